@@ -1,0 +1,107 @@
+#pragma once
+
+#include "types.h"
+
+#include <cstddef>
+#include <cstdint>
+#include <fstream>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace bourse::lobster {
+
+// LOBSTER message types (the `type` column of a message file).
+enum class MessageType : std::uint8_t {
+    NewOrder = 1,
+    PartialCancel = 2,
+    Delete = 3,
+    VisibleExecution = 4,
+    HiddenExecution = 5,
+    CrossTrade = 6,
+    TradingHalt = 7,
+};
+
+// One row of a message file. Prices are in the file's unit, dollars x 10000.
+struct Message {
+    Timestamp time; // nanoseconds after midnight
+    MessageType type = MessageType::NewOrder;
+    OrderId id;
+    Quantity size;
+    Price price;
+    Side direction = Side::Buy;
+    std::size_t line = 0; // 1-based line in the file
+};
+
+// Levels of one orderbook row, best first. A side holds fewer levels than the file's depth
+// when the file marks the rest empty.
+struct BookRow {
+    struct Level {
+        Price price;
+        Quantity size;
+        friend bool operator==(const Level &, const Level &) = default;
+    };
+    std::vector<Level> asks;
+    std::vector<Level> bids;
+    std::size_t line = 0;
+};
+
+// A problem in an input file: which file, which line (0 when the file could not be read at
+// all) and what is wrong.
+struct InputError {
+    std::string file;
+    std::size_t line = 0;
+    std::string what;
+
+    std::string toString() const;
+};
+
+// Reads a message file row by row. Malformed rows are errors, never skipped.
+class MessageReader {
+public:
+    std::optional<InputError> open(const std::string &path);
+
+    // Returns the next message, or nothing at the end of the file or on an error; error()
+    // tells the two apart.
+    std::optional<Message> next();
+    const std::optional<InputError> &error() const { return m_error; }
+    const std::string &path() const { return m_path; }
+
+private:
+    std::ifstream m_stream;
+    std::string m_path;
+    std::string m_line;
+    std::size_t m_lineNumber = 0;
+    std::optional<InputError> m_error;
+};
+
+// Reads an orderbook file. The depth is taken from the first row: four columns a level.
+class OrderbookReader {
+public:
+    std::optional<InputError> open(const std::string &path);
+
+    std::optional<BookRow> next();
+    const std::optional<InputError> &error() const { return m_error; }
+    std::size_t levels() const { return m_levels; }
+    const std::string &path() const { return m_path; }
+
+private:
+    bool parseRow(const std::string &line, BookRow &row);
+
+    std::ifstream m_stream;
+    std::string m_path;
+    std::string m_line;
+    std::size_t m_lineNumber = 0;
+    std::size_t m_levels = 0;
+    std::optional<InputError> m_error;
+};
+
+// Parses one message row; `line` is used in the error. Exposed for tests.
+std::optional<Message> parseMessage(const std::string &text, const std::string &file,
+                                    std::size_t line, InputError &error);
+
+// The orderbook file that belongs to a message file, by LOBSTER's naming
+// (..._message_N.csv -> ..._orderbook_N.csv); empty when the name does not follow it.
+std::string orderbookPathFor(const std::string &messagePath);
+
+} // namespace bourse::lobster

@@ -1,0 +1,499 @@
+#include "lobster_replay.h"
+
+#include <algorithm>
+#include <iterator>
+#include <unordered_set>
+
+namespace bourse::lobster {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Orders the replay creates for quantity that no message describes take ids from here up.
+// LOBSTER ids are read as non-negative int64 values, so they stay below this.
+constexpr std::uint64_t kRecoveredIdBase = std::uint64_t{1} << 63;
+
+bool isRecovered(OrderId id)
+{
+    return id.value() >= kRecoveredIdBase;
+}
+
+bool isWorse(Side side, Price a, Price b)
+{
+    return side == Side::Buy ? a < b : a > b;
+}
+
+std::vector<BookRow::Level> &levelsOf(BookRow &row, Side side)
+{
+    return side == Side::Buy ? row.bids : row.asks;
+}
+
+const std::vector<BookRow::Level> &levelsOf(const BookRow &row, Side side)
+{
+    return side == Side::Buy ? row.bids : row.asks;
+}
+
+// Adds a signed quantity to a level of a row, keeping levels sorted best first and dropping a
+// level that reaches zero.
+void adjustRow(BookRow &row, Side side, Price price, std::int64_t delta)
+{
+    auto &levels = levelsOf(row, side);
+    auto position = std::find_if(levels.begin(), levels.end(), [&](const BookRow::Level &level) {
+        return !isWorse(side, price, level.price);
+    });
+    if (position != levels.end() && position->price == price) {
+        position->size = Quantity{position->size.value() + delta};
+        if (position->size <= Quantity{0})
+            levels.erase(position);
+        return;
+    }
+    if (delta > 0)
+        levels.insert(position, BookRow::Level{price, Quantity{delta}});
+}
+
+} // namespace
+
+double ReplaySummary::messagesPerSecond() const
+{
+    const double seconds = std::chrono::duration<double>(elapsed).count();
+    return seconds > 0.0 ? static_cast<double>(messages) / seconds : 0.0;
+}
+
+struct Replay::State {
+    MessageReader messages;
+    OrderbookReader orderbook;
+    bool checking = false;
+    std::size_t checkLevels = 0;
+    std::optional<Message> pending;
+    bool seeded = false;
+
+    // Per side, the worst price the previous row showed when that row was full. Levels worse
+    // than it were out of sight, so their size may have changed without a message. Empty
+    // when the previous row showed the whole side.
+    std::optional<Price> visibleBoundary[2];
+
+    std::optional<BookRow> firstRow; // read early to seed the book, checked with message 1
+    std::uint64_t nextRecoveredId = kRecoveredIdBase;
+
+    // Orders whose level was out of sight at some time since they were added. What happened
+    // to them there is unknown, so their quantity may stand for orders no message named.
+    std::unordered_set<OrderId> unconfirmed;
+};
+
+Replay::Replay(Engine &engine)
+    : m_state(std::make_unique<State>())
+    , m_engine(engine)
+{
+}
+
+Replay::~Replay() = default;
+
+std::optional<InputError> Replay::open(const Options &options)
+{
+    m_state = std::make_unique<State>();
+    m_summary = ReplaySummary{};
+    m_error = m_state->messages.open(options.messagePath);
+    if (m_error)
+        return m_error;
+
+    if (!options.orderbookPath.empty()) {
+        m_error = m_state->orderbook.open(options.orderbookPath);
+        if (m_error)
+            return m_error;
+        m_state->checking = true;
+        m_state->checkLevels = options.levels;
+    }
+
+    m_state->pending = m_state->messages.next();
+    m_error = m_state->messages.error();
+    return m_error;
+}
+
+std::optional<Timestamp> Replay::nextTime() const
+{
+    if (!m_state->pending)
+        return std::nullopt;
+    return m_state->pending->time;
+}
+
+namespace {
+
+// The top `depth` levels of a side of the book, in the form of an orderbook row.
+std::vector<BookRow::Level> topLevels(const OrderBook &book, Side side, std::size_t depth)
+{
+    std::vector<BookRow::Level> levels;
+    const std::size_t count = std::min(depth, book.levelCount(side));
+    levels.reserve(count);
+    for (std::size_t i = 0; i < count; ++i) {
+        const LevelSummary level = book.level(side, i);
+        levels.push_back({level.price, level.quantity});
+    }
+    return levels;
+}
+
+// The part of the book before the first message: the first row with that message undone.
+BookRow bookBefore(const BookRow &firstRow, const Message &first)
+{
+    BookRow before = firstRow;
+    const std::int64_t size = first.size.value();
+    switch (first.type) {
+    case MessageType::NewOrder:
+        adjustRow(before, first.direction, first.price, -size);
+        break;
+    case MessageType::PartialCancel:
+    case MessageType::Delete:
+    case MessageType::VisibleExecution:
+        adjustRow(before, first.direction, first.price, size);
+        break;
+    case MessageType::HiddenExecution:
+    case MessageType::CrossTrade:
+    case MessageType::TradingHalt:
+        break;
+    }
+    return before;
+}
+
+} // namespace
+
+Replay::Step Replay::step()
+{
+    if (m_error)
+        return Step::Failed;
+    if (!m_state->pending)
+        return finish();
+
+    const auto started = Clock::now();
+    const Message message = *m_state->pending;
+    const std::uint64_t tradesBefore = m_engine.tradeCount();
+
+    if (m_state->checking && !m_state->seeded && !seed(message))
+        return Step::Failed;
+
+    apply(message);
+    ++m_summary.messages;
+    m_summary.trades += m_engine.tradeCount() - tradesBefore;
+
+    if (m_state->checking && !check(message))
+        return Step::Failed;
+
+    m_state->pending = m_state->messages.next();
+    m_summary.elapsed += Clock::now() - started;
+    if (m_state->messages.error()) {
+        m_error = m_state->messages.error();
+        return Step::Failed;
+    }
+    return Step::Applied;
+}
+
+Replay::Step Replay::finish()
+{
+    if (m_state->checking && m_state->orderbook.next()) {
+        m_error = InputError{m_state->orderbook.path(), m_summary.messages + 1,
+                             "the orderbook file has more rows than the message file"};
+        return Step::Failed;
+    }
+    if (m_state->orderbook.error()) {
+        m_error = m_state->orderbook.error();
+        return Step::Failed;
+    }
+    return Step::Finished;
+}
+
+// Before the first message the book is only known from the first orderbook row.
+bool Replay::seed(const Message &first)
+{
+    auto row = m_state->orderbook.next();
+    if (!row) {
+        m_error = m_state->orderbook.error().value_or(
+            InputError{m_state->orderbook.path(), 1, "the orderbook file is empty"});
+        return false;
+    }
+    const std::size_t fileLevels = m_state->orderbook.levels();
+    if (m_state->checkLevels == 0)
+        m_state->checkLevels = fileLevels;
+    if (m_state->checkLevels > fileLevels) {
+        m_error = InputError{m_state->orderbook.path(), 1,
+                             "cannot check " + std::to_string(m_state->checkLevels) +
+                                 " levels: the file has " + std::to_string(fileLevels)};
+        return false;
+    }
+
+    m_summary.checkedLevels = m_state->checkLevels;
+
+    const BookRow before = bookBefore(*row, first);
+    for (Side side : {Side::Buy, Side::Sell}) {
+        for (const BookRow::Level &level : levelsOf(before, side))
+            addRecovered(side, level.price, level.size, first.time);
+
+        const auto &shown = levelsOf(*row, side);
+        const auto &seeded = levelsOf(before, side);
+        if (shown.size() == fileLevels && !seeded.empty())
+            m_state->visibleBoundary[static_cast<int>(side)] =
+                seeded[std::min(seeded.size(), fileLevels) - 1].price;
+    }
+    m_state->firstRow = std::move(*row);
+    m_state->seeded = true;
+    return true;
+}
+
+void Replay::apply(const Message &message)
+{
+    const Side side = message.direction;
+    switch (message.type) {
+    case MessageType::NewOrder:
+        if (m_engine.applyAdd(message.id, side, message.price, message.size, message.time) !=
+            ApplyResult::Applied)
+            ++m_summary.unexplainedMessages;
+        return;
+    case MessageType::PartialCancel:
+    case MessageType::Delete:
+    case MessageType::VisibleExecution:
+        applyToRestingOrder(message);
+        return;
+    case MessageType::HiddenExecution:
+    case MessageType::CrossTrade:
+        // The direction is the side of the order that was executed, so the aggressor is the
+        // other side.
+        m_engine.applyUnseenTrade(opposite(side), message.price, message.size, message.time);
+        return;
+    case MessageType::TradingHalt:
+        m_engine.applyStatus(message.price.value() == -1  ? TradingStatus::Halted
+                             : message.price.value() == 0 ? TradingStatus::QuoteOnly
+                                                          : TradingStatus::Trading,
+                             message.time);
+        return;
+    }
+}
+
+// A cancel, delete or execution names an order. An order the replay has not seen, from before
+// the first message or from beyond the levels the file covers, is part of the quantity at that
+// price that the replay cannot attribute, so the message takes from there.
+void Replay::applyToRestingOrder(const Message &message)
+{
+    const bool executes = message.type == MessageType::VisibleExecution;
+    Quantity wanted = message.size;
+
+    if (const Order *order = m_engine.book().find(message.id)) {
+        const Quantity available = order->remaining;
+        const Price price = order->price;
+        if (message.type == MessageType::Delete) {
+            m_engine.applyDelete(message.id, message.time);
+            m_state->unconfirmed.erase(message.id);
+            if (available > wanted)
+                addRecovered(message.direction, price, available - wanted, message.time);
+            wanted = wanted > available ? wanted - available : Quantity{0};
+        } else {
+            const Quantity taken = min(available, wanted);
+            if (executes)
+                m_engine.applyExecution(message.id, taken, message.time);
+            else
+                m_engine.applyReduce(message.id, taken, message.time);
+            wanted -= taken;
+        }
+        if (wanted <= Quantity{0})
+            return;
+    }
+
+    const Quantity missing =
+        takeUnattributed(message.direction, message.price, wanted, executes, message.time);
+    if (missing <= Quantity{0})
+        return;
+    ++m_summary.unexplainedMessages;
+    // The trade happened at the exchange even though the book cannot show the order, so it
+    // still reaches the tape and the bars.
+    if (executes)
+        m_engine.applyUnseenTrade(opposite(message.direction), message.price, missing,
+                                  message.time);
+}
+
+// Takes quantity from recovered orders at a price, then from unconfirmed ones, front of the
+// queue first. Returns what could not be found.
+Quantity Replay::takeUnattributed(Side side, Price price, Quantity wanted, bool executes,
+                                  Timestamp time)
+{
+    const auto queue = m_engine.book().ordersAt(side, price);
+    std::vector<OrderId> candidates;
+    for (const Order *order : queue) {
+        if (isRecovered(order->id))
+            candidates.push_back(order->id);
+    }
+    for (const Order *order : queue) {
+        if (m_state->unconfirmed.count(order->id))
+            candidates.push_back(order->id);
+    }
+
+    for (OrderId id : candidates) {
+        if (wanted <= Quantity{0})
+            break;
+        const Quantity taken = min(m_engine.book().find(id)->remaining, wanted);
+        if (executes)
+            m_engine.applyExecution(id, taken, time);
+        else
+            m_engine.applyReduce(id, taken, time);
+        wanted -= taken;
+    }
+    return wanted;
+}
+
+void Replay::addRecovered(Side side, Price price, Quantity quantity, Timestamp time)
+{
+    m_engine.applyAdd(OrderId{m_state->nextRecoveredId++}, side, price, quantity, time,
+                      OrderOrigin::Recovered);
+    ++m_summary.recoveredLevels;
+}
+
+bool Replay::check(const Message &message)
+{
+    std::optional<BookRow> row;
+    if (m_state->firstRow) {
+        row = std::move(m_state->firstRow);
+        m_state->firstRow.reset();
+    } else {
+        row = m_state->orderbook.next();
+    }
+    if (!row) {
+        m_error = m_state->orderbook.error().value_or(
+            InputError{m_state->orderbook.path(), message.line,
+                       "the orderbook file ends before the message file: no row for message line " +
+                           std::to_string(message.line)});
+        return false;
+    }
+
+    resynchronize(*row, message.time);
+    compare(*row);
+    return true;
+}
+
+// Levels that were beyond the previous row and now come into sight take their size from the
+// row, since changes out of sight have no message. Only those levels: a difference anywhere
+// else stays a mismatch.
+void Replay::resynchronize(const BookRow &row, Timestamp time)
+{
+    const std::size_t fileLevels = m_state->orderbook.levels();
+    for (Side side : {Side::Buy, Side::Sell}) {
+        std::optional<Price> &boundary = m_state->visibleBoundary[static_cast<int>(side)];
+        const auto &shown = levelsOf(row, side);
+        const bool full = shown.size() == fileLevels;
+
+        if (boundary) {
+            for (const BookRow::Level &level : shown) {
+                if (!isWorse(side, level.price, *boundary))
+                    continue;
+                markUnconfirmed(side, level.price);
+                setLevel(side, level.price, level.size, time);
+            }
+            removeHiddenLevels(side, *boundary, shown, full, time);
+        }
+        boundary = full && !shown.empty() ? std::optional<Price>(shown.back().price) : std::nullopt;
+    }
+}
+
+void Replay::markUnconfirmed(Side side, Price price)
+{
+    for (const Order *order : m_engine.book().ordersAt(side, price)) {
+        if (!isRecovered(order->id))
+            m_state->unconfirmed.insert(order->id);
+    }
+}
+
+// Removes levels of the book that came into sight but are missing from the row.
+void Replay::removeHiddenLevels(Side side, Price boundary, const std::vector<BookRow::Level> &shown,
+                                bool full, Timestamp time)
+{
+    std::vector<Price> stale;
+    const OrderBook &book = m_engine.book();
+    for (std::size_t depth = 0; depth < book.levelCount(side); ++depth) {
+        const Price price = book.level(side, depth).price;
+        if (full && isWorse(side, price, shown.back().price))
+            break;
+        if (!isWorse(side, price, boundary))
+            continue;
+        const bool listed =
+            std::any_of(shown.begin(), shown.end(),
+                        [&](const BookRow::Level &level) { return level.price == price; });
+        if (!listed)
+            stale.push_back(price);
+    }
+    for (Price price : stale)
+        setLevel(side, price, Quantity{0}, time);
+}
+
+// Brings a level to a size: more quantity rests as a recovered order at the back; less comes
+// off recovered orders first, then off the newest orders.
+void Replay::setLevel(Side side, Price price, Quantity target, Timestamp time)
+{
+    const Quantity current = m_engine.book().quantityAt(side, price);
+    if (current == target)
+        return;
+    if (target > current) {
+        addRecovered(side, price, target - current, time);
+        return;
+    }
+    ++m_summary.recoveredLevels;
+
+    Quantity excess = current - target;
+    const auto queue = m_engine.book().ordersAt(side, price);
+    std::vector<const Order *> orders;
+    std::copy_if(queue.begin(), queue.end(), std::back_inserter(orders),
+                 [](const Order *order) { return isRecovered(order->id); });
+    std::copy_if(queue.rbegin(), queue.rend(), std::back_inserter(orders),
+                 [](const Order *order) { return !isRecovered(order->id); });
+    for (const Order *order : orders) {
+        if (excess <= Quantity{0})
+            break;
+        const OrderId id = order->id;
+        if (order->remaining <= excess) {
+            excess -= order->remaining;
+            m_engine.applyDelete(id, time, CancelReason::Resynchronized);
+        } else {
+            m_engine.applyReduce(id, excess, time);
+            excess = Quantity{0};
+        }
+    }
+}
+
+namespace {
+
+// Compares the top levels of a side in place; nothing is copied unless they differ.
+bool sideMatches(const OrderBook &book, Side side, const std::vector<BookRow::Level> &shown,
+                 std::size_t depth)
+{
+    const std::size_t expectedCount = std::min(depth, shown.size());
+    if (std::min(depth, book.levelCount(side)) != expectedCount)
+        return false;
+    for (std::size_t i = 0; i < expectedCount; ++i) {
+        const LevelSummary level = book.level(side, i);
+        if (level.price != shown[i].price || level.quantity != shown[i].size)
+            return false;
+    }
+    return true;
+}
+
+} // namespace
+
+void Replay::compare(const BookRow &row)
+{
+    ++m_summary.checkedRows;
+    const std::size_t depth = m_state->checkLevels;
+    const OrderBook &book = m_engine.book();
+    if (sideMatches(book, Side::Buy, row.bids, depth) &&
+        sideMatches(book, Side::Sell, row.asks, depth))
+        return;
+
+    ++m_summary.mismatches;
+    if (m_summary.firstMismatch)
+        return;
+    Mismatch mismatch;
+    mismatch.row = row.line;
+    mismatch.expected.line = mismatch.actual.line = row.line;
+    for (Side side : {Side::Buy, Side::Sell}) {
+        const auto &shown = levelsOf(row, side);
+        const auto count = static_cast<std::ptrdiff_t>(std::min(depth, shown.size()));
+        levelsOf(mismatch.expected, side).assign(shown.begin(), shown.begin() + count);
+        levelsOf(mismatch.actual, side) = topLevels(book, side, depth);
+    }
+    m_summary.firstMismatch = std::move(mismatch);
+}
+
+} // namespace bourse::lobster
