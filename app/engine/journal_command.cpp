@@ -1,0 +1,202 @@
+// bourse-engine journal: rebuild an engine from a journal, or check a journal's integrity.
+
+#include "commands.h"
+
+#include "engine.h"
+#include "journal.h"
+
+#include <chrono>
+#include <cinttypes>
+#include <cstdio>
+#include <iostream>
+#include <optional>
+
+namespace bourse::cli {
+
+namespace {
+
+enum class JournalAction : std::uint8_t { Replay, Verify };
+
+struct JournalArguments {
+    JournalAction action = JournalAction::Replay;
+    std::string path;
+    bool json = false;
+};
+
+void printUsage()
+{
+    std::cerr << "usage: bourse-engine journal replay FILE [--json]\n"
+                 "       bourse-engine journal verify FILE\n";
+}
+
+std::optional<JournalArguments> parseArguments(const std::vector<std::string> &arguments)
+{
+    if (arguments.empty()) {
+        std::cerr << "bourse-engine journal: missing action 'replay' or 'verify'\n";
+        return std::nullopt;
+    }
+
+    JournalArguments parsed;
+    const std::string &action = arguments[0];
+    if (action == "replay") {
+        parsed.action = JournalAction::Replay;
+    } else if (action == "verify") {
+        parsed.action = JournalAction::Verify;
+    } else {
+        std::cerr << "bourse-engine journal: unknown action '" << action << "'\n";
+        return std::nullopt;
+    }
+
+    for (std::size_t i = 1; i < arguments.size(); ++i) {
+        const std::string &argument = arguments[i];
+        if (argument == "--json" && parsed.action == JournalAction::Replay) {
+            parsed.json = true;
+        } else if (argument.starts_with("--")) {
+            std::cerr << "bourse-engine journal " << action << ": unknown option '" << argument
+                      << "'\n";
+            return std::nullopt;
+        } else if (parsed.path.empty()) {
+            parsed.path = argument;
+        } else {
+            std::cerr << "bourse-engine journal " << action << ": more than one FILE given\n";
+            return std::nullopt;
+        }
+    }
+    if (parsed.path.empty()) {
+        std::cerr << "bourse-engine journal " << action << ": FILE is required\n";
+        return std::nullopt;
+    }
+    return parsed;
+}
+
+std::string hex(std::uint64_t value)
+{
+    char text[17];
+    std::snprintf(text, sizeof text, "%016" PRIx64, value);
+    return text;
+}
+
+// A journal that cannot be opened is an input problem; one that opens but fails its checks is
+// damaged.
+int reportReaderError(const char *action, const storage::JournalError &error,
+                      SequenceNumber goodEvents)
+{
+    std::cerr << "bourse-engine journal " << action << ": " << error.toString() << "\n";
+    if (error.kind == storage::JournalErrorKind::OpenFailed ||
+        error.kind == storage::JournalErrorKind::NotAJournal ||
+        error.kind == storage::JournalErrorKind::UnsupportedFormat) {
+        return InputError;
+    }
+    std::cerr << "bourse-engine journal " << action << ": stopped after " << goodEvents
+              << " verified events\n";
+    return CheckFailed;
+}
+
+struct ReplayResult {
+    std::uint64_t events = 0;
+    std::uint64_t lastSequence = 0;
+    std::uint64_t trades = 0;
+    std::uint64_t stateHash = 0;
+    double elapsedMs = 0;
+};
+
+void printReplay(const ReplayResult &result, bool json)
+{
+    if (json) {
+        std::printf("{\"events\":%" PRIu64 ",\"last_sequence\":%" PRIu64 ",\"trades\":%" PRIu64
+                    ",\"elapsed_ms\":%.3f,\"state_hash\":\"%s\"}\n",
+                    result.events, result.lastSequence, result.trades, result.elapsedMs,
+                    hex(result.stateHash).c_str());
+        return;
+    }
+    std::printf("events: %" PRIu64 "\n", result.events);
+    std::printf("last sequence: %" PRIu64 "\n", result.lastSequence);
+    std::printf("trades: %" PRIu64 "\n", result.trades);
+    std::printf("elapsed: %.1f ms\n", result.elapsedMs);
+    std::printf("state hash: %s\n", hex(result.stateHash).c_str());
+}
+
+// Feeds every event of the journal to a fresh engine for the instrument of the first event.
+int replayJournal(const JournalArguments &arguments)
+{
+    const auto started = std::chrono::steady_clock::now();
+    storage::JournalReader::Opened opened = storage::JournalReader::open(arguments.path);
+    if (!opened.reader) {
+        return reportReaderError("replay", *opened.error, 0);
+    }
+    storage::JournalReader &reader = *opened.reader;
+
+    std::optional<Engine> engine;
+    ReplayResult result;
+    while (std::optional<Event> event = reader.next()) {
+        if (!engine) {
+            engine.emplace(event->instrument);
+        }
+        if (event->instrument != engine->instrument()) {
+            std::cerr << "bourse-engine journal replay: " << arguments.path << ": sequence "
+                      << event->sequence << ": event for instrument " << event->instrument.value()
+                      << " in a journal of instrument " << engine->instrument().value() << "\n";
+            return CheckFailed;
+        }
+        if (const RestoreResult restored = engine->restore(*event);
+            restored != RestoreResult::Restored) {
+            std::cerr << "bourse-engine journal replay: " << arguments.path << ": sequence "
+                      << event->sequence << ": cannot restore this "
+                      << nameOf(typeOf(event->payload)) << " event: " << nameOf(restored) << "\n";
+            return CheckFailed;
+        }
+        ++result.events;
+    }
+    if (reader.error()) {
+        return reportReaderError("replay", *reader.error(), result.events);
+    }
+    if (!engine) {
+        engine.emplace();
+    }
+
+    result.lastSequence = engine->lastSequence();
+    result.trades = engine->tradeCount();
+    result.stateHash = engine->stateHash();
+    result.elapsedMs =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
+            .count();
+    printReplay(result, arguments.json);
+    return Success;
+}
+
+int verifyJournal(const JournalArguments &arguments)
+{
+    storage::JournalReader::Opened opened = storage::JournalReader::open(arguments.path);
+    if (!opened.reader) {
+        return reportReaderError("verify", *opened.error, 0);
+    }
+    storage::JournalReader &reader = *opened.reader;
+
+    std::uint64_t events = 0;
+    while (reader.next()) {
+        ++events;
+    }
+    if (reader.error()) {
+        return reportReaderError("verify", *reader.error(), events);
+    }
+    std::printf("events: %" PRIu64 "\n", events);
+    std::printf("last sequence: %" PRIu64 "\n", reader.lastSequence());
+    std::printf("chain hash: %s\n", hex(reader.lastHash()).c_str());
+    std::printf("journal ok\n");
+    return Success;
+}
+
+} // namespace
+
+int runJournalCommand(const std::vector<std::string> &arguments)
+{
+    const std::optional<JournalArguments> parsed = parseArguments(arguments);
+    if (!parsed) {
+        printUsage();
+        return UsageError;
+    }
+    return parsed->action == JournalAction::Replay ? replayJournal(*parsed)
+                                                   : verifyJournal(*parsed);
+}
+
+} // namespace bourse::cli

@@ -1,0 +1,190 @@
+#pragma once
+
+#include "events.h"
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace bourse::storage {
+
+// The event journal: an append-only SQLite database in WAL mode. Each event is one row of the
+// `events` table, keyed by its sequence number (1, 2, 3, ... without gaps), with its time,
+// instrument, type, the payload encoded by event_codec.h, a checksum of the row and a hash that
+// chains it to the row before. The `metadata` table records the format version and the
+// sequence number and hash of the last event, so that a removed tail is detected too.
+
+enum class JournalErrorKind : std::uint8_t {
+    OpenFailed,         // the file cannot be opened or created
+    NotAJournal,        // not an SQLite database, or one without a journal's tables
+    UnsupportedFormat,  // written in a newer journal format than this build reads
+    SqliteFailed,       // an SQLite call failed; the message is SQLite's
+    DatabaseCorrupt,    // SQLite found the file's pages malformed, as in a truncated file
+    SequenceOutOfOrder, // the writer was handed an event that does not follow the last one
+    WriterClosed,       // the writer was handed an event after close()
+    MalformedRow,       // a column contains a value of the wrong type or range
+    SequenceGap,        // a sequence number is missing
+    ChecksumMismatch,   // a row's content does not match its checksum
+    ChainBroken,        // a row's hash does not follow from the previous row's hash
+    UndecodablePayload, // the payload is not a valid event
+    TailMismatch,       // the last row is not the one the metadata records
+};
+
+struct JournalError {
+    JournalErrorKind kind = JournalErrorKind::SqliteFailed;
+    std::string file;
+    SequenceNumber sequence = 0; // the event concerned; 0 when the error is about the whole file
+    std::string what;
+
+    // "<file>: sequence <n>: <what>", without the sequence part when it is 0.
+    std::string toString() const;
+};
+
+// PRAGMA synchronous for the writer's connection, in WAL mode.
+enum class SynchronousMode : std::uint8_t {
+    // The WAL is written at every commit but synced only at checkpoints. A committed event
+    // survives a crash of the process, because the written pages are in the operating system's
+    // cache, but may be lost when the operating system crashes or the power fails.
+    Normal,
+    // The WAL is also synced at every commit: a committed event survives a power failure too,
+    // at the price of one fsync per transaction.
+    Full,
+};
+
+struct JournalWriterOptions {
+    // Events per transaction. A transaction is committed once it contains this many events,
+    // and on flush(), close() and destruction. 1 commits every event on its own.
+    std::size_t eventsPerTransaction = 1000;
+
+    // Full by default, because an acknowledged order should survive a crash of the machine,
+    // not only of the process. Batching limits the cost to one fsync per transaction. Normal
+    // is faster, but a crash of the machine may lose the last transactions.
+    SynchronousMode synchronous = SynchronousMode::Full;
+
+    // At the end of a batch (onBatchEnd), pending events are committed once the last commit
+    // is at least this old. It bounds how long an event waits for its commit when the flow is
+    // too slow to fill a transaction, while keeping fsyncs to at most one per interval.
+    std::chrono::milliseconds batchCommitInterval{50};
+};
+
+// Appends the events an Engine publishes to a journal file.
+//
+// The writer accepts events only in sequence: the first one of a new journal must be number 1,
+// and each one after must follow the last. The first error (an event out of order, a failed
+// SQLite call) stops the writer: it appends nothing after it, because a journal that ends
+// early can be trusted and one with a hole cannot. Events appended before an out-of-order event
+// are still committed. A failed commit loses the events of that transaction, and
+// committedSequence() returns where the journal ends.
+//
+// Single thread: every call must come from the thread that calls onEvent, normally the engine
+// thread.
+class JournalWriter final : public EventHandler {
+public:
+    struct Created {
+        std::unique_ptr<JournalWriter> writer; // null when error is set
+        std::optional<JournalError> error;
+    };
+
+    // Opens the journal at `path`, creating the file when it does not exist, and continues
+    // after its last event. An existing journal is accepted only when its last event's checksum
+    // and hash match the metadata. An existing file that is not a journal is an error, and the
+    // file is left unchanged.
+    static Created create(const std::string &path, const JournalWriterOptions &options = {});
+
+    // Commits pending events and closes the file. Errors are dropped here: call close() first
+    // to see them.
+    ~JournalWriter() override;
+
+    JournalWriter(const JournalWriter &) = delete;
+    JournalWriter &operator=(const JournalWriter &) = delete;
+
+    void onEvent(const Event &event) override;
+    void onBatchEnd() override;
+
+    // Commits the events appended so far. Returns the writer's first error, if it has one.
+    std::optional<JournalError> flush();
+
+    // Commits and closes the file. Events handed over later are rejected as WriterClosed.
+    // Returns the writer's first error, if it has one.
+    std::optional<JournalError> close();
+
+    const std::optional<JournalError> &error() const;
+
+    // The last event appended, committed or not; 0 when the journal is empty.
+    SequenceNumber lastSequence() const;
+
+    // The last event known to be committed. Only events up to here may be acknowledged.
+    SequenceNumber committedSequence() const;
+
+    const std::string &path() const;
+
+private:
+    struct State;
+    explicit JournalWriter(std::unique_ptr<State> state);
+
+    void append(const Event &event);
+    bool beginTransaction();
+    bool commitTransaction();
+    void fail(JournalErrorKind kind, SequenceNumber sequence, std::string what);
+
+    std::unique_ptr<State> m_state;
+};
+
+// Reads a journal from the first event to the last, checking every row: its sequence number
+// follows the one before, its checksum matches its content, its hash follows from the previous
+// hash, and its payload decodes. At the end it checks that the last event is the one the
+// metadata records. The first failed check stops the reader with an error naming the file and
+// the sequence number of the row that failed.
+//
+// An event is returned only once the row after it has passed its checks too (for the last
+// event: once the metadata confirms its hash), so a row rewritten with a matching checksum and
+// hash is caught by the next row before it is returned. When row N fails, events up to N - 2
+// have been returned.
+//
+// The reader opens the file read-only and reads one snapshot of it: events a writer commits
+// after open() are not seen.
+class JournalReader {
+public:
+    struct Opened {
+        std::unique_ptr<JournalReader> reader; // null when error is set
+        std::optional<JournalError> error;
+    };
+
+    static Opened open(const std::string &path);
+
+    ~JournalReader();
+    JournalReader(const JournalReader &) = delete;
+    JournalReader &operator=(const JournalReader &) = delete;
+
+    // Returns the next event, or nothing at the end or on damage. error() distinguishes the two.
+    std::optional<Event> next();
+
+    const std::optional<JournalError> &error() const;
+
+    // The last event returned by next(); 0 before the first.
+    SequenceNumber lastSequence() const;
+
+    // The chain hash of the last event returned; 0 before the first.
+    std::uint64_t lastHash() const;
+
+    // The last sequence number according to the metadata, known from open() on.
+    SequenceNumber recordedLastSequence() const;
+
+    const std::string &path() const;
+
+private:
+    struct State;
+    explicit JournalReader(std::unique_ptr<State> state);
+
+    std::optional<Event> readCheckedRow();
+    std::optional<Event> takePending();
+    void fail(JournalErrorKind kind, SequenceNumber sequence, std::string what);
+    void checkTail();
+
+    std::unique_ptr<State> m_state;
+};
+
+} // namespace bourse::storage

@@ -1,0 +1,347 @@
+#include "journal_format.h"
+
+#include "event_codec.h"
+
+#include <cinttypes>
+#include <cstdio>
+#include <limits>
+
+namespace bourse::storage::format {
+
+namespace {
+
+// The events table is append-only: the triggers reject an UPDATE or DELETE made by mistake.
+// They do not stop a deliberate edit (a trigger can be dropped); the checksums and the hash
+// chain detect that.
+constexpr const char *createSchemaSql = R"sql(
+BEGIN IMMEDIATE;
+CREATE TABLE metadata (
+    key TEXT PRIMARY KEY NOT NULL,
+    value INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE events (
+    sequence INTEGER PRIMARY KEY NOT NULL CHECK (sequence > 0),
+    time INTEGER NOT NULL,
+    instrument INTEGER NOT NULL,
+    type INTEGER NOT NULL,
+    payload BLOB NOT NULL,
+    checksum INTEGER NOT NULL,
+    hash INTEGER NOT NULL
+);
+CREATE TRIGGER events_no_update BEFORE UPDATE ON events
+BEGIN SELECT RAISE(ABORT, 'the events table of a journal is append-only'); END;
+CREATE TRIGGER events_no_delete BEFORE DELETE ON events
+BEGIN SELECT RAISE(ABORT, 'the events table of a journal is append-only'); END;
+INSERT INTO metadata (key, value) VALUES
+    ('format_version', 1), ('last_sequence', 0), ('last_hash', 0);
+PRAGMA application_id = 1112691530;
+COMMIT;
+)sql";
+
+static_assert(applicationId == 1112691530, "createSchemaSql repeats the application id");
+static_assert(formatVersion == 1, "createSchemaSql repeats the format version");
+
+JournalError makeError(JournalErrorKind kind, const std::string &path, SequenceNumber sequence,
+                       std::string what)
+{
+    return JournalError{kind, path, sequence, std::move(what)};
+}
+
+// Errors of the first statement on a file tell whether it is an SQLite database at all.
+JournalError openError(sqlite3 *database, int resultCode, const std::string &path)
+{
+    const int primaryCode = resultCode & 0xff;
+    if (primaryCode == SQLITE_NOTADB) {
+        return makeError(JournalErrorKind::NotAJournal, path, 0,
+                         "not a journal: " + describeSqliteError(database, resultCode));
+    }
+    if (primaryCode == SQLITE_CORRUPT) {
+        return makeError(JournalErrorKind::DatabaseCorrupt, path, 0,
+                         "the database file is damaged: " +
+                             describeSqliteError(database, resultCode));
+    }
+    return makeError(JournalErrorKind::OpenFailed, path, 0,
+                     "failed to read the database: " + describeSqliteError(database, resultCode));
+}
+
+struct TableNames {
+    bool any = false;
+    bool events = false;
+    bool metadata = false;
+};
+
+std::optional<JournalError> readTableNames(sqlite3 *database, const std::string &path,
+                                           TableNames &names)
+{
+    int resultCode = SQLITE_OK;
+    const StatementHandle statement = prepareStatement(
+        database, "SELECT name FROM sqlite_schema WHERE type = 'table'", resultCode);
+    if (!statement) {
+        return openError(database, resultCode, path);
+    }
+
+    while ((resultCode = sqlite3_step(statement.get())) == SQLITE_ROW) {
+        const auto *name = reinterpret_cast<const char *>(sqlite3_column_text(statement.get(), 0));
+        const std::string table = name != nullptr ? name : "";
+        names.any = true;
+        names.events = names.events || table == "events";
+        names.metadata = names.metadata || table == "metadata";
+    }
+    if (resultCode != SQLITE_DONE) {
+        return openError(database, resultCode, path);
+    }
+    return std::nullopt;
+}
+
+std::optional<JournalError> checkApplicationId(sqlite3 *database, const std::string &path)
+{
+    int resultCode = SQLITE_OK;
+    const StatementHandle statement =
+        prepareStatement(database, "PRAGMA application_id", resultCode);
+    if (statement) {
+        resultCode = sqlite3_step(statement.get());
+    }
+    if (resultCode != SQLITE_ROW) {
+        return openError(database, resultCode, path);
+    }
+
+    const auto found = static_cast<std::uint32_t>(sqlite3_column_int(statement.get(), 0));
+    if (found != static_cast<std::uint32_t>(applicationId)) {
+        char text[80];
+        std::snprintf(text, sizeof text, "application id 0x%08" PRIx32 " where 0x%08" PRIx32, found,
+                      static_cast<std::uint32_t>(applicationId));
+        return makeError(JournalErrorKind::NotAJournal, path, 0,
+                         "not a journal: the SQLite database has " + std::string(text) +
+                             " expected");
+    }
+    return std::nullopt;
+}
+
+struct Metadata {
+    std::optional<std::int64_t> formatVersion;
+    std::optional<std::int64_t> lastSequence;
+    std::optional<std::int64_t> lastHash;
+};
+
+std::optional<JournalError> readMetadata(sqlite3 *database, const std::string &path,
+                                         Metadata &metadata)
+{
+    int resultCode = SQLITE_OK;
+    const StatementHandle statement =
+        prepareStatement(database, "SELECT key, value FROM metadata", resultCode);
+    if (!statement) {
+        return openError(database, resultCode, path);
+    }
+
+    while ((resultCode = sqlite3_step(statement.get())) == SQLITE_ROW) {
+        const auto *text = reinterpret_cast<const char *>(sqlite3_column_text(statement.get(), 0));
+        const std::string key = text != nullptr ? text : "";
+        const std::int64_t value = sqlite3_column_int64(statement.get(), 1);
+        if (key == "format_version") {
+            metadata.formatVersion = value;
+        } else if (key == "last_sequence") {
+            metadata.lastSequence = value;
+        } else if (key == "last_hash") {
+            metadata.lastHash = value;
+        }
+    }
+    if (resultCode != SQLITE_DONE) {
+        return openError(database, resultCode, path);
+    }
+    return std::nullopt;
+}
+
+std::optional<JournalError> checkMetadata(const Metadata &metadata, const std::string &path)
+{
+    if (!metadata.formatVersion || *metadata.formatVersion < 1) {
+        return makeError(JournalErrorKind::NotAJournal, path, 0,
+                         "not a journal: the metadata table has no valid format_version");
+    }
+    if (*metadata.formatVersion > formatVersion) {
+        return makeError(JournalErrorKind::UnsupportedFormat, path, 0,
+                         "journal format version " + std::to_string(*metadata.formatVersion) +
+                             " is newer than this build reads (version " +
+                             std::to_string(formatVersion) + "); open it with a newer Bourse");
+    }
+    if (!metadata.lastSequence || *metadata.lastSequence < 0 || !metadata.lastHash) {
+        return makeError(JournalErrorKind::MalformedRow, path, 0,
+                         "the metadata table has no valid last_sequence and last_hash");
+    }
+    return std::nullopt;
+}
+
+} // namespace
+
+std::uint64_t eventChecksum(const StoredEvent &event)
+{
+    Fnv1a64 hash;
+    hash.addLittleEndian(static_cast<std::uint64_t>(event.sequence), 8);
+    hash.addLittleEndian(static_cast<std::uint64_t>(event.time), 8);
+    hash.addLittleEndian(static_cast<std::uint64_t>(event.instrument), 4);
+    hash.addLittleEndian(static_cast<std::uint64_t>(event.type), 1);
+    hash.addBytes(event.payload);
+    return hash.value();
+}
+
+std::uint64_t chainHash(std::uint64_t previousHash, std::uint64_t checksum)
+{
+    Fnv1a64 hash;
+    hash.addLittleEndian(previousHash, 8);
+    hash.addLittleEndian(checksum, 8);
+    return hash.value();
+}
+
+void fillStoredEvent(const Event &event, std::uint64_t previousHash, StoredEvent &stored)
+{
+    stored.sequence = static_cast<std::int64_t>(event.sequence);
+    stored.time = event.time.value();
+    stored.instrument = static_cast<std::int64_t>(event.instrument.value());
+    stored.type = static_cast<std::int64_t>(typeOf(event.payload));
+    stored.payload.clear();
+    appendEncodedPayload(event.payload, stored.payload);
+    stored.checksum = eventChecksum(stored);
+    stored.hash = chainHash(previousHash, stored.checksum);
+}
+
+std::optional<std::string> readStoredEvent(sqlite3_stmt *statement, StoredEvent &event)
+{
+    static constexpr const char *integerColumns[] = {"sequence", "time",     "instrument",
+                                                     "type",     "checksum", "hash"};
+    static constexpr int integerIndexes[] = {0, 1, 2, 3, 5, 6};
+    for (std::size_t i = 0; i < std::size(integerIndexes); ++i) {
+        if (sqlite3_column_type(statement, integerIndexes[i]) != SQLITE_INTEGER) {
+            return "column " + std::string(integerColumns[i]) + " is not an integer";
+        }
+    }
+    if (sqlite3_column_type(statement, 4) != SQLITE_BLOB) {
+        return "column payload is not a blob";
+    }
+
+    event.sequence = sqlite3_column_int64(statement, 0);
+    event.time = sqlite3_column_int64(statement, 1);
+    event.instrument = sqlite3_column_int64(statement, 2);
+    event.type = sqlite3_column_int64(statement, 3);
+    const auto *payload = static_cast<const std::uint8_t *>(sqlite3_column_blob(statement, 4));
+    const auto payloadSize = static_cast<std::size_t>(sqlite3_column_bytes(statement, 4));
+    event.payload.assign(payload, payload + payloadSize);
+    event.checksum = static_cast<std::uint64_t>(sqlite3_column_int64(statement, 5));
+    event.hash = static_cast<std::uint64_t>(sqlite3_column_int64(statement, 6));
+    return std::nullopt;
+}
+
+CheckedEvent checkStoredEvent(const StoredEvent &stored, std::uint64_t previousHash,
+                              const std::string &path)
+{
+    const auto sequence = static_cast<SequenceNumber>(stored.sequence);
+    const auto failed = [&](JournalErrorKind kind, std::string what) {
+        return CheckedEvent{std::nullopt, makeError(kind, path, sequence, std::move(what))};
+    };
+
+    // The checksum covers 4 bytes of the instrument and 1 of the type, so wider values are
+    // rejected before it is computed.
+    if (stored.instrument < 0 || stored.instrument > std::numeric_limits<std::uint32_t>::max()) {
+        return failed(JournalErrorKind::MalformedRow,
+                      "instrument " + std::to_string(stored.instrument) + " is out of range");
+    }
+    if (stored.type < 0 || stored.type > std::numeric_limits<std::uint8_t>::max()) {
+        return failed(JournalErrorKind::MalformedRow,
+                      "type " + std::to_string(stored.type) + " is out of range");
+    }
+
+    const std::uint64_t checksum = eventChecksum(stored);
+    if (checksum != stored.checksum) {
+        return failed(JournalErrorKind::ChecksumMismatch, "checksum mismatch: stored " +
+                                                              hex(stored.checksum) + ", computed " +
+                                                              hex(checksum));
+    }
+
+    const std::uint64_t expectedHash = chainHash(previousHash, stored.checksum);
+    if (expectedHash != stored.hash) {
+        return failed(JournalErrorKind::ChainBroken,
+                      "chain broken: stored hash " + hex(stored.hash) +
+                          " does not follow from the previous event's hash (expected " +
+                          hex(expectedHash) + ")");
+    }
+
+    DecodedPayload decoded = decodePayload(stored.payload);
+    if (!decoded.payload) {
+        return failed(JournalErrorKind::UndecodablePayload,
+                      "undecodable payload: " + decoded.error);
+    }
+    const EventType payloadType = typeOf(*decoded.payload);
+    if (static_cast<std::int64_t>(payloadType) != stored.type) {
+        return failed(JournalErrorKind::UndecodablePayload,
+                      "type column " + std::to_string(stored.type) +
+                          " does not match the payload's type " +
+                          std::to_string(static_cast<int>(payloadType)) + " (" +
+                          std::string(nameOf(payloadType)) + ")");
+    }
+
+    Event event;
+    event.sequence = sequence;
+    event.time = Timestamp{stored.time};
+    event.instrument = InstrumentId{static_cast<std::uint32_t>(stored.instrument)};
+    event.payload = std::move(*decoded.payload);
+    return CheckedEvent{std::move(event), std::nullopt};
+}
+
+SchemaCheck inspectSchema(sqlite3 *database, const std::string &path)
+{
+    SchemaCheck check;
+    TableNames names;
+    if (auto error = readTableNames(database, path, names)) {
+        check.error = std::move(error);
+        return check;
+    }
+    if (!names.any) {
+        check.state = SchemaState::Empty;
+        return check;
+    }
+
+    check.state = SchemaState::Journal;
+    if (!names.events || !names.metadata) {
+        const char *missing = names.events ? "metadata" : "events";
+        check.error = makeError(JournalErrorKind::NotAJournal, path, 0,
+                                "not a journal: the SQLite database has no " +
+                                    std::string(missing) + " table");
+        return check;
+    }
+    if (auto error = checkApplicationId(database, path)) {
+        check.error = std::move(error);
+        return check;
+    }
+
+    Metadata metadata;
+    if (auto error = readMetadata(database, path, metadata)) {
+        check.error = std::move(error);
+        return check;
+    }
+    if (auto error = checkMetadata(metadata, path)) {
+        check.error = std::move(error);
+        return check;
+    }
+    check.tail.sequence = static_cast<SequenceNumber>(*metadata.lastSequence);
+    check.tail.hash = static_cast<std::uint64_t>(*metadata.lastHash);
+    return check;
+}
+
+std::optional<JournalError> createSchema(sqlite3 *database, const std::string &path)
+{
+    const int resultCode = executeSql(database, createSchemaSql);
+    if (resultCode != SQLITE_OK) {
+        const std::string message = describeSqliteError(database, resultCode);
+        executeSql(database, "ROLLBACK");
+        return makeError(JournalErrorKind::SqliteFailed, path, 0,
+                         "failed to create the journal tables: " + message);
+    }
+    return std::nullopt;
+}
+
+std::string hex(std::uint64_t value)
+{
+    char text[19];
+    std::snprintf(text, sizeof text, "0x%016" PRIx64, value);
+    return text;
+}
+
+} // namespace bourse::storage::format

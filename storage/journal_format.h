@@ -1,0 +1,133 @@
+#pragma once
+
+#include "journal.h"
+#include "sqlite_support.h"
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+// The on-disk format of the journal, shared by JournalWriter and JournalReader.
+namespace bourse::storage::format {
+
+inline constexpr std::int64_t formatVersion = 1;
+
+// PRAGMA application_id of every journal: "BRSJ" in ASCII. It distinguishes a journal from
+// other SQLite databases that have tables of the same names.
+inline constexpr std::int32_t applicationId = 0x4252534A;
+
+// FNV-1a, 64 bits (offset basis 0xcbf29ce484222325, prime 0x100000001b3), as published by
+// Fowler, Noll and Vo. It is defined byte by byte, so like the codec it does not depend on the
+// machine's byte order, and it takes a few lines and no dependency. Each step (xor a byte, then
+// multiply by an odd prime modulo 2^64) is a bijection of the state, so two records that differ
+// in a single byte always hash differently. It detects damage and careless edits, not forgery:
+// it has no key, so someone who has the format can recompute every hash. One multiplication
+// per byte is cheap next to an SQLite insert for the 24 to 64 bytes a row hashes.
+class Fnv1a64 {
+public:
+    static constexpr std::uint64_t offsetBasis = 0xcbf29ce484222325;
+    static constexpr std::uint64_t prime = 0x100000001b3;
+
+    void addByte(std::uint8_t byte)
+    {
+        m_state ^= byte;
+        m_state *= prime;
+    }
+
+    void addBytes(std::span<const std::uint8_t> bytes)
+    {
+        for (const std::uint8_t byte : bytes) {
+            addByte(byte);
+        }
+    }
+
+    void addLittleEndian(std::uint64_t value, int width)
+    {
+        for (int byte = 0; byte < width; ++byte) {
+            addByte(static_cast<std::uint8_t>(value >> (8 * byte)));
+        }
+    }
+
+    std::uint64_t value() const { return m_state; }
+
+private:
+    std::uint64_t m_state = offsetBasis;
+};
+
+// One row of the events table as stored, before any check. SQLite integers are signed 64-bit;
+// checksum and hash are stored as the two's complement of their unsigned value.
+struct StoredEvent {
+    std::int64_t sequence = 0;
+    std::int64_t time = 0;
+    std::int64_t instrument = 0;
+    std::int64_t type = 0;
+    std::vector<std::uint8_t> payload;
+    std::uint64_t checksum = 0;
+    std::uint64_t hash = 0;
+};
+
+// Checksum of a row: FNV-1a over sequence (8 bytes), time (8), instrument (4) and type (1), all
+// little-endian, followed by the encoded payload.
+std::uint64_t eventChecksum(const StoredEvent &event);
+
+// Hash of a row: FNV-1a over the previous row's hash and this row's checksum, 8 bytes each,
+// little-endian. The row before sequence 1 has hash 0.
+std::uint64_t chainHash(std::uint64_t previousHash, std::uint64_t checksum);
+
+// Fills `stored` with the row for an event: encodes its payload into the existing buffer, so
+// that a writer reusing one StoredEvent allocates nothing per event, and computes checksum and
+// hash.
+void fillStoredEvent(const Event &event, std::uint64_t previousHash, StoredEvent &stored);
+
+// The columns every statement that reads events selects, in this order.
+inline constexpr const char *eventColumns =
+    "sequence, time, instrument, type, payload, checksum, hash";
+
+// Copies the current row of a statement that selects eventColumns. Returns a message when a
+// column contains a value of the wrong type.
+std::optional<std::string> readStoredEvent(sqlite3_stmt *statement, StoredEvent &event);
+
+// Checks a row's checksum, its hash against `previousHash`, its instrument range and its
+// payload, and returns the event. Its sequence number is the caller's to check.
+struct CheckedEvent {
+    std::optional<Event> event;
+    std::optional<JournalError> error;
+};
+CheckedEvent checkStoredEvent(const StoredEvent &stored, std::uint64_t previousHash,
+                              const std::string &path);
+
+// The last event as the metadata records it.
+struct Tail {
+    SequenceNumber sequence = 0;
+    std::uint64_t hash = 0;
+};
+
+enum class SchemaState : std::uint8_t { Empty, Journal };
+
+struct SchemaCheck {
+    SchemaState state = SchemaState::Empty;
+    Tail tail; // set for a journal
+    std::optional<JournalError> error;
+};
+
+// Distinguishes an empty database from a journal this build can read. Anything else is an
+// error: a file that is not SQLite, a database without the journal's tables or with another
+// application id, and a journal of a newer format version.
+SchemaCheck inspectSchema(sqlite3 *database, const std::string &path);
+
+// Creates the tables, the metadata and the application id in an empty database.
+std::optional<JournalError> createSchema(sqlite3 *database, const std::string &path);
+
+inline constexpr const char *insertEventSql =
+    "INSERT INTO events (sequence, time, instrument, type, payload, checksum, hash) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+
+inline constexpr const char *updateTailSql =
+    "UPDATE metadata SET value = CASE key WHEN 'last_sequence' THEN ?1 ELSE ?2 END "
+    "WHERE key IN ('last_sequence', 'last_hash')";
+
+std::string hex(std::uint64_t value);
+
+} // namespace bourse::storage::format
