@@ -1,0 +1,87 @@
+#pragma once
+
+#include "events.h"
+#include "market_view.h"
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace bourse {
+
+// Runs one Engine on its own thread, fed by the market simulator or by a LOBSTER replay, and
+// publishes a MarketView of it at most `framesPerSecond` times a second.
+//
+// Every public function may be called from any thread. play(), pause(), setSpeed() and
+// latestView() return without waiting for the engine thread: commands go through a bounded
+// queue, and views are handed over by swapping a shared pointer. stop(), the start functions
+// and the destructor join the old engine thread, which ends at its next check of the queue,
+// after at most one batch of work (about 5 ms).
+class Session {
+public:
+    // The constructor throws std::invalid_argument when a value is out of range.
+    struct Options {
+        int viewLevels = 10;      // levels per side in each view, at least 1
+        int framesPerSecond = 60; // views published per second at most, 1 to 1000
+        std::int64_t barIntervalNanoseconds = 1'000'000'000; // positive
+        std::size_t barsKept = 240;                          // at least 1
+        std::size_t tradesPerView = 500;
+        int simulationCommandsPerSecond = 1000; // at speed 1, in wall time; at least 1
+    };
+
+    struct ReplaySource {
+        std::string messagePath;
+        std::string orderbookPath; // empty: found by LOBSTER's naming when it exists
+        double speed = 1.0;        // 0 means as fast as possible
+    };
+
+    explicit Session(Options options);
+    Session();
+    ~Session(); // stops the engine thread
+    Session(const Session &) = delete;
+    Session &operator=(const Session &) = delete;
+
+    // A handler that runs on the engine thread for every event, such as the journal writer.
+    // It takes effect from the next start; the session does not own it.
+    void addEventHandler(EventHandler *handler);
+
+    // Makes the handlers of one run, such as a journal writer on a new file, since every start
+    // begins a fresh Engine whose sequence numbers start again at 1. It is called on the thread
+    // that starts the run, with the mode and the source (the seed or the message file). The
+    // session owns what it returns and destroys it once that run's engine thread has stopped.
+    using RunHandlerFactory = std::function<std::vector<std::unique_ptr<EventHandler>>(
+        SessionMode mode, const std::string &source)>;
+    void setRunHandlerFactory(RunHandlerFactory factory);
+
+    // Stops a running source and starts the engine thread, with a fresh Engine, on a simulated
+    // market that plays at speed 1. The same seed gives the same sequence of commands; their
+    // timestamps are wall-clock time.
+    void startSimulation(std::uint64_t seed);
+
+    // Stops a running source and starts the engine thread, with a fresh Engine, on a replay
+    // that plays at source.speed. When the file cannot be opened, or the speed is negative or
+    // not a number, it returns an error that names the file or the speed. The session then
+    // stays stopped and publishes a view in state Failed with that error.
+    std::optional<std::string> startReplay(const ReplaySource &source);
+
+    // Play resumes a paused source; it does nothing once a replay finished or failed.
+    void play();
+    void pause();
+    void setSpeed(double speed); // 0 means as fast as possible; negative or NaN is ignored
+
+    // Stops the engine thread. The last view stays available.
+    void stop();
+
+    // The newest view, or nullptr before the first one. The mutex it takes is held by the
+    // engine thread only to swap a pointer, so it never waits for engine work.
+    std::shared_ptr<const MarketView> latestView() const;
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> m_impl;
+};
+
+} // namespace bourse

@@ -1,0 +1,455 @@
+#include "session_runner.h"
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <utility>
+
+namespace bourse::session {
+
+namespace {
+
+// How long the engine thread works before it looks at its commands and the frame clock again.
+constexpr auto kBatchBudget = std::chrono::milliseconds(5);
+constexpr std::size_t kStepsBetweenClockReads = 256;
+
+// The engine thread wakes at least this often while idle, so the event rate a view shows
+// falls to zero once the source pauses or ends.
+constexpr auto kIdleWake = std::chrono::milliseconds(100);
+
+// A paced source whose next message is further away than this is checked again then, which
+// keeps the wall-time arithmetic far from overflow at tiny speeds.
+constexpr auto kLongestWait = std::chrono::hours(1);
+
+Timestamp wallClockNow()
+{
+    const auto sinceEpoch = std::chrono::system_clock::now().time_since_epoch();
+    return Timestamp{std::chrono::duration_cast<std::chrono::nanoseconds>(sinceEpoch).count()};
+}
+
+// The symbol is the file name up to its first underscore: LOBSTER names its files
+// TICKER_date_start_end_message_N.csv.
+std::string symbolFromPath(const std::string &path)
+{
+    const std::string stem = std::filesystem::path(path).stem().string();
+    return stem.substr(0, stem.find('_'));
+}
+
+MarketViewBuilder::Options viewOptions(const Session::Options &options)
+{
+    return {static_cast<std::size_t>(options.viewLevels), options.tradesPerView,
+            options.barIntervalNanoseconds, options.barsKept};
+}
+
+} // namespace
+
+void ControlQueue::push(Control control)
+{
+    {
+        std::lock_guard lock(m_mutex);
+        if (m_controls.size() == kCapacity) {
+            m_controls.pop_front();
+            ++m_dropped;
+        }
+        m_controls.push_back(control);
+        m_pending.store(true, std::memory_order_release);
+    }
+    m_signal.notify_one();
+}
+
+bool ControlQueue::take(std::vector<Control> &out)
+{
+    out.clear();
+    if (!m_pending.load(std::memory_order_acquire)) {
+        return true;
+    }
+    std::lock_guard lock(m_mutex);
+    out.assign(m_controls.begin(), m_controls.end());
+    m_controls.clear();
+    m_pending.store(m_stopRequested, std::memory_order_release);
+    return !m_stopRequested;
+}
+
+void ControlQueue::waitUntil(Clock::time_point deadline)
+{
+    std::unique_lock lock(m_mutex);
+    m_signal.wait_until(lock, deadline, [this] { return !m_controls.empty() || m_stopRequested; });
+}
+
+void ControlQueue::requestStop()
+{
+    {
+        std::lock_guard lock(m_mutex);
+        m_stopRequested = true;
+        m_pending.store(true, std::memory_order_release);
+    }
+    m_signal.notify_one();
+}
+
+void ControlQueue::reset()
+{
+    std::lock_guard lock(m_mutex);
+    m_controls.clear();
+    m_stopRequested = false;
+    m_pending.store(false, std::memory_order_release);
+}
+
+std::uint64_t ControlQueue::droppedCount() const
+{
+    std::lock_guard lock(m_mutex);
+    return m_dropped;
+}
+
+void ViewSlot::publish(std::shared_ptr<const MarketView> view)
+{
+    // The previous view is released after the lock, so a large view is never freed under it.
+    std::shared_ptr<const MarketView> previous;
+    {
+        std::lock_guard lock(m_mutex);
+        previous = std::exchange(m_view, std::move(view));
+    }
+}
+
+std::shared_ptr<const MarketView> ViewSlot::latest() const
+{
+    std::lock_guard lock(m_mutex);
+    return m_view;
+}
+
+Runner::Runner(const Session::Options &options, const std::vector<EventHandler *> &handlers,
+               ControlQueue &controls, ViewSlot &views)
+    : m_options(options)
+    , m_controls(controls)
+    , m_views(views)
+    , m_viewBuilder(viewOptions(options))
+    , m_frameInterval(std::chrono::duration_cast<Clock::duration>(std::chrono::seconds(1)) /
+                      options.framesPerSecond)
+{
+    m_engine.addHandler(&m_viewBuilder);
+    for (EventHandler *handler : handlers) {
+        m_engine.addHandler(handler);
+    }
+}
+
+void Runner::setUpSimulation(std::uint64_t seed)
+{
+    m_mode = SessionMode::Simulation;
+    m_symbol = "SIM";
+    m_priceDecimals = 2;
+    m_speed = 1.0;
+    m_simulator = std::make_unique<MarketSimulator>(seed);
+}
+
+std::optional<std::string> Runner::setUpReplay(const Session::ReplaySource &source)
+{
+    m_mode = SessionMode::Replay;
+    m_symbol = symbolFromPath(source.messagePath);
+    m_priceDecimals = 4; // LOBSTER prices are dollars x 10000
+    m_replaySource = source.messagePath;
+    m_speed = source.speed;
+
+    if (source.messagePath.empty()) {
+        return "no message file given: pass the path of a LOBSTER message file";
+    }
+    if (!std::isfinite(source.speed) || source.speed < 0.0) {
+        return "invalid replay speed " + std::to_string(source.speed) +
+               ": use 0 for as fast as possible or a positive multiple of market time";
+    }
+
+    lobster::Replay::Options options{source.messagePath, source.orderbookPath, 0};
+    if (options.orderbookPath.empty()) {
+        const std::string candidate = lobster::orderbookPathFor(source.messagePath);
+        std::error_code ignored;
+        if (!candidate.empty() && std::filesystem::exists(candidate, ignored)) {
+            options.orderbookPath = candidate;
+        }
+    }
+    m_replay = std::make_unique<lobster::Replay>(m_engine);
+    if (const std::optional<lobster::InputError> error = m_replay->open(options)) {
+        return error->toString();
+    }
+    return std::nullopt;
+}
+
+void Runner::publishFailure(const std::string &error)
+{
+    m_state = ReplayState::Failed;
+    m_error = error;
+    publish(Clock::now());
+}
+
+void Runner::run()
+{
+    begin();
+    while (applyControls()) {
+        Clock::time_point nextWork = Clock::time_point::max();
+        if (m_state == ReplayState::Playing) {
+            const Clock::time_point now = Clock::now();
+            nextWork = m_simulator ? runSimulation(now) : runReplay(now);
+        }
+
+        const Clock::time_point now = Clock::now();
+        m_viewBuilder.sampleRate(now);
+        publishIfDue(now);
+        m_engine.endBatch();
+        if (m_state == ReplayState::Playing && nextWork <= now) {
+            continue;
+        }
+        waitForWork(nextWork, now);
+    }
+}
+
+// Fills the book of a simulation before the first view, so the ladder is full from the start.
+void Runner::begin()
+{
+    if (m_simulator) {
+        m_simulator->prime(m_engine, wallClockNow());
+    }
+    if (m_replay) {
+        m_marketAnchor = m_replay->nextTime().value_or(Timestamp{0}).value();
+    }
+    const Clock::time_point now = Clock::now();
+    anchorClocks(now);
+    m_viewBuilder.sampleRate(now);
+    publish(now);
+}
+
+bool Runner::applyControls()
+{
+    if (!m_controls.take(m_takenControls)) {
+        return false;
+    }
+    const Clock::time_point now = Clock::now();
+    for (const Control &control : m_takenControls) {
+        applyControl(control, now);
+    }
+    return true;
+}
+
+void Runner::applyControl(const Control &control, Clock::time_point now)
+{
+    switch (control.kind) {
+    case Control::Kind::Play:
+        if (m_state == ReplayState::Paused) {
+            m_state = ReplayState::Playing;
+            anchorClocks(now);
+            m_settingsChanged = true;
+        }
+        return;
+    case Control::Kind::Pause:
+        if (m_state == ReplayState::Playing) {
+            m_marketAnchor = marketTime(now); // the market clock is frozen while paused
+            m_state = ReplayState::Paused;
+            m_publishNow = true;
+        }
+        return;
+    case Control::Kind::SetSpeed:
+        if (!std::isfinite(control.speed) || control.speed < 0.0) {
+            return;
+        }
+        if (m_state == ReplayState::Playing) {
+            m_marketAnchor = marketTime(now);
+        }
+        m_speed = control.speed;
+        anchorClocks(now);
+        m_settingsChanged = true;
+        return;
+    }
+}
+
+// Market time now: the frozen anchor while paused, the last applied message at maximum
+// speed, and otherwise the anchor advanced by the wall time since, times the speed.
+std::int64_t Runner::marketTime(Clock::time_point now) const
+{
+    if (m_state != ReplayState::Playing) {
+        return m_marketAnchor;
+    }
+    if (m_speed == 0.0) {
+        return std::max(m_marketAnchor, m_replayTime.value());
+    }
+    const auto wallElapsed = std::chrono::duration<double, std::nano>(now - m_wallAnchor);
+    return m_marketAnchor + static_cast<std::int64_t>(wallElapsed.count() * m_speed);
+}
+
+Clock::time_point Runner::wallTimeFor(std::int64_t marketTime, Clock::time_point now) const
+{
+    const double wallNanoseconds = static_cast<double>(marketTime - m_marketAnchor) / m_speed;
+    const auto latest = std::chrono::duration<double, std::nano>(now - m_wallAnchor + kLongestWait);
+    if (wallNanoseconds >= latest.count()) {
+        return now + kLongestWait;
+    }
+    return m_wallAnchor + std::chrono::duration_cast<Clock::duration>(
+                              std::chrono::duration<double, std::nano>(wallNanoseconds));
+}
+
+// A batch ends at the next frame, so views go out on time, or after the budget at the latest.
+Clock::time_point Runner::batchDeadline(Clock::time_point now) const
+{
+    return std::min(now + kBatchBudget, m_nextFrame);
+}
+
+void Runner::anchorClocks(Clock::time_point now)
+{
+    m_wallAnchor = now;
+    m_commandsSinceAnchor = 0;
+}
+
+Clock::time_point Runner::runSimulation(Clock::time_point now)
+{
+    const Clock::time_point deadline = batchDeadline(now);
+    if (m_speed == 0.0) {
+        do {
+            const Timestamp time = wallClockNow();
+            for (std::size_t i = 0; i < kStepsBetweenClockReads; ++i) {
+                m_simulator->step(m_engine, time);
+            }
+        } while (Clock::now() < deadline);
+        return Clock::now();
+    }
+
+    const double rate = m_options.simulationCommandsPerSecond * m_speed;
+    const double elapsed = std::chrono::duration<double>(now - m_wallAnchor).count();
+    auto target = static_cast<std::uint64_t>(elapsed * rate);
+
+    // A thread that fell more than a second behind (a stalled machine, a debugger) drops the
+    // backlog instead of bursting through it.
+    if (static_cast<double>(target - m_commandsSinceAnchor) > rate) {
+        anchorClocks(now);
+        target = 1;
+    }
+
+    const Timestamp time = wallClockNow();
+    while (m_commandsSinceAnchor < target) {
+        m_simulator->step(m_engine, time);
+        ++m_commandsSinceAnchor;
+        if (m_commandsSinceAnchor % kStepsBetweenClockReads == 0 && Clock::now() >= deadline) {
+            break;
+        }
+    }
+    const double nextDue = static_cast<double>(m_commandsSinceAnchor + 1) / rate;
+    return m_wallAnchor +
+           std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(nextDue));
+}
+
+Clock::time_point Runner::runReplay(Clock::time_point now)
+{
+    if (m_speed == 0.0) {
+        return runReplayAtMaxSpeed(now);
+    }
+    const Clock::time_point deadline = batchDeadline(now);
+    const std::int64_t market = marketTime(now);
+    for (std::size_t steps = 1;; ++steps) {
+        const std::optional<Timestamp> next = m_replay->nextTime();
+        if (next && next->value() > market) {
+            return wallTimeFor(next->value(), now);
+        }
+        if (!stepReplay()) {
+            return Clock::time_point::max();
+        }
+        if (steps % kStepsBetweenClockReads == 0 && Clock::now() >= deadline) {
+            return Clock::now();
+        }
+    }
+}
+
+Clock::time_point Runner::runReplayAtMaxSpeed(Clock::time_point now)
+{
+    const Clock::time_point deadline = batchDeadline(now);
+    for (std::size_t steps = 1;; ++steps) {
+        if (!stepReplay()) {
+            return Clock::time_point::max();
+        }
+        if (steps % kStepsBetweenClockReads == 0 && Clock::now() >= deadline) {
+            return Clock::now();
+        }
+    }
+}
+
+// Applies one message. Returns false when the replay finished or failed, which also ends play.
+bool Runner::stepReplay()
+{
+    const std::optional<Timestamp> time = m_replay->nextTime();
+    switch (m_replay->step()) {
+    case lobster::Replay::Step::Applied:
+        if (time) {
+            m_replayTime = *time;
+        }
+        return true;
+    case lobster::Replay::Step::Finished:
+        m_state = ReplayState::Finished;
+        m_publishNow = true;
+        return false;
+    case lobster::Replay::Step::Failed:
+        m_state = ReplayState::Failed;
+        m_error = m_replay->error() ? m_replay->error()->toString() : "the replay failed";
+        m_publishNow = true;
+        return false;
+    }
+    return false;
+}
+
+void Runner::publishIfDue(Clock::time_point now)
+{
+    if (m_publishNow || (now >= m_nextFrame && viewPending())) {
+        publish(now);
+    }
+}
+
+// Something the newest view does not show yet: events, a changed setting, or an event rate
+// that has not fallen to zero.
+bool Runner::viewPending() const
+{
+    return m_viewBuilder.hasNewEvents() || m_settingsChanged || m_publishedRate > 0.0;
+}
+
+void Runner::publish(Clock::time_point now)
+{
+    auto view = std::make_shared<MarketView>();
+    view->mode = m_mode;
+    view->symbol = m_symbol;
+    view->priceDecimals = m_priceDecimals;
+    m_viewBuilder.fill(*view, m_engine.book(), now);
+    view->viewNumber = m_views.takeViewNumber();
+
+    view->replayState = m_state;
+    view->replaySpeed = m_speed;
+    if (m_replay) {
+        view->replayTime = m_replayTime;
+        view->replaySource = m_replaySource;
+        view->replayMessages = m_replay->summary().messages;
+        view->replayMismatches = m_replay->summary().mismatches;
+    }
+    view->error = m_error;
+
+    m_publishedRate = view->eventsPerSecond;
+    m_publishNow = false;
+    m_settingsChanged = false;
+    scheduleNextFrame(now);
+    m_views.publish(std::move(view));
+}
+
+// Frames keep their own schedule, so publishing a little late does not lower the rate. A view
+// forced out between frames (pause, finish, failure) leaves the schedule as it is, and after an
+// idle stretch the schedule starts again from now.
+void Runner::scheduleNextFrame(Clock::time_point now)
+{
+    if (now < m_nextFrame) {
+        return;
+    }
+    if (now - m_nextFrame < m_frameInterval) {
+        m_nextFrame += m_frameInterval;
+    } else {
+        m_nextFrame = now + m_frameInterval;
+    }
+}
+
+void Runner::waitForWork(Clock::time_point nextWork, Clock::time_point now)
+{
+    Clock::time_point deadline = std::min(nextWork, now + kIdleWake);
+    if (viewPending()) {
+        deadline = std::min(deadline, std::max(m_nextFrame, now));
+    }
+    m_controls.waitUntil(deadline);
+}
+
+} // namespace bourse::session

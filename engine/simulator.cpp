@@ -1,0 +1,265 @@
+#include "simulator.h"
+
+#include <algorithm>
+
+namespace bourse {
+
+namespace {
+
+std::int64_t clampPerMille(std::int64_t value, std::int64_t low, std::int64_t high)
+{
+    return std::clamp(value, low, high);
+}
+
+} // namespace
+
+MarketSimulator::MarketSimulator(std::uint64_t seed)
+    : MarketSimulator(seed, Options{})
+{
+}
+
+MarketSimulator::MarketSimulator(std::uint64_t seed, Options options)
+    : m_options(options)
+    , m_random(seed)
+    , m_fairValue(options.anchor.value())
+    , m_nextOrderId(options.firstOrderId)
+{
+}
+
+std::size_t MarketSimulator::primingCommands() const
+{
+    return m_options.primeLevels * 2 * m_options.primeOrdersPerLevel;
+}
+
+SimulatorCommand MarketSimulator::next(const OrderBook &book)
+{
+    ++m_commandCount;
+    if (!isPrimed()) {
+        return nextPrimingCommand();
+    }
+    return nextRandomCommand(book);
+}
+
+void MarketSimulator::step(Engine &engine, Timestamp time)
+{
+    apply(next(engine.book()), engine, time);
+}
+
+void MarketSimulator::prime(Engine &engine, Timestamp time)
+{
+    while (!isPrimed()) {
+        step(engine, time);
+    }
+}
+
+void MarketSimulator::apply(const SimulatorCommand &command, Engine &engine, Timestamp time)
+{
+    if (command.kind == SimulatorCommand::Kind::Cancel) {
+        engine.cancel(command.cancelId, time);
+    } else {
+        engine.submit(command.order, time);
+    }
+}
+
+SimulatorCommand MarketSimulator::nextPrimingCommand()
+{
+    const std::size_t ordersPerLevelPair = 2 * m_options.primeOrdersPerLevel;
+    const auto level = static_cast<std::int64_t>(m_primed / ordersPerLevelPair);
+    const bool buy = m_primed % ordersPerLevelPair < m_options.primeOrdersPerLevel;
+    ++m_primed;
+    return passiveOrder(buy ? Side::Buy : Side::Sell, level, passiveLots());
+}
+
+SimulatorCommand MarketSimulator::nextRandomCommand(const OrderBook &book)
+{
+    if (m_random.chance(m_options.fairValueMovePerMille)) {
+        moveFairValue();
+    }
+    dropFilledOrders(book);
+
+    // Cancels speed up as the book grows past its target size, which keeps its size steady.
+    const std::uint64_t target = std::max<std::uint64_t>(m_options.targetRestingOrders, 1);
+    std::uint64_t cancelWeight = m_options.cancelWeight * book.orderCount() / target;
+    cancelWeight = std::min<std::uint64_t>(cancelWeight, 10ULL * m_options.cancelWeight);
+    if (m_liveOrders.empty()) {
+        cancelWeight = 0;
+    }
+
+    const std::uint64_t total = m_options.passiveWeight + cancelWeight +
+                                m_options.marketableLimitWeight + m_options.marketWeight;
+    std::uint64_t pick = m_random.below(total);
+    if (pick < m_options.passiveWeight) {
+        return passiveOrder(book);
+    }
+    pick -= m_options.passiveWeight;
+    if (pick < cancelWeight) {
+        return cancelOrder(book);
+    }
+    pick -= cancelWeight;
+    if (pick < m_options.marketableLimitWeight) {
+        return aggressiveOrder(book, OrderType::Limit);
+    }
+    return aggressiveOrder(book, OrderType::Market);
+}
+
+void MarketSimulator::moveFairValue()
+{
+    // The chance of an up move falls as the fair value rises above the anchor, so the walk
+    // keeps returning to it.
+    const std::int64_t distance = m_fairValue - m_options.anchor.value();
+    const std::int64_t upPerMille =
+        clampPerMille(500 - m_options.reversionPerMille * distance, 50, 950);
+    const bool up = static_cast<std::int64_t>(m_random.below(1000)) < upPerMille;
+    m_fairValue += up ? 1 : -1;
+
+    // Keeps every passive price positive.
+    m_fairValue = std::max(m_fairValue, m_options.maxDepthTicks + 2);
+}
+
+SimulatorCommand MarketSimulator::passiveOrder(const OrderBook &book)
+{
+    const Side side = m_random.chance(500) ? Side::Buy : Side::Sell;
+    SimulatorCommand command = passiveOrder(side, passiveOffset(), passiveLots());
+
+    // A passive order never crosses: a bid rests at least a tick below the best ask, and an
+    // ask at least a tick above the best bid.
+    const std::optional<Price> facing = book.bestPrice(opposite(side));
+    Price &limit = command.order.limit;
+    if (facing && side == Side::Buy && limit >= *facing) {
+        limit = Price{facing->value() - 1};
+    }
+    if (facing && side == Side::Sell && limit <= *facing) {
+        limit = Price{facing->value() + 1};
+    }
+    limit = Price{std::max<std::int64_t>(limit.value(), 1)};
+    return command;
+}
+
+SimulatorCommand MarketSimulator::passiveOrder(Side side, std::int64_t offsetTicks,
+                                               std::int64_t lots)
+{
+    // Bids rest at or below the fair value, asks from one tick above it: the top of an
+    // undisturbed book has a spread of one tick around the fair price.
+    const std::int64_t price =
+        side == Side::Buy ? m_fairValue - offsetTicks : m_fairValue + 1 + offsetTicks;
+
+    SimulatorCommand command;
+    command.kind = SimulatorCommand::Kind::Submit;
+    command.order = NewOrder{takeOrderId(), side, OrderType::Limit,
+                             Price{std::max<std::int64_t>(price, 1)}, Quantity{lots}};
+    m_liveOrders.push_back(command.order.id);
+    return command;
+}
+
+SimulatorCommand MarketSimulator::aggressiveOrder(const OrderBook &book, OrderType type)
+{
+    if (!book.bestPrice(Side::Buy) && !book.bestPrice(Side::Sell)) {
+        return passiveOrder(book);
+    }
+    const Side side = aggressorSide(book);
+    const Price facing = *book.bestPrice(opposite(side));
+    const auto lots = 1 + static_cast<std::int64_t>(m_random.below(static_cast<std::uint64_t>(
+                              std::max<std::int64_t>(m_options.maxAggressiveLots, 1))));
+
+    SimulatorCommand command;
+    command.kind = SimulatorCommand::Kind::Submit;
+    command.order = NewOrder{takeOrderId(), side, type, Price{0}, Quantity{lots}};
+    if (type == OrderType::Limit) {
+        // Up to two ticks through the best, so some orders sweep a level and rest the rest.
+        const auto through = static_cast<std::int64_t>(m_random.below(3));
+        const std::int64_t limit =
+            side == Side::Buy ? facing.value() + through : facing.value() - through;
+        command.order.limit = Price{std::max<std::int64_t>(limit, 1)};
+        m_liveOrders.push_back(command.order.id);
+    }
+    return command;
+}
+
+SimulatorCommand MarketSimulator::cancelOrder(const OrderBook &book)
+{
+    OrderId first;
+    if (!takeLiveOrder(book, first)) {
+        return passiveOrder(book);
+    }
+    OrderId second;
+    takeLiveOrder(book, second);
+
+    // Of two random resting orders, the one farther from the fair price goes, so stale quotes
+    // left behind by a moving fair value are the first to be pulled.
+    const auto distance = [&](OrderId id) {
+        const Order *order = book.find(id);
+        const std::int64_t twice = 2 * order->price.value() - (2 * m_fairValue + 1);
+        return twice < 0 ? -twice : twice;
+    };
+    SimulatorCommand command;
+    command.kind = SimulatorCommand::Kind::Cancel;
+    command.cancelId = distance(second) > distance(first) ? second : first;
+    return command;
+}
+
+Side MarketSimulator::aggressorSide(const OrderBook &book)
+{
+    const std::optional<Price> bid = book.bestPrice(Side::Buy);
+    const std::optional<Price> ask = book.bestPrice(Side::Sell);
+    if (!ask) {
+        return Side::Sell;
+    }
+    if (!bid) {
+        return Side::Buy;
+    }
+    // Buyers dominate while the fair price is above the mid price, and sellers below it, so
+    // trades drag the book after the fair value. Both are measured in half ticks.
+    const std::int64_t difference = (2 * m_fairValue + 1) - (bid->value() + ask->value());
+    const std::int64_t buyPerMille = clampPerMille(500 + 50 * difference, 100, 900);
+    return static_cast<std::int64_t>(m_random.below(1000)) < buyPerMille ? Side::Buy : Side::Sell;
+}
+
+std::int64_t MarketSimulator::passiveOffset()
+{
+    // A geometric distance from the fair value: most orders join the top levels, few rest
+    // deep.
+    std::int64_t offset = 0;
+    while (offset < m_options.maxDepthTicks && !m_random.chance(m_options.depthDecayPerMille)) {
+        ++offset;
+    }
+    return offset;
+}
+
+std::int64_t MarketSimulator::passiveLots()
+{
+    // The smaller of two uniform draws: small orders are common, large ones rare.
+    const auto bound =
+        static_cast<std::uint64_t>(std::max<std::int64_t>(m_options.maxPassiveLots, 1));
+    const std::uint64_t a = m_random.below(bound);
+    const std::uint64_t b = m_random.below(bound);
+    return 1 + static_cast<std::int64_t>(std::min(a, b));
+}
+
+OrderId MarketSimulator::takeOrderId()
+{
+    return OrderId{m_nextOrderId++};
+}
+
+bool MarketSimulator::takeLiveOrder(const OrderBook &book, OrderId &id)
+{
+    while (!m_liveOrders.empty()) {
+        const std::size_t index = m_random.below(m_liveOrders.size());
+        if (book.find(m_liveOrders[index]) != nullptr) {
+            id = m_liveOrders[index];
+            return true;
+        }
+        m_liveOrders[index] = m_liveOrders.back();
+        m_liveOrders.pop_back();
+    }
+    return false;
+}
+
+void MarketSimulator::dropFilledOrders(const OrderBook &book)
+{
+    if (m_liveOrders.size() <= 2 * book.orderCount() + 64) {
+        return;
+    }
+    std::erase_if(m_liveOrders, [&book](OrderId id) { return book.find(id) == nullptr; });
+}
+
+} // namespace bourse

@@ -1,0 +1,105 @@
+#pragma once
+
+#include "engine.h"
+#include "random.h"
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+namespace bourse {
+
+// One command the simulator sends to an Engine.
+struct SimulatorCommand {
+    enum class Kind : std::uint8_t { Submit, Cancel };
+
+    Kind kind = Kind::Submit;
+    NewOrder order;   // for Submit
+    OrderId cancelId; // for Cancel
+};
+
+// Synthetic order flow for one instrument: passive limit orders around a fair value,
+// marketable limit orders, market orders, and cancels of its own resting orders. The fair value
+// is a mean-reverting random walk in whole ticks, so the book keeps several levels a side and a
+// spread of one to a few ticks while trades print regularly.
+//
+// The flow depends only on the seed and on the book it is shown, and all arithmetic is integer,
+// so the same seed driving the same engine gives the same events on every platform. The
+// simulator assumes it is the only source of orders in the book it reads.
+class MarketSimulator {
+public:
+    // Probabilities are in thousandths; prices are in ticks, sizes in lots.
+    struct Options {
+        Price anchor{10'000};               // the price the fair value reverts to
+        std::int64_t reversionPerMille = 1; // taken off the up-move chance per tick above anchor
+        std::uint32_t fairValueMovePerMille = 30; // chance per command that the fair value moves
+        std::int64_t maxDepthTicks = 20; // the farthest a passive order rests from fair value
+        std::uint32_t depthDecayPerMille = 250; // chance, tick by tick outwards, to stop there
+        std::int64_t maxPassiveLots = 20;
+        std::int64_t maxAggressiveLots = 10;
+        std::size_t targetRestingOrders = 150; // cancels speed up above this many orders
+
+        // Relative weights of the command kinds. The cancel weight scales with the number of
+        // resting orders over targetRestingOrders.
+        std::uint32_t passiveWeight = 50;
+        std::uint32_t cancelWeight = 35;
+        std::uint32_t marketableLimitWeight = 10;
+        std::uint32_t marketWeight = 5;
+
+        std::size_t primeLevels = 10; // levels a side placed before the random flow
+        std::size_t primeOrdersPerLevel = 2;
+        std::uint64_t firstOrderId = 1; // ids count up from here, one per submitted order
+    };
+
+    explicit MarketSimulator(std::uint64_t seed);
+    MarketSimulator(std::uint64_t seed, Options options);
+
+    // Returns the next command for a book in the given state. The first primingCommands()
+    // commands place primeLevels levels a side around the anchor, and random flow follows.
+    // Each command must reach the engine before the next call, as cancels pick live orders.
+    SimulatorCommand next(const OrderBook &book);
+
+    // Takes the next command for the engine's book and applies it to the engine.
+    void step(Engine &engine, Timestamp time);
+
+    // Applies every remaining priming command, so the book is full before paced flow starts.
+    void prime(Engine &engine, Timestamp time);
+
+    static void apply(const SimulatorCommand &command, Engine &engine, Timestamp time);
+
+    bool isPrimed() const { return m_primed >= primingCommands(); }
+    std::size_t primingCommands() const;
+    Price fairValue() const { return Price{m_fairValue}; }
+    std::uint64_t commandCount() const { return m_commandCount; }
+    const Options &options() const { return m_options; }
+
+private:
+    SimulatorCommand nextPrimingCommand();
+    SimulatorCommand nextRandomCommand(const OrderBook &book);
+    void moveFairValue();
+
+    SimulatorCommand passiveOrder(const OrderBook &book);
+    SimulatorCommand passiveOrder(Side side, std::int64_t offsetTicks, std::int64_t lots);
+    SimulatorCommand aggressiveOrder(const OrderBook &book, OrderType type);
+    SimulatorCommand cancelOrder(const OrderBook &book);
+
+    Side aggressorSide(const OrderBook &book);
+    std::int64_t passiveOffset();
+    std::int64_t passiveLots();
+    OrderId takeOrderId();
+    bool takeLiveOrder(const OrderBook &book, OrderId &id);
+    void dropFilledOrders(const OrderBook &book);
+
+    Options m_options;
+    Xoshiro256StarStar m_random;
+    std::int64_t m_fairValue; // in ticks; the fair price lies half a tick above it
+    std::uint64_t m_nextOrderId;
+    std::uint64_t m_commandCount = 0;
+    std::size_t m_primed = 0;
+
+    // Ids of limit orders the simulator submitted that may still rest. Filled ones are found
+    // and dropped lazily, when a cancel picks them or the list outgrows the book.
+    std::vector<OrderId> m_liveOrders;
+};
+
+} // namespace bourse
