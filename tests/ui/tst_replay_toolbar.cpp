@@ -1,0 +1,171 @@
+#include "replay_toolbar.h"
+
+#include <QAction>
+#include <QSignalSpy>
+#include <QTest>
+
+using bourse::MarketView;
+using bourse::ReplayState;
+using bourse::SessionMode;
+using bourse::ui::ReplayToolBar;
+
+namespace {
+
+MarketView replayView(ReplayState state)
+{
+    MarketView view;
+    view.mode = SessionMode::Replay;
+    view.replayState = state;
+    return view;
+}
+
+QAction *action(const ReplayToolBar &toolBar, const char *name)
+{
+    return toolBar.findChild<QAction *>(QString::fromLatin1(name));
+}
+
+} // namespace
+
+class ReplayToolBarTest : public QObject {
+    Q_OBJECT
+
+private slots:
+    void parseReplaySpeedAcceptsOffered_data();
+    void parseReplaySpeedAcceptsOffered();
+    void parseReplaySpeedRejectsOthers_data();
+    void parseReplaySpeedRejectsOthers();
+    void simulationDisablesReplayControls();
+    void playingReplayOffersPause();
+    void pausedReplayOffersPlay();
+    void finishedReplayDisablesPlay();
+    void speedButtonRequestsSpeed();
+    void setSpeedChecksWithoutRequest();
+};
+
+void ReplayToolBarTest::parseReplaySpeedAcceptsOffered_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<double>("expected");
+
+    QTest::newRow("one") << QStringLiteral("1") << 1.0;
+    QTest::newRow("ten") << QStringLiteral("10") << 10.0;
+    QTest::newRow("hundred") << QStringLiteral("100") << 100.0;
+    QTest::newRow("max") << QStringLiteral("max") << 0.0;
+    QTest::newRow("max upper case") << QStringLiteral("MAX") << 0.0;
+    QTest::newRow("with x suffix") << QStringLiteral("10x") << 10.0;
+    QTest::newRow("surrounding spaces") << QStringLiteral(" 100 ") << 100.0;
+}
+
+void ReplayToolBarTest::parseReplaySpeedAcceptsOffered()
+{
+    QFETCH(QString, text);
+    QFETCH(double, expected);
+
+    const std::optional<double> speed = bourse::ui::parseReplaySpeed(text);
+    QVERIFY(speed.has_value());
+    QCOMPARE(*speed, expected);
+}
+
+void ReplayToolBarTest::parseReplaySpeedRejectsOthers_data()
+{
+    QTest::addColumn<QString>("text");
+
+    QTest::newRow("not offered") << QStringLiteral("3");
+    QTest::newRow("fraction") << QStringLiteral("1.5");
+    QTest::newRow("empty") << QString();
+    QTest::newRow("word") << QStringLiteral("fast");
+    QTest::newRow("max with suffix") << QStringLiteral("maxx");
+    QTest::newRow("suffix only") << QStringLiteral("x");
+    QTest::newRow("zero") << QStringLiteral("0");
+}
+
+void ReplayToolBarTest::parseReplaySpeedRejectsOthers()
+{
+    QFETCH(QString, text);
+
+    QVERIFY(!bourse::ui::parseReplaySpeed(text).has_value());
+}
+
+void ReplayToolBarTest::simulationDisablesReplayControls()
+{
+    ReplayToolBar toolBar;
+    toolBar.setView(MarketView{});
+
+    QVERIFY(action(toolBar, "simulationAction")->isEnabled());
+    QVERIFY(action(toolBar, "openAction")->isEnabled());
+    QVERIFY(!action(toolBar, "playPauseAction")->isEnabled());
+    QVERIFY(!action(toolBar, "speedAction_10x")->isEnabled());
+}
+
+void ReplayToolBarTest::playingReplayOffersPause()
+{
+    ReplayToolBar toolBar;
+    QSignalSpy play(&toolBar, &ReplayToolBar::playRequested);
+    QSignalSpy pause(&toolBar, &ReplayToolBar::pauseRequested);
+    toolBar.setView(replayView(ReplayState::Playing));
+
+    QAction *playPause = action(toolBar, "playPauseAction");
+    QVERIFY(playPause->isEnabled());
+    QCOMPARE(playPause->text(), QStringLiteral("Pause"));
+    QVERIFY(action(toolBar, "speedAction_10x")->isEnabled());
+
+    playPause->trigger();
+    QCOMPARE(pause.count(), 1);
+    QCOMPARE(play.count(), 0);
+}
+
+void ReplayToolBarTest::pausedReplayOffersPlay()
+{
+    ReplayToolBar toolBar;
+    QSignalSpy play(&toolBar, &ReplayToolBar::playRequested);
+    QSignalSpy pause(&toolBar, &ReplayToolBar::pauseRequested);
+    toolBar.setView(replayView(ReplayState::Playing));
+    toolBar.setView(replayView(ReplayState::Paused));
+
+    QAction *playPause = action(toolBar, "playPauseAction");
+    QCOMPARE(playPause->text(), QStringLiteral("Play"));
+
+    playPause->trigger();
+    QCOMPARE(play.count(), 1);
+    QCOMPARE(pause.count(), 0);
+}
+
+void ReplayToolBarTest::finishedReplayDisablesPlay()
+{
+    ReplayToolBar toolBar;
+    toolBar.setView(replayView(ReplayState::Finished));
+
+    QVERIFY(!action(toolBar, "playPauseAction")->isEnabled());
+    QVERIFY(action(toolBar, "speedAction_max")->isEnabled());
+}
+
+void ReplayToolBarTest::speedButtonRequestsSpeed()
+{
+    ReplayToolBar toolBar;
+    toolBar.setView(replayView(ReplayState::Playing));
+    QSignalSpy requested(&toolBar, &ReplayToolBar::speedRequested);
+
+    action(toolBar, "speedAction_100x")->trigger();
+
+    QCOMPARE(requested.count(), 1);
+    QCOMPARE(requested.at(0).at(0).toDouble(), 100.0);
+    QCOMPARE(toolBar.speed(), 100.0);
+    QVERIFY(action(toolBar, "speedAction_100x")->isChecked());
+    QVERIFY(!action(toolBar, "speedAction_1x")->isChecked());
+}
+
+void ReplayToolBarTest::setSpeedChecksWithoutRequest()
+{
+    ReplayToolBar toolBar;
+    QSignalSpy requested(&toolBar, &ReplayToolBar::speedRequested);
+
+    toolBar.setSpeed(0.0);
+
+    QCOMPARE(requested.count(), 0);
+    QVERIFY(action(toolBar, "speedAction_max")->isChecked());
+    QVERIFY(!action(toolBar, "speedAction_1x")->isChecked());
+    QCOMPARE(toolBar.speed(), 0.0);
+}
+
+QTEST_MAIN(ReplayToolBarTest)
+#include "tst_replay_toolbar.moc"

@@ -1,0 +1,4 @@
+#include "logging.h"
+
+Q_LOGGING_CATEGORY(lcUi, "bourse.ui", QtWarningMsg)
+Q_LOGGING_CATEGORY(lcJournal, "bourse.journal", QtWarningMsg)

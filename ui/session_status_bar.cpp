@@ -1,0 +1,134 @@
+#include "session_status_bar.h"
+
+#include "formatting.h"
+#include "theme.h"
+
+#include <QFileInfo>
+#include <QLabel>
+
+#include <cmath>
+
+namespace bourse::ui {
+
+QString replaySpeedLabel(double speed)
+{
+    if (speed <= 0.0)
+        return QObject::tr("max");
+    return QStringLiteral("%1x").arg(speed);
+}
+
+QString replayStateName(ReplayState state)
+{
+    switch (state) {
+    case ReplayState::Idle:
+        return QObject::tr("Ready");
+    case ReplayState::Playing:
+        return QObject::tr("Playing");
+    case ReplayState::Paused:
+        return QObject::tr("Paused");
+    case ReplayState::Finished:
+        return QObject::tr("Finished");
+    case ReplayState::Failed:
+        return QObject::tr("Failed");
+    }
+    return {};
+}
+
+SessionStatusBar::SessionStatusBar(QWidget *parent)
+    : QStatusBar(parent)
+    , m_mode(new QLabel(this))
+    , m_replay(new QLabel(this))
+    , m_error(new QLabel(this))
+    , m_missed(new QLabel(this))
+    , m_rate(new QLabel(this))
+    , m_sequence(new QLabel(this))
+{
+    setSizeGripEnabled(false);
+    const QFont digits = theme::monospaceFont();
+    for (QLabel *label : {m_replay, m_missed, m_rate, m_sequence})
+        label->setFont(digits);
+    m_missed->setToolTip(tr("Trades that never reached the time and sales list: the session "
+                            "left them out of a full view, or replaced their view before the "
+                            "terminal read it. Bars and the book include them."));
+
+    QPalette errorPalette = m_error->palette();
+    errorPalette.setColor(QPalette::WindowText, theme::errorColor());
+    m_error->setPalette(errorPalette);
+    m_error->setTextInteractionFlags(Qt::TextSelectableByMouse);
+
+    addWidget(m_mode);
+    addWidget(m_replay);
+    addWidget(m_error, 1);
+    addPermanentWidget(m_missed);
+    addPermanentWidget(m_rate);
+    addPermanentWidget(m_sequence);
+    clear();
+}
+
+void SessionStatusBar::setSimulationSeed(std::optional<std::uint64_t> seed)
+{
+    m_seed = seed;
+}
+
+void SessionStatusBar::clear()
+{
+    m_mode->setText(tr("Starting\u2026"));
+    m_replay->hide();
+    m_error->clear();
+    m_error->setToolTip({});
+    m_missed->hide();
+    m_rate->setText(tr("\u2014 events/s"));
+    m_sequence->setText(tr("Seq \u2014"));
+}
+
+void SessionStatusBar::setView(const MarketView &view)
+{
+    m_mode->setText(modeText(view));
+
+    const bool replay = view.mode == SessionMode::Replay;
+    m_replay->setVisible(replay);
+    if (replay)
+        m_replay->setText(replayText(view));
+
+    const QString error = QString::fromStdString(view.error);
+    m_error->setText(error);
+    m_error->setToolTip(error);
+
+    const auto rate = static_cast<std::int64_t>(std::llround(view.eventsPerSecond));
+    m_rate->setText(tr("%1 events/s").arg(formatCount(rate)));
+    m_sequence->setText(
+        tr("Seq %1").arg(formatCount(static_cast<std::int64_t>(view.lastSequence))));
+}
+
+void SessionStatusBar::setMissedTrades(std::uint64_t count)
+{
+    m_missed->setVisible(count > 0);
+    if (count > 0)
+        m_missed->setText(tr("Tape missed %1").arg(formatCount(static_cast<std::int64_t>(count))));
+}
+
+QString SessionStatusBar::modeText(const MarketView &view) const
+{
+    if (view.mode == SessionMode::Replay) {
+        const QString path = QString::fromStdString(view.replaySource);
+        return tr("Replay: %1").arg(QFileInfo(path).fileName());
+    }
+    if (m_seed)
+        return tr("Simulation (seed %1)").arg(*m_seed);
+    return tr("Simulation");
+}
+
+QString SessionStatusBar::replayText(const MarketView &view)
+{
+    QString text = QStringLiteral("%1 %2 \u00b7 %3 \u00b7 %4 messages")
+                       .arg(replayStateName(view.replayState), replaySpeedLabel(view.replaySpeed),
+                            formatTimeOfDay(view.replayTime, TimePrecision::Milliseconds),
+                            formatCount(static_cast<std::int64_t>(view.replayMessages)));
+    if (view.replayMismatches > 0) {
+        text += tr(" \u00b7 %1 book mismatches")
+                    .arg(formatCount(static_cast<std::int64_t>(view.replayMismatches)));
+    }
+    return text;
+}
+
+} // namespace bourse::ui

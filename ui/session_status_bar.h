@@ -1,0 +1,52 @@
+#pragma once
+
+#include "market_view.h"
+
+#include <QStatusBar>
+
+#include <cstdint>
+#include <optional>
+
+class QLabel;
+
+namespace bourse::ui {
+
+// The status bar of the terminal: the session mode (with the seed or the replay file), the
+// replay state and market time, the last error, events per second and the last sequence
+// number.
+class SessionStatusBar : public QStatusBar {
+    Q_OBJECT
+
+public:
+    explicit SessionStatusBar(QWidget *parent = nullptr);
+
+    void setView(const MarketView &view);
+
+    // Shows how many trades the time and sales tape never received; hidden while none.
+    void setMissedTrades(std::uint64_t count);
+
+    // The seed shown next to "Simulation", so a run can be repeated; nothing for a replay.
+    void setSimulationSeed(std::optional<std::uint64_t> seed);
+
+    void clear();
+
+private:
+    QString modeText(const MarketView &view) const;
+    static QString replayText(const MarketView &view);
+
+    QLabel *m_mode;
+    QLabel *m_replay;
+    QLabel *m_error;
+    QLabel *m_missed;
+    QLabel *m_rate;
+    QLabel *m_sequence;
+    std::optional<std::uint64_t> m_seed;
+};
+
+// Returns "max" for a speed of 0 and "10x" for 10.
+QString replaySpeedLabel(double speed);
+
+// Returns the user-facing name of a replay state.
+QString replayStateName(ReplayState state);
+
+} // namespace bourse::ui
