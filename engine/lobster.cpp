@@ -139,8 +139,13 @@ std::optional<Message> parseMessage(const std::string &text, const std::string &
         return fail("invalid direction " + quoted(fields[5]) + ": expected 1 (buy) or -1 (sell)");
     message.direction = direction == 1 ? Side::Buy : Side::Sell;
 
-    const bool tradesOrBooks = message.type != MessageType::TradingHalt;
-    if (tradesOrBooks && (size == 0 || price <= 0))
+    if (message.type == MessageType::TradingHalt) {
+        if (price < -1 || price > 1)
+            return fail("invalid trading halt price " + quoted(fields[4]) +
+                        ": expected -1 (halt), 0 (quotes only) or 1 (resume)");
+        return message;
+    }
+    if (size == 0 || price <= 0)
         return fail("size and price must be positive for event type " + std::to_string(type));
     return message;
 }

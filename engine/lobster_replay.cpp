@@ -274,7 +274,14 @@ void Replay::applyToRestingOrder(const Message &message)
     const bool executes = message.type == MessageType::VisibleExecution;
     Quantity wanted = message.size;
 
-    if (const Order *order = m_engine.book().find(message.id)) {
+    const Order *order = m_engine.book().find(message.id);
+    // An id whose order rests on the other side or at another price is not the order this
+    // message is about; the book cannot tell which one it is.
+    if (order && (order->side != message.direction || order->price != message.price)) {
+        order = nullptr;
+        ++m_summary.unexplainedMessages;
+    }
+    if (order) {
         const Quantity available = order->remaining;
         const Price price = order->price;
         if (message.type == MessageType::Delete) {

@@ -106,6 +106,8 @@ void LobsterReaderTest::malformedRowIsRejected_data()
                                     << "invalid direction '0'";
     QTest::newRow("trailing space") << "34200.1,1,7,100,5794000,1 "
                                     << "invalid direction";
+    QTest::newRow("halt with a price") << "34200.1,7,0,0,5794000,-1"
+                                       << "invalid trading halt price '5794000'";
 }
 
 void LobsterReaderTest::malformedRowIsRejected()

@@ -43,6 +43,7 @@ private slots:
     void levelComingIntoSightTakesItsSizeFromFile();
     void differenceInSightIsAMismatch();
     void unseenOrderIsTakenFromRecoveredQuantity();
+    void idOnOtherSideIsNotTouched();
     void shortOrderbookFileStopsWithError();
     void malformedMessageStopsWithFileAndLine();
     void replayWithoutOrderbookChecksNothing();
@@ -224,6 +225,27 @@ void LobsterReplayTest::unseenOrderIsTakenFromRecoveredQuantity()
     QCOMPARE(queue[0]->remaining, Quantity{50});
     QCOMPARE(queue[1]->id, OrderId{1});
     QCOMPARE(queue[1]->remaining, Quantity{10});
+}
+
+// A cancel names order 1, which rests as a bid, but says it is an ask at 1010: it must not
+// reduce the bid, and it takes from the recovered ask quantity instead.
+void LobsterReplayTest::idOnOtherSideIsNotTouched()
+{
+    QTemporaryDir directory;
+    const std::string messages = writeFile(directory, "m.csv",
+                                           "34200.1,1,1,50,1000,1\n"
+                                           "34200.2,2,1,10,1010,-1\n");
+    const std::string orderbook = writeFile(directory, "ob.csv",
+                                            "1010,40,1000,50\n"
+                                            "1010,30,1000,50\n");
+    Engine engine;
+    Replay replay(engine);
+    QVERIFY(!replay.open({messages, orderbook, 1}));
+    QCOMPARE(runToEnd(replay), Replay::Step::Finished);
+    QCOMPARE(replay.summary().mismatches, std::size_t{0});
+    QCOMPARE(replay.summary().unexplainedMessages, std::size_t{1});
+    QCOMPARE(engine.book().find(OrderId{1})->remaining, Quantity{50});
+    QCOMPARE(engine.book().quantityAt(Side::Sell, Price{1010}), Quantity{30});
 }
 
 void LobsterReplayTest::shortOrderbookFileStopsWithError()
