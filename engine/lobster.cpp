@@ -1,7 +1,11 @@
 #include "lobster.h"
 
 #include <array>
+#include <cerrno>
 #include <charconv>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
 #include <string_view>
 
 namespace bourse::lobster {
@@ -9,6 +13,9 @@ namespace bourse::lobster {
 namespace {
 
 constexpr std::size_t kMessageColumns = 6;
+
+constexpr std::int64_t kSecondsPerDay = 86400;
+constexpr std::string_view kUtf8ByteOrderMark = "\xEF\xBB\xBF";
 
 // LOBSTER's placeholders for an empty level.
 constexpr std::int64_t kEmptyAskPrice = 9999999999;
@@ -55,7 +62,7 @@ bool parseTime(std::string_view text, Timestamp &time)
 {
     const std::size_t dot = text.find('.');
     std::int64_t seconds = 0;
-    if (!parseInteger(text.substr(0, dot), seconds) || seconds < 0)
+    if (!parseInteger(text.substr(0, dot), seconds) || seconds < 0 || seconds > kSecondsPerDay)
         return false;
 
     std::int64_t nanoseconds = 0;
@@ -75,12 +82,38 @@ bool parseTime(std::string_view text, Timestamp &time)
     return true;
 }
 
+// The field as it appears in an error: in quotes, cut after 40 characters, and with bytes that
+// are not printable ASCII shown as \xNN, so that a binary file cannot flood the message.
 std::string quoted(std::string_view text)
 {
-    std::string result;
-    result.reserve(text.size() + 2);
-    result.append(1, '\'').append(text).append(1, '\'');
+    constexpr std::size_t kShown = 40;
+    static constexpr char kHexDigits[] = "0123456789abcdef";
+    std::string result(1, '\'');
+    for (std::size_t i = 0; i < text.size() && i < kShown; ++i) {
+        const auto byte = static_cast<unsigned char>(text[i]);
+        if (byte >= 0x20 && byte < 0x7f) {
+            result += static_cast<char>(byte);
+            continue;
+        }
+        result.append("\\x").append(1, kHexDigits[byte >> 4]).append(1, kHexDigits[byte & 0xf]);
+    }
+    result += '\'';
+    if (text.size() > kShown)
+        result += " (cut after " + std::to_string(kShown) + " characters)";
     return result;
+}
+
+// hh:mm:ss.nnnnnnnnn after midnight, for messages about times.
+std::string formatTime(Timestamp time)
+{
+    const std::int64_t nanoseconds = time.value();
+    const std::int64_t seconds = nanoseconds / 1'000'000'000;
+    char text[32];
+    std::snprintf(text, sizeof text, "%02lld:%02lld:%02lld.%09lld",
+                  static_cast<long long>(seconds / 3600), static_cast<long long>(seconds / 60 % 60),
+                  static_cast<long long>(seconds % 60),
+                  static_cast<long long>(nanoseconds % 1'000'000'000));
+    return text;
 }
 
 } // namespace
@@ -112,7 +145,7 @@ std::optional<Message> parseMessage(const std::string &text, const std::string &
     message.line = line;
     if (!parseTime(fields[0], message.time))
         return fail("invalid time " + quoted(fields[0]) +
-                    ": expected seconds after midnight with at most 9 decimals");
+                    ": expected seconds after midnight, at most 86400, with at most 9 decimals");
 
     std::int64_t type = 0;
     if (!parseInteger(fields[1], type) || type < 1 || type > 7)
@@ -150,52 +183,102 @@ std::optional<Message> parseMessage(const std::string &text, const std::string &
     return message;
 }
 
-std::optional<InputError> MessageReader::open(const std::string &path)
+std::optional<InputError> LineReader::open(const std::string &path, const std::string &kind)
 {
     m_path = path;
+    m_kind = kind;
     m_lineNumber = 0;
     m_error.reset();
-    m_stream.open(path);
-    if (!m_stream)
-        m_error = InputError{path, 0, "cannot open the message file"};
+
+    std::error_code code;
+    const auto status = std::filesystem::status(path, code);
+    if (code) {
+        m_error = InputError{path, 0, "cannot open the " + kind + ": " + code.message()};
+        return m_error;
+    }
+    if (std::filesystem::is_directory(status)) {
+        m_error = InputError{path, 0, "is a directory, not a " + kind};
+        return m_error;
+    }
+    if (!std::filesystem::is_regular_file(status)) {
+        m_error = InputError{path, 0, "is not a regular file, so it cannot be a " + kind};
+        return m_error;
+    }
+
+    errno = 0;
+    m_stream.open(path, std::ios::binary);
+    if (!m_stream) {
+        m_error = InputError{path, 0, "cannot open the " + kind + ": " + std::strerror(errno)};
+    }
+    return m_error;
+}
+
+bool LineReader::next(std::string &line)
+{
+    if (m_error)
+        return false;
+    if (!std::getline(m_stream, line)) {
+        if (m_stream.bad())
+            m_error = InputError{m_path, m_lineNumber + 1, "failed to read the " + m_kind};
+        return false;
+    }
+    ++m_lineNumber;
+    if (m_lineNumber == 1 && line.rfind(kUtf8ByteOrderMark, 0) == 0)
+        line.erase(0, kUtf8ByteOrderMark.size());
+    stripLineEnd(line);
+    return true;
+}
+
+std::optional<InputError> MessageReader::open(const std::string &path)
+{
+    m_previousTime.reset();
+    m_error = m_lines.open(path, "message file");
     return m_error;
 }
 
 std::optional<Message> MessageReader::next()
 {
-    if (m_error || !std::getline(m_stream, m_line))
+    if (m_error)
         return std::nullopt;
-    ++m_lineNumber;
-    stripLineEnd(m_line);
+    if (!m_lines.next(m_line)) {
+        m_error = m_lines.error();
+        return std::nullopt;
+    }
 
     InputError error;
-    auto message = parseMessage(m_line, m_path, m_lineNumber, error);
-    if (!message)
+    auto message = parseMessage(m_line, m_lines.path(), m_lines.lineNumber(), error);
+    if (!message) {
         m_error = error;
+        return std::nullopt;
+    }
+    if (m_previousTime && message->time < *m_previousTime) {
+        m_error = InputError{m_lines.path(), m_lines.lineNumber(),
+                             "time goes back: " + formatTime(message->time) + " comes after " +
+                                 formatTime(*m_previousTime) + ", but rows must be in time order"};
+        return std::nullopt;
+    }
+    m_previousTime = message->time;
     return message;
 }
 
 std::optional<InputError> OrderbookReader::open(const std::string &path)
 {
-    m_path = path;
-    m_lineNumber = 0;
     m_levels = 0;
-    m_error.reset();
-    m_stream.open(path);
-    if (!m_stream)
-        m_error = InputError{path, 0, "cannot open the orderbook file"};
+    m_error = m_lines.open(path, "orderbook file");
     return m_error;
 }
 
 std::optional<BookRow> OrderbookReader::next()
 {
-    if (m_error || !std::getline(m_stream, m_line))
+    if (m_error)
         return std::nullopt;
-    ++m_lineNumber;
-    stripLineEnd(m_line);
+    if (!m_lines.next(m_line)) {
+        m_error = m_lines.error();
+        return std::nullopt;
+    }
 
     BookRow row;
-    row.line = m_lineNumber;
+    row.line = m_lines.lineNumber();
     if (!parseRow(m_line, row))
         return std::nullopt;
     return row;
@@ -204,12 +287,12 @@ std::optional<BookRow> OrderbookReader::next()
 bool OrderbookReader::parseRow(const std::string &line, BookRow &row)
 {
     auto fail = [&](std::string what) {
-        m_error = InputError{m_path, m_lineNumber, std::move(what)};
+        m_error = InputError{m_lines.path(), m_lines.lineNumber(), std::move(what)};
         return false;
     };
 
-    std::vector<std::int64_t> values;
-    values.reserve(m_levels ? m_levels * 4 : 40);
+    std::vector<std::int64_t> &values = m_values;
+    values.clear();
     std::size_t start = 0;
     while (start <= line.size()) {
         std::size_t comma = line.find(',', start);

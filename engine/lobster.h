@@ -56,7 +56,30 @@ struct InputError {
     std::string toString() const;
 };
 
-// Reads a message file row by row. Malformed rows are errors, never skipped.
+// Lines of a text file for the readers below: it accepts CRLF line ends and a UTF-8 byte order
+// mark, and reports a file that cannot be opened or read, with the system's reason.
+class LineReader {
+public:
+    // `kind` names the file in errors, such as "message file".
+    std::optional<InputError> open(const std::string &path, const std::string &kind);
+
+    // Returns false at the end of the file or on a read error; error() tells them apart.
+    bool next(std::string &line);
+
+    const std::optional<InputError> &error() const { return m_error; }
+    const std::string &path() const { return m_path; }
+    std::size_t lineNumber() const { return m_lineNumber; }
+
+private:
+    std::ifstream m_stream;
+    std::string m_path;
+    std::string m_kind;
+    std::size_t m_lineNumber = 0;
+    std::optional<InputError> m_error;
+};
+
+// Reads a message file row by row. Malformed rows are errors, never skipped, and so are rows
+// whose time goes back: a LOBSTER day is in time order.
 class MessageReader {
 public:
     std::optional<InputError> open(const std::string &path);
@@ -65,13 +88,12 @@ public:
     // tells the two apart.
     std::optional<Message> next();
     const std::optional<InputError> &error() const { return m_error; }
-    const std::string &path() const { return m_path; }
+    const std::string &path() const { return m_lines.path(); }
 
 private:
-    std::ifstream m_stream;
-    std::string m_path;
+    LineReader m_lines;
     std::string m_line;
-    std::size_t m_lineNumber = 0;
+    std::optional<Timestamp> m_previousTime;
     std::optional<InputError> m_error;
 };
 
@@ -83,15 +105,14 @@ public:
     std::optional<BookRow> next();
     const std::optional<InputError> &error() const { return m_error; }
     std::size_t levels() const { return m_levels; }
-    const std::string &path() const { return m_path; }
+    const std::string &path() const { return m_lines.path(); }
 
 private:
     bool parseRow(const std::string &line, BookRow &row);
 
-    std::ifstream m_stream;
-    std::string m_path;
+    LineReader m_lines;
     std::string m_line;
-    std::size_t m_lineNumber = 0;
+    std::vector<std::int64_t> m_values; // reused for every row
     std::size_t m_levels = 0;
     std::optional<InputError> m_error;
 };

@@ -52,6 +52,12 @@ void adjustRow(BookRow &row, Side side, Price price, std::int64_t delta)
         levels.insert(position, BookRow::Level{price, Quantity{delta}});
 }
 
+bool isTrade(MessageType type)
+{
+    return type == MessageType::VisibleExecution || type == MessageType::HiddenExecution ||
+           type == MessageType::CrossTrade;
+}
+
 } // namespace
 
 double ReplaySummary::messagesPerSecond() const
@@ -97,17 +103,38 @@ std::optional<InputError> Replay::open(const Options &options)
     if (m_error)
         return m_error;
 
-    if (!options.orderbookPath.empty()) {
-        m_error = m_state->orderbook.open(options.orderbookPath);
-        if (m_error)
-            return m_error;
-        m_state->checking = true;
-        m_state->checkLevels = options.levels;
-    }
-
     m_state->pending = m_state->messages.next();
     m_error = m_state->messages.error();
+    if (!m_error && !m_state->pending)
+        m_error = InputError{options.messagePath, 0, "the message file is empty"};
+    if (m_error || options.orderbookPath.empty())
+        return m_error;
+
+    m_state->checking = true;
+    m_error = openOrderbook(options.orderbookPath, options.levels);
     return m_error;
+}
+
+// Reads the first row at once, because it fixes the file's depth and seeds the book.
+std::optional<InputError> Replay::openOrderbook(const std::string &path, std::size_t levels)
+{
+    OrderbookReader &orderbook = m_state->orderbook;
+    if (auto error = orderbook.open(path))
+        return error;
+
+    m_state->firstRow = orderbook.next();
+    if (!m_state->firstRow)
+        return orderbook.error().value_or(InputError{path, 0, "the orderbook file is empty"});
+
+    const std::size_t fileLevels = orderbook.levels();
+    m_state->checkLevels = levels == 0 ? fileLevels : levels;
+    if (m_state->checkLevels > fileLevels) {
+        return InputError{path, 1,
+                          "cannot check " + std::to_string(m_state->checkLevels) +
+                              " levels: the file has " + std::to_string(fileLevels)};
+    }
+    m_summary.checkedLevels = m_state->checkLevels;
+    return std::nullopt;
 }
 
 std::optional<Timestamp> Replay::nextTime() const
@@ -167,12 +194,14 @@ Replay::Step Replay::step()
     const Message message = *m_state->pending;
     const std::uint64_t tradesBefore = m_engine.tradeCount();
 
-    if (m_state->checking && !m_state->seeded && !seed(message))
-        return Step::Failed;
+    if (m_state->checking && !m_state->seeded)
+        seed(message);
 
     apply(message);
     ++m_summary.messages;
-    m_summary.trades += m_engine.tradeCount() - tradesBefore;
+    m_summary.fills += m_engine.tradeCount() - tradesBefore;
+    if (isTrade(message.type))
+        ++m_summary.trades;
 
     if (m_state->checking && !check(message))
         return Step::Failed;
@@ -201,40 +230,22 @@ Replay::Step Replay::finish()
 }
 
 // Before the first message the book is only known from the first orderbook row.
-bool Replay::seed(const Message &first)
+void Replay::seed(const Message &first)
 {
-    auto row = m_state->orderbook.next();
-    if (!row) {
-        m_error = m_state->orderbook.error().value_or(
-            InputError{m_state->orderbook.path(), 1, "the orderbook file is empty"});
-        return false;
-    }
     const std::size_t fileLevels = m_state->orderbook.levels();
-    if (m_state->checkLevels == 0)
-        m_state->checkLevels = fileLevels;
-    if (m_state->checkLevels > fileLevels) {
-        m_error = InputError{m_state->orderbook.path(), 1,
-                             "cannot check " + std::to_string(m_state->checkLevels) +
-                                 " levels: the file has " + std::to_string(fileLevels)};
-        return false;
-    }
-
-    m_summary.checkedLevels = m_state->checkLevels;
-
-    const BookRow before = bookBefore(*row, first);
+    const BookRow &row = *m_state->firstRow;
+    const BookRow before = bookBefore(row, first);
     for (Side side : {Side::Buy, Side::Sell}) {
         for (const BookRow::Level &level : levelsOf(before, side))
             addRecovered(side, level.price, level.size, first.time);
 
-        const auto &shown = levelsOf(*row, side);
+        const auto &shown = levelsOf(row, side);
         const auto &seeded = levelsOf(before, side);
         if (shown.size() == fileLevels && !seeded.empty())
             m_state->visibleBoundary[static_cast<int>(side)] =
                 seeded[std::min(seeded.size(), fileLevels) - 1].price;
     }
-    m_state->firstRow = std::move(*row);
     m_state->seeded = true;
-    return true;
 }
 
 void Replay::apply(const Message &message)

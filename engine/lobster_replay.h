@@ -20,7 +20,10 @@ struct Mismatch {
 
 struct ReplaySummary {
     std::size_t messages = 0;
-    std::size_t trades = 0;
+    std::size_t trades = 0; // execution messages (types 4, 5 and 6): the exchange's trades
+    // Trade events of the engine. One execution can fill several orders of the book, when
+    // the replay split the quantity it recovered at a price, so this can exceed trades.
+    std::size_t fills = 0;
     std::size_t checkedRows = 0;
     std::size_t checkedLevels = 0; // levels compared per row
     std::size_t mismatches = 0;
@@ -68,7 +71,8 @@ public:
 
 private:
     Step finish();
-    bool seed(const Message &first);
+    std::optional<InputError> openOrderbook(const std::string &path, std::size_t levels);
+    void seed(const Message &first);
     void apply(const Message &message);
     void applyToRestingOrder(const Message &message);
     Quantity takeUnattributed(Side side, Price price, Quantity wanted, bool executes,

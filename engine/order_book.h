@@ -29,7 +29,7 @@ struct PriceLevel {
     Order *back = nullptr;
 };
 
-// What a reader sees of one level: no pointers into the book.
+// A copy of one level's totals, with no pointers into the book.
 struct LevelSummary {
     Price price;
     Quantity quantity;
@@ -38,8 +38,8 @@ struct LevelSummary {
     friend bool operator==(const LevelSummary &, const LevelSummary &) = default;
 };
 
-// Price levels with FIFO queues for one instrument. It holds state only: matching and the
-// events it produces live in Engine. Not thread safe; the engine thread owns it.
+// Price levels with FIFO queues for one instrument. It stores state only, because matching and
+// the events it produces live in Engine. Not thread safe: the engine thread owns it.
 class OrderBook {
 public:
     OrderBook();

@@ -62,17 +62,22 @@ struct Session::Impl {
         thread = std::thread([runner = runner.get()] { runner->run(); });
     }
 
-    // Makes the runner of a new run, with the handlers added once and those made for the run.
-    std::unique_ptr<session::Runner> makeRunner(SessionMode mode, const std::string &source)
+    std::unique_ptr<session::Runner> makeRunner()
     {
-        std::vector<EventHandler *> all = handlers;
-        if (runHandlerFactory) {
-            runHandlers = runHandlerFactory(mode, source);
-            for (const auto &handler : runHandlers) {
-                all.push_back(handler.get());
-            }
+        return std::make_unique<session::Runner>(options, handlers, controls, views);
+    }
+
+    // Gives a runner whose source is set up the handlers made for its run. It comes after the
+    // set-up so that a run that cannot start leaves nothing behind, such as an empty journal.
+    void addRunHandlers(session::Runner &next, SessionMode mode, const std::string &source)
+    {
+        if (!runHandlerFactory) {
+            return;
         }
-        return std::make_unique<session::Runner>(options, all, controls, views);
+        runHandlers = runHandlerFactory(mode, source);
+        for (const auto &handler : runHandlers) {
+            next.addHandler(handler.get());
+        }
     }
 
     const Options options;
@@ -121,8 +126,9 @@ void Session::startSimulation(std::uint64_t seed)
 {
     std::lock_guard lock(m_impl->lifecycleMutex);
     m_impl->stopThread();
-    auto runner = m_impl->makeRunner(SessionMode::Simulation, "seed " + std::to_string(seed));
+    auto runner = m_impl->makeRunner();
     runner->setUpSimulation(seed);
+    m_impl->addRunHandlers(*runner, SessionMode::Simulation, "seed " + std::to_string(seed));
     m_impl->startThread(std::move(runner));
 }
 
@@ -130,12 +136,12 @@ std::optional<std::string> Session::startReplay(const ReplaySource &source)
 {
     std::lock_guard lock(m_impl->lifecycleMutex);
     m_impl->stopThread();
-    auto runner = m_impl->makeRunner(SessionMode::Replay, source.messagePath);
+    auto runner = m_impl->makeRunner();
     if (std::optional<std::string> error = runner->setUpReplay(source)) {
         runner->publishFailure(*error);
-        m_impl->runHandlers.clear();
         return error;
     }
+    m_impl->addRunHandlers(*runner, SessionMode::Replay, source.messagePath);
     m_impl->startThread(std::move(runner));
     return std::nullopt;
 }

@@ -131,6 +131,11 @@ Runner::Runner(const Session::Options &options, const std::vector<EventHandler *
     }
 }
 
+void Runner::addHandler(EventHandler *handler)
+{
+    m_engine.addHandler(handler);
+}
+
 void Runner::setUpSimulation(std::uint64_t seed)
 {
     m_mode = SessionMode::Simulation;

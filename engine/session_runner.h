@@ -83,6 +83,9 @@ public:
     Runner(const Runner &) = delete;
     Runner &operator=(const Runner &) = delete;
 
+    // Adds a handler of the engine's events; only before run().
+    void addHandler(EventHandler *handler);
+
     void setUpSimulation(std::uint64_t seed);
 
     // Opens the replay files. Returns the error text, which names the file, on failure.

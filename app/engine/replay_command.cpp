@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <iostream>
 #include <optional>
+#include <set>
 #include <sstream>
 
 namespace bourse::cli {
@@ -22,18 +23,34 @@ struct ReplayArguments {
     std::size_t levels = 0;
     std::string journalPath;
     bool json = false;
+    bool help = false;
 };
+
+constexpr const char *kUsage =
+    "usage: bourse-engine replay --lobster MESSAGE_FILE [--orderbook ORDERBOOK_FILE\n"
+    "                            [--levels N]] [--journal FILE] [--json]\n"
+    "\n"
+    "Replays a LOBSTER message file through the engine. With the orderbook file, the top N\n"
+    "levels (default: all the file has) are checked after every message.\n"
+    "  --journal FILE  write every engine event to a new SQLite journal\n"
+    "  --json          print the summary as one JSON object\n"
+    "Exit status: 0 no mismatch, 1 mismatches, 2 usage error, 3 missing or malformed file.\n";
 
 std::optional<ReplayArguments> parseArguments(const std::vector<std::string> &arguments)
 {
     ReplayArguments parsed;
     bool levelsGiven = false;
+    std::set<std::string> seen;
     for (std::size_t i = 0; i < arguments.size(); ++i) {
         const std::string &name = arguments[i];
         const bool takesValue = name == "--lobster" || name == "--orderbook" ||
                                 name == "--levels" || name == "--journal";
-        if (takesValue && i + 1 >= arguments.size()) {
+        if (takesValue && (i + 1 >= arguments.size() || arguments[i + 1].rfind("--", 0) == 0)) {
             std::cerr << "bourse-engine replay: " << name << " needs a value\n";
+            return std::nullopt;
+        }
+        if (!seen.insert(name).second) {
+            std::cerr << "bourse-engine replay: " << name << " is given twice\n";
             return std::nullopt;
         }
         if (name == "--lobster") {
@@ -60,11 +77,16 @@ std::optional<ReplayArguments> parseArguments(const std::vector<std::string> &ar
             levelsGiven = true;
         } else if (name == "--json") {
             parsed.json = true;
+        } else if (name == "--help" || name == "-h") {
+            parsed.help = true;
+            return parsed;
         } else {
             std::cerr << "bourse-engine replay: unknown option '" << name << "'\n";
             return std::nullopt;
         }
     }
+    if (parsed.help)
+        return parsed;
     if (parsed.messagePath.empty()) {
         std::cerr << "bourse-engine replay: --lobster MESSAGE_FILE is required\n";
         return std::nullopt;
@@ -117,11 +139,12 @@ std::string jsonRow(const lobster::BookRow &row)
     return "{\"asks\":" + jsonLevels(row.asks) + ",\"bids\":" + jsonLevels(row.bids) + "}";
 }
 
-void printJson(const lobster::ReplaySummary &summary, const Engine &engine)
+void printJson(const lobster::ReplaySummary &summary, const Engine &engine,
+               const std::optional<lobster::InputError> &error)
 {
     std::ostringstream out;
     out << "{\"messages\":" << summary.messages << ",\"trades\":" << summary.trades
-        << ",\"checked_rows\":" << summary.checkedRows
+        << ",\"fills\":" << summary.fills << ",\"checked_rows\":" << summary.checkedRows
         << ",\"checked_levels\":" << summary.checkedLevels
         << ",\"mismatches\":" << summary.mismatches
         << ",\"recovered_levels\":" << summary.recoveredLevels
@@ -130,6 +153,8 @@ void printJson(const lobster::ReplaySummary &summary, const Engine &engine)
         << ",\"elapsed_ms\":" << std::chrono::duration<double, std::milli>(summary.elapsed).count()
         << ",\"messages_per_second\":" << static_cast<std::uint64_t>(summary.messagesPerSecond())
         << ",\"state_hash\":" << jsonString(hex(engine.stateHash()));
+    if (error)
+        out << ",\"error\":" << jsonString(error->toString());
     if (summary.firstMismatch) {
         out << ",\"first_mismatch\":{\"row\":" << summary.firstMismatch->row
             << ",\"expected\":" << jsonRow(summary.firstMismatch->expected)
@@ -168,6 +193,7 @@ void printText(const lobster::ReplaySummary &summary, const Engine &engine)
 {
     std::printf("messages: %zu\n", summary.messages);
     std::printf("trades: %zu\n", summary.trades);
+    std::printf("fills: %zu\n", summary.fills);
     std::printf("events: %" PRIu64 "\n", engine.lastSequence());
     if (summary.checkedRows > 0) {
         std::printf("checked rows: %zu at %zu levels\n", summary.checkedRows,
@@ -189,19 +215,26 @@ void printText(const lobster::ReplaySummary &summary, const Engine &engine)
 int runReplayCommand(const std::vector<std::string> &arguments)
 {
     const auto parsed = parseArguments(arguments);
-    if (!parsed)
+    if (!parsed) {
+        std::cerr << kUsage;
         return UsageError;
+    }
+    if (parsed->help) {
+        std::cout << kUsage;
+        return Success;
+    }
 
+    // The input is checked before the journal is created, so a run that cannot start leaves
+    // no empty journal behind.
     Engine engine;
-    auto journal = JournalOption::open(parsed->journalPath, engine);
-    if (!journal)
-        return InputError;
-
     lobster::Replay replay(engine);
     if (auto error = replay.open({parsed->messagePath, parsed->orderbookPath, parsed->levels})) {
         std::cerr << "bourse-engine replay: " << error->toString() << "\n";
         return InputError;
     }
+    auto journal = JournalOption::open(parsed->journalPath, engine);
+    if (!journal)
+        return InputError;
 
     lobster::Replay::Step step = lobster::Replay::Step::Applied;
     while (step == lobster::Replay::Step::Applied)
@@ -215,8 +248,9 @@ int runReplayCommand(const std::vector<std::string> &arguments)
         return InputError;
 
     const lobster::ReplaySummary &summary = replay.summary();
+    // A failed run still prints how far it got, so the summary shows what was checked.
     if (parsed->json)
-        printJson(summary, engine);
+        printJson(summary, engine, replay.error());
     else
         printText(summary, engine);
 

@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <vector>
 
@@ -31,6 +32,13 @@ std::uint32_t readUint32(const unsigned char *bytes)
 
 bool readStream(const char *path, std::vector<Command> &commands)
 {
+    std::error_code code;
+    const auto size = std::filesystem::file_size(path, code);
+    if (code || size % 16 != 0) {
+        std::fprintf(stderr, "bench_matching: %s: %s\n", path,
+                     code ? code.message().c_str() : "size is not a multiple of 16 bytes");
+        return false;
+    }
     std::ifstream in(path, std::ios::binary);
     if (!in) {
         std::fprintf(stderr, "bench_matching: cannot open %s (unpack .xz files with xz -dk)\n",
@@ -88,6 +96,14 @@ Run runOnce(const std::vector<Command> &commands)
                engine.book().orderCount()};
 }
 
+// Returns 0 for anything but a whole number from 1 to 1000.
+int parseRuns(const char *text)
+{
+    char *end = nullptr;
+    const long runs = std::strtol(text, &end, 10);
+    return *text && !*end && runs >= 1 && runs <= 1000 ? static_cast<int>(runs) : 0;
+}
+
 } // namespace
 
 int main(int argc, char **argv)
@@ -96,7 +112,11 @@ int main(int argc, char **argv)
         std::fprintf(stderr, "usage: bench_matching STREAM_FILE [RUNS]\n");
         return 2;
     }
-    const int runs = argc > 2 ? std::max(1, std::atoi(argv[2])) : 5;
+    const int runs = argc > 2 ? parseRuns(argv[2]) : 5;
+    if (runs < 1) {
+        std::fprintf(stderr, "bench_matching: invalid RUNS '%s': expected 1 to 1000\n", argv[2]);
+        return 2;
+    }
     std::vector<Command> commands;
     if (!readStream(argv[1], commands))
         return 1;

@@ -62,12 +62,18 @@ int main(int argc, char **argv)
     }
     const std::string messages = argv[1];
     const std::string orderbook = argc > 2 ? argv[2] : "";
-    const int runs = argc > 3 ? std::max(1, std::atoi(argv[3])) : 5;
+    char *end = nullptr;
+    const long runs = argc > 3 ? std::strtol(argv[3], &end, 10) : 5;
+    if (argc > 3 && (*end || runs < 1 || runs > 1000)) {
+        std::fprintf(stderr, "bench_replay: invalid RUNS '%s': expected 1 to 1000\n", argv[3]);
+        return 2;
+    }
 
     std::printf("message file: %s\n", messages.c_str());
-    if (!measure("engine only", messages, "", runs))
+    if (!measure("engine only", messages, "", static_cast<int>(runs)))
         return 1;
-    if (!orderbook.empty() && !measure("with orderbook check", messages, orderbook, runs))
+    if (!orderbook.empty() &&
+        !measure("with orderbook check", messages, orderbook, static_cast<int>(runs)))
         return 1;
     return 0;
 }

@@ -35,6 +35,10 @@ private slots:
     void malformedOrderbookRowIsRejected_data();
     void malformedOrderbookRowIsRejected();
     void missingFileIsReportedByName();
+    void directoryIsNotAFile();
+    void timeGoingBackIsRejected();
+    void byteOrderMarkIsSkipped();
+    void binaryFieldIsShownEscapedAndCut();
     void orderbookPathFollowsLobsterNaming();
 };
 
@@ -92,6 +96,8 @@ void LobsterReaderTest::malformedRowIsRejected_data()
                                             << "invalid time";
     QTest::newRow("negative time") << "-1.5,1,7,100,5794000,1"
                                    << "invalid time";
+    QTest::newRow("time past the day") << "99999999999.5,1,7,100,5794000,1"
+                                       << "invalid time '99999999999.5'";
     QTest::newRow("unknown type") << "34200.1,8,7,100,5794000,1"
                                   << "invalid event type '8'";
     QTest::newRow("negative order id") << "34200.1,1,-7,100,5794000,1"
@@ -209,8 +215,69 @@ void LobsterReaderTest::missingFileIsReportedByName()
     MessageReader reader;
     const auto error = reader.open("/nonexistent/GOOG_message_10.csv");
     QVERIFY(error.has_value());
-    QCOMPARE(error->toString(),
-             std::string("/nonexistent/GOOG_message_10.csv: cannot open the message file"));
+    QCOMPARE(error->toString(), std::string("/nonexistent/GOOG_message_10.csv: cannot open the "
+                                            "message file: No such file or directory"));
+}
+
+void LobsterReaderTest::directoryIsNotAFile()
+{
+    QTemporaryDir directory;
+    MessageReader reader;
+    const auto error = reader.open(directory.path().toStdString());
+    QVERIFY(error.has_value());
+    QCOMPARE(error->what, std::string("is a directory, not a message file"));
+    OrderbookReader orderbook;
+    QVERIFY(orderbook.open("/dev/null").has_value());
+    QVERIFY2(orderbook.error()->what.find("not a regular file") != std::string::npos,
+             orderbook.error()->what.c_str());
+}
+
+void LobsterReaderTest::timeGoingBackIsRejected()
+{
+    QTemporaryDir directory;
+    const std::string path = writeFile(directory, "m.csv",
+                                       "34200.5,1,7,100,5794000,1\n"
+                                       "34200.5,1,8,100,5794000,1\n"
+                                       "30000.25,1,9,100,5794000,1\n");
+    MessageReader reader;
+    QVERIFY(!reader.open(path));
+    QVERIFY(reader.next());
+    QVERIFY(reader.next()); // an equal time is fine
+    QVERIFY(!reader.next());
+    QVERIFY(reader.error().has_value());
+    QCOMPARE(reader.error()->line, std::size_t{3});
+    QCOMPARE(reader.error()->what,
+             std::string("time goes back: 08:20:00.250000000 comes after 09:30:00.500000000, "
+                         "but rows must be in time order"));
+}
+
+void LobsterReaderTest::byteOrderMarkIsSkipped()
+{
+    QTemporaryDir directory;
+    const std::string path = writeFile(directory, "m.csv",
+                                       "\xEF\xBB\xBF"
+                                       "34200.1,1,7,100,5794000,1\n");
+    MessageReader reader;
+    QVERIFY(!reader.open(path));
+    const auto message = reader.next();
+    QVERIFY2(message.has_value(), reader.error() ? reader.error()->toString().c_str() : "");
+    QCOMPARE(message->time.value(), std::int64_t{34200100000000});
+}
+
+// 0x7f, "ELF" and 100 bytes of 0x01: the message shows the first 40 characters escaped.
+void LobsterReaderTest::binaryFieldIsShownEscapedAndCut()
+{
+    InputError error;
+    const std::string binary = "\x7f"
+                               "ELF" +
+                               std::string(100, '\x01') + ",1,7,100,5794000,1";
+    QVERIFY(!parseMessage(binary, "day.csv", 1, error));
+    std::string expected = "invalid time '\\x7fELF";
+    for (int i = 0; i < 36; ++i)
+        expected += "\\x01";
+    expected += "' (cut after 40 characters): expected seconds after midnight, at most 86400, "
+                "with at most 9 decimals";
+    QCOMPARE(error.what, expected);
 }
 
 void LobsterReaderTest::orderbookPathFollowsLobsterNaming()

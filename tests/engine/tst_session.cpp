@@ -453,6 +453,8 @@ void TestSession::runHandlersStartFreshEachRun()
     QVERIFY(waitForView(session, [](const MarketView &view) { return view.lastSequence > 50; }));
     QVERIFY(!session.startReplay({path.toStdString(), {}, 0.0}));
     QVERIFY(waitForView(session, isDone));
+    // A run that cannot start gets no handlers, so it leaves no empty journal behind.
+    QVERIFY(session.startReplay({"/nonexistent/GOOG_message_1.csv", {}, 1.0}).has_value());
     session.stop();
 
     QCOMPARE(calls.size(), std::size_t{2});
