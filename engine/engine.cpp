@@ -34,6 +34,8 @@ std::string_view nameOf(ApplyResult result)
         return "size exceeds the order's remaining quantity";
     case ApplyResult::InvalidQuantity:
         return "invalid quantity";
+    case ApplyResult::InvalidPrice:
+        return "invalid price";
     }
     return "unknown result";
 }
@@ -53,6 +55,8 @@ std::string_view nameOf(RestoreResult result)
         return "order id already live in the rebuilt book";
     case RestoreResult::QuantityMismatch:
         return "quantities do not follow from the rebuilt book";
+    case RestoreResult::InvalidPrice:
+        return "price out of range";
     }
     return "unknown result";
 }
@@ -90,9 +94,10 @@ void Engine::submit(const NewOrder &order, Timestamp time)
     std::optional<RejectReason> reason;
     if (m_status != TradingStatus::Trading)
         reason = RejectReason::TradingHalted;
-    else if (order.quantity <= Quantity{0})
+    else if (order.quantity <= Quantity{0} || order.quantity > kMaximumQuantity)
         reason = RejectReason::InvalidQuantity;
-    else if (order.type == OrderType::Limit && order.limit <= Price{0})
+    else if (order.type == OrderType::Limit &&
+             (order.limit <= Price{0} || order.limit > kMaximumPrice))
         reason = RejectReason::InvalidPrice;
     else if (m_book.find(order.id))
         reason = RejectReason::DuplicateOrderId;
@@ -160,8 +165,10 @@ void Engine::cancel(OrderId id, Timestamp time)
 ApplyResult Engine::applyAdd(OrderId id, Side side, Price price, Quantity quantity, Timestamp time,
                              OrderOrigin origin)
 {
-    if (quantity <= Quantity{0})
+    if (quantity <= Quantity{0} || quantity > kMaximumQuantity)
         return ApplyResult::InvalidQuantity;
+    if (price <= Price{0} || price > kMaximumPrice)
+        return ApplyResult::InvalidPrice;
     if (!m_book.insert(id, side, price, quantity))
         return ApplyResult::DuplicateOrderId;
     publish(time, OrderAdded{id, side, price, quantity, origin});
@@ -243,8 +250,10 @@ RestoreResult Engine::restore(const Event &event)
 RestoreResult Engine::restoreBook(const EventPayload &payload)
 {
     if (const auto *added = std::get_if<OrderAdded>(&payload)) {
-        if (added->quantity <= Quantity{0})
+        if (added->quantity <= Quantity{0} || added->quantity > kMaximumQuantity)
             return RestoreResult::QuantityMismatch;
+        if (added->price <= Price{0} || added->price > kMaximumPrice)
+            return RestoreResult::InvalidPrice;
         if (!m_book.insert(added->id, added->side, added->price, added->quantity))
             return RestoreResult::DuplicateOrderId;
         return RestoreResult::Restored;

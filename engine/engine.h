@@ -22,7 +22,8 @@ enum class ApplyResult : std::uint8_t {
     UnknownOrder,     // the message names an order the book does not hold
     DuplicateOrderId, // an add reuses the id of a live order
     ExceedsRemaining, // a cancel or execution larger than what the order has left
-    InvalidQuantity,  // zero or negative size
+    InvalidQuantity,  // zero, negative or above kMaximumQuantity
+    InvalidPrice,     // zero, negative or above kMaximumPrice
 };
 
 std::string_view nameOf(ApplyResult result);
@@ -35,6 +36,7 @@ enum class RestoreResult : std::uint8_t {
     UnknownOrder,     // the event changes an order the book does not hold
     DuplicateOrderId, // the event adds an order whose id is live already
     QuantityMismatch, // the quantities in the event do not follow from the book
+    InvalidPrice,     // an added order's price is outside what the engine accepts
 };
 
 std::string_view nameOf(RestoreResult result);

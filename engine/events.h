@@ -3,6 +3,7 @@
 #include "types.h"
 
 #include <cstdint>
+#include <string>
 #include <string_view>
 #include <variant>
 
@@ -14,8 +15,8 @@ enum class OrderType : std::uint8_t { Limit = 0, Market = 1 };
 enum class RejectReason : std::uint8_t {
     UnknownOrder = 1,     // cancel or change of an order that is not in the book
     DuplicateOrderId = 2, // a new order reuses the id of a live order
-    InvalidQuantity = 3,  // zero or negative size
-    InvalidPrice = 4,     // zero or negative limit price on a limit order
+    InvalidQuantity = 3,  // zero, negative or above kMaximumQuantity
+    InvalidPrice = 4,     // a limit price that is zero, negative or above kMaximumPrice
     NoLiquidity = 5,      // a market order met an empty opposite side
     TradingHalted = 6,    // the instrument is halted
 };
@@ -129,6 +130,10 @@ public:
     // Called after a batch of events, when the engine's owner is about to wait for more work.
     // A handler that buffers, such as the journal writer, commits here.
     virtual void onBatchEnd() {}
+
+    // Why this handler stopped doing its work, such as a journal that can no longer write;
+    // empty while it works. The engine's owner reads it after each batch and reports it.
+    virtual std::string failure() const { return {}; }
 };
 
 } // namespace bourse

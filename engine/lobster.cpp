@@ -84,6 +84,13 @@ bool parseTime(std::string_view text, Timestamp &time)
 
 // The field as it appears in an error: in quotes, cut after 40 characters, and with bytes that
 // are not printable ASCII shown as \xNN, so that a binary file cannot flood the message.
+// A level's price and size are positive and within what the engine accepts.
+bool inRange(std::int64_t price, std::int64_t size)
+{
+    return price > 0 && price <= kMaximumPrice.value() && size > 0 &&
+           size <= kMaximumQuantity.value();
+}
+
 std::string quoted(std::string_view text)
 {
     constexpr std::size_t kShown = 40;
@@ -180,6 +187,9 @@ std::optional<Message> parseMessage(const std::string &text, const std::string &
     }
     if (size == 0 || price <= 0)
         return fail("size and price must be positive for event type " + std::to_string(type));
+    if (message.size > kMaximumQuantity || message.price > kMaximumPrice)
+        return fail("size " + std::to_string(size) + " or price " + std::to_string(price) +
+                    " is beyond what the engine accepts (10^12 shares, 10^15 price units)");
     return message;
 }
 
@@ -270,18 +280,25 @@ std::optional<InputError> OrderbookReader::open(const std::string &path)
 
 std::optional<BookRow> OrderbookReader::next()
 {
-    if (m_error)
-        return std::nullopt;
-    if (!m_lines.next(m_line)) {
-        m_error = m_lines.error();
-        return std::nullopt;
-    }
-
     BookRow row;
-    row.line = m_lines.lineNumber();
-    if (!parseRow(m_line, row))
+    if (!read(row))
         return std::nullopt;
     return row;
+}
+
+bool OrderbookReader::read(BookRow &row)
+{
+    if (m_error)
+        return false;
+    if (!m_lines.next(m_line)) {
+        m_error = m_lines.error();
+        return false;
+    }
+
+    row.asks.clear();
+    row.bids.clear();
+    row.line = m_lines.lineNumber();
+    return parseRow(m_line, row);
 }
 
 bool OrderbookReader::parseRow(const std::string &line, BookRow &row)
@@ -325,10 +342,10 @@ bool OrderbookReader::parseRow(const std::string &line, BookRow &row)
         const bool emptyBid = columns[2] == kEmptyBidPrice && columns[3] == 0;
         const std::string where = " at level " + std::to_string(level + 1);
 
-        if (!emptyAsk && (asksEnded || columns[0] <= 0 || columns[1] <= 0))
+        if (!emptyAsk && (asksEnded || !inRange(columns[0], columns[1])))
             return fail("invalid ask " + std::to_string(columns[1]) + "@" +
                         std::to_string(columns[0]) + where);
-        if (!emptyBid && (bidsEnded || columns[2] <= 0 || columns[3] <= 0))
+        if (!emptyBid && (bidsEnded || !inRange(columns[2], columns[3])))
             return fail("invalid bid " + std::to_string(columns[3]) + "@" +
                         std::to_string(columns[2]) + where);
         asksEnded = asksEnded || emptyAsk;

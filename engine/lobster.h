@@ -103,6 +103,11 @@ public:
     std::optional<InputError> open(const std::string &path);
 
     std::optional<BookRow> next();
+
+    // Reads the next row into `row`, reusing its storage, so a long replay allocates nothing
+    // per row. Returns false at the end of the file or on an error; error() tells them apart.
+    bool read(BookRow &row);
+
     const std::optional<InputError> &error() const { return m_error; }
     std::size_t levels() const { return m_levels; }
     const std::string &path() const { return m_lines.path(); }

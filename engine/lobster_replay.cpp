@@ -80,6 +80,7 @@ struct Replay::State {
     std::optional<Price> visibleBoundary[2];
 
     std::optional<BookRow> firstRow; // read early to seed the book, checked with message 1
+    BookRow row;                     // the current row, reused for every message
     std::uint64_t nextRecoveredId = kRecoveredIdBase;
 
     // Orders whose level was out of sight at some time since they were added. What happened
@@ -217,7 +218,7 @@ Replay::Step Replay::step()
 
 Replay::Step Replay::finish()
 {
-    if (m_state->checking && m_state->orderbook.next()) {
+    if (m_state->checking && m_state->orderbook.read(m_state->row)) {
         m_error = InputError{m_state->orderbook.path(), m_summary.messages + 1,
                              "the orderbook file has more rows than the message file"};
         return Step::Failed;
@@ -307,6 +308,7 @@ void Replay::applyToRestingOrder(const Message &message)
                 m_engine.applyExecution(message.id, taken, message.time);
             else
                 m_engine.applyReduce(message.id, taken, message.time);
+            forgetIfGone(message.id);
             wanted -= taken;
         }
         if (wanted <= Quantity{0})
@@ -349,6 +351,7 @@ Quantity Replay::takeUnattributed(Side side, Price price, Quantity wanted, bool 
             m_engine.applyExecution(id, taken, time);
         else
             m_engine.applyReduce(id, taken, time);
+        forgetIfGone(id);
         wanted -= taken;
     }
     return wanted;
@@ -363,14 +366,15 @@ void Replay::addRecovered(Side side, Price price, Quantity quantity, Timestamp t
 
 bool Replay::check(const Message &message)
 {
-    std::optional<BookRow> row;
+    BookRow &row = m_state->row;
+    bool haveRow = true;
     if (m_state->firstRow) {
-        row = std::move(m_state->firstRow);
+        row = std::move(*m_state->firstRow);
         m_state->firstRow.reset();
     } else {
-        row = m_state->orderbook.next();
+        haveRow = m_state->orderbook.read(row);
     }
-    if (!row) {
+    if (!haveRow) {
         m_error = m_state->orderbook.error().value_or(
             InputError{m_state->orderbook.path(), message.line,
                        "the orderbook file ends before the message file: no row for message line " +
@@ -378,8 +382,8 @@ bool Replay::check(const Message &message)
         return false;
     }
 
-    resynchronize(*row, message.time);
-    compare(*row);
+    resynchronize(row, message.time);
+    compare(row);
     return true;
 }
 
@@ -405,6 +409,13 @@ void Replay::resynchronize(const BookRow &row, Timestamp time)
         }
         boundary = full && !shown.empty() ? std::optional<Price>(shown.back().price) : std::nullopt;
     }
+}
+
+// Keeps the unconfirmed set to orders still in the book, so it does not grow all day.
+void Replay::forgetIfGone(OrderId id)
+{
+    if (!m_state->unconfirmed.empty() && !m_engine.book().find(id))
+        m_state->unconfirmed.erase(id);
 }
 
 void Replay::markUnconfirmed(Side side, Price price)
@@ -464,6 +475,7 @@ void Replay::setLevel(Side side, Price price, Quantity target, Timestamp time)
         if (order->remaining <= excess) {
             excess -= order->remaining;
             m_engine.applyDelete(id, time, CancelReason::Resynchronized);
+            m_state->unconfirmed.erase(id);
         } else {
             m_engine.applyReduce(id, excess, time);
             excess = Quantity{0};

@@ -78,6 +78,7 @@ private:
     Quantity takeUnattributed(Side side, Price price, Quantity wanted, bool executes,
                               Timestamp time);
     void markUnconfirmed(Side side, Price price);
+    void forgetIfGone(OrderId id);
     void addRecovered(Side side, Price price, Quantity quantity, Timestamp time);
     bool check(const Message &message);
     void resynchronize(const BookRow &row, Timestamp time);

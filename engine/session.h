@@ -45,7 +45,8 @@ public:
     Session &operator=(const Session &) = delete;
 
     // A handler that runs on the engine thread for every event, such as the journal writer.
-    // It takes effect from the next start; the session does not own it.
+    // It takes effect from the next start; the session does not own it, and it must outlive
+    // every run that uses it.
     void addEventHandler(EventHandler *handler);
 
     // Makes the handlers of one run, such as a journal writer on a new file, since every start
@@ -62,15 +63,17 @@ public:
     void startSimulation(std::uint64_t seed);
 
     // Stops a running source and starts the engine thread, with a fresh Engine, on a replay
-    // that plays at source.speed. When the file cannot be opened, or the speed is negative or
-    // not a number, it returns an error that names the file or the speed. The session then
-    // stays stopped and publishes a view in state Failed with that error.
+    // that plays at source.speed. When the file cannot be opened, or the speed is outside the
+    // range setSpeed() takes, it returns an error that names the file or the speed. The session
+    // then stays stopped and publishes a view in state Failed with that error.
     std::optional<std::string> startReplay(const ReplaySource &source);
 
     // Play resumes a paused source; it does nothing once a replay finished or failed.
     void play();
     void pause();
-    void setSpeed(double speed); // 0 means as fast as possible; negative or NaN is ignored
+    // 0 means as fast as possible; otherwise a multiple of market time from 0.001 to 1000000.
+    // Any other value is ignored.
+    void setSpeed(double speed);
 
     // Stops the engine thread. The last view stays available.
     void stop();

@@ -21,6 +21,16 @@ constexpr auto kIdleWake = std::chrono::milliseconds(100);
 // keeps the wall-time arithmetic far from overflow at tiny speeds.
 constexpr auto kLongestWait = std::chrono::hours(1);
 
+// Speeds outside this range make the pacing arithmetic overflow or leave the thread waking
+// without ever doing work; 0 stands apart as "as fast as possible".
+constexpr double kMinimumSpeed = 1e-3;
+constexpr double kMaximumSpeed = 1e6;
+
+bool isValidSpeed(double speed)
+{
+    return speed == 0.0 || (speed >= kMinimumSpeed && speed <= kMaximumSpeed);
+}
+
 Timestamp wallClockNow()
 {
     const auto sinceEpoch = std::chrono::system_clock::now().time_since_epoch();
@@ -127,13 +137,30 @@ Runner::Runner(const Session::Options &options, const std::vector<EventHandler *
 {
     m_engine.addHandler(&m_viewBuilder);
     for (EventHandler *handler : handlers) {
-        m_engine.addHandler(handler);
+        addHandler(handler);
     }
 }
 
 void Runner::addHandler(EventHandler *handler)
 {
     m_engine.addHandler(handler);
+    m_handlers.push_back(handler);
+}
+
+// A handler that stopped working, such as a journal that cannot write, is shown as the
+// session's error; the market goes on, since the handler is not what feeds it.
+void Runner::reportHandlerFailure()
+{
+    if (!m_error.empty())
+        return;
+    for (const EventHandler *handler : m_handlers) {
+        std::string failure = handler->failure();
+        if (failure.empty())
+            continue;
+        m_error = std::move(failure);
+        m_publishNow = true;
+        return;
+    }
 }
 
 void Runner::setUpSimulation(std::uint64_t seed)
@@ -156,9 +183,10 @@ std::optional<std::string> Runner::setUpReplay(const Session::ReplaySource &sour
     if (source.messagePath.empty()) {
         return "no message file given: pass the path of a LOBSTER message file";
     }
-    if (!std::isfinite(source.speed) || source.speed < 0.0) {
+    if (!isValidSpeed(source.speed)) {
         return "invalid replay speed " + std::to_string(source.speed) +
-               ": use 0 for as fast as possible or a positive multiple of market time";
+               ": use 0 for as fast as possible or a multiple of market time from 0.001 to "
+               "1000000";
     }
 
     lobster::Replay::Options options{source.messagePath, source.orderbookPath, 0};
@@ -197,6 +225,7 @@ void Runner::run()
         m_viewBuilder.sampleRate(now);
         publishIfDue(now);
         m_engine.endBatch();
+        reportHandlerFailure();
         if (m_state == ReplayState::Playing && nextWork <= now) {
             continue;
         }
@@ -249,7 +278,7 @@ void Runner::applyControl(const Control &control, Clock::time_point now)
         }
         return;
     case Control::Kind::SetSpeed:
-        if (!std::isfinite(control.speed) || control.speed < 0.0) {
+        if (!isValidSpeed(control.speed)) {
             return;
         }
         if (m_state == ReplayState::Playing) {
@@ -318,7 +347,8 @@ Clock::time_point Runner::runSimulation(Clock::time_point now)
 
     // A thread that fell more than a second behind (a stalled machine, a debugger) drops the
     // backlog instead of bursting through it.
-    if (static_cast<double>(target - m_commandsSinceAnchor) > rate) {
+    if (target > m_commandsSinceAnchor &&
+        static_cast<double>(target - m_commandsSinceAnchor) > rate) {
         anchorClocks(now);
         target = 1;
     }

@@ -100,6 +100,7 @@ public:
 private:
     void begin();
     bool applyControls();
+    void reportHandlerFailure();
     void applyControl(const Control &control, Clock::time_point now);
 
     // Each runs work that is due and returns when more becomes due.
@@ -138,6 +139,7 @@ private:
     ReplayState m_state = ReplayState::Playing;
     double m_speed = 1.0;
     std::string m_error;
+    std::vector<const EventHandler *> m_handlers; // besides the view builder
 
     // Pacing. A simulation counts commands issued since the wall anchor; a replay maps market
     // time to wall time through the two anchors and the speed.

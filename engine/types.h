@@ -54,6 +54,11 @@ public:
     friend constexpr Quantity min(Quantity a, Quantity b) { return a < b ? a : b; }
 };
 
+// The largest quantity and price the engine accepts. Adding up the quantities of millions of
+// orders at one level stays below the int64 limit (about 9.2 * 10^18).
+inline constexpr Quantity kMaximumQuantity{1'000'000'000'000}; // 10^12 lots
+inline constexpr Price kMaximumPrice{1'000'000'000'000'000};   // 10^15 ticks
+
 class OrderId : public StrongInteger<struct OrderIdTag, std::uint64_t> {
 public:
     using StrongInteger::StrongInteger;

@@ -5,18 +5,26 @@
 
 #include <QDateTime>
 #include <QDir>
+#include <QFileInfo>
 
 namespace bourse::app {
 
 namespace {
 
-QString journalFileName(SessionMode mode)
+// A new file in `directory` named after the mode and the start time in UTC, with a number
+// added when a run of the same millisecond took the name already.
+QString newJournalPath(const QDir &directory, SessionMode mode)
 {
     const QString prefix =
         mode == SessionMode::Simulation ? QStringLiteral("simulation") : QStringLiteral("replay");
     const QString stamp =
-        QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss-zzz"));
-    return prefix + QLatin1Char('-') + stamp + QStringLiteral(".sqlite");
+        QDateTime::currentDateTimeUtc().toString(QStringLiteral("yyyyMMdd-HHmmss-zzz"));
+    const QString base = prefix + QLatin1Char('-') + stamp + QStringLiteral("Z");
+    QString path = directory.filePath(base + QStringLiteral(".sqlite"));
+    for (int number = 2; QFileInfo::exists(path); ++number)
+        path = directory.filePath(base + QLatin1Char('-') + QString::number(number) +
+                                  QStringLiteral(".sqlite"));
+    return path;
 }
 
 } // namespace
@@ -31,7 +39,7 @@ Session::RunHandlerFactory makeRunJournals(const QString &directory)
             return handlers;
         }
 
-        const QString path = QDir(directory).filePath(journalFileName(mode));
+        const QString path = newJournalPath(QDir(directory), mode);
         auto created = storage::JournalWriter::create(path.toStdString());
         if (!created.writer) {
             qCWarning(lcJournal).noquote() << "cannot create a journal, so this run is not "

@@ -106,6 +106,8 @@ void LobsterReaderTest::malformedRowIsRejected_data()
                                      << "invalid size '10.5'";
     QTest::newRow("zero size") << "34200.1,1,7,0,5794000,1"
                                << "must be positive";
+    QTest::newRow("size beyond the engine's range") << "34200.1,1,7,1000000000001,5794000,1"
+                                                    << "beyond what the engine accepts";
     QTest::newRow("price in dollars") << "34200.1,1,7,100,579.40,1"
                                       << "invalid price '579.40'";
     QTest::newRow("direction zero") << "34200.1,1,7,100,5794000,0"
@@ -191,6 +193,8 @@ void LobsterReaderTest::malformedOrderbookRowIsRejected_data()
     QTest::newRow("level after an empty one") << "9999999999,0,5794000,200,5796000,10,5793000,100\n"
                                               << 1 << "invalid ask 10@5796000";
     QTest::newRow("negative bid size") << "5795000,100,5794000,-200\n" << 1 << "invalid bid";
+    QTest::newRow("size beyond the engine's range") << "5795000,9223372036854775807,5794000,200\n"
+                                                    << 1 << "invalid ask";
 }
 
 void LobsterReaderTest::malformedOrderbookRowIsRejected()

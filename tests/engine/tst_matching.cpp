@@ -212,27 +212,30 @@ void MatchingTest::marketOrderRemainderIsCancelled()
 
 void MatchingTest::invalidOrdersAreRejected_data()
 {
-    QTest::addColumn<int>("quantity");
+    QTest::addColumn<qint64>("quantity");
     QTest::addColumn<int>("price");
     QTest::addColumn<bool>("isMarket");
     QTest::addColumn<std::uint64_t>("id");
     QTest::addColumn<RejectReason>("reason");
 
     QTest::newRow("zero quantity")
-        << 0 << 100 << false << std::uint64_t{5} << RejectReason::InvalidQuantity;
+        << qint64(0) << 100 << false << std::uint64_t{5} << RejectReason::InvalidQuantity;
     QTest::newRow("negative quantity")
-        << -3 << 100 << false << std::uint64_t{5} << RejectReason::InvalidQuantity;
+        << qint64(-3) << 100 << false << std::uint64_t{5} << RejectReason::InvalidQuantity;
     QTest::newRow("zero limit price")
-        << 10 << 0 << false << std::uint64_t{5} << RejectReason::InvalidPrice;
+        << qint64(10) << 0 << false << std::uint64_t{5} << RejectReason::InvalidPrice;
+    QTest::newRow("quantity above the maximum")
+        << qint64(1'000'000'000'001) << 100 << false << std::uint64_t{5}
+        << RejectReason::InvalidQuantity;
     QTest::newRow("id of a live order")
-        << 10 << 100 << false << std::uint64_t{1} << RejectReason::DuplicateOrderId;
+        << qint64(10) << 100 << false << std::uint64_t{1} << RejectReason::DuplicateOrderId;
     QTest::newRow("market into empty side")
-        << 10 << 0 << true << std::uint64_t{5} << RejectReason::NoLiquidity;
+        << qint64(10) << 0 << true << std::uint64_t{5} << RejectReason::NoLiquidity;
 }
 
 void MatchingTest::invalidOrdersAreRejected()
 {
-    QFETCH(int, quantity);
+    QFETCH(qint64, quantity);
     QFETCH(int, price);
     QFETCH(bool, isMarket);
     QFETCH(std::uint64_t, id);
@@ -299,6 +302,11 @@ void MatchingTest::replayedMessagesForMissingOrdersChangeNothing()
              ApplyResult::InvalidQuantity);
     QCOMPARE(engine.applyAdd(OrderId{1}, Side::Buy, Price{90}, Quantity{5}, Timestamp{2}),
              ApplyResult::DuplicateOrderId);
+    QCOMPARE(engine.applyAdd(OrderId{9}, Side::Buy, Price{0}, Quantity{5}, Timestamp{2}),
+             ApplyResult::InvalidPrice);
+    QCOMPARE(engine.applyAdd(OrderId{9}, Side::Buy, Price{90}, kMaximumQuantity + Quantity{1},
+                             Timestamp{2}),
+             ApplyResult::InvalidQuantity);
 
     QVERIFY(recorder.events.empty());
     QCOMPARE(engine.stateHash(), hashBefore);

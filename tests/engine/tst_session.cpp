@@ -8,6 +8,7 @@
 #include <QTemporaryDir>
 #include <QThread>
 
+#include <cmath>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -111,9 +112,11 @@ private slots:
     void replayChecksOrderbookFile();
     void replayMissingFileNamesIt();
     void replayMalformedLineFails();
-    void replayNegativeSpeedRejected();
+    void replaySpeedOutOfRangeRejected_data();
+    void replaySpeedOutOfRangeRejected();
     void restartReplacesSource();
     void runHandlersStartFreshEachRun();
+    void failingHandlerShowsInView();
     void stopKeepsLastView();
     void invalidOptionsRejected();
     void realLobsterDayReplays();
@@ -384,15 +387,26 @@ void TestSession::replayMalformedLineFails()
     QCOMPARE(view->replayMessages, std::size_t{2});
 }
 
-void TestSession::replayNegativeSpeedRejected()
+void TestSession::replaySpeedOutOfRangeRejected_data()
 {
+    QTest::addColumn<double>("speed");
+    QTest::newRow("negative") << -1.0;
+    QTest::newRow("not a number") << std::nan("");
+    QTest::newRow("below 0.001") << 1e-13;
+    QTest::newRow("above a million") << 1e12;
+}
+
+// Speeds outside 0.001 to 1000000 made the pacing overflow or spin without progress.
+void TestSession::replaySpeedOutOfRangeRejected()
+{
+    QFETCH(double, speed);
     const QString path = writeMessages();
     Session session;
 
-    const auto error = session.startReplay({path.toStdString(), {}, -1.0});
+    const auto error = session.startReplay({path.toStdString(), {}, speed});
 
     QVERIFY(error.has_value());
-    QVERIFY2(error->find("speed") != std::string::npos, error->c_str());
+    QVERIFY2(error->find("invalid replay speed") != std::string::npos, error->c_str());
 }
 
 void TestSession::restartReplacesSource()
@@ -469,6 +483,42 @@ void TestSession::runHandlersStartFreshEachRun()
     QCOMPARE(replaySequences.size(), kMessageCount);
     QCOMPARE(replaySequences.front(), SequenceNumber{1});
     QCOMPARE(replaySequences.back(), SequenceNumber{kMessageCount});
+}
+
+namespace {
+
+// Works for ten events, then reports that it failed, as a journal does when its disk fills.
+class FailingHandler : public EventHandler {
+public:
+    void onEvent(const Event &) override { ++m_events; }
+    std::string failure() const override
+    {
+        return m_events > 10 ? "journal.sqlite: disk is full" : "";
+    }
+
+private:
+    std::uint64_t m_events = 0;
+};
+
+} // namespace
+
+void TestSession::failingHandlerShowsInView()
+{
+    Session session;
+    session.setRunHandlerFactory([](SessionMode, const std::string &) {
+        std::vector<std::unique_ptr<EventHandler>> handlers;
+        handlers.push_back(std::make_unique<FailingHandler>());
+        return handlers;
+    });
+    session.startSimulation(11);
+
+    const ViewPointer failed =
+        waitForView(session, [](const MarketView &view) { return !view.error.empty(); });
+    QVERIFY(failed);
+    QCOMPARE(failed->error, std::string("journal.sqlite: disk is full"));
+    // The market goes on: the handler does not feed it.
+    const SequenceNumber at = failed->lastSequence;
+    QVERIFY(waitForView(session, [at](const MarketView &view) { return view.lastSequence > at; }));
 }
 
 void TestSession::stopKeepsLastView()
