@@ -29,6 +29,7 @@ MarketViewBuilder::MarketViewBuilder(Options options)
     : m_options(options)
     , m_bars(options.barIntervalNanoseconds, options.barsKept)
 {
+    m_recentTrades.reserve(options.tradesPerView);
 }
 
 void MarketViewBuilder::onEvent(const Event &event)
@@ -50,14 +51,20 @@ void MarketViewBuilder::addTrade(const Event &event, const Trade &trade)
         ++m_droppedTrades;
         return;
     }
-    if (m_recentTrades.size() == m_options.tradesPerView) {
-        if (m_recentTrades.front().sequence > m_lastFilledSequence) {
-            ++m_droppedTrades;
-        }
-        m_recentTrades.pop_front();
+    // A ring of tradesPerView prints, filled once and then overwritten oldest first, so that
+    // trading allocates nothing here.
+    const TradePrint print{event.sequence, event.time, trade.price, trade.quantity,
+                           trade.aggressor};
+    if (m_recentTrades.size() < m_options.tradesPerView) {
+        m_recentTrades.push_back(print);
+        return;
     }
-    m_recentTrades.push_back(
-        TradePrint{event.sequence, event.time, trade.price, trade.quantity, trade.aggressor});
+    TradePrint &oldest = m_recentTrades[m_oldestTrade];
+    if (oldest.sequence > m_lastFilledSequence) {
+        ++m_droppedTrades;
+    }
+    oldest = print;
+    m_oldestTrade = (m_oldestTrade + 1) % m_recentTrades.size();
 }
 
 void MarketViewBuilder::sampleRate(Clock::time_point now)
@@ -95,7 +102,9 @@ void MarketViewBuilder::fill(MarketView &view, const OrderBook &book, Clock::tim
     view.bids = topLevels(book, Side::Buy, m_options.viewLevels);
     view.asks = topLevels(book, Side::Sell, m_options.viewLevels);
 
-    view.recentTrades.assign(m_recentTrades.begin(), m_recentTrades.end());
+    const auto oldest = m_recentTrades.begin() + static_cast<std::ptrdiff_t>(m_oldestTrade);
+    view.recentTrades.assign(oldest, m_recentTrades.end());
+    view.recentTrades.insert(view.recentTrades.end(), m_recentTrades.begin(), oldest);
     view.droppedTrades = m_droppedTrades;
     m_lastFilledSequence = m_lastSequence;
     m_droppedTrades = 0;

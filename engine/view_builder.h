@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <deque>
 #include <utility>
+#include <vector>
 
 namespace bourse {
 
@@ -57,7 +58,8 @@ private:
     Options m_options;
     BarBuilder m_bars;
 
-    std::deque<TradePrint> m_recentTrades;   // at most tradesPerView
+    std::vector<TradePrint> m_recentTrades;  // a ring of at most tradesPerView prints
+    std::size_t m_oldestTrade = 0;           // index of the oldest print once the ring is full
     SequenceNumber m_lastFilledSequence = 0; // of the last event the previous fill saw
     std::uint64_t m_droppedTrades = 0;       // since the previous fill
 
