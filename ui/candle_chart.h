@@ -10,7 +10,8 @@ namespace bourse::ui {
 
 // A candlestick chart of the view's bars with a volume strip below, a price axis on the right
 // and a time axis at the bottom. It is painted with QPainter from the latest view only, and
-// repaints only when the bars, the symbol or the price format change.
+// repaints only when the bars, the symbol, the price format or the text shown without bars
+// change. ChartPainter places and draws the bars and labels.
 class CandleChart : public QWidget {
     Q_OBJECT
 

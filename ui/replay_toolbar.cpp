@@ -139,13 +139,14 @@ ReplayToolBar::ReplayToolBar(QWidget *parent)
 
 void ReplayToolBar::setView(const MarketView &view)
 {
-    const bool replay = view.mode == SessionMode::Replay;
-    const bool finished =
-        view.replayState == ReplayState::Finished || view.replayState == ReplayState::Failed;
-    m_speeds->setEnabled(replay);
-    m_playPause->setEnabled(replay && !finished);
+    // A simulation plays and pauses like a replay. Only a replay finishes or fails, and Idle
+    // is the state of a view that no running session published.
+    const bool running =
+        view.replayState == ReplayState::Playing || view.replayState == ReplayState::Paused;
+    m_speeds->setEnabled(view.mode == SessionMode::Replay);
+    m_playPause->setEnabled(running);
 
-    const bool playing = replay && view.replayState == ReplayState::Playing;
+    const bool playing = view.replayState == ReplayState::Playing;
     if (playing == m_playing)
         return;
 

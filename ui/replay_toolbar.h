@@ -26,7 +26,9 @@ class ReplayToolBar : public QToolBar {
 public:
     explicit ReplayToolBar(QWidget *parent = nullptr);
 
-    // Enables the replay controls in replay mode and shows Play or Pause for its state.
+    // Shows Pause while the session plays, a simulation or a replay, and Play while it is
+    // paused. Play is disabled once a replay finished or failed. The speed buttons are for
+    // replays only.
     void setView(const MarketView &view);
 
     // Checks the button of `speed` without emitting speedRequested.

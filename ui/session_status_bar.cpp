@@ -1,5 +1,6 @@
 #include "session_status_bar.h"
 
+#include "elided_label.h"
 #include "formatting.h"
 #include "theme.h"
 
@@ -34,16 +35,46 @@ QString replayStateName(ReplayState state)
     return {};
 }
 
+namespace {
+
+// "1 message" or "2 messages", with the count grouped by thousands. English only: the
+// terminal ships no translations yet.
+QString countOf(std::size_t count, const QString &singular, const QString &plural)
+{
+    const QString number = formatCount(static_cast<std::int64_t>(count));
+    return QStringLiteral("%1 %2").arg(number, count == 1 ? singular : plural);
+}
+
+} // namespace
+
+QString replayStatusText(const MarketView &view)
+{
+    QString text =
+        QStringLiteral("%1 %2 \u00b7 %3 \u00b7 %4")
+            .arg(replayStateName(view.replayState), replaySpeedLabel(view.replaySpeed),
+                 formatTimeOfDay(view.replayTime, TimePrecision::Milliseconds),
+                 countOf(view.replayMessages, QObject::tr("message"), QObject::tr("messages")));
+    if (view.replayMismatches > 0) {
+        text += QStringLiteral(" \u00b7 ") + countOf(view.replayMismatches,
+                                                     QObject::tr("book mismatch"),
+                                                     QObject::tr("book mismatches"));
+    }
+    return text;
+}
+
 SessionStatusBar::SessionStatusBar(QWidget *parent)
     : QStatusBar(parent)
-    , m_mode(new QLabel(this))
+    , m_mode(new ElidedLabel(this))
     , m_replay(new QLabel(this))
-    , m_error(new QLabel(this))
+    , m_error(new ElidedLabel(this))
     , m_missed(new QLabel(this))
     , m_rate(new QLabel(this))
     , m_sequence(new QLabel(this))
 {
     setSizeGripEnabled(false);
+    m_mode->setObjectName(QStringLiteral("modeLabel"));
+    m_replay->setObjectName(QStringLiteral("replayLabel"));
+    m_error->setObjectName(QStringLiteral("errorLabel"));
     const QFont digits = theme::monospaceFont();
     for (QLabel *label : {m_replay, m_missed, m_rate, m_sequence})
         label->setFont(digits);
@@ -54,7 +85,6 @@ SessionStatusBar::SessionStatusBar(QWidget *parent)
     QPalette errorPalette = m_error->palette();
     errorPalette.setColor(QPalette::WindowText, theme::errorColor());
     m_error->setPalette(errorPalette);
-    m_error->setTextInteractionFlags(Qt::TextSelectableByMouse);
 
     addWidget(m_mode);
     addWidget(m_replay);
@@ -72,10 +102,9 @@ void SessionStatusBar::setSimulationSeed(std::optional<std::uint64_t> seed)
 
 void SessionStatusBar::clear()
 {
-    m_mode->setText(tr("Starting\u2026"));
+    m_mode->setFullText(tr("Starting\u2026"));
     m_replay->hide();
-    m_error->clear();
-    m_error->setToolTip({});
+    m_error->setFullText({});
     m_missed->hide();
     m_rate->setText(tr("\u2014 events/s"));
     m_sequence->setText(tr("Seq \u2014"));
@@ -83,16 +112,14 @@ void SessionStatusBar::clear()
 
 void SessionStatusBar::setView(const MarketView &view)
 {
-    m_mode->setText(modeText(view));
+    m_mode->setFullText(modeText(view));
 
     const bool replay = view.mode == SessionMode::Replay;
     m_replay->setVisible(replay);
     if (replay)
-        m_replay->setText(replayText(view));
+        m_replay->setText(replayStatusText(view));
 
-    const QString error = QString::fromStdString(view.error);
-    m_error->setText(error);
-    m_error->setToolTip(error);
+    m_error->setFullText(QString::fromStdString(view.error));
 
     const auto rate = static_cast<std::int64_t>(std::llround(view.eventsPerSecond));
     m_rate->setText(tr("%1 events/s").arg(formatCount(rate)));
@@ -116,19 +143,6 @@ QString SessionStatusBar::modeText(const MarketView &view) const
     if (m_seed)
         return tr("Simulation (seed %1)").arg(*m_seed);
     return tr("Simulation");
-}
-
-QString SessionStatusBar::replayText(const MarketView &view)
-{
-    QString text = QStringLiteral("%1 %2 \u00b7 %3 \u00b7 %4 messages")
-                       .arg(replayStateName(view.replayState), replaySpeedLabel(view.replaySpeed),
-                            formatTimeOfDay(view.replayTime, TimePrecision::Milliseconds),
-                            formatCount(static_cast<std::int64_t>(view.replayMessages)));
-    if (view.replayMismatches > 0) {
-        text += tr(" \u00b7 %1 book mismatches")
-                    .arg(formatCount(static_cast<std::int64_t>(view.replayMismatches)));
-    }
-    return text;
 }
 
 } // namespace bourse::ui

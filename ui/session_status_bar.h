@@ -11,9 +11,12 @@ class QLabel;
 
 namespace bourse::ui {
 
+class ElidedLabel;
+
 // The status bar of the terminal: the session mode (with the seed or the replay file), the
 // replay state and market time, the last error, events per second and the last sequence
-// number.
+// number. The mode and the error are elided to the width they get, with the full text in
+// their tooltips, so a long file name or error never widens the window.
 class SessionStatusBar : public QStatusBar {
     Q_OBJECT
 
@@ -32,11 +35,10 @@ public:
 
 private:
     QString modeText(const MarketView &view) const;
-    static QString replayText(const MarketView &view);
 
-    QLabel *m_mode;
+    ElidedLabel *m_mode;
     QLabel *m_replay;
-    QLabel *m_error;
+    ElidedLabel *m_error;
     QLabel *m_missed;
     QLabel *m_rate;
     QLabel *m_sequence;
@@ -48,5 +50,9 @@ QString replaySpeedLabel(double speed);
 
 // Returns the user-facing name of a replay state.
 QString replayStateName(ReplayState state);
+
+// Returns the replay part of the status bar: "Playing 10x · 09:30:00.000 · 1,454 messages",
+// followed by " · 2 book mismatches" when the replay's book differed from the recorded one.
+QString replayStatusText(const MarketView &view);
 
 } // namespace bourse::ui

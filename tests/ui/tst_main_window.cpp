@@ -1,14 +1,20 @@
 #include "candle_chart.h"
+#include "elided_label.h"
 #include "ladder_model.h"
 #include "main_window.h"
 #include "time_and_sales_model.h"
 
+#include <QAction>
+#include <QDir>
+#include <QFile>
 #include <QFileInfo>
 #include <QImage>
 #include <QTableView>
+#include <QTemporaryDir>
 #include <QTest>
 
 using bourse::ui::CandleChart;
+using bourse::ui::ElidedLabel;
 using bourse::ui::LadderModel;
 using bourse::ui::MainWindow;
 using bourse::ui::TimeAndSalesModel;
@@ -56,8 +62,10 @@ class MainWindowTest : public QObject {
 
 private slots:
     void simulationFillsEveryPanel();
+    void simulationOffersPause();
     void replayFillsLadderAndTape();
     void missingReplayFileReportsError();
+    void longReplayErrorKeepsWindowWidth();
 };
 
 void MainWindowTest::simulationFillsEveryPanel()
@@ -87,6 +95,23 @@ void MainWindowTest::simulationFillsEveryPanel()
     QVERIFY(image.width() >= window.width());
     QVERIFY(image.height() >= window.height());
     QVERIFY(hasContent(image));
+}
+
+void MainWindowTest::simulationOffersPause()
+{
+    MainWindow window;
+    window.startSimulation(11);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    auto *playPause = window.findChild<QAction *>(QStringLiteral("playPauseAction"));
+    QVERIFY(playPause);
+
+    QTRY_COMPARE_WITH_TIMEOUT(playPause->text(), QStringLiteral("Pause"), timeoutMilliseconds);
+    QVERIFY(playPause->isEnabled());
+
+    playPause->trigger();
+    QTRY_COMPARE_WITH_TIMEOUT(playPause->text(), QStringLiteral("Play"), timeoutMilliseconds);
+    QVERIFY(playPause->isEnabled());
 }
 
 void MainWindowTest::replayFillsLadderAndTape()
@@ -127,6 +152,48 @@ void MainWindowTest::missingReplayFileReportsError()
 
     QVERIFY(error.has_value());
     QVERIFY2(error->contains(path), qPrintable(*error));
+}
+
+// A malformed line in a file deep in nested folders fails the replay with "path:line: what",
+// an error wider than any screen. The window must keep its width and elide the error.
+void MainWindowTest::longReplayErrorKeepsWindowWidth()
+{
+    QTemporaryDir root;
+    QVERIFY(root.isValid());
+    QString folder = root.path();
+    for (int depth = 1; depth <= 30; ++depth)
+        folder += QStringLiteral("/nested-folder-level-%1").arg(depth);
+    QVERIFY(QDir().mkpath(folder));
+    const QString path =
+        folder + QStringLiteral("/GOOG_2012-06-21_34200000_57600000_message_1.csv");
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write("34200.01,1,1,100,5858000,1\n"
+               "34200.02,1,2,100,5859000,-1\n"
+               "this is not a LOBSTER message\n");
+    file.close();
+
+    MainWindow window;
+    window.resize(1400, 850);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    const std::optional<QString> error = window.startReplay(path, 0.0);
+    QVERIFY2(!error, error ? qPrintable(*error) : "");
+
+    auto *errorLabel = window.findChild<ElidedLabel *>(QStringLiteral("errorLabel"));
+    QVERIFY(errorLabel);
+    QTRY_VERIFY_WITH_TIMEOUT(!errorLabel->fullText().isEmpty(), timeoutMilliseconds);
+    QCoreApplication::processEvents();
+
+    const QString fullError = errorLabel->fullText();
+    QVERIFY2(fullError.startsWith(path + QStringLiteral(":3: ")), qPrintable(fullError));
+    QVERIFY2(window.fontMetrics().horizontalAdvance(fullError) > 1600,
+             "the error fits a screen, so it cannot show the window widening");
+    QCOMPARE(window.width(), 1400);
+    QVERIFY2(window.minimumSizeHint().width() <= 1400,
+             qPrintable(QString::number(window.minimumSizeHint().width())));
+    QVERIFY(errorLabel->isElided());
+    QCOMPARE(errorLabel->toolTip(), fullError);
 }
 
 QTEST_MAIN(MainWindowTest)

@@ -9,12 +9,22 @@ using bourse::ReplayState;
 using bourse::SessionMode;
 using bourse::ui::ReplayToolBar;
 
+Q_DECLARE_METATYPE(bourse::MarketView)
+
 namespace {
 
 MarketView replayView(ReplayState state)
 {
     MarketView view;
     view.mode = SessionMode::Replay;
+    view.replayState = state;
+    return view;
+}
+
+MarketView simulationView(ReplayState state)
+{
+    MarketView view;
+    view.mode = SessionMode::Simulation;
     view.replayState = state;
     return view;
 }
@@ -34,7 +44,10 @@ private slots:
     void parseReplaySpeedAcceptsOffered();
     void parseReplaySpeedRejectsOthers_data();
     void parseReplaySpeedRejectsOthers();
-    void simulationDisablesReplayControls();
+    void playPauseFollowsSession_data();
+    void playPauseFollowsSession();
+    void simulationDisablesSpeeds();
+    void playingSimulationPausesOnTrigger();
     void playingReplayOffersPause();
     void pausedReplayOffersPlay();
     void finishedReplayDisablesPlay();
@@ -86,15 +99,65 @@ void ReplayToolBarTest::parseReplaySpeedRejectsOthers()
     QVERIFY(!bourse::ui::parseReplaySpeed(text).has_value());
 }
 
-void ReplayToolBarTest::simulationDisablesReplayControls()
+void ReplayToolBarTest::playPauseFollowsSession_data()
+{
+    QTest::addColumn<MarketView>("view");
+    QTest::addColumn<bool>("enabled");
+    QTest::addColumn<QString>("text");
+
+    QTest::newRow("simulation playing")
+        << simulationView(ReplayState::Playing) << true << QStringLiteral("Pause");
+    QTest::newRow("simulation paused")
+        << simulationView(ReplayState::Paused) << true << QStringLiteral("Play");
+    QTest::newRow("replay playing")
+        << replayView(ReplayState::Playing) << true << QStringLiteral("Pause");
+    QTest::newRow("replay paused")
+        << replayView(ReplayState::Paused) << true << QStringLiteral("Play");
+    QTest::newRow("replay finished")
+        << replayView(ReplayState::Finished) << false << QStringLiteral("Play");
+    QTest::newRow("replay failed")
+        << replayView(ReplayState::Failed) << false << QStringLiteral("Play");
+    QTest::newRow("no session yet") << MarketView{} << false << QStringLiteral("Play");
+}
+
+// Each row starts from a playing session, so a row that expects Play checks that the button
+// changed.
+void ReplayToolBarTest::playPauseFollowsSession()
+{
+    QFETCH(MarketView, view);
+    QFETCH(bool, enabled);
+    QFETCH(QString, text);
+    ReplayToolBar toolBar;
+    toolBar.setView(simulationView(ReplayState::Playing));
+
+    toolBar.setView(view);
+
+    QAction *playPause = action(toolBar, "playPauseAction");
+    QCOMPARE(playPause->isEnabled(), enabled);
+    QCOMPARE(playPause->text(), text);
+}
+
+void ReplayToolBarTest::simulationDisablesSpeeds()
 {
     ReplayToolBar toolBar;
-    toolBar.setView(MarketView{});
+    toolBar.setView(simulationView(ReplayState::Playing));
 
     QVERIFY(action(toolBar, "simulationAction")->isEnabled());
     QVERIFY(action(toolBar, "openAction")->isEnabled());
-    QVERIFY(!action(toolBar, "playPauseAction")->isEnabled());
     QVERIFY(!action(toolBar, "speedAction_10x")->isEnabled());
+}
+
+void ReplayToolBarTest::playingSimulationPausesOnTrigger()
+{
+    ReplayToolBar toolBar;
+    QSignalSpy play(&toolBar, &ReplayToolBar::playRequested);
+    QSignalSpy pause(&toolBar, &ReplayToolBar::pauseRequested);
+    toolBar.setView(simulationView(ReplayState::Playing));
+
+    action(toolBar, "playPauseAction")->trigger();
+
+    QCOMPARE(pause.count(), 1);
+    QCOMPARE(play.count(), 0);
 }
 
 void ReplayToolBarTest::playingReplayOffersPause()

@@ -1,0 +1,197 @@
+#include "command_line.h"
+
+#include "replay_toolbar.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QFileInfo>
+#include <QStandardPaths>
+
+#include <array>
+
+namespace bourse::app {
+
+namespace {
+
+// The options that QGuiApplication and QApplication read from argv themselves, as Qt 6
+// documents them in their constructors (also listed in the qt6options(7) manual page).
+struct QtOption {
+    const char *name;
+    bool takesValue;
+};
+
+constexpr std::array<QtOption, 17> qtOptions{{
+    {"platform", true},
+    {"platformpluginpath", true},
+    {"platformtheme", true},
+    {"plugin", true},
+    {"qwindowgeometry", true},
+    {"qwindowicon", true},
+    {"qwindowtitle", true},
+    {"session", true},
+    {"display", true},
+    {"geometry", true},
+    {"style", true},
+    {"stylesheet", true},
+    {"qmljsdebugger", true},
+    {"dialogs", true},
+    {"fontengine", true},
+    {"reverse", false},
+    {"widgetcount", false},
+}};
+
+class CommandLine {
+public:
+    CommandLine();
+
+    ParsedCommandLine parse(const QStringList &arguments);
+
+private:
+    std::optional<QString> readOptions(TerminalOptions &options) const;
+    QString helpText(const QString &program) const;
+
+    QCommandLineParser m_parser;
+    QCommandLineOption m_help{{QStringLiteral("h"), QStringLiteral("help")},
+                              QStringLiteral("Displays help on commandline options.")};
+    QCommandLineOption m_version{{QStringLiteral("v"), QStringLiteral("version")},
+                                 QStringLiteral("Displays version information.")};
+    QCommandLineOption m_lobster{
+        QStringLiteral("lobster"),
+        QStringLiteral("Replay a LOBSTER message file instead of the simulated market. The "
+                       "orderbook file beside it, named the LOBSTER way, is used when present."),
+        QStringLiteral("MESSAGE_FILE")};
+    QCommandLineOption m_speed{
+        QStringLiteral("speed"),
+        QStringLiteral("Replay speed as a multiple of market time: 1, 10, 100, or max for as "
+                       "fast as possible (default 1)."),
+        QStringLiteral("X")};
+    QCommandLineOption m_seed{QStringLiteral("seed"),
+                              QStringLiteral("Seed of the simulated market; the same seed gives "
+                                             "the same market (default: random)."),
+                              QStringLiteral("N")};
+    QCommandLineOption m_screenshot{
+        QStringLiteral("screenshot"),
+        QStringLiteral("Save the window as a PNG image to FILE after --after-ms, then exit."),
+        QStringLiteral("FILE")};
+    QCommandLineOption m_afterMs{
+        QStringLiteral("after-ms"),
+        QStringLiteral("Milliseconds from start to the screenshot (default 2000)."),
+        QStringLiteral("N")};
+    QCommandLineOption m_journalDirectory{
+        QStringLiteral("journal-dir"),
+        QStringLiteral("Folder of the event journals: each simulation or replay writes every "
+                       "engine event to a new SQLite file there (default: the application "
+                       "data folder's journals/)."),
+        QStringLiteral("DIR")};
+    QCommandLineOption m_noJournal{QStringLiteral("no-journal"),
+                                   QStringLiteral("Write no event journal.")};
+};
+
+CommandLine::CommandLine()
+{
+    m_parser.setApplicationDescription(
+        QStringLiteral("Bourse trading terminal.\nQt's own options, such as -platform NAME and "
+                       "-style NAME, are accepted too."));
+    // Qt's options start with a single dash and a whole word, such as -platform.
+    m_parser.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
+    m_parser.addOptions({m_help, m_version, m_lobster, m_speed, m_seed, m_screenshot, m_afterMs,
+                         m_journalDirectory, m_noJournal});
+
+    for (const QtOption &qtOption : qtOptions) {
+        QCommandLineOption option(QString::fromLatin1(qtOption.name));
+        if (qtOption.takesValue)
+            option.setValueName(QStringLiteral("VALUE"));
+        option.setFlags(QCommandLineOption::HiddenFromHelp);
+        m_parser.addOption(option);
+    }
+}
+
+ParsedCommandLine CommandLine::parse(const QStringList &arguments)
+{
+    ParsedCommandLine result;
+    const auto usageError = [&result](const QString &message) {
+        result.action = CommandLineAction::UsageError;
+        result.text = message;
+        return result;
+    };
+
+    if (!m_parser.parse(arguments))
+        return usageError(m_parser.errorText());
+    if (m_parser.isSet(m_help)) {
+        result.action = CommandLineAction::ShowHelp;
+        result.text = helpText(arguments.value(0, QStringLiteral("bourse")));
+        return result;
+    }
+    if (m_parser.isSet(m_version)) {
+        result.action = CommandLineAction::ShowVersion;
+        result.text = QCoreApplication::applicationName() + QLatin1Char(' ') +
+                      QCoreApplication::applicationVersion() + QLatin1Char('\n');
+        return result;
+    }
+    if (!m_parser.positionalArguments().isEmpty()) {
+        return usageError(QStringLiteral("Unexpected argument '%1'.")
+                              .arg(m_parser.positionalArguments().constFirst()));
+    }
+    if (std::optional<QString> error = readOptions(result.options))
+        return usageError(*error);
+    return result;
+}
+
+std::optional<QString> CommandLine::readOptions(TerminalOptions &options) const
+{
+    options.lobsterPath = m_parser.value(m_lobster);
+    options.screenshotPath = m_parser.value(m_screenshot);
+    if (m_parser.isSet(m_noJournal) && m_parser.isSet(m_journalDirectory))
+        return QStringLiteral("--no-journal and --journal-dir exclude each other");
+    if (!m_parser.isSet(m_noJournal)) {
+        options.journalDirectory =
+            m_parser.isSet(m_journalDirectory)
+                ? m_parser.value(m_journalDirectory)
+                : QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) +
+                      QStringLiteral("/journals");
+    }
+
+    if (m_parser.isSet(m_speed)) {
+        const QString text = m_parser.value(m_speed);
+        const std::optional<double> speed = bourse::ui::parseReplaySpeed(text);
+        if (!speed)
+            return QStringLiteral("invalid --speed '%1': use 1, 10, 100 or max").arg(text);
+        options.speed = *speed;
+    }
+
+    if (m_parser.isSet(m_seed)) {
+        const QString text = m_parser.value(m_seed);
+        bool ok = false;
+        options.seed = text.toULongLong(&ok);
+        if (!ok)
+            return QStringLiteral("invalid --seed '%1': use a non-negative integer").arg(text);
+    }
+
+    if (m_parser.isSet(m_afterMs)) {
+        const QString text = m_parser.value(m_afterMs);
+        bool ok = false;
+        options.screenshotDelayMilliseconds = text.toInt(&ok);
+        if (!ok || options.screenshotDelayMilliseconds < 0)
+            return QStringLiteral("invalid --after-ms '%1': use milliseconds, 0 or more").arg(text);
+    }
+    return std::nullopt;
+}
+
+// Without a QCoreApplication, QCommandLineParser names the application instead of the program
+// in its usage line, so that line is written here.
+QString CommandLine::helpText(const QString &program) const
+{
+    const QString text = m_parser.helpText();
+    const qsizetype firstLineEnd = text.indexOf(QLatin1Char('\n'));
+    return QStringLiteral("Usage: %1 [options]").arg(program) + text.mid(firstLineEnd);
+}
+
+} // namespace
+
+ParsedCommandLine parseCommandLine(const QStringList &arguments)
+{
+    CommandLine commandLine;
+    return commandLine.parse(arguments);
+}
+
+} // namespace bourse::app

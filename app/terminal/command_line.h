@@ -1,0 +1,37 @@
+#pragma once
+
+#include <QString>
+#include <QStringList>
+
+#include <cstdint>
+#include <optional>
+
+namespace bourse::app {
+
+// The settings of one terminal run, read from its command line.
+struct TerminalOptions {
+    QString lobsterPath;
+    double speed = 1.0; // 0 means as fast as possible
+    std::optional<std::uint64_t> seed;
+    QString screenshotPath;
+    int screenshotDelayMilliseconds = 2000;
+    QString journalDirectory; // empty: no journal
+};
+
+enum class CommandLineAction { Run, ShowHelp, ShowVersion, UsageError };
+
+struct ParsedCommandLine {
+    CommandLineAction action = CommandLineAction::Run;
+    TerminalOptions options; // set for Run
+    // The help text or the version line to print on stdout, or the usage error for stderr.
+    QString text;
+};
+
+// Reads the terminal's arguments, program name first, the way main() receives them. It needs
+// no QCoreApplication, so help, version and usage errors work without a display. Qt's own
+// options, such as -platform offscreen or -style fusion, are accepted and left to
+// QApplication. An option that is neither Bourse's nor Qt's, a missing or invalid value and
+// a stray argument are usage errors.
+ParsedCommandLine parseCommandLine(const QStringList &arguments);
+
+} // namespace bourse::app

@@ -1,0 +1,179 @@
+// Runs the bourse executable with no display at all, so a command line that creates the
+// QApplication before it is read aborts instead of printing help, the version or the error.
+
+#include <QProcess>
+#include <QProcessEnvironment>
+#include <QTemporaryDir>
+#include <QTest>
+
+namespace {
+
+constexpr int timeoutMilliseconds = 30'000;
+constexpr int exitUsage = 2;
+
+struct Run {
+    int exitCode = -1;
+    QProcess::ExitStatus exitStatus = QProcess::CrashExit;
+    QString output;
+    QString error;
+};
+
+Run runTerminal(const QStringList &arguments)
+{
+    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+    for (const char *name : {"DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"})
+        environment.remove(QString::fromLatin1(name));
+
+    QProcess process;
+    process.setProcessEnvironment(environment);
+    process.start(QStringLiteral(BOURSE_TERMINAL_PATH), arguments);
+    Run run;
+    if (!process.waitForFinished(timeoutMilliseconds)) {
+        process.kill();
+        process.waitForFinished();
+        run.error = QStringLiteral("timed out");
+        return run;
+    }
+    run.exitCode = process.exitCode();
+    run.exitStatus = process.exitStatus();
+    run.output = QString::fromLocal8Bit(process.readAllStandardOutput());
+    run.error = QString::fromLocal8Bit(process.readAllStandardError());
+    return run;
+}
+
+QString describe(const Run &run)
+{
+    return QStringLiteral("exit %1%2, stdout: %3, stderr: %4")
+        .arg(run.exitCode)
+        .arg(run.exitStatus == QProcess::CrashExit ? QStringLiteral(" (crashed)") : QString())
+        .arg(run.output, run.error);
+}
+
+} // namespace
+
+class TerminalCommandLineTest : public QObject {
+    Q_OBJECT
+
+private slots:
+    void helpPrintsUsage_data();
+    void helpPrintsUsage();
+    void versionPrintsVersion_data();
+    void versionPrintsVersion();
+    void usageErrorExitsTwo_data();
+    void usageErrorExitsTwo();
+    void qtPlatformOptionReachesApplication();
+};
+
+void TerminalCommandLineTest::helpPrintsUsage_data()
+{
+    QTest::addColumn<QStringList>("arguments");
+
+    QTest::newRow("long") << QStringList{QStringLiteral("--help")};
+    QTest::newRow("short") << QStringList{QStringLiteral("-h")};
+    QTest::newRow("after options")
+        << QStringList{QStringLiteral("--speed"), QStringLiteral("10"), QStringLiteral("--help")};
+    QTest::newRow("with a Qt option") << QStringList{
+        QStringLiteral("-style"), QStringLiteral("fusion"), QStringLiteral("--help")};
+}
+
+void TerminalCommandLineTest::helpPrintsUsage()
+{
+    QFETCH(QStringList, arguments);
+
+    const Run run = runTerminal(arguments);
+
+    QVERIFY2(run.exitStatus == QProcess::NormalExit, qPrintable(describe(run)));
+    QVERIFY2(run.exitCode == 0, qPrintable(describe(run)));
+    QVERIFY2(run.output.startsWith(QStringLiteral("Usage: ")), qPrintable(describe(run)));
+    QVERIFY2(run.output.contains(QStringLiteral("--lobster <MESSAGE_FILE>")),
+             qPrintable(describe(run)));
+    QVERIFY2(run.output.contains(QStringLiteral("--no-journal")), qPrintable(describe(run)));
+    QVERIFY2(!run.output.contains(QStringLiteral("--platformpluginpath")),
+             qPrintable(describe(run)));
+}
+
+void TerminalCommandLineTest::versionPrintsVersion_data()
+{
+    QTest::addColumn<QStringList>("arguments");
+
+    QTest::newRow("long") << QStringList{QStringLiteral("--version")};
+    QTest::newRow("short") << QStringList{QStringLiteral("-v")};
+}
+
+void TerminalCommandLineTest::versionPrintsVersion()
+{
+    QFETCH(QStringList, arguments);
+
+    const Run run = runTerminal(arguments);
+
+    QVERIFY2(run.exitStatus == QProcess::NormalExit, qPrintable(describe(run)));
+    QVERIFY2(run.exitCode == 0, qPrintable(describe(run)));
+    QCOMPARE(run.output, QStringLiteral("Bourse %1\n").arg(QStringLiteral(BOURSE_VERSION)));
+}
+
+void TerminalCommandLineTest::usageErrorExitsTwo_data()
+{
+    QTest::addColumn<QStringList>("arguments");
+    QTest::addColumn<QString>("message");
+
+    QTest::newRow("unknown long option")
+        << QStringList{QStringLiteral("--bogus")} << QStringLiteral("Unknown option 'bogus'.");
+    QTest::newRow("unknown single-dash option")
+        << QStringList{QStringLiteral("-bogus")} << QStringLiteral("Unknown option 'bogus'.");
+    QTest::newRow("unknown option before help")
+        << QStringList{QStringLiteral("--bogus"), QStringLiteral("--help")}
+        << QStringLiteral("Unknown option 'bogus'.");
+    QTest::newRow("missing value") << QStringList{QStringLiteral("--speed")}
+                                   << QStringLiteral("Missing value after '--speed'.");
+    QTest::newRow("value for a flag") << QStringList{QStringLiteral("--no-journal=yes")}
+                                      << QStringLiteral("Unexpected value after '--no-journal'.");
+    QTest::newRow("stray argument") << QStringList{QStringLiteral("GOOG_message_10.csv")}
+                                    << QStringLiteral("Unexpected argument 'GOOG_message_10.csv'.");
+    QTest::newRow("speed not offered")
+        << QStringList{QStringLiteral("--speed"), QStringLiteral("3")}
+        << QStringLiteral("invalid --speed '3'");
+    QTest::newRow("negative seed") << QStringList{QStringLiteral("--seed"), QStringLiteral("-1")}
+                                   << QStringLiteral("invalid --seed '-1'");
+    QTest::newRow("delay not a number")
+        << QStringList{QStringLiteral("--after-ms"), QStringLiteral("soon")}
+        << QStringLiteral("invalid --after-ms 'soon'");
+    QTest::newRow("journal options together")
+        << QStringList{QStringLiteral("--no-journal"), QStringLiteral("--journal-dir"),
+                       QStringLiteral("/tmp")}
+        << QStringLiteral("--no-journal and --journal-dir exclude each other");
+}
+
+void TerminalCommandLineTest::usageErrorExitsTwo()
+{
+    QFETCH(QStringList, arguments);
+    QFETCH(QString, message);
+
+    const Run run = runTerminal(arguments);
+
+    QVERIFY2(run.exitStatus == QProcess::NormalExit, qPrintable(describe(run)));
+    QVERIFY2(run.exitCode == exitUsage, qPrintable(describe(run)));
+    QVERIFY2(run.error.startsWith(QStringLiteral("bourse: ") + message), qPrintable(describe(run)));
+    QVERIFY2(run.error.contains(QStringLiteral("--help")), qPrintable(describe(run)));
+    QVERIFY2(run.output.isEmpty(), qPrintable(describe(run)));
+}
+
+// Bourse reads -platform as a Qt option and leaves it in argv, so QApplication starts on the
+// offscreen platform with no display and the window can save its screenshot.
+void TerminalCommandLineTest::qtPlatformOptionReachesApplication()
+{
+    QTemporaryDir directory;
+    QVERIFY(directory.isValid());
+    const QString screenshot = directory.filePath(QStringLiteral("window.png"));
+
+    const Run run = runTerminal({QStringLiteral("-platform"), QStringLiteral("offscreen"),
+                                 QStringLiteral("--no-journal"), QStringLiteral("--seed"),
+                                 QStringLiteral("5"), QStringLiteral("--screenshot"), screenshot,
+                                 QStringLiteral("--after-ms"), QStringLiteral("200")});
+
+    QVERIFY2(run.exitStatus == QProcess::NormalExit, qPrintable(describe(run)));
+    QVERIFY2(run.exitCode == 0, qPrintable(describe(run)));
+    QVERIFY(QFileInfo::exists(screenshot));
+}
+
+QTEST_MAIN(TerminalCommandLineTest)
+#include "tst_terminal_command_line.moc"
