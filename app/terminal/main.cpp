@@ -8,6 +8,7 @@
 #include "theme.h"
 
 #include <QApplication>
+#include <QIcon>
 #include <QImageWriter>
 #include <QRandomGenerator>
 #include <QTimer>
@@ -76,6 +77,7 @@ int main(int argc, char *argv[])
     const bourse::app::TerminalOptions &options = commandLine.options;
 
     QApplication app(argc, argv);
+    QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/bourse.png")));
     bourse::ui::theme::applyDarkTheme(app);
     bourse::ui::MainWindow window;
     if (!options.journalDirectory.isEmpty())
