@@ -82,8 +82,6 @@ bool parseTime(std::string_view text, Timestamp &time)
     return true;
 }
 
-// The field as it appears in an error: in quotes, cut after 40 characters, and with bytes that
-// are not printable ASCII shown as \xNN, so that a binary file cannot flood the message.
 // A level's price and size are positive and within what the engine accepts.
 bool inRange(std::int64_t price, std::int64_t size)
 {
@@ -91,6 +89,8 @@ bool inRange(std::int64_t price, std::int64_t size)
            size <= kMaximumQuantity.value();
 }
 
+// The field as it appears in an error: in quotes, cut after 40 characters, and with bytes that
+// are not printable ASCII shown as \xNN, so that a binary file cannot flood the message.
 std::string quoted(std::string_view text)
 {
     constexpr std::size_t kShown = 40;

@@ -288,7 +288,7 @@ void Replay::applyToRestingOrder(const Message &message)
 
     const Order *order = m_engine.book().find(message.id);
     // An id whose order rests on the other side or at another price is not the order this
-    // message is about; the book cannot tell which one it is.
+    // message is about, and the book cannot tell which one it is.
     if (order && (order->side != message.direction || order->price != message.price)) {
         order = nullptr;
         ++m_summary.unexplainedMessages;
@@ -448,8 +448,8 @@ void Replay::removeHiddenLevels(Side side, Price boundary, const std::vector<Boo
         setLevel(side, price, Quantity{0}, time);
 }
 
-// Brings a level to a size: more quantity rests as a recovered order at the back; less comes
-// off recovered orders first, then off the newest orders.
+// Brings a level to a size. Missing quantity rests as a recovered order at the back, and
+// excess comes off recovered orders first, then off the newest orders.
 void Replay::setLevel(Side side, Price price, Quantity target, Timestamp time)
 {
     const Quantity current = m_engine.book().quantityAt(side, price);

@@ -22,7 +22,7 @@ constexpr auto kIdleWake = std::chrono::milliseconds(100);
 constexpr auto kLongestWait = std::chrono::hours(1);
 
 // Speeds outside this range make the pacing arithmetic overflow or leave the thread waking
-// without ever doing work; 0 stands apart as "as fast as possible".
+// without ever doing work. 0 is separate and means as fast as possible.
 constexpr double kMinimumSpeed = 1e-3;
 constexpr double kMaximumSpeed = 1e6;
 
