@@ -1,5 +1,6 @@
 #include "journal.h"
 
+#include "journal_files.h"
 #include "journal_format.h"
 #include "sqlite_support.h"
 
@@ -165,6 +166,9 @@ JournalWriter::Created JournalWriter::create(const std::string &path,
 
     const auto failed = [](JournalError error) { return Created{nullptr, std::move(error)}; };
 
+    if (std::optional<JournalError> error = checkRegularFile(path)) {
+        return failed(std::move(*error));
+    }
     std::string openError;
     state->database =
         openDatabase(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, busyTimeoutMs, openError);
@@ -332,6 +336,11 @@ bool JournalWriter::commitTransaction()
     m_state->committedHash = m_state->lastHash;
     m_state->lastCommit = std::chrono::steady_clock::now();
     return true;
+}
+
+std::string JournalWriter::failure() const
+{
+    return m_state->error ? m_state->error->toString() : std::string();
 }
 
 void JournalWriter::onBatchEnd()

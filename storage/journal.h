@@ -15,7 +15,8 @@ namespace bourse::storage {
 // `events` table, keyed by its sequence number (1, 2, 3, ... without gaps), with its time,
 // instrument, type, the payload encoded by event_codec.h, a checksum of the row and a hash that
 // chains it to the row before. The `metadata` table records the format version and the
-// sequence number and hash of the last event, so that a removed tail is detected too.
+// sequence number and hash of the last event, so that a removed tail is detected too, unless the
+// metadata was rewritten to match the shortened journal (see JournalReader).
 
 enum class JournalErrorKind : std::uint8_t {
     OpenFailed,         // the file cannot be opened or created
@@ -31,6 +32,7 @@ enum class JournalErrorKind : std::uint8_t {
     ChainBroken,        // a row's hash does not follow from the previous row's hash
     UndecodablePayload, // the payload is not a valid event
     TailMismatch,       // the last row is not the one the metadata records
+    MetadataDamaged,    // the metadata table, one of its rows, or a valid value in one is missing
 };
 
 struct JournalError {
@@ -91,7 +93,8 @@ public:
     // Opens the journal at `path`, creating the file when it does not exist, and continues
     // after its last event. An existing journal is accepted only when its last event's checksum
     // and hash match the metadata. An existing file that is not a journal is an error, and the
-    // file is left unchanged.
+    // file is left unchanged. A directory or another file that is not a regular file is an
+    // OpenFailed error.
     static Created create(const std::string &path, const JournalWriterOptions &options = {});
 
     // Commits pending events and closes the file. Errors are dropped here: call close() first
@@ -103,6 +106,7 @@ public:
 
     void onEvent(const Event &event) override;
     void onBatchEnd() override;
+    std::string failure() const override; // the writer's first error as text, if any
 
     // Commits the events appended so far. Returns the writer's first error, if it has one.
     std::optional<JournalError> flush();
@@ -133,6 +137,24 @@ private:
     std::unique_ptr<State> m_state;
 };
 
+// How JournalReader opens the file.
+enum class ReaderAccess : std::uint8_t {
+    // Takes SQLite's WAL locks, so a writer may append while the reader reads its snapshot.
+    // SQLite needs the -wal and -shm files for that, and a read-only connection creates them
+    // when they are missing and cannot remove them. So when the process may not write to the
+    // file or its folder, and no -wal file exists, the reader uses Immutable. It also falls back
+    // to Immutable when the -wal file is empty and SQLite cannot open the journal read-only, as
+    // when the -shm file is missing in a read-only folder. A -wal file with content contains
+    // committed events that the database file lacks: the reader then never uses Immutable, and
+    // fails when SQLite cannot read the -wal file.
+    Shared,
+    // Reads the database file alone, without locks and without -wal or -shm files, as SQLite's
+    // `immutable=1` URI parameter does: for an archived journal on read-only media or in a
+    // read-only folder. Committed events still in a -wal file would be missed, so a -wal file
+    // with content is rejected. No writer may open the journal while the reader reads it.
+    Immutable,
+};
+
 // Reads a journal from the first event to the last, checking every row: its sequence number
 // follows the one before, its checksum matches its content, its hash follows from the previous
 // hash, and its payload decodes. At the end it checks that the last event is the one the
@@ -142,10 +164,21 @@ private:
 // An event is returned only once the row after it has passed its checks too (for the last
 // event: once the metadata confirms its hash), so a row rewritten with a matching checksum and
 // hash is caught by the next row before it is returned. When row N fails, events up to N - 2
-// have been returned.
+// have been returned: event N - 1 passed its own checks, but no later row confirms its hash.
 //
-// The reader opens the file read-only and reads one snapshot of it: events a writer commits
-// after open() are not seen.
+// NOTE: The checks cannot detect events removed from the end when the metadata's last_sequence
+// and last_hash are rewritten to the new last event's values, nor an edited event whose hash,
+// every later hash and last_hash are recomputed. Either way the rows form a valid chain, because
+// FNV-1a has no key. Only a chain hash recorded elsewhere catches this: `bourse-engine journal
+// verify` prints "chain hash: <hash> at sequence <n>", and that line, saved when a journal is
+// closed or archived, must match the line printed for the journal later.
+//
+// The reader reads one snapshot of the file: events a writer commits after open() are not seen.
+// It writes no rows. With Shared access it opens the file read-write, under `PRAGMA query_only`,
+// when the process may write to the file and its folder and no -wal file has content, and
+// read-only or immutable otherwise. A read-write connection that closes last checkpoints and
+// removes the -wal and -shm files, as the writer's does, so reading a journal that was closed
+// cleanly leaves no files behind.
 class JournalReader {
 public:
     struct Opened {
@@ -153,7 +186,9 @@ public:
         std::optional<JournalError> error;
     };
 
-    static Opened open(const std::string &path);
+    // Opens the journal at `path` and reads its metadata. Fails with OpenFailed for a missing
+    // file, a directory or another file that is not a regular file.
+    static Opened open(const std::string &path, ReaderAccess access = ReaderAccess::Shared);
 
     ~JournalReader();
     JournalReader(const JournalReader &) = delete;
@@ -172,6 +207,9 @@ public:
 
     // The last sequence number according to the metadata, known from open() on.
     SequenceNumber recordedLastSequence() const;
+
+    // The access the file was opened with: Immutable after a fallback from Shared.
+    ReaderAccess access() const;
 
     const std::string &path() const;
 

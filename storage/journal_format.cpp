@@ -5,6 +5,8 @@
 #include <cinttypes>
 #include <cstdio>
 #include <limits>
+#include <string>
+#include <vector>
 
 namespace bourse::storage::format {
 
@@ -74,15 +76,19 @@ std::optional<JournalError> readTableNames(sqlite3 *database, const std::string 
                                            TableNames &names)
 {
     int resultCode = SQLITE_OK;
-    const StatementHandle statement = prepareStatement(
-        database, "SELECT name FROM sqlite_schema WHERE type = 'table'", resultCode);
+    const StatementHandle statement =
+        prepareStatement(database, "SELECT type, name FROM sqlite_schema", resultCode);
     if (!statement) {
         return openError(database, resultCode, path);
     }
 
     while ((resultCode = sqlite3_step(statement.get())) == SQLITE_ROW) {
-        const auto *name = reinterpret_cast<const char *>(sqlite3_column_text(statement.get(), 0));
-        const std::string table = name != nullptr ? name : "";
+        // Any object counts, a view or an index as much as a table: only a database with
+        // nothing in it may become a journal.
+        const auto *type = reinterpret_cast<const char *>(sqlite3_column_text(statement.get(), 0));
+        const auto *name = reinterpret_cast<const char *>(sqlite3_column_text(statement.get(), 1));
+        const bool isTable = type != nullptr && std::string(type) == "table";
+        const std::string table = isTable && name != nullptr ? name : "";
         names.any = true;
         names.events = names.events || table == "events";
         names.metadata = names.metadata || table == "metadata";
@@ -93,7 +99,8 @@ std::optional<JournalError> readTableNames(sqlite3 *database, const std::string 
     return std::nullopt;
 }
 
-std::optional<JournalError> checkApplicationId(sqlite3 *database, const std::string &path)
+std::optional<JournalError> readApplicationId(sqlite3 *database, const std::string &path,
+                                              std::uint32_t &id)
 {
     int resultCode = SQLITE_OK;
     const StatementHandle statement =
@@ -104,23 +111,30 @@ std::optional<JournalError> checkApplicationId(sqlite3 *database, const std::str
     if (resultCode != SQLITE_ROW) {
         return openError(database, resultCode, path);
     }
-
-    const auto found = static_cast<std::uint32_t>(sqlite3_column_int(statement.get(), 0));
-    if (found != static_cast<std::uint32_t>(applicationId)) {
-        char text[80];
-        std::snprintf(text, sizeof text, "application id 0x%08" PRIx32 " where 0x%08" PRIx32, found,
-                      static_cast<std::uint32_t>(applicationId));
-        return makeError(JournalErrorKind::NotAJournal, path, 0,
-                         "not a journal: the SQLite database has " + std::string(text) +
-                             " expected");
-    }
+    id = static_cast<std::uint32_t>(sqlite3_column_int(statement.get(), 0));
     return std::nullopt;
 }
 
+JournalError otherApplication(const std::string &path, std::uint32_t id)
+{
+    char text[80];
+    std::snprintf(text, sizeof text, "application id 0x%08" PRIx32 " where 0x%08" PRIx32, id,
+                  static_cast<std::uint32_t>(applicationId));
+    return makeError(JournalErrorKind::NotAJournal, path, 0,
+                     "not a journal: the SQLite database has " + std::string(text) + " expected");
+}
+
+// One row of the metadata table as found.
+struct MetadataValue {
+    bool present = false;
+    bool integer = false;
+    std::int64_t value = 0;
+};
+
 struct Metadata {
-    std::optional<std::int64_t> formatVersion;
-    std::optional<std::int64_t> lastSequence;
-    std::optional<std::int64_t> lastHash;
+    MetadataValue formatVersion;
+    MetadataValue lastSequence;
+    MetadataValue lastHash;
 };
 
 std::optional<JournalError> readMetadata(sqlite3 *database, const std::string &path,
@@ -136,13 +150,14 @@ std::optional<JournalError> readMetadata(sqlite3 *database, const std::string &p
     while ((resultCode = sqlite3_step(statement.get())) == SQLITE_ROW) {
         const auto *text = reinterpret_cast<const char *>(sqlite3_column_text(statement.get(), 0));
         const std::string key = text != nullptr ? text : "";
-        const std::int64_t value = sqlite3_column_int64(statement.get(), 1);
-        if (key == "format_version") {
-            metadata.formatVersion = value;
-        } else if (key == "last_sequence") {
-            metadata.lastSequence = value;
-        } else if (key == "last_hash") {
-            metadata.lastHash = value;
+        MetadataValue *found = key == "format_version"  ? &metadata.formatVersion
+                               : key == "last_sequence" ? &metadata.lastSequence
+                               : key == "last_hash"     ? &metadata.lastHash
+                                                        : nullptr;
+        if (found != nullptr) {
+            found->present = true;
+            found->integer = sqlite3_column_type(statement.get(), 1) == SQLITE_INTEGER;
+            found->value = sqlite3_column_int64(statement.get(), 1);
         }
     }
     if (resultCode != SQLITE_DONE) {
@@ -151,23 +166,60 @@ std::optional<JournalError> readMetadata(sqlite3 *database, const std::string &p
     return std::nullopt;
 }
 
+// "a", "a and b", "a, b and c", with `lastSeparator` in place of " and ".
+std::string joinList(const std::vector<std::string> &items, const char *lastSeparator)
+{
+    std::string text;
+    for (std::size_t i = 0; i < items.size(); ++i) {
+        if (i > 0) {
+            text += i + 1 == items.size() ? lastSeparator : ", ";
+        }
+        text += items[i];
+    }
+    return text;
+}
+
+// Checks the metadata table of a file with a journal's application id and tables, and names every
+// missing row and invalid value. A newer format version is reported alone, because a newer
+// format may keep other rows.
 std::optional<JournalError> checkMetadata(const Metadata &metadata, const std::string &path)
 {
-    if (!metadata.formatVersion || *metadata.formatVersion < 1) {
-        return makeError(JournalErrorKind::NotAJournal, path, 0,
-                         "not a journal: the metadata table has no valid format_version");
-    }
-    if (*metadata.formatVersion > formatVersion) {
+    const MetadataValue &version = metadata.formatVersion;
+    if (version.integer && version.value > formatVersion) {
         return makeError(JournalErrorKind::UnsupportedFormat, path, 0,
-                         "journal format version " + std::to_string(*metadata.formatVersion) +
+                         "journal format version " + std::to_string(version.value) +
                              " is newer than this build reads (version " +
                              std::to_string(formatVersion) + "); open it with a newer Bourse");
     }
-    if (!metadata.lastSequence || *metadata.lastSequence < 0 || !metadata.lastHash) {
-        return makeError(JournalErrorKind::MalformedRow, path, 0,
-                         "the metadata table has no valid last_sequence and last_hash");
+
+    std::vector<std::string> missing;
+    std::vector<std::string> invalid;
+    const auto check = [&](const char *key, const MetadataValue &value, std::int64_t minimum) {
+        if (!value.present) {
+            missing.emplace_back(key);
+        } else if (!value.integer) {
+            invalid.push_back(std::string(key) + " is not an integer");
+        } else if (value.value < minimum) {
+            invalid.push_back(std::string(key) + " is " + std::to_string(value.value) +
+                              ", below the minimum of " + std::to_string(minimum));
+        }
+    };
+    check("format_version", version, 1);
+    check("last_sequence", metadata.lastSequence, 0);
+    check("last_hash", metadata.lastHash, std::numeric_limits<std::int64_t>::min());
+
+    std::vector<std::string> problems;
+    if (missing.size() == 1) {
+        problems.push_back("the row " + missing.front() + " is missing");
+    } else if (!missing.empty()) {
+        problems.push_back("the rows " + joinList(missing, " and ") + " are missing");
     }
-    return std::nullopt;
+    problems.insert(problems.end(), invalid.begin(), invalid.end());
+    if (problems.empty()) {
+        return std::nullopt;
+    }
+    return makeError(JournalErrorKind::MetadataDamaged, path, 0,
+                     "damaged metadata: " + joinList(problems, ", and "));
 }
 
 } // namespace
@@ -294,20 +346,44 @@ SchemaCheck inspectSchema(sqlite3 *database, const std::string &path)
         return check;
     }
     if (!names.any) {
-        check.state = SchemaState::Empty;
+        // A database that another application has claimed stays that application's, even
+        // while it is empty.
+        std::uint32_t id = 0;
+        if (auto error = readApplicationId(database, path, id)) {
+            check.error = std::move(error);
+        } else if (id != 0 && id != static_cast<std::uint32_t>(applicationId)) {
+            check.error = otherApplication(path, id);
+        } else {
+            check.state = SchemaState::Empty;
+        }
         return check;
     }
 
     check.state = SchemaState::Journal;
-    if (!names.events || !names.metadata) {
-        const char *missing = names.events ? "metadata" : "events";
+    if (!names.events) {
         check.error = makeError(JournalErrorKind::NotAJournal, path, 0,
-                                "not a journal: the SQLite database has no " +
-                                    std::string(missing) + " table");
+                                "not a journal: the SQLite database has no events table");
         return check;
     }
-    if (auto error = checkApplicationId(database, path)) {
+    std::uint32_t id = 0;
+    if (auto error = readApplicationId(database, path, id)) {
         check.error = std::move(error);
+        return check;
+    }
+
+    // The application id distinguishes a journal whose metadata table was dropped from another
+    // database that merely has a table named events.
+    const bool journalId = id == static_cast<std::uint32_t>(applicationId);
+    if (!names.metadata) {
+        check.error = journalId ? makeError(JournalErrorKind::MetadataDamaged, path, 0,
+                                            "damaged metadata: the metadata table is missing")
+                                : makeError(JournalErrorKind::NotAJournal, path, 0,
+                                            "not a journal: the SQLite database has no "
+                                            "metadata table");
+        return check;
+    }
+    if (!journalId) {
+        check.error = otherApplication(path, id);
         return check;
     }
 
@@ -320,8 +396,8 @@ SchemaCheck inspectSchema(sqlite3 *database, const std::string &path)
         check.error = std::move(error);
         return check;
     }
-    check.tail.sequence = static_cast<SequenceNumber>(*metadata.lastSequence);
-    check.tail.hash = static_cast<std::uint64_t>(*metadata.lastHash);
+    check.tail.sequence = static_cast<SequenceNumber>(metadata.lastSequence.value);
+    check.tail.hash = static_cast<std::uint64_t>(metadata.lastHash.value);
     return check;
 }
 

@@ -1,5 +1,6 @@
 #include "journal.h"
 
+#include "journal_files.h"
 #include "journal_format.h"
 #include "sqlite_support.h"
 
@@ -8,8 +9,6 @@
 namespace bourse::storage {
 
 namespace {
-
-constexpr int busyTimeoutMs = 5000;
 
 JournalError makeError(JournalErrorKind kind, const std::string &path, SequenceNumber sequence,
                        std::string what)
@@ -37,6 +36,7 @@ std::string describeGap(SequenceNumber last, SequenceNumber found)
 
 struct JournalReader::State {
     std::string path;
+    ReaderAccess access = ReaderAccess::Shared;
     DatabaseHandle database;
     StatementHandle selectEvents;
     format::Tail recordedTail;
@@ -56,18 +56,18 @@ struct JournalReader::State {
     format::StoredEvent row; // reused for every event
 };
 
-JournalReader::Opened JournalReader::open(const std::string &path)
+JournalReader::Opened JournalReader::open(const std::string &path, ReaderAccess access)
 {
     auto state = std::make_unique<State>();
     state->path = path;
     const auto failed = [](JournalError error) { return Opened{nullptr, std::move(error)}; };
 
-    std::string openError;
-    state->database = openDatabase(path, SQLITE_OPEN_READONLY, busyTimeoutMs, openError);
-    if (!state->database) {
-        return failed(makeError(JournalErrorKind::OpenFailed, path, 0,
-                                "failed to open the journal: " + openError));
+    ReadConnection connection = openReadConnection(path, access);
+    if (connection.error) {
+        return failed(std::move(*connection.error));
     }
+    state->database = std::move(connection.database);
+    state->access = connection.access;
     sqlite3 *database = state->database.get();
 
     // One read transaction from the metadata to the last row: every read uses the same
@@ -241,6 +241,11 @@ std::uint64_t JournalReader::lastHash() const
 SequenceNumber JournalReader::recordedLastSequence() const
 {
     return m_state->recordedTail.sequence;
+}
+
+ReaderAccess JournalReader::access() const
+{
+    return m_state->access;
 }
 
 const std::string &JournalReader::path() const

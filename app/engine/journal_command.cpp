@@ -10,6 +10,8 @@
 #include <cstdio>
 #include <iostream>
 #include <optional>
+#include <string>
+#include <vector>
 
 namespace bourse::cli {
 
@@ -76,19 +78,61 @@ std::string hex(std::uint64_t value)
     return text;
 }
 
-// A journal that cannot be opened is an input problem; one that opens but fails its checks is
-// damaged.
+bool isInputError(storage::JournalErrorKind kind)
+{
+    return kind == storage::JournalErrorKind::OpenFailed ||
+           kind == storage::JournalErrorKind::NotAJournal ||
+           kind == storage::JournalErrorKind::UnsupportedFormat;
+}
+
+// States which events are intact after the reader stopped at `error`, having returned events 1
+// to `intact`. The reader withholds an event until the row after it confirms its hash, so when
+// the check of sequence S fails, event S - 1 has passed its own checks but is not confirmed.
+std::string describeIntactEvents(const storage::JournalError &error, SequenceNumber intact)
+{
+    const SequenceNumber failedAt = error.sequence;
+    std::vector<std::string> parts;
+    if (intact > 0) {
+        parts.push_back("events 1 to " + std::to_string(intact) + " are intact");
+    } else if (failedAt <= 1) {
+        parts.emplace_back("no event is intact");
+    }
+    if (failedAt == intact + 2) {
+        parts.push_back("event " + std::to_string(intact + 1) + " could not be confirmed");
+    }
+    if (failedAt > intact) {
+        const char *found = error.kind == storage::JournalErrorKind::SqliteFailed
+                                ? "reading failed at sequence "
+                                : "the damage was found at sequence ";
+        parts.push_back(found + std::to_string(failedAt));
+    } else if (error.kind == storage::JournalErrorKind::TailMismatch) {
+        // The events continue past the last one the metadata records.
+        parts.emplace_back("the metadata records an earlier last event");
+    }
+
+    std::string text;
+    for (std::size_t i = 0; i < parts.size(); ++i) {
+        if (i > 0) {
+            text += i + 1 == parts.size() ? ", and " : ", ";
+        }
+        text += parts[i];
+    }
+    return text;
+}
+
+// A journal that cannot be opened is an input problem, and one that opens but fails its checks is
+// damaged. An error at open, with no sequence number, concerns the whole file.
 int reportReaderError(const char *action, const storage::JournalError &error,
-                      SequenceNumber goodEvents)
+                      SequenceNumber intactEvents)
 {
     std::cerr << "bourse-engine journal " << action << ": " << error.toString() << "\n";
-    if (error.kind == storage::JournalErrorKind::OpenFailed ||
-        error.kind == storage::JournalErrorKind::NotAJournal ||
-        error.kind == storage::JournalErrorKind::UnsupportedFormat) {
+    if (isInputError(error.kind)) {
         return InputError;
     }
-    std::cerr << "bourse-engine journal " << action << ": stopped after " << goodEvents
-              << " verified events\n";
+    if (error.sequence != 0) {
+        std::cerr << "bourse-engine journal " << action << ": "
+                  << describeIntactEvents(error, intactEvents) << "\n";
+    }
     return CheckFailed;
 }
 
@@ -148,7 +192,7 @@ int replayJournal(const JournalArguments &arguments)
         ++result.events;
     }
     if (reader.error()) {
-        return reportReaderError("replay", *reader.error(), result.events);
+        return reportReaderError("replay", *reader.error(), reader.lastSequence());
     }
     if (!engine) {
         engine.emplace();
@@ -177,11 +221,15 @@ int verifyJournal(const JournalArguments &arguments)
         ++events;
     }
     if (reader.error()) {
-        return reportReaderError("verify", *reader.error(), events);
+        return reportReaderError("verify", *reader.error(), reader.lastSequence());
     }
+    // The chain hash line identifies the journal's content up to its last event. Saved, it
+    // detects events removed from the end together with a matching edit of the metadata, which
+    // the checks alone cannot see.
     std::printf("events: %" PRIu64 "\n", events);
     std::printf("last sequence: %" PRIu64 "\n", reader.lastSequence());
-    std::printf("chain hash: %s\n", hex(reader.lastHash()).c_str());
+    std::printf("chain hash: %s at sequence %" PRIu64 "\n", hex(reader.lastHash()).c_str(),
+                reader.lastSequence());
     std::printf("journal ok\n");
     return Success;
 }

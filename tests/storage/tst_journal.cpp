@@ -1,13 +1,19 @@
 #include "event_text.h"
 #include "journal.h"
 
+#include <QDir>
+#include <QFileInfo>
+#include <QProcess>
 #include <QtTest>
 
+#include <grp.h>
 #include <sqlite3.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -198,6 +204,175 @@ QByteArray fileContents(const QString &path)
     return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
 }
 
+// The -wal and -shm files beside a journal, as "journal.sqlite-wal journal.sqlite-shm"; empty
+// when there are none.
+QString sideFiles(const QString &path)
+{
+    QStringList found;
+    for (const char *suffix : {"-wal", "-shm"}) {
+        if (QFileInfo::exists(path + suffix)) {
+            found.append(QFileInfo(path).fileName() + suffix);
+        }
+    }
+    return found.join(QLatin1Char(' '));
+}
+
+QString hex16(std::uint64_t value)
+{
+    return QStringLiteral("%1").arg(quint64{value}, 16, 16, QLatin1Char('0'));
+}
+
+// Sets the permission bits of a file and of its folder, as chmod does, until the object is
+// destroyed.
+class TemporaryPermissions {
+public:
+    TemporaryPermissions(const QString &file, mode_t fileMode, const QString &folder,
+                         mode_t folderMode)
+        : m_file(QFile::encodeName(file))
+        , m_folder(QFile::encodeName(folder))
+    {
+        chmod(m_file.constData(), fileMode);
+        chmod(m_folder.constData(), folderMode);
+    }
+    ~TemporaryPermissions()
+    {
+        chmod(m_folder.constData(), 0700);
+        chmod(m_file.constData(), 0600);
+    }
+    TemporaryPermissions(const TemporaryPermissions &) = delete;
+    TemporaryPermissions &operator=(const TemporaryPermissions &) = delete;
+
+private:
+    QByteArray m_file;
+    QByteArray m_folder;
+};
+
+// Permission bits for an archive: a read-only file in a read-only folder that everyone may
+// search, or in a folder that everyone may write to.
+constexpr mode_t readOnlyFile = 0444;
+constexpr mode_t readOnlyFolder = 0555;
+constexpr mode_t writableFolder = 0777;
+
+// The outcome of runUnprivileged: a reason to skip, or the body's failure message, empty when
+// it passed.
+struct UnprivilegedRun {
+    QString skipReason;
+    QString failure;
+};
+
+// Runs `body`, which returns a failure message or an empty string, without the privileges that
+// let root ignore file permissions. As root, the body runs in a child process as user nobody
+// (65534), so it must not use the QTest macros; otherwise it runs in this process.
+UnprivilegedRun runUnprivileged(const QString &folder, const std::function<std::string()> &body)
+{
+    if (geteuid() != 0) {
+        return {QString(), QString::fromStdString(body())};
+    }
+
+    constexpr int cannotSwitchUser = 77;
+    constexpr int cannotReachFolder = 78;
+    int channel[2];
+    if (pipe(channel) != 0) {
+        return {QString(), QStringLiteral("pipe() failed")};
+    }
+    const QByteArray folderPath = QFile::encodeName(folder);
+    const pid_t child = fork();
+    if (child == 0) {
+        close(channel[0]);
+        const uid_t nobody = 65534;
+        if (setgroups(0, nullptr) != 0 || setgid(nobody) != 0 || setuid(nobody) != 0) {
+            _exit(cannotSwitchUser);
+        }
+        if (access(folderPath.constData(), X_OK) != 0) {
+            _exit(cannotReachFolder);
+        }
+        const std::string failure = body();
+        const bool written =
+            write(channel[1], failure.data(), failure.size()) == ssize_t(failure.size());
+        _exit(written && failure.empty() ? 0 : 1);
+    }
+
+    close(channel[1]);
+    QByteArray failure;
+    char buffer[512];
+    ssize_t count = 0;
+    while ((count = read(channel[0], buffer, sizeof buffer)) > 0) {
+        failure.append(buffer, count);
+    }
+    close(channel[0]);
+    int status = 0;
+    waitpid(child, &status, 0);
+
+    if (!WIFEXITED(status)) {
+        return {QString(), QStringLiteral("the unprivileged child process ended abnormally")};
+    }
+    if (WEXITSTATUS(status) == cannotSwitchUser) {
+        return {QStringLiteral("running as root, where chmod does not restrict access, and "
+                               "switching to user nobody failed"),
+                QString()};
+    }
+    if (WEXITSTATUS(status) == cannotReachFolder) {
+        return {QStringLiteral("running as root, where chmod does not restrict access, and user "
+                               "nobody cannot reach the temporary folder %1")
+                    .arg(folder),
+                QString()};
+    }
+    if (WEXITSTATUS(status) != 0 && failure.isEmpty()) {
+        return {QString(), QStringLiteral("the unprivileged check failed without a message")};
+    }
+    return {QString(), QString::fromUtf8(failure)};
+}
+
+// Reads every event and describes what differs from events 1..expectedEvents read with
+// `expectedAccess`. Returns an empty string when nothing differs.
+std::string checkRead(const std::string &path, ReaderAccess access, ReaderAccess expectedAccess,
+                      SequenceNumber expectedEvents)
+{
+    JournalReader::Opened opened = JournalReader::open(path, access);
+    if (!opened.reader) {
+        return "open failed: " + opened.error->toString();
+    }
+    SequenceNumber events = 0;
+    while (opened.reader->next()) {
+        ++events;
+    }
+    if (opened.reader->error()) {
+        return "read failed: " + opened.reader->error()->toString();
+    }
+    if (events != expectedEvents) {
+        return "read " + std::to_string(events) + " events, expected " +
+               std::to_string(expectedEvents);
+    }
+    if (opened.reader->access() != expectedAccess) {
+        return expectedAccess == ReaderAccess::Immutable
+                   ? "the reader did not fall back to immutable access"
+                   : "the reader fell back to immutable access";
+    }
+    return std::string();
+}
+
+// The exit status and output of one run of `bourse-engine`.
+struct CommandResult {
+    int exitCode = -1;
+    QString output;
+    QString errors;
+};
+
+CommandResult runEngine(const QStringList &arguments)
+{
+    QProcess process;
+    process.start(QStringLiteral(BOURSE_ENGINE_EXECUTABLE), arguments);
+    CommandResult result;
+    if (!process.waitForFinished(60'000)) {
+        result.errors = QStringLiteral("bourse-engine did not finish: ") + process.errorString();
+        return result;
+    }
+    result.exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
+    result.output = QString::fromUtf8(process.readAllStandardOutput());
+    result.errors = QString::fromUtf8(process.readAllStandardError());
+    return result;
+}
+
 // What the corruption test does to row 42 of a journal of 100 events.
 enum class Damage {
     FlipPayloadByte,
@@ -216,7 +391,10 @@ enum class Damage {
     InstrumentOutOfRange,
     PayloadAsText,
     RaiseRecordedTail,
+    LowerRecordedTail,
     ChangeRecordedHash,
+    DeleteLastRowAndMetadata,
+    DeleteLastRowAndRewriteTail,
 };
 
 constexpr SequenceNumber damagedSequence = 42;
@@ -252,6 +430,8 @@ private slots:
     void writerRejectsDamagedTail();
     void otherFilesAreRejected_data();
     void otherFilesAreRejected();
+    void uriLikePathIsAPlainFile();
+    void failureReportsFirstError();
     void truncatedJournalIsRejected();
     void newerFormatVersionIsRejected();
     void emptyFileBecomesJournal();
@@ -260,6 +440,25 @@ private slots:
     void committedEventsSurviveCloseWithBlockedCheckpoint();
     void committedEventsSurviveProcessCrash();
 
+    void readerLeavesNoSideFiles();
+    void readOnlyArchiveIsReadImmutable();
+    void emptyWalWithoutShmFallsBackToImmutable();
+    void readOnlyFileInWritableFolderLeavesNoFiles();
+    void immutableReaderReadsArchive();
+    void immutableReaderRejectsWalWithEvents();
+    void readOnlyFolderStillReadsLiveWriter();
+    void readOnlyFolderRejectsUnreadableWal();
+    void nonRegularFileIsRejected_data();
+    void nonRegularFileIsRejected();
+    void damagedMetadataIsDamage_data();
+    void damagedMetadataIsDamage();
+    void truncationWithRewrittenTailNeedsSavedHash();
+
+    void verifyCommandReportsDamage_data();
+    void verifyCommandReportsDamage();
+    void verifyCommandRejectsDirectory();
+    void verifyCommandPrintsSavableChainHash();
+
 private:
     QString journalPath() const { return m_directory->filePath(QStringLiteral("journal.sqlite")); }
 
@@ -267,6 +466,9 @@ private:
     void writeJournal(const QString &path, SequenceNumber count,
                       std::size_t eventsPerTransaction = 64);
     void damage(const QString &path, Damage kind);
+    // Commits `count` events in one transaction and ends the writing process without closing,
+    // so that the events stay in the -wal file.
+    void writeJournalAndCrash(const QString &path, SequenceNumber count);
     void rewriteFrom(RawDatabase &database, SequenceNumber first, const QByteArray &payload);
 
     std::optional<QTemporaryDir> m_directory;
@@ -733,9 +935,28 @@ void TestJournal::damage(const QString &path, Damage kind)
                                                 "WHERE key = 'last_sequence'")
                                      .arg(journalLength + 1));
         break;
+    case Damage::LowerRecordedTail:
+        error = database.execute(
+            QStringLiteral("UPDATE metadata SET value = 50 WHERE key = 'last_sequence'"));
+        break;
     case Damage::ChangeRecordedHash:
         error = database.execute(
             QStringLiteral("UPDATE metadata SET value = value + 1 WHERE key = 'last_hash'"));
+        break;
+    case Damage::DeleteLastRowAndMetadata:
+        error = database.execute(QStringLiteral("DELETE FROM events WHERE sequence = %1; "
+                                                "DELETE FROM metadata;")
+                                     .arg(journalLength));
+        break;
+    case Damage::DeleteLastRowAndRewriteTail:
+        // What an editor familiar with the format would do to hide the removal.
+        error = database.execute(
+            QStringLiteral("DELETE FROM events WHERE sequence = %1; "
+                           "UPDATE metadata SET value = %2 WHERE key = 'last_sequence'; "
+                           "UPDATE metadata SET value = (SELECT hash FROM events WHERE sequence "
+                           "= %2) WHERE key = 'last_hash';")
+                .arg(journalLength)
+                .arg(journalLength - 1));
         break;
     }
     QCOMPARE(error, QString());
@@ -795,6 +1016,10 @@ void TestJournal::damageIsDetected_data()
     QTest::newRow("recorded tail raised")
         << int(Damage::RaiseRecordedTail) << int(JournalErrorKind::TailMismatch) << quint64{101}
         << "the journal ends at sequence 100 but its metadata records 101" << quint64{99};
+    QTest::newRow("recorded tail lowered")
+        << int(Damage::LowerRecordedTail) << int(JournalErrorKind::TailMismatch) << quint64{51}
+        << "the journal continues to sequence 100 past the last event its metadata records (50)"
+        << quint64{99};
     QTest::newRow("recorded hash changed")
         << int(Damage::ChangeRecordedHash) << int(JournalErrorKind::TailMismatch) << quint64{100}
         << "the last event's hash 0x" << quint64{99};
@@ -905,6 +1130,13 @@ void TestJournal::otherFilesAreRejected_data()
         << int(JournalErrorKind::NotAJournal)
         << "not a journal: the SQLite database has application id 0x00000000 where 0x4252534a "
            "expected";
+    QTest::newRow("only a view") << QByteArray() << "CREATE VIEW answer AS SELECT 42;"
+                                 << int(JournalErrorKind::NotAJournal)
+                                 << "not a journal: the SQLite database has no events table";
+    QTest::newRow("empty, claimed by another application")
+        << QByteArray() << "PRAGMA application_id = 1234;" << int(JournalErrorKind::NotAJournal)
+        << "not a journal: the SQLite database has application id 0x000004d2 where 0x4252534a "
+           "expected";
 }
 
 void TestJournal::otherFilesAreRejected()
@@ -939,6 +1171,37 @@ void TestJournal::otherFilesAreRejected()
                  .startsWith(journalPath() + ": " + expectedMessage),
              created.error->toString().c_str());
     QCOMPARE(fileContents(journalPath()), before);
+}
+
+// A path that looks like an SQLite URI names a plain file; its options are not applied.
+void TestJournal::uriLikePathIsAPlainFile()
+{
+    const QString previous = QDir::currentPath();
+    QVERIFY(QDir::setCurrent(m_directory->path()));
+    JournalWriter::Created created = JournalWriter::create("file:uri.sqlite?mode=memory");
+    QVERIFY(QDir::setCurrent(previous));
+
+    QVERIFY2(created.writer, created.error ? created.error->toString().c_str() : "");
+    created.writer->onEvent(sampleEvent(1));
+    QVERIFY(!created.writer->close());
+    QVERIFY(
+        QFileInfo::exists(m_directory->filePath(QStringLiteral("file:uri.sqlite?mode=memory"))));
+}
+
+// The first error is what failure() reports to the session, so a broken journal is seen.
+void TestJournal::failureReportsFirstError()
+{
+    JournalWriter::Created created = JournalWriter::create(journalPath().toStdString());
+    QVERIFY(created.writer);
+    QCOMPARE(created.writer->failure(), std::string());
+
+    created.writer->onEvent(sampleEvent(1));
+    created.writer->onEvent(sampleEvent(3));
+
+    QVERIFY(created.writer->error());
+    QCOMPARE(created.writer->failure(), created.writer->error()->toString());
+    QVERIFY2(created.writer->failure().find("sequence 3") != std::string::npos,
+             created.writer->failure().c_str());
 }
 
 void TestJournal::truncatedJournalIsRejected()
@@ -1106,6 +1369,454 @@ void TestJournal::committedEventsSurviveProcessCrash()
     JournalWriter::Created reopened = JournalWriter::create(path);
     QVERIFY(reopened.writer);
     QCOMPARE(reopened.writer->lastSequence(), SequenceNumber{1000});
+}
+
+void TestJournal::writeJournalAndCrash(const QString &path, SequenceNumber count)
+{
+    const std::string file = path.toStdString();
+    const pid_t child = fork();
+    QVERIFY(child >= 0);
+    if (child == 0) {
+        JournalWriterOptions options;
+        options.eventsPerTransaction = count;
+        JournalWriter::Created created = JournalWriter::create(file, options);
+        if (!created.writer) {
+            _exit(2);
+        }
+        for (SequenceNumber sequence = 1; sequence <= count; ++sequence) {
+            created.writer->onEvent(sampleEvent(sequence));
+        }
+        _exit(created.writer->committedSequence() == count ? 0 : 1);
+    }
+    int status = 0;
+    QCOMPARE(waitpid(child, &status, 0), child);
+    QVERIFY(WIFEXITED(status));
+    QCOMPARE(WEXITSTATUS(status), 0);
+}
+
+// A read-only SQLite connection creates the -wal and -shm files of a journal in WAL mode and
+// cannot remove them when it closes; the reader must not leave them behind.
+void TestJournal::readerLeavesNoSideFiles()
+{
+    writeJournal(journalPath(), journalLength);
+    QCOMPARE(sideFiles(journalPath()), QString());
+    const QByteArray before = fileContents(journalPath());
+
+    const std::string failure = checkRead(journalPath().toStdString(), ReaderAccess::Shared,
+                                          ReaderAccess::Shared, journalLength);
+
+    QVERIFY2(failure.empty(), failure.c_str());
+    QCOMPARE(sideFiles(journalPath()), QString());
+    QCOMPARE(fileContents(journalPath()), before);
+}
+
+// A journal in a folder the process may not write to: SQLite cannot create the -wal and -shm
+// files that a shared read needs, so the reader reads the file as immutable.
+void TestJournal::readOnlyArchiveIsReadImmutable()
+{
+    writeJournal(journalPath(), journalLength);
+    const TemporaryPermissions archive(journalPath(), readOnlyFile, m_directory->path(),
+                                       readOnlyFolder);
+    const std::string path = journalPath().toStdString();
+
+    const UnprivilegedRun run = runUnprivileged(m_directory->path(), [&] {
+        return checkRead(path, ReaderAccess::Shared, ReaderAccess::Immutable, journalLength);
+    });
+
+    if (!run.skipReason.isEmpty()) {
+        QSKIP(qPrintable(run.skipReason));
+    }
+    QVERIFY2(run.failure.isEmpty(), qPrintable(run.failure));
+    QCOMPARE(sideFiles(journalPath()), QString());
+}
+
+// An empty -wal file, left by a connection that could not remove it, without its -shm file: the
+// read-only open fails in a read-only folder, and the reader falls back to immutable access.
+void TestJournal::emptyWalWithoutShmFallsBackToImmutable()
+{
+    writeJournal(journalPath(), journalLength);
+    QFile wal(journalPath() + "-wal");
+    QVERIFY(wal.open(QIODevice::WriteOnly));
+    wal.close();
+    const TemporaryPermissions archive(journalPath(), readOnlyFile, m_directory->path(),
+                                       readOnlyFolder);
+    const std::string path = journalPath().toStdString();
+
+    const UnprivilegedRun run = runUnprivileged(m_directory->path(), [&] {
+        return checkRead(path, ReaderAccess::Shared, ReaderAccess::Immutable, journalLength);
+    });
+
+    if (!run.skipReason.isEmpty()) {
+        QSKIP(qPrintable(run.skipReason));
+    }
+    QVERIFY2(run.failure.isEmpty(), qPrintable(run.failure));
+    QCOMPARE(sideFiles(journalPath()), QFileInfo(journalPath()).fileName() + "-wal");
+}
+
+// A read-only connection would create -wal and -shm files owned by the reading user in the
+// writable folder, and those would keep the journal's owner from writing to it later.
+void TestJournal::readOnlyFileInWritableFolderLeavesNoFiles()
+{
+    writeJournal(journalPath(), journalLength);
+    const TemporaryPermissions permissions(journalPath(), readOnlyFile, m_directory->path(),
+                                           writableFolder);
+    const std::string path = journalPath().toStdString();
+
+    const UnprivilegedRun run = runUnprivileged(m_directory->path(), [&] {
+        return checkRead(path, ReaderAccess::Shared, ReaderAccess::Immutable, journalLength);
+    });
+
+    if (!run.skipReason.isEmpty()) {
+        QSKIP(qPrintable(run.skipReason));
+    }
+    QVERIFY2(run.failure.isEmpty(), qPrintable(run.failure));
+    QCOMPARE(sideFiles(journalPath()), QString());
+}
+
+// Immutable access chosen directly, which works for root too. The file name contains the
+// characters a `file:` URI must escape.
+void TestJournal::immutableReaderReadsArchive()
+{
+    const QString path = m_directory->filePath(QStringLiteral("day 100% #2?.sqlite"));
+    writeJournal(path, journalLength);
+    const TemporaryPermissions archive(path, readOnlyFile, m_directory->path(), readOnlyFolder);
+
+    const std::string failure = checkRead(path.toStdString(), ReaderAccess::Immutable,
+                                          ReaderAccess::Immutable, journalLength);
+
+    QVERIFY2(failure.empty(), failure.c_str());
+    QCOMPARE(sideFiles(path), QString());
+}
+
+void TestJournal::immutableReaderRejectsWalWithEvents()
+{
+    JournalWriterOptions options;
+    options.eventsPerTransaction = 1;
+    JournalWriter::Created created = JournalWriter::create(journalPath().toStdString(), options);
+    QVERIFY(created.writer);
+    for (SequenceNumber sequence = 1; sequence <= 5; ++sequence) {
+        created.writer->onEvent(sampleEvent(sequence));
+    }
+    const qint64 walBytes = QFileInfo(journalPath() + "-wal").size();
+    QVERIFY(walBytes > 0);
+
+    JournalReader::Opened immutable =
+        JournalReader::open(journalPath().toStdString(), ReaderAccess::Immutable);
+
+    QVERIFY(!immutable.reader);
+    QVERIFY(immutable.error);
+    QCOMPARE(immutable.error->kind, JournalErrorKind::OpenFailed);
+    QCOMPARE(QString::fromStdString(immutable.error->toString()),
+             journalPath() + QStringLiteral(": cannot read the journal as immutable: its -wal "
+                                            "file contains %1 bytes of events that are not in "
+                                            "the database file yet; read it with shared access")
+                                 .arg(walBytes));
+
+    // Shared access reads the events of the -wal file.
+    const std::string failure =
+        checkRead(journalPath().toStdString(), ReaderAccess::Shared, ReaderAccess::Shared, 5);
+    QVERIFY2(failure.empty(), failure.c_str());
+}
+
+// A writer has the journal open, so its -wal and -shm files exist: the reader must read the
+// committed events through them instead of falling back to the database file alone.
+void TestJournal::readOnlyFolderStillReadsLiveWriter()
+{
+    JournalWriterOptions options;
+    options.eventsPerTransaction = 1;
+    JournalWriter::Created created = JournalWriter::create(journalPath().toStdString(), options);
+    QVERIFY(created.writer);
+    for (SequenceNumber sequence = 1; sequence <= 5; ++sequence) {
+        created.writer->onEvent(sampleEvent(sequence));
+    }
+    QVERIFY(QFileInfo(journalPath() + "-wal").size() > 0);
+    const std::string path = journalPath().toStdString();
+
+    UnprivilegedRun run;
+    {
+        const TemporaryPermissions archive(journalPath(), readOnlyFile, m_directory->path(),
+                                           readOnlyFolder);
+        run = runUnprivileged(m_directory->path(), [&] {
+            return checkRead(path, ReaderAccess::Shared, ReaderAccess::Shared, 5);
+        });
+    }
+
+    QVERIFY(!created.writer->close());
+    if (!run.skipReason.isEmpty()) {
+        QSKIP(qPrintable(run.skipReason));
+    }
+    QVERIFY2(run.failure.isEmpty(), qPrintable(run.failure));
+}
+
+// Committed events only in the -wal file, no -shm file, and a folder the reader may not write
+// to: SQLite cannot read the events, and the database file alone would miss them.
+void TestJournal::readOnlyFolderRejectsUnreadableWal()
+{
+    writeJournalAndCrash(journalPath(), 10);
+    QVERIFY(!QTest::currentTestFailed());
+    QVERIFY(QFile::remove(journalPath() + "-shm"));
+    const qint64 walBytes = QFileInfo(journalPath() + "-wal").size();
+    QVERIFY(walBytes > 0);
+    const std::string path = journalPath().toStdString();
+    const TemporaryPermissions archive(journalPath(), readOnlyFile, m_directory->path(),
+                                       readOnlyFolder);
+
+    const UnprivilegedRun run = runUnprivileged(m_directory->path(), [&] {
+        JournalReader::Opened opened = JournalReader::open(path);
+        if (opened.reader) {
+            return std::string("the journal opened, and its -wal file would be ignored");
+        }
+        const std::string message = opened.error->toString();
+        const std::string expected =
+            "Its -wal file contains " + std::to_string(walBytes) +
+            " bytes of events, which SQLite cannot read here without write access to the folder; "
+            "copy the journal and its -wal file to a folder you may write to";
+        if (opened.error->kind != JournalErrorKind::OpenFailed ||
+            message.find(expected) == std::string::npos) {
+            return "unexpected error: " + message;
+        }
+        return std::string();
+    });
+
+    if (!run.skipReason.isEmpty()) {
+        QSKIP(qPrintable(run.skipReason));
+    }
+    QVERIFY2(run.failure.isEmpty(), qPrintable(run.failure));
+}
+
+void TestJournal::nonRegularFileIsRejected_data()
+{
+    QTest::addColumn<bool>("fifo");
+    QTest::addColumn<bool>("writer");
+    QTest::addColumn<QString>("expectedMessage");
+
+    QTest::newRow("directory, reader") << false << false << "is a directory, not a journal file";
+    QTest::newRow("directory, writer") << false << true << "is a directory, not a journal file";
+    QTest::newRow("FIFO, reader") << true << false << "is a FIFO, not a journal file";
+    QTest::newRow("FIFO, writer") << true << true << "is a FIFO, not a journal file";
+}
+
+void TestJournal::nonRegularFileIsRejected()
+{
+    QFETCH(bool, fifo);
+    QFETCH(bool, writer);
+    QFETCH(QString, expectedMessage);
+
+    const QString path = m_directory->filePath(QStringLiteral("journal"));
+    if (fifo) {
+        QCOMPARE(mkfifo(QFile::encodeName(path).constData(), 0600), 0);
+    } else {
+        QVERIFY(QDir(m_directory->path()).mkdir(QStringLiteral("journal")));
+    }
+
+    std::optional<JournalError> error;
+    if (writer) {
+        error = JournalWriter::create(path.toStdString()).error;
+    } else {
+        error = JournalReader::open(path.toStdString()).error;
+    }
+
+    QVERIFY(error);
+    QCOMPARE(error->kind, JournalErrorKind::OpenFailed);
+    QCOMPARE(QString::fromStdString(error->toString()), path + ": " + expectedMessage);
+    const QDir::Filters everything =
+        QDir::NoDotAndDotDot | QDir::AllEntries | QDir::System | QDir::Hidden;
+    QCOMPARE(QDir(m_directory->path()).entryList(everything),
+             QStringList{QStringLiteral("journal")});
+}
+
+void TestJournal::damagedMetadataIsDamage_data()
+{
+    QTest::addColumn<QString>("damageSql");
+    QTest::addColumn<QString>("expectedMessage");
+
+    QTest::newRow("last event and every metadata row deleted")
+        << "DELETE FROM events WHERE sequence = 100; DELETE FROM metadata;"
+        << "damaged metadata: the rows format_version, last_sequence and last_hash are missing";
+    QTest::newRow("format version deleted")
+        << "DELETE FROM metadata WHERE key = 'format_version';"
+        << "damaged metadata: the row format_version is missing";
+    QTest::newRow("metadata table dropped") << "DROP TABLE metadata;"
+                                            << "damaged metadata: the metadata table is missing";
+    QTest::newRow("format version zero, last hash as text")
+        << "UPDATE metadata SET value = 0 WHERE key = 'format_version'; "
+           "UPDATE metadata SET value = 'abc' WHERE key = 'last_hash';"
+        << "damaged metadata: format_version is 0, below the minimum of 1, and last_hash is not "
+           "an integer";
+    QTest::newRow("negative last sequence, last hash deleted")
+        << "UPDATE metadata SET value = -3 WHERE key = 'last_sequence'; "
+           "DELETE FROM metadata WHERE key = 'last_hash';"
+        << "damaged metadata: the row last_hash is missing, and last_sequence is -3, below the "
+           "minimum of 0";
+}
+
+// A file with a journal's application id and events table is a damaged journal when its
+// metadata is missing, not another kind of file.
+void TestJournal::damagedMetadataIsDamage()
+{
+    QFETCH(QString, damageSql);
+    QFETCH(QString, expectedMessage);
+
+    writeJournal(journalPath(), journalLength);
+    {
+        RawDatabase database(journalPath());
+        QCOMPARE(database.execute(QStringLiteral("DROP TRIGGER events_no_delete; ") + damageSql),
+                 QString());
+    }
+    const QByteArray before = fileContents(journalPath());
+
+    const ReadResult read = readAll(journalPath());
+    JournalWriter::Created created = JournalWriter::create(journalPath().toStdString());
+
+    QVERIFY(read.openError);
+    QCOMPARE(read.openError->kind, JournalErrorKind::MetadataDamaged);
+    QCOMPARE(QString::fromStdString(read.openError->toString()),
+             journalPath() + ": " + expectedMessage);
+    QVERIFY(!created.writer);
+    QVERIFY(created.error);
+    QCOMPARE(created.error->kind, JournalErrorKind::MetadataDamaged);
+    QCOMPARE(QString::fromStdString(created.error->toString()),
+             journalPath() + ": " + expectedMessage);
+    QCOMPARE(fileContents(journalPath()), before);
+}
+
+// The limit stated at JournalReader: a removed tail with matching metadata is a valid, shorter
+// chain. Only the chain hash saved before the edit tells the two journals apart.
+void TestJournal::truncationWithRewrittenTailNeedsSavedHash()
+{
+    writeJournal(journalPath(), journalLength);
+    std::uint64_t savedHash = 0;
+    std::uint64_t hashOf99 = 0;
+    {
+        RawDatabase database(journalPath());
+        savedHash = static_cast<std::uint64_t>(
+            database.queryInteger(QStringLiteral("SELECT hash FROM events WHERE sequence = 100")));
+        hashOf99 = static_cast<std::uint64_t>(
+            database.queryInteger(QStringLiteral("SELECT hash FROM events WHERE sequence = 99")));
+    }
+    damage(journalPath(), Damage::DeleteLastRowAndRewriteTail);
+
+    JournalReader::Opened opened = JournalReader::open(journalPath().toStdString());
+    QVERIFY(opened.reader);
+    std::size_t events = 0;
+    while (opened.reader->next()) {
+        ++events;
+    }
+
+    QVERIFY(!opened.reader->error());
+    QCOMPARE(events, std::size_t{99});
+    QCOMPARE(opened.reader->lastSequence(), SequenceNumber{99});
+    QCOMPARE(opened.reader->lastHash(), hashOf99);
+    QVERIFY(opened.reader->lastHash() != savedHash);
+}
+
+void TestJournal::verifyCommandReportsDamage_data()
+{
+    QTest::addColumn<QString>("action");
+    QTest::addColumn<int>("damageKind");
+    QTest::addColumn<QString>("expectedLastLine");
+
+    // Event 41 passed its own checks, but the damaged row 42 cannot confirm its hash.
+    QTest::newRow("verify, time changed")
+        << "verify" << int(Damage::ChangeTime)
+        << "events 1 to 40 are intact, event 41 could not be confirmed, and the damage was found "
+           "at sequence 42";
+    QTest::newRow("verify, row hash recomputed")
+        << "verify" << int(Damage::EditPayloadFixRowHash)
+        << "events 1 to 41 are intact, event 42 could not be confirmed, and the damage was found "
+           "at sequence 43";
+    QTest::newRow("verify, first row deleted")
+        << "verify" << int(Damage::DeleteFirstRow)
+        << "no event is intact, and the damage was found at sequence 1";
+    QTest::newRow("verify, last row deleted")
+        << "verify" << int(Damage::DeleteLastRow)
+        << "events 1 to 98 are intact, event 99 could not be confirmed, and the damage was found "
+           "at sequence 100";
+    QTest::newRow("verify, recorded hash changed")
+        << "verify" << int(Damage::ChangeRecordedHash)
+        << "events 1 to 99 are intact, and the damage was found at sequence 100";
+    QTest::newRow("verify, recorded tail lowered")
+        << "verify" << int(Damage::LowerRecordedTail)
+        << "events 1 to 99 are intact, and the metadata records an earlier last event";
+    QTest::newRow("verify, last row and metadata deleted")
+        << "verify" << int(Damage::DeleteLastRowAndMetadata)
+        << "<journal>: damaged metadata: the rows format_version, last_sequence and last_hash are "
+           "missing";
+    QTest::newRow("replay, last row and metadata deleted")
+        << "replay" << int(Damage::DeleteLastRowAndMetadata)
+        << "<journal>: damaged metadata: the rows format_version, last_sequence and last_hash are "
+           "missing";
+}
+
+// A damaged journal exits with status 1. The last line says which events are intact, or names
+// what is missing when the damage stops the command before the first event.
+void TestJournal::verifyCommandReportsDamage()
+{
+    QFETCH(QString, action);
+    QFETCH(int, damageKind);
+    QFETCH(QString, expectedLastLine);
+
+    writeJournal(journalPath(), journalLength);
+    damage(journalPath(), static_cast<Damage>(damageKind));
+    QVERIFY(!QTest::currentTestFailed());
+
+    const CommandResult result = runEngine({QStringLiteral("journal"), action, journalPath()});
+
+    QCOMPARE(result.output, QString());
+    const QStringList lines = result.errors.split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+    QVERIFY2(!lines.isEmpty(), qPrintable(result.errors));
+    const QString prefix = QStringLiteral("bourse-engine journal %1: ").arg(action);
+    QCOMPARE(lines.last(),
+             prefix + expectedLastLine.replace(QStringLiteral("<journal>"), journalPath()));
+    QCOMPARE(result.exitCode, 1);
+}
+
+void TestJournal::verifyCommandRejectsDirectory()
+{
+    const QString directory = m_directory->filePath(QStringLiteral("journals"));
+    QVERIFY(QDir(m_directory->path()).mkdir(QStringLiteral("journals")));
+
+    for (const QString &action : {QStringLiteral("verify"), QStringLiteral("replay")}) {
+        const CommandResult result = runEngine({QStringLiteral("journal"), action, directory});
+
+        QCOMPARE(result.errors, QStringLiteral("bourse-engine journal %1: %2: is a directory, not "
+                                               "a journal file\n")
+                                    .arg(action, directory));
+        QCOMPARE(result.exitCode, 3);
+    }
+}
+
+// `journal verify` prints the chain hash with its sequence number on one line. Saved before the
+// tail was removed and the metadata rewritten, the line differs from the one printed after,
+// although the journal passes every check.
+void TestJournal::verifyCommandPrintsSavableChainHash()
+{
+    writeJournal(journalPath(), journalLength);
+    QString savedLine;
+    QString lineOf99;
+    {
+        RawDatabase database(journalPath());
+        const auto hashOf = [&](int sequence) {
+            return static_cast<std::uint64_t>(database.queryInteger(
+                QStringLiteral("SELECT hash FROM events WHERE sequence = %1").arg(sequence)));
+        };
+        savedLine = QStringLiteral("chain hash: %1 at sequence 100").arg(hex16(hashOf(100)));
+        lineOf99 = QStringLiteral("chain hash: %1 at sequence 99").arg(hex16(hashOf(99)));
+    }
+
+    const CommandResult intact =
+        runEngine({QStringLiteral("journal"), QStringLiteral("verify"), journalPath()});
+    damage(journalPath(), Damage::DeleteLastRowAndRewriteTail);
+    const CommandResult shortened =
+        runEngine({QStringLiteral("journal"), QStringLiteral("verify"), journalPath()});
+
+    QCOMPARE(intact.exitCode, 0);
+    QCOMPARE(intact.output, QStringLiteral("events: 100\nlast sequence: 100\n") + savedLine +
+                                QStringLiteral("\njournal ok\n"));
+    QCOMPARE(shortened.exitCode, 0);
+    QVERIFY2(shortened.output.split(QLatin1Char('\n')).contains(lineOf99),
+             qPrintable(shortened.output));
+    QVERIFY(!shortened.output.contains(savedLine));
 }
 
 QTEST_GUILESS_MAIN(TestJournal)
