@@ -1,6 +1,7 @@
 // bourse-engine journal: rebuild an engine from a journal, or check a journal's integrity.
 
 #include "commands.h"
+#include "output.h"
 
 #include "engine.h"
 #include "journal.h"
@@ -69,13 +70,6 @@ std::optional<JournalArguments> parseArguments(const std::vector<std::string> &a
         return std::nullopt;
     }
     return parsed;
-}
-
-std::string hex(std::uint64_t value)
-{
-    char text[17];
-    std::snprintf(text, sizeof text, "%016" PRIx64, value);
-    return text;
 }
 
 bool isInputError(storage::JournalErrorKind kind)

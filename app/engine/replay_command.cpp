@@ -2,6 +2,7 @@
 
 #include "commands.h"
 #include "journal_option.h"
+#include "output.h"
 
 #include "engine.h"
 #include "lobster_replay.h"
@@ -96,31 +97,6 @@ std::optional<ReplayArguments> parseArguments(const std::vector<std::string> &ar
         return std::nullopt;
     }
     return parsed;
-}
-
-std::string hex(std::uint64_t value)
-{
-    char text[17];
-    std::snprintf(text, sizeof text, "%016" PRIx64, value);
-    return text;
-}
-
-std::string jsonString(const std::string &text)
-{
-    std::string quoted = "\"";
-    for (char c : text) {
-        if (c == '"' || c == '\\') {
-            quoted += '\\';
-            quoted += c;
-        } else if (static_cast<unsigned char>(c) < 0x20) {
-            char escaped[8];
-            std::snprintf(escaped, sizeof escaped, "\\u%04x", static_cast<unsigned>(c));
-            quoted += escaped;
-        } else {
-            quoted += c;
-        }
-    }
-    return quoted + "\"";
 }
 
 std::string jsonLevels(const std::vector<lobster::BookRow::Level> &levels)
