@@ -14,10 +14,10 @@ namespace bourse {
 // interval (counted from time zero) and contains the trades with start <= time < start +
 // interval. An interval without trades gets no bar. Only the newest barsKept bars are kept.
 //
-// Open and close follow the order in which trades arrive. Trades normally arrive in time order. A
-// late trade still counts in its own bar while that bar is kept (it is created in place when
-// missing); a trade older than every kept bar, when the kept bars are full, is counted in
-// lateTradesDropped() and left out.
+// Open and close follow the order in which trades arrive, which is normally time order. A late
+// trade still counts in its own bar while that bar is kept, and that bar is created in place
+// when missing. When the kept bars are full, a trade older than all of them is left out and
+// counted in lateTradesDropped().
 class BarBuilder {
 public:
     // Throws std::invalid_argument when the interval is not positive or barsKept is zero.

@@ -11,7 +11,7 @@ namespace bourse {
 
 enum class OrderType : std::uint8_t { Limit = 0, Market = 1 };
 
-// Why an order or a cancel was rejected. Every rejection carries exactly one reason.
+// The reason an order or a cancel was rejected. Every rejection carries exactly one reason.
 enum class RejectReason : std::uint8_t {
     UnknownOrder = 1,     // cancel or change of an order that is not in the book
     DuplicateOrderId = 2, // a new order reuses the id of a live order
@@ -21,7 +21,7 @@ enum class RejectReason : std::uint8_t {
     TradingHalted = 6,    // the instrument is halted
 };
 
-// Why an order left the book without trading in full.
+// The reason an order left the book without trading in full.
 enum class CancelReason : std::uint8_t {
     Requested = 1,      // the owner cancelled it
     Unfilled = 2,       // the rest of a market order that found no more liquidity
@@ -29,7 +29,7 @@ enum class CancelReason : std::uint8_t {
     Resynchronized = 4, // a replay removed quantity that a book snapshot no longer shows
 };
 
-// Where a resting order came from.
+// The source of a resting order.
 enum class OrderOrigin : std::uint8_t {
     OrderEntry = 0, // submitted through the engine and matched by it
     MarketData = 1, // added by a replayed exchange message
@@ -131,7 +131,7 @@ public:
     // A handler that buffers, such as the journal writer, commits here.
     virtual void onBatchEnd() {}
 
-    // Why this handler stopped doing its work, such as a journal that can no longer write;
+    // The reason this handler stopped doing its work, such as a journal that can no longer write;
     // empty while it works. The engine's owner reads it after each batch and reports it.
     virtual std::string failure() const { return {}; }
 };

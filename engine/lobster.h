@@ -33,7 +33,7 @@ struct Message {
     std::size_t line = 0; // 1-based line in the file
 };
 
-// Levels of one orderbook row, best first. A side holds fewer levels than the file's depth
+// Levels of one orderbook row, best first. A side has fewer levels than the file's depth
 // when the file marks the rest empty.
 struct BookRow {
     struct Level {
@@ -63,7 +63,8 @@ public:
     // `kind` names the file in errors, such as "message file".
     std::optional<InputError> open(const std::string &path, const std::string &kind);
 
-    // Returns false at the end of the file or on a read error; error() tells them apart.
+    // Returns false at the end of the file or on a read error; error() is set only in the second
+    // case.
     bool next(std::string &line);
 
     const std::optional<InputError> &error() const { return m_error; }
@@ -84,8 +85,8 @@ class MessageReader {
 public:
     std::optional<InputError> open(const std::string &path);
 
-    // Returns the next message, or nothing at the end of the file or on an error; error()
-    // tells the two apart.
+    // Returns the next message, or nothing at the end of the file or on an error. error() is
+    // set only in the second case.
     std::optional<Message> next();
     const std::optional<InputError> &error() const { return m_error; }
     const std::string &path() const { return m_lines.path(); }
@@ -105,7 +106,8 @@ public:
     std::optional<BookRow> next();
 
     // Reads the next row into `row`, reusing its storage, so a long replay allocates nothing
-    // per row. Returns false at the end of the file or on an error; error() tells them apart.
+    // per row. Returns false at the end of the file or on an error; error() is set only in the
+    // second case.
     bool read(BookRow &row);
 
     const std::optional<InputError> &error() const { return m_error; }

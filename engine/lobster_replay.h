@@ -60,7 +60,7 @@ public:
     enum class Step { Applied, Finished, Failed };
 
     // Applies the next message and checks its orderbook row. Failed means the input is
-    // malformed or the files disagree in length; error() tells what and where.
+    // malformed or the files disagree in length; error() names the file, the line and the problem.
     Step step();
 
     // Time of the next message, for pacing; nothing at the end.

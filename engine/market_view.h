@@ -48,7 +48,7 @@ struct MarketView {
 
     // The most recent trades, oldest first, at most Session::Options::tradesPerView of them.
     // Consecutive views overlap, so a reader that skips a view loses nothing as long as fewer
-    // trades than that happened in between; it tells new prints apart by sequence number.
+    // trades than that happened in between; it finds the new prints by sequence number.
     std::vector<TradePrint> recentTrades;
     // Trades that left recentTrades before any view carried them, since the previous view.
     std::uint64_t droppedTrades = 0;

@@ -61,7 +61,8 @@ Order *OrderBook::insert(OrderId id, Side side, Price price, Quantity quantity)
 
 void OrderBook::reduce(Order *order, Quantity quantity)
 {
-    assert(quantity > Quantity{0} && quantity <= order->remaining);
+    assert(quantity > Quantity{0});
+    assert(quantity <= order->remaining);
     if (quantity >= order->remaining) {
         remove(order);
         return;

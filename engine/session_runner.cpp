@@ -148,7 +148,7 @@ void Runner::addHandler(EventHandler *handler)
 }
 
 // A handler that stopped working, such as a journal that cannot write, is shown as the
-// session's error; the market goes on, since the handler is not what feeds it.
+// session's error. The market goes on, because the handler is not what feeds it.
 void Runner::reportHandlerFailure()
 {
     if (!m_error.empty())

@@ -137,7 +137,7 @@ private:
     std::unique_ptr<State> m_state;
 };
 
-// How JournalReader opens the file.
+// The way JournalReader opens the file.
 enum class ReaderAccess : std::uint8_t {
     // Takes SQLite's WAL locks, so a writer may append while the reader reads its snapshot.
     // SQLite needs the -wal and -shm files for that, and a read-only connection creates them

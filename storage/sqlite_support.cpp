@@ -25,8 +25,8 @@ StatementHandle prepareStatement(sqlite3 *database, const char *sql, int &result
 DatabaseHandle openDatabase(const std::string &path, int flags, int busyTimeoutMs,
                             std::string &error)
 {
-    // SQLite builds with URI names on (Debian's among them) read a name starting with "file:"
-    // as a URI with options; a plain path must stay a path.
+    // SQLite builds with URI names on, Debian's among them, read a name starting with "file:"
+    // as a URI with options. A plain path must stay a path, so it gets a "./" in front.
     const bool plainPath = (flags & SQLITE_OPEN_URI) == 0 && path.rfind("file:", 0) == 0;
     const std::string name = plainPath ? "./" + path : path;
     sqlite3 *connection = nullptr;

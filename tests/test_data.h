@@ -2,7 +2,11 @@
 
 #include <QFile>
 #include <QString>
+#include <QTemporaryDir>
 #include <QTest>
+
+#include <fstream>
+#include <string>
 
 // Market data files for tests live outside the repository: in $BOURSE_DATA_DIR, or else in
 // the folder the build was configured with.
@@ -20,3 +24,12 @@ inline QString marketDataPath(const QString &relativePath)
                                             "to the folder that holds lobster/ and crypto/")       \
                                  .arg(path)));                                                     \
     } while (false)
+
+// Writes `text` to a file `name` in a temporary folder and returns its path.
+inline std::string writeFile(const QTemporaryDir &directory, const char *name,
+                             const std::string &text)
+{
+    const std::string path = directory.filePath(QString::fromLatin1(name)).toStdString();
+    std::ofstream(path, std::ios::binary) << text;
+    return path;
+}

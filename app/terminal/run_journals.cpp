@@ -31,7 +31,7 @@ QString newJournalPath(const QDir &directory, SessionMode mode)
 
 // TODO: the writer commits on the engine thread, so a slow disk or another connection that
 // holds the write lock stalls the market for up to SQLite's 5 s busy timeout. The fix is a
-// journal thread fed by a bounded queue; until then a journal that fails shows as the
+// journal thread fed by a bounded queue. Until then, a journal that fails shows as the
 // session's error instead of going unnoticed.
 Session::RunHandlerFactory makeRunJournals(const QString &directory)
 {

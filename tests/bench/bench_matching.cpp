@@ -1,6 +1,6 @@
-// Measures the engine's matching on a recorded command stream: 16-byte little-endian records
-// of op (0 add a limit order, 1 cancel), side (1 buy, 0 sell), two unused bytes, order id,
-// price in ticks and quantity, each a uint32 but the first two. Prints the median rate.
+// Measures the engine's matching on a recorded command stream and prints the median rate.
+// Each command is a 16-byte little-endian record: op (0 adds a limit order, 1 cancels), side
+// (1 buy, 0 sell), two unused bytes, then order id, price in ticks and quantity as uint32.
 //
 //   bench_matching STREAM_FILE [RUNS]
 

@@ -1,5 +1,6 @@
 #include "engine_printers.h"
 #include "lobster.h"
+#include "test_data.h"
 
 #include <QTemporaryDir>
 #include <QTest>
@@ -8,17 +9,6 @@
 
 using namespace bourse;
 using namespace bourse::lobster;
-
-namespace {
-
-std::string writeFile(const QTemporaryDir &directory, const char *name, const std::string &text)
-{
-    const std::string path = directory.filePath(QString::fromLatin1(name)).toStdString();
-    std::ofstream(path, std::ios::binary) << text;
-    return path;
-}
-
-} // namespace
 
 class LobsterReaderTest : public QObject {
     Q_OBJECT

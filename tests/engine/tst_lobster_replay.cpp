@@ -15,13 +15,6 @@ namespace {
 
 const QString kDay = QStringLiteral("lobster/GOOG_2012-06-21_34200000_57600000_%1_%2.csv");
 
-std::string writeFile(const QTemporaryDir &directory, const char *name, const std::string &text)
-{
-    const std::string path = directory.filePath(QString::fromLatin1(name)).toStdString();
-    std::ofstream(path, std::ios::binary) << text;
-    return path;
-}
-
 Replay::Step runToEnd(Replay &replay)
 {
     Replay::Step step = Replay::Step::Applied;
@@ -135,8 +128,8 @@ void LobsterReplayTest::changedExecutionSizeIsAMismatchAtItsRow()
     QCOMPARE(replay.summary().firstMismatch->row, changedRow);
 }
 
-// Orderbook depth 2. The first message executes 30 of the best bid, so the book before it held
-// 130 there; the seeded levels are the first row with that execution undone.
+// Orderbook depth 2. The first message executes 30 of the best bid, so the book before it had
+// 130 there. The seeded levels are the first row with that execution undone.
 void LobsterReplayTest::bookBeforeFirstMessageComesFromFirstRow()
 {
     QTemporaryDir directory;
@@ -231,7 +224,7 @@ void LobsterReplayTest::unseenOrderIsTakenFromRecoveredQuantity()
     QCOMPARE(queue[1]->remaining, Quantity{10});
 }
 
-// A cancel names order 1, which rests as a bid, but says it is an ask at 1010: it must not
+// A cancel names order 1, which rests as a bid, but gives it as an ask at 1010: it must not
 // reduce the bid, and it takes from the recovered ask quantity instead.
 void LobsterReplayTest::idOnOtherSideIsNotTouched()
 {

@@ -67,7 +67,7 @@ private slots:
     void restoreRejectsEventsOutOfSequence();
 };
 
-// A lookup that misses must say "not found" and never touch a neighbour in the queue.
+// A lookup that misses must report "not found" and never touch a neighbour in the queue.
 void MatchingTest::cancelOfCancelledOrderIsRejectedAsUnknown()
 {
     Engine engine;

@@ -52,8 +52,8 @@ void ViewBuilderTest::consecutiveViewsOverlap()
     QCOMPARE(second.totalTrades, std::uint64_t{3});
 }
 
-// With room for 4 trades, trades 1 and 2 were carried by the first view; of trades 3 to 9 the
-// second view carries 6 to 9, so 3, 4 and 5 were never shown.
+// The ring has room for 4 trades, and the first view carried trades 1 and 2. Of trades 3 to
+// 9 the second view carries 6 to 9, so 3, 4 and 5 were never shown.
 void ViewBuilderTest::tradesNoViewCarriedAreCounted()
 {
     MarketViewBuilder builder({10, 4, 1'000'000'000, 10});
