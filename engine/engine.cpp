@@ -1,25 +1,91 @@
 #include "engine.h"
 
+#include "engine_state.h"
+
 #include <algorithm>
 
 namespace bourse {
 
+using namespace engine_detail;
+
 namespace {
 
-bool crosses(Side takerSide, Price limit, Price resting)
+// A bijective 64-bit mix (the finalizer of SplitMix64), so that the sum of the orders' hashes
+// still distinguishes different sets of orders.
+std::uint64_t mix(std::uint64_t value)
 {
-    return takerSide == Side::Buy ? resting <= limit : resting >= limit;
+    value ^= value >> 30;
+    value *= 0xbf58476d1ce4e5b9ULL;
+    value ^= value >> 27;
+    value *= 0x94d049bb133111ebULL;
+    value ^= value >> 31;
+    return value;
 }
 
-// Whether taking `quantity` off a resting order leaves exactly `remaining`, as a recorded
-// event states.
-bool takes(const Order *order, Quantity quantity, Quantity remaining)
+class StateHasher {
+public:
+    void add(std::uint64_t word) { m_hash = mix(m_hash ^ word) + 0x9e3779b97f4a7c15ULL; }
+    void add(std::int64_t word) { add(static_cast<std::uint64_t>(word)); }
+    void add(std::uint32_t word) { add(static_cast<std::uint64_t>(word)); }
+    template <typename Enum>
+    requires std::is_enum_v<Enum>
+    void add(Enum value) { add(static_cast<std::uint64_t>(value)); }
+    std::uint64_t value() const { return m_hash; }
+
+private:
+    std::uint64_t m_hash = 0x6a09e667f3bcc909ULL;
+};
+
+// Replayed messages reach only orders resting in the primary book; a parked stop or an order
+// of another instrument is unknown to them.
+Order *restingIn(OrderStore &orders, InstrumentId instrument, OrderId id)
 {
-    return quantity > Quantity{0} && remaining >= Quantity{0} &&
-           order->remaining - quantity == remaining;
+    Order *order = orders.find(id);
+    if (!order || order->instrument != instrument || isStop(order->type))
+        return nullptr;
+    return order;
+}
+
+InstrumentDefinition primaryDefinition(InstrumentId instrument)
+{
+    InstrumentDefinition definition;
+    definition.id = instrument;
+    return definition;
 }
 
 } // namespace
+
+// Whether the engine accepts a definition; the checks InstrumentAdded must pass to restore.
+bool engine_detail::isValidDefinition(const InstrumentDefinition &definition)
+{
+    const auto positiveUpTo = [](std::int64_t value, std::int64_t maximum) {
+        return value > 0 && value <= maximum;
+    };
+    if (definition.id.value() == 0)
+        return false;
+    if (!positiveUpTo(definition.tickSize.value(), kMaximumPrice.value()) ||
+        !positiveUpTo(definition.lotSize.value(), kMaximumQuantity.value()))
+        return false;
+    if (!positiveUpTo(definition.minimumQuantity.value(), kMaximumQuantity.value()) ||
+        !positiveUpTo(definition.maximumQuantity.value(), kMaximumQuantity.value()) ||
+        definition.minimumQuantity > definition.maximumQuantity)
+        return false;
+    if (definition.referencePrice < Price{0} || definition.referencePrice > kMaximumPrice ||
+        definition.referencePrice.value() % definition.tickSize.value() != 0)
+        return false;
+    if (definition.multiplier <= 0)
+        return false;
+    switch (definition.initialStatus) {
+    case TradingStatus::Trading:
+    case TradingStatus::Halted:
+    case TradingStatus::PreOpen:
+    case TradingStatus::Closed:
+        return true;
+    case TradingStatus::QuoteOnly: // replayed data only
+        break;
+    }
+    return false;
+}
 
 std::string_view nameOf(ApplyResult result)
 {
@@ -36,6 +102,8 @@ std::string_view nameOf(ApplyResult result)
         return "invalid quantity";
     case ApplyResult::InvalidPrice:
         return "invalid price";
+    case ApplyResult::UnknownInstrument:
+        return "the engine has no instrument";
     }
     return "unknown result";
 }
@@ -48,23 +116,33 @@ std::string_view nameOf(RestoreResult result)
     case RestoreResult::OutOfSequence:
         return "sequence number does not follow the last one restored";
     case RestoreResult::WrongInstrument:
-        return "event of another instrument";
+        return "event of an instrument the engine does not have";
     case RestoreResult::UnknownOrder:
-        return "order not found in the rebuilt book";
+        return "order not found in the rebuilt engine";
     case RestoreResult::DuplicateOrderId:
-        return "order id already live in the rebuilt book";
+        return "order id already live in the rebuilt engine";
     case RestoreResult::QuantityMismatch:
-        return "quantities do not follow from the rebuilt book";
+        return "quantities do not follow from the rebuilt engine";
     case RestoreResult::InvalidPrice:
         return "price out of range";
+    case RestoreResult::DuplicateInstrument:
+        return "instrument id already in use";
+    case RestoreResult::InvalidInstrument:
+        return "invalid instrument definition";
+    case RestoreResult::WrongOrderState:
+        return "order not in the state the event needs";
     }
     return "unknown result";
 }
 
+Engine::Engine() = default;
+
 Engine::Engine(InstrumentId instrument)
-    : m_instrument(instrument)
 {
+    addInstrumentState(primaryDefinition(instrument));
 }
+
+Engine::~Engine() = default;
 
 void Engine::addHandler(EventHandler *handler)
 {
@@ -76,11 +154,10 @@ void Engine::removeHandler(EventHandler *handler)
     m_handlers.erase(std::remove(m_handlers.begin(), m_handlers.end(), handler), m_handlers.end());
 }
 
-void Engine::publish(Timestamp time, EventPayload payload)
+void Engine::endCommand()
 {
-    const Event event{++m_sequence, time, m_instrument, std::move(payload)};
     for (EventHandler *handler : m_handlers)
-        handler->onEvent(event);
+        handler->onCommandEnd();
 }
 
 void Engine::endBatch()
@@ -89,95 +166,199 @@ void Engine::endBatch()
         handler->onBatchEnd();
 }
 
-void Engine::submit(const NewOrder &order, Timestamp time)
+// A rejection belongs to the instrument the command named, known or not, and to the primary
+// instrument when the command named none.
+void Engine::reject(InstrumentId named, Timestamp time, const OrderRejected &rejected)
 {
-    std::optional<RejectReason> reason;
-    if (m_status != TradingStatus::Trading)
-        reason = RejectReason::TradingHalted;
-    else if (order.quantity <= Quantity{0} || order.quantity > kMaximumQuantity)
-        reason = RejectReason::InvalidQuantity;
-    else if (order.type == OrderType::Limit &&
-             (order.limit <= Price{0} || order.limit > kMaximumPrice))
-        reason = RejectReason::InvalidPrice;
-    else if (m_book.find(order.id))
-        reason = RejectReason::DuplicateOrderId;
-    else if (order.type == OrderType::Market && !m_book.bestOrder(opposite(order.side)))
-        reason = RejectReason::NoLiquidity;
-    if (reason) {
-        publish(time, OrderRejected{order.id, *reason});
-        return;
-    }
-
-    publish(time, OrderAccepted{order.id, order.side, order.type, order.limit, order.quantity});
-
-    Quantity remaining = order.quantity;
-    match(order.id, order.side, order.type, order.limit, remaining, time);
-    if (remaining <= Quantity{0})
-        return;
-
-    if (order.type == OrderType::Market) {
-        publish(time,
-                OrderCancelled{order.id, order.side, Price{0}, remaining, CancelReason::Unfilled});
-        return;
-    }
-    m_book.insert(order.id, order.side, order.limit, remaining);
-    publish(time,
-            OrderAdded{order.id, order.side, order.limit, remaining, OrderOrigin::OrderEntry});
+    publish(named.value() != 0 ? named : m_instrument, time, rejected);
 }
 
-// Fills against the best opposite orders, front of the queue first, until the taker is done
-// or the next level no longer crosses its limit. Each fill takes the maker's price.
-void Engine::match(OrderId taker, Side side, OrderType type, Price limit, Quantity &remaining,
-                   Timestamp time)
+Engine::InstrumentState &Engine::addInstrumentState(const InstrumentDefinition &definition)
 {
-    const Side makerSide = opposite(side);
-    while (remaining > Quantity{0}) {
-        Order *maker = m_book.bestOrder(makerSide);
-        if (!maker)
-            return;
-        if (type == OrderType::Limit && !crosses(side, limit, maker->price))
-            return;
-
-        const Quantity fill = min(remaining, maker->remaining);
-        const OrderId makerId = maker->id;
-        const Price price = maker->price;
-        const Quantity makerRemaining = maker->remaining - fill;
-        m_book.reduce(maker, fill);
-        remaining -= fill;
-        ++m_tradeCount;
-        publish(time, Trade{makerId, taker, side, price, fill, makerRemaining});
+    m_instrumentStates.push_back(std::make_unique<InstrumentState>(definition));
+    const std::uint32_t value = definition.id.value();
+    if (value < kDirectInstrumentIds) {
+        if (value >= m_instrumentSlots.size())
+            m_instrumentSlots.resize(value + 1, 0);
+        m_instrumentSlots[value] = static_cast<std::uint32_t>(m_instrumentStates.size());
     }
+    InstrumentState &state = *m_instrumentStates.back();
+    if (!m_primary) {
+        // Id zero, which no definition may use, names the primary instrument.
+        m_primary = &state;
+        m_instrument = definition.id;
+        if (m_instrumentSlots.empty())
+            m_instrumentSlots.resize(1, 0);
+        m_instrumentSlots[0] = static_cast<std::uint32_t>(m_instrumentStates.size());
+    }
+    return state;
 }
 
-void Engine::cancel(OrderId id, Timestamp time)
+void Engine::addInstrument(const InstrumentDefinition &definition, Timestamp time)
 {
-    Order *order = m_book.find(id);
-    if (!order) {
-        publish(time, OrderRejected{id, RejectReason::UnknownOrder});
-        return;
+    expireDue(time);
+    if (definition.id.value() != 0 && findInstrument(definition.id)) {
+        reject(definition.id, time,
+               OrderRejected{OrderId{0}, RejectReason::DuplicateInstrument, {}, {}});
+    } else if (!isValidDefinition(definition)) {
+        reject(definition.id, time,
+               OrderRejected{OrderId{0}, RejectReason::InvalidInstrument, {}, {}});
+    } else {
+        addInstrumentState(definition);
+        publish(definition.id, time, InstrumentAdded{definition});
     }
-    const OrderCancelled cancelled{id, order->side, order->price, order->remaining,
-                                   CancelReason::Requested};
-    m_book.remove(order);
-    publish(time, cancelled);
+    endCommand();
+}
+
+void Engine::configureAccount(const AccountConfigured &configuration, Timestamp time)
+{
+    expireDue(time);
+    setAccount(configuration);
+    publish(m_instrument, time, configuration);
+    endCommand();
+}
+
+void Engine::setAccount(const AccountConfigured &configuration)
+{
+    auto position = std::lower_bound(
+        m_accounts.begin(), m_accounts.end(), configuration.account,
+        [](const AccountConfigured &entry, AccountId account) { return entry.account < account; });
+    if (position != m_accounts.end() && position->account == configuration.account)
+        *position = configuration;
+    else
+        m_accounts.insert(position, configuration);
+}
+
+// The mode an order's own setting or its account's configuration gives; CancelNewest when
+// neither names one.
+SelfTradePrevention Engine::selfTradeMode(const Order &order) const
+{
+    if (order.selfTradePrevention != SelfTradePrevention::AccountDefault)
+        return order.selfTradePrevention;
+    auto position = std::lower_bound(
+        m_accounts.begin(), m_accounts.end(), order.account,
+        [](const AccountConfigured &entry, AccountId account) { return entry.account < account; });
+    if (position != m_accounts.end() && position->account == order.account &&
+        position->selfTradePrevention != SelfTradePrevention::AccountDefault)
+        return position->selfTradePrevention;
+    return SelfTradePrevention::CancelNewest;
+}
+
+bool Engine::isPostOnly(const Order &order) const
+{
+    return !m_postOnlyOrders.empty() && m_postOnlyOrders.contains(0, order.id.value());
+}
+
+// Moves an emptied iceberg's next slice from its reserve to the back of its level.
+Quantity Engine::showNextSlice(InstrumentState &instrument, Order &order)
+{
+    OrderDetails &details = *order.details;
+    const Quantity shown = min(details.displayQuantity, details.reserve);
+    details.reserve -= shown;
+    order.remaining = shown;
+    instrument.book.add(&order);
+    return shown;
+}
+
+void Engine::refill(InstrumentState &instrument, Order &order, Timestamp time)
+{
+    const Quantity shown = showNextSlice(instrument, order);
+    publish(order.instrument, time,
+            OrderRefilled{order.id, order.side, order.price, shown, order.reserve()});
+}
+
+const OrderBook &Engine::book() const
+{
+    return m_primary ? m_primary->book : m_emptyBook;
+}
+
+TradingStatus Engine::status() const
+{
+    return m_primary ? m_primary->status : TradingStatus::Closed;
+}
+
+const OrderBook *Engine::book(InstrumentId instrument) const
+{
+    const InstrumentState *state = findInstrument(instrument);
+    return state ? &state->book : nullptr;
+}
+
+const InstrumentDefinition *Engine::definition(InstrumentId instrument) const
+{
+    const InstrumentState *state = findInstrument(instrument);
+    return state ? &state->definition : nullptr;
+}
+
+std::optional<TradingStatus> Engine::status(InstrumentId instrument) const
+{
+    const InstrumentState *state = findInstrument(instrument);
+    return state ? std::optional<TradingStatus>(state->status) : std::nullopt;
+}
+
+std::vector<InstrumentId> Engine::instruments() const
+{
+    std::vector<InstrumentId> ids;
+    for (const auto &state : m_instrumentStates)
+        ids.push_back(state->definition.id);
+    std::sort(ids.begin(), ids.end());
+    return ids;
+}
+
+const Order *Engine::findOrder(OrderId id) const
+{
+    return m_orders.find(id);
+}
+
+std::size_t Engine::liveOrderCount() const
+{
+    return m_orders.size();
+}
+
+std::size_t Engine::memoryBytes() const
+{
+    std::size_t bytes = m_orders.memoryBytes() + m_clientOrderIds.memoryBytes() +
+                        m_postOnlyOrders.memoryBytes() +
+                        m_expiries.capacity() * sizeof(ExpiryEntry);
+    for (const auto &state : m_instrumentStates) {
+        bytes += sizeof(InstrumentState) + state->book.memoryBytes() +
+                 (state->buyStops.capacity() + state->sellStops.capacity()) * sizeof(ParkedStop) +
+                 state->callEntries.capacity() * sizeof(CallEntry);
+    }
+    return bytes;
 }
 
 ApplyResult Engine::applyAdd(OrderId id, Side side, Price price, Quantity quantity, Timestamp time,
                              OrderOrigin origin)
 {
+    if (!m_primary)
+        return ApplyResult::UnknownInstrument;
     if (quantity <= Quantity{0} || quantity > kMaximumQuantity)
         return ApplyResult::InvalidQuantity;
     if (price <= Price{0} || price > kMaximumPrice)
         return ApplyResult::InvalidPrice;
-    if (!m_book.insert(id, side, price, quantity))
+    Order *order = m_orders.create(id);
+    if (!order)
         return ApplyResult::DuplicateOrderId;
-    publish(time, OrderAdded{id, side, price, quantity, origin});
+
+    order->side = side;
+    order->price = price;
+    order->remaining = quantity;
+    order->instrument = m_instrument;
+    order->origin = origin;
+    m_highestOrderId = std::max(m_highestOrderId, id.value());
+    m_primary->book.add(order);
+    if (m_primary->status != TradingStatus::Trading)
+        m_primary->callEntries.push_back(CallEntry{id, m_sequence + 1});
+    publish(m_instrument, time, OrderAdded{id, side, price, quantity, origin});
+    endCommand();
     return ApplyResult::Applied;
 }
 
 ApplyResult Engine::applyReduce(OrderId id, Quantity quantity, Timestamp time)
 {
-    Order *order = m_book.find(id);
+    if (!m_primary)
+        return ApplyResult::UnknownInstrument;
+    Order *order = restingIn(m_orders, m_instrument, id);
     if (!order)
         return ApplyResult::UnknownOrder;
     if (quantity <= Quantity{0})
@@ -187,25 +368,31 @@ ApplyResult Engine::applyReduce(OrderId id, Quantity quantity, Timestamp time)
 
     const OrderReduced reduced{id, order->side, order->price, quantity,
                                order->remaining - quantity};
-    m_book.reduce(order, quantity);
-    publish(time, reduced);
+    const Taken taken = takeShown(*m_primary, *order, quantity);
+    publish(m_instrument, time, reduced);
+    if (taken == Taken::Emptied)
+        refill(*m_primary, *order, time);
+    endCommand();
     return ApplyResult::Applied;
 }
 
 ApplyResult Engine::applyDelete(OrderId id, Timestamp time, CancelReason reason)
 {
-    Order *order = m_book.find(id);
+    if (!m_primary)
+        return ApplyResult::UnknownInstrument;
+    Order *order = restingIn(m_orders, m_instrument, id);
     if (!order)
         return ApplyResult::UnknownOrder;
-    const OrderCancelled cancelled{id, order->side, order->price, order->remaining, reason};
-    m_book.remove(order);
-    publish(time, cancelled);
+    cancelOrder(order, reason, time);
+    endCommand();
     return ApplyResult::Applied;
 }
 
 ApplyResult Engine::applyExecution(OrderId id, Quantity quantity, Timestamp time)
 {
-    Order *order = m_book.find(id);
+    if (!m_primary)
+        return ApplyResult::UnknownInstrument;
+    Order *order = restingIn(m_orders, m_instrument, id);
     if (!order)
         return ApplyResult::UnknownOrder;
     if (quantity <= Quantity{0})
@@ -213,96 +400,110 @@ ApplyResult Engine::applyExecution(OrderId id, Quantity quantity, Timestamp time
     if (quantity > order->remaining)
         return ApplyResult::ExceedsRemaining;
 
-    const Trade trade{id,           OrderId{0}, opposite(order->side),
-                      order->price, quantity,   order->remaining - quantity};
-    m_book.reduce(order, quantity);
     ++m_tradeCount;
-    publish(time, trade);
+    m_primary->lastTradePrice = order->price;
+    const Trade trade{id,
+                      OrderId{0},
+                      opposite(order->side),
+                      order->price,
+                      quantity,
+                      order->remaining - quantity,
+                      order->account,
+                      AccountId{}};
+    const Taken taken = takeShown(*m_primary, *order, quantity);
+    publish(m_instrument, time, trade);
+    if (taken == Taken::Emptied)
+        refill(*m_primary, *order, time);
+    endCommand();
     return ApplyResult::Applied;
 }
 
 void Engine::applyUnseenTrade(Side aggressor, Price price, Quantity quantity, Timestamp time)
 {
-    ++m_tradeCount;
-    publish(time, Trade{OrderId{0}, OrderId{0}, aggressor, price, quantity, Quantity{0}});
+    if (m_primary) {
+        ++m_tradeCount;
+        m_primary->lastTradePrice = price;
+        publish(m_instrument, time,
+                Trade{OrderId{0}, OrderId{0}, aggressor, price, quantity, Quantity{0}, {}, {}});
+    }
+    endCommand();
 }
 
+// The exchange's own auction already produced the trades the replay applies, so a replayed
+// status change never uncrosses the book and expires nothing.
 void Engine::applyStatus(TradingStatus status, Timestamp time)
 {
-    m_status = status;
-    publish(time, TradingStatusChanged{status});
+    if (m_primary) {
+        m_primary->status = status;
+        if (status == TradingStatus::Trading)
+            m_primary->callEntries.clear();
+        publish(m_instrument, time, TradingStatusChanged{status});
+    }
+    endCommand();
 }
 
-RestoreResult Engine::restore(const Event &event)
-{
-    if (event.sequence != m_sequence + 1)
-        return RestoreResult::OutOfSequence;
-    if (event.instrument != m_instrument)
-        return RestoreResult::WrongInstrument;
-    const RestoreResult result = restoreBook(event.payload);
-    if (result == RestoreResult::Restored)
-        m_sequence = event.sequence;
-    return result;
-}
-
-// Applies a recorded fact to the book after checking that it fits, so that a journal that
-// does not describe this book is rejected before anything changes.
-RestoreResult Engine::restoreBook(const EventPayload &payload)
-{
-    if (const auto *added = std::get_if<OrderAdded>(&payload)) {
-        if (added->quantity <= Quantity{0} || added->quantity > kMaximumQuantity)
-            return RestoreResult::QuantityMismatch;
-        if (added->price <= Price{0} || added->price > kMaximumPrice)
-            return RestoreResult::InvalidPrice;
-        if (!m_book.insert(added->id, added->side, added->price, added->quantity))
-            return RestoreResult::DuplicateOrderId;
-        return RestoreResult::Restored;
-    }
-    if (const auto *cancelled = std::get_if<OrderCancelled>(&payload)) {
-        if (cancelled->reason == CancelReason::Unfilled)
-            return RestoreResult::Restored; // the rest of a market order never rested
-        Order *order = m_book.find(cancelled->id);
-        if (!order)
-            return RestoreResult::UnknownOrder;
-        if (order->remaining != cancelled->quantity)
-            return RestoreResult::QuantityMismatch;
-        m_book.remove(order);
-        return RestoreResult::Restored;
-    }
-    if (const auto *reduced = std::get_if<OrderReduced>(&payload)) {
-        Order *order = m_book.find(reduced->id);
-        if (!order)
-            return RestoreResult::UnknownOrder;
-        if (!takes(order, reduced->reducedBy, reduced->remaining))
-            return RestoreResult::QuantityMismatch;
-        m_book.reduce(order, reduced->reducedBy);
-        return RestoreResult::Restored;
-    }
-    if (const auto *trade = std::get_if<Trade>(&payload)) {
-        if (trade->maker != OrderId{0}) {
-            Order *order = m_book.find(trade->maker);
-            if (!order)
-                return RestoreResult::UnknownOrder;
-            if (!takes(order, trade->quantity, trade->makerRemaining))
-                return RestoreResult::QuantityMismatch;
-            m_book.reduce(order, trade->quantity);
-        }
-        ++m_tradeCount;
-        return RestoreResult::Restored;
-    }
-    if (const auto *status = std::get_if<TradingStatusChanged>(&payload))
-        m_status = status->status;
-    return RestoreResult::Restored;
-}
-
+// The hash covers every instrument: definition, status, last trade price, book, parked stops
+// and the orders that joined during a call. It also covers every live order with all its
+// attributes, the account settings, the id the engine would assign next and the last
+// sequence number. Live orders add up as independent hashes, so the layout of the store's
+// index does not matter.
 std::uint64_t Engine::stateHash() const
 {
-    std::uint64_t hash = m_book.stateHash();
-    const std::uint64_t extra[] = {static_cast<std::uint64_t>(m_status), m_sequence};
-    for (std::uint64_t word : extra) {
-        hash ^= word + 0x9e3779b97f4a7c15ULL + (hash << 6) + (hash >> 2);
+    StateHasher hasher;
+    hasher.add(m_sequence);
+    hasher.add(m_highestOrderId);
+    for (InstrumentId id : instruments()) {
+        const InstrumentState &state = *findInstrument(id);
+        const InstrumentDefinition &definition = state.definition;
+        for (std::int64_t word :
+             {std::int64_t{id.value()}, definition.tickSize.value(), definition.lotSize.value(),
+              definition.minimumQuantity.value(), definition.maximumQuantity.value(),
+              definition.multiplier, std::int64_t{definition.priceBandBasisPoints},
+              definition.referencePrice.value(), state.lastTradePrice.value()})
+            hasher.add(word);
+        hasher.add(state.status);
+        hasher.add(state.book.stateHash());
+        for (const auto *stops : {&state.buyStops, &state.sellStops}) {
+            hasher.add(static_cast<std::uint64_t>(stops->size()));
+            for (const ParkedStop &stop : *stops) {
+                hasher.add(stop.order->id.value());
+                hasher.add(stop.priority);
+            }
+        }
+        for (const CallEntry &entry : state.callEntries) {
+            hasher.add(entry.id.value());
+            hasher.add(entry.sequence);
+        }
     }
-    return hash;
+    for (const AccountConfigured &account : m_accounts) {
+        hasher.add(account.account.value());
+        hasher.add(account.selfTradePrevention);
+    }
+
+    std::uint64_t orders = 0;
+    m_orders.forEach([&](const Order *order) {
+        StateHasher orderHasher;
+        for (std::int64_t word : {order->price.value(), order->remaining.value(),
+                                  order->reserve().value(), order->displayQuantity().value(),
+                                  order->stopPrice().value(), order->expiry().value()})
+            orderHasher.add(word);
+        if (order->details) {
+            orderHasher.add(order->details->limit.value());
+            orderHasher.add(order->details->protectionPrice.value());
+        }
+        orderHasher.add(order->id.value());
+        orderHasher.add(order->clientOrderId().value());
+        orderHasher.add(order->account.value());
+        orderHasher.add(order->instrument.value());
+        for (std::uint64_t word :
+             {std::uint64_t(order->side), std::uint64_t(order->type),
+              std::uint64_t(order->timeInForce), std::uint64_t(order->selfTradePrevention),
+              std::uint64_t(order->origin), std::uint64_t(isPostOnly(*order))})
+            orderHasher.add(word);
+        orders += orderHasher.value();
+    });
+    hasher.add(orders);
+    return hasher.value();
 }
 
 } // namespace bourse

@@ -1,29 +1,60 @@
 #pragma once
 
 #include "events.h"
+#include "id_pair_set.h"
 #include "order_book.h"
 
 #include <cstdint>
+#include <memory>
+#include <optional>
 #include <vector>
 
 namespace bourse {
 
+// A new order as a client enters it. Fields that do not apply to the type are ignored.
 struct NewOrder {
-    OrderId id;
+    OrderId id{}; // zero: the engine assigns the next free id
     Side side = Side::Buy;
     OrderType type = OrderType::Limit;
-    Price limit; // ignored for market orders
-    Quantity quantity;
+    Price limit{}; // Limit and StopLimit
+    Quantity quantity{};
+    InstrumentId instrument{}; // zero: the engine's primary instrument
+    AccountId account{};
+    ClientOrderId clientOrderId{}; // zero: none
+    TimeInForce timeInForce = TimeInForce::Gtc;
+    Liquidity liquidity = Liquidity::Any;
+    SelfTradePrevention selfTradePrevention = SelfTradePrevention::AccountDefault;
+    Price stopPrice{};          // Stop and StopLimit
+    Quantity displayQuantity{}; // an iceberg's slice size; zero shows the whole quantity
+    Price protectionPrice{};    // Market and Stop: worst fill price; zero for none
+    Timestamp expiry{};         // Gtd: the order expires once a command's time reaches it
+};
+
+// A change to a live order. The quantity is the new remaining quantity, iceberg reserve
+// included. A smaller one at the same price keeps the order's place in its queue. A larger one
+// or a new price loses it, and a new price that crosses the book trades.
+struct ReplaceOrder {
+    OrderId id{};
+    Price limit{}; // new limit price, zero keeps it; ignored for a parked Stop order
+    Quantity quantity{};
+    Price stopPrice{}; // new stop price of a parked stop order; zero keeps it
+};
+
+// The scope of a mass cancel. A zero id matches every account or instrument.
+struct MassCancel {
+    AccountId account{};
+    InstrumentId instrument{};
 };
 
 // Outcome of applying one replayed exchange message to the book.
 enum class ApplyResult : std::uint8_t {
     Applied = 0,
-    UnknownOrder,     // the message names an order the book does not hold
-    DuplicateOrderId, // an add reuses the id of a live order
-    ExceedsRemaining, // a cancel or execution larger than what the order has left
-    InvalidQuantity,  // zero, negative or above kMaximumQuantity
-    InvalidPrice,     // zero, negative or above kMaximumPrice
+    UnknownOrder,      // the message names an order the book does not hold
+    DuplicateOrderId,  // an add reuses the id of a live order
+    ExceedsRemaining,  // a cancel or execution larger than what the order has left
+    InvalidQuantity,   // zero, negative or above kMaximumQuantity
+    InvalidPrice,      // zero, negative or above kMaximumPrice
+    UnknownInstrument, // the engine has no primary instrument to apply the message to
 };
 
 std::string_view nameOf(ApplyResult result);
@@ -31,24 +62,42 @@ std::string_view nameOf(ApplyResult result);
 // Outcome of restoring one recorded event. On anything but Restored the engine is unchanged.
 enum class RestoreResult : std::uint8_t {
     Restored = 0,
-    OutOfSequence,    // the sequence number does not follow the last one restored
-    WrongInstrument,  // the event belongs to another instrument's engine
-    UnknownOrder,     // the event changes an order the book does not hold
-    DuplicateOrderId, // the event adds an order whose id is live already
-    QuantityMismatch, // the quantities in the event do not follow from the book
-    InvalidPrice,     // an added order's price is outside what the engine accepts
+    OutOfSequence,       // the sequence number does not follow the last one restored
+    WrongInstrument,     // the event names an instrument the engine does not have
+    UnknownOrder,        // the event changes an order the engine does not hold
+    DuplicateOrderId,    // the event adds an order whose id is live already
+    QuantityMismatch,    // the quantities in the event do not follow from the state
+    InvalidPrice,        // an added order's price is outside what the engine accepts
+    DuplicateInstrument, // an instrument definition reuses the id of a known instrument
+    InvalidInstrument,   // an instrument definition the engine would reject
+    WrongOrderState,     // the order is not parked, resting or entering as the event needs
 };
 
 std::string_view nameOf(RestoreResult result);
 
-// The engine for one instrument: it validates and matches orders, applies replayed market
-// data, numbers every resulting event and hands it to its handlers in order.
+namespace engine_detail {
+struct InstrumentState; // engine_state.h
+} // namespace engine_detail
+
+// The matching engine for many instruments: it validates and matches orders, applies
+// replayed market data, numbers every resulting event and hands it to its handlers in order.
+// The same commands in the same order produce the same events, byte for byte. Every public
+// command, whatever its outcome, ends with one onCommandEnd() to every handler after its
+// events.
+//
+// A handler that reads the engine while an event is published sees the state after that
+// event, the state restore() rebuilds from the events up to it.
 //
 // Single writer: every call must come from the one thread that owns the engine. Handlers run
 // synchronously on that thread.
 class Engine {
 public:
-    explicit Engine(InstrumentId instrument = InstrumentId{1});
+    // An engine with no instruments.
+    Engine();
+    // An engine with one instrument of tick 1 and lot 1 that is trading, set up without an
+    // event: the form replay and single-book callers use. That instrument is the primary one.
+    explicit Engine(InstrumentId instrument);
+    ~Engine();
 
     // Handlers are called in the order they were added; the engine does not own them.
     void addHandler(EventHandler *handler);
@@ -57,13 +106,38 @@ public:
     // Tells every handler that a batch of work ended; the owner calls it before it waits.
     void endBatch();
 
-    // Order entry, matched with price-time priority. Each fill is priced at the maker's price.
-    void submit(const NewOrder &order, Timestamp time);
-    void cancel(OrderId id, Timestamp time);
+    // Adds an instrument (InstrumentAdded) or rejects the definition (OrderRejected with
+    // DuplicateInstrument or InvalidInstrument). The first instrument becomes the primary one.
+    void addInstrument(const InstrumentDefinition &definition, Timestamp time);
+    // Sets an account's defaults (AccountConfigured), replacing earlier ones.
+    void configureAccount(const AccountConfigured &configuration, Timestamp time);
 
-    // Replayed exchange messages: the exchange already matched, so these change the book as
-    // stated and never match. On anything but Applied the book is left unchanged and no event
-    // is published.
+    // Order entry, matched with price-time priority. Each fill is priced at the maker's price.
+    // An order that fails a check is rejected with its reason (OrderRejected); one that passes
+    // is accepted (OrderAccepted), then trades, rests, parks or is cancelled. Returns the
+    // order's id: the assigned one, above every id seen so far, when the order named none.
+    // Every command first expires the GTD orders whose expiry its time has reached.
+    OrderId submit(const NewOrder &order, Timestamp time);
+    // Cancels a live order in any state, an iceberg's reserve included, or rejects the
+    // command as UnknownOrder.
+    void cancel(OrderId id, Timestamp time);
+    // Changes a live order (OrderReplaced), or rejects the command: UnknownOrder for an order
+    // that is not live, or the reason new values like these would get on a new order.
+    void replace(const ReplaceOrder &replace, Timestamp time);
+    // Cancels every live order that matches the scope, parked stops included, by ascending
+    // id; returns how many.
+    std::size_t massCancel(const MassCancel &scope, Timestamp time);
+
+    // Moves an instrument to a new trading status. Leaving PreOpen or Halted for Trading runs
+    // the auction that uncrosses the book; Closed expires the instrument's DAY orders.
+    void setTradingStatus(InstrumentId instrument, TradingStatus status, Timestamp time);
+    // The clock moved on: GTD orders whose expiry has come are cancelled as Expired.
+    void advanceTime(Timestamp time);
+
+    // Replayed exchange messages for the primary instrument: the exchange already matched, so
+    // these change the book as stated and never match, and applyStatus() runs no auction. On
+    // anything but Applied the book is left unchanged and no event is published. They do not
+    // expire GTD orders, because a failed message must change nothing.
     ApplyResult applyAdd(OrderId id, Side side, Price price, Quantity quantity, Timestamp time,
                          OrderOrigin origin = OrderOrigin::MarketData);
     ApplyResult applyReduce(OrderId id, Quantity quantity, Timestamp time);
@@ -74,31 +148,178 @@ public:
     void applyUnseenTrade(Side aggressor, Price price, Quantity quantity, Timestamp time);
     void applyStatus(TradingStatus status, Timestamp time);
 
-    // Rebuilds state from a recorded event, for recovery from a journal. Events must come in
-    // sequence order starting at lastSequence() + 1. An event that does not follow, or does
-    // not fit the book, changes nothing and returns the reason. Nothing is published.
+    // Rebuilds state from a recorded event, for recovery from a journal: instruments,
+    // accounts, orders with all their attributes, parked stops, iceberg reserves, statuses and
+    // last trade prices. Events must come in sequence order starting at lastSequence() + 1.
+    // After event N, stateHash() equals the original engine's when it published event N. An
+    // event that does not follow, or does not fit the state, changes nothing and returns the
+    // reason. Nothing is published.
     RestoreResult restore(const Event &event);
 
-    const OrderBook &book() const { return m_book; }
+    // The primary instrument's book and status; an empty book and Closed while the engine has
+    // no instrument.
+    const OrderBook &book() const;
     InstrumentId instrument() const { return m_instrument; }
-    TradingStatus status() const { return m_status; }
+    TradingStatus status() const;
+
+    // nullptr for an unknown instrument; id zero names the primary instrument.
+    const OrderBook *book(InstrumentId instrument) const;
+    const InstrumentDefinition *definition(InstrumentId instrument) const;
+    std::optional<TradingStatus> status(InstrumentId instrument) const;
+    std::vector<InstrumentId> instruments() const;
+
+    // A live order (resting or parked), or nullptr; never a neighbour.
+    const Order *findOrder(OrderId id) const;
+    std::size_t liveOrderCount() const;
+
+    // Bytes the engine holds for orders, levels, parked stops and indexes, for memory figures;
+    // allocated capacity, not only what is in use.
+    std::size_t memoryBytes() const;
     SequenceNumber lastSequence() const { return m_sequence; }
     std::uint64_t tradeCount() const { return m_tradeCount; }
 
-    // Hash of the book, the trading status and the last sequence number.
+    // Hash of the whole state: every instrument's definition, status, last trade price, book
+    // and parked stops, every live order with its attributes (iceberg reserves included),
+    // account settings, the next id to assign and the last sequence number.
     std::uint64_t stateHash() const;
 
 private:
-    void publish(Timestamp time, EventPayload payload);
-    void match(OrderId taker, Side side, OrderType type, Price limit, Quantity &remaining,
-               Timestamp time);
-    RestoreResult restoreBook(const EventPayload &payload);
+    using InstrumentState = engine_detail::InstrumentState;
 
-    InstrumentId m_instrument;
-    OrderBook m_book;
+    // The prices an incoming order traded at; stop orders trigger from this range.
+    struct TradeRange {
+        Price low;
+        Price high;
+        bool traded = false;
+    };
+    // A GTD order's place in the expiry heap. Entries of orders that left are skipped when
+    // they come up, so leaving costs nothing here.
+    struct ExpiryEntry {
+        Timestamp expiry;
+        OrderId id;
+
+        friend bool operator>(const ExpiryEntry &a, const ExpiryEntry &b)
+        {
+            return a.expiry != b.expiry ? a.expiry > b.expiry : a.id > b.id;
+        }
+    };
+    struct TriggeredStop {
+        Order *order;
+        SequenceNumber priority; // the sequence number that parked it
+        Price tradePrice;        // the trade price that reached its stop price
+    };
+    // A copy of one resting order's quantities, for the fill-or-kill dry run.
+    struct DryRunOrder {
+        Quantity shown;
+        Quantity reserve;
+        Quantity display;
+        bool sameAccount = false;
+    };
+    // The outcome of taking quantity off a resting order's shown part.
+    enum class Taken : std::uint8_t {
+        Reduced, // the order still shows quantity in its place
+        Emptied, // an iceberg showing nothing, out of the book until its next slice
+        Removed, // nothing left: the order is gone
+    };
+
+    template <typename Payload>
+    void publish(InstrumentId instrument, Timestamp time, const Payload &payload);
+    void endCommand();
+    void reject(InstrumentId named, Timestamp time, const OrderRejected &rejected);
+
+    InstrumentState *findInstrument(InstrumentId id);
+    const InstrumentState *findInstrument(InstrumentId id) const;
+    InstrumentState &addInstrumentState(const InstrumentDefinition &definition);
+    Order *createOrder(const OrderAccepted &accepted, InstrumentId instrument);
+    void destroyOrder(Order *order);
+    bool isPostOnly(const Order &order) const;
+    SelfTradePrevention selfTradeMode(const Order &order) const;
+    void setAccount(const AccountConfigured &configuration);
+    Taken takeShown(InstrumentState &instrument, Order &order, Quantity quantity);
+    Quantity showNextSlice(InstrumentState &instrument, Order &order);
+    void refill(InstrumentState &instrument, Order &order, Timestamp time);
+    void trackExpiry(const Order &order);
+
+    // Order entry (engine_orders.cpp).
+    std::optional<RejectReason> validate(const InstrumentState *instrument, const NewOrder &order,
+                                         Timestamp time) const;
+    std::optional<RejectReason> validateReplace(const InstrumentState &instrument,
+                                                const Order &order, const ReplaceOrder &replace,
+                                                Price price, Price stopPrice) const;
+    void cancelOrder(Order *order, CancelReason reason, Timestamp time);
+    void replaceResting(InstrumentState &instrument, Order *order, Price price, Quantity quantity,
+                        Timestamp time);
+    void replaceParked(InstrumentState &instrument, Order *order, Price price, Price stopPrice,
+                       Quantity quantity, Timestamp time);
+    void expireDue(Timestamp time)
+    {
+        if (!m_expiries.empty() && m_expiries.front().expiry <= time)
+            expireOrders(time);
+    }
+    void expireOrders(Timestamp time);
+
+    // Continuous matching and stops (engine_matching.cpp).
+    TradeRange enter(InstrumentState &instrument, Order *order, Timestamp time);
+    bool match(InstrumentState &instrument, Order &taker, Price bound, Timestamp time,
+               TradeRange &range);
+    bool preventSelfTrade(InstrumentState &instrument, Order &taker, Order &maker, Timestamp time);
+    bool decrement(InstrumentState &instrument, Order &order, Quantity quantity, bool resting,
+                   Timestamp time);
+    void cancelEntering(Order *order, CancelReason reason, Timestamp time);
+    void cancelResting(InstrumentState &instrument, Order *order, CancelReason reason,
+                       Timestamp time);
+    bool canFillCompletely(const InstrumentState &instrument, const Order &order, Price bound);
+    void rest(InstrumentState &instrument, Order *order, Timestamp time);
+    void recordTrade(InstrumentState &instrument, Price price, TradeRange &range);
+    void park(InstrumentState &instrument, Order *order, Timestamp time);
+    void insertParked(InstrumentState &instrument, Order *order, SequenceNumber priority);
+    void removeParked(InstrumentState &instrument, const Order *order);
+    void runTriggeredStops(InstrumentState &instrument, TradeRange range, Timestamp time);
+    void collectTriggered(InstrumentState &instrument, TradeRange range);
+
+    // Trading status and auctions (engine_auction.cpp).
+    TradeRange uncross(InstrumentState &instrument, Timestamp time);
+    bool uncrossOnce(InstrumentState &instrument, Timestamp time, TradeRange &range);
+    void expireDayOrders(InstrumentState &instrument, Timestamp time);
+
+    // Recovery (engine_restore.cpp).
+    RestoreResult restorePayload(const Event &event);
+    RestoreResult restoreInstrument(const InstrumentAdded &added);
+    RestoreResult restoreAccepted(const Event &event, const OrderAccepted &accepted);
+    RestoreResult restoreAdded(const Event &event, const OrderAdded &added);
+    RestoreResult restoreCancelled(const OrderCancelled &cancelled);
+    RestoreResult restoreReduced(const OrderReduced &reduced);
+    RestoreResult restoreTrade(const Event &event, const Trade &trade);
+    RestoreResult restoreStatus(const Event &event, const TradingStatusChanged &changed);
+    RestoreResult restoreReplaced(const Event &event, const OrderReplaced &replaced);
+    RestoreResult restoreParked(const Event &event, const OrderParked &parked);
+    RestoreResult restoreTriggered(const StopTriggered &triggered);
+    RestoreResult restoreRefilled(const OrderRefilled &refilled);
+
+    std::vector<std::unique_ptr<InstrumentState>> m_instrumentStates; // in the order added
+    // Instrument id -> index in m_instrumentStates plus one, for ids below a bound; larger
+    // ids are looked up by a search.
+    std::vector<std::uint32_t> m_instrumentSlots;
+    InstrumentId m_instrument; // the primary instrument, zero while there is none
+    InstrumentState *m_primary = nullptr;
+    OrderBook m_emptyBook; // what book() returns on an engine without instruments
+
+    OrderStore m_orders;
+    IdPairSet m_clientOrderIds; // (account, client order id) of every live order that has one
+    IdPairSet m_postOnlyOrders; // (0, order id) of every live post-only order
+    std::vector<AccountConfigured> m_accounts; // sorted by account
+    std::vector<ExpiryEntry> m_expiries;       // a min-heap on (expiry, id)
+    std::uint64_t m_highestOrderId = 0;        // assigned ids continue from here
+
+    std::vector<TriggeredStop> m_triggered; // stops waiting to enter, first to enter first
+    std::size_t m_nextTriggered = 0;
+    std::vector<DryRunOrder> m_dryRun;
+    // While restoring: the order between its acceptance (or trigger, or a replace that lost
+    // priority) and the event that rests, parks, cancels or fills it.
+    Order *m_entering = nullptr;
+
     std::vector<EventHandler *> m_handlers;
     SequenceNumber m_sequence = 0;
-    TradingStatus m_status = TradingStatus::Trading;
     std::uint64_t m_tradeCount = 0;
 };
 

@@ -1,5 +1,8 @@
 #include "event_codec.h"
 
+#include "event_codec_schema.h"
+
+#include <array>
 #include <string_view>
 #include <tuple>
 #include <type_traits>
@@ -8,217 +11,73 @@ namespace bourse {
 
 namespace {
 
+using codec::fieldsOf;
+using codec::introducedIn;
+
 constexpr std::size_t headerSize = 2; // codec version, event type
 
-template <typename Struct, typename Member>
-struct Field {
-    std::string_view name;
-    Member Struct::*member;
+static_assert(eventCodecVersion == codec::version2, "a new codec version needs a schema entry");
+
+// A struct with a field table: a payload, or a struct nested in one.
+template <typename T>
+concept Record = requires
+{
+    fieldsOf(std::type_identity<T>{});
 };
 
-template <typename Struct, typename Member>
-constexpr Field<Struct, Member> field(std::string_view name, Member Struct::*member)
-{
-    return {name, member};
-}
+template <typename T>
+struct IsText : std::false_type {
+};
+template <std::size_t Size>
+struct IsText<std::array<char, Size>> : std::true_type {
+};
 
-// The fields of each payload in their encoded order. Changing an order or a member type here
-// changes the format and needs a new codec version.
-constexpr auto fieldsOf(std::type_identity<OrderAccepted>)
-{
-    return std::tuple{field("id", &OrderAccepted::id), field("side", &OrderAccepted::side),
-                      field("type", &OrderAccepted::type), field("limit", &OrderAccepted::limit),
-                      field("quantity", &OrderAccepted::quantity)};
-}
+template <Record R>
+constexpr std::size_t recordSize(std::uint8_t version);
 
-constexpr auto fieldsOf(std::type_identity<OrderAdded>)
-{
-    return std::tuple{field("id", &OrderAdded::id), field("side", &OrderAdded::side),
-                      field("price", &OrderAdded::price), field("quantity", &OrderAdded::quantity),
-                      field("origin", &OrderAdded::origin)};
-}
-
-constexpr auto fieldsOf(std::type_identity<OrderRejected>)
-{
-    return std::tuple{field("id", &OrderRejected::id), field("reason", &OrderRejected::reason)};
-}
-
-constexpr auto fieldsOf(std::type_identity<OrderCancelled>)
-{
-    return std::tuple{field("id", &OrderCancelled::id), field("side", &OrderCancelled::side),
-                      field("price", &OrderCancelled::price),
-                      field("quantity", &OrderCancelled::quantity),
-                      field("reason", &OrderCancelled::reason)};
-}
-
-constexpr auto fieldsOf(std::type_identity<OrderReduced>)
-{
-    return std::tuple{field("id", &OrderReduced::id), field("side", &OrderReduced::side),
-                      field("price", &OrderReduced::price),
-                      field("reducedBy", &OrderReduced::reducedBy),
-                      field("remaining", &OrderReduced::remaining)};
-}
-
-constexpr auto fieldsOf(std::type_identity<Trade>)
-{
-    return std::tuple{
-        field("maker", &Trade::maker),         field("taker", &Trade::taker),
-        field("aggressor", &Trade::aggressor), field("price", &Trade::price),
-        field("quantity", &Trade::quantity),   field("makerRemaining", &Trade::makerRemaining)};
-}
-
-constexpr auto fieldsOf(std::type_identity<TradingStatusChanged>)
-{
-    return std::tuple{field("status", &TradingStatusChanged::status)};
-}
-
-// Enum members take one byte; the rest are StrongIntegers at the width of their representation.
+// Encoded width of a member in the given codec version.
 template <typename Member>
-constexpr std::size_t widthOf()
+constexpr std::size_t widthOf(std::uint8_t version)
 {
-    if constexpr (std::is_enum_v<Member>) {
+    if constexpr (Record<Member>) {
+        return recordSize<Member>(version);
+    } else if constexpr (std::is_enum_v<Member>) {
         static_assert(sizeof(Member) == 1, "enums are encoded in one byte");
         return 1;
+    } else if constexpr (IsText<Member>::value) {
+        return std::tuple_size_v<Member>;
+    } else if constexpr (std::is_integral_v<Member>) {
+        return sizeof(Member);
     } else {
         return sizeof(typename Member::Representation);
     }
 }
 
-template <typename Payload>
-constexpr std::size_t sizeOf()
+template <Record R>
+constexpr std::size_t recordSize(std::uint8_t version)
 {
-    const auto addWidths = [](auto... fields) {
-        return (widthOf<std::remove_cvref_t<decltype(std::declval<Payload>().*fields.member)>>() +
-                ... + headerSize);
+    const auto addWidths = [version](auto... fields) {
+        return (
+            (fields.since <= version ? widthOf<typename decltype(fields)::Member>(version) : 0) +
+            ... + std::size_t{0});
     };
-    return std::apply(addWidths, fieldsOf(std::type_identity<Payload>{}));
+    return std::apply(addWidths, fieldsOf(std::type_identity<R>{}));
 }
 
-// Calls `function` with std::type_identity of the payload struct for `type`. Returns false,
-// without calling it, when no payload has that type number.
-template <typename Function>
-bool visitPayloadType(EventType type, Function &&function)
+template <typename Payload>
+std::string_view payloadName()
 {
-    switch (type) {
-    case EventType::OrderAccepted:
-        function(std::type_identity<OrderAccepted>{});
-        return true;
-    case EventType::OrderAdded:
-        function(std::type_identity<OrderAdded>{});
-        return true;
-    case EventType::OrderRejected:
-        function(std::type_identity<OrderRejected>{});
-        return true;
-    case EventType::OrderCancelled:
-        function(std::type_identity<OrderCancelled>{});
-        return true;
-    case EventType::OrderReduced:
-        function(std::type_identity<OrderReduced>{});
-        return true;
-    case EventType::Trade:
-        function(std::type_identity<Trade>{});
-        return true;
-    case EventType::TradingStatusChanged:
-        function(std::type_identity<TradingStatusChanged>{});
-        return true;
-    }
-    return false;
+    return nameOf(typeOf(EventPayload{std::in_place_type<Payload>}));
 }
 
-// --- Enum validation. The switches list every enumerator, so a new one that is not added here
-// fails the build under -Wswitch -Werror.
-
-bool isKnown(Side side)
+bool isSupported(std::uint8_t version)
 {
-    switch (side) {
-    case Side::Buy:
-    case Side::Sell:
-        return true;
-    }
-    return false;
+    return version >= oldestEventCodecVersion && version <= eventCodecVersion;
 }
 
-bool isKnown(OrderType type)
+std::string byteCount(std::size_t count)
 {
-    switch (type) {
-    case OrderType::Limit:
-    case OrderType::Market:
-        return true;
-    }
-    return false;
-}
-
-bool isKnown(OrderOrigin origin)
-{
-    switch (origin) {
-    case OrderOrigin::OrderEntry:
-    case OrderOrigin::MarketData:
-    case OrderOrigin::Recovered:
-        return true;
-    }
-    return false;
-}
-
-bool isKnown(RejectReason reason)
-{
-    switch (reason) {
-    case RejectReason::UnknownOrder:
-    case RejectReason::DuplicateOrderId:
-    case RejectReason::InvalidQuantity:
-    case RejectReason::InvalidPrice:
-    case RejectReason::NoLiquidity:
-    case RejectReason::TradingHalted:
-        return true;
-    }
-    return false;
-}
-
-bool isKnown(CancelReason reason)
-{
-    switch (reason) {
-    case CancelReason::Requested:
-    case CancelReason::Unfilled:
-    case CancelReason::MarketData:
-    case CancelReason::Resynchronized:
-        return true;
-    }
-    return false;
-}
-
-bool isKnown(TradingStatus status)
-{
-    switch (status) {
-    case TradingStatus::Trading:
-    case TradingStatus::Halted:
-    case TradingStatus::QuoteOnly:
-        return true;
-    }
-    return false;
-}
-
-constexpr std::string_view enumName(std::type_identity<Side>)
-{
-    return "side";
-}
-constexpr std::string_view enumName(std::type_identity<OrderType>)
-{
-    return "order type";
-}
-constexpr std::string_view enumName(std::type_identity<OrderOrigin>)
-{
-    return "origin";
-}
-constexpr std::string_view enumName(std::type_identity<RejectReason>)
-{
-    return "reject reason";
-}
-constexpr std::string_view enumName(std::type_identity<CancelReason>)
-{
-    return "cancel reason";
-}
-constexpr std::string_view enumName(std::type_identity<TradingStatus>)
-{
-    return "trading status";
+    return std::to_string(count) + (count == 1 ? " byte" : " bytes");
 }
 
 // --- Encoding
@@ -230,113 +89,237 @@ void appendLittleEndian(std::vector<std::uint8_t> &out, std::uint64_t value, std
     }
 }
 
+template <Record R>
+void appendRecord(const R &record, std::vector<std::uint8_t> &out);
+
 template <typename Member>
-void appendMember(std::vector<std::uint8_t> &out, const Member &value)
+void appendMember(const Member &value, std::vector<std::uint8_t> &out)
 {
-    if constexpr (std::is_enum_v<Member>) {
+    if constexpr (Record<Member>) {
+        appendRecord(value, out);
+    } else if constexpr (std::is_enum_v<Member>) {
         out.push_back(static_cast<std::uint8_t>(value));
-    } else {
+    } else if constexpr (IsText<Member>::value) {
+        for (const char character : value) {
+            out.push_back(static_cast<std::uint8_t>(character));
+        }
+    } else if constexpr (std::is_integral_v<Member>) {
         // Signed values go out as their two's complement bit pattern.
-        appendLittleEndian(out, static_cast<std::uint64_t>(value.value()), widthOf<Member>());
+        appendLittleEndian(out, static_cast<std::uint64_t>(value), sizeof(Member));
+    } else {
+        appendLittleEndian(out, static_cast<std::uint64_t>(value.value()),
+                           sizeof(typename Member::Representation));
     }
 }
 
-template <typename Payload>
-void appendFields(const Payload &payload, std::vector<std::uint8_t> &out)
+// Appends every field: the encoder writes only the current version, which has them all.
+template <Record R>
+void appendRecord(const R &record, std::vector<std::uint8_t> &out)
 {
-    const auto appendAll = [&](auto... fields) {
-        (appendMember(out, payload.*fields.member), ...);
-    };
-    std::apply(appendAll, fieldsOf(std::type_identity<Payload>{}));
+    const auto appendAll = [&](auto... fields) { (appendMember(record.*fields.member, out), ...); };
+    std::apply(appendAll, fieldsOf(std::type_identity<R>{}));
 }
 
 // --- Decoding
 
-class ByteReader {
+// The names leading to a field, for messages: "InstrumentAdded.definition.initialStatus".
+// Each link lives on the stack of the call that reads that level.
+struct FieldPath {
+    std::string_view name;
+    const FieldPath *parent = nullptr;
+};
+
+std::string toString(const FieldPath &path)
+{
+    if (path.parent == nullptr) {
+        return std::string(path.name);
+    }
+    return toString(*path.parent) + "." + std::string(path.name);
+}
+
+enum class ReadFailure : std::uint8_t {
+    None,
+    Truncated,   // the bytes end inside a field
+    InvalidEnum, // an enum byte outside its enum, or a value newer than the payload's version
+};
+
+// Reads the fields of one codec version from a byte range, checking each read against the end
+// of the range and each enum byte against the values that version defines. The first failure
+// stops it.
+class FieldReader {
 public:
-    explicit ByteReader(std::span<const std::uint8_t> bytes)
+    FieldReader(std::span<const std::uint8_t> bytes, std::uint8_t version)
         : m_bytes(bytes)
+        , m_version(version)
     {
     }
 
-    // The caller has checked the total size, so reads never run past the end.
-    std::uint64_t readLittleEndian(std::size_t width)
+    template <Record R>
+    bool readRecord(R &record, const FieldPath &path)
     {
-        std::uint64_t value = 0;
+        const auto readAll = [&](auto... fields) {
+            return (readField(record, fields, path) && ...);
+        };
+        return std::apply(readAll, fieldsOf(std::type_identity<R>{}));
+    }
+
+    std::size_t offset() const { return m_offset; }
+    ReadFailure failure() const { return m_failure; }
+    // The field that failed, and for InvalidEnum the whole message.
+    const std::string &failedField() const { return m_failedField; }
+    const std::string &message() const { return m_message; }
+
+private:
+    // Leaves a field that the version lacks at its default.
+    template <Record R, typename FieldType>
+    bool readField(R &record, const FieldType &field, const FieldPath &parent)
+    {
+        if (field.since > m_version) {
+            return true;
+        }
+        const FieldPath path{field.name, &parent};
+        return readMember(record.*field.member, path);
+    }
+
+    template <typename Member>
+    bool readMember(Member &member, const FieldPath &path)
+    {
+        if constexpr (Record<Member>) {
+            return readRecord(member, path);
+        } else if constexpr (IsText<Member>::value) {
+            if (!hasBytes(member.size(), path)) {
+                return false;
+            }
+            for (char &character : member) {
+                character = static_cast<char>(m_bytes[m_offset++]);
+            }
+            return true;
+        } else {
+            std::uint64_t raw = 0;
+            if (!readLittleEndian(widthOf<Member>(m_version), raw, path)) {
+                return false;
+            }
+            return store(raw, member, path);
+        }
+    }
+
+    template <typename Member>
+    bool store(std::uint64_t raw, Member &member, const FieldPath &path)
+    {
+        if constexpr (std::is_enum_v<Member>) {
+            member = static_cast<Member>(raw);
+            return checkEnum(member, raw, path);
+        } else if constexpr (std::is_integral_v<Member>) {
+            // A conversion to a narrower or signed type is modulo 2^N in C++20, so the bit
+            // pattern written by appendMember comes back unchanged.
+            member = static_cast<Member>(raw);
+            return true;
+        } else {
+            member = Member{static_cast<typename Member::Representation>(raw)};
+            return true;
+        }
+    }
+
+    template <typename Enum>
+    bool checkEnum(Enum value, std::uint64_t raw, const FieldPath &path)
+    {
+        const std::optional<std::uint8_t> since = introducedIn(value);
+        if (since && *since <= m_version) {
+            return true;
+        }
+        m_failure = ReadFailure::InvalidEnum;
+        m_failedField = toString(path);
+        m_message = "invalid " + std::string(codec::enumName(std::type_identity<Enum>{})) +
+                    " value " + std::to_string(raw) + " in field " + m_failedField;
+        if (since) {
+            m_message += ": the value exists from codec version " + std::to_string(*since) +
+                         " on, and the payload has version " + std::to_string(m_version);
+        }
+        return false;
+    }
+
+    bool hasBytes(std::size_t width, const FieldPath &path)
+    {
+        if (m_bytes.size() - m_offset >= width) {
+            return true;
+        }
+        m_failure = ReadFailure::Truncated;
+        m_failedField = toString(path);
+        return false;
+    }
+
+    bool readLittleEndian(std::size_t width, std::uint64_t &value, const FieldPath &path)
+    {
+        if (!hasBytes(width, path)) {
+            return false;
+        }
+        value = 0;
         for (std::size_t byte = 0; byte < width; ++byte) {
             value |= static_cast<std::uint64_t>(m_bytes[m_offset + byte]) << (8 * byte);
         }
         m_offset += width;
-        return value;
+        return true;
     }
 
-private:
     std::span<const std::uint8_t> m_bytes;
+    std::uint8_t m_version;
     std::size_t m_offset = 0;
+    ReadFailure m_failure = ReadFailure::None;
+    std::string m_failedField;
+    std::string m_message;
 };
 
+DecodedPayload failure(std::string error, std::uint8_t version = 0)
+{
+    return DecodedPayload{std::nullopt, std::move(error), version};
+}
+
+// Decodes the fields after the header. `bytes` includes the header, so that sizes in messages
+// are those of the whole payload.
 template <typename Payload>
-std::string payloadName()
+DecodedPayload decodeAs(std::span<const std::uint8_t> bytes, std::uint8_t version)
 {
-    return std::string(nameOf(typeOf(EventPayload{std::in_place_type<Payload>})));
-}
-
-// Reads one field into payload.*field.member. Returns false and sets `error` when the byte of an
-// enum field is outside its enum.
-template <typename Payload, typename FieldType>
-bool readField(ByteReader &reader, Payload &payload, const FieldType &field, std::string &error)
-{
-    auto &member = payload.*field.member;
-    using Member = std::remove_cvref_t<decltype(member)>;
-    const std::uint64_t raw = reader.readLittleEndian(widthOf<Member>());
-
-    if constexpr (std::is_enum_v<Member>) {
-        member = static_cast<Member>(raw);
-        if (!isKnown(member)) {
-            error = "invalid " + std::string(enumName(std::type_identity<Member>{})) + " value " +
-                    std::to_string(raw) + " in field " + payloadName<Payload>() + "." +
-                    std::string(field.name);
-            return false;
-        }
-    } else {
-        member = Member{static_cast<typename Member::Representation>(raw)};
-    }
-    return true;
-}
-
-DecodedPayload failure(std::string error)
-{
-    return DecodedPayload{std::nullopt, std::move(error)};
-}
-
-template <typename Payload>
-DecodedPayload decodeAs(std::span<const std::uint8_t> bytes)
-{
-    const std::size_t expected = sizeOf<Payload>();
-    if (bytes.size() != expected) {
-        return failure(payloadName<Payload>() + " payload of " + std::to_string(bytes.size()) +
-                       " bytes where " + std::to_string(expected) + " expected");
-    }
-
-    ByteReader reader(bytes.subspan(headerSize));
-    Payload payload{};
-    std::string error;
-    const auto readAll = [&](auto... fields) {
-        return (readField(reader, payload, fields, error) && ...);
+    const std::size_t expected = recordSize<Payload>(version) + headerSize;
+    const auto prefix = [version] {
+        return std::string(payloadName<Payload>()) + " payload of codec version " +
+               std::to_string(version);
     };
-    if (!std::apply(readAll, fieldsOf(std::type_identity<Payload>{}))) {
-        return failure(std::move(error));
+
+    FieldReader reader(bytes.subspan(headerSize), version);
+    Payload payload{};
+    const FieldPath root{payloadName<Payload>()};
+    if (!reader.readRecord(payload, root)) {
+        if (reader.failure() == ReadFailure::Truncated) {
+            return failure(prefix() + " ends inside field " + reader.failedField() + ": " +
+                               byteCount(bytes.size()) + " where " + std::to_string(expected) +
+                               " expected",
+                           version);
+        }
+        return failure(reader.message(), version);
     }
-    return DecodedPayload{EventPayload{payload}, {}};
+
+    const std::size_t trailing = bytes.size() - headerSize - reader.offset();
+    if (trailing > 0) {
+        return failure(prefix() + " has " + byteCount(trailing) +
+                           " after its last field: " + std::to_string(bytes.size()) +
+                           " bytes where " + std::to_string(expected) + " expected",
+                       version);
+    }
+    return DecodedPayload{EventPayload{std::move(payload)}, {}, version};
 }
 
 } // namespace
 
-std::size_t encodedPayloadSize(EventType type)
+std::size_t encodedPayloadSize(EventType type, std::uint8_t version)
 {
+    const std::optional<std::uint8_t> since = introducedIn(type);
+    if (!isSupported(version) || !since || *since > version) {
+        return 0;
+    }
     std::size_t size = 0;
-    visitPayloadType(type,
-                     [&](auto identity) { size = sizeOf<typename decltype(identity)::type>(); });
+    codec::visitPayloadType(type, [&](auto identity) {
+        size = recordSize<typename decltype(identity)::type>(version) + headerSize;
+    });
     return size;
 }
 
@@ -344,7 +327,7 @@ void appendEncodedPayload(const EventPayload &payload, std::vector<std::uint8_t>
 {
     out.push_back(eventCodecVersion);
     out.push_back(static_cast<std::uint8_t>(typeOf(payload)));
-    std::visit([&](const auto &event) { appendFields(event, out); }, payload);
+    std::visit([&](const auto &event) { appendRecord(event, out); }, payload);
 }
 
 std::vector<std::uint8_t> encodePayload(const EventPayload &payload)
@@ -358,24 +341,39 @@ std::vector<std::uint8_t> encodePayload(const EventPayload &payload)
 DecodedPayload decodePayload(std::span<const std::uint8_t> bytes)
 {
     if (bytes.size() < headerSize) {
-        return failure("payload of " + std::to_string(bytes.size()) + " bytes where at least " +
+        return failure("payload of " + byteCount(bytes.size()) + " where at least " +
                        std::to_string(headerSize) + " expected");
     }
 
     const std::uint8_t version = bytes[0];
-    if (version != eventCodecVersion) {
-        return failure("unsupported codec version " + std::to_string(version) +
-                       " (this build reads version " + std::to_string(eventCodecVersion) + ")");
+    if (!isSupported(version)) {
+        std::string error = "unsupported codec version " + std::to_string(version) +
+                            ": this build reads versions " +
+                            std::to_string(oldestEventCodecVersion) + " to " +
+                            std::to_string(eventCodecVersion);
+        if (version > eventCodecVersion) {
+            error += ", so read it with a newer build";
+        }
+        return failure(std::move(error));
     }
 
-    const std::uint8_t type = bytes[1];
-    DecodedPayload result;
-    const bool known = visitPayloadType(static_cast<EventType>(type), [&](auto identity) {
-        result = decodeAs<typename decltype(identity)::type>(bytes);
-    });
-    if (!known) {
-        return failure("unknown event type " + std::to_string(type));
+    const std::uint8_t typeNumber = bytes[1];
+    const auto type = static_cast<EventType>(typeNumber);
+    const std::optional<std::uint8_t> since = introducedIn(type);
+    if (!since) {
+        return failure("unknown event type " + std::to_string(typeNumber), version);
     }
+    if (*since > version) {
+        return failure("event type " + std::to_string(typeNumber) + " (" +
+                           std::string(nameOf(type)) + ") does not exist in codec version " +
+                           std::to_string(version),
+                       version);
+    }
+
+    DecodedPayload result;
+    codec::visitPayloadType(type, [&](auto identity) {
+        result = decodeAs<typename decltype(identity)::type>(bytes, version);
+    });
     return result;
 }
 

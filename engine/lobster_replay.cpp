@@ -286,7 +286,7 @@ void Replay::applyToRestingOrder(const Message &message)
     const bool executes = message.type == MessageType::VisibleExecution;
     Quantity wanted = message.size;
 
-    const Order *order = m_engine.book().find(message.id);
+    const Order *order = m_engine.findOrder(message.id);
     // An id whose order rests on the other side or at another price is not the order this
     // message is about, and the book cannot tell which one it is.
     if (order && (order->side != message.direction || order->price != message.price)) {
@@ -346,7 +346,7 @@ Quantity Replay::takeUnattributed(Side side, Price price, Quantity wanted, bool 
     for (OrderId id : candidates) {
         if (wanted <= Quantity{0})
             break;
-        const Quantity taken = min(m_engine.book().find(id)->remaining, wanted);
+        const Quantity taken = min(m_engine.findOrder(id)->remaining, wanted);
         if (executes)
             m_engine.applyExecution(id, taken, time);
         else
@@ -414,7 +414,7 @@ void Replay::resynchronize(const BookRow &row, Timestamp time)
 // Keeps the unconfirmed set to orders still in the book, so it does not grow all day.
 void Replay::forgetIfGone(OrderId id)
 {
-    if (!m_state->unconfirmed.empty() && !m_engine.book().find(id))
+    if (!m_state->unconfirmed.empty() && !m_engine.findOrder(id))
         m_state->unconfirmed.erase(id);
 }
 

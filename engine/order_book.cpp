@@ -1,13 +1,12 @@
 #include "order_book.h"
 
 #include <algorithm>
+#include <bit>
 #include <cassert>
 
 namespace bourse {
 
 namespace {
-
-constexpr std::size_t kBlockSize = 4096;
 
 // Better price first for the side: a higher bid or a lower ask.
 bool isBetter(Side side, Price a, Price b)
@@ -34,56 +33,218 @@ private:
 
 } // namespace
 
+// --- OrderStore ---
+
+OrderStore::OrderStore() = default;
+
+OrderStore::~OrderStore() = default;
+
+Order *OrderStore::create(OrderId id)
+{
+    Order *order = m_orders.acquire();
+    order->id = id;
+    if (!m_index.insert(order)) {
+        m_orders.release(order);
+        return nullptr;
+    }
+    return order;
+}
+
+void OrderStore::destroy(Order *order)
+{
+    m_index.erase(order->id);
+    if (order->details)
+        m_details.release(order->details);
+    m_orders.release(order);
+}
+
+OrderDetails &OrderStore::details(Order *order)
+{
+    if (!order->details)
+        order->details = m_details.acquire();
+    return *order->details;
+}
+
+Order *OrderStore::find(OrderId id)
+{
+    return m_index.find(id);
+}
+
+const Order *OrderStore::find(OrderId id) const
+{
+    return m_index.find(id);
+}
+
+std::size_t OrderStore::memoryBytes() const
+{
+    return m_index.memoryBytes() + m_orders.memoryBytes() + m_details.memoryBytes();
+}
+
+void OrderStore::clear()
+{
+    m_index.clear();
+    m_orders.clear();
+    m_details.clear();
+}
+
+// --- OrderBook::LevelIndex ---
+
+OrderBook::LevelIndex::LevelIndex()
+{
+    m_slots.assign(64, nullptr);
+    m_mask = 63;
+    m_shift = 64 - 6;
+}
+
+std::size_t OrderBook::LevelIndex::home(Price price) const
+{
+    return static_cast<std::size_t>(
+        (static_cast<std::uint64_t>(price.value()) * 0x9e3779b97f4a7c15ULL) >> m_shift);
+}
+
+PriceLevel *OrderBook::LevelIndex::find(Price price) const
+{
+    for (std::size_t i = home(price);; i = (i + 1) & m_mask) {
+        PriceLevel *level = m_slots[i];
+        if (!level || level->price == price)
+            return level;
+    }
+}
+
+void OrderBook::LevelIndex::insert(PriceLevel *level)
+{
+    // At most half full: levels are few, so short probes matter more than space.
+    if (2 * (m_size + 1) > m_slots.size())
+        grow();
+    std::size_t i = home(level->price);
+    while (m_slots[i])
+        i = (i + 1) & m_mask;
+    m_slots[i] = level;
+    ++m_size;
+}
+
+void OrderBook::LevelIndex::erase(Price price)
+{
+    std::size_t hole = home(price);
+    for (; m_slots[hole]; hole = (hole + 1) & m_mask) {
+        if (m_slots[hole]->price == price)
+            break;
+    }
+    if (!m_slots[hole])
+        return;
+    --m_size;
+    // Backward shift, as in OrderIndex: no tombstones.
+    for (std::size_t next = (hole + 1) & m_mask; m_slots[next]; next = (next + 1) & m_mask) {
+        const std::size_t wanted = home(m_slots[next]->price);
+        const bool reachable =
+            hole <= next ? (wanted <= hole || wanted > next) : (wanted <= hole && wanted > next);
+        if (reachable) {
+            m_slots[hole] = m_slots[next];
+            hole = next;
+        }
+    }
+    m_slots[hole] = nullptr;
+}
+
+void OrderBook::LevelIndex::clear()
+{
+    std::fill(m_slots.begin(), m_slots.end(), nullptr);
+    m_size = 0;
+}
+
+void OrderBook::LevelIndex::grow()
+{
+    std::vector<PriceLevel *> old(m_slots.size() * 2, nullptr);
+    old.swap(m_slots);
+    m_mask = m_slots.size() - 1;
+    m_shift -= 1;
+    for (PriceLevel *level : old) {
+        if (!level)
+            continue;
+        std::size_t i = home(level->price);
+        while (m_slots[i])
+            i = (i + 1) & m_mask;
+        m_slots[i] = level;
+    }
+}
+
+// --- OrderBook ---
+
 OrderBook::OrderBook() = default;
 
 OrderBook::~OrderBook() = default;
 
-Order *OrderBook::insert(OrderId id, Side side, Price price, Quantity quantity)
+PriceLevel *OrderBook::levelFor(Side which, Price price)
 {
-    if (m_orders.find(id))
-        return nullptr;
+    SideLevels &levels = side(which);
+    // Most orders join the best level; check it before hashing.
+    if (!levels.sorted.empty() && levels.sorted.back()->price == price)
+        return levels.sorted.back();
+    if (PriceLevel *level = levels.byPrice.find(price))
+        return level;
 
-    Order *order = allocate();
-    *order = Order{id, side, price, quantity, nullptr, nullptr};
-    m_orders.insert(id, order);
+    PriceLevel *level = m_levels.acquire();
+    level->price = price;
+    levels.byPrice.insert(level);
+    // Insert before the first level that is not worse than the price.
+    auto position = std::lower_bound(levels.sorted.begin(), levels.sorted.end(), price,
+                                     [which](const PriceLevel *existing, Price wanted) {
+                                         return isBetter(which, wanted, existing->price);
+                                     });
+    levels.sorted.insert(position, level);
+    return level;
+}
 
-    PriceLevel &level = levelFor(side, price);
-    order->previous = level.back;
-    if (level.back)
-        level.back->next = order;
+void OrderBook::eraseLevel(Side which, PriceLevel *level)
+{
+    SideLevels &levels = side(which);
+    if (levels.sorted.back() == level) {
+        levels.sorted.pop_back();
+    } else {
+        auto position = std::lower_bound(levels.sorted.begin(), levels.sorted.end(), level->price,
+                                         [which](const PriceLevel *existing, Price wanted) {
+                                             return isBetter(which, wanted, existing->price);
+                                         });
+        assert(position != levels.sorted.end() && *position == level);
+        levels.sorted.erase(position);
+    }
+    levels.byPrice.erase(level->price);
+    m_levels.release(level);
+}
+
+void OrderBook::add(Order *order)
+{
+    assert(order->remaining > Quantity{0});
+    PriceLevel *level = levelFor(order->side, order->price);
+    order->next = nullptr;
+    order->previous = level->back;
+    if (level->back)
+        level->back->next = order;
     else
-        level.front = order;
-    level.back = order;
-    level.quantity += quantity;
-    ++level.orderCount;
-    return order;
+        level->front = order;
+    level->back = order;
+    level->quantity += order->remaining;
+    ++level->orderCount;
+    ++m_orderCount;
 }
 
 void OrderBook::reduce(Order *order, Quantity quantity)
 {
     assert(quantity > Quantity{0});
-    assert(quantity <= order->remaining);
-    if (quantity >= order->remaining) {
-        remove(order);
-        return;
-    }
+    assert(quantity < order->remaining);
     order->remaining -= quantity;
-    findLevel(order->side, order->price)->quantity -= quantity;
+    PriceLevel *level = side(order->side).sorted.back();
+    if (level->price != order->price)
+        level = side(order->side).byPrice.find(order->price);
+    level->quantity -= quantity;
 }
 
-void OrderBook::remove(Order *order)
+void OrderBook::unlink(Order *order, PriceLevel *level)
 {
-    unlink(order);
-    m_orders.erase(order->id);
-    release(order);
-}
-
-void OrderBook::unlink(Order *order)
-{
-    Levels &sideLevels = levels(order->side);
-    auto level = findLevel(order->side, order->price);
-    assert(level != sideLevels.end());
-
+    // Fills take queues from the front: ask for the order after the next one now, so that in a
+    // deep queue it is in cache by the time it trades.
+    if (!order->previous && order->next)
+        __builtin_prefetch(order->next->next);
     if (order->previous)
         order->previous->next = order->next;
     else
@@ -92,76 +253,102 @@ void OrderBook::unlink(Order *order)
         order->next->previous = order->previous;
     else
         level->back = order->previous;
-
+    order->previous = nullptr;
+    order->next = nullptr;
     level->quantity -= order->remaining;
     --level->orderCount;
+}
+
+void OrderBook::remove(Order *order)
+{
+    SideLevels &levels = side(order->side);
+    PriceLevel *level = levels.sorted.back();
+    if (level->price != order->price)
+        level = levels.byPrice.find(order->price);
+    assert(level);
+    unlink(order, level);
+    --m_orderCount;
     if (level->orderCount == 0)
-        sideLevels.erase(level);
+        eraseLevel(order->side, level);
 }
 
-Order *OrderBook::find(OrderId id)
+void OrderBook::requeue(Order *order, Quantity shown)
 {
-    return m_orders.find(id);
+    assert(shown > Quantity{0});
+    SideLevels &levels = side(order->side);
+    PriceLevel *level = levels.sorted.back();
+    if (level->price != order->price)
+        level = levels.byPrice.find(order->price);
+    unlink(order, level);
+    order->remaining = shown;
+    order->previous = level->back;
+    if (level->back)
+        level->back->next = order;
+    else
+        level->front = order;
+    level->back = order;
+    level->quantity += shown;
+    ++level->orderCount;
 }
 
-const Order *OrderBook::find(OrderId id) const
+Order *OrderBook::bestOrder(Side which)
 {
-    return m_orders.find(id);
+    const auto &sorted = side(which).sorted;
+    return sorted.empty() ? nullptr : sorted.back()->front;
 }
 
-Order *OrderBook::bestOrder(Side side)
+const Order *OrderBook::bestOrder(Side which) const
 {
-    Levels &sideLevels = levels(side);
-    return sideLevels.empty() ? nullptr : sideLevels.back().front;
+    const auto &sorted = side(which).sorted;
+    return sorted.empty() ? nullptr : sorted.back()->front;
 }
 
-std::optional<Price> OrderBook::bestPrice(Side side) const
+std::optional<Price> OrderBook::bestPrice(Side which) const
 {
-    const Levels &sideLevels = levels(side);
-    if (sideLevels.empty())
+    const auto &sorted = side(which).sorted;
+    if (sorted.empty())
         return std::nullopt;
-    return sideLevels.back().price;
+    return sorted.back()->price;
 }
 
-std::size_t OrderBook::levelCount(Side side) const
+std::size_t OrderBook::levelCount(Side which) const
 {
-    return levels(side).size();
+    return side(which).sorted.size();
 }
 
-LevelSummary OrderBook::level(Side side, std::size_t depth) const
+LevelSummary OrderBook::level(Side which, std::size_t depth) const
 {
-    const Levels &sideLevels = levels(side);
-    const PriceLevel &level = sideLevels[sideLevels.size() - 1 - depth];
+    const auto &sorted = side(which).sorted;
+    const PriceLevel &level = *sorted[sorted.size() - 1 - depth];
     return LevelSummary{level.price, level.quantity, level.orderCount};
 }
 
-Quantity OrderBook::quantityAt(Side side, Price price) const
+Quantity OrderBook::quantityAt(Side which, Price price) const
 {
-    auto level = findLevel(side, price);
-    return level == levels(side).end() ? Quantity{0} : level->quantity;
+    const PriceLevel *level = side(which).byPrice.find(price);
+    return level ? level->quantity : Quantity{0};
 }
 
-std::vector<const Order *> OrderBook::ordersAt(Side side, Price price) const
+std::vector<const Order *> OrderBook::ordersAt(Side which, Price price) const
 {
     std::vector<const Order *> orders;
-    auto level = findLevel(side, price);
-    if (level == levels(side).end())
-        return orders;
-    for (const Order *order = level->front; order; order = order->next)
-        orders.push_back(order);
+    if (const PriceLevel *level = side(which).byPrice.find(price)) {
+        for (const Order *order = level->front; order; order = order->next)
+            orders.push_back(order);
+    }
     return orders;
 }
 
 std::uint64_t OrderBook::stateHash() const
 {
     StateHasher hasher;
-    for (Side side : {Side::Buy, Side::Sell}) {
-        const Levels &sideLevels = levels(side);
-        hasher.add(static_cast<std::uint64_t>(sideLevels.size()));
-        for (auto level = sideLevels.rbegin(); level != sideLevels.rend(); ++level) {
-            hasher.add(level->price.value());
-            hasher.add(static_cast<std::uint64_t>(level->orderCount));
-            for (const Order *order = level->front; order; order = order->next) {
+    for (Side which : {Side::Buy, Side::Sell}) {
+        const auto &sorted = side(which).sorted;
+        hasher.add(static_cast<std::uint64_t>(sorted.size()));
+        for (auto level = sorted.rbegin(); level != sorted.rend(); ++level) {
+            hasher.add((*level)->price.value());
+            hasher.add(static_cast<std::uint64_t>((*level)->orderCount));
+            for (const Order *order = (*level)->front; order; order = order->next) {
                 hasher.add(order->id.value());
                 hasher.add(order->remaining.value());
             }
@@ -172,64 +359,31 @@ std::uint64_t OrderBook::stateHash() const
 
 void OrderBook::clear()
 {
-    m_orders.forEach([this](Order *order) { release(order); });
-    m_orders.clear();
-    m_bids.clear();
-    m_asks.clear();
-}
-
-// Levels are kept worst-to-best, so the insertion point of a price is the first level that
-// is not worse than it.
-template <typename LevelsType>
-auto OrderBook::lowerBound(LevelsType &sideLevels, Side side, Price price)
-{
-    return std::lower_bound(sideLevels.begin(), sideLevels.end(), price,
-                            [side](const PriceLevel &level, Price wanted) {
-                                return isBetter(side, wanted, level.price);
-                            });
-}
-
-OrderBook::Levels::iterator OrderBook::findLevel(Side side, Price price)
-{
-    Levels &sideLevels = levels(side);
-    auto position = lowerBound(sideLevels, side, price);
-    return position != sideLevels.end() && position->price == price ? position : sideLevels.end();
-}
-
-OrderBook::Levels::const_iterator OrderBook::findLevel(Side side, Price price) const
-{
-    const Levels &sideLevels = levels(side);
-    auto position = lowerBound(sideLevels, side, price);
-    return position != sideLevels.end() && position->price == price ? position : sideLevels.end();
-}
-
-PriceLevel &OrderBook::levelFor(Side side, Price price)
-{
-    Levels &sideLevels = levels(side);
-    auto position = lowerBound(sideLevels, side, price);
-    if (position != sideLevels.end() && position->price == price)
-        return *position;
-    return *sideLevels.insert(position, PriceLevel{price, Quantity{0}, 0, nullptr, nullptr});
-}
-
-Order *OrderBook::allocate()
-{
-    if (m_free) {
-        Order *order = m_free;
-        m_free = order->next;
-        return order;
+    for (Side which : {Side::Buy, Side::Sell}) {
+        SideLevels &levels = side(which);
+        for (PriceLevel *level : levels.sorted) {
+            for (Order *order = level->front; order;) {
+                Order *next = order->next;
+                order->previous = nullptr;
+                order->next = nullptr;
+                order = next;
+            }
+            m_levels.release(level);
+        }
+        levels.sorted.clear();
+        levels.byPrice.clear();
     }
-    if (m_blocks.empty() || m_usedInLastBlock == kBlockSize) {
-        m_blocks.push_back(std::make_unique<Order[]>(kBlockSize));
-        m_usedInLastBlock = 0;
-    }
-    return &m_blocks.back()[m_usedInLastBlock++];
+    m_orderCount = 0;
 }
 
-void OrderBook::release(Order *order)
+std::size_t OrderBook::memoryBytes() const
 {
-    order->next = m_free;
-    m_free = order;
+    std::size_t bytes = m_levels.memoryBytes();
+    for (Side which : {Side::Buy, Side::Sell}) {
+        const SideLevels &levels = side(which);
+        bytes += levels.sorted.capacity() * sizeof(PriceLevel *) + levels.byPrice.memoryBytes();
+    }
+    return bytes;
 }
 
 } // namespace bourse

@@ -125,7 +125,7 @@ private:
     ViewSlot &m_views;
     std::vector<Control> m_takenControls;
 
-    Engine m_engine;
+    Engine m_engine{InstrumentId{1}};
     MarketViewBuilder m_viewBuilder;
 
     SessionMode m_mode = SessionMode::Simulation;

@@ -31,18 +31,18 @@ std::size_t MarketSimulator::primingCommands() const
     return m_options.primeLevels * 2 * m_options.primeOrdersPerLevel;
 }
 
-SimulatorCommand MarketSimulator::next(const OrderBook &book)
+SimulatorCommand MarketSimulator::next(const Engine &engine)
 {
     ++m_commandCount;
     if (!isPrimed()) {
         return nextPrimingCommand();
     }
-    return nextRandomCommand(book);
+    return nextRandomCommand(engine);
 }
 
 void MarketSimulator::step(Engine &engine, Timestamp time)
 {
-    apply(next(engine.book()), engine, time);
+    apply(next(engine), engine, time);
 }
 
 void MarketSimulator::prime(Engine &engine, Timestamp time)
@@ -70,12 +70,13 @@ SimulatorCommand MarketSimulator::nextPrimingCommand()
     return passiveOrder(buy ? Side::Buy : Side::Sell, level, passiveLots());
 }
 
-SimulatorCommand MarketSimulator::nextRandomCommand(const OrderBook &book)
+SimulatorCommand MarketSimulator::nextRandomCommand(const Engine &engine)
 {
+    const OrderBook &book = engine.book();
     if (m_random.chance(m_options.fairValueMovePerMille)) {
         moveFairValue();
     }
-    dropFilledOrders(book);
+    dropFilledOrders(engine);
 
     // Cancels speed up as the book grows past its target size, which keeps its size steady.
     const std::uint64_t target = std::max<std::uint64_t>(m_options.targetRestingOrders, 1);
@@ -93,7 +94,7 @@ SimulatorCommand MarketSimulator::nextRandomCommand(const OrderBook &book)
     }
     pick -= m_options.passiveWeight;
     if (pick < cancelWeight) {
-        return cancelOrder(book);
+        return cancelOrder(engine);
     }
     pick -= cancelWeight;
     if (pick < m_options.marketableLimitWeight) {
@@ -175,19 +176,19 @@ SimulatorCommand MarketSimulator::aggressiveOrder(const OrderBook &book, OrderTy
     return command;
 }
 
-SimulatorCommand MarketSimulator::cancelOrder(const OrderBook &book)
+SimulatorCommand MarketSimulator::cancelOrder(const Engine &engine)
 {
     OrderId first;
-    if (!takeLiveOrder(book, first)) {
-        return passiveOrder(book);
+    if (!takeLiveOrder(engine, first)) {
+        return passiveOrder(engine.book());
     }
     OrderId second;
-    takeLiveOrder(book, second);
+    takeLiveOrder(engine, second);
 
     // Of two random resting orders, the one farther from the fair price goes, so stale quotes
     // left behind by a moving fair value are the first to be pulled.
     const auto distance = [&](OrderId id) {
-        const Order *order = book.find(id);
+        const Order *order = engine.findOrder(id);
         const std::int64_t twice = 2 * order->price.value() - (2 * m_fairValue + 1);
         return twice < 0 ? -twice : twice;
     };
@@ -240,11 +241,11 @@ OrderId MarketSimulator::takeOrderId()
     return OrderId{m_nextOrderId++};
 }
 
-bool MarketSimulator::takeLiveOrder(const OrderBook &book, OrderId &id)
+bool MarketSimulator::takeLiveOrder(const Engine &engine, OrderId &id)
 {
     while (!m_liveOrders.empty()) {
         const std::size_t index = m_random.below(m_liveOrders.size());
-        if (book.find(m_liveOrders[index]) != nullptr) {
+        if (engine.findOrder(m_liveOrders[index]) != nullptr) {
             id = m_liveOrders[index];
             return true;
         }
@@ -254,12 +255,12 @@ bool MarketSimulator::takeLiveOrder(const OrderBook &book, OrderId &id)
     return false;
 }
 
-void MarketSimulator::dropFilledOrders(const OrderBook &book)
+void MarketSimulator::dropFilledOrders(const Engine &engine)
 {
-    if (m_liveOrders.size() <= 2 * book.orderCount() + 64) {
+    if (m_liveOrders.size() <= 2 * engine.book().orderCount() + 64) {
         return;
     }
-    std::erase_if(m_liveOrders, [&book](OrderId id) { return book.find(id) == nullptr; });
+    std::erase_if(m_liveOrders, [&engine](OrderId id) { return engine.findOrder(id) == nullptr; });
 }
 
 } // namespace bourse

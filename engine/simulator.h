@@ -54,10 +54,11 @@ public:
     explicit MarketSimulator(std::uint64_t seed);
     MarketSimulator(std::uint64_t seed, Options options);
 
-    // Returns the next command for a book in the given state. The first primingCommands()
-    // commands place primeLevels levels a side around the anchor, and random flow follows.
-    // Each command must reach the engine before the next call, as cancels pick live orders.
-    SimulatorCommand next(const OrderBook &book);
+    // Returns the next command for the engine's primary book in its current state. The first
+    // primingCommands() commands place primeLevels levels a side around the anchor, and random
+    // flow follows. Each command must reach the engine before the next call, as cancels pick
+    // live orders.
+    SimulatorCommand next(const Engine &engine);
 
     // Takes the next command for the engine's book and applies it to the engine.
     void step(Engine &engine, Timestamp time);
@@ -75,20 +76,20 @@ public:
 
 private:
     SimulatorCommand nextPrimingCommand();
-    SimulatorCommand nextRandomCommand(const OrderBook &book);
+    SimulatorCommand nextRandomCommand(const Engine &engine);
     void moveFairValue();
 
     SimulatorCommand passiveOrder(const OrderBook &book);
     SimulatorCommand passiveOrder(Side side, std::int64_t offsetTicks, std::int64_t lots);
     SimulatorCommand aggressiveOrder(const OrderBook &book, OrderType type);
-    SimulatorCommand cancelOrder(const OrderBook &book);
+    SimulatorCommand cancelOrder(const Engine &engine);
 
     Side aggressorSide(const OrderBook &book);
     std::int64_t passiveOffset();
     std::int64_t passiveLots();
     OrderId takeOrderId();
-    bool takeLiveOrder(const OrderBook &book, OrderId &id);
-    void dropFilledOrders(const OrderBook &book);
+    bool takeLiveOrder(const Engine &engine, OrderId &id);
+    void dropFilledOrders(const Engine &engine);
 
     Options m_options;
     Xoshiro256StarStar m_random;

@@ -69,6 +69,20 @@ public:
     using StrongInteger::StrongInteger;
 };
 
+// A trading account. Zero means "no account" where a command may name one, such as a mass
+// cancel that is not limited to one account.
+class AccountId : public StrongInteger<struct AccountIdTag, std::uint32_t> {
+public:
+    using StrongInteger::StrongInteger;
+};
+
+// The id a client gives its own order, unique among the live orders of its account. Zero
+// means the client gave none.
+class ClientOrderId : public StrongInteger<struct ClientOrderIdTag, std::uint64_t> {
+public:
+    using StrongInteger::StrongInteger;
+};
+
 // Global, gap-free number of an event; the first event of a journal is 1.
 using SequenceNumber = std::uint64_t;
 

@@ -38,7 +38,39 @@ inline char *toString(RestoreResult result)
 }
 inline char *toString(TradingStatus status)
 {
-    return QTest::toString(static_cast<int>(status));
+    return qstrdup(std::string(nameOf(status)).c_str());
+}
+inline char *toString(OrderType type)
+{
+    return qstrdup(std::string(nameOf(type)).c_str());
+}
+inline char *toString(TimeInForce timeInForce)
+{
+    return qstrdup(std::string(nameOf(timeInForce)).c_str());
+}
+inline char *toString(SelfTradePrevention mode)
+{
+    return qstrdup(std::string(nameOf(mode)).c_str());
+}
+inline char *toString(QueuePriority priority)
+{
+    return qstrdup(std::string(nameOf(priority)).c_str());
+}
+inline char *toString(AccountId account)
+{
+    return QTest::toString(account.value());
+}
+inline char *toString(ClientOrderId id)
+{
+    return QTest::toString(id.value());
+}
+inline char *toString(InstrumentId id)
+{
+    return QTest::toString(id.value());
+}
+inline char *toString(Timestamp time)
+{
+    return QTest::toString(time.value());
 }
 inline char *toString(Price price)
 {

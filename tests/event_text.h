@@ -4,6 +4,9 @@
 
 #include <QString>
 
+#include <array>
+#include <cstddef>
+#include <cstdint>
 #include <string>
 #include <type_traits>
 #include <variant>
@@ -25,10 +28,29 @@ inline std::string number(std::uint32_t value)
     return std::to_string(value);
 }
 
+inline std::string number(std::uint8_t value)
+{
+    return std::to_string(value);
+}
+
 template <typename Enum>
 requires std::is_enum_v<Enum> std::string number(Enum value)
 {
     return std::to_string(static_cast<int>(value));
+}
+
+// Fixed-size text as hex, so that bytes after a terminating zero are compared too.
+template <std::size_t Size>
+std::string text(const std::array<char, Size> &characters)
+{
+    static constexpr char digits[] = "0123456789abcdef";
+    std::string hex;
+    for (const char character : characters) {
+        const auto byte = static_cast<unsigned char>(character);
+        hex += digits[byte >> 4];
+        hex += digits[byte & 0x0f];
+    }
+    return hex;
 }
 
 struct PayloadText {
@@ -36,7 +58,14 @@ struct PayloadText {
     {
         return "OrderAccepted id=" + number(e.id.value()) + " side=" + number(e.side) +
                " type=" + number(e.type) + " limit=" + number(e.limit.value()) +
-               " quantity=" + number(e.quantity.value());
+               " quantity=" + number(e.quantity.value()) + " account=" + number(e.account.value()) +
+               " clientOrderId=" + number(e.clientOrderId.value()) +
+               " timeInForce=" + number(e.timeInForce) + " liquidity=" + number(e.liquidity) +
+               " selfTradePrevention=" + number(e.selfTradePrevention) +
+               " stopPrice=" + number(e.stopPrice.value()) +
+               " displayQuantity=" + number(e.displayQuantity.value()) +
+               " protectionPrice=" + number(e.protectionPrice.value()) +
+               " expiry=" + number(e.expiry.value());
     }
     std::string operator()(const OrderAdded &e) const
     {
@@ -46,7 +75,9 @@ struct PayloadText {
     }
     std::string operator()(const OrderRejected &e) const
     {
-        return "OrderRejected id=" + number(e.id.value()) + " reason=" + number(e.reason);
+        return "OrderRejected id=" + number(e.id.value()) + " reason=" + number(e.reason) +
+               " clientOrderId=" + number(e.clientOrderId.value()) +
+               " account=" + number(e.account.value());
     }
     std::string operator()(const OrderCancelled &e) const
     {
@@ -65,11 +96,73 @@ struct PayloadText {
         return "Trade maker=" + number(e.maker.value()) + " taker=" + number(e.taker.value()) +
                " aggressor=" + number(e.aggressor) + " price=" + number(e.price.value()) +
                " quantity=" + number(e.quantity.value()) +
-               " makerRemaining=" + number(e.makerRemaining.value());
+               " makerRemaining=" + number(e.makerRemaining.value()) +
+               " makerAccount=" + number(e.makerAccount.value()) +
+               " takerAccount=" + number(e.takerAccount.value());
     }
     std::string operator()(const TradingStatusChanged &e) const
     {
         return "TradingStatusChanged status=" + number(e.status);
+    }
+    std::string operator()(const InstrumentAdded &e) const
+    {
+        const InstrumentDefinition &d = e.definition;
+        return "InstrumentAdded id=" + number(d.id.value()) + " symbol=" + text(d.symbol) +
+               " currency=" + text(d.currency) + " priceDecimals=" + number(d.priceDecimals) +
+               " quantityDecimals=" + number(d.quantityDecimals) +
+               " tickSize=" + number(d.tickSize.value()) + " lotSize=" + number(d.lotSize.value()) +
+               " minimumQuantity=" + number(d.minimumQuantity.value()) +
+               " maximumQuantity=" + number(d.maximumQuantity.value()) +
+               " multiplier=" + number(d.multiplier) +
+               " priceBandBasisPoints=" + number(d.priceBandBasisPoints) +
+               " referencePrice=" + number(d.referencePrice.value()) +
+               " initialStatus=" + number(d.initialStatus);
+    }
+    std::string operator()(const AccountConfigured &e) const
+    {
+        return "AccountConfigured account=" + number(e.account.value()) +
+               " selfTradePrevention=" + number(e.selfTradePrevention);
+    }
+    std::string operator()(const OrderReplaced &e) const
+    {
+        return "OrderReplaced id=" + number(e.id.value()) + " side=" + number(e.side) +
+               " previousPrice=" + number(e.previousPrice.value()) +
+               " price=" + number(e.price.value()) + " quantity=" + number(e.quantity.value()) +
+               " stopPrice=" + number(e.stopPrice.value()) + " priority=" + number(e.priority);
+    }
+    std::string operator()(const OrderParked &e) const
+    {
+        return "OrderParked id=" + number(e.id.value()) + " side=" + number(e.side) +
+               " stopPrice=" + number(e.stopPrice.value()) +
+               " quantity=" + number(e.quantity.value());
+    }
+    std::string operator()(const StopTriggered &e) const
+    {
+        return "StopTriggered id=" + number(e.id.value()) +
+               " lastTradePrice=" + number(e.lastTradePrice.value());
+    }
+    std::string operator()(const OrderRefilled &e) const
+    {
+        return "OrderRefilled id=" + number(e.id.value()) + " side=" + number(e.side) +
+               " price=" + number(e.price.value()) + " displayed=" + number(e.displayed.value()) +
+               " reserve=" + number(e.reserve.value());
+    }
+    std::string operator()(const AuctionUncrossed &e) const
+    {
+        return "AuctionUncrossed price=" + number(e.price.value()) +
+               " volume=" + number(e.volume.value());
+    }
+    std::string operator()(const TopOfBook &e) const
+    {
+        return "TopOfBook bidPrice=" + number(e.bidPrice.value()) +
+               " bidQuantity=" + number(e.bidQuantity.value()) +
+               " askPrice=" + number(e.askPrice.value()) +
+               " askQuantity=" + number(e.askQuantity.value());
+    }
+    std::string operator()(const DepthLevel &e) const
+    {
+        return "DepthLevel side=" + number(e.side) + " price=" + number(e.price.value()) +
+               " quantity=" + number(e.quantity.value()) + " orderCount=" + number(e.orderCount);
     }
 };
 

@@ -8,6 +8,7 @@ namespace bourse::cli {
 // Each command takes the arguments after its own name and returns the process exit status.
 int runReplayCommand(const std::vector<std::string> &arguments);
 int runJournalCommand(const std::vector<std::string> &arguments);
+int runScenarioCommand(const std::vector<std::string> &arguments);
 
 // Exit statuses shared by the commands.
 enum ExitStatus : int {

@@ -154,7 +154,8 @@ void printReplay(const ReplayResult &result, bool json)
     std::printf("state hash: %s\n", hex(result.stateHash).c_str());
 }
 
-// Feeds every event of the journal to a fresh engine for the instrument of the first event.
+// Feeds every event of the journal to a fresh engine, which rebuilds the instruments the
+// journal defines, or the one instrument its first event names.
 int replayJournal(const JournalArguments &arguments)
 {
     const auto started = std::chrono::steady_clock::now();
@@ -167,14 +168,12 @@ int replayJournal(const JournalArguments &arguments)
     std::optional<Engine> engine;
     ReplayResult result;
     while (std::optional<Event> event = reader.next()) {
-        if (!engine) {
+        // A journal that defines its instruments starts with an InstrumentAdded; a journal
+        // of one book names that book's instrument in its first event.
+        if (!engine && std::holds_alternative<InstrumentAdded>(event->payload)) {
+            engine.emplace();
+        } else if (!engine) {
             engine.emplace(event->instrument);
-        }
-        if (event->instrument != engine->instrument()) {
-            std::cerr << "bourse-engine journal replay: " << arguments.path << ": sequence "
-                      << event->sequence << ": event for instrument " << event->instrument.value()
-                      << " in a journal of instrument " << engine->instrument().value() << "\n";
-            return CheckFailed;
         }
         if (const RestoreResult restored = engine->restore(*event);
             restored != RestoreResult::Restored) {

@@ -20,7 +20,10 @@ void printUsage(std::ostream &out)
            "  journal replay FILE [--json]\n"
            "      Rebuild the engine from a journal and print its state hash.\n"
            "  journal verify FILE\n"
-           "      Check a journal's checksums, hash chain and sequence numbers.\n";
+           "      Check a journal's checksums, hash chain and sequence numbers.\n"
+           "  run FILE [--json]\n"
+           "      Run a scenario file on a fresh engine, print its events and check its\n"
+           "      expectations.\n";
 }
 
 } // namespace
@@ -39,6 +42,8 @@ int main(int argc, char **argv)
         return bourse::cli::runReplayCommand(arguments);
     if (command == "journal")
         return bourse::cli::runJournalCommand(arguments);
+    if (command == "run")
+        return bourse::cli::runScenarioCommand(arguments);
 
     std::cerr << "bourse-engine: unknown command '" << command << "'\n";
     printUsage(std::cerr);

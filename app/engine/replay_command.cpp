@@ -202,7 +202,7 @@ int runReplayCommand(const std::vector<std::string> &arguments)
 
     // The input is checked before the journal is created, so a run that cannot start leaves
     // no empty journal behind.
-    Engine engine;
+    Engine engine(InstrumentId{1});
     lobster::Replay replay(engine);
     if (auto error = replay.open({parsed->messagePath, parsed->orderbookPath, parsed->levels})) {
         std::cerr << "bourse-engine replay: " << error->toString() << "\n";

@@ -16,7 +16,7 @@ namespace {
 // Returns messages per second of one run, or a negative value after printing the error.
 double runOnce(const std::string &messages, const std::string &orderbook, std::size_t &mismatches)
 {
-    bourse::Engine engine;
+    bourse::Engine engine(bourse::InstrumentId{1});
     bourse::lobster::Replay replay(engine);
     if (auto error = replay.open({messages, orderbook, 0})) {
         std::fprintf(stderr, "bench_replay: %s\n", error->toString().c_str());

@@ -62,7 +62,7 @@ void LobsterReplayTest::googDayMatchesEveryRow()
     BOURSE_REQUIRE_DATA_FILE(messages);
     BOURSE_REQUIRE_DATA_FILE(orderbook);
 
-    Engine engine;
+    Engine engine(InstrumentId{1});
     Replay replay(engine);
     QVERIFY(!replay.open(
         {messages.toStdString(), orderbook.toStdString(), static_cast<std::size_t>(levels)}));
@@ -119,7 +119,7 @@ void LobsterReplayTest::changedExecutionSizeIsAMismatchAtItsRow()
 
     QTemporaryDir directory;
     const std::string path = writeFile(directory, "changed_message_10.csv", changed.str());
-    Engine engine;
+    Engine engine(InstrumentId{1});
     Replay replay(engine);
     QVERIFY(!replay.open({path, orderbook.toStdString(), 10}));
     QCOMPARE(runToEnd(replay), Replay::Step::Finished);
@@ -137,7 +137,7 @@ void LobsterReplayTest::bookBeforeFirstMessageComesFromFirstRow()
     const std::string orderbook =
         writeFile(directory, "ob.csv", "1010,40,1000,100,1020,10,990,20\n");
 
-    Engine engine;
+    Engine engine(InstrumentId{1});
     Replay replay(engine);
     QVERIFY(!replay.open({messages, orderbook, 0}));
     QCOMPARE(runToEnd(replay), Replay::Step::Finished);
@@ -160,7 +160,7 @@ void LobsterReplayTest::levelComingIntoSightTakesItsSizeFromFile()
     const std::string orderbook = writeFile(directory, "ob.csv",
                                             "1010,40,1000,50\n"
                                             "1010,40,990,70\n");
-    Engine engine;
+    Engine engine(InstrumentId{1});
     Replay replay(engine);
     QVERIFY(!replay.open({messages, orderbook, 1}));
     QCOMPARE(runToEnd(replay), Replay::Step::Finished);
@@ -182,7 +182,7 @@ void LobsterReplayTest::differenceInSightIsAMismatch()
                                             "1010,40,1000,50,9999999999,0,-9999999999,0\n"
                                             "1010,40,1000,50,9999999999,0,990,11\n"
                                             "1010,40,1000,50,9999999999,0,990,11\n");
-    Engine engine;
+    Engine engine(InstrumentId{1});
     Replay replay(engine);
     QVERIFY(!replay.open({messages, orderbook, 2}));
     QCOMPARE(runToEnd(replay), Replay::Step::Finished);
@@ -209,7 +209,7 @@ void LobsterReplayTest::unseenOrderIsTakenFromRecoveredQuantity()
                                             "1010,110,1000,50\n"
                                             "1010,80,1000,50\n"
                                             "1010,60,1000,50\n");
-    Engine engine;
+    Engine engine(InstrumentId{1});
     Replay replay(engine);
     QVERIFY(!replay.open({messages, orderbook, 1}));
     QCOMPARE(runToEnd(replay), Replay::Step::Finished);
@@ -235,13 +235,13 @@ void LobsterReplayTest::idOnOtherSideIsNotTouched()
     const std::string orderbook = writeFile(directory, "ob.csv",
                                             "1010,40,1000,50\n"
                                             "1010,30,1000,50\n");
-    Engine engine;
+    Engine engine(InstrumentId{1});
     Replay replay(engine);
     QVERIFY(!replay.open({messages, orderbook, 1}));
     QCOMPARE(runToEnd(replay), Replay::Step::Finished);
     QCOMPARE(replay.summary().mismatches, std::size_t{0});
     QCOMPARE(replay.summary().unexplainedMessages, std::size_t{1});
-    QCOMPARE(engine.book().find(OrderId{1})->remaining, Quantity{50});
+    QCOMPARE(engine.findOrder(OrderId{1})->remaining, Quantity{50});
     QCOMPARE(engine.book().quantityAt(Side::Sell, Price{1010}), Quantity{30});
 }
 
@@ -252,7 +252,7 @@ void LobsterReplayTest::shortOrderbookFileStopsWithError()
                                            "34200.1,1,1,50,1000,1\n"
                                            "34200.2,1,2,50,1000,1\n");
     const std::string orderbook = writeFile(directory, "ob.csv", "1010,40,1000,50\n");
-    Engine engine;
+    Engine engine(InstrumentId{1});
     Replay replay(engine);
     QVERIFY(!replay.open({messages, orderbook, 1}));
     QCOMPARE(runToEnd(replay), Replay::Step::Failed);
@@ -269,7 +269,7 @@ void LobsterReplayTest::emptyOrTooShallowFilesFailAtOpen()
     const std::string empty = writeFile(directory, "empty.csv", "");
     const std::string messages = writeFile(directory, "m.csv", "34200.1,1,1,50,1000,1\n");
     const std::string orderbook = writeFile(directory, "ob.csv", "1010,40,1000,50\n");
-    Engine engine;
+    Engine engine(InstrumentId{1});
 
     Replay emptyMessages(engine);
     auto error = emptyMessages.open({empty, "", 0});
@@ -294,7 +294,7 @@ void LobsterReplayTest::malformedMessageStopsWithFileAndLine()
     const std::string messages = writeFile(directory, "m.csv",
                                            "34200.1,1,1,50,1000,1\n"
                                            "34200.2,1,2,fifty,1000,1\n");
-    Engine engine;
+    Engine engine(InstrumentId{1});
     Replay replay(engine);
     QVERIFY(!replay.open({messages, "", 0}));
     QCOMPARE(replay.step(), Replay::Step::Failed);
@@ -313,7 +313,7 @@ void LobsterReplayTest::replayWithoutOrderbookChecksNothing()
                                            "34200.2,5,0,5,1005,-1\n"
                                            "34200.25,4,999,7,1010,-1\n"
                                            "34200.3,7,0,0,-1,-1\n");
-    Engine engine;
+    Engine engine(InstrumentId{1});
     Replay replay(engine);
     QVERIFY(!replay.open({messages, "", 0}));
     QCOMPARE(replay.nextTime(), std::optional<Timestamp>(Timestamp{34200100000000}));

@@ -16,15 +16,20 @@ private slots:
     void duplicateInsertIsRejected();
     void randomChurnAgreesWithStdMap_data();
     void randomChurnAgreesWithStdMap();
+    void storeRecyclesOrdersAndDetails();
+    void bookKeepsLevelsSortedThroughChurn();
+    void requeueMovesOrderToBackWithNewSize();
 };
 
 void OrderIndexTest::missingIdIsNotFound()
 {
     OrderIndex index(16);
     Order a;
+    a.id = OrderId{1};
     Order b;
-    QVERIFY(index.insert(OrderId{1}, &a));
-    QVERIFY(index.insert(OrderId{2}, &b));
+    b.id = OrderId{2};
+    QVERIFY(index.insert(&a));
+    QVERIFY(index.insert(&b));
     index.erase(OrderId{1});
     QCOMPARE(index.find(OrderId{1}), nullptr);
     QCOMPARE(index.find(OrderId{2}), &b);
@@ -37,9 +42,11 @@ void OrderIndexTest::duplicateInsertIsRejected()
 {
     OrderIndex index(16);
     Order a;
+    a.id = OrderId{7};
     Order b;
-    QVERIFY(index.insert(OrderId{7}, &a));
-    QVERIFY(!index.insert(OrderId{7}, &b));
+    b.id = OrderId{7};
+    QVERIFY(index.insert(&a));
+    QVERIFY(!index.insert(&b));
     QCOMPARE(index.find(OrderId{7}), &a);
     QCOMPARE(index.size(), std::size_t{1});
 }
@@ -60,6 +67,8 @@ void OrderIndexTest::randomChurnAgreesWithStdMap()
     OrderIndex index(16);
     std::map<std::uint64_t, Order *> reference;
     std::vector<Order> orders(ids);
+    for (std::uint64_t id = 0; id < ids; ++id)
+        orders[id].id = OrderId{id};
     std::uint64_t state = 12345;
     auto nextRandom = [&state] {
         state = state * 6364136223846793005ULL + 1442695040888963407ULL;
@@ -70,7 +79,7 @@ void OrderIndexTest::randomChurnAgreesWithStdMap()
         const std::uint64_t id = nextRandom() % ids;
         Order *order = &orders[id];
         if (nextRandom() % 2 == 0) {
-            const bool inserted = index.insert(OrderId{id}, order);
+            const bool inserted = index.insert(order);
             QCOMPARE(inserted, reference.emplace(id, order).second);
         } else {
             index.erase(OrderId{id});
@@ -85,6 +94,91 @@ void OrderIndexTest::randomChurnAgreesWithStdMap()
         }
     }
     QCOMPARE(index.size(), reference.size());
+}
+
+void OrderIndexTest::storeRecyclesOrdersAndDetails()
+{
+    OrderStore store;
+    Order *first = store.create(OrderId{5});
+    QVERIFY(first);
+    QCOMPARE(store.create(OrderId{5}), nullptr);
+    store.details(first).reserve = Quantity{40};
+    QCOMPARE(first->reserve(), Quantity{40});
+    store.destroy(first);
+    QCOMPARE(store.find(OrderId{5}), nullptr);
+
+    // A recycled order comes back with every attribute at its default.
+    Order *second = store.create(OrderId{6});
+    QCOMPARE(second->details, nullptr);
+    QCOMPARE(second->reserve(), Quantity{0});
+    QCOMPARE(store.find(OrderId{6}), second);
+    QCOMPARE(store.size(), std::size_t{1});
+}
+
+// Adds and removes orders at random prices and checks the sorted levels and their totals
+// against a std::map of price -> quantity summed by hand.
+void OrderIndexTest::bookKeepsLevelsSortedThroughChurn()
+{
+    OrderStore store;
+    OrderBook book;
+    std::map<std::int64_t, std::int64_t> bids;
+    std::vector<Order *> live;
+    std::uint64_t state = 99;
+    auto nextRandom = [&state] {
+        state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+        return state >> 33;
+    };
+    for (std::uint64_t step = 1; step <= 5000; ++step) {
+        if (live.empty() || nextRandom() % 3 != 0) {
+            Order *order = store.create(OrderId{step});
+            order->side = Side::Buy;
+            order->price = Price{static_cast<std::int64_t>(1000 + nextRandom() % 200)};
+            order->remaining = Quantity{static_cast<std::int64_t>(1 + nextRandom() % 9)};
+            book.add(order);
+            bids[order->price.value()] += order->remaining.value();
+            live.push_back(order);
+        } else {
+            const std::size_t victim = nextRandom() % live.size();
+            Order *order = live[victim];
+            live[victim] = live.back();
+            live.pop_back();
+            bids[order->price.value()] -= order->remaining.value();
+            if (bids[order->price.value()] == 0)
+                bids.erase(order->price.value());
+            book.remove(order);
+            store.destroy(order);
+        }
+    }
+    QCOMPARE(book.levelCount(Side::Buy), bids.size());
+    QCOMPARE(book.orderCount(), live.size());
+    std::size_t depth = 0;
+    for (auto level = bids.rbegin(); level != bids.rend(); ++level, ++depth) {
+        QCOMPARE(book.level(Side::Buy, depth).price, Price{level->first});
+        QCOMPARE(book.level(Side::Buy, depth).quantity, Quantity{level->second});
+        QCOMPARE(book.quantityAt(Side::Buy, Price{level->first}), Quantity{level->second});
+    }
+    QCOMPARE(book.quantityAt(Side::Buy, Price{999}), Quantity{0});
+}
+
+void OrderIndexTest::requeueMovesOrderToBackWithNewSize()
+{
+    OrderStore store;
+    OrderBook book;
+    Order *orders[3];
+    for (std::uint64_t i = 0; i < 3; ++i) {
+        orders[i] = store.create(OrderId{i + 1});
+        orders[i]->side = Side::Sell;
+        orders[i]->price = Price{50};
+        orders[i]->remaining = Quantity{10};
+        book.add(orders[i]);
+    }
+    book.requeue(orders[0], Quantity{4});
+    const auto queue = book.ordersAt(Side::Sell, Price{50});
+    QCOMPARE(queue.size(), std::size_t{3});
+    QCOMPARE(queue[0]->id, OrderId{2});
+    QCOMPARE(queue[2]->id, OrderId{1});
+    QCOMPARE(book.quantityAt(Side::Sell, Price{50}), Quantity{24});
+    QCOMPARE(book.bestOrder(Side::Sell)->id, OrderId{2});
 }
 
 QTEST_APPLESS_MAIN(OrderIndexTest)

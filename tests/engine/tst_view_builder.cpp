@@ -10,7 +10,8 @@ namespace {
 Event tradeEvent(SequenceNumber sequence)
 {
     return Event{sequence, Timestamp{static_cast<std::int64_t>(sequence) * 1000}, InstrumentId{1},
-                 Trade{OrderId{1}, OrderId{2}, Side::Buy, Price{100}, Quantity{1}, Quantity{0}}};
+                 Trade{OrderId{1}, OrderId{2}, Side::Buy, Price{100}, Quantity{1}, Quantity{0},
+                       AccountId{}, AccountId{}}};
 }
 
 std::vector<SequenceNumber> sequencesOf(const MarketView &view)

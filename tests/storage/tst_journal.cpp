@@ -24,12 +24,15 @@ using bourse::test::describe;
 
 namespace {
 
-// One event of each payload type in turn, with values derived from the sequence number.
+// One event of each of the first seven payload types in turn, with values derived from the
+// sequence number. Fields that the first codec version lacked carry values too, so that the
+// journal stores and returns them.
 Event sampleEvent(SequenceNumber sequence)
 {
     const auto n = static_cast<std::int64_t>(sequence);
     const OrderId id{sequence * 10};
     const Side side = sequence % 2 == 0 ? Side::Buy : Side::Sell;
+    const AccountId account{static_cast<std::uint32_t>(sequence % 5)};
 
     Event event;
     event.sequence = sequence;
@@ -37,16 +40,28 @@ Event sampleEvent(SequenceNumber sequence)
     event.instrument = InstrumentId{3};
     switch (sequence % 7) {
     case 0:
-        event.payload =
-            OrderAccepted{id, side, sequence % 3 == 0 ? OrderType::Market : OrderType::Limit,
-                          Price{580'000 + n}, Quantity{n}};
+        event.payload = OrderAccepted{id,
+                                      side,
+                                      sequence % 3 == 0 ? OrderType::Market : OrderType::Limit,
+                                      Price{580'000 + n},
+                                      Quantity{n},
+                                      account,
+                                      ClientOrderId{sequence + 1},
+                                      static_cast<TimeInForce>(sequence % 5),
+                                      Liquidity::Any,
+                                      SelfTradePrevention::AccountDefault,
+                                      Price{0},
+                                      Quantity{n % 4},
+                                      Price{0},
+                                      Timestamp{0}};
         break;
     case 1:
         event.payload = OrderAdded{id, side, Price{580'000 - n}, Quantity{100 + n},
                                    static_cast<OrderOrigin>(sequence % 3)};
         break;
     case 2:
-        event.payload = OrderRejected{id, static_cast<RejectReason>(1 + sequence % 6)};
+        event.payload = OrderRejected{id, static_cast<RejectReason>(1 + sequence % 6),
+                                      ClientOrderId{sequence}, account};
         break;
     case 3:
         event.payload = OrderCancelled{id, side, Price{580'100}, Quantity{n},
@@ -56,9 +71,14 @@ Event sampleEvent(SequenceNumber sequence)
         event.payload = OrderReduced{id, side, Price{579'900}, Quantity{7}, Quantity{n}};
         break;
     case 5:
-        event.payload = Trade{
-            id,          OrderId{sequence * 10 + 1}, side, Price{580'050}, Quantity{n % 50 + 1},
-            Quantity{-n}};
+        event.payload = Trade{id,
+                              OrderId{sequence * 10 + 1},
+                              side,
+                              Price{580'050},
+                              Quantity{n % 50 + 1},
+                              Quantity{-n},
+                              account,
+                              AccountId{1}};
         break;
     default:
         event.payload = TradingStatusChanged{static_cast<TradingStatus>(sequence % 3)};

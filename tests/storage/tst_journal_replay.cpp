@@ -45,14 +45,24 @@ Timestamp at(int step)
     return Timestamp{34'200'000'000'000 + step * 1'000'000};
 }
 
+// Orders name the journal's instrument, because a NewOrder goes to instrument 1 by default.
 NewOrder limitOrder(std::uint64_t id, Side side, std::int64_t price, std::int64_t quantity)
 {
-    return NewOrder{OrderId{id}, side, OrderType::Limit, Price{price}, Quantity{quantity}};
+    NewOrder order;
+    order.id = OrderId{id};
+    order.side = side;
+    order.type = OrderType::Limit;
+    order.limit = Price{price};
+    order.quantity = Quantity{quantity};
+    order.instrument = instrument;
+    return order;
 }
 
 NewOrder marketOrder(std::uint64_t id, Side side, std::int64_t quantity)
 {
-    return NewOrder{OrderId{id}, side, OrderType::Market, Price{0}, Quantity{quantity}};
+    NewOrder order = limitOrder(id, side, 0, quantity);
+    order.type = OrderType::Market;
+    return order;
 }
 
 // Drives the engine through a scenario whose resulting book is worked out by hand in the
@@ -88,12 +98,12 @@ void runScenario(Engine &engine)
     // no liquidity, so they are cancelled as unfilled (23).
     engine.submit(marketOrder(5, Side::Buy, 100), at(14));
 
-    // An order is added (24). A halt (25) rejects the next order (26) until trading resumes
-    // (27). An order joins the queue behind order 4 (28), and a trade takes hidden liquidity
-    // (29).
+    // An order is added (24). A halt (25) rejects the next order, a market order that cannot
+    // wait for the reopening (26), until trading resumes (27). An order joins the queue behind
+    // order 4 (28), and a trade takes hidden liquidity (29).
     applied(engine.applyAdd(OrderId{104}, Side::Sell, Price{10300}, Quantity{12}, at(15))); // 24
     engine.applyStatus(TradingStatus::Halted, at(16));                                      // 25
-    engine.submit(limitOrder(6, Side::Buy, 10300, 5), at(17));                              // 26
+    engine.submit(marketOrder(6, Side::Buy, 5), at(17));                                    // 26
     engine.applyStatus(TradingStatus::Trading, at(18));                                     // 27
     applied(engine.applyAdd(OrderId{203}, Side::Buy, Price{9850}, Quantity{8}, at(19)));    // 28
     engine.applyUnseenTrade(Side::Buy, Price{10050}, Quantity{7}, at(20));                  // 29

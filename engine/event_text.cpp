@@ -1,0 +1,464 @@
+// The syntax of event lines and the conversion of events to lines and JSON.
+
+#include "event_text.h"
+
+#include <type_traits>
+
+namespace bourse {
+
+namespace {
+
+FieldSyntaxEntry subject(std::string_view key, FieldType type)
+{
+    return {key, {}, FieldSyntax::Subject, type, {}};
+}
+
+FieldSyntaxEntry subjectFallback(std::string_view key, FieldType type)
+{
+    return {key, {}, FieldSyntax::SubjectFallback, type, {}};
+}
+
+FieldSyntaxEntry value(std::string_view key, FieldType type)
+{
+    return {key, {}, FieldSyntax::Value, type, {}};
+}
+
+FieldSyntaxEntry atPrice(std::string_view key = "price")
+{
+    return {key, {}, FieldSyntax::AtPrice, FieldType::Price, {}};
+}
+
+template <typename Enum>
+FieldSyntaxEntry word(std::string_view key, FieldType type)
+{
+    return {key, {}, FieldSyntax::Word, type, wordsOf<Enum>()};
+}
+
+FieldSyntaxEntry printedWord(std::string_view key, FieldType type, std::string_view printed)
+{
+    return {key, {}, FieldSyntax::Word, type, {printed}};
+}
+
+FieldSyntaxEntry keyed(std::string_view key, std::string_view keyword, FieldType type)
+{
+    return {key, keyword, FieldSyntax::Keyed, type, {}};
+}
+
+FieldSyntaxEntry jsonOnly(std::string_view key, FieldType type)
+{
+    return {key, {}, FieldSyntax::JsonOnly, type, {}};
+}
+
+std::vector<EventSyntax> buildSyntax()
+{
+    using T = FieldType;
+    const FieldSyntaxEntry order = subject("order", T::Label);
+    const FieldSyntaxEntry instrument = jsonOnly("instrument", T::Symbol);
+    const FieldSyntaxEntry side = word<Side>("side", T::Side);
+    return {
+        {"instrument-added",
+         {subject("instrument", T::Symbol), keyed("tick", "tick", T::Price),
+          keyed("lot", "lot", T::Quantity), keyed("price_decimals", "price-decimals", T::Integer),
+          keyed("quantity_decimals", "quantity-decimals", T::Integer),
+          keyed("currency", "currency", T::Text), keyed("multiplier", "multiplier", T::Integer),
+          keyed("minimum", "min", T::Quantity), keyed("maximum", "max", T::Quantity),
+          keyed("band", "band", T::BasisPoints), keyed("reference", "reference", T::Price),
+          keyed("status", "status", T::Status)}},
+        {"account-configured",
+         {subject("account", T::Account), keyed("stp", "stp", T::SelfTradePrevention)}},
+        {"accepted",
+         {order, side, value("instrument", T::Symbol), value("quantity", T::Quantity),
+          printedWord("type", T::OrderType, "market"), atPrice(), keyed("stop", "stop", T::Price),
+          word<TimeInForce>("time_in_force", T::TimeInForce), keyed("expiry", "until", T::Time),
+          printedWord("liquidity", T::Liquidity, "post-only"),
+          keyed("display", "display", T::Quantity), keyed("protection", "protection", T::Price),
+          keyed("account", "account", T::Account),
+          keyed("client_order_id", "client-id", T::Integer),
+          keyed("stp", "stp", T::SelfTradePrevention)}},
+        {"added",
+         {order, side, value("quantity", T::Quantity), atPrice(),
+          keyed("origin", "origin", T::OrderOrigin), instrument}},
+        {"rejected",
+         {order, subjectFallback("instrument", T::Symbol),
+          word<RejectReason>("reason", T::RejectReason), keyed("account", "account", T::Account),
+          keyed("client_order_id", "client-id", T::Integer)}},
+        {"cancelled",
+         {order, side, value("quantity", T::Quantity), atPrice(),
+          word<CancelReason>("reason", T::CancelReason), instrument}},
+        {"reduced",
+         {order, side, atPrice(), keyed("reduced_by", "by", T::Quantity),
+          keyed("remaining", "left", T::Quantity), instrument}},
+        {"trade",
+         {subject("instrument", T::Symbol), value("quantity", T::Quantity), atPrice(),
+          keyed("maker", "maker", T::Label), keyed("taker", "taker", T::Label),
+          word<Side>("aggressor", T::Side), keyed("notional", "notional", T::Notional),
+          keyed("maker_remaining", "maker-left", T::Quantity),
+          keyed("maker_account", "maker-account", T::Account),
+          keyed("taker_account", "taker-account", T::Account)}},
+        {"status", {subject("instrument", T::Symbol), word<TradingStatus>("status", T::Status)}},
+        {"replaced",
+         {order, side, value("quantity", T::Quantity), atPrice(),
+          keyed("previous_price", "was", T::Price), keyed("stop", "stop", T::Price),
+          keyed("priority", "priority", T::QueuePriority), instrument}},
+        {"parked",
+         {order, side, value("quantity", T::Quantity), keyed("stop", "stop", T::Price),
+          instrument}},
+        {"triggered", {order, keyed("last_trade_price", "last", T::Price), instrument}},
+        {"refilled",
+         {order, side, value("displayed", T::Quantity), atPrice(),
+          keyed("reserve", "reserve", T::Quantity), instrument}},
+        {"uncrossed", {subject("instrument", T::Symbol), value("volume", T::Quantity), atPrice()}},
+        {"top-of-book",
+         {subject("instrument", T::Symbol), keyed("bid_price", "bid", T::Price),
+          keyed("bid_quantity", "bid-size", T::Quantity), keyed("ask_price", "ask", T::Price),
+          keyed("ask_quantity", "ask-size", T::Quantity)}},
+        {"depth",
+         {subject("instrument", T::Symbol), side, value("quantity", T::Quantity), atPrice(),
+          keyed("order_count", "orders", T::Integer)}},
+    };
+}
+
+// Fills an EventDescription with the canonical text of each field.
+class Describer {
+public:
+    Describer(const Event &event, const EventNames &names)
+        : m_event(event)
+        , m_names(names)
+        , m_instrument(names.instrument(event.instrument))
+    {
+    }
+
+    EventDescription describe()
+    {
+        std::visit([this](const auto &payload) { add(payload); }, m_event.payload);
+        return std::move(m_description);
+    }
+
+private:
+    void set(std::string key, std::string text) { m_description.fields[std::move(key)] = text; }
+    void setLabel(std::string key, OrderId id) { set(std::move(key), m_names.orderLabel(id)); }
+    void setPrice(std::string key, Price price)
+    {
+        set(std::move(key), formatPrice(price, m_instrument));
+    }
+    void setQuantity(std::string key, Quantity quantity)
+    {
+        set(std::move(key), formatQuantity(quantity, m_instrument));
+    }
+    void setAccount(std::string key, AccountId account)
+    {
+        if (account.value() != 0)
+            set(std::move(key), m_names.accountName(account));
+    }
+    void setInstrument() { set("instrument", m_names.symbol(m_event.instrument)); }
+
+    void add(const InstrumentAdded &added)
+    {
+        const InstrumentDefinition &definition = added.definition;
+        m_instrument = definition;
+        m_description.kind = "instrument-added";
+        set("instrument", textOf(definition.symbol));
+        setPrice("tick", definition.tickSize);
+        setQuantity("lot", definition.lotSize);
+        set("price_decimals", std::to_string(definition.priceDecimals));
+        set("quantity_decimals", std::to_string(definition.quantityDecimals));
+        if (!textOf(definition.currency).empty())
+            set("currency", textOf(definition.currency));
+        set("multiplier", std::to_string(definition.multiplier));
+        setQuantity("minimum", definition.minimumQuantity);
+        setQuantity("maximum", definition.maximumQuantity);
+        set("band", std::to_string(definition.priceBandBasisPoints) + "bp");
+        if (definition.referencePrice.value() != 0)
+            setPrice("reference", definition.referencePrice);
+        set("status", std::string(wordOf(definition.initialStatus)));
+    }
+
+    void add(const AccountConfigured &configured)
+    {
+        m_description.kind = "account-configured";
+        set("account", m_names.accountName(configured.account));
+        set("stp", std::string(wordOf(configured.selfTradePrevention)));
+    }
+
+    void add(const OrderAccepted &accepted)
+    {
+        m_description.kind = "accepted";
+        setLabel("order", accepted.id);
+        set("side", std::string(wordOf(accepted.side)));
+        setInstrument();
+        setQuantity("quantity", accepted.quantity);
+        set("type", std::string(wordOf(accepted.type)));
+        if (accepted.type == OrderType::Limit || accepted.type == OrderType::StopLimit)
+            setPrice("price", accepted.limit);
+        if (accepted.type == OrderType::Stop || accepted.type == OrderType::StopLimit)
+            setPrice("stop", accepted.stopPrice);
+        set("time_in_force", std::string(wordOf(accepted.timeInForce)));
+        if (accepted.timeInForce == TimeInForce::Gtd || accepted.expiry.value() != 0)
+            set("expiry", formatTime(accepted.expiry));
+        set("liquidity", std::string(wordOf(accepted.liquidity)));
+        if (accepted.displayQuantity.value() != 0)
+            setQuantity("display", accepted.displayQuantity);
+        if (accepted.protectionPrice.value() != 0)
+            setPrice("protection", accepted.protectionPrice);
+        setAccount("account", accepted.account);
+        if (accepted.clientOrderId.value() != 0)
+            set("client_order_id", std::to_string(accepted.clientOrderId.value()));
+        if (accepted.selfTradePrevention != SelfTradePrevention::AccountDefault)
+            set("stp", std::string(wordOf(accepted.selfTradePrevention)));
+    }
+
+    void add(const OrderAdded &added)
+    {
+        m_description.kind = "added";
+        setLabel("order", added.id);
+        set("side", std::string(wordOf(added.side)));
+        setQuantity("quantity", added.quantity);
+        setPrice("price", added.price);
+        if (added.origin != OrderOrigin::OrderEntry)
+            set("origin", std::string(wordOf(added.origin)));
+        setInstrument();
+    }
+
+    void add(const OrderRejected &rejected)
+    {
+        m_description.kind = "rejected";
+        if (rejected.id.value() != 0)
+            setLabel("order", rejected.id);
+        setInstrument();
+        set("reason", std::string(wordOf(rejected.reason)));
+        setAccount("account", rejected.account);
+        if (rejected.clientOrderId.value() != 0)
+            set("client_order_id", std::to_string(rejected.clientOrderId.value()));
+    }
+
+    void add(const OrderCancelled &cancelled)
+    {
+        m_description.kind = "cancelled";
+        setLabel("order", cancelled.id);
+        set("side", std::string(wordOf(cancelled.side)));
+        setQuantity("quantity", cancelled.quantity);
+        if (cancelled.price.value() != 0)
+            setPrice("price", cancelled.price);
+        set("reason", std::string(wordOf(cancelled.reason)));
+        setInstrument();
+    }
+
+    void add(const OrderReduced &reduced)
+    {
+        m_description.kind = "reduced";
+        setLabel("order", reduced.id);
+        set("side", std::string(wordOf(reduced.side)));
+        setPrice("price", reduced.price);
+        setQuantity("reduced_by", reduced.reducedBy);
+        setQuantity("remaining", reduced.remaining);
+        setInstrument();
+    }
+
+    void add(const Trade &trade)
+    {
+        m_description.kind = "trade";
+        setInstrument();
+        setQuantity("quantity", trade.quantity);
+        setPrice("price", trade.price);
+        setLabel("maker", trade.maker);
+        setLabel("taker", trade.taker);
+        set("aggressor", std::string(wordOf(trade.aggressor)));
+        set("notional", formatNotional(trade.price, trade.quantity, m_instrument));
+        setQuantity("maker_remaining", trade.makerRemaining);
+        setAccount("maker_account", trade.makerAccount);
+        setAccount("taker_account", trade.takerAccount);
+    }
+
+    void add(const TradingStatusChanged &changed)
+    {
+        m_description.kind = "status";
+        setInstrument();
+        set("status", std::string(wordOf(changed.status)));
+    }
+
+    void add(const OrderReplaced &replaced)
+    {
+        m_description.kind = "replaced";
+        setLabel("order", replaced.id);
+        set("side", std::string(wordOf(replaced.side)));
+        setQuantity("quantity", replaced.quantity);
+        setPrice("price", replaced.price);
+        setPrice("previous_price", replaced.previousPrice);
+        if (replaced.stopPrice.value() != 0)
+            setPrice("stop", replaced.stopPrice);
+        set("priority", std::string(wordOf(replaced.priority)));
+        setInstrument();
+    }
+
+    void add(const OrderParked &parked)
+    {
+        m_description.kind = "parked";
+        setLabel("order", parked.id);
+        set("side", std::string(wordOf(parked.side)));
+        setQuantity("quantity", parked.quantity);
+        setPrice("stop", parked.stopPrice);
+        setInstrument();
+    }
+
+    void add(const StopTriggered &triggered)
+    {
+        m_description.kind = "triggered";
+        setLabel("order", triggered.id);
+        setPrice("last_trade_price", triggered.lastTradePrice);
+        setInstrument();
+    }
+
+    void add(const OrderRefilled &refilled)
+    {
+        m_description.kind = "refilled";
+        setLabel("order", refilled.id);
+        set("side", std::string(wordOf(refilled.side)));
+        setQuantity("displayed", refilled.displayed);
+        setPrice("price", refilled.price);
+        setQuantity("reserve", refilled.reserve);
+        setInstrument();
+    }
+
+    void add(const AuctionUncrossed &uncrossed)
+    {
+        m_description.kind = "uncrossed";
+        setInstrument();
+        setQuantity("volume", uncrossed.volume);
+        setPrice("price", uncrossed.price);
+    }
+
+    void add(const TopOfBook &top)
+    {
+        m_description.kind = "top-of-book";
+        setInstrument();
+        if (top.bidQuantity.value() != 0) {
+            setPrice("bid_price", top.bidPrice);
+            setQuantity("bid_quantity", top.bidQuantity);
+        }
+        if (top.askQuantity.value() != 0) {
+            setPrice("ask_price", top.askPrice);
+            setQuantity("ask_quantity", top.askQuantity);
+        }
+    }
+
+    void add(const DepthLevel &level)
+    {
+        m_description.kind = "depth";
+        setInstrument();
+        set("side", std::string(wordOf(level.side)));
+        setQuantity("quantity", level.quantity);
+        setPrice("price", level.price);
+        set("order_count", std::to_string(level.orderCount));
+    }
+
+    const Event &m_event;
+    const EventNames &m_names;
+    InstrumentDefinition m_instrument;
+    EventDescription m_description;
+};
+
+bool hasSubject(const EventSyntax &syntax, const EventDescription &description)
+{
+    for (const FieldSyntaxEntry &entry : syntax.fields) {
+        if (entry.syntax == FieldSyntax::Subject && description.find(entry.key))
+            return true;
+    }
+    return false;
+}
+
+bool isShown(const FieldSyntaxEntry &entry, const std::string &value)
+{
+    return std::find(entry.printedWords.begin(), entry.printedWords.end(), value) !=
+           entry.printedWords.end();
+}
+
+} // namespace
+
+std::span<const EventSyntax> eventSyntax()
+{
+    static const std::vector<EventSyntax> syntax = buildSyntax();
+    return syntax;
+}
+
+const EventSyntax *eventSyntax(std::string_view kind)
+{
+    for (const EventSyntax &syntax : eventSyntax()) {
+        if (syntax.kind == kind)
+            return &syntax;
+    }
+    return nullptr;
+}
+
+EventDescription describeEvent(const Event &event, const EventNames &names)
+{
+    return Describer(event, names).describe();
+}
+
+std::string formatText(const EventDescription &description)
+{
+    const EventSyntax *syntax = eventSyntax(description.kind);
+    std::string line(description.kind);
+    if (!syntax)
+        return line;
+
+    const bool subjectPresent = hasSubject(*syntax, description);
+    for (const FieldSyntaxEntry &entry : syntax->fields) {
+        const std::string *value = description.find(entry.key);
+        if (!value)
+            continue;
+        switch (entry.syntax) {
+        case FieldSyntax::SubjectFallback:
+            if (!subjectPresent)
+                line.append(" ").append(*value);
+            break;
+        case FieldSyntax::Subject:
+        case FieldSyntax::Value:
+            line.append(" ").append(*value);
+            break;
+        case FieldSyntax::AtPrice:
+            line.append(" @ ").append(*value);
+            break;
+        case FieldSyntax::Word:
+            if (isShown(entry, *value))
+                line.append(" ").append(*value);
+            break;
+        case FieldSyntax::Keyed:
+            line.append(" ").append(entry.keyword).append(" ").append(*value);
+            break;
+        case FieldSyntax::JsonOnly:
+            break;
+        }
+    }
+    return line;
+}
+
+std::string formatJsonMembers(const EventDescription &description)
+{
+    std::string members = "\"event\":" + jsonQuoted(description.kind);
+    const EventSyntax *syntax = eventSyntax(description.kind);
+    if (!syntax)
+        return members;
+    for (const FieldSyntaxEntry &entry : syntax->fields) {
+        if (const std::string *value = description.find(entry.key))
+            members.append(",")
+                .append(jsonQuoted(entry.key))
+                .append(":")
+                .append(jsonQuoted(*value));
+    }
+    return members;
+}
+
+std::string formatEvent(const Event &event, const EventNames &names)
+{
+    return formatText(describeEvent(event, names));
+}
+
+std::string formatEventJson(const Event &event, const EventNames &names)
+{
+    return "{\"sequence\":" + std::to_string(event.sequence) +
+           ",\"time\":" + jsonQuoted(formatTime(event.time)) +
+           ",\"time_ns\":" + std::to_string(event.time.value()) + "," +
+           formatJsonMembers(describeEvent(event, names)) + "}";
+}
+
+} // namespace bourse

@@ -1,0 +1,222 @@
+#pragma once
+
+// Scenarios: plain-text files of engine commands and expectations, one per line, that a trader
+// or a trainer can read and write. docs/scenarios.md describes the language. A short example:
+//
+//     instrument ABC tick 0.01 lot 1
+//     sell ABC 100 @ 12.51 as A
+//     buy ABC 150 @ 12.52 ioc as B
+//     expect trade ABC 100 @ 12.51 maker A taker B buy
+//     expect cancelled B 50 unfilled
+//
+// parseScenario reads the whole text first and converts every price and size to integer units
+// of its instrument, so a malformed file stops before anything runs. runScenario drives a fresh
+// Engine with the commands and checks the expectations.
+
+#include "engine.h"
+#include "event_text.h"
+
+#include <cstddef>
+#include <cstdint>
+#include <iosfwd>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+namespace bourse::scenario {
+
+// A place in a scenario file. Both numbers count from 1, and 0 means "the whole file".
+struct Location {
+    std::size_t line = 0;
+    std::size_t column = 0;
+};
+
+struct ParseError {
+    std::string file;
+    Location location;
+    std::string message;
+
+    // "file:line:column: error: message"
+    std::string toString() const;
+};
+
+struct AddInstrumentCommand {
+    InstrumentDefinition definition;
+};
+
+struct ConfigureAccountCommand {
+    AccountConfigured configuration;
+};
+
+struct SubmitCommand {
+    NewOrder order;
+};
+
+struct CancelCommand {
+    OrderId id;
+};
+
+// Fields left empty keep the order's current value when the command runs.
+struct ReplaceCommand {
+    OrderId id;
+    std::optional<Quantity> quantity;
+    std::optional<Price> limit;
+    std::optional<Price> stopPrice;
+};
+
+struct MassCancelCommand {
+    MassCancel scope;
+};
+
+struct StatusCommand {
+    InstrumentId instrument;
+    TradingStatus status;
+};
+
+// Moves the scenario clock to `time` and lets the engine expire GTD orders.
+struct ClockCommand {
+    Timestamp time;
+};
+
+// The next event of the command before it must match every field of the pattern. Fields the
+// pattern leaves out are not compared.
+struct ExpectEventCommand {
+    EventDescription pattern;
+};
+
+// The command before it produced no events beyond the ones already expected, apart from order
+// acceptances, which expectations may leave out.
+struct ExpectNoMoreEventsCommand {};
+
+struct ExpectedLevel {
+    Price price;
+    Quantity quantity;
+    std::optional<std::vector<OrderId>> queue; // front to back, or not compared when empty
+};
+
+// A side without a value is not compared, and an empty vector means the side must be empty.
+struct ExpectBookCommand {
+    InstrumentId instrument;
+    std::optional<std::vector<ExpectedLevel>> bids;
+    std::optional<std::vector<ExpectedLevel>> asks;
+};
+
+enum class OrderState : std::uint8_t {
+    Resting, // in the book
+    Parked,  // a stop order waiting outside the book
+    Gone,    // not live
+};
+
+struct ExpectOrderCommand {
+    OrderId id;
+    OrderState state = OrderState::Resting;
+    std::optional<Quantity> displayed; // the quantity the book shows, an iceberg's current slice
+    std::optional<Price> price;
+    std::optional<Quantity> reserve;
+    std::optional<Price> stopPrice;
+};
+
+// Whether events that no expectation names fail a command that has expectations.
+enum class ExpectationMode : std::uint8_t {
+    Strict,  // every event must be expected, order acceptances excepted
+    Lenient, // expectations match in order, other events between them are skipped
+};
+
+struct ExpectationModeCommand {
+    ExpectationMode mode = ExpectationMode::Strict;
+};
+
+// Prints the book of an instrument in the text output.
+struct ShowBookCommand {
+    InstrumentId instrument;
+};
+
+using Action =
+    std::variant<AddInstrumentCommand, ConfigureAccountCommand, SubmitCommand, CancelCommand,
+                 ReplaceCommand, MassCancelCommand, StatusCommand, ClockCommand, ExpectEventCommand,
+                 ExpectNoMoreEventsCommand, ExpectBookCommand, ExpectOrderCommand,
+                 ExpectationModeCommand, ShowBookCommand>;
+
+// Whether an action sends something to the engine, so that the expectations after it check
+// its events, or only checks or prints.
+bool drivesEngine(const Action &action);
+
+struct Command {
+    Location location;
+    std::string text; // the line as written, without its comment
+    Timestamp time;   // the scenario clock when the command runs
+    Action action;
+};
+
+struct Scenario {
+    std::string fileName;
+    std::vector<Command> commands;
+    EventNames names; // labels, accounts and instruments as the file names them
+};
+
+struct ParseResult {
+    Scenario scenario;
+    std::vector<ParseError> errors; // empty when the scenario may run
+
+    bool ok() const { return errors.empty(); }
+};
+
+// Parses a whole scenario. Errors name the line and column. Parsing goes on after an error, to
+// report up to kMaximumParseErrors at once, but a scenario with errors must not run.
+ParseResult parseScenario(std::string_view text, const std::string &fileName);
+// Reads and parses a file. A file that cannot be read gives one error at line 0.
+ParseResult loadScenario(const std::string &path);
+
+inline constexpr std::size_t kMaximumParseErrors = 20;
+
+enum class DecimalError : std::uint8_t {
+    None = 0,
+    NotANumber,      // not [-]digits[.digits]
+    TooManyDecimals, // more decimal places than the scale allows
+    OutOfRange,      // beyond 64 bits at the scale
+};
+
+struct DecimalValue {
+    std::int64_t units = 0; // the value times 10^decimals
+    DecimalError error = DecimalError::None;
+    int decimalsWritten = 0;
+};
+
+// Converts decimal text to integer units of 10^-decimals digit by digit, never through a binary
+// float: ("16.90", 2) is 1690 and ("0.29", 2) is 29. Text with more decimal places than
+// `decimals`, even trailing zeros, is an error, so that the text shows the real precision.
+DecimalValue parseDecimal(std::string_view text, int decimals);
+
+// A time of day, H:MM, HH:MM, HH:MM:SS or HH:MM:SS.fraction with up to 9 decimals, in
+// nanoseconds since midnight, or nothing for anything else. Hours run to 99, for scenarios longer
+// than a day.
+std::optional<Timestamp> parseTime(std::string_view text);
+
+// A duration such as 10s, 250ms, 1.5s, 2min or 100ns, in nanoseconds. The units are h, min (or
+// m), s, ms, us and ns. Nothing for anything else, or for a duration finer than a nanosecond.
+std::optional<std::int64_t> parseDuration(std::string_view text);
+
+enum class OutputFormat : std::uint8_t { Text, Json };
+
+struct RunOptions {
+    OutputFormat format = OutputFormat::Text;
+};
+
+struct RunSummary {
+    std::size_t commands = 0;
+    std::size_t events = 0;
+    std::size_t expectations = 0;
+    std::size_t failures = 0;
+
+    bool passed() const { return failures == 0; }
+};
+
+// Runs a parsed scenario on a fresh engine. Events go to `output` as text lines or JSON objects.
+// Failed expectations go to `diagnostics` as "file:line:column: error: ..." with what was
+// expected and what came. The run goes on after a failure, so one run reports all of them.
+RunSummary runScenario(const Scenario &scenario, const RunOptions &options, std::ostream &output,
+                       std::ostream &diagnostics);
+
+} // namespace bourse::scenario

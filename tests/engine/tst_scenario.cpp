@@ -1,0 +1,917 @@
+#include "engine_printers.h"
+#include "scenario.h"
+
+#include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QRegularExpression>
+#include <QTest>
+
+#include <cstdio>
+#include <limits>
+#include <sstream>
+
+using namespace bourse;
+using namespace bourse::scenario;
+
+namespace {
+
+QString sourcePath(const QString &relative)
+{
+    return QStringLiteral(BOURSE_SOURCE_DIR "/") + relative;
+}
+
+QString errorsOf(const ParseResult &result)
+{
+    QStringList lines;
+    for (const ParseError &error : result.errors)
+        lines << QString::fromStdString(error.toString());
+    return lines.join(QLatin1Char('\n'));
+}
+
+// The scenario's commands of one kind, in file order.
+template <typename Action>
+std::vector<Action> commandsOf(const Scenario &scenario)
+{
+    std::vector<Action> found;
+    for (const Command &command : scenario.commands) {
+        if (const auto *action = std::get_if<Action>(&command.action))
+            found.push_back(*action);
+    }
+    return found;
+}
+
+struct RunOutput {
+    RunSummary summary;
+    QString output;
+    QString diagnostics;
+};
+
+RunOutput run(const Scenario &scenario, OutputFormat format = OutputFormat::Text)
+{
+    std::ostringstream output;
+    std::ostringstream diagnostics;
+    RunOptions options;
+    options.format = format;
+    RunOutput result;
+    result.summary = runScenario(scenario, options, output, diagnostics);
+    result.output = QString::fromStdString(output.str());
+    result.diagnostics = QString::fromStdString(diagnostics.str());
+    return result;
+}
+
+Scenario parsed(const std::string &text)
+{
+    ParseResult result = parseScenario(text, "test.scenario");
+    if (!result.ok())
+        qFatal("scenario text does not parse: %s", qPrintable(errorsOf(result)));
+    return std::move(result.scenario);
+}
+
+struct ProcessResult {
+    int exitCode = -1;
+    QString standardOutput;
+    QString standardError;
+};
+
+ProcessResult runEngine(const QStringList &arguments)
+{
+    QProcess process;
+    process.start(QStringLiteral(BOURSE_ENGINE_EXECUTABLE), arguments);
+    ProcessResult result;
+    if (!process.waitForFinished(60'000))
+        return result;
+    result.exitCode = process.exitCode();
+    result.standardOutput = QString::fromUtf8(process.readAllStandardOutput());
+    result.standardError = QString::fromUtf8(process.readAllStandardError());
+    return result;
+}
+
+constexpr const char *kHeader = "instrument ABC tick 0.01 lot 1\n"
+                                "account alice\n"
+                                "sell ABC 100 @ 12.51 as A\n";
+
+} // namespace
+
+class ScenarioTest : public QObject {
+    Q_OBJECT
+
+private slots:
+    void decimalConvertsExactly_data();
+    void decimalConvertsExactly();
+    void everyCentConvertsExactly();
+    void decimalErrorsAreNamed_data();
+    void decimalErrorsAreNamed();
+    void timeOfDayParses_data();
+    void timeOfDayParses();
+    void durationParses_data();
+    void durationParses();
+    void decimalFormatsExactly();
+    void notionalUses128Bits();
+    void timeFormatsShortest();
+
+    void orderLineBuildsOrder_data();
+    void orderLineBuildsOrder();
+    void instrumentLineBuildsDefinition();
+    void decimalsFollowTickAndLot();
+    void labelsAndNumbersNameOrders();
+    void commentsAreIgnored();
+    void clockMovesForward();
+    void expectationIsCanonical();
+    void bookExpectationParses();
+    void malformedLineIsReported_data();
+    void malformedLineIsReported();
+    void everyErrorIsReported();
+
+    void printedLineParsesAsExpectation_data();
+    void printedLineParsesAsExpectation();
+    void tradeJsonHasStableKeys();
+
+    void passingScenarioPasses();
+    void wrongExpectationFailsWithMessage();
+    void unexpectedEventFailsInStrictMode();
+    void lenientModeSkipsUnnamedEvents();
+    void wrongBookFailsWithBothSides();
+    void commandLineExitStatus();
+    void commandLineJsonIsOneObjectPerLine();
+    void documentationExamplesPass();
+};
+
+void ScenarioTest::decimalConvertsExactly_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<int>("decimals");
+    QTest::addColumn<qint64>("units");
+
+    QTest::newRow("16.90 at 2 decimals") << "16.90" << 2 << qint64(1690);
+    QTest::newRow("0.30 at 2 decimals") << "0.30" << 2 << qint64(30);
+    QTest::newRow("0.29, 28.99999 in floating point") << "0.29" << 2 << qint64(29);
+    QTest::newRow("1.15, 114.99999 in floating point") << "1.15" << 2 << qint64(115);
+    QTest::newRow("4.35, 434.99999 in floating point") << "4.35" << 2 << qint64(435);
+    QTest::newRow("fewer decimals are padded") << "12.5" << 2 << qint64(1250);
+    QTest::newRow("whole number at 2 decimals") << "12" << 2 << qint64(1200);
+    QTest::newRow("negative") << "-0.05" << 2 << qint64(-5);
+    QTest::newRow("zero") << "0" << 4 << qint64(0);
+    QTest::newRow("largest 64-bit value")
+        << "9223372036854775807" << 0 << qint64(9223372036854775807);
+    QTest::newRow("8 decimals") << "0.00000001" << 8 << qint64(1);
+}
+
+void ScenarioTest::decimalConvertsExactly()
+{
+    QFETCH(QString, text);
+    QFETCH(int, decimals);
+    QFETCH(qint64, units);
+
+    const DecimalValue value = parseDecimal(text.toStdString(), decimals);
+    QCOMPARE(static_cast<int>(value.error), static_cast<int>(DecimalError::None));
+    QCOMPARE(value.units, units);
+}
+
+// A conversion through a binary double lands one unit low for many of these (0.29, 0.57,
+// 1.13...), and every one must be exact.
+void ScenarioTest::everyCentConvertsExactly()
+{
+    for (std::int64_t cents = 0; cents < 100'000; ++cents) {
+        char text[32];
+        std::snprintf(text, sizeof text, "%lld.%02lld", static_cast<long long>(cents / 100),
+                      static_cast<long long>(cents % 100));
+        const DecimalValue value = parseDecimal(text, 2);
+        if (value.units != cents)
+            QFAIL(qPrintable(QStringLiteral("%1 converted to %2").arg(text).arg(value.units)));
+    }
+}
+
+void ScenarioTest::decimalErrorsAreNamed_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<int>("decimals");
+    QTest::addColumn<int>("error");
+
+    const int notANumber = static_cast<int>(DecimalError::NotANumber);
+    const int tooMany = static_cast<int>(DecimalError::TooManyDecimals);
+    const int outOfRange = static_cast<int>(DecimalError::OutOfRange);
+    QTest::newRow("three decimals at two") << "12.345" << 2 << tooMany;
+    QTest::newRow("trailing zero beyond the scale") << "12.500" << 2 << tooMany;
+    QTest::newRow("decimals on a whole scale") << "1.5" << 0 << tooMany;
+    QTest::newRow("exponent") << "1e5" << 2 << notANumber;
+    QTest::newRow("empty") << "" << 2 << notANumber;
+    QTest::newRow("no digits before the point") << ".5" << 2 << notANumber;
+    QTest::newRow("no digits after the point") << "12." << 2 << notANumber;
+    QTest::newRow("plus sign") << "+5" << 2 << notANumber;
+    QTest::newRow("letter O for zero") << "1O0" << 0 << notANumber;
+    QTest::newRow("two points") << "1.2.3" << 2 << notANumber;
+    QTest::newRow("beyond 64 bits") << "9223372036854775808" << 0 << outOfRange;
+    QTest::newRow("beyond 64 bits once scaled") << "92233720368547758.08" << 3 << outOfRange;
+}
+
+void ScenarioTest::decimalErrorsAreNamed()
+{
+    QFETCH(QString, text);
+    QFETCH(int, decimals);
+    QFETCH(int, error);
+
+    QCOMPARE(static_cast<int>(parseDecimal(text.toStdString(), decimals).error), error);
+}
+
+void ScenarioTest::timeOfDayParses_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<qint64>("nanoseconds"); // -1: invalid
+
+    constexpr qint64 second = 1'000'000'000;
+    QTest::newRow("milliseconds") << "09:30:00.250" << (34200 * second + 250'000'000);
+    QTest::newRow("hours and minutes") << "09:30" << 34200 * second;
+    QTest::newRow("one-digit hour") << "9:30:00" << 34200 * second;
+    QTest::newRow("nanoseconds") << "00:00:00.000000001" << qint64(1);
+    QTest::newRow("past midnight") << "25:00:00" << 90000 * second;
+    QTest::newRow("minute 60") << "09:60:00" << qint64(-1);
+    QTest::newRow("second 60") << "09:30:60" << qint64(-1);
+    QTest::newRow("ten decimals") << "09:30:00.1234567891" << qint64(-1);
+    QTest::newRow("one-digit second") << "09:30:5" << qint64(-1);
+    QTest::newRow("fraction without seconds") << "09:30.5" << qint64(-1);
+    QTest::newRow("point without fraction") << "09:30:00." << qint64(-1);
+    QTest::newRow("words") << "noon" << qint64(-1);
+    QTest::newRow("four parts") << "09:30:00:00" << qint64(-1);
+}
+
+void ScenarioTest::timeOfDayParses()
+{
+    QFETCH(QString, text);
+    QFETCH(qint64, nanoseconds);
+
+    const auto time = parseTime(text.toStdString());
+    QCOMPARE(time.has_value(), nanoseconds >= 0);
+    if (time)
+        QCOMPARE(time->value(), nanoseconds);
+}
+
+void ScenarioTest::durationParses_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<qint64>("nanoseconds"); // -1: invalid
+
+    QTest::newRow("seconds") << "10s" << qint64(10'000'000'000);
+    QTest::newRow("milliseconds") << "250ms" << qint64(250'000'000);
+    QTest::newRow("decimal seconds") << "1.5s" << qint64(1'500'000'000);
+    QTest::newRow("minutes as min") << "2min" << qint64(120'000'000'000);
+    QTest::newRow("minutes as m") << "2m" << qint64(120'000'000'000);
+    QTest::newRow("hours") << "1h" << qint64(3'600'000'000'000);
+    QTest::newRow("microseconds") << "5us" << qint64(5'000);
+    QTest::newRow("nanoseconds") << "100ns" << qint64(100);
+    QTest::newRow("finer than a nanosecond") << "0.5ns" << qint64(-1);
+    QTest::newRow("no unit") << "10" << qint64(-1);
+    QTest::newRow("no number") << "s" << qint64(-1);
+    QTest::newRow("negative") << "-5s" << qint64(-1);
+    QTest::newRow("unknown unit") << "5d" << qint64(-1);
+}
+
+void ScenarioTest::durationParses()
+{
+    QFETCH(QString, text);
+    QFETCH(qint64, nanoseconds);
+
+    const auto duration = parseDuration(text.toStdString());
+    QCOMPARE(duration.has_value(), nanoseconds >= 0);
+    if (duration)
+        QCOMPARE(*duration, nanoseconds);
+}
+
+void ScenarioTest::decimalFormatsExactly()
+{
+    QCOMPARE(formatDecimal(1251, 2), std::string("12.51"));
+    QCOMPARE(formatDecimal(5, 2), std::string("0.05"));
+    QCOMPARE(formatDecimal(-5, 2), std::string("-0.05"));
+    QCOMPARE(formatDecimal(100, 0), std::string("100"));
+    QCOMPARE(formatDecimal(0, 3), std::string("0.000"));
+    QCOMPARE(formatDecimal(std::numeric_limits<std::int64_t>::min(), 0),
+             std::string("-9223372036854775808"));
+}
+
+// 16.90 lots of 0.01 at 0.30 is exactly 5.0700. 99999999999 price units times 10^8 lots is
+// 9999999999900000000 units, beyond the int64 maximum of about 9.22 * 10^18.
+void ScenarioTest::notionalUses128Bits()
+{
+    InstrumentDefinition cents;
+    cents.priceDecimals = 2;
+    cents.quantityDecimals = 2;
+    QCOMPARE(formatNotional(Price{30}, Quantity{1690}, cents), std::string("5.0700"));
+
+    InstrumentDefinition large;
+    large.priceDecimals = 2;
+    QCOMPARE(formatNotional(Price{99'999'999'999}, Quantity{100'000'000}, large),
+             std::string("99999999999000000.00"));
+
+    InstrumentDefinition future;
+    future.priceDecimals = 2;
+    future.multiplier = 50;
+    QCOMPARE(formatNotional(Price{451225}, Quantity{3}, future), std::string("676837.50"));
+}
+
+void ScenarioTest::timeFormatsShortest()
+{
+    QCOMPARE(formatTime(Timestamp{0}), std::string("00:00:00.000"));
+    QCOMPARE(formatTime(Timestamp{34'200'250'000'000}), std::string("09:30:00.250"));
+    QCOMPARE(formatTime(Timestamp{1'000}), std::string("00:00:00.000001"));
+    QCOMPARE(formatTime(Timestamp{1}), std::string("00:00:00.000000001"));
+}
+
+void ScenarioTest::orderLineBuildsOrder_data()
+{
+    QTest::addColumn<QString>("line");
+    QTest::addColumn<int>("type");
+    QTest::addColumn<qint64>("quantity");
+    QTest::addColumn<qint64>("limit");
+    QTest::addColumn<qint64>("stop");
+    QTest::addColumn<int>("timeInForce");
+
+    const auto type = [](OrderType value) { return static_cast<int>(value); };
+    const auto tif = [](TimeInForce value) { return static_cast<int>(value); };
+    QTest::newRow("limit, decimal size and price")
+        << "buy XYZ 16.90 @ 0.30" << type(OrderType::Limit) << qint64(1690) << qint64(30)
+        << qint64(0) << tif(TimeInForce::Gtc);
+    QTest::newRow("without spaces around @")
+        << "buy XYZ 16.90@0.30" << type(OrderType::Limit) << qint64(1690) << qint64(30) << qint64(0)
+        << tif(TimeInForce::Gtc);
+    QTest::newRow("market") << "sell XYZ 1 market" << type(OrderType::Market) << qint64(100)
+                            << qint64(0) << qint64(0) << tif(TimeInForce::Gtc);
+    QTest::newRow("stop") << "sell XYZ 1 stop 1.05" << type(OrderType::Stop) << qint64(100)
+                          << qint64(0) << qint64(105) << tif(TimeInForce::Gtc);
+    QTest::newRow("stop-limit") << "buy XYZ 5 @ 1.06 stop 1.05" << type(OrderType::StopLimit)
+                                << qint64(500) << qint64(106) << qint64(105)
+                                << tif(TimeInForce::Gtc);
+    QTest::newRow("ioc") << "buy XYZ 1 @ 1 ioc" << type(OrderType::Limit) << qint64(100)
+                         << qint64(100) << qint64(0) << tif(TimeInForce::Ioc);
+    QTest::newRow("fok") << "buy XYZ 1 @ 1 fok" << type(OrderType::Limit) << qint64(100)
+                         << qint64(100) << qint64(0) << tif(TimeInForce::Fok);
+    QTest::newRow("day") << "buy XYZ 1 @ 1 day" << type(OrderType::Limit) << qint64(100)
+                         << qint64(100) << qint64(0) << tif(TimeInForce::Day);
+    QTest::newRow("until implies gtd")
+        << "buy XYZ 1 @ 1 until 10:00" << type(OrderType::Limit) << qint64(100) << qint64(100)
+        << qint64(0) << tif(TimeInForce::Gtd);
+}
+
+void ScenarioTest::orderLineBuildsOrder()
+{
+    QFETCH(QString, line);
+    QFETCH(int, type);
+    QFETCH(qint64, quantity);
+    QFETCH(qint64, limit);
+    QFETCH(qint64, stop);
+    QFETCH(int, timeInForce);
+
+    const Scenario scenario =
+        parsed("instrument XYZ tick 0.01 lot 0.01\n" + line.toStdString() + "\n");
+    const auto submits = commandsOf<SubmitCommand>(scenario);
+    QCOMPARE(submits.size(), 1u);
+    const NewOrder &order = submits[0].order;
+    QCOMPARE(static_cast<int>(order.type), type);
+    QCOMPARE(order.quantity, Quantity{quantity});
+    QCOMPARE(order.limit, Price{limit});
+    QCOMPARE(order.stopPrice, Price{stop});
+    QCOMPARE(static_cast<int>(order.timeInForce), timeInForce);
+    QCOMPARE(order.id, OrderId{1});
+    QCOMPARE(order.instrument, InstrumentId{1});
+}
+
+void ScenarioTest::instrumentLineBuildsDefinition()
+{
+    const Scenario scenario =
+        parsed("instrument ES tick 0.25 lot 1 price-decimals 2 min 2 max 500 band 2.5% "
+               "reference 4500.00 multiplier 50 currency USD status pre-open\n"
+               "account alice stp decrement-and-cancel\n"
+               "buy ES 3 market protection 4510.25 display 1 account alice client-id 9 "
+               "stp cancel-both post-only as M\n");
+    const auto instruments = commandsOf<AddInstrumentCommand>(scenario);
+    QCOMPARE(instruments.size(), 1u);
+    const InstrumentDefinition &definition = instruments[0].definition;
+    QCOMPARE(textOf(definition.symbol), std::string("ES"));
+    QCOMPARE(textOf(definition.currency), std::string("USD"));
+    QCOMPARE(definition.priceDecimals, std::uint8_t{2});
+    QCOMPARE(definition.quantityDecimals, std::uint8_t{0});
+    QCOMPARE(definition.tickSize, Price{25});
+    QCOMPARE(definition.lotSize, Quantity{1});
+    QCOMPARE(definition.minimumQuantity, Quantity{2});
+    QCOMPARE(definition.maximumQuantity, Quantity{500});
+    QCOMPARE(definition.priceBandBasisPoints, 250u);
+    QCOMPARE(definition.referencePrice, Price{450000});
+    QCOMPARE(definition.multiplier, std::int64_t{50});
+    QCOMPARE(definition.initialStatus, TradingStatus::PreOpen);
+
+    const auto accounts = commandsOf<ConfigureAccountCommand>(scenario);
+    QCOMPARE(accounts.size(), 1u);
+    QCOMPARE(accounts[0].configuration.account, AccountId{1});
+    QVERIFY(accounts[0].configuration.selfTradePrevention ==
+            SelfTradePrevention::DecrementAndCancel);
+
+    const NewOrder order = commandsOf<SubmitCommand>(scenario).at(0).order;
+    QCOMPARE(order.protectionPrice, Price{451025});
+    QCOMPARE(order.displayQuantity, Quantity{1});
+    QCOMPARE(order.account, AccountId{1});
+    QCOMPARE(order.clientOrderId.value(), 9u);
+    QVERIFY(order.selfTradePrevention == SelfTradePrevention::CancelBoth);
+    QVERIFY(order.liquidity == Liquidity::PostOnly);
+    QCOMPARE(scenario.names.orderLabel(OrderId{1}), std::string("M"));
+    QCOMPARE(scenario.names.accountName(AccountId{1}), std::string("alice"));
+}
+
+void ScenarioTest::decimalsFollowTickAndLot()
+{
+    const Scenario scenario = parsed("instrument A1 tick 0.001 lot 0.1\n"
+                                     "instrument A2 tick 5 lot 100\n"
+                                     "instrument A3 tick 0.5 lot 1 quantity-decimals 3\n");
+    const auto instruments = commandsOf<AddInstrumentCommand>(scenario);
+    QCOMPARE(instruments.size(), 3u);
+    QCOMPARE(instruments[0].definition.priceDecimals, std::uint8_t{3});
+    QCOMPARE(instruments[0].definition.quantityDecimals, std::uint8_t{1});
+    QCOMPARE(instruments[0].definition.tickSize, Price{1});
+    QCOMPARE(instruments[1].definition.priceDecimals, std::uint8_t{0});
+    QCOMPARE(instruments[1].definition.tickSize, Price{5});
+    QCOMPARE(instruments[1].definition.lotSize, Quantity{100});
+    QCOMPARE(instruments[2].definition.quantityDecimals, std::uint8_t{3});
+    QCOMPARE(instruments[2].definition.lotSize, Quantity{1000});
+    QCOMPARE(instruments[2].definition.id, InstrumentId{3});
+}
+
+void ScenarioTest::labelsAndNumbersNameOrders()
+{
+    const Scenario scenario = parsed("instrument X tick 1\n"
+                                     "buy X 1 @ 100\n"
+                                     "sell X 1 @ 101 as S\n"
+                                     "buy X 1 @ 99 as #3\n"
+                                     "cancel S\n"
+                                     "cancel #1\n"
+                                     "cancel #3\n"
+                                     "cancel #99\n");
+    const auto cancels = commandsOf<CancelCommand>(scenario);
+    QCOMPARE(cancels.size(), 4u);
+    QCOMPARE(cancels[0].id, OrderId{2});
+    QCOMPARE(cancels[1].id, OrderId{1});
+    QCOMPARE(cancels[2].id, OrderId{3});
+    QCOMPARE(cancels[3].id, OrderId{99});
+    QCOMPARE(scenario.names.orderLabel(OrderId{1}), std::string("#1"));
+    QCOMPARE(scenario.names.orderLabel(OrderId{2}), std::string("S"));
+}
+
+void ScenarioTest::commentsAreIgnored()
+{
+    const Scenario scenario = parsed("# a comment line\n"
+                                     "\n"
+                                     "   ## another one\n"
+                                     "instrument X tick 1   # the instrument\n"
+                                     "sell X 1 @ 100 as #1 #\n");
+    QCOMPARE(scenario.commands.size(), 2u);
+    QCOMPARE(scenario.commands[0].text, std::string("instrument X tick 1"));
+    QCOMPARE(scenario.commands[0].location.line, 4u);
+    QCOMPARE(scenario.commands[1].text, std::string("sell X 1 @ 100 as #1"));
+    QCOMPARE(scenario.names.orderLabel(OrderId{1}), std::string("#1"));
+}
+
+void ScenarioTest::clockMovesForward()
+{
+    const Scenario scenario = parsed("instrument X tick 1\n"
+                                     "at 09:30:00\n"
+                                     "buy X 1 @ 100 until +30s\n"
+                                     "advance 250ms\n"
+                                     "sell X 1 @ 100\n");
+    constexpr std::int64_t second = 1'000'000'000;
+    QCOMPARE(scenario.commands.size(), 5u);
+    QCOMPARE(scenario.commands[0].time, Timestamp{0});
+    QCOMPARE(scenario.commands[2].time, Timestamp{34200 * second});
+    const NewOrder order = commandsOf<SubmitCommand>(scenario).at(0).order;
+    QCOMPARE(order.expiry, Timestamp{34230 * second});
+    QCOMPARE(scenario.commands[4].time, Timestamp{34200 * second + 250'000'000});
+}
+
+void ScenarioTest::expectationIsCanonical()
+{
+    const Scenario scenario =
+        parsed(std::string(kHeader) + "buy ABC 150 @ 12.52 ioc as B\n"
+                                      "expect trade ABC 100 @ 12.5 maker A taker B buy\n"
+                                      "expect cancelled B unfilled 50\n");
+    const auto expectations = commandsOf<ExpectEventCommand>(scenario);
+    QCOMPARE(expectations.size(), 2u);
+
+    const EventDescription &trade = expectations[0].pattern;
+    QCOMPARE(std::string(trade.kind), std::string("trade"));
+    QCOMPARE(trade.fields.size(), 6u);
+    QCOMPARE(*trade.find("price"), std::string("12.50"));
+    QCOMPARE(*trade.find("quantity"), std::string("100"));
+    QCOMPARE(*trade.find("maker"), std::string("A"));
+    QCOMPARE(*trade.find("aggressor"), std::string("buy"));
+
+    const EventDescription &cancelled = expectations[1].pattern;
+    QCOMPARE(cancelled.fields.size(), 3u);
+    QCOMPARE(*cancelled.find("order"), std::string("B"));
+    QCOMPARE(*cancelled.find("quantity"), std::string("50"));
+    QCOMPARE(*cancelled.find("reason"), std::string("unfilled"));
+}
+
+void ScenarioTest::bookExpectationParses()
+{
+    const Scenario scenario = parsed(
+        std::string(kHeader) + "sell ABC 10 @ 12.52 as C\n"
+                               "expect book ABC asks 12.51x100 [A], 12.52 x 10 [C] bids none\n"
+                               "expect book ABC asks 12.51 x100, 12.52x 10\n");
+    const auto books = commandsOf<ExpectBookCommand>(scenario);
+    QCOMPARE(books.size(), 2u);
+    QVERIFY(books[0].bids.has_value());
+    QVERIFY(books[0].bids->empty());
+    QCOMPARE(books[0].asks->size(), 2u);
+    QCOMPARE(books[0].asks->at(0).price, Price{1251});
+    QCOMPARE(books[0].asks->at(0).quantity, Quantity{100});
+    QCOMPARE(*books[0].asks->at(0).queue, std::vector<OrderId>{OrderId{1}});
+    QCOMPARE(*books[0].asks->at(1).queue, std::vector<OrderId>{OrderId{2}});
+    QVERIFY(!books[1].bids.has_value());
+    QCOMPARE(books[1].asks->at(1).quantity, Quantity{10});
+    QVERIFY(!books[1].asks->at(1).queue.has_value());
+}
+
+void ScenarioTest::malformedLineIsReported_data()
+{
+    QTest::addColumn<QString>("line");
+    QTest::addColumn<QString>("error");
+
+    // Each line follows kHeader, so it is line 4.
+    QTest::newRow("unknown command")
+        << "bye ABC"
+        << "test.scenario:4:1: error: unknown command 'bye'; expected one of: instrument, "
+           "account, buy, sell, cancel, replace, pre-open, open, halt, close, at, advance, "
+           "expect, expectations, show";
+    QTest::newRow("letter in a quantity")
+        << "buy ABC 1O0 @ 12.51"
+        << "test.scenario:4:9: error: invalid quantity '1O0': expected a decimal number such as "
+           "12.51";
+    QTest::newRow("price with too many decimals")
+        << "buy ABC 100 @ 12.515"
+        << "test.scenario:4:15: error: limit price '12.515' has 3 decimal places, but ABC "
+           "prices have 2";
+    QTest::newRow("quantity with decimals on whole lots")
+        << "buy ABC 1.5 @ 12.51"
+        << "test.scenario:4:9: error: quantity '1.5' has 1 decimal place, but ABC quantities "
+           "have 0";
+    QTest::newRow("unknown label")
+        << "cancel Z"
+        << "test.scenario:4:8: error: unknown order label 'Z'; an order line defines a label "
+           "with 'as Z', and #N names the N-th order of the file";
+    QTest::newRow("unknown instrument")
+        << "buy XYZ 1 @ 1"
+        << "test.scenario:4:5: error: unknown instrument 'XYZ'; define it above with "
+           "'instrument XYZ tick SIZE'";
+    QTest::newRow("unknown account")
+        << "buy ABC 1 @ 1 account bob"
+        << "test.scenario:4:23: error: unknown account 'bob'; define it above with 'account "
+           "bob'";
+    QTest::newRow("label used twice")
+        << "buy ABC 1 @ 12.50 as A"
+        << "test.scenario:4:22: error: label A is already used by the order at line 3";
+    QTest::newRow("number label of another order")
+        << "buy ABC 1 @ 12.50 as #7"
+        << "test.scenario:4:22: error: label #7 would be order number 7, but this is order "
+           "#2; write 'as #2' or use a name such as B";
+    QTest::newRow("missing price")
+        << "buy ABC 1"
+        << "test.scenario:4:11: error: missing price: write '@ PRICE' for a limit order, "
+           "'market', or 'stop PRICE'";
+    QTest::newRow("market with a limit price")
+        << "buy ABC 1 market @ 12.50"
+        << "test.scenario:4:26: error: a market order has no limit price: remove 'market' or "
+           "'@ PRICE'";
+    QTest::newRow("expiry on an ioc order")
+        << "buy ABC 1 @ 12.50 ioc until 10:00"
+        << "test.scenario:4:29: error: 'until' sets an expiry, which only gtd orders have";
+    QTest::newRow("two times in force") << "buy ABC 1 @ 12.50 ioc fok"
+                                        << "test.scenario:4:23: error: more than one time in force";
+    QTest::newRow("option given twice") << "buy ABC 1 @ 12.50 display 1 display 1"
+                                        << "test.scenario:4:29: error: 'display' is given twice";
+    QTest::newRow("unknown order option")
+        << "buy ABC 1 @ 12.50 hidden"
+        << "test.scenario:4:19: error: unknown order option 'hidden'; expected one of: "
+           "@ PRICE, market, stop PRICE, gtc, day, gtd, ioc, fok, until TIME, post-only, "
+           "display QTY, protection PRICE, account NAME, client-id N, stp MODE, as LABEL";
+    QTest::newRow("missing value") << "buy ABC 1 @"
+                                   << "test.scenario:4:13: error: missing limit price after '@'";
+    QTest::newRow("unknown stp mode")
+        << "account bob stp never"
+        << "test.scenario:4:17: error: unknown stp mode 'never'; expected one of: "
+           "account-default, cancel-newest, cancel-oldest, cancel-both, decrement-and-cancel";
+    QTest::newRow("instrument without a tick")
+        << "instrument XYZ lot 1"
+        << "test.scenario:4:22: error: missing 'tick SIZE': every instrument needs a tick "
+           "size, such as tick 0.01";
+    QTest::newRow("price decimals fewer than the tick's")
+        << "instrument XYZ tick 0.001 price-decimals 2"
+        << "test.scenario:4:42: error: price-decimals 2 is fewer than the 3 decimals of tick "
+           "0.001";
+    QTest::newRow("instrument defined twice")
+        << "instrument ABC tick 1"
+        << "test.scenario:4:12: error: instrument ABC is already defined at line 1";
+    QTest::newRow("clock going back")
+        << "at 00:00:00.000000001\nat 00:00"
+        << "test.scenario:5:4: error: time 00:00:00.000 is before the scenario clock "
+           "00:00:00.000000001 (set at line 4); the clock only moves forward";
+    QTest::newRow("invalid duration")
+        << "advance 10 seconds"
+        << "test.scenario:4:9: error: invalid duration '10': expected a number and a unit (h, "
+           "min, s, ms, us, ns), such as 10s";
+    QTest::newRow("unknown event in an expectation")
+        << "expect filled A"
+        << "test.scenario:4:8: error: unknown expectation 'filled'; expected an event "
+           "(instrument-added, account-configured, accepted, added, rejected, cancelled, "
+           "reduced, trade, status, replaced, parked, triggered, refilled, uncrossed), book, "
+           "order, nothing or no more events";
+    QTest::newRow("unknown field in an expectation")
+        << "expect cancelled A 100 because"
+        << "test.scenario:4:24: error: unexpected 'because' in a cancelled expectation; "
+           "expected one of: SIDE, QUANTITY, @ PRICE, REASON";
+    QTest::newRow("too many decimals in an expectation")
+        << "expect added A 100 @ 12.511"
+        << "test.scenario:4:22: error: price '12.511' has 3 decimal places, but ABC prices "
+           "have 2";
+    QTest::newRow("level without its x")
+        << "expect book ABC asks 12.51 100"
+        << "test.scenario:4:28: error: expected 'x' between the price and the quantity, such "
+           "as 12.51x100";
+    QTest::newRow("word after the end")
+        << "cancel A B"
+        << "test.scenario:4:10: error: unexpected 'B' after the end of the command";
+    QTest::newRow("unknown order state")
+        << "expect order A sleeping"
+        << "test.scenario:4:16: error: unknown order state 'sleeping'; expected resting, "
+           "parked or gone";
+}
+
+void ScenarioTest::malformedLineIsReported()
+{
+    QFETCH(QString, line);
+    QFETCH(QString, error);
+
+    const ParseResult result =
+        parseScenario(std::string(kHeader) + line.toStdString() + "\n", "test.scenario");
+    QCOMPARE(errorsOf(result), error);
+}
+
+// Every error is reported, not only the first, up to kMaximumParseErrors.
+void ScenarioTest::everyErrorIsReported()
+{
+    const ParseResult two = parseScenario("instrument X tick 1\n"
+                                          "buy X 1.5 @ 1\n"
+                                          "sell Y 1 @ 1\n",
+                                          "two.scenario");
+    QCOMPARE(two.errors.size(), 2u);
+    QCOMPARE(two.errors[0].location.line, 2u);
+    QCOMPARE(two.errors[1].location.line, 3u);
+
+    std::string many = "instrument X tick 1\n";
+    for (int i = 0; i < 30; ++i)
+        many += "nonsense\n";
+    const ParseResult capped = parseScenario(many, "many.scenario");
+    QCOMPARE(capped.errors.size(), kMaximumParseErrors);
+
+    const ParseResult missing = loadScenario("/nonexistent/file.scenario");
+    QCOMPARE(errorsOf(missing),
+             QStringLiteral("/nonexistent/file.scenario: error: cannot open the file for reading"));
+}
+
+void ScenarioTest::printedLineParsesAsExpectation_data()
+{
+    QTest::addColumn<QString>("line");
+
+    // Written by hand in the format of formatText. Each must parse back as an expectation
+    // that prints the same.
+    QTest::newRow("accepted") << "accepted B buy ABC 150 @ 12.52 ioc account alice client-id 7";
+    QTest::newRow("accepted market") << "accepted B sell ABC 5 market gtc protection 12.40";
+    QTest::newRow("accepted gtd") << "accepted B buy ABC 5 @ 12.52 gtd until 10:15:00.000";
+    QTest::newRow("added") << "added A sell 100 @ 12.51";
+    QTest::newRow("rejected") << "rejected B price-not-on-tick account alice client-id 7";
+    QTest::newRow("rejected instrument") << "rejected ABC invalid-instrument";
+    QTest::newRow("cancelled") << "cancelled B buy 50 @ 12.52 unfilled";
+    QTest::newRow("reduced") << "reduced A sell @ 12.51 by 20 left 80";
+    QTest::newRow("trade") << "trade ABC 100 @ 12.51 maker A taker B buy notional 1251.00 "
+                              "maker-left 0 maker-account alice taker-account alice";
+    QTest::newRow("status") << "status ABC halted";
+    QTest::newRow("replaced") << "replaced A sell 60 @ 12.51 was 12.51 priority kept";
+    QTest::newRow("parked") << "parked B buy 5 stop 12.60";
+    QTest::newRow("triggered") << "triggered B last 12.60";
+    QTest::newRow("refilled") << "refilled A sell 20 @ 12.51 reserve 60";
+    QTest::newRow("uncrossed") << "uncrossed ABC 250 @ 10.05";
+    QTest::newRow("instrument-added")
+        << "instrument-added ABC tick 0.01 lot 1 price-decimals 2 quantity-decimals 0 "
+           "multiplier 1 min 1 max 1000000000000 band 0bp status open";
+    QTest::newRow("account-configured") << "account-configured alice stp cancel-newest";
+}
+
+void ScenarioTest::printedLineParsesAsExpectation()
+{
+    QFETCH(QString, line);
+
+    const Scenario scenario = parsed(std::string(kHeader) + "buy ABC 150 @ 12.52 as B\n" +
+                                     "expect " + line.toStdString() + "\n");
+    const auto expectations = commandsOf<ExpectEventCommand>(scenario);
+    QCOMPARE(expectations.size(), 1u);
+    QCOMPARE(QString::fromStdString(formatText(expectations[0].pattern)), line);
+}
+
+void ScenarioTest::tradeJsonHasStableKeys()
+{
+    EventNames names;
+    InstrumentDefinition definition;
+    definition.id = InstrumentId{1};
+    definition.priceDecimals = 2;
+    definition.symbol = {'A', 'B', 'C'};
+    names.addInstrument(definition);
+    names.nameOrder(OrderId{1}, "A");
+    names.nameOrder(OrderId{2}, "B");
+    names.nameAccount(AccountId{1}, "alice");
+
+    const Trade trade{OrderId{1},    OrderId{2},  Side::Buy,    Price{1251},
+                      Quantity{100}, Quantity{0}, AccountId{1}, AccountId{0}};
+    const Event event{7, Timestamp{34'200'250'000'000}, InstrumentId{1}, trade};
+    QCOMPARE(formatEvent(event, names),
+             std::string("trade ABC 100 @ 12.51 maker A taker B buy notional 1251.00 "
+                         "maker-left 0 maker-account alice"));
+    QCOMPARE(formatEventJson(event, names),
+             std::string("{\"sequence\":7,\"time\":\"09:30:00.250\",\"time_ns\":34200250000000,"
+                         "\"event\":\"trade\",\"instrument\":\"ABC\",\"quantity\":\"100\","
+                         "\"price\":\"12.51\",\"maker\":\"A\",\"taker\":\"B\","
+                         "\"aggressor\":\"buy\",\"notional\":\"1251.00\","
+                         "\"maker_remaining\":\"0\",\"maker_account\":\"alice\"}"));
+}
+
+void ScenarioTest::passingScenarioPasses()
+{
+    const Scenario scenario =
+        parsed(std::string(kHeader) + "buy ABC 150 @ 12.52 ioc as B\n"
+                                      "expect trade ABC 100 @ 12.51 maker A taker B buy\n"
+                                      "expect cancelled B 50 unfilled\n"
+                                      "expect book ABC asks none bids none\n");
+    const RunOutput result = run(scenario);
+    QCOMPARE(result.diagnostics, QString());
+    QCOMPARE(result.summary.failures, 0u);
+    QCOMPARE(result.summary.expectations, 3u);
+    QVERIFY(result.output.contains(QStringLiteral("line 4: buy ABC 150 @ 12.52 ioc as B\n")));
+    QVERIFY(result.output.contains(
+        QStringLiteral(" 00:00:00.000 trade ABC 100 @ 12.51 maker A taker B buy")));
+}
+
+// The scenario file is wrong on purpose. Its run must fail at line 6 and name what it expected,
+// what came and which field differs.
+void ScenarioTest::wrongExpectationFailsWithMessage()
+{
+    const QString path =
+        sourcePath(QStringLiteral("tests/scenarios/failing/wrong_expectation.scenario"));
+    const ParseResult parsedFile = loadScenario(path.toStdString());
+    QVERIFY2(parsedFile.ok(), qPrintable(errorsOf(parsedFile)));
+
+    const RunOutput result = run(parsedFile.scenario);
+    QCOMPARE(result.summary.failures, 1u);
+    const QString expected =
+        path + QStringLiteral(":6:1: error: expected event not found\n"
+                              "  expected: trade ABC 100 @ 12.50 maker A taker B buy\n"
+                              "  got:      trade ABC 100 @ 12.51 maker A taker B buy notional "
+                              "1251.00 maker-left 0\n"
+                              "            price: expected 12.50, got 12.51\n"
+                              "  events of line 5 (buy ABC 150 @ 12.52 ioc as B):\n");
+    QVERIFY2(result.diagnostics.startsWith(expected), qPrintable(result.diagnostics));
+    QVERIFY2(result.diagnostics.contains(QStringLiteral(
+                 "  > trade ABC 100 @ 12.51 maker A taker B buy notional 1251.00 maker-left 0\n")),
+             qPrintable(result.diagnostics));
+    QVERIFY(result.output.contains(QStringLiteral(": FAILED, 2 expectations, 1 failures")));
+}
+
+void ScenarioTest::unexpectedEventFailsInStrictMode()
+{
+    const QString path =
+        sourcePath(QStringLiteral("tests/scenarios/failing/unexpected_event.scenario"));
+    const ParseResult parsedFile = loadScenario(path.toStdString());
+    QVERIFY2(parsedFile.ok(), qPrintable(errorsOf(parsedFile)));
+
+    const RunOutput result = run(parsedFile.scenario);
+    QCOMPARE(result.summary.failures, 1u);
+    const QString expected =
+        path + QStringLiteral(":6:1: error: unexpected events: line 5 (buy ABC 150 @ 12.52 ioc "
+                              "as B) also produced\n"
+                              "    cancelled B buy 50 ");
+    QVERIFY2(result.diagnostics.startsWith(expected), qPrintable(result.diagnostics));
+    QVERIFY2(result.diagnostics.contains(QStringLiteral(" unfilled\n")),
+             qPrintable(result.diagnostics));
+}
+
+void ScenarioTest::lenientModeSkipsUnnamedEvents()
+{
+    const std::string body = "buy ABC 150 @ 12.52 ioc as B\n"
+                             "expect cancelled B 50 unfilled\n";
+    const RunOutput strict = run(parsed(std::string(kHeader) + body));
+    QCOMPARE(strict.summary.failures, 1u);
+    QVERIFY2(strict.diagnostics.startsWith(
+                 QStringLiteral("test.scenario:5:1: error: expected event not found\n"
+                                "  expected: cancelled B 50 unfilled\n"
+                                "  got:      trade ABC 100 @ 12.51 maker A taker B buy")),
+             qPrintable(strict.diagnostics));
+
+    const RunOutput lenient = run(parsed(std::string(kHeader) + "expectations lenient\n" + body));
+    QCOMPARE(lenient.diagnostics, QString());
+    QCOMPARE(lenient.summary.failures, 0u);
+}
+
+void ScenarioTest::wrongBookFailsWithBothSides()
+{
+    const RunOutput result =
+        run(parsed(std::string(kHeader) + "sell ABC 10 @ 12.51 as C\n"
+                                          "expect book ABC asks 12.51x110 [C A] bids none\n"));
+    QCOMPARE(result.summary.failures, 1u);
+    QCOMPARE(result.diagnostics, QStringLiteral("test.scenario:5:1: error: book ABC differs\n"
+                                                "  expected asks: 12.51x110 [C A]\n"
+                                                "  actual asks:   12.51x110 [A C]\n"));
+}
+
+void ScenarioTest::commandLineExitStatus()
+{
+    const ProcessResult passing = runEngine(
+        {QStringLiteral("run"),
+         sourcePath(QStringLiteral("tests/scenarios/m1_cancel_of_cancelled_order.scenario"))});
+    QCOMPARE(passing.exitCode, 0);
+    QCOMPARE(passing.standardError, QString());
+
+    const ProcessResult failing = runEngine(
+        {QStringLiteral("run"),
+         sourcePath(QStringLiteral("tests/scenarios/failing/wrong_expectation.scenario"))});
+    QCOMPARE(failing.exitCode, 1);
+    QVERIFY(failing.standardError.contains(
+        QStringLiteral("wrong_expectation.scenario:6:1: error: expected event not found")));
+
+    const QString malformed =
+        sourcePath(QStringLiteral("tests/scenarios/failing/malformed.scenario"));
+    const ProcessResult rejected = runEngine({QStringLiteral("run"), malformed});
+    QCOMPARE(rejected.exitCode, 3);
+    QCOMPARE(rejected.standardOutput, QString());
+    QCOMPARE(rejected.standardError,
+             malformed +
+                 QStringLiteral(":3:16: error: limit price '12.515' has 3 decimal "
+                                "places, but ABC prices have 2\n") +
+                 malformed + QStringLiteral(": nothing was run\n"));
+
+    QCOMPARE(runEngine({QStringLiteral("run")}).exitCode, 2);
+    QCOMPARE(runEngine({QStringLiteral("run"), QStringLiteral("--xml"), malformed}).exitCode, 2);
+    QCOMPARE(runEngine({QStringLiteral("run"), QStringLiteral("/nonexistent.scenario")}).exitCode,
+             3);
+}
+
+void ScenarioTest::commandLineJsonIsOneObjectPerLine()
+{
+    const ProcessResult result =
+        runEngine({QStringLiteral("run"), QStringLiteral("--json"),
+                   sourcePath(QStringLiteral("tests/scenarios/m4_decimal_sizes.scenario"))});
+    QCOMPARE(result.exitCode, 0);
+
+    const QStringList lines = result.standardOutput.split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+    QVERIFY(!lines.isEmpty());
+    bool sawFirstTrade = false;
+    for (const QString &line : lines) {
+        QJsonParseError error;
+        const QJsonDocument document = QJsonDocument::fromJson(line.toUtf8(), &error);
+        QVERIFY2(error.error == QJsonParseError::NoError, qPrintable(line));
+        const QJsonObject object = document.object();
+        QVERIFY(object.contains(QStringLiteral("line")));
+        QVERIFY(object.contains(QStringLiteral("sequence")));
+        QVERIFY(object.contains(QStringLiteral("time_ns")));
+        QVERIFY(object.contains(QStringLiteral("event")));
+        if (object.value(QStringLiteral("event")).toString() == QStringLiteral("trade") &&
+            !sawFirstTrade) {
+            sawFirstTrade = true;
+            QCOMPARE(object.value(QStringLiteral("line")).toInt(), 8);
+            QCOMPARE(object.value(QStringLiteral("price")).toString(), QStringLiteral("0.30"));
+            QCOMPARE(object.value(QStringLiteral("quantity")).toString(), QStringLiteral("16.90"));
+            QCOMPARE(object.value(QStringLiteral("notional")).toString(), QStringLiteral("5.0700"));
+            QCOMPARE(object.value(QStringLiteral("maker")).toString(), QStringLiteral("S"));
+            QCOMPARE(object.value(QStringLiteral("taker")).toString(), QStringLiteral("B"));
+        }
+    }
+    QVERIFY(sawFirstTrade);
+}
+
+// Every ```scenario block of docs/scenarios.md parses and passes, so the page and the parser
+// cannot drift apart.
+void ScenarioTest::documentationExamplesPass()
+{
+    QFile page(sourcePath(QStringLiteral("docs/scenarios.md")));
+    QVERIFY2(page.open(QIODevice::ReadOnly), qPrintable(page.fileName()));
+    const QString text = QString::fromUtf8(page.readAll());
+
+    static const QRegularExpression block(QStringLiteral("```scenario\\n(.*?)```"),
+                                          QRegularExpression::DotMatchesEverythingOption);
+    int count = 0;
+    for (auto match = block.globalMatch(text); match.hasNext();) {
+        const QString source = match.next().captured(1);
+        const std::string name = "docs/scenarios.md example " + std::to_string(++count);
+        const ParseResult result = parseScenario(source.toStdString(), name);
+        QVERIFY2(result.ok(), qPrintable(errorsOf(result)));
+        const RunOutput output = run(result.scenario);
+        QVERIFY2(output.summary.passed(), qPrintable(output.diagnostics));
+    }
+    QVERIFY(count >= 5);
+}
+
+QTEST_GUILESS_MAIN(ScenarioTest)
+#include "tst_scenario.moc"
