@@ -1,0 +1,79 @@
+#include "event_consumer.h"
+
+#include <variant>
+
+namespace bourse::bench {
+
+namespace {
+
+std::uint64_t bits(std::int64_t value)
+{
+    return static_cast<std::uint64_t>(value);
+}
+
+} // namespace
+
+void EventConsumer::onEvent(const Event &event)
+{
+    const EventType type = typeOf(event.payload);
+    ++m_counts[static_cast<std::size_t>(type)];
+    fold(event.sequence, static_cast<std::uint64_t>(type));
+    std::visit([this](const auto &payload) { foldPayload(payload); }, event.payload);
+}
+
+// The four products are independent, so they overlap in the pipeline; only the final
+// multiply depends on the previous checksum.
+void EventConsumer::fold(std::uint64_t a, std::uint64_t b, std::uint64_t c, std::uint64_t d)
+{
+    const std::uint64_t mixed = a * 0x9e3779b97f4a7c15ULL + b * 0xc2b2ae3d27d4eb4fULL +
+                                c * 0x165667b19e3779f9ULL + d * 0xd6e8feb86659fd93ULL;
+    m_checksum = (m_checksum ^ mixed) * 0x100000001b3ULL;
+}
+
+void EventConsumer::foldPayload(const OrderAccepted &accepted)
+{
+    fold(accepted.id.value(), bits(accepted.limit.value()), bits(accepted.quantity.value()),
+         static_cast<std::uint64_t>(accepted.side));
+}
+
+void EventConsumer::foldPayload(const OrderAdded &added)
+{
+    fold(added.id.value(), bits(added.price.value()), bits(added.quantity.value()),
+         static_cast<std::uint64_t>(added.side));
+}
+
+void EventConsumer::foldPayload(const OrderRejected &rejected)
+{
+    fold(rejected.id.value(), static_cast<std::uint64_t>(rejected.reason));
+}
+
+void EventConsumer::foldPayload(const OrderCancelled &cancelled)
+{
+    fold(cancelled.id.value(), bits(cancelled.price.value()), bits(cancelled.quantity.value()),
+         static_cast<std::uint64_t>(cancelled.reason));
+}
+
+void EventConsumer::foldPayload(const OrderReduced &reduced)
+{
+    fold(reduced.id.value(), bits(reduced.reducedBy.value()), bits(reduced.remaining.value()));
+}
+
+void EventConsumer::foldPayload(const Trade &trade)
+{
+    fold(trade.maker.value(), trade.taker.value(), bits(trade.price.value()),
+         bits(trade.quantity.value()));
+}
+
+void EventConsumer::foldPayload(const TopOfBook &top)
+{
+    fold(bits(top.bidPrice.value()), bits(top.bidQuantity.value()), bits(top.askPrice.value()),
+         bits(top.askQuantity.value()));
+}
+
+void EventConsumer::foldPayload(const DepthLevel &level)
+{
+    fold(bits(level.price.value()), bits(level.quantity.value()), level.orderCount,
+         static_cast<std::uint64_t>(level.side));
+}
+
+} // namespace bourse::bench

@@ -1,0 +1,167 @@
+// bourse-bench: measures the matching engine on recorded command streams and on a large
+// resting book. Figures and how to reproduce them are in docs/performance.md.
+
+#include "command_stream.h"
+#include "report.h"
+#include "resting_benchmark.h"
+#include "stream_benchmark.h"
+
+#include <charconv>
+#include <cstdint>
+#include <cstdio>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace {
+
+enum ExitStatus : int {
+    Success = 0,
+    Failed = 1,     // a stream file is missing or malformed, or replays were not deterministic
+    UsageError = 2, // the command line is invalid
+};
+
+constexpr int kMinimumRuns = 5;
+constexpr int kMaximumRuns = 1000;
+
+const char *const kUsage =
+    "usage: bourse-bench engine --stream FILE [--runs N] [--json]\n"
+    "       bourse-bench engine --resting N [--json]\n"
+    "\n"
+    "  --stream FILE  replay a file of 16-byte command records and report commands per\n"
+    "                 second, add and cancel latency in ns, memory and the event checksum\n"
+    "  --runs N       timed replays of the stream, from 5 to 1000 (default 5); the median\n"
+    "                 is reported\n"
+    "  --resting N    fill one book with N resting orders and report the bytes they take\n"
+    "  --json         print exactly one JSON object instead of text\n";
+
+struct EngineOptions {
+    std::string streamPath;
+    std::optional<std::uint64_t> restingCount;
+    std::optional<int> runs;
+    bool json = false;
+};
+
+int usageError(const std::string &message)
+{
+    std::fprintf(stderr, "bourse-bench: %s\n%s", message.c_str(), kUsage);
+    return UsageError;
+}
+
+template <typename Integer>
+std::optional<Integer> parsePositive(const std::string &text)
+{
+    Integer value{};
+    const char *end = text.data() + text.size();
+    const auto [stop, code] = std::from_chars(text.data(), end, value);
+    if (code != std::errc{} || stop != end || value <= 0)
+        return std::nullopt;
+    return value;
+}
+
+// Returns nothing and sets `error` when the arguments after "engine" are invalid.
+std::optional<EngineOptions> parseEngineOptions(const std::vector<std::string> &arguments,
+                                                std::string &error)
+{
+    EngineOptions options;
+    for (std::size_t i = 0; i < arguments.size(); ++i) {
+        const std::string &option = arguments[i];
+        if (option == "--json") {
+            options.json = true;
+            continue;
+        }
+        if (option != "--stream" && option != "--runs" && option != "--resting") {
+            error = "unknown option '" + option + "'";
+            return std::nullopt;
+        }
+        if (i + 1 == arguments.size()) {
+            error = "missing value after " + option;
+            return std::nullopt;
+        }
+
+        const std::string &value = arguments[++i];
+        if (option == "--stream") {
+            options.streamPath = value;
+        } else if (option == "--runs") {
+            options.runs = parsePositive<int>(value);
+            if (!options.runs || *options.runs < kMinimumRuns || *options.runs > kMaximumRuns) {
+                error = "invalid --runs '" + value + "'; expected a whole number from " +
+                        std::to_string(kMinimumRuns) + " to " + std::to_string(kMaximumRuns);
+                return std::nullopt;
+            }
+        } else {
+            options.restingCount = parsePositive<std::uint64_t>(value);
+            if (!options.restingCount) {
+                error = "invalid --resting '" + value + "'; expected a positive whole number";
+                return std::nullopt;
+            }
+        }
+    }
+
+    if (options.streamPath.empty() == !options.restingCount) {
+        error = "give exactly one of --stream and --resting";
+        return std::nullopt;
+    }
+    if (options.restingCount && options.runs) {
+        error = "--runs applies to --stream only";
+        return std::nullopt;
+    }
+    return options;
+}
+
+int runStream(const EngineOptions &options)
+{
+    std::string error;
+    const std::optional<bourse::bench::CommandStream> stream =
+        bourse::bench::readCommandStream(options.streamPath, error);
+    if (!stream) {
+        std::fprintf(stderr, "bourse-bench: %s\n", error.c_str());
+        return Failed;
+    }
+
+    const std::optional<bourse::bench::StreamResult> result =
+        bourse::bench::runStreamBenchmark(*stream, options.runs.value_or(kMinimumRuns), error);
+    if (!result) {
+        std::fprintf(stderr, "bourse-bench: %s: %s\n", options.streamPath.c_str(), error.c_str());
+        return Failed;
+    }
+
+    if (options.json)
+        bourse::bench::printJson(stdout, *stream, *result);
+    else
+        bourse::bench::printText(stdout, *stream, *result);
+    return Success;
+}
+
+int runResting(const EngineOptions &options)
+{
+    const bourse::bench::RestingResult result =
+        bourse::bench::runRestingBenchmark(*options.restingCount);
+    if (options.json)
+        bourse::bench::printJson(stdout, result);
+    else
+        bourse::bench::printText(stdout, result);
+    return Success;
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    const std::vector<std::string> arguments(argv + 1, argv + argc);
+    if (arguments.empty())
+        return usageError("missing benchmark name");
+    if (arguments[0] == "--help" || arguments[0] == "-h") {
+        std::fputs(kUsage, stdout);
+        return Success;
+    }
+    if (arguments[0] != "engine")
+        return usageError("unknown benchmark '" + arguments[0] + "'");
+
+    std::string error;
+    const std::optional<EngineOptions> options =
+        parseEngineOptions({arguments.begin() + 1, arguments.end()}, error);
+    if (!options)
+        return usageError(error);
+    return options->restingCount ? runResting(*options) : runStream(*options);
+}

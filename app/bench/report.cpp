@@ -1,0 +1,160 @@
+#include "report.h"
+
+#include "../engine/output.h"
+
+#include <string>
+
+namespace bourse::bench {
+
+namespace {
+
+constexpr std::size_t kGibibyte = std::size_t{1} << 30;
+
+unsigned long long number(std::uint64_t value)
+{
+    return static_cast<unsigned long long>(value);
+}
+
+long long number(std::int64_t value)
+{
+    return static_cast<long long>(value);
+}
+
+double mebibytes(std::size_t bytes)
+{
+    return static_cast<double>(bytes) / (1024.0 * 1024.0);
+}
+
+void printLatencyText(std::FILE *out, const char *label, const LatencySummary &latency)
+{
+    if (latency.sampleCount == 0) {
+        std::fprintf(out, "%s latency: no samples\n", label);
+        return;
+    }
+    std::fprintf(out,
+                 "%s latency: p50 %lld ns, p99 %lld ns, p99.9 %lld ns, max %lld ns (%llu "
+                 "samples)\n",
+                 label, number(latency.p50), number(latency.p99), number(latency.p999),
+                 number(latency.max), number(latency.sampleCount));
+}
+
+// Percentiles are null when the stream has no command of the kind.
+std::string latencyJson(const LatencySummary &latency)
+{
+    if (latency.sampleCount == 0)
+        return "{\"p50\": null, \"p99\": null, \"p99_9\": null, \"max\": null, \"samples\": 0}";
+    return "{\"p50\": " + std::to_string(latency.p50) +
+           ", \"p99\": " + std::to_string(latency.p99) +
+           ", \"p99_9\": " + std::to_string(latency.p999) +
+           ", \"max\": " + std::to_string(latency.max) +
+           ", \"samples\": " + std::to_string(latency.sampleCount) + "}";
+}
+
+// Types in EventType order, skipping those that never occurred.
+template <typename Function>
+void forEachOccurredType(const EventCounts &counts, Function function)
+{
+    for (std::size_t value = 0; value < counts.size(); ++value) {
+        if (counts[value] != 0)
+            function(nameOf(static_cast<EventType>(value)), counts[value]);
+    }
+}
+
+std::string formatBytesPerOrder(std::size_t memoryBytes, std::size_t resting)
+{
+    if (resting == 0)
+        return "null";
+    char text[32];
+    std::snprintf(text, sizeof text, "%.1f",
+                  static_cast<double>(memoryBytes) / static_cast<double>(resting));
+    return text;
+}
+
+} // namespace
+
+void printText(std::FILE *out, const CommandStream &stream, const StreamResult &result)
+{
+    std::fprintf(out, "stream: %s\n", stream.path.c_str());
+    std::fprintf(out, "commands: %llu (%llu adds, %llu cancels)\n", number(stream.commands.size()),
+                 number(stream.addCount), number(stream.cancelCount));
+    std::fprintf(out, "commands per second: %.0f, median of %llu runs (min %.0f, max %.0f)\n",
+                 result.medianRate(), number(result.rates.size()), result.rates.front(),
+                 result.rates.back());
+    printLatencyText(out, "add", result.addLatency);
+    printLatencyText(out, "cancel", result.cancelLatency);
+    std::fprintf(out, "clock overhead: %lld ns, subtracted from each latency sample\n",
+                 number(result.clockOverheadNanoseconds));
+
+    std::fprintf(out, "resting orders: %llu\n", number(result.resting));
+    std::fprintf(out, "engine memory: %llu bytes", number(result.memoryBytes));
+    if (result.resting != 0)
+        std::fprintf(out, ", %s bytes per resting order",
+                     formatBytesPerOrder(result.memoryBytes, result.resting).c_str());
+    std::fprintf(out, "\ntrades: %llu\nevents:", number(result.trades));
+    forEachOccurredType(result.events, [out](std::string_view name, std::uint64_t count) {
+        std::fprintf(out, " %.*s %llu", static_cast<int>(name.size()), name.data(), number(count));
+    });
+    std::fprintf(out, "\nchecksum: %s\n", cli::hex(result.checksum).c_str());
+}
+
+void printJson(std::FILE *out, const CommandStream &stream, const StreamResult &result)
+{
+    std::string events;
+    forEachOccurredType(result.events, [&events](std::string_view name, std::uint64_t count) {
+        events +=
+            (events.empty() ? "\"" : ", \"") + std::string(name) + "\": " + std::to_string(count);
+    });
+
+    std::fprintf(out,
+                 "{\"stream\": %s, \"commands\": %llu, \"adds\": %llu, \"cancels\": %llu, "
+                 "\"runs\": %llu, \"commands_per_second\": %.0f, "
+                 "\"commands_per_second_min\": %.0f, \"commands_per_second_max\": %.0f, "
+                 "\"add_latency_ns\": %s, \"cancel_latency_ns\": %s, "
+                 "\"clock_overhead_ns\": %lld, \"resting\": %llu, \"memory_bytes\": %llu, "
+                 "\"bytes_per_resting_order\": %s, \"trades\": %llu, \"events\": {%s}, "
+                 "\"checksum\": \"%s\"}\n",
+                 cli::jsonString(stream.path).c_str(), number(stream.commands.size()),
+                 number(stream.addCount), number(stream.cancelCount), number(result.rates.size()),
+                 result.medianRate(), result.rates.front(), result.rates.back(),
+                 latencyJson(result.addLatency).c_str(), latencyJson(result.cancelLatency).c_str(),
+                 number(result.clockOverheadNanoseconds), number(result.resting),
+                 number(result.memoryBytes),
+                 formatBytesPerOrder(result.memoryBytes, result.resting).c_str(),
+                 number(result.trades), events.c_str(), cli::hex(result.checksum).c_str());
+}
+
+void printText(std::FILE *out, const RestingResult &result)
+{
+    std::fprintf(out, "orders submitted: %llu\nresting orders: %llu\ntrades: %llu\n",
+                 number(result.submitted), number(result.resting), number(result.trades));
+    std::fprintf(out, "orders per second while filling: %.0f\n", result.ordersPerSecond);
+    std::fprintf(out, "engine memory: %llu bytes (%.1f MiB), %s bytes per resting order\n",
+                 number(result.memoryBytes), mebibytes(result.memoryBytes),
+                 formatBytesPerOrder(result.memoryBytes, result.resting).c_str());
+    if (result.peakResidentGrowthBytes) {
+        const std::size_t growth = *result.peakResidentGrowthBytes;
+        std::fprintf(out, "peak resident set growth: %llu bytes (%.1f MiB), %s 1 GiB\n",
+                     number(growth), mebibytes(growth), growth < kGibibyte ? "under" : "over");
+    } else {
+        std::fprintf(out, "peak resident set growth: unknown (/proc/self/status unreadable)\n");
+    }
+    std::fprintf(out, "checksum: %s\n", cli::hex(result.checksum).c_str());
+}
+
+void printJson(std::FILE *out, const RestingResult &result)
+{
+    const std::string growth = result.peakResidentGrowthBytes
+                                   ? std::to_string(*result.peakResidentGrowthBytes)
+                                   : std::string("null");
+    std::fprintf(out,
+                 "{\"submitted\": %llu, \"resting\": %llu, \"trades\": %llu, "
+                 "\"orders_per_second\": %.0f, \"memory_bytes\": %llu, "
+                 "\"bytes_per_resting_order\": %s, \"peak_rss_growth_bytes\": %s, "
+                 "\"checksum\": \"%s\"}\n",
+                 number(result.submitted), number(result.resting), number(result.trades),
+                 result.ordersPerSecond, number(result.memoryBytes),
+                 formatBytesPerOrder(result.memoryBytes, result.resting).c_str(), growth.c_str(),
+                 cli::hex(result.checksum).c_str());
+}
+
+} // namespace bourse::bench

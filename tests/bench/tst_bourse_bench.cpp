@@ -1,0 +1,248 @@
+// Runs bourse-bench on streams small enough to compute by hand and checks what it reports.
+// It times nothing: the figures a benchmark measures are not test results.
+
+#include "test_data.h"
+
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QRegularExpression>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <cstdint>
+#include <string>
+
+namespace {
+
+constexpr std::uint8_t kAdd = 0;
+constexpr std::uint8_t kCancel = 1;
+constexpr std::uint8_t kSell = 0;
+constexpr std::uint8_t kBuy = 1;
+
+void appendUint32(std::string &bytes, std::uint32_t value)
+{
+    for (int shift = 0; shift < 32; shift += 8)
+        bytes += static_cast<char>((value >> shift) & 0xff);
+}
+
+// One 16-byte little-endian record: operation, side, two unused bytes, id, price, quantity.
+std::string record(std::uint8_t operation, std::uint8_t side, std::uint32_t id, std::uint32_t price,
+                   std::uint32_t quantity)
+{
+    std::string bytes;
+    bytes += static_cast<char>(operation);
+    bytes += static_cast<char>(side);
+    bytes += std::string(2, '\0');
+    appendUint32(bytes, id);
+    appendUint32(bytes, price);
+    appendUint32(bytes, quantity);
+    return bytes;
+}
+
+struct Outcome {
+    int exitCode = -1;
+    QByteArray output;
+    QString error;
+};
+
+Outcome runBench(const QStringList &arguments)
+{
+    QProcess process;
+    process.start(QStringLiteral(BOURSE_BENCH_EXECUTABLE), arguments);
+    Outcome outcome;
+    if (!process.waitForFinished(30'000) || process.exitStatus() != QProcess::NormalExit)
+        return outcome;
+    outcome.exitCode = process.exitCode();
+    outcome.output = process.readAllStandardOutput();
+    outcome.error = QString::fromUtf8(process.readAllStandardError());
+    return outcome;
+}
+
+QJsonObject parseObject(const QByteArray &output)
+{
+    QJsonParseError error;
+    const QJsonDocument document = QJsonDocument::fromJson(output, &error);
+    if (error.error != QJsonParseError::NoError || !document.isObject())
+        qWarning("not one JSON object (%s): %s", qPrintable(error.errorString()),
+                 output.constData());
+    return document.object();
+}
+
+} // namespace
+
+class TestBourseBench : public QObject {
+    Q_OBJECT
+
+private slots:
+    void streamReportsHandComputedCounts();
+    void addsOnlyStreamHasNoCancelLatency();
+    void restingFillsBookWithoutTrades();
+    void missingStreamFails();
+    void malformedStreamFails_data();
+    void malformedStreamFails();
+    void invalidCommandLineFails_data();
+    void invalidCommandLineFails();
+};
+
+// Price-time replay by hand: ids 1 and 2 bid 10 at 100 and 5 at 101, id 3 offers 7 at 102.
+// Id 4 sells 8 at 100, so it takes 5 from id 2 at 101 and then 3 from id 1 at 100. After id 3
+// and id 1 are cancelled, id 5 offers 4 at 105 and id 6 bids 2 at 99. Ids 5 and 6 rest.
+void TestBourseBench::streamReportsHandComputedCounts()
+{
+    QTemporaryDir directory;
+    const std::string stream = record(kAdd, kBuy, 1, 100, 10) + record(kAdd, kBuy, 2, 101, 5) +
+                               record(kAdd, kSell, 3, 102, 7) + record(kAdd, kSell, 4, 100, 8) +
+                               record(kCancel, kSell, 3, 102, 0) + record(kAdd, kSell, 5, 105, 4) +
+                               record(kCancel, kBuy, 1, 100, 0) + record(kAdd, kBuy, 6, 99, 2);
+    const std::string path = writeFile(directory, "tiny.bin", stream);
+
+    const Outcome outcome =
+        runBench({"engine", "--stream", QString::fromStdString(path), "--json", "--runs", "5"});
+    QCOMPARE(outcome.error, QString());
+    QCOMPARE(outcome.exitCode, 0);
+    const QJsonObject report = parseObject(outcome.output);
+
+    QCOMPARE(report["commands"].toInt(), 8);
+    QCOMPARE(report["adds"].toInt(), 6);
+    QCOMPARE(report["cancels"].toInt(), 2);
+    QCOMPARE(report["runs"].toInt(), 5);
+    QCOMPARE(report["resting"].toInt(), 2);
+    QCOMPARE(report["trades"].toInt(), 2);
+    QVERIFY(report["commands_per_second"].toDouble() > 0);
+    QVERIFY(report["memory_bytes"].toDouble() > 0);
+    QCOMPARE(report["add_latency_ns"].toObject()["samples"].toInt(), 6);
+    QCOMPARE(report["cancel_latency_ns"].toObject()["samples"].toInt(), 2);
+    QVERIFY(QRegularExpression("^[0-9a-f]{16}$").match(report["checksum"].toString()).hasMatch());
+
+    const QJsonObject events = report["events"].toObject();
+    QCOMPARE(events["OrderAccepted"].toInt(), 6);
+    QCOMPARE(events["OrderAdded"].toInt(), 5);
+    QCOMPARE(events["Trade"].toInt(), 2);
+    QCOMPARE(events["OrderCancelled"].toInt(), 2);
+    QVERIFY(!events.contains("OrderRejected"));
+}
+
+void TestBourseBench::addsOnlyStreamHasNoCancelLatency()
+{
+    QTemporaryDir directory;
+    const std::string path = writeFile(
+        directory, "adds.bin", record(kAdd, kBuy, 1, 100, 10) + record(kAdd, kSell, 2, 101, 10));
+
+    const Outcome outcome =
+        runBench({"engine", "--stream", QString::fromStdString(path), "--json"});
+    QCOMPARE(outcome.error, QString());
+    QCOMPARE(outcome.exitCode, 0);
+    const QJsonObject report = parseObject(outcome.output);
+
+    QCOMPARE(report["resting"].toInt(), 2);
+    QCOMPARE(report["trades"].toInt(), 0);
+    QCOMPARE(report["add_latency_ns"].toObject()["samples"].toInt(), 2);
+    const QJsonObject cancelLatency = report["cancel_latency_ns"].toObject();
+    QCOMPARE(cancelLatency["samples"].toInt(), 0);
+    QVERIFY(cancelLatency["p50"].isNull());
+    QVERIFY(cancelLatency["p99_9"].isNull());
+}
+
+void TestBourseBench::restingFillsBookWithoutTrades()
+{
+    const Outcome outcome = runBench({"engine", "--resting", "1000", "--json"});
+    QCOMPARE(outcome.error, QString());
+    QCOMPARE(outcome.exitCode, 0);
+    const QJsonObject report = parseObject(outcome.output);
+
+    QCOMPARE(report["submitted"].toInt(), 1000);
+    QCOMPARE(report["resting"].toInt(), 1000);
+    QCOMPARE(report["trades"].toInt(), 0);
+    QVERIFY(report["memory_bytes"].toDouble() > 0);
+    QVERIFY(report["bytes_per_resting_order"].toDouble() > 0);
+    QVERIFY(report["peak_rss_growth_bytes"].isDouble());
+}
+
+void TestBourseBench::missingStreamFails()
+{
+    QTemporaryDir directory;
+    const QString path = directory.filePath("absent.bin");
+
+    const Outcome outcome = runBench({"engine", "--stream", path});
+    QCOMPARE(outcome.exitCode, 1);
+    QVERIFY2(outcome.error.startsWith("bourse-bench: " + path + ": cannot read: "),
+             qPrintable(outcome.error));
+    QVERIFY2(outcome.error.contains("xz -dk"), qPrintable(outcome.error));
+}
+
+void TestBourseBench::malformedStreamFails_data()
+{
+    QTest::addColumn<QByteArray>("bytes");
+    QTest::addColumn<QString>("expectedMessage");
+
+    const std::string valid = record(kAdd, kBuy, 1, 100, 10);
+    const auto bytes = [](const std::string &text) { return QByteArray::fromStdString(text); };
+    QTest::newRow("empty file") << QByteArray() << "invalid size 0 bytes";
+    QTest::newRow("size not a multiple of 16") << bytes(valid + "x") << "invalid size 17 bytes";
+    QTest::newRow("operation 2 in record 3") << bytes(valid + valid + record(2, kBuy, 3, 100, 10))
+                                             << "record 3 (byte offset 32): invalid operation 2";
+    QTest::newRow("side 5 in record 2") << bytes(valid + record(kAdd, 5, 2, 100, 10))
+                                        << "record 2 (byte offset 16): invalid side 5";
+    QTest::newRow("add with zero quantity")
+        << bytes(record(kAdd, kSell, 1, 100, 0))
+        << "record 1 (byte offset 0): an add needs a positive price and quantity";
+    QTest::newRow("add with zero price")
+        << bytes(record(kAdd, kSell, 1, 0, 10))
+        << "record 1 (byte offset 0): an add needs a positive price and quantity";
+}
+
+void TestBourseBench::malformedStreamFails()
+{
+    QFETCH(QByteArray, bytes);
+    QFETCH(QString, expectedMessage);
+    QTemporaryDir directory;
+    const std::string path = writeFile(directory, "bad.bin", bytes.toStdString());
+
+    const Outcome outcome = runBench({"engine", "--stream", QString::fromStdString(path)});
+    QCOMPARE(outcome.exitCode, 1);
+    QVERIFY2(outcome.error.contains(QString::fromStdString(path) + ": " + expectedMessage),
+             qPrintable(outcome.error));
+    QCOMPARE(outcome.output, QByteArray());
+}
+
+void TestBourseBench::invalidCommandLineFails_data()
+{
+    QTest::addColumn<QStringList>("arguments");
+    QTest::addColumn<QString>("expectedMessage");
+
+    QTest::newRow("no arguments") << QStringList{} << "missing benchmark name";
+    QTest::newRow("unknown benchmark") << QStringList{"journal"} << "unknown benchmark 'journal'";
+    QTest::newRow("neither stream nor resting")
+        << QStringList{"engine", "--json"} << "give exactly one of --stream and --resting";
+    QTest::newRow("both stream and resting")
+        << QStringList{"engine", "--stream", "a.bin", "--resting", "10"}
+        << "give exactly one of --stream and --resting";
+    QTest::newRow("four runs") << QStringList{"engine", "--stream", "a.bin", "--runs", "4"}
+                               << "invalid --runs '4'";
+    QTest::newRow("runs not a number")
+        << QStringList{"engine", "--stream", "a.bin", "--runs", "5x"} << "invalid --runs '5x'";
+    QTest::newRow("runs with resting") << QStringList{"engine", "--resting", "10", "--runs", "5"}
+                                       << "--runs applies to --stream only";
+    QTest::newRow("zero resting") << QStringList{"engine", "--resting", "0"}
+                                  << "invalid --resting '0'";
+    QTest::newRow("missing stream path")
+        << QStringList{"engine", "--stream"} << "missing value after --stream";
+    QTest::newRow("unknown option") << QStringList{"engine", "--fast"} << "unknown option '--fast'";
+}
+
+void TestBourseBench::invalidCommandLineFails()
+{
+    QFETCH(QStringList, arguments);
+    QFETCH(QString, expectedMessage);
+
+    const Outcome outcome = runBench(arguments);
+    QCOMPARE(outcome.exitCode, 2);
+    QVERIFY2(outcome.error.startsWith("bourse-bench: " + expectedMessage),
+             qPrintable(outcome.error));
+    QVERIFY2(outcome.error.contains("usage: bourse-bench engine"), qPrintable(outcome.error));
+    QCOMPARE(outcome.output, QByteArray());
+}
+
+QTEST_GUILESS_MAIN(TestBourseBench)
+#include "tst_bourse_bench.moc"
