@@ -8,28 +8,129 @@
 
 namespace bourse {
 
-OrderIndex::OrderIndex(std::size_t initialCapacity)
+// --- OrderIndex ---
+
+OrderIndex::OrderIndex() = default;
+
+OrderIndex::~OrderIndex() = default;
+
+Order **OrderIndex::slotFor(OrderId id) const
 {
-    const std::size_t capacity = std::bit_ceil(initialCapacity < 16 ? 16 : initialCapacity);
-    m_slots.assign(capacity, 0);
-    m_mask = capacity - 1;
-    m_shift = static_cast<unsigned>(64 - std::countr_zero(capacity));
+    const std::uint64_t page = id.value() >> kPageBits;
+    if (page < m_firstPage || page - m_firstPage >= m_pages.size())
+        return nullptr;
+    Page *owner = m_pages[page - m_firstPage];
+    return owner ? &owner->orders[id.value() & (kPageSize - 1)] : nullptr;
+}
+
+Order **OrderIndex::claimSlot(OrderId id)
+{
+    const std::uint64_t page = id.value() >> kPageBits;
+    if (m_pages.empty())
+        m_firstPage = page;
+    if (page < m_firstPage || page - m_firstPage >= kMaximumSpan)
+        return nullptr;
+    const std::size_t index = static_cast<std::size_t>(page - m_firstPage);
+    if (index >= m_pages.size())
+        m_pages.resize(std::max(index + 1, 2 * m_pages.size()), nullptr);
+    Page *&owner = m_pages[index];
+    if (!owner) {
+        if (m_freePages.empty()) {
+            m_ownedPages.push_back(std::make_unique<Page>());
+            m_freePages.push_back(m_ownedPages.back().get());
+        }
+        owner = m_freePages.back();
+        m_freePages.pop_back();
+        std::fill(std::begin(owner->orders), std::end(owner->orders), nullptr);
+        owner->live = 0;
+    }
+    return &owner->orders[id.value() & (kPageSize - 1)];
+}
+
+void OrderIndex::releasePage(std::size_t index)
+{
+    m_freePages.push_back(m_pages[index]);
+    m_pages[index] = nullptr;
 }
 
 Order *OrderIndex::find(OrderId id) const
 {
+    if (Order **slot = slotFor(id); slot && *slot)
+        return *slot;
+    return m_scattered.size() ? m_scattered.find(id) : nullptr;
+}
+
+bool OrderIndex::insert(Order *order)
+{
+    // An id may sit in the hash table from before the page table reached it, so both parts
+    // are checked for a duplicate.
+    if (m_scattered.size() && m_scattered.find(order->id))
+        return false;
+    Order **slot = claimSlot(order->id);
+    if (!slot)
+        return m_scattered.insert(order);
+    if (*slot)
+        return false;
+    *slot = order;
+    ++m_pages[static_cast<std::size_t>((order->id.value() >> kPageBits) - m_firstPage)]->live;
+    ++m_pagedCount;
+    return true;
+}
+
+void OrderIndex::erase(OrderId id)
+{
+    if (Order **slot = slotFor(id); slot && *slot) {
+        *slot = nullptr;
+        --m_pagedCount;
+        const auto index = static_cast<std::size_t>((id.value() >> kPageBits) - m_firstPage);
+        if (--m_pages[index]->live == 0)
+            releasePage(index);
+        return;
+    }
+    if (m_scattered.size())
+        m_scattered.erase(id);
+}
+
+void OrderIndex::clear()
+{
+    for (std::size_t index = 0; index < m_pages.size(); ++index) {
+        if (m_pages[index])
+            releasePage(index);
+    }
+    m_pages.clear();
+    m_pagedCount = 0;
+    m_scattered.clear();
+}
+
+std::size_t OrderIndex::memoryBytes() const
+{
+    return m_ownedPages.size() * sizeof(Page) + m_pages.capacity() * sizeof(Page *) +
+           m_freePages.capacity() * sizeof(Page *) + m_scattered.memoryBytes();
+}
+
+// --- OrderIndex::HashTable ---
+
+OrderIndex::HashTable::HashTable()
+{
+    m_slots.assign(16, 0);
+    m_mask = 15;
+    m_shift = 64 - 4;
+}
+
+Order *OrderIndex::HashTable::find(OrderId id) const
+{
     const std::uint64_t h = hash(id);
-    const std::uintptr_t wanted = tag(h);
+    const std::uintptr_t tag = h & kTagMask;
     for (std::size_t i = home(h);; i = (i + 1) & m_mask) {
         const std::uintptr_t slot = m_slots[i];
         if (!slot)
             return nullptr;
-        if ((slot & kTagMask) == wanted && orderOf(slot)->id == id)
+        if ((slot & kTagMask) == tag && orderOf(slot)->id == id)
             return orderOf(slot);
     }
 }
 
-bool OrderIndex::insert(Order *order)
+bool OrderIndex::HashTable::insert(Order *order)
 {
     assert((reinterpret_cast<std::uintptr_t>(order) & kTagMask) == 0);
     // At most three quarters full: probe sequences stay short and always reach an empty slot.
@@ -37,27 +138,27 @@ bool OrderIndex::insert(Order *order)
         grow();
 
     const std::uint64_t h = hash(order->id);
-    const std::uintptr_t wanted = tag(h);
+    const std::uintptr_t tag = h & kTagMask;
     std::size_t i = home(h);
     for (; m_slots[i]; i = (i + 1) & m_mask) {
-        if ((m_slots[i] & kTagMask) == wanted && orderOf(m_slots[i])->id == order->id)
+        if ((m_slots[i] & kTagMask) == tag && orderOf(m_slots[i])->id == order->id)
             return false;
     }
-    m_slots[i] = reinterpret_cast<std::uintptr_t>(order) | wanted;
+    m_slots[i] = reinterpret_cast<std::uintptr_t>(order) | tag;
     ++m_size;
     return true;
 }
 
-void OrderIndex::erase(OrderId id)
+bool OrderIndex::HashTable::erase(OrderId id)
 {
     const std::uint64_t h = hash(id);
-    const std::uintptr_t wanted = tag(h);
+    const std::uintptr_t tag = h & kTagMask;
     std::size_t hole = home(h);
     for (;; hole = (hole + 1) & m_mask) {
         const std::uintptr_t slot = m_slots[hole];
         if (!slot)
-            return;
-        if ((slot & kTagMask) == wanted && orderOf(slot)->id == id)
+            return false;
+        if ((slot & kTagMask) == tag && orderOf(slot)->id == id)
             break;
     }
     --m_size;
@@ -65,24 +166,25 @@ void OrderIndex::erase(OrderId id)
     // Backward shift: move each later entry of the cluster into the hole unless its home lies
     // cyclically after the hole, where a lookup would never reach it.
     for (std::size_t next = (hole + 1) & m_mask; m_slots[next]; next = (next + 1) & m_mask) {
-        const std::size_t wantedHome = home(hash(orderOf(m_slots[next])->id));
-        const bool reachable = hole <= next ? (wantedHome <= hole || wantedHome > next)
-                                            : (wantedHome <= hole && wantedHome > next);
+        const std::size_t wanted = home(hash(orderOf(m_slots[next])->id));
+        const bool reachable =
+            hole <= next ? (wanted <= hole || wanted > next) : (wanted <= hole && wanted > next);
         if (reachable) {
             m_slots[hole] = m_slots[next];
             hole = next;
         }
     }
     m_slots[hole] = 0;
+    return true;
 }
 
-void OrderIndex::clear()
+void OrderIndex::HashTable::clear()
 {
     std::fill(m_slots.begin(), m_slots.end(), 0);
     m_size = 0;
 }
 
-void OrderIndex::grow()
+void OrderIndex::HashTable::grow()
 {
     std::vector<std::uintptr_t> old(m_slots.size() * 2, 0);
     old.swap(m_slots);

@@ -4,24 +4,27 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 namespace bourse {
 
 struct Order;
 
-// Order id -> live order, as an open-addressing hash table with linear probing. Each slot is
-// one tagged pointer: the order holds its own id, and the spare low bits of the 64-byte
-// aligned pointer keep a few bits of the id's hash, so a probe rarely touches an order that
-// is not the one sought. Eight bytes a slot keep the table small enough to stay in cache for
-// a busy book and under a tenth of the memory of ten million resting orders. It allocates
-// only when it grows, never per insert, and erasing shifts later entries back instead of
-// leaving tombstones, so lookups stay short after heavy churn.
+// Order id -> live order. Engines and exchanges hand out ids that mostly rise, so ids near the
+// ones in use map straight to a slot in a page of 4096, found by arithmetic instead of
+// hashing: an insert writes next to the previous one and a lookup costs one memory access.
+// A page goes back to a free list when its last order leaves. Ids far from the others, such as
+// a few much older or much larger ones, go to an open-addressing hash table instead. Neither
+// part allocates per insert. A lookup that misses says so; it never returns a neighbour.
 class OrderIndex {
 public:
-    explicit OrderIndex(std::size_t initialCapacity = 1024);
+    OrderIndex();
+    ~OrderIndex();
+    OrderIndex(const OrderIndex &) = delete;
+    OrderIndex &operator=(const OrderIndex &) = delete;
 
-    // Returns nullptr when no order has the id; never a neighbour.
+    // Returns nullptr when no order has the id.
     Order *find(OrderId id) const;
 
     // Indexes the order under its id. Returns false, changing nothing, when the id is present.
@@ -31,36 +34,92 @@ public:
     void erase(OrderId id);
     void clear();
 
-    std::size_t size() const { return m_size; }
-    std::size_t memoryBytes() const { return m_slots.capacity() * sizeof(std::uintptr_t); }
+    std::size_t size() const { return m_pagedCount + m_scattered.size(); }
+    std::size_t memoryBytes() const;
 
     template <typename Function>
     void forEach(Function function) const
     {
-        for (std::uintptr_t slot : m_slots) {
-            if (slot)
-                function(orderOf(slot));
+        for (const Page *page : m_pages) {
+            if (!page)
+                continue;
+            for (Order *order : page->orders) {
+                if (order)
+                    function(order);
+            }
         }
+        m_scattered.forEach(function);
     }
 
 private:
-    static constexpr std::uintptr_t kTagMask = 63;
+    static constexpr unsigned kPageBits = 12;
+    static constexpr std::uint64_t kPageSize = std::uint64_t{1} << kPageBits;
+    // The page table spans at most this many pages (4 billion ids, 8 MiB of table) past the
+    // first page used; ids beyond go to the hash table.
+    static constexpr std::uint64_t kMaximumSpan = std::uint64_t{1} << 20;
 
-    static Order *orderOf(std::uintptr_t slot)
-    {
-        return reinterpret_cast<Order *>(slot & ~kTagMask);
-    }
-    // Fibonacci hashing: the top bits of the product pick the slot, the low bits make the
-    // tag. Consecutive ids, as engines and exchanges hand them out, spread evenly.
-    static std::uint64_t hash(OrderId id) { return id.value() * 0x9e3779b97f4a7c15ULL; }
-    std::size_t home(std::uint64_t hash) const { return static_cast<std::size_t>(hash >> m_shift); }
-    static std::uintptr_t tag(std::uint64_t hash) { return hash & kTagMask; }
-    void grow();
+    struct Page {
+        Order *orders[kPageSize];
+        std::uint32_t live;
+    };
 
-    std::vector<std::uintptr_t> m_slots; // zero marks an empty slot
-    std::size_t m_mask = 0;
-    unsigned m_shift = 0; // 64 - log2(capacity)
-    std::size_t m_size = 0;
+    // Open addressing with linear probing over tagged pointers: the order holds its own id,
+    // and the spare low bits of the 64-byte aligned pointer keep a few bits of the id's hash,
+    // so a probe rarely touches an order that is not the one sought. Erasing shifts later
+    // entries back instead of leaving tombstones.
+    class HashTable {
+    public:
+        HashTable();
+        Order *find(OrderId id) const;
+        bool insert(Order *order);
+        bool erase(OrderId id);
+        void clear();
+        std::size_t size() const { return m_size; }
+        std::size_t memoryBytes() const { return m_slots.capacity() * sizeof(std::uintptr_t); }
+
+        template <typename Function>
+        void forEach(Function function) const
+        {
+            if (m_size == 0)
+                return;
+            for (std::uintptr_t slot : m_slots) {
+                if (slot)
+                    function(orderOf(slot));
+            }
+        }
+
+    private:
+        static constexpr std::uintptr_t kTagMask = 63;
+        static Order *orderOf(std::uintptr_t slot)
+        {
+            return reinterpret_cast<Order *>(slot & ~kTagMask);
+        }
+        // Fibonacci hashing: the top bits of the product pick the slot, the low bits make the
+        // tag.
+        static std::uint64_t hash(OrderId id) { return id.value() * 0x9e3779b97f4a7c15ULL; }
+        std::size_t home(std::uint64_t h) const { return static_cast<std::size_t>(h >> m_shift); }
+        void grow();
+
+        std::vector<std::uintptr_t> m_slots; // zero marks an empty slot
+        std::size_t m_mask = 0;
+        unsigned m_shift = 0; // 64 - log2(capacity)
+        std::size_t m_size = 0;
+    };
+
+    // The page slot for an id, or nullptr when the id is outside the paged range or its page
+    // is not allocated.
+    Order **slotFor(OrderId id) const;
+    // The page slot for an id, allocating its page; nullptr when the id is outside the range
+    // the page table may span.
+    Order **claimSlot(OrderId id);
+    void releasePage(std::size_t index);
+
+    std::vector<Page *> m_pages; // m_pages[i] holds ids of page m_firstPage + i
+    std::uint64_t m_firstPage = 0;
+    std::size_t m_pagedCount = 0;
+    std::vector<std::unique_ptr<Page>> m_ownedPages;
+    std::vector<Page *> m_freePages;
+    HashTable m_scattered;
 };
 
 } // namespace bourse

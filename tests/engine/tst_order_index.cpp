@@ -23,7 +23,7 @@ private slots:
 
 void OrderIndexTest::missingIdIsNotFound()
 {
-    OrderIndex index(16);
+    OrderIndex index;
     Order a;
     a.id = OrderId{1};
     Order b;
@@ -40,7 +40,7 @@ void OrderIndexTest::missingIdIsNotFound()
 
 void OrderIndexTest::duplicateInsertIsRejected()
 {
-    OrderIndex index(16);
+    OrderIndex index;
     Order a;
     a.id = OrderId{7};
     Order b;
@@ -56,40 +56,51 @@ void OrderIndexTest::duplicateInsertIsRejected()
 void OrderIndexTest::randomChurnAgreesWithStdMap_data()
 {
     QTest::addColumn<int>("universe");
-    QTest::newRow("40 ids, clusters wrap around") << 40;
-    QTest::newRow("3000 ids, the table grows") << 3000;
+    QTest::addColumn<quint64>("stride");
+    QTest::newRow("40 close ids, one page") << 40 << quint64{1};
+    QTest::newRow("20000 close ids, pages come and go") << 20000 << quint64{1};
+    // Ids 2^33 apart are too far apart for pages and all go to the hash table, whose
+    // clusters wrap around its end with so few of them.
+    QTest::newRow("40 far ids, hash table") << 40 << (quint64{1} << 33);
+    QTest::newRow("3000 far ids, the hash table grows") << 3000 << (quint64{1} << 33);
+    // 2^31 apart: the first few share the page table, the rest fall beyond its span.
+    QTest::newRow("3000 ids, paged and hashed") << 3000 << (quint64{1} << 21);
 }
 
 void OrderIndexTest::randomChurnAgreesWithStdMap()
 {
     QFETCH(int, universe);
+    QFETCH(quint64, stride);
     const auto ids = static_cast<std::uint64_t>(universe);
-    OrderIndex index(16);
+    // Whichever id comes first sets the first page, so ids below it occur as well.
+    auto idOf = [stride](std::uint64_t k) { return k * stride + 7; };
+    OrderIndex index;
     std::map<std::uint64_t, Order *> reference;
     std::vector<Order> orders(ids);
-    for (std::uint64_t id = 0; id < ids; ++id)
-        orders[id].id = OrderId{id};
+    for (std::uint64_t k = 0; k < ids; ++k)
+        orders[k].id = OrderId{idOf(k)};
     std::uint64_t state = 12345;
     auto nextRandom = [&state] {
         state = state * 6364136223846793005ULL + 1442695040888963407ULL;
         return state >> 33;
     };
 
-    for (int step = 0; step < 20000; ++step) {
-        const std::uint64_t id = nextRandom() % ids;
-        Order *order = &orders[id];
+    for (int step = 0; step < 60000; ++step) {
+        const std::uint64_t k = nextRandom() % ids;
+        Order *order = &orders[k];
         if (nextRandom() % 2 == 0) {
             const bool inserted = index.insert(order);
-            QCOMPARE(inserted, reference.emplace(id, order).second);
+            QCOMPARE(inserted, reference.emplace(idOf(k), order).second);
         } else {
-            index.erase(OrderId{id});
-            reference.erase(id);
+            index.erase(OrderId{idOf(k)});
+            reference.erase(idOf(k));
         }
-        if (universe <= 100 || step % 1000 == 0) {
+        if (universe <= 100 || step % 5000 == 0) {
             for (std::uint64_t probe = 0; probe < ids; ++probe) {
-                auto found = reference.find(probe);
+                auto found = reference.find(idOf(probe));
                 Order *expected = found == reference.end() ? nullptr : found->second;
-                QCOMPARE(index.find(OrderId{probe}), expected);
+                QCOMPARE(index.find(OrderId{idOf(probe)}), expected);
+                QCOMPARE(index.find(OrderId{idOf(ids + probe)}), nullptr); // never inserted
             }
         }
     }
