@@ -35,9 +35,11 @@ struct NewOrder {
 // or a new price loses it, and a new price that crosses the book trades.
 struct ReplaceOrder {
     OrderId id{};
-    Price limit{}; // new limit price, zero keeps it; ignored for a parked Stop order
+    Price limit{}; // new limit price, zero keeps it; a Stop order has none (InvalidPrice)
     Quantity quantity{};
-    Price stopPrice{}; // new stop price of a parked stop order; zero keeps it
+    // New stop price of a parked stop order, zero keeps it; any other order has none
+    // (InvalidStopPrice).
+    Price stopPrice{};
 };
 
 // The scope of a mass cancel. A zero id matches every account or instrument.
@@ -122,14 +124,16 @@ public:
     // command as UnknownOrder.
     void cancel(OrderId id, Timestamp time);
     // Changes a live order (OrderReplaced), or rejects the command: UnknownOrder for an order
-    // that is not live, or the reason new values like these would get on a new order.
+    // that is not live, InvalidPrice or InvalidStopPrice for a price the order cannot have, or
+    // the reason new values like these would get on a new order. Prices the replace keeps are
+    // not checked again, so a band that moved since does not reject a size change.
     void replace(const ReplaceOrder &replace, Timestamp time);
     // Cancels every live order that matches the scope, parked stops included, by ascending
     // id; returns how many.
     std::size_t massCancel(const MassCancel &scope, Timestamp time);
 
-    // Moves an instrument to a new trading status. Leaving PreOpen or Halted for Trading runs
-    // the auction that uncrosses the book; Closed expires the instrument's DAY orders.
+    // Moves an instrument to a new trading status. Trading, from any other status, runs the
+    // auction that uncrosses the book; Closed expires the instrument's DAY orders.
     void setTradingStatus(InstrumentId instrument, TradingStatus status, Timestamp time);
     // The clock moved on: GTD orders whose expiry has come are cancelled as Expired.
     void advanceTime(Timestamp time);
@@ -206,7 +210,7 @@ private:
     struct TriggeredStop {
         Order *order;
         SequenceNumber priority; // the sequence number that parked it
-        Price tradePrice;        // the trade price that reached its stop price
+        Price tradePrice;        // the price of the first trade that reached its stop price
     };
     // A copy of one resting order's quantities, for the fill-or-kill dry run.
     struct DryRunOrder {
@@ -276,6 +280,7 @@ private:
     void removeParked(InstrumentState &instrument, const Order *order);
     void runTriggeredStops(InstrumentState &instrument, TradeRange range, Timestamp time);
     void collectTriggered(InstrumentState &instrument, TradeRange range);
+    Price triggeringPrice(Side side, Price stopPrice, TradeRange range) const;
 
     // Trading status and auctions (engine_auction.cpp).
     TradeRange uncross(InstrumentState &instrument, Timestamp time);
@@ -313,6 +318,10 @@ private:
 
     std::vector<TriggeredStop> m_triggered; // stops waiting to enter, first to enter first
     std::size_t m_nextTriggered = 0;
+    // The prices, in trade order without repeats, of the trades since the entering order or the
+    // auction began, kept while its instrument has parked stops: they tell which trade reached a
+    // stop price.
+    std::vector<Price> m_tradePrices;
     std::vector<DryRunOrder> m_dryRun;
     // While restoring: the order between its acceptance (or trigger, or a replace that lost
     // priority) and the event that rests, parks, cancels or fills it.

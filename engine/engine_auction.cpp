@@ -69,10 +69,84 @@ struct AuctionPrice {
     Quantity volume;
 };
 
-// The auction price: the one that maximizes executed volume. Ties go to the price with the
-// smallest imbalance between what buyers and sellers offer at it, then to the price closest to
-// the reference price (when there is one), then to the lower price. Only prices of crossing
-// levels are candidates, as every other price executes no more than the nearest of them.
+// Demand and supply at every tick price from low to high: one limit price, or the tick prices
+// strictly between two neighbouring limit prices, where neither side changes.
+struct PriceRange {
+    Price low;
+    Price high;
+    Quantity demand; // buy quantity with a limit at or above each price of the range
+    Quantity supply; // sell quantity with a limit at or below each price of the range
+};
+
+// The candidate ranges of a crossed book, by ascending price: each distinct limit price of the
+// crossing levels, and each open interval between two of them that contains a tick price.
+// Between limit prices p < q, demand is the demand at q and supply the supply at p.
+std::vector<PriceRange> candidateRanges(const std::vector<LevelTotal> &bids,
+                                        const std::vector<LevelTotal> &asks, Price tick)
+{
+    std::vector<Price> prices;
+    for (const auto *levels : {&bids, &asks}) {
+        for (const LevelTotal &level : *levels)
+            prices.push_back(level.price);
+    }
+    std::sort(prices.begin(), prices.end());
+    prices.erase(std::unique(prices.begin(), prices.end()), prices.end());
+
+    // Supply accumulates upwards over the asks (best, lowest first) and demand downwards over the
+    // bids (best, highest first), so both are filled in one pass each.
+    std::vector<PriceRange> atPrices(prices.size());
+    Quantity supply{0};
+    auto ask = asks.begin();
+    for (std::size_t i = 0; i < prices.size(); ++i) {
+        for (; ask != asks.end() && ask->price <= prices[i]; ++ask)
+            supply += ask->quantity;
+        atPrices[i] = PriceRange{prices[i], prices[i], Quantity{0}, supply};
+    }
+    Quantity demand{0};
+    auto bid = bids.begin();
+    for (std::size_t i = prices.size(); i-- > 0;) {
+        for (; bid != bids.end() && bid->price >= prices[i]; ++bid)
+            demand += bid->quantity;
+        atPrices[i].demand = demand;
+    }
+
+    std::vector<PriceRange> ranges;
+    for (std::size_t i = 0; i < atPrices.size(); ++i) {
+        ranges.push_back(atPrices[i]);
+        if (i + 1 == atPrices.size())
+            break;
+        const std::int64_t step = tick.value();
+        const Price firstInside{(atPrices[i].low.value() / step + 1) * step};
+        const Price lastInside{(atPrices[i + 1].low.value() - 1) / step * step};
+        if (firstInside <= lastInside)
+            ranges.push_back(
+                PriceRange{firstInside, lastInside, atPrices[i + 1].demand, atPrices[i].supply});
+    }
+    return ranges;
+}
+
+// The tick price of [low, high] nearest the reference, the lower of two equally near. Without a
+// reference (zero) it is low. low and high are on the tick grid.
+Price nearestTickPrice(Price low, Price high, Price reference, Price tick)
+{
+    if (reference <= low)
+        return low;
+    if (reference >= high)
+        return high;
+    const Price below{reference.value() - reference.value() % tick.value()};
+    const Price above{below == reference ? below.value() : below.value() + tick.value()};
+    return reference.value() - below.value() <= above.value() - reference.value() ? below : above;
+}
+
+// The auction price, over every tick price: the one that maximizes executed volume. Ties go to
+// the smallest imbalance between what buyers and sellers offer at the price, then to the price
+// nearest the reference price, then to the lower price. The reference is the last trade price,
+// or the instrument's reference before the first trade, and the step is skipped without one.
+//
+// Volume and imbalance only change at limit prices. So each limit price, and each run of tick
+// prices between two neighbouring limit prices, is judged as one candidate. Inside a run, the
+// tick price nearest the reference stands for it. Prices outside the crossing levels execute
+// nothing, since below the best ask nobody sells and above the best bid nobody buys.
 AuctionPrice findAuctionPrice(const InstrumentState &instrument)
 {
     const OrderBook &book = instrument.book;
@@ -81,33 +155,20 @@ AuctionPrice findAuctionPrice(const InstrumentState &instrument)
     const std::vector<LevelTotal> bids = crossingLevels(book, Side::Buy, bestAsk, kMaximumPrice);
     const std::vector<LevelTotal> asks = crossingLevels(book, Side::Sell, Price{0}, bestBid);
 
-    std::vector<Price> candidates;
-    for (const auto *levels : {&bids, &asks}) {
-        for (const LevelTotal &level : *levels)
-            candidates.push_back(level.price);
-    }
-    std::sort(candidates.begin(), candidates.end());
-    candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
-
     const Price reference = instrument.referencePrice();
+    const Price tick = instrument.definition.tickSize;
     const auto distance = [](Price a, Price b) {
         return a > b ? a.value() - b.value() : b.value() - a.value();
     };
     AuctionPrice best{Price{0}, Quantity{-1}};
     Quantity bestImbalance{0};
-    for (Price price : candidates) {
-        Quantity demand{0};
-        for (const LevelTotal &bid : bids) {
-            if (bid.price >= price)
-                demand += bid.quantity;
-        }
-        Quantity supply{0};
-        for (const LevelTotal &ask : asks) {
-            if (ask.price <= price)
-                supply += ask.quantity;
-        }
-        const Quantity volume = min(demand, supply);
-        const Quantity imbalance = demand > supply ? demand - supply : supply - demand;
+    // Candidates come by ascending price and only a strictly better one replaces the best, so
+    // the lower of two equal candidates stays.
+    for (const PriceRange &range : candidateRanges(bids, asks, tick)) {
+        const Quantity volume = min(range.demand, range.supply);
+        const Quantity imbalance =
+            range.demand > range.supply ? range.demand - range.supply : range.supply - range.demand;
+        const Price price = nearestTickPrice(range.low, range.high, reference, tick);
 
         bool better = volume > best.volume;
         if (volume == best.volume) {
@@ -115,7 +176,6 @@ AuctionPrice findAuctionPrice(const InstrumentState &instrument)
                 better = imbalance < bestImbalance;
             else if (reference > Price{0})
                 better = distance(price, reference) < distance(best.price, reference);
-            // Equal distance, or no reference: the lower price, seen first, stays.
         }
         if (better) {
             best = AuctionPrice{price, volume};
@@ -175,6 +235,7 @@ void Engine::setTradingStatus(InstrumentId instrumentId, TradingStatus status, T
 Engine::TradeRange Engine::uncross(InstrumentState &instrument, Timestamp time)
 {
     TradeRange range;
+    m_tradePrices.clear();
     while (uncrossOnce(instrument, time, range)) {
     }
     return range;

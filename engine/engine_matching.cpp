@@ -31,6 +31,7 @@ Price boundOf(const Order &order)
 Engine::TradeRange Engine::enter(InstrumentState &instrument, Order *order, Timestamp time)
 {
     TradeRange range;
+    m_tradePrices.clear();
     if (instrument.status == TradingStatus::Trading) {
         const Price bound = boundOf(*order);
         if (order->timeInForce == TimeInForce::Fok && !canFillCompletely(instrument, *order, bound))
@@ -97,6 +98,8 @@ void Engine::recordTrade(InstrumentState &instrument, Price price, TradeRange &r
 {
     ++m_tradeCount;
     instrument.lastTradePrice = price;
+    if (instrument.hasStops() && (m_tradePrices.empty() || m_tradePrices.back() != price))
+        m_tradePrices.push_back(price);
     if (!range.traded) {
         range = TradeRange{price, price, true};
         return;
@@ -288,6 +291,17 @@ void Engine::removeParked(InstrumentState &instrument, const Order *order)
         stops.erase(position);
 }
 
+// The price of the first trade since m_tradePrices was cleared that reaches a stop price. The
+// range covers that trade, so its bound is a fallback that is never used.
+Price Engine::triggeringPrice(Side side, Price stopPrice, TradeRange range) const
+{
+    for (Price price : m_tradePrices) {
+        if (reachesStop(side, stopPrice, price))
+            return price;
+    }
+    return side == Side::Buy ? range.high : range.low;
+}
+
 // Queues the parked stops a range of trade prices reaches, in priority order behind those
 // already waiting. They stay parked until their turn comes.
 void Engine::collectTriggered(InstrumentState &instrument, TradeRange range)
@@ -298,7 +312,8 @@ void Engine::collectTriggered(InstrumentState &instrument, TradeRange range)
             break;
         if (!stop.triggered) {
             stop.triggered = true;
-            m_triggered.push_back(TriggeredStop{stop.order, stop.priority, range.high});
+            const Price price = triggeringPrice(Side::Buy, stop.stopPrice, range);
+            m_triggered.push_back(TriggeredStop{stop.order, stop.priority, price});
         }
     }
     for (ParkedStop &stop : instrument.sellStops) {
@@ -306,7 +321,8 @@ void Engine::collectTriggered(InstrumentState &instrument, TradeRange range)
             break;
         if (!stop.triggered) {
             stop.triggered = true;
-            m_triggered.push_back(TriggeredStop{stop.order, stop.priority, range.low});
+            const Price price = triggeringPrice(Side::Sell, stop.stopPrice, range);
+            m_triggered.push_back(TriggeredStop{stop.order, stop.priority, price});
         }
     }
     std::sort(

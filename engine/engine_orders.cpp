@@ -340,9 +340,7 @@ void Engine::replace(const ReplaceOrder &request, Timestamp time)
 
     InstrumentState &instrument = *findInstrument(order->instrument);
     const bool parked = isStop(order->type);
-    Price price = request.limit.value() != 0 ? request.limit : order->price;
-    if (order->type == OrderType::Stop)
-        price = Price{0};
+    const Price price = request.limit.value() != 0 ? request.limit : order->price;
     const Price stopPrice = !parked                          ? Price{0}
                             : request.stopPrice.value() != 0 ? request.stopPrice
                                                              : order->stopPrice();
@@ -359,8 +357,15 @@ void Engine::replace(const ReplaceOrder &request, Timestamp time)
 }
 
 // A replace may not reopen what a closed or replayed session forbids, and the new values pass
-// the checks a new order's would. A post-only order that would trade after losing its place
-// is rejected, so it keeps resting where it was.
+// the checks a new order's would. A price the replace keeps is not checked again: it was valid
+// when it was set, and the band may have moved with the trades since, but a size cut or
+// increase must not fail for that. A post-only order that would trade after losing its place is
+// rejected, so it keeps resting where it was.
+//
+// A replace may not ask for what the order cannot have, because "replaced" would then report a
+// change that did not happen. A stop price for an order that is not a parked stop order is
+// rejected as InvalidStopPrice. A limit price for a Stop order, which enters as a market order,
+// is rejected as InvalidPrice.
 std::optional<RejectReason> Engine::validateReplace(const InstrumentState &instrument,
                                                     const Order &order, const ReplaceOrder &replace,
                                                     Price price, Price stopPrice) const
@@ -369,14 +374,21 @@ std::optional<RejectReason> Engine::validateReplace(const InstrumentState &instr
         return RejectReason::InstrumentClosed;
     if (instrument.status == TradingStatus::QuoteOnly)
         return RejectReason::TradingHalted;
+    if (replace.stopPrice.value() != 0 && !isStop(order.type))
+        return RejectReason::InvalidStopPrice;
+    if (replace.limit.value() != 0 && order.type == OrderType::Stop)
+        return RejectReason::InvalidPrice;
     if (auto reason = checkQuantity(instrument.definition, replace.quantity))
         return reason;
-    if (order.type != OrderType::Stop) {
+    if (order.type != OrderType::Stop && price != order.price) {
         if (auto reason = checkPrice(instrument, price))
             return reason;
     }
-    if (isStop(order.type))
+    if (isStop(order.type)) {
+        if (stopPrice == order.stopPrice())
+            return std::nullopt;
         return checkStopPrice(instrument, order.side, stopPrice);
+    }
 
     const bool losesPlace = price != order.price || replace.quantity > totalOf(order);
     if (losesPlace && isPostOnly(order)) {

@@ -282,8 +282,11 @@ private:
         setLabel("order", replaced.id);
         set("side", std::string(wordOf(replaced.side)));
         setQuantity("quantity", replaced.quantity);
-        setPrice("price", replaced.price);
-        setPrice("previous_price", replaced.previousPrice);
+        // A Stop order enters as a market order, so it has no limit price to show.
+        if (replaced.price.value() != 0)
+            setPrice("price", replaced.price);
+        if (replaced.previousPrice.value() != 0)
+            setPrice("previous_price", replaced.previousPrice);
         if (replaced.stopPrice.value() != 0)
             setPrice("stop", replaced.stopPrice);
         set("priority", std::string(wordOf(replaced.priority)));

@@ -156,7 +156,9 @@ std::string formatJsonMembers(const EventDescription &description);
 std::string formatEvent(const Event &event, const EventNames &names);
 std::string formatEventJson(const Event &event, const EventNames &names);
 
-// Text as a JSON string literal, with quotes, backslashes and control characters escaped.
+// Text as a JSON string literal, with quotes, backslashes and control characters escaped. A
+// byte that is not part of well-formed UTF-8 is written as \u00XX with the byte's value, so the
+// result is always valid JSON, whatever bytes the text has.
 std::string jsonQuoted(std::string_view text);
 
 } // namespace bourse

@@ -379,20 +379,68 @@ const std::string *EventDescription::find(std::string_view key) const
     return found != fields.end() ? &found->second : nullptr;
 }
 
+namespace {
+
+// The length of the well-formed UTF-8 sequence at the start of text (RFC 3629: no overlong
+// forms, no surrogates, nothing above U+10FFFF), or 0 when it does not start with one.
+std::size_t utf8SequenceLength(std::string_view text)
+{
+    const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(text[i]); };
+    const unsigned char lead = byte(0);
+    std::size_t length = 0;
+    unsigned char secondLow = 0x80;
+    unsigned char secondHigh = 0xbf;
+    if (lead < 0x80)
+        return 1;
+    if (lead >= 0xc2 && lead <= 0xdf) {
+        length = 2;
+    } else if (lead >= 0xe0 && lead <= 0xef) {
+        length = 3;
+        secondLow = lead == 0xe0 ? 0xa0 : 0x80;
+        secondHigh = lead == 0xed ? 0x9f : 0xbf;
+    } else if (lead >= 0xf0 && lead <= 0xf4) {
+        length = 4;
+        secondLow = lead == 0xf0 ? 0x90 : 0x80;
+        secondHigh = lead == 0xf4 ? 0x8f : 0xbf;
+    } else {
+        return 0;
+    }
+    if (text.size() < length || byte(1) < secondLow || byte(1) > secondHigh)
+        return 0;
+    for (std::size_t i = 2; i < length; ++i) {
+        if (byte(i) < 0x80 || byte(i) > 0xbf)
+            return 0;
+    }
+    return length;
+}
+
+void appendUnicodeEscape(std::string &out, unsigned char byte)
+{
+    char escaped[8];
+    std::snprintf(escaped, sizeof escaped, "\\u%04x", static_cast<unsigned>(byte));
+    out += escaped;
+}
+
+} // namespace
+
 std::string jsonQuoted(std::string_view text)
 {
     std::string quoted = "\"";
-    for (char c : text) {
+    while (!text.empty()) {
+        const char c = text.front();
+        const std::size_t length = utf8SequenceLength(text);
         if (c == '"' || c == '\\') {
             quoted += '\\';
             quoted += c;
-        } else if (static_cast<unsigned char>(c) < 0x20) {
-            char escaped[8];
-            std::snprintf(escaped, sizeof escaped, "\\u%04x", static_cast<unsigned>(c));
-            quoted += escaped;
+        } else if (length == 0 || static_cast<unsigned char>(c) < 0x20) {
+            // A byte that is not part of valid UTF-8 becomes the code point of the same
+            // number, so the output stays valid JSON and no byte is lost.
+            appendUnicodeEscape(quoted, static_cast<unsigned char>(c));
         } else {
-            quoted += c;
+            quoted.append(text.substr(0, length));
+            text.remove_prefix(length - 1);
         }
+        text.remove_prefix(1);
     }
     return quoted + "\"";
 }

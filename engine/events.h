@@ -44,7 +44,7 @@ enum class RejectReason : std::uint8_t {
     UnknownOrder = 1,            // cancel or change of an order that is not live
     DuplicateOrderId = 2,        // a new order reuses the id of a live order
     InvalidQuantity = 3,         // zero, negative or above kMaximumQuantity
-    InvalidPrice = 4,            // a price that is zero, negative or above kMaximumPrice
+    InvalidPrice = 4,            // zero, negative, above kMaximumPrice, or a limit on a Stop order
     NoLiquidity = 5,             // a market order met an empty opposite side
     TradingHalted = 6,           // the instrument is halted
     UnknownInstrument = 7,       // no instrument has the id
@@ -60,7 +60,7 @@ enum class RejectReason : std::uint8_t {
     InvalidExpiry = 17,          // a GTD order without an expiry in the future
     InvalidTimeInForce = 18,     // a combination the engine does not accept (market GTD...)
     NotAllowedInAuction = 19,    // an order that cannot wait for an auction (IOC, FOK, market)
-    InvalidStopPrice = 20,       // a stop price that is zero, off tick or already triggered
+    InvalidStopPrice = 20,       // zero, off tick, already triggered, or for a non-stop order
     DuplicateInstrument = 21,    // an instrument definition that reuses an id
     InvalidInstrument = 22,      // an instrument definition with a bad tick, lot or band
     InvalidStatusChange = 23,    // a trading status change the session cannot make
@@ -227,7 +227,7 @@ struct OrderParked {
 // trades, an OrderAdded or an OrderCancelled follow.
 struct StopTriggered {
     OrderId id;
-    Price lastTradePrice;
+    Price lastTradePrice; // the price of the trade that reached the stop price
 };
 
 // An iceberg showed its next slice from the hidden reserve; the slice joins the back of the

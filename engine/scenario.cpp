@@ -3,6 +3,7 @@
 #include "scenario.h"
 #include "scenario_parser.h"
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -45,15 +46,29 @@ ParseResult parseScenario(std::string_view text, const std::string &fileName)
     return parser.finish();
 }
 
+namespace {
+
+ParseResult fileError(const std::string &path, std::string message)
+{
+    ParseResult result;
+    result.scenario.fileName = path;
+    result.errors.push_back({path, {}, std::move(message)});
+    return result;
+}
+
+} // namespace
+
 ParseResult loadScenario(const std::string &path)
 {
+    // A directory opens as a stream on Linux and reads as empty, which would pass as a scenario
+    // without commands.
+    std::error_code error;
+    if (std::filesystem::is_directory(path, error))
+        return fileError(path, "is a directory, not a scenario file");
+
     std::ifstream file(path, std::ios::binary);
-    if (!file) {
-        ParseResult result;
-        result.scenario.fileName = path;
-        result.errors.push_back({path, {}, "cannot open the file for reading"});
-        return result;
-    }
+    if (!file)
+        return fileError(path, "cannot open the file for reading");
     std::ostringstream content;
     content << file.rdbuf();
     return parseScenario(content.str(), path);

@@ -194,9 +194,22 @@ DecimalValue parseDecimal(std::string_view text, int decimals);
 // than a day.
 std::optional<Timestamp> parseTime(std::string_view text);
 
-// A duration such as 10s, 250ms, 1.5s, 2min or 100ns, in nanoseconds. The units are h, min (or
-// m), s, ms, us and ns. Nothing for anything else, or for a duration finer than a nanosecond.
-std::optional<std::int64_t> parseDuration(std::string_view text);
+enum class DurationError : std::uint8_t {
+    None = 0,
+    NotADuration,        // not digits[.digits] followed by a unit
+    FinerThanNanosecond, // not a whole number of nanoseconds, such as 0.5ns
+    OutOfRange,          // more nanoseconds than fit in an int64 (about 2562047 hours)
+};
+
+struct DurationValue {
+    std::int64_t nanoseconds = 0;
+    DurationError error = DurationError::None;
+};
+
+// Converts a duration such as 10s, 250ms, 1.5s, 2min or 10000000000ns to nanoseconds, exactly:
+// the number is scaled by its unit, never through a binary float. The units are h, min (or m),
+// s, ms, us and ns.
+DurationValue parseDuration(std::string_view text);
 
 enum class OutputFormat : std::uint8_t { Text, Json };
 

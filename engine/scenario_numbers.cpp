@@ -128,7 +128,51 @@ std::optional<Timestamp> parseTime(std::string_view text)
     return Timestamp{seconds * kSecond + nanoseconds};
 }
 
-std::optional<std::int64_t> parseDuration(std::string_view text)
+namespace {
+
+__extension__ using Int128 = __int128;
+
+// Nanoseconds of number * unit, where number is digits[.digits].
+DurationValue scaleDuration(std::string_view number, std::int64_t unit)
+{
+    const std::size_t point = number.find('.');
+    const std::string_view whole = number.substr(0, point);
+    std::string_view fraction =
+        point == std::string_view::npos ? std::string_view{} : number.substr(point + 1);
+    if (!allDigits(whole) || (point != std::string_view::npos && !allDigits(fraction)))
+        return {0, DurationError::NotADuration};
+
+    // Trailing zeros change nothing. Past 18 significant decimals, 10^decimals cannot divide
+    // fraction * unit for any unit here, so the duration is no whole number of nanoseconds.
+    while (!fraction.empty() && fraction.back() == '0')
+        fraction.remove_suffix(1);
+    if (fraction.size() > 18)
+        return {0, DurationError::FinerThanNanosecond};
+    Int128 fractionDigits = 0;
+    Int128 fractionScale = 1;
+    for (char c : fraction) {
+        fractionDigits = fractionDigits * 10 + (c - '0');
+        fractionScale *= 10;
+    }
+    const Int128 fractionNanoseconds = fractionDigits * unit;
+    if (fractionNanoseconds % fractionScale != 0)
+        return {0, DurationError::FinerThanNanosecond};
+
+    constexpr Int128 kMaximum = std::numeric_limits<std::int64_t>::max();
+    Int128 nanoseconds = fractionNanoseconds / fractionScale;
+    Int128 wholeUnits = 0;
+    for (char c : whole) {
+        wholeUnits = wholeUnits * 10 + (c - '0');
+        if (wholeUnits * unit + nanoseconds > kMaximum)
+            return {0, DurationError::OutOfRange};
+    }
+    nanoseconds += wholeUnits * unit;
+    return {static_cast<std::int64_t>(nanoseconds), DurationError::None};
+}
+
+} // namespace
+
+DurationValue parseDuration(std::string_view text)
 {
     struct Unit {
         std::string_view suffix;
@@ -142,23 +186,9 @@ std::optional<std::int64_t> parseDuration(std::string_view text)
     for (const Unit &unit : kUnits) {
         if (text.size() <= unit.suffix.size() || !text.ends_with(unit.suffix))
             continue;
-        const std::string_view number = text.substr(0, text.size() - unit.suffix.size());
-        if (number.front() == '-')
-            return std::nullopt;
-        // Nine decimals are enough for any unit down to a nanosecond, and finer parts must be zero.
-        const DecimalValue value = parseDecimal(number, 9);
-        if (value.error != DecimalError::None)
-            return std::nullopt;
-        __extension__ using Int128 = __int128;
-        const Int128 scaled = Int128{value.units} * unit.nanoseconds;
-        if (scaled % 1'000'000'000 != 0)
-            return std::nullopt;
-        const Int128 nanoseconds = scaled / 1'000'000'000;
-        if (nanoseconds > std::numeric_limits<std::int64_t>::max())
-            return std::nullopt;
-        return static_cast<std::int64_t>(nanoseconds);
+        return scaleDuration(text.substr(0, text.size() - unit.suffix.size()), unit.nanoseconds);
     }
-    return std::nullopt;
+    return {0, DurationError::NotADuration};
 }
 
 } // namespace bourse::scenario

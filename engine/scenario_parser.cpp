@@ -47,6 +47,29 @@ bool isName(std::string_view text)
     });
 }
 
+std::string shown(std::string_view text)
+{
+    std::string result;
+    for (const char c : text.substr(0, kShownBytes)) {
+        const auto byte = static_cast<unsigned char>(c);
+        if (c == '\\') {
+            result += "\\\\";
+            continue;
+        }
+        if (byte >= 0x20 && byte < 0x7f) {
+            result += c;
+            continue;
+        }
+        static constexpr char kHex[] = "0123456789abcdef";
+        result += "\\x";
+        result += kHex[byte >> 4];
+        result += kHex[byte & 0xf];
+    }
+    if (text.size() > kShownBytes)
+        result += "...";
+    return result;
+}
+
 bool isOrderNumber(std::string_view text)
 {
     return text.size() > 1 && text.front() == '#' &&
@@ -134,13 +157,15 @@ void Parser::failAtEnd(std::string message) const
 void Parser::expectEnd() const
 {
     if (!atEnd())
-        fail(peek(), "unexpected '" + std::string(peek().text) + "' after the end of the command");
+        fail(peek(), "unexpected '" + shown(peek().text) + "' after the end of the command");
 }
 
 Action Parser::parseCommand()
 {
     const Token &command = take("command");
     const std::string_view word = command.text;
+    if (word != "expect" && word != "expectations" && word != "show")
+        m_commandSeen = true;
     if (word == "instrument")
         return parseInstrument();
     if (word == "account")
@@ -170,22 +195,22 @@ Action Parser::parseCommand()
     if (word == "show")
         return parseShow();
     fail(command,
-         "unknown command '" + std::string(word) + "'; expected one of: " + std::string(kCommands));
+         "unknown command '" + shown(word) + "'; expected one of: " + std::string(kCommands));
 }
 
 Action Parser::parseInstrument()
 {
     const Token &symbol = take("instrument symbol, such as ABC");
     if (!isName(symbol.text) || symbol.text.size() > 16)
-        fail(symbol, "invalid symbol '" + std::string(symbol.text) +
+        fail(symbol, "invalid symbol '" + shown(symbol.text) +
                          "': expected up to 16 letters, digits, '_', '-' or '.', starting with "
-                         "a letter");
+                         "a letter or '_'");
     if (const auto found = m_instruments.find(symbol.text); found != m_instruments.end())
-        fail(symbol, "instrument " + std::string(symbol.text) + " is already defined at line " +
+        fail(symbol, "instrument " + shown(symbol.text) + " is already defined at line " +
                          std::to_string(found->second.line));
     if (m_labels.contains(symbol.text))
-        fail(symbol, "symbol " + std::string(symbol.text) +
-                         " is already an order label; choose another symbol");
+        fail(symbol,
+             "symbol " + shown(symbol.text) + " is already an order label; choose another symbol");
 
     // Prices and sizes need the decimals, which may come after them: collect the options first.
     InstrumentOptions options;
@@ -195,11 +220,11 @@ Action Parser::parseInstrument()
             "tick", "lot", "price-decimals", "quantity-decimals", "currency", "multiplier",
             "min",  "max", "band",           "reference",         "status"};
         if (std::find(std::begin(kKnown), std::end(kKnown), option.text) == std::end(kKnown))
-            fail(option, "unknown instrument option '" + std::string(option.text) +
+            fail(option, "unknown instrument option '" + shown(option.text) +
                              "'; expected one of: " + std::string(kInstrumentOptions));
         if (options.contains(option.text))
-            fail(option, "'" + std::string(option.text) + "' is given twice");
-        options[option.text] = &take("value of '" + std::string(option.text) + "'");
+            fail(option, "'" + shown(option.text) + "' is given twice");
+        options[option.text] = &take("value of '" + shown(option.text) + "'");
     }
     if (!options.contains("tick"))
         failAtEnd("missing 'tick SIZE': every instrument needs a tick size, such as tick 0.01");
@@ -224,7 +249,7 @@ void Parser::setInstrumentDecimals(InstrumentDefinition &definition,
     const auto writtenDecimals = [this](const Token &token, std::string_view valueName) {
         const DecimalValue value = parseDecimal(token.text, 18);
         if (value.error == DecimalError::NotANumber)
-            fail(token, "invalid " + std::string(valueName) + " '" + std::string(token.text) +
+            fail(token, "invalid " + std::string(valueName) + " '" + shown(token.text) +
                             "': expected a decimal number such as 0.01");
         return value.decimalsWritten;
     };
@@ -238,7 +263,7 @@ void Parser::setInstrumentDecimals(InstrumentDefinition &definition,
         if (value < priceDecimals)
             fail(*given, "price-decimals " + std::to_string(value) + " is fewer than the " +
                              std::to_string(priceDecimals) + " decimals of tick " +
-                             std::string(tick.text));
+                             shown(tick.text));
         priceDecimals = value;
     }
     if (const Token *given =
@@ -247,7 +272,7 @@ void Parser::setInstrumentDecimals(InstrumentDefinition &definition,
         if (value < quantityDecimals)
             fail(*given, "quantity-decimals " + std::to_string(value) + " is fewer than the " +
                              std::to_string(quantityDecimals) + " decimals of lot " +
-                             std::string(lot->text));
+                             shown(lot->text));
         quantityDecimals = value;
     }
     if (priceDecimals > 12 || quantityDecimals > 12)
@@ -275,24 +300,34 @@ void Parser::setInstrumentValues(InstrumentDefinition &definition,
     if (options.contains("band"))
         definition.priceBandBasisPoints = basisPoints(*options.at("band"));
     if (options.contains("status"))
-        definition.initialStatus = word<TradingStatus>(*options.at("status"), "status");
+        definition.initialStatus = initialStatus(*options.at("status"));
     if (options.contains("currency")) {
         const Token &currency = *options.at("currency");
         if (currency.text.size() > definition.currency.size() || !isName(currency.text))
-            fail(currency, "invalid currency '" + std::string(currency.text) +
+            fail(currency, "invalid currency '" + shown(currency.text) +
                                "': expected a code of up to 4 letters, such as USD");
         std::copy(currency.text.begin(), currency.text.end(), definition.currency.begin());
     }
+}
+
+// The engine takes every status but quote-only, which only replayed market data has.
+TradingStatus Parser::initialStatus(const Token &token) const
+{
+    const TradingStatus status = word<TradingStatus>(token, "status");
+    if (status == TradingStatus::QuoteOnly)
+        fail(token, "status quote-only comes only from replayed market data; expected open, "
+                    "pre-open, halted or closed");
+    return status;
 }
 
 Action Parser::parseAccount()
 {
     const Token &name = take("account name, such as alice");
     if (!isName(name.text))
-        fail(name, "invalid account name '" + std::string(name.text) +
-                       "': expected letters, digits, '_', '-' or '.', starting with a letter");
+        fail(name,
+             "invalid account name '" + shown(name.text) + "': expected " + std::string(kNameRule));
     if (const auto found = m_accounts.find(name.text); found != m_accounts.end())
-        fail(name, "account " + std::string(name.text) + " is already defined at line " +
+        fail(name, "account " + shown(name.text) + " is already defined at line " +
                        std::to_string(found->second.line));
 
     AccountConfigured configuration;
@@ -325,13 +360,15 @@ Action Parser::parseOrder(Side side)
     std::optional<TimeInForce> timeInForce;
     const Token *expiry = nullptr;
     const Token *label = nullptr;
+    const Token *protection = nullptr;
+    const Token *display = nullptr;
     while (!atEnd()) {
         const Token &option = take("order option");
         const auto tif = fromWord<TimeInForce>(option.text);
         const std::string_view group = tif ? std::string_view("time in force") : option.text;
         if (!seen.insert(group).second)
             fail(option, tif ? "more than one time in force"
-                             : "'" + std::string(option.text) + "' is given twice");
+                             : "'" + shown(option.text) + "' is given twice");
         if (option.text == "@")
             limit = price(take("limit price after '@'"), definition, "limit price");
         else if (option.text == "market")
@@ -344,11 +381,13 @@ Action Parser::parseOrder(Side side)
             expiry = &take("expiry time, such as 16:00:00 or +30s");
         else if (option.text == "post-only")
             order.liquidity = Liquidity::PostOnly;
-        else if (option.text == "display")
-            order.displayQuantity = quantity(take("display size"), definition, "display size");
-        else if (option.text == "protection")
-            order.protectionPrice = price(take("protection price"), definition, "protection price");
-        else if (option.text == "account")
+        else if (option.text == "display") {
+            display = &take("display size");
+            order.displayQuantity = displaySize(*display, definition);
+        } else if (option.text == "protection") {
+            protection = &option;
+            order.protectionPrice = protectionPrice(take("protection price"), definition);
+        } else if (option.text == "account")
             order.account = account(take("account name"));
         else if (option.text == "client-id")
             order.clientOrderId = ClientOrderId{
@@ -360,7 +399,7 @@ Action Parser::parseOrder(Side side)
         else if (option.text == "as")
             label = &take("order label");
         else
-            fail(option, "unknown order option '" + std::string(option.text) +
+            fail(option, "unknown order option '" + shown(option.text) +
                              "'; expected one of: " + std::string(kOrderOptions));
     }
 
@@ -376,6 +415,13 @@ Action Parser::parseOrder(Side side)
         failAtEnd("missing price: write '@ PRICE' for a limit order, 'market', or 'stop PRICE'");
     order.limit = limit.value_or(Price{0});
     order.stopPrice = stop.value_or(Price{0});
+    if (protection && limit)
+        fail(*protection, "'protection' applies only to market and stop orders: the limit price "
+                          "already bounds the fills of this order");
+    if (display && order.displayQuantity == order.quantity)
+        fail(*display, "display size " + shown(display->text) +
+                           " is the whole quantity, so the order is no iceberg; leave out "
+                           "'display' or give a smaller size");
 
     order.timeInForce = timeInForce.value_or(expiry ? TimeInForce::Gtd : TimeInForce::Gtc);
     if (expiry && order.timeInForce != TimeInForce::Gtd)
@@ -387,6 +433,25 @@ Action Parser::parseOrder(Side side)
     if (label)
         defineLabel(*label, order.id);
     return SubmitCommand{order};
+}
+
+// An option with no effect is an error, so that a file never shows what does not happen.
+Quantity Parser::displaySize(const Token &token, const InstrumentDefinition &instrument) const
+{
+    const Quantity size = quantity(token, instrument, "display size");
+    if (size == Quantity{0})
+        fail(token, "display size 0 shows nothing; leave out 'display' for an order that shows "
+                    "its whole size");
+    return size;
+}
+
+Price Parser::protectionPrice(const Token &token, const InstrumentDefinition &instrument) const
+{
+    const Price bound = price(token, instrument, "protection price");
+    if (bound == Price{0})
+        fail(token, "protection price 0 sets no bound; leave out 'protection' for an order "
+                    "without one");
+    return bound;
 }
 
 Action Parser::parseCancel()
@@ -407,7 +472,7 @@ Action Parser::parseCancel()
                 fail(option, "more than one instrument; a mass cancel takes one or all");
             command.scope.instrument = instrument(option).definition.id;
         } else {
-            fail(option, "unexpected '" + std::string(option.text) +
+            fail(option, "unexpected '" + shown(option.text) +
                              "' in a mass cancel; expected an instrument symbol or 'account NAME'");
         }
     }
@@ -435,7 +500,7 @@ Action Parser::parseReplace()
                 fail(option, "the quantity is given twice");
             command.quantity = quantity(option, definition);
         } else {
-            fail(option, "unexpected '" + std::string(option.text) +
+            fail(option, "unexpected '" + shown(option.text) +
                              "' in a replace; expected QUANTITY, '@ PRICE' or 'stop PRICE'");
         }
     }
@@ -465,12 +530,7 @@ Action Parser::parseAt()
 Action Parser::parseAdvance()
 {
     const Token &token = take("duration, such as 10s or 250ms");
-    const auto duration = parseDuration(token.text);
-    std::int64_t advanced = 0;
-    if (!duration || __builtin_add_overflow(m_clock.value(), *duration, &advanced))
-        fail(token, "invalid duration '" + std::string(token.text) +
-                        "': expected a number and a unit (h, min, s, ms, us, ns), such as 10s");
-    m_clock = Timestamp{advanced};
+    m_clock = clockAfter(token, token.text, "duration");
     m_clockLine = m_line;
     return ClockCommand{m_clock};
 }
@@ -482,16 +542,15 @@ Action Parser::parseExpectationMode()
         return ExpectationModeCommand{ExpectationMode::Strict};
     if (mode.text == "lenient")
         return ExpectationModeCommand{ExpectationMode::Lenient};
-    fail(mode, "unknown expectation mode '" + std::string(mode.text) +
-                   "'; expected 'strict' or 'lenient'");
+    fail(mode,
+         "unknown expectation mode '" + shown(mode.text) + "'; expected 'strict' or 'lenient'");
 }
 
 Action Parser::parseShow()
 {
     const Token &target = take("'book'");
     if (target.text != "book")
-        fail(target,
-             "unknown 'show " + std::string(target.text) + "'; expected 'show book SYMBOL'");
+        fail(target, "unknown 'show " + shown(target.text) + "'; expected 'show book SYMBOL'");
     return ShowBookCommand{instrument(take("instrument symbol")).definition.id};
 }
 

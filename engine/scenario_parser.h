@@ -23,8 +23,17 @@ struct Token {
 std::vector<Token> tokenize(std::string_view line);
 
 // Instrument symbols, account names and order labels: a letter or '_' first, then letters,
-// digits, '_', '-' and '.', at most 32 characters.
+// digits, '_', '-' and '.', at most 32 characters. Symbols have at most 16.
 bool isName(std::string_view text);
+// The rule isName checks, for error messages.
+inline constexpr std::string_view kNameRule =
+    "up to 32 letters, digits, '_', '-' or '.', starting with a letter or '_'";
+
+// Text of the file as an error message shows it: at most kShownBytes bytes, then "...". Every
+// byte outside printable ASCII becomes \xNN and a backslash \\, so that a binary file or a huge
+// line gives a readable message.
+std::string shown(std::string_view text);
+inline constexpr std::size_t kShownBytes = 40;
 // "#N": the N-th order of a scenario.
 bool isOrderNumber(std::string_view text);
 
@@ -76,14 +85,18 @@ private:
                                const InstrumentOptions &options) const;
     void setInstrumentValues(InstrumentDefinition &definition,
                              const InstrumentOptions &options) const;
+    TradingStatus initialStatus(const Token &token) const;
     Action parseAccount();
     Action parseOrder(Side side);
+    Quantity displaySize(const Token &token, const InstrumentDefinition &instrument) const;
+    Price protectionPrice(const Token &token, const InstrumentDefinition &instrument) const;
     Action parseCancel();
     Action parseReplace();
     Action parseStatus(TradingStatus status);
     Action parseAt();
     Action parseAdvance();
     Action parseExpect();
+    void requireCommandAbove(std::string_view expectation) const;
     Action parseEventPattern(const EventSyntax &syntax);
     Action parseExpectBook();
     Action parseExpectOrder();
@@ -109,6 +122,9 @@ private:
     std::int64_t integer(const Token &token, std::string_view valueName, std::int64_t minimum,
                          std::int64_t maximum) const;
     Timestamp time(const Token &token) const; // a time of day, or +DURATION from the clock
+    // The scenario clock moved on by a duration; token is the one that contains it, for errors.
+    Timestamp clockAfter(const Token &token, std::string_view duration,
+                         std::string_view valueName) const;
     std::uint32_t basisPoints(const Token &token) const;
     template <typename Enum>
     Enum word(const Token &token, std::string_view valueName) const;
@@ -134,6 +150,7 @@ private:
     std::uint64_t m_orderCount = 0;
     Timestamp m_clock{0};
     std::size_t m_clockLine = 0;
+    bool m_commandSeen = false; // a line above drives the engine, or tried to
 };
 
 template <typename Enum>
@@ -144,7 +161,7 @@ Enum Parser::word(const Token &token, std::string_view valueName) const
     std::string words;
     for (std::string_view known : wordsOf<Enum>())
         words += (words.empty() ? "" : ", ") + std::string(known);
-    fail(token, "unknown " + std::string(valueName) + " '" + std::string(token.text) +
+    fail(token, "unknown " + std::string(valueName) + " '" + shown(token.text) +
                     "'; expected one of: " + words);
 }
 

@@ -118,10 +118,10 @@ std::string Parser::canonicalNotional(const Token &token,
     const int decimals = instrument.priceDecimals + instrument.quantityDecimals;
     const DecimalValue shape = parseDecimal(token.text, 18);
     if (shape.error == DecimalError::NotANumber)
-        fail(token, "invalid notional '" + std::string(token.text) +
+        fail(token, "invalid notional '" + shown(token.text) +
                         "': expected a decimal number such as 1251.00");
     if (shape.decimalsWritten > decimals)
-        fail(token, "notional '" + std::string(token.text) + "' has " +
+        fail(token, "notional '" + shown(token.text) + "' has " +
                         std::to_string(shape.decimalsWritten) + " decimal places, but " +
                         textOf(instrument.symbol) + " notionals have " + std::to_string(decimals));
 
@@ -141,8 +141,10 @@ std::string Parser::canonicalNotional(const Token &token,
 Action Parser::parseExpect()
 {
     const Token &target = take("what to expect: an event, 'book', 'order' or 'nothing'");
-    if (target.text == "nothing")
+    if (target.text == "nothing") {
+        requireCommandAbove("nothing");
         return ExpectNoMoreEventsCommand{};
+    }
     if (target.text == "no") {
         const Token &more = take("'more events'");
         if (more.text != "more")
@@ -150,6 +152,7 @@ Action Parser::parseExpect()
         const Token &events = take("'events'");
         if (events.text != "events")
             fail(events, "expected 'expect no more events'");
+        requireCommandAbove("no more events");
         return ExpectNoMoreEventsCommand{};
     }
     if (target.text == "book")
@@ -158,9 +161,20 @@ Action Parser::parseExpect()
         return parseExpectOrder();
     const EventSyntax *syntax = eventSyntax(target.text);
     if (!syntax || !isExpectable(target.text))
-        fail(target, "unknown expectation '" + std::string(target.text) + "'; expected an event (" +
+        fail(target, "unknown expectation '" + shown(target.text) + "'; expected an event (" +
                          expectableKinds() + "), book, order, nothing or no more events");
+    requireCommandAbove(target.text);
     return parseEventPattern(*syntax);
+}
+
+// An event expectation checks the events of the command above it. Before the first command
+// there is none, and 'expect nothing' would pass without checking anything.
+void Parser::requireCommandAbove(std::string_view expectation) const
+{
+    if (!m_commandSeen)
+        fail(m_tokens.front(), "'expect " + std::string(expectation) +
+                                   "' comes before the first command, so it has no events to "
+                                   "check; an event expectation checks the command above it");
 }
 
 Action Parser::parseEventPattern(const EventSyntax &syntax)
@@ -208,7 +222,7 @@ Action Parser::parseEventPattern(const EventSyntax &syntax)
                 (candidate.syntax == FieldSyntax::Keyed && token.text == candidate.keyword);
             if (matches) {
                 field = &candidate;
-                value = &take("value after '" + std::string(token.text) + "'");
+                value = &take("value after '" + shown(token.text) + "'");
                 break;
             }
         }
@@ -226,8 +240,7 @@ Action Parser::parseEventPattern(const EventSyntax &syntax)
                 field = &candidate;
         }
         if (!field)
-            fail(token, "unexpected '" + std::string(token.text) + "' in a " +
-                            std::string(syntax.kind) +
+            fail(token, "unexpected '" + shown(token.text) + "' in a " + std::string(syntax.kind) +
                             " expectation; expected one of: " + describeFields(syntax));
         if (pattern.fields.contains(field->key))
             fail(token, "the " + std::string(field->key) + " is given twice");
@@ -243,7 +256,7 @@ std::string Parser::canonicalValue(const FieldSyntaxEntry &field, const Token &t
                                field.type == FieldType::Quantity ||
                                field.type == FieldType::Notional;
     if (needsDecimals && !instrument)
-        fail(token, "the decimals of '" + std::string(token.text) +
+        fail(token, "the decimals of '" + shown(token.text) +
                         "' are unknown, as the event's order is not defined above this line");
 
     switch (field.type) {
@@ -275,8 +288,7 @@ std::string Parser::canonicalValue(const FieldSyntaxEntry &field, const Token &t
         return std::to_string(basisPoints(token)) + "bp";
     default:
         if (!contains(vocabulary(field.type), token.text))
-            fail(token,
-                 "unexpected '" + std::string(token.text) + "' for the " + std::string(field.key));
+            fail(token, "unexpected '" + shown(token.text) + "' for the " + std::string(field.key));
         return std::string(token.text);
     }
 }
@@ -290,9 +302,9 @@ Action Parser::parseExpectBook()
         const Token &side = take("'bids' or 'asks'");
         auto &levels = side.text == "bids" ? command.bids : command.asks;
         if (side.text != "bids" && side.text != "asks")
-            fail(side, "unexpected '" + std::string(side.text) + "'; expected 'bids' or 'asks'");
+            fail(side, "unexpected '" + shown(side.text) + "'; expected 'bids' or 'asks'");
         if (levels)
-            fail(side, "'" + std::string(side.text) + "' is given twice");
+            fail(side, "'" + shown(side.text) + "' is given twice");
         levels = parseLevels(entry.definition);
     }
     if (!command.bids && !command.asks)
@@ -363,8 +375,8 @@ Action Parser::parseExpectOrder()
     else if (state.text == "gone")
         command.state = OrderState::Gone;
     else
-        fail(state, "unknown order state '" + std::string(state.text) +
-                        "'; expected resting, parked or gone");
+        fail(state,
+             "unknown order state '" + shown(state.text) + "'; expected resting, parked or gone");
     if (command.state == OrderState::Gone) {
         expectEnd();
         return command;
@@ -382,7 +394,7 @@ Action Parser::parseExpectOrder()
         else if (looksNumeric(option.text) && !command.displayed)
             command.displayed = quantity(option, definition);
         else
-            fail(option, "unexpected '" + std::string(option.text) +
+            fail(option, "unexpected '" + shown(option.text) +
                              "' in an order expectation; expected QUANTITY, '@ PRICE', "
                              "'reserve QUANTITY' or 'stop PRICE', each at most once");
     }

@@ -14,10 +14,11 @@ namespace {
 constexpr InstrumentId kInstrument{3};
 
 // An engine with one instrument in its pre-open call phase.
-void addPreOpenInstrument(Engine &engine, std::int64_t referencePrice = 0)
+void addPreOpenInstrument(Engine &engine, std::int64_t referencePrice = 0, std::int64_t tick = 1)
 {
     InstrumentDefinition definition;
     definition.id = kInstrument;
+    definition.tickSize = Price{tick};
     definition.referencePrice = Price{referencePrice};
     definition.initialStatus = TradingStatus::PreOpen;
     engine.addInstrument(definition, Timestamp{0});
@@ -63,6 +64,27 @@ const std::vector<NewOrder> kImbalanceBook = {
     limitOrder(4, Side::Sell, 10, 101),
 };
 
+// Limit prices that leave tick prices between them. Bids 100 at 1005 and 50 at 1000, asks 100
+// at 1000 and 50 at 1005, tick 1:
+//   1000:         demand 150, supply 100: volume 100, imbalance 50
+//   1001 to 1004: demand 100 (the bid at 1005), supply 100 (the ask at 1000): volume 100,
+//                 imbalance 0
+//   1005:         demand 100, supply 150: volume 100, imbalance 50
+// So the price lies in 1001..1004: the tick nearest the reference, or 1001 without one.
+const std::vector<NewOrder> kGapBook = {
+    limitOrder(1, Side::Sell, 100, 1000),
+    limitOrder(2, Side::Buy, 100, 1005),
+    limitOrder(3, Side::Buy, 50, 1000),
+    limitOrder(4, Side::Sell, 50, 1005),
+};
+
+// One bid of 10 at 120 and one ask of 10 at 100: every price from 100 to 120 executes 10 with
+// no imbalance, so the reference alone decides.
+const std::vector<NewOrder> kWideBook = {
+    limitOrder(1, Side::Buy, 10, 120),
+    limitOrder(2, Side::Sell, 10, 100),
+};
+
 } // namespace
 
 class AuctionTest : public QObject {
@@ -102,35 +124,54 @@ void AuctionTest::auctionPrice_data()
 {
     QTest::addColumn<std::vector<NewOrder>>("orders");
     QTest::addColumn<std::int64_t>("reference");
+    QTest::addColumn<std::int64_t>("tick");
     QTest::addColumn<std::int64_t>("price");
     QTest::addColumn<std::int64_t>("volume");
 
+    using I = std::int64_t;
     QTest::newRow("volume decides, tie without reference takes the lower price")
-        << kVolumeBook << std::int64_t{0} << std::int64_t{102} << std::int64_t{30};
+        << kVolumeBook << I{0} << I{1} << I{102} << I{30};
     QTest::newRow("volume tie goes to the price nearest the reference")
-        << kVolumeBook << std::int64_t{103} << std::int64_t{103} << std::int64_t{30};
+        << kVolumeBook << I{103} << I{1} << I{103} << I{30};
     QTest::newRow("imbalance decides before the reference")
-        << kImbalanceBook << std::int64_t{101} << std::int64_t{100} << std::int64_t{10};
+        << kImbalanceBook << I{101} << I{1} << I{100} << I{10};
     QTest::newRow("flat book without reference takes the lowest price")
-        << kFlatBook << std::int64_t{0} << std::int64_t{99} << std::int64_t{10};
+        << kFlatBook << I{0} << I{1} << I{99} << I{10};
     QTest::newRow("flat book takes the reference price")
-        << kFlatBook << std::int64_t{101} << std::int64_t{101} << std::int64_t{10};
-    // 100 and 102 both execute 10 with no imbalance and lie 1 from the reference of 101.
-    QTest::newRow("equal distance to the reference takes the lower price")
+        << kFlatBook << I{101} << I{1} << I{101} << I{10};
+    // 101 lies between the limit prices 100 and 102, and executes 10 as they do.
+    QTest::newRow("reference between two limit prices is the price")
         << std::vector<NewOrder>{limitOrder(1, Side::Buy, 10, 102),
                                  limitOrder(2, Side::Sell, 10, 100)}
-        << std::int64_t{101} << std::int64_t{100} << std::int64_t{10};
+        << I{101} << I{1} << I{101} << I{10};
+    QTest::newRow("smaller imbalance between limits, no reference")
+        << kGapBook << I{0} << I{1} << I{1001} << I{100};
+    QTest::newRow("smaller imbalance between limits, reference inside")
+        << kGapBook << I{1003} << I{1} << I{1003} << I{100};
+    // The reference below the range 1001..1004 is clamped to its lowest price, and one above
+    // it to its highest.
+    QTest::newRow("reference below the best range")
+        << kGapBook << I{900} << I{1} << I{1001} << I{100};
+    QTest::newRow("reference above the best range")
+        << kGapBook << I{2000} << I{1} << I{1004} << I{100};
+    QTest::newRow("reference far inside the crossing prices")
+        << kWideBook << I{110} << I{1} << I{110} << I{10};
+    // Tick 5: the prices between 100 and 120 are 105, 110 and 115; 105 is nearest 105.
+    QTest::newRow("reference on a coarse tick") << kWideBook << I{105} << I{5} << I{105} << I{10};
+    QTest::newRow("coarse tick without reference takes the lowest price")
+        << kWideBook << I{0} << I{5} << I{100} << I{10};
 }
 
 void AuctionTest::auctionPrice()
 {
     QFETCH(std::vector<NewOrder>, orders);
     QFETCH(std::int64_t, reference);
+    QFETCH(std::int64_t, tick);
     QFETCH(std::int64_t, price);
     QFETCH(std::int64_t, volume);
 
     Engine engine;
-    addPreOpenInstrument(engine, reference);
+    addPreOpenInstrument(engine, reference, tick);
     submitAll(engine, orders);
     EngineRecorder recorder;
     engine.addHandler(&recorder);

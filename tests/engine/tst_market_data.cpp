@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstddef>
 #include <cstdlib>
 #include <iterator>
 #include <map>
@@ -18,29 +19,116 @@
 using namespace bourse;
 
 // Counts heap allocations while `countingAllocations` is set, for the test that the publisher
-// allocates nothing in steady state.
+// allocates nothing in steady state. Every replaceable form of operator new and delete is
+// replaced, on malloc and free, so that memory from any form (such as the nothrow new that
+// std::stable_sort uses) is released by the matching form, which AddressSanitizer checks.
 namespace {
 std::atomic<bool> countingAllocations{false};
 std::atomic<std::size_t> allocationCount{0};
-} // namespace
 
-void *operator new(std::size_t size)
+void *allocate(std::size_t size, std::size_t alignment = 0) noexcept
 {
     if (countingAllocations.load(std::memory_order_relaxed)) {
         allocationCount.fetch_add(1, std::memory_order_relaxed);
     }
-    if (void *memory = std::malloc(size == 0 ? 1 : size)) {
+    if (size == 0) {
+        size = 1;
+    }
+    if (alignment <= alignof(std::max_align_t)) {
+        return std::malloc(size);
+    }
+    // aligned_alloc needs a size that is a multiple of the alignment.
+    const std::size_t rounded = (size + alignment - 1) / alignment * alignment;
+    return std::aligned_alloc(alignment, rounded);
+}
+
+void *allocateOrThrow(std::size_t size, std::size_t alignment = 0)
+{
+    if (void *memory = allocate(size, alignment)) {
         return memory;
     }
     throw std::bad_alloc();
+}
+} // namespace
+
+void *operator new(std::size_t size)
+{
+    return allocateOrThrow(size);
+}
+void *operator new[](std::size_t size)
+{
+    return allocateOrThrow(size);
+}
+void *operator new(std::size_t size, const std::nothrow_t &) noexcept
+{
+    return allocate(size);
+}
+void *operator new[](std::size_t size, const std::nothrow_t &) noexcept
+{
+    return allocate(size);
+}
+void *operator new(std::size_t size, std::align_val_t alignment)
+{
+    return allocateOrThrow(size, static_cast<std::size_t>(alignment));
+}
+void *operator new[](std::size_t size, std::align_val_t alignment)
+{
+    return allocateOrThrow(size, static_cast<std::size_t>(alignment));
+}
+void *operator new(std::size_t size, std::align_val_t alignment, const std::nothrow_t &) noexcept
+{
+    return allocate(size, static_cast<std::size_t>(alignment));
+}
+void *operator new[](std::size_t size, std::align_val_t alignment, const std::nothrow_t &) noexcept
+{
+    return allocate(size, static_cast<std::size_t>(alignment));
 }
 
 void operator delete(void *memory) noexcept
 {
     std::free(memory);
 }
-
+void operator delete[](void *memory) noexcept
+{
+    std::free(memory);
+}
 void operator delete(void *memory, std::size_t) noexcept
+{
+    std::free(memory);
+}
+void operator delete[](void *memory, std::size_t) noexcept
+{
+    std::free(memory);
+}
+void operator delete(void *memory, const std::nothrow_t &) noexcept
+{
+    std::free(memory);
+}
+void operator delete[](void *memory, const std::nothrow_t &) noexcept
+{
+    std::free(memory);
+}
+void operator delete(void *memory, std::align_val_t) noexcept
+{
+    std::free(memory);
+}
+void operator delete[](void *memory, std::align_val_t) noexcept
+{
+    std::free(memory);
+}
+void operator delete(void *memory, std::size_t, std::align_val_t) noexcept
+{
+    std::free(memory);
+}
+void operator delete[](void *memory, std::size_t, std::align_val_t) noexcept
+{
+    std::free(memory);
+}
+void operator delete(void *memory, std::align_val_t, const std::nothrow_t &) noexcept
+{
+    std::free(memory);
+}
+void operator delete[](void *memory, std::align_val_t, const std::nothrow_t &) noexcept
 {
     std::free(memory);
 }

@@ -70,6 +70,7 @@ private slots:
     void replaceSizeIncreaseLosesPriority();
     void replaceThatCrossesTrades();
     void replaceOfParkedStopMovesItBack();
+    void replaceKeepingPriceIgnoresMovedBand();
     void replaceRejections_data();
     void replaceRejections();
 };
@@ -432,7 +433,10 @@ void OrderTypesTest::stopsTriggerInAcceptanceOrderAndCascade()
     for (const StopTriggered &triggered : recorder.all<StopTriggered>())
         triggeredIds.push_back(triggered.id.value());
     QCOMPARE(triggeredIds, (std::vector<std::uint64_t>{10, 11, 12}));
+    // Each shows the trade that reached its stop: 102 for order 10, the first trade at 101 for
+    // order 11, and order 10's own fill at 103 for order 12.
     QCOMPARE(recorder.all<StopTriggered>()[0].lastTradePrice, Price{102});
+    QCOMPARE(recorder.all<StopTriggered>()[1].lastTradePrice, Price{101});
     QCOMPARE(recorder.all<StopTriggered>()[2].lastTradePrice, Price{103});
 
     std::vector<std::uint64_t> takers;
@@ -745,6 +749,43 @@ void OrderTypesTest::replaceOfParkedStopMovesItBack()
     QCOMPARE(engine.book().quantityAt(Side::Sell, Price{102}), Quantity{7});
 }
 
+// Band 10% around the reference 1000: 900 to 1100. After a trade at 1050 it is 945 to 1155, so
+// order 1 at 900 lies outside it, but a size change keeps its price and passes.
+void OrderTypesTest::replaceKeepingPriceIgnoresMovedBand()
+{
+    constexpr InstrumentId banded{2};
+    InstrumentDefinition definition;
+    definition.id = banded;
+    definition.priceBandBasisPoints = 1000;
+    definition.referencePrice = Price{1000};
+    Engine engine;
+    engine.addInstrument(definition, Timestamp{0});
+    const auto onBanded = [banded](NewOrder order) {
+        order.instrument = banded;
+        return order;
+    };
+    engine.submit(onBanded(limitOrder(1, Side::Buy, 100, 900)), Timestamp{1});
+    engine.submit(onBanded(limitOrder(2, Side::Sell, 1, 1050)), Timestamp{1});
+    engine.submit(onBanded(limitOrder(3, Side::Buy, 1, 1050)), Timestamp{1});
+    EngineRecorder recorder;
+    engine.addHandler(&recorder);
+
+    engine.replace(ReplaceOrder{OrderId{1}, Price{900}, Quantity{50}, Price{}}, Timestamp{2});
+    engine.replace(ReplaceOrder{OrderId{1}, Price{900}, Quantity{150}, Price{}}, Timestamp{3});
+    engine.replace(ReplaceOrder{OrderId{1}, Price{944}, Quantity{150}, Price{}}, Timestamp{4});
+
+    const auto replaced = recorder.all<OrderReplaced>();
+    QCOMPARE(replaced.size(), 2u);
+    QCOMPARE(replaced[0].priority, QueuePriority::Kept);
+    QCOMPARE(replaced[0].quantity, Quantity{50});
+    QCOMPARE(replaced[1].priority, QueuePriority::Lost);
+    QCOMPARE(replaced[1].quantity, Quantity{150});
+    const auto rejected = recorder.all<OrderRejected>();
+    QCOMPARE(rejected.size(), 1u);
+    QCOMPARE(rejected[0].reason, RejectReason::OutsidePriceBand);
+    QCOMPARE(engine.book(banded)->quantityAt(Side::Buy, Price{900}), Quantity{150});
+}
+
 void OrderTypesTest::replaceRejections_data()
 {
     QTest::addColumn<std::uint64_t>("id");
@@ -761,6 +802,14 @@ void OrderTypesTest::replaceRejections_data()
                                     << std::int64_t{0} << RejectReason::InvalidPrice;
     QTest::newRow("stop already reached") << std::uint64_t{2} << std::int64_t{0} << std::int64_t{5}
                                           << std::int64_t{99} << RejectReason::InvalidStopPrice;
+    // Order 1 is a limit order, which has no stop price, and order 2 a stop order that enters
+    // as a market order, which has no limit price.
+    QTest::newRow("stop price for a limit order")
+        << std::uint64_t{1} << std::int64_t{98} << std::int64_t{10} << std::int64_t{95}
+        << RejectReason::InvalidStopPrice;
+    QTest::newRow("limit price for a stop order")
+        << std::uint64_t{2} << std::int64_t{106} << std::int64_t{10} << std::int64_t{0}
+        << RejectReason::InvalidPrice;
 }
 
 void OrderTypesTest::replaceRejections()

@@ -122,11 +122,17 @@ private slots:
     void bookExpectationParses();
     void malformedLineIsReported_data();
     void malformedLineIsReported();
+    void expectationBeforeFirstCommandIsReported_data();
+    void expectationBeforeFirstCommandIsReported();
     void everyErrorIsReported();
 
     void printedLineParsesAsExpectation_data();
     void printedLineParsesAsExpectation();
     void tradeJsonHasStableKeys();
+    void stopOrderReplaceShowsNoLimit();
+    void jsonQuotingKeepsUtf8Valid_data();
+    void jsonQuotingKeepsUtf8Valid();
+    void eventJsonWithInvalidUtf8Parses();
 
     void passingScenarioPasses();
     void wrongExpectationFailsWithMessage();
@@ -250,32 +256,57 @@ void ScenarioTest::timeOfDayParses()
 void ScenarioTest::durationParses_data()
 {
     QTest::addColumn<QString>("text");
-    QTest::addColumn<qint64>("nanoseconds"); // -1: invalid
+    QTest::addColumn<qint64>("nanoseconds");
+    QTest::addColumn<int>("error");
 
-    QTest::newRow("seconds") << "10s" << qint64(10'000'000'000);
-    QTest::newRow("milliseconds") << "250ms" << qint64(250'000'000);
-    QTest::newRow("decimal seconds") << "1.5s" << qint64(1'500'000'000);
-    QTest::newRow("minutes as min") << "2min" << qint64(120'000'000'000);
-    QTest::newRow("minutes as m") << "2m" << qint64(120'000'000'000);
-    QTest::newRow("hours") << "1h" << qint64(3'600'000'000'000);
-    QTest::newRow("microseconds") << "5us" << qint64(5'000);
-    QTest::newRow("nanoseconds") << "100ns" << qint64(100);
-    QTest::newRow("finer than a nanosecond") << "0.5ns" << qint64(-1);
-    QTest::newRow("no unit") << "10" << qint64(-1);
-    QTest::newRow("no number") << "s" << qint64(-1);
-    QTest::newRow("negative") << "-5s" << qint64(-1);
-    QTest::newRow("unknown unit") << "5d" << qint64(-1);
+    const int none = static_cast<int>(DurationError::None);
+    const int notADuration = static_cast<int>(DurationError::NotADuration);
+    const int tooFine = static_cast<int>(DurationError::FinerThanNanosecond);
+    const int outOfRange = static_cast<int>(DurationError::OutOfRange);
+    QTest::newRow("seconds") << "10s" << qint64(10'000'000'000) << none;
+    QTest::newRow("milliseconds") << "250ms" << qint64(250'000'000) << none;
+    QTest::newRow("decimal seconds") << "1.5s" << qint64(1'500'000'000) << none;
+    QTest::newRow("minutes as min") << "2min" << qint64(120'000'000'000) << none;
+    QTest::newRow("minutes as m") << "2m" << qint64(120'000'000'000) << none;
+    QTest::newRow("hours") << "1h" << qint64(3'600'000'000'000) << none;
+    QTest::newRow("microseconds") << "5us" << qint64(5'000) << none;
+    QTest::newRow("nanoseconds") << "100ns" << qint64(100) << none;
+    // 10^10 ns is 10 s; scaling by 10^9 before the unit would overflow 64 bits.
+    QTest::newRow("ten seconds in nanoseconds")
+        << "10000000000ns" << qint64(10'000'000'000) << none;
+    // 9.3 * 10^9 us is 9.3 * 10^12 ns.
+    QTest::newRow("many microseconds") << "9300000000us" << qint64(9'300'000'000'000) << none;
+    // 0.001 h is 3.6 s; 0.0000001 min is 6 us.
+    QTest::newRow("hour fraction") << "0.001h" << qint64(3'600'000'000) << none;
+    QTest::newRow("minute fraction") << "0.0000001min" << qint64(6'000) << none;
+    QTest::newRow("trailing zeros past a nanosecond")
+        << "1.500000000000s" << qint64(1'500'000'000) << none;
+    // 2^63 - 1 ns is the largest duration.
+    QTest::newRow("largest duration")
+        << "9223372036854775807ns" << qint64(9'223'372'036'854'775'807) << none;
+    QTest::newRow("one past the largest") << "9223372036854775808ns" << qint64(0) << outOfRange;
+    // 2562048 h is 9223372800 s, past the 9223372036.85 s of 2^63 - 1 ns.
+    QTest::newRow("hours beyond 64 bits") << "2562048h" << qint64(0) << outOfRange;
+    QTest::newRow("twenty digits") << "99999999999999999999h" << qint64(0) << outOfRange;
+    QTest::newRow("finer than a nanosecond") << "0.5ns" << qint64(0) << tooFine;
+    QTest::newRow("tenth of a nanosecond") << "0.0000000001s" << qint64(0) << tooFine;
+    QTest::newRow("twelve decimals of a second") << "1.123456789123s" << qint64(0) << tooFine;
+    QTest::newRow("no unit") << "10" << qint64(0) << notADuration;
+    QTest::newRow("no number") << "s" << qint64(0) << notADuration;
+    QTest::newRow("negative") << "-5s" << qint64(0) << notADuration;
+    QTest::newRow("unknown unit") << "5d" << qint64(0) << notADuration;
+    QTest::newRow("point without fraction") << "5.s" << qint64(0) << notADuration;
 }
 
 void ScenarioTest::durationParses()
 {
     QFETCH(QString, text);
     QFETCH(qint64, nanoseconds);
+    QFETCH(int, error);
 
-    const auto duration = parseDuration(text.toStdString());
-    QCOMPARE(duration.has_value(), nanoseconds >= 0);
-    if (duration)
-        QCOMPARE(*duration, nanoseconds);
+    const DurationValue duration = parseDuration(text.toStdString());
+    QCOMPARE(static_cast<int>(duration.error), error);
+    QCOMPARE(duration.nanoseconds, nanoseconds);
 }
 
 void ScenarioTest::decimalFormatsExactly()
@@ -640,6 +671,91 @@ void ScenarioTest::malformedLineIsReported_data()
         << "expect order A sleeping"
         << "test.scenario:4:16: error: unknown order state 'sleeping'; expected resting, "
            "parked or gone";
+
+    // Options that would have no effect.
+    QTest::newRow("protection on a limit order")
+        << "buy ABC 1 @ 12.50 protection 12.60"
+        << "test.scenario:4:19: error: 'protection' applies only to market and stop orders: "
+           "the limit price already bounds the fills of this order";
+    QTest::newRow("protection on a stop-limit order")
+        << "sell ABC 1 @ 12.40 stop 12.45 protection 12.30"
+        << "test.scenario:4:31: error: 'protection' applies only to market and stop orders: "
+           "the limit price already bounds the fills of this order";
+    QTest::newRow("protection price zero")
+        << "buy ABC 1 market protection 0"
+        << "test.scenario:4:29: error: protection price 0 sets no bound; leave out "
+           "'protection' for an order without one";
+    QTest::newRow("display size zero")
+        << "buy ABC 10 @ 12.50 display 0"
+        << "test.scenario:4:28: error: display size 0 shows nothing; leave out 'display' for "
+           "an order that shows its whole size";
+    QTest::newRow("display size equal to the quantity")
+        << "buy ABC 10 @ 12.50 display 10"
+        << "test.scenario:4:28: error: display size 10 is the whole quantity, so the order is "
+           "no iceberg; leave out 'display' or give a smaller size";
+    QTest::newRow("quote-only status")
+        << "instrument XYZ tick 1 status quote-only"
+        << "test.scenario:4:30: error: status quote-only comes only from replayed market data; "
+           "expected open, pre-open, halted or closed";
+
+    // Names and order numbers.
+    QTest::newRow("order number zero")
+        << "cancel #0"
+        << "test.scenario:4:8: error: order number #0 does not exist: the orders of a file are "
+           "numbered from #1";
+    QTest::newRow("order number beyond 64 bits")
+        << "cancel #99999999999999999999999"
+        << "test.scenario:4:8: error: order number #99999999999999999999999 is out of range: "
+           "numbers go up to #9223372036854775807";
+    QTest::newRow("label starting with a digit")
+        << "buy ABC 1 @ 12.50 as 1st"
+        << "test.scenario:4:22: error: invalid order label '1st': expected up to 32 letters, "
+           "digits, '_', '-' or '.', starting with a letter or '_', such as A or bid1, or the "
+           "order's own #N";
+    QTest::newRow("account name starting with a digit")
+        << "account 9lives"
+        << "test.scenario:4:9: error: invalid account name '9lives': expected up to 32 "
+           "letters, digits, '_', '-' or '.', starting with a letter or '_'";
+
+    // Durations: 2^63 - 1 ns is 2562047:47:16.854775807.
+    QTest::newRow("duration beyond 64 bits")
+        << "advance 10000000000000000000ns"
+        << "test.scenario:4:9: error: duration '10000000000000000000ns' is out of range: the "
+           "scenario clock ends at 2562047:47:16.854775807";
+    QTest::newRow("duration finer than a nanosecond")
+        << "advance 0.5ns"
+        << "test.scenario:4:9: error: duration '0.5ns' is finer than a nanosecond, the "
+           "resolution of the scenario clock";
+    QTest::newRow("clock moved past its end")
+        << "advance 2562047h\nadvance 1h"
+        << "test.scenario:5:9: error: duration '1h' is out of range: the scenario clock at "
+           "2562047:00:00.000 would pass its end at 2562047:47:16.854775807";
+    QTest::newRow("expiry past the end of the clock")
+        << "advance 2562047h\nbuy ABC 1 @ 12.50 until +1h"
+        << "test.scenario:5:25: error: expiry '+1h' is out of range: the scenario clock at "
+           "2562047:00:00.000 would pass its end at 2562047:47:16.854775807";
+
+    // Echoed text is cut after 40 bytes, and bytes outside printable ASCII are escaped.
+    QTest::newRow("long word is cut")
+        << QString(50, QLatin1Char('x'))
+        << "test.scenario:4:1: error: unknown command "
+           "'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx...'; expected one of: instrument, "
+           "account, buy, sell, cancel, replace, pre-open, open, halt, close, at, advance, "
+           "expect, expectations, show";
+    QTest::newRow("UTF-8 label is escaped")
+        << QString::fromUtf8("buy ABC 1 @ 12.50 as \xc3\x84")
+        << "test.scenario:4:22: error: invalid order label '\\xc3\\x84': expected up to 32 "
+           "letters, digits, '_', '-' or '.', starting with a letter or '_', such as A or "
+           "bid1, or the order's own #N";
+    QTest::newRow("backslash is escaped")
+        << "buy ABC 1 @ 12.50 as a\\b"
+        << "test.scenario:4:22: error: invalid order label 'a\\\\b': expected up to 32 "
+           "letters, digits, '_', '-' or '.', starting with a letter or '_', such as A or "
+           "bid1, or the order's own #N";
+    QTest::newRow("NUL byte is escaped")
+        << QString::fromLatin1("buy ABC 1 @ 12.50\0 as A", 23)
+        << "test.scenario:4:13: error: invalid limit price '12.50\\x00': expected a decimal "
+           "number such as 12.51";
 }
 
 void ScenarioTest::malformedLineIsReported()
@@ -650,6 +766,38 @@ void ScenarioTest::malformedLineIsReported()
     const ParseResult result =
         parseScenario(std::string(kHeader) + line.toStdString() + "\n", "test.scenario");
     QCOMPARE(errorsOf(result), error);
+}
+
+void ScenarioTest::expectationBeforeFirstCommandIsReported_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<QString>("error");
+
+    QTest::newRow("expect nothing")
+        << "# a comment\nexpect nothing\ninstrument X tick 1\n"
+        << "test.scenario:2:1: error: 'expect nothing' comes before the first command, so it "
+           "has no events to check; an event expectation checks the command above it";
+    QTest::newRow("expect no more events")
+        << "expect no more events\n"
+        << "test.scenario:1:1: error: 'expect no more events' comes before the first command, "
+           "so it has no events to check; an event expectation checks the command above it";
+    QTest::newRow("event expectation")
+        << "  expect rejected #1 unknown-order\n"
+        << "test.scenario:1:3: error: 'expect rejected' comes before the first command, so it "
+           "has no events to check; an event expectation checks the command above it";
+    // A command that is itself malformed still counts, so its error is the only one.
+    QTest::newRow("after a malformed command")
+        << "instrument X tick 1\nbuy X 1.5 @ 1\nexpect nothing\n"
+        << "test.scenario:2:7: error: quantity '1.5' has 1 decimal place, but X quantities "
+           "have 0";
+}
+
+void ScenarioTest::expectationBeforeFirstCommandIsReported()
+{
+    QFETCH(QString, text);
+    QFETCH(QString, error);
+
+    QCOMPARE(errorsOf(parseScenario(text.toStdString(), "test.scenario")), error);
 }
 
 // Every error is reported, not only the first, up to kMaximumParseErrors.
@@ -672,6 +820,10 @@ void ScenarioTest::everyErrorIsReported()
     const ParseResult missing = loadScenario("/nonexistent/file.scenario");
     QCOMPARE(errorsOf(missing),
              QStringLiteral("/nonexistent/file.scenario: error: cannot open the file for reading"));
+
+    const std::string folder = BOURSE_SOURCE_DIR "/tests/scenarios";
+    QCOMPARE(errorsOf(loadScenario(folder)),
+             QString::fromStdString(folder + ": error: is a directory, not a scenario file"));
 }
 
 void ScenarioTest::printedLineParsesAsExpectation_data()
@@ -692,6 +844,7 @@ void ScenarioTest::printedLineParsesAsExpectation_data()
                               "maker-left 0 maker-account alice taker-account alice";
     QTest::newRow("status") << "status ABC halted";
     QTest::newRow("replaced") << "replaced A sell 60 @ 12.51 was 12.51 priority kept";
+    QTest::newRow("replaced stop order") << "replaced B buy 10 stop 12.60 priority lost";
     QTest::newRow("parked") << "parked B buy 5 stop 12.60";
     QTest::newRow("triggered") << "triggered B last 12.60";
     QTest::newRow("refilled") << "refilled A sell 20 @ 12.51 reserve 60";
@@ -737,6 +890,81 @@ void ScenarioTest::tradeJsonHasStableKeys()
                          "\"price\":\"12.51\",\"maker\":\"A\",\"taker\":\"B\","
                          "\"aggressor\":\"buy\",\"notional\":\"1251.00\","
                          "\"maker_remaining\":\"0\",\"maker_account\":\"alice\"}"));
+}
+
+// A Stop order enters as a market order: its replace has no limit price to print.
+void ScenarioTest::stopOrderReplaceShowsNoLimit()
+{
+    EventNames names;
+    InstrumentDefinition definition;
+    definition.id = InstrumentId{1};
+    definition.priceDecimals = 2;
+    definition.symbol = {'A', 'B', 'C'};
+    names.addInstrument(definition);
+    names.nameOrder(OrderId{4}, "S");
+
+    const OrderReplaced replaced{OrderId{4},   Side::Buy,   Price{0},           Price{0},
+                                 Quantity{10}, Price{1260}, QueuePriority::Lost};
+    const Event event{9, Timestamp{0}, InstrumentId{1}, replaced};
+    QCOMPARE(formatEvent(event, names), std::string("replaced S buy 10 stop 12.60 priority lost"));
+    QCOMPARE(formatEventJson(event, names),
+             std::string("{\"sequence\":9,\"time\":\"00:00:00.000\",\"time_ns\":0,"
+                         "\"event\":\"replaced\",\"order\":\"S\",\"side\":\"buy\","
+                         "\"quantity\":\"10\",\"stop\":\"12.60\",\"priority\":\"lost\","
+                         "\"instrument\":\"ABC\"}"));
+}
+
+void ScenarioTest::jsonQuotingKeepsUtf8Valid_data()
+{
+    QTest::addColumn<QByteArray>("text");
+    QTest::addColumn<QByteArray>("json");
+
+    QTest::newRow("plain ASCII") << QByteArray("ABC") << QByteArray("\"ABC\"");
+    QTest::newRow("quote, backslash and newline")
+        << QByteArray("a\"b\\c\n") << QByteArray("\"a\\\"b\\\\c\\u000a\"");
+    // U+00E9, U+20AC and U+1F600 in two, three and four bytes stay as they are.
+    QTest::newRow("valid multibyte sequences")
+        << QByteArray("\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80")
+        << QByteArray("\"\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\"");
+    QTest::newRow("byte 0xff") << QByteArray("A\xffZ") << QByteArray("\"A\\u00ffZ\"");
+    QTest::newRow("stray continuation byte") << QByteArray("\x80") << QByteArray("\"\\u0080\"");
+    QTest::newRow("overlong NUL") << QByteArray("\xc0\x80") << QByteArray("\"\\u00c0\\u0080\"");
+    QTest::newRow("UTF-16 surrogate")
+        << QByteArray("\xed\xa0\x80") << QByteArray("\"\\u00ed\\u00a0\\u0080\"");
+    QTest::newRow("above U+10FFFF")
+        << QByteArray("\xf4\x90\x80\x80") << QByteArray("\"\\u00f4\\u0090\\u0080\\u0080\"");
+    QTest::newRow("sequence cut at the end")
+        << QByteArray("\xe2\x82") << QByteArray("\"\\u00e2\\u0082\"");
+}
+
+void ScenarioTest::jsonQuotingKeepsUtf8Valid()
+{
+    QFETCH(QByteArray, text);
+    QFETCH(QByteArray, json);
+
+    const std::string quoted = jsonQuoted(text.toStdString());
+    QCOMPARE(QByteArray::fromStdString(quoted), json);
+}
+
+// An instrument whose symbol and currency hold bytes that are not UTF-8, as a definition from
+// outside a scenario may, still gives a JSON object that a strict parser reads.
+void ScenarioTest::eventJsonWithInvalidUtf8Parses()
+{
+    EventNames names;
+    InstrumentDefinition definition;
+    definition.id = InstrumentId{1};
+    definition.symbol = {'A', '"', '\n', static_cast<char>(0xff), 'Z'};
+    definition.currency = {'U', static_cast<char>(0xc3)};
+    names.addInstrument(definition);
+    const Event event{1, Timestamp{0}, InstrumentId{1}, InstrumentAdded{definition}};
+
+    const std::string json = formatEventJson(event, names);
+    QJsonParseError error;
+    const QJsonDocument document = QJsonDocument::fromJson(QByteArray::fromStdString(json), &error);
+    QVERIFY2(error.error == QJsonParseError::NoError, json.c_str());
+    const QJsonObject object = document.object();
+    QCOMPARE(object.value(QStringLiteral("instrument")).toString(), QStringLiteral("A\"\n\u00ffZ"));
+    QCOMPARE(object.value(QStringLiteral("currency")).toString(), QStringLiteral("U\u00c3"));
 }
 
 void ScenarioTest::passingScenarioPasses()
@@ -856,6 +1084,14 @@ void ScenarioTest::commandLineExitStatus()
     QCOMPARE(runEngine({QStringLiteral("run"), QStringLiteral("--xml"), malformed}).exitCode, 2);
     QCOMPARE(runEngine({QStringLiteral("run"), QStringLiteral("/nonexistent.scenario")}).exitCode,
              3);
+
+    const QString folder = sourcePath(QStringLiteral("tests/scenarios"));
+    const ProcessResult directory = runEngine({QStringLiteral("run"), folder});
+    QCOMPARE(directory.exitCode, 3);
+    QCOMPARE(directory.standardOutput, QString());
+    QCOMPARE(directory.standardError,
+             folder + QStringLiteral(": error: is a directory, not a scenario file\n") + folder +
+                 QStringLiteral(": nothing was run\n"));
 }
 
 void ScenarioTest::commandLineJsonIsOneObjectPerLine()
