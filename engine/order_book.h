@@ -5,15 +5,14 @@
 #include "pool.h"
 #include "types.h"
 
+#include <bit>
+#include <cassert>
 #include <cstddef>
 #include <cstdint>
-#include <memory>
 #include <optional>
 #include <vector>
 
 namespace bourse {
-
-struct PriceLevel;
 
 // What only some orders need: a client order id, an iceberg's hidden reserve, a stop price, an
 // expiry. Kept apart so that a plain order fits one 64-byte cache line, which is what lets ten
@@ -56,12 +55,15 @@ struct alignas(64) Order {
     Timestamp expiry() const { return details ? details->expiry : Timestamp{}; }
 };
 
-struct PriceLevel {
-    Price price;
+static_assert(sizeof(Order) == 64, "an order must fill exactly one cache line");
+
+// The totals and the FIFO queue of one price level. The level does not store its price, because
+// the book derives it from where the level sits.
+struct alignas(32) PriceLevel {
     Quantity quantity; // sum of the remaining quantity of its orders
-    std::uint32_t orderCount = 0;
     Order *front = nullptr;
     Order *back = nullptr;
+    std::uint32_t orderCount = 0;
 };
 
 // A copy of one level's totals, with no pointers into the book.
@@ -114,8 +116,8 @@ private:
 };
 
 // Price levels with FIFO queues for one instrument. It links and unlinks orders that an
-// OrderStore owns; matching and the events it produces live in Engine. Not thread safe: the
-// engine thread owns it.
+// OrderStore owns; matching and the events it produces live in Engine. Not thread safe. The
+// engine thread owns it, and even a const call may update a cache (level() does).
 class OrderBook {
 public:
     OrderBook();
@@ -170,54 +172,306 @@ public:
     std::size_t memoryBytes() const;
 
 private:
-    // Price -> level of one side, as an open-addressing table with linear probing, so that an
-    // order finds its level without a search through the sorted levels.
-    class LevelIndex {
+    // The levels of one side. A price maps to a key that grows as the price gets worse (minus
+    // the price for bids, the price for asks), so both sides share this code and the best
+    // level has the lowest key.
+    //
+    // Keys inside a window of consecutive keys index a ladder: an array that stores the levels
+    // inline, a bitmap of its non-empty slots, and a summary bitmap of the bitmap's non-zero
+    // words. An order finds its level by subtraction, and the next level after an emptied best
+    // one is found by counting trailing zeros. The window grows and moves to follow the
+    // prices, up to kMaximumSlots keys. A level whose key cannot join the window without
+    // stretching it further is a far level: it lives in a vector sorted by key. Every far key
+    // lies outside the window.
+    class SideLevels {
     public:
-        LevelIndex();
-        PriceLevel *find(Price price) const;
-        void insert(PriceLevel *level);
-        void erase(Price price);
+        explicit SideLevels(Side side);
+        SideLevels(const SideLevels &) = delete;
+        SideLevels &operator=(const SideLevels &) = delete;
+
+        // Negates with unsigned arithmetic, so that no price overflows. Only a bid at the
+        // lowest int64, a price the engine never accepts, would sort wrong.
+        std::int64_t keyOf(Price price) const { return flip(price.value()); }
+        Price priceOf(std::int64_t key) const { return Price{flip(key)}; }
+
+        // The level at the price, created empty when there is none.
+        PriceLevel &levelFor(Price price);
+        // The level at the price, which must exist.
+        PriceLevel &levelAt(Price price);
+        // The level at the price, or nullptr when there is none.
+        const PriceLevel *find(Price price) const;
+        // Forgets a level whose last order left.
+        void release(PriceLevel &level, Price price);
+
+        PriceLevel *best() const { return m_best; }
+        std::optional<Price> bestPrice() const;
+        std::size_t levelCount() const { return m_ladderCount + m_far.size(); }
+        LevelSummary level(std::size_t depth) const;
+
+        // Calls function(Price, const PriceLevel &) for each level, best first.
+        template <typename Function>
+        void forEachLevel(Function function) const;
+
+        // Forgets every level. The ladder keeps its memory for reuse.
         void clear();
-        std::size_t memoryBytes() const { return m_slots.capacity() * sizeof(PriceLevel *); }
+        std::size_t memoryBytes() const;
 
     private:
-        std::size_t home(Price price) const;
-        void grow();
+        struct FarLevel {
+            std::int64_t key;
+            PriceLevel level;
+        };
+        static bool farKeyBefore(const FarLevel *far, std::int64_t key) { return far->key < key; }
 
-        std::vector<PriceLevel *> m_slots; // nullptr marks an empty slot
-        std::size_t m_mask = 0;
-        unsigned m_shift = 0;
-        std::size_t m_size = 0;
-    };
+        // The window never spans more keys than this, so a ladder takes at most 8 MiB of
+        // levels however far apart the prices are.
+        static constexpr std::size_t kMaximumSlots = std::size_t{1} << 18;
+        static constexpr std::size_t kInitialSlots = 256;
+        // A key beyond this magnitude never moves the window, so that window arithmetic
+        // cannot overflow. Prices up to kMaximumPrice stay far below it.
+        static constexpr std::int64_t kMaximumLadderKey = std::int64_t{1} << 60;
+        static constexpr std::size_t kNone = ~std::size_t{0};
 
-    struct SideLevels {
-        // Sorted from the worst price to the best, so the best level is the back and new
-        // levels near the touch move few entries.
-        std::vector<PriceLevel *> sorted;
-        LevelIndex byPrice;
+        std::int64_t flip(std::int64_t value) const
+        {
+            const auto mask = static_cast<std::uint64_t>(m_negate);
+            return static_cast<std::int64_t>((static_cast<std::uint64_t>(value) ^ mask) - mask);
+        }
+        std::uint64_t offsetOf(std::int64_t key) const
+        {
+            return static_cast<std::uint64_t>(key) - static_cast<std::uint64_t>(m_base);
+        }
+        void markOccupied(std::size_t offset);
+        void occupy(std::size_t offset, std::int64_t key);
+        void markEmpty(std::size_t offset);
+        std::size_t firstOccupied(std::size_t from) const;
+        std::size_t lastOccupied() const;
+        void buildWordRanks() const;
+        std::size_t occupiedAtRank(std::size_t rank) const;
+        std::size_t farBetterCount() const;
+
+        PriceLevel &levelOutsideWindow(std::int64_t key);
+        bool moveWindowFor(std::int64_t key);
+        void relocate(std::int64_t base, std::size_t slots);
+        void takeLadderLevels();
+        PriceLevel &addFar(std::int64_t key);
+        FarLevel *findFar(std::int64_t key) const;
+        PriceLevel &farLevelAt(std::int64_t key);
+        void releaseFar(std::int64_t key);
+        void updateBestAfterEmptied(std::size_t offset);
+        void findBest();
+
+        std::int64_t m_negate;       // all ones for bids, whose keys are negated prices
+        std::int64_t m_base = 0;     // the key of ladder slot 0
+        std::size_t m_slotCount = 0; // the window's width; zero until the first level
+        std::size_t m_ladderCount = 0;
+        PriceLevel *m_best = nullptr;
+        std::int64_t m_bestKey = 0; // valid while m_best is set
+        std::vector<PriceLevel> m_slots;
+        std::vector<std::uint64_t> m_occupied; // bit i: slot i contains a level
+        std::vector<std::uint64_t> m_summary;  // bit i: m_occupied[i] is not zero
+        std::vector<FarLevel *> m_far;         // sorted by key, best first
+        Pool<FarLevel, 64> m_farPool;
+        std::vector<FarLevel> m_moving; // levels in transit while the window moves
+        // The cache of level(), dropped whenever a level appears or empties.
+        // m_wordRanks lists the non-empty words of m_occupied in order, each with the number
+        // of levels in the words before it, so that a depth is found by bisection. Building it
+        // costs a pass over the non-empty words. The cursor is the last depth found in the
+        // ladder, so that a walk from the best level on steps from one to the next.
+        struct WordRank {
+            std::uint32_t word;
+            std::uint32_t levelsBefore;
+        };
+        static constexpr std::uint8_t kWordRanksReady = 1;
+        static constexpr std::uint8_t kCursorReady = 2;
+        mutable std::uint8_t m_depthCache = 0;
+        mutable std::vector<WordRank> m_wordRanks;
+        mutable std::size_t m_cursorRank = 0;
+        mutable std::size_t m_cursorOffset = 0;
     };
 
     SideLevels &side(Side which) { return which == Side::Buy ? m_bids : m_asks; }
     const SideLevels &side(Side which) const { return which == Side::Buy ? m_bids : m_asks; }
-    PriceLevel *levelFor(Side which, Price price);
-    void eraseLevel(Side which, PriceLevel *level);
-    void unlink(Order *order, PriceLevel *level);
+    static void link(Order *order, PriceLevel &level);
+    static void unlink(Order *order, PriceLevel &level);
 
-    SideLevels m_bids;
-    SideLevels m_asks;
-    Pool<PriceLevel, 256> m_levels;
+    SideLevels m_bids{Side::Buy};
+    SideLevels m_asks{Side::Sell};
     std::size_t m_orderCount = 0;
 };
+
+// --- OrderBook::SideLevels, the parts on the path of every order ---
+
+inline void OrderBook::SideLevels::markOccupied(std::size_t offset)
+{
+    const std::size_t word = offset / 64;
+    m_occupied[word] |= std::uint64_t{1} << (offset % 64);
+    m_summary[word / 64] |= std::uint64_t{1} << (word % 64);
+    ++m_ladderCount;
+    m_depthCache = 0;
+}
+
+inline void OrderBook::SideLevels::markEmpty(std::size_t offset)
+{
+    const std::size_t word = offset / 64;
+    m_occupied[word] &= ~(std::uint64_t{1} << (offset % 64));
+    if (m_occupied[word] == 0)
+        m_summary[word / 64] &= ~(std::uint64_t{1} << (word % 64));
+    --m_ladderCount;
+    m_depthCache = 0;
+}
+
+// Takes an empty slot of the window into use for a new level at the key.
+inline void OrderBook::SideLevels::occupy(std::size_t offset, std::int64_t key)
+{
+    markOccupied(offset);
+    if (!m_best || key < m_bestKey) {
+        m_best = &m_slots[offset];
+        m_bestKey = key;
+    }
+}
+
+inline PriceLevel &OrderBook::SideLevels::levelFor(Price price)
+{
+    const std::int64_t key = keyOf(price);
+    const std::uint64_t offset = offsetOf(key);
+    if (offset >= m_slotCount) [[unlikely]]
+        return levelOutsideWindow(key);
+
+    PriceLevel &level = m_slots[offset];
+    if (level.orderCount == 0)
+        occupy(offset, key);
+    return level;
+}
+
+inline PriceLevel &OrderBook::SideLevels::levelAt(Price price)
+{
+    const std::int64_t key = keyOf(price);
+    const std::uint64_t offset = offsetOf(key);
+    if (offset >= m_slotCount) [[unlikely]]
+        return farLevelAt(key);
+    return m_slots[offset];
+}
+
+inline void OrderBook::SideLevels::release(PriceLevel &level, Price price)
+{
+    const std::int64_t key = keyOf(price);
+    const std::uint64_t offset = offsetOf(key);
+    if (offset >= m_slotCount) [[unlikely]] {
+        releaseFar(key);
+        return;
+    }
+    // The slot is the next level at this price, so it must be left as a fresh level is.
+    assert(level.quantity == Quantity{0});
+    level.quantity = Quantity{0};
+    markEmpty(offset);
+    if (&level == m_best)
+        updateBestAfterEmptied(offset);
+}
+
+// --- OrderBook, the parts on the path of every order ---
+
+inline void OrderBook::link(Order *order, PriceLevel &level)
+{
+    order->next = nullptr;
+    order->previous = level.back;
+    if (level.back)
+        level.back->next = order;
+    else
+        level.front = order;
+    level.back = order;
+    level.quantity += order->remaining;
+    ++level.orderCount;
+}
+
+inline void OrderBook::unlink(Order *order, PriceLevel &level)
+{
+    // Fills take queues from the front: ask for the order after the next one now, so that in a
+    // deep queue it is in cache by the time it trades.
+    if (!order->previous && order->next)
+        __builtin_prefetch(order->next->next);
+    if (order->previous)
+        order->previous->next = order->next;
+    else
+        level.front = order->next;
+    if (order->next)
+        order->next->previous = order->previous;
+    else
+        level.back = order->previous;
+    order->previous = nullptr;
+    order->next = nullptr;
+    level.quantity -= order->remaining;
+    --level.orderCount;
+}
+
+inline void OrderBook::add(Order *order)
+{
+    assert(order->remaining > Quantity{0});
+    link(order, side(order->side).levelFor(order->price));
+    ++m_orderCount;
+}
+
+inline void OrderBook::reduce(Order *order, Quantity quantity)
+{
+    assert(quantity > Quantity{0});
+    assert(quantity < order->remaining);
+    order->remaining -= quantity;
+    side(order->side).levelAt(order->price).quantity -= quantity;
+}
+
+inline void OrderBook::remove(Order *order)
+{
+    SideLevels &levels = side(order->side);
+    PriceLevel &level = levels.levelAt(order->price);
+    unlink(order, level);
+    --m_orderCount;
+    if (level.orderCount == 0)
+        levels.release(level, order->price);
+}
+
+inline Order *OrderBook::bestOrder(Side which)
+{
+    const PriceLevel *best = side(which).best();
+    return best ? best->front : nullptr;
+}
+
+inline const Order *OrderBook::bestOrder(Side which) const
+{
+    const PriceLevel *best = side(which).best();
+    return best ? best->front : nullptr;
+}
+
+// --- Walking the levels ---
+
+template <typename Function>
+void OrderBook::SideLevels::forEachLevel(Function function) const
+{
+    const std::size_t better = farBetterCount();
+    for (std::size_t i = 0; i < better; ++i)
+        function(priceOf(m_far[i]->key), m_far[i]->level);
+
+    for (std::size_t group = 0; group < m_summary.size(); ++group) {
+        for (std::uint64_t words = m_summary[group]; words != 0; words &= words - 1) {
+            const std::size_t word = group * 64 + static_cast<std::size_t>(std::countr_zero(words));
+            for (std::uint64_t bits = m_occupied[word]; bits != 0; bits &= bits - 1) {
+                const std::size_t offset =
+                    word * 64 + static_cast<std::size_t>(std::countr_zero(bits));
+                function(priceOf(m_base + static_cast<std::int64_t>(offset)), m_slots[offset]);
+            }
+        }
+    }
+
+    for (std::size_t i = better; i < m_far.size(); ++i)
+        function(priceOf(m_far[i]->key), m_far[i]->level);
+}
 
 template <typename Function>
 void OrderBook::forEachOrder(Side which, Function function) const
 {
-    const auto &sorted = side(which).sorted;
-    for (auto level = sorted.rbegin(); level != sorted.rend(); ++level) {
-        for (const Order *order = (*level)->front; order; order = order->next)
+    side(which).forEachLevel([&function](Price, const PriceLevel &level) {
+        for (const Order *order = level.front; order; order = order->next)
             function(*order);
-    }
+    });
 }
 
 } // namespace bourse
