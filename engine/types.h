@@ -54,8 +54,10 @@ public:
     friend constexpr Quantity min(Quantity a, Quantity b) { return a < b ? a : b; }
 };
 
-// The largest quantity and price the engine accepts. Adding up the quantities of millions of
-// orders at one level stays below the int64 limit (about 9.2 * 10^18).
+// The largest quantity and price the engine accepts. A level's total stays below the int64
+// limit (about 9.2 * 10^18) up to about 9.2 million orders of the largest size at one price.
+// NOTE: nothing enforces that bound yet; past it a level's total and an auction's sums
+// overflow. A per-side total checked before an order rests would close it.
 inline constexpr Quantity kMaximumQuantity{1'000'000'000'000}; // 10^12 lots
 inline constexpr Price kMaximumPrice{1'000'000'000'000'000};   // 10^15 ticks
 
