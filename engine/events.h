@@ -10,9 +10,8 @@
 
 namespace bourse {
 
-// What an order does when it arrives. Stop orders wait, parked outside the book, until a
-// trade at or through their stop price triggers them; then they enter as market (Stop) or
-// limit (StopLimit) orders.
+// The kind of an order. Stop orders wait, parked outside the book, until a trade at or through
+// their stop price triggers them. Then they enter as market (Stop) or limit (StopLimit) orders.
 enum class OrderType : std::uint8_t { Limit = 0, Market = 1, Stop = 2, StopLimit = 3 };
 
 // How long an order may rest. Ioc and Fok never rest: Ioc cancels what does not fill at
@@ -26,10 +25,10 @@ enum class TimeInForce : std::uint8_t {
 };
 
 // Whether an order may take liquidity. A post-only order that would take is rejected, never
-// repriced, so a maker always knows the price it rests at.
+// repriced, so a maker can rely on the price it rests at.
 enum class Liquidity : std::uint8_t { Any = 0, PostOnly = 1 };
 
-// What happens when an order would trade with a resting order of the same account.
+// The action taken when an order would trade with a resting order of the same account.
 enum class SelfTradePrevention : std::uint8_t {
     AccountDefault = 0,     // use the mode configured for the account (CancelNewest if none)
     CancelNewest = 1,       // cancel the rest of the incoming order
@@ -99,8 +98,8 @@ enum class TradingStatus : std::uint8_t {
 // Whether a replace kept the order's place in its queue.
 enum class QueuePriority : std::uint8_t { Kept = 0, Lost = 1 };
 
-// A tradable instrument. Prices are integers in units of 10^-priceDecimals, quantities in
-// units of 10^-quantityDecimals; an order's price must be a multiple of tickSize and its
+// A tradable instrument. Prices are integers in units of 10^-priceDecimals and quantities in
+// units of 10^-quantityDecimals. An order's price must be a multiple of tickSize and its
 // quantity a multiple of lotSize. Fixed-size text keeps events trivially copyable.
 struct InstrumentDefinition {
     InstrumentId id;

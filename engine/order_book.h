@@ -14,9 +14,9 @@
 
 namespace bourse {
 
-// What only some orders need: a client order id, an iceberg's hidden reserve, a stop price, an
-// expiry. Kept apart so that a plain order fits one 64-byte cache line, which is what lets ten
-// million resting orders fit in well under a gigabyte.
+// The attributes only some orders need: a client order id, an iceberg's hidden reserve, a stop
+// price, an expiry. They are kept apart so that a plain order fits one 64-byte cache line, and
+// ten million resting orders fit in under 700 MiB.
 struct OrderDetails {
     ClientOrderId clientOrderId;
     Quantity reserve;         // iceberg quantity still hidden behind the displayed slice
@@ -77,7 +77,7 @@ struct LevelSummary {
 
 // Every live order of an engine, across its instruments: a pool that hands out orders without
 // allocating per order in steady state, and an index from order id to order. A lookup that
-// misses says so; it never returns a neighbour.
+// misses returns nullptr, never a neighbour.
 class OrderStore {
 public:
     OrderStore();

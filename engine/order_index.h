@@ -16,7 +16,7 @@ struct Order;
 // hashing: an insert writes next to the previous one and a lookup costs one memory access.
 // A page goes back to a free list when its last order leaves. Ids far from the others, such as
 // a few much older or much larger ones, go to an open-addressing hash table instead. Neither
-// part allocates per insert. A lookup that misses says so; it never returns a neighbour.
+// part allocates per insert. A lookup that misses returns nullptr, never a neighbour.
 class OrderIndex {
 public:
     OrderIndex();
@@ -55,7 +55,7 @@ private:
     static constexpr unsigned kPageBits = 12;
     static constexpr std::uint64_t kPageSize = std::uint64_t{1} << kPageBits;
     // The page table spans at most this many pages (4 billion ids, 8 MiB of table) past the
-    // first page used; ids beyond go to the hash table.
+    // first page used. Ids beyond go to the hash table.
     static constexpr std::uint64_t kMaximumSpan = std::uint64_t{1} << 20;
 
     struct Page {
@@ -63,7 +63,7 @@ private:
         std::uint32_t live;
     };
 
-    // Open addressing with linear probing over tagged pointers: the order holds its own id,
+    // Open addressing with linear probing over tagged pointers: the order contains its own id,
     // and the spare low bits of the 64-byte aligned pointer keep a few bits of the id's hash,
     // so a probe rarely touches an order that is not the one sought. Erasing shifts later
     // entries back instead of leaving tombstones.
@@ -114,7 +114,7 @@ private:
     Order **claimSlot(OrderId id);
     void releasePage(std::size_t index);
 
-    std::vector<Page *> m_pages; // m_pages[i] holds ids of page m_firstPage + i
+    std::vector<Page *> m_pages; // m_pages[i] covers the ids of page m_firstPage + i
     std::uint64_t m_firstPage = 0;
     std::size_t m_pagedCount = 0;
     std::vector<std::unique_ptr<Page>> m_ownedPages;
