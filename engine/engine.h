@@ -12,22 +12,26 @@
 namespace bourse {
 
 // A new order as a client enters it. Fields that do not apply to the type are ignored.
+//
+// The side sits alone in its eight bytes. A caller typically stores it as one byte just
+// before submit() reads it; next to another one-byte field, the compiler may read both with
+// one wider load, which the processor cannot serve from two pending stores and stalls on.
 struct NewOrder {
     OrderId id{}; // zero: the engine assigns the next free id
     Side side = Side::Buy;
-    OrderType type = OrderType::Limit;
     Price limit{}; // Limit and StopLimit
     Quantity quantity{};
-    InstrumentId instrument{}; // zero: the engine's primary instrument
-    AccountId account{};
-    ClientOrderId clientOrderId{}; // zero: none
+    OrderType type = OrderType::Limit;
     TimeInForce timeInForce = TimeInForce::Gtc;
     Liquidity liquidity = Liquidity::Any;
     SelfTradePrevention selfTradePrevention = SelfTradePrevention::AccountDefault;
-    Price stopPrice{};          // Stop and StopLimit
-    Quantity displayQuantity{}; // an iceberg's slice size; zero shows the whole quantity
-    Price protectionPrice{};    // Market and Stop: worst fill price; zero for none
-    Timestamp expiry{};         // Gtd: the order expires once a command's time reaches it
+    InstrumentId instrument{}; // zero: the engine's primary instrument
+    AccountId account{};
+    ClientOrderId clientOrderId{}; // zero: none
+    Price stopPrice{};             // Stop and StopLimit
+    Quantity displayQuantity{};    // an iceberg's slice size; zero shows the whole quantity
+    Price protectionPrice{};       // Market and Stop: worst fill price; zero for none
+    Timestamp expiry{};            // Gtd: the order expires once a command's time reaches it
 };
 
 // A change to a live order. The quantity is the new remaining quantity, iceberg reserve

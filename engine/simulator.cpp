@@ -146,8 +146,10 @@ SimulatorCommand MarketSimulator::passiveOrder(Side side, std::int64_t offsetTic
 
     SimulatorCommand command;
     command.kind = SimulatorCommand::Kind::Submit;
-    command.order = NewOrder{takeOrderId(), side, OrderType::Limit,
-                             Price{std::max<std::int64_t>(price, 1)}, Quantity{lots}};
+    command.order = NewOrder{.id = takeOrderId(),
+                             .side = side,
+                             .limit = Price{std::max<std::int64_t>(price, 1)},
+                             .quantity = Quantity{lots}};
     m_liveOrders.push_back(command.order.id);
     return command;
 }
@@ -164,7 +166,8 @@ SimulatorCommand MarketSimulator::aggressiveOrder(const OrderBook &book, OrderTy
 
     SimulatorCommand command;
     command.kind = SimulatorCommand::Kind::Submit;
-    command.order = NewOrder{takeOrderId(), side, type, Price{0}, Quantity{lots}};
+    command.order =
+        NewOrder{.id = takeOrderId(), .side = side, .quantity = Quantity{lots}, .type = type};
     if (type == OrderType::Limit) {
         // Up to two ticks through the best, so some orders sweep a level and rest the rest.
         const auto through = static_cast<std::int64_t>(m_random.below(3));

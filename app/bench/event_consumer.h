@@ -25,6 +25,7 @@ public:
     std::uint64_t commandEnds() const { return m_commandEnds; }
 
 private:
+    // Folds the current event's header and up to four of its fields into the checksum.
     void fold(std::uint64_t a, std::uint64_t b = 0, std::uint64_t c = 0, std::uint64_t d = 0);
 
     void foldPayload(const OrderAccepted &accepted);
@@ -35,13 +36,9 @@ private:
     void foldPayload(const Trade &trade);
     void foldPayload(const TopOfBook &top);
     void foldPayload(const DepthLevel &level);
-    // Payloads that a stream of limit orders and cancels does not produce count by type only.
-    template <typename Payload>
-    void foldPayload(const Payload &)
-    {
-    }
 
     EventCounts m_counts{};
+    std::uint64_t m_header = 0; // the current event's sequence number and type
     std::uint64_t m_checksum = 0;
     std::uint64_t m_commandEnds = 0;
 };

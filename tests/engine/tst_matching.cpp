@@ -31,12 +31,14 @@ public:
 
 NewOrder limit(std::uint64_t id, Side side, std::int64_t quantity, std::int64_t price)
 {
-    return NewOrder{OrderId{id}, side, OrderType::Limit, Price{price}, Quantity{quantity}};
+    return NewOrder{
+        .id = OrderId{id}, .side = side, .limit = Price{price}, .quantity = Quantity{quantity}};
 }
 
 NewOrder market(std::uint64_t id, Side side, std::int64_t quantity)
 {
-    return NewOrder{OrderId{id}, side, OrderType::Market, Price{0}, Quantity{quantity}};
+    return NewOrder{
+        .id = OrderId{id}, .side = side, .quantity = Quantity{quantity}, .type = OrderType::Market};
 }
 
 std::vector<std::uint64_t> idsAt(const Engine &engine, Side side, std::int64_t price)
