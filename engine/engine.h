@@ -232,6 +232,14 @@ private:
 
     template <typename Payload>
     void publish(InstrumentId instrument, Timestamp time, const Payload &payload);
+    // Publish a payload built where the event holds it, from its fields in declaration order
+    // or by fill() writing them one by one (see engine_state.h for why).
+    template <typename Payload, typename... Fields>
+    void publishNew(InstrumentId instrument, Timestamp time, Fields... fields);
+    template <typename Payload, typename Fill>
+    void publishFilled(InstrumentId instrument, Timestamp time, Fill fill);
+    // Hands a numbered event to every handler.
+    void deliver(const Event &event);
     void endCommand();
     void reject(InstrumentId named, Timestamp time, const OrderRejected &rejected);
 
@@ -249,6 +257,8 @@ private:
     void trackExpiry(const Order &order);
 
     // Order entry (engine_orders.cpp).
+    bool submitPlainLimit(InstrumentState &instrument, const NewOrder &order, OrderId id,
+                          Timestamp time);
     std::optional<RejectReason> validate(const InstrumentState *instrument, const NewOrder &order,
                                          Timestamp time) const;
     std::optional<RejectReason> validateReplace(const InstrumentState &instrument,

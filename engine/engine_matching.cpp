@@ -77,16 +77,21 @@ bool Engine::match(InstrumentState &instrument, Order &taker, Price bound, Times
         }
 
         const Quantity quantity = min(taker.remaining, maker->remaining);
-        const Trade trade{maker->id,      taker.id,     taker.side,
-                          maker->price,   quantity,     maker->remaining - quantity,
-                          maker->account, taker.account};
-        recordTrade(instrument, maker->price, range);
+        const OrderId makerId = maker->id;
+        const OrderId takerId = taker.id;
+        const Side aggressor = taker.side;
+        const Price price = maker->price;
+        const Quantity makerRemaining = maker->remaining - quantity;
+        const AccountId makerAccount = maker->account;
+        const AccountId takerAccount = taker.account;
+        recordTrade(instrument, price, range);
         const Taken taken = takeShown(instrument, *maker, quantity);
         taker.remaining -= quantity;
         const bool takerFilled = taker.remaining.value() == 0;
         if (takerFilled)
             destroyOrder(&taker);
-        publish(instrumentId, time, trade);
+        publishNew<Trade>(instrumentId, time, makerId, takerId, aggressor, price, quantity,
+                          makerRemaining, makerAccount, takerAccount);
         if (taken == Taken::Emptied)
             refill(instrument, *maker, time);
         if (takerFilled)
@@ -240,8 +245,8 @@ void Engine::rest(InstrumentState &instrument, Order *order, Timestamp time)
     instrument.book.add(order);
     if (instrument.status != TradingStatus::Trading)
         instrument.callEntries.push_back(CallEntry{order->id, m_sequence + 1});
-    publish(instrument.definition.id, time,
-            OrderAdded{order->id, order->side, order->price, shown, OrderOrigin::OrderEntry});
+    publishNew<OrderAdded>(instrument.definition.id, time, order->id, order->side, order->price,
+                           shown, OrderOrigin::OrderEntry);
 }
 
 void Engine::park(InstrumentState &instrument, Order *order, Timestamp time)

@@ -110,6 +110,15 @@ bool isCallPhase(TradingStatus status)
     return status == TradingStatus::PreOpen || status == TradingStatus::Halted;
 }
 
+// Whether an order is a GTC limit order with no display size or liquidity instruction, on an
+// instrument that is trading: the order most commands carry, which submitPlainLimit() handles.
+bool isPlainLimit(const InstrumentState &instrument, const NewOrder &order)
+{
+    return order.type == OrderType::Limit && order.timeInForce == TimeInForce::Gtc &&
+           order.liquidity == Liquidity::Any && order.displayQuantity == Quantity{0} &&
+           instrument.status == TradingStatus::Trading;
+}
+
 } // namespace
 
 // Checks a new order in this order: instrument and status, quantity, prices, display size,
@@ -127,13 +136,9 @@ std::optional<RejectReason> Engine::validate(const InstrumentState *instrument,
     if (!instrument)
         return RejectReason::UnknownInstrument;
 
-    // A plain GTC limit order on a trading instrument, the common case, needs only its
-    // quantity and price checked: every other check below passes for it.
-    const bool isPlain = order.type == OrderType::Limit && order.timeInForce == TimeInForce::Gtc &&
-                         order.liquidity == Liquidity::Any &&
-                         order.displayQuantity == Quantity{0} &&
-                         instrument->status == TradingStatus::Trading;
-    if (isPlain) [[likely]] {
+    // A plain limit order needs only its quantity and price checked: every other check below
+    // passes for it.
+    if (isPlainLimit(*instrument, order)) {
         if (auto reason = checkQuantity(instrument->definition, order.quantity))
             return reason;
         return checkPrice(*instrument, order.limit);
@@ -278,6 +283,11 @@ OrderId Engine::submit(const NewOrder &request, Timestamp time)
     expireDue(time);
     const OrderId id = request.id.value() != 0 ? request.id : OrderId{m_highestOrderId + 1};
     InstrumentState *instrument = findInstrument(request.instrument);
+    if (instrument && isPlainLimit(*instrument, request) &&
+        submitPlainLimit(*instrument, request, id, time)) [[likely]] {
+        endCommand();
+        return id;
+    }
 
     std::optional<RejectReason> reason = validate(instrument, request, time);
     if (!reason && request.clientOrderId.value() != 0 &&
@@ -305,6 +315,57 @@ OrderId Engine::submit(const NewOrder &request, Timestamp time)
     return id;
 }
 
+// The whole life of a plain limit order on arrival, as submit(), validate() and enter() would
+// run it, without the branches for what such an order cannot have. Returns false, having
+// changed nothing, when the order would be rejected: the general path then names the reason.
+bool Engine::submitPlainLimit(InstrumentState &instrument, const NewOrder &request, OrderId id,
+                              Timestamp time)
+{
+    const bool hasClientOrderId = request.clientOrderId.value() != 0;
+    if (checkQuantity(instrument.definition, request.quantity) ||
+        checkPrice(instrument, request.limit) ||
+        (hasClientOrderId &&
+         m_clientOrderIds.contains(request.account.value(), request.clientOrderId.value())))
+        return false;
+    Order *order = m_orders.create(id);
+    if (!order)
+        return false;
+
+    order->side = request.side;
+    order->price = request.limit;
+    order->remaining = request.quantity;
+    order->account = request.account;
+    order->instrument = instrument.definition.id;
+    order->selfTradePrevention = request.selfTradePrevention;
+    if (hasClientOrderId) {
+        m_orders.details(order).clientOrderId = request.clientOrderId;
+        m_clientOrderIds.insert(request.account.value(), request.clientOrderId.value());
+    }
+    m_highestOrderId = std::max(m_highestOrderId, id.value());
+
+    publishFilled<OrderAccepted>(instrument.definition.id, time, [&](OrderAccepted &accepted) {
+        accepted.id = id;
+        accepted.side = request.side;
+        accepted.type = OrderType::Limit;
+        accepted.limit = request.limit;
+        accepted.quantity = request.quantity;
+        accepted.account = request.account;
+        accepted.clientOrderId = request.clientOrderId;
+        accepted.selfTradePrevention = request.selfTradePrevention;
+    });
+
+    TradeRange range;
+    m_tradePrices.clear();
+    if (match(instrument, *order, order->price, time, range)) {
+        instrument.book.add(order);
+        publishNew<OrderAdded>(instrument.definition.id, time, id, order->side, order->price,
+                               order->remaining, OrderOrigin::OrderEntry);
+    }
+    if (range.traded && instrument.hasStops()) [[unlikely]]
+        runTriggeredStops(instrument, range, time);
+    return true;
+}
+
 void Engine::cancel(OrderId id, Timestamp time)
 {
     expireDue(time);
@@ -319,13 +380,16 @@ void Engine::cancel(OrderId id, Timestamp time)
 void Engine::cancelOrder(Order *order, CancelReason reason, Timestamp time)
 {
     InstrumentState &instrument = *findInstrument(order->instrument);
-    const OrderCancelled cancelled{order->id, order->side, order->price, totalOf(*order), reason};
+    const OrderId id = order->id;
+    const Side side = order->side;
+    const Price price = order->price;
+    const Quantity quantity = totalOf(*order);
     if (isStop(order->type))
         removeParked(instrument, order);
     else
         instrument.book.remove(order);
     destroyOrder(order);
-    publish(instrument.definition.id, time, cancelled);
+    publishNew<OrderCancelled>(instrument.definition.id, time, id, side, price, quantity, reason);
 }
 
 void Engine::replace(const ReplaceOrder &request, Timestamp time)

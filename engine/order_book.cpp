@@ -33,40 +33,11 @@ OrderStore::OrderStore() = default;
 
 OrderStore::~OrderStore() = default;
 
-Order *OrderStore::create(OrderId id)
-{
-    Order *order = m_orders.acquire();
-    order->id = id;
-    if (!m_index.insert(order)) {
-        m_orders.release(order);
-        return nullptr;
-    }
-    return order;
-}
-
-void OrderStore::destroy(Order *order)
-{
-    m_index.erase(order->id);
-    if (order->details)
-        m_details.release(order->details);
-    m_orders.release(order);
-}
-
 OrderDetails &OrderStore::details(Order *order)
 {
     if (!order->details)
         order->details = m_details.acquire();
     return *order->details;
-}
-
-Order *OrderStore::find(OrderId id)
-{
-    return m_index.find(id);
-}
-
-const Order *OrderStore::find(OrderId id) const
-{
-    return m_index.find(id);
 }
 
 std::size_t OrderStore::memoryBytes() const

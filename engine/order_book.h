@@ -57,6 +57,19 @@ struct alignas(64) Order {
 
 static_assert(sizeof(Order) == 64, "an order must fill exactly one cache line");
 
+inline bool OrderIndex::insert(Order *order)
+{
+    // An id may sit in the hash table from before the page table reached it, so a table that
+    // is not empty sends every insert the slow way, which checks both parts.
+    Order **slot = m_scattered.size() == 0 ? slotFor(order->id) : nullptr;
+    if (!slot || *slot) [[unlikely]]
+        return insertSlowly(order);
+    *slot = order;
+    ++pageOf(order->id)->live;
+    ++m_pagedCount;
+    return true;
+}
+
 // The totals and the FIFO queue of one price level. The level does not store its price, because
 // the book derives it from where the level sits.
 struct alignas(32) PriceLevel {
@@ -86,16 +99,32 @@ public:
     OrderStore &operator=(const OrderStore &) = delete;
 
     // A fresh order with the id and default attributes, or nullptr when the id is live.
-    Order *create(OrderId id);
+    Order *create(OrderId id)
+    {
+        Order *order = m_orders.acquire();
+        order->id = id;
+        if (!m_index.insert(order)) [[unlikely]] {
+            m_orders.release(order);
+            return nullptr;
+        }
+        return order;
+    }
+
     // Returns the order's memory, details included, to the pool; the order must not be
     // linked into a book.
-    void destroy(Order *order);
+    void destroy(Order *order)
+    {
+        m_index.erase(order->id);
+        if (order->details)
+            m_details.release(order->details);
+        m_orders.release(order);
+    }
 
     // The order's details, created with default values on first use.
     OrderDetails &details(Order *order);
 
-    Order *find(OrderId id);
-    const Order *find(OrderId id) const;
+    Order *find(OrderId id) { return m_index.find(id); }
+    const Order *find(OrderId id) const { return m_index.find(id); }
     std::size_t size() const { return m_index.size(); }
 
     // Bytes held by the pool and the index, for memory figures.

@@ -14,15 +14,6 @@ OrderIndex::OrderIndex() = default;
 
 OrderIndex::~OrderIndex() = default;
 
-Order **OrderIndex::slotFor(OrderId id) const
-{
-    const std::uint64_t page = id.value() >> kPageBits;
-    if (page < m_firstPage || page - m_firstPage >= m_pages.size())
-        return nullptr;
-    Page *owner = m_pages[page - m_firstPage];
-    return owner ? &owner->orders[id.value() & (kPageSize - 1)] : nullptr;
-}
-
 Order **OrderIndex::claimSlot(OrderId id)
 {
     const std::uint64_t page = id.value() >> kPageBits;
@@ -35,14 +26,13 @@ Order **OrderIndex::claimSlot(OrderId id)
         m_pages.resize(std::max(index + 1, 2 * m_pages.size()), nullptr);
     Page *&owner = m_pages[index];
     if (!owner) {
+        // A new page is value-initialized and a released one was emptied: both are all null.
         if (m_freePages.empty()) {
             m_ownedPages.push_back(std::make_unique<Page>());
             m_freePages.push_back(m_ownedPages.back().get());
         }
         owner = m_freePages.back();
         m_freePages.pop_back();
-        std::fill(std::begin(owner->orders), std::end(owner->orders), nullptr);
-        owner->live = 0;
     }
     return &owner->orders[id.value() & (kPageSize - 1)];
 }
@@ -53,17 +43,13 @@ void OrderIndex::releasePage(std::size_t index)
     m_pages[index] = nullptr;
 }
 
-Order *OrderIndex::find(OrderId id) const
+Order *OrderIndex::findScattered(OrderId id) const
 {
-    if (Order **slot = slotFor(id); slot && *slot)
-        return *slot;
     return m_scattered.size() ? m_scattered.find(id) : nullptr;
 }
 
-bool OrderIndex::insert(Order *order)
+bool OrderIndex::insertSlowly(Order *order)
 {
-    // An id may sit in the hash table from before the page table reached it, so both parts
-    // are checked for a duplicate.
     if (m_scattered.size() && m_scattered.find(order->id))
         return false;
     Order **slot = claimSlot(order->id);
@@ -72,21 +58,13 @@ bool OrderIndex::insert(Order *order)
     if (*slot)
         return false;
     *slot = order;
-    ++m_pages[static_cast<std::size_t>((order->id.value() >> kPageBits) - m_firstPage)]->live;
+    ++pageOf(order->id)->live;
     ++m_pagedCount;
     return true;
 }
 
-void OrderIndex::erase(OrderId id)
+void OrderIndex::eraseScattered(OrderId id)
 {
-    if (Order **slot = slotFor(id); slot && *slot) {
-        *slot = nullptr;
-        --m_pagedCount;
-        const auto index = static_cast<std::size_t>((id.value() >> kPageBits) - m_firstPage);
-        if (--m_pages[index]->live == 0)
-            releasePage(index);
-        return;
-    }
     if (m_scattered.size())
         m_scattered.erase(id);
 }
@@ -94,8 +72,11 @@ void OrderIndex::erase(OrderId id)
 void OrderIndex::clear()
 {
     for (std::size_t index = 0; index < m_pages.size(); ++index) {
-        if (m_pages[index])
+        if (Page *page = m_pages[index]) {
+            std::fill(std::begin(page->orders), std::end(page->orders), nullptr);
+            page->live = 0;
             releasePage(index);
+        }
     }
     m_pages.clear();
     m_pagedCount = 0;

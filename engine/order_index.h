@@ -25,13 +25,30 @@ public:
     OrderIndex &operator=(const OrderIndex &) = delete;
 
     // Returns nullptr when no order has the id.
-    Order *find(OrderId id) const;
+    Order *find(OrderId id) const
+    {
+        if (Order **slot = slotFor(id); slot && *slot) [[likely]]
+            return *slot;
+        return findScattered(id);
+    }
 
     // Indexes the order under its id. Returns false, changing nothing, when the id is present.
+    // Defined in order_book.h, where Order is complete.
     bool insert(Order *order);
 
     // Removes the order with the id; does nothing when there is none.
-    void erase(OrderId id);
+    void erase(OrderId id)
+    {
+        Order **slot = slotFor(id);
+        if (!slot || !*slot) [[unlikely]] {
+            eraseScattered(id);
+            return;
+        }
+        *slot = nullptr;
+        --m_pagedCount;
+        if (--pageOf(id)->live == 0)
+            releasePage(pageIndex(id));
+    }
     void clear();
 
     std::size_t size() const { return m_pagedCount + m_scattered.size(); }
@@ -106,13 +123,32 @@ private:
         std::size_t m_size = 0;
     };
 
+    // The position of an id's page in m_pages; past the end for an id below m_firstPage, as
+    // the subtraction wraps around.
+    std::uint64_t pageIndex(OrderId id) const { return (id.value() >> kPageBits) - m_firstPage; }
+    // The page of an id that has a slot.
+    Page *pageOf(OrderId id) const { return m_pages[static_cast<std::size_t>(pageIndex(id))]; }
+
     // The page slot for an id, or nullptr when the id is outside the paged range or its page
     // is not allocated.
-    Order **slotFor(OrderId id) const;
+    Order **slotFor(OrderId id) const
+    {
+        const std::uint64_t index = pageIndex(id);
+        if (index >= m_pages.size()) [[unlikely]]
+            return nullptr;
+        Page *page = m_pages[static_cast<std::size_t>(index)];
+        return page ? &page->orders[id.value() & (kPageSize - 1)] : nullptr;
+    }
     // The page slot for an id, allocating its page; nullptr when the id is outside the range
     // the page table may span.
     Order **claimSlot(OrderId id);
+    // A page goes back to the free list with every slot empty, as erase() leaves it.
     void releasePage(std::size_t index);
+
+    // The paths that find(), insert() and erase() take for ids outside the allocated pages.
+    Order *findScattered(OrderId id) const;
+    bool insertSlowly(Order *order);
+    void eraseScattered(OrderId id);
 
     std::vector<Page *> m_pages; // m_pages[i] covers the ids of page m_firstPage + i
     std::uint64_t m_firstPage = 0;
