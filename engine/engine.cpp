@@ -36,6 +36,15 @@ private:
     std::uint64_t m_hash = 0x6a09e667f3bcc909ULL;
 };
 
+// Up to eight bytes of fixed-size text from `offset`, as one word for a hash.
+std::uint64_t textWord(const char *text, std::size_t offset, std::size_t size = 8)
+{
+    std::uint64_t word = 0;
+    for (std::size_t i = 0; i < size; ++i)
+        word |= std::uint64_t{static_cast<unsigned char>(text[offset + i])} << (8 * i);
+    return word;
+}
+
 // Replayed messages reach only orders resting in the primary book; a parked stop or an order
 // of another instrument is unknown to them.
 Order *restingIn(OrderStore &orders, InstrumentId instrument, OrderId id)
@@ -152,12 +161,6 @@ void Engine::addHandler(EventHandler *handler)
 void Engine::removeHandler(EventHandler *handler)
 {
     m_handlers.erase(std::remove(m_handlers.begin(), m_handlers.end(), handler), m_handlers.end());
-}
-
-void Engine::endCommand()
-{
-    for (EventHandler *handler : m_handlers)
-        handler->onCommandEnd();
 }
 
 void Engine::endBatch()
@@ -316,7 +319,7 @@ std::size_t Engine::liveOrderCount() const
 
 std::size_t Engine::memoryBytes() const
 {
-    std::size_t bytes = m_orders.memoryBytes() + m_clientOrderIds.memoryBytes() +
+    std::size_t bytes = m_orders.memoryBytes() + m_clientOrders.memoryBytes() +
                         m_postOnlyOrders.memoryBytes() +
                         m_expiries.capacity() * sizeof(ExpiryEntry);
     for (const auto &state : m_instrumentStates) {
@@ -442,16 +445,19 @@ void Engine::applyStatus(TradingStatus status, Timestamp time)
     endCommand();
 }
 
-// The hash covers every instrument: definition, status, last trade price, book, parked stops
-// and the orders that joined during a call. It also covers every live order with all its
-// attributes, the account settings, the id the engine would assign next and the last
-// sequence number. Live orders add up as independent hashes, so the layout of the store's
-// index does not matter.
+// The hash covers every instrument: its whole definition, status, last trade price, book,
+// parked stops and the orders that joined during a call. It also covers which instrument is
+// the primary one, every live order with all its attributes, the account settings, the client
+// order id records, the id the engine would assign next, the trade count and the last sequence
+// number. Live orders and records add up as independent hashes, so the layout of the store's
+// index does not matter, nor the order the records were made in.
 std::uint64_t Engine::stateHash() const
 {
     StateHasher hasher;
     hasher.add(m_sequence);
     hasher.add(m_highestOrderId);
+    hasher.add(m_tradeCount);
+    hasher.add(m_instrument.value());
     for (InstrumentId id : instruments()) {
         const InstrumentState &state = *findInstrument(id);
         const InstrumentDefinition &definition = state.definition;
@@ -461,6 +467,11 @@ std::uint64_t Engine::stateHash() const
               definition.multiplier, std::int64_t{definition.priceBandBasisPoints},
               definition.referencePrice.value(), state.lastTradePrice.value()})
             hasher.add(word);
+        hasher.add(textWord(definition.symbol.data(), 0));
+        hasher.add(textWord(definition.symbol.data(), 8));
+        hasher.add(textWord(definition.currency.data(), 0, definition.currency.size()));
+        hasher.add(std::uint64_t{definition.priceDecimals} << 8 | definition.quantityDecimals);
+        hasher.add(definition.initialStatus);
         hasher.add(state.status);
         hasher.add(state.book.stateHash());
         for (const auto *stops : {&state.buyStops, &state.sellStops}) {
@@ -503,6 +514,18 @@ std::uint64_t Engine::stateHash() const
         orders += orderHasher.value();
     });
     hasher.add(orders);
+
+    std::uint64_t records = 0;
+    m_clientOrders.forEach([&](const ClientOrderRecord &record) {
+        StateHasher recordHasher;
+        for (std::uint64_t word :
+             {std::uint64_t{record.account}, record.clientOrderId, record.orderId, record.sequence,
+              record.fingerprint, std::uint64_t{record.reason}})
+            recordHasher.add(word);
+        records += recordHasher.value();
+    });
+    hasher.add(static_cast<std::uint64_t>(m_clientOrders.size()));
+    hasher.add(records);
     return hasher.value();
 }
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "engine_idempotency.h"
 #include "events.h"
 #include "id_pair_set.h"
 #include "order_book.h"
@@ -7,6 +8,8 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
+#include <string>
 #include <vector>
 
 namespace bourse {
@@ -81,8 +84,54 @@ enum class RestoreResult : std::uint8_t {
 
 std::string_view nameOf(RestoreResult result);
 
+// Whether the first order with a client order id was accepted or rejected.
+enum class ClientOrderOutcome : std::uint8_t { Accepted = 0, Rejected = 1 };
+
+// The answer the engine gave the first command that carried an (account, client order id).
+struct ClientOrderAnswer {
+    OrderId id; // the order's id, or for a rejection the id the order would have had
+    ClientOrderOutcome outcome = ClientOrderOutcome::Accepted;
+    RejectReason reason{};       // why it was rejected; meaningless for an acceptance
+    SequenceNumber sequence = 0; // the OrderAccepted or OrderRejected that answered it
+};
+
+// The snapshot format version that snapshot() writes and the newest that loadSnapshot() reads.
+inline constexpr std::uint16_t kSnapshotFormatVersion = 1;
+
+// The reason loadSnapshot() rejected a snapshot.
+enum class SnapshotErrorKind : std::uint8_t {
+    Truncated,              // the bytes end before the snapshot does
+    TrailingBytes,          // bytes follow the end of the snapshot
+    BadMagic,               // the bytes are not an engine snapshot
+    UnsupportedVersion,     // a format version this build does not read
+    ChecksumMismatch,       // the content does not match its checksum: the snapshot is damaged
+    FieldOutOfRange,        // a value the engine cannot hold, such as an unknown enum value
+    DuplicateInstrument,    // two instruments with one id
+    DuplicateOrderId,       // two live orders with one id
+    DuplicateClientOrderId, // two records for one (account, client order id)
+    UnknownInstrument,      // an order of an instrument the snapshot does not define
+    Inconsistent,           // values that contradict each other, such as two entering orders
+    StateHashMismatch,      // the loaded state's hash differs from the one recorded with it
+    TargetNotEmpty,         // the engine to load into is not a fresh Engine()
+};
+
+std::string_view nameOf(SnapshotErrorKind kind);
+
+// A snapshot that did not load: the kind of problem, where it is and a message for people.
+struct SnapshotError {
+    SnapshotErrorKind kind = SnapshotErrorKind::Truncated;
+    std::size_t offset = 0; // the byte of the snapshot where the problem was found
+    std::string message;    // what is wrong, with the values involved
+};
+
+// The CRC-64/XZ checksum of the bytes (ECMA-182 polynomial, reflected, initial value and final
+// xor all ones), which seals a snapshot. The check value of "123456789" is 995dc9bbdf1939fa.
+std::uint64_t crc64(std::span<const std::uint8_t> bytes);
+
 namespace engine_detail {
 struct InstrumentState; // engine_state.h
+class SnapshotWriter;   // engine_snapshot.cpp
+class SnapshotReader;   // engine_snapshot.cpp
 } // namespace engine_detail
 
 // The matching engine for many instruments: it validates and matches orders, applies
@@ -123,6 +172,17 @@ public:
     // is accepted (OrderAccepted), then trades, rests, parks or is cancelled. Returns the
     // order's id: the assigned one, above every id seen so far, when the order named none.
     // Every command first expires the GTD orders whose expiry its time has reached.
+    //
+    // A client order id (nonzero) names one command of its account for the engine's whole
+    // life, and the engine records the answer to the first command that carries it (see
+    // clientOrderAnswer()). A later order with the same account and client order id is a repeat:
+    // - The same content as an accepted first order, or any content after a rejected one, gets
+    //   the first answer: submit() returns the first order's id, publishes nothing and changes
+    //   nothing, not even the expiry of due GTD orders. A rejection answers every repeat because
+    //   OrderRejected does not record the command, so restore() could not compare the content.
+    // - Other content is rejected as DuplicateClientOrderId, which changes nothing else.
+    // The content is every field as OrderAccepted states it, the instrument included and the
+    // order id excluded: the id is part of the answer.
     OrderId submit(const NewOrder &order, Timestamp time);
     // Cancels a live order in any state, an iceberg's reserve included, or rejects the
     // command as UnknownOrder.
@@ -157,8 +217,9 @@ public:
     void applyStatus(TradingStatus status, Timestamp time);
 
     // Rebuilds state from a recorded event, for recovery from a journal: instruments,
-    // accounts, orders with all their attributes, parked stops, iceberg reserves, statuses and
-    // last trade prices. Events must come in sequence order starting at lastSequence() + 1.
+    // accounts, orders with all their attributes, parked stops, iceberg reserves, statuses, last
+    // trade prices and the answers to client order ids (from OrderAccepted and OrderRejected).
+    // Events must come in sequence order starting at lastSequence() + 1.
     // After event N, stateHash() equals the original engine's when it published event N. An
     // event that does not follow, or does not fit the state, changes nothing and returns the
     // reason. Nothing is published.
@@ -187,9 +248,33 @@ public:
     std::uint64_t tradeCount() const { return m_tradeCount; }
 
     // Hash of the whole state: every instrument's definition, status, last trade price, book
-    // and parked stops, every live order with its attributes (iceberg reserves included),
-    // account settings, the next id to assign and the last sequence number.
+    // and parked stops, the primary instrument, every live order with its attributes (iceberg
+    // reserves included), account settings, the recorded client order ids, the next id to
+    // assign, the trade count and the last sequence number.
     std::uint64_t stateHash() const;
+
+    // The recorded answer to the first order of an account that carried a client order id, or
+    // nothing when no order carried that pair. Records are kept for the engine's whole life,
+    // so a sender can read the answer again after a reconnect or a restart.
+    std::optional<ClientOrderAnswer> clientOrderAnswer(AccountId account,
+                                                       ClientOrderId clientOrderId) const;
+    // The number of recorded (account, client order id) pairs; it never shrinks.
+    std::size_t clientOrderCount() const;
+
+    // Writes the whole state in the snapshot format: little-endian and versioned, with the state
+    // hash and a CRC-64 checksum at the end, as engine_snapshot.cpp describes. Loading it gives
+    // an engine whose stateHash() is this one's and that answers every later command and
+    // restores every later event as this one does. Take it between commands, or after any event
+    // restore() accepted. From a handler while a command runs it is the state that restore()
+    // rebuilds up to that event, or empty when an order is in the middle of matching then.
+    std::vector<std::uint8_t> snapshot() const;
+    // Loads a snapshot into `target`, which must be a fresh Engine() (it may have handlers), and
+    // publishes nothing. On error it returns the first problem found and leaves the target as it
+    // was. Problems are truncated or trailing bytes, a bad magic, a version this build does not
+    // read, a checksum mismatch, a value out of range and a duplicate. A loaded state whose hash
+    // differs from the one recorded in the snapshot is an error too.
+    static std::optional<SnapshotError> loadSnapshot(std::span<const std::uint8_t> snapshot,
+                                                     Engine &target);
 
 private:
     using InstrumentState = engine_detail::InstrumentState;
@@ -301,6 +386,29 @@ private:
     bool uncrossOnce(InstrumentState &instrument, Timestamp time, TradeRange &range);
     void expireDayOrders(InstrumentState &instrument, Timestamp time);
 
+    // Idempotent client order ids (engine_idempotency.cpp).
+    std::optional<OrderId> answerIfRepeat(const NewOrder &request, Timestamp time);
+    OrderId answerRepeat(const ClientOrderRecord &record, const NewOrder &request, Timestamp time);
+    void recordAnswer(AccountId account, ClientOrderId clientOrderId, OrderId id,
+                      std::uint64_t fingerprint, std::uint8_t reason);
+    void recordAccepted(const NewOrder &request, OrderId id, InstrumentId instrument);
+    std::uint64_t requestFingerprint(const NewOrder &request) const;
+    RestoreResult restoreRejected(const OrderRejected &rejected);
+
+    // Snapshots (engine_snapshot.cpp).
+    using SnapshotWriter = engine_detail::SnapshotWriter;
+    using SnapshotReader = engine_detail::SnapshotReader;
+    void writeInstrument(SnapshotWriter &writer, const InstrumentState &instrument) const;
+    std::size_t writeOffBookOrders(SnapshotWriter &writer, std::size_t placed) const;
+    void writeClientOrders(SnapshotWriter &writer) const;
+    void loadState(SnapshotReader &reader);
+    void loadInstrument(SnapshotReader &reader);
+    Order *loadOrder(SnapshotReader &reader, InstrumentId instrument);
+    void loadOffBookOrders(SnapshotReader &reader);
+    void loadAccounts(SnapshotReader &reader);
+    void loadClientOrders(SnapshotReader &reader);
+    void clearState();
+
     // Recovery (engine_restore.cpp).
     RestoreResult restorePayload(const Event &event);
     RestoreResult restoreInstrument(const InstrumentAdded &added);
@@ -324,8 +432,8 @@ private:
     OrderBook m_emptyBook; // what book() returns on an engine without instruments
 
     OrderStore m_orders;
-    IdPairSet m_clientOrderIds; // (account, client order id) of every live order that has one
-    IdPairSet m_postOnlyOrders; // (0, order id) of every live post-only order
+    ClientOrderTable m_clientOrders;           // the answer to every command with a client order id
+    IdPairSet m_postOnlyOrders;                // (0, order id) of every live post-only order
     std::vector<AccountConfigured> m_accounts; // sorted by account
     std::vector<ExpiryEntry> m_expiries;       // a min-heap on (expiry, id)
     std::uint64_t m_highestOrderId = 0;        // assigned ids continue from here

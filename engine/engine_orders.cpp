@@ -39,9 +39,9 @@ bool isPriceInRange(Price price)
     return price > Price{0} && price <= kMaximumPrice;
 }
 
-// A new order as its OrderAccepted states it: fields that do not apply to the type are zero,
-// and a display size that shows the whole quantity is no iceberg.
-OrderAccepted acceptedFrom(const NewOrder &order, OrderId id)
+} // namespace
+
+OrderAccepted engine_detail::acceptedFrom(const NewOrder &order, OrderId id)
 {
     const bool hasLimit = order.type == OrderType::Limit || order.type == OrderType::StopLimit;
     const bool entersAsMarket = order.type == OrderType::Market || order.type == OrderType::Stop;
@@ -65,6 +65,8 @@ OrderAccepted acceptedFrom(const NewOrder &order, OrderId id)
     accepted.expiry = order.timeInForce == TimeInForce::Gtd ? order.expiry : Timestamp{};
     return accepted;
 }
+
+namespace {
 
 // Whether a price lies within the instrument's band around its reference price. With no band
 // configured, or no reference yet, every price does.
@@ -220,8 +222,9 @@ std::optional<RejectReason> Engine::validate(const InstrumentState *instrument,
 }
 
 // Creates the live order an OrderAccepted describes, in the state it enters with: its whole
-// quantity shown, nothing in reserve yet. Returns nullptr when the id is live. The engine and
-// restore both build orders here, so both reach the same state.
+// quantity shown, nothing in reserve yet, and records its client order id's answer, which the
+// OrderAccepted about to be published (or restored) carries. Returns nullptr when the id is
+// live. The engine and restore both build orders here, so both reach the same state.
 Order *Engine::createOrder(const OrderAccepted &accepted, InstrumentId instrument)
 {
     Order *order = m_orders.create(accepted.id);
@@ -250,7 +253,8 @@ Order *Engine::createOrder(const OrderAccepted &accepted, InstrumentId instrumen
         details.expiry = accepted.expiry;
     }
     if (accepted.clientOrderId.value() != 0)
-        m_clientOrderIds.insert(accepted.account.value(), accepted.clientOrderId.value());
+        recordAnswer(accepted.account, accepted.clientOrderId, accepted.id,
+                     fingerprintOf(accepted, instrument), 0);
     if (accepted.liquidity == Liquidity::PostOnly)
         m_postOnlyOrders.insert(0, accepted.id.value());
     m_highestOrderId = std::max(m_highestOrderId, accepted.id.value());
@@ -278,8 +282,15 @@ void Engine::trackExpiry(const Order &order)
     std::make_heap(m_expiries.begin(), m_expiries.end(), std::greater<>{});
 }
 
+// A repeated client order id is answered before anything else, as it must change nothing.
+// Past that check, the order's client order id is new, and its answer is recorded below.
 OrderId Engine::submit(const NewOrder &request, Timestamp time)
 {
+    if (request.clientOrderId.value() != 0) {
+        if (const std::optional<OrderId> answered = answerIfRepeat(request, time))
+            return *answered;
+    }
+
     expireDue(time);
     const OrderId id = request.id.value() != 0 ? request.id : OrderId{m_highestOrderId + 1};
     InstrumentState *instrument = findInstrument(request.instrument);
@@ -289,16 +300,16 @@ OrderId Engine::submit(const NewOrder &request, Timestamp time)
         return id;
     }
 
-    std::optional<RejectReason> reason = validate(instrument, request, time);
-    if (!reason && request.clientOrderId.value() != 0 &&
-        m_clientOrderIds.contains(request.account.value(), request.clientOrderId.value()))
-        reason = RejectReason::DuplicateClientOrderId;
+    const std::optional<RejectReason> reason = validate(instrument, request, time);
     const OrderAccepted accepted = acceptedFrom(request, id);
     Order *order = reason ? nullptr : createOrder(accepted, instrument->definition.id);
     if (!order) {
+        const RejectReason rejection = reason.value_or(RejectReason::DuplicateOrderId);
+        if (request.clientOrderId.value() != 0)
+            recordAnswer(request.account, request.clientOrderId, id, 0,
+                         static_cast<std::uint8_t>(rejection));
         reject(request.instrument, time,
-               OrderRejected{id, reason.value_or(RejectReason::DuplicateOrderId),
-                             request.clientOrderId, request.account});
+               OrderRejected{id, rejection, request.clientOrderId, request.account});
         endCommand();
         return id;
     }
@@ -321,11 +332,8 @@ OrderId Engine::submit(const NewOrder &request, Timestamp time)
 bool Engine::submitPlainLimit(InstrumentState &instrument, const NewOrder &request, OrderId id,
                               Timestamp time)
 {
-    const bool hasClientOrderId = request.clientOrderId.value() != 0;
     if (checkQuantity(instrument.definition, request.quantity) ||
-        checkPrice(instrument, request.limit) ||
-        (hasClientOrderId &&
-         m_clientOrderIds.contains(request.account.value(), request.clientOrderId.value())))
+        checkPrice(instrument, request.limit))
         return false;
     Order *order = m_orders.create(id);
     if (!order)
@@ -337,9 +345,9 @@ bool Engine::submitPlainLimit(InstrumentState &instrument, const NewOrder &reque
     order->account = request.account;
     order->instrument = instrument.definition.id;
     order->selfTradePrevention = request.selfTradePrevention;
-    if (hasClientOrderId) {
+    if (request.clientOrderId.value() != 0) {
         m_orders.details(order).clientOrderId = request.clientOrderId;
-        m_clientOrderIds.insert(request.account.value(), request.clientOrderId.value());
+        recordAccepted(request, id, instrument.definition.id);
     }
     m_highestOrderId = std::max(m_highestOrderId, id.value());
 

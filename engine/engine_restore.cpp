@@ -52,8 +52,11 @@ RestoreResult Engine::restorePayload(const Event &event)
         setAccount(*account);
         return RestoreResult::Restored;
     }
-    // Rejections change nothing, and derived market data is rebuilt, not restored.
-    if (std::holds_alternative<OrderRejected>(payload) || !isStateChange(typeOf(payload)))
+    // A rejection changes only the record of a client order id, and derived market data is
+    // rebuilt, not restored.
+    if (const auto *rejected = std::get_if<OrderRejected>(&payload))
+        return restoreRejected(*rejected);
+    if (!isStateChange(typeOf(payload)))
         return RestoreResult::Restored;
 
     if (!findInstrument(event.instrument))
@@ -119,6 +122,9 @@ RestoreResult Engine::restoreAccepted(const Event &event, const OrderAccepted &a
         return RestoreResult::InvalidPrice;
     if (isStop(accepted.type) && !isPriceInRange(accepted.stopPrice))
         return RestoreResult::InvalidPrice;
+    // createOrder() records the client order id's answer. Journals of builds that freed a
+    // client order id once its order left may accept a recorded id again: the later answer
+    // then replaces the record.
     Order *order = createOrder(accepted, event.instrument);
     if (!order)
         return RestoreResult::DuplicateOrderId;

@@ -85,12 +85,10 @@ inline const Engine::InstrumentState *Engine::findInstrument(InstrumentId id) co
     return const_cast<Engine *>(this)->findInstrument(id);
 }
 
-// Forgets an order that left: its client order id becomes free again and its memory returns
-// to the store. The order must not be linked into a book or parked.
+// Forgets an order that left, and its memory returns to the store. Its client order id stays
+// recorded. The order must not be linked into a book or parked.
 inline void Engine::destroyOrder(Order *order)
 {
-    if (order->details && order->details->clientOrderId.value() != 0)
-        m_clientOrderIds.erase(order->account.value(), order->details->clientOrderId.value());
     if (!m_postOnlyOrders.empty())
         m_postOnlyOrders.erase(0, order->id.value());
     m_orders.destroy(order);
@@ -147,9 +145,21 @@ inline void Engine::deliver(const Event &event)
         handler->onEvent(event);
 }
 
+// Defined here so that it inlines into the commands: with more callers, link-time optimization
+// stopped inlining it into submit(), which cost every order a call.
+inline void Engine::endCommand()
+{
+    for (EventHandler *handler : m_handlers)
+        handler->onCommandEnd();
+}
+
 namespace engine_detail {
 
 bool isValidDefinition(const InstrumentDefinition &definition);
+
+// A new order as its OrderAccepted states it: fields that do not apply to the type are zero,
+// and a display size that shows the whole quantity is no iceberg.
+OrderAccepted acceptedFrom(const NewOrder &order, OrderId id);
 
 // Whether a resting price is within an incoming order's bound: at or below it for a buy, at
 // or above it for a sell.

@@ -1,7 +1,8 @@
 #pragma once
 
 // The encoded layout of every payload kind, for each codec version: which fields, in which
-// order, from which version on. Only event_codec.cpp includes this header.
+// order, from which version on. Only event_codec.cpp includes this header, and the snapshot
+// loader, which checks enum values with introducedIn().
 //
 // Changing an entry changes the format. A new field goes at the end of its table with the new
 // codec version as its `since`, so that the layout of every older version stays a prefix of the

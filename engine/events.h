@@ -52,7 +52,7 @@ enum class RejectReason : std::uint8_t {
     OutsidePriceBand = 10,       // a limit or stop price too far from the reference price
     BelowMinimumQuantity = 11,   // under the instrument's minimum order size
     AboveMaximumQuantity = 12,   // over the instrument's maximum order size
-    DuplicateClientOrderId = 13, // the account has a live order with this client order id
+    DuplicateClientOrderId = 13, // the account used this client order id for another order
     InstrumentClosed = 14,       // the instrument's session is closed
     WouldTakeLiquidity = 15,     // a post-only order that would trade on arrival
     InvalidDisplayQuantity = 16, // an iceberg display size that is zero or above the size

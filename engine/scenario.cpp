@@ -28,7 +28,8 @@ bool drivesEngine(const Action &action)
            std::holds_alternative<ReplaceCommand>(action) ||
            std::holds_alternative<MassCancelCommand>(action) ||
            std::holds_alternative<StatusCommand>(action) ||
-           std::holds_alternative<ClockCommand>(action);
+           std::holds_alternative<ClockCommand>(action) ||
+           std::holds_alternative<RestartCommand>(action);
 }
 
 ParseResult parseScenario(std::string_view text, const std::string &fileName)

@@ -80,6 +80,10 @@ struct ClockCommand {
     Timestamp time;
 };
 
+// Replaces the engine with a fresh one loaded from the old one's snapshot, as a restart from a
+// snapshot does.
+struct RestartCommand {};
+
 // The next event of the command before it must match every field of the pattern. Fields the
 // pattern leaves out are not compared.
 struct ExpectEventCommand {
@@ -135,9 +139,9 @@ struct ShowBookCommand {
 
 using Action =
     std::variant<AddInstrumentCommand, ConfigureAccountCommand, SubmitCommand, CancelCommand,
-                 ReplaceCommand, MassCancelCommand, StatusCommand, ClockCommand, ExpectEventCommand,
-                 ExpectNoMoreEventsCommand, ExpectBookCommand, ExpectOrderCommand,
-                 ExpectationModeCommand, ShowBookCommand>;
+                 ReplaceCommand, MassCancelCommand, StatusCommand, ClockCommand, RestartCommand,
+                 ExpectEventCommand, ExpectNoMoreEventsCommand, ExpectBookCommand,
+                 ExpectOrderCommand, ExpectationModeCommand, ShowBookCommand>;
 
 // Whether an action sends something to the engine, so that the expectations after it check
 // its events, or only checks or prints.

@@ -22,7 +22,7 @@ bool isSpace(char c)
 
 constexpr std::string_view kCommands =
     "instrument, account, buy, sell, cancel, replace, pre-open, open, halt, close, at, advance, "
-    "expect, expectations, show";
+    "restart, expect, expectations, show";
 
 constexpr std::string_view kOrderOptions =
     "@ PRICE, market, stop PRICE, gtc, day, gtd, ioc, fok, until TIME, post-only, display QTY, "
@@ -188,6 +188,8 @@ Action Parser::parseCommand()
         return parseAt();
     if (word == "advance")
         return parseAdvance();
+    if (word == "restart")
+        return parseRestart();
     if (word == "expect")
         return parseExpect();
     if (word == "expectations")
@@ -533,6 +535,17 @@ Action Parser::parseAdvance()
     m_clock = clockAfter(token, token.text, "duration");
     m_clockLine = m_line;
     return ClockCommand{m_clock};
+}
+
+Action Parser::parseRestart()
+{
+    for (std::string_view word : {"from", "snapshot"}) {
+        const Token &token = take("'from snapshot'");
+        if (token.text != word)
+            fail(token,
+                 "unknown 'restart " + shown(token.text) + "'; expected 'restart from snapshot'");
+    }
+    return RestartCommand{};
 }
 
 Action Parser::parseExpectationMode()

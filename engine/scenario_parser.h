@@ -95,6 +95,7 @@ private:
     Action parseStatus(TradingStatus status);
     Action parseAt();
     Action parseAdvance();
+    Action parseRestart();
     Action parseExpect();
     void requireCommandAbove(std::string_view expectation) const;
     Action parseEventPattern(const EventSyntax &syntax);

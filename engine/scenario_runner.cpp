@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <iomanip>
+#include <memory>
 #include <ostream>
 #include <utility>
 
@@ -86,11 +87,12 @@ public:
         , m_options(options)
         , m_output(output)
         , m_diagnostics(diagnostics)
+        , m_engine(std::make_unique<Engine>())
     {
-        m_engine.addHandler(&m_collector);
+        m_engine->addHandler(&m_collector);
     }
 
-    ~Runner() { m_engine.removeHandler(&m_collector); }
+    ~Runner() { m_engine->removeHandler(&m_collector); }
     Runner(const Runner &) = delete;
     Runner &operator=(const Runner &) = delete;
 
@@ -105,7 +107,7 @@ public:
             }
         }
         closeGroup();
-        m_engine.endBatch();
+        m_engine->endBatch();
         printSummary();
         return m_summary;
     }
@@ -126,21 +128,26 @@ private:
             m_group.descriptions.push_back(describeEvent(event, names()));
         m_summary.events += m_group.events.size();
         printGroup();
+        if (!m_restartNote.empty() && text())
+            m_output << "    " << m_restartNote << "\n";
+        m_restartNote.clear();
+        if (!m_restartFailure.empty())
+            fail(command, std::exchange(m_restartFailure, {}));
     }
 
     void apply(const AddInstrumentCommand &command, Timestamp time)
     {
-        m_engine.addInstrument(command.definition, time);
+        m_engine->addInstrument(command.definition, time);
     }
     void apply(const ConfigureAccountCommand &command, Timestamp time)
     {
-        m_engine.configureAccount(command.configuration, time);
+        m_engine->configureAccount(command.configuration, time);
     }
     void apply(const SubmitCommand &command, Timestamp time)
     {
-        m_engine.submit(command.order, time);
+        m_engine->submit(command.order, time);
     }
-    void apply(const CancelCommand &command, Timestamp time) { m_engine.cancel(command.id, time); }
+    void apply(const CancelCommand &command, Timestamp time) { m_engine->cancel(command.id, time); }
     void apply(const ReplaceCommand &command, Timestamp time)
     {
         // Omitted fields keep the order's current values. An order that is not live is sent as
@@ -148,23 +155,40 @@ private:
         ReplaceOrder replace{command.id, command.limit.value_or(Price{0}),
                              command.quantity.value_or(Quantity{0}),
                              command.stopPrice.value_or(Price{0})};
-        if (const Order *order = m_engine.findOrder(command.id)) {
+        if (const Order *order = m_engine->findOrder(command.id)) {
             if (!command.limit)
                 replace.limit = limitOf(*order);
             if (!command.quantity)
                 replace.quantity = order->remaining + order->reserve();
         }
-        m_engine.replace(replace, time);
+        m_engine->replace(replace, time);
     }
     void apply(const MassCancelCommand &command, Timestamp time)
     {
-        m_engine.massCancel(command.scope, time);
+        m_engine->massCancel(command.scope, time);
     }
     void apply(const StatusCommand &command, Timestamp time)
     {
-        m_engine.setTradingStatus(command.instrument, command.status, time);
+        m_engine->setTradingStatus(command.instrument, command.status, time);
     }
-    void apply(const ClockCommand &command, Timestamp) { m_engine.advanceTime(command.time); }
+    void apply(const ClockCommand &command, Timestamp) { m_engine->advanceTime(command.time); }
+    // The old engine goes on when its snapshot does not load, so the run can report the rest.
+    void apply(const RestartCommand &, Timestamp)
+    {
+        const std::vector<std::uint8_t> snapshot = m_engine->snapshot();
+        auto restarted = std::make_unique<Engine>();
+        if (const auto error = Engine::loadSnapshot(snapshot, *restarted)) {
+            m_restartFailure = "restart failed: the engine's snapshot of " +
+                               std::to_string(snapshot.size()) +
+                               " bytes did not load: " + error->message;
+            return;
+        }
+        m_engine->removeHandler(&m_collector);
+        m_engine = std::move(restarted);
+        m_engine->addHandler(&m_collector);
+        m_restartNote = "restarted from a snapshot of " + std::to_string(snapshot.size()) +
+                        " bytes after event " + std::to_string(m_engine->lastSequence());
+    }
     template <typename Check>
     void apply(const Check &, Timestamp)
     {
@@ -181,7 +205,7 @@ private:
     {
         if (!text())
             return;
-        const OrderBook *book = m_engine.book(show.instrument);
+        const OrderBook *book = m_engine->book(show.instrument);
         m_output << "    book " << names().symbol(show.instrument);
         if (!book) {
             m_output << " (no such instrument in the engine)\n";
@@ -228,7 +252,7 @@ private:
     void check(const Command &command, const ExpectBookCommand &expectation)
     {
         ++m_summary.expectations;
-        const OrderBook *book = m_engine.book(expectation.instrument);
+        const OrderBook *book = m_engine->book(expectation.instrument);
         if (!book) {
             fail(command, "book " + names().symbol(expectation.instrument) +
                               " not found: the engine has no such instrument");
@@ -244,7 +268,7 @@ private:
     void check(const Command &command, const ExpectOrderCommand &expectation)
     {
         ++m_summary.expectations;
-        const Order *order = m_engine.findOrder(expectation.id);
+        const Order *order = m_engine->findOrder(expectation.id);
         const std::string expected = describeExpectedOrder(expectation);
         const std::string actual = describeActualOrder(order);
         if (!orderMatches(order, expectation))
@@ -402,7 +426,7 @@ private:
 
     bool isResting(const Order &order) const
     {
-        const OrderBook *book = m_engine.book(order.instrument);
+        const OrderBook *book = m_engine->book(order.instrument);
         if (!book)
             return false;
         const auto queue = book->ordersAt(order.side, order.price);
@@ -426,7 +450,7 @@ private:
         static constexpr std::string_view kStates[] = {"resting", "parked", "gone"};
         std::string text(kStates[static_cast<std::size_t>(expected.state)]);
         const auto instrument = [&]() -> const InstrumentDefinition & {
-            const Order *order = m_engine.findOrder(expected.id);
+            const Order *order = m_engine->findOrder(expected.id);
             return names().instrument(order ? order->instrument : InstrumentId{});
         };
         if (expected.displayed)
@@ -487,8 +511,10 @@ private:
     const RunOptions &m_options;
     std::ostream &m_output;
     std::ostream &m_diagnostics;
-    Engine m_engine;
+    std::unique_ptr<Engine> m_engine;
     EventCollector m_collector;
+    std::string m_restartNote;    // what the last restart loaded, until it is printed
+    std::string m_restartFailure; // why the last restart failed, until it is reported
     EventGroup m_group;
     ExpectationMode m_mode = ExpectationMode::Strict;
     RunSummary m_summary;

@@ -78,8 +78,8 @@ public:
     using StrongInteger::StrongInteger;
 };
 
-// The id a client gives its own order, unique among the live orders of its account. Zero
-// means the client gave none.
+// The id a client gives its own order, unique in its account for the engine's whole life: a
+// repeat gets the first answer (Engine::submit). Zero means the client gave none.
 class ClientOrderId : public StrongInteger<struct ClientOrderIdTag, std::uint64_t> {
 public:
     using StrongInteger::StrongInteger;

@@ -239,7 +239,7 @@ private slots:
     void priceBandIsExactForLargePrices_data();
     void priceBandIsExactForLargePrices();
     void orderIdsAreAssigned();
-    void clientOrderIdIsFreeAgainAfterOrderLeaves();
+    void clientOrderIdStaysUsedAfterOrderLeaves();
     void selfTradePrevention_data();
     void selfTradePrevention();
     void accountZeroNeverSelfTrades();
@@ -778,7 +778,9 @@ void MatchingTest::orderIdsAreAssigned()
     QVERIFY(engine.findOrder(OrderId{501}) != nullptr);
 }
 
-void MatchingTest::clientOrderIdIsFreeAgainAfterOrderLeaves()
+// A client order id stays used after its order left: the same order again gets the first
+// answer, and other content is a duplicate. Another account may use the same id.
+void MatchingTest::clientOrderIdStaysUsedAfterOrderLeaves()
 {
     Engine engine(InstrumentId{1});
     NewOrder order = withAccount(limitOrder(1, Side::Buy, 5, 100), 3);
@@ -794,10 +796,15 @@ void MatchingTest::clientOrderIdIsFreeAgainAfterOrderLeaves()
     engine.submit(limitOrder(3, Side::Sell, 5, 100), Timestamp{3}); // fills order 1
     NewOrder again = order;
     again.id = OrderId{4};
-    engine.submit(again, Timestamp{4});
+    QCOMPARE(engine.submit(again, Timestamp{4}), OrderId{1});
+    NewOrder changed = again;
+    changed.quantity = Quantity{6};
+    engine.submit(changed, Timestamp{5});
 
-    QVERIFY(recorder.all<OrderRejected>().empty());
-    QCOMPARE(recorder.all<OrderAccepted>().size(), 3u);
+    QCOMPARE(recorder.all<OrderAccepted>().size(), 2u);
+    QCOMPARE(recorder.all<OrderRejected>().size(), 1u);
+    QCOMPARE(recorder.all<OrderRejected>()[0].reason, RejectReason::DuplicateClientOrderId);
+    QCOMPARE(engine.findOrder(OrderId{4}), nullptr);
 }
 
 // Account 1 rests a sell of 10 at 100 (order 1); account 2 rests a sell of 10 at 100 behind

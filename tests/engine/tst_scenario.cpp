@@ -569,7 +569,7 @@ void ScenarioTest::malformedLineIsReported_data()
         << "bye ABC"
         << "test.scenario:4:1: error: unknown command 'bye'; expected one of: instrument, "
            "account, buy, sell, cancel, replace, pre-open, open, halt, close, at, advance, "
-           "expect, expectations, show";
+           "restart, expect, expectations, show";
     QTest::newRow("letter in a quantity")
         << "buy ABC 1O0 @ 12.51"
         << "test.scenario:4:9: error: invalid quantity '1O0': expected a decimal number such as "
@@ -741,7 +741,7 @@ void ScenarioTest::malformedLineIsReported_data()
         << "test.scenario:4:1: error: unknown command "
            "'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx...'; expected one of: instrument, "
            "account, buy, sell, cancel, replace, pre-open, open, halt, close, at, advance, "
-           "expect, expectations, show";
+           "restart, expect, expectations, show";
     QTest::newRow("UTF-8 label is escaped")
         << QString::fromUtf8("buy ABC 1 @ 12.50 as \xc3\x84")
         << "test.scenario:4:22: error: invalid order label '\\xc3\\x84': expected up to 32 "
