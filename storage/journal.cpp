@@ -5,7 +5,12 @@
 #include "sqlite_support.h"
 
 #include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <deque>
 #include <limits>
+#include <mutex>
+#include <thread>
 
 namespace bourse::storage {
 
@@ -57,48 +62,132 @@ std::optional<JournalError> setPragmas(sqlite3 *database, const std::string &pat
     return std::nullopt;
 }
 
-// Checks that the last row is the one the metadata records, and that its checksum and hash
-// hold, so that appending continues a sound chain. The rest of the file is the reader's to
-// check: reading every row here would make opening a large journal slow.
-std::optional<JournalError> verifyTail(sqlite3 *database, const std::string &path,
-                                       const format::Tail &tail)
+// The hash of the event before `sequence`: 0 before the first event, else the hash stored with
+// event sequence - 1, in a chunk or in a version 1 row.
+std::optional<JournalError> hashBefore(sqlite3 *database, const std::string &path,
+                                       const format::SchemaCheck &schema, SequenceNumber sequence,
+                                       std::uint64_t &hash)
 {
-    const std::string sql = std::string("SELECT ") + format::eventColumns +
-                            " FROM events ORDER BY sequence DESC LIMIT 2";
+    hash = 0;
+    if (sequence <= 1) {
+        return std::nullopt;
+    }
+    const auto previous = static_cast<std::int64_t>(sequence - 1);
     int resultCode = SQLITE_OK;
-    const StatementHandle statement = prepareStatement(database, sql.c_str(), resultCode);
-    if (!statement) {
-        return makeError(JournalErrorKind::SqliteFailed, path, 0,
-                         "failed to read the last event: " +
-                             describeSqliteError(database, resultCode));
-    }
-
-    format::StoredEvent rows[2];
-    int rowCount = 0;
-    while (rowCount < 2 && (resultCode = sqlite3_step(statement.get())) == SQLITE_ROW) {
-        if (auto problem = format::readStoredEvent(statement.get(), rows[rowCount])) {
-            return makeError(JournalErrorKind::MalformedRow, path,
-                             static_cast<SequenceNumber>(rows[rowCount].sequence), *problem);
+    if (schema.hasChunksTable) {
+        const StatementHandle statement = prepareStatement(
+            database,
+            "SELECT body FROM chunks WHERE first_sequence <= ?1 AND last_sequence = ?1 "
+            "ORDER BY first_sequence DESC LIMIT 1",
+            resultCode);
+        if (!statement) {
+            return makeError(JournalErrorKind::SqliteFailed, path, sequence - 1,
+                             "failed to read a chunk: " +
+                                 describeSqliteError(database, resultCode));
         }
-        ++rowCount;
+        sqlite3_bind_int64(statement.get(), 1, previous);
+        if (sqlite3_step(statement.get()) == SQLITE_ROW) {
+            const auto *bytes =
+                static_cast<const std::uint8_t *>(sqlite3_column_blob(statement.get(), 0));
+            const auto size = static_cast<std::size_t>(sqlite3_column_bytes(statement.get(), 0));
+            const std::span<const std::uint8_t> body(bytes, size);
+            format::StoredEvent record;
+            std::size_t offset = 0;
+            while (offset < body.size()) {
+                if (auto problem = format::readChunkRecord(body, offset, record)) {
+                    return makeError(JournalErrorKind::MalformedRow, path, sequence - 1, *problem);
+                }
+            }
+            hash = record.hash;
+            return std::nullopt;
+        }
     }
-    if (rowCount < 2 && resultCode != SQLITE_DONE) {
-        return makeError(JournalErrorKind::SqliteFailed, path, tail.sequence,
-                         "failed to read the last event: " +
-                             describeSqliteError(database, resultCode));
+    if (schema.hasEventsTable) {
+        const StatementHandle statement =
+            prepareStatement(database, "SELECT hash FROM events WHERE sequence = ?1", resultCode);
+        if (statement) {
+            sqlite3_bind_int64(statement.get(), 1, previous);
+            if (sqlite3_step(statement.get()) == SQLITE_ROW) {
+                hash = static_cast<std::uint64_t>(sqlite3_column_int64(statement.get(), 0));
+                return std::nullopt;
+            }
+        }
+    }
+    return makeError(JournalErrorKind::SequenceGap, path, sequence - 1,
+                     "the event before the last chunk is missing");
+}
+
+// Checks the events of the last chunk, or the last version 1 row when no chunk exists yet:
+// checksums, hashes, and that the last event is the one the metadata records. Appending then
+// continues a sound chain. The rest of the file is the reader's to check: reading every event
+// here would make opening a large journal slow.
+std::optional<JournalError> verifyTail(sqlite3 *database, const std::string &path,
+                                       const format::SchemaCheck &schema)
+{
+    const format::Tail &tail = schema.tail;
+    std::vector<format::StoredEvent> rows;
+    int resultCode = SQLITE_OK;
+    if (schema.hasChunksTable) {
+        const StatementHandle statement = prepareStatement(
+            database,
+            "SELECT first_sequence, body FROM chunks ORDER BY first_sequence DESC LIMIT 1",
+            resultCode);
+        if (!statement) {
+            return makeError(JournalErrorKind::SqliteFailed, path, 0,
+                             "failed to read the last chunk: " +
+                                 describeSqliteError(database, resultCode));
+        }
+        if ((resultCode = sqlite3_step(statement.get())) == SQLITE_ROW) {
+            const auto first =
+                static_cast<SequenceNumber>(sqlite3_column_int64(statement.get(), 0));
+            const auto *bytes =
+                static_cast<const std::uint8_t *>(sqlite3_column_blob(statement.get(), 1));
+            const auto size = static_cast<std::size_t>(sqlite3_column_bytes(statement.get(), 1));
+            const std::span<const std::uint8_t> body(bytes, size);
+            for (std::size_t offset = 0; offset < body.size();) {
+                rows.emplace_back();
+                if (auto problem = format::readChunkRecord(body, offset, rows.back())) {
+                    return makeError(JournalErrorKind::MalformedRow, path, first, *problem);
+                }
+            }
+        } else if (resultCode != SQLITE_DONE) {
+            return makeError(JournalErrorKind::SqliteFailed, path, tail.sequence,
+                             "failed to read the last chunk: " +
+                                 describeSqliteError(database, resultCode));
+        }
+    }
+    if (rows.empty() && schema.hasEventsTable) {
+        const std::string sql = std::string("SELECT ") + format::eventColumns +
+                                " FROM events ORDER BY sequence DESC LIMIT 1";
+        const StatementHandle statement = prepareStatement(database, sql.c_str(), resultCode);
+        if (!statement) {
+            return makeError(JournalErrorKind::SqliteFailed, path, 0,
+                             "failed to read the last event: " +
+                                 describeSqliteError(database, resultCode));
+        }
+        if ((resultCode = sqlite3_step(statement.get())) == SQLITE_ROW) {
+            rows.emplace_back();
+            if (auto problem = format::readStoredEvent(statement.get(), rows.back())) {
+                return makeError(JournalErrorKind::MalformedRow, path,
+                                 static_cast<SequenceNumber>(rows.back().sequence), *problem);
+            }
+        } else if (resultCode != SQLITE_DONE) {
+            return makeError(JournalErrorKind::SqliteFailed, path, tail.sequence,
+                             "failed to read the last event: " +
+                                 describeSqliteError(database, resultCode));
+        }
     }
 
-    if (rowCount == 0) {
+    if (rows.empty()) {
         if (tail.sequence == 0) {
             return std::nullopt;
         }
         return makeError(JournalErrorKind::TailMismatch, path, tail.sequence,
-                         "the metadata records this as the last event, but the events table is "
-                         "empty");
+                         "the metadata records this as the last event, but the journal has no "
+                         "events");
     }
 
-    const format::StoredEvent &last = rows[0];
-    const auto lastSequence = static_cast<SequenceNumber>(last.sequence);
+    const auto lastSequence = static_cast<SequenceNumber>(rows.back().sequence);
     if (lastSequence != tail.sequence) {
         return makeError(JournalErrorKind::TailMismatch, path, lastSequence,
                          "the last event is " + std::to_string(lastSequence) +
@@ -106,21 +195,27 @@ std::optional<JournalError> verifyTail(sqlite3 *database, const std::string &pat
     }
 
     std::uint64_t previousHash = 0;
-    if (lastSequence > 1) {
-        if (rowCount < 2 || static_cast<SequenceNumber>(rows[1].sequence) != lastSequence - 1) {
-            return makeError(JournalErrorKind::SequenceGap, path, lastSequence - 1,
-                             "the event before the last one is missing");
+    const auto first = static_cast<SequenceNumber>(rows.front().sequence);
+    if (auto error = hashBefore(database, path, schema, first, previousHash)) {
+        return error;
+    }
+    SequenceNumber expected = first;
+    for (const format::StoredEvent &row : rows) {
+        if (static_cast<SequenceNumber>(row.sequence) != expected) {
+            return makeError(JournalErrorKind::SequenceGap, path, expected,
+                             "the last chunk skips from " + std::to_string(expected - 1) + " to " +
+                                 std::to_string(row.sequence));
         }
-        previousHash = rows[1].hash;
+        const format::CheckedEvent checked = format::checkStoredEvent(row, previousHash, path);
+        if (checked.error) {
+            return checked.error;
+        }
+        previousHash = row.hash;
+        ++expected;
     }
-
-    const format::CheckedEvent checked = format::checkStoredEvent(last, previousHash, path);
-    if (checked.error) {
-        return checked.error;
-    }
-    if (last.hash != tail.hash) {
+    if (previousHash != tail.hash) {
         return makeError(JournalErrorKind::TailMismatch, path, lastSequence,
-                         "the last event's hash " + format::hex(last.hash) +
+                         "the last event's hash " + format::hex(previousHash) +
                              " differs from the metadata's " + format::hex(tail.hash));
     }
     return std::nullopt;
@@ -137,24 +232,218 @@ std::string JournalError::toString() const
     return text + what;
 }
 
+// The unit the engine thread hands to the writer thread: a chunk of events, and the snapshot
+// taken after its last event, if any.
+struct HandedChunk {
+    std::vector<Event> events;
+    struct Snapshot {
+        SequenceNumber sequence = 0;
+        std::uint64_t stateHash = 0;
+        std::vector<std::uint8_t> body;
+    };
+    std::optional<Snapshot> snapshot;
+};
+
 struct JournalWriter::State {
     std::string path;
     JournalWriterOptions options;
     DatabaseHandle database;
-    StatementHandle insertEvent;
+    StatementHandle insertChunk;
+    StatementHandle insertSnapshot;
     StatementHandle updateTail;
+    CommitListener listener;
 
+    // Engine thread only.
+    HandedChunk current;
     SequenceNumber lastSequence = 0;
-    std::uint64_t lastHash = 0;
-    SequenceNumber committedSequence = 0;
-    std::uint64_t committedHash = 0;
-    std::size_t pendingEvents = 0;
-    std::chrono::steady_clock::time_point lastCommit = std::chrono::steady_clock::now();
     bool closed = false;
-    std::optional<JournalError> error;
 
-    format::StoredEvent row; // reused for every event
+    // Shared between the threads, under `mutex`.
+    std::mutex mutex;
+    std::condition_variable workQueued; // the writer thread waits for chunks
+    std::condition_variable workDone;   // the engine thread waits for room or a commit
+    std::deque<HandedChunk> queue;
+    std::vector<std::vector<Event>> freeEvents; // event buffers to reuse
+    std::size_t chunksInFlight = 0;             // queued or being committed
+    bool stopping = false;
+    std::optional<JournalError> error;
+    // Set by any error: the engine thread takes no more events. Chunks handed over before an
+    // error of the engine thread (an event out of order) are still committed.
+    std::atomic<bool> failed{false};
+    // Set by an SQLite failure on the writer thread, after which nothing more is committed.
+    std::atomic<bool> writerFailed{false};
+    std::atomic<SequenceNumber> committedSequence{0};
+
+    // Writer thread only.
+    std::uint64_t lastHash = 0;
+    SequenceNumber writtenSequence = 0;
+    format::StoredEvent row;
+    std::vector<std::uint8_t> body;
+    std::thread thread;
+
+    void run();
+    bool commit(std::vector<HandedChunk> &chunks);
+    bool tryCommit(std::vector<HandedChunk> &chunks);
+    bool insertChunk_(const std::vector<Event> &events);
+    bool insertSnapshot_(const HandedChunk::Snapshot &snapshot);
+    void setError(JournalErrorKind kind, SequenceNumber sequence, std::string what);
 };
+
+void JournalWriter::State::setError(JournalErrorKind kind, SequenceNumber sequence,
+                                    std::string what)
+{
+    std::lock_guard lock(mutex);
+    if (!error) {
+        error = makeError(kind, path, sequence, std::move(what));
+    }
+    failed = true;
+}
+
+// Takes every chunk that waits and commits them together, until the engine thread stops it.
+void JournalWriter::State::run()
+{
+    std::vector<HandedChunk> taken;
+    while (true) {
+        {
+            std::unique_lock lock(mutex);
+            workQueued.wait(lock, [this] { return !queue.empty() || stopping; });
+            if (queue.empty()) {
+                return;
+            }
+            while (!queue.empty()) {
+                taken.push_back(std::move(queue.front()));
+                queue.pop_front();
+            }
+        }
+
+        const bool committed = !writerFailed && commit(taken);
+        const SequenceNumber committedUpTo = writtenSequence;
+        {
+            std::lock_guard lock(mutex);
+            for (HandedChunk &chunk : taken) {
+                chunk.events.clear();
+                freeEvents.push_back(std::move(chunk.events));
+            }
+            chunksInFlight -= taken.size();
+            if (committed) {
+                committedSequence = committedUpTo;
+            }
+        }
+        taken.clear();
+        workDone.notify_all();
+        if (committed && listener) {
+            listener(committedUpTo);
+        }
+    }
+}
+
+bool JournalWriter::State::commit(std::vector<HandedChunk> &chunks)
+{
+    const bool committed = tryCommit(chunks);
+    if (!committed) {
+        writerFailed = true;
+    }
+    return committed;
+}
+
+bool JournalWriter::State::tryCommit(std::vector<HandedChunk> &chunks)
+{
+    sqlite3 *db = database.get();
+    const SequenceNumber firstSequence = writtenSequence + 1;
+    const std::uint64_t hashBefore = lastHash;
+    const auto rollBack = [&](const std::string &what) {
+        const std::string message = what + describeSqliteError(db, sqlite3_errcode(db));
+        executeSql(db, "ROLLBACK");
+        writtenSequence = firstSequence - 1;
+        lastHash = hashBefore;
+        return message;
+    };
+
+    int resultCode = executeSql(db, "BEGIN IMMEDIATE");
+    if (resultCode != SQLITE_OK) {
+        setError(JournalErrorKind::SqliteFailed, firstSequence,
+                 "failed to begin a transaction: " + describeSqliteError(db, resultCode));
+        return false;
+    }
+    for (const HandedChunk &chunk : chunks) {
+        if (!chunk.events.empty() && !insertChunk_(chunk.events)) {
+            const std::string message = rollBack("failed to append: ");
+            setError(JournalErrorKind::SqliteFailed, firstSequence, message);
+            return false;
+        }
+        if (chunk.snapshot && !insertSnapshot_(*chunk.snapshot)) {
+            const std::string message = rollBack("failed to store the snapshot: ");
+            setError(JournalErrorKind::SqliteFailed, chunk.snapshot->sequence, message);
+            return false;
+        }
+    }
+
+    sqlite3_stmt *update = updateTail.get();
+    sqlite3_bind_int64(update, 1, static_cast<std::int64_t>(writtenSequence));
+    sqlite3_bind_int64(update, 2, static_cast<std::int64_t>(lastHash));
+    resultCode = sqlite3_step(update);
+    sqlite3_reset(update);
+    if (resultCode == SQLITE_DONE) {
+        resultCode = executeSql(db, "COMMIT");
+    }
+    if (resultCode != SQLITE_OK && resultCode != SQLITE_DONE) {
+        const SequenceNumber last = writtenSequence;
+        const std::string message = rollBack("");
+        setError(JournalErrorKind::SqliteFailed, firstSequence,
+                 "failed to commit events " + std::to_string(firstSequence) + " to " +
+                     std::to_string(last) + ", which are lost: " + message);
+        return false;
+    }
+    return true;
+}
+
+bool JournalWriter::State::insertChunk_(const std::vector<Event> &events)
+{
+    body.clear();
+    for (const Event &event : events) {
+        format::fillStoredEvent(event, lastHash, row);
+        format::appendChunkRecord(row, body);
+        lastHash = row.hash;
+    }
+    const SequenceNumber first = events.front().sequence;
+    const SequenceNumber last = events.back().sequence;
+
+    sqlite3_stmt *insert = insertChunk.get();
+    sqlite3_bind_int64(insert, 1, static_cast<std::int64_t>(first));
+    sqlite3_bind_int64(insert, 2, static_cast<std::int64_t>(last));
+    sqlite3_bind_int64(insert, 3, static_cast<std::int64_t>(events.size()));
+    sqlite3_bind_blob(insert, 4, body.data(), static_cast<int>(body.size()), SQLITE_STATIC);
+    const int resultCode = sqlite3_step(insert);
+    sqlite3_reset(insert);
+    sqlite3_clear_bindings(insert);
+    if (resultCode != SQLITE_DONE) {
+        return false;
+    }
+    writtenSequence = last;
+    return true;
+}
+
+bool JournalWriter::State::insertSnapshot_(const HandedChunk::Snapshot &snapshot)
+{
+    const auto sequence = static_cast<std::int64_t>(snapshot.sequence);
+    const std::uint64_t checksum =
+        format::snapshotChecksum(sequence, lastHash, snapshot.stateHash, snapshot.body);
+    sqlite3_stmt *insert = insertSnapshot.get();
+    sqlite3_bind_int64(insert, 1, sequence);
+    sqlite3_bind_int64(insert, 2, static_cast<std::int64_t>(lastHash));
+    sqlite3_bind_int64(insert, 3, static_cast<std::int64_t>(snapshot.stateHash));
+    // An empty vector's data() may be null, which SQLite would bind as NULL.
+    if (snapshot.body.empty()) {
+        sqlite3_bind_zeroblob(insert, 4, 0);
+    } else {
+        sqlite3_bind_blob64(insert, 4, snapshot.body.data(), snapshot.body.size(), SQLITE_STATIC);
+    }
+    sqlite3_bind_int64(insert, 5, static_cast<std::int64_t>(checksum));
+    const int resultCode = sqlite3_step(insert);
+    sqlite3_reset(insert);
+    sqlite3_clear_bindings(insert);
+    return resultCode == SQLITE_DONE;
+}
 
 JournalWriter::Created JournalWriter::create(const std::string &path,
                                              const JournalWriterOptions &options)
@@ -162,7 +451,8 @@ JournalWriter::Created JournalWriter::create(const std::string &path,
     auto state = std::make_unique<State>();
     state->path = path;
     state->options = options;
-    state->options.eventsPerTransaction = std::max<std::size_t>(options.eventsPerTransaction, 1);
+    state->options.eventsPerChunk = std::clamp<std::size_t>(options.eventsPerChunk, 1, 1 << 20);
+    state->options.maximumQueuedChunks = std::max<std::size_t>(options.maximumQueuedChunks, 1);
 
     const auto failed = [](JournalError error) { return Created{nullptr, std::move(error)}; };
 
@@ -171,7 +461,8 @@ JournalWriter::Created JournalWriter::create(const std::string &path,
     }
     std::string openError;
     state->database =
-        openDatabase(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, busyTimeoutMs, openError);
+        openDatabase(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                     busyTimeoutMs, openError);
     if (!state->database) {
         return failed(makeError(JournalErrorKind::OpenFailed, path, 0,
                                 "failed to open or create the journal: " + openError));
@@ -184,6 +475,11 @@ JournalWriter::Created JournalWriter::create(const std::string &path,
     if (schema.error) {
         return failed(std::move(*schema.error));
     }
+    if (schema.state == format::SchemaState::Empty) {
+        if (auto error = format::setNewFilePageSize(database, path)) {
+            return failed(std::move(*error));
+        }
+    }
     if (auto error = setPragmas(database, path, options.synchronous)) {
         return failed(std::move(*error));
     }
@@ -191,14 +487,23 @@ JournalWriter::Created JournalWriter::create(const std::string &path,
         if (auto error = format::createSchema(database, path)) {
             return failed(std::move(*error));
         }
-    }
-    if (auto error = verifyTail(database, path, schema.tail)) {
-        return failed(std::move(*error));
+    } else {
+        if (auto error = verifyTail(database, path, schema)) {
+            return failed(std::move(*error));
+        }
+        if (schema.version < format::formatVersion) {
+            if (auto error = format::upgradeSchema(database, path)) {
+                return failed(std::move(*error));
+            }
+        }
     }
 
     int resultCode = SQLITE_OK;
-    state->insertEvent = prepareStatement(database, format::insertEventSql, resultCode);
-    if (state->insertEvent) {
+    state->insertChunk = prepareStatement(database, format::insertChunkSql, resultCode);
+    if (state->insertChunk) {
+        state->insertSnapshot = prepareStatement(database, format::insertSnapshotSql, resultCode);
+    }
+    if (state->insertSnapshot) {
         state->updateTail = prepareStatement(database, format::updateTailSql, resultCode);
     }
     if (!state->updateTail) {
@@ -208,9 +513,12 @@ JournalWriter::Created JournalWriter::create(const std::string &path,
     }
 
     state->lastSequence = schema.tail.sequence;
+    state->writtenSequence = schema.tail.sequence;
     state->lastHash = schema.tail.hash;
     state->committedSequence = schema.tail.sequence;
-    state->committedHash = schema.tail.hash;
+    state->current.events.reserve(state->options.eventsPerChunk);
+    State *raw = state.get();
+    state->thread = std::thread([raw] { raw->run(); });
     return Created{std::unique_ptr<JournalWriter>(new JournalWriter(std::move(state))),
                    std::nullopt};
 }
@@ -225,166 +533,149 @@ JournalWriter::~JournalWriter()
     close();
 }
 
+void JournalWriter::setCommitListener(CommitListener listener)
+{
+    std::lock_guard lock(m_state->mutex);
+    m_state->listener = std::move(listener);
+}
+
 void JournalWriter::onEvent(const Event &event)
 {
-    if (m_state->error) {
+    State &state = *m_state;
+    if (state.failed.load(std::memory_order_relaxed)) {
         return;
     }
-    if (m_state->closed) {
+    if (state.closed) {
         fail(JournalErrorKind::WriterClosed, event.sequence,
              "the writer is closed, so the event is rejected");
         return;
     }
 
-    const SequenceNumber expected = m_state->lastSequence + 1;
-    if (event.sequence != expected) {
+    const SequenceNumber expected = state.lastSequence + 1;
+    if (event.sequence != expected) [[unlikely]] {
         fail(JournalErrorKind::SequenceOutOfOrder, event.sequence,
-             "event does not follow the last event " + std::to_string(m_state->lastSequence) +
+             "event does not follow the last event " + std::to_string(state.lastSequence) +
                  " (expected sequence " + std::to_string(expected) + ")");
         return;
     }
-    if (event.sequence > maxSequence) {
+    if (event.sequence > maxSequence) [[unlikely]] {
         fail(JournalErrorKind::SequenceOutOfOrder, event.sequence,
              "sequence number exceeds the largest SQLite integer");
         return;
     }
-    append(event);
+    state.current.events.push_back(event);
+    state.lastSequence = event.sequence;
 }
 
-void JournalWriter::append(const Event &event)
+// Chunks end only between commands, so that a journal cut short by a crash never ends inside
+// a command: a restart then finds no order half entered.
+void JournalWriter::onCommandEnd()
 {
-    if (m_state->pendingEvents == 0 && !beginTransaction()) {
-        return;
+    if (m_state->current.events.size() >= m_state->options.eventsPerChunk && !m_state->closed) {
+        handOver(true);
     }
-
-    format::StoredEvent &row = m_state->row;
-    format::fillStoredEvent(event, m_state->lastHash, row);
-
-    sqlite3_stmt *insert = m_state->insertEvent.get();
-    sqlite3_bind_int64(insert, 1, row.sequence);
-    sqlite3_bind_int64(insert, 2, row.time);
-    sqlite3_bind_int64(insert, 3, row.instrument);
-    sqlite3_bind_int64(insert, 4, row.type);
-    sqlite3_bind_blob(insert, 5, row.payload.data(), static_cast<int>(row.payload.size()),
-                      SQLITE_STATIC);
-    sqlite3_bind_int64(insert, 6, static_cast<std::int64_t>(row.checksum));
-    sqlite3_bind_int64(insert, 7, static_cast<std::int64_t>(row.hash));
-    const int resultCode = sqlite3_step(insert);
-    sqlite3_reset(insert);
-    sqlite3_clear_bindings(insert);
-
-    if (resultCode != SQLITE_DONE) {
-        const std::string message = describeSqliteError(m_state->database.get(), resultCode);
-        executeSql(m_state->database.get(), "ROLLBACK");
-        m_state->pendingEvents = 0;
-        m_state->lastSequence = m_state->committedSequence;
-        m_state->lastHash = m_state->committedHash;
-        fail(JournalErrorKind::SqliteFailed, event.sequence, "failed to append: " + message);
-        return;
-    }
-
-    m_state->lastSequence = event.sequence;
-    m_state->lastHash = row.hash;
-    ++m_state->pendingEvents;
-    if (m_state->pendingEvents >= m_state->options.eventsPerTransaction) {
-        commitTransaction();
-    }
-}
-
-bool JournalWriter::beginTransaction()
-{
-    // IMMEDIATE takes the write lock now, so a second writer on the same file fails here
-    // rather than at commit.
-    const int resultCode = executeSql(m_state->database.get(), "BEGIN IMMEDIATE");
-    if (resultCode != SQLITE_OK) {
-        fail(JournalErrorKind::SqliteFailed, m_state->lastSequence + 1,
-             "failed to begin a transaction: " +
-                 describeSqliteError(m_state->database.get(), resultCode));
-        return false;
-    }
-    return true;
-}
-
-bool JournalWriter::commitTransaction()
-{
-    sqlite3 *database = m_state->database.get();
-    sqlite3_stmt *update = m_state->updateTail.get();
-    sqlite3_bind_int64(update, 1, static_cast<std::int64_t>(m_state->lastSequence));
-    sqlite3_bind_int64(update, 2, static_cast<std::int64_t>(m_state->lastHash));
-    int resultCode = sqlite3_step(update);
-    sqlite3_reset(update);
-    if (resultCode == SQLITE_DONE) {
-        resultCode = executeSql(database, "COMMIT");
-    }
-
-    if (resultCode != SQLITE_OK && resultCode != SQLITE_DONE) {
-        const std::string message = describeSqliteError(database, resultCode);
-        const SequenceNumber first = m_state->committedSequence + 1;
-        const SequenceNumber last = m_state->lastSequence;
-        executeSql(database, "ROLLBACK");
-        m_state->pendingEvents = 0;
-        m_state->lastSequence = m_state->committedSequence;
-        m_state->lastHash = m_state->committedHash;
-        fail(JournalErrorKind::SqliteFailed, first,
-             "failed to commit events " + std::to_string(first) + " to " + std::to_string(last) +
-                 ", which are lost: " + message);
-        return false;
-    }
-
-    m_state->pendingEvents = 0;
-    m_state->committedSequence = m_state->lastSequence;
-    m_state->committedHash = m_state->lastHash;
-    m_state->lastCommit = std::chrono::steady_clock::now();
-    return true;
-}
-
-std::string JournalWriter::failure() const
-{
-    return m_state->error ? m_state->error->toString() : std::string();
 }
 
 void JournalWriter::onBatchEnd()
 {
-    if (m_state->pendingEvents == 0) {
+    if (!m_state->current.events.empty() && !m_state->closed) {
+        handOver(true);
+    }
+}
+
+// Queues the current chunk for the writer thread and starts a new one. With `waitForRoom`, waits
+// while the queue is full; the chunk that caused the wait is queued either way, so the queue
+// has at most one chunk more than the limit.
+void JournalWriter::handOver(bool waitForRoom)
+{
+    State &state = *m_state;
+    std::vector<Event> next;
+    {
+        std::unique_lock lock(state.mutex);
+        state.queue.push_back(std::move(state.current));
+        ++state.chunksInFlight;
+        state.workQueued.notify_one();
+        if (waitForRoom) {
+            state.workDone.wait(lock, [&state] {
+                return state.chunksInFlight < state.options.maximumQueuedChunks || state.failed;
+            });
+        }
+        if (!state.freeEvents.empty()) {
+            next = std::move(state.freeEvents.back());
+            state.freeEvents.pop_back();
+        }
+    }
+    state.current = HandedChunk{};
+    state.current.events = std::move(next);
+    state.current.events.reserve(state.options.eventsPerChunk);
+}
+
+void JournalWriter::writeSnapshot(SequenceNumber sequence, std::uint64_t stateHash,
+                                  std::vector<std::uint8_t> body)
+{
+    State &state = *m_state;
+    if (state.closed || state.failed) {
         return;
     }
-    const auto now = std::chrono::steady_clock::now();
-    if (now - m_state->lastCommit >= m_state->options.batchCommitInterval) {
-        commitTransaction();
+    if (sequence != state.lastSequence || sequence == 0) {
+        fail(JournalErrorKind::SequenceOutOfOrder, sequence,
+             "a snapshot must follow the last event handed over (" +
+                 std::to_string(state.lastSequence) + ")");
+        return;
     }
+    state.current.snapshot = HandedChunk::Snapshot{sequence, stateHash, std::move(body)};
+    handOver(true);
 }
 
 std::optional<JournalError> JournalWriter::flush()
 {
-    if (m_state->pendingEvents > 0) {
-        commitTransaction();
+    State &state = *m_state;
+    if (!state.closed && (!state.current.events.empty() || state.current.snapshot)) {
+        handOver(false);
     }
-    return m_state->error;
+    std::unique_lock lock(state.mutex);
+    state.workDone.wait(lock, [&state] { return state.chunksInFlight == 0; });
+    return state.error;
 }
 
 std::optional<JournalError> JournalWriter::close()
 {
-    if (m_state->closed) {
-        return m_state->error;
+    State &state = *m_state;
+    if (state.closed) {
+        return error();
     }
     flush();
+    {
+        std::lock_guard lock(state.mutex);
+        state.stopping = true;
+    }
+    state.workQueued.notify_one();
+    if (state.thread.joinable()) {
+        state.thread.join();
+    }
 
-    m_state->insertEvent.reset();
-    m_state->updateTail.reset();
-    m_state->database.reset();
-    m_state->closed = true;
-    return m_state->error;
+    state.insertChunk.reset();
+    state.insertSnapshot.reset();
+    state.updateTail.reset();
+    state.database.reset();
+    state.closed = true;
+    return error();
+}
+
+std::string JournalWriter::failure() const
+{
+    const std::optional<JournalError> first = error();
+    return first ? first->toString() : std::string();
 }
 
 void JournalWriter::fail(JournalErrorKind kind, SequenceNumber sequence, std::string what)
 {
-    if (!m_state->error) {
-        m_state->error = makeError(kind, m_state->path, sequence, std::move(what));
-    }
+    m_state->setError(kind, sequence, std::move(what));
 }
 
-const std::optional<JournalError> &JournalWriter::error() const
+std::optional<JournalError> JournalWriter::error() const
 {
+    std::lock_guard lock(m_state->mutex);
     return m_state->error;
 }
 
@@ -395,7 +686,7 @@ SequenceNumber JournalWriter::lastSequence() const
 
 SequenceNumber JournalWriter::committedSequence() const
 {
-    return m_state->committedSequence;
+    return m_state->committedSequence.load();
 }
 
 const std::string &JournalWriter::path() const

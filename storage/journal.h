@@ -2,21 +2,23 @@
 
 #include "events.h"
 
-#include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 
 namespace bourse::storage {
 
-// The event journal: an append-only SQLite database in WAL mode. Each event is one row of the
-// `events` table, keyed by its sequence number (1, 2, 3, ... without gaps), with its time,
-// instrument, type, the payload encoded by event_codec.h, a checksum of the row and a hash that
-// chains it to the row before. The `metadata` table records the format version and the
-// sequence number and hash of the last event, so that a removed tail is detected too, unless the
-// metadata was rewritten to match the shortened journal (see JournalReader).
+// The event journal: an append-only SQLite database in WAL mode. Events are stored in chunks,
+// one row of the `chunks` table per batch of consecutive events. Each event in a chunk carries
+// its sequence number (1, 2, 3, ... without gaps), time, instrument, type, the payload encoded
+// by event_codec.h (whose first byte is its schema version), a checksum and a hash that chains
+// it to the event before. The `metadata` table records the format version and the sequence
+// number and hash of the last event, so that a removed tail is detected too, unless the
+// metadata was rewritten to match the shortened journal (see JournalReader). The `snapshots`
+// table contains engine states at chosen sequence numbers. docs/journal.md describes the format.
 
 enum class JournalErrorKind : std::uint8_t {
     OpenFailed,         // the file cannot be opened or created
@@ -57,31 +59,44 @@ enum class SynchronousMode : std::uint8_t {
 };
 
 struct JournalWriterOptions {
-    // Events per transaction. A transaction is committed once it contains this many events,
-    // and on flush(), close() and destruction. 1 commits every event on its own.
-    std::size_t eventsPerTransaction = 1000;
+    // Events the engine thread collects before it hands them to the writer thread, which
+    // stores them as one chunk. The chunk closes at the end of the command that reaches this
+    // many events, so it may hold more. A batch end (onBatchEnd) hands over a partial chunk.
+    std::size_t eventsPerChunk = 4096;
+
+    // Chunks handed over and not yet committed. When this many wait, the engine thread waits
+    // where it hands over the next one (onCommandEnd, onBatchEnd, writeSnapshot) for the writer
+    // to catch up: the intake slows, memory stays bounded and no event is dropped.
+    std::size_t maximumQueuedChunks = 16;
 
     // Full by default, because an acknowledged order should survive a crash of the machine,
-    // not only of the process. Batching limits the cost to one fsync per transaction. Normal
-    // is faster, but a crash of the machine may lose the last transactions.
+    // not only of the process. Group commit limits the cost to one fsync per transaction.
     SynchronousMode synchronous = SynchronousMode::Full;
-
-    // At the end of a batch (onBatchEnd), pending events are committed once the last commit
-    // is at least this old. It bounds how long an event waits for its commit when the flow is
-    // too slow to fill a transaction, while keeping fsyncs to at most one per interval.
-    std::chrono::milliseconds batchCommitInterval{50};
 };
 
-// Appends the events an Engine publishes to a journal file.
+// Called on the writer thread after each commit with the last committed sequence number. It
+// must return quickly and must not call the writer.
+using CommitListener = std::function<void(SequenceNumber committed)>;
+
+// Appends the events an Engine publishes to a journal file, on a thread of its own.
+//
+// The engine thread copies each event into the current chunk. A full chunk, closed at the end
+// of a command, or the chunk a batch end closes, goes to the writer thread through a bounded
+// queue. The writer thread
+// encodes the chunks, takes every chunk that waits into one transaction (group commit) and
+// commits it, one fsync for all of them. Only then does committedSequence() move and the
+// commit listener learn of it: events up to there may be acknowledged to the senders of their
+// commands.
 //
 // The writer accepts events only in sequence: the first one of a new journal must be number 1,
 // and each one after must follow the last. The first error (an event out of order, a failed
-// SQLite call) stops the writer: it appends nothing after it, because a journal that ends
-// early can be trusted and one with a hole cannot. Events appended before an out-of-order event
-// are still committed. A failed commit loses the events of that transaction, and
-// committedSequence() returns where the journal ends.
+// SQLite call) stops the writer: it stores nothing after it, because a journal that ends early
+// can be trusted and one with a hole cannot. Events handed over before an out-of-order event are
+// still committed. A failed commit loses the events of that transaction, and
+// committedSequence() is where the journal ends.
 //
-// Single thread: every call must come from the thread that calls onEvent, normally the engine
+// onEvent, onCommandEnd, onBatchEnd, writeSnapshot, flush and close belong to one thread,
+// normally the engine thread. committedSequence(), error() and failure() may be called from any
 // thread.
 class JournalWriter final : public EventHandler {
 public:
@@ -92,32 +107,45 @@ public:
 
     // Opens the journal at `path`, creating the file when it does not exist, and continues
     // after its last event. An existing journal is accepted only when its last event's checksum
-    // and hash match the metadata. An existing file that is not a journal is an error, and the
-    // file is left unchanged. A directory or another file that is not a regular file is an
-    // OpenFailed error.
+    // and hash match the metadata; one in format version 1 is upgraded to version 2. An
+    // existing file that is not a journal is an error, and the file is left unchanged. A
+    // directory or another file that is not a regular file is an OpenFailed error.
     static Created create(const std::string &path, const JournalWriterOptions &options = {});
 
-    // Commits pending events and closes the file. Errors are dropped here: call close() first
-    // to see them.
+    // Commits pending events, stops the writer thread and closes the file. Errors are dropped
+    // here: call close() first to see them.
     ~JournalWriter() override;
 
     JournalWriter(const JournalWriter &) = delete;
     JournalWriter &operator=(const JournalWriter &) = delete;
 
+    // Set before the first event. The listener runs on the writer thread.
+    void setCommitListener(CommitListener listener);
+
     void onEvent(const Event &event) override;
+    void onCommandEnd() override;
     void onBatchEnd() override;
     std::string failure() const override; // the writer's first error as text, if any
 
-    // Commits the events appended so far. Returns the writer's first error, if it has one.
+    // Stores an engine snapshot taken after event `sequence`, the last event handed over, with
+    // the journal's chain hash at that event: in the transaction of that event's chunk, or a
+    // later one when that chunk was handed over already. `stateHash` is the engine's
+    // stateHash() then. The body is the engine's own encoding; the journal keeps it with a
+    // checksum.
+    void writeSnapshot(SequenceNumber sequence, std::uint64_t stateHash,
+                       std::vector<std::uint8_t> body);
+
+    // Hands over the current chunk and waits until everything handed over is committed.
+    // Returns the writer's first error, if it has one.
     std::optional<JournalError> flush();
 
-    // Commits and closes the file. Events handed over later are rejected as WriterClosed.
-    // Returns the writer's first error, if it has one.
+    // Commits, stops the writer thread and closes the file. Events handed over later are
+    // rejected as WriterClosed. Returns the writer's first error, if it has one.
     std::optional<JournalError> close();
 
-    const std::optional<JournalError> &error() const;
+    std::optional<JournalError> error() const;
 
-    // The last event appended, committed or not; 0 when the journal is empty.
+    // The last event handed to onEvent, committed or not; 0 when the journal is empty.
     SequenceNumber lastSequence() const;
 
     // The last event known to be committed. Only events up to here may be acknowledged.
@@ -129,9 +157,7 @@ private:
     struct State;
     explicit JournalWriter(std::unique_ptr<State> state);
 
-    void append(const Event &event);
-    bool beginTransaction();
-    bool commitTransaction();
+    void handOver(bool waitForRoom);
     void fail(JournalErrorKind kind, SequenceNumber sequence, std::string what);
 
     std::unique_ptr<State> m_state;
@@ -153,6 +179,21 @@ enum class ReaderAccess : std::uint8_t {
     // read-only folder. Committed events still in a -wal file would be missed, so a -wal file
     // with content is rejected. No writer may open the journal while the reader reads it.
     Immutable,
+};
+
+// An engine snapshot as a journal stores it: the engine's state after event `sequence`, the
+// journal's chain hash at that event and the engine's stateHash() then.
+struct SnapshotInfo {
+    SequenceNumber sequence = 0;
+    std::uint64_t chainHash = 0;
+    std::uint64_t stateHash = 0;
+    std::size_t size = 0; // bytes of the body
+};
+
+struct StoredSnapshot {
+    SnapshotInfo info;
+    std::vector<std::uint8_t> body;
+    std::uint64_t checksum = 0; // as stored, and checked against the content
 };
 
 // Reads a journal from the first event to the last, checking every row: its sequence number
@@ -197,6 +238,20 @@ public:
     // Returns the next event, or nothing at the end or on damage. error() distinguishes the two.
     std::optional<Event> next();
 
+    // The journal's snapshots, newest first. Damage shows when one is read.
+    std::vector<SnapshotInfo> snapshots(std::optional<JournalError> &error);
+
+    // The body of a snapshot, checked against its checksum; an error names the sequence.
+    std::optional<StoredSnapshot> readSnapshot(SequenceNumber sequence,
+                                               std::optional<JournalError> &error);
+
+    // Before the first next(): continues after event `sequence`, whose chain hash must be
+    // `chainHash` (as a snapshot records it), instead of at the first event. The event at
+    // `sequence`, when the reader meets it, must carry that hash; its checksum is checked,
+    // and the chain is checked from there on. Returns false, with error() set, when the
+    // journal has no such event.
+    bool startAfter(SequenceNumber sequence, std::uint64_t chainHash);
+
     const std::optional<JournalError> &error() const;
 
     // The last event returned by next(); 0 before the first.
@@ -204,6 +259,11 @@ public:
 
     // The chain hash of the last event returned; 0 before the first.
     std::uint64_t lastHash() const;
+
+    // The last event at or before `sequence` that ends a chunk the reader has read in full.
+    // Chunks end only between commands, so this is where a command ended. A version 1 row
+    // counts as a chunk of its own, as that format did not record where commands ended.
+    SequenceNumber lastChunkEndAtOrBefore(SequenceNumber sequence) const;
 
     // The last sequence number according to the metadata, known from open() on.
     SequenceNumber recordedLastSequence() const;
@@ -217,6 +277,8 @@ private:
     struct State;
     explicit JournalReader(std::unique_ptr<State> state);
 
+    bool readNextRow();
+    bool checkSkippedRow();
     std::optional<Event> readCheckedRow();
     std::optional<Event> takePending();
     void fail(JournalErrorKind kind, SequenceNumber sequence, std::string what);

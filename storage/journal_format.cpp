@@ -12,36 +12,50 @@ namespace bourse::storage::format {
 
 namespace {
 
-// The events table is append-only: the triggers reject an UPDATE or DELETE made by mistake.
-// They do not stop a deliberate edit (a trigger can be dropped); the checksums and the hash
-// chain detect that.
-constexpr const char *createSchemaSql = R"sql(
-BEGIN IMMEDIATE;
-CREATE TABLE metadata (
-    key TEXT PRIMARY KEY NOT NULL,
-    value INTEGER NOT NULL
-) WITHOUT ROWID;
-CREATE TABLE events (
-    sequence INTEGER PRIMARY KEY NOT NULL CHECK (sequence > 0),
-    time INTEGER NOT NULL,
-    instrument INTEGER NOT NULL,
-    type INTEGER NOT NULL,
-    payload BLOB NOT NULL,
-    checksum INTEGER NOT NULL,
-    hash INTEGER NOT NULL
-);
-CREATE TRIGGER events_no_update BEFORE UPDATE ON events
-BEGIN SELECT RAISE(ABORT, 'the events table of a journal is append-only'); END;
-CREATE TRIGGER events_no_delete BEFORE DELETE ON events
-BEGIN SELECT RAISE(ABORT, 'the events table of a journal is append-only'); END;
-INSERT INTO metadata (key, value) VALUES
-    ('format_version', 1), ('last_sequence', 0), ('last_hash', 0);
-PRAGMA application_id = 1112691530;
-COMMIT;
-)sql";
+// The chunks and snapshots tables are append-only: the triggers reject an UPDATE or DELETE made
+// by mistake. They do not stop a deliberate edit (a trigger can be dropped); the checksums and
+// the hash chain detect that. Version 1 journals have an events table with the same triggers.
+#define BOURSE_JOURNAL_VERSION_2_TABLES                                                            \
+    "CREATE TABLE chunks (\n"                                                                      \
+    "    first_sequence INTEGER PRIMARY KEY NOT NULL CHECK (first_sequence > 0),\n"                \
+    "    last_sequence INTEGER NOT NULL,\n"                                                        \
+    "    event_count INTEGER NOT NULL,\n"                                                          \
+    "    body BLOB NOT NULL\n"                                                                     \
+    ");\n"                                                                                         \
+    "CREATE TRIGGER chunks_no_update BEFORE UPDATE ON chunks\n"                                    \
+    "BEGIN SELECT RAISE(ABORT, 'the chunks table of a journal is append-only'); END;\n"            \
+    "CREATE TRIGGER chunks_no_delete BEFORE DELETE ON chunks\n"                                    \
+    "BEGIN SELECT RAISE(ABORT, 'the chunks table of a journal is append-only'); END;\n"            \
+    "CREATE TABLE snapshots (\n"                                                                   \
+    "    sequence INTEGER PRIMARY KEY NOT NULL CHECK (sequence > 0),\n"                            \
+    "    chain_hash INTEGER NOT NULL,\n"                                                           \
+    "    state_hash INTEGER NOT NULL,\n"                                                           \
+    "    body BLOB NOT NULL,\n"                                                                    \
+    "    checksum INTEGER NOT NULL\n"                                                              \
+    ");\n"                                                                                         \
+    "CREATE TRIGGER snapshots_no_update BEFORE UPDATE ON snapshots\n"                              \
+    "BEGIN SELECT RAISE(ABORT, 'the snapshots table of a journal is append-only'); END;\n"
+
+constexpr const char *createSchemaSql =
+    "BEGIN IMMEDIATE;\n"
+    "CREATE TABLE metadata (\n"
+    "    key TEXT PRIMARY KEY NOT NULL,\n"
+    "    value INTEGER NOT NULL\n"
+    ") WITHOUT ROWID;\n" BOURSE_JOURNAL_VERSION_2_TABLES
+    "INSERT INTO metadata (key, value) VALUES\n"
+    "    ('format_version', 2), ('last_sequence', 0), ('last_hash', 0);\n"
+    "PRAGMA application_id = 1112691530;\n"
+    "COMMIT;\n";
+
+constexpr const char *upgradeSchemaSql =
+    "BEGIN IMMEDIATE;\n" BOURSE_JOURNAL_VERSION_2_TABLES
+    "UPDATE metadata SET value = 2 WHERE key = 'format_version';\n"
+    "COMMIT;\n";
+
+#undef BOURSE_JOURNAL_VERSION_2_TABLES
 
 static_assert(applicationId == 1112691530, "createSchemaSql repeats the application id");
-static_assert(formatVersion == 1, "createSchemaSql repeats the format version");
+static_assert(formatVersion == 2, "createSchemaSql and upgradeSchemaSql repeat the version");
 
 JournalError makeError(JournalErrorKind kind, const std::string &path, SequenceNumber sequence,
                        std::string what)
@@ -69,6 +83,8 @@ JournalError openError(sqlite3 *database, int resultCode, const std::string &pat
 struct TableNames {
     bool any = false;
     bool events = false;
+    bool chunks = false;
+    bool snapshots = false;
     bool metadata = false;
 };
 
@@ -91,6 +107,8 @@ std::optional<JournalError> readTableNames(sqlite3 *database, const std::string 
         const std::string table = isTable && name != nullptr ? name : "";
         names.any = true;
         names.events = names.events || table == "events";
+        names.chunks = names.chunks || table == "chunks";
+        names.snapshots = names.snapshots || table == "snapshots";
         names.metadata = names.metadata || table == "metadata";
     }
     if (resultCode != SQLITE_DONE) {
@@ -360,14 +378,22 @@ SchemaCheck inspectSchema(sqlite3 *database, const std::string &path)
     }
 
     check.state = SchemaState::Journal;
-    if (!names.events) {
-        check.error = makeError(JournalErrorKind::NotAJournal, path, 0,
-                                "not a journal: the SQLite database has no events table");
-        return check;
-    }
+    check.hasEventsTable = names.events;
+    check.hasChunksTable = names.chunks;
+    check.hasSnapshotsTable = names.snapshots;
     std::uint32_t id = 0;
     if (auto error = readApplicationId(database, path, id)) {
         check.error = std::move(error);
+        return check;
+    }
+    // A journal's id and metadata with its event tables gone is a damaged journal; the check of
+    // each version's tables below names what is missing.
+    const bool journalWithMetadata =
+        id == static_cast<std::uint32_t>(applicationId) && names.metadata;
+    if (!names.events && !names.chunks && !journalWithMetadata) {
+        check.error = makeError(JournalErrorKind::NotAJournal, path, 0,
+                                "not a journal: the SQLite database has neither a chunks nor an "
+                                "events table");
         return check;
     }
 
@@ -398,6 +424,17 @@ SchemaCheck inspectSchema(sqlite3 *database, const std::string &path)
     }
     check.tail.sequence = static_cast<SequenceNumber>(metadata.lastSequence.value);
     check.tail.hash = static_cast<std::uint64_t>(metadata.lastHash.value);
+    check.version = metadata.formatVersion.value;
+
+    // Each version has its tables: a missing one is damage, not another format.
+    if (check.version >= 2 && (!names.chunks || !names.snapshots)) {
+        check.error = makeError(JournalErrorKind::MetadataDamaged, path, 0,
+                                std::string("damaged journal: format version 2 without its ") +
+                                    (names.chunks ? "snapshots" : "chunks") + " table");
+    } else if (check.version == 1 && !names.events) {
+        check.error = makeError(JournalErrorKind::MetadataDamaged, path, 0,
+                                "damaged journal: format version 1 without its events table");
+    }
     return check;
 }
 
@@ -411,6 +448,97 @@ std::optional<JournalError> createSchema(sqlite3 *database, const std::string &p
                          "failed to create the journal tables: " + message);
     }
     return std::nullopt;
+}
+
+std::optional<JournalError> setNewFilePageSize(sqlite3 *database, const std::string &path)
+{
+    const int resultCode = executeSql(database, "PRAGMA page_size = 16384");
+    if (resultCode != SQLITE_OK) {
+        return makeError(JournalErrorKind::SqliteFailed, path, 0,
+                         "failed to set the page size: " +
+                             describeSqliteError(database, resultCode));
+    }
+    return std::nullopt;
+}
+
+std::optional<JournalError> upgradeSchema(sqlite3 *database, const std::string &path)
+{
+    const int resultCode = executeSql(database, upgradeSchemaSql);
+    if (resultCode != SQLITE_OK) {
+        const std::string message = describeSqliteError(database, resultCode);
+        executeSql(database, "ROLLBACK");
+        return makeError(JournalErrorKind::SqliteFailed, path, 0,
+                         "failed to upgrade the journal to format version 2: " + message);
+    }
+    return std::nullopt;
+}
+
+namespace {
+
+void appendLittleEndian(std::vector<std::uint8_t> &out, std::uint64_t value, int width)
+{
+    for (int byte = 0; byte < width; ++byte) {
+        out.push_back(static_cast<std::uint8_t>(value >> (8 * byte)));
+    }
+}
+
+std::uint64_t readLittleEndian(const std::uint8_t *bytes, int width)
+{
+    std::uint64_t value = 0;
+    for (int byte = 0; byte < width; ++byte) {
+        value |= std::uint64_t{bytes[byte]} << (8 * byte);
+    }
+    return value;
+}
+
+} // namespace
+
+void appendChunkRecord(const StoredEvent &event, std::vector<std::uint8_t> &body)
+{
+    appendLittleEndian(body, static_cast<std::uint64_t>(event.sequence), 8);
+    appendLittleEndian(body, static_cast<std::uint64_t>(event.time), 8);
+    appendLittleEndian(body, static_cast<std::uint64_t>(event.instrument), 4);
+    appendLittleEndian(body, static_cast<std::uint64_t>(event.type), 1);
+    appendLittleEndian(body, event.payload.size(), 2);
+    body.insert(body.end(), event.payload.begin(), event.payload.end());
+    appendLittleEndian(body, event.checksum, 8);
+    appendLittleEndian(body, event.hash, 8);
+}
+
+std::optional<std::string> readChunkRecord(std::span<const std::uint8_t> body, std::size_t &offset,
+                                           StoredEvent &event)
+{
+    constexpr std::size_t headerSize = 8 + 8 + 4 + 1 + 2;
+    if (body.size() - offset < headerSize) {
+        return "the chunk's body ends " + std::to_string(body.size() - offset) +
+               " bytes into the header of an event, which takes " + std::to_string(headerSize);
+    }
+    const std::uint8_t *header = body.data() + offset;
+    event.sequence = static_cast<std::int64_t>(readLittleEndian(header, 8));
+    event.time = static_cast<std::int64_t>(readLittleEndian(header + 8, 8));
+    event.instrument = static_cast<std::int64_t>(readLittleEndian(header + 16, 4));
+    event.type = static_cast<std::int64_t>(readLittleEndian(header + 20, 1));
+    const auto payloadSize = static_cast<std::size_t>(readLittleEndian(header + 21, 2));
+    if (body.size() - offset - headerSize < payloadSize + 16) {
+        return "the chunk ends inside the event with sequence " + std::to_string(event.sequence);
+    }
+    const std::uint8_t *payload = header + headerSize;
+    event.payload.assign(payload, payload + payloadSize);
+    event.checksum = readLittleEndian(payload + payloadSize, 8);
+    event.hash = readLittleEndian(payload + payloadSize + 8, 8);
+    offset += headerSize + payloadSize + 16;
+    return std::nullopt;
+}
+
+std::uint64_t snapshotChecksum(std::int64_t sequence, std::uint64_t chainHashValue,
+                               std::uint64_t stateHash, std::span<const std::uint8_t> body)
+{
+    Fnv1a64 hash;
+    hash.addLittleEndian(static_cast<std::uint64_t>(sequence), 8);
+    hash.addLittleEndian(chainHashValue, 8);
+    hash.addLittleEndian(stateHash, 8);
+    hash.addBytes(body);
+    return hash.value();
 }
 
 std::string hex(std::uint64_t value)

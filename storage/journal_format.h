@@ -12,7 +12,11 @@
 // The on-disk format of the journal, shared by JournalWriter and JournalReader.
 namespace bourse::storage::format {
 
-inline constexpr std::int64_t formatVersion = 1;
+// Version 1 stores one row per event in the events table. Version 2 stores chunks: one row
+// per batch of consecutive events, each event packed in the chunk's body with the same fields,
+// checksum and hash as a version 1 row. A version 1 journal that a writer opens is upgraded in
+// place: its events rows stay, and new events go to chunks after them.
+inline constexpr std::int64_t formatVersion = 2;
 
 // PRAGMA application_id of every journal: "BRSJ" in ASCII. It distinguishes a journal from
 // other SQLite databases that have tables of the same names.
@@ -81,6 +85,19 @@ std::uint64_t chainHash(std::uint64_t previousHash, std::uint64_t checksum);
 // hash.
 void fillStoredEvent(const Event &event, std::uint64_t previousHash, StoredEvent &stored);
 
+// A chunk's body is the records of its events one after another, each little-endian:
+// sequence (8 bytes), time (8), instrument (4), type (1), payload size (2), the encoded
+// payload, checksum (8) and hash (8), as in StoredEvent.
+inline constexpr std::size_t chunkRecordOverhead = 8 + 8 + 4 + 1 + 2 + 8 + 8;
+
+// Appends the record of an event to a chunk body.
+void appendChunkRecord(const StoredEvent &event, std::vector<std::uint8_t> &body);
+
+// Reads the record at `offset` of a chunk body into `event` and moves `offset` past it.
+// Returns a message when the body ends inside the record.
+std::optional<std::string> readChunkRecord(std::span<const std::uint8_t> body, std::size_t &offset,
+                                           StoredEvent &event);
+
 // The columns every statement that reads events selects, in this order.
 inline constexpr const char *eventColumns =
     "sequence, time, instrument, type, payload, checksum, hash";
@@ -108,7 +125,11 @@ enum class SchemaState : std::uint8_t { Empty, Journal };
 
 struct SchemaCheck {
     SchemaState state = SchemaState::Empty;
-    Tail tail; // set for a journal
+    Tail tail;                      // set for a journal
+    std::int64_t version = 0;       // the journal's format version
+    bool hasEventsTable = false;    // version 1 rows, read before any chunk
+    bool hasChunksTable = false;    // version 2 and later
+    bool hasSnapshotsTable = false; // version 2 and later
     std::optional<JournalError> error;
 };
 
@@ -117,8 +138,29 @@ struct SchemaCheck {
 // application id, and a journal of a newer format version.
 SchemaCheck inspectSchema(sqlite3 *database, const std::string &path);
 
+// Sets the page size of an empty database, before WAL mode fixes it. Chunks are tens of
+// kilobytes, and 16 KiB pages store them with a quarter of the overflow pages of 4 KiB ones.
+std::optional<JournalError> setNewFilePageSize(sqlite3 *database, const std::string &path);
+
 // Creates the tables, the metadata and the application id in an empty database.
 std::optional<JournalError> createSchema(sqlite3 *database, const std::string &path);
+
+// Adds the chunks and snapshots tables to a version 1 journal and records version 2. The
+// events rows stay where they are.
+std::optional<JournalError> upgradeSchema(sqlite3 *database, const std::string &path);
+
+inline constexpr const char *insertChunkSql =
+    "INSERT INTO chunks (first_sequence, last_sequence, event_count, body) "
+    "VALUES (?1, ?2, ?3, ?4)";
+
+inline constexpr const char *insertSnapshotSql =
+    "INSERT INTO snapshots (sequence, chain_hash, state_hash, body, checksum) "
+    "VALUES (?1, ?2, ?3, ?4, ?5)";
+
+// Checksum of a stored snapshot: FNV-1a over its sequence, chain hash and state hash (8 bytes
+// each, little-endian) and its body.
+std::uint64_t snapshotChecksum(std::int64_t sequence, std::uint64_t chainHash,
+                               std::uint64_t stateHash, std::span<const std::uint8_t> body);
 
 inline constexpr const char *insertEventSql =
     "INSERT INTO events (sequence, time, instrument, type, payload, checksum, hash) "

@@ -4,6 +4,7 @@
 #include "journal_format.h"
 #include "sqlite_support.h"
 
+#include <algorithm>
 #include <utility>
 
 namespace bourse::storage {
@@ -38,8 +39,25 @@ struct JournalReader::State {
     std::string path;
     ReaderAccess access = ReaderAccess::Shared;
     DatabaseHandle database;
-    StatementHandle selectEvents;
+    StatementHandle selectEvents; // version 1 rows, read first
+    StatementHandle selectChunks;
     format::Tail recordedTail;
+
+    // The chunk being read: a copy of its body, the offset of the next record, and the
+    // columns its records must agree with.
+    std::vector<std::uint8_t> chunkBody;
+    std::size_t chunkOffset = 0;
+    std::int64_t chunkFirst = 0;
+    std::int64_t chunkLast = 0;
+    std::int64_t chunkCount = 0;
+    std::int64_t chunkRead = 0;
+    // The last sequence number of every chunk read in full, in order; version 1 rows too.
+    std::vector<SequenceNumber> chunkEnds;
+
+    // Set by startAfter(): events up to here are skipped, and the one at `skipUntil` must
+    // carry `skipHash`.
+    SequenceNumber skipUntil = 0;
+    std::uint64_t skipHash = 0;
 
     // The last row whose own checks passed, and the event of it that waits for the next row
     // (or, for the last row, the metadata) to confirm its hash before it is returned.
@@ -89,13 +107,27 @@ JournalReader::Opened JournalReader::open(const std::string &path, ReaderAccess 
     }
     state->recordedTail = schema.tail;
 
-    const std::string sql =
-        std::string("SELECT ") + format::eventColumns + " FROM events ORDER BY sequence";
-    state->selectEvents = prepareStatement(database, sql.c_str(), resultCode);
-    if (!state->selectEvents) {
-        return failed(makeError(JournalErrorKind::SqliteFailed, path, 0,
-                                "failed to read the events table: " +
-                                    describeSqliteError(database, resultCode)));
+    if (schema.hasEventsTable) {
+        const std::string sql =
+            std::string("SELECT ") + format::eventColumns + " FROM events ORDER BY sequence";
+        state->selectEvents = prepareStatement(database, sql.c_str(), resultCode);
+        if (!state->selectEvents) {
+            return failed(makeError(JournalErrorKind::SqliteFailed, path, 0,
+                                    "failed to read the events table: " +
+                                        describeSqliteError(database, resultCode)));
+        }
+    }
+    if (schema.hasChunksTable) {
+        state->selectChunks =
+            prepareStatement(database,
+                             "SELECT first_sequence, last_sequence, event_count, body FROM chunks "
+                             "ORDER BY first_sequence",
+                             resultCode);
+        if (!state->selectChunks) {
+            return failed(makeError(JournalErrorKind::SqliteFailed, path, 0,
+                                    "failed to read the chunks table: " +
+                                        describeSqliteError(database, resultCode)));
+        }
     }
     return Opened{std::unique_ptr<JournalReader>(new JournalReader(std::move(state))),
                   std::nullopt};
@@ -140,30 +172,120 @@ std::optional<Event> JournalReader::takePending()
     return event;
 }
 
-std::optional<Event> JournalReader::readCheckedRow()
+// Moves the next stored event into m_state->row: the next version 1 row while there are any,
+// then the next record of the chunks. Returns false at the end or on an error.
+bool JournalReader::readNextRow()
 {
-    sqlite3_stmt *select = m_state->selectEvents.get();
-    const SequenceNumber expected = m_state->checkedSequence + 1;
-    const int resultCode = sqlite3_step(select);
-    if (resultCode == SQLITE_DONE) {
-        m_state->finished = true;
-        return std::nullopt;
-    }
-    if (resultCode != SQLITE_ROW) {
+    State &state = *m_state;
+    const SequenceNumber expected = state.checkedSequence + 1;
+    const auto readFailed = [&](const char *what, int resultCode) {
         const JournalErrorKind kind = (resultCode & 0xff) == SQLITE_CORRUPT
                                           ? JournalErrorKind::DatabaseCorrupt
                                           : JournalErrorKind::SqliteFailed;
-        fail(kind, expected,
-             "failed to read the event: " +
-                 describeSqliteError(m_state->database.get(), resultCode));
+        fail(kind, expected, what + describeSqliteError(state.database.get(), resultCode));
+        return false;
+    };
+
+    if (state.selectEvents) {
+        const int resultCode = sqlite3_step(state.selectEvents.get());
+        if (resultCode == SQLITE_ROW) {
+            if (auto problem = format::readStoredEvent(state.selectEvents.get(), state.row)) {
+                fail(JournalErrorKind::MalformedRow, expected, *problem);
+                return false;
+            }
+            state.chunkEnds.push_back(static_cast<SequenceNumber>(state.row.sequence));
+            return true;
+        }
+        if (resultCode != SQLITE_DONE) {
+            return readFailed("failed to read the event: ", resultCode);
+        }
+        state.selectEvents.reset();
+    }
+
+    while (state.chunkOffset >= state.chunkBody.size()) {
+        if (state.chunkRead != state.chunkCount) {
+            fail(JournalErrorKind::MalformedRow, static_cast<SequenceNumber>(state.chunkFirst),
+                 "the chunk from sequence " + std::to_string(state.chunkFirst) + " holds " +
+                     std::to_string(state.chunkRead) + " events but its row records " +
+                     std::to_string(state.chunkCount));
+            return false;
+        }
+        if (state.chunkRead > 0 && state.row.sequence != state.chunkLast) {
+            fail(JournalErrorKind::MalformedRow, static_cast<SequenceNumber>(state.chunkFirst),
+                 "the chunk from sequence " + std::to_string(state.chunkFirst) + " ends at " +
+                     std::to_string(state.row.sequence) + " but its row records " +
+                     std::to_string(state.chunkLast));
+            return false;
+        }
+        if (state.chunkRead > 0) {
+            state.chunkEnds.push_back(static_cast<SequenceNumber>(state.chunkLast));
+        }
+        if (!state.selectChunks) {
+            return false;
+        }
+        sqlite3_stmt *select = state.selectChunks.get();
+        const int resultCode = sqlite3_step(select);
+        if (resultCode == SQLITE_DONE) {
+            state.selectChunks.reset();
+            return false;
+        }
+        if (resultCode != SQLITE_ROW) {
+            return readFailed("failed to read the chunk: ", resultCode);
+        }
+        for (int column = 0; column < 3; ++column) {
+            if (sqlite3_column_type(select, column) != SQLITE_INTEGER) {
+                fail(JournalErrorKind::MalformedRow, expected,
+                     "a chunk's sequence or count column is not an integer");
+                return false;
+            }
+        }
+        if (sqlite3_column_type(select, 3) != SQLITE_BLOB) {
+            fail(JournalErrorKind::MalformedRow, expected, "a chunk's body is not a blob");
+            return false;
+        }
+        state.chunkFirst = sqlite3_column_int64(select, 0);
+        state.chunkLast = sqlite3_column_int64(select, 1);
+        state.chunkCount = sqlite3_column_int64(select, 2);
+        state.chunkRead = 0;
+        const auto *bytes = static_cast<const std::uint8_t *>(sqlite3_column_blob(select, 3));
+        const auto size = static_cast<std::size_t>(sqlite3_column_bytes(select, 3));
+        state.chunkBody.assign(bytes, bytes + size);
+        state.chunkOffset = 0;
+    }
+
+    if (auto problem = format::readChunkRecord(state.chunkBody, state.chunkOffset, state.row)) {
+        fail(JournalErrorKind::MalformedRow, expected, *problem);
+        return false;
+    }
+    if (state.chunkRead == 0 && state.row.sequence != state.chunkFirst) {
+        fail(JournalErrorKind::MalformedRow, expected,
+             "the chunk recorded as starting at sequence " + std::to_string(state.chunkFirst) +
+                 " starts at " + std::to_string(state.row.sequence));
+        return false;
+    }
+    ++state.chunkRead;
+    return true;
+}
+
+std::optional<Event> JournalReader::readCheckedRow()
+{
+    const SequenceNumber expected = m_state->checkedSequence + 1;
+    bool read = readNextRow();
+    while (read && m_state->row.sequence > 0 &&
+           static_cast<SequenceNumber>(m_state->row.sequence) <= m_state->skipUntil) {
+        if (!checkSkippedRow()) {
+            return std::nullopt;
+        }
+        read = readNextRow();
+    }
+    if (!read) {
+        if (!m_state->error) {
+            m_state->finished = true;
+        }
         return std::nullopt;
     }
 
     format::StoredEvent &row = m_state->row;
-    if (auto problem = format::readStoredEvent(select, row)) {
-        fail(JournalErrorKind::MalformedRow, expected, *problem);
-        return std::nullopt;
-    }
     if (row.sequence <= 0) {
         fail(JournalErrorKind::MalformedRow, expected,
              "found sequence " + std::to_string(row.sequence) + " where " +
@@ -186,6 +308,161 @@ std::optional<Event> JournalReader::readCheckedRow()
     m_state->checkedSequence = sequence;
     m_state->checkedHash = row.hash;
     return std::move(checked.event);
+}
+
+// A row before the point startAfter() named: only the anchor event is checked, because the
+// chain before it is the snapshot's to vouch for.
+bool JournalReader::checkSkippedRow()
+{
+    State &state = *m_state;
+    const format::StoredEvent &row = state.row;
+    if (static_cast<SequenceNumber>(row.sequence) != state.skipUntil) {
+        return true;
+    }
+    const std::uint64_t checksum = format::eventChecksum(row);
+    if (checksum != row.checksum) {
+        fail(JournalErrorKind::ChecksumMismatch, state.skipUntil,
+             "checksum mismatch: stored " + format::hex(row.checksum) + ", computed " +
+                 format::hex(checksum));
+        return false;
+    }
+    if (row.hash != state.skipHash) {
+        fail(JournalErrorKind::ChainBroken, state.skipUntil,
+             "the event's hash " + format::hex(row.hash) + " differs from the snapshot's " +
+                 format::hex(state.skipHash));
+        return false;
+    }
+    return true;
+}
+
+bool JournalReader::startAfter(SequenceNumber sequence, std::uint64_t chainHash)
+{
+    State &state = *m_state;
+    sqlite3 *database = state.database.get();
+    if (sequence == 0) {
+        return true;
+    }
+    if (sequence > state.recordedTail.sequence) {
+        fail(JournalErrorKind::SequenceGap, sequence,
+             "the journal ends at sequence " + std::to_string(state.recordedTail.sequence));
+        return false;
+    }
+    int resultCode = SQLITE_OK;
+    if (state.selectEvents) {
+        const std::string sql = std::string("SELECT ") + format::eventColumns +
+                                " FROM events WHERE sequence >= ?1 ORDER BY sequence";
+        state.selectEvents = prepareStatement(database, sql.c_str(), resultCode);
+        if (state.selectEvents) {
+            sqlite3_bind_int64(state.selectEvents.get(), 1, static_cast<std::int64_t>(sequence));
+        }
+    }
+    if (state.selectChunks) {
+        state.selectChunks = prepareStatement(
+            database,
+            "SELECT first_sequence, last_sequence, event_count, body FROM chunks "
+            "WHERE first_sequence >= (SELECT coalesce(max(first_sequence), 0) FROM chunks "
+            "WHERE first_sequence <= ?1) ORDER BY first_sequence",
+            resultCode);
+        if (state.selectChunks) {
+            sqlite3_bind_int64(state.selectChunks.get(), 1, static_cast<std::int64_t>(sequence));
+        }
+    }
+    if ((resultCode & 0xff) != SQLITE_OK) {
+        fail(JournalErrorKind::SqliteFailed, sequence,
+             "failed to seek: " + describeSqliteError(database, resultCode));
+        return false;
+    }
+    state.skipUntil = sequence;
+    state.skipHash = chainHash;
+    state.checkedSequence = sequence;
+    state.checkedHash = chainHash;
+    state.returnedSequence = sequence;
+    state.returnedHash = chainHash;
+    return true;
+}
+
+std::vector<SnapshotInfo> JournalReader::snapshots(std::optional<JournalError> &error)
+{
+    std::vector<SnapshotInfo> found;
+    sqlite3 *database = m_state->database.get();
+    int resultCode = SQLITE_OK;
+    const StatementHandle statement =
+        prepareStatement(database,
+                         "SELECT sequence, chain_hash, state_hash, length(body) FROM snapshots "
+                         "ORDER BY sequence DESC",
+                         resultCode);
+    if (!statement) {
+        // A version 1 journal has no snapshots table, and so no snapshots.
+        return found;
+    }
+    while ((resultCode = sqlite3_step(statement.get())) == SQLITE_ROW) {
+        SnapshotInfo info;
+        info.sequence = static_cast<SequenceNumber>(sqlite3_column_int64(statement.get(), 0));
+        info.chainHash = static_cast<std::uint64_t>(sqlite3_column_int64(statement.get(), 1));
+        info.stateHash = static_cast<std::uint64_t>(sqlite3_column_int64(statement.get(), 2));
+        info.size = static_cast<std::size_t>(sqlite3_column_int64(statement.get(), 3));
+        found.push_back(info);
+    }
+    if (resultCode != SQLITE_DONE) {
+        error =
+            makeError(JournalErrorKind::SqliteFailed, m_state->path, 0,
+                      "failed to list the snapshots: " + describeSqliteError(database, resultCode));
+    }
+    return found;
+}
+
+std::optional<StoredSnapshot> JournalReader::readSnapshot(SequenceNumber sequence,
+                                                          std::optional<JournalError> &error)
+{
+    sqlite3 *database = m_state->database.get();
+    const auto failed = [&](JournalErrorKind kind, std::string what) {
+        error = makeError(kind, m_state->path, sequence, std::move(what));
+        return std::nullopt;
+    };
+    int resultCode = SQLITE_OK;
+    const StatementHandle statement = prepareStatement(
+        database,
+        "SELECT chain_hash, state_hash, body, checksum FROM snapshots WHERE sequence = ?1",
+        resultCode);
+    if (!statement) {
+        return failed(JournalErrorKind::SqliteFailed,
+                      "failed to read the snapshot: " + describeSqliteError(database, resultCode));
+    }
+    sqlite3_bind_int64(statement.get(), 1, static_cast<std::int64_t>(sequence));
+    resultCode = sqlite3_step(statement.get());
+    if (resultCode == SQLITE_DONE) {
+        return failed(JournalErrorKind::MalformedRow, "no snapshot at this sequence");
+    }
+    if (resultCode != SQLITE_ROW) {
+        return failed(JournalErrorKind::SqliteFailed,
+                      "failed to read the snapshot: " + describeSqliteError(database, resultCode));
+    }
+    sqlite3_stmt *row = statement.get();
+    if (sqlite3_column_type(row, 0) != SQLITE_INTEGER ||
+        sqlite3_column_type(row, 1) != SQLITE_INTEGER ||
+        sqlite3_column_type(row, 2) != SQLITE_BLOB ||
+        sqlite3_column_type(row, 3) != SQLITE_INTEGER) {
+        return failed(JournalErrorKind::MalformedRow, "a snapshot column has the wrong type");
+    }
+    StoredSnapshot snapshot;
+    snapshot.info.sequence = sequence;
+    snapshot.info.chainHash = static_cast<std::uint64_t>(sqlite3_column_int64(row, 0));
+    snapshot.info.stateHash = static_cast<std::uint64_t>(sqlite3_column_int64(row, 1));
+    const auto *bytes = static_cast<const std::uint8_t *>(sqlite3_column_blob(row, 2));
+    const auto size = static_cast<std::size_t>(sqlite3_column_bytes(row, 2));
+    snapshot.body.assign(bytes, bytes + size);
+    snapshot.info.size = size;
+    const auto stored = static_cast<std::uint64_t>(sqlite3_column_int64(row, 3));
+    const std::uint64_t computed =
+        format::snapshotChecksum(static_cast<std::int64_t>(sequence), snapshot.info.chainHash,
+                                 snapshot.info.stateHash, snapshot.body);
+    if (stored != computed) {
+        return failed(JournalErrorKind::ChecksumMismatch, "snapshot checksum mismatch: stored " +
+                                                              format::hex(stored) + ", computed " +
+                                                              format::hex(computed));
+    }
+    snapshot.checksum = stored;
+    return snapshot;
 }
 
 void JournalReader::checkTail()
@@ -213,6 +490,7 @@ void JournalReader::checkTail()
 
     // Ends the read transaction, so that a long-lived reader does not hold back checkpoints.
     m_state->selectEvents.reset();
+    m_state->selectChunks.reset();
     executeSql(m_state->database.get(), "COMMIT");
 }
 
@@ -236,6 +514,13 @@ SequenceNumber JournalReader::lastSequence() const
 std::uint64_t JournalReader::lastHash() const
 {
     return m_state->returnedHash;
+}
+
+SequenceNumber JournalReader::lastChunkEndAtOrBefore(SequenceNumber sequence) const
+{
+    const std::vector<SequenceNumber> &ends = m_state->chunkEnds;
+    const auto after = std::upper_bound(ends.begin(), ends.end(), sequence);
+    return after == ends.begin() ? 0 : *(after - 1);
 }
 
 SequenceNumber JournalReader::recordedLastSequence() const

@@ -6,23 +6,13 @@
 
 namespace bourse::cli {
 
-namespace {
-
-// A batch replay has no one waiting for an acknowledgement, so large transactions cost nothing
-// in latency and keep the fsync count low.
-constexpr std::size_t kEventsPerTransaction = 16384;
-
-} // namespace
-
 std::unique_ptr<JournalOption> JournalOption::open(const std::string &path, Engine &engine)
 {
     auto option = std::unique_ptr<JournalOption>(new JournalOption);
     if (path.empty())
         return option;
 
-    storage::JournalWriterOptions writerOptions;
-    writerOptions.eventsPerTransaction = kEventsPerTransaction;
-    auto created = storage::JournalWriter::create(path, writerOptions);
+    auto created = storage::JournalWriter::create(path);
     if (!created.writer) {
         std::cerr << "bourse-engine: cannot open the journal: " << created.error->toString()
                   << "\n";

@@ -353,18 +353,41 @@ void TestJournalCompatibility::init()
     QFile::remove(journalPath());
 }
 
-// The tables and metadata of the journal format have not changed since its version 1, so the
-// current writer creates them. The rows are inserted as the first builds wrote them.
+// Creates the tables and metadata of format version 1 as the first builds did, then inserts
+// the rows as those builds wrote them.
 std::uint64_t TestJournalCompatibility::writeVersion1Journal()
 {
-    JournalWriter::Created created = JournalWriter::create(journalPath().toStdString());
-    if (!created.writer || created.writer->close()) {
-        qFatal("failed to create an empty journal at %s", qPrintable(journalPath()));
-    }
-    created.writer.reset();
-
     sqlite3 *database = nullptr;
-    sqlite3_open_v2(journalPath().toUtf8().constData(), &database, SQLITE_OPEN_READWRITE, nullptr);
+    sqlite3_open_v2(journalPath().toUtf8().constData(), &database,
+                    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
+    const char *version1Schema = R"sql(
+PRAGMA journal_mode = WAL;
+BEGIN IMMEDIATE;
+CREATE TABLE metadata (
+    key TEXT PRIMARY KEY NOT NULL,
+    value INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE events (
+    sequence INTEGER PRIMARY KEY NOT NULL CHECK (sequence > 0),
+    time INTEGER NOT NULL,
+    instrument INTEGER NOT NULL,
+    type INTEGER NOT NULL,
+    payload BLOB NOT NULL,
+    checksum INTEGER NOT NULL,
+    hash INTEGER NOT NULL
+);
+CREATE TRIGGER events_no_update BEFORE UPDATE ON events
+BEGIN SELECT RAISE(ABORT, 'the events table of a journal is append-only'); END;
+CREATE TRIGGER events_no_delete BEFORE DELETE ON events
+BEGIN SELECT RAISE(ABORT, 'the events table of a journal is append-only'); END;
+INSERT INTO metadata (key, value) VALUES
+    ('format_version', 1), ('last_sequence', 0), ('last_hash', 0);
+PRAGMA application_id = 1112691530;
+COMMIT;
+)sql";
+    if (sqlite3_exec(database, version1Schema, nullptr, nullptr, nullptr) != SQLITE_OK) {
+        qFatal("failed to create a version 1 journal: %s", sqlite3_errmsg(database));
+    }
     sqlite3_stmt *insert = nullptr;
     sqlite3_prepare_v2(database,
                        "INSERT INTO events (sequence, time, instrument, type, payload, checksum, "

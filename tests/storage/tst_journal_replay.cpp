@@ -158,20 +158,20 @@ void TestJournalReplay::init()
 
 void TestJournalReplay::restoredEngineMatchesOriginal_data()
 {
-    QTest::addColumn<int>("eventsPerTransaction");
+    QTest::addColumn<int>("eventsPerChunk");
 
-    QTest::newRow("commit every event") << 1;
-    QTest::newRow("commit every 4 events") << 4;
-    QTest::newRow("commit on close only") << 1000;
+    QTest::newRow("one event per chunk") << 1;
+    QTest::newRow("4 events per chunk") << 4;
+    QTest::newRow("one chunk on close") << 1000;
 }
 
 void TestJournalReplay::restoredEngineMatchesOriginal()
 {
-    QFETCH(int, eventsPerTransaction);
+    QFETCH(int, eventsPerChunk);
 
     Engine original(instrument);
     JournalWriterOptions options;
-    options.eventsPerTransaction = static_cast<std::size_t>(eventsPerTransaction);
+    options.eventsPerChunk = static_cast<std::size_t>(eventsPerChunk);
     JournalWriter::Created created = JournalWriter::create(journalPath().toStdString(), options);
     QVERIFY(created.writer);
     StateHashRecorder recorder(original);
