@@ -50,8 +50,9 @@ struct Session::Impl {
             controls.requestStop();
             thread.join();
         }
-        runner.reset();
+        // The run's handlers go first: they may read the engine as they close.
         runHandlers.clear();
+        runner.reset();
     }
 
     // Starts the engine thread on a runner that is set up; the caller holds lifecycleMutex.
@@ -74,7 +75,7 @@ struct Session::Impl {
         if (!runHandlerFactory) {
             return;
         }
-        runHandlers = runHandlerFactory(mode, source);
+        runHandlers = runHandlerFactory(mode, source, next.engine());
         for (const auto &handler : runHandlers) {
             next.addHandler(handler.get());
         }

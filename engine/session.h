@@ -12,6 +12,8 @@
 
 namespace bourse {
 
+class Engine;
+
 // Runs one Engine on its own thread, fed by the market simulator or by a LOBSTER replay, and
 // publishes a MarketView of it at most `framesPerSecond` times a second.
 //
@@ -51,10 +53,13 @@ public:
 
     // Makes the handlers of one run, such as a journal writer on a new file, since every start
     // begins a fresh Engine whose sequence numbers start again at 1. It is called on the thread
-    // that starts the run, with the mode and the source (the seed or the message file). The
-    // session owns what it returns and destroys it once that run's engine thread has stopped.
+    // that starts the run, with the mode, the source (the seed or the message file) and the
+    // run's engine. The session owns what it returns and destroys it once that run's engine
+    // thread has stopped, before the engine: a handler may read the engine from its callbacks
+    // (between commands: onCommandEnd, onBatchEnd) and from its destructor, as for a last
+    // snapshot.
     using RunHandlerFactory = std::function<std::vector<std::unique_ptr<EventHandler>>(
-        SessionMode mode, const std::string &source)>;
+        SessionMode mode, const std::string &source, const Engine &engine)>;
     void setRunHandlerFactory(RunHandlerFactory factory);
 
     // Stops a running source and starts the engine thread, with a fresh Engine, on a simulated

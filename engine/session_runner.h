@@ -86,6 +86,9 @@ public:
     // Adds a handler of the engine's events; only before run().
     void addHandler(EventHandler *handler);
 
+    // The engine of this run, for the handlers that read its state on the engine thread.
+    const Engine &engine() const { return m_engine; }
+
     void setUpSimulation(std::uint64_t seed);
 
     // Opens the replay files. Returns the error text, which names the file, on failure.

@@ -9,6 +9,7 @@ namespace bourse::cli {
 int runReplayCommand(const std::vector<std::string> &arguments);
 int runJournalCommand(const std::vector<std::string> &arguments);
 int runScenarioCommand(const std::vector<std::string> &arguments);
+int runSimCommand(const std::vector<std::string> &arguments);
 
 // Exit statuses shared by the commands.
 enum ExitStatus : int {

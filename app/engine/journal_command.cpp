@@ -1,6 +1,8 @@
 // bourse-engine journal: rebuild an engine from a journal, or check a journal's integrity.
 
 #include "commands.h"
+#include "journal_recover.h"
+#include "journal_tools.h"
 #include "output.h"
 
 #include "engine.h"
@@ -18,7 +20,7 @@ namespace bourse::cli {
 
 namespace {
 
-enum class JournalAction : std::uint8_t { Replay, Verify };
+enum class JournalAction : std::uint8_t { Replay, Verify, Recover, Rebuild };
 
 struct JournalArguments {
     JournalAction action = JournalAction::Replay;
@@ -29,13 +31,18 @@ struct JournalArguments {
 void printUsage()
 {
     std::cerr << "usage: bourse-engine journal replay FILE [--json]\n"
-                 "       bourse-engine journal verify FILE\n";
+                 "       bourse-engine journal verify FILE\n"
+                 "       bourse-engine journal recover FILE\n"
+                 "       bourse-engine journal rebuild FILE\n"
+                 "       bourse-engine journal inspect FILE [options]  (see inspect --help)\n"
+                 "       bourse-engine journal export FILE --format csv|json [options]\n";
 }
 
 std::optional<JournalArguments> parseArguments(const std::vector<std::string> &arguments)
 {
     if (arguments.empty()) {
-        std::cerr << "bourse-engine journal: missing action 'replay' or 'verify'\n";
+        std::cerr << "bourse-engine journal: missing action 'replay', 'verify', 'recover', "
+                     "'inspect' or 'export'\n";
         return std::nullopt;
     }
 
@@ -45,6 +52,10 @@ std::optional<JournalArguments> parseArguments(const std::vector<std::string> &a
         parsed.action = JournalAction::Replay;
     } else if (action == "verify") {
         parsed.action = JournalAction::Verify;
+    } else if (action == "recover") {
+        parsed.action = JournalAction::Recover;
+    } else if (action == "rebuild") {
+        parsed.action = JournalAction::Rebuild;
     } else {
         std::cerr << "bourse-engine journal: unknown action '" << action << "'\n";
         return std::nullopt;
@@ -231,13 +242,27 @@ int verifyJournal(const JournalArguments &arguments)
 
 int runJournalCommand(const std::vector<std::string> &arguments)
 {
+    if (!arguments.empty() && (arguments[0] == "inspect" || arguments[0] == "export")) {
+        const std::vector<std::string> rest(arguments.begin() + 1, arguments.end());
+        return arguments[0] == "inspect" ? runJournalInspectCommand(rest)
+                                         : runJournalExportCommand(rest);
+    }
     const std::optional<JournalArguments> parsed = parseArguments(arguments);
     if (!parsed) {
         printUsage();
         return UsageError;
     }
-    return parsed->action == JournalAction::Replay ? replayJournal(*parsed)
-                                                   : verifyJournal(*parsed);
+    switch (parsed->action) {
+    case JournalAction::Replay:
+        return replayJournal(*parsed);
+    case JournalAction::Verify:
+        return verifyJournal(*parsed);
+    case JournalAction::Recover:
+        return recoverJournal(parsed->path);
+    case JournalAction::Rebuild:
+        return rebuildJournal(parsed->path);
+    }
+    return UsageError;
 }
 
 } // namespace bourse::cli

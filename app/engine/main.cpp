@@ -21,9 +21,20 @@ void printUsage(std::ostream &out)
            "      Rebuild the engine from a journal and print its state hash.\n"
            "  journal verify FILE\n"
            "      Check a journal's checksums, hash chain and sequence numbers.\n"
+           "  journal inspect FILE [--from SEQ] [--to SEQ] [--type TYPE] [--json] ...\n"
+           "      Print a journal's events, filtered (journal inspect --help).\n"
+           "  journal export FILE --format csv|json [--output PATH] ...\n"
+           "      Write a journal's events as CSV or JSON (journal export --help).\n"
+           "  journal recover FILE\n"
+           "      Keep the events before the first damage; set the original aside.\n"
+           "  journal rebuild FILE\n"
+           "      Store a snapshot at the last event and rebuild the read models (FILE-views).\n"
            "  run FILE [--json]\n"
            "      Run a scenario file on a fresh engine, print its events and check its\n"
-           "      expectations.\n";
+           "      expectations.\n"
+           "  sim --journal FILE [--seed S] [--rate EVENTS_PER_S] [--seconds N]\n"
+           "      Run the simulated market without a screen, journaling every event, and\n"
+           "      print the last acknowledged sequence number as commits land.\n";
 }
 
 } // namespace
@@ -44,6 +55,8 @@ int main(int argc, char **argv)
         return bourse::cli::runJournalCommand(arguments);
     if (command == "run")
         return bourse::cli::runScenarioCommand(arguments);
+    if (command == "sim")
+        return bourse::cli::runSimCommand(arguments);
 
     std::cerr << "bourse-engine: unknown command '" << command << "'\n";
     printUsage(std::cerr);

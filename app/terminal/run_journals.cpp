@@ -1,6 +1,7 @@
 #include "run_journals.h"
 
 #include "journal.h"
+#include "journaled_run.h"
 #include "logging.h"
 
 #include <QDateTime>
@@ -29,13 +30,9 @@ QString newJournalPath(const QDir &directory, SessionMode mode)
 
 } // namespace
 
-// TODO: the writer commits on the engine thread, so a slow disk or another connection that
-// holds the write lock stalls the market for up to SQLite's 5 s busy timeout. The fix is a
-// journal thread fed by a bounded queue. Until then, a journal that fails shows as the
-// session's error instead of going unnoticed.
 Session::RunHandlerFactory makeRunJournals(const QString &directory)
 {
-    return [directory](SessionMode mode, const std::string &source) {
+    return [directory](SessionMode mode, const std::string &source, const Engine &engine) {
         std::vector<std::unique_ptr<EventHandler>> handlers;
         if (!QDir().mkpath(directory)) {
             qCWarning(lcJournal) << "cannot create the journal folder" << directory
@@ -53,7 +50,7 @@ Session::RunHandlerFactory makeRunJournals(const QString &directory)
         }
         qCInfo(lcJournal).noquote()
             << "journal of" << QString::fromStdString(source) << "in" << path;
-        handlers.push_back(std::move(created.writer));
+        handlers.push_back(std::make_unique<JournaledRun>(std::move(created.writer), engine));
         return handlers;
     };
 }

@@ -455,7 +455,7 @@ void TestSession::runHandlersStartFreshEachRun()
     std::vector<SequenceNumber> replaySequences;
 
     Session session;
-    session.setRunHandlerFactory([&](SessionMode mode, const std::string &source) {
+    session.setRunHandlerFactory([&](SessionMode mode, const std::string &source, const Engine &) {
         calls.emplace_back(mode, source);
         std::vector<std::unique_ptr<EventHandler>> handlers;
         auto &destination = mode == SessionMode::Simulation ? simulationSequences : replaySequences;
@@ -505,7 +505,7 @@ private:
 void TestSession::failingHandlerShowsInView()
 {
     Session session;
-    session.setRunHandlerFactory([](SessionMode, const std::string &) {
+    session.setRunHandlerFactory([](SessionMode, const std::string &, const Engine &) {
         std::vector<std::unique_ptr<EventHandler>> handlers;
         handlers.push_back(std::make_unique<FailingHandler>());
         return handlers;
