@@ -9,6 +9,7 @@
 #include <charconv>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <optional>
 #include <string>
 #include <vector>
@@ -27,13 +28,21 @@ constexpr int kMaximumRuns = 1000;
 const char *const kUsage =
     "usage: bourse-bench engine --stream FILE [--runs N] [--json]\n"
     "       bourse-bench engine --resting N [--json]\n"
+    "       bourse-bench journal [--dir DIR] [--events N] [--recovery-events N] [--json]\n"
     "\n"
     "  --stream FILE  replay a file of 16-byte command records and report commands per\n"
     "                 second, add and cancel latency in ns, memory and the event checksum\n"
     "  --runs N       timed replays of the stream, from 5 to 1000 (default 5); the median\n"
     "                 is reported\n"
     "  --resting N    fill one book with N resting orders and report the bytes they take\n"
-    "  --json         print exactly one JSON object instead of text\n";
+    "  --json         print exactly one JSON object instead of text\n"
+    "\n"
+    "  journal        durable events per second through the group-commit journal writer\n"
+    "                 (synchronous=FULL), commit latency, a one-row-per-event baseline in\n"
+    "                 the same run, and the restart time of a journal of simulated events\n"
+    "  --dir DIR      folder for the journals (default: $TMPDIR or /tmp); use a real disk\n"
+    "  --events N     events through the writer (default 2000000)\n"
+    "  --recovery-events N  events in the journal restarted from (default 10000000)\n";
 
 struct EngineOptions {
     std::string streamPath;
@@ -144,6 +153,48 @@ int runResting(const EngineOptions &options)
     return Success;
 }
 
+int runJournal(const std::vector<std::string> &arguments)
+{
+    bourse::bench::JournalBenchmarkOptions options;
+    const char *temporary = std::getenv("TMPDIR");
+    options.directory = temporary && *temporary ? temporary : "/tmp";
+    bool json = false;
+    for (std::size_t i = 0; i < arguments.size(); ++i) {
+        const std::string &option = arguments[i];
+        if (option == "--json") {
+            json = true;
+            continue;
+        }
+        if (option != "--dir" && option != "--events" && option != "--recovery-events")
+            return usageError("unknown option '" + option + "'");
+        if (i + 1 == arguments.size())
+            return usageError("missing value after " + option);
+        const std::string &value = arguments[++i];
+        if (option == "--dir") {
+            options.directory = value;
+            continue;
+        }
+        const std::optional<std::uint64_t> count = parsePositive<std::uint64_t>(value);
+        if (!count || *count < 10'000)
+            return usageError("invalid " + option + " '" + value +
+                              "'; expected a whole number of at least 10000");
+        (option == "--events" ? options.events : options.recoveryEvents) = *count;
+    }
+
+    std::string error;
+    const std::optional<bourse::bench::JournalBenchmarkResult> result =
+        bourse::bench::runJournalBenchmark(options, error);
+    if (!result) {
+        std::fprintf(stderr, "bourse-bench: journal: %s\n", error.c_str());
+        return Failed;
+    }
+    if (json)
+        bourse::bench::printJson(stdout, *result);
+    else
+        bourse::bench::printText(stdout, *result);
+    return Success;
+}
+
 } // namespace
 
 int main(int argc, char **argv)
@@ -155,6 +206,8 @@ int main(int argc, char **argv)
         std::fputs(kUsage, stdout);
         return Success;
     }
+    if (arguments[0] == "journal")
+        return runJournal({arguments.begin() + 1, arguments.end()});
     if (arguments[0] != "engine")
         return usageError("unknown benchmark '" + arguments[0] + "'");
 

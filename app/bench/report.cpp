@@ -157,4 +157,36 @@ void printJson(std::FILE *out, const RestingResult &result)
                  cli::hex(result.checksum).c_str());
 }
 
+void printText(std::FILE *out, const JournalBenchmarkResult &result)
+{
+    std::fprintf(out, "durable events per second: %.0f (%llu events, %llu transactions)\n",
+                 result.eventsPerSecond, number(result.events), number(result.transactions));
+    std::fprintf(out, "commit latency: p50 %.0f us, p99 %.0f us, max %.0f us (%llu chunks)\n",
+                 result.commitLatency.p50, result.commitLatency.p99, result.commitLatency.max,
+                 number(result.commitLatency.sampleCount));
+    std::fprintf(out, "baseline, one row per event: %.0f events per second (%llu events)\n",
+                 result.baselineEventsPerSecond, number(result.baselineEvents));
+    std::fprintf(out, "ratio to the baseline: %.2f\n",
+                 result.eventsPerSecond / result.baselineEventsPerSecond);
+    std::fprintf(out, "recovery journal: %llu events, snapshot at %llu\n",
+                 number(result.recoveryEvents), number(result.snapshotSequence));
+    std::fprintf(out, "full replay: %.2f s\nrestart from the snapshot: %.2f s\n",
+                 result.fullReplaySeconds, result.restartSeconds);
+}
+
+void printJson(std::FILE *out, const JournalBenchmarkResult &result)
+{
+    std::fprintf(out,
+                 "{\"events\": %llu, \"events_per_second\": %.0f, \"transactions\": %llu, "
+                 "\"commit_latency_us\": {\"p50\": %.0f, \"p99\": %.0f, \"max\": %.0f}, "
+                 "\"baseline_events\": %llu, \"baseline_events_per_second\": %.0f, "
+                 "\"recovery_events\": %llu, \"snapshot_sequence\": %llu, "
+                 "\"full_replay_seconds\": %.3f, \"restart_seconds\": %.3f}\n",
+                 number(result.events), result.eventsPerSecond, number(result.transactions),
+                 result.commitLatency.p50, result.commitLatency.p99, result.commitLatency.max,
+                 number(result.baselineEvents), result.baselineEventsPerSecond,
+                 number(result.recoveryEvents), number(result.snapshotSequence),
+                 result.fullReplaySeconds, result.restartSeconds);
+}
+
 } // namespace bourse::bench

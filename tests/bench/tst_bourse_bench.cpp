@@ -78,6 +78,7 @@ private slots:
     void streamReportsHandComputedCounts();
     void addsOnlyStreamHasNoCancelLatency();
     void restingFillsBookWithoutTrades();
+    void journalRunsShortAndReportsFigures();
     void missingStreamFails();
     void malformedStreamFails_data();
     void malformedStreamFails();
@@ -159,6 +160,32 @@ void TestBourseBench::restingFillsBookWithoutTrades()
     QVERIFY(report["peak_rss_growth_bytes"].isDouble());
 }
 
+// A short run of the journal benchmark, in a folder of the test's own: the journals of the
+// three measurements hold what was asked, and the restart started from the snapshot that the
+// recovery journal stores nine tenths of the way in.
+void TestBourseBench::journalRunsShortAndReportsFigures()
+{
+    QTemporaryDir folder;
+    QVERIFY(folder.isValid());
+    const Outcome outcome = runBench({"journal", "--dir", folder.path(), "--events", "20000",
+                                      "--recovery-events", "30000", "--json"});
+    QCOMPARE(outcome.error, QString());
+    QCOMPARE(outcome.exitCode, 0);
+    const QJsonObject report = parseObject(outcome.output);
+
+    QVERIFY(report["events"].toInt() >= 20000);
+    QVERIFY(report["events"].toInt() < 20100);
+    QCOMPARE(report["baseline_events"].toInt(), 300000);
+    QVERIFY(report["recovery_events"].toInt() >= 30000);
+    QVERIFY(report["snapshot_sequence"].toInt() >= 27000);
+    QVERIFY(report["snapshot_sequence"].toInt() < report["recovery_events"].toInt());
+    QVERIFY(report["events_per_second"].toDouble() > 0);
+    QVERIFY(report["baseline_events_per_second"].toDouble() > 0);
+    QVERIFY(report["restart_seconds"].toDouble() > 0);
+    QVERIFY(report["transactions"].toInt() >= 1);
+    QVERIFY(QDir(folder.path()).entryList(QDir::NoDotAndDotDot | QDir::AllEntries).isEmpty());
+}
+
 void TestBourseBench::missingStreamFails()
 {
     QTemporaryDir directory;
@@ -212,7 +239,12 @@ void TestBourseBench::invalidCommandLineFails_data()
     QTest::addColumn<QString>("expectedMessage");
 
     QTest::newRow("no arguments") << QStringList{} << "missing benchmark name";
-    QTest::newRow("unknown benchmark") << QStringList{"journal"} << "unknown benchmark 'journal'";
+    QTest::newRow("unknown benchmark") << QStringList{"network"} << "unknown benchmark 'network'";
+    QTest::newRow("journal with unknown option")
+        << QStringList{"journal", "--runs", "5"} << "unknown option '--runs'";
+    QTest::newRow("journal with too few events")
+        << QStringList{"journal", "--events", "5"}
+        << "invalid --events '5'; expected a whole number of at least 10000";
     QTest::newRow("neither stream nor resting")
         << QStringList{"engine", "--json"} << "give exactly one of --stream and --resting";
     QTest::newRow("both stream and resting")
