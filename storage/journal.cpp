@@ -468,6 +468,12 @@ JournalWriter::Created JournalWriter::create(const std::string &path,
                                 "failed to open or create the journal: " + openError));
     }
     sqlite3 *database = state->database.get();
+    // SQLite opens a file it may not write read-only instead of failing, and writes would fail
+    // only at the first commit, after events were accepted.
+    if (sqlite3_db_readonly(database, "main") == 1) {
+        return failed(makeError(JournalErrorKind::OpenFailed, path, 0,
+                                "the journal is read-only, so no event could be stored"));
+    }
 
     // The schema is checked before any pragma that writes, so a file that is not a journal is
     // left as it was.

@@ -19,6 +19,10 @@ JournalError makeError(JournalErrorKind kind, const std::string &path, SequenceN
 
 std::string describeGap(SequenceNumber last, SequenceNumber found)
 {
+    if (found <= last) {
+        return "sequence " + std::to_string(found) + " follows " + std::to_string(last) +
+               ": the sequence goes back";
+    }
     const SequenceNumber firstMissing = last + 1;
     const SequenceNumber lastMissing = found - 1;
     if (last == 0) {
@@ -58,6 +62,7 @@ struct JournalReader::State {
     // carry `skipHash`.
     SequenceNumber skipUntil = 0;
     std::uint64_t skipHash = 0;
+    bool anchorSeen = false;
 
     // The last row whose own checks passed, and the event of it that waits for the next row
     // (or, for the last row, the metadata) to confirm its hash before it is returned.
@@ -246,6 +251,12 @@ bool JournalReader::readNextRow()
         state.chunkFirst = sqlite3_column_int64(select, 0);
         state.chunkLast = sqlite3_column_int64(select, 1);
         state.chunkCount = sqlite3_column_int64(select, 2);
+        if (state.chunkCount <= 0 || sqlite3_column_bytes(select, 3) == 0) {
+            fail(JournalErrorKind::MalformedRow, expected,
+                 "the chunk recorded as starting at sequence " + std::to_string(state.chunkFirst) +
+                     " has no events");
+            return false;
+        }
         state.chunkRead = 0;
         const auto *bytes = static_cast<const std::uint8_t *>(sqlite3_column_blob(select, 3));
         const auto size = static_cast<std::size_t>(sqlite3_column_bytes(select, 3));
@@ -326,6 +337,7 @@ bool JournalReader::checkSkippedRow()
                  format::hex(checksum));
         return false;
     }
+    state.anchorSeen = true;
     if (row.hash != state.skipHash) {
         fail(JournalErrorKind::ChainBroken, state.skipUntil,
              "the event's hash " + format::hex(row.hash) + " differs from the snapshot's " +
@@ -467,6 +479,11 @@ std::optional<StoredSnapshot> JournalReader::readSnapshot(SequenceNumber sequenc
 
 void JournalReader::checkTail()
 {
+    if (m_state->skipUntil > 0 && !m_state->anchorSeen) {
+        fail(JournalErrorKind::SequenceGap, m_state->skipUntil,
+             "the event the reader was to start after is missing");
+        return;
+    }
     const format::Tail &recorded = m_state->recordedTail;
     const SequenceNumber last = m_state->checkedSequence;
 

@@ -3,11 +3,11 @@
 namespace bourse::app {
 
 JournaledRun::JournaledRun(std::unique_ptr<storage::JournalWriter> writer, const Engine &engine,
-                           std::uint64_t snapshotEvery)
+                           std::uint64_t snapshotEvery, SequenceNumber lastSnapshot)
     : m_writer(std::move(writer))
     , m_engine(engine)
     , m_snapshotEvery(std::max<std::uint64_t>(snapshotEvery, 1))
-    , m_lastSnapshot(engine.lastSequence())
+    , m_lastSnapshot(lastSnapshot)
 {
 }
 

@@ -17,8 +17,11 @@ class JournaledRun final : public EventHandler {
 public:
     static constexpr std::uint64_t kDefaultSnapshotEvery = 1'000'000;
 
+    // `lastSnapshot` is the sequence number of the journal's newest snapshot, from which the
+    // interval counts, so that runs cut short still take snapshots.
     JournaledRun(std::unique_ptr<storage::JournalWriter> writer, const Engine &engine,
-                 std::uint64_t snapshotEvery = kDefaultSnapshotEvery);
+                 std::uint64_t snapshotEvery = kDefaultSnapshotEvery,
+                 SequenceNumber lastSnapshot = 0);
     // Stores the final snapshot and closes the journal. Errors go to failure() before, and are
     // dropped here: call finish() first to see them.
     ~JournaledRun() override;

@@ -8,6 +8,7 @@
 #include "engine.h"
 #include "journal.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cinttypes>
 #include <cstdio>
@@ -28,14 +29,14 @@ struct JournalArguments {
     bool json = false;
 };
 
-void printUsage()
+void printUsage(std::ostream &out)
 {
-    std::cerr << "usage: bourse-engine journal replay FILE [--json]\n"
-                 "       bourse-engine journal verify FILE\n"
-                 "       bourse-engine journal recover FILE\n"
-                 "       bourse-engine journal rebuild FILE\n"
-                 "       bourse-engine journal inspect FILE [options]  (see inspect --help)\n"
-                 "       bourse-engine journal export FILE --format csv|json [options]\n";
+    out << "usage: bourse-engine journal replay FILE [--json]\n"
+           "       bourse-engine journal verify FILE\n"
+           "       bourse-engine journal recover FILE\n"
+           "       bourse-engine journal rebuild FILE\n"
+           "       bourse-engine journal inspect FILE [options]  (see inspect --help)\n"
+           "       bourse-engine journal export FILE --format csv|json [options]\n";
 }
 
 std::optional<JournalArguments> parseArguments(const std::vector<std::string> &arguments)
@@ -220,12 +221,43 @@ int verifyJournal(const JournalArguments &arguments)
     }
     storage::JournalReader &reader = *opened.reader;
 
+    // Snapshots are checked too: each must match its checksum and the chain at its event.
+    std::optional<storage::JournalError> snapshotError;
+    std::vector<storage::SnapshotInfo> snapshots = reader.snapshots(snapshotError);
+    std::sort(snapshots.begin(), snapshots.end(),
+              [](const auto &a, const auto &b) { return a.sequence < b.sequence; });
+    std::size_t nextSnapshot = 0;
     std::uint64_t events = 0;
-    while (reader.next()) {
+    while (std::optional<Event> event = reader.next()) {
         ++events;
+        while (nextSnapshot < snapshots.size() &&
+               snapshots[nextSnapshot].sequence <= event->sequence) {
+            const storage::SnapshotInfo &info = snapshots[nextSnapshot++];
+            if (info.sequence == event->sequence && info.chainHash != reader.lastHash()) {
+                std::cerr << "bourse-engine journal verify: " << arguments.path
+                          << ": the snapshot at sequence " << info.sequence
+                          << " records another chain hash than the journal's\n";
+                return CheckFailed;
+            }
+        }
     }
     if (reader.error()) {
         return reportReaderError("verify", *reader.error(), reader.lastSequence());
+    }
+    for (const storage::SnapshotInfo &info : snapshots) {
+        if (info.sequence > reader.lastSequence()) {
+            std::cerr << "bourse-engine journal verify: " << arguments.path
+                      << ": the snapshot at sequence " << info.sequence
+                      << " is past the last event\n";
+            return CheckFailed;
+        }
+        if (!reader.readSnapshot(info.sequence, snapshotError)) {
+            break;
+        }
+    }
+    if (snapshotError) {
+        std::cerr << "bourse-engine journal verify: " << snapshotError->toString() << "\n";
+        return CheckFailed;
     }
     // The chain hash line identifies the journal's content up to its last event. Saved, it
     // detects events removed from the end together with a matching edit of the metadata, which
@@ -247,9 +279,15 @@ int runJournalCommand(const std::vector<std::string> &arguments)
         return arguments[0] == "inspect" ? runJournalInspectCommand(rest)
                                          : runJournalExportCommand(rest);
     }
+    for (const std::string &argument : arguments) {
+        if (argument == "--help" || argument == "-h") {
+            printUsage(std::cout);
+            return Success;
+        }
+    }
     const std::optional<JournalArguments> parsed = parseArguments(arguments);
     if (!parsed) {
-        printUsage();
+        printUsage(std::cerr);
         return UsageError;
     }
     switch (parsed->action) {

@@ -133,7 +133,10 @@ int recoverJournal(const std::string &path)
                 if (event->sequence > intact)
                     break;
                 created.writer->onEvent(*event);
-                created.writer->onCommandEnd();
+                // Chunks of the original ended where commands ended; only there may the new
+                // journal end one.
+                if (opened.reader->lastChunkEndAtOrBefore(event->sequence) == event->sequence)
+                    created.writer->onCommandEnd();
             }
         }
         if (std::optional<storage::JournalError> failed = created.writer->close())
@@ -182,7 +185,18 @@ int rebuildJournal(const std::string &path)
 
     const Engine &engine = *recovered.engine;
     const SequenceNumber last = engine.lastSequence();
-    if (last != 0 && last != recovered.report.snapshotSequence) {
+    // Snapshot rows are never replaced, so a damaged one at the last event stays, and the
+    // restart goes on skipping it.
+    bool snapshotAtLast = false;
+    if (storage::JournalReader::Opened opened = storage::JournalReader::open(path); opened.reader) {
+        std::optional<storage::JournalError> ignored;
+        for (const storage::SnapshotInfo &info : opened.reader->snapshots(ignored))
+            snapshotAtLast = snapshotAtLast || info.sequence == last;
+    }
+    if (snapshotAtLast && last != recovered.report.snapshotSequence) {
+        std::cout << "snapshot: the one at the last event is damaged and stays; a restart "
+                     "skips it\n";
+    } else if (last != 0 && last != recovered.report.snapshotSequence) {
         storage::JournalWriter::Created created = storage::JournalWriter::create(path);
         if (!created.writer)
             return fail(created.error->toString(), CheckFailed);

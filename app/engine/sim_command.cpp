@@ -158,7 +158,8 @@ int runSimCommand(const std::vector<std::string> &arguments)
         std::cerr << "bourse-engine sim: " << created.error->toString() << "\n";
         return InputError;
     }
-    app::JournaledRun journal(std::move(created.writer), *engine, parsed->snapshotEvery);
+    app::JournaledRun journal(std::move(created.writer), *engine, parsed->snapshotEvery,
+                              recovered.report.snapshotSequence);
     storage::JournalWriter &writer = journal.writer();
     engine->addHandler(&journal);
     if (engine->lastSequence() == 0)
