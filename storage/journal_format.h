@@ -153,8 +153,11 @@ inline constexpr const char *insertChunkSql =
     "INSERT INTO chunks (first_sequence, last_sequence, event_count, body) "
     "VALUES (?1, ?2, ?3, ?4)";
 
+// Snapshot rows are never replaced. A second snapshot at a sequence that has one describes the
+// same state, so it is dropped, even when the first is damaged: the restart then skips the
+// damaged one and starts from an older snapshot.
 inline constexpr const char *insertSnapshotSql =
-    "INSERT INTO snapshots (sequence, chain_hash, state_hash, body, checksum) "
+    "INSERT OR IGNORE INTO snapshots (sequence, chain_hash, state_hash, body, checksum) "
     "VALUES (?1, ?2, ?3, ?4, ?5)";
 
 // Checksum of a stored snapshot: FNV-1a over its sequence, chain hash and state hash (8 bytes

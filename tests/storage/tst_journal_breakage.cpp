@@ -317,6 +317,7 @@ private slots:
     void exportRejectsJournalWal();
     void writerRejectsReadOnlyJournal();
     void restartTailBoundedAfterCrashes();
+    void emptyRunAfterDamagedSnapshot();
     void journalActionsPrintHelp_data();
     void journalActionsPrintHelp();
 
@@ -760,6 +761,40 @@ void TestJournalBreakage::restartTailBoundedAfterCrashes()
                             .arg(recovered.report.tailEvents)
                             .arg(recovered.report.snapshotSequence)
                             .arg(kSnapshotEvery)));
+}
+
+// sim hands JournaledRun the newest snapshot it recovered from. When the newest snapshot row, at
+// the last event, is damaged and the run adds no event (a stop before the first command, or
+// `--rate 1 --seconds 1`), the final snapshot must not be stored at that sequence: snapshot rows
+// are never replaced, so the insert fails and the run ends with a journal failure.
+void TestJournalBreakage::emptyRunAfterDamagedSnapshot()
+{
+    const WrittenJournal written = writeSimulatedJournal(journalPath(), 3'000, 1'000, 16);
+    QVERIFY(written.lastSequence >= 3'000);
+    {
+        Database database(journalPath());
+        QCOMPARE(dropTriggers(database), QString());
+        QCOMPARE(database.execute(QStringLiteral("UPDATE snapshots SET checksum = checksum + 1 "
+                                                 "WHERE sequence = %1")
+                                      .arg(written.lastSequence)),
+                 QString());
+    }
+
+    // The restart as `bourse-engine sim` makes it, with no command afterwards.
+    app::RecoveredEngine recovered = app::recoverEngine(journalPath().toStdString());
+    QVERIFY2(recovered.engine, recovered.error ? recovered.error->toString().c_str() : "");
+    QCOMPARE(recovered.engine->lastSequence(), written.lastSequence);
+    QVERIFY(recovered.report.snapshotSequence < written.lastSequence);
+    JournalWriter::Created created = JournalWriter::create(journalPath().toStdString());
+    QVERIFY(created.writer);
+    app::JournaledRun journal(std::move(created.writer), *recovered.engine, 1'000,
+                              recovered.report.snapshotSequence);
+    recovered.engine->addHandler(&journal);
+    recovered.engine->endBatch();
+
+    const std::optional<JournalError> failed = journal.finish();
+    recovered.engine->removeHandler(&journal);
+    QVERIFY2(!failed, failed ? failed->toString().c_str() : "");
 }
 
 // `sim --help`, `journal inspect --help` and `journal export --help` print their usage and exit
