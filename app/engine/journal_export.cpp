@@ -187,8 +187,20 @@ std::string checkOutputPath(const ToolArguments &arguments)
     if (fs::is_directory(fs::status(arguments.output, error))) {
         return "--output " + arguments.output + " is a directory; give a file path";
     }
-    if (fs::equivalent(arguments.output, arguments.path, error)) {
-        return "--output " + arguments.output + " is the journal itself; give another path";
+    // The journal's -wal file holds committed events that the database file may not have yet,
+    // and its -shm file coordinates readers: writing over either loses events.
+    for (const char *suffix : {"", "-wal", "-shm"}) {
+        if (fs::equivalent(arguments.output, arguments.path + suffix, error)) {
+            return "--output " + arguments.output + " is the journal" +
+                   (*suffix ? " file " + arguments.path + suffix : std::string(" itself")) +
+                   "; give another path";
+        }
+    }
+    // The output is written to a temporary file and renamed over the path, which would replace
+    // a pipe, a device or a link with a regular file.
+    if (!fs::is_regular_file(status)) {
+        return "--output " + arguments.output +
+               " exists and is not a regular file; give a new path or a regular file";
     }
     if (!arguments.force) {
         return "--output " + arguments.output +

@@ -44,8 +44,10 @@ bool copyJournalFiles(const std::string &from, const std::string &to, std::strin
     return !code;
 }
 
-// Stores the intact snapshots up to `last` in the new journal, as the original recorded them.
-void copySnapshots(storage::JournalReader &original, SequenceNumber last, const std::string &to)
+// Stores the intact snapshots up to `last` in the new journal, as the original recorded them,
+// except the one at `leaveOut`, where the damage was found.
+void copySnapshots(storage::JournalReader &original, SequenceNumber last, const std::string &to,
+                   SequenceNumber leaveOut)
 {
     std::optional<storage::JournalError> error;
     const std::vector<storage::SnapshotInfo> snapshots = original.snapshots(error);
@@ -60,7 +62,7 @@ void copySnapshots(storage::JournalReader &original, SequenceNumber last, const 
                        "SELECT ?1, ?2, ?3, ?4, ?5",
                        -1, &insert, nullptr);
     for (const storage::SnapshotInfo &info : snapshots) {
-        if (info.sequence > last)
+        if (info.sequence > last || info.sequence == leaveOut)
             continue;
         std::optional<storage::StoredSnapshot> snapshot =
             original.readSnapshot(info.sequence, error);
@@ -104,9 +106,26 @@ int recoverJournal(const std::string &path)
                 return fail(opened.error->toString(), InputError);
             damage = opened.error;
         } else {
-            while (opened.reader->next()) {
+            // Snapshots whose checksum or chain hash fails are damage too: their rows cannot be
+            // replaced, so only a rewritten journal, which leaves them out, verifies again.
+            std::optional<storage::JournalError> snapshotError;
+            std::vector<storage::SnapshotInfo> snapshots = opened.reader->snapshots(snapshotError);
+            while (std::optional<Event> event = opened.reader->next()) {
+                for (const storage::SnapshotInfo &info : snapshots) {
+                    if (info.sequence == event->sequence &&
+                        info.chainHash != opened.reader->lastHash() && !snapshotError)
+                        snapshotError = storage::JournalError{
+                            storage::JournalErrorKind::ChainBroken, path, info.sequence,
+                            "the snapshot records another chain hash than the journal's"};
+                }
             }
             damage = opened.reader->error();
+            for (const storage::SnapshotInfo &info : snapshots) {
+                if (!snapshotError)
+                    opened.reader->readSnapshot(info.sequence, snapshotError);
+            }
+            if (!damage)
+                damage = snapshotError;
             // Only whole commands are kept: a journal that ended inside one would leave an
             // order half entered, which the next command could not follow.
             intact = opened.reader->lastChunkEndAtOrBefore(opened.reader->lastSequence());
@@ -142,7 +161,7 @@ int recoverJournal(const std::string &path)
         if (std::optional<storage::JournalError> failed = created.writer->close())
             return fail("failed to write the intact events: " + failed->toString(), CheckFailed);
         if (opened.reader)
-            copySnapshots(*opened.reader, intact, rebuilt);
+            copySnapshots(*opened.reader, intact, rebuilt, damage->sequence);
     }
 
     // The original stays whole in the copy, so replacing it deletes nothing.
