@@ -17,8 +17,9 @@ namespace bourse {
 // A new order as a client enters it. Fields that do not apply to the type are ignored.
 //
 // The side sits alone in its eight bytes. A caller typically stores it as one byte just
-// before submit() reads it; next to another one-byte field, the compiler may read both with
-// one wider load, which the processor cannot serve from two pending stores and stalls on.
+// before submit() reads it. Next to another one-byte field, the compiler may read both with
+// one wider load, and the processor stalls because it cannot serve that load from two pending
+// stores.
 struct NewOrder {
     OrderId id{}; // zero: the engine assigns the next free id
     Side side = Side::Buy;
@@ -317,7 +318,7 @@ private:
 
     template <typename Payload>
     void publish(InstrumentId instrument, Timestamp time, const Payload &payload);
-    // Publish a payload built where the event holds it, from its fields in declaration order
+    // Publish a payload built in the event's own storage, from its fields in declaration order
     // or by fill() writing them one by one (see engine_state.h for why).
     template <typename Payload, typename... Fields>
     void publishNew(InstrumentId instrument, Timestamp time, Fields... fields);

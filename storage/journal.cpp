@@ -590,7 +590,7 @@ void JournalWriter::onBatchEnd()
 }
 
 // Queues the current chunk for the writer thread and starts a new one. With `waitForRoom`, waits
-// while the queue is full; the chunk that caused the wait is queued either way, so the queue
+// while the queue is full. The chunk that caused the wait is queued either way, so the queue
 // has at most one chunk more than the limit.
 void JournalWriter::handOver(bool waitForRoom)
 {

@@ -10,7 +10,7 @@
 
 namespace bourse::app {
 
-// How an engine was rebuilt from its journal.
+// The account of how an engine was rebuilt from its journal.
 struct RecoveryReport {
     SequenceNumber snapshotSequence = 0; // the snapshot it started from; 0 for a full replay
     std::uint64_t tailEvents = 0;        // events restored after the snapshot
@@ -27,10 +27,10 @@ struct RecoveredEngine {
     std::optional<storage::JournalError> error; // damage in the events themselves
 };
 
-// Rebuilds the engine a journal describes: from the newest snapshot that is intact, loads,
-// matches its recorded state hash and its recorded place in the hash chain, plus the events
-// after it; or, when no snapshot qualifies, from every event. A journal whose events are
-// damaged is an error naming the sequence. A journal that defines its instruments starts with an
+// Rebuilds the engine a journal describes from the newest snapshot that is intact, loads, and
+// matches its recorded state hash and its place in the hash chain, plus the events after it.
+// When no snapshot qualifies, it replays every event. A journal whose events are damaged is an
+// error naming the sequence. A journal that defines its instruments starts with an
 // InstrumentAdded; one of a single book names that book's instrument in its first event.
 RecoveredEngine recoverEngine(const std::string &path);
 

@@ -187,7 +187,7 @@ std::string checkOutputPath(const ToolArguments &arguments)
     if (fs::is_directory(fs::status(arguments.output, error))) {
         return "--output " + arguments.output + " is a directory; give a file path";
     }
-    // The journal's -wal file holds committed events that the database file may not have yet,
+    // The journal's -wal file contains committed events that the database file may not have yet,
     // and its -shm file coordinates readers: writing over either loses events.
     for (const char *suffix : {"", "-wal", "-shm"}) {
         if (fs::equivalent(arguments.output, arguments.path + suffix, error)) {

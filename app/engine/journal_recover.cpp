@@ -11,6 +11,7 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <iostream>
 #include <optional>
@@ -31,7 +32,7 @@ std::string freshPath(const std::string &path, const std::string &suffix)
     return candidate;
 }
 
-// Copies the journal file and its write-ahead log, which holds committed events not yet in the
+// Copies the journal file and its write-ahead log, which contains committed events not yet in the
 // file, byte for byte.
 bool copyJournalFiles(const std::string &from, const std::string &to, std::string &error)
 {
@@ -110,8 +111,13 @@ int recoverJournal(const std::string &path)
             // replaced, so only a rewritten journal, which leaves them out, verifies again.
             std::optional<storage::JournalError> snapshotError;
             std::vector<storage::SnapshotInfo> snapshots = opened.reader->snapshots(snapshotError);
+            std::sort(snapshots.begin(), snapshots.end(),
+                      [](const auto &a, const auto &b) { return a.sequence < b.sequence; });
+            std::size_t next = 0;
             while (std::optional<Event> event = opened.reader->next()) {
-                for (const storage::SnapshotInfo &info : snapshots) {
+                for (; next < snapshots.size() && snapshots[next].sequence <= event->sequence;
+                     ++next) {
+                    const storage::SnapshotInfo &info = snapshots[next];
                     if (info.sequence == event->sequence &&
                         info.chainHash != opened.reader->lastHash() && !snapshotError)
                         snapshotError = storage::JournalError{

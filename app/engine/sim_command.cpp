@@ -134,7 +134,7 @@ int runSimCommand(const std::vector<std::string> &arguments)
         return UsageError;
     }
 
-    // Recover what the journal holds before the writer opens it, so that the engine continues
+    // Recover the journal's engine before the writer opens it, so that the engine continues
     // exactly where the journal ends.
     app::RecoveredEngine recovered = app::recoverEngine(parsed->journal);
     std::unique_ptr<Engine> engine;

@@ -688,7 +688,7 @@ void TestJournalBreakage::exportRejectsJournalWal()
     const ToolRun run = runTool({QStringLiteral("journal"), QStringLiteral("export"), journalPath(),
                                  QStringLiteral("--format"), QStringLiteral("csv"),
                                  QStringLiteral("--output"), wal, QStringLiteral("--force")});
-    // The -wal file holds committed events: export must not write over it.
+    // The -wal file contains committed events: export must not write over it.
     QVERIFY2(run.exitCode != 0, qPrintable(describe(run)));
     QVERIFY2(fileBytes(wal) == walBefore, "export replaced the journal's -wal file");
     engine.removeHandler(created.writer.get());
