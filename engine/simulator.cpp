@@ -26,6 +26,54 @@ MarketSimulator::MarketSimulator(std::uint64_t seed, Options options)
 {
 }
 
+MarketSimulator MarketSimulator::resume(std::uint64_t seed, Options options, const Engine &engine)
+{
+    options.firstOrderId = std::max(options.firstOrderId, engine.lastSequence() + 1);
+    MarketSimulator simulator(seed, options);
+    simulator.takeOverBook(engine.book());
+    return simulator;
+}
+
+Price MarketSimulator::fairValueOf(const OrderBook &book, const Options &options)
+{
+    const std::optional<Price> bid = book.bestPrice(Side::Buy);
+    const std::optional<Price> ask = book.bestPrice(Side::Sell);
+    if (!bid && !ask) {
+        return options.anchor;
+    }
+
+    // In half ticks, the fair price is 2 * fairValue + 1 and the mid price bid + ask. A missing
+    // side is taken one tick beyond the other, so the fair value sits where it would over an
+    // undisturbed book with that best price. Prices are positive, so the division rounds down.
+    const std::int64_t bidTicks = bid ? bid->value() : ask->value() - 1;
+    const std::int64_t askTicks = ask ? ask->value() : bid->value() + 1;
+    const std::int64_t fairValue = (bidTicks + askTicks - 1) / 2;
+    return Price{std::max(fairValue, lowestFairValue(options))};
+}
+
+std::int64_t MarketSimulator::lowestFairValue(const Options &options)
+{
+    return options.maxDepthTicks + 2;
+}
+
+void MarketSimulator::takeOverBook(const OrderBook &book)
+{
+    if (book.orderCount() == 0) {
+        return;
+    }
+    m_primed = primingCommands();
+    m_fairValue = fairValueOf(book, m_options).value();
+
+    // Sorted by id, the order in which the simulator lists the orders it submits, so the list
+    // does not depend on how the book stores its levels.
+    m_liveOrders.reserve(book.orderCount());
+    const auto adopt = [this](const Order &order) { m_liveOrders.push_back(order.id); };
+    book.forEachOrder(Side::Buy, adopt);
+    book.forEachOrder(Side::Sell, adopt);
+    std::sort(m_liveOrders.begin(), m_liveOrders.end());
+    m_nextOrderId = std::max(m_nextOrderId, m_liveOrders.back().value() + 1);
+}
+
 std::size_t MarketSimulator::primingCommands() const
 {
     return m_options.primeLevels * 2 * m_options.primeOrdersPerLevel;
@@ -113,8 +161,7 @@ void MarketSimulator::moveFairValue()
     const bool up = static_cast<std::int64_t>(m_random.below(1000)) < upPerMille;
     m_fairValue += up ? 1 : -1;
 
-    // Keeps every passive price positive.
-    m_fairValue = std::max(m_fairValue, m_options.maxDepthTicks + 2);
+    m_fairValue = std::max(m_fairValue, lowestFairValue(m_options));
 }
 
 SimulatorCommand MarketSimulator::passiveOrder(const OrderBook &book)

@@ -54,10 +54,36 @@ public:
     explicit MarketSimulator(std::uint64_t seed);
     MarketSimulator(std::uint64_t seed, Options options);
 
+    // Creates a simulator that continues the market in the engine's primary book, as after a
+    // restart from a journal. The same seed, options and engine state give the same commands.
+    //
+    // A book with resting orders is taken over, and nothing is primed. Every resting order
+    // joins the orders that cancels pick from, whichever source entered it, because the
+    // simulator assumes it is the only source of orders. The fair value starts at the book's
+    // mid price (see fairValueOf()), not at the anchor. An empty book is primed around the
+    // anchor as by the constructor, so on an engine whose lastSequence() is zero the commands
+    // are the constructor's.
+    //
+    // Order ids start at the largest of options.firstOrderId, lastSequence() + 1 and one above
+    // the highest resting id. Every order takes at least one event, so ids that count up from
+    // at most the next sequence number, as the engine's own ids and resume()'s do, stay at or
+    // below lastSequence().
+    // NOTE: an explicit id above both bounds, on an order that left the book or on a parked
+    // stop, is missed, because the engine's public API does not expose its highest id.
+    static MarketSimulator resume(std::uint64_t seed, Options options, const Engine &engine);
+
+    // Computes the fair value, in whole ticks, that a simulator takes over this book. The fair
+    // price, half a tick above it, is the mid price, rounded half a tick down when the spread
+    // is an even number of ticks. A book with one side is treated as a one-tick spread, so the
+    // fair value is the best bid, or one tick below the best ask. The result is at least
+    // options.maxDepthTicks + 2, the floor that keeps passive prices positive. An empty book
+    // gives options.anchor.
+    static Price fairValueOf(const OrderBook &book, const Options &options);
+
     // Returns the next command for the engine's primary book in its current state. The first
     // primingCommands() commands place primeLevels levels a side around the anchor, and random
-    // flow follows. Each command must reach the engine before the next call, as cancels pick
-    // live orders.
+    // flow follows. A simulator that took over a book (resume()) starts with random flow. Each
+    // command must reach the engine before the next call, as cancels pick live orders.
     SimulatorCommand next(const Engine &engine);
 
     // Takes the next command for the engine's book and applies it to the engine.
@@ -75,6 +101,9 @@ public:
     const Options &options() const { return m_options; }
 
 private:
+    // The lowest fair value the walk takes. Above it, every passive price is positive.
+    static std::int64_t lowestFairValue(const Options &options);
+    void takeOverBook(const OrderBook &book);
     SimulatorCommand nextPrimingCommand();
     SimulatorCommand nextRandomCommand(const Engine &engine);
     void moveFairValue();

@@ -27,8 +27,10 @@ constexpr const char *kUsage =
     "\n"
     "Runs the simulated market of one instrument without a screen and journals every event.\n"
     "An existing journal is recovered first (newest good snapshot plus the events after it)\n"
-    "and continued. As commits land it prints `acknowledged SEQ`: every event up to SEQ is\n"
-    "durable. SIGINT or SIGTERM ends the run cleanly with a final snapshot.\n"
+    "and continued: the simulated flow takes over the recovered book's resting orders and\n"
+    "starts its fair value at the book's mid price. As commits land it prints\n"
+    "`acknowledged SEQ`: every event up to SEQ is durable. SIGINT or SIGTERM ends the run\n"
+    "cleanly with a final snapshot.\n"
     "  --seed S            seed of the simulated order flow (default 1)\n"
     "  --rate N            events per second to aim for (default: as fast as possible)\n"
     "  --seconds N         stop after N seconds (default: run until a signal)\n"
@@ -168,11 +170,16 @@ int runSimCommand(const std::vector<std::string> &arguments)
     std::signal(SIGINT, requestStop);
     std::signal(SIGTERM, requestStop);
 
-    // Order ids continue above every id used so far: an order takes at least one event, so the
-    // last sequence number bounds them.
-    MarketSimulator::Options options;
-    options.firstOrderId = engine->lastSequence() + 1;
-    MarketSimulator simulator(parsed->seed ^ engine->lastSequence(), options);
+    // The simulator takes over the resting orders of a recovered book, starts its fair value at
+    // the book's mid price and numbers its orders above every id used. A new journal's empty
+    // book is primed. The seed mixes in the sequence number, so a restart does not repeat the
+    // flow of the run before it.
+    MarketSimulator simulator = MarketSimulator::resume(parsed->seed ^ engine->lastSequence(),
+                                                        MarketSimulator::Options{}, *engine);
+    if (engine->book().orderCount() != 0)
+        std::printf("resumed on %zu resting orders, fair value %lld ticks\n",
+                    engine->book().orderCount(),
+                    static_cast<long long>(simulator.fairValue().value()));
 
     using Clock = std::chrono::steady_clock;
     const Clock::time_point start = Clock::now();

@@ -1,4 +1,5 @@
 #include "engine.h"
+#include "engine_test_support.h"
 #include "random.h"
 #include "simulator.h"
 
@@ -6,6 +7,8 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <memory>
+#include <set>
 #include <type_traits>
 #include <unordered_set>
 #include <vector>
@@ -153,6 +156,55 @@ RunResult run(std::uint64_t seed, std::size_t steps)
     return {hasher.hash(), hasher.events()};
 }
 
+// Commands before a restart, in the tests that resume a simulator on a recovered book.
+constexpr std::size_t kStepsBeforeRestart = 20'000;
+
+void runSteps(MarketSimulator &simulator, Engine &engine, std::size_t steps)
+{
+    for (std::size_t i = 0; i < steps; ++i) {
+        simulator.step(engine, Timestamp{static_cast<std::int64_t>(engine.lastSequence() + 1)});
+    }
+}
+
+// The snapshot of an engine that ran the simulated market of `seed` for `steps` commands, as a
+// journal's newest snapshot would hold it.
+std::vector<std::uint8_t> snapshotAfter(std::uint64_t seed, std::size_t steps)
+{
+    Engine engine(InstrumentId{1});
+    MarketSimulator simulator(seed);
+    runSteps(simulator, engine, steps);
+    return engine.snapshot();
+}
+
+// The engine a restart recovers from the snapshot.
+std::unique_ptr<Engine> recover(const std::vector<std::uint8_t> &snapshot)
+{
+    auto engine = std::make_unique<Engine>();
+    const std::optional<SnapshotError> error = Engine::loadSnapshot(snapshot, *engine);
+    if (error) {
+        qFatal("the snapshot did not load: %s", error->message.c_str());
+    }
+    return engine;
+}
+
+std::set<OrderId> restingIds(const OrderBook &book)
+{
+    std::set<OrderId> ids;
+    const auto collect = [&ids](const Order &order) { ids.insert(order.id); };
+    book.forEachOrder(Side::Buy, collect);
+    book.forEachOrder(Side::Sell, collect);
+    return ids;
+}
+
+// The gap between the fair price (half a tick above the fair value) and the mid price, in half
+// ticks.
+std::int64_t halfTicksFromMid(Price fairValue, const OrderBook &book)
+{
+    const std::int64_t twiceMid =
+        book.bestPrice(Side::Buy)->value() + book.bestPrice(Side::Sell)->value();
+    return std::abs(2 * fairValue.value() + 1 - twiceMid);
+}
+
 } // namespace
 
 class TestSimulator : public QObject {
@@ -168,6 +220,17 @@ private slots:
     void flowKeepsBookUncrossed();
     void flowTradesCancelsAndUsesFreshIds();
     void flowKeepsRealisticShape();
+
+    void resumeOnFreshEngineMatchesConstructor();
+    void resumeFairValueFromBook_data();
+    void resumeFairValueFromBook();
+    void resumeIdsAboveEveryUsedId_data();
+    void resumeIdsAboveEveryUsedId();
+    void resumeSkipsPriming();
+    void resumeFairValueNearMid();
+    void resumeCancelsOrdersRestingBefore();
+    void resumeSameSeedSameEvents();
+    void resumedFlowStaysHealthy();
 };
 
 // The first outputs of SplitMix64 seeded with 0, computed apart from this code from the
@@ -318,6 +381,267 @@ void TestSimulator::flowKeepsRealisticShape()
     QVERIFY2(shallowSamples < kSteps / 100, qPrintable(QString::number(shallowSamples)));
     QVERIFY2(farthestFromAnchor < 500, qPrintable(QString::number(farthestFromAnchor)));
     QVERIFY(engine.book().orderCount() < 1'000);
+}
+
+// A new journal's engine has an empty book, so resuming on it primes and runs exactly the
+// market a new simulator runs.
+void TestSimulator::resumeOnFreshEngineMatchesConstructor()
+{
+    Engine engine(InstrumentId{1});
+    EventHasher hasher;
+    engine.addHandler(&hasher);
+    MarketSimulator simulator = MarketSimulator::resume(42, MarketSimulator::Options{}, engine);
+    QVERIFY(!simulator.isPrimed());
+    QCOMPARE(simulator.fairValue(), MarketSimulator::Options{}.anchor);
+    for (std::size_t i = 0; i < kSteps; ++i) {
+        simulator.step(engine, Timestamp{static_cast<std::int64_t>(i) * 1'000'000});
+    }
+
+    const RunResult constructed = run(42, kSteps);
+    QCOMPARE(hasher.events(), constructed.events);
+    QCOMPARE(hasher.hash(), constructed.hash);
+}
+
+// Books built by hand. The fair price lies half a tick above the fair value, so an undisturbed
+// book (bid at the fair value, ask a tick above) has its mid price on the fair price.
+void TestSimulator::resumeFairValueFromBook_data()
+{
+    QTest::addColumn<std::int64_t>("bid"); // zero: no bid
+    QTest::addColumn<std::int64_t>("ask"); // zero: no ask
+    QTest::addColumn<std::int64_t>("fairValue");
+
+    QTest::newRow("one-tick spread: the bid")
+        << std::int64_t{9'998} << std::int64_t{9'999} << std::int64_t{9'998};
+    QTest::newRow("three-tick spread: on the mid")
+        << std::int64_t{9'998} << std::int64_t{10'001} << std::int64_t{9'999};
+    QTest::newRow("four-tick spread: half below mid")
+        << std::int64_t{9'998} << std::int64_t{10'002} << std::int64_t{9'999};
+    QTest::newRow("bids only: the best bid")
+        << std::int64_t{10'005} << std::int64_t{0} << std::int64_t{10'005};
+    QTest::newRow("asks only: a tick below")
+        << std::int64_t{0} << std::int64_t{10'005} << std::int64_t{10'004};
+    // The default maxDepthTicks is 20, so the walk never goes below 22.
+    QTest::newRow("near zero: the walk's floor")
+        << std::int64_t{5} << std::int64_t{7} << std::int64_t{22};
+}
+
+void TestSimulator::resumeFairValueFromBook()
+{
+    QFETCH(std::int64_t, bid);
+    QFETCH(std::int64_t, ask);
+    QFETCH(std::int64_t, fairValue);
+
+    Engine engine(InstrumentId{1});
+    if (bid != 0) {
+        engine.submit(test::limitOrder(1, Side::Buy, 3, bid), Timestamp{1});
+    }
+    if (ask != 0) {
+        engine.submit(test::limitOrder(2, Side::Sell, 3, ask), Timestamp{1});
+    }
+
+    const MarketSimulator::Options options;
+    QCOMPARE(MarketSimulator::fairValueOf(engine.book(), options), Price{fairValue});
+    const MarketSimulator simulator = MarketSimulator::resume(1, options, engine);
+    QCOMPARE(simulator.fairValue(), Price{fairValue});
+    QVERIFY(simulator.isPrimed());
+}
+
+void TestSimulator::resumeIdsAboveEveryUsedId_data()
+{
+    QTest::addColumn<std::uint64_t>("highestRestingId");
+    QTest::addColumn<std::uint64_t>("firstOrderIdOption");
+    QTest::addColumn<std::uint64_t>("expectedFirstId");
+
+    // Three resting orders take six events (accepted and added each): ids start at seven.
+    QTest::newRow("sequence bounds the ids")
+        << std::uint64_t{3} << std::uint64_t{1} << std::uint64_t{7};
+    QTest::newRow("a resting id above the sequence")
+        << std::uint64_t{700} << std::uint64_t{1} << std::uint64_t{701};
+    QTest::newRow("the option above both")
+        << std::uint64_t{700} << std::uint64_t{5'000} << std::uint64_t{5'000};
+}
+
+void TestSimulator::resumeIdsAboveEveryUsedId()
+{
+    QFETCH(std::uint64_t, highestRestingId);
+    QFETCH(std::uint64_t, firstOrderIdOption);
+    QFETCH(std::uint64_t, expectedFirstId);
+
+    Engine engine(InstrumentId{1});
+    engine.submit(test::limitOrder(1, Side::Buy, 3, 9'990), Timestamp{1});
+    engine.submit(test::limitOrder(2, Side::Sell, 3, 10'010), Timestamp{1});
+    engine.submit(test::limitOrder(highestRestingId, Side::Sell, 3, 10'011), Timestamp{1});
+    QCOMPARE(engine.lastSequence(), SequenceNumber{6});
+
+    MarketSimulator::Options options;
+    options.firstOrderId = firstOrderIdOption;
+    MarketSimulator simulator = MarketSimulator::resume(1, options, engine);
+    SimulatorCommand command = simulator.next(engine);
+    while (command.kind != SimulatorCommand::Kind::Submit) {
+        MarketSimulator::apply(command, engine, Timestamp{2});
+        command = simulator.next(engine);
+    }
+    QCOMPARE(command.order.id, OrderId{expectedFirstId});
+}
+
+// With the anchor moved far from the recovered book, priming would place its 40 orders
+// (10 levels a side, 2 orders a level) at 49'991 to 50'010. A resumed simulator places none
+// there: its fair value starts at the book, near the old anchor of 10'000.
+void TestSimulator::resumeSkipsPriming()
+{
+    const std::vector<std::uint8_t> snapshot = snapshotAfter(3, kStepsBeforeRestart);
+    MarketSimulator::Options options;
+    options.anchor = Price{50'000};
+    const auto atPrimePrice = [](const SimulatorCommand &command) {
+        const std::int64_t price = command.order.limit.value();
+        return command.kind == SimulatorCommand::Kind::Submit && price >= 49'991 && price <= 50'010;
+    };
+
+    std::unique_ptr<Engine> fresh = recover(snapshot);
+    MarketSimulator primer(3, options);
+    std::size_t primedAtPrimePrices = 0;
+    for (std::size_t i = 0; i < 40; ++i) {
+        const SimulatorCommand command = primer.next(*fresh);
+        primedAtPrimePrices += atPrimePrice(command) ? 1U : 0U;
+        MarketSimulator::apply(command, *fresh, Timestamp{1});
+    }
+    QCOMPARE(primedAtPrimePrices, std::size_t{40});
+
+    std::unique_ptr<Engine> engine = recover(snapshot);
+    MarketSimulator simulator = MarketSimulator::resume(3, options, *engine);
+    QVERIFY(simulator.isPrimed());
+    std::size_t resumedAtPrimePrices = 0;
+    for (std::size_t i = 0; i < 1'000; ++i) {
+        const SimulatorCommand command = simulator.next(*engine);
+        resumedAtPrimePrices += atPrimePrice(command) ? 1U : 0U;
+        MarketSimulator::apply(command, *engine, Timestamp{1});
+    }
+    QCOMPARE(resumedAtPrimePrices, std::size_t{0});
+}
+
+// Whatever fair value the simulator before the restart held, the resumed one starts on the
+// recovered book's mid price.
+void TestSimulator::resumeFairValueNearMid()
+{
+    for (const std::uint64_t seed : {3ULL, 8ULL, 13ULL}) {
+        const std::unique_ptr<Engine> engine = recover(snapshotAfter(seed, kStepsBeforeRestart));
+        const OrderBook &book = engine->book();
+        QVERIFY(book.bestPrice(Side::Buy).has_value());
+        QVERIFY(book.bestPrice(Side::Sell).has_value());
+
+        const MarketSimulator simulator =
+            MarketSimulator::resume(seed, MarketSimulator::Options{}, *engine);
+        const std::int64_t gap = halfTicksFromMid(simulator.fairValue(), book);
+        QVERIFY2(
+            gap <= 1,
+            qPrintable(QStringLiteral("seed %1: %2 half ticks from the mid").arg(seed).arg(gap)));
+    }
+}
+
+void TestSimulator::resumeCancelsOrdersRestingBefore()
+{
+    const std::unique_ptr<Engine> engine = recover(snapshotAfter(5, kStepsBeforeRestart));
+    const std::set<OrderId> before = restingIds(engine->book());
+    QVERIFY(before.size() > 50);
+    FlowCounter counter;
+    engine->addHandler(&counter);
+
+    MarketSimulator simulator = MarketSimulator::resume(5, MarketSimulator::Options{}, *engine);
+    std::vector<OrderId> cancelled;
+    for (std::size_t i = 0; i < 1'000; ++i) {
+        const SimulatorCommand command = simulator.next(*engine);
+        if (command.kind == SimulatorCommand::Kind::Cancel) {
+            cancelled.push_back(command.cancelId);
+        }
+        MarketSimulator::apply(command, *engine, Timestamp{1});
+    }
+
+    QVERIFY(cancelled.size() > 100);
+    QVERIFY(before.contains(cancelled.front()));
+    const auto cancelledBefore = std::count_if(cancelled.begin(), cancelled.end(),
+                                               [&](OrderId id) { return before.contains(id); });
+    QVERIFY2(cancelledBefore > 50, qPrintable(QString::number(cancelledBefore)));
+    QCOMPARE(counter.unknownOrderRejects, std::uint64_t{0});
+}
+
+// Two restarts from one snapshot, and the engine that took it kept running instead, all give
+// the same events for the same seed. A different seed gives other events.
+void TestSimulator::resumeSameSeedSameEvents()
+{
+    Engine kept(InstrumentId{1});
+    MarketSimulator before(9);
+    runSteps(before, kept, kStepsBeforeRestart);
+    const std::vector<std::uint8_t> snapshot = kept.snapshot();
+
+    const auto resumedRun = [](Engine &engine, std::uint64_t seed) {
+        EventHasher hasher;
+        engine.addHandler(&hasher);
+        MarketSimulator simulator =
+            MarketSimulator::resume(seed, MarketSimulator::Options{}, engine);
+        runSteps(simulator, engine, kSteps);
+        engine.removeHandler(&hasher);
+        return RunResult{hasher.hash(), hasher.events()};
+    };
+    const RunResult first = resumedRun(*recover(snapshot), 77);
+    const RunResult second = resumedRun(*recover(snapshot), 77);
+    const RunResult onKept = resumedRun(kept, 77);
+    const RunResult otherSeed = resumedRun(*recover(snapshot), 78);
+
+    QVERIFY(first.events > kSteps);
+    QCOMPARE(second.events, first.events);
+    QCOMPARE(second.hash, first.hash);
+    QCOMPARE(onKept.events, first.events);
+    QCOMPARE(onKept.hash, first.hash);
+    QVERIFY(otherSeed.hash != first.hash);
+}
+
+void TestSimulator::resumedFlowStaysHealthy()
+{
+    constexpr std::size_t kResumedSteps = 100'000;
+    const std::unique_ptr<Engine> engine = recover(snapshotAfter(21, kStepsBeforeRestart));
+    const std::set<OrderId> before = restingIds(engine->book());
+    FlowCounter counter;
+    engine->addHandler(&counter);
+
+    MarketSimulator simulator = MarketSimulator::resume(21, MarketSimulator::Options{}, *engine);
+    std::size_t oneSidedSamples = 0;
+    for (std::size_t i = 0; i < kResumedSteps; ++i) {
+        simulator.step(*engine, Timestamp{static_cast<std::int64_t>(i)});
+        const OrderBook &book = engine->book();
+        const auto bid = book.bestPrice(Side::Buy);
+        const auto ask = book.bestPrice(Side::Sell);
+        if (!bid || !ask) {
+            ++oneSidedSamples;
+        } else if (*bid >= *ask) {
+            QFAIL(qPrintable(QStringLiteral("crossed after command %1: bid %2, ask %3")
+                                 .arg(i)
+                                 .arg(bid->value())
+                                 .arg(ask->value())));
+        }
+    }
+
+    const OrderBook &book = engine->book();
+    QVERIFY(book.bestPrice(Side::Buy).has_value());
+    QVERIFY(book.bestPrice(Side::Sell).has_value());
+    QVERIFY2(oneSidedSamples < kResumedSteps / 1'000, qPrintable(QString::number(oneSidedSamples)));
+    const std::size_t target = simulator.options().targetRestingOrders;
+    QVERIFY2(book.orderCount() > target / 2, qPrintable(QString::number(book.orderCount())));
+    QVERIFY2(book.orderCount() < target * 2, qPrintable(QString::number(book.orderCount())));
+
+    // Every order that rested before the restart was cancelled or filled since.
+    const std::set<OrderId> after = restingIds(book);
+    const auto stillResting =
+        std::count_if(before.begin(), before.end(), [&](OrderId id) { return after.contains(id); });
+    QCOMPARE(stillResting, std::ptrdiff_t{0});
+
+    // The run before the restart submitted at most one order a command, with ids from 1.
+    const std::uint64_t lowestId =
+        *std::min_element(counter.acceptedIds.begin(), counter.acceptedIds.end());
+    QVERIFY2(lowestId > kStepsBeforeRestart, qPrintable(QString::number(lowestId)));
+    QCOMPARE(counter.repeatedIds, std::uint64_t{0});
+    QCOMPARE(counter.duplicateIdRejects, std::uint64_t{0});
+    QCOMPARE(counter.unknownOrderRejects, std::uint64_t{0});
+    QVERIFY(counter.trades > kResumedSteps / 20);
 }
 
 QTEST_GUILESS_MAIN(TestSimulator)
