@@ -91,6 +91,14 @@ std::int64_t wallClockNanoseconds()
         .count();
 }
 
+// Whether a reader that startAfter() placed after `anchor` stopped because the journal's event
+// there carries another chain hash than the one given. Only that event is checked against the
+// given hash, and the reader reports the mismatch as a broken chain at its sequence number.
+bool rejectedAnchor(const std::optional<JournalError> &error, SequenceNumber anchor)
+{
+    return error && error->kind == JournalErrorKind::ChainBroken && error->sequence == anchor;
+}
+
 } // namespace
 
 std::string viewsPathFor(const std::string &journalPath)
@@ -229,6 +237,11 @@ ReadModelWriter::Opened ReadModelWriter::open(const std::string &path,
         }
         if (older) {
             state->formatRebuild = RebuildReason::OlderFormat;
+        }
+    } else if (views::lacksQueryIndexes(database)) {
+        if (auto problem = inTransaction(
+                database, [database]() { return views::createQueryIndexes(database); })) {
+            return failed(*problem);
         }
     }
 
@@ -480,7 +493,7 @@ CatchUpResult ReadModelWriter::catchUp(JournalReader &reader)
         detail = "the views file was written in an older format than format " +
                  std::to_string(views::formatVersion);
     }
-    return catchUpFrom(reader, formatRebuild, std::move(detail));
+    return catchUpFrom(reader, formatRebuild, std::move(detail), JournalStart::AfterProjected);
 }
 
 CatchUpResult ReadModelWriter::rebuild(JournalReader &reader)
@@ -490,7 +503,8 @@ CatchUpResult ReadModelWriter::rebuild(JournalReader &reader)
         result.error = std::move(error);
         return result;
     }
-    return catchUpFrom(reader, RebuildReason::Requested, "a rebuild was requested");
+    return catchUpFrom(reader, RebuildReason::Requested, "a rebuild was requested",
+                       JournalStart::FirstEvent);
 }
 
 CatchUpResult ReadModelWriter::rebuildFrom(const std::string &journalPath, ReaderAccess access,
@@ -508,11 +522,11 @@ CatchUpResult ReadModelWriter::rebuildFrom(const std::string &journalPath, Reade
         result.error = std::move(error);
         return result;
     }
-    return catchUpFrom(*opened.reader, reason, std::move(detail));
+    return catchUpFrom(*opened.reader, reason, std::move(detail), JournalStart::FirstEvent);
 }
 
 CatchUpResult ReadModelWriter::catchUpFrom(JournalReader &reader, RebuildReason rebuildReason,
-                                           std::string rebuildDetail)
+                                           std::string rebuildDetail, JournalStart start)
 {
     CatchUpResult result;
     result.rebuildReason = rebuildReason;
@@ -545,12 +559,23 @@ CatchUpResult ReadModelWriter::catchUpFrom(JournalReader &reader, RebuildReason 
             result.error = fromJournalError(*fresh.error);
             return result;
         }
-        return catchUpFrom(*fresh.reader, rebuildReason, std::move(result.rebuildDetail));
+        return catchUpFrom(*fresh.reader, rebuildReason, std::move(result.rebuildDetail), start);
     }
     if (projected > 0 && reader.lastSequence() == projected && reader.lastHash() != projectedHash) {
         return rebuildFrom(reader.path(), reader.access(), RebuildReason::ChainHashMismatch,
                            "the journal's chain hash at sequence " + std::to_string(projected) +
                                hashes(reader.lastHash(), projectedHash));
+    }
+
+    // A reader that has returned no event yet skips to the last projected one, which must carry
+    // the recorded chain hash, so only the chunks from there on are read.
+    const bool anchored = start == JournalStart::AfterProjected && projected > 0 &&
+                          reader.lastSequence() == 0 && !reader.error();
+    if (anchored && !reader.startAfter(projected, projectedHash)) {
+        result.error = fromJournalError(*reader.error());
+        result.lastSequence = m_state->lastSequence;
+        result.lastHash = m_state->lastHash;
+        return result;
     }
 
     m_state->journalPath = reader.path();
@@ -575,6 +600,19 @@ CatchUpResult ReadModelWriter::catchUpFrom(JournalReader &reader, RebuildReason 
             break;
         }
         ++result.eventsProjected;
+    }
+
+    // The event at the last projected sequence is not the one projected. Reading the journal
+    // from its first event shows whether it is another journal or one that differs later, and
+    // rebuilds the projection either way.
+    if (anchored && rejectedAnchor(reader.error(), projected)) {
+        JournalReader::Opened fresh = JournalReader::open(reader.path(), reader.access());
+        if (fresh.error) {
+            result.error = fromJournalError(*fresh.error);
+            return result;
+        }
+        return catchUpFrom(*fresh.reader, rebuildReason, std::move(result.rebuildDetail),
+                           JournalStart::FirstEvent);
     }
 
     // Events read before a damaged row of the journal passed its checks, so they stay projected.

@@ -30,6 +30,7 @@ namespace bourse::storage {
 //   projection     format version, the journal's identity, the last projected sequence number
 //                  and the journal's chain hash there
 // Prices and quantities stay integers in the journal's units; times are nanoseconds.
+// ReadModelReader (read_model_queries.h) reads the tables into plain structs.
 
 // The views file of a journal: the journal's path with "-views" appended, as in
 // "day.journal" -> "day.journal-views". SQLite's own files for it then end in
@@ -142,16 +143,25 @@ public:
     std::string failure() const override; // the writer's first error as text, if any
 
     // Projects the journal's events after lastSequence(), first checking that the journal is
-    // the one projected so far: its first event and its event at lastSequence() must have the
-    // chain hashes recorded in the views file. When they differ, or the journal is shorter,
-    // the projection is dropped and rebuilt from the journal's first event, and the result
-    // states the reason. The reader may be fresh or partly read up to lastSequence(). When it
-    // has returned later events, and for a rebuild, a new reader is opened on reader.path().
-    // A rebuild commits the empty tables first, so readers of the file see them fill up.
+    // the one projected so far. A reader that has returned no event yet starts after
+    // lastSequence() (JournalReader::startAfter). The journal's event there must carry the
+    // chain hash the views file records, and every event after it is checked. The events
+    // before it are not read, so a catch-up with nothing new reads one chunk of the journal.
+    // When that event's hash differs, the journal is read from its first event, whose chain
+    // hash tells a different journal from one that differs later. A reader that has returned
+    // events up to lastSequence() or fewer reads on from there, checking the chain hashes of
+    // the first event and of the event at lastSequence() as it passes them. When the hashes
+    // differ, or the journal is shorter, the projection is dropped and rebuilt from the
+    // journal's first event, and the result states the reason. When the reader has returned
+    // later events, and for a rebuild, a new reader is opened on reader.path(). A rebuild
+    // commits the empty tables first, so readers of the file see them fill up.
     //
-    // NOTE: JournalReader reads from the first event, so even an incremental catch-up reads
-    // and checks the whole journal (about 0.3 s of processor time per million events on the
-    // machine above), and projects only the events after lastSequence().
+    // A catch-up of 1,000 new events on a journal of a million takes about 3 ms, and one with
+    // nothing new about 0.3 ms (bench_read_models; docs/journal.md gives the machine).
+    //
+    // NOTE: damage in the journal before lastSequence() goes unseen by a catch-up that starts
+    // after it, as it does by a restart from a snapshot. `bourse-engine journal verify` and a
+    // rebuild read every event.
     CatchUpResult catchUp(JournalReader &reader);
 
     // Drops the projection and projects the whole journal, opening a new reader on
@@ -186,8 +196,14 @@ private:
     bool beginTransaction();
     bool commitTransaction();
     void fail(ReadModelErrorKind kind, SequenceNumber sequence, std::string what);
+    // The event at which catchUpFrom() starts a reader that has returned no event yet.
+    enum class JournalStart : std::uint8_t {
+        AfterProjected, // after lastSequence(), with JournalReader::startAfter
+        FirstEvent,     // at the journal's first event, checking it
+    };
+
     CatchUpResult catchUpFrom(JournalReader &reader, RebuildReason rebuildReason,
-                              std::string rebuildDetail);
+                              std::string rebuildDetail, JournalStart start);
     CatchUpResult rebuildFrom(const std::string &journalPath, ReaderAccess access,
                               RebuildReason reason, std::string detail);
 
@@ -197,6 +213,10 @@ private:
 // Opens the views file and projects the journal's new events into it, rebuilding when the
 // journal is not the one projected so far (see ReadModelWriter::catchUp). An error opening or
 // reading the journal leaves the views file as it was, with the events read before committed.
+// Opening the views file loads its open orders and positions, and closing it checkpoints its
+// WAL when no other connection has the file open, so this costs a few milliseconds more than a
+// catch-up with a writer kept open. A thread that catches up again and again keeps a
+// ReadModelWriter open instead.
 CatchUpResult catchUpReadModels(const std::string &journalPath, const std::string &viewsPath,
                                 const ReadModelOptions &options = {});
 

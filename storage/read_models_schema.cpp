@@ -150,6 +150,13 @@ CREATE TABLE auctions (
 );
 )sql";
 
+// Indexes for ReadModelReader's queries: the trades of one instrument, newest first. They came
+// after format 1 had been released, so a writer adds them to a file that lacks them, and a
+// build that does not know them keeps them up to date as SQLite maintains any index.
+constexpr const char *createQueryIndexesSql = R"sql(
+CREATE INDEX IF NOT EXISTS trades_by_instrument ON trades (instrument);
+)sql";
+
 // Every table the format has; a views file that lacks one is damaged.
 constexpr const char *kTables[] = {"about", "projection", "instruments",   "orders", "trades",
                                    "fills", "positions",  "position_lots", "bars",   "auctions"};
@@ -498,6 +505,9 @@ std::optional<Problem> createSchema(sqlite3 *database)
     if (resultCode != SQLITE_OK) {
         return sqliteProblem(database, resultCode, "failed to create the tables");
     }
+    if (auto problem = createQueryIndexes(database)) {
+        return problem;
+    }
     if (auto problem = insertAboutRows(database)) {
         return problem;
     }
@@ -511,6 +521,29 @@ std::optional<Problem> createSchema(sqlite3 *database)
     }
     if (resultCode != SQLITE_OK) {
         return sqliteProblem(database, resultCode, "failed to write the projection metadata");
+    }
+    return std::nullopt;
+}
+
+bool lacksQueryIndexes(sqlite3 *database)
+{
+    int resultCode = SQLITE_OK;
+    const StatementHandle statement =
+        prepareStatement(database,
+                         "SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND name IN "
+                         "('trades_by_instrument')",
+                         resultCode);
+    if (!statement || sqlite3_step(statement.get()) != SQLITE_ROW) {
+        return true;
+    }
+    return sqlite3_column_int(statement.get(), 0) != 1;
+}
+
+std::optional<Problem> createQueryIndexes(sqlite3 *database)
+{
+    const int resultCode = executeSql(database, createQueryIndexesSql);
+    if (resultCode != SQLITE_OK) {
+        return sqliteProblem(database, resultCode, "failed to create the indexes of the queries");
     }
     return std::nullopt;
 }

@@ -47,6 +47,14 @@ SchemaCheck inspectSchema(sqlite3 *database);
 // Runs inside the caller's transaction.
 std::optional<Problem> createSchema(sqlite3 *database);
 
+// Whether a views file of the current format lacks one of the indexes of ReadModelReader's
+// queries, which files written before them do. True as well when the schema cannot be read.
+bool lacksQueryIndexes(sqlite3 *database);
+
+// Creates the indexes of ReadModelReader's queries that are missing. Runs inside the caller's
+// transaction.
+std::optional<Problem> createQueryIndexes(sqlite3 *database);
+
 // Drops every table and view of the views file. Runs inside the caller's transaction.
 std::optional<Problem> dropSchema(sqlite3 *database);
 

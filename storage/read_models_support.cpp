@@ -192,6 +192,11 @@ std::optional<TimeInForce> parseTimeInForce(std::string_view name)
     return parseName(name, TimeInForce::Fok);
 }
 
+std::optional<TradingStatus> parseTradingStatus(std::string_view name)
+{
+    return parseName(name, TradingStatus::Closed);
+}
+
 std::optional<OrderState> parseOrderState(std::string_view name)
 {
     for (const OrderState state : {OrderState::Working, OrderState::Parked, OrderState::Filled,

@@ -28,6 +28,7 @@ std::string_view stateName(OrderState state);
 std::optional<Side> parseSide(std::string_view name);
 std::optional<OrderType> parseOrderType(std::string_view name);
 std::optional<TimeInForce> parseTimeInForce(std::string_view name);
+std::optional<TradingStatus> parseTradingStatus(std::string_view name);
 std::optional<OrderState> parseOrderState(std::string_view name);
 
 inline Problem inconsistent(std::string what)

@@ -310,6 +310,10 @@ private slots:
     void auctionTradesAreMarked();
     void rebuildEqualsIncrementalAndLive();
     void catchUpProjectsAppendedEvents();
+    void catchUpSkipsChunksBeforeProjected();
+    void catchUpReportsDamagedAnchor();
+    void catchUpReadsOnPartlyReadReader_data();
+    void catchUpReadsOnPartlyReadReader();
     void viewsOfOtherJournalAreRebuilt_data();
     void viewsOfOtherJournalAreRebuilt();
     void olderFormatIsRebuilt();
@@ -666,6 +670,139 @@ void TestReadModels::catchUpProjectsAppendedEvents()
         {"1|4|working", "2|4|filled"}));
 }
 
+// Events 1-3 (the instrument and order 1) form the journal's first chunk and events 4-5 the
+// second, because the journal is closed after each part. After both are projected, the first
+// chunk is damaged. A catch-up starts after event 5, in the second chunk, so it never reads the
+// first and projects order 3 (events 6-7). A rebuild reads it and stops at the damage.
+void TestReadModels::catchUpSkipsChunksBeforeProjected()
+{
+    QTemporaryDir directory;
+    Market market(directory);
+    market.engine().submit(limitOrder(1, 1, Side::Sell, 10, 100), at(1));
+    CatchUpResult result = market.checkpoint();
+    QVERIFY2(!result.error, qPrintable(describe(result.error)));
+    market.engine().submit(limitOrder(2, 2, Side::Buy, 4, 100), at(2));
+    result = market.checkpoint();
+    QVERIFY2(!result.error, qPrintable(describe(result.error)));
+    QCOMPARE(result.lastSequence, SequenceNumber{5});
+    market.closeJournal();
+    QVERIFY(sameRows(queryRows(market.journalPath(),
+                               QStringLiteral("SELECT first_sequence, last_sequence FROM chunks "
+                                              "ORDER BY first_sequence")),
+                     {"1|3", "4|5"}));
+
+    // Byte 9 of a chunk's body is the low byte of its first event's time, which the event's
+    // checksum covers. SQLite's || makes text of blobs, so the result is cast back.
+    QCOMPARE(executeOn(market.journalPath(),
+                       QStringLiteral("DROP TRIGGER chunks_no_update; UPDATE chunks SET body = "
+                                      "CAST(substr(body, 1, 8) || X'FF' || substr(body, 10) AS "
+                                      "BLOB) WHERE first_sequence = 1")),
+             QString());
+    market.openJournal();
+    market.engine().submit(limitOrder(3, 2, Side::Buy, 6, 100), at(3));
+    result = market.checkpoint();
+    QVERIFY2(!result.error, qPrintable(describe(result.error)));
+    QCOMPARE(result.rebuildReason, RebuildReason::None);
+    QCOMPARE(result.eventsProjected, std::uint64_t{2});
+    QCOMPARE(result.lastSequence, SequenceNumber{7});
+    QVERIFY(sameRows(
+        queryRows(market.viewsPath(), QStringLiteral("SELECT order_id, filled_quantity, state FROM "
+                                                     "orders ORDER BY entry_sequence")),
+        {"1|10|filled", "2|4|filled", "3|6|filled"}));
+
+    result = market.checkpoint();
+    QVERIFY2(!result.error, qPrintable(describe(result.error)));
+    QCOMPARE(result.eventsProjected, std::uint64_t{0});
+    QCOMPARE(result.lastSequence, SequenceNumber{7});
+
+    market.closeJournal();
+    const std::string rebuiltPath = directory.filePath(QStringLiteral("rebuilt")).toStdString();
+    const CatchUpResult rebuilt = rebuildReadModels(market.journalPath(), rebuiltPath);
+    QVERIFY(rebuilt.error);
+    QCOMPARE(rebuilt.error->kind, ReadModelErrorKind::JournalFailed);
+    QCOMPARE(rebuilt.error->sequence, SequenceNumber{1});
+    QVERIFY2(rebuilt.error->what.find("checksum mismatch") != std::string::npos,
+             rebuilt.error->what.c_str());
+}
+
+// The views are projected to event 5, the last of the journal's second chunk (events 4-5).
+// Order 3 then adds events 6-7 in a third chunk, and event 5's stored hash, the chunk body's
+// last 8 bytes, is overwritten. The catch-up finds that the event it starts after does not
+// carry the recorded hash, reads the journal from its first event, and stops at the broken
+// chain there: an error, with the views left as they were.
+void TestReadModels::catchUpReportsDamagedAnchor()
+{
+    QTemporaryDir directory;
+    Market market(directory);
+    market.engine().submit(limitOrder(1, 1, Side::Sell, 10, 100), at(1));
+    CatchUpResult result = market.checkpoint();
+    QVERIFY2(!result.error, qPrintable(describe(result.error)));
+    market.engine().submit(limitOrder(2, 2, Side::Buy, 4, 100), at(2));
+    result = market.checkpoint();
+    QVERIFY2(!result.error, qPrintable(describe(result.error)));
+    QCOMPARE(result.lastSequence, SequenceNumber{5});
+    market.engine().submit(limitOrder(3, 2, Side::Buy, 6, 100), at(3));
+    market.closeJournal();
+    QVERIFY(market.journalError().empty());
+    const QByteArray before = readBytes(market.viewsPath());
+
+    QCOMPARE(executeOn(market.journalPath(),
+                       QStringLiteral("DROP TRIGGER chunks_no_update; UPDATE chunks SET body = "
+                                      "CAST(substr(body, 1, length(body) - 8) || zeroblob(8) AS "
+                                      "BLOB) WHERE first_sequence = 4")),
+             QString());
+    result = catchUpReadModels(market.journalPath(), market.viewsPath());
+    QVERIFY(result.error);
+    QCOMPARE(result.error->kind, ReadModelErrorKind::JournalFailed);
+    QCOMPARE(result.error->sequence, SequenceNumber{5});
+    QVERIFY2(result.error->what.find("chain broken") != std::string::npos,
+             result.error->what.c_str());
+    QCOMPARE(result.rebuildReason, RebuildReason::None);
+    QCOMPARE(result.eventsProjected, std::uint64_t{0});
+    QCOMPARE(result.lastSequence, SequenceNumber{5});
+    QCOMPARE(readBytes(market.viewsPath()), before);
+}
+
+void TestReadModels::catchUpReadsOnPartlyReadReader_data()
+{
+    QTest::addColumn<int>("eventsRead");
+    QTest::newRow("reader before the last projected event") << 2;
+    QTest::newRow("reader at the last projected event") << 3;
+}
+
+// A reader that has returned events already cannot start after the last projected one: the
+// catch-up reads on from where it is and projects events 4-5 only.
+void TestReadModels::catchUpReadsOnPartlyReadReader()
+{
+    QFETCH(int, eventsRead);
+    QTemporaryDir directory;
+    Market market(directory);
+    market.engine().submit(limitOrder(1, 1, Side::Sell, 10, 100), at(1));
+    CatchUpResult result = market.checkpoint();
+    QVERIFY2(!result.error, qPrintable(describe(result.error)));
+    QCOMPARE(result.lastSequence, SequenceNumber{3});
+    market.engine().submit(limitOrder(2, 2, Side::Buy, 4, 100), at(2));
+    market.closeJournal();
+
+    JournalReader::Opened reader = JournalReader::open(market.journalPath());
+    QVERIFY(reader.reader);
+    for (int event = 0; event < eventsRead; ++event) {
+        QVERIFY(reader.reader->next());
+    }
+    ReadModelWriter::Opened writer = ReadModelWriter::open(market.viewsPath());
+    QVERIFY2(!writer.error, qPrintable(describe(writer.error)));
+    result = writer.writer->catchUp(*reader.reader);
+    QVERIFY2(!result.error, qPrintable(describe(result.error)));
+    QCOMPARE(result.rebuildReason, RebuildReason::None);
+    QCOMPARE(result.eventsProjected, std::uint64_t{2});
+    QCOMPARE(result.lastSequence, SequenceNumber{5});
+    QVERIFY(!writer.writer->close());
+    QVERIFY(sameRows(
+        queryRows(market.viewsPath(), QStringLiteral("SELECT order_id, filled_quantity, state FROM "
+                                                     "orders ORDER BY entry_sequence")),
+        {"1|4|working", "2|4|filled"}));
+}
+
 void TestReadModels::viewsOfOtherJournalAreRebuilt_data()
 {
     QTest::addColumn<int>("variant");
@@ -673,11 +810,15 @@ void TestReadModels::viewsOfOtherJournalAreRebuilt_data()
     QTest::newRow("different first event") << 0 << RebuildReason::DifferentJournal;
     QTest::newRow("same start, different later event") << 1 << RebuildReason::ChainHashMismatch;
     QTest::newRow("journal shorter than the views") << 2 << RebuildReason::JournalShorter;
+    QTest::newRow("different first event, longer") << 3 << RebuildReason::DifferentJournal;
+    QTest::newRow("different later event, longer") << 4 << RebuildReason::ChainHashMismatch;
 }
 
 // Views projected from journal A (7 events) are caught up from journal B. Journal B differs
 // from A in its first event (the instrument is defined a second earlier), or in its second
-// order (sequence 4 on), or it ends after the first order (3 events).
+// order (sequence 4 on), or it ends after the first order (3 events). The last two variants
+// are the first two with a fourth order after the third, so that the catch-up has events to
+// project after the event where the journals differ.
 void TestReadModels::viewsOfOtherJournalAreRebuilt()
 {
     QFETCH(int, variant);
@@ -693,12 +834,17 @@ void TestReadModels::viewsOfOtherJournalAreRebuilt()
     QCOMPARE(result.lastSequence, SequenceNumber{7});
     first.closeJournal();
 
-    Market second(directory, QStringLiteral("b"), variant == 0 ? at(-1) : at(0));
+    const bool differentFirst = variant == 0 || variant == 3;
+    Market second(directory, QStringLiteral("b"), differentFirst ? at(-1) : at(0));
     Engine &engine = second.engine();
     engine.submit(limitOrder(1, 1, Side::Sell, 10, 100), at(1));
     if (variant != 2) {
-        engine.submit(limitOrder(2, 2, Side::Buy, variant == 0 ? 4 : 2, 100), at(2));
+        engine.submit(limitOrder(2, 2, Side::Buy, differentFirst ? 4 : 2, 100), at(2));
         engine.submit(limitOrder(3, 2, Side::Buy, 1, 90), at(3));
+    }
+    if (variant >= 3) {
+        engine.submit(limitOrder(4, 3, Side::Buy, 1, 100), at(4));
+        QVERIFY(engine.lastSequence() > 7);
     }
     second.closeJournal();
     QVERIFY(second.journalError().empty());
