@@ -4,8 +4,8 @@
 
 namespace bourse::cli {
 
-// Keeps the events of a journal up to its first damage, moving a byte-for-byte copy of the
-// whole original (damage included) to a side file next to it. Returns the exit status.
+// Repairs a damaged journal with app::repairJournal and prints what it kept, what it left out
+// and where the original went. Returns the exit status.
 int recoverJournal(const std::string &path);
 
 // Rebuilds what a journal derives from its events: a snapshot of the engine at the last event

@@ -262,12 +262,40 @@ ToolRun runTool(const QStringList &arguments)
                    QString::fromUtf8(process.readAllStandardError())};
 }
 
-// The N of recover's "kept: events 1 to N" line, or -1 when it printed none.
+// The N of recover's "kept: events 1 to N" line, 0 for its "kept: no events" line, or -1 when it
+// printed neither.
 qint64 keptEvents(const ToolRun &run)
 {
-    static const QRegularExpression kept(QStringLiteral("kept: events 1 to (\\d+)"));
+    static const QRegularExpression kept(QStringLiteral("kept: events 1 to (\\d+) in "));
     const QRegularExpressionMatch match = kept.match(run.output);
-    return match.hasMatch() ? match.captured(1).toLongLong() : -1;
+    if (match.hasMatch()) {
+        return match.captured(1).toLongLong();
+    }
+    return run.output.contains(QStringLiteral("kept: no events in ")) ? 0 : -1;
+}
+
+// The sequence recover must keep in a journal cut at a page boundary, found with SQLite alone:
+// the chunk rows that SQLite can still read, in order, up to the first on a missing page. The
+// last event of the last readable row passed its checks, but no later record confirms its
+// hash, so the kept events end with the row before. writable_schema lets SQLite read a file
+// shorter than its header records. The file is read through a copy, which SQLite may change.
+std::int64_t keptAfterCut(const QString &path)
+{
+    const QString copy = path + QStringLiteral(".oracle");
+    if (!QFile::copy(path, copy)) {
+        return -1;
+    }
+    std::vector<std::int64_t> lasts;
+    {
+        Database database(copy);
+        database.execute(QStringLiteral("PRAGMA writable_schema = ON"));
+        lasts = database.integers(
+            QStringLiteral("SELECT last_sequence FROM chunks ORDER BY first_sequence"));
+    }
+    for (const char *suffix : {"", "-wal", "-shm"}) {
+        QFile::remove(copy + QLatin1String(suffix));
+    }
+    return lasts.size() >= 2 ? lasts[lasts.size() - 2] : -1;
 }
 
 QString describe(const ToolRun &run)
@@ -307,6 +335,8 @@ private slots:
     void recoverKeepsWholeCommands();
     void recoverKeepsEventsBeforeFileDamage_data();
     void recoverKeepsEventsBeforeFileDamage();
+    void recoverRejectsUnsalvageableFile_data();
+    void recoverRejectsUnsalvageableFile();
     void restartRejectsSnapshotWithoutEvent_data();
     void restartRejectsSnapshotWithoutEvent();
     void readerRejectsChunkWithoutEvents();
@@ -375,69 +405,135 @@ void TestJournalBreakage::recoverKeepsWholeCommands()
 }
 
 // Damage outside the events (metadata rows, a file cut short) leaves a chain that can be checked
-// from event 1 on. recover must keep those events, as it does when the metadata records a
-// wrong last sequence, instead of an empty journal.
+// from event 1 on. recover must keep those events, up to the last one that something after it
+// confirms, instead of an empty journal.
 void TestJournalBreakage::recoverKeepsEventsBeforeFileDamage_data()
 {
     QTest::addColumn<QString>("sql");
-    QTest::addColumn<double>("keptFraction");
+    QTest::addColumn<bool>("cutInHalf");
+    QTest::addColumn<QString>("damage");
 
+    // Each SQL row leaves every event intact, but the metadata no longer records the last event
+    // with its hash, and nothing else confirms that event. So the last chunk, which ends with
+    // it, is left out, and the kept events end where the chunk before it ends.
     QTest::newRow("last_sequence wrong")
         << QStringLiteral("UPDATE metadata SET value = value + 1 WHERE key = 'last_sequence'")
-        << 0.0;
+        << false << QStringLiteral("events were removed from the end");
     QTest::newRow("last_sequence negative")
-        << QStringLiteral("UPDATE metadata SET value = -5 WHERE key = 'last_sequence'") << 0.0;
+        << QStringLiteral("UPDATE metadata SET value = -5 WHERE key = 'last_sequence'") << false
+        << QStringLiteral("damaged metadata: last_sequence is -5, below the minimum of 0");
     QTest::newRow("last_sequence text")
-        << QStringLiteral("UPDATE metadata SET value = 'many' WHERE key = 'last_sequence'") << 0.0;
+        << QStringLiteral("UPDATE metadata SET value = 'many' WHERE key = 'last_sequence'") << false
+        << QStringLiteral("damaged metadata: last_sequence is not an integer");
     QTest::newRow("last_hash missing")
-        << QStringLiteral("DELETE FROM metadata WHERE key = 'last_hash'") << 0.0;
-    QTest::newRow("file cut in half") << QString() << 0.5;
+        << QStringLiteral("DELETE FROM metadata WHERE key = 'last_hash'") << false
+        << QStringLiteral("damaged metadata: the row last_hash is missing");
+    QTest::newRow("metadata table dropped")
+        << QStringLiteral("DROP TABLE metadata") << false
+        << QStringLiteral("damaged metadata: the metadata table is missing");
+    // Cut at a page boundary, so that each page is whole or missing.
+    QTest::newRow("file cut in half")
+        << QString() << true << QStringLiteral("database disk image is malformed");
 }
 
 void TestJournalBreakage::recoverKeepsEventsBeforeFileDamage()
 {
     QFETCH(QString, sql);
-    QFETCH(double, keptFraction);
+    QFETCH(bool, cutInHalf);
+    QFETCH(QString, damage);
 
     const WrittenJournal written = writeSimulatedJournal(journalPath(), 6'000, 1'000'000, 16);
     QVERIFY(written.lastSequence >= 6'000);
-    std::int64_t lastChunkStart = 0;
+    std::int64_t expectedKept = 0;
     {
         Database database(journalPath());
-        lastChunkStart =
-            database.integers(QStringLiteral("SELECT max(first_sequence) FROM chunks")).front();
+        const std::vector<std::int64_t> firsts = database.integers(
+            QStringLiteral("SELECT first_sequence FROM chunks ORDER BY first_sequence DESC"));
+        QVERIFY(firsts.size() >= 2);
+        expectedKept = firsts.front() - 1;
         if (!sql.isEmpty()) {
             QCOMPARE(database.execute(sql), QString());
         }
     }
-    if (keptFraction > 0) {
+    if (cutInHalf) {
         QFile file(journalPath());
-        QVERIFY(file.resize(static_cast<qint64>(static_cast<double>(file.size()) * keptFraction)));
+        const qint64 pageSize = 16 * 1024;
+        QCOMPARE(file.size() % pageSize, qint64{0});
+        QVERIFY(file.resize(file.size() / pageSize / 2 * pageSize));
+        file.close();
+        expectedKept = keptAfterCut(journalPath());
+        QVERIFY2(expectedKept > 0, "the cut must leave at least two chunk rows readable");
     }
+    const QByteArray damaged = fileBytes(journalPath());
 
     const ToolRun run =
         runTool({QStringLiteral("journal"), QStringLiteral("recover"), journalPath()});
-    QCOMPARE(run.exitCode, 0);
-    const qint64 kept = keptEvents(run);
-    // NOTE: recover reads through JournalReader, which stops at damaged metadata or a
-    // damaged page before the first event, so it keeps nothing here yet. Reading the chunks
-    // on their own, past the metadata, would keep the intact ones.
-    const QString knownGap = QStringLiteral("recover keeps nothing when the metadata or a page "
-                                            "is damaged");
-    if (QByteArray(QTest::currentDataTag()) != "last_sequence wrong")
-        QEXPECT_FAIL("", qPrintable(knownGap), Abort);
-    if (keptFraction > 0) {
-        // The first pages of the file hold the first chunks, which are whole.
-        QVERIFY2(kept > 0, qPrintable(describe(run)));
-    } else {
-        // Every chunk before the last one is confirmed by the chunk after it.
-        QVERIFY2(kept >= lastChunkStart - 1, qPrintable(describe(run)));
-    }
+    QVERIFY2(run.exitCode == 0, qPrintable(describe(run)));
+    QCOMPARE(keptEvents(run), static_cast<qint64>(expectedKept));
+    QVERIFY2(run.output.contains(QStringLiteral("damage: ") + journalPath()),
+             qPrintable(describe(run)));
+    QVERIFY2(run.output.contains(damage), qPrintable(describe(run)));
+    const QString side = journalPath() + QStringLiteral(".damaged");
+    QVERIFY2(run.output.contains(QStringLiteral("set aside: the original journal, damaged part "
+                                                "included, in ") +
+                                 side),
+             qPrintable(describe(run)));
+    QVERIFY2(fileBytes(side) == damaged, "the side file differs from the damaged journal");
 
     SequenceNumber last = 0;
     const std::optional<JournalError> error = readAll(journalPath(), last);
     QVERIFY2(!error, error ? error->toString().c_str() : "");
-    QCOMPARE(static_cast<qint64>(last), kept);
+    QCOMPARE(static_cast<qint64>(last), static_cast<qint64>(expectedKept));
+    QVERIFY2(written.commandEnds.contains(last), "the kept events end inside a command");
+}
+
+// A file in which no event can be looked for cannot be recovered. recover must report that,
+// with the file and the problem, and change nothing.
+void TestJournalBreakage::recoverRejectsUnsalvageableFile_data()
+{
+    QTest::addColumn<qint64>("cutAt");
+    QTest::addColumn<int>("exitCode");
+    QTest::addColumn<QString>("message");
+
+    // The first 100 bytes are SQLite's file header. Zeroed, they leave no SQLite database.
+    QTest::newRow("file header zeroed")
+        << qint64{-1} << 3 << QStringLiteral("not a journal: file is not a database");
+    // The schema's rows are at the end of the first page, 16 KiB in a journal.
+    QTest::newRow("file cut inside the first page")
+        << qint64{1000} << 1
+        << QStringLiteral("damaged journal: its schema names neither a chunks nor an events table");
+}
+
+void TestJournalBreakage::recoverRejectsUnsalvageableFile()
+{
+    QFETCH(qint64, cutAt);
+    QFETCH(int, exitCode);
+    QFETCH(QString, message);
+
+    const WrittenJournal written = writeSimulatedJournal(journalPath(), 2'000, 1'000'000, 16);
+    QVERIFY(written.lastSequence >= 2'000);
+    QFile file(journalPath());
+    if (cutAt < 0) {
+        QVERIFY(file.open(QIODevice::ReadWrite));
+        QCOMPARE(file.write(QByteArray(100, '\0')), qint64{100});
+        file.close();
+    } else {
+        QVERIFY(file.resize(cutAt));
+    }
+    const QByteArray before = fileBytes(journalPath());
+
+    const ToolRun run =
+        runTool({QStringLiteral("journal"), QStringLiteral("recover"), journalPath()});
+    QVERIFY2(run.exitCode == exitCode, qPrintable(describe(run)));
+    QVERIFY2(
+        run.errors.contains(
+            QStringLiteral("bourse-engine journal recover: %1: %2").arg(journalPath(), message)),
+        qPrintable(describe(run)));
+    QVERIFY2(run.errors.contains(QStringLiteral("nothing was changed")), qPrintable(describe(run)));
+    QVERIFY2(!run.output.contains(QStringLiteral("kept:")), qPrintable(describe(run)));
+    QVERIFY2(fileBytes(journalPath()) == before, "recover changed the journal");
+    QCOMPARE(QDir(m_folder->path()).entryList(QDir::Files),
+             QStringList{QStringLiteral("journal.sqlite")});
 }
 
 // A snapshot is stored with the chunk that ends at its sequence. When that chunk is removed,

@@ -288,6 +288,9 @@ private slots:
     void badArgumentsAreUsageErrors();
     void unreadableFilesAreInputErrors_data();
     void unreadableFilesAreInputErrors();
+    void recoverOfIntactJournalChangesNothing();
+    void recoverPrintsKeptEvents_data();
+    void recoverPrintsKeptEvents();
 
 private:
     QString journalPath() const { return m_directory->filePath(QStringLiteral("session.journal")); }
@@ -853,6 +856,8 @@ void TestJournalTools::unreadableFilesAreInputErrors_data()
     QTest::newRow("inspect, not a journal") << QStringLiteral("inspect") << true;
     QTest::newRow("export, missing file") << QStringLiteral("export") << false;
     QTest::newRow("export, not a journal") << QStringLiteral("export") << true;
+    QTest::newRow("recover, missing file") << QStringLiteral("recover") << false;
+    QTest::newRow("recover, not a journal") << QStringLiteral("recover") << true;
 }
 
 void TestJournalTools::unreadableFilesAreInputErrors()
@@ -879,6 +884,100 @@ void TestJournalTools::unreadableFilesAreInputErrors()
                  QStringLiteral("bourse-engine journal %1: %2: ").arg(action, path)),
              qPrintable(result.errors));
     QVERIFY(!QFile::exists(output));
+    // recover changes nothing it cannot read: it creates no file and no side copy.
+    QCOMPARE(QFile::exists(path), exists);
+    QVERIFY(!QFile::exists(path + QStringLiteral(".damaged")));
+}
+
+// A journal without damage is left as it is, and recover reports that.
+void TestJournalTools::recoverOfIntactJournalChangesNothing()
+{
+    QCOMPARE(writeSessionJournal().size(), std::size_t{kSessionEvents});
+    QFile file(journalPath());
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const QByteArray before = file.readAll();
+    file.close();
+
+    const CommandResult result = runEngine({"journal", "recover", journalPath()});
+    QCOMPARE(result.exitCode, kSuccess);
+    QCOMPARE(QString::fromUtf8(result.output),
+             QStringLiteral("nothing to recover: every event, the metadata and every snapshot of "
+                            "%1 passed their checks (last sequence 10), so it was not changed\n")
+                 .arg(journalPath()));
+    QVERIFY(result.errors.isEmpty());
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    QCOMPARE(file.readAll(), before);
+    QVERIFY(!QFile::exists(journalPath() + QStringLiteral(".damaged")));
+}
+
+void TestJournalTools::recoverPrintsKeptEvents_data()
+{
+    QTest::addColumn<qint64>("damaged");
+    QTest::addColumn<qint64>("kept");
+    QTest::addColumn<QStringList>("lines");
+
+    // The session's journal in chunks of at least 4 events, each closed at the end of the
+    // command that reaches 4: events 1 to 4, 5 to 8, and 9 to 10. A damaged row N leaves event
+    // N - 1 unconfirmed, and the kept events end at the last chunk end before it.
+    const QString path = QStringLiteral("JOURNAL");
+    QTest::newRow("event 2 damaged, nothing kept")
+        << qint64{2} << qint64{0}
+        << QStringList{
+               QStringLiteral("damage: %1: sequence 2: checksum mismatch").arg(path),
+               QStringLiteral("kept: no events in %1, which is an empty journal now").arg(path),
+               QStringLiteral("left out: event 1, which passed its own checks, but "
+                              "nothing after it confirms its hash")};
+    QTest::newRow("event 7 damaged, first chunk kept")
+        << qint64{7} << qint64{4}
+        << QStringList{QStringLiteral("damage: %1: sequence 7: checksum mismatch").arg(path),
+                       QStringLiteral("kept: events 1 to 4 in %1").arg(path),
+                       QStringLiteral("left out: events 5 to 6, which passed their own checks, "
+                                      "but nothing after event 6 confirms its hash, and only "
+                                      "whole commands are kept")};
+    QTest::newRow("event 10 damaged, two chunks kept")
+        << qint64{10} << qint64{8}
+        << QStringList{QStringLiteral("damage: %1: sequence 10: checksum mismatch").arg(path),
+                       QStringLiteral("kept: events 1 to 8 in %1").arg(path),
+                       QStringLiteral("left out: event 9, which passed its own checks, but "
+                                      "nothing after it confirms its hash")};
+}
+
+void TestJournalTools::recoverPrintsKeptEvents()
+{
+    QFETCH(qint64, damaged);
+    QFETCH(qint64, kept);
+    QFETCH(QStringList, lines);
+
+    JournalWriterOptions options;
+    options.eventsPerChunk = 4;
+    JournalWriter::Created created = JournalWriter::create(journalPath().toStdString(), options);
+    QVERIFY(created.writer);
+    Engine engine;
+    engine.addHandler(created.writer.get());
+    runSession(engine);
+    engine.endBatch();
+    engine.removeHandler(created.writer.get());
+    QVERIFY(!created.writer->close());
+    damagePayload(static_cast<SequenceNumber>(damaged));
+
+    const CommandResult result = runEngine({"journal", "recover", journalPath()});
+    QCOMPARE(result.exitCode, kSuccess);
+    QVERIFY2(result.errors.isEmpty(), qPrintable(result.errors));
+    const QString output = QString::fromUtf8(result.output);
+    QVERIFY2(!output.contains(QStringLiteral("events 1 to 0")), qPrintable(output));
+    const QStringList printed = output.split(u'\n', Qt::SkipEmptyParts);
+    lines.replaceInStrings(QStringLiteral("JOURNAL"), journalPath());
+    lines.append(QStringLiteral("set aside: the original journal, damaged part included, in %1")
+                     .arg(journalPath() + QStringLiteral(".damaged")));
+    QCOMPARE(printed.size(), lines.size());
+    for (qsizetype i = 0; i < lines.size(); ++i) {
+        QVERIFY2(printed[i].startsWith(lines[i]), qPrintable(printed[i]));
+    }
+
+    const CommandResult verify = runEngine({"journal", "verify", journalPath()});
+    QCOMPARE(verify.exitCode, kSuccess);
+    QVERIFY2(verify.output.contains(QStringLiteral("last sequence: %1\n").arg(kept).toUtf8()),
+             verify.output.constData());
 }
 
 QTEST_GUILESS_MAIN(TestJournalTools)

@@ -1,0 +1,346 @@
+#include "journal_repair.h"
+
+#include "journal_salvage.h"
+
+#include <filesystem>
+#include <system_error>
+#include <utility>
+
+namespace bourse::app {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+using storage::JournalError;
+using storage::JournalErrorKind;
+using storage::JournalSalvage;
+
+RepairError journalFailure(RepairStep step, JournalError error)
+{
+    std::string what = error.what;
+    if (error.sequence != 0) {
+        what = "sequence " + std::to_string(error.sequence) + ": " + what;
+    }
+    std::string file = error.file;
+    return RepairError{step, std::move(file), std::move(what), std::move(error)};
+}
+
+RepairError readError(JournalError error)
+{
+    return journalFailure(RepairStep::Read, std::move(error));
+}
+
+// A stored snapshot, and the event at its sequence once the first read has met it.
+struct SnapshotPlace {
+    SequenceNumber sequence = 0;
+    bool atChunkEnd = false;
+    std::uint64_t chainHash = 0; // the event's hash
+};
+
+// The events of the first read: how far they passed their checks, and where chunks ended.
+struct EventScan {
+    SequenceNumber lastChunkEnd = 0;
+    SequenceNumber chunkEndBefore = 0; // the chunk end before lastChunkEnd
+    std::vector<SnapshotPlace> places;
+};
+
+EventScan scanEvents(JournalSalvage &salvage, const std::vector<SequenceNumber> &snapshots)
+{
+    EventScan scan;
+    for (const SequenceNumber sequence : snapshots) {
+        scan.places.push_back(SnapshotPlace{sequence});
+    }
+    std::size_t next = 0;
+    while (std::optional<Event> event = salvage.next()) {
+        const SequenceNumber sequence = event->sequence;
+        if (salvage.atChunkEnd()) {
+            scan.chunkEndBefore = scan.lastChunkEnd;
+            scan.lastChunkEnd = sequence;
+        }
+        while (next < scan.places.size() && scan.places[next].sequence < sequence) {
+            ++next;
+        }
+        if (next < scan.places.size() && scan.places[next].sequence == sequence) {
+            scan.places[next] = SnapshotPlace{sequence, salvage.atChunkEnd(), salvage.lastHash()};
+        }
+    }
+    return scan;
+}
+
+// Collects the problems with the events and the metadata, and returns the last event whose
+// hash a later event or the intact metadata confirms.
+SequenceNumber lastConfirmed(const JournalSalvage &salvage, std::vector<JournalError> &damage)
+{
+    if (salvage.damage()) {
+        damage.push_back(*salvage.damage());
+    }
+    if (salvage.metadataDamage()) {
+        damage.push_back(*salvage.metadataDamage());
+    } else if (std::optional<JournalError> mismatch = salvage.tailMismatch()) {
+        damage.push_back(std::move(*mismatch));
+    }
+    // Each of these leaves the last event read without a confirmation of its hash: the record
+    // after it failed or is missing, or the metadata does not record it.
+    const SequenceNumber last = salvage.lastSequence();
+    return !damage.empty() && last > 0 ? last - 1 : last;
+}
+
+// Decides the fate of one snapshot, given the kept events. A snapshot that the kept events
+// would carry but that fails a check is damage, and so is one past the last event of a journal
+// whose events are intact.
+RepairedSnapshot judgeSnapshot(JournalSalvage &salvage, const SnapshotPlace &place,
+                               SequenceNumber lastKept, bool eventsIntact,
+                               std::vector<JournalError> &damage)
+{
+    RepairedSnapshot judged{place.sequence, SnapshotFate::Kept, {}};
+    if (place.sequence > lastKept) {
+        judged.fate = SnapshotFate::AfterLastKept;
+        judged.reason = "its event is past the last kept event";
+        if (eventsIntact) {
+            damage.push_back(
+                JournalError{JournalErrorKind::SequenceGap, salvage.path(), place.sequence,
+                             "the snapshot is past the last event, " + std::to_string(lastKept)});
+        }
+        return judged;
+    }
+    if (!place.atChunkEnd) {
+        judged.fate = SnapshotFate::NotAtChunkEnd;
+        judged.reason = "its event does not end a chunk, where the writer stores snapshots";
+        return judged;
+    }
+
+    std::optional<JournalError> problem;
+    const std::optional<storage::StoredSnapshot> snapshot =
+        salvage.readSnapshot(place.sequence, problem);
+    if (!snapshot) {
+        judged.fate = SnapshotFate::Damaged;
+        judged.reason = problem->what;
+        damage.push_back(std::move(*problem));
+    } else if (snapshot->info.chainHash != place.chainHash) {
+        judged.fate = SnapshotFate::ChainMismatch;
+        judged.reason = "it records another chain hash than the journal's";
+        damage.push_back(JournalError{JournalErrorKind::ChainBroken, salvage.path(), place.sequence,
+                                      "the snapshot records another chain hash than the "
+                                      "journal's"});
+    }
+    return judged;
+}
+
+// The first read: finds the damage, the last event to keep and the snapshots to keep.
+std::optional<RepairError> survey(const std::string &path, JournalRepair &repair)
+{
+    JournalSalvage::Opened opened = JournalSalvage::open(path);
+    if (!opened.salvage) {
+        return readError(std::move(*opened.error));
+    }
+    JournalSalvage &salvage = *opened.salvage;
+
+    std::optional<JournalError> listError;
+    const std::vector<SequenceNumber> snapshots = salvage.snapshotSequences(listError);
+    const EventScan scan = scanEvents(salvage, snapshots);
+    const SequenceNumber confirmed = lastConfirmed(salvage, repair.damage);
+
+    // Chunks end only where a command ended, so the kept events end at a chunk end.
+    repair.lastChecked = salvage.lastSequence();
+    repair.lastKept = scan.lastChunkEnd <= confirmed ? scan.lastChunkEnd : scan.chunkEndBefore;
+    repair.eventsKept = repair.lastKept;
+
+    const bool eventsIntact = repair.damage.empty();
+    for (const SnapshotPlace &place : scan.places) {
+        repair.snapshots.push_back(
+            judgeSnapshot(salvage, place, repair.lastKept, eventsIntact, repair.damage));
+    }
+    if (listError) {
+        repair.damage.push_back(std::move(*listError));
+    }
+    return std::nullopt;
+}
+
+// The second read: writes events 1 to lastKept and the kept snapshots to a new journal.
+std::optional<RepairError> writeKeptEvents(const std::string &path, const std::string &target,
+                                           const JournalRepair &repair)
+{
+    JournalSalvage::Opened opened = JournalSalvage::open(path);
+    if (!opened.salvage) {
+        return readError(std::move(*opened.error));
+    }
+    JournalSalvage &salvage = *opened.salvage;
+    storage::JournalWriter::Created created = storage::JournalWriter::create(target);
+    if (!created.writer) {
+        return journalFailure(RepairStep::Write, std::move(*created.error));
+    }
+    storage::JournalWriter &writer = *created.writer;
+
+    std::vector<SequenceNumber> keptSnapshots;
+    for (const RepairedSnapshot &snapshot : repair.snapshots) {
+        if (snapshot.fate == SnapshotFate::Kept) {
+            keptSnapshots.push_back(snapshot.sequence);
+        }
+    }
+    std::size_t nextSnapshot = 0;
+    while (salvage.lastSequence() < repair.lastKept) {
+        const std::optional<Event> event = salvage.next();
+        if (!event) {
+            break;
+        }
+        writer.onEvent(*event);
+        // The original's chunks ended where its commands ended. Only there may the new
+        // journal end one.
+        if (salvage.atChunkEnd()) {
+            writer.onCommandEnd();
+        }
+        if (nextSnapshot == keptSnapshots.size() ||
+            keptSnapshots[nextSnapshot] != event->sequence) {
+            continue;
+        }
+        ++nextSnapshot;
+        std::optional<JournalError> problem;
+        std::optional<storage::StoredSnapshot> snapshot =
+            salvage.readSnapshot(event->sequence, problem);
+        if (!snapshot) {
+            writer.close();
+            return readError(std::move(*problem));
+        }
+        // The writer records the new journal's chain hash at the event, which differs from
+        // the original's when the current encoder writes an older payload differently.
+        writer.writeSnapshot(event->sequence, snapshot->info.stateHash, std::move(snapshot->body));
+    }
+
+    if (salvage.lastSequence() < repair.lastKept) {
+        writer.close();
+        return readError(JournalError{
+            JournalErrorKind::SqliteFailed, path, salvage.lastSequence() + 1,
+            "the second read ended before event " + std::to_string(repair.lastKept) +
+                ", which the first read reached: the journal changed during the repair"});
+    }
+    if (std::optional<JournalError> failed = writer.close()) {
+        return journalFailure(RepairStep::Write, std::move(*failed));
+    }
+    return std::nullopt;
+}
+
+// A path next to `path` that does not exist yet: path + suffix, then path + suffix + "-2"...
+std::string freshPath(const std::string &path, const std::string &suffix)
+{
+    std::error_code ignored;
+    std::string candidate = path + suffix;
+    for (int number = 2; fs::exists(candidate, ignored) || fs::exists(candidate + "-wal", ignored);
+         ++number) {
+        candidate = path + suffix + "-" + std::to_string(number);
+    }
+    return candidate;
+}
+
+// Removes a journal file that the repair created, with its -wal and -shm files.
+void removeCreatedFiles(const std::string &file)
+{
+    std::error_code ignored;
+    fs::remove(file, ignored);
+    fs::remove(file + "-wal", ignored);
+    fs::remove(file + "-shm", ignored);
+}
+
+// Copies the journal file and its write-ahead log, which contains committed events not yet in
+// the file, byte for byte.
+std::optional<RepairError> copyJournalFiles(const std::string &from, const std::string &to)
+{
+    std::error_code code;
+    fs::copy_file(from, to, code);
+    if (!code && fs::exists(from + "-wal", code)) {
+        fs::copy_file(from + "-wal", to + "-wal", code);
+    }
+    if (!code) {
+        return std::nullopt;
+    }
+    return RepairError{RepairStep::CopyAside, to,
+                       "failed to copy " + from + " here: " + code.message(), std::nullopt};
+}
+
+// Puts the new journal in the original's place. The original's -wal file must go too, or
+// SQLite would apply its pages to the new file: it is parked until the rename has succeeded,
+// and put back when the rename fails. Its bytes are in the side file already.
+std::optional<RepairError> replaceJournal(const std::string &path, const std::string &replacement)
+{
+    const std::string wal = path + "-wal";
+    const std::string parkedWal = replacement + ".original-wal";
+    // The new journal gets the original's permissions, so that whoever could read or write the
+    // journal still can.
+    std::error_code ignored;
+    std::error_code statusError;
+    const fs::file_status original = fs::status(path, statusError);
+    if (!statusError) {
+        fs::permissions(replacement, original.permissions(), ignored);
+    }
+
+    std::error_code code;
+    const bool hasWal = fs::exists(wal, code);
+    if (!code && hasWal) {
+        fs::rename(wal, parkedWal, code);
+    }
+    if (!code) {
+        fs::rename(replacement, path, code);
+        if (code && hasWal) {
+            fs::rename(parkedWal, wal, ignored);
+        }
+    }
+    if (code) {
+        return RepairError{RepairStep::Replace, path,
+                           "failed to replace it with " + replacement + ": " + code.message(),
+                           std::nullopt};
+    }
+    fs::remove(parkedWal, ignored);
+    fs::remove(path + "-shm", ignored);
+    return std::nullopt;
+}
+
+JournalRepair failed(JournalRepair repair, RepairError error)
+{
+    repair.outcome = RepairOutcome::Failed;
+    repair.error = std::move(error);
+    return repair;
+}
+
+} // namespace
+
+std::string RepairError::toString() const
+{
+    return file + ": " + what;
+}
+
+JournalRepair repairJournal(const std::string &path)
+{
+    JournalRepair repair;
+    if (std::optional<RepairError> error = survey(path, repair)) {
+        return failed(std::move(repair), std::move(*error));
+    }
+    if (repair.damage.empty()) {
+        // The journal stays as it is, with every snapshot.
+        for (RepairedSnapshot &snapshot : repair.snapshots) {
+            snapshot = RepairedSnapshot{snapshot.sequence, SnapshotFate::Kept, {}};
+        }
+        repair.outcome = RepairOutcome::NothingToRepair;
+        return repair;
+    }
+
+    const std::string temporary = freshPath(path, ".recovering");
+    if (std::optional<RepairError> error = writeKeptEvents(path, temporary, repair)) {
+        removeCreatedFiles(temporary);
+        return failed(std::move(repair), std::move(*error));
+    }
+    const std::string side = freshPath(path, ".damaged");
+    std::optional<RepairError> error = copyJournalFiles(path, side);
+    if (!error) {
+        error = replaceJournal(path, temporary);
+    }
+    if (error) {
+        removeCreatedFiles(temporary);
+        removeCreatedFiles(side);
+        return failed(std::move(repair), std::move(*error));
+    }
+    repair.sideFile = side;
+    repair.outcome = RepairOutcome::Repaired;
+    return repair;
+}
+
+} // namespace bourse::app

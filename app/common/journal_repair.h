@@ -1,0 +1,86 @@
+#pragma once
+
+#include "journal.h"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace bourse::app {
+
+// The fate of one snapshot of the damaged journal in a repair.
+enum class SnapshotFate : std::uint8_t {
+    Kept,          // copied to the repaired journal
+    AfterLastKept, // its event is not among the kept events
+    Damaged,       // its row fails its checksum or cannot be read
+    ChainMismatch, // it records another chain hash than the journal's event at its sequence
+    NotAtChunkEnd, // its event does not end a chunk, where the writer stores every snapshot
+};
+
+struct RepairedSnapshot {
+    SequenceNumber sequence = 0;
+    SnapshotFate fate = SnapshotFate::Kept;
+    std::string reason; // why it was left out, as a phrase; empty when kept
+};
+
+enum class RepairOutcome : std::uint8_t {
+    NothingToRepair, // every event, the metadata and every snapshot passed their checks
+    Repaired,        // the journal contains the kept events now; the original is in sideFile
+    Failed,          // error contains the reason; the journal and its events are unchanged
+};
+
+// The step of a repair that failed.
+enum class RepairStep : std::uint8_t {
+    Read,      // nothing in the file can be read as a journal, or a read failed
+    Write,     // writing the kept events to a new journal failed
+    CopyAside, // copying the original to the side file failed
+    Replace,   // the new journal could not take the original's place
+};
+
+struct RepairError {
+    RepairStep step = RepairStep::Read;
+    std::string file; // the file concerned
+    std::string what; // what failed, with the sequence number when an event is concerned
+    // The journal's own error when a journal could not be read or written. Its kind
+    // distinguishes a file that is no journal (NotAJournal, OpenFailed) from a damaged one.
+    std::optional<storage::JournalError> journalError;
+
+    // "<file>: <what>", in the form of JournalError::toString().
+    std::string toString() const;
+};
+
+struct JournalRepair {
+    RepairOutcome outcome = RepairOutcome::Failed;
+    // Every problem found. The first one decided where the kept events end, unless all of them
+    // concern snapshots.
+    std::vector<storage::JournalError> damage;
+    SequenceNumber lastKept = 0;             // the last event kept; 0 when none was
+    std::uint64_t eventsKept = 0;            // events 1 to lastKept
+    SequenceNumber lastChecked = 0;          // the last event that passed its own checks
+    std::string sideFile;                    // the copy of the original; empty unless Repaired
+    std::vector<RepairedSnapshot> snapshots; // every snapshot listed, oldest first
+    std::optional<RepairError> error;        // set when outcome is Failed
+};
+
+// Repairs the journal at `path`: keeps its valid prefix, with the snapshots in it that pass
+// their checks, and leaves out the rest.
+//
+// The valid prefix is events 1 to K. K is the last chunk end among the events that passed their
+// own checks (sequence number, checksum, hash chain, payload, the chunk row that contains them)
+// and whose hash a later such event or the intact metadata confirms. Chunks end only where a
+// command ended, so the kept events are whole commands. Damaged metadata and a file cut short
+// still leave the events before the damage, and the new journal gets new metadata.
+//
+// Before the journal is replaced, the whole original, with its -wal file, is copied byte for
+// byte to a side file next to it (`path.damaged`, or `path.damaged-2` and so on when that
+// exists), so nothing is lost. The kept events are written through the current encoder to a
+// temporary file next to `path`, which then takes the original's place. A journal without
+// damage is left untouched, and so is a file in which no event can be found: the result says
+// which of the two it found.
+//
+// It prints nothing and blocks until done, reading the journal twice. No other process may
+// write to the journal meanwhile.
+JournalRepair repairJournal(const std::string &path);
+
+} // namespace bourse::app
