@@ -19,6 +19,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <iosfwd>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -217,22 +218,80 @@ DurationValue parseDuration(std::string_view text);
 
 enum class OutputFormat : std::uint8_t { Text, Json };
 
+// The engine a journal was restarted into, or why the restart failed.
+struct JournalRestart {
+    std::unique_ptr<Engine> engine; // null when the restart failed
+    std::string message;            // what the restart loaded, or why it failed
+};
+
+// The journal of a scenario run: it makes the engine's events durable, and the run prints the
+// events of a command only once they are. The engine library declares it so that it need not
+// depend on storage, and `bourse-engine run --journal` implements it. The runner calls it on its
+// own thread, which owns the engine.
+class RunJournal {
+public:
+    virtual ~RunJournal() = default;
+
+    // Starts journaling `engine`, the run's fresh engine, before its first command.
+    virtual void attach(Engine &engine) = 0;
+
+    // Blocks until every event up to `sequence` is committed. The runner ends a batch
+    // (Engine::endBatch) before it calls this, so every such event has been handed over. Returns
+    // false when they never will be committed because the journal failed, and failure() then
+    // returns the reason.
+    virtual bool awaitDurable(SequenceNumber sequence) = 0;
+
+    // Closes the journal of `engine`, rebuilds an engine from it as a restart of the process
+    // does, and journals the rebuilt engine from then on. Fails when the journal fails or the
+    // rebuilt engine's state hash differs from `engine`'s. After a failure no engine is journaled.
+    virtual JournalRestart restart(Engine &engine) = 0;
+
+    // Stores the engine's final state and closes the journal. Returns false when the journal
+    // failed.
+    virtual bool finish() = 0;
+
+    // The journal's first error, naming its file; empty while it works.
+    virtual std::string failure() const = 0;
+};
+
 struct RunOptions {
     OutputFormat format = OutputFormat::Text;
+    // Not owned. Null runs without a journal and prints each command's events at once.
+    RunJournal *journal = nullptr;
+    // With a journal, the commands sent before the run waits for the journal to commit their
+    // events: 0 or 1 waits after every command, and more let one commit cover several commands.
+    std::size_t maximumUnacknowledgedCommands = 256;
+};
+
+// The reason a run ended.
+enum class RunEnd : std::uint8_t {
+    Completed,     // every command ran
+    JournalFailed, // the journal failed, or a restart from it did, and the run stopped there
 };
 
 struct RunSummary {
     std::size_t commands = 0;
     std::size_t events = 0;
     std::size_t expectations = 0;
-    std::size_t failures = 0;
+    std::size_t failures = 0; // failed expectations and restarts, and a failed journal
+    RunEnd end = RunEnd::Completed;
+    SequenceNumber lastSequence = 0; // the engine's when the run ended
+    std::uint64_t stateHash = 0;     // the engine's stateHash() when the run ended
 
     bool passed() const { return failures == 0; }
 };
 
 // Runs a parsed scenario on a fresh engine. Events go to `output` as text lines or JSON objects.
 // Failed expectations go to `diagnostics` as "file:line:column: error: ..." with what was
-// expected and what came. The run goes on after a failure, so one run reports all of them.
+// expected and what came. The run goes on after a failed expectation, so one run reports all of
+// them.
+//
+// With a journal, what the run writes about a command (its events, its failed expectations,
+// `show book` after it) is held back until the journal has committed the command's events. The
+// run sends up to options.maximumUnacknowledgedCommands commands, then waits for one commit
+// that covers them all. It also waits before a restart, which rebuilds the engine from the
+// journal, and at the end. When the journal fails, the run reports it to `diagnostics` and
+// stops, and writes nothing about the commands whose events were not committed.
 RunSummary runScenario(const Scenario &scenario, const RunOptions &options, std::ostream &output,
                        std::ostream &diagnostics);
 

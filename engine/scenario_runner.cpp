@@ -6,6 +6,7 @@
 #include <iomanip>
 #include <memory>
 #include <ostream>
+#include <sstream>
 #include <utility>
 
 namespace bourse::scenario {
@@ -87,12 +88,21 @@ public:
         , m_options(options)
         , m_output(output)
         , m_diagnostics(diagnostics)
+        , m_journal(options.journal)
         , m_engine(std::make_unique<Engine>())
     {
         m_engine->addHandler(&m_collector);
+        if (m_journal)
+            m_journal->attach(*m_engine);
     }
 
-    ~Runner() { m_engine->removeHandler(&m_collector); }
+    // The journal must let go of the engine before the engine is destroyed.
+    ~Runner()
+    {
+        if (m_journal && !m_journalFinished)
+            m_journal->finish();
+        m_engine->removeHandler(&m_collector);
+    }
     Runner(const Runner &) = delete;
     Runner &operator=(const Runner &) = delete;
 
@@ -102,12 +112,22 @@ public:
             if (drivesEngine(command.action)) {
                 closeGroup();
                 execute(command);
+                if (m_heldCommands >= m_options.maximumUnacknowledgedCommands)
+                    acknowledge();
             } else {
                 std::visit([&](const auto &action) { check(command, action); }, command.action);
             }
+            if (stopped())
+                break;
         }
-        closeGroup();
+        if (!stopped()) {
+            closeGroup();
+            acknowledge();
+        }
         m_engine->endBatch();
+        finishJournal();
+        m_summary.lastSequence = m_engine->lastSequence();
+        m_summary.stateHash = m_engine->stateHash();
         printSummary();
         return m_summary;
     }
@@ -115,6 +135,60 @@ public:
 private:
     const EventNames &names() const { return m_scenario.names; }
     bool text() const { return m_options.format == OutputFormat::Text; }
+    bool stopped() const { return m_summary.end != RunEnd::Completed; }
+
+    // Where the run writes about the last command: `output` and `diagnostics`, or buffers that
+    // acknowledge() writes out once the journal has committed the command's events. A stopped
+    // run releases nothing, so the failure that stopped it goes to `diagnostics` at once.
+    std::ostream &answers() { return m_heldCommands > 0 ? m_heldOutput : m_output; }
+    std::ostream &complaints()
+    {
+        return m_heldCommands > 0 && !stopped() ? m_heldDiagnostics : m_diagnostics;
+    }
+
+    // Waits until the journal has committed every event so far, then writes what was held back.
+    // Returns false, after stopping the run, when the journal failed.
+    bool acknowledge()
+    {
+        if (stopped())
+            return false;
+        if (m_heldCommands == 0)
+            return true;
+        m_engine->endBatch();
+        if (!m_journal->awaitDurable(m_engine->lastSequence())) {
+            stopOnJournalFailure(m_firstHeld->location,
+                                 "the journal failed, so the run stops and prints nothing about "
+                                 "this line or the lines after it: " +
+                                     m_journal->failure());
+            return false;
+        }
+        m_output << m_heldOutput.str();
+        m_output.flush();
+        m_diagnostics << m_heldDiagnostics.str();
+        m_heldOutput.str({});
+        m_heldDiagnostics.str({});
+        m_heldCommands = 0;
+        m_firstHeld = nullptr;
+        return true;
+    }
+
+    // Stores the final state in the journal and closes it, after a failure too.
+    void finishJournal()
+    {
+        if (!m_journal)
+            return;
+        m_journalFinished = true;
+        if (!m_journal->finish() && !stopped())
+            stopOnJournalFailure({},
+                                 "the journal failed when the run ended: " + m_journal->failure());
+    }
+
+    void stopOnJournalFailure(Location location, const std::string &message)
+    {
+        m_summary.end = RunEnd::JournalFailed;
+        ++m_summary.failures;
+        m_diagnostics << ParseError{m_scenario.fileName, location, message}.toString() << "\n";
+    }
 
     void execute(const Command &command)
     {
@@ -127,9 +201,11 @@ private:
         for (const Event &event : m_group.events)
             m_group.descriptions.push_back(describeEvent(event, names()));
         m_summary.events += m_group.events.size();
+        if (m_journal && m_heldCommands++ == 0)
+            m_firstHeld = &command;
         printGroup();
         if (!m_restartNote.empty() && text())
-            m_output << "    " << m_restartNote << "\n";
+            answers() << "    " << m_restartNote << "\n";
         m_restartNote.clear();
         if (!m_restartFailure.empty())
             fail(command, std::exchange(m_restartFailure, {}));
@@ -172,8 +248,16 @@ private:
         m_engine->setTradingStatus(command.instrument, command.status, time);
     }
     void apply(const ClockCommand &command, Timestamp) { m_engine->advanceTime(command.time); }
-    // The old engine goes on when its snapshot does not load, so the run can report the rest.
     void apply(const RestartCommand &, Timestamp)
+    {
+        if (m_journal)
+            restartFromJournal();
+        else
+            restartFromSnapshot();
+    }
+
+    // The old engine goes on when its snapshot does not load, so the run can report the rest.
+    void restartFromSnapshot()
     {
         const std::vector<std::uint8_t> snapshot = m_engine->snapshot();
         auto restarted = std::make_unique<Engine>();
@@ -183,11 +267,32 @@ private:
                                " bytes did not load: " + error->message;
             return;
         }
+        replaceEngine(std::move(restarted));
+        m_restartNote = "restarted from a snapshot of " + std::to_string(snapshot.size()) +
+                        " bytes after event " + std::to_string(m_engine->lastSequence());
+    }
+
+    // Every event before the restart is committed and printed first. A failed restart leaves
+    // no engine that the journal records, so the run stops.
+    void restartFromJournal()
+    {
+        if (!acknowledge())
+            return;
+        JournalRestart restarted = m_journal->restart(*m_engine);
+        if (!restarted.engine) {
+            m_restartFailure = "restart failed, so the run stops: " + restarted.message;
+            m_summary.end = RunEnd::JournalFailed;
+            return;
+        }
+        replaceEngine(std::move(restarted.engine));
+        m_restartNote = std::move(restarted.message);
+    }
+
+    void replaceEngine(std::unique_ptr<Engine> restarted)
+    {
         m_engine->removeHandler(&m_collector);
         m_engine = std::move(restarted);
         m_engine->addHandler(&m_collector);
-        m_restartNote = "restarted from a snapshot of " + std::to_string(snapshot.size()) +
-                        " bytes after event " + std::to_string(m_engine->lastSequence());
     }
     template <typename Check>
     void apply(const Check &, Timestamp)
@@ -206,14 +311,14 @@ private:
         if (!text())
             return;
         const OrderBook *book = m_engine->book(show.instrument);
-        m_output << "    book " << names().symbol(show.instrument);
+        std::ostream &out = answers();
+        out << "    book " << names().symbol(show.instrument);
         if (!book) {
-            m_output << " (no such instrument in the engine)\n";
+            out << " (no such instrument in the engine)\n";
             return;
         }
-        m_output << " bids " << formatLevels(actualLevels(*book, Side::Buy), show.instrument)
-                 << " | asks " << formatLevels(actualLevels(*book, Side::Sell), show.instrument)
-                 << "\n";
+        out << " bids " << formatLevels(actualLevels(*book, Side::Buy), show.instrument)
+            << " | asks " << formatLevels(actualLevels(*book, Side::Sell), show.instrument) << "\n";
     }
 
     void check(const Command &command, const ExpectEventCommand &expectation)
@@ -339,8 +444,8 @@ private:
     void fail(const Command &command, const std::string &message)
     {
         ++m_summary.failures;
-        m_diagnostics << m_scenario.fileName << ":" << command.location.line << ":"
-                      << command.location.column << ": error: " << message << "\n";
+        complaints() << m_scenario.fileName << ":" << command.location.line << ":"
+                     << command.location.column << ": error: " << message << "\n";
     }
 
     std::vector<ActualLevel> actualLevels(const OrderBook &book, Side side) const
@@ -481,27 +586,28 @@ private:
     void printGroup()
     {
         const Command &command = *m_group.command;
+        std::ostream &out = answers();
         if (text())
-            m_output << "line " << command.location.line << ": " << command.text << "\n";
+            out << "line " << command.location.line << ": " << command.text << "\n";
         for (std::size_t i = 0; i < m_group.events.size(); ++i) {
             const Event &event = m_group.events[i];
             const EventDescription &description = m_group.descriptions[i];
             if (text()) {
-                m_output << std::setw(8) << event.sequence << " " << formatTime(event.time) << " "
-                         << formatText(description) << "\n";
+                out << std::setw(8) << event.sequence << " " << formatTime(event.time) << " "
+                    << formatText(description) << "\n";
             } else {
-                m_output << "{\"line\":" << command.location.line
-                         << ",\"sequence\":" << event.sequence
-                         << ",\"time\":" << jsonQuoted(formatTime(event.time))
-                         << ",\"time_ns\":" << event.time.value() << ","
-                         << formatJsonMembers(description) << "}\n";
+                out << "{\"line\":" << command.location.line << ",\"sequence\":" << event.sequence
+                    << ",\"time\":" << jsonQuoted(formatTime(event.time))
+                    << ",\"time_ns\":" << event.time.value() << ","
+                    << formatJsonMembers(description) << "}\n";
             }
         }
     }
 
     void printSummary()
     {
-        std::ostream &out = text() ? m_output : m_diagnostics;
+        // A run the journal stopped prints nothing more to `output`.
+        std::ostream &out = text() && !stopped() ? m_output : m_diagnostics;
         out << m_scenario.fileName << ": " << (m_summary.passed() ? "passed" : "FAILED") << ", "
             << m_summary.expectations << " expectations, " << m_summary.failures << " failures, "
             << m_summary.commands << " commands, " << m_summary.events << " events\n";
@@ -511,10 +617,17 @@ private:
     const RunOptions &m_options;
     std::ostream &m_output;
     std::ostream &m_diagnostics;
+    RunJournal *m_journal;
+    bool m_journalFinished = false;
     std::unique_ptr<Engine> m_engine;
     EventCollector m_collector;
     std::string m_restartNote;    // what the last restart loaded, until it is printed
     std::string m_restartFailure; // why the last restart failed, until it is reported
+    // With a journal: what the run wrote about the commands whose events are not yet committed.
+    std::ostringstream m_heldOutput;
+    std::ostringstream m_heldDiagnostics;
+    std::size_t m_heldCommands = 0;
+    const Command *m_firstHeld = nullptr; // the first of the held commands
     EventGroup m_group;
     ExpectationMode m_mode = ExpectationMode::Strict;
     RunSummary m_summary;

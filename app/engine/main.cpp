@@ -29,9 +29,9 @@ void printUsage(std::ostream &out)
            "      Keep the events before the first damage; set the original aside.\n"
            "  journal rebuild FILE\n"
            "      Store a snapshot at the last event and rebuild the read models (FILE-views).\n"
-           "  run FILE [--json]\n"
+           "  run FILE [--json] [--journal JOURNAL [--snapshot-every N]]\n"
            "      Run a scenario file on a fresh engine, print its events and check its\n"
-           "      expectations.\n"
+           "      expectations; with --journal, print events only once they are committed.\n"
            "  sim --journal FILE [--seed S] [--rate EVENTS_PER_S] [--seconds N]\n"
            "      Run the simulated market without a screen, journaling every event, and\n"
            "      print the last acknowledged sequence number as commits land.\n";

@@ -8,9 +8,11 @@
 #include <QRegularExpression>
 #include <QTest>
 
+#include <algorithm>
 #include <cstdio>
 #include <limits>
 #include <sstream>
+#include <vector>
 
 using namespace bourse;
 using namespace bourse::scenario;
@@ -92,6 +94,112 @@ constexpr const char *kHeader = "instrument ABC tick 0.01 lot 1\n"
                                 "account alice\n"
                                 "sell ABC 100 @ 12.51 as A\n";
 
+// Five commands. Their events, by sequence number, are:
+//   line 1: 1 instrument-added
+//   line 2: 2 account-configured
+//   line 3: 3 accepted A, 4 added A
+//   line 4: 5 accepted B, 6 trade, 7 cancelled B
+//   line 5: 8 rejected A unknown-order, because the trade filled A
+constexpr const char *kFiveCommands = "instrument ABC tick 0.01 lot 1\n"
+                                      "account alice\n"
+                                      "sell ABC 100 @ 12.51 as A\n"
+                                      "buy ABC 150 @ 12.52 ioc as B\n"
+                                      "cancel A\n";
+
+// The largest sequence number of the event lines in text output; 0 when there are none.
+SequenceNumber largestPrintedSequence(const std::string &output)
+{
+    static const QRegularExpression eventLine(QStringLiteral("^ +(\\d+) \\d\\d:"),
+                                              QRegularExpression::MultilineOption);
+    SequenceNumber largest = 0;
+    for (auto match = eventLine.globalMatch(QString::fromStdString(output)); match.hasNext();)
+        largest = std::max<SequenceNumber>(largest, match.next().captured(1).toULongLong());
+    return largest;
+}
+
+// A journal in memory that commits every event it is asked to wait for. At each wait it checks
+// that the run has printed no event beyond the previous commit. Its restart reloads a snapshot
+// and describes it as a run without a journal does, so both runs print the same text.
+class RecordingJournal final : public RunJournal {
+public:
+    explicit RecordingJournal(const std::ostringstream &output)
+        : m_output(output)
+    {
+    }
+
+    void attach(Engine &) override { ++attached; }
+
+    bool awaitDurable(SequenceNumber sequence) override
+    {
+        awaited.push_back(sequence);
+        printedBeforeCommit |= largestPrintedSequence(m_output.str()) > committed;
+        if (failingAwait == awaited.size())
+            return false;
+        committed = sequence;
+        return true;
+    }
+
+    JournalRestart restart(Engine &engine) override
+    {
+        ++restarts;
+        JournalRestart restarted;
+        if (!restartFailure.empty()) {
+            restarted.message = restartFailure;
+            return restarted;
+        }
+        const std::vector<std::uint8_t> snapshot = engine.snapshot();
+        restarted.engine = std::make_unique<Engine>();
+        if (Engine::loadSnapshot(snapshot, *restarted.engine))
+            qFatal("the engine's own snapshot does not load");
+        restarted.message = "restarted from a snapshot of " + std::to_string(snapshot.size()) +
+                            " bytes after event " + std::to_string(engine.lastSequence());
+        return restarted;
+    }
+
+    bool finish() override
+    {
+        ++finished;
+        return !finishFails;
+    }
+
+    std::string failure() const override { return "journal.db: sequence 7: disk full"; }
+
+    std::vector<SequenceNumber> awaited;
+    SequenceNumber committed = 0;
+    bool printedBeforeCommit = false;
+    int attached = 0;
+    int restarts = 0;
+    int finished = 0;
+    std::size_t failingAwait = 0; // the wait, counted from 1, that fails; 0 for none
+    std::string restartFailure;   // makes restart() fail with this message
+    bool finishFails = false;
+
+private:
+    const std::ostringstream &m_output;
+};
+
+struct JournaledRunOutput {
+    RunSummary summary;
+    std::string output;
+    std::string diagnostics;
+};
+
+// Runs `scenario` journaled by `journal`, which watches `output`, waiting after up to `window`
+// commands.
+JournaledRunOutput runJournaled(const Scenario &scenario, RecordingJournal &journal,
+                                std::ostringstream &output, std::size_t window = 256)
+{
+    std::ostringstream diagnostics;
+    RunOptions options;
+    options.journal = &journal;
+    options.maximumUnacknowledgedCommands = window;
+    JournaledRunOutput result;
+    result.summary = runScenario(scenario, options, output, diagnostics);
+    result.output = output.str();
+    result.diagnostics = diagnostics.str();
+    return result;
+}
+
 } // namespace
 
 class ScenarioTest : public QObject {
@@ -142,6 +250,15 @@ private slots:
     void commandLineExitStatus();
     void commandLineJsonIsOneObjectPerLine();
     void documentationExamplesPass();
+
+    void journaledRunPrintsSameText_data();
+    void journaledRunPrintsSameText();
+    void journaledRunWaitsPerWindow_data();
+    void journaledRunWaitsPerWindow();
+    void journalFailureStopsRun();
+    void journalFailureHidesHeldResults();
+    void journalFinishFailureFailsRun();
+    void failedJournalRestartStopsRun();
 };
 
 void ScenarioTest::decimalConvertsExactly_data()
@@ -1082,6 +1199,20 @@ void ScenarioTest::commandLineExitStatus()
 
     QCOMPARE(runEngine({QStringLiteral("run")}).exitCode, 2);
     QCOMPARE(runEngine({QStringLiteral("run"), QStringLiteral("--xml"), malformed}).exitCode, 2);
+    const ProcessResult snapshotsAlone =
+        runEngine({QStringLiteral("run"), malformed, QStringLiteral("--snapshot-every"),
+                   QStringLiteral("5")});
+    QCOMPARE(snapshotsAlone.exitCode, 2);
+    QVERIFY2(snapshotsAlone.standardError.startsWith(
+                 QStringLiteral("bourse-engine run: --snapshot-every needs --journal JOURNAL\n")),
+             qPrintable(snapshotsAlone.standardError));
+    QCOMPARE(runEngine({QStringLiteral("run"), malformed, QStringLiteral("--journal")}).exitCode,
+             2);
+    QCOMPARE(
+        runEngine({QStringLiteral("run"), malformed, QStringLiteral("--journal"),
+                   QStringLiteral("j.db"), QStringLiteral("--snapshot-every"), QStringLiteral("0")})
+            .exitCode,
+        2);
     QCOMPARE(runEngine({QStringLiteral("run"), QStringLiteral("/nonexistent.scenario")}).exitCode,
              3);
 
@@ -1147,6 +1278,163 @@ void ScenarioTest::documentationExamplesPass()
         QVERIFY2(output.summary.passed(), qPrintable(output.diagnostics));
     }
     QVERIFY(count >= 5);
+}
+
+void ScenarioTest::journaledRunPrintsSameText_data()
+{
+    QTest::addColumn<QString>("file");
+    QTest::addColumn<int>("window");
+
+    const QString restart = QStringLiteral("tests/scenarios/f2_idempotent_after_snapshot.scenario");
+    const QString failing = QStringLiteral("tests/scenarios/failing/wrong_expectation.scenario");
+    QTest::newRow("restart, wait at the end") << restart << 256;
+    QTest::newRow("restart, wait after every command") << restart << 1;
+    QTest::newRow("failed expectation, wait at the end") << failing << 256;
+    QTest::newRow("failed expectation, wait after every command") << failing << 1;
+    QTest::newRow("stop cascade, wait after two commands")
+        << QStringLiteral("tests/scenarios/stop_cascade.scenario") << 2;
+}
+
+// A journal delays what the run prints, never changes it, and no event is printed before the
+// journal has committed it.
+void ScenarioTest::journaledRunPrintsSameText()
+{
+    QFETCH(QString, file);
+    QFETCH(int, window);
+    const ParseResult parsedFile = loadScenario(sourcePath(file).toStdString());
+    QVERIFY2(parsedFile.ok(), qPrintable(errorsOf(parsedFile)));
+    const RunOutput plain = run(parsedFile.scenario);
+
+    std::ostringstream output;
+    RecordingJournal journal(output);
+    const JournaledRunOutput journaled =
+        runJournaled(parsedFile.scenario, journal, output, static_cast<std::size_t>(window));
+    QCOMPARE(QString::fromStdString(journaled.output), plain.output);
+    QCOMPARE(QString::fromStdString(journaled.diagnostics), plain.diagnostics);
+    QCOMPARE(journaled.summary.failures, plain.summary.failures);
+    QCOMPARE(static_cast<int>(journaled.summary.end), static_cast<int>(RunEnd::Completed));
+    QVERIFY(!journal.printedBeforeCommit);
+    QVERIFY(!journal.awaited.empty());
+    QCOMPARE(journal.awaited.back(), journaled.summary.lastSequence);
+    QCOMPARE(journal.committed, largestPrintedSequence(journaled.output));
+    QCOMPARE(journal.attached, 1);
+    QCOMPARE(journal.finished, 1);
+}
+
+void ScenarioTest::journaledRunWaitsPerWindow_data()
+{
+    QTest::addColumn<int>("window");
+    QTest::addColumn<QList<SequenceNumber>>("awaited");
+
+    QTest::newRow("one command") << 1 << QList<SequenceNumber>{1, 2, 4, 7, 8};
+    QTest::newRow("two commands") << 2 << QList<SequenceNumber>{2, 7, 8};
+    QTest::newRow("five commands") << 5 << QList<SequenceNumber>{8};
+    QTest::newRow("more than the file") << 256 << QList<SequenceNumber>{8};
+}
+
+// Expectations need no wait of their own: the results are held with the events.
+void ScenarioTest::journaledRunWaitsPerWindow()
+{
+    QFETCH(int, window);
+    QFETCH(QList<SequenceNumber>, awaited);
+
+    const Scenario scenario =
+        parsed(std::string(kFiveCommands) + "expect rejected A unknown-order\n");
+    std::ostringstream output;
+    RecordingJournal journal(output);
+    const JournaledRunOutput result =
+        runJournaled(scenario, journal, output, static_cast<std::size_t>(window));
+    QCOMPARE(result.diagnostics, std::string());
+    QCOMPARE(QList<SequenceNumber>(journal.awaited.begin(), journal.awaited.end()), awaited);
+    QVERIFY(!journal.printedBeforeCommit);
+}
+
+void ScenarioTest::journalFailureStopsRun()
+{
+    const Scenario scenario = parsed(kFiveCommands);
+    const RunOutput plain = run(scenario);
+    std::ostringstream output;
+    RecordingJournal journal(output);
+    journal.failingAwait = 3;
+    const JournaledRunOutput result = runJournaled(scenario, journal, output, 1);
+
+    // Commands 1 and 2 were committed and printed; command 3 ran, and its wait failed.
+    const QString printed = QString::fromStdString(result.output);
+    QCOMPARE(printed, plain.output.left(plain.output.indexOf(QStringLiteral("line 3:"))));
+    QCOMPARE(result.diagnostics,
+             std::string("test.scenario:3:1: error: the journal failed, so the run stops and "
+                         "prints nothing about this line or the lines after it: journal.db: "
+                         "sequence 7: disk full\n"
+                         "test.scenario: FAILED, 0 expectations, 1 failures, 3 commands, "
+                         "4 events\n"));
+    QCOMPARE(static_cast<int>(result.summary.end), static_cast<int>(RunEnd::JournalFailed));
+    QCOMPARE(result.summary.commands, 3u);
+    QVERIFY(!result.summary.passed());
+    QCOMPARE(journal.finished, 1);
+}
+
+// A failed expectation about an event that never became durable is not reported either, as the
+// event itself is not printed.
+void ScenarioTest::journalFailureHidesHeldResults()
+{
+    const Scenario scenario =
+        parsed(std::string(kFiveCommands) + "expect accepted A buy\nshow book ABC\n");
+    std::ostringstream output;
+    RecordingJournal journal(output);
+    journal.failingAwait = 1;
+    const JournaledRunOutput result = runJournaled(scenario, journal, output);
+
+    QCOMPARE(result.output, std::string());
+    QVERIFY2(result.diagnostics.find("expected event not found") == std::string::npos,
+             result.diagnostics.c_str());
+    QVERIFY2(result.diagnostics.rfind("test.scenario:1:1: error: the journal failed", 0) == 0,
+             result.diagnostics.c_str());
+    QCOMPARE(result.summary.failures, 2u);
+}
+
+void ScenarioTest::journalFinishFailureFailsRun()
+{
+    const Scenario scenario = parsed(kFiveCommands);
+    const RunOutput plain = run(scenario);
+    std::ostringstream output;
+    RecordingJournal journal(output);
+    journal.finishFails = true;
+    const JournaledRunOutput result = runJournaled(scenario, journal, output);
+
+    // Every event was committed and printed, and the summary goes to standard error.
+    const QString summaryLine = QStringLiteral("test.scenario: passed, 0 expectations, 0 failures, "
+                                               "5 commands, 8 events\n");
+    QVERIFY(plain.output.endsWith(summaryLine));
+    QCOMPARE(QString::fromStdString(result.output), plain.output.chopped(summaryLine.size()));
+    QCOMPARE(result.diagnostics,
+             std::string("test.scenario: error: the journal failed when the run ended: "
+                         "journal.db: sequence 7: disk full\n"
+                         "test.scenario: FAILED, 0 expectations, 1 failures, 5 commands, "
+                         "8 events\n"));
+    QCOMPARE(static_cast<int>(result.summary.end), static_cast<int>(RunEnd::JournalFailed));
+}
+
+void ScenarioTest::failedJournalRestartStopsRun()
+{
+    const Scenario scenario =
+        parsed(std::string(kHeader) + "restart from snapshot\nbuy ABC 10 @ 12.51 as B\n");
+    const RunOutput plain = run(scenario);
+    std::ostringstream output;
+    RecordingJournal journal(output);
+    journal.restartFailure = "the journal could not be read back: journal.db: damaged";
+    const JournaledRunOutput result = runJournaled(scenario, journal, output);
+
+    // The events before the restart were committed first, and nothing after it runs.
+    const QString printed = QString::fromStdString(result.output);
+    QCOMPARE(printed, plain.output.left(plain.output.indexOf(QStringLiteral("line 4:"))));
+    QCOMPARE(result.diagnostics,
+             std::string("test.scenario:4:1: error: restart failed, so the run stops: the journal "
+                         "could not be read back: journal.db: damaged\n"
+                         "test.scenario: FAILED, 0 expectations, 1 failures, 4 commands, "
+                         "4 events\n"));
+    QCOMPARE(journal.restarts, 1);
+    QCOMPARE(journal.awaited, std::vector<SequenceNumber>{4});
+    QCOMPARE(journal.finished, 1);
 }
 
 QTEST_GUILESS_MAIN(ScenarioTest)
