@@ -63,6 +63,24 @@ void BarBuilder::addToOlderBar(Timestamp start, Price price, Quantity quantity)
     }
 }
 
+void BarBuilder::restore(const std::vector<Bar> &bars)
+{
+    for (std::size_t i = 0; i < bars.size(); ++i) {
+        const Timestamp start = bars[i].start;
+        if (barStart(start) != start) {
+            throw std::invalid_argument("restored bar at " + std::to_string(start.value()) +
+                                        " ns does not start on the " + std::to_string(m_interval) +
+                                        " ns interval");
+        }
+        if (i > 0 && bars[i - 1].start >= start) {
+            throw std::invalid_argument("restored bars are not in time order at " +
+                                        std::to_string(start.value()) + " ns");
+        }
+    }
+    const std::size_t skipped = bars.size() > m_barsKept ? bars.size() - m_barsKept : 0;
+    m_bars.assign(bars.begin() + static_cast<std::ptrdiff_t>(skipped), bars.end());
+}
+
 Bar BarBuilder::openBar(Timestamp start, Price price, Quantity quantity)
 {
     return Bar{start, price, price, price, price, quantity, 1};

@@ -25,6 +25,11 @@ public:
 
     void addTrade(Timestamp time, Price price, Quantity quantity);
 
+    // Replaces the bars with `bars`, which must be this builder's interval, aligned, oldest
+    // first and without repeats, such as the bars of a run this one continues. The newest
+    // barsKept are kept. Throws std::invalid_argument, changing nothing, when they are not.
+    void restore(const std::vector<Bar> &bars);
+
     // Oldest first; the last bar may still be forming.
     const std::deque<Bar> &bars() const { return m_bars; }
     std::vector<Bar> copyBars() const;

@@ -63,19 +63,23 @@ struct Session::Impl {
         thread = std::thread([runner = runner.get()] { runner->run(); });
     }
 
-    std::unique_ptr<session::Runner> makeRunner()
+    std::unique_ptr<session::Runner> makeRunner(std::unique_ptr<Engine> engine = nullptr)
     {
-        return std::make_unique<session::Runner>(options, handlers, controls, views);
+        return std::make_unique<session::Runner>(options, std::move(engine), handlers, controls,
+                                                 views);
     }
 
     // Gives a runner whose source is set up the handlers made for its run. It comes after the
     // set-up so that a run that cannot start leaves nothing behind, such as an empty journal.
-    void addRunHandlers(session::Runner &next, SessionMode mode, const std::string &source)
+    void addRunHandlers(session::Runner &next, SessionMode mode, std::string source,
+                        std::string continuedJournal = {}, SequenceNumber lastSnapshot = 0)
     {
         if (!runHandlerFactory) {
             return;
         }
-        runHandlers = runHandlerFactory(mode, source, next.engine());
+        const RunContext context{mode, std::move(source), next.engine(),
+                                 std::move(continuedJournal), lastSnapshot};
+        runHandlers = runHandlerFactory(context);
         for (const auto &handler : runHandlers) {
             next.addHandler(handler.get());
         }
@@ -130,6 +134,21 @@ void Session::startSimulation(std::uint64_t seed)
     auto runner = m_impl->makeRunner();
     runner->setUpSimulation(seed);
     m_impl->addRunHandlers(*runner, SessionMode::Simulation, "seed " + std::to_string(seed));
+    m_impl->startThread(std::move(runner));
+}
+
+void Session::resumeSimulation(std::uint64_t seed, Continuation continuation)
+{
+    if (!continuation.engine) {
+        throw std::invalid_argument("resumeSimulation needs the engine to continue");
+    }
+    std::lock_guard lock(m_impl->lifecycleMutex);
+    m_impl->stopThread();
+    auto runner = m_impl->makeRunner(std::move(continuation.engine));
+    runner->setUpSimulation(seed);
+    runner->restoreHistory(continuation.bars, continuation.recentTrades);
+    m_impl->addRunHandlers(*runner, SessionMode::Simulation, "seed " + std::to_string(seed),
+                           std::move(continuation.journal), continuation.lastSnapshot);
     m_impl->startThread(std::move(runner));
 }
 

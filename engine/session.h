@@ -1,5 +1,6 @@
 #pragma once
 
+#include "engine.h"
 #include "events.h"
 #include "market_view.h"
 
@@ -11,8 +12,6 @@
 #include <vector>
 
 namespace bourse {
-
-class Engine;
 
 // Runs one Engine on its own thread, fed by the market simulator or by a LOBSTER replay, and
 // publishes a MarketView of it at most `framesPerSecond` times a second.
@@ -51,21 +50,46 @@ public:
     // every run that uses it.
     void addEventHandler(EventHandler *handler);
 
+    // The description of one run that its handlers are made for: the mode, the source (the
+    // seed or the message file), the run's engine, and the journal a run continues.
+    struct RunContext {
+        SessionMode mode = SessionMode::Simulation;
+        std::string source;
+        const Engine &engine;
+        std::string continuedJournal;    // empty: the run starts a fresh engine
+        SequenceNumber lastSnapshot = 0; // of the continued journal
+    };
+
     // Makes the handlers of one run, such as a journal writer on a new file, since every start
-    // begins a fresh Engine whose sequence numbers start again at 1. It is called on the thread
-    // that starts the run, with the mode, the source (the seed or the message file) and the
-    // run's engine. The session owns what it returns and destroys it once that run's engine
-    // thread has stopped, before the engine: a handler may read the engine from its callbacks
-    // (between commands: onCommandEnd, onBatchEnd) and from its destructor, as for a last
-    // snapshot.
-    using RunHandlerFactory = std::function<std::vector<std::unique_ptr<EventHandler>>(
-        SessionMode mode, const std::string &source, const Engine &engine)>;
+    // but a resume begins a fresh Engine whose sequence numbers start again at 1. It is called
+    // on the thread that starts the run. The session owns what it returns and destroys it once
+    // that run's engine thread has stopped, before the engine. So a handler may read the engine
+    // from its callbacks (between commands: onCommandEnd, onBatchEnd) and from its destructor,
+    // as for a last snapshot.
+    using RunHandlerFactory =
+        std::function<std::vector<std::unique_ptr<EventHandler>>(const RunContext &context)>;
     void setRunHandlerFactory(RunHandlerFactory factory);
 
     // Stops a running source and starts the engine thread, with a fresh Engine, on a simulated
     // market that plays at speed 1. The same seed gives the same sequence of commands; their
     // timestamps are wall-clock time.
     void startSimulation(std::uint64_t seed);
+
+    // An engine rebuilt from a journal, with what the views showed before it stopped, so that
+    // a resumed run looks as it was: the chart's bars and the tape's prints, oldest first.
+    struct Continuation {
+        std::unique_ptr<Engine> engine; // must not be null
+        std::string journal;            // handed to the run handler factory
+        SequenceNumber lastSnapshot = 0;
+        std::vector<Bar> bars; // at Options::barIntervalNanoseconds
+        std::vector<TradePrint> recentTrades;
+    };
+
+    // Stops a running source and continues a simulated market on the engine of `continuation`:
+    // the simulator takes over its book (no priming) and plays at speed 1. Sequence numbers
+    // continue from the engine's last one. Throws std::invalid_argument, leaving the session
+    // stopped, when the engine is null or the bars are not at the session's bar interval.
+    void resumeSimulation(std::uint64_t seed, Continuation continuation);
 
     // Stops a running source and starts the engine thread, with a fresh Engine, on a replay
     // that plays at source.speed. When the file cannot be opened, or the speed is outside the

@@ -126,8 +126,8 @@ std::shared_ptr<const MarketView> ViewSlot::latest() const
     return m_view;
 }
 
-Runner::Runner(const Session::Options &options, const std::vector<EventHandler *> &handlers,
-               ControlQueue &controls, ViewSlot &views)
+Runner::Runner(const Session::Options &options, std::unique_ptr<Engine> engine,
+               const std::vector<EventHandler *> &handlers, ControlQueue &controls, ViewSlot &views)
     : m_options(options)
     , m_controls(controls)
     , m_views(views)
@@ -135,7 +135,8 @@ Runner::Runner(const Session::Options &options, const std::vector<EventHandler *
     , m_frameInterval(std::chrono::duration_cast<Clock::duration>(std::chrono::seconds(1)) /
                       options.framesPerSecond)
 {
-    m_engine.addHandler(&m_viewBuilder);
+    m_engine = engine ? std::move(engine) : std::make_unique<Engine>(InstrumentId{1});
+    m_engine->addHandler(&m_viewBuilder);
     for (EventHandler *handler : handlers) {
         addHandler(handler);
     }
@@ -143,7 +144,7 @@ Runner::Runner(const Session::Options &options, const std::vector<EventHandler *
 
 void Runner::addHandler(EventHandler *handler)
 {
-    m_engine.addHandler(handler);
+    m_engine->addHandler(handler);
     m_handlers.push_back(handler);
 }
 
@@ -169,7 +170,15 @@ void Runner::setUpSimulation(std::uint64_t seed)
     m_symbol = "SIM";
     m_priceDecimals = 2;
     m_speed = 1.0;
-    m_simulator = std::make_unique<MarketSimulator>(seed);
+    // On a recovered engine the simulator takes over the book it finds; on a fresh one this is
+    // the same simulator the seed always gave.
+    m_simulator = std::make_unique<MarketSimulator>(
+        MarketSimulator::resume(seed, MarketSimulator::Options{}, *m_engine));
+}
+
+void Runner::restoreHistory(const std::vector<Bar> &bars, const std::vector<TradePrint> &trades)
+{
+    m_viewBuilder.restoreHistory(bars, trades, m_engine->lastSequence());
 }
 
 std::optional<std::string> Runner::setUpReplay(const Session::ReplaySource &source)
@@ -197,7 +206,7 @@ std::optional<std::string> Runner::setUpReplay(const Session::ReplaySource &sour
             options.orderbookPath = candidate;
         }
     }
-    m_replay = std::make_unique<lobster::Replay>(m_engine);
+    m_replay = std::make_unique<lobster::Replay>(*m_engine);
     if (const std::optional<lobster::InputError> error = m_replay->open(options)) {
         return error->toString();
     }
@@ -224,7 +233,7 @@ void Runner::run()
         const Clock::time_point now = Clock::now();
         m_viewBuilder.sampleRate(now);
         publishIfDue(now);
-        m_engine.endBatch();
+        m_engine->endBatch();
         reportHandlerFailure();
         if (m_state == ReplayState::Playing && nextWork <= now) {
             continue;
@@ -237,7 +246,7 @@ void Runner::run()
 void Runner::begin()
 {
     if (m_simulator) {
-        m_simulator->prime(m_engine, wallClockNow());
+        m_simulator->prime(*m_engine, wallClockNow());
     }
     if (m_replay) {
         m_marketAnchor = m_replay->nextTime().value_or(Timestamp{0}).value();
@@ -335,7 +344,7 @@ Clock::time_point Runner::runSimulation(Clock::time_point now)
         do {
             const Timestamp time = wallClockNow();
             for (std::size_t i = 0; i < kStepsBetweenClockReads; ++i) {
-                m_simulator->step(m_engine, time);
+                m_simulator->step(*m_engine, time);
             }
         } while (Clock::now() < deadline);
         return Clock::now();
@@ -355,7 +364,7 @@ Clock::time_point Runner::runSimulation(Clock::time_point now)
 
     const Timestamp time = wallClockNow();
     while (m_commandsSinceAnchor < target) {
-        m_simulator->step(m_engine, time);
+        m_simulator->step(*m_engine, time);
         ++m_commandsSinceAnchor;
         if (m_commandsSinceAnchor % kStepsBetweenClockReads == 0 && Clock::now() >= deadline) {
             break;
@@ -443,7 +452,7 @@ void Runner::publish(Clock::time_point now)
     view->mode = m_mode;
     view->symbol = m_symbol;
     view->priceDecimals = m_priceDecimals;
-    m_viewBuilder.fill(*view, m_engine.book(), now);
+    m_viewBuilder.fill(*view, m_engine->book(), now);
     view->viewNumber = m_views.takeViewNumber();
 
     view->replayState = m_state;

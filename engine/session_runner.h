@@ -78,8 +78,9 @@ private:
 // only run() touches it, on the engine thread.
 class Runner {
 public:
-    Runner(const Session::Options &options, const std::vector<EventHandler *> &handlers,
-           ControlQueue &controls, ViewSlot &views);
+    // `engine` is the engine to run, or null for a fresh one with the single instrument 1.
+    Runner(const Session::Options &options, std::unique_ptr<Engine> engine,
+           const std::vector<EventHandler *> &handlers, ControlQueue &controls, ViewSlot &views);
     Runner(const Runner &) = delete;
     Runner &operator=(const Runner &) = delete;
 
@@ -87,9 +88,14 @@ public:
     void addHandler(EventHandler *handler);
 
     // The engine of this run, for the handlers that read its state on the engine thread.
-    const Engine &engine() const { return m_engine; }
+    const Engine &engine() const { return *m_engine; }
 
+    // A simulation on an engine whose book has orders continues that book; an empty one is
+    // primed first.
     void setUpSimulation(std::uint64_t seed);
+
+    // Starts the views with the bars and prints of the run this one continues.
+    void restoreHistory(const std::vector<Bar> &bars, const std::vector<TradePrint> &trades);
 
     // Opens the replay files. Returns the error text, which names the file, on failure.
     std::optional<std::string> setUpReplay(const Session::ReplaySource &source);
@@ -128,7 +134,7 @@ private:
     ViewSlot &m_views;
     std::vector<Control> m_takenControls;
 
-    Engine m_engine{InstrumentId{1}};
+    std::unique_ptr<Engine> m_engine;
     MarketViewBuilder m_viewBuilder;
 
     SessionMode m_mode = SessionMode::Simulation;

@@ -42,6 +42,18 @@ void MarketViewBuilder::onEvent(const Event &event)
     }
 }
 
+void MarketViewBuilder::restoreHistory(const std::vector<Bar> &bars,
+                                       const std::vector<TradePrint> &trades,
+                                       SequenceNumber lastSequence)
+{
+    m_bars.restore(bars);
+    const std::size_t kept = std::min(trades.size(), m_options.tradesPerView);
+    m_recentTrades.assign(trades.end() - static_cast<std::ptrdiff_t>(kept), trades.end());
+    m_oldestTrade = 0;
+    m_totalTrades = kept;
+    m_lastSequence = lastSequence;
+}
+
 void MarketViewBuilder::addTrade(const Event &event, const Trade &trade)
 {
     ++m_totalTrades;

@@ -33,6 +33,13 @@ public:
 
     void onEvent(const Event &event) override;
 
+    // Starts from the history of a run this one continues: its bars at this builder's interval
+    // and its most recent prints, both oldest first, and its last event. The restored prints
+    // count as this run's trades, so the tape misses none. The bars are checked as
+    // BarBuilder::restore checks them.
+    void restoreHistory(const std::vector<Bar> &bars, const std::vector<TradePrint> &trades,
+                        SequenceNumber lastSequence);
+
     // Records the event count at a wall-clock time, so that eventsPerSecond() can look one
     // second back. Call it often (every batch); samples closer than 10 ms apart are skipped.
     void sampleRate(Clock::time_point now);

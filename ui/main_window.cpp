@@ -1,5 +1,6 @@
 #include "main_window.h"
 
+#include "accounts_panel.h"
 #include "candle_chart.h"
 #include "ladder_delegate.h"
 #include "ladder_model.h"
@@ -75,11 +76,15 @@ MainWindow::MainWindow(QWidget *parent)
     , m_ladderModel(new LadderModel(Session::Options{}.viewLevels, this))
     , m_tapeModel(new TimeAndSalesModel(tapeRows, this))
     , m_chart(new CandleChart(this))
+    , m_accounts(new AccountsPanel(this))
     , m_statusBar(new SessionStatusBar(this))
 {
     setWindowTitle(tr("Bourse"));
     setObjectName(QStringLiteral("mainWindow"));
     setDockNestingEnabled(true);
+    // The book and the tape keep the full height on the right; the accounts dock sits under
+    // the chart.
+    setCorner(Qt::BottomRightCorner, Qt::RightDockWidgetArea);
     resize(1400, 850);
 
     m_chart->setObjectName(QStringLiteral("candleChart"));
@@ -88,6 +93,7 @@ MainWindow::MainWindow(QWidget *parent)
     createToolBar();
     createLadderDock();
     createTapeDock();
+    createAccountsDock();
 
     connect(m_feed, &MarketFeed::viewChanged, this, &MainWindow::showView);
 }
@@ -130,6 +136,28 @@ void MainWindow::createTapeDock()
 
     QDockWidget *dock = createDock(tr("Time and sales"), QStringLiteral("tapeDock"), tape, this);
     addDockWidget(Qt::RightDockWidgetArea, dock);
+}
+
+void MainWindow::createAccountsDock()
+{
+    QDockWidget *dock = createDock(tr("Orders, fills and positions"),
+                                   QStringLiteral("accountsDock"), m_accounts, this);
+    addDockWidget(Qt::BottomDockWidgetArea, dock);
+}
+
+void MainWindow::setAccountsSource(std::function<std::shared_ptr<const AccountsView>()> source)
+{
+    m_accounts->setSource(std::move(source));
+}
+
+void MainWindow::setDurableSource(std::function<std::optional<SequenceNumber>()> source)
+{
+    m_durableSource = std::move(source);
+}
+
+void MainWindow::showNotice(const QString &text)
+{
+    m_statusBar->setNotice(text);
 }
 
 void MainWindow::showEvent(QShowEvent *event)
@@ -206,6 +234,17 @@ void MainWindow::startSimulation(std::uint64_t seed)
     m_statusBar->setSimulationSeed(seed);
 }
 
+void MainWindow::resumeSimulation(std::uint64_t seed, Session::Continuation continuation)
+{
+    const SequenceNumber from = continuation.engine ? continuation.engine->lastSequence() : 0;
+    auto session = makeSession(SessionMode::Simulation);
+    session->resumeSimulation(seed, std::move(continuation));
+    qCInfo(lcUi) << "simulation resumed after sequence" << from << "with seed" << seed;
+
+    installSession(std::move(session));
+    m_statusBar->setSimulationSeed(seed);
+}
+
 std::optional<QString> MainWindow::startReplay(const QString &messagePath, double speed)
 {
     Session::ReplaySource source;
@@ -245,6 +284,8 @@ void MainWindow::showView(const std::shared_ptr<const MarketView> &view)
     m_tapeModel->applyView(*view);
     m_chart->setView(view);
     m_statusBar->setView(*view);
+    if (m_durableSource)
+        m_statusBar->setDurableSequence(m_durableSource());
     m_statusBar->setMissedTrades(m_tapeModel->missedTrades());
     m_toolBar->setView(*view);
 }

@@ -66,17 +66,23 @@ SessionStatusBar::SessionStatusBar(QWidget *parent)
     : QStatusBar(parent)
     , m_mode(new ElidedLabel(this))
     , m_replay(new QLabel(this))
+    , m_notice(new ElidedLabel(this))
     , m_error(new ElidedLabel(this))
     , m_missed(new QLabel(this))
     , m_rate(new QLabel(this))
     , m_sequence(new QLabel(this))
+    , m_durable(new QLabel(this))
 {
     setSizeGripEnabled(false);
     m_mode->setObjectName(QStringLiteral("modeLabel"));
     m_replay->setObjectName(QStringLiteral("replayLabel"));
+    m_notice->setObjectName(QStringLiteral("noticeLabel"));
     m_error->setObjectName(QStringLiteral("errorLabel"));
     const QFont digits = theme::monospaceFont();
-    for (QLabel *label : {m_replay, m_missed, m_rate, m_sequence})
+    m_durable->setObjectName(QStringLiteral("durableLabel"));
+    m_durable->setToolTip(tr("The last event the journal has committed to disk: everything up "
+                             "to it survives a crash."));
+    for (QLabel *label : {m_replay, m_missed, m_rate, m_sequence, m_durable})
         label->setFont(digits);
     m_missed->setToolTip(tr("Trades that never reached the time and sales list: the session "
                             "left them out of a full view, or replaced their view before the "
@@ -88,10 +94,12 @@ SessionStatusBar::SessionStatusBar(QWidget *parent)
 
     addWidget(m_mode);
     addWidget(m_replay);
+    addWidget(m_notice, 1);
     addWidget(m_error, 1);
     addPermanentWidget(m_missed);
     addPermanentWidget(m_rate);
     addPermanentWidget(m_sequence);
+    addPermanentWidget(m_durable);
     clear();
 }
 
@@ -100,14 +108,34 @@ void SessionStatusBar::setSimulationSeed(std::optional<std::uint64_t> seed)
     m_seed = seed;
 }
 
+void SessionStatusBar::setNotice(const QString &text)
+{
+    m_notice->setFullText(text);
+    // Hidden while empty, so that the error has the whole width.
+    m_notice->setVisible(!text.isEmpty());
+}
+
 void SessionStatusBar::clear()
 {
     m_mode->setFullText(tr("Starting\u2026"));
     m_replay->hide();
+    setNotice({});
     m_error->setFullText({});
     m_missed->hide();
     m_rate->setText(tr("\u2014 events/s"));
     m_sequence->setText(tr("Seq \u2014"));
+    m_durable->hide();
+}
+
+void SessionStatusBar::setDurableSequence(std::optional<SequenceNumber> sequence)
+{
+    if (!sequence) {
+        m_durable->setText(tr("Not journaled"));
+        m_durable->show();
+        return;
+    }
+    m_durable->setText(tr("Durable %1").arg(formatCount(static_cast<std::int64_t>(*sequence))));
+    m_durable->show();
 }
 
 void SessionStatusBar::setView(const MarketView &view)

@@ -31,6 +31,13 @@ public:
     // The seed shown next to "Simulation", so a run can be repeated; nothing for a replay.
     void setSimulationSeed(std::optional<std::uint64_t> seed);
 
+    // A lasting note on the session, such as the journal it was restored from; cleared by
+    // clear().
+    void setNotice(const QString &text);
+
+    // The last event the journal has committed, or nothing when the session is not journaled.
+    void setDurableSequence(std::optional<SequenceNumber> sequence);
+
     void clear();
 
 private:
@@ -38,10 +45,12 @@ private:
 
     ElidedLabel *m_mode;
     QLabel *m_replay;
+    ElidedLabel *m_notice;
     ElidedLabel *m_error;
     QLabel *m_missed;
     QLabel *m_rate;
     QLabel *m_sequence;
+    QLabel *m_durable;
     std::optional<std::uint64_t> m_seed;
 };
 

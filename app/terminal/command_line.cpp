@@ -85,6 +85,20 @@ private:
         QStringLiteral("DIR")};
     QCommandLineOption m_noJournal{QStringLiteral("no-journal"),
                                    QStringLiteral("Write no event journal.")};
+    QCommandLineOption m_journal{
+        QStringLiteral("journal"),
+        QStringLiteral("Continue the simulated market of this journal, as it was when it "
+                       "stopped. Without it the newest simulation journal in the journal "
+                       "folder is continued."),
+        QStringLiteral("FILE")};
+    QCommandLineOption m_recover{
+        QStringLiteral("recover"),
+        QStringLiteral("Recover a damaged journal without asking: keep its events before the "
+                       "damage and continue from them. The whole file is first copied beside "
+                       "it, so nothing is deleted.")};
+    QCommandLineOption m_new{QStringLiteral("new"),
+                             QStringLiteral("Start a new simulated market instead of continuing "
+                                            "the newest journal.")};
 };
 
 CommandLine::CommandLine()
@@ -95,7 +109,7 @@ CommandLine::CommandLine()
     // Qt's options start with a single dash and a whole word, such as -platform.
     m_parser.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
     m_parser.addOptions({m_help, m_version, m_lobster, m_speed, m_seed, m_screenshot, m_afterMs,
-                         m_journalDirectory, m_noJournal});
+                         m_journalDirectory, m_noJournal, m_journal, m_new, m_recover});
 
     for (const QtOption &qtOption : qtOptions) {
         QCommandLineOption option(QString::fromLatin1(qtOption.name));
@@ -149,6 +163,20 @@ std::optional<QString> CommandLine::readOptions(TerminalOptions &options) const
                 ? m_parser.value(m_journalDirectory)
                 : QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) +
                       QStringLiteral("/journals");
+    }
+
+    options.continuedJournal = m_parser.value(m_journal);
+    options.freshMarket = m_parser.isSet(m_new) || m_parser.isSet(m_seed);
+    options.damagePolicy = m_parser.isSet(m_recover) ? DamagePolicy::Recover : DamagePolicy::Ask;
+    if (m_parser.isSet(m_journal)) {
+        if (m_parser.isSet(m_noJournal))
+            return QStringLiteral("--journal continues a journal, which --no-journal turns off");
+        if (options.freshMarket)
+            return QStringLiteral("--journal continues a market, so it excludes --new and "
+                                  "--seed");
+        if (!options.lobsterPath.isEmpty())
+            return QStringLiteral("--journal continues a simulated market, so it excludes "
+                                  "--lobster");
     }
 
     if (m_parser.isSet(m_speed)) {

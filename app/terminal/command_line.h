@@ -8,6 +8,9 @@
 
 namespace bourse::app {
 
+// What the terminal does with a damaged journal it is to continue.
+enum class DamagePolicy { Ask, Recover };
+
 // The settings of one terminal run, read from its command line.
 struct TerminalOptions {
     QString lobsterPath;
@@ -16,6 +19,13 @@ struct TerminalOptions {
     QString screenshotPath;
     int screenshotDelayMilliseconds = 2000;
     QString journalDirectory; // empty: no journal
+    // The simulation journal to continue; empty: the newest one in journalDirectory, unless
+    // freshMarket is set.
+    QString continuedJournal;
+    // A new simulated market even when a journal could be continued: --new, or --seed, whose
+    // market starts from the beginning.
+    bool freshMarket = false;
+    DamagePolicy damagePolicy = DamagePolicy::Ask;
 };
 
 enum class CommandLineAction { Run, ShowHelp, ShowVersion, UsageError };

@@ -3,14 +3,20 @@
 // can be checked without a person at the screen.
 
 #include "command_line.h"
+#include "journal_repair.h"
+#include "logging.h"
 #include "main_window.h"
-#include "run_journals.h"
+#include "terminal_journals.h"
 #include "theme.h"
 
 #include <QApplication>
+#include <QFileInfo>
 #include <QIcon>
 #include <QImageWriter>
+#include <QMessageBox>
+#include <QPushButton>
 #include <QRandomGenerator>
+#include <QScreen>
 #include <QTimer>
 
 #include <cstdio>
@@ -39,8 +45,15 @@ QStringList argumentsOf(int argc, char *argv[])
 void scheduleScreenshot(QMainWindow &window, const bourse::app::TerminalOptions &options)
 {
     QTimer::singleShot(options.screenshotDelayMilliseconds, &window, [&window, options] {
+        // The whole screen, so that a dialog over the window shows too; a platform without one
+        // (offscreen) gives the window alone.
+        QPixmap image;
+        if (QScreen *screen = QGuiApplication::primaryScreen())
+            image = screen->grabWindow(0);
+        if (image.isNull())
+            image = window.grab();
         QImageWriter writer(options.screenshotPath, "png");
-        if (!writer.write(window.grab().toImage())) {
+        if (!writer.write(image.toImage())) {
             printError(QStringLiteral("cannot write the screenshot %1: %2")
                            .arg(options.screenshotPath, writer.errorString()));
             QCoreApplication::exit(exitFailure);
@@ -48,6 +61,111 @@ void scheduleScreenshot(QMainWindow &window, const bourse::app::TerminalOptions 
         }
         QCoreApplication::exit(0);
     });
+}
+
+std::uint64_t seedFor(const bourse::app::TerminalOptions &options)
+{
+    return options.seed.value_or(QRandomGenerator::global()->generate64());
+}
+
+enum class DamageChoice { Recover, NewMarket, Quit };
+
+// Shows what is wrong with a journal and what recovery does, and returns the user's choice.
+DamageChoice askAboutDamage(QWidget *parent, const QString &path,
+                            const bourse::storage::JournalError &damage)
+{
+    QMessageBox box(QMessageBox::Warning, QObject::tr("Damaged journal"),
+                    QObject::tr("The journal %1 is damaged, so its market cannot be continued "
+                                "as it is.")
+                        .arg(QFileInfo(path).fileName()),
+                    QMessageBox::NoButton, parent);
+    box.setObjectName(QStringLiteral("damagedJournalDialog"));
+    box.setInformativeText(
+        QObject::tr("%1\n\nRecovery keeps the events before the damage and continues from "
+                    "them. The whole file, damage included, is first copied beside it "
+                    "(ending in .damaged), so nothing is deleted.")
+            .arg(QString::fromStdString(damage.toString())));
+    QPushButton *recover =
+        box.addButton(QObject::tr("Recover and continue"), QMessageBox::AcceptRole);
+    QPushButton *fresh = box.addButton(QObject::tr("New market"), QMessageBox::ActionRole);
+    box.addButton(QObject::tr("Quit"), QMessageBox::RejectRole);
+    box.setDefaultButton(recover);
+    box.exec();
+    if (box.clickedButton() == recover)
+        return DamageChoice::Recover;
+    if (box.clickedButton() == fresh)
+        return DamageChoice::NewMarket;
+    return DamageChoice::Quit;
+}
+
+enum class StartOutcome { Started, Quit, Failed };
+
+// Continues the simulation journal at `path`. A damaged journal is recovered when the user
+// agrees. A journal that cannot be continued for another reason gives way to a new market,
+// with a notice that explains why, unless the command line named it.
+StartOutcome continueJournal(bourse::ui::MainWindow &window, const QString &path,
+                             const bourse::app::TerminalOptions &options)
+{
+    // A journal named on the command line that cannot be opened is an error to report. The
+    // newest one of the folder gives way to a new market instead.
+    const bool named = !options.continuedJournal.isEmpty();
+    using namespace bourse::app;
+    const bourse::Session::Options sessionOptions;
+    QString recoveryNote;
+    for (int attempt = 0;; ++attempt) {
+        Resumption resumption = resumeJournal(path, sessionOptions);
+        if (resumption.continuation) {
+            window.resumeSimulation(seedFor(options), std::move(*resumption.continuation));
+            window.showNotice(recoveryNote + describeResumption(path, resumption));
+            return StartOutcome::Started;
+        }
+        const bourse::storage::JournalError &error = *resumption.error;
+        const bool repairable = error.kind != bourse::storage::JournalErrorKind::OpenFailed &&
+                                error.kind != bourse::storage::JournalErrorKind::NotAJournal;
+        if (!repairable && named) {
+            printError(QStringLiteral("cannot continue %1: %2")
+                           .arg(path, QString::fromStdString(error.toString())));
+            return StartOutcome::Failed;
+        }
+        if (!repairable || attempt > 0) {
+            printError(QStringLiteral("cannot continue %1: %2; starting a new market")
+                           .arg(path, QString::fromStdString(error.toString())));
+            window.startSimulation(seedFor(options));
+            window.showNotice(
+                QObject::tr("Could not continue %1: %2")
+                    .arg(QFileInfo(path).fileName(), QString::fromStdString(error.toString())));
+            return StartOutcome::Started;
+        }
+        qCWarning(lcJournal).noquote()
+            << "the journal" << path << "is damaged:" << QString::fromStdString(error.toString());
+        const DamageChoice choice = options.damagePolicy == DamagePolicy::Recover
+                                        ? DamageChoice::Recover
+                                        : askAboutDamage(&window, path, error);
+        switch (choice) {
+        case DamageChoice::Quit:
+            return StartOutcome::Quit;
+        case DamageChoice::NewMarket:
+            window.startSimulation(seedFor(options));
+            return StartOutcome::Started;
+        case DamageChoice::Recover:
+            break;
+        }
+        const JournalRepair repair = repairJournal(path.toStdString());
+        if (repair.outcome == RepairOutcome::Repaired) {
+            const QString sideFile = QString::fromStdString(repair.sideFile);
+            qCWarning(lcJournal).noquote() << "recovered" << path << "keeping events 1 to"
+                                           << repair.lastKept << "; the original is in" << sideFile;
+            recoveryNote = QObject::tr("Recovered: kept events 1 to %1, original in %2. ")
+                               .arg(repair.lastKept)
+                               .arg(QFileInfo(sideFile).fileName());
+        }
+        if (repair.error) {
+            QMessageBox::critical(&window, QObject::tr("Recovery failed"),
+                                  QString::fromStdString(repair.error->toString()));
+            window.startSimulation(seedFor(options));
+            return StartOutcome::Started;
+        }
+    }
 }
 
 } // namespace
@@ -79,24 +197,43 @@ int main(int argc, char *argv[])
     QApplication app(argc, argv);
     QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/bourse.png")));
     bourse::ui::theme::applyDarkTheme(app);
+    // The journals outlive the window, whose session's runs use them to the end.
+    std::optional<bourse::app::TerminalJournals> journals;
     bourse::ui::MainWindow window;
-    if (!options.journalDirectory.isEmpty())
-        window.setRunHandlerFactory(bourse::app::makeRunJournals(options.journalDirectory));
+    if (!options.journalDirectory.isEmpty()) {
+        journals.emplace(options.journalDirectory);
+        window.setRunHandlerFactory(journals->runHandlerFactory());
+        window.setAccountsSource([accounts = journals->accounts()] { return accounts->latest(); });
+        window.setDurableSource([&journals] { return journals->durableSequence(); });
+    }
     // The window is shown and painted before the session starts, so its slow first paint
     // cannot hold up the feed while the first views arrive.
     window.show();
     QCoreApplication::processEvents();
+    // Scheduled before the start, so that it also shows a dialog the start opens.
+    if (!options.screenshotPath.isEmpty())
+        scheduleScreenshot(window, options);
 
     if (!options.lobsterPath.isEmpty()) {
         if (std::optional<QString> error = window.startReplay(options.lobsterPath, options.speed)) {
             printError(*error);
             return exitFailure;
         }
+    } else if (const std::optional<QString> continued =
+                   !journals || options.freshMarket ? std::nullopt
+                   : options.continuedJournal.isEmpty()
+                       ? journals->newestSimulationJournal()
+                       : std::optional<QString>(options.continuedJournal)) {
+        switch (continueJournal(window, *continued, options)) {
+        case StartOutcome::Started:
+            break;
+        case StartOutcome::Quit:
+            return 0;
+        case StartOutcome::Failed:
+            return exitFailure;
+        }
     } else {
-        window.startSimulation(options.seed.value_or(QRandomGenerator::global()->generate64()));
+        window.startSimulation(seedFor(options));
     }
-
-    if (!options.screenshotPath.isEmpty())
-        scheduleScreenshot(window, options);
     return QApplication::exec();
 }

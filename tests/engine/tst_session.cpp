@@ -1,5 +1,8 @@
 #include "session.h"
 
+#include "engine.h"
+#include "simulator.h"
+
 #include "test_data.h"
 
 #include <QtTest>
@@ -117,6 +120,8 @@ private slots:
     void restartReplacesSource();
     void runHandlersStartFreshEachRun();
     void failingHandlerShowsInView();
+    void resumedSimulationContinuesEngine();
+    void resumedSimulationRejectsMisalignedBars();
     void stopKeepsLastView();
     void invalidOptionsRejected();
     void realLobsterDayReplays();
@@ -455,10 +460,11 @@ void TestSession::runHandlersStartFreshEachRun()
     std::vector<SequenceNumber> replaySequences;
 
     Session session;
-    session.setRunHandlerFactory([&](SessionMode mode, const std::string &source, const Engine &) {
-        calls.emplace_back(mode, source);
+    session.setRunHandlerFactory([&](const Session::RunContext &context) {
+        calls.emplace_back(context.mode, context.source);
         std::vector<std::unique_ptr<EventHandler>> handlers;
-        auto &destination = mode == SessionMode::Simulation ? simulationSequences : replaySequences;
+        auto &destination =
+            context.mode == SessionMode::Simulation ? simulationSequences : replaySequences;
         handlers.push_back(std::make_unique<SequenceRecorder>(destination));
         return handlers;
     });
@@ -505,7 +511,7 @@ private:
 void TestSession::failingHandlerShowsInView()
 {
     Session session;
-    session.setRunHandlerFactory([](SessionMode, const std::string &, const Engine &) {
+    session.setRunHandlerFactory([](const Session::RunContext &) {
         std::vector<std::unique_ptr<EventHandler>> handlers;
         handlers.push_back(std::make_unique<FailingHandler>());
         return handlers;
@@ -519,6 +525,86 @@ void TestSession::failingHandlerShowsInView()
     // The market goes on: the handler does not feed it.
     const SequenceNumber at = failed->lastSequence;
     QVERIFY(waitForView(session, [at](const MarketView &view) { return view.lastSequence > at; }));
+}
+
+// A resumed simulation runs on the engine it is given: its handlers see the sequence numbers
+// continue, they learn which journal the run continues, the book is not primed a second time,
+// and the first view shows the restored bars and prints.
+void TestSession::resumedSimulationContinuesEngine()
+{
+    auto engine = std::make_unique<Engine>(InstrumentId{1});
+    MarketSimulator simulator(3);
+    simulator.prime(*engine, Timestamp{1'000'000'000});
+    for (int i = 0; i < 500; ++i)
+        simulator.step(*engine, Timestamp{1'000'000'000 + i});
+    const SequenceNumber last = engine->lastSequence();
+    const std::size_t bidLevels = engine->book().levelCount(Side::Buy);
+    const std::size_t askLevels = engine->book().levelCount(Side::Sell);
+    QVERIFY(last > 500);
+
+    // Two one-second bars and three prints, as a journal's read models would give them.
+    Session::Continuation continuation;
+    continuation.engine = std::move(engine);
+    continuation.journal = "simulation-1.sqlite";
+    continuation.lastSnapshot = 400;
+    continuation.bars = {
+        Bar{Timestamp{0}, Price{100}, Price{104}, Price{99}, Price{101}, Quantity{30}, 4},
+        Bar{Timestamp{1'000'000'000}, Price{101}, Price{102}, Price{100}, Price{102}, Quantity{12},
+            2}};
+    continuation.recentTrades = {TradePrint{10, Timestamp{5}, Price{100}, Quantity{1}, Side::Buy},
+                                 TradePrint{20, Timestamp{6}, Price{101}, Quantity{2}, Side::Sell},
+                                 TradePrint{30, Timestamp{7}, Price{102}, Quantity{3}, Side::Buy}};
+
+    std::vector<SequenceNumber> sequences;
+    std::string continued;
+    SequenceNumber lastSnapshot = 0;
+    Session::Options options;
+    options.simulationCommandsPerSecond = 1;
+    Session session(options);
+    session.setRunHandlerFactory([&](const Session::RunContext &context) {
+        continued = context.continuedJournal;
+        lastSnapshot = context.lastSnapshot;
+        std::vector<std::unique_ptr<EventHandler>> handlers;
+        handlers.push_back(std::make_unique<SequenceRecorder>(sequences));
+        return handlers;
+    });
+    session.resumeSimulation(8, std::move(continuation));
+
+    const ViewPointer first =
+        waitForView(session, [](const MarketView &view) { return view.lastSequence > 0; });
+    QVERIFY(first);
+    QCOMPARE(first->lastSequence, last);
+    QCOMPARE(first->bids.size(), std::min<std::size_t>(bidLevels, 10));
+    QCOMPARE(first->asks.size(), std::min<std::size_t>(askLevels, 10));
+    QVERIFY(first->bars.size() >= 2);
+    QCOMPARE(first->bars[0].high, Price{104});
+    QCOMPARE(first->bars[1].close, Price{102});
+    QVERIFY(first->recentTrades.size() >= 3);
+    QCOMPARE(first->recentTrades[0].sequence, SequenceNumber{10});
+    QCOMPARE(first->recentTrades[2].price, Price{102});
+
+    QVERIFY(
+        waitForView(session, [last](const MarketView &view) { return view.lastSequence > last; }));
+    session.stop();
+    QCOMPARE(continued, std::string("simulation-1.sqlite"));
+    QCOMPARE(lastSnapshot, SequenceNumber{400});
+    QVERIFY(!sequences.empty());
+    QCOMPARE(sequences.front(), last + 1);
+    // At one command a second, a primed book would have taken dozens of commands at once.
+    QVERIFY2(sequences.size() < 20, qPrintable(QString::number(sequences.size())));
+}
+
+void TestSession::resumedSimulationRejectsMisalignedBars()
+{
+    Session::Continuation continuation;
+    continuation.engine = std::make_unique<Engine>(InstrumentId{1});
+    continuation.bars = {
+        Bar{Timestamp{500}, Price{1}, Price{1}, Price{1}, Price{1}, Quantity{1}, 1}};
+    Session session;
+    QVERIFY_THROWS_EXCEPTION(std::invalid_argument,
+                             session.resumeSimulation(1, std::move(continuation)));
+    Session::Continuation empty;
+    QVERIFY_THROWS_EXCEPTION(std::invalid_argument, session.resumeSimulation(1, std::move(empty)));
 }
 
 void TestSession::stopKeepsLastView()

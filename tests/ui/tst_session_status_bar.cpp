@@ -1,6 +1,7 @@
 #include "elided_label.h"
 #include "session_status_bar.h"
 
+#include <QLabel>
 #include <QMainWindow>
 #include <QTest>
 
@@ -62,6 +63,8 @@ private slots:
     void longErrorShowsMoreWhenWider();
     void shortErrorShownWhole();
     void clearRemovesError();
+    void noticeShownUntilCleared();
+    void durableSequenceShownWhenJournaled();
 };
 
 void SessionStatusBarTest::replayStatusTextCounts_data()
@@ -193,6 +196,43 @@ void SessionStatusBarTest::clearRemovesError()
 
     QVERIFY(status.error->text().isEmpty());
     QVERIFY(status.error->toolTip().isEmpty());
+}
+
+void SessionStatusBarTest::noticeShownUntilCleared()
+{
+    StatusWindow status(1200);
+    status.window.show();
+    auto *notice = status.statusBar->findChild<ElidedLabel *>(QStringLiteral("noticeLabel"));
+    QVERIFY(notice);
+    QVERIFY(notice->isHidden());
+
+    const QString text = QStringLiteral("Continued at event 6,197 (snapshot 6,000 + 197 events)");
+    status.statusBar->setNotice(text);
+    QCOMPARE(notice->fullText(), text);
+    QVERIFY(notice->isVisible());
+    status.statusBar->setView(MarketView{});
+    QCOMPARE(notice->fullText(), text);
+
+    status.statusBar->clear();
+    QVERIFY(notice->fullText().isEmpty());
+    QVERIFY(notice->isHidden());
+}
+
+void SessionStatusBarTest::durableSequenceShownWhenJournaled()
+{
+    StatusWindow status(1200);
+    status.window.show();
+    auto *durable = status.statusBar->findChild<QLabel *>(QStringLiteral("durableLabel"));
+    QVERIFY(durable);
+    QVERIFY(durable->isHidden());
+
+    status.statusBar->setDurableSequence(1'234'567);
+    QCOMPARE(durable->text(), QStringLiteral("Durable 1,234,567"));
+    QVERIFY(durable->isVisible());
+    status.statusBar->setDurableSequence(std::nullopt);
+    QCOMPARE(durable->text(), QStringLiteral("Not journaled"));
+    status.statusBar->clear();
+    QVERIFY(durable->isHidden());
 }
 
 QTEST_MAIN(SessionStatusBarTest)

@@ -141,6 +141,22 @@ void TerminalCommandLineTest::usageErrorExitsTwo_data()
         << QStringList{QStringLiteral("--no-journal"), QStringLiteral("--journal-dir"),
                        QStringLiteral("/tmp")}
         << QStringLiteral("--no-journal and --journal-dir exclude each other");
+    QTest::newRow("continue a journal with journaling off")
+        << QStringList{QStringLiteral("--no-journal"), QStringLiteral("--journal"),
+                       QStringLiteral("day.sqlite")}
+        << QStringLiteral("--journal continues a journal, which --no-journal turns off");
+    QTest::newRow("continue a journal as a new market")
+        << QStringList{QStringLiteral("--journal"), QStringLiteral("day.sqlite"),
+                       QStringLiteral("--new")}
+        << QStringLiteral("--journal continues a market, so it excludes --new and --seed");
+    QTest::newRow("continue a journal with a seed")
+        << QStringList{QStringLiteral("--seed"), QStringLiteral("4"), QStringLiteral("--journal"),
+                       QStringLiteral("day.sqlite")}
+        << QStringLiteral("--journal continues a market, so it excludes --new and --seed");
+    QTest::newRow("continue a journal in a replay")
+        << QStringList{QStringLiteral("--journal"), QStringLiteral("day.sqlite"),
+                       QStringLiteral("--lobster"), QStringLiteral("GOOG_message_10.csv")}
+        << QStringLiteral("--journal continues a simulated market, so it excludes --lobster");
 }
 
 void TerminalCommandLineTest::usageErrorExitsTwo()

@@ -1,0 +1,68 @@
+#pragma once
+
+#include "events.h"
+#include "market_view.h"
+#include "read_model_queries.h"
+#include "read_models.h"
+#include "session.h"
+#include "terminal_journals.h"
+
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace bourse::app {
+
+// The bars and prints a resumed run's chart and tape start with, read from the read models of
+// its journal.
+struct ViewsHistory {
+    std::vector<Bar> bars;              // oldest first
+    std::vector<TradePrint> trades;     // oldest first
+    std::optional<std::string> problem; // why they are empty: the read models failed
+};
+
+// Brings the read models of the journal at `journalPath` up to date, then reads the newest bars
+// and prints of `instrument` that a session with `options` shows. The session's bar interval
+// must be one the read models keep: 1 s, 1 min, 5 min or 1 h.
+ViewsHistory readViewsHistory(const std::string &journalPath, InstrumentId instrument,
+                              const Session::Options &options);
+
+// Keeps the read models of one run's journal up to date while the run goes on, and publishes
+// the orders, fills and positions they contain. A thread of its own catches the views file up
+// with what the journal committed, four times a second, and the engine thread does not wait
+// for it: its callbacks here do nothing. Give it to the run as a handler after the journal writer:
+// the session destroys the run's handlers in order once the engine has stopped, and this one
+// catches up one last time then.
+class ReadModelFollower final : public EventHandler {
+public:
+    ReadModelFollower(std::string journalPath, std::shared_ptr<AccountsSlot> accounts);
+    ~ReadModelFollower() override;
+
+    ReadModelFollower(const ReadModelFollower &) = delete;
+    ReadModelFollower &operator=(const ReadModelFollower &) = delete;
+
+    void onEvent(const Event &) override {}
+
+private:
+    void run();
+    void followOnce();
+    std::string catchUp(const std::string &viewsPath);
+
+    std::string m_journalPath;
+    std::shared_ptr<AccountsSlot> m_accounts;
+    // Both belong to the follower thread.
+    std::unique_ptr<storage::ReadModelWriter> m_writer;
+    std::unique_ptr<storage::ReadModelReader> m_reader;
+    std::shared_ptr<const ui::AccountsView> m_lastGood;
+
+    std::mutex m_mutex;
+    std::condition_variable m_wake;
+    bool m_stopping = false;
+    std::thread m_thread; // last: starts once everything above exists
+};
+
+} // namespace bourse::app

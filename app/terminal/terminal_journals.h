@@ -1,0 +1,93 @@
+#pragma once
+
+#include "accounts_view.h"
+#include "engine_recovery.h"
+#include "journal.h"
+#include "session.h"
+
+#include <QString>
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <optional>
+
+namespace bourse::app {
+
+// The newest accounts view of the current run, handed from the thread that follows its read
+// models to the window. The mutex is held only to swap a pointer.
+class AccountsSlot {
+public:
+    void publish(std::shared_ptr<const ui::AccountsView> view);
+    std::shared_ptr<const ui::AccountsView> latest() const;
+
+private:
+    mutable std::mutex m_mutex;
+    std::shared_ptr<const ui::AccountsView> m_view;
+};
+
+// The folder of the terminal's journals. Each simulation or replay is journaled into a SQLite
+// file there, named after the mode and the start time, with a snapshot every million events
+// and at the end of the run. A thread follows what the journal commits and keeps the read
+// models beside it (the views file) up to date. A resumed simulation appends to the journal it
+// continues.
+class TerminalJournals {
+public:
+    explicit TerminalJournals(QString directory);
+
+    // Makes the handlers of each run: the journal writer and the read-model follower. When a
+    // journal cannot be created the run goes on without one, and a warning names the file and
+    // the reason.
+    Session::RunHandlerFactory runHandlerFactory();
+
+    // The orders, fills and positions of the current run, for the window; null before its
+    // read models were first read.
+    std::shared_ptr<const ui::AccountsView> latestAccounts() const;
+    const std::shared_ptr<AccountsSlot> &accounts() const { return m_accounts; }
+
+    // The last event of the current run that its journal has committed: the run's work is
+    // acknowledged up to there. Nothing while the run is not journaled. Any thread may call it.
+    std::optional<SequenceNumber> durableSequence() const;
+
+    // The most recently started simulation journal in the folder, by the start time in its
+    // name; nothing when there is none.
+    std::optional<QString> newestSimulationJournal() const;
+
+    const QString &directory() const { return m_directory; }
+
+private:
+    QString m_directory;
+    // The progress that the run handler factory and the journal writer's commit listener share
+    // with the window.
+    struct Progress {
+        std::atomic<bool> journaled{false};
+        std::atomic<SequenceNumber> durable{0};
+    };
+
+    std::shared_ptr<AccountsSlot> m_accounts = std::make_shared<AccountsSlot>();
+    std::shared_ptr<Progress> m_progress = std::make_shared<Progress>();
+};
+
+// The outcome of restoring a journal for a simulation to continue it.
+struct Resumption {
+    std::optional<Session::Continuation> continuation; // set when the engine was rebuilt
+    RecoveryReport report;
+    // Why the engine could not be rebuilt: damage in the events (the journal needs recovery)
+    // or a file that cannot be opened as a journal.
+    std::optional<storage::JournalError> error;
+    // Why the chart and tape start empty although the engine was rebuilt: the read models
+    // could not be brought up to date or read.
+    std::optional<std::string> historyProblem;
+};
+
+// Checks every event of a journal and rebuilds its engine from the newest good snapshot plus the
+// events after it. A journal damaged anywhere is an error naming the sequence. Then it brings
+// the read models beside it up to date and reads from them the bars and prints of the views
+// that `options` describes.
+Resumption resumeJournal(const QString &path, const Session::Options &options);
+
+// One line for the status bar on how a resumption went, such as "Continued at event 1,234,567
+// (snapshot 1,000,000 + 234,567 events) - /path/of/the/journal", with any snapshot skipped.
+QString describeResumption(const QString &path, const Resumption &resumption);
+
+} // namespace bourse::app

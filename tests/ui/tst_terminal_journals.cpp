@@ -1,0 +1,290 @@
+// Runs the bourse executable on the offscreen platform over the journals of earlier runs. It must
+// continue the newest simulation journal and keep the read models beside it up to date. It must
+// not continue a damaged journal unless the journal is recovered first.
+
+#include "journal.h"
+#include "read_model_queries.h"
+#include "read_models.h"
+
+#include <QDir>
+#include <QFile>
+#include <QProcess>
+#include <QProcessEnvironment>
+#include <QRegularExpression>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <sqlite3.h>
+
+#include <optional>
+
+namespace {
+
+constexpr int timeoutMilliseconds = 60'000;
+
+struct Run {
+    int exitCode = -1;
+    QProcess::ExitStatus exitStatus = QProcess::CrashExit;
+    QString error;
+};
+
+// Runs the terminal for about a second and a half of simulated market, then it saves a
+// screenshot and exits.
+Run runTerminal(QStringList arguments, const QString &screenshot)
+{
+    arguments << QStringLiteral("-platform") << QStringLiteral("offscreen")
+              << QStringLiteral("--screenshot") << screenshot << QStringLiteral("--after-ms")
+              << QStringLiteral("1500");
+    QProcess process;
+    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+    environment.remove(QStringLiteral("QT_LOGGING_RULES"));
+    process.setProcessEnvironment(environment);
+    process.start(QStringLiteral(BOURSE_TERMINAL_PATH), arguments);
+    Run run;
+    if (!process.waitForFinished(timeoutMilliseconds)) {
+        process.kill();
+        process.waitForFinished();
+        run.error = QStringLiteral("timed out");
+        return run;
+    }
+    run.exitCode = process.exitCode();
+    run.exitStatus = process.exitStatus();
+    run.error = QString::fromLocal8Bit(process.readAllStandardError());
+    return run;
+}
+
+QString describe(const Run &run)
+{
+    return QStringLiteral("exit %1%2, stderr: %3")
+        .arg(run.exitCode)
+        .arg(run.exitStatus == QProcess::CrashExit ? QStringLiteral(" (crashed)") : QString())
+        .arg(run.error);
+}
+
+struct JournalContents {
+    bourse::SequenceNumber lastSequence = 0;
+    std::optional<bourse::storage::JournalError> error;
+};
+
+// Reads every event, which checks every checksum, the hash chain and that no sequence number
+// is missing.
+JournalContents readJournal(const QString &path)
+{
+    JournalContents contents;
+    auto opened = bourse::storage::JournalReader::open(path.toStdString());
+    if (!opened.reader) {
+        contents.error = opened.error;
+        return contents;
+    }
+    while (opened.reader->next()) {
+    }
+    contents.lastSequence = opened.reader->lastSequence();
+    contents.error = opened.reader->error();
+    return contents;
+}
+
+QStringList simulationJournals(const QString &directory)
+{
+    return QDir(directory).entryList({QStringLiteral("simulation-*.sqlite")}, QDir::Files,
+                                     QDir::Name);
+}
+
+// Flips one bit in the middle of the body of the chunk that holds `sequence`, past its
+// append-only guard, as a disk error would.
+bool damageChunk(const QString &path, bourse::SequenceNumber sequence)
+{
+    sqlite3 *database = nullptr;
+    if (sqlite3_open(path.toUtf8().constData(), &database) != SQLITE_OK) {
+        sqlite3_close(database);
+        return false;
+    }
+    bool done = false;
+    sqlite3_stmt *triggers = nullptr;
+    QStringList names;
+    sqlite3_prepare_v2(database, "SELECT name FROM sqlite_master WHERE type = 'trigger'", -1,
+                       &triggers, nullptr);
+    while (sqlite3_step(triggers) == SQLITE_ROW)
+        names << QString::fromUtf8(
+            reinterpret_cast<const char *>(sqlite3_column_text(triggers, 0)));
+    sqlite3_finalize(triggers);
+    for (const QString &name : names) {
+        const QByteArray drop = "DROP TRIGGER \"" + name.toUtf8() + "\"";
+        sqlite3_exec(database, drop.constData(), nullptr, nullptr, nullptr);
+    }
+    sqlite3_stmt *select = nullptr;
+    sqlite3_prepare_v2(database,
+                       "SELECT first_sequence, body FROM chunks WHERE first_sequence <= ?1 AND "
+                       "last_sequence >= ?1",
+                       -1, &select, nullptr);
+    sqlite3_bind_int64(select, 1, static_cast<sqlite3_int64>(sequence));
+    if (sqlite3_step(select) == SQLITE_ROW) {
+        const sqlite3_int64 first = sqlite3_column_int64(select, 0);
+        QByteArray body(static_cast<const char *>(sqlite3_column_blob(select, 1)),
+                        sqlite3_column_bytes(select, 1));
+        body[body.size() / 2] = static_cast<char>(body[body.size() / 2] ^ 0x40);
+        sqlite3_stmt *update = nullptr;
+        sqlite3_prepare_v2(database, "UPDATE chunks SET body = ?1 WHERE first_sequence = ?2", -1,
+                           &update, nullptr);
+        sqlite3_bind_blob(update, 1, body.constData(), static_cast<int>(body.size()),
+                          SQLITE_TRANSIENT);
+        sqlite3_bind_int64(update, 2, first);
+        done = sqlite3_step(update) == SQLITE_DONE && sqlite3_changes(database) == 1;
+        sqlite3_finalize(update);
+    }
+    sqlite3_finalize(select);
+    sqlite3_close(database);
+    return done;
+}
+
+QByteArray contentsOf(const QString &path)
+{
+    QFile file(path);
+    return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
+}
+
+} // namespace
+
+class TerminalJournalsTest : public QObject {
+    Q_OBJECT
+
+private slots:
+    void init();
+    void secondRunContinuesNewestJournal();
+    void newOptionStartsAnotherJournal();
+    void damagedJournalIsNamedAndLeftAlone();
+    void damagedJournalRecoveredOnRequest();
+    void missingNamedJournalFails();
+
+private:
+    QString firstRun();
+
+    std::optional<QTemporaryDir> m_directory;
+    QString m_journals;
+};
+
+void TerminalJournalsTest::init()
+{
+    m_directory.emplace();
+    QVERIFY(m_directory->isValid());
+    m_journals = m_directory->filePath(QStringLiteral("journals"));
+}
+
+// A first run with a seed, which always starts a new market; returns its journal.
+QString TerminalJournalsTest::firstRun()
+{
+    const Run run = runTerminal({QStringLiteral("--journal-dir"), m_journals,
+                                 QStringLiteral("--seed"), QStringLiteral("5")},
+                                m_directory->filePath(QStringLiteral("first.png")));
+    if (run.exitStatus != QProcess::NormalExit || run.exitCode != 0) {
+        qWarning("%s", qPrintable(describe(run)));
+        return {};
+    }
+    const QStringList journals = simulationJournals(m_journals);
+    return journals.size() == 1 ? QDir(m_journals).filePath(journals.constFirst()) : QString();
+}
+
+// The second run continues the first one's journal: the same file grows, every event of both
+// runs is intact and in sequence, and the read models beside it end at the journal's end.
+void TerminalJournalsTest::secondRunContinuesNewestJournal()
+{
+    const QString journal = firstRun();
+    QVERIFY(!journal.isEmpty());
+    const JournalContents first = readJournal(journal);
+    QVERIFY2(!first.error, first.error ? first.error->toString().c_str() : "");
+    QVERIFY(first.lastSequence > 100);
+
+    const Run run = runTerminal({QStringLiteral("--journal-dir"), m_journals},
+                                m_directory->filePath(QStringLiteral("second.png")));
+    QVERIFY2(run.exitStatus == QProcess::NormalExit && run.exitCode == 0,
+             qPrintable(describe(run)));
+    QCOMPARE(simulationJournals(m_journals).size(), qsizetype{1});
+    const JournalContents second = readJournal(journal);
+    QVERIFY2(!second.error, second.error ? second.error->toString().c_str() : "");
+    QVERIFY2(
+        second.lastSequence > first.lastSequence + 100,
+        qPrintable(QStringLiteral("%1 then %2").arg(first.lastSequence).arg(second.lastSequence)));
+
+    auto views = bourse::storage::ReadModelReader::open(
+        bourse::storage::viewsPathFor(journal.toStdString()));
+    QVERIFY2(views.reader, views.error ? views.error->toString().c_str() : "");
+    std::optional<bourse::storage::ReadModelError> error;
+    QCOMPARE(views.reader->lastSequence(error), second.lastSequence);
+    QVERIFY(!error);
+    QVERIFY(!views.reader->fills(10, error).empty());
+}
+
+void TerminalJournalsTest::newOptionStartsAnotherJournal()
+{
+    QVERIFY(!firstRun().isEmpty());
+    const Run run =
+        runTerminal({QStringLiteral("--journal-dir"), m_journals, QStringLiteral("--new")},
+                    m_directory->filePath(QStringLiteral("second.png")));
+    QVERIFY2(run.exitStatus == QProcess::NormalExit && run.exitCode == 0,
+             qPrintable(describe(run)));
+    QCOMPARE(simulationJournals(m_journals).size(), qsizetype{2});
+}
+
+// Without --recover the terminal shows a dialog. The screenshot ends the run while the dialog is
+// open, which leaves the journal as it was.
+void TerminalJournalsTest::damagedJournalIsNamedAndLeftAlone()
+{
+    const QString journal = firstRun();
+    QVERIFY(!journal.isEmpty());
+    QVERIFY(damageChunk(journal, 50));
+    const QByteArray damaged = contentsOf(journal);
+
+    const Run run = runTerminal({QStringLiteral("--journal-dir"), m_journals},
+                                m_directory->filePath(QStringLiteral("second.png")));
+    QVERIFY2(run.exitStatus == QProcess::NormalExit && run.exitCode == 0,
+             qPrintable(describe(run)));
+    QVERIFY2(run.error.contains(QStringLiteral("is damaged")), qPrintable(describe(run)));
+    QVERIFY2(run.error.contains(journal), qPrintable(describe(run)));
+    QVERIFY2(run.error.contains(QStringLiteral("sequence ")), qPrintable(describe(run)));
+    QCOMPARE(contentsOf(journal), damaged);
+    QVERIFY(!QFile::exists(journal + QStringLiteral(".damaged")));
+}
+
+// With --recover the damaged journal keeps its events before the damage, the original goes
+// beside it byte for byte, and the market continues into the recovered journal.
+void TerminalJournalsTest::damagedJournalRecoveredOnRequest()
+{
+    const QString journal = firstRun();
+    QVERIFY(!journal.isEmpty());
+    // After the first chunk, which contains the orders that prime the book.
+    const bourse::SequenceNumber damagedSequence = 300;
+    QVERIFY(damageChunk(journal, damagedSequence));
+    const QByteArray damaged = contentsOf(journal);
+
+    const Run run = runTerminal({QStringLiteral("--journal"), journal, QStringLiteral("--recover")},
+                                m_directory->filePath(QStringLiteral("second.png")));
+    QVERIFY2(run.exitStatus == QProcess::NormalExit && run.exitCode == 0,
+             qPrintable(describe(run)));
+    QVERIFY2(run.error.contains(QStringLiteral("recovered")), qPrintable(describe(run)));
+    QCOMPARE(contentsOf(journal + QStringLiteral(".damaged")), damaged);
+
+    // The kept events end before the damaged chunk, and the new run's events follow them.
+    const QRegularExpression keptLine(QStringLiteral("keeping events 1 to (\\d+)"));
+    const QRegularExpressionMatch kept = keptLine.match(run.error);
+    QVERIFY2(kept.hasMatch(), qPrintable(describe(run)));
+    const bourse::SequenceNumber lastKept = kept.captured(1).toULongLong();
+    QVERIFY(lastKept > 0);
+    QVERIFY(lastKept < damagedSequence);
+    const JournalContents recovered = readJournal(journal);
+    QVERIFY2(!recovered.error, recovered.error ? recovered.error->toString().c_str() : "");
+    QVERIFY(recovered.lastSequence > lastKept + 100);
+}
+
+void TerminalJournalsTest::missingNamedJournalFails()
+{
+    const QString missing = m_directory->filePath(QStringLiteral("missing.sqlite"));
+    const Run run = runTerminal({QStringLiteral("--journal"), missing},
+                                m_directory->filePath(QStringLiteral("shot.png")));
+    QVERIFY2(run.exitStatus == QProcess::NormalExit && run.exitCode == 1,
+             qPrintable(describe(run)));
+    QVERIFY2(run.error.contains(QStringLiteral("cannot continue ") + missing),
+             qPrintable(describe(run)));
+    QVERIFY(!QFile::exists(missing));
+}
+
+QTEST_MAIN(TerminalJournalsTest)
+#include "tst_terminal_journals.moc"
