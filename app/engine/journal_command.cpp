@@ -43,7 +43,7 @@ std::optional<JournalArguments> parseArguments(const std::vector<std::string> &a
 {
     if (arguments.empty()) {
         std::cerr << "bourse-engine journal: missing action 'replay', 'verify', 'recover', "
-                     "'inspect' or 'export'\n";
+                     "'rebuild', 'inspect' or 'export'\n";
         return std::nullopt;
     }
 

@@ -96,6 +96,12 @@ private:
         QStringLiteral("Recover a damaged journal without asking: keep its events before the "
                        "damage and continue from them. The whole file is first copied beside "
                        "it, so nothing is deleted.")};
+    QCommandLineOption m_snapshotEvery{
+        QStringLiteral("snapshot-every"),
+        QStringLiteral("Store a snapshot of the engine in the journal every N events, and at "
+                       "the end of each run; a restart replays at most N events "
+                       "(default 1000000)."),
+        QStringLiteral("N")};
     QCommandLineOption m_new{QStringLiteral("new"),
                              QStringLiteral("Start a new simulated market instead of continuing "
                                             "the newest journal.")};
@@ -109,7 +115,8 @@ CommandLine::CommandLine()
     // Qt's options start with a single dash and a whole word, such as -platform.
     m_parser.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
     m_parser.addOptions({m_help, m_version, m_lobster, m_speed, m_seed, m_screenshot, m_afterMs,
-                         m_journalDirectory, m_noJournal, m_journal, m_new, m_recover});
+                         m_journalDirectory, m_noJournal, m_journal, m_new, m_recover,
+                         m_snapshotEvery});
 
     for (const QtOption &qtOption : qtOptions) {
         QCommandLineOption option(QString::fromLatin1(qtOption.name));
@@ -193,6 +200,15 @@ std::optional<QString> CommandLine::readOptions(TerminalOptions &options) const
         options.seed = text.toULongLong(&ok);
         if (!ok)
             return QStringLiteral("invalid --seed '%1': use a non-negative integer").arg(text);
+    }
+
+    if (m_parser.isSet(m_snapshotEvery)) {
+        const QString text = m_parser.value(m_snapshotEvery);
+        bool ok = false;
+        options.snapshotEvery = text.toULongLong(&ok);
+        if (!ok || options.snapshotEvery == 0)
+            return QStringLiteral("invalid --snapshot-every '%1': use a positive whole number")
+                .arg(text);
     }
 
     if (m_parser.isSet(m_afterMs)) {

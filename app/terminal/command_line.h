@@ -26,6 +26,7 @@ struct TerminalOptions {
     // market starts from the beginning.
     bool freshMarket = false;
     DamagePolicy damagePolicy = DamagePolicy::Ask;
+    std::uint64_t snapshotEvery = 1'000'000; // events between two snapshots of the engine
 };
 
 enum class CommandLineAction { Run, ShowHelp, ShowVersion, UsageError };

@@ -201,7 +201,7 @@ int main(int argc, char *argv[])
     std::optional<bourse::app::TerminalJournals> journals;
     bourse::ui::MainWindow window;
     if (!options.journalDirectory.isEmpty()) {
-        journals.emplace(options.journalDirectory);
+        journals.emplace(options.journalDirectory, options.snapshotEvery);
         window.setRunHandlerFactory(journals->runHandlerFactory());
         window.setAccountsSource([accounts = journals->accounts()] { return accounts->latest(); });
         window.setDurableSource([&journals] { return journals->durableSequence(); });

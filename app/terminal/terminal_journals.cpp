@@ -90,14 +90,15 @@ std::shared_ptr<const ui::AccountsView> AccountsSlot::latest() const
     return m_view;
 }
 
-TerminalJournals::TerminalJournals(QString directory)
+TerminalJournals::TerminalJournals(QString directory, std::uint64_t snapshotEvery)
     : m_directory(std::move(directory))
+    , m_snapshotEvery(snapshotEvery)
 {
 }
 
 Session::RunHandlerFactory TerminalJournals::runHandlerFactory()
 {
-    return [directory = m_directory, accounts = m_accounts,
+    return [directory = m_directory, snapshotEvery = m_snapshotEvery, accounts = m_accounts,
             progress = m_progress](const Session::RunContext &context) {
         std::vector<std::unique_ptr<EventHandler>> handlers;
         // The previous run, stopped by now, showed its own accounts and progress.
@@ -114,8 +115,7 @@ Session::RunHandlerFactory TerminalJournals::runHandlerFactory()
         qCInfo(lcJournal).noquote()
             << "journal of" << QString::fromStdString(context.source) << "in" << path;
         handlers.push_back(std::make_unique<JournaledRun>(std::move(writer), context.engine,
-                                                          JournaledRun::kDefaultSnapshotEvery,
-                                                          context.lastSnapshot));
+                                                          snapshotEvery, context.lastSnapshot));
         handlers.push_back(std::make_unique<ReadModelFollower>(path.toStdString(), accounts));
         return handlers;
     };

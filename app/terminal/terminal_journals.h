@@ -27,13 +27,13 @@ private:
 };
 
 // The folder of the terminal's journals. Each simulation or replay is journaled into a SQLite
-// file there, named after the mode and the start time, with a snapshot every million events
-// and at the end of the run. A thread follows what the journal commits and keeps the read
-// models beside it (the views file) up to date. A resumed simulation appends to the journal it
-// continues.
+// file there, named after the mode and the start time, with a snapshot every `snapshotEvery`
+// events and at the end of the run. A thread follows what the journal commits and keeps the
+// read models beside it (the views file) up to date. A resumed simulation appends to the
+// journal it continues.
 class TerminalJournals {
 public:
-    explicit TerminalJournals(QString directory);
+    TerminalJournals(QString directory, std::uint64_t snapshotEvery);
 
     // Makes the handlers of each run: the journal writer and the read-model follower. When a
     // journal cannot be created the run goes on without one, and a warning names the file and
@@ -57,6 +57,7 @@ public:
 
 private:
     QString m_directory;
+    std::uint64_t m_snapshotEvery;
     // The progress that the run handler factory and the journal writer's commit listener share
     // with the window.
     struct Progress {

@@ -141,6 +141,9 @@ void TerminalCommandLineTest::usageErrorExitsTwo_data()
         << QStringList{QStringLiteral("--no-journal"), QStringLiteral("--journal-dir"),
                        QStringLiteral("/tmp")}
         << QStringLiteral("--no-journal and --journal-dir exclude each other");
+    QTest::newRow("snapshot interval zero")
+        << QStringList{QStringLiteral("--snapshot-every"), QStringLiteral("0")}
+        << QStringLiteral("invalid --snapshot-every '0'");
     QTest::newRow("continue a journal with journaling off")
         << QStringList{QStringLiteral("--no-journal"), QStringLiteral("--journal"),
                        QStringLiteral("day.sqlite")}
