@@ -15,6 +15,7 @@
 
 #include "engine.h"
 #include "event_text.h"
+#include "money.h"
 
 #include <cstddef>
 #include <cstdint>
@@ -176,23 +177,10 @@ ParseResult loadScenario(const std::string &path);
 
 inline constexpr std::size_t kMaximumParseErrors = 20;
 
-enum class DecimalError : std::uint8_t {
-    None = 0,
-    NotANumber,      // not [-]digits[.digits]
-    TooManyDecimals, // more decimal places than the scale allows
-    OutOfRange,      // beyond 64 bits at the scale
-};
-
-struct DecimalValue {
-    std::int64_t units = 0; // the value times 10^decimals
-    DecimalError error = DecimalError::None;
-    int decimalsWritten = 0;
-};
-
-// Converts decimal text to integer units of 10^-decimals digit by digit, never through a binary
-// float: ("16.90", 2) is 1690 and ("0.29", 2) is 29. Text with more decimal places than
-// `decimals`, even trailing zeros, is an error, so that the text shows the real precision.
-DecimalValue parseDecimal(std::string_view text, int decimals);
+// Numbers of scenario text convert exactly, as money.h describes.
+using bourse::DecimalError;
+using bourse::DecimalValue;
+using bourse::parseDecimal;
 
 // A time of day, H:MM, HH:MM, HH:MM:SS or HH:MM:SS.fraction with up to 9 decimals, in
 // nanoseconds since midnight, or nothing for anything else. Hours run to 99, for scenarios longer

@@ -1,4 +1,5 @@
-// Exact conversion of the numbers, times and durations of scenario text.
+// Exact conversion of the times and durations of scenario text. Decimal numbers convert with
+// parseDecimal (money.h).
 
 #include "scenario.h"
 
@@ -46,44 +47,6 @@ std::optional<std::int64_t> parseWholeNumber(std::string_view digits)
 }
 
 } // namespace
-
-DecimalValue parseDecimal(std::string_view text, int decimals)
-{
-    DecimalValue result;
-    const bool negative = !text.empty() && text.front() == '-';
-    if (negative)
-        text.remove_prefix(1);
-
-    const std::size_t point = text.find('.');
-    const std::string_view whole = text.substr(0, point);
-    const std::string_view fraction =
-        point == std::string_view::npos ? std::string_view{} : text.substr(point + 1);
-    const bool wellFormed =
-        allDigits(whole) && (point == std::string_view::npos || allDigits(fraction));
-    if (!wellFormed) {
-        result.error = DecimalError::NotANumber;
-        return result;
-    }
-
-    result.decimalsWritten = static_cast<int>(fraction.size());
-    if (result.decimalsWritten > decimals) {
-        result.error = DecimalError::TooManyDecimals;
-        return result;
-    }
-
-    // The digits are the value in units of 10^-decimalsWritten, and padding with zeros scales them
-    // to 10^-decimals. Every step is integer arithmetic, checked for overflow.
-    std::int64_t units = 0;
-    bool inRange = appendDigits(units, whole) && appendDigits(units, fraction);
-    for (int i = result.decimalsWritten; inRange && i < decimals; ++i)
-        inRange = !__builtin_mul_overflow(units, 10, &units);
-    if (!inRange) {
-        result.error = DecimalError::OutOfRange;
-        return result;
-    }
-    result.units = negative ? -units : units;
-    return result;
-}
 
 std::optional<Timestamp> parseTime(std::string_view text)
 {
