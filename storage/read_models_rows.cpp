@@ -59,7 +59,12 @@ public:
         return unsignedInteger(column, std::numeric_limits<std::int64_t>::max());
     }
 
-    OrderId orderId(int column) { return OrderId{sequence(column)}; }
+    // Order and client order ids are unsigned 64-bit values that the projection stores in
+    // SQLite's signed integers bit for bit, so those of 2^63 and above read back negative. A
+    // replay gives such ids to the quantity it recovers from a book snapshot.
+    std::uint64_t identifier(int column) { return static_cast<std::uint64_t>(integer(column)); }
+
+    OrderId orderId(int column) { return OrderId{identifier(column)}; }
 
     AccountId account(int column)
     {
@@ -208,7 +213,7 @@ std::optional<Problem> decodeRow(sqlite3_stmt *statement, OrderRow &row)
     row.entrySequence = columns.sequence(0);
     row.id = columns.orderId(1);
     row.account = columns.account(2);
-    row.clientOrderId = ClientOrderId{columns.isNull(3) ? 0 : columns.sequence(3)};
+    row.clientOrderId = ClientOrderId{columns.isNull(3) ? 0 : columns.identifier(3)};
     row.instrument = columns.instrument(4);
     row.side = columns.optionalName(5, &parseSide);
     row.type = columns.optionalName(6, &parseOrderType);

@@ -408,6 +408,7 @@ private slots:
     void viewsWithoutProjectionReadEmpty_data();
     void viewsWithoutProjectionReadEmpty();
     void readerFollowsRebuild();
+    void largeOrderIdsReadBack();
     void writerAddsMissingQueryIndex();
     void badFilesAreReported_data();
     void badFilesAreReported();
@@ -615,6 +616,40 @@ void TestReadModelQueries::readerFollowsRebuild()
     QCOMPARE(snapshot.lastSequence, SequenceNumber{28});
     QVERIFY(sameRows(textsOf(snapshot.finishedOrders, orderText), kFinishedOrders));
     QVERIFY(sameRows(textsOf(snapshot.markets[0].trades, tradeText), kAcmeTrades));
+}
+
+// A replay gives the quantity it recovers from a book snapshot ids of 2^63 and above, which
+// SQLite stores as negative integers: the reader must give back the engine's ids.
+void TestReadModelQueries::largeOrderIdsReadBack()
+{
+    QTemporaryDir directory;
+    const std::string journal = directory.filePath(QStringLiteral("replay.journal")).toStdString();
+    const OrderId recovered{(std::uint64_t{1} << 63) + 5};
+    {
+        JournaledEngine market(journal);
+        Engine &engine = market.engine();
+        InstrumentDefinition book;
+        book.id = InstrumentId{1};
+        engine.addInstrument(book, at(0));
+        QCOMPARE(engine.applyAdd(recovered, Side::Sell, Price{500}, Quantity{10}, at(1),
+                                 OrderOrigin::Recovered),
+                 ApplyResult::Applied);
+        QCOMPARE(engine.applyExecution(recovered, Quantity{4}, at(2)), ApplyResult::Applied);
+        const std::string error = market.close();
+        QVERIFY2(error.empty(), error.c_str());
+    }
+    const CatchUpResult caughtUp = catchUpReadModels(journal, viewsPathFor(journal));
+    QVERIFY2(!caughtUp.error, qPrintable(describe(caughtUp.error)));
+
+    ReadModelReader::Opened opened = ReadModelReader::open(viewsPathFor(journal));
+    QVERIFY2(!opened.error, qPrintable(describe(opened.error)));
+    ReadModelQuery query = everything();
+    query.instruments = {};
+    const ReadModelSnapshot snapshot = opened.reader->read(query);
+    QVERIFY2(!snapshot.error, qPrintable(describe(snapshot.error)));
+    QCOMPARE(snapshot.fills.size(), std::size_t{1});
+    QCOMPARE(snapshot.fills[0].orderId, recovered);
+    QCOMPARE(snapshot.fills[0].quantity, Quantity{4});
 }
 
 // Views files written before the trades_by_instrument index get it from the next writer.
