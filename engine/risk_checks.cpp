@@ -1,0 +1,813 @@
+#include "risk_checks.h"
+
+#include <algorithm>
+#include <bit>
+#include <limits>
+
+namespace bourse {
+
+namespace {
+
+constexpr std::int64_t kInt64Max = std::numeric_limits<std::int64_t>::max();
+
+constexpr std::size_t indexOf(RiskRule rule)
+{
+    return static_cast<std::size_t>(rule);
+}
+
+bool isValidLimits(const RiskLimits &limits)
+{
+    return limits.maximumOrderQuantity >= Quantity{0} && limits.maximumOrderNotional >= Money{0} &&
+           limits.maximumLongPosition >= Quantity{0} &&
+           limits.maximumShortPosition >= Quantity{0} && limits.priceBandBasisPoints >= 0 &&
+           limits.maximumOpenOrders >= 0 && limits.maximumOrdersPerSecond >= 0 &&
+           limits.maximumOrdersPerSecond <= kMaximumOrdersPerSecond &&
+           limits.dailyLossLimit >= Money{0} && limits.marginBuyingPower >= Money{0};
+}
+
+template <typename T>
+bool isNonNegative(const std::optional<T> &value)
+{
+    return !value || *value >= T{0};
+}
+
+bool isValidOverrides(const RiskLimitOverrides &overrides)
+{
+    const bool rateInRange = !overrides.maximumOrdersPerSecond ||
+                             *overrides.maximumOrdersPerSecond <= kMaximumOrdersPerSecond;
+    return isNonNegative(overrides.maximumOrderQuantity) &&
+           isNonNegative(overrides.maximumOrderNotional) &&
+           isNonNegative(overrides.maximumLongPosition) &&
+           isNonNegative(overrides.maximumShortPosition) &&
+           isNonNegative(overrides.priceBandBasisPoints) &&
+           isNonNegative(overrides.maximumOpenOrders) &&
+           isNonNegative(overrides.maximumOrdersPerSecond) && rateInRange;
+}
+
+RiskDecision rejection(RiskRule rule, LimitScope scope, RiskUnit unit, int decimals)
+{
+    RiskDecision decision;
+    decision.rule = rule;
+    decision.scope = scope;
+    decision.unit = unit;
+    decision.decimals = static_cast<std::uint8_t>(decimals);
+    return decision;
+}
+
+// The distance of `price` from `reference` in basis points of the reference, rounded up, and
+// whether it is within `band`, as the engine's own band check measures it.
+struct BandDistance {
+    std::int64_t basisPoints = 0;
+    bool within = true;
+};
+
+BandDistance bandDistance(Price price, Price reference, std::int64_t band)
+{
+    const detail::Int128 distance =
+        detail::Int128{price.value()} - detail::Int128{reference.value()};
+    const detail::Int128 scaled = (distance < 0 ? -distance : distance) * 10'000;
+    const detail::Int128 base = reference.value();
+    const detail::Int128 rounded = (scaled + base - 1) / base;
+    const std::int64_t basisPoints =
+        rounded > kInt64Max ? kInt64Max : static_cast<std::int64_t>(rounded);
+    return {basisPoints, scaled <= base * band};
+}
+
+} // namespace
+
+// ---------------------------------------------------------------------------------------------
+// Rate window
+
+void RateWindow::resize(std::int64_t limit)
+{
+    const auto capacity = static_cast<std::size_t>(std::max<std::int64_t>(limit, 0));
+    if (capacity == m_times.size())
+        return;
+
+    // Oldest first, then keep the newest that fit.
+    std::vector<Timestamp> ordered;
+    ordered.reserve(m_count);
+    for (std::size_t i = 0; i < m_count; ++i)
+        ordered.push_back(m_times[(m_next + m_times.size() - m_count + i) % m_times.size()]);
+    const std::size_t kept = std::min(capacity, ordered.size());
+
+    m_times.assign(capacity, Timestamp{});
+    std::copy(ordered.end() - static_cast<std::ptrdiff_t>(kept), ordered.end(), m_times.begin());
+    m_count = kept;
+    m_next = capacity == 0 ? 0 : kept % capacity;
+}
+
+void RateWindow::record(Timestamp time)
+{
+    if (m_times.empty())
+        return;
+    m_times[m_next] = time;
+    m_next = (m_next + 1) % m_times.size();
+    m_count = std::min(m_count + 1, m_times.size());
+}
+
+// The window is (now - 1 s, now]. When the ring is full, its oldest entry is the limit-th most
+// recent order, and one more order fits only if that one has left the window.
+bool RateWindow::allows(Timestamp now) const
+{
+    if (m_times.empty() || m_count < m_times.size())
+        return true;
+    return m_times[m_next].value() <= now.value() - kNanosecondsPerSecond;
+}
+
+std::int64_t RateWindow::countSince(Timestamp now) const
+{
+    std::int64_t count = 0;
+    for (std::size_t i = 0; i < m_count; ++i) {
+        const Timestamp time = m_times[(m_next + m_times.size() - 1 - i) % m_times.size()];
+        if (time.value() > now.value() - kNanosecondsPerSecond)
+            ++count;
+    }
+    return count;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Key index
+
+// Keeps the table at most half full, so that probes stay short. A key inserted again keeps
+// its first index; the evaluator inserts each pair once.
+void RiskKeyIndex::insert(std::uint64_t key, std::uint32_t index)
+{
+    if (2 * (m_count + 1) > m_slots.size()) {
+        std::vector<Slot> previous = std::move(m_slots);
+        const std::size_t size = std::max<std::size_t>(16, 2 * previous.size());
+        m_slots.assign(size, Slot{});
+        m_shift = 64 - std::countr_zero(size);
+        m_count = 0;
+        for (const Slot &slot : previous) {
+            if (slot.index != kNotFound)
+                insert(slot.key, slot.index);
+        }
+    }
+
+    std::size_t slot = slotOf(key);
+    while (m_slots[slot].index != kNotFound && m_slots[slot].key != key)
+        slot = (slot + 1) & (m_slots.size() - 1);
+    if (m_slots[slot].index == kNotFound) {
+        m_slots[slot] = {key, index};
+        ++m_count;
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Utilization
+
+std::int64_t utilizationBasisPoints(std::int64_t use, std::int64_t limit)
+{
+    if (use <= 0 || limit <= 0)
+        return 0;
+    const detail::Int128 basisPoints = detail::Int128{use} * 10'000 / limit;
+    return basisPoints > kInt64Max ? kInt64Max : static_cast<std::int64_t>(basisPoints);
+}
+
+ThresholdCrossings crossedThresholds(std::int64_t before, std::int64_t after)
+{
+    std::uint8_t bits = 0;
+    const auto mark = [&](std::int64_t threshold, ThresholdCrossing up, ThresholdCrossing down) {
+        if (before < threshold && after >= threshold)
+            bits |= static_cast<std::uint8_t>(up);
+        if (before >= threshold && after < threshold)
+            bits |= static_cast<std::uint8_t>(down);
+    };
+    mark(kWarningBasisPoints, ThresholdCrossing::WarningReached, ThresholdCrossing::WarningCleared);
+    mark(kLimitBasisPoints, ThresholdCrossing::LimitReached, ThresholdCrossing::LimitCleared);
+    return {bits};
+}
+
+// ---------------------------------------------------------------------------------------------
+// Configuration
+
+RiskUpdateResult RiskEvaluator::addInstrument(const InstrumentDefinition &definition)
+{
+    if (definition.id.value() == 0 || definition.priceDecimals > kMaximumDecimals ||
+        definition.quantityDecimals > kMaximumDecimals || definition.multiplier <= 0 ||
+        definition.referencePrice < Price{0})
+        return RiskUpdateResult::InvalidInstrument;
+    if (m_instrumentIndex.contains(definition.id.value()))
+        return RiskUpdateResult::DuplicateInstrument;
+
+    const auto index = static_cast<std::uint32_t>(m_instruments.size());
+    m_instruments.push_back({definition, definition.referencePrice});
+    m_instrumentIndex.emplace(definition.id.value(), index);
+    for (std::uint32_t account = 0; account < m_accounts.size(); ++account)
+        addPair(account, index);
+    return RiskUpdateResult::Ok;
+}
+
+RiskUpdateResult RiskEvaluator::configureAccount(const RiskAccountSettings &settings)
+{
+    if (settings.id.value() == 0 || settings.moneyDecimals > kMaximumDecimals)
+        return RiskUpdateResult::InvalidAccount;
+    if (!isValidLimits(settings.limits))
+        return RiskUpdateResult::InvalidLimits;
+
+    const auto found = m_accountIndex.find(settings.id.value());
+    if (found == m_accountIndex.end()) {
+        const auto index = static_cast<std::uint32_t>(m_accounts.size());
+        m_accounts.push_back({});
+        m_accounts.back().settings = settings;
+        m_accounts.back().rate.resize(settings.limits.maximumOrdersPerSecond);
+        m_accountIndex.emplace(settings.id.value(), index);
+        for (std::uint32_t instrument = 0; instrument < m_instruments.size(); ++instrument)
+            addPair(index, instrument);
+        return RiskUpdateResult::Ok;
+    }
+
+    AccountState &account = m_accounts[found->second];
+    if (account.settings.moneyDecimals != settings.moneyDecimals)
+        return RiskUpdateResult::InvalidAccount;
+    account.settings = settings;
+    account.rate.resize(settings.limits.maximumOrdersPerSecond);
+    for (PairState &pair : m_pairs) {
+        if (pair.accountIndex == found->second)
+            resolveLimits(pair);
+    }
+    return RiskUpdateResult::Ok;
+}
+
+RiskUpdateResult RiskEvaluator::setOverrides(AccountId account, InstrumentId instrument,
+                                             const RiskLimitOverrides &overrides)
+{
+    PairState *pair = findPair(account, instrument);
+    if (pair == nullptr)
+        return m_accountIndex.contains(account.value()) ? RiskUpdateResult::UnknownInstrument
+                                                        : RiskUpdateResult::UnknownAccount;
+    if (!isValidOverrides(overrides))
+        return RiskUpdateResult::InvalidLimits;
+
+    pair->overrides = overrides;
+    pair->rate.resize(overrides.maximumOrdersPerSecond.value_or(0));
+    resolveLimits(*pair);
+    return RiskUpdateResult::Ok;
+}
+
+RiskUpdateResult RiskEvaluator::setReferencePrice(InstrumentId instrument, Price reference)
+{
+    const auto found = m_instrumentIndex.find(instrument.value());
+    if (found == m_instrumentIndex.end())
+        return RiskUpdateResult::UnknownInstrument;
+    if (reference < Price{0})
+        return RiskUpdateResult::InvalidPrice;
+    m_instruments[found->second].reference = reference;
+    return RiskUpdateResult::Ok;
+}
+
+RiskUpdateResult RiskEvaluator::updateSnapshot(AccountId account,
+                                               const RiskAccountSnapshot &snapshot)
+{
+    const auto found = m_accountIndex.find(account.value());
+    if (found == m_accountIndex.end())
+        return RiskUpdateResult::UnknownAccount;
+    m_accounts[found->second].snapshot = snapshot;
+    return RiskUpdateResult::Ok;
+}
+
+RiskUpdateResult RiskEvaluator::setPosition(AccountId account, InstrumentId instrument,
+                                            Quantity position)
+{
+    PairState *pair = findPair(account, instrument);
+    if (pair == nullptr)
+        return m_accountIndex.contains(account.value()) ? RiskUpdateResult::UnknownInstrument
+                                                        : RiskUpdateResult::UnknownAccount;
+    pair->counters.position = position;
+    return RiskUpdateResult::Ok;
+}
+
+void RiskEvaluator::addPair(std::uint32_t accountIndex, std::uint32_t instrumentIndex)
+{
+    const InstrumentDefinition &definition = m_instruments[instrumentIndex].definition;
+    const AccountState &account = m_accounts[accountIndex];
+
+    PairState pair;
+    pair.accountIndex = accountIndex;
+    pair.instrumentIndex = instrumentIndex;
+    pair.valuation = Valuation{definition.priceDecimals, definition.quantityDecimals,
+                               definition.multiplier, account.settings.moneyDecimals};
+    resolveLimits(pair);
+
+    m_pairIndex.insert(pairKey(account.settings.id, definition.id),
+                       static_cast<std::uint32_t>(m_pairs.size()));
+    m_pairs.push_back(std::move(pair));
+}
+
+void RiskEvaluator::resolveLimits(PairState &pair) const
+{
+    const RiskLimits &defaults = m_accounts[pair.accountIndex].settings.limits;
+    const RiskLimitOverrides &overrides = pair.overrides;
+    const auto resolve = [&](RiskRule rule, std::int64_t fallback,
+                             std::optional<std::int64_t> override) {
+        pair.limits[indexOf(rule)] = override
+                                         ? ResolvedLimit{*override, LimitScope::InstrumentOverride}
+                                         : ResolvedLimit{fallback, LimitScope::AccountDefault};
+    };
+    const auto value = [](const auto &optional) -> std::optional<std::int64_t> {
+        if (!optional)
+            return std::nullopt;
+        return optional->value();
+    };
+
+    resolve(RiskRule::OrderQuantity, defaults.maximumOrderQuantity.value(),
+            value(overrides.maximumOrderQuantity));
+    resolve(RiskRule::OrderNotional, defaults.maximumOrderNotional.value(),
+            value(overrides.maximumOrderNotional));
+    resolve(RiskRule::PositionLong, defaults.maximumLongPosition.value(),
+            value(overrides.maximumLongPosition));
+    resolve(RiskRule::PositionShort, defaults.maximumShortPosition.value(),
+            value(overrides.maximumShortPosition));
+    resolve(RiskRule::PriceBand, defaults.priceBandBasisPoints, overrides.priceBandBasisPoints);
+
+    // Counted per instrument only when overridden: the account default counts the account.
+    resolve(RiskRule::OpenOrders, 0, overrides.maximumOpenOrders);
+    resolve(RiskRule::OrderRate, 0, overrides.maximumOrdersPerSecond);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Lookups
+
+RiskEvaluator::PairState *RiskEvaluator::findPair(AccountId account, InstrumentId instrument)
+{
+    const std::uint32_t found = m_pairIndex.find(pairKey(account, instrument));
+    return found == RiskKeyIndex::kNotFound ? nullptr : &m_pairs[found];
+}
+
+const RiskEvaluator::PairState *RiskEvaluator::findPair(AccountId account,
+                                                        InstrumentId instrument) const
+{
+    const std::uint32_t found = m_pairIndex.find(pairKey(account, instrument));
+    return found == RiskKeyIndex::kNotFound ? nullptr : &m_pairs[found];
+}
+
+KillSwitchScope RiskEvaluator::killSwitch(AccountId account) const
+{
+    const auto found = m_accountIndex.find(account.value());
+    return found == m_accountIndex.end() ? KillSwitchScope::None
+                                         : m_accounts[found->second].killSwitch;
+}
+
+const RiskPairCounters *RiskEvaluator::counters(AccountId account, InstrumentId instrument) const
+{
+    const PairState *pair = findPair(account, instrument);
+    return pair == nullptr ? nullptr : &pair->counters;
+}
+
+const RiskAccountCounters *RiskEvaluator::accountCounters(AccountId account) const
+{
+    const auto found = m_accountIndex.find(account.value());
+    return found == m_accountIndex.end() ? nullptr : &m_accounts[found->second].counters;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Kill switch
+
+RiskUpdateResult RiskEvaluator::engageKillSwitch(AccountId account, KillSwitchScope scope)
+{
+    const auto found = m_accountIndex.find(account.value());
+    if (found == m_accountIndex.end())
+        return RiskUpdateResult::UnknownAccount;
+    KillSwitchScope &current = m_accounts[found->second].killSwitch;
+    current = std::max(current, scope);
+    return RiskUpdateResult::Ok;
+}
+
+void RiskEvaluator::engageGlobalKillSwitch(KillSwitchScope scope)
+{
+    m_globalKillSwitch = std::max(m_globalKillSwitch, scope);
+}
+
+RiskUpdateResult RiskEvaluator::resetKillSwitch(AccountId account)
+{
+    const auto found = m_accountIndex.find(account.value());
+    if (found == m_accountIndex.end())
+        return RiskUpdateResult::UnknownAccount;
+    m_accounts[found->second].killSwitch = KillSwitchScope::None;
+    return RiskUpdateResult::Ok;
+}
+
+void RiskEvaluator::resetGlobalKillSwitch()
+{
+    m_globalKillSwitch = KillSwitchScope::None;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Checks
+
+Price RiskEvaluator::valuationPrice(const RiskOrder &order) const
+{
+    if (order.price > Price{0})
+        return order.price;
+    const auto found = m_instrumentIndex.find(order.instrument.value());
+    return found == m_instrumentIndex.end() ? Price{} : m_instruments[found->second].reference;
+}
+
+RiskDecision RiskEvaluator::check(const RiskOrder &order) const
+{
+    if (m_globalKillSwitch != KillSwitchScope::None) {
+        RiskDecision decision =
+            rejection(RiskRule::KillSwitch, LimitScope::Global, RiskUnit::None, 0);
+        decision.killSwitch = m_globalKillSwitch;
+        return decision;
+    }
+
+    const PairState *pair = findPair(order.account, order.instrument);
+    if (pair == nullptr) {
+        const RiskRule rule = m_accountIndex.contains(order.account.value())
+                                  ? RiskRule::UnknownInstrument
+                                  : RiskRule::UnknownAccount;
+        return rejection(rule, LimitScope::None, RiskUnit::None, 0);
+    }
+    const AccountState &account = m_accounts[pair->accountIndex];
+    if (account.killSwitch != KillSwitchScope::None)
+        return checkKillSwitch(account);
+    if (order.quantity <= Quantity{0} || order.price < Price{0})
+        return rejection(RiskRule::InvalidOrder, LimitScope::None, RiskUnit::None, 0);
+
+    if (RiskDecision decision = checkOrderLimits(*pair, order); !decision.passed())
+        return decision;
+
+    // The notional, when a rule needs it, computed once for the notional and buying power rules.
+    Money orderNotional;
+    const bool cash = account.settings.type == AccountType::Cash;
+    const bool usesBuyingPower =
+        cash ? order.side == Side::Buy : account.settings.limits.marginBuyingPower > Money{0};
+    const ResolvedLimit &notionalLimit = pair->limits[indexOf(RiskRule::OrderNotional)];
+    if (notionalLimit.value > 0 || usesBuyingPower) {
+        const Price price =
+            order.price > Price{0} ? order.price : m_instruments[pair->instrumentIndex].reference;
+        if (price <= Price{0})
+            return rejection(RiskRule::MissingPrice, LimitScope::None, RiskUnit::None, 0);
+        const Checked<Money> value = notional(price, order.quantity, pair->valuation);
+        if (!value.ok())
+            return rejection(RiskRule::OutOfRange, LimitScope::None, RiskUnit::None, 0);
+        orderNotional = value.value;
+    }
+    if (notionalLimit.value > 0 && orderNotional.value() > notionalLimit.value) {
+        RiskDecision decision = rejection(RiskRule::OrderNotional, notionalLimit.scope,
+                                          RiskUnit::Money, pair->valuation.moneyDecimals);
+        decision.order = decision.wouldBe = orderNotional.value();
+        decision.limit = notionalLimit.value;
+        return decision;
+    }
+
+    if (RiskDecision decision = checkPosition(*pair, order); !decision.passed())
+        return decision;
+    if (RiskDecision decision = checkCounts(*pair, account, order); !decision.passed())
+        return decision;
+    if (RiskDecision decision = checkDailyLoss(account); !decision.passed())
+        return decision;
+    if (!usesBuyingPower)
+        return {};
+    return checkBuyingPower(account, order, orderNotional);
+}
+
+RiskDecision RiskEvaluator::checkKillSwitch(const AccountState &account) const
+{
+    RiskDecision decision =
+        rejection(RiskRule::KillSwitch, LimitScope::AccountDefault, RiskUnit::None, 0);
+    decision.killSwitch = account.killSwitch;
+    return decision;
+}
+
+// Order size and price band: limits on the order alone.
+RiskDecision RiskEvaluator::checkOrderLimits(const PairState &pair, const RiskOrder &order) const
+{
+    const ResolvedLimit &size = pair.limits[indexOf(RiskRule::OrderQuantity)];
+    if (size.value > 0 && order.quantity.value() > size.value) {
+        RiskDecision decision = rejection(RiskRule::OrderQuantity, size.scope, RiskUnit::Quantity,
+                                          pair.valuation.quantityDecimals);
+        decision.order = decision.wouldBe = order.quantity.value();
+        decision.limit = size.value;
+        return decision;
+    }
+
+    const ResolvedLimit &band = pair.limits[indexOf(RiskRule::PriceBand)];
+    const Price reference = m_instruments[pair.instrumentIndex].reference;
+    if (band.value > 0 && order.price > Price{0} && reference > Price{0}) {
+        const BandDistance distance = bandDistance(order.price, reference, band.value);
+        if (!distance.within) {
+            RiskDecision decision = rejection(RiskRule::PriceBand, band.scope, RiskUnit::Price,
+                                              pair.valuation.priceDecimals);
+            decision.current = reference.value();
+            decision.order = order.price.value();
+            decision.wouldBe = distance.basisPoints;
+            decision.limit = band.value;
+            return decision;
+        }
+    }
+
+    return {};
+}
+
+// The worst case on the order's side: every working order on that side fills, and so does
+// this one. A buy can only add to the long side and a sell to the short side.
+RiskDecision RiskEvaluator::checkPosition(const PairState &pair, const RiskOrder &order) const
+{
+    const bool buy = order.side == Side::Buy;
+    const RiskRule rule = buy ? RiskRule::PositionLong : RiskRule::PositionShort;
+    const ResolvedLimit &limit = pair.limits[indexOf(rule)];
+    if (limit.value <= 0)
+        return {};
+
+    const std::int64_t position = pair.counters.position.value();
+    const std::int64_t working =
+        (buy ? pair.counters.openBuyQuantity : pair.counters.openSellQuantity).value();
+    std::int64_t added = 0;
+    std::int64_t worst = 0;
+    if (__builtin_add_overflow(working, order.quantity.value(), &added) ||
+        (buy ? __builtin_add_overflow(position, added, &worst)
+             : __builtin_sub_overflow(position, added, &worst)) ||
+        worst == std::numeric_limits<std::int64_t>::min())
+        return rejection(RiskRule::OutOfRange, LimitScope::None, RiskUnit::None, 0);
+
+    const std::int64_t size = buy ? worst : -worst;
+    if (size <= limit.value)
+        return {};
+    RiskDecision decision =
+        rejection(rule, limit.scope, RiskUnit::Quantity, pair.valuation.quantityDecimals);
+    decision.side = order.side;
+    decision.current = position;
+    decision.working = working;
+    decision.order = order.quantity.value();
+    decision.wouldBe = size;
+    decision.limit = limit.value;
+    return decision;
+}
+
+// Open orders and order rate: the account's totals, then the instrument's own when overridden.
+RiskDecision RiskEvaluator::checkCounts(const PairState &pair, const AccountState &account,
+                                        const RiskOrder &order) const
+{
+    const auto countRejection = [](RiskRule rule, LimitScope scope, std::int64_t current,
+                                   std::int64_t limit) {
+        RiskDecision decision = rejection(rule, scope, RiskUnit::Count, 0);
+        decision.current = current;
+        decision.order = 1;
+        decision.wouldBe = current + 1;
+        decision.limit = limit;
+        return decision;
+    };
+
+    const std::int64_t accountOpen = account.settings.limits.maximumOpenOrders;
+    if (accountOpen > 0 && account.counters.openOrders >= accountOpen)
+        return countRejection(RiskRule::OpenOrders, LimitScope::AccountDefault,
+                              account.counters.openOrders, accountOpen);
+    const ResolvedLimit &pairOpen = pair.limits[indexOf(RiskRule::OpenOrders)];
+    if (pairOpen.value > 0 && pair.counters.openOrders >= pairOpen.value)
+        return countRejection(RiskRule::OpenOrders, pairOpen.scope, pair.counters.openOrders,
+                              pairOpen.value);
+
+    // A full window that rejects has exactly `limit` orders inside the last second.
+    if (!account.rate.allows(order.time))
+        return countRejection(RiskRule::OrderRate, LimitScope::AccountDefault,
+                              account.rate.capacity(), account.rate.capacity());
+    if (!pair.rate.allows(order.time))
+        return countRejection(RiskRule::OrderRate, LimitScope::InstrumentOverride,
+                              pair.rate.capacity(), pair.rate.capacity());
+    return {};
+}
+
+RiskDecision RiskEvaluator::checkDailyLoss(const AccountState &account) const
+{
+    const Money limit = account.settings.limits.dailyLossLimit;
+    if (limit <= Money{0})
+        return {};
+    const RiskAccountSnapshot &snapshot = account.snapshot;
+    const Checked<Money> total =
+        addMoney(snapshot.realizedProfitAndLoss, snapshot.unrealizedProfitAndLoss);
+    if (!total.ok())
+        return rejection(RiskRule::OutOfRange, LimitScope::None, RiskUnit::None, 0);
+
+    const std::int64_t loss = total.value < Money{0} ? -total.value.value() : 0;
+    if (loss <= limit.value())
+        return {};
+    RiskDecision decision = rejection(RiskRule::DailyLoss, LimitScope::AccountDefault,
+                                      RiskUnit::Money, account.settings.moneyDecimals);
+    decision.current = snapshot.realizedProfitAndLoss.value();
+    decision.working = snapshot.unrealizedProfitAndLoss.value();
+    decision.wouldBe = loss;
+    decision.limit = limit.value();
+    return decision;
+}
+
+// A cash account always has this rule, because it cannot spend money it does not have, but its
+// sells commit no cash. A margin account's working orders on both sides use its buying power,
+// when one is configured. check() calls this only for orders the rule applies to.
+RiskDecision RiskEvaluator::checkBuyingPower(const AccountState &account, const RiskOrder &order,
+                                             Money orderNotional) const
+{
+    const bool cash = account.settings.type == AccountType::Cash;
+    const Checked<Money> committed =
+        cash ? Checked<Money>{account.counters.openBuyNotional}
+             : addMoney(account.counters.openBuyNotional, account.counters.openSellNotional);
+    const Checked<Money> wouldBe =
+        committed.ok() ? addMoney(committed.value, orderNotional) : Checked<Money>{};
+    if (!committed.ok() || !wouldBe.ok())
+        return rejection(RiskRule::OutOfRange, LimitScope::None, RiskUnit::None, 0);
+
+    const Money limit = cash ? account.snapshot.cash : account.settings.limits.marginBuyingPower;
+    if (wouldBe.value <= limit)
+        return {};
+    RiskDecision decision = rejection(RiskRule::BuyingPower,
+                                      cash ? LimitScope::CashBalance : LimitScope::AccountDefault,
+                                      RiskUnit::Money, account.settings.moneyDecimals);
+    decision.side = order.side;
+    decision.working = committed.value.value();
+    decision.order = orderNotional.value();
+    decision.wouldBe = wouldBe.value.value();
+    decision.limit = limit.value();
+    return decision;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Updates
+
+RiskUpdateResult RiskEvaluator::onOrderAccepted(const RiskOrder &order)
+{
+    PairState *pair = findPair(order.account, order.instrument);
+    if (pair == nullptr)
+        return m_accountIndex.contains(order.account.value()) ? RiskUpdateResult::UnknownInstrument
+                                                              : RiskUpdateResult::UnknownAccount;
+    if (order.quantity <= Quantity{0})
+        return RiskUpdateResult::InvalidQuantity;
+    if (order.price < Price{0})
+        return RiskUpdateResult::InvalidPrice;
+
+    // An order without a price commits no notional: only the reference price could value it,
+    // and it has none (MissingPrice in check()).
+    AccountState &account = m_accounts[pair->accountIndex];
+    const bool buy = order.side == Side::Buy;
+    const Checked<Money> value = order.price > Price{0}
+                                     ? notional(order.price, order.quantity, pair->valuation)
+                                     : Checked<Money>{};
+    Quantity &pairQuantity = buy ? pair->counters.openBuyQuantity : pair->counters.openSellQuantity;
+    Money &pairNotional = buy ? pair->counters.openBuyNotional : pair->counters.openSellNotional;
+    Money &accountNotional =
+        buy ? account.counters.openBuyNotional : account.counters.openSellNotional;
+
+    std::int64_t quantity = 0;
+    const Checked<Money> newPairNotional = addMoney(pairNotional, value.value);
+    const Checked<Money> newAccountNotional = addMoney(accountNotional, value.value);
+    if (!value.ok() || !newPairNotional.ok() || !newAccountNotional.ok() ||
+        __builtin_add_overflow(pairQuantity.value(), order.quantity.value(), &quantity))
+        return RiskUpdateResult::OutOfRange;
+
+    pairQuantity = Quantity{quantity};
+    pairNotional = newPairNotional.value;
+    accountNotional = newAccountNotional.value;
+    ++pair->counters.openOrders;
+    ++account.counters.openOrders;
+    account.rate.record(order.time);
+    pair->rate.record(order.time);
+    return RiskUpdateResult::Ok;
+}
+
+// Takes `quantity` off the working counters of one side. Each part released is rounded on its
+// own, so the parts can differ from the notional counted at acceptance by a money unit per
+// fill. That residue is dropped when the side's quantity reaches zero.
+RiskUpdateResult RiskEvaluator::release(PairState &pair, Side side, Price price, Quantity quantity)
+{
+    const bool buy = side == Side::Buy;
+    Quantity &pairQuantity = buy ? pair.counters.openBuyQuantity : pair.counters.openSellQuantity;
+    Money &pairNotional = buy ? pair.counters.openBuyNotional : pair.counters.openSellNotional;
+    AccountState &account = m_accounts[pair.accountIndex];
+    Money &accountNotional =
+        buy ? account.counters.openBuyNotional : account.counters.openSellNotional;
+
+    if (quantity < Quantity{0} || quantity > pairQuantity)
+        return RiskUpdateResult::InvalidQuantity;
+    if (price < Price{0})
+        return RiskUpdateResult::InvalidPrice;
+    const Checked<Money> value =
+        price > Price{0} ? notional(price, quantity, pair.valuation) : Checked<Money>{};
+    if (!value.ok())
+        return RiskUpdateResult::OutOfRange;
+
+    const Quantity remaining = pairQuantity - quantity;
+    Money newPairNotional{std::max<std::int64_t>(pairNotional.value() - value.value.value(), 0)};
+    if (remaining == Quantity{0})
+        newPairNotional = Money{0};
+
+    // Both are in [0, INT64_MAX], so neither difference can overflow.
+    accountNotional =
+        Money{accountNotional.value() - (pairNotional.value() - newPairNotional.value())};
+    pairNotional = newPairNotional;
+    pairQuantity = remaining;
+    return RiskUpdateResult::Ok;
+}
+
+RiskUpdateResult RiskEvaluator::onOrderLeft(AccountId account, InstrumentId instrument, Side side,
+                                            Price price, Quantity remaining)
+{
+    PairState *pair = findPair(account, instrument);
+    if (pair == nullptr)
+        return m_accountIndex.contains(account.value()) ? RiskUpdateResult::UnknownInstrument
+                                                        : RiskUpdateResult::UnknownAccount;
+    if (pair->counters.openOrders <= 0)
+        return RiskUpdateResult::NoWorkingOrder;
+    if (const RiskUpdateResult result = release(*pair, side, price, remaining);
+        result != RiskUpdateResult::Ok)
+        return result;
+
+    --pair->counters.openOrders;
+    --m_accounts[pair->accountIndex].counters.openOrders;
+    return RiskUpdateResult::Ok;
+}
+
+RiskUpdateResult RiskEvaluator::onFill(AccountId account, InstrumentId instrument, Side side,
+                                       Price price, Quantity quantity)
+{
+    PairState *pair = findPair(account, instrument);
+    if (pair == nullptr)
+        return m_accountIndex.contains(account.value()) ? RiskUpdateResult::UnknownInstrument
+                                                        : RiskUpdateResult::UnknownAccount;
+    if (quantity <= Quantity{0})
+        return RiskUpdateResult::InvalidQuantity;
+
+    std::int64_t position = 0;
+    const std::int64_t current = pair->counters.position.value();
+    if (side == Side::Buy ? __builtin_add_overflow(current, quantity.value(), &position)
+                          : __builtin_sub_overflow(current, quantity.value(), &position))
+        return RiskUpdateResult::OutOfRange;
+    if (const RiskUpdateResult result = release(*pair, side, price, quantity);
+        result != RiskUpdateResult::Ok)
+        return result;
+
+    pair->counters.position = Quantity{position};
+    return RiskUpdateResult::Ok;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Utilization report
+
+std::vector<LimitUse> RiskEvaluator::utilization(AccountId accountId, Timestamp now) const
+{
+    std::vector<LimitUse> uses;
+    const auto found = m_accountIndex.find(accountId.value());
+    if (found == m_accountIndex.end())
+        return uses;
+    const AccountState &account = m_accounts[found->second];
+    const RiskLimits &limits = account.settings.limits;
+    const auto add = [&uses](RiskRule rule, LimitScope scope, std::int64_t use,
+                             std::int64_t limit) {
+        uses.push_back(
+            {rule, scope, InstrumentId{}, use, limit, utilizationBasisPoints(use, limit)});
+    };
+
+    if (limits.maximumOpenOrders > 0)
+        add(RiskRule::OpenOrders, LimitScope::AccountDefault, account.counters.openOrders,
+            limits.maximumOpenOrders);
+    if (limits.maximumOrdersPerSecond > 0)
+        add(RiskRule::OrderRate, LimitScope::AccountDefault, account.rate.countSince(now),
+            limits.maximumOrdersPerSecond);
+    if (limits.dailyLossLimit > Money{0}) {
+        const Checked<Money> total = addMoney(account.snapshot.realizedProfitAndLoss,
+                                              account.snapshot.unrealizedProfitAndLoss);
+        const std::int64_t loss =
+            !total.ok() ? kInt64Max : std::max<std::int64_t>(-total.value.value(), 0);
+        add(RiskRule::DailyLoss, LimitScope::AccountDefault, loss, limits.dailyLossLimit.value());
+    }
+    if (account.settings.type == AccountType::Cash) {
+        add(RiskRule::BuyingPower, LimitScope::CashBalance,
+            account.counters.openBuyNotional.value(), account.snapshot.cash.value());
+    } else if (limits.marginBuyingPower > Money{0}) {
+        const Checked<Money> committed =
+            addMoney(account.counters.openBuyNotional, account.counters.openSellNotional);
+        add(RiskRule::BuyingPower, LimitScope::AccountDefault,
+            committed.ok() ? committed.value.value() : kInt64Max, limits.marginBuyingPower.value());
+    }
+
+    for (const PairState &pair : m_pairs) {
+        if (pair.accountIndex == found->second)
+            appendPairUse(pair, now, uses);
+    }
+    return uses;
+}
+
+void RiskEvaluator::appendPairUse(const PairState &pair, Timestamp now,
+                                  std::vector<LimitUse> &uses) const
+{
+    const InstrumentId instrument = m_instruments[pair.instrumentIndex].definition.id;
+    const auto add = [&](RiskRule rule, std::int64_t use) {
+        const ResolvedLimit &limit = pair.limits[indexOf(rule)];
+        if (limit.value > 0)
+            uses.push_back({rule, limit.scope, instrument, use, limit.value,
+                            utilizationBasisPoints(use, limit.value)});
+    };
+
+    // Saturated: a use past INT64_MAX is far past any limit.
+    const auto saturated = [](detail::Int128 value) {
+        return value > kInt64Max ? kInt64Max : static_cast<std::int64_t>(value);
+    };
+    const RiskPairCounters &counters = pair.counters;
+    const detail::Int128 position = counters.position.value();
+    add(RiskRule::PositionLong, saturated(position + counters.openBuyQuantity.value()));
+    add(RiskRule::PositionShort, saturated(counters.openSellQuantity.value() - position));
+    add(RiskRule::OpenOrders, counters.openOrders);
+    add(RiskRule::OrderRate, pair.rate.countSince(now));
+}
+
+} // namespace bourse

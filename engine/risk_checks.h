@@ -1,0 +1,446 @@
+#pragma once
+
+// Pre-trade risk checks: the limits an order must stay within before it reaches a book, the
+// counters of working orders they need, the kill switch, and how much of each limit is in use.
+//
+// The evaluator is single-writer state on the engine thread. check() is const, allocates
+// nothing and takes no lock, so a trading screen can also call it to learn whether an order
+// would pass before it is sent. Updates (onOrderAccepted, onOrderLeft, onFill) are O(1) and
+// allocate nothing once the account and instrument are configured, because configuring either
+// one preallocates every account and instrument pair. docs/risk.md works through each rule.
+//
+// Units: quantities and prices as in the instrument's definition, money in units of
+// 10^-moneyDecimals of the account's currency. Every money product comes from money.h.
+
+#include "events.h"
+#include "money.h"
+#include "portfolio.h"
+#include "types.h"
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace bourse {
+
+// The rule that rejected an order, in the order check() tries them. None means it passed.
+enum class RiskRule : std::uint8_t {
+    None = 0,
+    KillSwitch,        // the account's or the global kill switch is engaged
+    UnknownAccount,    // no configured account has the id
+    UnknownInstrument, // no configured instrument has the id
+    InvalidOrder,      // a quantity of zero or less, or a negative price
+    MissingPrice,      // a market order without a price while a money rule needs one
+    OrderQuantity,     // the order's quantity is above the maximum order size
+    PriceBand,         // the order's price is too far from the reference price
+    OrderNotional,     // the order's notional is above the maximum order notional
+    PositionLong,      // position + open buys + this buy is above the long limit
+    PositionShort,     // position - open sells - this sell is below minus the short limit
+    OpenOrders,        // one more working order is above the maximum open orders
+    OrderRate,         // one more order in the last second is above the rate limit
+    DailyLoss,         // the day's loss (realized + unrealized) is above the loss limit
+    BuyingPower,       // the order's notional does not fit the buying power left
+    OutOfRange,        // an amount needed for a check does not fit 64 bits
+};
+
+inline constexpr std::size_t kRiskRuleCount = static_cast<std::size_t>(RiskRule::OutOfRange) + 1;
+
+std::string_view nameOf(RiskRule rule);
+
+// The origin of the limit that decided.
+enum class LimitScope : std::uint8_t {
+    None = 0,
+    AccountDefault,     // the account's limit, for every instrument without an override
+    InstrumentOverride, // the account's limit for this one instrument
+    CashBalance,        // a cash account's balance, the bound of its buying power
+    Global,             // the global kill switch
+};
+
+std::string_view nameOf(LimitScope scope);
+
+// The kill switch scopes, in escalating order. Each one rejects new orders. Cancelling the
+// working orders (CancelAll, Flatten) and closing the positions (Flatten) is the engine's work.
+enum class KillSwitchScope : std::uint8_t {
+    None = 0,  // not engaged
+    Pause,     // no new orders
+    CancelAll, // no new orders, and every working order is cancelled
+    Flatten,   // no new orders, working orders cancelled, positions closed
+};
+
+std::string_view nameOf(KillSwitchScope scope);
+
+// Limits of one account. Zero disables a rule; a negative value is invalid. Account-wide rules
+// (open orders, order rate, daily loss, buying power) count the account's totals. The others
+// apply to each instrument unless RiskLimitOverrides replaces them.
+struct RiskLimits {
+    Quantity maximumOrderQuantity;
+    Money maximumOrderNotional;
+    Quantity maximumLongPosition;          // position + open buys, at most this
+    Quantity maximumShortPosition;         // -(position - open sells), at most this
+    std::int64_t priceBandBasisPoints = 0; // distance from the reference price
+    std::int64_t maximumOpenOrders = 0;
+    std::int64_t maximumOrdersPerSecond = 0; // at most kMaximumOrdersPerSecond
+    Money dailyLossLimit;                    // the largest loss of the day that still trades
+    // A margin account's buying power: the notional its working orders may reach. A cash
+    // account uses its cash balance instead and ignores this.
+    Money marginBuyingPower;
+
+    friend bool operator==(const RiskLimits &, const RiskLimits &) = default;
+};
+
+// The limits of one account for one instrument. An empty field uses the account's limit and
+// zero disables the rule for this instrument. Open orders and order rate, when set, limit this
+// instrument's own count in addition to the account's total.
+struct RiskLimitOverrides {
+    std::optional<Quantity> maximumOrderQuantity;
+    std::optional<Money> maximumOrderNotional;
+    std::optional<Quantity> maximumLongPosition;
+    std::optional<Quantity> maximumShortPosition;
+    std::optional<std::int64_t> priceBandBasisPoints;
+    std::optional<std::int64_t> maximumOpenOrders;
+    std::optional<std::int64_t> maximumOrdersPerSecond;
+
+    friend bool operator==(const RiskLimitOverrides &, const RiskLimitOverrides &) = default;
+};
+
+// The sliding window of the rate rule keeps one timestamp per allowed order, so the limit
+// bounds its memory: 800 KB per account at this maximum.
+inline constexpr std::int64_t kMaximumOrdersPerSecond = 100'000;
+
+// An account's type, money scale and default limits.
+struct RiskAccountSettings {
+    AccountId id;
+    AccountType type = AccountType::Cash;
+    std::uint8_t moneyDecimals = 2;
+    RiskLimits limits;
+};
+
+// The money of an account the evaluator reads but does not compute. The engine posts it from
+// the portfolio after each fill and each change of the mark price.
+struct RiskAccountSnapshot {
+    Money cash; // the balance, which bounds a cash account's buying power
+    // P&L since the start of the trading day, so the caller subtracts the realized P&L at the
+    // day's start from the portfolio's running total.
+    Money realizedProfitAndLoss;
+    Money unrealizedProfitAndLoss; // of the open positions at the current mark
+
+    friend bool operator==(const RiskAccountSnapshot &, const RiskAccountSnapshot &) = default;
+};
+
+// An order as the checks see it. price is the limit price, or for a market order its
+// protection price, or zero, in which case the instrument's reference price values it.
+struct RiskOrder {
+    AccountId account;
+    InstrumentId instrument;
+    Side side = Side::Buy;
+    Price price;
+    Quantity quantity;
+    Timestamp time; // the command's timestamp, which the rate rule counts in
+};
+
+// The unit of a decision's values, which sets how describe() prints them.
+enum class RiskUnit : std::uint8_t { None = 0, Quantity, Money, Price, Count };
+
+// The outcome of check(): passed, or the first failing rule with the values that decided it.
+// The values per rule (unit in brackets):
+//   OrderQuantity  order = wouldBe = the order's quantity (Quantity)
+//   OrderNotional  order = wouldBe = |notional| (Money)
+//   PriceBand      current = reference price, order = order price (Price); wouldBe = the
+//                  distance in basis points of the reference, rounded up; limit in basis points
+//   PositionLong   current = position, working = open buys, order = quantity (Quantity);
+//                  wouldBe = their sum
+//   PositionShort  current = position, working = open sells, order = quantity (Quantity);
+//                  wouldBe = -(position - open sells - quantity), the short size
+//   OpenOrders     current = working orders, order = 1, wouldBe = current + 1 (Count)
+//   OrderRate      current = orders in the last second, order = 1, wouldBe = current + 1 (Count)
+//   DailyLoss      current = realized, working = unrealized (Money); wouldBe = the loss
+//   BuyingPower    working = committed by working orders, order = notional (Money); wouldBe =
+//                  their sum; limit = the cash balance (scope CashBalance) or the
+//                  configured buying power of a margin account (scope AccountDefault)
+//   KillSwitch     killSwitch = the engaged scope, scope = AccountDefault or Global
+struct RiskDecision {
+    RiskRule rule = RiskRule::None;
+    LimitScope scope = LimitScope::None;
+    KillSwitchScope killSwitch = KillSwitchScope::None;
+    RiskUnit unit = RiskUnit::None;
+    std::uint8_t decimals = 0; // of the values in `unit`
+    Side side = Side::Buy;
+    std::int64_t current = 0;
+    std::int64_t working = 0;
+    std::int64_t order = 0;
+    std::int64_t wouldBe = 0;
+    std::int64_t limit = 0;
+
+    constexpr bool passed() const { return rule == RiskRule::None; }
+};
+
+// A sentence for a trader, such as "rejected: position limit, would be 1,200 long against the
+// account limit of 1,000 (position 700, open buys 300, this order 200)".
+std::string describe(const RiskDecision &decision);
+
+// The result of a configuration or update call. On anything but Ok nothing changed.
+enum class RiskUpdateResult : std::uint8_t {
+    Ok = 0,
+    UnknownAccount,
+    UnknownInstrument,
+    InvalidAccount,      // an id of zero or a money scale above kMaximumDecimals
+    InvalidInstrument,   // an id of zero, a scale above kMaximumDecimals or a multiplier <= 0
+    DuplicateInstrument, // an instrument with the id was added already
+    InvalidLimits,       // a negative limit, or an order rate above kMaximumOrdersPerSecond
+    InvalidQuantity,     // zero or negative, or more than the order has working
+    InvalidPrice,        // negative
+    NoWorkingOrder,      // an order left while the pair counts no working order
+    OutOfRange,          // a counter would leave 64 bits
+};
+
+std::string_view nameOf(RiskUpdateResult result);
+
+// Counters of one account's working orders in one instrument.
+struct RiskPairCounters {
+    Quantity position;
+    Quantity openBuyQuantity;
+    Quantity openSellQuantity;
+    Money openBuyNotional; // account money units, valued at each order's price
+    Money openSellNotional;
+    std::int64_t openOrders = 0;
+
+    friend bool operator==(const RiskPairCounters &, const RiskPairCounters &) = default;
+};
+
+// Counters of one account over every instrument.
+struct RiskAccountCounters {
+    Money openBuyNotional;
+    Money openSellNotional;
+    std::int64_t openOrders = 0;
+
+    friend bool operator==(const RiskAccountCounters &, const RiskAccountCounters &) = default;
+};
+
+// The use of one limit, for a risk dashboard and alerts.
+struct LimitUse {
+    RiskRule rule = RiskRule::None;
+    LimitScope scope = LimitScope::None;
+    InstrumentId instrument; // zero for an account-wide limit
+    std::int64_t use = 0;    // in the rule's unit, as RiskDecision::wouldBe without the order
+    std::int64_t limit = 0;
+    std::int64_t basisPoints = 0; // use / limit in 1/10000, rounded down; 10000 is 100%
+};
+
+// Utilization levels that raise alerts.
+inline constexpr std::int64_t kWarningBasisPoints = 8'000; // 80%
+inline constexpr std::int64_t kLimitBasisPoints = 10'000;  // 100%
+
+// The thresholds a change of utilization crossed, as bits.
+enum class ThresholdCrossing : std::uint8_t {
+    None = 0,
+    WarningReached = 1, // rose to 80% or more from below
+    LimitReached = 2,   // rose to 100% or more from below
+    WarningCleared = 4, // fell below 80% from at or above it
+    LimitCleared = 8,   // fell below 100% from at or above it
+};
+
+struct ThresholdCrossings {
+    std::uint8_t bits = 0;
+
+    constexpr bool contains(ThresholdCrossing crossing) const
+    {
+        return (bits & static_cast<std::uint8_t>(crossing)) != 0;
+    }
+};
+
+// The thresholds crossed when a limit's use goes from `before` to `after` basis points.
+ThresholdCrossings crossedThresholds(std::int64_t before, std::int64_t after);
+
+// use / limit in basis points, rounded down; zero for a use of zero or less or a limit of zero.
+std::int64_t utilizationBasisPoints(std::int64_t use, std::int64_t limit);
+
+// The timestamps of the latest orders, as many as the rate limit, in a ring of fixed size.
+class RateWindow {
+public:
+    // Sets the capacity to `limit` orders, keeping the newest timestamps that fit.
+    void resize(std::int64_t limit);
+    void record(Timestamp time);
+    // Whether one more order at `now` stays within the limit.
+    bool allows(Timestamp now) const;
+    // The number of recorded orders in (now - 1 s, now].
+    std::int64_t countSince(Timestamp now) const;
+    std::int64_t capacity() const { return static_cast<std::int64_t>(m_times.size()); }
+
+private:
+    std::vector<Timestamp> m_times;
+    std::size_t m_next = 0; // the slot the next timestamp goes to, which is the oldest when full
+    std::size_t m_count = 0;
+};
+
+inline constexpr std::int64_t kNanosecondsPerSecond = 1'000'000'000;
+
+// An open-addressing map from a 64-bit key to a 32-bit index, for the check path: a lookup
+// hashes with one multiplication and probes a power-of-two table linearly, without allocating.
+// Insertion may grow the table, so it belongs to configuration.
+class RiskKeyIndex {
+public:
+    static constexpr std::uint32_t kNotFound = 0xffff'ffff;
+
+    void insert(std::uint64_t key, std::uint32_t index);
+    std::uint32_t find(std::uint64_t key) const
+    {
+        if (m_slots.empty())
+            return kNotFound;
+        for (std::size_t slot = slotOf(key);; slot = (slot + 1) & (m_slots.size() - 1)) {
+            if (m_slots[slot].index == kNotFound || m_slots[slot].key == key)
+                return m_slots[slot].index;
+        }
+    }
+
+private:
+    struct Slot {
+        std::uint64_t key = 0;
+        std::uint32_t index = kNotFound;
+    };
+
+    std::size_t slotOf(std::uint64_t key) const
+    {
+        // Fibonacci hashing: the top bits of key * 2^64 / golden ratio.
+        return static_cast<std::size_t>((key * 0x9e37'79b9'7f4a'7c15ULL) >> m_shift);
+    }
+
+    std::vector<Slot> m_slots;
+    int m_shift = 64;
+    std::size_t m_count = 0;
+};
+
+// The checks, their limits and their counters.
+class RiskEvaluator {
+public:
+    // Adds an instrument with its definition's reference price, and a pair for every account.
+    RiskUpdateResult addInstrument(const InstrumentDefinition &definition);
+
+    // Opens an account with a pair for every instrument, or replaces the settings of an open
+    // one and keeps its counters. The money scale of an open account cannot change
+    // (InvalidAccount), because its counters and snapshot are in that scale.
+    RiskUpdateResult configureAccount(const RiskAccountSettings &settings);
+
+    // Replaces the account's overrides for one instrument.
+    RiskUpdateResult setOverrides(AccountId account, InstrumentId instrument,
+                                  const RiskLimitOverrides &overrides);
+
+    // The price the band is measured from, and that values market orders without a price. Zero
+    // means none yet: the band passes every price and such market orders are MissingPrice.
+    RiskUpdateResult setReferencePrice(InstrumentId instrument, Price reference);
+
+    RiskUpdateResult updateSnapshot(AccountId account, const RiskAccountSnapshot &snapshot);
+
+    // Sets a position, such as the portfolio's after a restart. Fills move it after that.
+    RiskUpdateResult setPosition(AccountId account, InstrumentId instrument, Quantity position);
+
+    // Checks an order against every rule without changing anything, and returns the first
+    // rule it fails or a pass. O(number of rules), no allocation.
+    RiskDecision check(const RiskOrder &order) const;
+
+    // The price that values `order` in check() and in the counters: its price, or the
+    // instrument's reference price when the order has none. The engine passes this price back
+    // in onOrderLeft and onFill.
+    Price valuationPrice(const RiskOrder &order) const;
+
+    // Counts an order the engine accepted as working, and as one more order in the rate
+    // window at order.time. order.price must be valuationPrice(order).
+    RiskUpdateResult onOrderAccepted(const RiskOrder &order);
+
+    // Releases `remaining` of an order that left the book (cancelled, expired, or filled in
+    // full with remaining zero) and counts one working order less. price is the order's
+    // valuation price.
+    RiskUpdateResult onOrderLeft(AccountId account, InstrumentId instrument, Side side, Price price,
+                                 Quantity remaining);
+
+    // Moves a fill of `quantity` of a working order from its working counters into the
+    // position. price is the order's valuation price, not the trade price, so that the
+    // notional released is the notional counted at acceptance.
+    RiskUpdateResult onFill(AccountId account, InstrumentId instrument, Side side, Price price,
+                            Quantity quantity);
+
+    // Engages a kill switch. An engaged switch only escalates (Pause, then CancelAll, then
+    // Flatten) and stays engaged until a person resets it.
+    RiskUpdateResult engageKillSwitch(AccountId account, KillSwitchScope scope);
+    void engageGlobalKillSwitch(KillSwitchScope scope);
+    RiskUpdateResult resetKillSwitch(AccountId account);
+    void resetGlobalKillSwitch();
+
+    // The account's own kill switch scope; None for an unknown account.
+    KillSwitchScope killSwitch(AccountId account) const;
+    KillSwitchScope globalKillSwitch() const { return m_globalKillSwitch; }
+
+    // nullptr for an unknown account or pair.
+    const RiskPairCounters *counters(AccountId account, InstrumentId instrument) const;
+    const RiskAccountCounters *accountCounters(AccountId account) const;
+
+    // Every enabled limit of the account that has a standing use, with that use at `now`.
+    // Per-order limits (order size, notional, price band) have none and are not listed. Empty
+    // for an unknown account. Allocates: this is for dashboards, not for the order path.
+    std::vector<LimitUse> utilization(AccountId account, Timestamp now) const;
+
+private:
+    // A limit after the overrides: its value (zero disables it) and where it came from.
+    struct ResolvedLimit {
+        std::int64_t value = 0;
+        LimitScope scope = LimitScope::None;
+    };
+
+    struct InstrumentState {
+        InstrumentDefinition definition;
+        Price reference;
+    };
+
+    struct AccountState {
+        RiskAccountSettings settings;
+        RiskAccountSnapshot snapshot;
+        RiskAccountCounters counters;
+        RateWindow rate;
+        KillSwitchScope killSwitch = KillSwitchScope::None;
+    };
+
+    struct PairState {
+        std::uint32_t accountIndex = 0;
+        std::uint32_t instrumentIndex = 0;
+        Valuation valuation;
+        RiskLimitOverrides overrides;
+        std::array<ResolvedLimit, kRiskRuleCount> limits{};
+        RiskPairCounters counters;
+        RateWindow rate; // used only when the instrument overrides the rate
+    };
+
+    static std::uint64_t pairKey(AccountId account, InstrumentId instrument)
+    {
+        return (std::uint64_t{account.value()} << 32) | instrument.value();
+    }
+
+    PairState *findPair(AccountId account, InstrumentId instrument);
+    const PairState *findPair(AccountId account, InstrumentId instrument) const;
+    void addPair(std::uint32_t accountIndex, std::uint32_t instrumentIndex);
+    void resolveLimits(PairState &pair) const;
+
+    RiskDecision checkKillSwitch(const AccountState &account) const;
+    RiskDecision checkOrderLimits(const PairState &pair, const RiskOrder &order) const;
+    RiskDecision checkPosition(const PairState &pair, const RiskOrder &order) const;
+    RiskDecision checkCounts(const PairState &pair, const AccountState &account,
+                             const RiskOrder &order) const;
+    RiskDecision checkDailyLoss(const AccountState &account) const;
+    RiskDecision checkBuyingPower(const AccountState &account, const RiskOrder &order,
+                                  Money orderNotional) const;
+
+    RiskUpdateResult release(PairState &pair, Side side, Price price, Quantity quantity);
+    void appendPairUse(const PairState &pair, Timestamp now, std::vector<LimitUse> &uses) const;
+
+    std::vector<InstrumentState> m_instruments;
+    std::vector<AccountState> m_accounts;
+    std::vector<PairState> m_pairs;
+    std::unordered_map<std::uint32_t, std::uint32_t> m_instrumentIndex;
+    std::unordered_map<std::uint32_t, std::uint32_t> m_accountIndex;
+    RiskKeyIndex m_pairIndex;
+    KillSwitchScope m_globalKillSwitch = KillSwitchScope::None;
+};
+
+} // namespace bourse
