@@ -247,6 +247,8 @@ struct HandedChunk {
 struct JournalWriter::State {
     std::string path;
     JournalWriterOptions options;
+    // Declared before the database, so that a failed create closes the database first.
+    std::unique_ptr<JournalWriterLock> writerLock;
     DatabaseHandle database;
     StatementHandle insertChunk;
     StatementHandle insertSnapshot;
@@ -448,8 +450,24 @@ bool JournalWriter::State::insertSnapshot_(const HandedChunk::Snapshot &snapshot
 JournalWriter::Created JournalWriter::create(const std::string &path,
                                              const JournalWriterOptions &options)
 {
+    // A directory or a FIFO is rejected before a lock file appears beside it.
+    if (std::optional<JournalError> error = checkRegularFile(path)) {
+        return Created{nullptr, std::move(error)};
+    }
+    JournalWriterLock::Acquired acquired = JournalWriterLock::acquire(path);
+    if (!acquired.lock) {
+        return Created{nullptr, std::move(acquired.error)};
+    }
+    return create(std::move(acquired.lock), options);
+}
+
+JournalWriter::Created JournalWriter::create(std::unique_ptr<JournalWriterLock> lock,
+                                             const JournalWriterOptions &options)
+{
+    const std::string path = lock->journalPath();
     auto state = std::make_unique<State>();
     state->path = path;
+    state->writerLock = std::move(lock);
     state->options = options;
     state->options.eventsPerChunk = std::clamp<std::size_t>(options.eventsPerChunk, 1, 1 << 20);
     state->options.maximumQueuedChunks = std::max<std::size_t>(options.maximumQueuedChunks, 1);
@@ -664,6 +682,7 @@ std::optional<JournalError> JournalWriter::close()
     state.insertSnapshot.reset();
     state.updateTail.reset();
     state.database.reset();
+    state.writerLock.reset();
     state.closed = true;
     return error();
 }

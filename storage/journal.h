@@ -35,6 +35,7 @@ enum class JournalErrorKind : std::uint8_t {
     UndecodablePayload, // the payload is not a valid event
     TailMismatch,       // the last row is not the one the metadata records
     MetadataDamaged,    // the metadata table, one of its rows, or a valid value in one is missing
+    InUse,              // another writer, in this process or another, holds the journal's lock
 };
 
 struct JournalError {
@@ -46,6 +47,54 @@ struct JournalError {
     // "<file>: sequence <n>: <what>", without the sequence part when it is 0.
     std::string toString() const;
 };
+
+// The exclusive lock that makes its holder the only writer of a journal, across processes.
+//
+// It is an flock(2) lock on a lock file beside the journal, the journal's path with "-lock"
+// appended, which contains the holder's process id. The journal file itself is not locked,
+// because that needs a descriptor of it. Closing any descriptor of a database file drops every
+// POSIX (fcntl) lock of the process on the file, and SQLite's other connections in the process
+// rely on those locks. A lock file also outlives the rename by which `journal recover` replaces
+// the journal.
+//
+// The kernel releases the lock when its holder dies, even by SIGKILL, so a crashed writer never
+// blocks the next one. Its lock file stays behind, harmless, and the next holder takes it
+// over. A holder that releases the lock removes the file. The lock is advisory: it stops Bourse's
+// writers, `journal recover` and `journal rebuild`, not readers and not other programs.
+// NOTE: On NFS, Linux emulates flock with fcntl byte-range locks, which work only when the server
+// supports them.
+class JournalWriterLock {
+public:
+    struct Acquired {
+        std::unique_ptr<JournalWriterLock> lock; // null when error is set
+        std::optional<JournalError> error;
+    };
+
+    // Takes the lock of the journal at `journalPath` without waiting, creating the lock file when
+    // it does not exist. Fails with InUse, naming the journal and the holder's process id, when
+    // another writer has the lock, including one in this process. Fails with OpenFailed when the
+    // lock file cannot be created, as in a folder the process may not write to.
+    static Acquired acquire(const std::string &journalPath);
+
+    // Removes the lock file and releases the lock.
+    ~JournalWriterLock();
+
+    JournalWriterLock(const JournalWriterLock &) = delete;
+    JournalWriterLock &operator=(const JournalWriterLock &) = delete;
+
+    const std::string &journalPath() const;
+    const std::string &lockPath() const;
+
+private:
+    JournalWriterLock(std::string journalPath, std::string lockPath, int descriptor);
+
+    std::string m_journalPath;
+    std::string m_lockPath;
+    int m_descriptor = -1;
+};
+
+// The lock file of the journal at `journalPath`: the path with "-lock" appended.
+std::string writerLockPath(const std::string &journalPath);
 
 // PRAGMA synchronous for the writer's connection, in WAL mode.
 enum class SynchronousMode : std::uint8_t {
@@ -110,7 +159,16 @@ public:
     // and hash match the metadata; one in format version 1 is upgraded to version 2. An
     // existing file that is not a journal is an error, and the file is left unchanged. A
     // directory or another file that is not a regular file is an OpenFailed error.
+    //
+    // The writer holds the journal's JournalWriterLock from here until close(). While another
+    // writer holds it, create fails with InUse and changes nothing.
     static Created create(const std::string &path, const JournalWriterOptions &options = {});
+
+    // Opens the journal whose lock the caller took already, as create(path) does, so that
+    // nothing can write between the caller's reads and the writer's first event. The writer
+    // keeps the lock until close(); a failed create releases it.
+    static Created create(std::unique_ptr<JournalWriterLock> lock,
+                          const JournalWriterOptions &options = {});
 
     // Commits pending events, stops the writer thread and closes the file. Errors are dropped
     // here: call close() first to see them.
@@ -139,8 +197,8 @@ public:
     // Returns the writer's first error, if it has one.
     std::optional<JournalError> flush();
 
-    // Commits, stops the writer thread and closes the file. Events handed over later are
-    // rejected as WriterClosed. Returns the writer's first error, if it has one.
+    // Commits, stops the writer thread, closes the file and releases the journal's lock. Events
+    // handed over later are rejected as WriterClosed. Returns the writer's first error, if any.
     std::optional<JournalError> close();
 
     std::optional<JournalError> error() const;

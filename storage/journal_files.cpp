@@ -1,10 +1,15 @@
 #include "journal_files.h"
 
 #include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <charconv>
 #include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <system_error>
 
@@ -211,6 +216,154 @@ ReadConnection openReadConnection(const std::string &path, ReaderAccess access)
         return openImmutable(path, inspectAccess(path).walBytes);
     }
     return openShared(path);
+}
+
+} // namespace bourse::storage
+
+namespace bourse::storage {
+
+namespace {
+
+// How often acquire() starts over when the lock file it locked was removed meanwhile by the
+// holder before it. Each round needs another holder to come and go, so a few suffice.
+constexpr int maxLockAttempts = 16;
+
+JournalError lockFileError(const std::string &journalPath, const std::string &lockPath,
+                           const char *step, int error)
+{
+    return makeError(JournalErrorKind::OpenFailed, journalPath,
+                     std::string("failed to ") + step + " the writer lock file " + lockPath + ": " +
+                         std::strerror(error) +
+                         "; a writer needs write access to the journal's folder");
+}
+
+// The process id the holder wrote into the lock file; 0 when it is missing or not a number, as
+// for a file that its holder has not written yet.
+long readHolderPid(int descriptor)
+{
+    char text[32] = {};
+    const ssize_t size = ::pread(descriptor, text, sizeof text - 1, 0);
+    if (size <= 0) {
+        return 0;
+    }
+    long pid = 0;
+    const auto [end, code] = std::from_chars(text, text + size, pid);
+    return code == std::errc{} && pid > 0 && (end == text + size || *end == '\n') ? pid : 0;
+}
+
+JournalError inUseError(const std::string &journalPath, long holder)
+{
+    std::string who = "another process is writing to it";
+    if (holder == static_cast<long>(::getpid())) {
+        who =
+            "another writer in this process (pid " + std::to_string(holder) + ") is writing to it";
+    } else if (holder != 0) {
+        who = "another process (pid " + std::to_string(holder) + ") is writing to it";
+    }
+    return makeError(JournalErrorKind::InUse, journalPath,
+                     "the journal is in use: " + who +
+                         ". A journal has one writer at a time; stop that writer or wait until "
+                         "it closes the journal");
+}
+
+// Returns true when `descriptor` is still the file at `path`. The holder before removes the
+// file when it releases the lock, so a lock taken on a descriptor opened before that removal
+// is a lock on a file that nobody else finds.
+bool isStillNamed(int descriptor, const std::string &path)
+{
+    struct stat opened {};
+    struct stat named {};
+    return ::fstat(descriptor, &opened) == 0 && ::stat(path.c_str(), &named) == 0 &&
+           opened.st_dev == named.st_dev && opened.st_ino == named.st_ino;
+}
+
+void writeHolderPid(int descriptor)
+{
+    const std::string text = std::to_string(::getpid()) + "\n";
+    if (::ftruncate(descriptor, 0) == 0) {
+        // The process id only improves the message another writer gets, so a failed write is
+        // not an error.
+        [[maybe_unused]] const ssize_t written = ::pwrite(descriptor, text.data(), text.size(), 0);
+    }
+}
+
+} // namespace
+
+std::string writerLockPath(const std::string &journalPath)
+{
+    return journalPath + "-lock";
+}
+
+JournalWriterLock::Acquired JournalWriterLock::acquire(const std::string &journalPath)
+{
+    const std::string lockPath = writerLockPath(journalPath);
+    for (int attempt = 0; attempt < maxLockAttempts; ++attempt) {
+        // 0666 before the umask, as SQLite creates the -wal file, so that whoever may write the
+        // journal may take its lock. A lock file of another user that this one may only read
+        // still takes an flock lock.
+        bool writable = true;
+        int descriptor = ::open(lockPath.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+        if (descriptor < 0 && errno == EACCES) {
+            writable = false;
+            descriptor = ::open(lockPath.c_str(), O_RDONLY | O_CLOEXEC);
+        }
+        if (descriptor < 0) {
+            return Acquired{nullptr, lockFileError(journalPath, lockPath, "open", errno)};
+        }
+
+        if (::flock(descriptor, LOCK_EX | LOCK_NB) != 0) {
+            const int error = errno;
+            const long holder = error == EWOULDBLOCK ? readHolderPid(descriptor) : 0;
+            ::close(descriptor);
+            if (error == EINTR) {
+                continue;
+            }
+            if (error == EWOULDBLOCK) {
+                return Acquired{nullptr, inUseError(journalPath, holder)};
+            }
+            return Acquired{nullptr, lockFileError(journalPath, lockPath, "lock", error)};
+        }
+
+        if (!isStillNamed(descriptor, lockPath)) {
+            ::close(descriptor);
+            continue;
+        }
+        if (writable) {
+            writeHolderPid(descriptor);
+        }
+        return Acquired{std::unique_ptr<JournalWriterLock>(
+                            new JournalWriterLock(journalPath, lockPath, descriptor)),
+                        std::nullopt};
+    }
+    return Acquired{nullptr, makeError(JournalErrorKind::InUse, journalPath,
+                                       "the journal is in use: its writer lock file " + lockPath +
+                                           " was replaced " + std::to_string(maxLockAttempts) +
+                                           " times while this process tried to lock it")};
+}
+
+JournalWriterLock::JournalWriterLock(std::string journalPath, std::string lockPath, int descriptor)
+    : m_journalPath(std::move(journalPath))
+    , m_lockPath(std::move(lockPath))
+    , m_descriptor(descriptor)
+{
+}
+
+// The file goes before the lock, so that a process that opened this file and locks it after the
+// release finds it removed and starts over with a new one.
+JournalWriterLock::~JournalWriterLock()
+{
+    ::unlink(m_lockPath.c_str());
+    ::close(m_descriptor);
+}
+
+const std::string &JournalWriterLock::journalPath() const
+{
+    return m_journalPath;
+}
+
+const std::string &JournalWriterLock::lockPath() const
+{
+    return m_lockPath;
 }
 
 } // namespace bourse::storage

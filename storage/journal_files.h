@@ -6,7 +6,8 @@
 #include <optional>
 #include <string>
 
-// The journal's files on disk: which paths may be opened, and how JournalReader connects.
+// The journal's files on disk: which paths may be opened, and how JournalReader connects. The
+// writer's lock file, declared in journal.h, is implemented in journal_files.cpp too.
 namespace bourse::storage {
 
 // Rejects a path that exists but is not a regular file: SQLite reports a directory as a disk

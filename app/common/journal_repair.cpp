@@ -2,7 +2,12 @@
 
 #include "journal_salvage.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <filesystem>
+#include <memory>
 #include <system_error>
 #include <utility>
 
@@ -232,23 +237,84 @@ std::string freshPath(const std::string &path, const std::string &suffix)
     return candidate;
 }
 
-// Removes a journal file that the repair created, with its -wal and -shm files.
+// The files beside a journal file that SQLite and the writer create.
+constexpr const char *companionSuffixes[] = {"-wal", "-shm", "-lock"};
+
+// Removes a journal file that the repair created, with its companion files.
 void removeCreatedFiles(const std::string &file)
 {
     std::error_code ignored;
     fs::remove(file, ignored);
-    fs::remove(file + "-wal", ignored);
-    fs::remove(file + "-shm", ignored);
+    for (const char *suffix : companionSuffixes) {
+        fs::remove(file + suffix, ignored);
+    }
+}
+
+// The name of the side copy while it is being written.
+std::string partialSidePath(const std::string &path)
+{
+    return path + ".damaged.partial";
+}
+
+// Removes what an interrupted repair of `path` left: the new journal it was writing and the
+// side copy it had not finished. Only a repair, under the journal's lock, creates these names.
+std::vector<std::string> removeLeftovers(const std::string &path)
+{
+    std::vector<std::string> removed;
+    for (const std::string &base : {path + ".recovering", partialSidePath(path)}) {
+        for (const std::string &file : {base, base + "-wal", base + "-shm", base + "-lock"}) {
+            std::error_code ignored;
+            if (fs::remove(file, ignored)) {
+                removed.push_back(file);
+            }
+        }
+    }
+    return removed;
+}
+
+// Flushes a copied file to the disk, so that the rename that follows never names a file whose
+// bytes a power failure could still lose.
+std::error_code syncFile(const std::string &file)
+{
+    const int descriptor = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+    if (descriptor < 0) {
+        return std::error_code(errno, std::generic_category());
+    }
+    const int result = ::fsync(descriptor);
+    const int error = errno;
+    ::close(descriptor);
+    return result == 0 ? std::error_code() : std::error_code(error, std::generic_category());
+}
+
+// Copies `from` to `to`, overwriting it, and syncs the copy.
+std::error_code copySynced(const std::string &from, const std::string &to)
+{
+    std::error_code code;
+    fs::copy_file(from, to, fs::copy_options::overwrite_existing, code);
+    return code ? code : syncFile(to);
 }
 
 // Copies the journal file and its write-ahead log, which contains committed events not yet in
-// the file, byte for byte.
-std::optional<RepairError> copyJournalFiles(const std::string &from, const std::string &to)
+// the file, byte for byte, first to `partial`, then renames the copy to `to`. The -wal copy is
+// renamed first, so that a side file never appears without its -wal file.
+// NOTE: A kill between the two renames leaves `to`-wal without `to`. The next repair then picks
+// the next free side file name and leaves that -wal file in place.
+std::optional<RepairError> copyJournalFiles(const std::string &from, const std::string &partial,
+                                            const std::string &to)
 {
-    std::error_code code;
-    fs::copy_file(from, to, code);
-    if (!code && fs::exists(from + "-wal", code)) {
-        fs::copy_file(from + "-wal", to + "-wal", code);
+    std::error_code code = copySynced(from, partial);
+    bool hasWal = false;
+    if (!code) {
+        hasWal = fs::exists(from + "-wal", code);
+    }
+    if (!code && hasWal) {
+        code = copySynced(from + "-wal", partial + "-wal");
+    }
+    if (!code && hasWal) {
+        fs::rename(partial + "-wal", to + "-wal", code);
+    }
+    if (!code) {
+        fs::rename(partial, to, code);
     }
     if (!code) {
         return std::nullopt;
@@ -311,6 +377,19 @@ std::string RepairError::toString() const
 JournalRepair repairJournal(const std::string &path)
 {
     JournalRepair repair;
+    // A missing file or one that is no regular file gets no lock file beside it: the survey
+    // reports it.
+    std::error_code ignored;
+    std::unique_ptr<storage::JournalWriterLock> lock;
+    if (fs::is_regular_file(path, ignored)) {
+        storage::JournalWriterLock::Acquired acquired = storage::JournalWriterLock::acquire(path);
+        if (!acquired.lock) {
+            return failed(std::move(repair), readError(std::move(*acquired.error)));
+        }
+        lock = std::move(acquired.lock);
+        repair.removedLeftovers = removeLeftovers(path);
+    }
+
     if (std::optional<RepairError> error = survey(path, repair)) {
         return failed(std::move(repair), std::move(*error));
     }
@@ -329,12 +408,14 @@ JournalRepair repairJournal(const std::string &path)
         return failed(std::move(repair), std::move(*error));
     }
     const std::string side = freshPath(path, ".damaged");
-    std::optional<RepairError> error = copyJournalFiles(path, side);
+    const std::string partialSide = partialSidePath(path);
+    std::optional<RepairError> error = copyJournalFiles(path, partialSide, side);
     if (!error) {
         error = replaceJournal(path, temporary);
     }
     if (error) {
         removeCreatedFiles(temporary);
+        removeCreatedFiles(partialSide);
         removeCreatedFiles(side);
         return failed(std::move(repair), std::move(*error));
     }

@@ -55,10 +55,13 @@ struct JournalRepair {
     // Every problem found. The first one decided where the kept events end, unless all of them
     // concern snapshots.
     std::vector<storage::JournalError> damage;
-    SequenceNumber lastKept = 0;             // the last event kept; 0 when none was
-    std::uint64_t eventsKept = 0;            // events 1 to lastKept
-    SequenceNumber lastChecked = 0;          // the last event that passed its own checks
-    std::string sideFile;                    // the copy of the original; empty unless Repaired
+    SequenceNumber lastKept = 0;    // the last event kept; 0 when none was
+    std::uint64_t eventsKept = 0;   // events 1 to lastKept
+    SequenceNumber lastChecked = 0; // the last event that passed its own checks
+    std::string sideFile;           // the copy of the original; empty unless Repaired
+    // Temporary files of an earlier repair of the same journal that was interrupted, such as
+    // `path.recovering`, which this repair removed before it started.
+    std::vector<std::string> removedLeftovers;
     std::vector<RepairedSnapshot> snapshots; // every snapshot listed, oldest first
     std::optional<RepairError> error;        // set when outcome is Failed
 };
@@ -74,13 +77,18 @@ struct JournalRepair {
 //
 // Before the journal is replaced, the whole original, with its -wal file, is copied byte for
 // byte to a side file next to it (`path.damaged`, or `path.damaged-2` and so on when that
-// exists), so nothing is lost. The kept events are written through the current encoder to a
-// temporary file next to `path`, which then takes the original's place. A journal without
-// damage is left untouched, and so is a file in which no event can be found: the result says
-// which of the two it found.
+// exists), so nothing is lost. The copy is written as `path.damaged.partial` and renamed only
+// once complete, so an interrupted copy never carries the side file's name. The kept events are
+// written through the current encoder to `path.recovering`, which then takes the original's
+// place. A journal without damage is left untouched, and so is a file in which no event can be
+// found: the result says which of the two it found.
 //
-// It prints nothing and blocks until done, reading the journal twice. No other process may
-// write to the journal meanwhile.
+// The repair holds the journal's JournalWriterLock throughout. While a writer holds it, the
+// repair fails at RepairStep::Read with an InUse journal error and changes nothing. Under the
+// lock, the temporary files named above can only be left over from an interrupted repair, so
+// they are removed first and listed in removedLeftovers.
+//
+// It prints nothing and blocks until done, reading the journal twice.
 JournalRepair repairJournal(const std::string &path);
 
 } // namespace bourse::app

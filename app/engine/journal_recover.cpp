@@ -10,9 +10,12 @@
 #include "output.h"
 #include "read_models.h"
 
+#include <filesystem>
 #include <iostream>
+#include <memory>
 #include <optional>
 #include <string>
+#include <system_error>
 #include <vector>
 
 namespace bourse::cli {
@@ -87,11 +90,20 @@ void printLeftOutSnapshots(const std::vector<app::RepairedSnapshot> &snapshots)
     }
 }
 
+void printRemovedLeftovers(const std::vector<std::string> &files)
+{
+    for (const std::string &file : files) {
+        std::cout << "removed: " << file
+                  << ", a temporary file of an earlier recover that was interrupted\n";
+    }
+}
+
 } // namespace
 
 int recoverJournal(const std::string &path)
 {
     const app::JournalRepair repair = app::repairJournal(path);
+    printRemovedLeftovers(repair.removedLeftovers);
     switch (repair.outcome) {
     case app::RepairOutcome::Failed:
         return printFailure(*repair.error);
@@ -126,6 +138,18 @@ int rebuildJournal(const std::string &path)
         return status;
     };
 
+    // The lock comes before the engine reads the journal, so that no writer appends between the
+    // read and the snapshot, which must follow the last event. A missing file or one that is no
+    // regular file gets no lock file beside it: the recovery below reports it.
+    std::unique_ptr<storage::JournalWriterLock> lock;
+    std::error_code statusError;
+    if (std::filesystem::is_regular_file(path, statusError)) {
+        storage::JournalWriterLock::Acquired acquired = storage::JournalWriterLock::acquire(path);
+        if (!acquired.lock)
+            return fail(acquired.error->toString(), CheckFailed);
+        lock = std::move(acquired.lock);
+    }
+
     // The engine first: it checks every event, and its state at the end becomes a snapshot.
     app::RecoveredEngine recovered = app::recoverEngine(path);
     if (!recovered.engine) {
@@ -152,7 +176,9 @@ int rebuildJournal(const std::string &path)
         std::cout << "snapshot: the one at the last event is damaged and stays; a restart "
                      "skips it\n";
     } else if (last != 0 && last != recovered.report.snapshotSequence) {
-        storage::JournalWriter::Created created = storage::JournalWriter::create(path);
+        storage::JournalWriter::Created created =
+            lock ? storage::JournalWriter::create(std::move(lock))
+                 : storage::JournalWriter::create(path);
         if (!created.writer)
             return fail(created.error->toString(), CheckFailed);
         created.writer->writeSnapshot(last, engine.stateHash(), engine.snapshot());

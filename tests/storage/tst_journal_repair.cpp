@@ -319,6 +319,7 @@ private slots:
     void repairedJournalRestartsFromKeptSnapshot();
     void repairCopiesWalToSideFile();
     void repairPicksFreeSideFileName();
+    void repairRemovesInterruptedLeftovers();
     void repairOfFirstPageKeepsNothing();
     void repairRejectsUnreadableFile_data();
     void repairRejectsUnreadableFile();
@@ -563,6 +564,44 @@ void TestJournalRepair::repairPicksFreeSideFileName()
     QCOMPARE(repair.outcome, RepairOutcome::Repaired);
     QCOMPARE(QString::fromStdString(repair.sideFile), earlier + QStringLiteral("-2"));
     QCOMPARE(fileBytes(earlier), QByteArray("an earlier side file"));
+}
+
+// A repair killed while it copied the original leaves its new journal, `.recovering`, and the
+// partial side copy, `.damaged.partial`. The next repair removes both, names them, and writes a
+// complete side copy under `.damaged`, never `.damaged-2`.
+void TestJournalRepair::repairRemovesInterruptedLeftovers()
+{
+    QVERIFY(writeSession(journalPath()).written);
+    {
+        RawDatabase database(journalPath());
+        QVERIFY(damagePayload(database, 9));
+    }
+    const QByteArray original = fileBytes(journalPath());
+    const QString recovering = journalPath() + QStringLiteral(".recovering");
+    const QString partial = journalPath() + QStringLiteral(".damaged.partial");
+    const QList<std::pair<QString, QByteArray>> leftovers{
+        {recovering, QByteArray("a new journal, half written")},
+        {recovering + QStringLiteral("-lock"), QByteArray("4242\n")},
+        {partial, original.left(original.size() / 2)},
+    };
+    for (const auto &[path, bytes] : leftovers) {
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        QCOMPARE(file.write(bytes), bytes.size());
+    }
+
+    const JournalRepair repair = repairJournal(journalPath().toStdString());
+    QVERIFY2(!repair.error, repair.error ? repair.error->toString().c_str() : "");
+    QCOMPARE(repair.outcome, RepairOutcome::Repaired);
+    QStringList removed;
+    for (const std::string &file : repair.removedLeftovers) {
+        removed.append(QString::fromStdString(file));
+    }
+    QCOMPARE(removed, (QStringList{recovering, recovering + QStringLiteral("-lock"), partial}));
+    QCOMPARE(QString::fromStdString(repair.sideFile), journalPath() + QStringLiteral(".damaged"));
+    QCOMPARE(fileBytes(QString::fromStdString(repair.sideFile)), original);
+    QCOMPARE(folderEntries(),
+             (QStringList{QStringLiteral("day.journal"), QStringLiteral("day.journal.damaged")}));
 }
 
 // A journal cut after its first page still has its schema, so it is a journal, but the pages
