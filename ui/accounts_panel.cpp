@@ -15,6 +15,7 @@ namespace bourse::ui {
 namespace {
 
 constexpr int kPollMilliseconds = 250;
+constexpr int kErrorWidth = 360;
 
 QTableView *createAccountsTable(AccountsModel *model, QWidget *parent)
 {
@@ -45,6 +46,11 @@ AccountsPanel::AccountsPanel(QWidget *parent)
     , m_error(new ElidedLabel(this))
 {
     m_error->setObjectName(QStringLiteral("accountsError"));
+    // Elided to a bounded width, so that a long error never covers the tabs; the whole text is
+    // in its tooltip.
+    m_error->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    m_error->setMaximumWidth(kErrorWidth);
+    m_error->setMinimumWidth(kErrorWidth);
     QPalette palette = m_error->palette();
     palette.setColor(QPalette::WindowText, theme::errorColor());
     m_error->setPalette(palette);

@@ -1,5 +1,7 @@
 #include "engine_recovery.h"
 
+#include <future>
+
 namespace bourse::app {
 
 namespace {
@@ -76,8 +78,37 @@ std::optional<std::string> recoverFromSnapshot(const std::string &path,
 
 } // namespace
 
-RecoveredEngine recoverEngine(const std::string &path)
+namespace {
+
+// Reads every event, which checks each checksum and the whole hash chain.
+std::optional<storage::JournalError> checkEveryEvent(const std::string &path)
 {
+    storage::JournalReader::Opened opened = storage::JournalReader::open(path);
+    if (!opened.reader) {
+        return opened.error;
+    }
+    while (opened.reader->next()) {
+    }
+    return opened.reader->error();
+}
+
+} // namespace
+
+RecoveredEngine recoverEngine(const std::string &path, JournalCheck check)
+{
+    if (check == JournalCheck::EveryEvent) {
+        // The whole journal is read on another core while the engine is rebuilt, so the check
+        // adds little to the time a restart takes.
+        std::future<std::optional<storage::JournalError>> checked =
+            std::async(std::launch::async, checkEveryEvent, path);
+        RecoveredEngine recovered = recoverEngine(path, JournalCheck::AfterSnapshot);
+        if (std::optional<storage::JournalError> damage = checked.get()) {
+            recovered.engine.reset();
+            recovered.error = damage;
+        }
+        return recovered;
+    }
+
     RecoveredEngine recovered;
     std::vector<storage::SnapshotInfo> snapshots;
     {

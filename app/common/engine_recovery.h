@@ -3,6 +3,7 @@
 #include "engine.h"
 #include "journal.h"
 
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -27,11 +28,21 @@ struct RecoveredEngine {
     std::optional<storage::JournalError> error; // damage in the events themselves
 };
 
+// How much of a journal a recovery checks. A restart from a snapshot reads only the events after
+// it, so damage before the snapshot goes unseen unless every event is read as well.
+enum class JournalCheck : std::uint8_t {
+    AfterSnapshot, // the snapshot and the events after it: the fastest restart
+    EveryEvent,    // also every event before, on a second thread, before anything continues
+};
+
 // Rebuilds the engine a journal describes from the newest snapshot that is intact, loads, and
 // matches its recorded state hash and its place in the hash chain, plus the events after it.
 // When no snapshot qualifies, it replays every event. A journal whose events are damaged is an
 // error naming the sequence. A journal that defines its instruments starts with an
 // InstrumentAdded; one of a single book names that book's instrument in its first event.
-RecoveredEngine recoverEngine(const std::string &path);
+// With JournalCheck::EveryEvent, damage anywhere in the journal is an error, and no engine is
+// returned.
+RecoveredEngine recoverEngine(const std::string &path,
+                              JournalCheck check = JournalCheck::AfterSnapshot);
 
 } // namespace bourse::app

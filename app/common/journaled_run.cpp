@@ -3,12 +3,25 @@
 namespace bourse::app {
 
 JournaledRun::JournaledRun(std::unique_ptr<storage::JournalWriter> writer, const Engine &engine,
-                           std::uint64_t snapshotEvery, SequenceNumber lastSnapshot)
+                           std::uint64_t snapshotEvery, SequenceNumber lastSnapshot,
+                           std::chrono::milliseconds handOverInterval)
     : m_writer(std::move(writer))
     , m_engine(engine)
     , m_snapshotEvery(std::max<std::uint64_t>(snapshotEvery, 1))
     , m_lastSnapshot(lastSnapshot)
+    , m_handOverInterval(handOverInterval)
 {
+}
+
+void JournaledRun::onBatchEnd()
+{
+    if (m_handOverInterval.count() > 0) {
+        const auto now = std::chrono::steady_clock::now();
+        if (now - m_lastHandOver < m_handOverInterval)
+            return;
+        m_lastHandOver = now;
+    }
+    m_writer->onBatchEnd();
 }
 
 JournaledRun::~JournaledRun()

@@ -40,7 +40,8 @@ ScenarioJournal::Opened ScenarioJournal::open(const std::string &path, std::uint
     Opened opened;
     std::error_code ignored;
     if (std::filesystem::exists(path, ignored)) {
-        const app::RecoveredEngine recovered = app::recoverEngine(path);
+        const app::RecoveredEngine recovered =
+            app::recoverEngine(path, app::JournalCheck::EveryEvent);
         if (!recovered.engine) {
             opened.outcome = isWriteFailure(recovered.error->kind) ? OpenOutcome::Unwritable
                                                                    : OpenOutcome::Damaged;

@@ -8,6 +8,7 @@
 #include "journaled_run.h"
 #include "simulator.h"
 
+#include <algorithm>
 #include <atomic>
 #include <charconv>
 #include <chrono>
@@ -116,6 +117,12 @@ InstrumentDefinition simulatedInstrument()
     return definition;
 }
 
+std::int64_t wallClockNanoseconds()
+{
+    const auto sinceEpoch = std::chrono::system_clock::now().time_since_epoch();
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(sinceEpoch).count();
+}
+
 void printAcknowledged(SequenceNumber sequence)
 {
     std::printf("acknowledged %llu\n", static_cast<unsigned long long>(sequence));
@@ -138,7 +145,8 @@ int runSimCommand(const std::vector<std::string> &arguments)
 
     // Recover the journal's engine before the writer opens it, so that the engine continues
     // exactly where the journal ends.
-    app::RecoveredEngine recovered = app::recoverEngine(parsed->journal);
+    app::RecoveredEngine recovered =
+        app::recoverEngine(parsed->journal, app::JournalCheck::EveryEvent);
     std::unique_ptr<Engine> engine;
     if (recovered.engine) {
         engine = std::move(recovered.engine);
@@ -186,7 +194,10 @@ int runSimCommand(const std::vector<std::string> &arguments)
     const SequenceNumber firstSequence = engine->lastSequence();
     SequenceNumber printed = writer.committedSequence();
     Clock::time_point lastPrint = start;
-    std::int64_t time = static_cast<std::int64_t>(firstSequence);
+    // Events carry wall-clock time, as the terminal's do, so a journal that one continues after
+    // the other keeps its time running forwards. Within a batch each command is a nanosecond
+    // after the one before, so the time only moves forwards.
+    std::int64_t time = 0;
 
     while (!stopRequested && !writer.error()) {
         const Clock::time_point now = Clock::now();
@@ -194,6 +205,7 @@ int runSimCommand(const std::vector<std::string> &arguments)
         if (parsed->seconds && elapsed >= static_cast<double>(*parsed->seconds))
             break;
 
+        time = std::max(time + 1, wallClockNanoseconds());
         // Up to a millisecond's worth of commands, then a batch end that hands the events over.
         const SequenceNumber target =
             parsed->rate
@@ -201,7 +213,7 @@ int runSimCommand(const std::vector<std::string> &arguments)
                       static_cast<SequenceNumber>(elapsed * static_cast<double>(*parsed->rate))
                 : engine->lastSequence() + 4096;
         while (engine->lastSequence() < target && !stopRequested)
-            simulator.step(*engine, Timestamp{++time});
+            simulator.step(*engine, Timestamp{time++});
         engine->endBatch();
         const SequenceNumber committed = writer.committedSequence();
         if (committed != printed && now - lastPrint >= std::chrono::milliseconds(50)) {

@@ -79,9 +79,10 @@ private:
         QStringLiteral("N")};
     QCommandLineOption m_journalDirectory{
         QStringLiteral("journal-dir"),
-        QStringLiteral("Folder of the event journals: each simulation or replay writes every "
-                       "engine event to a new SQLite file there (default: the application "
-                       "data folder's journals/)."),
+        QStringLiteral("Folder of the event journals: each new simulation or replay writes "
+                       "every engine event to a SQLite file there, and a restart continues "
+                       "the newest simulation's file (default: the application data folder's "
+                       "journals/)."),
         QStringLiteral("DIR")};
     QCommandLineOption m_noJournal{QStringLiteral("no-journal"),
                                    QStringLiteral("Write no event journal.")};
@@ -173,6 +174,8 @@ std::optional<QString> CommandLine::readOptions(TerminalOptions &options) const
     }
 
     options.continuedJournal = m_parser.value(m_journal);
+    if (m_parser.isSet(m_journal) && options.continuedJournal.isEmpty())
+        return QStringLiteral("--journal needs the path of a journal file");
     options.freshMarket = m_parser.isSet(m_new) || m_parser.isSet(m_seed);
     options.damagePolicy = m_parser.isSet(m_recover) ? DamagePolicy::Recover : DamagePolicy::Ask;
     if (m_parser.isSet(m_journal)) {

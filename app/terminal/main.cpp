@@ -68,6 +68,20 @@ std::uint64_t seedFor(const bourse::app::TerminalOptions &options)
     return options.seed.value_or(QRandomGenerator::global()->generate64());
 }
 
+// Whether an error is damage in the journal's content, which recovery repairs, rather than a
+// file that cannot be opened or is no journal at all.
+bool isDamage(bourse::storage::JournalErrorKind kind)
+{
+    using Kind = bourse::storage::JournalErrorKind;
+    for (const Kind damage :
+         {Kind::DatabaseCorrupt, Kind::MalformedRow, Kind::SequenceGap, Kind::ChecksumMismatch,
+          Kind::ChainBroken, Kind::UndecodablePayload, Kind::TailMismatch, Kind::MetadataDamaged}) {
+        if (kind == damage)
+            return true;
+    }
+    return false;
+}
+
 enum class DamageChoice { Recover, NewMarket, Quit };
 
 // Shows what is wrong with a journal and what recovery does, and returns the user's choice.
@@ -80,11 +94,16 @@ DamageChoice askAboutDamage(QWidget *parent, const QString &path,
                         .arg(QFileInfo(path).fileName()),
                     QMessageBox::NoButton, parent);
     box.setObjectName(QStringLiteral("damagedJournalDialog"));
+    const QString kept =
+        damage.sequence > 1
+            ? QObject::tr("the events before sequence %1, cut back to the last whole command")
+                  .arg(damage.sequence)
+            : QObject::tr("the events before the damage");
     box.setInformativeText(
-        QObject::tr("%1\n\nRecovery keeps the events before the damage and continues from "
-                    "them. The whole file, damage included, is first copied beside it "
-                    "(ending in .damaged), so nothing is deleted.")
-            .arg(QString::fromStdString(damage.toString())));
+        QObject::tr("%1\n\nRecovery keeps %2 and continues from them. The whole file, damage "
+                    "included, is first copied beside it (ending in .damaged), so nothing is "
+                    "deleted.")
+            .arg(QString::fromStdString(damage.toString()), kept));
     QPushButton *recover =
         box.addButton(QObject::tr("Recover and continue"), QMessageBox::AcceptRole);
     QPushButton *fresh = box.addButton(QObject::tr("New market"), QMessageBox::ActionRole);
@@ -119,23 +138,24 @@ StartOutcome continueJournal(bourse::ui::MainWindow &window, const QString &path
             window.showNotice(recoveryNote + describeResumption(path, resumption));
             return StartOutcome::Started;
         }
-        const bourse::storage::JournalError &error = *resumption.error;
-        const bool repairable = error.kind != bourse::storage::JournalErrorKind::OpenFailed &&
-                                error.kind != bourse::storage::JournalErrorKind::NotAJournal;
-        if (!repairable && named) {
-            printError(QStringLiteral("cannot continue %1: %2")
-                           .arg(path, QString::fromStdString(error.toString())));
-            return StartOutcome::Failed;
-        }
-        if (!repairable || attempt > 0) {
-            printError(QStringLiteral("cannot continue %1: %2; starting a new market")
-                           .arg(path, QString::fromStdString(error.toString())));
+        if (!resumption.error || !isDamage(resumption.error->kind) || attempt > 0) {
+            const QString problem =
+                resumption.notContinuable
+                    ? QString::fromStdString(*resumption.notContinuable)
+                    : QString::fromStdString(resumption.error ? resumption.error->toString()
+                                                              : std::string("unknown problem"));
+            if (named) {
+                printError(QStringLiteral("cannot continue %1: %2").arg(path, problem));
+                return StartOutcome::Failed;
+            }
+            printError(
+                QStringLiteral("cannot continue %1: %2; starting a new market").arg(path, problem));
             window.startSimulation(seedFor(options));
             window.showNotice(
-                QObject::tr("Could not continue %1: %2")
-                    .arg(QFileInfo(path).fileName(), QString::fromStdString(error.toString())));
+                QObject::tr("Could not continue %1: %2").arg(QFileInfo(path).fileName(), problem));
             return StartOutcome::Started;
         }
+        const bourse::storage::JournalError &error = *resumption.error;
         qCWarning(lcJournal).noquote()
             << "the journal" << path << "is damaged:" << QString::fromStdString(error.toString());
         const DamageChoice choice = options.damagePolicy == DamagePolicy::Recover

@@ -82,6 +82,22 @@ std::shared_ptr<ui::AccountsView> accountsView(const storage::ReadModelSnapshot 
     return view;
 }
 
+// A catch-up of more events than this would hold up the window at the start: about a second at
+// the projection's speed of roughly half a million events a second.
+constexpr SequenceNumber kLargestCatchUpAtStart = 500'000;
+
+// The last event the views file has projected; 0 when it is missing or unreadable, which a
+// catch-up then rebuilds.
+SequenceNumber projectedSequence(const std::string &viewsPath)
+{
+    storage::ReadModelReader::Opened opened = storage::ReadModelReader::open(viewsPath);
+    if (!opened.reader)
+        return 0;
+    std::optional<storage::ReadModelError> error;
+    const SequenceNumber projected = opened.reader->lastSequence(error);
+    return error ? 0 : projected;
+}
+
 // The bar frame of the read models that equals the session's bar interval, if one does.
 std::optional<storage::BarFrame> frameOf(std::int64_t intervalNanoseconds)
 {
@@ -97,12 +113,21 @@ std::optional<storage::BarFrame> frameOf(std::int64_t intervalNanoseconds)
 
 } // namespace
 
-ViewsHistory readViewsHistory(const std::string &journalPath, InstrumentId instrument,
-                              const Session::Options &options)
+ViewsHistory readViewsHistory(const std::string &journalPath, SequenceNumber journalEnd,
+                              InstrumentId instrument, const Session::Options &options)
 {
     ViewsHistory history;
     const std::string viewsPath = storage::viewsPathFor(journalPath);
+    const SequenceNumber projected = projectedSequence(viewsPath);
+    if (projected + kLargestCatchUpAtStart < journalEnd) {
+        history.problem = "the read models are " + std::to_string(journalEnd - projected) +
+                          " events behind the journal and are brought up to date in the "
+                          "background";
+        return history;
+    }
     const storage::CatchUpResult caughtUp = storage::catchUpReadModels(journalPath, viewsPath);
+    if (caughtUp.rebuildReason == storage::RebuildReason::JournalShorter)
+        history.lostEvents = caughtUp.rebuildDetail;
     if (caughtUp.error) {
         history.problem = caughtUp.error->toString();
         return history;

@@ -23,13 +23,17 @@ struct ViewsHistory {
     std::vector<Bar> bars;              // oldest first
     std::vector<TradePrint> trades;     // oldest first
     std::optional<std::string> problem; // why they are empty: the read models failed
+    // Events the read models had projected beyond the journal's end: the journal lost them,
+    // as when its write-ahead log was damaged or deleted.
+    std::optional<std::string> lostEvents;
 };
 
 // Brings the read models of the journal at `journalPath` up to date, then reads the newest bars
 // and prints of `instrument` that a session with `options` shows. The session's bar interval
-// must be one the read models keep: 1 s, 1 min, 5 min or 1 h.
-ViewsHistory readViewsHistory(const std::string &journalPath, InstrumentId instrument,
-                              const Session::Options &options);
+// must be one the read models keep: 1 s, 1 min, 5 min or 1 h. Read models that are missing or
+// far behind `journalEnd` are left to the follower, so the window does not wait for a rebuild.
+ViewsHistory readViewsHistory(const std::string &journalPath, SequenceNumber journalEnd,
+                              InstrumentId instrument, const Session::Options &options);
 
 // Keeps the read models of one run's journal up to date while the run goes on, and publishes
 // the orders, fills and positions they contain. A thread of its own catches the views file up

@@ -10,8 +10,6 @@
 #include <QFileInfo>
 #include <QLocale>
 
-#include <future>
-
 #include <utility>
 
 namespace bourse::app {
@@ -19,6 +17,11 @@ namespace bourse::app {
 namespace {
 
 const QString kSimulationPrefix = QStringLiteral("simulation-");
+
+// The terminal's market runs a batch about every millisecond. Committing every 20 ms instead
+// of every batch cuts the syncs fifty-fold, and an acknowledgement lags by 20 ms at most while
+// the market plays.
+constexpr std::chrono::milliseconds kHandOverInterval{20};
 
 // A new file in `directory` named after the mode and the start time in UTC, with a number
 // added when a run of the same millisecond took the name already. The names sort by start time.
@@ -36,14 +39,31 @@ QString newJournalPath(const QDir &directory, SessionMode mode)
     return path;
 }
 
+// Stands in for the journal of a run whose journal could not be opened, so that the window shows
+// why the run is not journaled, as it shows a journal that fails later.
+class UnjournaledRun final : public EventHandler {
+public:
+    explicit UnjournaledRun(std::string reason)
+        : m_reason(std::move(reason))
+    {
+    }
+    void onEvent(const Event &) override {}
+    std::string failure() const override { return m_reason; }
+
+private:
+    std::string m_reason;
+};
+
 // Opens the run's journal: the continued one, or a new file in `directory`.
-std::unique_ptr<storage::JournalWriter>
-openRunJournal(const QString &directory, const Session::RunContext &context, QString &path)
+std::unique_ptr<storage::JournalWriter> openRunJournal(const QString &directory,
+                                                       const Session::RunContext &context,
+                                                       QString &path, std::string &problem)
 {
     if (context.continuedJournal.empty()) {
         if (!QDir().mkpath(directory)) {
-            qCWarning(lcJournal) << "cannot create the journal folder" << directory
-                                 << "; this run is not journaled";
+            problem = "cannot create the journal folder " + directory.toStdString() +
+                      ", so this run is not journaled";
+            qCWarning(lcJournal).noquote() << QString::fromStdString(problem);
             return nullptr;
         }
         path = newJournalPath(QDir(directory), context.mode);
@@ -52,22 +72,26 @@ openRunJournal(const QString &directory, const Session::RunContext &context, QSt
     }
     auto created = storage::JournalWriter::create(path.toStdString());
     if (!created.writer) {
-        qCWarning(lcJournal).noquote() << "cannot open a journal, so this run is not journaled:"
-                                       << QString::fromStdString(created.error->toString());
+        problem = "this run is not journaled: " + created.error->toString();
+        qCWarning(lcJournal).noquote() << QString::fromStdString(problem);
     }
     return std::move(created.writer);
 }
 
-// Reads every event of the journal, which checks each checksum and the whole hash chain. A
-// restart reads only the events after the newest snapshot, so damage before it would go unseen.
-std::optional<storage::JournalError> checkEveryEvent(const std::string &path)
+// A replayed day's book comes from exchange messages, its prices have another scale, and its
+// order ids would collide with the simulator's: it can be replayed again, not continued.
+std::optional<std::string> whyNotContinuable(const QString &path, const Engine &engine)
 {
-    storage::JournalReader::Opened opened = storage::JournalReader::open(path);
-    if (!opened.reader)
-        return opened.error;
-    while (opened.reader->next()) {
+    bool replayed = QFileInfo(path).fileName().startsWith(QStringLiteral("replay-"));
+    for (const Side side : {Side::Buy, Side::Sell}) {
+        engine.book().forEachOrder(side, [&replayed](const Order &order) {
+            replayed = replayed || order.origin != OrderOrigin::OrderEntry;
+        });
     }
-    return opened.reader->error();
+    if (!replayed)
+        return std::nullopt;
+    return "it is the journal of a replayed day, which cannot go on as a simulated market; "
+           "replay the day again with --lobster, or read the journal with bourse-engine journal";
 }
 
 QString count(std::uint64_t value)
@@ -105,9 +129,13 @@ Session::RunHandlerFactory TerminalJournals::runHandlerFactory()
         accounts->publish(nullptr);
         progress->journaled = false;
         QString path;
-        std::unique_ptr<storage::JournalWriter> writer = openRunJournal(directory, context, path);
-        if (!writer)
+        std::string problem;
+        std::unique_ptr<storage::JournalWriter> writer =
+            openRunJournal(directory, context, path, problem);
+        if (!writer) {
+            handlers.push_back(std::make_unique<UnjournaledRun>(std::move(problem)));
             return handlers;
+        }
         progress->durable = writer->committedSequence();
         progress->journaled = true;
         writer->setCommitListener(
@@ -115,7 +143,8 @@ Session::RunHandlerFactory TerminalJournals::runHandlerFactory()
         qCInfo(lcJournal).noquote()
             << "journal of" << QString::fromStdString(context.source) << "in" << path;
         handlers.push_back(std::make_unique<JournaledRun>(std::move(writer), context.engine,
-                                                          snapshotEvery, context.lastSnapshot));
+                                                          snapshotEvery, context.lastSnapshot,
+                                                          kHandOverInterval));
         handlers.push_back(std::make_unique<ReadModelFollower>(path.toStdString(), accounts));
         return handlers;
     };
@@ -146,27 +175,49 @@ std::optional<QString> TerminalJournals::newestSimulationJournal() const
 Resumption resumeJournal(const QString &path, const Session::Options &options)
 {
     Resumption resumption;
-    // The whole journal is checked on the second core while the engine is rebuilt, so the
-    // check adds little to the time a restart takes.
-    std::future<std::optional<storage::JournalError>> checked =
-        std::async(std::launch::async, checkEveryEvent, path.toStdString());
-    RecoveredEngine recovered = recoverEngine(path.toStdString());
-    std::optional<storage::JournalError> damage = checked.get();
+    // A journal another process writes to cannot be continued here. The lock is only tested:
+    // the run's journal writer takes it again when the run starts.
+    if (QFileInfo(path).isFile()) {
+        storage::JournalWriterLock::Acquired lock =
+            storage::JournalWriterLock::acquire(path.toStdString());
+        if (!lock.lock) {
+            resumption.error = lock.error;
+            return resumption;
+        }
+    }
+    RecoveredEngine recovered = recoverEngine(path.toStdString(), JournalCheck::EveryEvent);
     resumption.report = recovered.report;
-    if (!recovered.engine || damage) {
-        resumption.error = damage ? damage : recovered.error;
+    if (!recovered.engine) {
+        resumption.error = recovered.error;
+        return resumption;
+    }
+
+    if (std::optional<std::string> reason = whyNotContinuable(path, *recovered.engine)) {
+        resumption.notContinuable = std::move(reason);
         return resumption;
     }
 
     Session::Continuation continuation;
     continuation.journal = path.toStdString();
     continuation.lastSnapshot = recovered.report.snapshotSequence;
+    if (recovered.engine->lastSequence() == 0) {
+        // A journal cut short before its first event, as by a kill right after the start,
+        // continues as a new market would start: on a fresh book of the simulated instrument.
+        recovered.engine = std::make_unique<Engine>(InstrumentId{1});
+    }
     const InstrumentId instrument = recovered.engine->instrument();
     continuation.engine = std::move(recovered.engine);
 
-    ViewsHistory history = readViewsHistory(path.toStdString(), instrument, options);
+    ViewsHistory history = readViewsHistory(path.toStdString(), continuation.engine->lastSequence(),
+                                            instrument, options);
     if (history.problem)
         resumption.historyProblem = history.problem;
+    if (history.lostEvents) {
+        resumption.lostEvents = history.lostEvents;
+        qCWarning(lcJournal).noquote()
+            << "the journal" << path << "lost events its read models had seen:"
+            << QString::fromStdString(*history.lostEvents);
+    }
     continuation.bars = std::move(history.bars);
     continuation.recentTrades = std::move(history.trades);
     resumption.continuation = std::move(continuation);
@@ -184,6 +235,9 @@ QString describeResumption(const QString &path, const Resumption &resumption)
         text += QObject::tr(" (full replay)");
     for (const std::string &skipped : report.skippedSnapshots)
         text += QObject::tr("; skipped %1").arg(QString::fromStdString(skipped));
+    if (resumption.lostEvents)
+        text +=
+            QObject::tr("; EVENTS LOST: %1").arg(QString::fromStdString(*resumption.lostEvents));
     if (resumption.historyProblem)
         text += QObject::tr("; chart and tape start empty: %1")
                     .arg(QString::fromStdString(*resumption.historyProblem));

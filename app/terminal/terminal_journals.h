@@ -76,9 +76,14 @@ struct Resumption {
     // Why the engine could not be rebuilt: damage in the events (the journal needs recovery)
     // or a file that cannot be opened as a journal.
     std::optional<storage::JournalError> error;
+    // The reason an intact journal cannot be continued as a simulated market, such as the
+    // journal of a replayed day.
+    std::optional<std::string> notContinuable;
     // Why the chart and tape start empty although the engine was rebuilt: the read models
     // could not be brought up to date or read.
     std::optional<std::string> historyProblem;
+    // Events the read models had seen beyond the journal's end, which the journal lost.
+    std::optional<std::string> lostEvents;
 };
 
 // Checks every event of a journal and rebuilds its engine from the newest good snapshot plus the

@@ -2,6 +2,7 @@
 // continue the newest simulation journal and keep the read models beside it up to date. It must
 // not continue a damaged journal unless the journal is recovered first.
 
+#include "engine.h"
 #include "journal.h"
 #include "read_model_queries.h"
 #include "read_models.h"
@@ -154,6 +155,9 @@ private slots:
     void damagedJournalIsNamedAndLeftAlone();
     void damagedJournalRecoveredOnRequest();
     void missingNamedJournalFails();
+    void emptyJournalStartsWorkingMarket();
+    void replayJournalNotContinued();
+    void journalInUseNotContinued();
 
 private:
     QString firstRun();
@@ -284,6 +288,81 @@ void TerminalJournalsTest::missingNamedJournalFails()
     QVERIFY2(run.error.contains(QStringLiteral("cannot continue ") + missing),
              qPrintable(describe(run)));
     QVERIFY(!QFile::exists(missing));
+}
+
+// A journal with no events, as a kill right after the start leaves, continues as a new market
+// would start: its orders trade instead of being rejected for an unknown instrument.
+void TerminalJournalsTest::emptyJournalStartsWorkingMarket()
+{
+    const QString journal = m_directory->filePath(QStringLiteral("empty.sqlite"));
+    {
+        auto created = bourse::storage::JournalWriter::create(journal.toStdString());
+        QVERIFY2(created.writer, created.error ? created.error->toString().c_str() : "");
+        QVERIFY(!created.writer->close());
+    }
+    const Run run = runTerminal({QStringLiteral("--journal"), journal},
+                                m_directory->filePath(QStringLiteral("shot.png")));
+    QVERIFY2(run.exitStatus == QProcess::NormalExit && run.exitCode == 0,
+             qPrintable(describe(run)));
+    const JournalContents contents = readJournal(journal);
+    QVERIFY2(!contents.error, contents.error ? contents.error->toString().c_str() : "");
+    QVERIFY(contents.lastSequence > 100);
+
+    auto views = bourse::storage::ReadModelReader::open(
+        bourse::storage::viewsPathFor(journal.toStdString()));
+    QVERIFY2(views.reader, views.error ? views.error->toString().c_str() : "");
+    std::optional<bourse::storage::ReadModelError> error;
+    QVERIFY(!views.reader->fills(10, error).empty());
+    QVERIFY(views.reader->finishedOrders(1000, error).size() < 1000);
+}
+
+// The book of a replayed day comes from exchange messages: it is replayed again, not continued
+// as a simulated market.
+void TerminalJournalsTest::replayJournalNotContinued()
+{
+    const QString journal = m_directory->filePath(QStringLiteral("day.sqlite"));
+    {
+        auto created = bourse::storage::JournalWriter::create(journal.toStdString());
+        QVERIFY(created.writer);
+        bourse::Engine engine(bourse::InstrumentId{1});
+        engine.addHandler(created.writer.get());
+        QCOMPARE(engine.applyAdd(bourse::OrderId{7}, bourse::Side::Buy, bourse::Price{5000},
+                                 bourse::Quantity{10}, bourse::Timestamp{1}),
+                 bourse::ApplyResult::Applied);
+        engine.endBatch();
+        QVERIFY(!created.writer->close());
+    }
+    const QByteArray before = contentsOf(journal);
+    const Run run = runTerminal({QStringLiteral("--journal"), journal},
+                                m_directory->filePath(QStringLiteral("shot.png")));
+    QVERIFY2(run.exitStatus == QProcess::NormalExit && run.exitCode == 1,
+             qPrintable(describe(run)));
+    QVERIFY2(run.error.contains(QStringLiteral("replayed day")), qPrintable(describe(run)));
+    QCOMPARE(contentsOf(journal), before);
+}
+
+void TerminalJournalsTest::journalInUseNotContinued()
+{
+    const QString journal = firstRun();
+    QVERIFY(!journal.isEmpty());
+    const QByteArray before = contentsOf(journal);
+    auto lock = bourse::storage::JournalWriterLock::acquire(journal.toStdString());
+    QVERIFY2(lock.lock, lock.error ? lock.error->toString().c_str() : "");
+
+    const Run named = runTerminal({QStringLiteral("--journal"), journal},
+                                  m_directory->filePath(QStringLiteral("named.png")));
+    QVERIFY2(named.exitStatus == QProcess::NormalExit && named.exitCode == 1,
+             qPrintable(describe(named)));
+    QVERIFY2(named.error.contains(QStringLiteral("in use")), qPrintable(describe(named)));
+
+    // The newest journal of the folder gives way to a new market in a new file.
+    const Run newest = runTerminal({QStringLiteral("--journal-dir"), m_journals},
+                                   m_directory->filePath(QStringLiteral("newest.png")));
+    QVERIFY2(newest.exitStatus == QProcess::NormalExit && newest.exitCode == 0,
+             qPrintable(describe(newest)));
+    QVERIFY2(newest.error.contains(QStringLiteral("in use")), qPrintable(describe(newest)));
+    QCOMPARE(simulationJournals(m_journals).size(), qsizetype{2});
+    QCOMPARE(contentsOf(journal), before);
 }
 
 QTEST_MAIN(TerminalJournalsTest)
