@@ -212,6 +212,13 @@ ReadConnection openReadConnection(const std::string &path, ReaderAccess access)
     if (std::optional<JournalError> error = checkRegularFile(path)) {
         return ReadConnection{nullptr, access, std::move(error)};
     }
+    // SQLite says only "unable to open database file" for a missing file or folder.
+    std::error_code ignored;
+    if (!std::filesystem::exists(path, ignored)) {
+        return ReadConnection{nullptr, access,
+                              makeError(JournalErrorKind::OpenFailed, path,
+                                        "no such file: check the path of the journal")};
+    }
     if (access == ReaderAccess::Immutable) {
         return openImmutable(path, inspectAccess(path).walBytes);
     }

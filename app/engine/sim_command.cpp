@@ -150,10 +150,15 @@ int runSimCommand(const std::vector<std::string> &arguments)
     std::unique_ptr<Engine> engine;
     if (recovered.engine) {
         engine = std::move(recovered.engine);
-        std::printf("recovered %llu events: snapshot at %llu, %llu events after it\n",
-                    static_cast<unsigned long long>(recovered.report.lastSequence),
-                    static_cast<unsigned long long>(recovered.report.snapshotSequence),
-                    static_cast<unsigned long long>(recovered.report.tailEvents));
+        if (recovered.report.snapshotSequence == 0) {
+            std::printf("recovered %llu events by a full replay (no snapshot)\n",
+                        static_cast<unsigned long long>(recovered.report.lastSequence));
+        } else {
+            std::printf("recovered %llu events: snapshot at %llu, %llu events after it\n",
+                        static_cast<unsigned long long>(recovered.report.lastSequence),
+                        static_cast<unsigned long long>(recovered.report.snapshotSequence),
+                        static_cast<unsigned long long>(recovered.report.tailEvents));
+        }
         for (const std::string &skipped : recovered.report.skippedSnapshots)
             std::printf("skipped %s\n", skipped.c_str());
     } else if (recovered.error->kind == storage::JournalErrorKind::OpenFailed) {
