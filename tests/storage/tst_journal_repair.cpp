@@ -642,7 +642,7 @@ void TestJournalRepair::repairRejectsUnreadableFile_data()
     QTest::addColumn<QString>("message");
 
     QTest::newRow("missing file") << Unreadable::Missing << JournalErrorKind::OpenFailed
-                                  << QStringLiteral("failed to open the journal");
+                                  << QStringLiteral("no such file");
     QTest::newRow("text file") << Unreadable::Text << JournalErrorKind::NotAJournal
                                << QStringLiteral("not a journal");
     // The first 100 bytes are SQLite's file header: without it the file is no database.
