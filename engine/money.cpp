@@ -13,17 +13,6 @@ bool isDigit(char c)
     return std::isdigit(static_cast<unsigned char>(c)) != 0;
 }
 
-bool allDigits(std::string_view text)
-{
-    if (text.empty())
-        return false;
-    for (char c : text) {
-        if (!isDigit(c))
-            return false;
-    }
-    return true;
-}
-
 // Appends digits to value (value * 10 + digit, each step checked). Returns false on overflow.
 bool appendDigits(std::int64_t &value, std::string_view digits)
 {
@@ -36,6 +25,25 @@ bool appendDigits(std::int64_t &value, std::string_view digits)
 }
 
 } // namespace
+
+bool allDigits(std::string_view text)
+{
+    if (text.empty())
+        return false;
+    for (char c : text) {
+        if (!isDigit(c))
+            return false;
+    }
+    return true;
+}
+
+std::optional<std::int64_t> parseWholeNumber(std::string_view digits)
+{
+    std::int64_t value = 0;
+    if (!allDigits(digits) || !appendDigits(value, digits))
+        return std::nullopt;
+    return value;
+}
 
 DecimalValue parseDecimal(std::string_view text, int decimals)
 {

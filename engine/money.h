@@ -71,6 +71,13 @@ struct DecimalValue {
 // magnitude past INT64_MAX at the scale is OutOfRange, which rejects INT64_MIN as well.
 DecimalValue parseDecimal(std::string_view text, int decimals);
 
+// True when text is one or more ASCII digits and nothing else.
+bool allDigits(std::string_view text);
+
+// The value of one or more ASCII digits; nothing for any other character, for empty text, or
+// for a value past INT64_MAX.
+std::optional<std::int64_t> parseWholeNumber(std::string_view digits);
+
 // Decimal text of a fixed size, so that formatting allocates nothing.
 struct DecimalText {
     std::array<char, 24> characters{};

@@ -9,45 +9,6 @@
 
 namespace bourse::scenario {
 
-namespace {
-
-bool isDigit(char c)
-{
-    return std::isdigit(static_cast<unsigned char>(c)) != 0;
-}
-
-bool allDigits(std::string_view text)
-{
-    if (text.empty())
-        return false;
-    for (char c : text) {
-        if (!isDigit(c))
-            return false;
-    }
-    return true;
-}
-
-// Appends digits to value (value * 10 + digit, each step checked). Returns false on overflow.
-bool appendDigits(std::int64_t &value, std::string_view digits)
-{
-    for (char c : digits) {
-        if (__builtin_mul_overflow(value, 10, &value) ||
-            __builtin_add_overflow(value, c - '0', &value))
-            return false;
-    }
-    return true;
-}
-
-std::optional<std::int64_t> parseWholeNumber(std::string_view digits)
-{
-    std::int64_t value = 0;
-    if (!allDigits(digits) || !appendDigits(value, digits))
-        return std::nullopt;
-    return value;
-}
-
-} // namespace
-
 std::optional<Timestamp> parseTime(std::string_view text)
 {
     constexpr std::int64_t kSecond = 1'000'000'000;
