@@ -140,6 +140,10 @@ std::string_view nameOf(RestoreResult result)
         return "invalid instrument definition";
     case RestoreResult::WrongOrderState:
         return "order not in the state the event needs";
+    case RestoreResult::InvalidAccount:
+        return "account opening the portfolio rejects";
+    case RestoreResult::FillMismatch:
+        return "posted fill differs from the portfolio state";
     }
     return "unknown result";
 }
@@ -186,6 +190,9 @@ Engine::InstrumentState &Engine::addInstrumentState(const InstrumentDefinition &
         m_instrumentSlots[value] = static_cast<std::uint32_t>(m_instrumentStates.size());
     }
     InstrumentState &state = *m_instrumentStates.back();
+    // A definition the portfolio rejects, such as one with more than 18 decimals, is left out of
+    // it, so the fills of that instrument count as unposted.
+    (void)m_portfolio.addInstrument(definition);
     if (!m_primary) {
         // Id zero, which no definition may use, names the primary instrument.
         m_primary = &state;
@@ -219,6 +226,45 @@ void Engine::configureAccount(const AccountConfigured &configuration, Timestamp 
     setAccount(configuration);
     publish(m_instrument, time, configuration);
     endCommand();
+}
+
+void Engine::openAccount(const AccountSettings &settings, Money openingBalance, Timestamp time)
+{
+    expireDue(time);
+    const PortfolioResult result = m_portfolio.openAccount(settings, openingBalance);
+    if (result == PortfolioResult::Ok) {
+        ++m_openAccounts;
+        publish(m_instrument, time, AccountOpened{settings, openingBalance});
+    } else {
+        const RejectReason reason = result == PortfolioResult::DuplicateAccount
+                                        ? RejectReason::DuplicateAccount
+                                        : RejectReason::InvalidAccount;
+        reject(InstrumentId{0}, time, OrderRejected{OrderId{0}, reason, {}, settings.id});
+    }
+    endCommand();
+}
+
+// NOTE: a fill the portfolio rejects (a cash account short of cash, an amount out of range) is
+// only counted, and its account misses the trade. Pre-trade risk checks are meant to stop such
+// orders before they trade.
+void Engine::postFills(InstrumentId instrument, Timestamp time, const Trade &trade)
+{
+    // Both fills carry the Trade's sequence number, taken before the first FillPosted.
+    for (const Fill &fill : fillsOf(trade, m_sequence, instrument)) {
+        if (!m_portfolio.account(fill.account))
+            continue;
+        const PostedFill posted = m_portfolio.post(fill);
+        if (posted.result != PortfolioResult::Ok) {
+            ++m_unpostedFills;
+            continue;
+        }
+        const Money balance = m_portfolio.account(fill.account)->balance;
+        const Quantity position = m_portfolio.position(fill.account, instrument)->quantity;
+        publish(instrument, time,
+                FillPosted{fill.tradeSequence, fill.account, instrument, fill.side, fill.role,
+                           fill.price, fill.quantity, posted.fee, posted.realizedProfitAndLoss,
+                           balance, position});
+    }
 }
 
 void Engine::setAccount(const AccountConfigured &configuration)
@@ -490,6 +536,10 @@ std::uint64_t Engine::stateHash() const
         hasher.add(account.account.value());
         hasher.add(account.selfTradePrevention);
     }
+    // Without accounts the portfolio holds only the instruments hashed above, so the hash stays
+    // that of engines and snapshots from before portfolios.
+    if (m_openAccounts != 0)
+        hasher.add(m_portfolio.stateHash());
 
     std::uint64_t orders = 0;
     m_orders.forEach([&](const Order *order) {

@@ -4,6 +4,7 @@
 #include "events.h"
 #include "id_pair_set.h"
 #include "order_book.h"
+#include "portfolio.h"
 
 #include <cstdint>
 #include <memory>
@@ -81,6 +82,8 @@ enum class RestoreResult : std::uint8_t {
     DuplicateInstrument, // an instrument definition reuses the id of a known instrument
     InvalidInstrument,   // an instrument definition the engine would reject
     WrongOrderState,     // the order is not parked, resting or entering as the event needs
+    InvalidAccount,      // an account opening the portfolio rejects (a duplicate, bad settings)
+    FillMismatch,        // a posted fill whose fee, P&L, cash or position differs from the state
 };
 
 std::string_view nameOf(RestoreResult result);
@@ -97,7 +100,7 @@ struct ClientOrderAnswer {
 };
 
 // The snapshot format version that snapshot() writes and the newest that loadSnapshot() reads.
-inline constexpr std::uint16_t kSnapshotFormatVersion = 1;
+inline constexpr std::uint16_t kSnapshotFormatVersion = 2;
 
 // The reason loadSnapshot() rejected a snapshot.
 enum class SnapshotErrorKind : std::uint8_t {
@@ -167,6 +170,11 @@ public:
     void addInstrument(const InstrumentDefinition &definition, Timestamp time);
     // Sets an account's defaults (AccountConfigured), replacing earlier ones.
     void configureAccount(const AccountConfigured &configuration, Timestamp time);
+    // Opens a portfolio account (AccountOpened), or rejects it (OrderRejected with
+    // DuplicateAccount, or InvalidAccount for settings or a balance the portfolio rejects).
+    // From then on, each trade between orders posts a fill to the account of each side that is
+    // open, and publishes FillPosted right after the Trade.
+    void openAccount(const AccountSettings &settings, Money openingBalance, Timestamp time);
 
     // Order entry, matched with price-time priority. Each fill is priced at the maker's price.
     // An order that fails a check is rejected with its reason (OrderRejected); one that passes
@@ -248,10 +256,18 @@ public:
     SequenceNumber lastSequence() const { return m_sequence; }
     std::uint64_t tradeCount() const { return m_tradeCount; }
 
+    // The accounts opened with openAccount(), with their cash and positions.
+    const Portfolio &portfolio() const { return m_portfolio; }
+    // The fills of open accounts that the portfolio rejected (insufficient cash in a cash
+    // account, an amount out of range), so that no FillPosted was published for them. Counted
+    // since the engine was created or loaded; not part of the state.
+    std::uint64_t unpostedFillCount() const { return m_unpostedFills; }
+
     // Hash of the whole state: every instrument's definition, status, last trade price, book
     // and parked stops, the primary instrument, every live order with its attributes (iceberg
     // reserves included), account settings, the recorded client order ids, the next id to
-    // assign, the trade count and the last sequence number.
+    // assign, the trade count and the last sequence number. Once an account is open, it also
+    // covers the portfolio's accounts and positions.
     std::uint64_t stateHash() const;
 
     // The recorded answer to the first order of an account that carried a client order id, or
@@ -328,6 +344,8 @@ private:
     void deliver(const Event &event);
     void endCommand();
     void reject(InstrumentId named, Timestamp time, const OrderRejected &rejected);
+    // Posts the fills of a trade just published to the open accounts of its sides.
+    void postFills(InstrumentId instrument, Timestamp time, const Trade &trade);
 
     InstrumentState *findInstrument(InstrumentId id);
     const InstrumentState *findInstrument(InstrumentId id) const;
@@ -402,7 +420,9 @@ private:
     void writeInstrument(SnapshotWriter &writer, const InstrumentState &instrument) const;
     std::size_t writeOffBookOrders(SnapshotWriter &writer, std::size_t placed) const;
     void writeClientOrders(SnapshotWriter &writer) const;
-    void loadState(SnapshotReader &reader);
+    void writePortfolio(SnapshotWriter &writer) const;
+    void loadState(SnapshotReader &reader, std::uint16_t version);
+    void loadPortfolio(SnapshotReader &reader);
     void loadInstrument(SnapshotReader &reader);
     Order *loadOrder(SnapshotReader &reader, InstrumentId instrument);
     void loadOffBookOrders(SnapshotReader &reader);
@@ -423,6 +443,8 @@ private:
     RestoreResult restoreParked(const Event &event, const OrderParked &parked);
     RestoreResult restoreTriggered(const StopTriggered &triggered);
     RestoreResult restoreRefilled(const OrderRefilled &refilled);
+    RestoreResult restoreAccountOpened(const AccountOpened &opened);
+    RestoreResult restoreFillPosted(const Event &event, const FillPosted &posted);
 
     std::vector<std::unique_ptr<InstrumentState>> m_instrumentStates; // in the order added
     // Instrument id -> index in m_instrumentStates plus one, for ids below a bound; larger
@@ -453,6 +475,11 @@ private:
     std::vector<EventHandler *> m_handlers;
     SequenceNumber m_sequence = 0;
     std::uint64_t m_tradeCount = 0;
+
+    // Every instrument of the engine is added to the portfolio as it is added to the engine.
+    Portfolio m_portfolio;
+    std::size_t m_openAccounts = 0; // zero skips the fill posting after each trade
+    std::uint64_t m_unpostedFills = 0;
 };
 
 } // namespace bourse

@@ -309,6 +309,8 @@ bool Engine::uncrossOnce(InstrumentState &instrument, Timestamp time, TradeRange
         const Taken makerTaken = takeShown(instrument, maker, quantity);
         const Taken takerTaken = takeShown(instrument, taker, quantity);
         publish(instrumentId, time, trade);
+        if (m_openAccounts != 0)
+            postFills(instrumentId, time, trade);
         if (makerTaken == Taken::Emptied)
             refill(instrument, maker, time);
         if (takerTaken == Taken::Emptied)

@@ -92,6 +92,10 @@ bool Engine::match(InstrumentState &instrument, Order &taker, Price bound, Times
             destroyOrder(&taker);
         publishNew<Trade>(instrumentId, time, makerId, takerId, aggressor, price, quantity,
                           makerRemaining, makerAccount, takerAccount);
+        if (m_openAccounts != 0) [[unlikely]]
+            postFills(instrumentId, time,
+                      Trade{makerId, takerId, aggressor, price, quantity, makerRemaining,
+                            makerAccount, takerAccount});
         if (taken == Taken::Emptied)
             refill(instrument, *maker, time);
         if (takerFilled)

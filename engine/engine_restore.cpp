@@ -52,6 +52,8 @@ RestoreResult Engine::restorePayload(const Event &event)
         setAccount(*account);
         return RestoreResult::Restored;
     }
+    if (const auto *opened = std::get_if<AccountOpened>(&payload))
+        return restoreAccountOpened(*opened);
     // A rejection changes only the record of a client order id, and derived market data is
     // rebuilt, not restored.
     if (const auto *rejected = std::get_if<OrderRejected>(&payload))
@@ -73,6 +75,8 @@ RestoreResult Engine::restorePayload(const Event &event)
         return restoreParked(event, *parked);
     if (const auto *replaced = std::get_if<OrderReplaced>(&payload))
         return restoreReplaced(event, *replaced);
+    if (const auto *posted = std::get_if<FillPosted>(&payload))
+        return restoreFillPosted(event, *posted);
     if (std::holds_alternative<AuctionUncrossed>(payload))
         return RestoreResult::Restored; // its trades follow as events of their own
 
@@ -376,6 +380,42 @@ RestoreResult Engine::restoreRefilled(const OrderRefilled &refilled)
     if (refilled.displayed != shown || refilled.reserve != order->reserve() - shown)
         return RestoreResult::QuantityMismatch;
     showNextSlice(*findInstrument(order->instrument), *order);
+    return RestoreResult::Restored;
+}
+
+RestoreResult Engine::restoreAccountOpened(const AccountOpened &opened)
+{
+    if (m_portfolio.openAccount(opened.settings, opened.openingBalance) != PortfolioResult::Ok)
+        return RestoreResult::InvalidAccount;
+    ++m_openAccounts;
+    return RestoreResult::Restored;
+}
+
+// Posts the fill the event records after checking, on a preview, that posting it gives the
+// recorded fee, realized P&L, cash balance and position. The trade it belongs to came before.
+RestoreResult Engine::restoreFillPosted(const Event &event, const FillPosted &posted)
+{
+    if (posted.instrument != event.instrument)
+        return RestoreResult::WrongInstrument;
+    if (posted.tradeSequence == 0 || posted.tradeSequence >= event.sequence)
+        return RestoreResult::FillMismatch;
+    const Fill fill{posted.tradeSequence, posted.account,  posted.instrument, posted.side,
+                    posted.price,         posted.quantity, posted.role};
+    const PostedFill preview = m_portfolio.preview(fill);
+    if (preview.result != PortfolioResult::Ok || preview.fee != posted.fee ||
+        preview.realizedProfitAndLoss != posted.realizedProfitAndLoss)
+        return RestoreResult::FillMismatch;
+
+    const Checked<Money> balance =
+        addMoney(m_portfolio.account(posted.account)->balance, preview.cashChange);
+    const Position *before = m_portfolio.position(posted.account, posted.instrument);
+    const Quantity held = before ? before->quantity : Quantity{0};
+    const Quantity after =
+        posted.side == Side::Buy ? held + posted.quantity : held - posted.quantity;
+    if (!balance.ok() || balance.value != posted.cashBalance || after != posted.position)
+        return RestoreResult::FillMismatch;
+
+    m_portfolio.post(fill);
     return RestoreResult::Restored;
 }
 

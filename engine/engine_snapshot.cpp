@@ -1,6 +1,6 @@
 // Snapshots: the whole engine state as bytes, and an engine built back from them.
 //
-// Layout of format version 1. Integers are little-endian and unaligned: uN is an unsigned and
+// Layout of format version 2. Integers are little-endian and unaligned: uN is an unsigned and
 // iN a signed N-bit integer. Prices, quantities and times are i64, enums u8 with their values
 // in events.h.
 //
@@ -26,6 +26,15 @@
 //            u64 client order record count, then the records in the order they were made,
 //              each: u32 account, u64 client order id, u64 order id, u64 sequence number,
 //              u64 fingerprint, u8 reason (0 for an acceptance)
+//   portfolio, from version 2 on (a version 1 snapshot loads with no portfolio accounts):
+//            u32 account count, by ascending account, each: u32 account, currency (4 bytes),
+//              u8 money decimals, u8 type, i64 maker fee rate, i64 taker fee rate (parts per
+//              million), i64 fee per unit, i64 minimum fee, i64 balance, u64 sequence of the
+//              latest posted fill, u8 sides posted at that sequence
+//            u64 position count, by account then instrument, each: u32 account, u32 instrument,
+//              i64 quantity, i64 basis quantity, u64 low and u64 high half of the i128 basis
+//              cost, i64 basis money cost, i64 realized P&L, i64 fees paid, u64 fill count
+//            The portfolio's instruments are the engine's, so they are not repeated.
 //   trailer  u64 state hash, u64 CRC-64/XZ of every byte before it
 //
 //   order    u64 id, u32 account, u8 side, u8 type, u8 time in force, u8 self-trade prevention,
@@ -56,6 +65,8 @@ constexpr std::size_t kHeaderSize = 8 + 2 + 8;
 constexpr std::size_t kTrailerSize = 8 + 8;
 constexpr std::size_t kPlainOrderSize = 8 + 4 + 6 + 8 + 8;
 constexpr std::size_t kClientOrderSize = 4 + 8 + 8 + 8 + 8 + 1;
+constexpr std::size_t kPortfolioAccountSize = 4 + 4 + 1 + 1 + 5 * 8 + 8 + 1;
+constexpr std::size_t kPositionSize = 4 + 4 + 8 * 8;
 // A definition, status and last trade price, and the five counts of an instrument's sections.
 constexpr std::size_t kMinimumInstrumentSize = 79 + 1 + 8 + 5 * 8;
 
@@ -312,6 +323,7 @@ std::vector<std::uint8_t> Engine::snapshot() const
         writer.u8(static_cast<std::uint8_t>(account.selfTradePrevention));
     }
     writeClientOrders(writer);
+    writePortfolio(writer);
 
     writer.u64(stateHash());
     writer.patchU64(sizeOffset, writer.size() + 8);
@@ -388,6 +400,41 @@ void Engine::writeClientOrders(SnapshotWriter &writer) const
         writer.u64(record.fingerprint);
         writer.u8(record.reason);
     });
+}
+
+void Engine::writePortfolio(SnapshotWriter &writer) const
+{
+    const PortfolioState state = m_portfolio.state();
+    writer.u32(static_cast<std::uint32_t>(state.accounts.size()));
+    for (const Account &account : state.accounts) {
+        const AccountSettings &settings = account.settings;
+        writer.u32(settings.id.value());
+        writer.bytes(settings.currency.data(), settings.currency.size());
+        writer.u8(settings.moneyDecimals);
+        writer.u8(static_cast<std::uint8_t>(settings.type));
+        writer.i64(settings.fees.maker.partsPerMillion);
+        writer.i64(settings.fees.taker.partsPerMillion);
+        writer.i64(settings.fees.perUnit.value());
+        writer.i64(settings.fees.minimum.value());
+        writer.i64(account.balance.value());
+        writer.u64(account.lastFillSequence);
+        writer.u8(account.lastFillSides);
+    }
+    writer.u64(state.positions.size());
+    for (const PositionRecord &record : state.positions) {
+        const Position &position = record.position;
+        writer.u32(record.account.value());
+        writer.u32(record.instrument.value());
+        writer.i64(position.quantity.value());
+        writer.i64(position.basisQuantity.value());
+        const auto cost = static_cast<detail::UInt128>(position.basisCost);
+        writer.u64(static_cast<std::uint64_t>(cost));
+        writer.u64(static_cast<std::uint64_t>(cost >> 64));
+        writer.i64(position.basisMoneyCost.value());
+        writer.i64(position.realizedProfitAndLoss.value());
+        writer.i64(position.feesPaid.value());
+        writer.u64(position.fillCount);
+    }
 }
 
 // --- Reading ---
@@ -559,10 +606,11 @@ std::string orderName(OrderId id)
 std::optional<SnapshotError> Engine::loadSnapshot(std::span<const std::uint8_t> snapshot,
                                                   Engine &target)
 {
-    const bool empty = target.m_instrumentStates.empty() && target.m_orders.size() == 0 &&
-                       target.m_accounts.empty() && target.m_clientOrders.size() == 0 &&
-                       target.m_postOnlyOrders.empty() && target.m_sequence == 0 &&
-                       target.m_highestOrderId == 0 && target.m_tradeCount == 0;
+    const bool empty = target.m_instrumentStates.empty() && target.m_openAccounts == 0 &&
+                       target.m_orders.size() == 0 && target.m_accounts.empty() &&
+                       target.m_clientOrders.size() == 0 && target.m_postOnlyOrders.empty() &&
+                       target.m_sequence == 0 && target.m_highestOrderId == 0 &&
+                       target.m_tradeCount == 0;
     if (!empty)
         return SnapshotError{SnapshotErrorKind::TargetNotEmpty, 0,
                              "the target engine holds state; load a snapshot into a fresh "
@@ -573,7 +621,7 @@ std::optional<SnapshotError> Engine::loadSnapshot(std::span<const std::uint8_t> 
     const std::span<const std::uint8_t> body = snapshot.first(snapshot.size() - kTrailerSize);
     SnapshotReader reader(body, kHeaderSize);
     try {
-        target.loadState(reader);
+        target.loadState(reader, loadLittleEndian16(snapshot.data() + kMagic.size()));
         const std::uint64_t recorded = loadLittleEndian64(snapshot.data() + body.size());
         const std::uint64_t rebuilt = target.stateHash();
         if (recorded != rebuilt)
@@ -587,7 +635,7 @@ std::optional<SnapshotError> Engine::loadSnapshot(std::span<const std::uint8_t> 
     return std::nullopt;
 }
 
-void Engine::loadState(SnapshotReader &reader)
+void Engine::loadState(SnapshotReader &reader, std::uint16_t version)
 {
     m_sequence = reader.u64("last sequence number");
     m_highestOrderId = reader.u64("highest order id");
@@ -601,6 +649,8 @@ void Engine::loadState(SnapshotReader &reader)
     loadOffBookOrders(reader);
     loadAccounts(reader);
     loadClientOrders(reader);
+    if (version >= 2)
+        loadPortfolio(reader);
     if (!reader.atEnd())
         fail(SnapshotErrorKind::Inconsistent, reader.offset(),
              "the sections end at byte " + std::to_string(reader.offset()) +
@@ -850,6 +900,61 @@ void Engine::loadClientOrders(SnapshotReader &reader)
     }
 }
 
+void Engine::loadPortfolio(SnapshotReader &reader)
+{
+    const std::size_t start = reader.offset();
+    PortfolioState state = m_portfolio.state(); // the instruments loaded above
+    const std::size_t accounts = reader.count(reader.u32("portfolio account count"),
+                                              kPortfolioAccountSize, "portfolio accounts", start);
+    state.accounts.reserve(accounts);
+    for (std::size_t i = 0; i < accounts; ++i) {
+        Account account;
+        AccountSettings &settings = account.settings;
+        settings.id = AccountId{reader.u32("portfolio account")};
+        const auto owner = [id = settings.id] {
+            return "portfolio account " + std::to_string(id.value());
+        };
+        reader.bytes(settings.currency.data(), settings.currency.size(), "account currency");
+        settings.moneyDecimals = reader.u8("money decimals");
+        settings.type = readEnum<AccountType>(reader, "account type", owner);
+        settings.fees.maker = FeeRate{reader.i64("maker fee rate")};
+        settings.fees.taker = FeeRate{reader.i64("taker fee rate")};
+        settings.fees.perUnit = Money{reader.i64("fee per unit")};
+        settings.fees.minimum = Money{reader.i64("minimum fee")};
+        account.balance = Money{reader.i64("account balance")};
+        account.lastFillSequence = reader.u64("latest fill sequence");
+        account.lastFillSides = reader.u8("latest fill sides");
+        state.accounts.push_back(account);
+    }
+
+    const std::size_t positionsAt = reader.offset();
+    const std::size_t positions =
+        reader.count(reader.u64("position count"), kPositionSize, "positions", positionsAt);
+    state.positions.reserve(positions);
+    for (std::size_t i = 0; i < positions; ++i) {
+        PositionRecord record;
+        Position &position = record.position;
+        record.account = AccountId{reader.u32("position account")};
+        record.instrument = InstrumentId{reader.u32("position instrument")};
+        position.quantity = Quantity{reader.i64("position quantity")};
+        position.basisQuantity = Quantity{reader.i64("basis quantity")};
+        const detail::UInt128 low = reader.u64("basis cost");
+        const detail::UInt128 high = reader.u64("basis cost");
+        position.basisCost = static_cast<ExactCost>(high << 64 | low);
+        position.basisMoneyCost = Money{reader.i64("basis money cost")};
+        position.realizedProfitAndLoss = Money{reader.i64("realized P&L")};
+        position.feesPaid = Money{reader.i64("fees paid")};
+        position.fillCount = reader.u64("fill count");
+        state.positions.push_back(record);
+    }
+
+    const PortfolioResult result = m_portfolio.load(state);
+    if (result != PortfolioResult::Ok)
+        fail(SnapshotErrorKind::Inconsistent, start,
+             "the portfolio section does not load: " + std::string(nameOf(result)));
+    m_openAccounts = state.accounts.size();
+}
+
 // Returns the engine to the state of a fresh Engine(), keeping its handlers and the memory its
 // pools hold.
 void Engine::clearState()
@@ -870,6 +975,9 @@ void Engine::clearState()
     m_entering = nullptr;
     m_sequence = 0;
     m_tradeCount = 0;
+    m_portfolio = Portfolio{};
+    m_openAccounts = 0;
+    m_unpostedFills = 0;
 }
 
 } // namespace bourse

@@ -25,6 +25,9 @@ inline constexpr std::uint8_t version1 = 1;
 // OrderRejected and Trade. New payload kinds for instruments, replaces, stop orders, icebergs,
 // auctions and derived market data.
 inline constexpr std::uint8_t version2 = 2;
+// Version 3: portfolio accounts (AccountOpened) and the fills posted to them (FillPosted), and
+// the reject reasons of an account opening.
+inline constexpr std::uint8_t version3 = 3;
 
 template <typename Struct, typename MemberType>
 struct Field {
@@ -198,6 +201,50 @@ constexpr auto fieldsOf(std::type_identity<DepthLevel>)
                       field("orderCount", &P::orderCount, version2)};
 }
 
+constexpr auto fieldsOf(std::type_identity<FeeRate>)
+{
+    return std::tuple{field("partsPerMillion", &FeeRate::partsPerMillion, version3)};
+}
+
+constexpr auto fieldsOf(std::type_identity<AccountFees>)
+{
+    using P = AccountFees;
+    return std::tuple{field("maker", &P::maker, version3), field("taker", &P::taker, version3),
+                      field("perUnit", &P::perUnit, version3),
+                      field("minimum", &P::minimum, version3)};
+}
+
+constexpr auto fieldsOf(std::type_identity<AccountSettings>)
+{
+    using P = AccountSettings;
+    return std::tuple{field("id", &P::id, version3), field("currency", &P::currency, version3),
+                      field("moneyDecimals", &P::moneyDecimals, version3),
+                      field("type", &P::type, version3), field("fees", &P::fees, version3)};
+}
+
+constexpr auto fieldsOf(std::type_identity<AccountOpened>)
+{
+    using P = AccountOpened;
+    return std::tuple{field("settings", &P::settings, version3),
+                      field("openingBalance", &P::openingBalance, version3)};
+}
+
+constexpr auto fieldsOf(std::type_identity<FillPosted>)
+{
+    using P = FillPosted;
+    return std::tuple{field("tradeSequence", &P::tradeSequence, version3),
+                      field("account", &P::account, version3),
+                      field("instrument", &P::instrument, version3),
+                      field("side", &P::side, version3),
+                      field("role", &P::role, version3),
+                      field("price", &P::price, version3),
+                      field("quantity", &P::quantity, version3),
+                      field("fee", &P::fee, version3),
+                      field("realizedProfitAndLoss", &P::realizedProfitAndLoss, version3),
+                      field("cashBalance", &P::cashBalance, version3),
+                      field("position", &P::position, version3)};
+}
+
 // --- Payload kinds
 
 // Calls `function` with std::type_identity of the payload struct for `type`. Returns false,
@@ -254,6 +301,12 @@ bool visitPayloadType(EventType type, Function &&function)
     case EventType::DepthLevel:
         function(std::type_identity<DepthLevel>{});
         return true;
+    case EventType::AccountOpened:
+        function(std::type_identity<AccountOpened>{});
+        return true;
+    case EventType::FillPosted:
+        function(std::type_identity<FillPosted>{});
+        return true;
     }
     return false;
 }
@@ -280,6 +333,9 @@ constexpr std::optional<std::uint8_t> introducedIn(EventType type)
     case EventType::TopOfBook:
     case EventType::DepthLevel:
         return version2;
+    case EventType::AccountOpened:
+    case EventType::FillPosted:
+        return version3;
     }
     return std::nullopt;
 }
@@ -349,6 +405,9 @@ constexpr std::optional<std::uint8_t> introducedIn(RejectReason reason)
     case RejectReason::InvalidInstrument:
     case RejectReason::InvalidStatusChange:
         return version2;
+    case RejectReason::DuplicateAccount:
+    case RejectReason::InvalidAccount:
+        return version3;
     }
     return std::nullopt;
 }
@@ -431,6 +490,26 @@ constexpr std::optional<std::uint8_t> introducedIn(QueuePriority priority)
     return std::nullopt;
 }
 
+constexpr std::optional<std::uint8_t> introducedIn(AccountType type)
+{
+    switch (type) {
+    case AccountType::Cash:
+    case AccountType::Margin:
+        return version3;
+    }
+    return std::nullopt;
+}
+
+constexpr std::optional<std::uint8_t> introducedIn(LiquidityRole role)
+{
+    switch (role) {
+    case LiquidityRole::Maker:
+    case LiquidityRole::Taker:
+        return version3;
+    }
+    return std::nullopt;
+}
+
 // The name of an enum in error messages.
 constexpr std::string_view enumName(std::type_identity<Side>)
 {
@@ -471,6 +550,14 @@ constexpr std::string_view enumName(std::type_identity<SelfTradePrevention>)
 constexpr std::string_view enumName(std::type_identity<QueuePriority>)
 {
     return "queue priority";
+}
+constexpr std::string_view enumName(std::type_identity<AccountType>)
+{
+    return "account type";
+}
+constexpr std::string_view enumName(std::type_identity<LiquidityRole>)
+{
+    return "liquidity role";
 }
 
 } // namespace bourse::codec

@@ -115,6 +115,18 @@ std::vector<EventSyntax> buildSyntax()
         {"depth",
          {subject("instrument", T::Symbol), side, value("quantity", T::Quantity), atPrice(),
           keyed("order_count", "orders", T::Integer)}},
+        {"account-opened",
+         {subject("account", T::Account), keyed("type", "type", T::Text),
+          keyed("currency", "currency", T::Text), keyed("decimals", "decimals", T::Integer),
+          keyed("balance", "balance", T::Text), keyed("maker_fee", "maker", T::Text),
+          keyed("taker_fee", "taker", T::Text), keyed("per_unit_fee", "per-unit", T::Text),
+          keyed("minimum_fee", "minimum", T::Text)}},
+        {"fill",
+         {subject("account", T::Account), side, value("instrument", T::Symbol),
+          value("quantity", T::Quantity), atPrice(), keyed("role", "role", T::Text),
+          keyed("fee", "fee", T::Text), keyed("realized", "realized", T::Text),
+          keyed("cash", "cash", T::Text), keyed("position", "position", T::Quantity),
+          jsonOnly("trade_sequence", T::Integer)}},
     };
 }
 
@@ -352,6 +364,48 @@ private:
         setQuantity("quantity", level.quantity);
         setPrice("price", level.price);
         set("order_count", std::to_string(level.orderCount));
+    }
+
+    void add(const AccountOpened &opened)
+    {
+        const AccountSettings &settings = opened.settings;
+        const int decimals = settings.moneyDecimals;
+        m_description.kind = "account-opened";
+        set("account", m_names.accountName(settings.id));
+        set("type", std::string(nameOf(settings.type)));
+        if (!textOf(settings.currency).empty())
+            set("currency", textOf(settings.currency));
+        set("decimals", std::to_string(decimals));
+        set("balance", formatDecimal(opened.openingBalance.value(), decimals));
+        set("maker_fee", formatFeeRate(settings.fees.maker));
+        set("taker_fee", formatFeeRate(settings.fees.taker));
+        if (settings.fees.perUnit.value() != 0)
+            set("per_unit_fee", formatDecimal(settings.fees.perUnit.value(), decimals));
+        if (settings.fees.minimum.value() != 0)
+            set("minimum_fee", formatDecimal(settings.fees.minimum.value(), decimals));
+    }
+
+    void add(const FillPosted &fill)
+    {
+        const int decimals = m_names.moneyDecimals(fill.account);
+        m_description.kind = "fill";
+        set("account", m_names.accountName(fill.account));
+        set("side", std::string(wordOf(fill.side)));
+        setInstrument();
+        setQuantity("quantity", fill.quantity);
+        setPrice("price", fill.price);
+        set("role", std::string(nameOf(fill.role)));
+        set("fee", formatDecimal(fill.fee.value(), decimals));
+        set("realized", formatDecimal(fill.realizedProfitAndLoss.value(), decimals));
+        set("cash", formatDecimal(fill.cashBalance.value(), decimals));
+        setQuantity("position", fill.position);
+        set("trade_sequence", std::to_string(fill.tradeSequence));
+    }
+
+    // A fee rate in basis points with two decimals, such as "4.00bp" or "-0.25bp".
+    static std::string formatFeeRate(FeeRate rate)
+    {
+        return formatDecimal(rate.partsPerMillion, 2) + "bp";
     }
 
     const Event &m_event;

@@ -59,15 +59,18 @@ std::string textOf(std::span<const char> fixedText);
 
 // The names shown for ids. An order without a label shows as "#<id>", an account without a
 // name as its number, an instrument without a definition as "instrument<id>" with no decimals.
-// A zero id shows as "-".
+// A zero id shows as "-". Money amounts show with the decimals of their account's money scale,
+// or as whole units of that scale for an account whose settings were not added.
 class EventNames {
 public:
     void nameOrder(OrderId id, std::string label);
     void nameAccount(AccountId id, std::string name);
     void addInstrument(const InstrumentDefinition &definition);
+    void addAccount(const AccountSettings &settings);
 
     std::string orderLabel(OrderId id) const;
     std::string accountName(AccountId id) const;
+    int moneyDecimals(AccountId id) const;
     std::string symbol(InstrumentId id) const;
     const InstrumentDefinition &instrument(InstrumentId id) const;
 
@@ -75,6 +78,7 @@ private:
     std::map<OrderId, std::string> m_orders;
     std::map<AccountId, std::string> m_accounts;
     std::map<InstrumentId, InstrumentDefinition> m_instruments;
+    std::map<AccountId, int> m_moneyDecimals;
 };
 
 // The place and form of a field in an event line.

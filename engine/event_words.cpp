@@ -41,6 +41,8 @@ constexpr WordEntry<RejectReason> kRejectReasonWords[] = {
     {RejectReason::DuplicateInstrument, "duplicate-instrument"},
     {RejectReason::InvalidInstrument, "invalid-instrument"},
     {RejectReason::InvalidStatusChange, "invalid-status-change"},
+    {RejectReason::DuplicateAccount, "duplicate-account"},
+    {RejectReason::InvalidAccount, "invalid-account"},
 };
 
 constexpr WordEntry<CancelReason> kCancelReasonWords[] = {
@@ -340,6 +342,17 @@ void EventNames::nameAccount(AccountId id, std::string name)
 void EventNames::addInstrument(const InstrumentDefinition &definition)
 {
     m_instruments[definition.id] = definition;
+}
+
+void EventNames::addAccount(const AccountSettings &settings)
+{
+    m_moneyDecimals[settings.id] = settings.moneyDecimals;
+}
+
+int EventNames::moneyDecimals(AccountId id) const
+{
+    const auto found = m_moneyDecimals.find(id);
+    return found != m_moneyDecimals.end() ? found->second : 0;
 }
 
 std::string EventNames::orderLabel(OrderId id) const

@@ -39,9 +39,13 @@ constexpr EventType typeFor()
         return EventType::AuctionUncrossed;
     else if constexpr (std::is_same_v<T, TopOfBook>)
         return EventType::TopOfBook;
-    else {
-        static_assert(std::is_same_v<T, DepthLevel>, "every payload needs an event type");
+    else if constexpr (std::is_same_v<T, DepthLevel>)
         return EventType::DepthLevel;
+    else if constexpr (std::is_same_v<T, AccountOpened>)
+        return EventType::AccountOpened;
+    else {
+        static_assert(std::is_same_v<T, FillPosted>, "every payload needs an event type");
+        return EventType::FillPosted;
     }
 }
 
@@ -93,6 +97,10 @@ std::string_view nameOf(EventType type)
         return "TopOfBook";
     case EventType::DepthLevel:
         return "DepthLevel";
+    case EventType::AccountOpened:
+        return "AccountOpened";
+    case EventType::FillPosted:
+        return "FillPosted";
     }
     return "unknown event type";
 }
@@ -146,6 +154,10 @@ std::string_view nameOf(RejectReason reason)
         return "invalid instrument definition";
     case RejectReason::InvalidStatusChange:
         return "invalid trading status change";
+    case RejectReason::DuplicateAccount:
+        return "duplicate account";
+    case RejectReason::InvalidAccount:
+        return "invalid account";
     }
     return "unknown reason";
 }
@@ -250,6 +262,11 @@ std::string_view nameOf(QueuePriority priority)
         return "lost";
     }
     return "unknown queue priority";
+}
+
+std::string_view nameOf(LiquidityRole role)
+{
+    return role == LiquidityRole::Maker ? "maker" : "taker";
 }
 
 } // namespace bourse

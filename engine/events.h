@@ -1,5 +1,6 @@
 #pragma once
 
+#include "account_settings.h"
 #include "types.h"
 
 #include <array>
@@ -63,6 +64,8 @@ enum class RejectReason : std::uint8_t {
     DuplicateInstrument = 21,    // an instrument definition that reuses an id
     InvalidInstrument = 22,      // an instrument definition with a bad tick, lot or band
     InvalidStatusChange = 23,    // a trading status change the session cannot make
+    DuplicateAccount = 24,       // an account opening that reuses the id of an open account
+    InvalidAccount = 25,         // an account with id zero, a bad scale, fee or balance
 };
 
 // The reason an order left the book without trading in full. Numbers are stored: never reuse.
@@ -263,10 +266,33 @@ struct DepthLevel {
     std::uint32_t orderCount = 0;
 };
 
-using EventPayload = std::variant<OrderAccepted, OrderAdded, OrderRejected, OrderCancelled,
-                                  OrderReduced, Trade, TradingStatusChanged, InstrumentAdded,
-                                  AccountConfigured, OrderReplaced, OrderParked, StopTriggered,
-                                  OrderRefilled, AuctionUncrossed, TopOfBook, DepthLevel>;
+// A portfolio account opened. Fills of its orders are posted to it from then on.
+struct AccountOpened {
+    AccountSettings settings;
+    Money openingBalance; // units of 10^-settings.moneyDecimals of settings.currency
+};
+
+// One side of a trade posted to the account of that side, right after the Trade event. The
+// money amounts are in units of 10^-moneyDecimals of the account.
+struct FillPosted {
+    SequenceNumber tradeSequence = 0; // the sequence number of the Trade event
+    AccountId account;
+    InstrumentId instrument;
+    Side side = Side::Buy;
+    LiquidityRole role = LiquidityRole::Taker;
+    Price price;
+    Quantity quantity;
+    Money fee;                   // positive when charged, negative for a rebate
+    Money realizedProfitAndLoss; // on the quantity this fill closed
+    Money cashBalance;           // the account's balance after the fill
+    Quantity position;           // the account's position in the instrument after the fill
+};
+
+using EventPayload =
+    std::variant<OrderAccepted, OrderAdded, OrderRejected, OrderCancelled, OrderReduced, Trade,
+                 TradingStatusChanged, InstrumentAdded, AccountConfigured, OrderReplaced,
+                 OrderParked, StopTriggered, OrderRefilled, AuctionUncrossed, TopOfBook, DepthLevel,
+                 AccountOpened, FillPosted>;
 
 // Stable numbers for the payload kinds, used by the journal and the wire. Never reuse one.
 enum class EventType : std::uint8_t {
@@ -286,6 +312,8 @@ enum class EventType : std::uint8_t {
     AuctionUncrossed = 14,
     TopOfBook = 15,
     DepthLevel = 16,
+    AccountOpened = 17,
+    FillPosted = 18,
 };
 
 // Whether an event records a change of engine state (journaled, restored) or is market data
@@ -308,6 +336,7 @@ std::string_view nameOf(TimeInForce timeInForce);
 std::string_view nameOf(SelfTradePrevention mode);
 std::string_view nameOf(TradingStatus status);
 std::string_view nameOf(QueuePriority priority);
+std::string_view nameOf(LiquidityRole role);
 
 // Receives the engine's events on the engine thread, in sequence order. An implementation
 // must not block: a slow consumer copies what it needs and catches up elsewhere.

@@ -23,6 +23,7 @@ bool drivesEngine(const Action &action)
 {
     return std::holds_alternative<AddInstrumentCommand>(action) ||
            std::holds_alternative<ConfigureAccountCommand>(action) ||
+           std::holds_alternative<OpenAccountCommand>(action) ||
            std::holds_alternative<SubmitCommand>(action) ||
            std::holds_alternative<CancelCommand>(action) ||
            std::holds_alternative<ReplaceCommand>(action) ||

@@ -52,6 +52,14 @@ struct ConfigureAccountCommand {
     AccountConfigured configuration;
 };
 
+// Opens a portfolio account, after setting its defaults when the line names a self-trade
+// prevention mode.
+struct OpenAccountCommand {
+    AccountSettings settings;
+    Money openingBalance;
+    std::optional<AccountConfigured> configuration;
+};
+
 struct SubmitCommand {
     NewOrder order;
 };
@@ -134,6 +142,27 @@ struct ExpectationModeCommand {
     ExpectationMode mode = ExpectationMode::Strict;
 };
 
+// An account's cash balance and the fees it paid over all its positions, in money units. A
+// value left empty is not compared.
+struct ExpectAccountCommand {
+    AccountId account;
+    std::optional<Money> cash;
+    std::optional<Money> fees;
+};
+
+// An account's position in an instrument: its quantity (positive long, negative short), and
+// optionally its average entry price as decimal text, its realized P&L, and its unrealized P&L
+// if it closed at `mark`. An account that never traded the instrument has a flat position.
+struct ExpectPositionCommand {
+    AccountId account;
+    InstrumentId instrument;
+    Quantity quantity;
+    std::optional<std::string> average;
+    std::optional<Money> realized;
+    std::optional<Money> unrealized;
+    Price mark; // with unrealized
+};
+
 // Prints the book of an instrument in the text output.
 struct ShowBookCommand {
     InstrumentId instrument;
@@ -143,7 +172,8 @@ using Action =
     std::variant<AddInstrumentCommand, ConfigureAccountCommand, SubmitCommand, CancelCommand,
                  ReplaceCommand, MassCancelCommand, StatusCommand, ClockCommand, RestartCommand,
                  ExpectEventCommand, ExpectNoMoreEventsCommand, ExpectBookCommand,
-                 ExpectOrderCommand, ExpectationModeCommand, ShowBookCommand>;
+                 ExpectOrderCommand, ExpectationModeCommand, ShowBookCommand, OpenAccountCommand,
+                 ExpectAccountCommand, ExpectPositionCommand>;
 
 // Whether an action sends something to the engine, so that the expectations after it check
 // its events, or only checks or prints.

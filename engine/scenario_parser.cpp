@@ -334,13 +334,17 @@ Action Parser::parseAccount()
 
     AccountConfigured configuration;
     configuration.account = AccountId{static_cast<std::uint32_t>(m_accounts.size() + 1)};
-    if (nextIs("stp")) {
+    const bool configured = nextIs("stp");
+    if (configured) {
         take("stp");
         configuration.selfTradePrevention =
             word<SelfTradePrevention>(take("self-trade prevention mode"), "stp mode");
     }
-    m_accounts[std::string(name.text)] = {configuration.account, m_line};
+    AccountEntry &entry = m_accounts[std::string(name.text)];
+    entry = {configuration.account, m_line};
     m_result.scenario.names.nameAccount(configuration.account, std::string(name.text));
+    if (nextIs("cash") || nextIs("margin"))
+        return parsePortfolioAccount(entry, configuration, configured, take("account type"));
     return ConfigureAccountCommand{configuration};
 }
 

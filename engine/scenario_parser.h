@@ -61,6 +61,7 @@ private:
     struct AccountEntry {
         AccountId id;
         std::size_t line = 0;
+        int moneyDecimals = -1; // the money scale of a portfolio account; -1 for none
     };
     struct OrderEntry {
         InstrumentId instrument;
@@ -87,6 +88,14 @@ private:
                              const InstrumentOptions &options) const;
     TradingStatus initialStatus(const Token &token) const;
     Action parseAccount();
+    // The portfolio options of an account line (engine/scenario_parser_accounts.cpp).
+    Action parsePortfolioAccount(AccountEntry &entry, const AccountConfigured &configuration,
+                                 bool configured, const Token &type);
+    Money money(const Token &token, int decimals, std::string_view valueName) const;
+    FeeRate feeRate(const Token &token) const;
+    const AccountEntry &portfolioAccount(const Token &name) const;
+    Action parseExpectAccount();
+    Action parseExpectPosition();
     Action parseOrder(Side side);
     Quantity displaySize(const Token &token, const InstrumentDefinition &instrument) const;
     Price protectionPrice(const Token &token, const InstrumentDefinition &instrument) const;

@@ -140,7 +140,8 @@ std::string Parser::canonicalNotional(const Token &token,
 
 Action Parser::parseExpect()
 {
-    const Token &target = take("what to expect: an event, 'book', 'order' or 'nothing'");
+    const Token &target =
+        take("what to expect: an event, 'account', 'position', 'book', 'order' or 'nothing'");
     if (target.text == "nothing") {
         requireCommandAbove("nothing");
         return ExpectNoMoreEventsCommand{};
@@ -159,10 +160,15 @@ Action Parser::parseExpect()
         return parseExpectBook();
     if (target.text == "order")
         return parseExpectOrder();
+    if (target.text == "account")
+        return parseExpectAccount();
+    if (target.text == "position")
+        return parseExpectPosition();
     const EventSyntax *syntax = eventSyntax(target.text);
     if (!syntax || !isExpectable(target.text))
         fail(target, "unknown expectation '" + shown(target.text) + "'; expected an event (" +
-                         expectableKinds() + "), book, order, nothing or no more events");
+                         expectableKinds() +
+                         "), account, position, book, order, nothing or no more events");
     requireCommandAbove(target.text);
     return parseEventPattern(*syntax);
 }
@@ -244,6 +250,10 @@ Action Parser::parseEventPattern(const EventSyntax &syntax)
                             " expectation; expected one of: " + describeFields(syntax));
         if (pattern.fields.contains(field->key))
             fail(token, "the " + std::string(field->key) + " is given twice");
+        // An event whose subject is an account, such as a fill, takes its decimals from the
+        // instrument it names.
+        if (field->type == FieldType::Symbol && !context)
+            context = &instrument(*value).definition;
         pattern.fields[std::string(field->key)] = canonicalValue(*field, *value, context);
     }
     return ExpectEventCommand{std::move(pattern)};

@@ -219,6 +219,12 @@ private:
     {
         m_engine->configureAccount(command.configuration, time);
     }
+    void apply(const OpenAccountCommand &command, Timestamp time)
+    {
+        if (command.configuration)
+            m_engine->configureAccount(*command.configuration, time);
+        m_engine->openAccount(command.settings, command.openingBalance, time);
+    }
     void apply(const SubmitCommand &command, Timestamp time)
     {
         m_engine->submit(command.order, time);
@@ -379,6 +385,104 @@ private:
         if (!orderMatches(order, expectation))
             fail(command, "order " + names().orderLabel(expectation.id) + " differs\n" +
                               "  expected: " + expected + "\n  got:      " + actual);
+    }
+
+    void check(const Command &command, const ExpectAccountCommand &expectation)
+    {
+        ++m_summary.expectations;
+        const Account *account = m_engine->portfolio().account(expectation.account);
+        const std::string name = names().accountName(expectation.account);
+        if (!account) {
+            fail(command, "account " + name + " is not open in the engine");
+            return;
+        }
+        const int decimals = account->settings.moneyDecimals;
+        std::string expected;
+        std::string actual;
+        if (expectation.cash) {
+            expected += " cash " + formatDecimal(expectation.cash->value(), decimals);
+            actual += " cash " + formatDecimal(account->balance.value(), decimals);
+        }
+        if (expectation.fees) {
+            expected += " fees " + formatDecimal(expectation.fees->value(), decimals);
+            actual += " fees " + formatDecimal(feesPaid(expectation.account).value(), decimals);
+        }
+        if (expected != actual)
+            fail(command,
+                 "account " + name + " differs\n  expected:" + expected + "\n  got:     " + actual);
+    }
+
+    Money feesPaid(AccountId account) const
+    {
+        std::int64_t total = 0;
+        for (const PositionRecord &record : m_engine->portfolio().state().positions) {
+            if (record.account == account)
+                total += record.position.feesPaid.value();
+        }
+        return Money{total};
+    }
+
+    void check(const Command &command, const ExpectPositionCommand &expectation)
+    {
+        ++m_summary.expectations;
+        const Portfolio &portfolio = m_engine->portfolio();
+        const Account *account = portfolio.account(expectation.account);
+        const std::string name =
+            names().accountName(expectation.account) + " " + names().symbol(expectation.instrument);
+        if (!account) {
+            fail(command, "position " + name + ": the account is not open in the engine");
+            return;
+        }
+        const InstrumentDefinition &instrument = names().instrument(expectation.instrument);
+        const int decimals = account->settings.moneyDecimals;
+        const Position flat{};
+        const Position *found = portfolio.position(expectation.account, expectation.instrument);
+        const Position &position = found ? *found : flat;
+
+        std::string expected = formatQuantity(expectation.quantity, instrument);
+        std::string actual = formatQuantity(position.quantity, instrument);
+        if (expectation.average) {
+            // Compared as numbers, so "90" matches an average of 90.00.
+            const int written = decimalsOf(*expectation.average);
+            const int extra = std::max(0, written - int{instrument.priceDecimals});
+            const AveragePrice average = averagePrice(position);
+            const DecimalValue wanted =
+                parseDecimal(*expectation.average, instrument.priceDecimals + extra);
+            const Checked<std::int64_t> rounded = roundAveragePrice(average, extra);
+            const bool same =
+                rounded.ok() && wanted.error == DecimalError::None && wanted.units == rounded.value;
+            expected += " average " + *expectation.average;
+            actual += " average " +
+                      (same ? *expectation.average
+                            : toDecimalText(average, instrument.priceDecimals, extra).toString());
+        }
+        if (expectation.realized) {
+            expected += " realized " + formatDecimal(expectation.realized->value(), decimals);
+            actual +=
+                " realized " + formatDecimal(position.realizedProfitAndLoss.value(), decimals);
+        }
+        if (expectation.unrealized) {
+            const MoneyResult unrealized = portfolio.unrealizedProfitAndLoss(
+                expectation.account, expectation.instrument, expectation.mark);
+            const std::string at = " at " + formatPrice(expectation.mark, instrument);
+            expected +=
+                " unrealized " + formatDecimal(expectation.unrealized->value(), decimals) + at;
+            actual += " unrealized " +
+                      (unrealized.result == PortfolioResult::Ok
+                           ? formatDecimal(unrealized.value.value(), decimals)
+                           : std::string(nameOf(unrealized.result))) +
+                      at;
+        }
+        if (expected != actual)
+            fail(command, "position " + name + " differs\n  expected: " + expected +
+                              "\n  got:      " + actual);
+    }
+
+    // The number of decimal places of decimal text.
+    static int decimalsOf(std::string_view text)
+    {
+        const std::size_t point = text.find('.');
+        return point == std::string_view::npos ? 0 : static_cast<int>(text.size() - point - 1);
     }
 
     // Strict groups must have expected every event but acceptances when the next command comes.

@@ -458,6 +458,18 @@ std::optional<Problem> Projection::applyPayload(const Event &, const DepthLevel 
     return std::nullopt;
 }
 
+// TODO: an accounts table with cash balances and fees paid. The read models have no table for
+// portfolio accounts yet, so these events change no view.
+std::optional<Problem> Projection::applyPayload(const Event &, const AccountOpened &)
+{
+    return std::nullopt;
+}
+
+std::optional<Problem> Projection::applyPayload(const Event &, const FillPosted &)
+{
+    return std::nullopt;
+}
+
 // ---- Writing -------------------------------------------------------------------------------
 
 std::optional<Problem> Projection::flush()

@@ -126,6 +126,8 @@ private:
     std::optional<Problem> applyPayload(const Event &event, const AccountConfigured &configured);
     std::optional<Problem> applyPayload(const Event &event, const TopOfBook &top);
     std::optional<Problem> applyPayload(const Event &event, const DepthLevel &level);
+    std::optional<Problem> applyPayload(const Event &event, const AccountOpened &opened);
+    std::optional<Problem> applyPayload(const Event &event, const FillPosted &fill);
 
     OrderRow *findOpenOrder(OrderId id);
     void touch(OrderRow &row, const Event &event);

@@ -156,6 +156,10 @@ std::string_view enumeratorName(RejectReason reason)
         return "InvalidInstrument";
     case RejectReason::InvalidStatusChange:
         return "InvalidStatusChange";
+    case RejectReason::DuplicateAccount:
+        return "DuplicateAccount";
+    case RejectReason::InvalidAccount:
+        return "InvalidAccount";
     }
     return "";
 }

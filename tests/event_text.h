@@ -164,6 +164,29 @@ struct PayloadText {
         return "DepthLevel side=" + number(e.side) + " price=" + number(e.price.value()) +
                " quantity=" + number(e.quantity.value()) + " orderCount=" + number(e.orderCount);
     }
+    std::string operator()(const AccountOpened &e) const
+    {
+        const AccountSettings &settings = e.settings;
+        return "AccountOpened id=" + number(settings.id.value()) +
+               " currency=" + text(settings.currency) +
+               " moneyDecimals=" + number(settings.moneyDecimals) +
+               " type=" + number(settings.type) +
+               " maker=" + number(settings.fees.maker.partsPerMillion) +
+               " taker=" + number(settings.fees.taker.partsPerMillion) +
+               " perUnit=" + number(settings.fees.perUnit.value()) +
+               " minimum=" + number(settings.fees.minimum.value()) +
+               " openingBalance=" + number(e.openingBalance.value());
+    }
+    std::string operator()(const FillPosted &e) const
+    {
+        return "FillPosted tradeSequence=" + number(e.tradeSequence) +
+               " account=" + number(e.account.value()) +
+               " instrument=" + number(e.instrument.value()) + " side=" + number(e.side) +
+               " role=" + number(e.role) + " price=" + number(e.price.value()) +
+               " quantity=" + number(e.quantity.value()) + " fee=" + number(e.fee.value()) +
+               " realized=" + number(e.realizedProfitAndLoss.value()) +
+               " cash=" + number(e.cashBalance.value()) + " position=" + number(e.position.value());
+    }
 };
 
 } // namespace detail

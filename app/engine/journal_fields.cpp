@@ -74,6 +74,20 @@ enum class Field : std::uint8_t {
     PriceBandBasisPoints,
     ReferencePrice,
     InitialStatus,
+    AccountType,
+    MoneyDecimals,
+    MakerFeeRate,
+    TakerFeeRate,
+    PerUnitFee,
+    MinimumFee,
+    OpeningBalance,
+    TradeSequence,
+    Instrument,
+    Role,
+    Fee,
+    RealizedProfitAndLoss,
+    CashBalance,
+    Position,
     Count,
 };
 
@@ -136,6 +150,20 @@ constexpr std::array<FieldInfo, kFieldCount> kFields = {{
     {"price_band_basis_points", ValueKind::Unsigned},
     {"reference_price", ValueKind::Price},
     {"initial_status", ValueKind::Text},
+    {"account_type", ValueKind::Text},
+    {"money_decimals", ValueKind::Unsigned},
+    {"maker_fee_ppm", ValueKind::Signed},
+    {"taker_fee_ppm", ValueKind::Signed},
+    {"per_unit_fee", ValueKind::Signed},
+    {"minimum_fee", ValueKind::Signed},
+    {"opening_balance", ValueKind::Signed},
+    {"trade_sequence", ValueKind::Unsigned},
+    {"instrument", ValueKind::Unsigned},
+    {"role", ValueKind::Text},
+    {"fee", ValueKind::Signed},
+    {"realized_pnl", ValueKind::Signed},
+    {"cash_balance", ValueKind::Signed},
+    {"position", ValueKind::Quantity},
 }};
 
 const FieldInfo &infoOf(Field field)
@@ -349,6 +377,36 @@ private:
         price(Field::Price, level.price);
         quantity(Field::Quantity, level.quantity);
         number(Field::OrderCount, std::uint64_t{level.orderCount});
+    }
+
+    // Money amounts are integers in units of the account's money scale.
+    void add(const AccountOpened &opened)
+    {
+        const AccountSettings &settings = opened.settings;
+        number(Field::Account, std::uint64_t{settings.id.value()});
+        text(Field::Currency, fixedText(settings.currency));
+        number(Field::MoneyDecimals, std::uint64_t{settings.moneyDecimals});
+        text(Field::AccountType, nameOf(settings.type));
+        number(Field::MakerFeeRate, settings.fees.maker.partsPerMillion);
+        number(Field::TakerFeeRate, settings.fees.taker.partsPerMillion);
+        number(Field::PerUnitFee, settings.fees.perUnit.value());
+        number(Field::MinimumFee, settings.fees.minimum.value());
+        number(Field::OpeningBalance, opened.openingBalance.value());
+    }
+
+    void add(const FillPosted &fill)
+    {
+        number(Field::TradeSequence, fill.tradeSequence);
+        number(Field::Account, std::uint64_t{fill.account.value()});
+        number(Field::Instrument, std::uint64_t{fill.instrument.value()});
+        text(Field::Side, wordOf(fill.side));
+        text(Field::Role, nameOf(fill.role));
+        price(Field::Price, fill.price);
+        quantity(Field::Quantity, fill.quantity);
+        number(Field::Fee, fill.fee.value());
+        number(Field::RealizedProfitAndLoss, fill.realizedProfitAndLoss.value());
+        number(Field::CashBalance, fill.cashBalance.value());
+        quantity(Field::Position, fill.position);
     }
 
     const InstrumentDefinition *m_known;

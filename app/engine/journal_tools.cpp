@@ -359,6 +359,8 @@ void KnownInstruments::observe(const Event &event)
     if (const auto *added = std::get_if<InstrumentAdded>(&event.payload)) {
         m_definitions[added->definition.id.value()] = added->definition;
         m_names.addInstrument(added->definition);
+    } else if (const auto *opened = std::get_if<AccountOpened>(&event.payload)) {
+        m_names.addAccount(opened->settings);
     }
 }
 

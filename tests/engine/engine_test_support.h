@@ -207,6 +207,21 @@ struct PayloadFields {
     {
         return join({n(e.side), n(e.price), n(e.quantity), e.orderCount});
     }
+    std::string operator()(const AccountOpened &e) const
+    {
+        const AccountSettings &settings = e.settings;
+        const AccountFees &fees = settings.fees;
+        return std::string(settings.currency.data(), settings.currency.size()) +
+               join({n(settings.id), settings.moneyDecimals, n(settings.type),
+                     fees.maker.partsPerMillion, fees.taker.partsPerMillion, n(fees.perUnit),
+                     n(fees.minimum), n(e.openingBalance)});
+    }
+    std::string operator()(const FillPosted &e) const
+    {
+        return join({static_cast<std::int64_t>(e.tradeSequence), n(e.account), n(e.instrument),
+                     n(e.side), n(e.role), n(e.price), n(e.quantity), n(e.fee),
+                     n(e.realizedProfitAndLoss), n(e.cashBalance), n(e.position)});
+    }
 };
 
 } // namespace detail

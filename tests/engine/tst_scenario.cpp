@@ -244,6 +244,7 @@ private slots:
 
     void passingScenarioPasses();
     void wrongExpectationFailsWithMessage();
+    void wrongAccountExpectationsFail();
     void unexpectedEventFailsInStrictMode();
     void lenientModeSkipsUnnamedEvents();
     void wrongBookFailsWithBothSides();
@@ -767,8 +768,29 @@ void ScenarioTest::malformedLineIsReported_data()
         << "expect filled A"
         << "test.scenario:4:8: error: unknown expectation 'filled'; expected an event "
            "(instrument-added, account-configured, accepted, added, rejected, cancelled, "
-           "reduced, trade, status, replaced, parked, triggered, refilled, uncrossed), book, "
-           "order, nothing or no more events";
+           "reduced, trade, status, replaced, parked, triggered, refilled, uncrossed, "
+           "account-opened, fill), account, position, book, order, nothing or no more events";
+    QTest::newRow("fee rate without a unit")
+        << "account bob margin USD taker 4"
+        << "test.scenario:4:30: error: invalid fee rate '4': expected basis points with up to 2 "
+           "decimals, such as 4bp or 0.25bp, or a percentage with up to 4 decimals, such as 0.1%";
+    QTest::newRow("balance finer than the money scale")
+        << "account bob cash USD decimals 2 balance 10.005"
+        << "test.scenario:4:41: error: balance '10.005' has 3 decimal places, but the account's "
+           "money has 2";
+    QTest::newRow("unknown account option")
+        << "account bob cash USD leverage 5"
+        << "test.scenario:4:22: error: unexpected 'leverage' in an account line; expected each at "
+           "most once: currency CODE, decimals N, balance AMOUNT, maker RATE, taker RATE, "
+           "per-unit AMOUNT, minimum AMOUNT";
+    QTest::newRow("position of an account without a portfolio")
+        << "expect position alice ABC 0"
+        << "test.scenario:4:17: error: unknown portfolio account 'alice'; open it above with "
+           "'account alice cash|margin ...'";
+    QTest::newRow("cash of an account without a portfolio")
+        << "expect account alice"
+        << "test.scenario:4:16: error: unknown portfolio account 'alice'; open it above with "
+           "'account alice cash|margin ...'";
     QTest::newRow("unknown field in an expectation")
         << "expect cancelled A 100 because"
         << "test.scenario:4:24: error: unexpected 'because' in a cancelled expectation; "
@@ -1123,6 +1145,44 @@ void ScenarioTest::wrongExpectationFailsWithMessage()
                  "  > trade ABC 100 @ 12.51 maker A taker B buy notional 1251.00 maker-left 0\n")),
              qPrintable(result.diagnostics));
     QVERIFY(result.output.contains(QStringLiteral(": FAILED, 2 expectations, 1 failures")));
+}
+
+// Cash, fees, position, average and P&L expectations can fail, each with what it expected and
+// what the portfolio holds. By hand: 10 @ 100 with a taker fee of 4 bp is a fee of 0.40.
+void ScenarioTest::wrongAccountExpectationsFail()
+{
+    const Scenario scenario =
+        parsed("instrument ABC tick 1 lot 1 currency USD\n"
+               "account street\n"
+               "account trader margin USD decimals 2 balance 100 taker 4bp\n"
+               "sell ABC 10 @ 100 account street\n"
+               "buy ABC 10 @ 100 account trader\n"
+               "expect account trader cash 99.60 fees 0.40\n"
+               "expect position trader ABC 10 average 100.0 realized 0 unrealized 10 at 101\n"
+               "expect account trader cash 99.61\n"
+               "expect account trader fees 0.41\n"
+               "expect position trader ABC 9\n"
+               "expect position trader ABC 10 average 100.5\n"
+               "expect position trader ABC 10 realized 1\n"
+               "expect position trader ABC 10 unrealized 11 at 101\n");
+
+    const RunOutput result = run(scenario);
+    QCOMPARE(result.summary.expectations, 8u);
+    QCOMPARE(result.summary.failures, 6u);
+    const QStringList messages = {
+        QStringLiteral("test.scenario:8:1: error: account trader differs\n"
+                       "  expected: cash 99.61\n  got:      cash 99.60\n"),
+        QStringLiteral("test.scenario:9:1: error: account trader differs\n"
+                       "  expected: fees 0.41\n  got:      fees 0.40\n"),
+        QStringLiteral("test.scenario:10:1: error: position trader ABC differs\n"
+                       "  expected: 9\n  got:      10\n"),
+        QStringLiteral("  expected: 10 average 100.5\n  got:      10 average 100.0\n"),
+        QStringLiteral("  expected: 10 realized 1.00\n  got:      10 realized 0.00\n"),
+        QStringLiteral("  expected: 10 unrealized 11.00 at 101\n"
+                       "  got:      10 unrealized 10.00 at 101\n"),
+    };
+    for (const QString &message : messages)
+        QVERIFY2(result.diagnostics.contains(message), qPrintable(result.diagnostics));
 }
 
 void ScenarioTest::unexpectedEventFailsInStrictMode()

@@ -68,6 +68,12 @@ std::vector<Command> scenarioCommands(const QString &path)
             commands.push_back([account = *account, time](Engine &e) {
                 e.configureAccount(account.configuration, time);
             });
+        } else if (const auto *open = std::get_if<scenario::OpenAccountCommand>(&action)) {
+            commands.push_back([open = *open, time](Engine &e) {
+                if (open.configuration)
+                    e.configureAccount(*open.configuration, time);
+                e.openAccount(open.settings, open.openingBalance, time);
+            });
         } else if (const auto *submit = std::get_if<scenario::SubmitCommand>(&action)) {
             commands.push_back(
                 [submit = *submit, time](Engine &e) { e.submit(submit.order, time); });
@@ -245,6 +251,40 @@ void buildSmallEngine(Engine &engine)
     engine.submit(call, Timestamp{4});
 }
 
+AccountSettings accountSettings(std::uint32_t id, AccountType type)
+{
+    AccountSettings settings;
+    settings.id = AccountId{id};
+    settings.currency = currencyCode("USD");
+    settings.moneyDecimals = 2;
+    settings.type = type;
+    settings.fees =
+        AccountFees{FeeRate::fromBasisPoints(1), FeeRate::fromBasisPoints(4), Money{0}, Money{0}};
+    return settings;
+}
+
+// An instrument in USD with prices in cents. Margin account 3 and cash account 4 pay 1 bp as
+// makers and 4 bp as takers, and trade with each other and with account 5, which has no
+// portfolio account. By hand, in cents:
+//   4 @ 100.00, 3 sells to 4: fees 4 and 16, so 3 has 99996 and 4 has 1000000 - 40000 - 16
+//   6 @ 100.00, 3 sells to 5: fee 6, so 3 has 99990 and is short 10 at 100.00
+//   2 @ 99.00, 4 sells to 3: 3 pays 2 (1.98 rounded up) and realizes +200, so 99990 + 200 - 2 =
+//   100188, short 8. 4 receives 19800 less 8 (7.92 rounded up): 959984 + 19792 = 979776, long 2.
+void buildAccountEngine(Engine &engine)
+{
+    InstrumentDefinition definition = definitionOf(InstrumentId{1});
+    definition.currency = currencyCode("USD");
+    definition.priceDecimals = 2;
+    engine.addInstrument(definition, Timestamp{0});
+    engine.openAccount(accountSettings(3, AccountType::Margin), Money{100'000}, Timestamp{0});
+    engine.openAccount(accountSettings(4, AccountType::Cash), Money{1'000'000}, Timestamp{0});
+    engine.submit(withAccount(limitOrder(1, Side::Sell, 10, 10'000), 3), Timestamp{1});
+    engine.submit(withAccount(limitOrder(2, Side::Buy, 4, 10'000), 4), Timestamp{1});
+    engine.submit(withAccount(limitOrder(3, Side::Buy, 6, 10'000), 5), Timestamp{1});
+    engine.submit(withAccount(limitOrder(4, Side::Buy, 5, 9'900), 3), Timestamp{2});
+    engine.submit(withAccount(limitOrder(5, Side::Sell, 2, 9'900), 4), Timestamp{2});
+}
+
 // Where the 8 little-endian bytes of `value` start in the snapshot; the first match from the
 // end when `last` is set.
 std::size_t offsetOf(const Bytes &bytes, std::uint64_t value, bool last = false)
@@ -309,6 +349,7 @@ QString nameText(SnapshotErrorKind kind)
 Q_DECLARE_METATYPE(CommandSource)
 Q_DECLARE_METATYPE(Bytes)
 Q_DECLARE_METATYPE(bourse::SnapshotErrorKind)
+Q_DECLARE_METATYPE(std::function<void(bourse::FillPosted &)>)
 
 class SnapshotTest : public QObject {
     Q_OBJECT
@@ -329,6 +370,15 @@ private slots:
     void damagedSnapshotIsRejected_data();
     void damagedSnapshotIsRejected();
     void targetThatHoldsStateIsLeftUnchanged();
+    void accountsRoundTrip();
+    void previousVersionLoadsWithoutAccounts();
+    void damagedPortfolioIsRejected();
+    void fullRestoreWithAccounts();
+    void restoreRejectsMismatchedFill_data();
+    void restoreRejectsMismatchedFill();
+    void restoreRejectsSecondOpening();
+    void unpostedFillIsCounted();
+    void accountOpeningRejections();
 };
 
 // The check value of CRC-64/XZ in the CRC catalogue, which `xz --check=crc64` also gives for
@@ -342,12 +392,12 @@ void SnapshotTest::checksumOfCheckString()
 }
 
 // Header (18), three counters (24), no instruments (4), no other orders (8), no accounts (4),
-// no records (8) and the trailer (16).
+// no records (8), no portfolio accounts (4) and positions (8), and the trailer (16).
 void SnapshotTest::emptyEngineRoundTrip()
 {
     const Engine empty;
     const Bytes bytes = empty.snapshot();
-    QCOMPARE(bytes.size(), std::size_t{82});
+    QCOMPARE(bytes.size(), std::size_t{94});
     Engine loaded;
     QCOMPARE(Engine::loadSnapshot(bytes, loaded).has_value(), false);
     QVERIFY(isEmpty(loaded));
@@ -692,10 +742,10 @@ void SnapshotTest::damagedSnapshotIsRejected_data()
     QTest::newRow("text file") << Bytes{'h', 'e', 'l', 'l', 'o'} << SnapshotErrorKind::BadMagic
                                << "bad magic";
     QTest::newRow("newer version") << changed([](Bytes &b) {
-        storeLittleEndian(b, 8, 2, 2);
+        storeLittleEndian(b, 8, 3, 2);
         reseal(b);
     }) << SnapshotErrorKind::UnsupportedVersion
-                                   << "format version 2 is newer than version 1";
+                                   << "format version 3 is newer than version 2";
     QTest::newRow("version zero") << changed([](Bytes &b) {
         storeLittleEndian(b, 8, 0, 2);
         reseal(b);
@@ -743,8 +793,9 @@ void SnapshotTest::damagedSnapshotIsRejected_data()
     }) << SnapshotErrorKind::DuplicateClientOrderId
                                                << "appears twice";
     QTest::newRow("count beyond the bytes") << changed([](Bytes &b) {
-        // The record count sits before the three records of 37 bytes and the trailer.
-        storeLittleEndian(b, b.size() - 16 - 3 * 37 - 8, std::uint64_t{1} << 60, 8);
+        // The record count sits before the three records of 37 bytes, the empty portfolio
+        // section of 12 bytes and the trailer.
+        storeLittleEndian(b, b.size() - 16 - 12 - 3 * 37 - 8, std::uint64_t{1} << 60, 8);
         reseal(b);
     }) << SnapshotErrorKind::Truncated << "records need at least";
     QTest::newRow("wrong state hash") << changed([](Bytes &b) {
@@ -786,6 +837,232 @@ void SnapshotTest::targetThatHoldsStateIsLeftUnchanged()
     QCOMPARE(nameText(error->kind), nameText(SnapshotErrorKind::TargetNotEmpty));
     QCOMPARE(target.stateHash(), hash);
     QCOMPARE(target.liveOrderCount(), 1u);
+}
+
+// The portfolio of the hand-computed account engine survives a snapshot, and the loaded engine
+// posts the next fills as the original does.
+void SnapshotTest::accountsRoundTrip()
+{
+    Engine original;
+    buildAccountEngine(original);
+    const Portfolio &portfolio = original.portfolio();
+    QCOMPARE(portfolio.account(AccountId{3})->balance, Money{100'188});
+    QCOMPARE(portfolio.account(AccountId{4})->balance, Money{979'776});
+    QCOMPARE(portfolio.position(AccountId{3}, InstrumentId{1})->quantity, Quantity{-8});
+    QCOMPARE(portfolio.position(AccountId{4}, InstrumentId{1})->quantity, Quantity{2});
+    QCOMPARE(portfolio.position(AccountId{3}, InstrumentId{1})->realizedProfitAndLoss, Money{200});
+    QCOMPARE(original.unpostedFillCount(), std::uint64_t{0});
+
+    const Bytes bytes = original.snapshot();
+    Engine loaded;
+    if (const auto error = Engine::loadSnapshot(bytes, loaded))
+        QFAIL(error->message.c_str());
+    QVERIFY(loaded.portfolio() == original.portfolio());
+    QCOMPARE(loaded.stateHash(), original.stateHash());
+    QCOMPARE(loaded.snapshot(), bytes);
+
+    EngineRecorder originalEvents;
+    EngineRecorder loadedEvents;
+    original.addHandler(&originalEvents);
+    loaded.addHandler(&loadedEvents);
+    for (Engine *engine : {&original, &loaded})
+        engine->submit(withAccount(limitOrder(6, Side::Sell, 8, 9'900), 5), Timestamp{3});
+    QVERIFY(!originalEvents.all<FillPosted>().empty());
+    QCOMPARE(differenceOf(loadedEvents.events, originalEvents.events, 0), QString());
+    QVERIFY(loaded.portfolio() == original.portfolio());
+    QCOMPARE(loaded.stateHash(), original.stateHash());
+}
+
+// A snapshot of format version 1, which had no portfolio section, loads with the instruments in
+// the portfolio and no accounts. Without accounts the state hash is the same in both versions.
+void SnapshotTest::previousVersionLoadsWithoutAccounts()
+{
+    Engine original;
+    buildSmallEngine(original);
+    Bytes bytes = original.snapshot();
+    const std::size_t portfolioAt = bytes.size() - 16 - 12;
+    bytes.erase(bytes.begin() + static_cast<std::ptrdiff_t>(portfolioAt),
+                bytes.begin() + static_cast<std::ptrdiff_t>(portfolioAt + 12));
+    storeLittleEndian(bytes, 8, 1, 2);
+    storeLittleEndian(bytes, 10, bytes.size(), 8);
+    reseal(bytes);
+
+    Engine loaded;
+    if (const auto error = Engine::loadSnapshot(bytes, loaded))
+        QFAIL(error->message.c_str());
+    QCOMPARE(loaded.stateHash(), original.stateHash());
+    QVERIFY(loaded.portfolio().instrument(InstrumentId{1}) != nullptr);
+    QVERIFY(loaded.portfolio().instrument(InstrumentId{2}) != nullptr);
+    QVERIFY(loaded.portfolio().state().accounts.empty());
+    QCOMPARE(loaded.snapshot(), original.snapshot());
+}
+
+// A cash account whose balance is made negative contradicts the portfolio's rules.
+void SnapshotTest::damagedPortfolioIsRejected()
+{
+    Engine original;
+    buildAccountEngine(original);
+    Bytes bytes = original.snapshot();
+    storeLittleEndian(bytes, offsetOf(bytes, 979'776), static_cast<std::uint64_t>(-1), 8);
+    reseal(bytes);
+
+    Engine target;
+    const std::optional<SnapshotError> error = Engine::loadSnapshot(bytes, target);
+    QVERIFY(error.has_value());
+    QCOMPARE(nameText(error->kind), nameText(SnapshotErrorKind::Inconsistent));
+    QVERIFY2(error->message.find("portfolio section does not load") != std::string::npos,
+             error->message.c_str());
+    QVERIFY(isEmpty(target));
+    QVERIFY(target.portfolio().state().instruments.empty());
+}
+
+// Restoring every event of the account engine rebuilds its portfolio and its state hash after
+// each event.
+void SnapshotTest::fullRestoreWithAccounts()
+{
+    Engine original;
+    EngineRecorder recorder(original);
+    original.addHandler(&recorder);
+    buildAccountEngine(original);
+    QCOMPARE(recorder.all<AccountOpened>().size(), std::size_t{2});
+    QCOMPARE(recorder.all<FillPosted>().size(), std::size_t{5});
+
+    Engine restored;
+    for (std::size_t i = 0; i < recorder.events.size(); ++i) {
+        if (!isStateChange(typeOf(recorder.events[i].payload))) {
+            QCOMPARE(restored.restore(recorder.events[i]), RestoreResult::Restored);
+            continue;
+        }
+        const RestoreResult result = restored.restore(recorder.events[i]);
+        QVERIFY2(result == RestoreResult::Restored,
+                 qPrintable(fieldsOf(recorder.events[i]) + ": " +
+                            QString::fromUtf8(nameOf(result).data())));
+        QCOMPARE(restored.stateHash(), recorder.hashes[i]);
+    }
+    QVERIFY(restored.portfolio() == original.portfolio());
+}
+
+void SnapshotTest::restoreRejectsMismatchedFill_data()
+{
+    QTest::addColumn<std::function<void(FillPosted &)>>("change");
+    QTest::addColumn<int>("expected");
+
+    const auto row = [](const char *name, std::function<void(FillPosted &)> change,
+                        RestoreResult expected) {
+        QTest::newRow(name) << change << static_cast<int>(expected);
+    };
+    row(
+        "fee", [](FillPosted &f) { f.fee = Money{f.fee.value() + 1}; },
+        RestoreResult::FillMismatch);
+    row(
+        "realized P&L",
+        [](FillPosted &f) { f.realizedProfitAndLoss = Money{f.realizedProfitAndLoss.value() + 1}; },
+        RestoreResult::FillMismatch);
+    row(
+        "cash after", [](FillPosted &f) { f.cashBalance = Money{f.cashBalance.value() - 1}; },
+        RestoreResult::FillMismatch);
+    row(
+        "position after", [](FillPosted &f) { f.position = Quantity{f.position.value() + 1}; },
+        RestoreResult::FillMismatch);
+    row(
+        "account not open", [](FillPosted &f) { f.account = AccountId{9}; },
+        RestoreResult::FillMismatch);
+    row(
+        "trade sequence zero", [](FillPosted &f) { f.tradeSequence = 0; },
+        RestoreResult::FillMismatch);
+    row(
+        "other instrument", [](FillPosted &f) { f.instrument = InstrumentId{2}; },
+        RestoreResult::WrongInstrument);
+}
+
+// A recorded fill whose amounts do not follow from the state is rejected and changes nothing.
+void SnapshotTest::restoreRejectsMismatchedFill()
+{
+    QFETCH(std::function<void(FillPosted &)>, change);
+    QFETCH(int, expected);
+
+    Engine original;
+    EngineRecorder recorder;
+    original.addHandler(&recorder);
+    buildAccountEngine(original);
+    const auto fill =
+        std::find_if(recorder.events.begin(), recorder.events.end(), [](const Event &event) {
+            return std::holds_alternative<FillPosted>(event.payload);
+        });
+    QVERIFY(fill != recorder.events.end());
+
+    Engine restored;
+    for (auto event = recorder.events.begin(); event != fill; ++event)
+        QCOMPARE(restored.restore(*event), RestoreResult::Restored);
+    Event damaged = *fill;
+    change(std::get<FillPosted>(damaged.payload));
+    const std::uint64_t hash = restored.stateHash();
+    QCOMPARE(static_cast<int>(restored.restore(damaged)), expected);
+    QCOMPARE(restored.stateHash(), hash);
+    QCOMPARE(restored.lastSequence(), damaged.sequence - 1);
+    QCOMPARE(restored.restore(*fill), RestoreResult::Restored);
+}
+
+void SnapshotTest::restoreRejectsSecondOpening()
+{
+    Engine original;
+    EngineRecorder recorder;
+    original.addHandler(&recorder);
+    buildAccountEngine(original);
+
+    Engine restored;
+    for (const Event &event : recorder.events)
+        QCOMPARE(restored.restore(event), RestoreResult::Restored);
+    Event again = recorder.events[1];
+    QVERIFY(std::holds_alternative<AccountOpened>(again.payload));
+    again.sequence = restored.lastSequence() + 1;
+    QCOMPARE(restored.restore(again), RestoreResult::InvalidAccount);
+    QCOMPARE(restored.lastSequence(), again.sequence - 1);
+}
+
+// A cash account without the cash for a buy gets no fill, which the engine counts. The seller's
+// open account still gets its fill.
+void SnapshotTest::unpostedFillIsCounted()
+{
+    Engine engine;
+    InstrumentDefinition definition = definitionOf(InstrumentId{1});
+    definition.currency = currencyCode("USD");
+    engine.addInstrument(definition, Timestamp{0});
+    engine.openAccount(accountSettings(3, AccountType::Margin), Money{0}, Timestamp{0});
+    engine.openAccount(accountSettings(4, AccountType::Cash), Money{0}, Timestamp{0});
+    EngineRecorder recorder;
+    engine.addHandler(&recorder);
+    engine.submit(withAccount(limitOrder(1, Side::Sell, 10, 50), 3), Timestamp{1});
+    engine.submit(withAccount(limitOrder(2, Side::Buy, 10, 50), 4), Timestamp{1});
+
+    QCOMPARE(recorder.all<Trade>().size(), std::size_t{1});
+    const std::vector<FillPosted> fills = recorder.all<FillPosted>();
+    QCOMPARE(fills.size(), std::size_t{1});
+    QCOMPARE(fills[0].account, AccountId{3});
+    QCOMPARE(engine.unpostedFillCount(), std::uint64_t{1});
+    QCOMPARE(engine.portfolio().account(AccountId{4})->balance, Money{0});
+    QVERIFY(engine.portfolio().position(AccountId{4}, InstrumentId{1}) == nullptr);
+}
+
+void SnapshotTest::accountOpeningRejections()
+{
+    Engine engine(InstrumentId{1});
+    EngineRecorder recorder;
+    engine.addHandler(&recorder);
+    engine.openAccount(accountSettings(3, AccountType::Cash), Money{10}, Timestamp{0});
+    engine.openAccount(accountSettings(3, AccountType::Margin), Money{10}, Timestamp{0});
+    engine.openAccount(accountSettings(0, AccountType::Margin), Money{10}, Timestamp{0});
+    engine.openAccount(accountSettings(4, AccountType::Cash), Money{-1}, Timestamp{0});
+
+    QCOMPARE(recorder.all<AccountOpened>().size(), std::size_t{1});
+    const std::vector<OrderRejected> rejected = recorder.all<OrderRejected>();
+    QCOMPARE(rejected.size(), std::size_t{3});
+    QCOMPARE(rejected[0].reason, RejectReason::DuplicateAccount);
+    QCOMPARE(rejected[0].account, AccountId{3});
+    QCOMPARE(rejected[1].reason, RejectReason::InvalidAccount);
+    QCOMPARE(rejected[2].reason, RejectReason::InvalidAccount);
+    QCOMPARE(rejected[2].account, AccountId{4});
+    QCOMPARE(engine.portfolio().account(AccountId{3})->settings.type, AccountType::Cash);
 }
 
 QTEST_APPLESS_MAIN(SnapshotTest)

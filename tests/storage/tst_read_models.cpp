@@ -304,6 +304,7 @@ private slots:
     void viewsPathAppendsSuffix();
     void partialThenFullFillAcrossTwoLevels();
     void positionsCloseFirstInFirstOut();
+    void portfolioEventsChangeNoTable();
     void barsSplitAtMinuteBoundary_data();
     void barsSplitAtMinuteBoundary();
     void orderLifecycleStates();
@@ -426,6 +427,37 @@ void TestReadModels::positionsCloseFirstInFirstOut()
                                QStringLiteral("SELECT account, lot, opened_sequence, price, "
                                               "quantity FROM position_lots ORDER BY account")),
                      {"1|3|17|90|-3", "2|3|17|90|3"}));
+}
+
+// Account openings and posted fills pass through the projection: the trades, fills and
+// positions are those that the same orders give without portfolio accounts.
+void TestReadModels::portfolioEventsChangeNoTable()
+{
+    QTemporaryDir directory;
+    Market market(directory);
+    Engine &engine = market.engine();
+    AccountSettings settings;
+    settings.id = AccountId{1};
+    settings.currency = currencyCode("EUR");
+    settings.type = AccountType::Margin;
+    engine.openAccount(settings, Money{10'000}, at(1)); // sequence 2
+    settings.id = AccountId{2};
+    engine.openAccount(settings, Money{10'000}, at(1));          // sequence 3
+    engine.submit(limitOrder(1, 2, Side::Sell, 10, 100), at(2)); // 4 accepted, 5 added
+    engine.submit(limitOrder(2, 1, Side::Buy, 10, 100), at(3));  // 6 accepted, 7 trade, 8, 9 fills
+
+    const CatchUpResult result = market.checkpoint();
+    QVERIFY2(!result.error, qPrintable(describe(result.error)));
+    QCOMPARE(result.lastSequence, SequenceNumber{9});
+    QVERIFY(sameRows(
+        queryRows(market.viewsPath(),
+                  QStringLiteral("SELECT trade_sequence, liquidity, order_id, account, side, "
+                                 "price, quantity FROM fills ORDER BY liquidity")),
+        {"7|maker|1|2|Sell|100|10", "7|taker|2|1|Buy|100|10"}));
+    QVERIFY(sameRows(queryRows(market.viewsPath(),
+                               QStringLiteral("SELECT account, quantity, open_cost, realized_pnl, "
+                                              "last_sequence FROM positions ORDER BY account")),
+                     {"1|10|1000|0|7", "2|-10|-1000|0|7"}));
 }
 
 void TestReadModels::barsSplitAtMinuteBoundary_data()
