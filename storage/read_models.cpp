@@ -579,7 +579,12 @@ CatchUpResult ReadModelWriter::catchUpFrom(JournalReader &reader, RebuildReason 
     }
 
     m_state->journalPath = reader.path();
-    while (std::optional<Event> event = reader.next()) {
+    const std::atomic<bool> *stopRequested = m_state->options.stopRequested;
+    while (!(stopRequested && stopRequested->load(std::memory_order_relaxed))) {
+        std::optional<Event> event = reader.next();
+        if (!event) {
+            break;
+        }
         if (event->sequence <= projected) {
             const std::optional<std::uint64_t> &first = m_state->firstHash;
             if (event->sequence == 1 && first && reader.lastHash() != *first) {

@@ -3,6 +3,7 @@
 #include "events.h"
 #include "journal.h"
 
+#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -92,6 +93,11 @@ struct ReadModelOptions {
     // commit is at least this old, which bounds how stale the views are when the flow is too
     // slow to fill a transaction.
     std::chrono::milliseconds commitInterval{250};
+
+    // When set and true, a catch-up stops before its next event, commits what it projected and
+    // returns without an error, so an owner that is shutting down need not wait for a long
+    // rebuild. The next catch-up goes on from there.
+    const std::atomic<bool> *stopRequested = nullptr;
 };
 
 // Projects events into a views file, live as an EventHandler, from a journal with catchUp(),

@@ -41,10 +41,13 @@ QStringList argumentsOf(int argc, char *argv[])
 }
 
 // Saves the window as a PNG after the delay and quits with 0, or with 1 and a message when the
-// file cannot be written.
-void scheduleScreenshot(QMainWindow &window, const bourse::app::TerminalOptions &options)
+// file cannot be written. The exit code is also stored in `exitCode`, because a screenshot
+// taken while a dialog of the start runs ends only that dialog's loop: main() must not enter
+// its own loop afterwards.
+void scheduleScreenshot(QMainWindow &window, const bourse::app::TerminalOptions &options,
+                        std::optional<int> &exitCode)
 {
-    QTimer::singleShot(options.screenshotDelayMilliseconds, &window, [&window, options] {
+    QTimer::singleShot(options.screenshotDelayMilliseconds, &window, [&window, options, &exitCode] {
         // The whole screen, so that a dialog over the window shows too; a platform without one
         // (offscreen) gives the window alone.
         QPixmap image;
@@ -56,9 +59,11 @@ void scheduleScreenshot(QMainWindow &window, const bourse::app::TerminalOptions 
         if (!writer.write(image.toImage())) {
             printError(QStringLiteral("cannot write the screenshot %1: %2")
                            .arg(options.screenshotPath, writer.errorString()));
+            exitCode = exitFailure;
             QCoreApplication::exit(exitFailure);
             return;
         }
+        exitCode = 0;
         QCoreApplication::exit(0);
     });
 }
@@ -122,7 +127,8 @@ enum class StartOutcome { Started, Quit, Failed };
 // Continues the simulation journal at `path`. A damaged journal is recovered when the user
 // agrees. A journal that cannot be continued for another reason gives way to a new market,
 // with a notice that explains why, unless the command line named it.
-StartOutcome continueJournal(bourse::ui::MainWindow &window, const QString &path,
+StartOutcome continueJournal(bourse::ui::MainWindow &window,
+                             bourse::app::TerminalJournals &journals, const QString &path,
                              const bourse::app::TerminalOptions &options)
 {
     // A journal named on the command line that cannot be opened is an error to report. The
@@ -134,10 +140,12 @@ StartOutcome continueJournal(bourse::ui::MainWindow &window, const QString &path
     for (int attempt = 0;; ++attempt) {
         Resumption resumption = resumeJournal(path, sessionOptions);
         if (resumption.continuation) {
+            journals.adoptLock(std::move(resumption.lock));
             window.resumeSimulation(seedFor(options), std::move(*resumption.continuation));
             window.showNotice(recoveryNote + describeResumption(path, resumption));
             return StartOutcome::Started;
         }
+        resumption.lock.reset(); // the journal is not continued, or recovery takes the lock
         if (!resumption.error || !isDamage(resumption.error->kind) || attempt > 0) {
             const QString problem =
                 resumption.notContinuable
@@ -180,6 +188,10 @@ StartOutcome continueJournal(bourse::ui::MainWindow &window, const QString &path
                                .arg(QFileInfo(sideFile).fileName());
         }
         if (repair.error) {
+            printError(QStringLiteral("recovery of %1 failed: %2")
+                           .arg(path, QString::fromStdString(repair.error->toString())));
+            if (named)
+                return StartOutcome::Failed;
             QMessageBox::critical(&window, QObject::tr("Recovery failed"),
                                   QString::fromStdString(repair.error->toString()));
             window.startSimulation(seedFor(options));
@@ -231,8 +243,9 @@ int main(int argc, char *argv[])
     window.show();
     QCoreApplication::processEvents();
     // Scheduled before the start, so that it also shows a dialog the start opens.
+    std::optional<int> screenshotExit;
     if (!options.screenshotPath.isEmpty())
-        scheduleScreenshot(window, options);
+        scheduleScreenshot(window, options, screenshotExit);
 
     if (!options.lobsterPath.isEmpty()) {
         if (std::optional<QString> error = window.startReplay(options.lobsterPath, options.speed)) {
@@ -244,7 +257,7 @@ int main(int argc, char *argv[])
                    : options.continuedJournal.isEmpty()
                        ? journals->newestSimulationJournal()
                        : std::optional<QString>(options.continuedJournal)) {
-        switch (continueJournal(window, *continued, options)) {
+        switch (continueJournal(window, *journals, *continued, options)) {
         case StartOutcome::Started:
             break;
         case StartOutcome::Quit:
@@ -255,5 +268,7 @@ int main(int argc, char *argv[])
     } else {
         window.startSimulation(seedFor(options));
     }
+    if (screenshotExit)
+        return *screenshotExit;
     return QApplication::exec();
 }

@@ -10,6 +10,7 @@ namespace bourse::app {
 namespace {
 
 constexpr auto kFollowInterval = std::chrono::milliseconds(250);
+constexpr auto kLongestFinalCatchUp = std::chrono::seconds(2);
 
 // The rows the accounts dock shows at most; the newest ones, since the tables only grow.
 constexpr std::size_t kWorkingOrders = 1'000;
@@ -175,7 +176,10 @@ ViewsHistory readViewsHistory(const std::string &journalPath, SequenceNumber jou
 std::string ReadModelFollower::catchUp(const std::string &viewsPath)
 {
     if (!m_writer) {
-        storage::ReadModelWriter::Opened opened = storage::ReadModelWriter::open(viewsPath);
+        storage::ReadModelOptions options;
+        options.stopRequested = &m_stopCatchUp;
+        storage::ReadModelWriter::Opened opened =
+            storage::ReadModelWriter::open(viewsPath, options);
         if (!opened.writer)
             return opened.error->toString();
         m_writer = std::move(opened.writer);
@@ -200,11 +204,14 @@ ReadModelFollower::ReadModelFollower(std::string journalPath,
 
 ReadModelFollower::~ReadModelFollower()
 {
-    {
-        std::lock_guard lock(m_mutex);
-        m_stopping = true;
-    }
-    m_wake.notify_one();
+    std::unique_lock lock(m_mutex);
+    m_stopping = true;
+    m_wake.notify_all();
+    // The last catch-up normally projects the run's last events within milliseconds. One that
+    // is still rebuilding a long journal is stopped, so closing the window does not wait.
+    if (!m_wake.wait_for(lock, kLongestFinalCatchUp, [this] { return m_finished; }))
+        m_stopCatchUp = true;
+    lock.unlock();
     m_thread.join();
 }
 
@@ -215,8 +222,11 @@ void ReadModelFollower::run()
         lock.unlock();
         followOnce();
         lock.lock();
-        if (m_stopping)
+        if (m_stopping) {
+            m_finished = true;
+            m_wake.notify_all();
             return;
+        }
         m_wake.wait_for(lock, kFollowInterval, [this] { return m_stopping; });
     }
 }

@@ -7,6 +7,7 @@
 #include "session.h"
 #include "terminal_journals.h"
 
+#include <atomic>
 #include <condition_variable>
 #include <memory>
 #include <mutex>
@@ -38,9 +39,9 @@ ViewsHistory readViewsHistory(const std::string &journalPath, SequenceNumber jou
 // Keeps the read models of one run's journal up to date while the run goes on, and publishes
 // the orders, fills and positions they contain. A thread of its own catches the views file up
 // with what the journal committed, four times a second, and the engine thread does not wait
-// for it: its callbacks here do nothing. Give it to the run as a handler after the journal writer:
-// the session destroys the run's handlers in order once the engine has stopped, and this one
-// catches up one last time then.
+// for it: its callbacks here do nothing. Its destructor lets the thread catch up one last time,
+// but stops a catch-up still running after two seconds, so a window never waits for a long
+// rebuild to close; the next start goes on from there.
 class ReadModelFollower final : public EventHandler {
 public:
     ReadModelFollower(std::string journalPath, std::shared_ptr<AccountsSlot> accounts);
@@ -66,7 +67,9 @@ private:
     std::mutex m_mutex;
     std::condition_variable m_wake;
     bool m_stopping = false;
-    std::thread m_thread; // last: starts once everything above exists
+    bool m_finished = false;                // the thread made its last catch-up
+    std::atomic<bool> m_stopCatchUp{false}; // ends a long catch-up early when the run stops
+    std::thread m_thread;                   // last: starts once everything above exists
 };
 
 } // namespace bourse::app

@@ -55,9 +55,10 @@ private:
 };
 
 // Opens the run's journal: the continued one, or a new file in `directory`.
-std::unique_ptr<storage::JournalWriter> openRunJournal(const QString &directory,
-                                                       const Session::RunContext &context,
-                                                       QString &path, std::string &problem)
+std::unique_ptr<storage::JournalWriter>
+openRunJournal(const QString &directory, const Session::RunContext &context,
+               std::unique_ptr<storage::JournalWriterLock> adoptedLock, QString &path,
+               std::string &problem)
 {
     if (context.continuedJournal.empty()) {
         if (!QDir().mkpath(directory)) {
@@ -70,7 +71,9 @@ std::unique_ptr<storage::JournalWriter> openRunJournal(const QString &directory,
     } else {
         path = QString::fromStdString(context.continuedJournal);
     }
-    auto created = storage::JournalWriter::create(path.toStdString());
+    const bool lockFits = adoptedLock && adoptedLock->journalPath() == path.toStdString();
+    auto created = lockFits ? storage::JournalWriter::create(std::move(adoptedLock))
+                            : storage::JournalWriter::create(path.toStdString());
     if (!created.writer) {
         problem = "this run is not journaled: " + created.error->toString();
         qCWarning(lcJournal).noquote() << QString::fromStdString(problem);
@@ -130,8 +133,13 @@ Session::RunHandlerFactory TerminalJournals::runHandlerFactory()
         progress->journaled = false;
         QString path;
         std::string problem;
+        std::unique_ptr<storage::JournalWriterLock> adoptedLock;
+        {
+            std::lock_guard guard(progress->lockMutex);
+            adoptedLock = std::move(progress->adoptedLock);
+        }
         std::unique_ptr<storage::JournalWriter> writer =
-            openRunJournal(directory, context, path, problem);
+            openRunJournal(directory, context, std::move(adoptedLock), path, problem);
         if (!writer) {
             handlers.push_back(std::make_unique<UnjournaledRun>(std::move(problem)));
             return handlers;
@@ -155,6 +163,12 @@ std::shared_ptr<const ui::AccountsView> TerminalJournals::latestAccounts() const
     return m_accounts->latest();
 }
 
+void TerminalJournals::adoptLock(std::unique_ptr<storage::JournalWriterLock> lock)
+{
+    std::lock_guard guard(m_progress->lockMutex);
+    m_progress->adoptedLock = std::move(lock);
+}
+
 std::optional<SequenceNumber> TerminalJournals::durableSequence() const
 {
     if (!m_progress->journaled)
@@ -175,8 +189,8 @@ std::optional<QString> TerminalJournals::newestSimulationJournal() const
 Resumption resumeJournal(const QString &path, const Session::Options &options)
 {
     Resumption resumption;
-    // A journal another process writes to cannot be continued here. The lock is only tested:
-    // the run's journal writer takes it again when the run starts.
+    // A journal another process writes to cannot be continued here. The lock stays taken until
+    // the run's journal writer adopts it, so no other writer can come in between.
     if (QFileInfo(path).isFile()) {
         storage::JournalWriterLock::Acquired lock =
             storage::JournalWriterLock::acquire(path.toStdString());
@@ -184,6 +198,7 @@ Resumption resumeJournal(const QString &path, const Session::Options &options)
             resumption.error = lock.error;
             return resumption;
         }
+        resumption.lock = std::move(lock.lock);
     }
     RecoveredEngine recovered = recoverEngine(path.toStdString(), JournalCheck::EveryEvent);
     resumption.report = recovered.report;
@@ -227,17 +242,19 @@ Resumption resumeJournal(const QString &path, const Session::Options &options)
 QString describeResumption(const QString &path, const Resumption &resumption)
 {
     const RecoveryReport &report = resumption.report;
-    QString text = QObject::tr("Continued at event %1").arg(count(report.lastSequence));
+    // What went wrong comes first, since a long note is cut in the middle.
+    QString text;
+    if (resumption.lostEvents)
+        text +=
+            QObject::tr("EVENTS LOST: %1; ").arg(QString::fromStdString(*resumption.lostEvents));
+    for (const std::string &skipped : report.skippedSnapshots)
+        text += QObject::tr("skipped %1; ").arg(QString::fromStdString(skipped));
+    text += QObject::tr("Continued at event %1").arg(count(report.lastSequence));
     if (report.snapshotSequence > 0)
         text += QObject::tr(" (snapshot %1 + %2 events)")
                     .arg(count(report.snapshotSequence), count(report.tailEvents));
     else
         text += QObject::tr(" (full replay)");
-    for (const std::string &skipped : report.skippedSnapshots)
-        text += QObject::tr("; skipped %1").arg(QString::fromStdString(skipped));
-    if (resumption.lostEvents)
-        text +=
-            QObject::tr("; EVENTS LOST: %1").arg(QString::fromStdString(*resumption.lostEvents));
     if (resumption.historyProblem)
         text += QObject::tr("; chart and tape start empty: %1")
                     .arg(QString::fromStdString(*resumption.historyProblem));

@@ -49,6 +49,10 @@ public:
     // acknowledged up to there. Nothing while the run is not journaled. Any thread may call it.
     std::optional<SequenceNumber> durableSequence() const;
 
+    // Hands over the writer lock that resumeJournal() took, so that the run continuing that
+    // journal opens it without letting another writer in between.
+    void adoptLock(std::unique_ptr<storage::JournalWriterLock> lock);
+
     // The most recently started simulation journal in the folder, by the start time in its
     // name; nothing when there is none.
     std::optional<QString> newestSimulationJournal() const;
@@ -63,6 +67,8 @@ private:
     struct Progress {
         std::atomic<bool> journaled{false};
         std::atomic<SequenceNumber> durable{0};
+        std::mutex lockMutex;
+        std::unique_ptr<storage::JournalWriterLock> adoptedLock; // for the next continued run
     };
 
     std::shared_ptr<AccountsSlot> m_accounts = std::make_shared<AccountsSlot>();
@@ -84,6 +90,8 @@ struct Resumption {
     std::optional<std::string> historyProblem;
     // Events the read models had seen beyond the journal's end, which the journal lost.
     std::optional<std::string> lostEvents;
+    // The journal's writer lock, held from the check on, for the run that continues it.
+    std::unique_ptr<storage::JournalWriterLock> lock;
 };
 
 // Checks every event of a journal and rebuilds its engine from the newest good snapshot plus the

@@ -313,6 +313,7 @@ private slots:
     void catchUpProjectsAppendedEvents();
     void catchUpSkipsChunksBeforeProjected();
     void catchUpReportsDamagedAnchor();
+    void stoppedCatchUpResumesLater();
     void catchUpReadsOnPartlyReadReader_data();
     void catchUpReadsOnPartlyReadReader();
     void viewsOfOtherJournalAreRebuilt_data();
@@ -706,6 +707,28 @@ void TestReadModels::catchUpProjectsAppendedEvents()
 // second, because the journal is closed after each part. After both are projected, the first
 // chunk is damaged. A catch-up starts after event 5, in the second chunk, so it never reads the
 // first and projects order 3 (events 6-7). A rebuild reads it and stops at the damage.
+// A catch-up asked to stop projects nothing more and reports no error; the next one goes on.
+// The two orders below trade once: instrument, two acceptances, the rest, a trade: 5 events.
+void TestReadModels::stoppedCatchUpResumesLater()
+{
+    QTemporaryDir directory;
+    Market market(directory);
+    market.engine().submit(limitOrder(1, 1, Side::Sell, 10, 100), at(1));
+    market.engine().submit(limitOrder(2, 2, Side::Buy, 4, 100), at(2));
+    const std::atomic<bool> stop{true};
+    ReadModelOptions stopping;
+    stopping.stopRequested = &stop;
+    CatchUpResult result = market.checkpoint(stopping);
+    QVERIFY2(!result.error, qPrintable(describe(result.error)));
+    QCOMPARE(result.eventsProjected, std::uint64_t{0});
+    QCOMPARE(result.lastSequence, SequenceNumber{0});
+
+    result = market.checkpoint();
+    QVERIFY2(!result.error, qPrintable(describe(result.error)));
+    QCOMPARE(result.eventsProjected, std::uint64_t{5});
+    QCOMPARE(result.lastSequence, SequenceNumber{5});
+}
+
 void TestReadModels::catchUpSkipsChunksBeforeProjected()
 {
     QTemporaryDir directory;
