@@ -25,17 +25,33 @@ double secondsSince(Clock::time_point start)
     return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
-// Collects the events an engine publishes.
+// The events an engine published, and after which of them a command ended: the journal writer
+// closes chunks only where a command ended, so the benchmark hands the ends over too.
+struct CollectedEvents {
+    std::vector<Event> events;
+    std::vector<bool> endsCommand; // one per event
+};
+
+// Collects the events an engine publishes, with the command ends.
 class EventCollector : public EventHandler {
 public:
-    explicit EventCollector(std::vector<Event> &events)
-        : m_events(events)
+    explicit EventCollector(CollectedEvents &collected)
+        : m_collected(collected)
     {
     }
-    void onEvent(const Event &event) override { m_events.push_back(event); }
+    void onEvent(const Event &event) override
+    {
+        m_collected.events.push_back(event);
+        m_collected.endsCommand.push_back(false);
+    }
+    void onCommandEnd() override
+    {
+        if (!m_collected.endsCommand.empty())
+            m_collected.endsCommand.back() = true;
+    }
 
 private:
-    std::vector<Event> &m_events;
+    CollectedEvents &m_collected;
 };
 
 // Drives one engine with the market simulator until it has published `count` events or more.
@@ -69,7 +85,7 @@ MicrosecondPercentiles percentiles(std::vector<double> samples)
 // Hands pre-built events to a journal writer as fast as it takes them and times until the last
 // one is committed. A chunk's commit latency runs from the event that filled it to the first
 // commit that covers it.
-bool measureGroupCommit(const std::vector<Event> &events, const std::string &path,
+bool measureGroupCommit(const CollectedEvents &collected, const std::string &path,
                         JournalBenchmarkResult &result, std::string &error)
 {
     storage::JournalWriterOptions options;
@@ -89,12 +105,15 @@ bool measureGroupCommit(const std::vector<Event> &events, const std::string &pat
     });
 
     std::vector<std::pair<SequenceNumber, Clock::time_point>> handedOver;
+    const std::vector<Event> &events = collected.events;
     handedOver.reserve(events.size() / options.eventsPerChunk + 1);
     const Clock::time_point start = Clock::now();
-    for (const Event &event : events) {
-        writer.onEvent(event);
-        if (event.sequence % options.eventsPerChunk == 0)
-            handedOver.emplace_back(event.sequence, Clock::now());
+    for (std::size_t i = 0; i < events.size(); ++i) {
+        writer.onEvent(events[i]);
+        if (collected.endsCommand[i])
+            writer.onCommandEnd();
+        if (events[i].sequence % options.eventsPerChunk == 0)
+            handedOver.emplace_back(events[i].sequence, Clock::now());
     }
     if (auto failed = writer.close()) {
         error = failed->toString();
@@ -256,8 +275,9 @@ std::optional<JournalBenchmarkResult> runJournalBenchmark(const JournalBenchmark
     }
 
     JournalBenchmarkResult result;
-    std::vector<Event> events;
-    events.reserve(options.events + 64);
+    CollectedEvents events;
+    events.events.reserve(options.events + 64);
+    events.endsCommand.reserve(options.events + 64);
     {
         Engine engine(InstrumentId{1});
         EventCollector collector(events);
