@@ -40,8 +40,8 @@ ViewsHistory readViewsHistory(const std::string &journalPath, SequenceNumber jou
 // the orders, fills and positions they contain. A thread of its own catches the views file up
 // with what the journal committed, four times a second, and the engine thread does not wait
 // for it: its callbacks here do nothing. Its destructor lets the thread catch up one last time,
-// but stops a catch-up still running after two seconds, so a window never waits for a long
-// rebuild to close; the next start goes on from there.
+// but stops a catch-up still running after two seconds. So a window never waits for a long
+// rebuild to close, and the next start goes on from there.
 class ReadModelFollower final : public EventHandler {
 public:
     ReadModelFollower(std::string journalPath, std::shared_ptr<AccountsSlot> accounts);

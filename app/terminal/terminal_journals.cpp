@@ -242,7 +242,7 @@ Resumption resumeJournal(const QString &path, const Session::Options &options)
 QString describeResumption(const QString &path, const Resumption &resumption)
 {
     const RecoveryReport &report = resumption.report;
-    // What went wrong comes first, since a long note is cut in the middle.
+    // Problems come first, since a long note is cut in the middle.
     QString text;
     if (resumption.lostEvents)
         text +=
