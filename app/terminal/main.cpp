@@ -19,8 +19,14 @@
 #include <QScreen>
 #include <QTimer>
 
+#include <QSocketNotifier>
+
+#include <csignal>
 #include <cstdio>
 #include <optional>
+
+#include <fcntl.h>
+#include <unistd.h>
 
 namespace {
 
@@ -66,6 +72,38 @@ void scheduleScreenshot(QMainWindow &window, const bourse::app::TerminalOptions 
         exitCode = 0;
         QCoreApplication::exit(0);
     });
+}
+
+// The write end of the pipe that turns SIGTERM and SIGINT into a quit of the event loop. A signal
+// handler may only do async-signal-safe work, such as write().
+int signalPipeWriteEnd = -1;
+// Set once a signal asked to quit; a quit during a dialog of the start ends only that dialog.
+bool terminationRequested = false;
+
+void onTerminationSignal(int)
+{
+    const char byte = 1;
+    [[maybe_unused]] const ssize_t written = ::write(signalPipeWriteEnd, &byte, 1);
+}
+
+// Makes SIGTERM and SIGINT quit the application the way closing the window does, so the session
+// stops, the journal stores its final snapshot and closes, and nothing acknowledged is lost.
+void quitOnTerminationSignals(QObject &parent)
+{
+    int ends[2];
+    if (::pipe2(ends, O_CLOEXEC | O_NONBLOCK) != 0)
+        return;
+    signalPipeWriteEnd = ends[1];
+    auto *notifier = new QSocketNotifier(ends[0], QSocketNotifier::Read, &parent);
+    QObject::connect(notifier, &QSocketNotifier::activated, &parent, [readEnd = ends[0]] {
+        char byte = 0;
+        while (::read(readEnd, &byte, 1) > 0) {
+        }
+        terminationRequested = true;
+        QCoreApplication::quit();
+    });
+    std::signal(SIGTERM, onTerminationSignal);
+    std::signal(SIGINT, onTerminationSignal);
 }
 
 std::uint64_t seedFor(const bourse::app::TerminalOptions &options)
@@ -227,6 +265,7 @@ int main(int argc, char *argv[])
     const bourse::app::TerminalOptions &options = commandLine.options;
 
     QApplication app(argc, argv);
+    quitOnTerminationSignals(app);
     QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/bourse.png")));
     bourse::ui::theme::applyDarkTheme(app);
     // The journals outlive the window, whose session's runs use them to the end.
@@ -270,5 +309,7 @@ int main(int argc, char *argv[])
     }
     if (screenshotExit)
         return *screenshotExit;
+    if (terminationRequested)
+        return 0;
     return QApplication::exec();
 }

@@ -158,6 +158,7 @@ private slots:
     void emptyJournalStartsWorkingMarket();
     void replayJournalNotContinued();
     void journalInUseNotContinued();
+    void terminationSignalStoresFinalSnapshot();
 
 private:
     QString firstRun();
@@ -363,6 +364,38 @@ void TerminalJournalsTest::journalInUseNotContinued()
     QVERIFY2(newest.error.contains(QStringLiteral("in use")), qPrintable(describe(newest)));
     QCOMPARE(simulationJournals(m_journals).size(), qsizetype{2});
     QCOMPARE(contentsOf(journal), before);
+}
+
+// SIGTERM ends the terminal as closing its window does: the journal stores a snapshot at its
+// last event and releases its lock.
+void TerminalJournalsTest::terminationSignalStoresFinalSnapshot()
+{
+    QProcess process;
+    process.start(QStringLiteral(BOURSE_TERMINAL_PATH),
+                  {QStringLiteral("-platform"), QStringLiteral("offscreen"),
+                   QStringLiteral("--journal-dir"), m_journals, QStringLiteral("--seed"),
+                   QStringLiteral("9")});
+    QVERIFY(process.waitForStarted());
+    QTest::qWait(2000);
+    process.terminate();
+    QVERIFY(process.waitForFinished(timeoutMilliseconds));
+    QCOMPARE(process.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(process.exitCode(), 0);
+
+    const QStringList journals = simulationJournals(m_journals);
+    QCOMPARE(journals.size(), qsizetype{1});
+    const QString journal = QDir(m_journals).filePath(journals.constFirst());
+    QVERIFY(!QFile::exists(journal + QStringLiteral("-lock")));
+    const JournalContents contents = readJournal(journal);
+    QVERIFY2(!contents.error, contents.error ? contents.error->toString().c_str() : "");
+    QVERIFY(contents.lastSequence > 100);
+    auto opened = bourse::storage::JournalReader::open(journal.toStdString());
+    QVERIFY(opened.reader);
+    std::optional<bourse::storage::JournalError> error;
+    const auto snapshots = opened.reader->snapshots(error);
+    QVERIFY(!error);
+    QVERIFY(!snapshots.empty());
+    QCOMPARE(snapshots.front().sequence, contents.lastSequence); // newest first
 }
 
 QTEST_MAIN(TerminalJournalsTest)
