@@ -14,6 +14,7 @@
 #include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 #include <optional>
 #include <thread>
@@ -143,6 +144,21 @@ int runSimCommand(const std::vector<std::string> &arguments)
         return UsageError;
     }
 
+    // An existing journal is locked before it is read, so a journal another process writes to
+    // is reported at once instead of after a full check, and nothing can append between the
+    // recovery and the writer's first event.
+    std::unique_ptr<storage::JournalWriterLock> lock;
+    std::error_code ignored;
+    if (std::filesystem::is_regular_file(parsed->journal, ignored)) {
+        storage::JournalWriterLock::Acquired acquired =
+            storage::JournalWriterLock::acquire(parsed->journal);
+        if (!acquired.lock) {
+            std::cerr << "bourse-engine sim: " << acquired.error->toString() << "\n";
+            return InputError;
+        }
+        lock = std::move(acquired.lock);
+    }
+
     // Recover the journal's engine before the writer opens it, so that the engine continues
     // exactly where the journal ends.
     app::RecoveredEngine recovered =
@@ -168,7 +184,9 @@ int runSimCommand(const std::vector<std::string> &arguments)
         return InputError;
     }
 
-    storage::JournalWriter::Created created = storage::JournalWriter::create(parsed->journal);
+    storage::JournalWriter::Created created = lock
+                                                  ? storage::JournalWriter::create(std::move(lock))
+                                                  : storage::JournalWriter::create(parsed->journal);
     if (!created.writer) {
         std::cerr << "bourse-engine sim: " << created.error->toString() << "\n";
         return InputError;
