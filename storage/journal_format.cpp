@@ -548,4 +548,33 @@ std::string hex(std::uint64_t value)
     return text;
 }
 
+std::optional<SnapshotRowProblem> decodeSnapshotRow(sqlite3_stmt *row, SequenceNumber sequence,
+                                                    StoredSnapshot &snapshot)
+{
+    if (sqlite3_column_type(row, 0) != SQLITE_INTEGER ||
+        sqlite3_column_type(row, 1) != SQLITE_INTEGER ||
+        sqlite3_column_type(row, 2) != SQLITE_BLOB ||
+        sqlite3_column_type(row, 3) != SQLITE_INTEGER) {
+        return SnapshotRowProblem{JournalErrorKind::MalformedRow,
+                                  "a snapshot column has the wrong type"};
+    }
+    snapshot.info.sequence = sequence;
+    snapshot.info.chainHash = static_cast<std::uint64_t>(sqlite3_column_int64(row, 0));
+    snapshot.info.stateHash = static_cast<std::uint64_t>(sqlite3_column_int64(row, 1));
+    const auto *bytes = static_cast<const std::uint8_t *>(sqlite3_column_blob(row, 2));
+    const auto size = static_cast<std::size_t>(sqlite3_column_bytes(row, 2));
+    snapshot.body.assign(bytes, bytes + size);
+    snapshot.info.size = size;
+    snapshot.checksum = static_cast<std::uint64_t>(sqlite3_column_int64(row, 3));
+    const std::uint64_t computed =
+        snapshotChecksum(static_cast<std::int64_t>(sequence), snapshot.info.chainHash,
+                         snapshot.info.stateHash, snapshot.body);
+    if (snapshot.checksum != computed) {
+        return SnapshotRowProblem{JournalErrorKind::ChecksumMismatch,
+                                  "snapshot checksum mismatch: stored " + hex(snapshot.checksum) +
+                                      ", computed " + hex(computed)};
+    }
+    return std::nullopt;
+}
+
 } // namespace bourse::storage::format

@@ -175,4 +175,16 @@ inline constexpr const char *updateTailSql =
 
 std::string hex(std::uint64_t value);
 
+// The problem with a snapshot row: a column of the wrong type or a checksum mismatch.
+struct SnapshotRowProblem {
+    JournalErrorKind kind = JournalErrorKind::MalformedRow;
+    std::string what;
+};
+
+// Decodes the current row of a statement that selects (chain_hash, state_hash, body, checksum)
+// of the snapshot at `sequence`, and checks the checksum. The reader and the salvage of a
+// damaged file both read snapshot rows this way.
+std::optional<SnapshotRowProblem> decodeSnapshotRow(sqlite3_stmt *row, SequenceNumber sequence,
+                                                    StoredSnapshot &snapshot);
+
 } // namespace bourse::storage::format

@@ -449,31 +449,11 @@ std::optional<StoredSnapshot> JournalReader::readSnapshot(SequenceNumber sequenc
         return failed(JournalErrorKind::SqliteFailed,
                       "failed to read the snapshot: " + describeSqliteError(database, resultCode));
     }
-    sqlite3_stmt *row = statement.get();
-    if (sqlite3_column_type(row, 0) != SQLITE_INTEGER ||
-        sqlite3_column_type(row, 1) != SQLITE_INTEGER ||
-        sqlite3_column_type(row, 2) != SQLITE_BLOB ||
-        sqlite3_column_type(row, 3) != SQLITE_INTEGER) {
-        return failed(JournalErrorKind::MalformedRow, "a snapshot column has the wrong type");
-    }
     StoredSnapshot snapshot;
-    snapshot.info.sequence = sequence;
-    snapshot.info.chainHash = static_cast<std::uint64_t>(sqlite3_column_int64(row, 0));
-    snapshot.info.stateHash = static_cast<std::uint64_t>(sqlite3_column_int64(row, 1));
-    const auto *bytes = static_cast<const std::uint8_t *>(sqlite3_column_blob(row, 2));
-    const auto size = static_cast<std::size_t>(sqlite3_column_bytes(row, 2));
-    snapshot.body.assign(bytes, bytes + size);
-    snapshot.info.size = size;
-    const auto stored = static_cast<std::uint64_t>(sqlite3_column_int64(row, 3));
-    const std::uint64_t computed =
-        format::snapshotChecksum(static_cast<std::int64_t>(sequence), snapshot.info.chainHash,
-                                 snapshot.info.stateHash, snapshot.body);
-    if (stored != computed) {
-        return failed(JournalErrorKind::ChecksumMismatch, "snapshot checksum mismatch: stored " +
-                                                              format::hex(stored) + ", computed " +
-                                                              format::hex(computed));
+    if (std::optional<format::SnapshotRowProblem> problem =
+            format::decodeSnapshotRow(statement.get(), sequence, snapshot)) {
+        return failed(problem->kind, std::move(problem->what));
     }
-    snapshot.checksum = stored;
     return snapshot;
 }
 

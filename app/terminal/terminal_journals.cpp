@@ -1,5 +1,6 @@
 #include "terminal_journals.h"
 
+#include "formatting.h"
 #include "journaled_run.h"
 #include "logging.h"
 #include "read_model_follower.h"
@@ -8,7 +9,6 @@
 #include <QDateTime>
 #include <QDir>
 #include <QFileInfo>
-#include <QLocale>
 
 #include <utility>
 
@@ -99,7 +99,7 @@ std::optional<std::string> whyNotContinuable(const QString &path, const Engine &
 
 QString count(std::uint64_t value)
 {
-    return QLocale(QLocale::English).toString(static_cast<qulonglong>(value));
+    return ui::formatCount(static_cast<std::int64_t>(value));
 }
 
 } // namespace
