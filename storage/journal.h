@@ -160,8 +160,8 @@ public:
     // existing file that is not a journal is an error, and the file is left unchanged. A
     // directory or another file that is not a regular file is an OpenFailed error.
     //
-    // The writer holds the journal's JournalWriterLock from here until close(). While another
-    // writer holds it, create fails with InUse and changes nothing.
+    // The writer has the journal's JournalWriterLock from here until close(). While another
+    // writer has it, create fails with InUse and changes nothing.
     static Created create(const std::string &path, const JournalWriterOptions &options = {});
 
     // Opens the journal whose lock the caller took already, as create(path) does, so that

@@ -212,7 +212,7 @@ ReadConnection openReadConnection(const std::string &path, ReaderAccess access)
     if (std::optional<JournalError> error = checkRegularFile(path)) {
         return ReadConnection{nullptr, access, std::move(error)};
     }
-    // SQLite says only "unable to open database file" for a missing file or folder.
+    // SQLite reports only "unable to open database file" for a missing file or folder.
     std::error_code ignored;
     if (!std::filesystem::exists(path, ignored)) {
         return ReadConnection{nullptr, access,
@@ -275,7 +275,7 @@ JournalError inUseError(const std::string &journalPath, long holder)
 
 // Returns true when `descriptor` is still the file at `path`. The holder before removes the
 // file when it releases the lock, so a lock taken on a descriptor opened before that removal
-// is a lock on a file that nobody else finds.
+// is a lock on a file that no other writer finds.
 bool isStillNamed(int descriptor, const std::string &path)
 {
     struct stat opened {};
@@ -305,8 +305,8 @@ JournalWriterLock::Acquired JournalWriterLock::acquire(const std::string &journa
 {
     const std::string lockPath = writerLockPath(journalPath);
     for (int attempt = 0; attempt < maxLockAttempts; ++attempt) {
-        // 0666 before the umask, as SQLite creates the -wal file, so that whoever may write the
-        // journal may take its lock. A lock file of another user that this one may only read
+        // 0666 before the umask, as SQLite creates the -wal file, so that every user who may write
+        // the journal may take its lock. A lock file of another user that this one may only read
         // still takes an flock lock.
         bool writable = true;
         int descriptor = ::open(lockPath.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0666);

@@ -169,7 +169,7 @@ struct ReadModelSnapshot {
 
 // A read-only connection to a views file, which a ReadModelWriter in this or another process may
 // write to meanwhile. The file is in WAL mode, so a read transaction reads the projection as of
-// the writer's last commit, and neither waits for the writer nor holds it up. Queries use the
+// the writer's last commit, and neither waits for the writer nor delays it. Queries use the
 // tables' keys and indexes, so their cost grows with the rows they return, not with the tables.
 // Positions and instruments are read whole, though, and the working orders are sorted in full
 // before the limit applies, which costs little while they stay few.

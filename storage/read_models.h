@@ -154,9 +154,9 @@ public:
     // chain hash the views file records, and every event after it is checked. The events
     // before it are not read, so a catch-up with nothing new reads one chunk of the journal.
     // When that event's hash differs, the journal is read from its first event, whose chain
-    // hash tells a different journal from one that differs later. A reader that has returned
-    // events up to lastSequence() or fewer reads on from there, checking the chain hashes of
-    // the first event and of the event at lastSequence() as it passes them. When the hashes
+    // hash distinguishes a different journal from one that differs later. A reader that has
+    // returned events up to lastSequence() or fewer reads on from there, checking the chain hashes
+    // of the first event and of the event at lastSequence() as it passes them. When the hashes
     // differ, or the journal is shorter, the projection is dropped and rebuilt from the
     // journal's first event, and the result states the reason. When the reader has returned
     // later events, and for a rebuild, a new reader is opened on reader.path(). A rebuild

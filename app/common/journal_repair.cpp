@@ -330,8 +330,8 @@ std::optional<RepairError> replaceJournal(const std::string &path, const std::st
 {
     const std::string wal = path + "-wal";
     const std::string parkedWal = replacement + ".original-wal";
-    // The new journal gets the original's permissions, so that whoever could read or write the
-    // journal still can.
+    // The new journal gets the original's permissions, so that every user who could read or write
+    // the journal still can.
     std::error_code ignored;
     std::error_code statusError;
     const fs::file_status original = fs::status(path, statusError);

@@ -8,7 +8,7 @@
 
 namespace bourse::app {
 
-// What the terminal does with a damaged journal it is to continue.
+// The action the terminal takes on a damaged journal it is to continue.
 enum class DamagePolicy { Ask, Recover };
 
 // The settings of one terminal run, read from its command line.

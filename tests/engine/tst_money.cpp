@@ -313,7 +313,7 @@ void MoneyTest::notionalIsExact_data()
     QTest::newRow("rounded to 2 money decimals")
         << qint64(33) << qint64(1691) << 2 << 2 << qint64(1) << 2 << qint64(558) << "5.58";
     // 2.500000000000000000 * 1.00 is a tie at 0 money decimals. The division by 10^20 runs in
-    // two steps (10^19, then 10), and the step that sees the tie must know that the first
+    // two steps (10^19, then 10), and the step that meets the tie must know that the first
     // step's remainder was zero, or 2.500000000000000001 would round down as well.
     QTest::newRow("tie across two division steps")
         << qint64(2'500'000'000'000'000'000) << qint64(100) << 18 << 2 << qint64(1) << 0
@@ -499,7 +499,7 @@ void MoneyTest::feeRoundsUpOnce_data()
         << qint64(1000) << 2 << qint64(1'000'000) << qint64(-1) << qint64(0) << qint64(99999)
         << none;
     // 10^-8 * 10^-8 * 10^-6 is 10^-22, far below a cent, and still charged as one cent. The
-    // division by 10^20 runs in two steps, and only the first sees a remainder.
+    // division by 10^20 runs in two steps, and only the first has a remainder.
     QTest::newRow("tiny fee is charged one unit")
         << qint64(1) << qint64(1) << 8 << 8 << qint64(1) << 2 << qint64(1) << qint64(0) << qint64(0)
         << qint64(1) << none;

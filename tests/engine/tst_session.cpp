@@ -527,8 +527,8 @@ void TestSession::failingHandlerShowsInView()
     QVERIFY(waitForView(session, [at](const MarketView &view) { return view.lastSequence > at; }));
 }
 
-// A resumed simulation runs on the engine it is given: its handlers see the sequence numbers
-// continue, they learn which journal the run continues, the book is not primed a second time,
+// A resumed simulation runs on the engine it is given. Its handlers see the sequence numbers
+// continue and learn which journal the run continues. The book is not primed a second time,
 // and the first view shows the restored bars and prints.
 void TestSession::resumedSimulationContinuesEngine()
 {

@@ -1,5 +1,6 @@
 // The writer lock of a journal: one writer at a time across processes, recover and rebuild
-// rejected while a writer runs, readers unaffected, and a killed writer that blocks nobody.
+// rejected while a writer runs, readers unaffected, and a killed writer that blocks no later
+// writer.
 
 #include "engine.h"
 #include "journal.h"
@@ -331,7 +332,7 @@ void TestJournalLock::killedWriterBlocksNobody()
 }
 
 // A damaged journal that recover would rewrite stays byte for byte as it was while a writer
-// holds it, whether the repair runs in the writer's process or in `journal recover`.
+// has its lock, whether the repair runs in the writer's process or in `journal recover`.
 void TestJournalLock::recoverWhileWriterRunsChangesNothing()
 {
     QCOMPARE(writeJournal(journalPath()), SequenceNumber{7});
