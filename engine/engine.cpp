@@ -144,6 +144,8 @@ std::string_view nameOf(RestoreResult result)
         return "account opening the portfolio rejects";
     case RestoreResult::FillMismatch:
         return "posted fill differs from the portfolio state";
+    case RestoreResult::InvalidRiskLimits:
+        return "risk event for an account that is not open, or with invalid limits";
     }
     return "unknown result";
 }
@@ -182,6 +184,7 @@ void Engine::reject(InstrumentId named, Timestamp time, const OrderRejected &rej
 
 Engine::InstrumentState &Engine::addInstrumentState(const InstrumentDefinition &definition)
 {
+    m_risk.addInstrument(definition);
     m_instrumentStates.push_back(std::make_unique<InstrumentState>(definition));
     const std::uint32_t value = definition.id.value();
     if (value < kDirectInstrumentIds) {
@@ -233,6 +236,11 @@ void Engine::openAccount(const AccountSettings &settings, Money openingBalance, 
     expireDue(time);
     const PortfolioResult result = m_portfolio.openAccount(settings, openingBalance);
     if (result == PortfolioResult::Ok) {
+        // Trades before the first account did not reach the risk state: catch up its prices.
+        if (m_openAccounts == 0) {
+            for (const auto &state : m_instrumentStates)
+                m_risk.setReferencePrice(state->definition.id, state->referencePrice());
+        }
         ++m_openAccounts;
         publish(m_instrument, time, AccountOpened{settings, openingBalance});
     } else {
@@ -540,6 +548,8 @@ std::uint64_t Engine::stateHash() const
     // that of engines and snapshots from before portfolios.
     if (m_openAccounts != 0)
         hasher.add(m_portfolio.stateHash());
+    if (m_openAccounts != 0 && m_risk.configured())
+        hasher.add(m_risk.stateHash());
 
     std::uint64_t orders = 0;
     m_orders.forEach([&](const Order *order) {

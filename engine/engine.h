@@ -5,6 +5,7 @@
 #include "id_pair_set.h"
 #include "order_book.h"
 #include "portfolio.h"
+#include "risk_tracker.h"
 
 #include <cstdint>
 #include <memory>
@@ -84,6 +85,7 @@ enum class RestoreResult : std::uint8_t {
     WrongOrderState,     // the order is not parked, resting or entering as the event needs
     InvalidAccount,      // an account opening the portfolio rejects (a duplicate, bad settings)
     FillMismatch,        // a posted fill whose fee, P&L, cash or position differs from the state
+    InvalidRiskLimits,   // limits or a kill switch for an account that is not open, or bad values
 };
 
 std::string_view nameOf(RestoreResult result);
@@ -100,7 +102,21 @@ struct ClientOrderAnswer {
 };
 
 // The snapshot format version that snapshot() writes and the newest that loadSnapshot() reads.
-inline constexpr std::uint16_t kSnapshotFormatVersion = 2;
+inline constexpr std::uint16_t kSnapshotFormatVersion = 3;
+
+// What checkOrder() finds: the reason the order would be rejected, if any, and the risk
+// decision. A risk rejection has reason RiskLimit or KillSwitchEngaged and the rule in `risk`.
+struct OrderCheck {
+    std::optional<RejectReason> reason;
+    RiskDecision risk;
+
+    bool passes() const { return !reason.has_value(); }
+};
+
+// The distance of a kill switch's closing order's protection price from the reference price,
+// when the instrument's own price band is not narrower: wide enough to cross a normal spread,
+// narrow enough that a thin book cannot fill the order at any price.
+inline constexpr std::int64_t kClosingProtectionBasisPoints = 500;
 
 // The reason loadSnapshot() rejected a snapshot.
 enum class SnapshotErrorKind : std::uint8_t {
@@ -175,6 +191,40 @@ public:
     // From then on, each trade between orders posts a fill to the account of each side that is
     // open, and publishes FillPosted right after the Trade.
     void openAccount(const AccountSettings &settings, Money openingBalance, Timestamp time);
+
+    // Pre-trade risk (engine_risk.cpp). Every order of an open account passes the checks of
+    // risk_checks.h before it is accepted; a rejection publishes a RiskRejected with the decision,
+    // then the OrderRejected (RiskLimit, or KillSwitchEngaged). After each command, a limit whose
+    // use crossed 80% or 100%, up or down, publishes a RiskAlert.
+    //
+    // Replaces an account's default limits (RiskLimitsSet), or rejects the command: InvalidAccount
+    // for an account that is not open, InvalidRiskLimits for a negative limit or an order rate
+    // above kMaximumOrdersPerSecond.
+    void setRiskLimits(AccountId account, const RiskLimits &limits, Timestamp time);
+    // Replaces the account's limits for one instrument: the fields `overridden` marks (bits of
+    // RiskLimitField) take their value from `limits`, the others follow the defaults. Rejects as
+    // setRiskLimits() does, and UnknownInstrument.
+    void setRiskOverrides(AccountId account, InstrumentId instrument, const RiskLimits &limits,
+                          std::uint16_t overridden, Timestamp time);
+    // Engages a kill switch (KillSwitchChanged) on one account, or on every open account for
+    // account zero. An engaged switch only escalates. CancelAll and Flatten cancel the covered
+    // accounts' live orders (CancelReason::KillSwitch), by id; Flatten then sends, for each
+    // nonzero position, a market order that closes it with a protection price
+    // kClosingProtectionBasisPoints (or the instrument's narrower band) from the reference.
+    // Engaging again repeats the cancels and closing orders, which retries what a thin book left.
+    // Rejects InvalidAccount for an account that is not open or when none is, and
+    // InvalidRiskLimits for scope None.
+    void engageKillSwitch(AccountId account, KillSwitchScope scope, Timestamp time);
+    // Releases a kill switch (KillSwitchChanged with scope None); InvalidAccount as above. The
+    // global switch and an account's own switch are separate: each needs its own reset.
+    void resetKillSwitch(AccountId account, Timestamp time);
+
+    // The answer submit() would give the order now, without placing it or publishing anything:
+    // the first validation reason, or the risk decision.
+    OrderCheck checkOrder(const NewOrder &order, Timestamp time) const;
+    // An account's kill switches, day P&L and drawdown, exposures and limit utilization.
+    RiskMonitor riskMonitor(AccountId account, Timestamp time) const;
+    const RiskTracker &risk() const { return m_risk; }
 
     // Order entry, matched with price-time priority. Each fill is priced at the maker's price.
     // An order that fails a check is rejected with its reason (OrderRejected); one that passes
@@ -360,7 +410,12 @@ private:
     void refill(InstrumentState &instrument, Order &order, Timestamp time);
     void trackExpiry(const Order &order);
 
+    // Whether an order meets the risk checks: every order entered through submit(), or the
+    // engine's own closing orders, which the kill switch sends and which only reduce positions.
+    enum class RiskGate : std::uint8_t { Checked, Bypassed };
+
     // Order entry (engine_orders.cpp).
+    OrderId enterOrder(const NewOrder &request, Timestamp time, RiskGate gate);
     bool submitPlainLimit(InstrumentState &instrument, const NewOrder &order, OrderId id,
                           Timestamp time);
     std::optional<RejectReason> validate(const InstrumentState *instrument, const NewOrder &order,
@@ -400,6 +455,16 @@ private:
     void collectTriggered(InstrumentState &instrument, TradeRange range);
     Price triggeringPrice(Side side, Price stopPrice, TradeRange range) const;
 
+    // Pre-trade risk (engine_risk.cpp).
+    void rejectForRisk(const OrderAccepted &order, InstrumentId instrument,
+                       const RiskDecision &decision, Timestamp time);
+    bool replacePassesRisk(const Order &order, Price price, Price stopPrice, Quantity quantity,
+                           Timestamp time);
+    void publishRiskAlerts();
+    void cancelForKillSwitch(AccountId account, Timestamp time);
+    void closePositions(AccountId account, Timestamp time);
+    std::optional<RejectReason> checkKillSwitchTarget(AccountId account) const;
+
     // Trading status and auctions (engine_auction.cpp).
     TradeRange uncross(InstrumentState &instrument, Timestamp time);
     bool uncrossOnce(InstrumentState &instrument, Timestamp time, TradeRange &range);
@@ -428,6 +493,8 @@ private:
     void loadOffBookOrders(SnapshotReader &reader);
     void loadAccounts(SnapshotReader &reader);
     void loadClientOrders(SnapshotReader &reader);
+    void writeRisk(SnapshotWriter &writer) const;
+    void loadRisk(SnapshotReader &reader, std::uint16_t version);
     void clearState();
 
     // Recovery (engine_restore.cpp).
@@ -445,6 +512,7 @@ private:
     RestoreResult restoreRefilled(const OrderRefilled &refilled);
     RestoreResult restoreAccountOpened(const AccountOpened &opened);
     RestoreResult restoreFillPosted(const Event &event, const FillPosted &posted);
+    RestoreResult restoreRisk(const Event &event);
 
     std::vector<std::unique_ptr<InstrumentState>> m_instrumentStates; // in the order added
     // Instrument id -> index in m_instrumentStates plus one, for ids below a bound; larger
@@ -478,8 +546,10 @@ private:
 
     // Every instrument of the engine is added to the portfolio as it is added to the engine.
     Portfolio m_portfolio;
-    std::size_t m_openAccounts = 0; // zero skips the fill posting after each trade
+    std::size_t m_openAccounts = 0; // zero skips the fill posting and the risk state
     std::uint64_t m_unpostedFills = 0;
+    RiskTracker m_risk{m_portfolio};
+    std::vector<std::pair<InstrumentId, RiskAlert>> m_alerts; // reused after each command
 };
 
 } // namespace bourse

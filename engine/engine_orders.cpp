@@ -292,16 +292,32 @@ OrderId Engine::submit(const NewOrder &request, Timestamp time)
     }
 
     expireDue(time);
+    const OrderId id = enterOrder(request, time, RiskGate::Checked);
+    endCommand();
+    return id;
+}
+
+// Validates, checks and enters one order. Orders of an account that is not open meet no risk
+// rule, and neither do the engine's own closing orders (RiskGate::Bypassed).
+OrderId Engine::enterOrder(const NewOrder &request, Timestamp time, RiskGate gate)
+{
     const OrderId id = request.id.value() != 0 ? request.id : OrderId{m_highestOrderId + 1};
     InstrumentState *instrument = findInstrument(request.instrument);
-    if (instrument && isPlainLimit(*instrument, request) &&
-        submitPlainLimit(*instrument, request, id, time)) [[likely]] {
-        endCommand();
+    const bool riskChecked =
+        gate == RiskGate::Checked && m_openAccounts != 0 && m_risk.tracks(request.account);
+    if (!riskChecked && instrument && isPlainLimit(*instrument, request) &&
+        submitPlainLimit(*instrument, request, id, time)) [[likely]]
         return id;
-    }
 
     const std::optional<RejectReason> reason = validate(instrument, request, time);
     const OrderAccepted accepted = acceptedFrom(request, id);
+    if (!reason && riskChecked) {
+        const RiskDecision decision = m_risk.check(accepted, instrument->definition.id, time);
+        if (!decision.passed()) [[unlikely]] {
+            rejectForRisk(accepted, instrument->definition.id, decision, time);
+            return id;
+        }
+    }
     Order *order = reason ? nullptr : createOrder(accepted, instrument->definition.id);
     if (!order) {
         const RejectReason rejection = reason.value_or(RejectReason::DuplicateOrderId);
@@ -310,7 +326,6 @@ OrderId Engine::submit(const NewOrder &request, Timestamp time)
                          static_cast<std::uint8_t>(rejection));
         reject(request.instrument, time,
                OrderRejected{id, rejection, request.clientOrderId, request.account});
-        endCommand();
         return id;
     }
 
@@ -322,7 +337,6 @@ OrderId Engine::submit(const NewOrder &request, Timestamp time)
         if (range.traded && instrument->hasStops())
             runTriggeredStops(*instrument, range, time);
     }
-    endCommand();
     return id;
 }
 
@@ -420,6 +434,8 @@ void Engine::replace(const ReplaceOrder &request, Timestamp time)
     if (auto reason = validateReplace(instrument, *order, request, price, stopPrice)) {
         reject(order->instrument, time,
                OrderRejected{order->id, *reason, order->clientOrderId(), order->account});
+    } else if (!replacePassesRisk(*order, price, stopPrice, request.quantity, time)) {
+        // The rejection is published.
     } else if (parked) {
         replaceParked(instrument, order, price, stopPrice, request.quantity, time);
     } else {

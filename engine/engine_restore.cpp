@@ -38,8 +38,15 @@ RestoreResult Engine::restore(const Event &event)
     if (event.sequence != m_sequence + 1)
         return RestoreResult::OutOfSequence;
     const RestoreResult result = restorePayload(event);
-    if (result == RestoreResult::Restored)
-        m_sequence = event.sequence;
+    if (result != RestoreResult::Restored)
+        return result;
+    m_sequence = event.sequence;
+    // The risk state follows the events as it does when they are published; alerts come from
+    // the journal, so none are computed here.
+    if (m_openAccounts != 0) {
+        m_risk.apply(event);
+        m_risk.forgetChanges();
+    }
     return result;
 }
 
@@ -54,6 +61,10 @@ RestoreResult Engine::restorePayload(const Event &event)
     }
     if (const auto *opened = std::get_if<AccountOpened>(&payload))
         return restoreAccountOpened(*opened);
+    if (std::holds_alternative<RiskLimitsSet>(payload) ||
+        std::holds_alternative<KillSwitchChanged>(payload) ||
+        std::holds_alternative<RiskRejected>(payload) || std::holds_alternative<RiskAlert>(payload))
+        return restoreRisk(event);
     // A rejection changes only the record of a client order id, and derived market data is
     // rebuilt, not restored.
     if (const auto *rejected = std::get_if<OrderRejected>(&payload))
@@ -387,8 +398,34 @@ RestoreResult Engine::restoreAccountOpened(const AccountOpened &opened)
 {
     if (m_portfolio.openAccount(opened.settings, opened.openingBalance) != PortfolioResult::Ok)
         return RestoreResult::InvalidAccount;
+    if (m_openAccounts == 0) {
+        for (const auto &state : m_instrumentStates)
+            m_risk.setReferencePrice(state->definition.id, state->referencePrice());
+    }
     ++m_openAccounts;
     return RestoreResult::Restored;
+}
+
+// The risk events change only the risk state, which restore() applies once this accepts them.
+// A rejection's answer comes with the OrderRejected that follows it.
+RestoreResult Engine::restoreRisk(const Event &event)
+{
+    if (const auto *set = std::get_if<RiskLimitsSet>(&event.payload)) {
+        return m_risk.validate(event.instrument, *set) == RiskUpdateResult::Ok
+                   ? RestoreResult::Restored
+                   : RestoreResult::InvalidRiskLimits;
+    }
+    if (const auto *changed = std::get_if<KillSwitchChanged>(&event.payload)) {
+        const bool known =
+            changed->account.value() == 0 ? m_openAccounts != 0 : m_risk.tracks(changed->account);
+        return known ? RestoreResult::Restored : RestoreResult::InvalidRiskLimits;
+    }
+    if (const auto *rejected = std::get_if<RiskRejected>(&event.payload))
+        return m_risk.tracks(rejected->account) ? RestoreResult::Restored
+                                                : RestoreResult::InvalidRiskLimits;
+    const RiskAlert &alert = std::get<RiskAlert>(event.payload);
+    return m_risk.tracks(alert.account) ? RestoreResult::Restored
+                                        : RestoreResult::InvalidRiskLimits;
 }
 
 // Posts the fill the event records after checking, on a preview, that posting it gives the

@@ -1,6 +1,6 @@
 // Snapshots: the whole engine state as bytes, and an engine built back from them.
 //
-// Layout of format version 2. Integers are little-endian and unaligned: uN is an unsigned and
+// Layout of format version 3. Integers are little-endian and unaligned: uN is an unsigned and
 // iN a signed N-bit integer. Prices, quantities and times are i64, enums u8 with their values
 // in events.h.
 //
@@ -35,6 +35,21 @@
 //              i64 quantity, i64 basis quantity, u64 low and u64 high half of the i128 basis
 //              cost, i64 basis money cost, i64 realized P&L, i64 fees paid, u64 fill count
 //            The portfolio's instruments are the engine's, so they are not repeated.
+//   risk, from version 3 on (an older snapshot loads with no limits and no kill switch):
+//            u8 global kill switch
+//            u32 account count, by ascending account, each: u32 account, limits, u8 kill switch,
+//              i64 trading day, i64 realized P&L less fees since opening, i64 and i64 realized
+//              and unrealized P&L when the day began, i64 the day's peak, u64 rate window
+//              count, then each i64 time, oldest first
+//            u32 override count, by account then instrument, each: u32 account, u32
+//              instrument, limits, u32 overridden fields, u64 rate window count, each i64 time
+//            u32 alert count, by account, instrument, rule, each: u32 account, u32 instrument,
+//              u8 rule, u8 level
+//            u64 tracked order count, by ascending id, each: u64 id, i64 valuation price,
+//              i64 remaining, u8 flags (1: valued at the stop price, 2: at the protection price)
+//            limits: i64 order quantity, i64 order notional, i64 long position, i64 short
+//              position, i64 band, i64 open orders, i64 orders per second, i64 daily loss, i64
+//              margin buying power
 //   trailer  u64 state hash, u64 CRC-64/XZ of every byte before it
 //
 //   order    u64 id, u32 account, u8 side, u8 type, u8 time in force, u8 self-trade prevention,
@@ -324,6 +339,7 @@ std::vector<std::uint8_t> Engine::snapshot() const
     }
     writeClientOrders(writer);
     writePortfolio(writer);
+    writeRisk(writer);
 
     writer.u64(stateHash());
     writer.patchU64(sizeOffset, writer.size() + 8);
@@ -434,6 +450,70 @@ void Engine::writePortfolio(SnapshotWriter &writer) const
         writer.i64(position.realizedProfitAndLoss.value());
         writer.i64(position.feesPaid.value());
         writer.u64(position.fillCount);
+    }
+}
+
+namespace {
+
+void writeLimits(SnapshotWriter &writer, const RiskLimits &limits)
+{
+    for (const std::int64_t value :
+         {limits.maximumOrderQuantity.value(), limits.maximumOrderNotional.value(),
+          limits.maximumLongPosition.value(), limits.maximumShortPosition.value(),
+          limits.priceBandBasisPoints, limits.maximumOpenOrders, limits.maximumOrdersPerSecond,
+          limits.dailyLossLimit.value(), limits.marginBuyingPower.value()})
+        writer.i64(value);
+}
+
+void writeTimes(SnapshotWriter &writer, const std::vector<Timestamp> &times)
+{
+    writer.u64(times.size());
+    for (const Timestamp time : times)
+        writer.i64(time.value());
+}
+
+} // namespace
+
+void Engine::writeRisk(SnapshotWriter &writer) const
+{
+    const RiskState state = m_risk.state();
+    writer.u8(static_cast<std::uint8_t>(state.globalKillSwitch));
+    writer.u32(static_cast<std::uint32_t>(state.accounts.size()));
+    for (const RiskAccountRecord &account : state.accounts) {
+        writer.u32(account.account.value());
+        writeLimits(writer, account.limits);
+        writer.u8(static_cast<std::uint8_t>(account.killSwitch));
+        writer.i64(account.day);
+        writer.i64(account.realizedNet.value());
+        writer.i64(account.dayStartRealized.value());
+        writer.i64(account.dayStartUnrealized.value());
+        writer.i64(account.peak.value());
+        writeTimes(writer, account.rateTimes);
+    }
+    writer.u32(static_cast<std::uint32_t>(state.overrides.size()));
+    for (const RiskOverrideRecord &record : state.overrides) {
+        writer.u32(record.account.value());
+        writer.u32(record.instrument.value());
+        writeLimits(writer, record.limits);
+        writer.u32(record.overridden);
+        writeTimes(writer, record.rateTimes);
+    }
+    writer.u32(static_cast<std::uint32_t>(state.alerts.size()));
+    for (const RiskAlertRecord &alert : state.alerts) {
+        writer.u32(alert.account.value());
+        writer.u32(alert.instrument.value());
+        writer.u8(static_cast<std::uint8_t>(alert.rule));
+        writer.u8(static_cast<std::uint8_t>(alert.level));
+    }
+    const std::vector<OrderId> tracked = m_risk.workingOrders(AccountId{});
+    writer.u64(tracked.size());
+    for (const OrderId id : tracked) {
+        const TrackedOrder &order = *m_risk.order(id);
+        writer.u64(id.value());
+        writer.i64(order.valuation.value());
+        writer.i64(order.remaining.value());
+        writer.u8(static_cast<std::uint8_t>((order.valuedAtStop ? 1 : 0) |
+                                            (order.valuedAtProtection ? 2 : 0)));
     }
 }
 
@@ -651,6 +731,7 @@ void Engine::loadState(SnapshotReader &reader, std::uint16_t version)
     loadClientOrders(reader);
     if (version >= 2)
         loadPortfolio(reader);
+    loadRisk(reader, version);
     if (!reader.atEnd())
         fail(SnapshotErrorKind::Inconsistent, reader.offset(),
              "the sections end at byte " + std::to_string(reader.offset()) +
@@ -955,6 +1036,126 @@ void Engine::loadPortfolio(SnapshotReader &reader)
     m_openAccounts = state.accounts.size();
 }
 
+namespace {
+
+RiskLimits readLimits(SnapshotReader &reader)
+{
+    RiskLimits limits;
+    limits.maximumOrderQuantity = Quantity{reader.i64("maximum order quantity")};
+    limits.maximumOrderNotional = Money{reader.i64("maximum order notional")};
+    limits.maximumLongPosition = Quantity{reader.i64("maximum long position")};
+    limits.maximumShortPosition = Quantity{reader.i64("maximum short position")};
+    limits.priceBandBasisPoints = reader.i64("price band");
+    limits.maximumOpenOrders = reader.i64("maximum open orders");
+    limits.maximumOrdersPerSecond = reader.i64("maximum orders per second");
+    limits.dailyLossLimit = Money{reader.i64("daily loss limit")};
+    limits.marginBuyingPower = Money{reader.i64("margin buying power")};
+    return limits;
+}
+
+std::vector<Timestamp> readTimes(SnapshotReader &reader)
+{
+    const std::size_t at = reader.offset();
+    const std::size_t count = reader.count(reader.u64("rate window count"), 8, "rate times", at);
+    std::vector<Timestamp> times;
+    times.reserve(count);
+    for (std::size_t i = 0; i < count; ++i)
+        times.push_back(Timestamp{reader.i64("rate window time")});
+    return times;
+}
+
+} // namespace
+
+// Reads the risk section, or for a snapshot from before it gives every open account no limits,
+// then rebuilds the risk state from it, the instruments, the portfolio and the live orders.
+void Engine::loadRisk(SnapshotReader &reader, std::uint16_t version)
+{
+    const std::size_t start = reader.offset();
+    const auto owner = [] { return std::string("risk"); };
+    RiskState state;
+    std::vector<TrackedOrder> tracked;
+    if (version >= 3) {
+        state.globalKillSwitch = readEnum<KillSwitchScope>(reader, "global kill switch", owner);
+        const std::size_t accounts =
+            reader.count(reader.u32("risk account count"), 4 + 9 * 8 + 1 + 5 * 8 + 8,
+                         "risk accounts", reader.offset());
+        for (std::size_t i = 0; i < accounts; ++i) {
+            RiskAccountRecord record;
+            record.account = AccountId{reader.u32("risk account")};
+            record.limits = readLimits(reader);
+            record.killSwitch = readEnum<KillSwitchScope>(reader, "kill switch", owner);
+            record.day = reader.i64("trading day");
+            record.realizedNet = Money{reader.i64("realized P&L less fees")};
+            record.dayStartRealized = Money{reader.i64("realized P&L at the day's start")};
+            record.dayStartUnrealized = Money{reader.i64("unrealized P&L at the day's start")};
+            record.peak = Money{reader.i64("day's peak P&L")};
+            record.rateTimes = readTimes(reader);
+            state.accounts.push_back(std::move(record));
+        }
+        const std::size_t overrides =
+            reader.count(reader.u32("risk override count"), 4 + 4 + 9 * 8 + 4 + 8, "risk overrides",
+                         reader.offset());
+        for (std::size_t i = 0; i < overrides; ++i) {
+            RiskOverrideRecord record;
+            record.account = AccountId{reader.u32("override account")};
+            record.instrument = InstrumentId{reader.u32("override instrument")};
+            record.limits = readLimits(reader);
+            const std::uint32_t overridden = reader.u32("overridden fields");
+            if (overridden > kOverridableRiskLimitFields)
+                fail(SnapshotErrorKind::FieldOutOfRange, reader.offset() - 4,
+                     "risk override fields " + std::to_string(overridden) + " are out of range");
+            record.overridden = static_cast<std::uint16_t>(overridden);
+            record.rateTimes = readTimes(reader);
+            state.overrides.push_back(std::move(record));
+        }
+        const std::size_t alerts =
+            reader.count(reader.u32("risk alert count"), 4 + 4 + 2, "risk alerts", reader.offset());
+        for (std::size_t i = 0; i < alerts; ++i) {
+            RiskAlertRecord record;
+            record.account = AccountId{reader.u32("alert account")};
+            record.instrument = InstrumentId{reader.u32("alert instrument")};
+            record.rule = readEnum<RiskRule>(reader, "alert rule", owner);
+            record.level = readEnum<RiskAlertLevel>(reader, "alert level", owner);
+            state.alerts.push_back(record);
+        }
+        const std::size_t orders = reader.count(reader.u64("tracked order count"), 8 + 8 + 8 + 1,
+                                                "tracked orders", reader.offset());
+        for (std::size_t i = 0; i < orders; ++i) {
+            const std::size_t at = reader.offset();
+            TrackedOrder order;
+            order.id = OrderId{reader.u64("tracked order id")};
+            order.valuation = Price{reader.i64("valuation price")};
+            order.remaining = Quantity{reader.i64("tracked remaining")};
+            const std::uint8_t flags = reader.u8("tracked order flags");
+            order.valuedAtStop = (flags & 1) != 0;
+            order.valuedAtProtection = (flags & 2) != 0;
+            const Order *live = m_orders.find(order.id);
+            if (live == nullptr || flags > 3 || order.valuation < Price{0} ||
+                order.remaining != totalOf(*live))
+                fail(SnapshotErrorKind::Inconsistent, at,
+                     "tracked " + orderName(order.id) + " is not live with that remaining size");
+            order.account = live->account;
+            order.instrument = live->instrument;
+            order.side = live->side;
+            tracked.push_back(order);
+        }
+    } else {
+        for (const Account &account : m_portfolio.state().accounts)
+            state.accounts.push_back(
+                {account.settings.id, {}, KillSwitchScope::None, 0, {}, {}, {}, {}, {}});
+    }
+
+    std::vector<InstrumentDefinition> definitions;
+    for (const auto &instrument : m_instrumentStates) {
+        InstrumentDefinition definition = instrument->definition;
+        definition.referencePrice = instrument->referencePrice();
+        definitions.push_back(definition);
+    }
+    if (!m_risk.load(state, definitions, tracked))
+        fail(SnapshotErrorKind::Inconsistent, start,
+             "the risk section does not fit the accounts, instruments and orders");
+}
+
 // Returns the engine to the state of a fresh Engine(), keeping its handlers and the memory its
 // pools hold.
 void Engine::clearState()
@@ -978,6 +1179,8 @@ void Engine::clearState()
     m_portfolio = Portfolio{};
     m_openAccounts = 0;
     m_unpostedFills = 0;
+    m_risk = RiskTracker{m_portfolio};
+    m_alerts.clear();
 }
 
 } // namespace bourse

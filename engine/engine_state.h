@@ -141,6 +141,8 @@ void Engine::publishFilled(InstrumentId instrument, Timestamp time, Fill fill)
 
 inline void Engine::deliver(const Event &event)
 {
+    if (m_openAccounts != 0) [[unlikely]]
+        m_risk.apply(event);
     for (EventHandler *handler : m_handlers)
         handler->onEvent(event);
 }
@@ -149,6 +151,8 @@ inline void Engine::deliver(const Event &event)
 // stopped inlining it into submit(), which cost every order a call.
 inline void Engine::endCommand()
 {
+    if (m_openAccounts != 0) [[unlikely]]
+        publishRiskAlerts();
     for (EventHandler *handler : m_handlers)
         handler->onCommandEnd();
 }

@@ -16,7 +16,7 @@ using codec::introducedIn;
 
 constexpr std::size_t headerSize = 2; // codec version, event type
 
-static_assert(eventCodecVersion == codec::version3, "a new codec version needs a schema entry");
+static_assert(eventCodecVersion == codec::version4, "a new codec version needs a schema entry");
 
 // A struct with a field table: a payload, or a struct nested in one.
 template <typename T>

@@ -24,7 +24,7 @@ namespace bourse {
 // oldestEventCodecVersion on: a field that an older version lacks keeps its default from
 // events.h, so journals written by older builds stay readable. Adding a field or a payload
 // kind means a new codec version, with the new fields appended to their tables.
-inline constexpr std::uint8_t eventCodecVersion = 3;
+inline constexpr std::uint8_t eventCodecVersion = 4;
 inline constexpr std::uint8_t oldestEventCodecVersion = 1;
 
 // Returns the size in bytes of an encoded payload of `type` in codec `version`, the two header

@@ -28,6 +28,9 @@ inline constexpr std::uint8_t version2 = 2;
 // Version 3: portfolio accounts (AccountOpened) and the fills posted to them (FillPosted), and
 // the reject reasons of an account opening.
 inline constexpr std::uint8_t version3 = 3;
+// Version 4: pre-trade risk: limits, kill switches, rejections with their decision, and alerts,
+// with the reject and cancel reasons they cause.
+inline constexpr std::uint8_t version4 = 4;
 
 template <typename Struct, typename MemberType>
 struct Field {
@@ -245,6 +248,66 @@ constexpr auto fieldsOf(std::type_identity<FillPosted>)
                       field("position", &P::position, version3)};
 }
 
+constexpr auto fieldsOf(std::type_identity<RiskLimits>)
+{
+    using P = RiskLimits;
+    return std::tuple{field("maximumOrderQuantity", &P::maximumOrderQuantity, version4),
+                      field("maximumOrderNotional", &P::maximumOrderNotional, version4),
+                      field("maximumLongPosition", &P::maximumLongPosition, version4),
+                      field("maximumShortPosition", &P::maximumShortPosition, version4),
+                      field("priceBandBasisPoints", &P::priceBandBasisPoints, version4),
+                      field("maximumOpenOrders", &P::maximumOpenOrders, version4),
+                      field("maximumOrdersPerSecond", &P::maximumOrdersPerSecond, version4),
+                      field("dailyLossLimit", &P::dailyLossLimit, version4),
+                      field("marginBuyingPower", &P::marginBuyingPower, version4)};
+}
+
+constexpr auto fieldsOf(std::type_identity<RiskLimitsSet>)
+{
+    using P = RiskLimitsSet;
+    return std::tuple{field("account", &P::account, version4),
+                      field("limits", &P::limits, version4),
+                      field("overridden", &P::overridden, version4)};
+}
+
+constexpr auto fieldsOf(std::type_identity<KillSwitchChanged>)
+{
+    using P = KillSwitchChanged;
+    return std::tuple{field("account", &P::account, version4),
+                      field("scope", &P::scope, version4)};
+}
+
+constexpr auto fieldsOf(std::type_identity<RiskRejected>)
+{
+    using P = RiskRejected;
+    return std::tuple{field("id", &P::id, version4),
+                      field("account", &P::account, version4),
+                      field("clientOrderId", &P::clientOrderId, version4),
+                      field("rule", &P::rule, version4),
+                      field("scope", &P::scope, version4),
+                      field("killSwitch", &P::killSwitch, version4),
+                      field("unit", &P::unit, version4),
+                      field("decimals", &P::decimals, version4),
+                      field("side", &P::side, version4),
+                      field("current", &P::current, version4),
+                      field("working", &P::working, version4),
+                      field("order", &P::order, version4),
+                      field("wouldBe", &P::wouldBe, version4),
+                      field("limit", &P::limit, version4)};
+}
+
+constexpr auto fieldsOf(std::type_identity<RiskAlert>)
+{
+    using P = RiskAlert;
+    return std::tuple{field("account", &P::account, version4),
+                      field("rule", &P::rule, version4),
+                      field("scope", &P::scope, version4),
+                      field("level", &P::level, version4),
+                      field("use", &P::use, version4),
+                      field("limit", &P::limit, version4),
+                      field("basisPoints", &P::basisPoints, version4)};
+}
+
 // --- Payload kinds
 
 // Calls `function` with std::type_identity of the payload struct for `type`. Returns false,
@@ -307,6 +370,18 @@ bool visitPayloadType(EventType type, Function &&function)
     case EventType::FillPosted:
         function(std::type_identity<FillPosted>{});
         return true;
+    case EventType::RiskLimitsSet:
+        function(std::type_identity<RiskLimitsSet>{});
+        return true;
+    case EventType::KillSwitchChanged:
+        function(std::type_identity<KillSwitchChanged>{});
+        return true;
+    case EventType::RiskRejected:
+        function(std::type_identity<RiskRejected>{});
+        return true;
+    case EventType::RiskAlert:
+        function(std::type_identity<RiskAlert>{});
+        return true;
     }
     return false;
 }
@@ -336,6 +411,11 @@ constexpr std::optional<std::uint8_t> introducedIn(EventType type)
     case EventType::AccountOpened:
     case EventType::FillPosted:
         return version3;
+    case EventType::RiskLimitsSet:
+    case EventType::KillSwitchChanged:
+    case EventType::RiskRejected:
+    case EventType::RiskAlert:
+        return version4;
     }
     return std::nullopt;
 }
@@ -408,6 +488,10 @@ constexpr std::optional<std::uint8_t> introducedIn(RejectReason reason)
     case RejectReason::DuplicateAccount:
     case RejectReason::InvalidAccount:
         return version3;
+    case RejectReason::RiskLimit:
+    case RejectReason::KillSwitchEngaged:
+    case RejectReason::InvalidRiskLimits:
+        return version4;
     }
     return std::nullopt;
 }
@@ -426,6 +510,8 @@ constexpr std::optional<std::uint8_t> introducedIn(CancelReason reason)
     case CancelReason::MassCancel:
     case CancelReason::ProtectionLimit:
         return version2;
+    case CancelReason::KillSwitch:
+        return version4;
     }
     return std::nullopt;
 }
@@ -510,6 +596,79 @@ constexpr std::optional<std::uint8_t> introducedIn(LiquidityRole role)
     return std::nullopt;
 }
 
+constexpr std::optional<std::uint8_t> introducedIn(RiskRule rule)
+{
+    switch (rule) {
+    case RiskRule::None:
+    case RiskRule::KillSwitch:
+    case RiskRule::UnknownAccount:
+    case RiskRule::UnknownInstrument:
+    case RiskRule::InvalidOrder:
+    case RiskRule::MissingPrice:
+    case RiskRule::OrderQuantity:
+    case RiskRule::PriceBand:
+    case RiskRule::OrderNotional:
+    case RiskRule::PositionLong:
+    case RiskRule::PositionShort:
+    case RiskRule::OpenOrders:
+    case RiskRule::OrderRate:
+    case RiskRule::DailyLoss:
+    case RiskRule::BuyingPower:
+    case RiskRule::OutOfRange:
+        return version4;
+    }
+    return std::nullopt;
+}
+
+constexpr std::optional<std::uint8_t> introducedIn(LimitScope scope)
+{
+    switch (scope) {
+    case LimitScope::None:
+    case LimitScope::AccountDefault:
+    case LimitScope::InstrumentOverride:
+    case LimitScope::CashBalance:
+    case LimitScope::Global:
+        return version4;
+    }
+    return std::nullopt;
+}
+
+constexpr std::optional<std::uint8_t> introducedIn(KillSwitchScope scope)
+{
+    switch (scope) {
+    case KillSwitchScope::None:
+    case KillSwitchScope::Pause:
+    case KillSwitchScope::CancelAll:
+    case KillSwitchScope::Flatten:
+        return version4;
+    }
+    return std::nullopt;
+}
+
+constexpr std::optional<std::uint8_t> introducedIn(RiskUnit unit)
+{
+    switch (unit) {
+    case RiskUnit::None:
+    case RiskUnit::Quantity:
+    case RiskUnit::Money:
+    case RiskUnit::Price:
+    case RiskUnit::Count:
+        return version4;
+    }
+    return std::nullopt;
+}
+
+constexpr std::optional<std::uint8_t> introducedIn(RiskAlertLevel level)
+{
+    switch (level) {
+    case RiskAlertLevel::Normal:
+    case RiskAlertLevel::Warning:
+    case RiskAlertLevel::Breach:
+        return version4;
+    }
+    return std::nullopt;
+}
+
 // The name of an enum in error messages.
 constexpr std::string_view enumName(std::type_identity<Side>)
 {
@@ -558,6 +717,26 @@ constexpr std::string_view enumName(std::type_identity<AccountType>)
 constexpr std::string_view enumName(std::type_identity<LiquidityRole>)
 {
     return "liquidity role";
+}
+constexpr std::string_view enumName(std::type_identity<RiskRule>)
+{
+    return "risk rule";
+}
+constexpr std::string_view enumName(std::type_identity<LimitScope>)
+{
+    return "limit scope";
+}
+constexpr std::string_view enumName(std::type_identity<KillSwitchScope>)
+{
+    return "kill switch scope";
+}
+constexpr std::string_view enumName(std::type_identity<RiskUnit>)
+{
+    return "risk unit";
+}
+constexpr std::string_view enumName(std::type_identity<RiskAlertLevel>)
+{
+    return "risk alert level";
 }
 
 } // namespace bourse::codec

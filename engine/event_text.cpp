@@ -127,7 +127,94 @@ std::vector<EventSyntax> buildSyntax()
           keyed("fee", "fee", T::Text), keyed("realized", "realized", T::Text),
           keyed("cash", "cash", T::Text), keyed("position", "position", T::Quantity),
           jsonOnly("trade_sequence", T::Integer)}},
+        // Quantities and money amounts of the risk kinds are Text, compared as printed, because
+        // an account's default limits have no instrument to take quantity decimals from.
+        {"risk-limits",
+         {subject("account", T::Account), value("instrument", T::Symbol),
+          keyed("order_size", "order-size", T::Text),
+          keyed("order_notional", "order-notional", T::Text),
+          keyed("long_position", "long", T::Text), keyed("short_position", "short", T::Text),
+          keyed("band", "band", T::BasisPoints), keyed("open_orders", "open-orders", T::Integer),
+          keyed("orders_per_second", "rate", T::Integer),
+          keyed("daily_loss", "daily-loss", T::Text),
+          keyed("buying_power", "buying-power", T::Text)}},
+        {"kill-switch", {subject("account", T::Account), keyed("scope", "scope", T::Text)}},
+        {"risk-rejected",
+         {order, subjectFallback("instrument", T::Symbol), keyed("rule", "rule", T::Text),
+          keyed("scope", "scope", T::Text), keyed("kill_switch", "kill-switch", T::Text), side,
+          keyed("current", "current", T::Text), keyed("working", "working", T::Text),
+          keyed("this_order", "this-order", T::Text), keyed("would_be", "would-be", T::Text),
+          keyed("limit", "limit", T::Text), keyed("account", "account", T::Account),
+          keyed("client_order_id", "client-id", T::Integer)}},
+        {"risk-alert",
+         {subject("account", T::Account), value("instrument", T::Symbol),
+          keyed("rule", "rule", T::Text), keyed("scope", "scope", T::Text),
+          keyed("level", "level", T::Text), keyed("use", "use", T::Text),
+          keyed("limit", "limit", T::Text), keyed("utilization", "utilization", T::Text)}},
     };
+}
+
+// The bit of RiskLimitsSet::overridden for the limit of a rule, or 0 for a rule that no
+// instrument override sets.
+std::uint16_t overrideFieldOf(RiskRule rule)
+{
+    switch (rule) {
+    case RiskRule::OrderQuantity:
+        return static_cast<std::uint16_t>(RiskLimitField::OrderQuantity);
+    case RiskRule::OrderNotional:
+        return static_cast<std::uint16_t>(RiskLimitField::OrderNotional);
+    case RiskRule::PositionLong:
+        return static_cast<std::uint16_t>(RiskLimitField::LongPosition);
+    case RiskRule::PositionShort:
+        return static_cast<std::uint16_t>(RiskLimitField::ShortPosition);
+    case RiskRule::PriceBand:
+        return static_cast<std::uint16_t>(RiskLimitField::PriceBand);
+    case RiskRule::OpenOrders:
+        return static_cast<std::uint16_t>(RiskLimitField::OpenOrders);
+    case RiskRule::OrderRate:
+        return static_cast<std::uint16_t>(RiskLimitField::OrdersPerSecond);
+    default:
+        return 0;
+    }
+}
+
+// The inputs of a risk decision that its rule uses, as risk_checks.h lists them for
+// RiskDecision. wouldBe and limit belong to every rule whose decision has a unit.
+struct DecisionInputs {
+    bool side = false;
+    bool current = false;
+    bool working = false;
+    bool order = false;
+};
+
+DecisionInputs inputsOf(RiskRule rule)
+{
+    switch (rule) {
+    case RiskRule::OrderQuantity:
+    case RiskRule::OrderNotional:
+        return {.order = true};
+    case RiskRule::PriceBand:
+    case RiskRule::OpenOrders:
+    case RiskRule::OrderRate:
+        return {.current = true, .order = true};
+    case RiskRule::PositionLong:
+    case RiskRule::PositionShort:
+        return {.side = true, .current = true, .working = true, .order = true};
+    case RiskRule::DailyLoss:
+        return {.current = true, .working = true};
+    case RiskRule::BuyingPower:
+        return {.side = true, .working = true, .order = true};
+    default:
+        return {};
+    }
+}
+
+// A decision's value: a scaled decimal for quantities, money and prices, else an integer.
+std::string formatDecisionValue(const RiskRejected &rejected, std::int64_t value)
+{
+    const bool scaled = rejected.unit == RiskUnit::Quantity || rejected.unit == RiskUnit::Money ||
+                        rejected.unit == RiskUnit::Price;
+    return scaled ? formatDecimal(value, rejected.decimals) : std::to_string(value);
 }
 
 // Fills an EventDescription with the canonical text of each field.
@@ -400,6 +487,139 @@ private:
         set("cash", formatDecimal(fill.cashBalance.value(), decimals));
         setQuantity("position", fill.position);
         set("trade_sequence", std::to_string(fill.tradeSequence));
+    }
+
+    void add(const RiskLimitsSet &changed)
+    {
+        const RiskLimits &limits = changed.limits;
+        m_description.kind = "risk-limits";
+        set("account", m_names.accountName(changed.account));
+        if (m_event.instrument.value() != 0)
+            setInstrument();
+        setLimit(changed, "order_size", RiskRule::OrderQuantity,
+                 limits.maximumOrderQuantity.value());
+        setLimit(changed, "order_notional", RiskRule::OrderNotional,
+                 limits.maximumOrderNotional.value());
+        setLimit(changed, "long_position", RiskRule::PositionLong,
+                 limits.maximumLongPosition.value());
+        setLimit(changed, "short_position", RiskRule::PositionShort,
+                 limits.maximumShortPosition.value());
+        setLimit(changed, "band", RiskRule::PriceBand, limits.priceBandBasisPoints);
+        setLimit(changed, "open_orders", RiskRule::OpenOrders, limits.maximumOpenOrders);
+        setLimit(changed, "orders_per_second", RiskRule::OrderRate, limits.maximumOrdersPerSecond);
+        setLimit(changed, "daily_loss", RiskRule::DailyLoss, limits.dailyLossLimit.value());
+        setLimit(changed, "buying_power", RiskRule::BuyingPower, limits.marginBuyingPower.value());
+    }
+
+    // Sets one limit of a RiskLimitsSet where it applies. An account's defaults show the enabled
+    // (nonzero) limits. An instrument override shows the fields that `overridden` marks, zeros
+    // included, because a zero there disables the rule for that instrument.
+    void setLimit(const RiskLimitsSet &changed, std::string key, RiskRule rule, std::int64_t amount)
+    {
+        const bool applies = m_event.instrument.value() == 0
+                                 ? amount != 0
+                                 : (changed.overridden & overrideFieldOf(rule)) != 0;
+        if (applies)
+            set(std::move(key), formatLimitAmount(rule, changed.account, amount));
+    }
+
+    void add(const KillSwitchChanged &changed)
+    {
+        m_description.kind = "kill-switch";
+        // Account zero is the global switch, which covers every account.
+        set("account", changed.account.value() == 0 ? "all" : m_names.accountName(changed.account));
+        set("scope", std::string(nameOf(changed.scope)));
+    }
+
+    void add(const RiskRejected &rejected)
+    {
+        m_description.kind = "risk-rejected";
+        if (rejected.id.value() != 0)
+            setLabel("order", rejected.id);
+        setInstrument();
+        set("rule", std::string(nameOf(rejected.rule)));
+        if (rejected.scope != LimitScope::None)
+            set("scope", std::string(nameOf(rejected.scope)));
+        if (rejected.killSwitch != KillSwitchScope::None)
+            set("kill_switch", std::string(nameOf(rejected.killSwitch)));
+        setDecisionValues(rejected);
+        setAccount("account", rejected.account);
+        if (rejected.clientOrderId.value() != 0)
+            set("client_order_id", std::to_string(rejected.clientOrderId.value()));
+    }
+
+    // The values of a rejection that its rule uses, in the decision's unit and decimals. A rule
+    // without a unit, such as the kill switch, decided on no value.
+    void setDecisionValues(const RiskRejected &rejected)
+    {
+        if (rejected.unit == RiskUnit::None)
+            return;
+        const DecisionInputs inputs = inputsOf(rejected.rule);
+        if (inputs.side)
+            set("side", std::string(wordOf(rejected.side)));
+        if (inputs.current)
+            set("current", formatDecisionValue(rejected, rejected.current));
+        if (inputs.working)
+            set("working", formatDecisionValue(rejected, rejected.working));
+        if (inputs.order)
+            set("this_order", formatDecisionValue(rejected, rejected.order));
+
+        // A price band's distance and limit are basis points of the reference, not prices.
+        if (rejected.rule == RiskRule::PriceBand) {
+            set("would_be", std::to_string(rejected.wouldBe) + "bp");
+            set("limit", std::to_string(rejected.limit) + "bp");
+        } else {
+            set("would_be", formatDecisionValue(rejected, rejected.wouldBe));
+            set("limit", formatDecisionValue(rejected, rejected.limit));
+        }
+    }
+
+    void add(const RiskAlert &alert)
+    {
+        m_description.kind = "risk-alert";
+        set("account", m_names.accountName(alert.account));
+        if (m_event.instrument.value() != 0)
+            setInstrument();
+        set("rule", std::string(nameOf(alert.rule)));
+        if (alert.scope != LimitScope::None)
+            set("scope", std::string(nameOf(alert.scope)));
+        set("level", std::string(nameOf(alert.level)));
+        set("use", formatLimitAmount(alert.rule, alert.account, alert.use));
+        set("limit", formatLimitAmount(alert.rule, alert.account, alert.limit));
+        // One basis point is 0.01%, so two decimals keep the value exact.
+        set("utilization", formatDecimal(alert.basisPoints, 2) + "%");
+    }
+
+    // An amount in the unit of a rule's limit: a quantity in the quantity decimals of the limit,
+    // money in the account's decimals, a price band in basis points, and a count of orders as
+    // it is.
+    std::string formatLimitAmount(RiskRule rule, AccountId account, std::int64_t amount) const
+    {
+        switch (rule) {
+        case RiskRule::OrderQuantity:
+        case RiskRule::PositionLong:
+        case RiskRule::PositionShort:
+            return formatDecimal(amount, limitQuantityDecimals());
+        case RiskRule::OrderNotional:
+        case RiskRule::DailyLoss:
+        case RiskRule::BuyingPower:
+            return formatDecimal(amount, m_names.moneyDecimals(account));
+        case RiskRule::PriceBand:
+            return std::to_string(amount) + "bp";
+        default:
+            return std::to_string(amount);
+        }
+    }
+
+    // The quantity decimals of a limit of the event's instrument, or of an account-wide limit,
+    // which counts lots of whatever instrument an order names. Those print in the decimals that
+    // every known instrument shares, as the scenario language writes them, and as whole lots
+    // when the instruments differ.
+    int limitQuantityDecimals() const
+    {
+        if (m_event.instrument.value() != 0)
+            return m_instrument.quantityDecimals;
+        return m_names.sharedQuantityDecimals().value_or(0);
     }
 
     // A fee rate in basis points with two decimals, such as "4.00bp" or "-0.25bp".

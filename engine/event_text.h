@@ -2,7 +2,11 @@
 
 // Engine events as text: one readable line per event, or one JSON object per event. Order ids,
 // accounts and instruments appear under the names a scenario or a user gave them. Prices,
-// quantities and notionals are exact decimals in the instrument's scale.
+// quantities and notionals are exact decimals in the instrument's scale, and money amounts in the
+// account's money scale. A risk limit without an instrument applies to every instrument in its
+// own lots, so its quantities show in the quantity decimals that all instruments share, or as
+// whole lots when they differ. A risk rejection's values use the unit and decimals that the
+// event carries.
 //
 // The line format is also the grammar of scenario expectations: a line lists an event's fields
 // as a subject, bare values, words and "keyword value" pairs, described once in eventSyntax().
@@ -71,6 +75,9 @@ public:
     std::string orderLabel(OrderId id) const;
     std::string accountName(AccountId id) const;
     int moneyDecimals(AccountId id) const;
+    // The quantity decimals of every added instrument, or nothing when there is none or when
+    // two instruments differ.
+    std::optional<int> sharedQuantityDecimals() const;
     std::string symbol(InstrumentId id) const;
     const InstrumentDefinition &instrument(InstrumentId id) const;
 

@@ -43,6 +43,9 @@ constexpr WordEntry<RejectReason> kRejectReasonWords[] = {
     {RejectReason::InvalidStatusChange, "invalid-status-change"},
     {RejectReason::DuplicateAccount, "duplicate-account"},
     {RejectReason::InvalidAccount, "invalid-account"},
+    {RejectReason::RiskLimit, "risk-limit"},
+    {RejectReason::KillSwitchEngaged, "kill-switch-engaged"},
+    {RejectReason::InvalidRiskLimits, "invalid-risk-limits"},
 };
 
 constexpr WordEntry<CancelReason> kCancelReasonWords[] = {
@@ -55,6 +58,7 @@ constexpr WordEntry<CancelReason> kCancelReasonWords[] = {
     {CancelReason::Expired, "expired"},
     {CancelReason::MassCancel, "mass-cancel"},
     {CancelReason::ProtectionLimit, "protection-limit"},
+    {CancelReason::KillSwitch, "kill-switch"},
 };
 
 constexpr WordEntry<TradingStatus> kStatusWords[] = {
@@ -353,6 +357,18 @@ int EventNames::moneyDecimals(AccountId id) const
 {
     const auto found = m_moneyDecimals.find(id);
     return found != m_moneyDecimals.end() ? found->second : 0;
+}
+
+std::optional<int> EventNames::sharedQuantityDecimals() const
+{
+    if (m_instruments.empty())
+        return std::nullopt;
+    const int decimals = m_instruments.begin()->second.quantityDecimals;
+    for (const auto &[id, definition] : m_instruments) {
+        if (definition.quantityDecimals != decimals)
+            return std::nullopt;
+    }
+    return decimals;
 }
 
 std::string EventNames::orderLabel(OrderId id) const

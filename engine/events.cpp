@@ -43,9 +43,17 @@ constexpr EventType typeFor()
         return EventType::DepthLevel;
     else if constexpr (std::is_same_v<T, AccountOpened>)
         return EventType::AccountOpened;
-    else {
-        static_assert(std::is_same_v<T, FillPosted>, "every payload needs an event type");
+    else if constexpr (std::is_same_v<T, FillPosted>)
         return EventType::FillPosted;
+    else if constexpr (std::is_same_v<T, RiskLimitsSet>)
+        return EventType::RiskLimitsSet;
+    else if constexpr (std::is_same_v<T, KillSwitchChanged>)
+        return EventType::KillSwitchChanged;
+    else if constexpr (std::is_same_v<T, RiskRejected>)
+        return EventType::RiskRejected;
+    else {
+        static_assert(std::is_same_v<T, RiskAlert>, "every payload needs an event type");
+        return EventType::RiskAlert;
     }
 }
 
@@ -101,6 +109,14 @@ std::string_view nameOf(EventType type)
         return "AccountOpened";
     case EventType::FillPosted:
         return "FillPosted";
+    case EventType::RiskLimitsSet:
+        return "RiskLimitsSet";
+    case EventType::KillSwitchChanged:
+        return "KillSwitchChanged";
+    case EventType::RiskRejected:
+        return "RiskRejected";
+    case EventType::RiskAlert:
+        return "RiskAlert";
     }
     return "unknown event type";
 }
@@ -158,6 +174,12 @@ std::string_view nameOf(RejectReason reason)
         return "duplicate account";
     case RejectReason::InvalidAccount:
         return "invalid account";
+    case RejectReason::RiskLimit:
+        return "risk limit";
+    case RejectReason::KillSwitchEngaged:
+        return "kill switch engaged";
+    case RejectReason::InvalidRiskLimits:
+        return "invalid risk limits";
     }
     return "unknown reason";
 }
@@ -183,6 +205,8 @@ std::string_view nameOf(CancelReason reason)
         return "mass cancel";
     case CancelReason::ProtectionLimit:
         return "protection limit";
+    case CancelReason::KillSwitch:
+        return "kill switch";
     }
     return "unknown reason";
 }

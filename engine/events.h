@@ -1,6 +1,7 @@
 #pragma once
 
 #include "account_settings.h"
+#include "risk_types.h"
 #include "types.h"
 
 #include <array>
@@ -66,6 +67,9 @@ enum class RejectReason : std::uint8_t {
     InvalidStatusChange = 23,    // a trading status change the session cannot make
     DuplicateAccount = 24,       // an account opening that reuses the id of an open account
     InvalidAccount = 25,         // an account with id zero, a bad scale, fee or balance
+    RiskLimit = 26,              // a pre-trade risk check failed; a RiskRejected states which
+    KillSwitchEngaged = 27,      // the account's or the global kill switch stops new orders
+    InvalidRiskLimits = 28,      // a negative limit, or an order rate above the maximum
 };
 
 // The reason an order left the book without trading in full. Numbers are stored: never reuse.
@@ -79,6 +83,7 @@ enum class CancelReason : std::uint8_t {
     Expired = 7,         // a DAY order at the session close or a GTD order at its expiry
     MassCancel = 8,      // a mass cancel by account or instrument removed it
     ProtectionLimit = 9, // the rest of a market order beyond its protection price
+    KillSwitch = 10,     // a kill switch that cancels working orders removed it
 };
 
 // The source of a resting order.
@@ -288,11 +293,60 @@ struct FillPosted {
     Quantity position;           // the account's position in the instrument after the fill
 };
 
+// An account's risk limits changed. With the event's instrument zero, `limits` replaces the
+// account's defaults in full. With an instrument, the fields that `overridden` marks (bits of
+// RiskLimitField) override the defaults for that instrument, and the other fields do not apply.
+struct RiskLimitsSet {
+    AccountId account;
+    RiskLimits limits;
+    std::uint16_t overridden = 0;
+};
+
+// A kill switch was engaged, escalated or reset (scope None). Account zero is the global switch,
+// which covers every open account. The cancels and closing orders it causes follow as events.
+struct KillSwitchChanged {
+    AccountId account;
+    KillSwitchScope scope = KillSwitchScope::None;
+};
+
+// A pre-trade risk check rejected an order or a replace: the rule, the origin of the limit and
+// the values that decided, as risk_checks.h's RiskDecision lists them per rule. The
+// OrderRejected that answers the command follows.
+struct RiskRejected {
+    OrderId id;
+    AccountId account;
+    ClientOrderId clientOrderId;
+    RiskRule rule = RiskRule::None;
+    LimitScope scope = LimitScope::None;
+    KillSwitchScope killSwitch = KillSwitchScope::None;
+    RiskUnit unit = RiskUnit::None;
+    std::uint8_t decimals = 0; // of the values in `unit`
+    Side side = Side::Buy;
+    std::int64_t current = 0;
+    std::int64_t working = 0;
+    std::int64_t order = 0;
+    std::int64_t wouldBe = 0;
+    std::int64_t limit = 0;
+};
+
+// A limit's use crossed an alert threshold (80% or 100%) up or down. The event's instrument is
+// the limit's instrument, or zero for an account-wide limit.
+struct RiskAlert {
+    AccountId account;
+    RiskRule rule = RiskRule::None;
+    LimitScope scope = LimitScope::None;
+    RiskAlertLevel level = RiskAlertLevel::Normal; // the level reached
+    std::int64_t use = 0;                          // in the rule's unit
+    std::int64_t limit = 0;
+    std::int64_t basisPoints = 0; // use / limit, rounded down; 10000 is 100%
+};
+
 using EventPayload =
     std::variant<OrderAccepted, OrderAdded, OrderRejected, OrderCancelled, OrderReduced, Trade,
                  TradingStatusChanged, InstrumentAdded, AccountConfigured, OrderReplaced,
                  OrderParked, StopTriggered, OrderRefilled, AuctionUncrossed, TopOfBook, DepthLevel,
-                 AccountOpened, FillPosted>;
+                 AccountOpened, FillPosted, RiskLimitsSet, KillSwitchChanged, RiskRejected,
+                 RiskAlert>;
 
 // Stable numbers for the payload kinds, used by the journal and the wire. Never reuse one.
 enum class EventType : std::uint8_t {
@@ -314,6 +368,10 @@ enum class EventType : std::uint8_t {
     DepthLevel = 16,
     AccountOpened = 17,
     FillPosted = 18,
+    RiskLimitsSet = 19,
+    KillSwitchChanged = 20,
+    RiskRejected = 21,
+    RiskAlert = 22,
 };
 
 // Whether an event records a change of engine state (journaled, restored) or is market data

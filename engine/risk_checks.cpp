@@ -115,6 +115,24 @@ bool RateWindow::allows(Timestamp now) const
     return m_times[m_next].value() <= now.value() - kNanosecondsPerSecond;
 }
 
+std::vector<Timestamp> RateWindow::times() const
+{
+    std::vector<Timestamp> ordered;
+    ordered.reserve(m_count);
+    for (std::size_t i = 0; i < m_count; ++i)
+        ordered.push_back(m_times[(m_next + m_times.size() - m_count + i) % m_times.size()]);
+    return ordered;
+}
+
+void RateWindow::load(const std::vector<Timestamp> &times)
+{
+    m_next = 0;
+    m_count = 0;
+    const std::size_t kept = std::min(times.size(), m_times.size());
+    for (std::size_t i = times.size() - kept; i < times.size(); ++i)
+        record(times[i]);
+}
+
 std::int64_t RateWindow::countSince(Timestamp now) const
 {
     std::int64_t count = 0;
@@ -342,6 +360,41 @@ const RiskEvaluator::PairState *RiskEvaluator::findPair(AccountId account,
     return found == RiskKeyIndex::kNotFound ? nullptr : &m_pairs[found];
 }
 
+Price RiskEvaluator::referencePrice(InstrumentId instrument) const
+{
+    const auto found = m_instrumentIndex.find(instrument.value());
+    return found == m_instrumentIndex.end() ? Price{} : m_instruments[found->second].reference;
+}
+
+std::vector<Timestamp> RiskEvaluator::rateTimes(AccountId account, InstrumentId instrument) const
+{
+    if (instrument.value() != 0) {
+        const PairState *pair = findPair(account, instrument);
+        return pair ? pair->rate.times() : std::vector<Timestamp>{};
+    }
+    const auto found = m_accountIndex.find(account.value());
+    return found == m_accountIndex.end() ? std::vector<Timestamp>{}
+                                         : m_accounts[found->second].rate.times();
+}
+
+RiskUpdateResult RiskEvaluator::loadRateTimes(AccountId account, InstrumentId instrument,
+                                              const std::vector<Timestamp> &times)
+{
+    if (instrument.value() != 0) {
+        PairState *pair = findPair(account, instrument);
+        if (pair == nullptr)
+            return m_accountIndex.contains(account.value()) ? RiskUpdateResult::UnknownInstrument
+                                                            : RiskUpdateResult::UnknownAccount;
+        pair->rate.load(times);
+        return RiskUpdateResult::Ok;
+    }
+    const auto found = m_accountIndex.find(account.value());
+    if (found == m_accountIndex.end())
+        return RiskUpdateResult::UnknownAccount;
+    m_accounts[found->second].rate.load(times);
+    return RiskUpdateResult::Ok;
+}
+
 KillSwitchScope RiskEvaluator::killSwitch(AccountId account) const
 {
     const auto found = m_accountIndex.find(account.value());
@@ -404,7 +457,9 @@ Price RiskEvaluator::valuationPrice(const RiskOrder &order) const
     return found == m_instrumentIndex.end() ? Price{} : m_instruments[found->second].reference;
 }
 
-RiskDecision RiskEvaluator::check(const RiskOrder &order) const
+// The rules every order and every replace meets first: the kill switches, a known pair and
+// sane values. Sets `pair` when it passes.
+RiskDecision RiskEvaluator::checkEntry(const RiskOrder &order, const PairState *&pair) const
 {
     if (m_globalKillSwitch != KillSwitchScope::None) {
         RiskDecision decision =
@@ -413,7 +468,7 @@ RiskDecision RiskEvaluator::check(const RiskOrder &order) const
         return decision;
     }
 
-    const PairState *pair = findPair(order.account, order.instrument);
+    pair = findPair(order.account, order.instrument);
     if (pair == nullptr) {
         const RiskRule rule = m_accountIndex.contains(order.account.value())
                                   ? RiskRule::UnknownInstrument
@@ -425,7 +480,30 @@ RiskDecision RiskEvaluator::check(const RiskOrder &order) const
         return checkKillSwitch(account);
     if (order.quantity <= Quantity{0} || order.price < Price{0})
         return rejection(RiskRule::InvalidOrder, LimitScope::None, RiskUnit::None, 0);
+    return {};
+}
 
+// The order's notional at its price, or at the reference price for an order without one.
+RiskDecision RiskEvaluator::valueOrder(const PairState &pair, const RiskOrder &order,
+                                       Money &value) const
+{
+    const Price price =
+        order.price > Price{0} ? order.price : m_instruments[pair.instrumentIndex].reference;
+    if (price <= Price{0})
+        return rejection(RiskRule::MissingPrice, LimitScope::None, RiskUnit::None, 0);
+    const Checked<Money> computed = notional(price, order.quantity, pair.valuation);
+    if (!computed.ok())
+        return rejection(RiskRule::OutOfRange, LimitScope::None, RiskUnit::None, 0);
+    value = computed.value;
+    return {};
+}
+
+RiskDecision RiskEvaluator::check(const RiskOrder &order) const
+{
+    const PairState *pair = nullptr;
+    if (RiskDecision decision = checkEntry(order, pair); !decision.passed())
+        return decision;
+    const AccountState &account = m_accounts[pair->accountIndex];
     if (RiskDecision decision = checkOrderLimits(*pair, order); !decision.passed())
         return decision;
 
@@ -436,14 +514,8 @@ RiskDecision RiskEvaluator::check(const RiskOrder &order) const
         cash ? order.side == Side::Buy : account.settings.limits.marginBuyingPower > Money{0};
     const ResolvedLimit &notionalLimit = pair->limits[indexOf(RiskRule::OrderNotional)];
     if (notionalLimit.value > 0 || usesBuyingPower) {
-        const Price price =
-            order.price > Price{0} ? order.price : m_instruments[pair->instrumentIndex].reference;
-        if (price <= Price{0})
-            return rejection(RiskRule::MissingPrice, LimitScope::None, RiskUnit::None, 0);
-        const Checked<Money> value = notional(price, order.quantity, pair->valuation);
-        if (!value.ok())
-            return rejection(RiskRule::OutOfRange, LimitScope::None, RiskUnit::None, 0);
-        orderNotional = value.value;
+        if (RiskDecision decision = valueOrder(*pair, order, orderNotional); !decision.passed())
+            return decision;
     }
     if (notionalLimit.value > 0 && orderNotional.value() > notionalLimit.value) {
         RiskDecision decision = rejection(RiskRule::OrderNotional, notionalLimit.scope,
@@ -462,6 +534,54 @@ RiskDecision RiskEvaluator::check(const RiskOrder &order) const
     if (!usesBuyingPower)
         return {};
     return checkBuyingPower(account, order, orderNotional);
+}
+
+RiskDecision RiskEvaluator::checkReplace(const RiskOrder &replacement, Price oldPrice,
+                                         Quantity oldQuantity) const
+{
+    const PairState *pair = nullptr;
+    if (RiskDecision decision = checkEntry(replacement, pair); !decision.passed())
+        return decision;
+    const AccountState &account = m_accounts[pair->accountIndex];
+    if (RiskDecision decision = checkOrderLimits(*pair, replacement); !decision.passed())
+        return decision;
+
+    const bool cash = account.settings.type == AccountType::Cash;
+    const bool usesBuyingPower =
+        cash ? replacement.side == Side::Buy : account.settings.limits.marginBuyingPower > Money{0};
+    const ResolvedLimit &notionalLimit = pair->limits[indexOf(RiskRule::OrderNotional)];
+    Money newNotional;
+    Money oldNotional;
+    if (notionalLimit.value > 0 || usesBuyingPower) {
+        if (RiskDecision decision = valueOrder(*pair, replacement, newNotional); !decision.passed())
+            return decision;
+        // The old order counted at its own valuation price; zero counted nothing.
+        const Checked<Money> old = oldPrice > Price{0}
+                                       ? notional(oldPrice, oldQuantity, pair->valuation)
+                                       : Checked<Money>{};
+        if (!old.ok())
+            return rejection(RiskRule::OutOfRange, LimitScope::None, RiskUnit::None, 0);
+        oldNotional = old.value;
+    }
+    if (notionalLimit.value > 0 && newNotional.value() > notionalLimit.value) {
+        RiskDecision decision = rejection(RiskRule::OrderNotional, notionalLimit.scope,
+                                          RiskUnit::Money, pair->valuation.moneyDecimals);
+        decision.order = decision.wouldBe = newNotional.value();
+        decision.limit = notionalLimit.value;
+        return decision;
+    }
+
+    if (replacement.quantity > oldQuantity) {
+        RiskOrder added = replacement;
+        added.quantity = replacement.quantity - oldQuantity;
+        if (RiskDecision decision = checkPosition(*pair, added); !decision.passed())
+            return decision;
+    }
+    if (RiskDecision decision = checkDailyLoss(account); !decision.passed())
+        return decision;
+    if (!usesBuyingPower || newNotional <= oldNotional)
+        return {};
+    return checkBuyingPower(account, replacement, Money{newNotional.value() - oldNotional.value()});
 }
 
 RiskDecision RiskEvaluator::checkKillSwitch(const AccountState &account) const
@@ -717,6 +837,58 @@ RiskUpdateResult RiskEvaluator::onOrderLeft(AccountId account, InstrumentId inst
     return RiskUpdateResult::Ok;
 }
 
+RiskUpdateResult RiskEvaluator::onOrderReduced(AccountId account, InstrumentId instrument,
+                                               Side side, Price price, Quantity quantity)
+{
+    PairState *pair = findPair(account, instrument);
+    if (pair == nullptr)
+        return m_accountIndex.contains(account.value()) ? RiskUpdateResult::UnknownInstrument
+                                                        : RiskUpdateResult::UnknownAccount;
+    if (pair->counters.openOrders <= 0)
+        return RiskUpdateResult::NoWorkingOrder;
+    return release(*pair, side, price, quantity);
+}
+
+RiskUpdateResult RiskEvaluator::onOrderReplaced(AccountId account, InstrumentId instrument,
+                                                Side side, Price oldPrice, Quantity oldQuantity,
+                                                Price newPrice, Quantity newQuantity)
+{
+    PairState *pair = findPair(account, instrument);
+    if (pair == nullptr)
+        return m_accountIndex.contains(account.value()) ? RiskUpdateResult::UnknownInstrument
+                                                        : RiskUpdateResult::UnknownAccount;
+    if (pair->counters.openOrders <= 0)
+        return RiskUpdateResult::NoWorkingOrder;
+    if (newQuantity <= Quantity{0})
+        return RiskUpdateResult::InvalidQuantity;
+    if (newPrice < Price{0})
+        return RiskUpdateResult::InvalidPrice;
+    const Checked<Money> value =
+        newPrice > Price{0} ? notional(newPrice, newQuantity, pair->valuation) : Checked<Money>{};
+    if (!value.ok())
+        return RiskUpdateResult::OutOfRange;
+    if (const RiskUpdateResult result = release(*pair, side, oldPrice, oldQuantity);
+        result != RiskUpdateResult::Ok)
+        return result;
+
+    // The release made room for at least the old amounts; the new ones saturate rather than
+    // fail, because the replace has happened and the counters must follow it.
+    const bool buy = side == Side::Buy;
+    Quantity &pairQuantity = buy ? pair->counters.openBuyQuantity : pair->counters.openSellQuantity;
+    Money &pairNotional = buy ? pair->counters.openBuyNotional : pair->counters.openSellNotional;
+    AccountState &holder = m_accounts[pair->accountIndex];
+    Money &accountNotional =
+        buy ? holder.counters.openBuyNotional : holder.counters.openSellNotional;
+    const auto saturatedAdd = [](std::int64_t a, std::int64_t b) {
+        std::int64_t sum = 0;
+        return __builtin_add_overflow(a, b, &sum) ? kInt64Max : sum;
+    };
+    pairQuantity = Quantity{saturatedAdd(pairQuantity.value(), newQuantity.value())};
+    pairNotional = Money{saturatedAdd(pairNotional.value(), value.value.value())};
+    accountNotional = Money{saturatedAdd(accountNotional.value(), value.value.value())};
+    return RiskUpdateResult::Ok;
+}
+
 RiskUpdateResult RiskEvaluator::onFill(AccountId account, InstrumentId instrument, Side side,
                                        Price price, Quantity quantity)
 {
@@ -749,7 +921,31 @@ std::vector<LimitUse> RiskEvaluator::utilization(AccountId accountId, Timestamp 
     const auto found = m_accountIndex.find(accountId.value());
     if (found == m_accountIndex.end())
         return uses;
-    const AccountState &account = m_accounts[found->second];
+    appendAccountUse(m_accounts[found->second], now, uses);
+    for (const PairState &pair : m_pairs) {
+        if (pair.accountIndex == found->second)
+            appendPairUse(pair, now, uses);
+    }
+    return uses;
+}
+
+void RiskEvaluator::utilizationOf(AccountId account, InstrumentId instrument, Timestamp now,
+                                  std::vector<LimitUse> &uses) const
+{
+    uses.clear();
+    if (instrument.value() == 0) {
+        const auto found = m_accountIndex.find(account.value());
+        if (found != m_accountIndex.end())
+            appendAccountUse(m_accounts[found->second], now, uses);
+        return;
+    }
+    if (const PairState *pair = findPair(account, instrument))
+        appendPairUse(*pair, now, uses);
+}
+
+void RiskEvaluator::appendAccountUse(const AccountState &account, Timestamp now,
+                                     std::vector<LimitUse> &uses) const
+{
     const RiskLimits &limits = account.settings.limits;
     const auto add = [&uses](RiskRule rule, LimitScope scope, std::int64_t use,
                              std::int64_t limit) {
@@ -779,12 +975,6 @@ std::vector<LimitUse> RiskEvaluator::utilization(AccountId accountId, Timestamp 
         add(RiskRule::BuyingPower, LimitScope::AccountDefault,
             committed.ok() ? committed.value.value() : kInt64Max, limits.marginBuyingPower.value());
     }
-
-    for (const PairState &pair : m_pairs) {
-        if (pair.accountIndex == found->second)
-            appendPairUse(pair, now, uses);
-    }
-    return uses;
 }
 
 void RiskEvaluator::appendPairUse(const PairState &pair, Timestamp now,

@@ -15,6 +15,7 @@
 #include "events.h"
 #include "money.h"
 #include "portfolio.h"
+#include "risk_types.h"
 #include "types.h"
 
 #include <array>
@@ -26,71 +27,6 @@
 #include <vector>
 
 namespace bourse {
-
-// The rule that rejected an order, in the order check() tries them. None means it passed.
-enum class RiskRule : std::uint8_t {
-    None = 0,
-    KillSwitch,        // the account's or the global kill switch is engaged
-    UnknownAccount,    // no configured account has the id
-    UnknownInstrument, // no configured instrument has the id
-    InvalidOrder,      // a quantity of zero or less, or a negative price
-    MissingPrice,      // a market order without a price while a money rule needs one
-    OrderQuantity,     // the order's quantity is above the maximum order size
-    PriceBand,         // the order's price is too far from the reference price
-    OrderNotional,     // the order's notional is above the maximum order notional
-    PositionLong,      // position + open buys + this buy is above the long limit
-    PositionShort,     // position - open sells - this sell is below minus the short limit
-    OpenOrders,        // one more working order is above the maximum open orders
-    OrderRate,         // one more order in the last second is above the rate limit
-    DailyLoss,         // the day's loss (realized + unrealized) is above the loss limit
-    BuyingPower,       // the order's notional does not fit the buying power left
-    OutOfRange,        // an amount needed for a check does not fit 64 bits
-};
-
-inline constexpr std::size_t kRiskRuleCount = static_cast<std::size_t>(RiskRule::OutOfRange) + 1;
-
-std::string_view nameOf(RiskRule rule);
-
-// The origin of the limit that decided.
-enum class LimitScope : std::uint8_t {
-    None = 0,
-    AccountDefault,     // the account's limit, for every instrument without an override
-    InstrumentOverride, // the account's limit for this one instrument
-    CashBalance,        // a cash account's balance, the bound of its buying power
-    Global,             // the global kill switch
-};
-
-std::string_view nameOf(LimitScope scope);
-
-// The kill switch scopes, in escalating order. Each one rejects new orders. Cancelling the
-// working orders (CancelAll, Flatten) and closing the positions (Flatten) is the engine's work.
-enum class KillSwitchScope : std::uint8_t {
-    None = 0,  // not engaged
-    Pause,     // no new orders
-    CancelAll, // no new orders, and every working order is cancelled
-    Flatten,   // no new orders, working orders cancelled, positions closed
-};
-
-std::string_view nameOf(KillSwitchScope scope);
-
-// Limits of one account. Zero disables a rule; a negative value is invalid. Account-wide rules
-// (open orders, order rate, daily loss, buying power) count the account's totals. The others
-// apply to each instrument unless RiskLimitOverrides replaces them.
-struct RiskLimits {
-    Quantity maximumOrderQuantity;
-    Money maximumOrderNotional;
-    Quantity maximumLongPosition;          // position + open buys, at most this
-    Quantity maximumShortPosition;         // -(position - open sells), at most this
-    std::int64_t priceBandBasisPoints = 0; // distance from the reference price
-    std::int64_t maximumOpenOrders = 0;
-    std::int64_t maximumOrdersPerSecond = 0; // at most kMaximumOrdersPerSecond
-    Money dailyLossLimit;                    // the largest loss of the day that still trades
-    // A margin account's buying power: the notional its working orders may reach. A cash
-    // account uses its cash balance instead and ignores this.
-    Money marginBuyingPower;
-
-    friend bool operator==(const RiskLimits &, const RiskLimits &) = default;
-};
 
 // The limits of one account for one instrument. An empty field uses the account's limit and
 // zero disables the rule for this instrument. Open orders and order rate, when set, limit this
@@ -106,10 +42,6 @@ struct RiskLimitOverrides {
 
     friend bool operator==(const RiskLimitOverrides &, const RiskLimitOverrides &) = default;
 };
-
-// The sliding window of the rate rule keeps one timestamp per allowed order, so the limit
-// bounds its memory: 800 KB per account at this maximum.
-inline constexpr std::int64_t kMaximumOrdersPerSecond = 100'000;
 
 // An account's type, money scale and default limits.
 struct RiskAccountSettings {
@@ -141,9 +73,6 @@ struct RiskOrder {
     Quantity quantity;
     Timestamp time; // the command's timestamp, which the rate rule counts in
 };
-
-// The unit of a decision's values, which sets how describe() prints them.
-enum class RiskUnit : std::uint8_t { None = 0, Quantity, Money, Price, Count };
 
 // The outcome of check(): passed, or the first failing rule with the values that decided it.
 // The values per rule (unit in brackets):
@@ -269,6 +198,10 @@ public:
     // The number of recorded orders in (now - 1 s, now].
     std::int64_t countSince(Timestamp now) const;
     std::int64_t capacity() const { return static_cast<std::int64_t>(m_times.size()); }
+    // The recorded timestamps, oldest first, for a snapshot.
+    std::vector<Timestamp> times() const;
+    // Replaces the recorded timestamps with `times`, oldest first, keeping the newest that fit.
+    void load(const std::vector<Timestamp> &times);
 
 private:
     std::vector<Timestamp> m_times;
@@ -341,6 +274,15 @@ public:
     // rule it fails or a pass. O(number of rules), no allocation.
     RiskDecision check(const RiskOrder &order) const;
 
+    // Checks what a replace adds to a working order, without changing anything. The rules on one
+    // order (size, price band, notional) see the replacement whole: its new price and its new
+    // remaining quantity. The position and buying power rules see only what it adds to the
+    // working counters, which count the old order already: the added quantity, and the new
+    // notional less the old one. A replace adds no order, so open orders and order rate do not
+    // apply. The kill switch and the daily loss rule apply as to a new order.
+    RiskDecision checkReplace(const RiskOrder &replacement, Price oldPrice,
+                              Quantity oldQuantity) const;
+
     // The price that values `order` in check() and in the counters: its price, or the
     // instrument's reference price when the order has none. The engine passes this price back
     // in onOrderLeft and onFill.
@@ -355,6 +297,17 @@ public:
     // valuation price.
     RiskUpdateResult onOrderLeft(AccountId account, InstrumentId instrument, Side side, Price price,
                                  Quantity remaining);
+
+    // Releases `quantity` of a working order that stays working, such as a reduction by
+    // self-trade prevention. price is the order's valuation price.
+    RiskUpdateResult onOrderReduced(AccountId account, InstrumentId instrument, Side side,
+                                    Price price, Quantity quantity);
+
+    // Moves a working order from its old valuation price and remaining quantity to new ones,
+    // as a replace does. It stays one working order and counts no order in the rate window.
+    RiskUpdateResult onOrderReplaced(AccountId account, InstrumentId instrument, Side side,
+                                     Price oldPrice, Quantity oldQuantity, Price newPrice,
+                                     Quantity newQuantity);
 
     // Moves a fill of `quantity` of a working order from its working counters into the
     // position. price is the order's valuation price, not the trade price, so that the
@@ -373,6 +326,16 @@ public:
     KillSwitchScope killSwitch(AccountId account) const;
     KillSwitchScope globalKillSwitch() const { return m_globalKillSwitch; }
 
+    // The reference price of an instrument; zero for none or an unknown instrument.
+    Price referencePrice(InstrumentId instrument) const;
+
+    // The timestamps in the rate windows of an account, or of one of its instruments, oldest
+    // first; empty for an unknown account or pair. loadRateTimes() puts them back after a
+    // restart, which the window of the last second needs to decide as before.
+    std::vector<Timestamp> rateTimes(AccountId account, InstrumentId instrument = {}) const;
+    RiskUpdateResult loadRateTimes(AccountId account, InstrumentId instrument,
+                                   const std::vector<Timestamp> &times);
+
     // nullptr for an unknown account or pair.
     const RiskPairCounters *counters(AccountId account, InstrumentId instrument) const;
     const RiskAccountCounters *accountCounters(AccountId account) const;
@@ -381,6 +344,12 @@ public:
     // Per-order limits (order size, notional, price band) have none and are not listed. Empty
     // for an unknown account. Allocates: this is for dashboards, not for the order path.
     std::vector<LimitUse> utilization(AccountId account, Timestamp now) const;
+
+    // Replaces `uses` with the account-wide limits of the account, for instrument zero, or with
+    // the limits of one of its instruments, as utilization() lists them. It allocates only while
+    // `uses` grows, so that a caller that keeps the vector can watch limits after each command.
+    void utilizationOf(AccountId account, InstrumentId instrument, Timestamp now,
+                       std::vector<LimitUse> &uses) const;
 
 private:
     // A limit after the overrides: its value (zero disables it) and where it came from.
@@ -433,6 +402,10 @@ private:
 
     RiskUpdateResult release(PairState &pair, Side side, Price price, Quantity quantity);
     void appendPairUse(const PairState &pair, Timestamp now, std::vector<LimitUse> &uses) const;
+    void appendAccountUse(const AccountState &account, Timestamp now,
+                          std::vector<LimitUse> &uses) const;
+    RiskDecision checkEntry(const RiskOrder &order, const PairState *&pair) const;
+    RiskDecision valueOrder(const PairState &pair, const RiskOrder &order, Money &value) const;
 
     std::vector<InstrumentState> m_instruments;
     std::vector<AccountState> m_accounts;

@@ -75,6 +75,19 @@ std::string_view nameOf(KillSwitchScope scope)
     return "unknown";
 }
 
+std::string_view nameOf(RiskAlertLevel level)
+{
+    switch (level) {
+    case RiskAlertLevel::Normal:
+        return "normal";
+    case RiskAlertLevel::Warning:
+        return "warning";
+    case RiskAlertLevel::Breach:
+        return "breach";
+    }
+    return "unknown";
+}
+
 std::string_view nameOf(RiskUpdateResult result)
 {
     switch (result) {

@@ -30,7 +30,9 @@ bool drivesEngine(const Action &action)
            std::holds_alternative<MassCancelCommand>(action) ||
            std::holds_alternative<StatusCommand>(action) ||
            std::holds_alternative<ClockCommand>(action) ||
-           std::holds_alternative<RestartCommand>(action);
+           std::holds_alternative<RestartCommand>(action) ||
+           std::holds_alternative<RiskLimitsCommand>(action) ||
+           std::holds_alternative<KillSwitchCommand>(action);
 }
 
 ParseResult parseScenario(std::string_view text, const std::string &fileName)

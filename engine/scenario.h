@@ -163,6 +163,20 @@ struct ExpectPositionCommand {
     Price mark; // with unrealized
 };
 
+// Sets an account's default limits, or with an instrument the limits `overridden` marks.
+struct RiskLimitsCommand {
+    AccountId account;
+    InstrumentId instrument; // zero: the account's defaults
+    RiskLimits limits;
+    std::uint16_t overridden = 0;
+};
+
+// Engages a kill switch, or resets it when scope is None. Account zero is every account.
+struct KillSwitchCommand {
+    AccountId account;
+    KillSwitchScope scope = KillSwitchScope::None;
+};
+
 // Prints the book of an instrument in the text output.
 struct ShowBookCommand {
     InstrumentId instrument;
@@ -173,7 +187,7 @@ using Action =
                  ReplaceCommand, MassCancelCommand, StatusCommand, ClockCommand, RestartCommand,
                  ExpectEventCommand, ExpectNoMoreEventsCommand, ExpectBookCommand,
                  ExpectOrderCommand, ExpectationModeCommand, ShowBookCommand, OpenAccountCommand,
-                 ExpectAccountCommand, ExpectPositionCommand>;
+                 ExpectAccountCommand, ExpectPositionCommand, RiskLimitsCommand, KillSwitchCommand>;
 
 // Whether an action sends something to the engine, so that the expectations after it check
 // its events, or only checks or prints.

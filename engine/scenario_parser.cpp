@@ -21,8 +21,8 @@ bool isSpace(char c)
 }
 
 constexpr std::string_view kCommands =
-    "instrument, account, buy, sell, cancel, replace, pre-open, open, halt, close, at, advance, "
-    "restart, expect, expectations, show";
+    "instrument, account, limits, kill, buy, sell, cancel, replace, pre-open, open, halt, close, "
+    "at, advance, restart, expect, expectations, show";
 
 constexpr std::string_view kOrderOptions =
     "@ PRICE, market, stop PRICE, gtc, day, gtd, ioc, fok, until TIME, post-only, display QTY, "
@@ -170,6 +170,10 @@ Action Parser::parseCommand()
         return parseInstrument();
     if (word == "account")
         return parseAccount();
+    if (word == "limits")
+        return parseLimits();
+    if (word == "kill")
+        return parseKillSwitch();
     if (word == "buy" || word == "sell")
         return parseOrder(word == "buy" ? Side::Buy : Side::Sell);
     if (word == "cancel")

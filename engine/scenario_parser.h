@@ -96,6 +96,10 @@ private:
     const AccountEntry &portfolioAccount(const Token &name) const;
     Action parseExpectAccount();
     Action parseExpectPosition();
+    // Risk limits and the kill switch (engine/scenario_parser_risk.cpp).
+    Action parseLimits();
+    Action parseKillSwitch();
+    const InstrumentDefinition &quantityScale(const Token &token) const;
     Action parseOrder(Side side);
     Quantity displaySize(const Token &token, const InstrumentDefinition &instrument) const;
     Price protectionPrice(const Token &token, const InstrumentDefinition &instrument) const;

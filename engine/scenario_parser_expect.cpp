@@ -209,7 +209,9 @@ Action Parser::parseEventPattern(const EventSyntax &syntax)
             subjectField->type == FieldType::Symbol ? subjectField->key : fallback->key;
         pattern.fields[std::string(key)] = std::string(subject.text);
     } else if (subjectField->type == FieldType::Account) {
-        account(subject);
+        // A kill switch names every account as "all".
+        if (syntax.kind != "kill-switch" || subject.text != "all")
+            account(subject);
         pattern.fields[std::string(subjectField->key)] = std::string(subject.text);
     } else {
         const OrderId id = order(subject);

@@ -225,6 +225,18 @@ private:
             m_engine->configureAccount(*command.configuration, time);
         m_engine->openAccount(command.settings, command.openingBalance, time);
     }
+    void apply(const RiskLimitsCommand &command, Timestamp time)
+    {
+        m_engine->setRiskOverrides(command.account, command.instrument, command.limits,
+                                   command.overridden, time);
+    }
+    void apply(const KillSwitchCommand &command, Timestamp time)
+    {
+        if (command.scope == KillSwitchScope::None)
+            m_engine->resetKillSwitch(command.account, time);
+        else
+            m_engine->engageKillSwitch(command.account, command.scope, time);
+    }
     void apply(const SubmitCommand &command, Timestamp time)
     {
         m_engine->submit(command.order, time);

@@ -28,6 +28,11 @@ inline std::string number(std::uint32_t value)
     return std::to_string(value);
 }
 
+inline std::string number(std::uint16_t value)
+{
+    return std::to_string(value);
+}
+
 inline std::string number(std::uint8_t value)
 {
     return std::to_string(value);
@@ -186,6 +191,42 @@ struct PayloadText {
                " quantity=" + number(e.quantity.value()) + " fee=" + number(e.fee.value()) +
                " realized=" + number(e.realizedProfitAndLoss.value()) +
                " cash=" + number(e.cashBalance.value()) + " position=" + number(e.position.value());
+    }
+    std::string operator()(const RiskLimitsSet &e) const
+    {
+        const RiskLimits &limits = e.limits;
+        return "RiskLimitsSet account=" + number(e.account.value()) +
+               " maximumOrderQuantity=" + number(limits.maximumOrderQuantity.value()) +
+               " maximumOrderNotional=" + number(limits.maximumOrderNotional.value()) +
+               " maximumLongPosition=" + number(limits.maximumLongPosition.value()) +
+               " maximumShortPosition=" + number(limits.maximumShortPosition.value()) +
+               " priceBandBasisPoints=" + number(limits.priceBandBasisPoints) +
+               " maximumOpenOrders=" + number(limits.maximumOpenOrders) +
+               " maximumOrdersPerSecond=" + number(limits.maximumOrdersPerSecond) +
+               " dailyLossLimit=" + number(limits.dailyLossLimit.value()) +
+               " marginBuyingPower=" + number(limits.marginBuyingPower.value()) +
+               " overridden=" + number(e.overridden);
+    }
+    std::string operator()(const KillSwitchChanged &e) const
+    {
+        return "KillSwitchChanged account=" + number(e.account.value()) +
+               " scope=" + number(e.scope);
+    }
+    std::string operator()(const RiskRejected &e) const
+    {
+        return "RiskRejected id=" + number(e.id.value()) + " account=" + number(e.account.value()) +
+               " clientOrderId=" + number(e.clientOrderId.value()) + " rule=" + number(e.rule) +
+               " scope=" + number(e.scope) + " killSwitch=" + number(e.killSwitch) +
+               " unit=" + number(e.unit) + " decimals=" + number(e.decimals) +
+               " side=" + number(e.side) + " current=" + number(e.current) +
+               " working=" + number(e.working) + " order=" + number(e.order) +
+               " wouldBe=" + number(e.wouldBe) + " limit=" + number(e.limit);
+    }
+    std::string operator()(const RiskAlert &e) const
+    {
+        return "RiskAlert account=" + number(e.account.value()) + " rule=" + number(e.rule) +
+               " scope=" + number(e.scope) + " level=" + number(e.level) + " use=" + number(e.use) +
+               " limit=" + number(e.limit) + " basisPoints=" + number(e.basisPoints);
     }
 };
 

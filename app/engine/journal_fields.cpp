@@ -88,6 +88,28 @@ enum class Field : std::uint8_t {
     RealizedProfitAndLoss,
     CashBalance,
     Position,
+    MaximumOrderQuantity,
+    MaximumOrderNotional,
+    MaximumLongPosition,
+    MaximumShortPosition,
+    MaximumOpenOrders,
+    MaximumOrdersPerSecond,
+    DailyLossLimit,
+    MarginBuyingPower,
+    Overridden,
+    KillSwitch,
+    Rule,
+    LimitScope,
+    Unit,
+    Decimals,
+    Current,
+    Working,
+    ThisOrder,
+    WouldBe,
+    RiskLimit,
+    AlertLevel,
+    Use,
+    UtilizationBasisPoints,
     Count,
 };
 
@@ -147,7 +169,7 @@ constexpr std::array<FieldInfo, kFieldCount> kFields = {{
     {"minimum_quantity", ValueKind::Quantity},
     {"maximum_quantity", ValueKind::Quantity},
     {"multiplier", ValueKind::Signed},
-    {"price_band_basis_points", ValueKind::Unsigned},
+    {"price_band_basis_points", ValueKind::Signed},
     {"reference_price", ValueKind::Price},
     {"initial_status", ValueKind::Text},
     {"account_type", ValueKind::Text},
@@ -164,6 +186,28 @@ constexpr std::array<FieldInfo, kFieldCount> kFields = {{
     {"realized_pnl", ValueKind::Signed},
     {"cash_balance", ValueKind::Signed},
     {"position", ValueKind::Quantity},
+    {"maximum_order_quantity", ValueKind::Quantity},
+    {"maximum_order_notional", ValueKind::Signed},
+    {"maximum_long_position", ValueKind::Quantity},
+    {"maximum_short_position", ValueKind::Quantity},
+    {"maximum_open_orders", ValueKind::Signed},
+    {"maximum_orders_per_second", ValueKind::Signed},
+    {"daily_loss_limit", ValueKind::Signed},
+    {"margin_buying_power", ValueKind::Signed},
+    {"overridden", ValueKind::Unsigned},
+    {"kill_switch", ValueKind::Text},
+    {"rule", ValueKind::Text},
+    {"limit_scope", ValueKind::Text},
+    {"unit", ValueKind::Text},
+    {"decimals", ValueKind::Unsigned},
+    {"current", ValueKind::Signed},
+    {"working", ValueKind::Signed},
+    {"this_order", ValueKind::Signed},
+    {"would_be", ValueKind::Signed},
+    {"risk_limit", ValueKind::Signed},
+    {"alert_level", ValueKind::Text},
+    {"use", ValueKind::Signed},
+    {"utilization_basis_points", ValueKind::Signed},
 }};
 
 const FieldInfo &infoOf(Field field)
@@ -181,7 +225,7 @@ struct FieldValue {
     int decimals = -1;
 };
 
-// The maximum number of fields in one payload (OrderAccepted has 14, InstrumentAdded 13).
+// The maximum number of fields in one payload (OrderAccepted and RiskRejected have 14).
 constexpr std::size_t kMaximumFieldsPerEvent = 16;
 
 // Fixed-size text up to its first zero byte, viewed in place.
@@ -312,7 +356,7 @@ private:
         quantity(Field::MinimumQuantity, definition.minimumQuantity);
         quantity(Field::MaximumQuantity, definition.maximumQuantity);
         number(Field::Multiplier, definition.multiplier);
-        number(Field::PriceBandBasisPoints, std::uint64_t{definition.priceBandBasisPoints});
+        number(Field::PriceBandBasisPoints, std::int64_t{definition.priceBandBasisPoints});
         price(Field::ReferencePrice, definition.referencePrice);
         text(Field::InitialStatus, wordOf(definition.initialStatus));
     }
@@ -407,6 +451,77 @@ private:
         number(Field::RealizedProfitAndLoss, fill.realizedProfitAndLoss.value());
         number(Field::CashBalance, fill.cashBalance.value());
         quantity(Field::Position, fill.position);
+    }
+
+    // Quantities are in the lots of the event's instrument. An account's defaults, with
+    // instrument zero, apply to each instrument in its own lots, so they have no decimal text.
+    void add(const RiskLimitsSet &changed)
+    {
+        const RiskLimits &limits = changed.limits;
+        number(Field::Account, std::uint64_t{changed.account.value()});
+        quantity(Field::MaximumOrderQuantity, limits.maximumOrderQuantity);
+        number(Field::MaximumOrderNotional, limits.maximumOrderNotional.value());
+        quantity(Field::MaximumLongPosition, limits.maximumLongPosition);
+        quantity(Field::MaximumShortPosition, limits.maximumShortPosition);
+        number(Field::PriceBandBasisPoints, limits.priceBandBasisPoints);
+        number(Field::MaximumOpenOrders, limits.maximumOpenOrders);
+        number(Field::MaximumOrdersPerSecond, limits.maximumOrdersPerSecond);
+        number(Field::DailyLossLimit, limits.dailyLossLimit.value());
+        number(Field::MarginBuyingPower, limits.marginBuyingPower.value());
+        number(Field::Overridden, std::uint64_t{changed.overridden});
+    }
+
+    void add(const KillSwitchChanged &changed)
+    {
+        number(Field::Account, std::uint64_t{changed.account.value()});
+        text(Field::KillSwitch, nameOf(changed.scope));
+    }
+
+    // The decision's values are integers in `unit`, scaled by 10^-decimals.
+    void add(const RiskRejected &rejected)
+    {
+        number(Field::OrderId, rejected.id.value());
+        number(Field::Account, std::uint64_t{rejected.account.value()});
+        number(Field::ClientOrderId, rejected.clientOrderId.value());
+        text(Field::Rule, nameOf(rejected.rule));
+        text(Field::LimitScope, nameOf(rejected.scope));
+        text(Field::KillSwitch, nameOf(rejected.killSwitch));
+        text(Field::Unit, unitWord(rejected.unit));
+        number(Field::Decimals, std::uint64_t{rejected.decimals});
+        text(Field::Side, wordOf(rejected.side));
+        number(Field::Current, rejected.current);
+        number(Field::Working, rejected.working);
+        number(Field::ThisOrder, rejected.order);
+        number(Field::WouldBe, rejected.wouldBe);
+        number(Field::RiskLimit, rejected.limit);
+    }
+
+    void add(const RiskAlert &alert)
+    {
+        number(Field::Account, std::uint64_t{alert.account.value()});
+        text(Field::Rule, nameOf(alert.rule));
+        text(Field::LimitScope, nameOf(alert.scope));
+        text(Field::AlertLevel, nameOf(alert.level));
+        number(Field::Use, alert.use);
+        number(Field::RiskLimit, alert.limit);
+        number(Field::UtilizationBasisPoints, alert.basisPoints);
+    }
+
+    static std::string_view unitWord(RiskUnit unit)
+    {
+        switch (unit) {
+        case RiskUnit::None:
+            return "none";
+        case RiskUnit::Quantity:
+            return "quantity";
+        case RiskUnit::Money:
+            return "money";
+        case RiskUnit::Price:
+            return "price";
+        case RiskUnit::Count:
+            return "count";
+        }
+        return "unknown";
     }
 
     const InstrumentDefinition *m_known;

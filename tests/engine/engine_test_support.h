@@ -222,6 +222,30 @@ struct PayloadFields {
                      n(e.side), n(e.role), n(e.price), n(e.quantity), n(e.fee),
                      n(e.realizedProfitAndLoss), n(e.cashBalance), n(e.position)});
     }
+    std::string operator()(const RiskLimitsSet &e) const
+    {
+        const RiskLimits &limits = e.limits;
+        return join({n(e.account), n(limits.maximumOrderQuantity), n(limits.maximumOrderNotional),
+                     n(limits.maximumLongPosition), n(limits.maximumShortPosition),
+                     limits.priceBandBasisPoints, limits.maximumOpenOrders,
+                     limits.maximumOrdersPerSecond, n(limits.dailyLossLimit),
+                     n(limits.marginBuyingPower), e.overridden});
+    }
+    std::string operator()(const KillSwitchChanged &e) const
+    {
+        return join({n(e.account), n(e.scope)});
+    }
+    std::string operator()(const RiskRejected &e) const
+    {
+        return join({n(e.id), n(e.account), n(e.clientOrderId), n(e.rule), n(e.scope),
+                     n(e.killSwitch), n(e.unit), e.decimals, n(e.side), e.current, e.working,
+                     e.order, e.wouldBe, e.limit});
+    }
+    std::string operator()(const RiskAlert &e) const
+    {
+        return join(
+            {n(e.account), n(e.rule), n(e.scope), n(e.level), e.use, e.limit, e.basisPoints});
+    }
 };
 
 } // namespace detail

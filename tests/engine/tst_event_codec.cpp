@@ -23,6 +23,13 @@ public:
         return *this;
     }
 
+    Bytes &littleEndian16(std::uint16_t value)
+    {
+        byte(static_cast<std::uint8_t>(value));
+        byte(static_cast<std::uint8_t>(value >> 8));
+        return *this;
+    }
+
     Bytes &littleEndian32(std::uint32_t value)
     {
         for (int shift = 0; shift < 32; shift += 8) {
@@ -234,6 +241,40 @@ struct DescribeFields {
                    "instrument", e.instrument)("side", e.side)("role", e.role)("price", e.price)(
                    "quantity", e.quantity)("fee", e.fee)("realized", e.realizedProfitAndLoss)(
                    "cash", e.cashBalance)("position", e.position)
+            .toString();
+    }
+    QString operator()(const RiskLimitsSet &e) const
+    {
+        const RiskLimits &limits = e.limits;
+        return FieldText("RiskLimitsSet")("account", e.account)("maximumOrderQuantity",
+                                                                limits.maximumOrderQuantity)(
+                   "maximumOrderNotional", limits.maximumOrderNotional)(
+                   "maximumLongPosition", limits.maximumLongPosition)("maximumShortPosition",
+                                                                      limits.maximumShortPosition)(
+                   "priceBandBasisPoints", limits.priceBandBasisPoints)("maximumOpenOrders",
+                                                                        limits.maximumOpenOrders)(
+                   "maximumOrdersPerSecond", limits.maximumOrdersPerSecond)("dailyLossLimit",
+                                                                            limits.dailyLossLimit)(
+                   "marginBuyingPower", limits.marginBuyingPower)("overridden", e.overridden)
+            .toString();
+    }
+    QString operator()(const KillSwitchChanged &e) const
+    {
+        return FieldText("KillSwitchChanged")("account", e.account)("scope", e.scope).toString();
+    }
+    QString operator()(const RiskRejected &e) const
+    {
+        return FieldText("RiskRejected")("id", e.id)("account", e.account)("clientOrderId",
+                                                                           e.clientOrderId)(
+                   "rule", e.rule)("scope", e.scope)("killSwitch", e.killSwitch)("unit", e.unit)(
+                   "decimals", e.decimals)("side", e.side)("current", e.current)(
+                   "working", e.working)("order", e.order)("wouldBe", e.wouldBe)("limit", e.limit)
+            .toString();
+    }
+    QString operator()(const RiskAlert &e) const
+    {
+        return FieldText("RiskAlert")("account", e.account)("rule", e.rule)("scope", e.scope)(
+                   "level", e.level)("use", e.use)("limit", e.limit)("basisPoints", e.basisPoints)
             .toString();
     }
 };
@@ -459,6 +500,84 @@ std::vector<EncodedSample> version2Samples()
     return samples;
 }
 
+// The payload kinds of codec version 4, one of each with no field at its default, and their
+// bytes, written from the field order of events.h.
+std::vector<EncodedSample> version4Samples()
+{
+    std::vector<EncodedSample> samples;
+    const RiskLimits limits{
+        Quantity{1'000}, Money{10'000'000}, Quantity{5'000}, Quantity{4'000}, 300, 25, 50,
+        Money{250'000},  Money{50'000'000}};
+    samples.push_back({"risk limits set", RiskLimitsSet{AccountId{31}, limits, 0x007F},
+                       Bytes()
+                           .byte(4)
+                           .byte(19)
+                           .littleEndian32(31)
+                           .littleEndian64(1'000)
+                           .littleEndian64(10'000'000)
+                           .littleEndian64(5'000)
+                           .littleEndian64(4'000)
+                           .littleEndian64(300)
+                           .littleEndian64(25)
+                           .littleEndian64(50)
+                           .littleEndian64(250'000)
+                           .littleEndian64(50'000'000)
+                           .littleEndian16(0x007F) // every overridable field
+                           .toByteArray()});
+    samples.push_back({"kill switch changed",
+                       KillSwitchChanged{AccountId{31}, KillSwitchScope::CancelAll},
+                       Bytes().byte(4).byte(20).littleEndian32(31).byte(2).toByteArray()});
+    samples.push_back(
+        {"risk rejected",
+         RiskRejected{OrderId{0x0102030405060708}, AccountId{31}, ClientOrderId{0x1122334455667788},
+                      RiskRule::PositionShort, LimitScope::InstrumentOverride,
+                      KillSwitchScope::Pause, RiskUnit::Quantity, 8, Side::Sell, -300, 500, 201,
+                      1'001, 1'000},
+         Bytes()
+             .byte(4)
+             .byte(21)
+             .littleEndian64(0x0102030405060708)
+             .littleEndian32(31)
+             .littleEndian64(0x1122334455667788)
+             .byte(10) // position short
+             .byte(2)  // instrument override
+             .byte(1)  // pause
+             .byte(1)  // quantity
+             .byte(8)
+             .byte(1) // sell
+             .littleEndian64(0xFFFF'FFFF'FFFF'FED4)
+             .littleEndian64(500)
+             .littleEndian64(201)
+             .littleEndian64(1'001)
+             .littleEndian64(1'000)
+             .toByteArray()});
+    samples.push_back({"risk alert",
+                       RiskAlert{AccountId{31}, RiskRule::DailyLoss, LimitScope::AccountDefault,
+                                 RiskAlertLevel::Warning, 85'000, 100'000, 8'500},
+                       Bytes()
+                           .byte(4)
+                           .byte(22)
+                           .littleEndian32(31)
+                           .byte(13) // daily loss
+                           .byte(1)  // account default
+                           .byte(1)  // warning
+                           .littleEndian64(85'000)
+                           .littleEndian64(100'000)
+                           .littleEndian64(8'500)
+                           .toByteArray()});
+    return samples;
+}
+
+// Every sample of both versions.
+std::vector<EncodedSample> allSamples()
+{
+    std::vector<EncodedSample> samples = version2Samples();
+    for (EncodedSample &sample : version4Samples()) {
+        samples.push_back(std::move(sample));
+    }
+    return samples;
+}
+
 } // namespace
 
 class TestEventCodec : public QObject {
@@ -489,7 +608,7 @@ void TestEventCodec::roundTrip_data()
 {
     QTest::addColumn<EventPayload>("payload");
 
-    for (const EncodedSample &sample : version2Samples()) {
+    for (const EncodedSample &sample : allSamples()) {
         QTest::newRow(sample.name) << sample.payload;
     }
 
@@ -544,6 +663,43 @@ void TestEventCodec::roundTrip_data()
     QTest::newRow("fill posted, taker buy") << EventPayload{
         FillPosted{3, AccountId{1}, InstrumentId{1}, Side::Buy, LiquidityRole::Taker, Price{1},
                    Quantity{int64Max}, Money{0}, Money{0}, Money{-1}, Quantity{int64Min}}};
+
+    const RiskLimits extremeLimits{Quantity{int64Max},
+                                   Money{int64Min},
+                                   Quantity{-1},
+                                   Quantity{int64Min},
+                                   int64Max,
+                                   int64Min,
+                                   1,
+                                   Money{int64Max},
+                                   Money{-2}};
+    QTest::newRow("risk limits set, every bit of overridden")
+        << EventPayload{RiskLimitsSet{AccountId{uint32Max}, extremeLimits, 0xFFFF}};
+    QTest::newRow("kill switch changed, global flatten")
+        << EventPayload{KillSwitchChanged{AccountId{0}, KillSwitchScope::Flatten}};
+    QTest::newRow("kill switch reset")
+        << EventPayload{KillSwitchChanged{AccountId{uint32Max}, KillSwitchScope::None}};
+    QTest::newRow("risk rejected, extremes") << EventPayload{RiskRejected{
+        OrderId{uint64Max}, AccountId{uint32Max}, ClientOrderId{uint64Max}, RiskRule::OutOfRange,
+        LimitScope::Global, KillSwitchScope::Flatten, RiskUnit::Count, 255, Side::Sell, int64Min,
+        int64Max, int64Min, int64Max, int64Min}};
+    QTest::newRow("risk rejected, price band") << EventPayload{RiskRejected{
+        OrderId{3}, AccountId{2}, ClientOrderId{9}, RiskRule::PriceBand, LimitScope::AccountDefault,
+        KillSwitchScope::None, RiskUnit::Price, 2, Side::Buy, 10'000, 0, 10'301, 301, 300}};
+    QTest::newRow("risk alert, breach cleared to normal") << EventPayload{
+        RiskAlert{AccountId{uint32Max}, RiskRule::OrderRate, LimitScope::InstrumentOverride,
+                  RiskAlertLevel::Normal, int64Min, int64Max, -1}};
+    QTest::newRow("risk alert, breach")
+        << EventPayload{RiskAlert{AccountId{4}, RiskRule::PositionLong, LimitScope::CashBalance,
+                                  RiskAlertLevel::Breach, 1'001, 1'000, 10'010}};
+    QTest::newRow("order rejected by a kill switch") << EventPayload{
+        OrderRejected{OrderId{5}, RejectReason::KillSwitchEngaged, ClientOrderId{6}, AccountId{7}}};
+    QTest::newRow("order rejected by a risk limit") << EventPayload{
+        OrderRejected{OrderId{5}, RejectReason::RiskLimit, ClientOrderId{6}, AccountId{7}}};
+    QTest::newRow("order rejected, invalid risk limits") << EventPayload{
+        OrderRejected{OrderId{0}, RejectReason::InvalidRiskLimits, ClientOrderId{0}, AccountId{7}}};
+    QTest::newRow("order cancelled by a kill switch") << EventPayload{OrderCancelled{
+        OrderId{8}, Side::Sell, Price{1'250}, Quantity{40}, CancelReason::KillSwitch}};
 }
 
 void TestEventCodec::roundTrip()
@@ -564,7 +720,7 @@ void TestEventCodec::encodedBytes_data()
     QTest::addColumn<EventPayload>("payload");
     QTest::addColumn<QByteArray>("expected");
 
-    for (const EncodedSample &sample : version2Samples()) {
+    for (const EncodedSample &sample : allSamples()) {
         QTest::newRow(sample.name) << sample.payload << sample.bytes;
     }
 }
@@ -574,7 +730,8 @@ void TestEventCodec::encodedBytes()
     QFETCH(EventPayload, payload);
     QFETCH(QByteArray, expected);
 
-    // The encoder writes the current codec version, whose layout of these kinds is version 2's.
+    // The encoder writes the current codec version, whose layout of each sample's kind is the
+    // layout of the sample's version.
     QByteArray current = expected;
     current[0] = static_cast<char>(eventCodecVersion);
     QCOMPARE(toByteArray(encodePayload(payload)).toHex(' '), current.toHex(' '));
@@ -728,7 +885,18 @@ void TestEventCodec::encodedSizes_data()
     QTest::newRow("fill posted") << int(EventType::FillPosted) << 3 << 68;
     QTest::newRow("account opened, version 2") << int(EventType::AccountOpened) << 2 << 0;
     QTest::newRow("fill posted, version 2") << int(EventType::FillPosted) << 2 << 0;
-    QTest::newRow("order added, version 4") << int(EventType::OrderAdded) << 4 << 0;
+    QTest::newRow("order added, version 4") << int(EventType::OrderAdded) << 4 << 28;
+    QTest::newRow("order added, version 5") << int(EventType::OrderAdded) << 5 << 0;
+    // 2 + account 4 + nine limits of 8 + overridden 2.
+    QTest::newRow("risk limits set") << int(EventType::RiskLimitsSet) << 4 << 80;
+    QTest::newRow("kill switch changed") << int(EventType::KillSwitchChanged) << 4 << 7;
+    // 2 + id 8 + account 4 + client order id 8 + five enums and decimals 6 + five values of 8.
+    QTest::newRow("risk rejected") << int(EventType::RiskRejected) << 4 << 68;
+    QTest::newRow("risk alert") << int(EventType::RiskAlert) << 4 << 33;
+    QTest::newRow("risk limits set, version 3") << int(EventType::RiskLimitsSet) << 3 << 0;
+    QTest::newRow("kill switch changed, version 3") << int(EventType::KillSwitchChanged) << 3 << 0;
+    QTest::newRow("risk rejected, version 3") << int(EventType::RiskRejected) << 3 << 0;
+    QTest::newRow("risk alert, version 3") << int(EventType::RiskAlert) << 3 << 0;
 }
 
 void TestEventCodec::encodedSizes()
@@ -744,7 +912,7 @@ void TestEventCodec::encodedSizes()
 void TestEventCodec::encodedSizeOfUnknownTypeIsZero()
 {
     QCOMPARE(encodedPayloadSize(static_cast<EventType>(0)), std::size_t{0});
-    QCOMPARE(encodedPayloadSize(static_cast<EventType>(19)), std::size_t{0});
+    QCOMPARE(encodedPayloadSize(static_cast<EventType>(23)), std::size_t{0});
     QCOMPARE(encodedPayloadSize(static_cast<EventType>(255)), std::size_t{0});
 }
 
@@ -761,7 +929,7 @@ void TestEventCodec::everyTruncationIsRejected_data()
 {
     QTest::addColumn<QByteArray>("bytes");
 
-    for (const EncodedSample &sample : version2Samples()) {
+    for (const EncodedSample &sample : allSamples()) {
         QTest::newRow(sample.name) << sample.bytes;
     }
 }
@@ -777,8 +945,9 @@ void TestEventCodec::everyTruncationIsRejected()
         const QString error = QString::fromStdString(decoded.error);
         const QString expectedEnd =
             QStringLiteral(": %1 bytes where %2 expected").arg(size).arg(bytes.size());
-        QVERIFY2(error.contains(QLatin1String(" payload of codec version 2 ends inside field ")),
-                 qPrintable(error));
+        const QString expectedMiddle =
+            QStringLiteral(" payload of codec version %1 ends inside field ").arg(int(bytes[0]));
+        QVERIFY2(error.contains(expectedMiddle), qPrintable(error));
         QVERIFY2(error.endsWith(expectedEnd), qPrintable(error));
     }
 }
@@ -812,6 +981,9 @@ void TestEventCodec::trailingByteIsRejected_data()
                .toByteArray()
         << "OrderRejected payload of codec version 1 has 12 bytes after its last field: 23 "
            "bytes where 11 expected";
+    QTest::newRow("kill switch changed") << version4Samples()[1].bytes + '\0'
+                                         << "KillSwitchChanged payload of codec version 4 has 1 "
+                                            "byte after its last field: 8 bytes where 7 expected";
 }
 
 void TestEventCodec::trailingByteIsRejected()
@@ -855,6 +1027,23 @@ void TestEventCodec::enumBytesAreChecked_data()
         << samples[8].bytes << 6 << QList<int>{0, 1, 2, 3, 4};
     QTest::newRow("order replaced priority") << samples[9].bytes << 43 << QList<int>{0, 1};
     QTest::newRow("depth level side") << samples[15].bytes << 2 << QList<int>{0, 1};
+
+    const std::vector<EncodedSample> riskSamples = version4Samples();
+    QList<int> riskRules;
+    for (int rule = 0; rule <= 15; ++rule) {
+        riskRules.append(rule);
+    }
+    const QList<int> limitScopes{0, 1, 2, 3, 4};
+    const QList<int> killSwitchScopes{0, 1, 2, 3};
+    QTest::newRow("kill switch scope") << riskSamples[1].bytes << 6 << killSwitchScopes;
+    QTest::newRow("risk rejected rule") << riskSamples[2].bytes << 22 << riskRules;
+    QTest::newRow("risk rejected limit scope") << riskSamples[2].bytes << 23 << limitScopes;
+    QTest::newRow("risk rejected kill switch") << riskSamples[2].bytes << 24 << killSwitchScopes;
+    QTest::newRow("risk rejected unit") << riskSamples[2].bytes << 25 << QList<int>{0, 1, 2, 3, 4};
+    QTest::newRow("risk rejected side") << riskSamples[2].bytes << 27 << QList<int>{0, 1};
+    QTest::newRow("risk alert rule") << riskSamples[3].bytes << 6 << riskRules;
+    QTest::newRow("risk alert limit scope") << riskSamples[3].bytes << 7 << limitScopes;
+    QTest::newRow("risk alert level") << riskSamples[3].bytes << 8 << QList<int>{0, 1, 2};
 
     // Version 1 defines fewer values of the enums it has.
     const QByteArray version1Accepted = Bytes()
@@ -916,20 +1105,32 @@ void TestEventCodec::rejectsMalformed_data()
     QTest::newRow("version only") << Bytes().byte(2).toByteArray()
                                   << "payload of 1 byte where at least 2 expected";
     QTest::newRow("newer codec version")
-        << Bytes().byte(4).byte(7).byte(0).toByteArray()
-        << "unsupported codec version 4: this build reads versions 1 to 3, so read it with a "
+        << Bytes().byte(5).byte(7).byte(0).toByteArray()
+        << "unsupported codec version 5: this build reads versions 1 to 4, so read it with a "
            "newer build";
     QTest::newRow("codec version zero")
         << Bytes().byte(0).byte(7).byte(0).toByteArray()
-        << "unsupported codec version 0: this build reads versions 1 to 3";
+        << "unsupported codec version 0: this build reads versions 1 to 4";
     QTest::newRow("codec version 255")
         << Bytes().byte(255).byte(1).toByteArray()
-        << "unsupported codec version 255: this build reads versions 1 to 3, so read it with a "
+        << "unsupported codec version 255: this build reads versions 1 to 4, so read it with a "
            "newer build";
     QTest::newRow("event type zero")
         << Bytes().byte(2).byte(0).byte(0).toByteArray() << "unknown event type 0";
     QTest::newRow("event type after the last")
-        << Bytes().byte(3).byte(19).byte(0).toByteArray() << "unknown event type 19";
+        << Bytes().byte(4).byte(23).byte(0).toByteArray() << "unknown event type 23";
+    // Whole version 4 payloads labelled version 3, so that only the type is wrong.
+    for (const EncodedSample &sample : version4Samples()) {
+        QByteArray labelledVersion3 = sample.bytes;
+        labelledVersion3[0] = 3;
+        const int type = labelledVersion3[1];
+        const std::string_view name = nameOf(static_cast<EventType>(type));
+        QTest::newRow(qPrintable(QStringLiteral("%1 in version 3").arg(sample.name)))
+            << labelledVersion3
+            << QStringLiteral("event type %1 (%2) does not exist in codec version 3")
+                   .arg(type)
+                   .arg(QLatin1String(name.data(), static_cast<qsizetype>(name.size())));
+    }
     QTest::newRow("account opened in version 2")
         << Bytes().byte(2).byte(17).toByteArray()
         << "event type 17 (AccountOpened) does not exist in codec version 2";
@@ -1015,7 +1216,7 @@ void TestEventCodec::rejectsMalformed_data()
         << Bytes().byte(1).byte(3).littleEndian64(1).byte(7).toByteArray()
         << "invalid reject reason value 7 in field OrderRejected.reason: the value exists from "
            "codec version 2 on, and the payload has version 1";
-    QTest::newRow("reject reason 26")
+    QTest::newRow("reject reason 26 in version 3")
         << Bytes()
                .byte(3)
                .byte(3)
@@ -1024,7 +1225,18 @@ void TestEventCodec::rejectsMalformed_data()
                .littleEndian64(0)
                .littleEndian32(0)
                .toByteArray()
-        << "invalid reject reason value 26 in field OrderRejected.reason";
+        << "invalid reject reason value 26 in field OrderRejected.reason: the value exists from "
+           "codec version 4 on, and the payload has version 3";
+    QTest::newRow("reject reason 29")
+        << Bytes()
+               .byte(4)
+               .byte(3)
+               .littleEndian64(1)
+               .byte(29)
+               .littleEndian64(0)
+               .littleEndian32(0)
+               .toByteArray()
+        << "invalid reject reason value 29 in field OrderRejected.reason";
     QTest::newRow("reject reason 24 in version 2")
         << Bytes().byte(2).byte(3).littleEndian64(1).byte(24).toByteArray()
         << "invalid reject reason value 24 in field OrderRejected.reason: the value exists from "
@@ -1041,9 +1253,9 @@ void TestEventCodec::rejectsMalformed_data()
                .toByteArray()
         << "invalid cancel reason value 5 in field OrderCancelled.reason: the value exists from "
            "codec version 2 on, and the payload has version 1";
-    QTest::newRow("cancel reason 10")
+    QTest::newRow("cancel reason 10 in version 3")
         << Bytes()
-               .byte(2)
+               .byte(3)
                .byte(4)
                .littleEndian64(1)
                .byte(1)
@@ -1051,7 +1263,19 @@ void TestEventCodec::rejectsMalformed_data()
                .littleEndian64(10)
                .byte(10)
                .toByteArray()
-        << "invalid cancel reason value 10 in field OrderCancelled.reason";
+        << "invalid cancel reason value 10 in field OrderCancelled.reason: the value exists from "
+           "codec version 4 on, and the payload has version 3";
+    QTest::newRow("cancel reason 11")
+        << Bytes()
+               .byte(4)
+               .byte(4)
+               .littleEndian64(1)
+               .byte(1)
+               .littleEndian64(100)
+               .littleEndian64(10)
+               .byte(11)
+               .toByteArray()
+        << "invalid cancel reason value 11 in field OrderCancelled.reason";
     QTest::newRow("reduced side 255") << Bytes()
                                              .byte(2)
                                              .byte(5)
@@ -1119,6 +1343,29 @@ void TestEventCodec::rejectsMalformed_data()
         << "invalid queue priority value 2 in field OrderReplaced.priority";
     QTest::newRow("depth level side 2") << Bytes().byte(2).byte(16).byte(2).toByteArray()
                                         << "invalid side value 2 in field DepthLevel.side";
+    QTest::newRow("kill switch scope 4")
+        << Bytes().byte(4).byte(20).littleEndian32(1).byte(4).toByteArray()
+        << "invalid kill switch scope value 4 in field KillSwitchChanged.scope";
+    QTest::newRow("risk alert level 3")
+        << Bytes().byte(4).byte(22).littleEndian32(1).byte(13).byte(1).byte(3).toByteArray()
+        << "invalid risk alert level value 3 in field RiskAlert.level";
+    QTest::newRow("risk limits cut inside the buying power")
+        << Bytes()
+               .byte(4)
+               .byte(19)
+               .littleEndian32(1)
+               .littleEndian64(1)
+               .littleEndian64(2)
+               .littleEndian64(3)
+               .littleEndian64(4)
+               .littleEndian64(5)
+               .littleEndian64(6)
+               .littleEndian64(7)
+               .littleEndian64(8)
+               .littleEndian32(9)
+               .toByteArray()
+        << "RiskLimitsSet payload of codec version 4 ends inside field "
+           "RiskLimitsSet.limits.marginBuyingPower: 74 bytes where 80 expected";
 }
 
 void TestEventCodec::rejectsMalformed()

@@ -17,6 +17,8 @@
 using namespace bourse;
 using namespace bourse::scenario;
 
+Q_DECLARE_METATYPE(bourse::Event)
+
 namespace {
 
 QString sourcePath(const QString &relative)
@@ -241,6 +243,10 @@ private slots:
     void jsonQuotingKeepsUtf8Valid_data();
     void jsonQuotingKeepsUtf8Valid();
     void eventJsonWithInvalidUtf8Parses();
+    void riskEventLine_data();
+    void riskEventLine();
+    void riskRejectedJsonHasStableKeys();
+    void accountLimitsInLotsWhenDecimalsDiffer();
 
     void passingScenarioPasses();
     void wrongExpectationFailsWithMessage();
@@ -686,8 +692,8 @@ void ScenarioTest::malformedLineIsReported_data()
     QTest::newRow("unknown command")
         << "bye ABC"
         << "test.scenario:4:1: error: unknown command 'bye'; expected one of: instrument, "
-           "account, buy, sell, cancel, replace, pre-open, open, halt, close, at, advance, "
-           "restart, expect, expectations, show";
+           "account, limits, kill, buy, sell, cancel, replace, pre-open, open, halt, close, "
+           "at, advance, restart, expect, expectations, show";
     QTest::newRow("letter in a quantity")
         << "buy ABC 1O0 @ 12.51"
         << "test.scenario:4:9: error: invalid quantity '1O0': expected a decimal number such as "
@@ -769,7 +775,8 @@ void ScenarioTest::malformedLineIsReported_data()
         << "test.scenario:4:8: error: unknown expectation 'filled'; expected an event "
            "(instrument-added, account-configured, accepted, added, rejected, cancelled, "
            "reduced, trade, status, replaced, parked, triggered, refilled, uncrossed, "
-           "account-opened, fill), account, position, book, order, nothing or no more events";
+           "account-opened, fill, risk-limits, kill-switch, risk-rejected, risk-alert), account, "
+           "position, book, order, nothing or no more events";
     QTest::newRow("fee rate without a unit")
         << "account bob margin USD taker 4"
         << "test.scenario:4:30: error: invalid fee rate '4': expected basis points with up to 2 "
@@ -879,8 +886,8 @@ void ScenarioTest::malformedLineIsReported_data()
         << QString(50, QLatin1Char('x'))
         << "test.scenario:4:1: error: unknown command "
            "'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx...'; expected one of: instrument, "
-           "account, buy, sell, cancel, replace, pre-open, open, halt, close, at, advance, "
-           "restart, expect, expectations, show";
+           "account, limits, kill, buy, sell, cancel, replace, pre-open, open, halt, close, "
+           "at, advance, restart, expect, expectations, show";
     QTest::newRow("UTF-8 label is escaped")
         << QString::fromUtf8("buy ABC 1 @ 12.50 as \xc3\x84")
         << "test.scenario:4:22: error: invalid order label '\\xc3\\x84': expected up to 32 "
@@ -992,6 +999,19 @@ void ScenarioTest::printedLineParsesAsExpectation_data()
         << "instrument-added ABC tick 0.01 lot 1 price-decimals 2 quantity-decimals 0 "
            "multiplier 1 min 1 max 1000000000000 band 0bp status open";
     QTest::newRow("account-configured") << "account-configured alice stp cancel-newest";
+    QTest::newRow("risk-limits")
+        << "risk-limits alice order-size 1000 order-notional 100000.00 band 300bp open-orders 25 "
+           "rate 10 daily-loss 2500.00 buying-power 50000.00";
+    QTest::newRow("risk-limits override") << "risk-limits alice ABC long 0 short 5 band 0bp";
+    QTest::newRow("kill-switch") << "kill-switch alice scope cancel-all";
+    QTest::newRow("risk-rejected")
+        << "risk-rejected B rule position-long scope account-default buy current 700 working 200 "
+           "this-order 101 would-be 1001 limit 1000 account alice client-id 7";
+    QTest::newRow("risk-rejected kill switch")
+        << "risk-rejected B rule kill-switch scope global kill-switch pause";
+    QTest::newRow("risk-alert") << "risk-alert alice ABC rule position-short scope "
+                                   "instrument-override level warning use 80 limit 100 "
+                                   "utilization 80.00%";
 }
 
 void ScenarioTest::printedLineParsesAsExpectation()
@@ -1104,6 +1124,214 @@ void ScenarioTest::eventJsonWithInvalidUtf8Parses()
     const QJsonObject object = document.object();
     QCOMPARE(object.value(QStringLiteral("instrument")).toString(), QStringLiteral("A\"\n\u00ffZ"));
     QCOMPARE(object.value(QStringLiteral("currency")).toString(), QStringLiteral("U\u00c3"));
+}
+
+namespace {
+
+// ABC with two price and two quantity decimals, alice with two money decimals, and order B.
+EventNames riskEventNames()
+{
+    EventNames names;
+    InstrumentDefinition definition;
+    definition.id = InstrumentId{1};
+    definition.priceDecimals = 2;
+    definition.quantityDecimals = 2;
+    definition.symbol = {'A', 'B', 'C'};
+    names.addInstrument(definition);
+    AccountSettings alice;
+    alice.id = AccountId{3};
+    alice.moneyDecimals = 2;
+    names.addAccount(alice);
+    names.nameAccount(AccountId{3}, "alice");
+    names.nameOrder(OrderId{5}, "B");
+    return names;
+}
+
+Event riskEvent(std::uint32_t instrument, EventPayload payload)
+{
+    return Event{1, Timestamp{0}, InstrumentId{instrument}, std::move(payload)};
+}
+
+RiskRejected riskRejection(RiskRule rule, LimitScope scope, RiskUnit unit, std::uint8_t decimals)
+{
+    RiskRejected rejected;
+    rejected.id = OrderId{5};
+    rejected.account = AccountId{3};
+    rejected.rule = rule;
+    rejected.scope = scope;
+    rejected.unit = unit;
+    rejected.decimals = decimals;
+    return rejected;
+}
+
+} // namespace
+
+// Quantities print in the event instrument's decimals, or for an account's defaults in the
+// decimals all instruments share, money in the account's decimals, and a decision's values in
+// its own unit.
+void ScenarioTest::riskEventLine_data()
+{
+    QTest::addColumn<Event>("event");
+    QTest::addColumn<QString>("line");
+
+    RiskLimits defaults;
+    defaults.maximumOrderQuantity = Quantity{1'000};
+    defaults.maximumOrderNotional = Money{10'000'000};
+    defaults.maximumLongPosition = Quantity{5'000};
+    defaults.priceBandBasisPoints = 300;
+    defaults.maximumOpenOrders = 25;
+    defaults.dailyLossLimit = Money{250'000};
+    QTest::newRow("account defaults, enabled limits only")
+        << riskEvent(0, RiskLimitsSet{AccountId{3}, defaults, 0})
+        << "risk-limits alice order-size 10.00 order-notional 100000.00 long 50.00 band 300bp "
+           "open-orders 25 daily-loss 2500.00";
+
+    RiskLimits instrumentLimits;
+    instrumentLimits.maximumOrderQuantity = Quantity{150};
+    instrumentLimits.maximumLongPosition = Quantity{7'000};
+    instrumentLimits.maximumShortPosition = Quantity{20'000};
+    instrumentLimits.maximumOpenOrders = 3;
+    instrumentLimits.dailyLossLimit = Money{999};
+    const auto overridden =
+        static_cast<std::uint16_t>(static_cast<unsigned>(RiskLimitField::OrderQuantity) |
+                                   static_cast<unsigned>(RiskLimitField::ShortPosition) |
+                                   static_cast<unsigned>(RiskLimitField::PriceBand) |
+                                   static_cast<unsigned>(RiskLimitField::OpenOrders));
+    QTest::newRow("instrument override, marked fields with zeros")
+        << riskEvent(1, RiskLimitsSet{AccountId{3}, instrumentLimits, overridden})
+        << "risk-limits alice ABC order-size 1.50 short 200.00 band 0bp open-orders 3";
+    QTest::newRow("instrument override cleared")
+        << riskEvent(1, RiskLimitsSet{AccountId{3}, instrumentLimits, 0})
+        << "risk-limits alice ABC";
+
+    QTest::newRow("account kill switch")
+        << riskEvent(0, KillSwitchChanged{AccountId{3}, KillSwitchScope::Pause})
+        << "kill-switch alice scope pause";
+    QTest::newRow("global kill switch")
+        << riskEvent(0, KillSwitchChanged{AccountId{0}, KillSwitchScope::Flatten})
+        << "kill-switch all scope flatten";
+    QTest::newRow("kill switch reset")
+        << riskEvent(0, KillSwitchChanged{AccountId{3}, KillSwitchScope::None})
+        << "kill-switch alice scope none";
+
+    RiskRejected position =
+        riskRejection(RiskRule::PositionLong, LimitScope::AccountDefault, RiskUnit::Quantity, 2);
+    position.clientOrderId = ClientOrderId{7};
+    position.current = 70'000;
+    position.working = 20'000;
+    position.order = 10'100;
+    position.wouldBe = 100'100;
+    position.limit = 100'000;
+    QTest::newRow("position limit")
+        << riskEvent(1, position)
+        << "risk-rejected B rule position-long scope account-default buy current 700.00 "
+           "working 200.00 this-order 101.00 would-be 1001.00 limit 1000.00 account alice "
+           "client-id 7";
+
+    RiskRejected band =
+        riskRejection(RiskRule::PriceBand, LimitScope::InstrumentOverride, RiskUnit::Price, 2);
+    band.current = 10'000;
+    band.order = 10'301;
+    band.wouldBe = 301;
+    band.limit = 300;
+    QTest::newRow("price band in basis points")
+        << riskEvent(1, band)
+        << "risk-rejected B rule price-band scope instrument-override current 100.00 "
+           "this-order 103.01 would-be 301bp limit 300bp account alice";
+
+    RiskRejected openOrders =
+        riskRejection(RiskRule::OpenOrders, LimitScope::AccountDefault, RiskUnit::Count, 0);
+    openOrders.current = 3;
+    openOrders.order = 1;
+    openOrders.wouldBe = 4;
+    openOrders.limit = 3;
+    QTest::newRow("open orders counted")
+        << riskEvent(1, openOrders)
+        << "risk-rejected B rule open-orders scope account-default current 3 this-order 1 "
+           "would-be 4 limit 3 account alice";
+
+    RiskRejected loss =
+        riskRejection(RiskRule::DailyLoss, LimitScope::AccountDefault, RiskUnit::Money, 2);
+    loss.current = -60'000;
+    loss.working = -40'001;
+    loss.wouldBe = 100'001;
+    loss.limit = 100'000;
+    QTest::newRow("daily loss in money")
+        << riskEvent(1, loss)
+        << "risk-rejected B rule daily-loss scope account-default current -600.00 "
+           "working -400.01 would-be 1000.01 limit 1000.00 account alice";
+
+    RiskRejected killed =
+        riskRejection(RiskRule::KillSwitch, LimitScope::Global, RiskUnit::None, 0);
+    killed.killSwitch = KillSwitchScope::CancelAll;
+    QTest::newRow("global kill switch rejects")
+        << riskEvent(1, killed)
+        << "risk-rejected B rule kill-switch scope global kill-switch cancel-all account alice";
+
+    QTest::newRow("alert on a position")
+        << riskEvent(1, RiskAlert{AccountId{3}, RiskRule::PositionLong, LimitScope::AccountDefault,
+                                  RiskAlertLevel::Warning, 85'000, 100'000, 8'500})
+        << "risk-alert alice ABC rule position-long scope account-default level warning "
+           "use 850.00 limit 1000.00 utilization 85.00%";
+    QTest::newRow("alert on the account's daily loss")
+        << riskEvent(0, RiskAlert{AccountId{3}, RiskRule::DailyLoss, LimitScope::AccountDefault,
+                                  RiskAlertLevel::Breach, 100'001, 100'000, 10'000})
+        << "risk-alert alice rule daily-loss scope account-default level breach use 1000.01 "
+           "limit 1000.00 utilization 100.00%";
+    QTest::newRow("alert cleared on open orders")
+        << riskEvent(1,
+                     RiskAlert{AccountId{3}, RiskRule::OpenOrders, LimitScope::InstrumentOverride,
+                               RiskAlertLevel::Normal, 2, 3, 6'666})
+        << "risk-alert alice ABC rule open-orders scope instrument-override level normal use 2 "
+           "limit 3 utilization 66.66%";
+}
+
+void ScenarioTest::riskEventLine()
+{
+    QFETCH(Event, event);
+    QFETCH(QString, line);
+
+    QCOMPARE(QString::fromStdString(formatEvent(event, riskEventNames())), line);
+}
+
+void ScenarioTest::riskRejectedJsonHasStableKeys()
+{
+    RiskRejected rejected =
+        riskRejection(RiskRule::PositionShort, LimitScope::AccountDefault, RiskUnit::Quantity, 2);
+    rejected.side = Side::Sell;
+    rejected.current = -30'000;
+    rejected.working = 50'000;
+    rejected.order = 20'100;
+    rejected.wouldBe = 100'100;
+    rejected.limit = 100'000;
+    const Event event{12, Timestamp{0}, InstrumentId{1}, rejected};
+
+    QCOMPARE(formatEventJson(event, riskEventNames()),
+             std::string("{\"sequence\":12,\"time\":\"00:00:00.000\",\"time_ns\":0,"
+                         "\"event\":\"risk-rejected\",\"order\":\"B\",\"instrument\":\"ABC\","
+                         "\"rule\":\"position-short\",\"scope\":\"account-default\","
+                         "\"side\":\"sell\",\"current\":\"-300.00\",\"working\":\"500.00\","
+                         "\"this_order\":\"201.00\",\"would_be\":\"1001.00\","
+                         "\"limit\":\"1000.00\",\"account\":\"alice\"}"));
+}
+
+// An account's default quantity limit counts lots of whatever instrument an order names, so with
+// instruments of two quantity scales no decimal text fits them all.
+void ScenarioTest::accountLimitsInLotsWhenDecimalsDiffer()
+{
+    EventNames names = riskEventNames();
+    InstrumentDefinition whole;
+    whole.id = InstrumentId{2};
+    whole.symbol = {'X', 'Y', 'Z'};
+    names.addInstrument(whole);
+    RiskLimits limits;
+    limits.maximumOrderQuantity = Quantity{1'050};
+    limits.maximumShortPosition = Quantity{7};
+
+    const Event event = riskEvent(0, RiskLimitsSet{AccountId{3}, limits, 0});
+    QCOMPARE(formatEvent(event, names), std::string("risk-limits alice order-size 1050 short 7"));
+    QCOMPARE(formatEvent(event, riskEventNames()),
+             std::string("risk-limits alice order-size 10.50 short 0.07"));
 }
 
 void ScenarioTest::passingScenarioPasses()

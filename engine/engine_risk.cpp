@@ -1,0 +1,260 @@
+// Pre-trade risk in the engine: limit commands, the kill switch, the checks of a replace, the
+// answer to "would this order pass?" and the alerts after each command (engine.h).
+
+#include "engine_state.h"
+
+#include <algorithm>
+
+namespace bourse {
+
+using namespace engine_detail;
+
+namespace {
+
+RiskRejected riskRejectedOf(const OrderAccepted &order, const RiskDecision &decision)
+{
+    RiskRejected rejected;
+    rejected.id = order.id;
+    rejected.account = order.account;
+    rejected.clientOrderId = order.clientOrderId;
+    rejected.rule = decision.rule;
+    rejected.scope = decision.scope;
+    rejected.killSwitch = decision.killSwitch;
+    rejected.unit = decision.unit;
+    rejected.decimals = decision.decimals;
+    rejected.side = decision.side;
+    rejected.current = decision.current;
+    rejected.working = decision.working;
+    rejected.order = decision.order;
+    rejected.wouldBe = decision.wouldBe;
+    rejected.limit = decision.limit;
+    return rejected;
+}
+
+RejectReason rejectReasonOf(const RiskDecision &decision)
+{
+    return decision.rule == RiskRule::KillSwitch ? RejectReason::KillSwitchEngaged
+                                                 : RejectReason::RiskLimit;
+}
+
+RejectReason rejectReasonOf(RiskUpdateResult result)
+{
+    switch (result) {
+    case RiskUpdateResult::UnknownAccount:
+        return RejectReason::InvalidAccount;
+    case RiskUpdateResult::UnknownInstrument:
+        return RejectReason::UnknownInstrument;
+    default:
+        return RejectReason::InvalidRiskLimits;
+    }
+}
+
+// The protection price of a closing order: `basisPoints` of the reference away from it, against
+// the order, and on the tick grid inside that distance.
+Price protectionFor(Side side, Price reference, std::int64_t basisPoints, Price tick)
+{
+    const detail::Int128 distance = detail::Int128{reference.value()} * basisPoints / 10'000;
+    const std::int64_t step = std::max<std::int64_t>(tick.value(), 1);
+    if (side == Side::Buy) {
+        const auto limit = static_cast<std::int64_t>(
+            std::min<detail::Int128>(reference.value() + distance, kMaximumPrice.value()));
+        return Price{limit / step * step};
+    }
+    const auto limit = static_cast<std::int64_t>(reference.value() - distance);
+    const std::int64_t rounded = (limit + step - 1) / step * step;
+    return Price{std::max(rounded, step)};
+}
+
+} // namespace
+
+void Engine::rejectForRisk(const OrderAccepted &order, InstrumentId instrument,
+                           const RiskDecision &decision, Timestamp time)
+{
+    const RejectReason reason = rejectReasonOf(decision);
+    if (order.clientOrderId.value() != 0)
+        recordAnswer(order.account, order.clientOrderId, order.id, 0,
+                     static_cast<std::uint8_t>(reason));
+    publish(instrument, time, riskRejectedOf(order, decision));
+    reject(instrument, time, OrderRejected{order.id, reason, order.clientOrderId, order.account});
+}
+
+// A size cut at the same prices only lowers risk, so it passes even with a kill switch
+// engaged. Any other replace of a tracked order is checked for what it adds.
+bool Engine::replacePassesRisk(const Order &order, Price price, Price stopPrice, Quantity quantity,
+                               Timestamp time)
+{
+    if (m_openAccounts == 0)
+        return true;
+    const TrackedOrder *tracked = m_risk.order(order.id);
+    if (tracked == nullptr)
+        return true;
+    const bool samePrices = price == order.price && stopPrice == order.stopPrice();
+    if (samePrices && quantity <= tracked->remaining)
+        return true;
+
+    Price valuation = tracked->valuation;
+    if (tracked->valuedAtStop)
+        valuation = stopPrice;
+    else if (!tracked->valuedAtProtection && price > Price{0})
+        valuation = price;
+    const RiskDecision decision = m_risk.checkReplace(*tracked, valuation, quantity, time);
+    if (decision.passed())
+        return true;
+
+    OrderAccepted named;
+    named.id = order.id;
+    named.account = order.account;
+    named.clientOrderId = order.clientOrderId();
+    const RejectReason reason = rejectReasonOf(decision);
+    publish(order.instrument, time, riskRejectedOf(named, decision));
+    reject(order.instrument, time,
+           OrderRejected{order.id, reason, order.clientOrderId(), order.account});
+    return false;
+}
+
+void Engine::setRiskLimits(AccountId account, const RiskLimits &limits, Timestamp time)
+{
+    setRiskOverrides(account, InstrumentId{}, limits, 0, time);
+}
+
+void Engine::setRiskOverrides(AccountId account, InstrumentId instrument, const RiskLimits &limits,
+                              std::uint16_t overridden, Timestamp time)
+{
+    expireDue(time);
+    const RiskLimitsSet set{account, limits, overridden};
+    const RiskUpdateResult result = m_risk.validate(instrument, set);
+    if (result == RiskUpdateResult::Ok)
+        publish(instrument, time, set);
+    else
+        reject(instrument, time, OrderRejected{OrderId{0}, rejectReasonOf(result), {}, account});
+    endCommand();
+}
+
+std::optional<RejectReason> Engine::checkKillSwitchTarget(AccountId account) const
+{
+    if (m_openAccounts == 0 || (account.value() != 0 && !m_risk.tracks(account)))
+        return RejectReason::InvalidAccount;
+    return std::nullopt;
+}
+
+void Engine::engageKillSwitch(AccountId account, KillSwitchScope scope, Timestamp time)
+{
+    expireDue(time);
+    std::optional<RejectReason> reason = checkKillSwitchTarget(account);
+    if (!reason && scope == KillSwitchScope::None)
+        reason = RejectReason::InvalidRiskLimits;
+    if (reason) {
+        reject(InstrumentId{}, time, OrderRejected{OrderId{0}, *reason, {}, account});
+        endCommand();
+        return;
+    }
+
+    const KillSwitchScope current =
+        account.value() == 0 ? m_risk.globalKillSwitch() : m_risk.killSwitch(account);
+    publish(InstrumentId{}, time, KillSwitchChanged{account, std::max(current, scope)});
+    if (scope >= KillSwitchScope::CancelAll)
+        cancelForKillSwitch(account, time);
+    if (scope == KillSwitchScope::Flatten)
+        closePositions(account, time);
+    endCommand();
+}
+
+void Engine::resetKillSwitch(AccountId account, Timestamp time)
+{
+    expireDue(time);
+    if (const std::optional<RejectReason> reason = checkKillSwitchTarget(account)) {
+        reject(InstrumentId{}, time, OrderRejected{OrderId{0}, *reason, {}, account});
+    } else {
+        publish(InstrumentId{}, time, KillSwitchChanged{account, KillSwitchScope::None});
+    }
+    endCommand();
+}
+
+// Every live order of the covered accounts, by ascending id, tracked or not: an order placed
+// before its account opened is cancelled too.
+void Engine::cancelForKillSwitch(AccountId account, Timestamp time)
+{
+    std::vector<Order *> covered;
+    m_orders.forEach([&](Order *order) {
+        const bool matches =
+            account.value() == 0 ? m_risk.tracks(order->account) : order->account == account;
+        if (matches)
+            covered.push_back(order);
+    });
+    std::sort(covered.begin(), covered.end(),
+              [](const Order *a, const Order *b) { return a->id < b->id; });
+    for (Order *order : covered)
+        cancelOrder(order, CancelReason::KillSwitch, time);
+}
+
+// One market order per nonzero position, by account and then instrument, each protected so that
+// a thin book cannot fill it at any price. Without a reference price, the best opposite price
+// is used instead; with neither, there is nothing to trade against and the position stays.
+void Engine::closePositions(AccountId account, Timestamp time)
+{
+    for (const AccountId covered : m_risk.accountsCoveredBy(account)) {
+        for (const auto &state : m_instrumentStates) {
+            const InstrumentId instrument = state->definition.id;
+            const Position *position = m_portfolio.position(covered, instrument);
+            if (position == nullptr || position->quantity == Quantity{0})
+                continue;
+
+            const Side side = position->quantity > Quantity{0} ? Side::Sell : Side::Buy;
+            Price reference = state->referencePrice();
+            if (reference <= Price{0}) {
+                const std::optional<Price> best = state->book.bestPrice(opposite(side));
+                if (!best)
+                    continue;
+                reference = *best;
+            }
+            std::int64_t band = kClosingProtectionBasisPoints;
+            if (state->definition.priceBandBasisPoints != 0)
+                band = std::min<std::int64_t>(band, state->definition.priceBandBasisPoints);
+
+            NewOrder closing;
+            closing.side = side;
+            closing.type = OrderType::Market;
+            closing.quantity =
+                Quantity{position->quantity > Quantity{0} ? position->quantity.value()
+                                                          : -position->quantity.value()};
+            closing.protectionPrice =
+                protectionFor(side, reference, band, state->definition.tickSize);
+            closing.instrument = instrument;
+            closing.account = covered;
+            enterOrder(closing, time, RiskGate::Bypassed);
+        }
+    }
+}
+
+OrderCheck Engine::checkOrder(const NewOrder &request, Timestamp time) const
+{
+    OrderCheck result;
+    const InstrumentState *instrument = findInstrument(request.instrument);
+    if (request.clientOrderId.value() != 0 &&
+        m_clientOrders.find(request.account, request.clientOrderId) != nullptr) {
+        result.reason = RejectReason::DuplicateClientOrderId;
+        return result;
+    }
+    result.reason = validate(instrument, request, time);
+    if (result.reason || m_openAccounts == 0 || !m_risk.tracks(request.account))
+        return result;
+    const OrderId id = request.id.value() != 0 ? request.id : OrderId{m_highestOrderId + 1};
+    result.risk = m_risk.check(acceptedFrom(request, id), instrument->definition.id, time);
+    if (!result.risk.passed())
+        result.reason = rejectReasonOf(result.risk);
+    return result;
+}
+
+RiskMonitor Engine::riskMonitor(AccountId account, Timestamp time) const
+{
+    return m_risk.monitor(account, time);
+}
+
+void Engine::publishRiskAlerts()
+{
+    m_risk.alerts(m_alerts);
+    for (const auto &[instrument, alert] : m_alerts)
+        publish(instrument, m_risk.lastEventTime(), alert);
+}
+
+} // namespace bourse

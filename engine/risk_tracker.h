@@ -1,0 +1,257 @@
+#pragma once
+
+// The engine's pre-trade risk state: the evaluator's limits and counters, kept in step with the
+// events of every open account, the trading day of each account, and the alert levels.
+//
+// Everything here changes only through apply(), which the engine calls with each state-change
+// event it publishes and with each event it restores. So an engine rebuilt from a journal has
+// the counters, the rate windows and the day's P&L of the engine that wrote it, and decides the
+// next order as it would have. Orders of accounts that are not open are not tracked, and no
+// rule applies to them.
+
+#include "events.h"
+#include "portfolio.h"
+#include "risk_checks.h"
+
+#include <cstdint>
+#include <utility>
+#include <vector>
+
+namespace bourse {
+
+// The trading day of a timestamp: whole days since the Unix epoch, in UTC.
+std::int64_t tradingDayOf(Timestamp time);
+
+// The day's P&L of an account and its drawdown from the day's peak, in money units.
+struct DayProfitAndLoss {
+    Money realized;   // realized P&L less fees, since the day began
+    Money unrealized; // of the open positions, less what they showed when the day began
+    Money total;
+    Money peak;     // the highest total at the account's fills today, and zero at the start
+    Money drawdown; // peak (or total, when higher) less total
+};
+
+// An account's exposure in one instrument: its position valued at the mark.
+struct InstrumentExposure {
+    InstrumentId instrument;
+    Quantity position;
+    Price mark;     // the reference price: the last trade, or the definition's price before one
+    Money exposure; // signed: position * mark * multiplier, in the account's money units
+};
+
+// The figures a risk dashboard shows for one account.
+struct RiskMonitor {
+    AccountId account;
+    KillSwitchScope killSwitch = KillSwitchScope::None;       // the account's own switch
+    KillSwitchScope globalKillSwitch = KillSwitchScope::None; // the switch over every account
+    DayProfitAndLoss day;
+    std::vector<InstrumentExposure> exposures; // instruments with a nonzero position
+    std::vector<LimitUse> limits;              // every enabled limit with a standing use
+};
+
+// An order the risk state counts as working.
+struct TrackedOrder {
+    OrderId id;
+    AccountId account;
+    InstrumentId instrument;
+    Side side = Side::Buy;
+    Price valuation; // the price its notional was counted at; zero counted none
+    Quantity remaining;
+    bool valuedAtStop = false;       // a Stop order without a protection price
+    bool valuedAtProtection = false; // a Market or Stop order with a protection price
+};
+
+// The persistent part of the risk state, for an engine snapshot. Counters are not part of it:
+// they follow from the live orders and the portfolio's positions.
+struct RiskAccountRecord {
+    AccountId account;
+    RiskLimits limits;
+    KillSwitchScope killSwitch = KillSwitchScope::None;
+    std::int64_t day = 0;
+    Money realizedNet; // realized P&L less fees since the account opened
+    Money dayStartRealized;
+    Money dayStartUnrealized;
+    Money peak;
+    std::vector<Timestamp> rateTimes;
+};
+
+struct RiskOverrideRecord {
+    AccountId account;
+    InstrumentId instrument;
+    RiskLimits limits;
+    std::uint16_t overridden = 0;
+    std::vector<Timestamp> rateTimes;
+};
+
+struct RiskAlertRecord {
+    AccountId account;
+    InstrumentId instrument;
+    RiskRule rule = RiskRule::None;
+    RiskAlertLevel level = RiskAlertLevel::Normal;
+};
+
+struct RiskState {
+    KillSwitchScope globalKillSwitch = KillSwitchScope::None;
+    std::vector<RiskAccountRecord> accounts;   // by account id
+    std::vector<RiskOverrideRecord> overrides; // by account, then instrument
+    std::vector<RiskAlertRecord> alerts;       // levels other than Normal
+};
+
+// The overrides that RiskLimitsSet fields marked in `overridden` stand for.
+RiskLimitOverrides overridesOf(const RiskLimits &limits, std::uint16_t overridden);
+
+class RiskTracker {
+public:
+    explicit RiskTracker(const Portfolio &portfolio)
+        : m_portfolio(&portfolio)
+    {
+    }
+
+    // Whether an account is open, so that orders are checked at all.
+    bool active() const { return !m_accounts.empty(); }
+    bool tracks(AccountId account) const { return findAccount(account) != nullptr; }
+
+    // Adds an instrument, which the engine does as it adds one, whether or not accounts are open.
+    void addInstrument(const InstrumentDefinition &definition);
+    // Sets the price the band and market orders are valued from; the engine syncs it when the
+    // first account opens, and each Trade applied moves it after that.
+    void setReferencePrice(InstrumentId instrument, Price price);
+
+    // The result RiskLimitsSet would have, without changing anything.
+    RiskUpdateResult validate(InstrumentId instrument, const RiskLimitsSet &set) const;
+
+    // Applies one state-change event, published or restored. Events of accounts and orders that
+    // are not tracked change nothing, and so does InstrumentAdded (see addInstrument()).
+    void apply(const Event &event);
+
+    // The decision for a new order at `time`; valuation is the price its notional counts at.
+    RiskDecision check(const OrderAccepted &order, InstrumentId instrument, Timestamp time) const;
+    // The decision for a replace of a tracked order to a new price and remaining quantity.
+    RiskDecision checkReplace(const TrackedOrder &order, Price newValuation, Quantity newRemaining,
+                              Timestamp time) const;
+
+    // nullptr for an order that is not tracked.
+    const TrackedOrder *order(OrderId id) const;
+    // The price an accepted order's notional is counted at: its limit, or for a market or stop
+    // order its protection price or stop price; zero leaves it to the reference price.
+    static Price orderPrice(const OrderAccepted &order);
+
+    // The tracked working orders of an account, or of every account for id zero, by id.
+    std::vector<OrderId> workingOrders(AccountId account) const;
+    // The accounts a kill switch on `account` covers: that one, or every open account for zero.
+    std::vector<AccountId> accountsCoveredBy(AccountId account) const;
+    KillSwitchScope killSwitch(AccountId account) const;
+    KillSwitchScope globalKillSwitch() const { return m_evaluator.globalKillSwitch(); }
+
+    // Replaces `alerts` with the alerts, each with its instrument, that the limits of the pairs
+    // changed since the last call require at the time of the last event applied: a limit whose
+    // level (below 80%, from 80%, from 100%) differs from the level its last alert recorded.
+    // Applying each RiskAlert records its level.
+    // NOTE: only the account's own events change its pairs. A daily loss that grows with the
+    // trades of others, or an order rate that falls as time passes, is looked at again at the
+    // account's next event.
+    void alerts(std::vector<std::pair<InstrumentId, RiskAlert>> &alerts);
+    // Drops the pairs changed so far, as restoring events raises no alert.
+    void forgetChanges() { m_changed.clear(); }
+    // The time of the last event applied, which alerts() measures at.
+    Timestamp lastEventTime() const { return m_lastTime; }
+
+    RiskMonitor monitor(AccountId account, Timestamp now) const;
+    DayProfitAndLoss dayProfitAndLoss(AccountId account, Timestamp now) const;
+
+    const RiskEvaluator &evaluator() const { return m_evaluator; }
+
+    // Problems apply() met that only a bug can cause, such as a fill larger than the working
+    // quantity; counted, not state.
+    std::uint64_t inconsistencies() const { return m_inconsistencies; }
+
+    RiskState state() const;
+    // Replaces the whole risk state: the instruments (with their current reference prices), the
+    // records of a snapshot, the portfolio's positions and the working orders. Returns false,
+    // changing nothing, on a record that does not fit them, such as an unknown account.
+    bool load(const RiskState &state, const std::vector<InstrumentDefinition> &instruments,
+              const std::vector<TrackedOrder> &orders);
+    // Whether any of the risk state differs from that of accounts just loaded from a snapshot
+    // format without it: limits, overrides, a kill switch, an alert level, a tracked order, or a
+    // trading day or P&L. Until then the engine's state hash leaves the risk state out, which
+    // keeps the hashes that engines and snapshots from before risk limits recorded.
+    bool configured() const;
+    // Hashes limits, overrides, kill switches, alert levels and the day's baselines.
+    std::uint64_t stateHash() const;
+
+private:
+    struct AccountDay {
+        AccountId account;
+        RiskLimits limits;
+        std::int64_t day = 0;
+        Money realizedNet;
+        Money dayStartRealized;
+        Money dayStartUnrealized;
+        Money peak;
+        std::vector<InstrumentId> instruments; // every instrument the account has posted fills of
+    };
+
+    // An open-addressing map from order id to TrackedOrder that erases by shifting entries back,
+    // so that it allocates only when it grows.
+    class OrderTable {
+    public:
+        TrackedOrder *find(OrderId id);
+        const TrackedOrder *find(OrderId id) const;
+        void insert(const TrackedOrder &order);
+        void erase(OrderId id);
+        template <typename Function>
+        void forEach(Function function) const
+        {
+            for (const TrackedOrder &slot : m_slots) {
+                if (slot.id.value() != 0)
+                    function(slot);
+            }
+        }
+        void clear();
+        std::size_t size() const { return m_size; }
+
+    private:
+        std::size_t home(OrderId id) const;
+        void grow();
+
+        std::vector<TrackedOrder> m_slots;
+        std::size_t m_size = 0;
+    };
+
+    AccountDay *findAccount(AccountId account);
+    const AccountDay *findAccount(AccountId account) const;
+
+    void applyLimits(const Event &event, const RiskLimitsSet &set);
+    void applyKillSwitch(const KillSwitchChanged &changed);
+    void applyAccepted(const Event &event, const OrderAccepted &accepted);
+    void applyTrade(const Event &event, const Trade &trade);
+    void applyFill(const Event &event, const FillPosted &fill);
+    void applyAlert(const Event &event, const RiskAlert &alert);
+    void releaseFilled(OrderId id, Quantity quantity);
+    void leave(OrderId id, Quantity quantity);
+
+    // Starts a new day for the account when `time` falls after its current one.
+    void rollDay(AccountDay &account, Timestamp time);
+    Money unrealized(const AccountDay &account) const;
+    DayProfitAndLoss dayOf(const AccountDay &account, Timestamp time) const;
+    // Posts cash and the day's P&L into the evaluator's copy, which check() reads.
+    void refresh(const AccountDay &account, Timestamp time) const;
+    void noteChange(AccountId account, InstrumentId instrument);
+    void check(RiskUpdateResult result);
+
+    const Portfolio *m_portfolio;
+    // Mutable for refresh(): the evaluator keeps a copy of each account's money, which a check
+    // brings up to date before it reads it.
+    mutable RiskEvaluator m_evaluator;
+    std::vector<AccountDay> m_accounts; // by account id
+    std::vector<InstrumentId> m_instruments;
+    std::vector<RiskOverrideRecord> m_overrides;
+    std::vector<RiskAlertRecord> m_alerts;
+    OrderTable m_orders;
+    std::vector<std::pair<AccountId, InstrumentId>> m_changed;
+    std::vector<LimitUse> m_uses;
+    std::uint64_t m_inconsistencies = 0;
+    Timestamp m_lastTime;
+};
+
+} // namespace bourse
