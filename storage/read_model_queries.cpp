@@ -27,6 +27,12 @@ enum class Query : std::uint8_t {
     Positions,
     Trades,
     Bars,
+    Accounts,
+    AccountPositions,
+    RiskLimits,
+    KillSwitches,
+    RiskRejections,
+    RiskAlerts,
 };
 
 #define BOURSE_ORDER_COLUMNS                                                                       \
@@ -38,7 +44,7 @@ enum class Query : std::uint8_t {
 // Indexed by Query. ?1 is the row limit, ?2 the instrument, ?3 the time frame. The working
 // orders' condition is written as the orders_open index's, so that SQLite uses that index.
 // Finished orders are read from the newest back, past the few working ones.
-constexpr std::array<const char *, 7> kQuerySql = {
+constexpr std::array<const char *, 13> kQuerySql = {
     "SELECT instrument, symbol, currency, price_decimals, quantity_decimals, tick_size, "
     "lot_size, status FROM instruments ORDER BY instrument",
     BOURSE_ORDER_COLUMNS "WHERE (state = 'working' OR state = 'parked') "
@@ -53,6 +59,21 @@ constexpr std::array<const char *, 7> kQuerySql = {
     "WHERE instrument = ?2 ORDER BY sequence DESC LIMIT ?1",
     "SELECT start_time, open, high, low, close, volume, trade_count FROM bars "
     "WHERE instrument = ?2 AND frame_seconds = ?3 ORDER BY start_time DESC LIMIT ?1",
+    "SELECT account, currency, money_decimals, type, maker_fee_rate, taker_fee_rate, "
+    "fee_per_unit, minimum_fee, opening_balance, cash_balance, fees_paid, realized_pnl, "
+    "fill_count, opened_sequence, opened_time, last_sequence FROM accounts ORDER BY account",
+    "SELECT account, instrument, quantity, realized_pnl, fees_paid, fill_count, last_price, "
+    "last_sequence FROM account_positions ORDER BY account, instrument",
+    "SELECT account, instrument, maximum_order_quantity, maximum_order_notional, "
+    "maximum_long_position, maximum_short_position, price_band_basis_points, "
+    "maximum_open_orders, maximum_orders_per_second, daily_loss_limit, margin_buying_power, "
+    "overridden, updated_time, last_sequence FROM risk_limits ORDER BY account, instrument",
+    "SELECT account, scope, changed_time, changed_sequence FROM kill_switches ORDER BY account",
+    "SELECT sequence, time, instrument, order_id, account, client_order_id, rule, scope, "
+    "kill_switch, unit, decimals, side, current_value, working_value, order_value, would_be, "
+    "limit_value, description FROM risk_rejections ORDER BY sequence DESC LIMIT ?1",
+    "SELECT sequence, time, account, instrument, rule, scope, level, use_value, limit_value, "
+    "basis_points FROM risk_alerts ORDER BY sequence DESC LIMIT ?1",
 };
 
 #undef BOURSE_ORDER_COLUMNS
@@ -262,6 +283,53 @@ std::optional<views::Problem> readBars(Connection &connection, InstrumentId inst
     return problem;
 }
 
+// The rows of a query that takes no parameters.
+template <typename Row>
+std::optional<views::Problem> readAll(Connection &connection, Query query, std::vector<Row> &rows)
+{
+    return connection.collect(
+        query, [](sqlite3_stmt *) {}, rows);
+}
+
+// The newest `limit` rows of a query whose only parameter is the limit.
+template <typename Row>
+std::optional<views::Problem> readNewest(Connection &connection, Query query, std::size_t limit,
+                                         std::vector<Row> &rows)
+{
+    if (limit == 0) {
+        return std::nullopt;
+    }
+    return connection.collect(
+        query,
+        [limit](sqlite3_stmt *statement) { sqlite3_bind_int64(statement, 1, limitValue(limit)); },
+        rows);
+}
+
+// The tables of accounts and risk, in the snapshot's read transaction.
+std::optional<views::Problem> readAccountsAndRisk(Connection &connection,
+                                                  const ReadModelQuery &query,
+                                                  ReadModelSnapshot &snapshot)
+{
+    std::optional<views::Problem> problem = readAll(connection, Query::Accounts, snapshot.accounts);
+    if (!problem) {
+        problem = readAll(connection, Query::AccountPositions, snapshot.accountPositions);
+    }
+    if (!problem) {
+        problem = readAll(connection, Query::RiskLimits, snapshot.riskLimits);
+    }
+    if (!problem) {
+        problem = readAll(connection, Query::KillSwitches, snapshot.killSwitches);
+    }
+    if (!problem) {
+        problem = readNewest(connection, Query::RiskRejections, query.riskRejections,
+                             snapshot.riskRejections);
+    }
+    if (!problem) {
+        problem = readNewest(connection, Query::RiskAlerts, query.riskAlerts, snapshot.riskAlerts);
+    }
+    return problem;
+}
+
 std::optional<views::Problem> readSnapshot(Connection &connection, const ReadModelQuery &query,
                                            ReadModelSnapshot &snapshot)
 {
@@ -292,6 +360,9 @@ std::optional<views::Problem> readSnapshot(Connection &connection, const ReadMod
             problem =
                 readBars(connection, market.instrument, query.barFrame, query.bars, market.bars);
         }
+    }
+    if (!problem) {
+        problem = readAccountsAndRisk(connection, query, snapshot);
     }
     return problem;
 }
@@ -432,6 +503,58 @@ std::vector<BarRow> ReadModelReader::bars(InstrumentId instrument, BarFrame fram
     Connection &connection = m_state->connection;
     return readList<BarRow>(connection, error, [&](std::vector<BarRow> &rows) {
         return readBars(connection, instrument, frame, limit, rows);
+    });
+}
+
+std::vector<AccountRow> ReadModelReader::accounts(std::optional<ReadModelError> &error)
+{
+    Connection &connection = m_state->connection;
+    return readList<AccountRow>(connection, error, [&](std::vector<AccountRow> &rows) {
+        return readAll(connection, Query::Accounts, rows);
+    });
+}
+
+std::vector<AccountPositionRow>
+ReadModelReader::accountPositions(std::optional<ReadModelError> &error)
+{
+    Connection &connection = m_state->connection;
+    return readList<AccountPositionRow>(
+        connection, error, [&](std::vector<AccountPositionRow> &rows) {
+            return readAll(connection, Query::AccountPositions, rows);
+        });
+}
+
+std::vector<RiskLimitsRow> ReadModelReader::riskLimits(std::optional<ReadModelError> &error)
+{
+    Connection &connection = m_state->connection;
+    return readList<RiskLimitsRow>(connection, error, [&](std::vector<RiskLimitsRow> &rows) {
+        return readAll(connection, Query::RiskLimits, rows);
+    });
+}
+
+std::vector<KillSwitchRow> ReadModelReader::killSwitches(std::optional<ReadModelError> &error)
+{
+    Connection &connection = m_state->connection;
+    return readList<KillSwitchRow>(connection, error, [&](std::vector<KillSwitchRow> &rows) {
+        return readAll(connection, Query::KillSwitches, rows);
+    });
+}
+
+std::vector<RiskRejectionRow> ReadModelReader::riskRejections(std::size_t limit,
+                                                              std::optional<ReadModelError> &error)
+{
+    Connection &connection = m_state->connection;
+    return readList<RiskRejectionRow>(connection, error, [&](std::vector<RiskRejectionRow> &rows) {
+        return readNewest(connection, Query::RiskRejections, limit, rows);
+    });
+}
+
+std::vector<RiskAlertRow> ReadModelReader::riskAlerts(std::size_t limit,
+                                                      std::optional<ReadModelError> &error)
+{
+    Connection &connection = m_state->connection;
+    return readList<RiskAlertRow>(connection, error, [&](std::vector<RiskAlertRow> &rows) {
+        return readNewest(connection, Query::RiskAlerts, limit, rows);
     });
 }
 

@@ -15,7 +15,8 @@ namespace bourse::storage {
 
 // Queries for readers of a views file (see read_models.h): the rows a terminal shows, as plain
 // values. Prices and quantities are integers in the journal's units, which an instrument's
-// price and quantity decimals scale; times are nanoseconds, as in the engine's events.
+// price and quantity decimals scale, and money is in units of its account's money decimals;
+// times are nanoseconds, as in the engine's events.
 
 // The state of a row of the orders table. Working and Parked orders are live.
 enum class OrderRowState : std::uint8_t {
@@ -132,6 +133,101 @@ struct BarRow {
     std::int64_t tradeCount = 0;
 };
 
+// A portfolio account: its settings, and the totals of the fills posted to it. Money is in
+// units of 10^-moneyDecimals of the account's currency.
+struct AccountRow {
+    AccountId account;
+    std::string currency;
+    int moneyDecimals = 0;
+    AccountType type = AccountType::Cash;
+    AccountFees fees;
+    Money openingBalance;
+    Money cashBalance; // after the last posted fill
+    Money feesPaid;    // sum of the posted fees; rebates are negative
+    Money realizedProfitAndLoss;
+    std::int64_t fillCount = 0;
+    SequenceNumber openedSequence = 0; // the AccountOpened event
+    Timestamp openedTime;
+    SequenceNumber lastSequence = 0; // the AccountOpened or the last FillPosted event
+};
+
+// The portfolio's position of an account in one instrument, from the fills posted to it. Its
+// realized P&L is by weighted average cost, in the account's money, where PositionRow's is
+// first in, first out and in price units x quantity units.
+struct AccountPositionRow {
+    AccountId account;
+    InstrumentId instrument;
+    Quantity quantity;           // positive long, negative short
+    Money realizedProfitAndLoss; // before fees
+    Money feesPaid;
+    std::int64_t fillCount = 0;
+    Price lastPrice;                 // of the last posted fill
+    SequenceNumber lastSequence = 0; // the last FillPosted event
+};
+
+// An account's pre-trade risk limits: its defaults (instrument 0), or the limits in effect in
+// one instrument, whose fields marked in `overridden` (bits of RiskLimitField) are the
+// instrument's own and whose other fields are the defaults. Zero disables a limit.
+struct RiskLimitsRow {
+    AccountId account;
+    InstrumentId instrument; // 0 for the account's defaults
+    RiskLimits limits;
+    std::uint16_t overridden = 0;
+    Timestamp updatedTime;
+    // The last RiskLimitsSet that changed the row: its own, or the account's defaults.
+    SequenceNumber lastSequence = 0;
+
+    bool isOverridden(RiskLimitField field) const
+    {
+        return (overridden & static_cast<std::uint16_t>(field)) != 0;
+    }
+};
+
+// A kill switch that a KillSwitchChanged named, with its current scope; None once reset.
+struct KillSwitchRow {
+    AccountId account; // 0 for the global switch, which covers every account
+    KillSwitchScope scope = KillSwitchScope::None;
+    Timestamp changedTime;
+    SequenceNumber changedSequence = 0; // the last KillSwitchChanged of the switch
+};
+
+// An order or a replace that a pre-trade risk check rejected, with the values that decided, as
+// risk_checks.h's RiskDecision lists them per rule, and describe()'s sentence for a trader.
+struct RiskRejectionRow {
+    SequenceNumber sequence = 0; // the RiskRejected event; the OrderRejected follows it
+    Timestamp time;
+    InstrumentId instrument;
+    OrderId orderId;
+    AccountId account;
+    ClientOrderId clientOrderId; // 0 when the client gave none
+    RiskRule rule = RiskRule::None;
+    LimitScope scope = LimitScope::None;
+    KillSwitchScope killSwitch = KillSwitchScope::None;
+    RiskUnit unit = RiskUnit::None;
+    int decimals = 0; // of the values in Quantity, Money and Price units
+    Side side = Side::Buy;
+    std::int64_t current = 0;
+    std::int64_t working = 0;
+    std::int64_t order = 0;
+    std::int64_t wouldBe = 0;
+    std::int64_t limit = 0;
+    std::string description;
+};
+
+// A limit's use crossed 80% or 100%, up or down.
+struct RiskAlertRow {
+    SequenceNumber sequence = 0; // the RiskAlert event
+    Timestamp time;
+    AccountId account;
+    InstrumentId instrument; // 0 for an account-wide limit
+    RiskRule rule = RiskRule::None;
+    LimitScope scope = LimitScope::None;
+    RiskAlertLevel level = RiskAlertLevel::Normal; // the level reached
+    std::int64_t use = 0;                          // in the rule's unit
+    std::int64_t limit = 0;
+    std::int64_t basisPoints = 0; // use / limit, rounded down; 10000 is 100%
+};
+
 // The trades and bars of one instrument, oldest first.
 struct InstrumentMarket {
     InstrumentId instrument;
@@ -151,6 +247,9 @@ struct ReadModelQuery {
     std::size_t trades = 500;
     BarFrame barFrame = BarFrame::OneMinute;
     std::size_t bars = 500;
+
+    std::size_t riskRejections = 200;
+    std::size_t riskAlerts = 200;
 };
 
 // The projection as of one commit of its writer. Every list is read in one read transaction,
@@ -164,7 +263,16 @@ struct ReadModelSnapshot {
     std::vector<FillRow> fills;             // newest trade first, its taker before its maker
     std::vector<PositionRow> positions;     // by account, then instrument
     std::vector<InstrumentMarket> markets;  // in the order of ReadModelQuery::instruments
-    std::optional<ReadModelError> error;    // set when the read failed; the lists are then empty
+    std::vector<AccountRow> accounts;       // by account id
+    // Account positions and risk limits by account, then instrument, so an account's default
+    // limits come first. Kill switches by account, so the global switch comes first.
+    std::vector<AccountPositionRow> accountPositions;
+    std::vector<RiskLimitsRow> riskLimits;
+    std::vector<KillSwitchRow> killSwitches;
+    std::vector<RiskRejectionRow> riskRejections; // newest first
+    std::vector<RiskAlertRow> riskAlerts;         // newest first
+    // Set when the read failed; the lists are then empty.
+    std::optional<ReadModelError> error;
 };
 
 // A read-only connection to a views file, which a ReadModelWriter in this or another process may
@@ -214,6 +322,13 @@ public:
                                  std::optional<ReadModelError> &error);
     std::vector<BarRow> bars(InstrumentId instrument, BarFrame frame, std::size_t limit,
                              std::optional<ReadModelError> &error);
+    std::vector<AccountRow> accounts(std::optional<ReadModelError> &error);
+    std::vector<AccountPositionRow> accountPositions(std::optional<ReadModelError> &error);
+    std::vector<RiskLimitsRow> riskLimits(std::optional<ReadModelError> &error);
+    std::vector<KillSwitchRow> killSwitches(std::optional<ReadModelError> &error);
+    std::vector<RiskRejectionRow> riskRejections(std::size_t limit,
+                                                 std::optional<ReadModelError> &error);
+    std::vector<RiskAlertRow> riskAlerts(std::size_t limit, std::optional<ReadModelError> &error);
 
     const std::string &path() const;
 

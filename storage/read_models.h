@@ -28,6 +28,15 @@ namespace bourse::storage {
 //   auctions       one row per auction uncrossing
 //   instruments    definitions and current status; price_decimals and quantity_decimals
 //                  scale the integer prices and quantities of every table
+//   accounts       portfolio accounts: settings, cash balance, fees paid and realized P&L;
+//                  money_decimals scales the money columns of the account's rows
+//   account_positions  per account and instrument, from the posted fills: quantity, realized
+//                  P&L (weighted average cost), fees, fill count and last fill price
+//   risk_limits    per account, the default limits (instrument 0) and the limits in effect in
+//                  each instrument it overrides, with the overridden fields
+//   kill_switches  the current scope of each account's switch and of the global one (account 0)
+//   risk_rejections  one row per pre-trade risk rejection, with its values and explanation
+//   risk_alerts    one row per crossing of 80% or 100% of a limit's use
 //   projection     format version, the journal's identity, the last projected sequence number
 //                  and the journal's chain hash there
 // Prices and quantities stay integers in the journal's units; times are nanoseconds.

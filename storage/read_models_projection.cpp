@@ -158,6 +158,38 @@ std::optional<Problem> Projection::prepareStatements()
         {&Statements::insertAuction,
          "INSERT INTO auctions (sequence, time, instrument, price, volume) VALUES (?1, ?2, ?3, "
          "?4, ?5)"},
+        {&Statements::insertAccount,
+         "INSERT INTO accounts (account, currency, money_decimals, type, maker_fee_rate, "
+         "taker_fee_rate, fee_per_unit, minimum_fee, opening_balance, cash_balance, fees_paid, "
+         "realized_pnl, fill_count, opened_sequence, opened_time, last_sequence) VALUES (?1, ?2, "
+         "?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, 0, 0, 0, ?10, ?11, ?10)"},
+        {&Statements::updateAccount,
+         "UPDATE accounts SET cash_balance = ?2, fees_paid = ?3, realized_pnl = ?4, "
+         "fill_count = ?5, last_sequence = ?6 WHERE account = ?1"},
+        {&Statements::replaceAccountPosition,
+         "INSERT OR REPLACE INTO account_positions (account, instrument, quantity, realized_pnl, "
+         "fees_paid, fill_count, last_price, last_sequence) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
+         "?8)"},
+        {&Statements::replaceLimits,
+         "INSERT OR REPLACE INTO risk_limits (account, instrument, maximum_order_quantity, "
+         "maximum_order_notional, maximum_long_position, maximum_short_position, "
+         "price_band_basis_points, maximum_open_orders, maximum_orders_per_second, "
+         "daily_loss_limit, margin_buying_power, overridden, updated_time, last_sequence) "
+         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"},
+        {&Statements::deleteLimits,
+         "DELETE FROM risk_limits WHERE account = ?1 AND instrument = ?2"},
+        {&Statements::replaceKillSwitch,
+         "INSERT OR REPLACE INTO kill_switches (account, scope, changed_time, changed_sequence) "
+         "VALUES (?1, ?2, ?3, ?4)"},
+        {&Statements::insertRiskRejection,
+         "INSERT INTO risk_rejections (sequence, time, instrument, order_id, account, "
+         "client_order_id, rule, scope, kill_switch, unit, decimals, side, current_value, "
+         "working_value, order_value, would_be, limit_value, description) VALUES (?1, ?2, ?3, "
+         "?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)"},
+        {&Statements::insertRiskAlert,
+         "INSERT INTO risk_alerts (sequence, time, account, instrument, rule, scope, level, "
+         "use_value, limit_value, basis_points) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
+         "?10)"},
     };
 
     m_statements = std::make_unique<Statements>();
@@ -190,7 +222,16 @@ std::optional<Problem> Projection::load()
     if (auto problem = loadLots()) {
         return problem;
     }
-    return loadUncrossing();
+    if (auto problem = loadUncrossing()) {
+        return problem;
+    }
+    if (auto problem = loadAccounts()) {
+        return problem;
+    }
+    if (auto problem = loadAccountPositions()) {
+        return problem;
+    }
+    return loadRiskLimits();
 }
 
 void Projection::clear()
@@ -200,6 +241,9 @@ void Projection::clear()
     m_positions.clear();
     m_bars.clear();
     m_uncrossing.clear();
+    m_accounts.clear();
+    m_accountPositions.clear();
+    m_riskLimits.clear();
 }
 
 // ---- Loading -------------------------------------------------------------------------------
@@ -458,18 +502,6 @@ std::optional<Problem> Projection::applyPayload(const Event &, const DepthLevel 
     return std::nullopt;
 }
 
-// TODO: an accounts table with cash balances and fees paid. The read models have no table for
-// portfolio accounts yet, so these events change no view.
-std::optional<Problem> Projection::applyPayload(const Event &, const AccountOpened &)
-{
-    return std::nullopt;
-}
-
-std::optional<Problem> Projection::applyPayload(const Event &, const FillPosted &)
-{
-    return std::nullopt;
-}
-
 // ---- Writing -------------------------------------------------------------------------------
 
 std::optional<Problem> Projection::flush()
@@ -492,6 +524,22 @@ std::optional<Problem> Projection::flush()
     for (auto &[key, position] : m_positions) {
         if (position.dirty) {
             if (auto problem = writePosition(position)) {
+                return problem;
+            }
+            position.dirty = false;
+        }
+    }
+    for (auto &[key, account] : m_accounts) {
+        if (account.dirty) {
+            if (auto problem = writeAccount(account)) {
+                return problem;
+            }
+            account.dirty = false;
+        }
+    }
+    for (auto &[key, position] : m_accountPositions) {
+        if (position.dirty) {
+            if (auto problem = writeAccountPosition(position)) {
                 return problem;
             }
             position.dirty = false;

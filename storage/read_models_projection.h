@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string_view>
@@ -15,9 +16,11 @@
 namespace bourse::storage::views {
 
 // Applies events to the tables of a views file. Rows that many events change (open orders,
-// positions with their lots, the newest bar of each time frame) are kept in memory and written
-// by flush(), so that an order accepted and cancelled between two commits is written once.
-// Trades, fills, auctions and instrument changes are written as they come.
+// positions with their lots, the newest bar of each time frame, accounts and their positions)
+// are kept in memory and written by flush(), so that an order accepted and cancelled between
+// two commits is written once. Trades, fills, auctions, instrument changes and the risk events
+// are written as they come. Risk limits are kept in memory as well, because an account's
+// defaults fill in the fields its instrument rows do not override.
 //
 // apply() and flush() run inside a transaction the caller opened, and flush() must run before
 // the caller commits. After a failed call the caller must roll back and discard the
@@ -31,7 +34,8 @@ public:
     Projection &operator=(const Projection &) = delete;
 
     // Prepares the statements and loads what later events need: open orders, positions with
-    // their open lots, and the instruments whose auction is uncrossing.
+    // their open lots, the instruments whose auction is uncrossing, accounts with their
+    // positions, and risk limits.
     std::optional<Problem> load();
 
     // Forgets every row kept in memory, for tables that were just recreated empty.
@@ -101,6 +105,38 @@ public:
         bool dirty = false;
     };
 
+    // The totals of a portfolio account that its fills change. The settings and the opening
+    // balance are written once, by AccountOpened.
+    struct Account {
+        AccountId account;
+        std::int64_t cashBalance = 0;
+        std::int64_t feesPaid = 0;
+        std::int64_t realizedPnl = 0;
+        std::int64_t fillCount = 0;
+        SequenceNumber lastSequence = 0;
+        bool dirty = false;
+    };
+
+    // An account's position in one instrument, from its posted fills.
+    struct AccountPosition {
+        AccountId account;
+        InstrumentId instrument;
+        std::int64_t quantity = 0;
+        std::int64_t realizedPnl = 0;
+        std::int64_t feesPaid = 0;
+        std::int64_t fillCount = 0;
+        std::int64_t lastPrice = 0;
+        SequenceNumber lastSequence = 0;
+        bool dirty = false;
+    };
+
+    // A row of risk_limits: an account's defaults (instrument 0), or the limits in effect in one
+    // instrument, whose fields marked in `overridden` are the instrument's own.
+    struct LimitsRow {
+        RiskLimits limits;
+        std::uint16_t overridden = 0;
+    };
+
 private:
     struct Statements;
 
@@ -109,6 +145,9 @@ private:
     std::optional<Problem> loadPositions();
     std::optional<Problem> loadLots();
     std::optional<Problem> loadUncrossing();
+    std::optional<Problem> loadAccounts();
+    std::optional<Problem> loadAccountPositions();
+    std::optional<Problem> loadRiskLimits();
 
     std::optional<Problem> applyPayload(const Event &event, const OrderAccepted &accepted);
     std::optional<Problem> applyPayload(const Event &event, const OrderRejected &rejected);
@@ -128,6 +167,10 @@ private:
     std::optional<Problem> applyPayload(const Event &event, const DepthLevel &level);
     std::optional<Problem> applyPayload(const Event &event, const AccountOpened &opened);
     std::optional<Problem> applyPayload(const Event &event, const FillPosted &fill);
+    std::optional<Problem> applyPayload(const Event &event, const RiskLimitsSet &changed);
+    std::optional<Problem> applyPayload(const Event &event, const KillSwitchChanged &changed);
+    std::optional<Problem> applyPayload(const Event &event, const RiskRejected &rejected);
+    std::optional<Problem> applyPayload(const Event &event, const RiskAlert &alert);
 
     OrderRow *findOpenOrder(OrderId id);
     void touch(OrderRow &row, const Event &event);
@@ -145,6 +188,10 @@ private:
     std::optional<Problem> writeOrder(const OrderRow &row);
     std::optional<Problem> writePosition(Position &position);
     std::optional<Problem> writeBar(InstrumentId instrument, std::size_t frame, const Bar &bar);
+    std::optional<Problem> writeAccount(const Account &account);
+    std::optional<Problem> writeAccountPosition(const AccountPosition &position);
+    std::optional<Problem> writeLimits(const Event &event, AccountId account,
+                                       InstrumentId instrument, const LimitsRow &row);
 
     sqlite3 *m_database;
     std::unique_ptr<Statements> m_statements;
@@ -154,6 +201,10 @@ private:
     std::unordered_map<std::uint64_t, Position> m_positions;  // by account and instrument
     std::unordered_map<std::uint64_t, Bar> m_bars;            // by instrument and time frame
     std::unordered_map<std::uint32_t, bool> m_uncrossing;     // by instrument
+    std::unordered_map<std::uint32_t, Account> m_accounts;    // by account
+    std::unordered_map<std::uint64_t, AccountPosition> m_accountPositions; // by account, instrument
+    // By account and instrument, so that an account's rows are adjacent, its defaults first.
+    std::map<std::uint64_t, LimitsRow> m_riskLimits;
 };
 
 // The prepared statements of a Projection, shared by the files that implement it.
@@ -169,6 +220,14 @@ struct Projection::Statements {
     StatementHandle upsertInstrument;
     StatementHandle upsertStatus;
     StatementHandle insertAuction;
+    StatementHandle insertAccount;
+    StatementHandle updateAccount;
+    StatementHandle replaceAccountPosition;
+    StatementHandle replaceLimits;
+    StatementHandle deleteLimits;
+    StatementHandle replaceKillSwitch;
+    StatementHandle insertRiskRejection;
+    StatementHandle insertRiskAlert;
 };
 
 } // namespace bourse::storage::views

@@ -301,4 +301,132 @@ std::optional<Problem> decodeRow(sqlite3_stmt *statement, BarRow &row)
     return columns.problem("bars row with start_time " + keyText(statement, 0));
 }
 
+// account, currency, money_decimals, type, maker_fee_rate, taker_fee_rate, fee_per_unit,
+// minimum_fee, opening_balance, cash_balance, fees_paid, realized_pnl, fill_count,
+// opened_sequence, opened_time, last_sequence
+std::optional<Problem> decodeRow(sqlite3_stmt *statement, AccountRow &row)
+{
+    Columns columns(statement);
+    row.account = columns.account(0);
+    row.currency = columns.text(1);
+    row.moneyDecimals = static_cast<int>(columns.unsignedInteger(2, kMaximumDecimals));
+    row.type = columns.name(3, &parseAccountType);
+    row.fees.maker = FeeRate{columns.integer(4)};
+    row.fees.taker = FeeRate{columns.integer(5)};
+    row.fees.perUnit = Money{columns.integer(6)};
+    row.fees.minimum = Money{columns.integer(7)};
+    row.openingBalance = Money{columns.integer(8)};
+    row.cashBalance = Money{columns.integer(9)};
+    row.feesPaid = Money{columns.integer(10)};
+    row.realizedProfitAndLoss = Money{columns.integer(11)};
+    row.fillCount = columns.integer(12);
+    row.openedSequence = columns.sequence(13);
+    row.openedTime = Timestamp{columns.integer(14)};
+    row.lastSequence = columns.sequence(15);
+    return columns.problem("accounts row of account " + keyText(statement, 0));
+}
+
+// account, instrument, quantity, realized_pnl, fees_paid, fill_count, last_price, last_sequence
+std::optional<Problem> decodeRow(sqlite3_stmt *statement, AccountPositionRow &row)
+{
+    Columns columns(statement);
+    row.account = columns.account(0);
+    row.instrument = columns.instrument(1);
+    row.quantity = Quantity{columns.integer(2)};
+    row.realizedProfitAndLoss = Money{columns.integer(3)};
+    row.feesPaid = Money{columns.integer(4)};
+    row.fillCount = columns.integer(5);
+    row.lastPrice = Price{columns.integer(6)};
+    row.lastSequence = columns.sequence(7);
+    return columns.problem("account_positions row of account " + keyText(statement, 0) +
+                           " in instrument " + keyText(statement, 1));
+}
+
+// account, instrument, maximum_order_quantity, maximum_order_notional, maximum_long_position,
+// maximum_short_position, price_band_basis_points, maximum_open_orders,
+// maximum_orders_per_second, daily_loss_limit, margin_buying_power, overridden, updated_time,
+// last_sequence
+std::optional<Problem> decodeRow(sqlite3_stmt *statement, RiskLimitsRow &row)
+{
+    Columns columns(statement);
+    row.account = columns.account(0);
+    row.instrument = columns.instrument(1);
+    row.limits.maximumOrderQuantity = Quantity{columns.integer(2)};
+    row.limits.maximumOrderNotional = Money{columns.integer(3)};
+    row.limits.maximumLongPosition = Quantity{columns.integer(4)};
+    row.limits.maximumShortPosition = Quantity{columns.integer(5)};
+    row.limits.priceBandBasisPoints = columns.integer(6);
+    row.limits.maximumOpenOrders = columns.integer(7);
+    row.limits.maximumOrdersPerSecond = columns.integer(8);
+    row.limits.dailyLossLimit = Money{columns.integer(9)};
+    row.limits.marginBuyingPower = Money{columns.integer(10)};
+    row.overridden =
+        static_cast<std::uint16_t>(columns.unsignedInteger(11, kOverridableRiskLimitFields));
+    row.updatedTime = Timestamp{columns.integer(12)};
+    row.lastSequence = columns.sequence(13);
+    if (row.instrument.value() == 0 && row.overridden != 0) {
+        columns.fail(11, "is not 0 in the account's defaults");
+    }
+    return columns.problem("risk_limits row of account " + keyText(statement, 0) +
+                           " in instrument " + keyText(statement, 1));
+}
+
+// account, scope, changed_time, changed_sequence
+std::optional<Problem> decodeRow(sqlite3_stmt *statement, KillSwitchRow &row)
+{
+    Columns columns(statement);
+    row.account = columns.account(0);
+    row.scope = columns.name(1, &parseKillSwitchScope);
+    row.changedTime = Timestamp{columns.integer(2)};
+    row.changedSequence = columns.sequence(3);
+    return columns.problem("kill_switches row of account " + keyText(statement, 0));
+}
+
+// sequence, time, instrument, order_id, account, client_order_id, rule, scope, kill_switch,
+// unit, decimals, side, current_value, working_value, order_value, would_be, limit_value,
+// description
+std::optional<Problem> decodeRow(sqlite3_stmt *statement, RiskRejectionRow &row)
+{
+    Columns columns(statement);
+    row.sequence = columns.sequence(0);
+    row.time = Timestamp{columns.integer(1)};
+    row.instrument = columns.instrument(2);
+    row.orderId = columns.orderId(3);
+    row.account = columns.account(4);
+    row.clientOrderId = ClientOrderId{columns.isNull(5) ? 0 : columns.identifier(5)};
+    row.rule = columns.name(6, &parseRiskRule);
+    row.scope = columns.name(7, &parseLimitScope);
+    row.killSwitch = columns.name(8, &parseKillSwitchScope);
+    row.unit = columns.name(9, &parseRiskUnit);
+    row.decimals = static_cast<int>(columns.unsignedInteger(10, kMaximumDecimals));
+    row.side = columns.name(11, &parseSide);
+    row.current = columns.integer(12);
+    row.working = columns.integer(13);
+    row.order = columns.integer(14);
+    row.wouldBe = columns.integer(15);
+    row.limit = columns.integer(16);
+    if (columns.isNull(17)) {
+        columns.fail(17, "is NULL");
+    }
+    row.description = columns.text(17);
+    return columns.problem("risk_rejections row with sequence " + keyText(statement, 0));
+}
+
+// sequence, time, account, instrument, rule, scope, level, use_value, limit_value, basis_points
+std::optional<Problem> decodeRow(sqlite3_stmt *statement, RiskAlertRow &row)
+{
+    Columns columns(statement);
+    row.sequence = columns.sequence(0);
+    row.time = Timestamp{columns.integer(1)};
+    row.account = columns.account(2);
+    row.instrument = columns.instrument(3);
+    row.rule = columns.name(4, &parseRiskRule);
+    row.scope = columns.name(5, &parseLimitScope);
+    row.level = columns.name(6, &parseRiskAlertLevel);
+    row.use = columns.integer(7);
+    row.limit = columns.integer(8);
+    row.basisPoints = columns.integer(9);
+    return columns.problem("risk_alerts row with sequence " + keyText(statement, 0));
+}
+
 } // namespace bourse::storage::views

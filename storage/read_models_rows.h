@@ -20,5 +20,11 @@ std::optional<Problem> decodeRow(sqlite3_stmt *statement, FillRow &row);
 std::optional<Problem> decodeRow(sqlite3_stmt *statement, PositionRow &row);
 std::optional<Problem> decodeRow(sqlite3_stmt *statement, TradeRow &row);
 std::optional<Problem> decodeRow(sqlite3_stmt *statement, BarRow &row);
+std::optional<Problem> decodeRow(sqlite3_stmt *statement, AccountRow &row);
+std::optional<Problem> decodeRow(sqlite3_stmt *statement, AccountPositionRow &row);
+std::optional<Problem> decodeRow(sqlite3_stmt *statement, RiskLimitsRow &row);
+std::optional<Problem> decodeRow(sqlite3_stmt *statement, KillSwitchRow &row);
+std::optional<Problem> decodeRow(sqlite3_stmt *statement, RiskRejectionRow &row);
+std::optional<Problem> decodeRow(sqlite3_stmt *statement, RiskAlertRow &row);
 
 } // namespace bourse::storage::views

@@ -148,6 +148,93 @@ CREATE TABLE auctions (
     price INTEGER NOT NULL,
     volume INTEGER NOT NULL
 );
+CREATE TABLE accounts (
+    account INTEGER PRIMARY KEY,
+    currency TEXT NOT NULL,
+    money_decimals INTEGER NOT NULL,
+    type TEXT NOT NULL CHECK (type = 'Cash' OR type = 'Margin'),
+    maker_fee_rate INTEGER NOT NULL,
+    taker_fee_rate INTEGER NOT NULL,
+    fee_per_unit INTEGER NOT NULL,
+    minimum_fee INTEGER NOT NULL,
+    opening_balance INTEGER NOT NULL,
+    cash_balance INTEGER NOT NULL,
+    fees_paid INTEGER NOT NULL,
+    realized_pnl INTEGER NOT NULL,
+    fill_count INTEGER NOT NULL,
+    opened_sequence INTEGER NOT NULL,
+    opened_time INTEGER NOT NULL,
+    last_sequence INTEGER NOT NULL
+);
+CREATE TABLE account_positions (
+    account INTEGER NOT NULL,
+    instrument INTEGER NOT NULL,
+    quantity INTEGER NOT NULL,
+    realized_pnl INTEGER NOT NULL,
+    fees_paid INTEGER NOT NULL,
+    fill_count INTEGER NOT NULL,
+    last_price INTEGER NOT NULL,
+    last_sequence INTEGER NOT NULL,
+    PRIMARY KEY (account, instrument)
+) WITHOUT ROWID;
+CREATE TABLE risk_limits (
+    account INTEGER NOT NULL,
+    instrument INTEGER NOT NULL,
+    maximum_order_quantity INTEGER NOT NULL,
+    maximum_order_notional INTEGER NOT NULL,
+    maximum_long_position INTEGER NOT NULL,
+    maximum_short_position INTEGER NOT NULL,
+    price_band_basis_points INTEGER NOT NULL,
+    maximum_open_orders INTEGER NOT NULL,
+    maximum_orders_per_second INTEGER NOT NULL,
+    daily_loss_limit INTEGER NOT NULL,
+    margin_buying_power INTEGER NOT NULL,
+    overridden INTEGER NOT NULL,
+    updated_time INTEGER NOT NULL,
+    last_sequence INTEGER NOT NULL,
+    PRIMARY KEY (account, instrument)
+) WITHOUT ROWID;
+CREATE TABLE kill_switches (
+    account INTEGER PRIMARY KEY,
+    scope TEXT NOT NULL CHECK (scope = 'None' OR scope = 'Pause' OR scope = 'CancelAll'
+        OR scope = 'Flatten'),
+    changed_time INTEGER NOT NULL,
+    changed_sequence INTEGER NOT NULL
+);
+CREATE TABLE risk_rejections (
+    sequence INTEGER PRIMARY KEY,
+    time INTEGER NOT NULL,
+    instrument INTEGER NOT NULL,
+    order_id INTEGER NOT NULL,
+    account INTEGER NOT NULL,
+    client_order_id INTEGER,
+    rule TEXT NOT NULL,
+    scope TEXT NOT NULL,
+    kill_switch TEXT NOT NULL CHECK (kill_switch = 'None' OR kill_switch = 'Pause'
+        OR kill_switch = 'CancelAll' OR kill_switch = 'Flatten'),
+    unit TEXT NOT NULL CHECK (unit = 'None' OR unit = 'Quantity' OR unit = 'Money'
+        OR unit = 'Price' OR unit = 'Count'),
+    decimals INTEGER NOT NULL,
+    side TEXT NOT NULL CHECK (side = 'Buy' OR side = 'Sell'),
+    current_value INTEGER NOT NULL,
+    working_value INTEGER NOT NULL,
+    order_value INTEGER NOT NULL,
+    would_be INTEGER NOT NULL,
+    limit_value INTEGER NOT NULL,
+    description TEXT NOT NULL
+);
+CREATE TABLE risk_alerts (
+    sequence INTEGER PRIMARY KEY,
+    time INTEGER NOT NULL,
+    account INTEGER NOT NULL,
+    instrument INTEGER NOT NULL,
+    rule TEXT NOT NULL,
+    scope TEXT NOT NULL,
+    level TEXT NOT NULL CHECK (level = 'Normal' OR level = 'Warning' OR level = 'Breach'),
+    use_value INTEGER NOT NULL,
+    limit_value INTEGER NOT NULL,
+    basis_points INTEGER NOT NULL
+);
 )sql";
 
 // Indexes for ReadModelReader's queries: the trades of one instrument, newest first. They came
@@ -158,8 +245,11 @@ CREATE INDEX IF NOT EXISTS trades_by_instrument ON trades (instrument);
 )sql";
 
 // Every table the format has; a views file that lacks one is damaged.
-constexpr const char *kTables[] = {"about", "projection", "instruments",   "orders", "trades",
-                                   "fills", "positions",  "position_lots", "bars",   "auctions"};
+constexpr const char *kTables[] = {
+    "about",       "projection",    "instruments",     "orders",
+    "trades",      "fills",         "positions",       "position_lots",
+    "bars",        "auctions",      "accounts",        "account_positions",
+    "risk_limits", "kill_switches", "risk_rejections", "risk_alerts"};
 
 struct ColumnNote {
     const char *table;
@@ -312,6 +402,133 @@ constexpr ColumnNote kAbout[] = {
     {"auctions", "volume",
      "quantity units that cross at the price; self-trade prevention can make the trades add "
      "up to less"},
+
+    {"accounts", "*",
+     "one row per portfolio account (AccountOpened), with the totals of the fills posted to it "
+     "(FillPosted); money columns are in units of 10^-money_decimals of the account's currency"},
+    {"accounts", "account", "account id"},
+    {"accounts", "currency", "currency code of the account's money"},
+    {"accounts", "money_decimals", "an amount m means m * 10^-money_decimals"},
+    {"accounts", "type", "AccountType: Cash pays for what it buys, Margin settles P&L and fees"},
+    {"accounts", "maker_fee_rate",
+     "parts per million of the notional, charged on fills that rest (400 is 4 bp); negative "
+     "for a rebate"},
+    {"accounts", "taker_fee_rate", "parts per million of the notional, on fills that take"},
+    {"accounts", "fee_per_unit", "money units per whole quantity unit of a fill"},
+    {"accounts", "minimum_fee", "money units: the least charge per fill; not for rebates"},
+    {"accounts", "opening_balance", "money units at the opening"},
+    {"accounts", "cash_balance", "money units after the last posted fill"},
+    {"accounts", "fees_paid", "money units: sum of the posted fees, rebates negative"},
+    {"accounts", "realized_pnl",
+     "money units: sum of the realized P&L of the posted fills, by weighted average cost and "
+     "before fees"},
+    {"accounts", "fill_count", "fills posted to the account"},
+    {"accounts", "opened_sequence", "the AccountOpened event"},
+    {"accounts", "opened_time", "time of the AccountOpened event"},
+    {"accounts", "last_sequence", "the AccountOpened or the last FillPosted event"},
+
+    {"account_positions", "*",
+     "the portfolio's position of an account in one instrument, from its posted fills "
+     "(FillPosted). Unlike positions, which is first in, first out, realized P&L is by weighted "
+     "average cost, in the account's money"},
+    {"account_positions", "account", "account id"},
+    {"account_positions", "instrument", "instrument id"},
+    {"account_positions", "quantity",
+     "quantity units after the last posted fill: positive long, negative short"},
+    {"account_positions", "realized_pnl",
+     "money units of the account: sum over its fills, before fees"},
+    {"account_positions", "fees_paid", "money units of the account: sum over its fills"},
+    {"account_positions", "fill_count", "fills posted in the instrument"},
+    {"account_positions", "last_price", "price units of the last posted fill"},
+    {"account_positions", "last_sequence", "the last FillPosted event"},
+
+    {"risk_limits", "*",
+     "pre-trade risk limits in effect (RiskLimitsSet), where 0 disables a limit. Instrument 0 "
+     "holds an account's defaults. Any other instrument holds the limits in effect there: its "
+     "overrides, and the defaults for the fields it does not override"},
+    {"risk_limits", "account", "account id"},
+    {"risk_limits", "instrument", "instrument id; 0 for the account's defaults"},
+    {"risk_limits", "maximum_order_quantity", "quantity units of the instrument"},
+    {"risk_limits", "maximum_order_notional", "money units of the account"},
+    {"risk_limits", "maximum_long_position",
+     "quantity units: position plus open buys, at most this"},
+    {"risk_limits", "maximum_short_position",
+     "quantity units: the short size, open sells included, at most this"},
+    {"risk_limits", "price_band_basis_points",
+     "largest distance of an order's price from the reference price, in 1/10000 of it"},
+    {"risk_limits", "maximum_open_orders",
+     "working orders of the account; when overridden, of the account in this instrument, in "
+     "addition to the account's total"},
+    {"risk_limits", "maximum_orders_per_second",
+     "orders of the account in any second; when overridden, of the account in this "
+     "instrument, in addition to the account's total"},
+    {"risk_limits", "daily_loss_limit",
+     "money units: the largest loss of the day that still trades; account-wide"},
+    {"risk_limits", "margin_buying_power",
+     "money units: what a margin account's working orders may commit; account-wide, and a cash "
+     "account uses its balance instead"},
+    {"risk_limits", "overridden",
+     "bits of RiskLimitField that the instrument overrides: 1 order quantity, 2 order "
+     "notional, 4 long position, 8 short position, 16 price band, 32 open orders, 64 orders "
+     "per second; 0 for the defaults"},
+    {"risk_limits", "updated_time", "time of last_sequence"},
+    {"risk_limits", "last_sequence",
+     "the last RiskLimitsSet that changed the row, its own or the account's defaults"},
+
+    {"kill_switches", "*",
+     "the current scope of each kill switch that a KillSwitchChanged named; account 0 is the "
+     "global switch, which covers every account"},
+    {"kill_switches", "account", "account id; 0 for the global switch"},
+    {"kill_switches", "scope",
+     "KillSwitchScope: None (reset), Pause, CancelAll or Flatten; each but None stops new "
+     "orders"},
+    {"kill_switches", "changed_time", "time of the last KillSwitchChanged of the switch"},
+    {"kill_switches", "changed_sequence", "the last KillSwitchChanged of the switch"},
+
+    {"risk_rejections", "*",
+     "one row per order or replace that a pre-trade risk check rejected (RiskRejected); the "
+     "OrderRejected follows it. The values are in the unit of `unit` at `decimals`"},
+    {"risk_rejections", "sequence", "the RiskRejected event"},
+    {"risk_rejections", "time", "time of the rejection"},
+    {"risk_rejections", "instrument", "instrument id"},
+    {"risk_rejections", "order_id", "the order, or the id the new order would have had"},
+    {"risk_rejections", "account", "account id"},
+    {"risk_rejections", "client_order_id", "NULL when the client gave none"},
+    {"risk_rejections", "rule", "RiskRule that rejected the order"},
+    {"risk_rejections", "scope",
+     "LimitScope of the deciding limit: AccountDefault, InstrumentOverride, CashBalance, or "
+     "Global for the global kill switch"},
+    {"risk_rejections", "kill_switch", "KillSwitchScope engaged, for rule KillSwitch; else None"},
+    {"risk_rejections", "unit",
+     "RiskUnit of the values: Quantity (instrument), Money (account), Price, Count, or None"},
+    {"risk_rejections", "decimals",
+     "decimals of the values in Quantity, Money and Price units; a value v means "
+     "v * 10^-decimals"},
+    {"risk_rejections", "side", "side of the order"},
+    {"risk_rejections", "current_value",
+     "the standing value the rule starts from, such as the position or the reference price"},
+    {"risk_rejections", "working_value", "what working orders add, such as open buys"},
+    {"risk_rejections", "order_value", "what this order adds, such as its quantity"},
+    {"risk_rejections", "would_be", "the value the rule compared with the limit"},
+    {"risk_rejections", "limit_value", "the limit, or the cash balance for scope CashBalance"},
+    {"risk_rejections", "description",
+     "the decision as a sentence for a trader, as the engine's describe() writes it"},
+
+    {"risk_alerts", "*",
+     "one row per crossing of 80% or 100% of a limit's use, up or down (RiskAlert)"},
+    {"risk_alerts", "sequence", "the RiskAlert event"},
+    {"risk_alerts", "time", "time of the alert"},
+    {"risk_alerts", "account", "account id"},
+    {"risk_alerts", "instrument", "instrument id of the limit; 0 for an account-wide limit"},
+    {"risk_alerts", "rule", "RiskRule of the limit"},
+    {"risk_alerts", "scope", "LimitScope of the limit: AccountDefault or InstrumentOverride"},
+    {"risk_alerts", "level",
+     "RiskAlertLevel reached: Normal below 80%, Warning from 80%, Breach from 100%"},
+    {"risk_alerts", "use_value",
+     "the limit's use in the rule's unit: quantity units, money units of the account, or a "
+     "count"},
+    {"risk_alerts", "limit_value", "the limit, in the unit of use_value"},
+    {"risk_alerts", "basis_points", "use_value / limit_value in 1/10000, rounded down"},
 };
 
 std::optional<Problem> insertAboutRows(sqlite3 *database)

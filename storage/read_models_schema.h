@@ -15,7 +15,9 @@ namespace bourse::storage::views {
 inline constexpr std::int32_t applicationId = 0x42525356;
 
 // The read-model format this build writes. A newer one is rejected; an older one is rebuilt.
-inline constexpr std::int64_t formatVersion = 1;
+// Format 2 added the tables of portfolio accounts and pre-trade risk, which a file of format 1
+// lacks even where its journal has their events.
+inline constexpr std::int64_t formatVersion = 2;
 
 // An error without the file name, which the writer adds.
 struct Problem {

@@ -103,6 +103,8 @@ std::string_view enumeratorName(CancelReason reason)
         return "MassCancel";
     case CancelReason::ProtectionLimit:
         return "ProtectionLimit";
+    case CancelReason::KillSwitch:
+        return "KillSwitch";
     }
     return "";
 }
@@ -160,6 +162,124 @@ std::string_view enumeratorName(RejectReason reason)
         return "DuplicateAccount";
     case RejectReason::InvalidAccount:
         return "InvalidAccount";
+    case RejectReason::RiskLimit:
+        return "RiskLimit";
+    case RejectReason::KillSwitchEngaged:
+        return "KillSwitchEngaged";
+    case RejectReason::InvalidRiskLimits:
+        return "InvalidRiskLimits";
+    }
+    return "";
+}
+
+std::string_view enumeratorName(AccountType type)
+{
+    switch (type) {
+    case AccountType::Cash:
+        return "Cash";
+    case AccountType::Margin:
+        return "Margin";
+    }
+    return "";
+}
+
+std::string_view enumeratorName(KillSwitchScope scope)
+{
+    switch (scope) {
+    case KillSwitchScope::None:
+        return "None";
+    case KillSwitchScope::Pause:
+        return "Pause";
+    case KillSwitchScope::CancelAll:
+        return "CancelAll";
+    case KillSwitchScope::Flatten:
+        return "Flatten";
+    }
+    return "";
+}
+
+std::string_view enumeratorName(RiskRule rule)
+{
+    switch (rule) {
+    case RiskRule::None:
+        return "None";
+    case RiskRule::KillSwitch:
+        return "KillSwitch";
+    case RiskRule::UnknownAccount:
+        return "UnknownAccount";
+    case RiskRule::UnknownInstrument:
+        return "UnknownInstrument";
+    case RiskRule::InvalidOrder:
+        return "InvalidOrder";
+    case RiskRule::MissingPrice:
+        return "MissingPrice";
+    case RiskRule::OrderQuantity:
+        return "OrderQuantity";
+    case RiskRule::PriceBand:
+        return "PriceBand";
+    case RiskRule::OrderNotional:
+        return "OrderNotional";
+    case RiskRule::PositionLong:
+        return "PositionLong";
+    case RiskRule::PositionShort:
+        return "PositionShort";
+    case RiskRule::OpenOrders:
+        return "OpenOrders";
+    case RiskRule::OrderRate:
+        return "OrderRate";
+    case RiskRule::DailyLoss:
+        return "DailyLoss";
+    case RiskRule::BuyingPower:
+        return "BuyingPower";
+    case RiskRule::OutOfRange:
+        return "OutOfRange";
+    }
+    return "";
+}
+
+std::string_view enumeratorName(LimitScope scope)
+{
+    switch (scope) {
+    case LimitScope::None:
+        return "None";
+    case LimitScope::AccountDefault:
+        return "AccountDefault";
+    case LimitScope::InstrumentOverride:
+        return "InstrumentOverride";
+    case LimitScope::CashBalance:
+        return "CashBalance";
+    case LimitScope::Global:
+        return "Global";
+    }
+    return "";
+}
+
+std::string_view enumeratorName(RiskUnit unit)
+{
+    switch (unit) {
+    case RiskUnit::None:
+        return "None";
+    case RiskUnit::Quantity:
+        return "Quantity";
+    case RiskUnit::Money:
+        return "Money";
+    case RiskUnit::Price:
+        return "Price";
+    case RiskUnit::Count:
+        return "Count";
+    }
+    return "";
+}
+
+std::string_view enumeratorName(RiskAlertLevel level)
+{
+    switch (level) {
+    case RiskAlertLevel::Normal:
+        return "Normal";
+    case RiskAlertLevel::Warning:
+        return "Warning";
+    case RiskAlertLevel::Breach:
+        return "Breach";
     }
     return "";
 }
@@ -210,6 +330,36 @@ std::optional<OrderState> parseOrderState(std::string_view name)
         }
     }
     return std::nullopt;
+}
+
+std::optional<AccountType> parseAccountType(std::string_view name)
+{
+    return parseName(name, AccountType::Margin);
+}
+
+std::optional<KillSwitchScope> parseKillSwitchScope(std::string_view name)
+{
+    return parseName(name, KillSwitchScope::Flatten);
+}
+
+std::optional<RiskRule> parseRiskRule(std::string_view name)
+{
+    return parseName(name, RiskRule::OutOfRange);
+}
+
+std::optional<LimitScope> parseLimitScope(std::string_view name)
+{
+    return parseName(name, LimitScope::Global);
+}
+
+std::optional<RiskUnit> parseRiskUnit(std::string_view name)
+{
+    return parseName(name, RiskUnit::Count);
+}
+
+std::optional<RiskAlertLevel> parseRiskAlertLevel(std::string_view name)
+{
+    return parseName(name, RiskAlertLevel::Breach);
 }
 
 Problem damagedRow(const std::string &row, const std::string &what)

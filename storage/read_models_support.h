@@ -23,6 +23,12 @@ std::string_view enumeratorName(TimeInForce timeInForce);
 std::string_view enumeratorName(TradingStatus status);
 std::string_view enumeratorName(CancelReason reason);
 std::string_view enumeratorName(RejectReason reason);
+std::string_view enumeratorName(AccountType type);
+std::string_view enumeratorName(KillSwitchScope scope);
+std::string_view enumeratorName(RiskRule rule);
+std::string_view enumeratorName(LimitScope scope);
+std::string_view enumeratorName(RiskUnit unit);
+std::string_view enumeratorName(RiskAlertLevel level);
 std::string_view stateName(OrderState state);
 
 std::optional<Side> parseSide(std::string_view name);
@@ -30,6 +36,12 @@ std::optional<OrderType> parseOrderType(std::string_view name);
 std::optional<TimeInForce> parseTimeInForce(std::string_view name);
 std::optional<TradingStatus> parseTradingStatus(std::string_view name);
 std::optional<OrderState> parseOrderState(std::string_view name);
+std::optional<AccountType> parseAccountType(std::string_view name);
+std::optional<KillSwitchScope> parseKillSwitchScope(std::string_view name);
+std::optional<RiskRule> parseRiskRule(std::string_view name);
+std::optional<LimitScope> parseLimitScope(std::string_view name);
+std::optional<RiskUnit> parseRiskUnit(std::string_view name);
+std::optional<RiskAlertLevel> parseRiskAlertLevel(std::string_view name);
 
 inline Problem inconsistent(std::string what)
 {

@@ -1,6 +1,7 @@
 #include "engine.h"
 #include "journal.h"
 #include "read_model_queries.h"
+#include "read_model_risk_scenario.h"
 #include "read_models.h"
 #include "simulator.h"
 
@@ -277,6 +278,122 @@ QString instrumentText(const InstrumentRow &instrument)
         .join(QLatin1Char('|'));
 }
 
+// Seconds after 10:00:00.
+QString secondsText(Timestamp time)
+{
+    return QString::number((time.value() - at(0).value()) / 1'000'000'000);
+}
+
+// account|currency|money decimals|type|maker rate|taker rate|per unit|minimum|opening|cash|
+// fees|realized|fills|opened sequence|opened (s after 10:00)|last sequence
+QString accountText(const AccountRow &account)
+{
+    return QStringList{QString::number(account.account.value()),
+                       QString::fromStdString(account.currency),
+                       QString::number(account.moneyDecimals),
+                       QString::number(static_cast<int>(account.type)),
+                       QString::number(account.fees.maker.partsPerMillion),
+                       QString::number(account.fees.taker.partsPerMillion),
+                       QString::number(account.fees.perUnit.value()),
+                       QString::number(account.fees.minimum.value()),
+                       QString::number(account.openingBalance.value()),
+                       QString::number(account.cashBalance.value()),
+                       QString::number(account.feesPaid.value()),
+                       QString::number(account.realizedProfitAndLoss.value()),
+                       QString::number(account.fillCount),
+                       QString::number(account.openedSequence),
+                       secondsText(account.openedTime),
+                       QString::number(account.lastSequence)}
+        .join(QLatin1Char('|'));
+}
+
+// account|instrument|quantity|realized|fees|fills|last price|last sequence
+QString accountPositionText(const AccountPositionRow &position)
+{
+    return QStringList{QString::number(position.account.value()),
+                       QString::number(position.instrument.value()),
+                       QString::number(position.quantity.value()),
+                       QString::number(position.realizedProfitAndLoss.value()),
+                       QString::number(position.feesPaid.value()),
+                       QString::number(position.fillCount),
+                       QString::number(position.lastPrice.value()),
+                       QString::number(position.lastSequence)}
+        .join(QLatin1Char('|'));
+}
+
+// account|instrument|order size|order notional|long|short|band|open orders|rate|daily loss|
+// buying power|overridden|short limit overridden (1 or 0)|updated (s after 10:00)|last sequence
+QString riskLimitsText(const RiskLimitsRow &row)
+{
+    const RiskLimits &limits = row.limits;
+    return QStringList{QString::number(row.account.value()),
+                       QString::number(row.instrument.value()),
+                       QString::number(limits.maximumOrderQuantity.value()),
+                       QString::number(limits.maximumOrderNotional.value()),
+                       QString::number(limits.maximumLongPosition.value()),
+                       QString::number(limits.maximumShortPosition.value()),
+                       QString::number(limits.priceBandBasisPoints),
+                       QString::number(limits.maximumOpenOrders),
+                       QString::number(limits.maximumOrdersPerSecond),
+                       QString::number(limits.dailyLossLimit.value()),
+                       QString::number(limits.marginBuyingPower.value()),
+                       QString::number(row.overridden),
+                       QString::number(row.isOverridden(RiskLimitField::ShortPosition) ? 1 : 0),
+                       secondsText(row.updatedTime),
+                       QString::number(row.lastSequence)}
+        .join(QLatin1Char('|'));
+}
+
+// account|scope|changed (s after 10:00)|changed sequence
+QString killSwitchText(const KillSwitchRow &row)
+{
+    return QStringList{QString::number(row.account.value()),
+                       QString::number(static_cast<int>(row.scope)), secondsText(row.changedTime),
+                       QString::number(row.changedSequence)}
+        .join(QLatin1Char('|'));
+}
+
+// sequence|s after 10:00|instrument|order|account|client order id|rule|scope|kill switch|unit|
+// decimals|side|current|working|order value|would be|limit|description
+QString riskRejectionText(const RiskRejectionRow &row)
+{
+    return QStringList{QString::number(row.sequence),
+                       secondsText(row.time),
+                       QString::number(row.instrument.value()),
+                       QString::number(row.orderId.value()),
+                       QString::number(row.account.value()),
+                       QString::number(row.clientOrderId.value()),
+                       QString::number(static_cast<int>(row.rule)),
+                       QString::number(static_cast<int>(row.scope)),
+                       QString::number(static_cast<int>(row.killSwitch)),
+                       QString::number(static_cast<int>(row.unit)),
+                       QString::number(row.decimals),
+                       sideText(row.side),
+                       QString::number(row.current),
+                       QString::number(row.working),
+                       QString::number(row.order),
+                       QString::number(row.wouldBe),
+                       QString::number(row.limit),
+                       QString::fromStdString(row.description)}
+        .join(QLatin1Char('|'));
+}
+
+// sequence|s after 10:00|account|instrument|rule|scope|level|use|limit|basis points
+QString riskAlertText(const RiskAlertRow &row)
+{
+    return QStringList{QString::number(row.sequence),
+                       secondsText(row.time),
+                       QString::number(row.account.value()),
+                       QString::number(row.instrument.value()),
+                       QString::number(static_cast<int>(row.rule)),
+                       QString::number(static_cast<int>(row.scope)),
+                       QString::number(static_cast<int>(row.level)),
+                       QString::number(row.use),
+                       QString::number(row.limit),
+                       QString::number(row.basisPoints)}
+        .join(QLatin1Char('|'));
+}
+
 template <typename Row, typename Text>
 QStringList textsOf(const std::vector<Row> &rows, Text text)
 {
@@ -393,6 +510,37 @@ const QStringList kAcmeTrades = {
 const QStringList kAcmeSecondBars = {"3|100|100|100|100|4|1", "6|100|102|100|102|7|3",
                                      "13|99|99|99|99|2|1"};
 
+// The accounts and risk of read_model_risk_scenario.h on ACME after its fourth pause (event 34),
+// worked out there. Enums show as their numbers:
+//   account type   0 Cash, 1 Margin
+//   rule           1 KillSwitch, 10 PositionShort
+//   scope          1 AccountDefault, 2 InstrumentOverride
+//   kill switch    0 None, 1 Pause, 2 CancelAll
+//   unit           0 None, 1 Quantity
+//   level          0 Normal, 1 Warning
+const QStringList kScenarioAccounts = {
+    "1|EUR|2|1|-200|1000|0|0|1000000|999298|102|-600|3|2|1|26",
+    "2|EUR|2|0|100|500|0|50|5000000|4980450|150|600|3|3|1|25",
+};
+
+const QStringList kScenarioPositions = {"1|7|-2|-600|102|3|10200|26", "2|7|2|600|150|3|10200|25"};
+
+const QStringList kScenarioLimits = {
+    "1|0|50|0|20|8|0|3|0|100000|500000|0|0|15|34",
+    "1|7|50|0|20|5|0|3|0|100000|500000|8|1|15|34",
+};
+
+const QStringList kScenarioKillSwitches = {"0|2|13|31", "1|0|14|33"};
+
+const QStringList kScenarioRejections = {
+    "29|12|7|8|1|0|1|1|1|0|0|Buy|0|0|0|0|0|rejected: kill switch (pause) engaged for this "
+    "account",
+    "19|8|7|5|1|0|10|2|0|1|0|Sell|-4|0|3|7|5|rejected: position limit, would be 7 short against "
+    "the instrument limit of 5 (position -4, open sells 0, this order 3)",
+};
+
+const QStringList kScenarioAlerts = {"27|10|1|7|10|2|0|2|5|4000", "18|7|1|7|10|2|1|4|5|8000"};
+
 } // namespace
 
 class TestReadModelQueries : public QObject {
@@ -405,6 +553,7 @@ private slots:
     void barFramesAggregateTrades_data();
     void barFramesAggregateTrades();
     void separateQueriesMatchSnapshot();
+    void accountsAndRiskReadBack();
     void viewsWithoutProjectionReadEmpty_data();
     void viewsWithoutProjectionReadEmpty();
     void readerFollowsRebuild();
@@ -556,6 +705,68 @@ void TestReadModelQueries::separateQueriesMatchSnapshot()
     QCOMPARE(reader.path(), viewsPathFor(journal));
 }
 
+// A writer on the engine projects the scenario of read_model_risk_scenario.h. After its fourth
+// pause the snapshot and the separate queries return the hand-computed rows. The removal of the
+// override after it leaves the account's defaults only.
+void TestReadModelQueries::accountsAndRiskReadBack()
+{
+    QTemporaryDir directory;
+    const std::string path = directory.filePath(QStringLiteral("views")).toStdString();
+    ReadModelWriter::Opened writer = ReadModelWriter::open(path);
+    QVERIFY2(!writer.error, qPrintable(describe(writer.error)));
+    Engine engine;
+    engine.addHandler(writer.writer.get());
+    engine.addInstrument(definitionOf(kAcme, "ACME", "EUR", 2, 0), at(0));
+    ReadModelReader::Opened opened = ReadModelReader::open(path);
+    QVERIFY2(!opened.error, qPrintable(describe(opened.error)));
+    ReadModelReader &reader = *opened.reader;
+
+    bool checked = false;
+    read_model_tests::runRiskScenario(engine, 0, kAcme, [&](int pause) {
+        if (pause != 4) {
+            return;
+        }
+        checked = true;
+        QVERIFY(!writer.writer->flush());
+        ReadModelQuery query = everything();
+        query.riskRejections = 5;
+        const ReadModelSnapshot snapshot = reader.read(query);
+        QVERIFY2(!snapshot.error, qPrintable(describe(snapshot.error)));
+        QCOMPARE(snapshot.lastSequence, SequenceNumber{34});
+        QVERIFY(sameRows(textsOf(snapshot.accounts, accountText), kScenarioAccounts));
+        QVERIFY(
+            sameRows(textsOf(snapshot.accountPositions, accountPositionText), kScenarioPositions));
+        QVERIFY(sameRows(textsOf(snapshot.riskLimits, riskLimitsText), kScenarioLimits));
+        QVERIFY(sameRows(textsOf(snapshot.killSwitches, killSwitchText), kScenarioKillSwitches));
+        QVERIFY(sameRows(textsOf(snapshot.riskRejections, riskRejectionText), kScenarioRejections));
+        QVERIFY(sameRows(textsOf(snapshot.riskAlerts, riskAlertText), kScenarioAlerts));
+
+        std::optional<ReadModelError> error;
+        QVERIFY(sameRows(textsOf(reader.accounts(error), accountText), kScenarioAccounts));
+        QVERIFY2(!error, qPrintable(describe(error)));
+        QVERIFY(sameRows(textsOf(reader.accountPositions(error), accountPositionText),
+                         kScenarioPositions));
+        QVERIFY2(!error, qPrintable(describe(error)));
+        QVERIFY(sameRows(textsOf(reader.riskLimits(error), riskLimitsText), kScenarioLimits));
+        QVERIFY2(!error, qPrintable(describe(error)));
+        QVERIFY(
+            sameRows(textsOf(reader.killSwitches(error), killSwitchText), kScenarioKillSwitches));
+        QVERIFY2(!error, qPrintable(describe(error)));
+        QVERIFY(sameRows(textsOf(reader.riskRejections(1, error), riskRejectionText),
+                         kScenarioRejections.mid(0, 1)));
+        QVERIFY2(!error, qPrintable(describe(error)));
+        QVERIFY(sameRows(textsOf(reader.riskAlerts(0, error), riskAlertText), {}));
+        QVERIFY2(!error, qPrintable(describe(error)));
+    });
+    QVERIFY(checked);
+    QVERIFY(!writer.writer->flush());
+
+    std::optional<ReadModelError> error;
+    QVERIFY(sameRows(textsOf(reader.riskLimits(error), riskLimitsText), kScenarioLimits.mid(0, 1)));
+    QVERIFY2(!error, qPrintable(describe(error)));
+    QCOMPARE(reader.lastSequence(error), SequenceNumber{35});
+}
+
 void TestReadModelQueries::viewsWithoutProjectionReadEmpty_data()
 {
     QTest::addColumn<QString>("file");
@@ -589,6 +800,12 @@ void TestReadModelQueries::viewsWithoutProjectionReadEmpty()
     QVERIFY(snapshot.finishedOrders.empty());
     QVERIFY(snapshot.fills.empty());
     QVERIFY(snapshot.positions.empty());
+    QVERIFY(snapshot.accounts.empty());
+    QVERIFY(snapshot.accountPositions.empty());
+    QVERIFY(snapshot.riskLimits.empty());
+    QVERIFY(snapshot.killSwitches.empty());
+    QVERIFY(snapshot.riskRejections.empty());
+    QVERIFY(snapshot.riskAlerts.empty());
     QCOMPARE(snapshot.markets.size(), std::size_t{3});
     for (const InstrumentMarket &market : snapshot.markets) {
         QVERIFY(market.trades.empty());
@@ -684,10 +901,10 @@ void TestReadModelQueries::badFilesAreReported_data()
     row("directory", "directory", ReadModelErrorKind::OpenFailed, "directory");
     row("text file", "text", ReadModelErrorKind::NotReadModels, "not a views file");
     row("journal", "journal", ReadModelErrorKind::NotReadModels, "application id 0x4252534a");
-    row("newer format", "UPDATE projection SET format_version = 2",
-        ReadModelErrorKind::UnsupportedFormat, "views file format 2 is newer than format 1");
-    row("older format", "UPDATE projection SET format_version = 0",
-        ReadModelErrorKind::UnsupportedFormat, "older format than format 1");
+    row("newer format", "UPDATE projection SET format_version = 3",
+        ReadModelErrorKind::UnsupportedFormat, "views file format 3 is newer than format 2");
+    row("older format", "UPDATE projection SET format_version = 1",
+        ReadModelErrorKind::UnsupportedFormat, "older format than format 2");
     row("table missing", "DROP TABLE fills", ReadModelErrorKind::ViewsDamaged,
         "the fills table is missing");
     row("column missing", "ALTER TABLE bars DROP COLUMN trade_count",
@@ -706,6 +923,16 @@ void TestReadModelQueries::badFilesAreReported_data()
         ReadModelErrorKind::ViewsDamaged, "fills row of trade 8: liquidity is not a known name");
     row("account out of range", "UPDATE positions SET account = -1 WHERE account = 3",
         ReadModelErrorKind::ViewsDamaged, "account is out of range");
+    row("unknown kill switch scope",
+        "PRAGMA ignore_check_constraints = 1; INSERT INTO kill_switches VALUES (4, 'Halfway', 0, "
+        "1)",
+        ReadModelErrorKind::ViewsDamaged,
+        "kill_switches row of account 4: scope is not a known name");
+    row("override bits in an account's defaults",
+        "INSERT INTO risk_limits VALUES (4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 8, 0, 1)",
+        ReadModelErrorKind::ViewsDamaged,
+        "risk_limits row of account 4 in instrument 0: overridden is not 0 in the account's "
+        "defaults");
     row("damaged pages", "pages", ReadModelErrorKind::DatabaseCorrupt, "malformed");
 }
 

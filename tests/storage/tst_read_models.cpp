@@ -1,5 +1,6 @@
 #include "engine.h"
 #include "journal.h"
+#include "read_model_risk_scenario.h"
 #include "read_models.h"
 #include "simulator.h"
 
@@ -19,6 +20,7 @@
 #include <vector>
 
 using namespace bourse;
+using namespace bourse::read_model_tests;
 using namespace bourse::storage;
 
 namespace bourse::storage {
@@ -214,6 +216,12 @@ QStringList dumpTables(const std::string &path)
         {"position_lots", "account, instrument, lot"},
         {"bars", "instrument, frame_seconds, start_time"},
         {"auctions", "sequence"},
+        {"accounts", "account"},
+        {"account_positions", "account, instrument"},
+        {"risk_limits", "account, instrument"},
+        {"kill_switches", "account"},
+        {"risk_rejections", "sequence"},
+        {"risk_alerts", "sequence"},
         {"about", "table_name, column_name"},
     };
     QStringList dump;
@@ -304,7 +312,13 @@ private slots:
     void viewsPathAppendsSuffix();
     void partialThenFullFillAcrossTwoLevels();
     void positionsCloseFirstInFirstOut();
-    void portfolioEventsChangeNoTable();
+    void portfolioAccountsLeaveFifoPositions();
+    void accountsTotalPostedFills();
+    void riskLimitsFillInDefaults();
+    void killSwitchesKeepLatestScope();
+    void riskRejectionsExplainDecision();
+    void riskAlertsRecordCrossings();
+    void riskTablesCatchUpEqualsRebuild();
     void barsSplitAtMinuteBoundary_data();
     void barsSplitAtMinuteBoundary();
     void orderLifecycleStates();
@@ -319,11 +333,14 @@ private slots:
     void viewsOfOtherJournalAreRebuilt_data();
     void viewsOfOtherJournalAreRebuilt();
     void olderFormatIsRebuilt();
+    void formatOneViewsGainAccountTables();
     void badViewsFileIsReported_data();
     void badViewsFileIsReported();
     void missingJournalLeavesViews();
     void liveEventOutOfOrderIsRejected();
     void inconsistentEventIsReported();
+    void inconsistentFillIsReported_data();
+    void inconsistentFillIsReported();
     void secondWriterIsDetected();
     void aboutDescribesEveryColumn();
 };
@@ -430,9 +447,9 @@ void TestReadModels::positionsCloseFirstInFirstOut()
                      {"1|3|17|90|-3", "2|3|17|90|3"}));
 }
 
-// Account openings and posted fills pass through the projection: the trades, fills and
-// positions are those that the same orders give without portfolio accounts.
-void TestReadModels::portfolioEventsChangeNoTable()
+// Account openings and posted fills change neither the trades and fills nor the FIFO positions:
+// they are those that the same orders give without portfolio accounts.
+void TestReadModels::portfolioAccountsLeaveFifoPositions()
 {
     QTemporaryDir directory;
     Market market(directory);
@@ -459,6 +476,162 @@ void TestReadModels::portfolioEventsChangeNoTable()
                                QStringLiteral("SELECT account, quantity, open_cost, realized_pnl, "
                                               "last_sequence FROM positions ORDER BY account")),
                      {"1|10|1000|0|7", "2|-10|-1000|0|7"}));
+}
+
+// The account totals and positions follow from the fills worked out in
+// read_model_risk_scenario.h. The kill switch of the whole market cancels the rest of order 1.
+void TestReadModels::accountsTotalPostedFills()
+{
+    QTemporaryDir directory;
+    Market market(directory);
+    runRiskScenario(market.engine(), 0, kInstrument, [](int) {});
+    const CatchUpResult result = market.checkpoint();
+    QVERIFY2(!result.error, qPrintable(describe(result.error)));
+    QCOMPARE(result.lastSequence, SequenceNumber{35});
+
+    QVERIFY(sameRows(
+        queryRows(market.viewsPath(), QStringLiteral("SELECT * FROM accounts ORDER BY account")),
+        {"1|EUR|2|Margin|-200|1000|0|0|1000000|999298|102|-600|3|2|36001000000000|26",
+         "2|EUR|2|Cash|100|500|0|50|5000000|4980450|150|600|3|3|36001000000000|25"}));
+    QVERIFY(sameRows(queryRows(market.viewsPath(),
+                               QStringLiteral("SELECT * FROM account_positions ORDER BY account")),
+                     {"1|7|-2|-600|102|3|10200|26", "2|7|2|600|150|3|10200|25"}));
+    QVERIFY(sameRows(
+        queryRows(market.viewsPath(), QStringLiteral("SELECT order_id, filled_quantity, "
+                                                     "cancelled_quantity, state, reason FROM "
+                                                     "orders WHERE order_id = 1")),
+        {"1|6|4|cancelled|KillSwitch"}));
+}
+
+// The override of the short limit takes the defaults' other fields, those of the first defaults
+// and then those of the second, which a catch-up reads back from the file. Once removed, the
+// override leaves only the defaults.
+void TestReadModels::riskLimitsFillInDefaults()
+{
+    QTemporaryDir directory;
+    Market market(directory);
+    const QString limits = QStringLiteral("SELECT * FROM risk_limits ORDER BY account, instrument");
+    runRiskScenario(market.engine(), 0, kInstrument, [&](int pause) {
+        const CatchUpResult result = market.checkpoint();
+        QVERIFY2(!result.error, qPrintable(describe(result.error)));
+        const QStringList rows = queryRows(market.viewsPath(), limits);
+        if (pause == 1) {
+            QVERIFY(sameRows(rows, {"1|0|50|0|10|10|0|3|0|100000|500000|0|36002000000000|4"}));
+        } else if (pause == 2 || pause == 3) {
+            QVERIFY(sameRows(rows, {"1|0|50|0|10|10|0|3|0|100000|500000|0|36002000000000|4",
+                                    "1|7|50|0|10|5|0|3|0|100000|500000|8|36007000000000|17"}));
+        } else {
+            QVERIFY(sameRows(rows, {"1|0|50|0|20|8|0|3|0|100000|500000|0|36015000000000|34",
+                                    "1|7|50|0|20|5|0|3|0|100000|500000|8|36015000000000|34"}));
+        }
+    });
+    const CatchUpResult result = market.checkpoint();
+    QVERIFY2(!result.error, qPrintable(describe(result.error)));
+    QVERIFY(sameRows(queryRows(market.viewsPath(), limits),
+                     {"1|0|50|0|20|8|0|3|0|100000|500000|0|36015000000000|34"}));
+}
+
+// Account 1's switch pauses it and is reset; the global switch, account 0, stays on.
+void TestReadModels::killSwitchesKeepLatestScope()
+{
+    QTemporaryDir directory;
+    Market market(directory);
+    const QString switches = QStringLiteral("SELECT * FROM kill_switches ORDER BY account");
+    bool checked = false;
+    runRiskScenario(market.engine(), 0, kInstrument, [&](int pause) {
+        if (pause == 2) {
+            checked = true;
+            const CatchUpResult result = market.checkpoint();
+            QVERIFY2(!result.error, qPrintable(describe(result.error)));
+            QVERIFY(sameRows(queryRows(market.viewsPath(), switches), {}));
+        }
+    });
+    QVERIFY(checked);
+    const CatchUpResult result = market.checkpoint();
+    QVERIFY2(!result.error, qPrintable(describe(result.error)));
+    QVERIFY(sameRows(queryRows(market.viewsPath(), switches),
+                     {"0|CancelAll|36013000000000|31", "1|None|36014000000000|33"}));
+}
+
+// Order 5 would take account 1's short of 4 to 7 against the override of 5; order 8 meets the
+// paused account. Each rejection is followed by its order's rejected row.
+void TestReadModels::riskRejectionsExplainDecision()
+{
+    QTemporaryDir directory;
+    Market market(directory);
+    runRiskScenario(market.engine(), 0, kInstrument, [](int) {});
+    const CatchUpResult result = market.checkpoint();
+    QVERIFY2(!result.error, qPrintable(describe(result.error)));
+
+    QVERIFY(sameRows(
+        queryRows(market.viewsPath(),
+                  QStringLiteral("SELECT * FROM risk_rejections ORDER BY sequence")),
+        {"19|36008000000000|7|5|1|NULL|PositionShort|InstrumentOverride|None|Quantity|0|Sell|-4|"
+         "0|3|7|5|rejected: position limit, would be 7 short against the instrument limit of 5 "
+         "(position -4, open sells 0, this order 3)",
+         "29|36012000000000|7|8|1|NULL|KillSwitch|AccountDefault|Pause|None|0|Buy|0|0|0|0|0|"
+         "rejected: kill switch (pause) engaged for this account"}));
+    QVERIFY(sameRows(queryRows(market.viewsPath(),
+                               QStringLiteral("SELECT entry_sequence, order_id, state, reason FROM "
+                                              "orders WHERE state = 'rejected' ORDER BY "
+                                              "entry_sequence")),
+                     {"20|5|rejected|RiskLimit", "30|8|rejected|KillSwitchEngaged"}));
+}
+
+// The override of 5 makes account 1's short of 4 use 80% of it; covering 2 takes it to 40%.
+void TestReadModels::riskAlertsRecordCrossings()
+{
+    QTemporaryDir directory;
+    Market market(directory);
+    runRiskScenario(market.engine(), 0, kInstrument, [](int) {});
+    const CatchUpResult result = market.checkpoint();
+    QVERIFY2(!result.error, qPrintable(describe(result.error)));
+
+    QVERIFY(sameRows(queryRows(market.viewsPath(),
+                               QStringLiteral("SELECT * FROM risk_alerts ORDER BY sequence")),
+                     {"18|36007000000000|1|7|PositionShort|InstrumentOverride|Warning|4|5|8000",
+                      "27|36010000000000|1|7|PositionShort|InstrumentOverride|Normal|2|5|4000"}));
+}
+
+// The scenario is projected three ways, compared at each pause and at the end. A live writer
+// commits every 3 events. A catch-up at each pause loads the accounts and limits back from the
+// file. A rebuild projects the journal so far.
+void TestReadModels::riskTablesCatchUpEqualsRebuild()
+{
+    QTemporaryDir directory;
+    Market market(directory, QStringLiteral("day"), std::nullopt);
+    const std::string livePath = directory.filePath(QStringLiteral("live-views")).toStdString();
+    const std::string rebuiltPath = directory.filePath(QStringLiteral("rebuilt")).toStdString();
+    ReadModelOptions liveOptions;
+    liveOptions.eventsPerTransaction = 3;
+    ReadModelWriter::Opened live = ReadModelWriter::open(livePath, liveOptions);
+    QVERIFY2(!live.error, qPrintable(describe(live.error)));
+    market.engine().addHandler(live.writer.get());
+    market.engine().addInstrument(definitionOf(kInstrument), at(0));
+
+    int comparisons = 0;
+    const auto compare = [&]() {
+        const std::optional<ReadModelError> liveError = live.writer->flush();
+        QVERIFY2(!liveError, qPrintable(describe(liveError)));
+        const CatchUpResult caughtUp = market.checkpoint();
+        QVERIFY2(!caughtUp.error, qPrintable(describe(caughtUp.error)));
+        QCOMPARE(caughtUp.rebuildReason, RebuildReason::None);
+
+        market.closeJournal();
+        const CatchUpResult rebuilt = rebuildReadModels(market.journalPath(), rebuiltPath);
+        market.openJournal();
+        QVERIFY2(!rebuilt.error, qPrintable(describe(rebuilt.error)));
+        QCOMPARE(rebuilt.lastSequence, market.engine().lastSequence());
+        const QStringList expected = dumpTables(rebuiltPath);
+        QVERIFY(sameRows(dumpTables(market.viewsPath()), expected));
+        QVERIFY(sameRows(dumpTables(livePath), expected));
+        ++comparisons;
+    };
+    runRiskScenario(market.engine(), 0, kInstrument, [&](int) { compare(); });
+    compare();
+    QCOMPARE(comparisons, 5);
+    QCOMPARE(market.engine().lastSequence(), SequenceNumber{35});
+    QVERIFY(market.journalError().empty());
 }
 
 void TestReadModels::barsSplitAtMinuteBoundary_data()
@@ -643,6 +816,10 @@ void TestReadModels::rebuildEqualsIncrementalAndLive()
     runLifecycle(engine, 100'000, InstrumentId{8}, [&](int) { checkpoint(); });
     checkpoint();
     runAuction(engine, 200'000, InstrumentId{8});
+    checkpoint();
+    engine.addInstrument(definitionOf(InstrumentId{9}), at(400));
+    runRiskScenario(
+        engine, 300'000, InstrumentId{9}, [&](int) { checkpoint(); }, 400);
     checkpoint();
 
     engine.removeHandler(live.writer.get());
@@ -935,9 +1112,47 @@ void TestReadModels::olderFormatIsRebuilt()
     QVERIFY(sameRows(
         queryRows(market.viewsPath(), QStringLiteral("SELECT format_version, last_sequence FROM "
                                                      "projection")),
-        {"1|3"}));
+        {"2|3"}));
     QVERIFY(sameRows(queryRows(market.viewsPath(), QStringLiteral("SELECT COUNT(*) FROM bars")),
                      {"0"}));
+}
+
+// A views file of format 1 lacks the tables of accounts and risk, though its journal has the
+// events. The catch-up rebuilds it, which projects them: the scenario's accounts and its last
+// risk limits.
+void TestReadModels::formatOneViewsGainAccountTables()
+{
+    QTemporaryDir directory;
+    Market market(directory);
+    runRiskScenario(market.engine(), 0, kInstrument, [](int) {});
+    CatchUpResult result = market.checkpoint();
+    QVERIFY2(!result.error, qPrintable(describe(result.error)));
+    QCOMPARE(executeOn(market.viewsPath(),
+                       QStringLiteral("UPDATE projection SET format_version = 1; DROP TABLE "
+                                      "accounts; DROP TABLE account_positions; DROP TABLE "
+                                      "risk_limits; DROP TABLE kill_switches; DROP TABLE "
+                                      "risk_rejections; DROP TABLE risk_alerts; DELETE FROM about "
+                                      "WHERE table_name IN ('accounts', 'account_positions', "
+                                      "'risk_limits', 'kill_switches', 'risk_rejections', "
+                                      "'risk_alerts')")),
+             QString());
+
+    result = market.checkpoint();
+    QVERIFY2(!result.error, qPrintable(describe(result.error)));
+    QCOMPARE(result.rebuildReason, RebuildReason::OlderFormat);
+    QCOMPARE(result.eventsProjected, std::uint64_t{35});
+    QVERIFY(sameRows(
+        queryRows(market.viewsPath(), QStringLiteral("SELECT format_version, last_sequence FROM "
+                                                     "projection")),
+        {"2|35"}));
+    QVERIFY(sameRows(queryRows(market.viewsPath(), QStringLiteral("SELECT account, cash_balance "
+                                                                  "FROM accounts ORDER BY "
+                                                                  "account")),
+                     {"1|999298", "2|4980450"}));
+    QVERIFY(sameRows(queryRows(market.viewsPath(),
+                               QStringLiteral("SELECT account, instrument, last_sequence FROM "
+                                              "risk_limits")),
+                     {"1|0|34"}));
 }
 
 void TestReadModels::badViewsFileIsReported_data()
@@ -958,8 +1173,8 @@ void TestReadModels::badViewsFileIsReported_data()
     row("journal", "journal", ReadModelErrorKind::NotReadModels, "application id 0x4252534a");
     row("table missing", "DROP TABLE fills", ReadModelErrorKind::ViewsDamaged,
         "the fills table is missing");
-    row("newer format", "UPDATE projection SET format_version = 2",
-        ReadModelErrorKind::UnsupportedFormat, "views file format 2 is newer than format 1");
+    row("newer format", "UPDATE projection SET format_version = 3",
+        ReadModelErrorKind::UnsupportedFormat, "views file format 3 is newer than format 2");
     row("malformed chain hash", "UPDATE projection SET last_hash = 'zz'",
         ReadModelErrorKind::ViewsDamaged, "projection.last_hash is not a chain hash");
     row("lots that do not add up", "UPDATE positions SET quantity = quantity + 1 WHERE account = 1",
@@ -1109,6 +1324,51 @@ void TestReadModels::inconsistentEventIsReported()
     QCOMPARE(writer.lastSequence(), SequenceNumber{2});
     QVERIFY(sameRows(queryRows(path, QStringLiteral("SELECT order_id, state FROM orders")),
                      {"5|working"}));
+}
+
+void TestReadModels::inconsistentFillIsReported_data()
+{
+    QTest::addColumn<std::uint32_t>("account");
+    QTest::addColumn<std::int64_t>("position");
+    QTest::addColumn<QString>("message");
+    QTest::newRow("account never opened")
+        << std::uint32_t{3} << std::int64_t{5}
+        << QStringLiteral("a fill is posted to account 3, which no AccountOpened opened");
+    QTest::newRow("position that does not follow")
+        << std::uint32_t{1} << std::int64_t{4}
+        << QStringLiteral("a fill of 5 leaves account 1 with 4 in instrument 7, which had 0");
+}
+
+// A FillPosted of a buy of 5 follows account 1's opening. Its account must be open and its
+// position must be the one before plus the fill, or the writer stops.
+void TestReadModels::inconsistentFillIsReported()
+{
+    QFETCH(std::uint32_t, account);
+    QFETCH(std::int64_t, position);
+    QFETCH(QString, message);
+    QTemporaryDir directory;
+    const std::string path = directory.filePath(QStringLiteral("views")).toStdString();
+    ReadModelWriter::Opened opened = ReadModelWriter::open(path);
+    QVERIFY2(!opened.error, qPrintable(describe(opened.error)));
+
+    AccountOpened accountOpened;
+    accountOpened.settings = scenarioAccount(kMarginAccount);
+    opened.writer->onEvent(Event{1, at(1), InstrumentId{}, accountOpened});
+    FillPosted fill;
+    fill.tradeSequence = 2;
+    fill.account = AccountId{account};
+    fill.instrument = kInstrument;
+    fill.side = Side::Buy;
+    fill.price = Price{100};
+    fill.quantity = Quantity{5};
+    fill.position = Quantity{position};
+    opened.writer->onEvent(Event{2, at(2), kInstrument, fill});
+
+    const std::optional<ReadModelError> error = opened.writer->close();
+    QVERIFY(error);
+    QCOMPARE(error->kind, ReadModelErrorKind::InconsistentEvent);
+    QCOMPARE(QString::fromStdString(error->toString()),
+             QString::fromStdString(path) + QStringLiteral(": sequence 2: ") + message);
 }
 
 void TestReadModels::secondWriterIsDetected()
