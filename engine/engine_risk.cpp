@@ -192,24 +192,33 @@ void Engine::cancelForKillSwitch(AccountId account, Timestamp time)
 // is used instead; with neither, there is nothing to trade against and the position stays.
 void Engine::closePositions(AccountId account, Timestamp time)
 {
+    // The references are taken before the first closing order trades, so that each closing
+    // order is protected from the market as it was, not from the previous one's fills.
+    std::vector<std::optional<Price>> references;
+    for (const auto &state : m_instrumentStates) {
+        std::optional<Price> reference;
+        if (state->referencePrice() > Price{0})
+            reference = state->referencePrice();
+        references.push_back(reference);
+    }
+
     for (const AccountId covered : m_risk.accountsCoveredBy(account)) {
-        for (const auto &state : m_instrumentStates) {
-            const InstrumentId instrument = state->definition.id;
+        for (std::size_t index = 0; index < m_instrumentStates.size(); ++index) {
+            const InstrumentState &state = *m_instrumentStates[index];
+            const InstrumentId instrument = state.definition.id;
             const Position *position = m_portfolio.position(covered, instrument);
             if (position == nullptr || position->quantity == Quantity{0})
                 continue;
 
             const Side side = position->quantity > Quantity{0} ? Side::Sell : Side::Buy;
-            Price reference = state->referencePrice();
-            if (reference <= Price{0}) {
-                const std::optional<Price> best = state->book.bestPrice(opposite(side));
-                if (!best)
-                    continue;
-                reference = *best;
-            }
+            std::optional<Price> reference = references[index];
+            if (!reference)
+                reference = state.book.bestPrice(opposite(side));
+            if (!reference)
+                continue;
             std::int64_t band = kClosingProtectionBasisPoints;
-            if (state->definition.priceBandBasisPoints != 0)
-                band = std::min<std::int64_t>(band, state->definition.priceBandBasisPoints);
+            if (state.definition.priceBandBasisPoints != 0)
+                band = std::min<std::int64_t>(band, state.definition.priceBandBasisPoints);
 
             NewOrder closing;
             closing.side = side;
@@ -218,7 +227,7 @@ void Engine::closePositions(AccountId account, Timestamp time)
                 Quantity{position->quantity > Quantity{0} ? position->quantity.value()
                                                           : -position->quantity.value()};
             closing.protectionPrice =
-                protectionFor(side, reference, band, state->definition.tickSize);
+                protectionFor(side, *reference, band, state.definition.tickSize);
             closing.instrument = instrument;
             closing.account = covered;
             enterOrder(closing, time, RiskGate::Bypassed);

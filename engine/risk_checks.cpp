@@ -80,21 +80,19 @@ BandDistance bandDistance(Price price, Price reference, std::int64_t band)
 
 void RateWindow::resize(std::int64_t limit)
 {
-    const auto capacity = static_cast<std::size_t>(std::max<std::int64_t>(limit, 0));
-    if (capacity == m_times.size())
-        return;
+    m_limit = std::max<std::int64_t>(limit, 0);
+    if (static_cast<std::size_t>(m_limit) > m_times.size())
+        grow(static_cast<std::size_t>(m_limit));
+}
 
-    // Oldest first, then keep the newest that fit.
-    std::vector<Timestamp> ordered;
-    ordered.reserve(m_count);
-    for (std::size_t i = 0; i < m_count; ++i)
-        ordered.push_back(m_times[(m_next + m_times.size() - m_count + i) % m_times.size()]);
-    const std::size_t kept = std::min(capacity, ordered.size());
-
+// Oldest first, then the ring of the new capacity with the same timestamps.
+void RateWindow::grow(std::size_t capacity)
+{
+    const std::vector<Timestamp> ordered = times();
     m_times.assign(capacity, Timestamp{});
-    std::copy(ordered.end() - static_cast<std::ptrdiff_t>(kept), ordered.end(), m_times.begin());
-    m_count = kept;
-    m_next = capacity == 0 ? 0 : kept % capacity;
+    std::copy(ordered.begin(), ordered.end(), m_times.begin());
+    m_count = ordered.size();
+    m_next = m_count % capacity;
 }
 
 void RateWindow::record(Timestamp time)
@@ -106,13 +104,15 @@ void RateWindow::record(Timestamp time)
     m_count = std::min(m_count + 1, m_times.size());
 }
 
-// The window is (now - 1 s, now]. When the ring is full, its oldest entry is the limit-th most
-// recent order, and one more order fits only if that one has left the window.
+// The window is (now - 1 s, now]. With `limit` orders recorded, one more order fits only if the
+// limit-th most recent one has left the window.
 bool RateWindow::allows(Timestamp now) const
 {
-    if (m_times.empty() || m_count < m_times.size())
+    const auto limit = static_cast<std::size_t>(m_limit);
+    if (limit == 0 || m_count < limit)
         return true;
-    return m_times[m_next].value() <= now.value() - kNanosecondsPerSecond;
+    const Timestamp oldest = m_times[(m_next + m_times.size() - limit) % m_times.size()];
+    return oldest.value() <= now.value() - kNanosecondsPerSecond;
 }
 
 std::vector<Timestamp> RateWindow::times() const
@@ -128,9 +128,10 @@ void RateWindow::load(const std::vector<Timestamp> &times)
 {
     m_next = 0;
     m_count = 0;
-    const std::size_t kept = std::min(times.size(), m_times.size());
-    for (std::size_t i = times.size() - kept; i < times.size(); ++i)
-        record(times[i]);
+    if (times.size() > m_times.size())
+        m_times.assign(times.size(), Timestamp{});
+    for (const Timestamp time : times)
+        record(time);
 }
 
 std::int64_t RateWindow::countSince(Timestamp now) const
@@ -543,7 +544,8 @@ RiskDecision RiskEvaluator::checkReplace(const RiskOrder &replacement, Price old
     if (RiskDecision decision = checkEntry(replacement, pair); !decision.passed())
         return decision;
     const AccountState &account = m_accounts[pair->accountIndex];
-    if (RiskDecision decision = checkOrderLimits(*pair, replacement); !decision.passed())
+    const BandCheck band = replacement.price == oldPrice ? BandCheck::Skipped : BandCheck::Checked;
+    if (RiskDecision decision = checkOrderLimits(*pair, replacement, band); !decision.passed())
         return decision;
 
     const bool cash = account.settings.type == AccountType::Cash;
@@ -593,7 +595,8 @@ RiskDecision RiskEvaluator::checkKillSwitch(const AccountState &account) const
 }
 
 // Order size and price band: limits on the order alone.
-RiskDecision RiskEvaluator::checkOrderLimits(const PairState &pair, const RiskOrder &order) const
+RiskDecision RiskEvaluator::checkOrderLimits(const PairState &pair, const RiskOrder &order,
+                                             BandCheck bandCheck) const
 {
     const ResolvedLimit &size = pair.limits[indexOf(RiskRule::OrderQuantity)];
     if (size.value > 0 && order.quantity.value() > size.value) {
@@ -606,7 +609,8 @@ RiskDecision RiskEvaluator::checkOrderLimits(const PairState &pair, const RiskOr
 
     const ResolvedLimit &band = pair.limits[indexOf(RiskRule::PriceBand)];
     const Price reference = m_instruments[pair.instrumentIndex].reference;
-    if (band.value > 0 && order.price > Price{0} && reference > Price{0}) {
+    if (bandCheck == BandCheck::Checked && band.value > 0 && order.price > Price{0} &&
+        reference > Price{0}) {
         const BandDistance distance = bandDistance(order.price, reference, band.value);
         if (!distance.within) {
             RiskDecision decision = rejection(RiskRule::PriceBand, band.scope, RiskUnit::Price,
@@ -682,11 +686,11 @@ RiskDecision RiskEvaluator::checkCounts(const PairState &pair, const AccountStat
 
     // A full window that rejects has exactly `limit` orders inside the last second.
     if (!account.rate.allows(order.time))
-        return countRejection(RiskRule::OrderRate, LimitScope::AccountDefault,
-                              account.rate.capacity(), account.rate.capacity());
+        return countRejection(RiskRule::OrderRate, LimitScope::AccountDefault, account.rate.limit(),
+                              account.rate.limit());
     if (!pair.rate.allows(order.time))
         return countRejection(RiskRule::OrderRate, LimitScope::InstrumentOverride,
-                              pair.rate.capacity(), pair.rate.capacity());
+                              pair.rate.limit(), pair.rate.limit());
     return {};
 }
 

@@ -188,25 +188,33 @@ ThresholdCrossings crossedThresholds(std::int64_t before, std::int64_t after);
 std::int64_t utilizationBasisPoints(std::int64_t use, std::int64_t limit);
 
 // The timestamps of the latest orders, as many as the rate limit, in a ring of fixed size.
+// The ring only grows: a limit lowered and raised again within a second still counts the orders
+// recorded under the higher one.
+// NOTE: a window records nothing while its limit is zero, so a limit switched on counts orders
+// from then on, not the ones of the second before.
 class RateWindow {
 public:
-    // Sets the capacity to `limit` orders, keeping the newest timestamps that fit.
+    // Sets the limit to `limit` orders per second, growing the ring to hold that many.
     void resize(std::int64_t limit);
     void record(Timestamp time);
     // Whether one more order at `now` stays within the limit.
     bool allows(Timestamp now) const;
     // The number of recorded orders in (now - 1 s, now].
     std::int64_t countSince(Timestamp now) const;
-    std::int64_t capacity() const { return static_cast<std::int64_t>(m_times.size()); }
+    std::int64_t limit() const { return m_limit; }
     // The recorded timestamps, oldest first, for a snapshot.
     std::vector<Timestamp> times() const;
-    // Replaces the recorded timestamps with `times`, oldest first, keeping the newest that fit.
+    // Replaces the recorded timestamps with `times`, oldest first, growing the ring to hold
+    // them all.
     void load(const std::vector<Timestamp> &times);
 
 private:
+    void grow(std::size_t capacity);
+
     std::vector<Timestamp> m_times;
     std::size_t m_next = 0; // the slot the next timestamp goes to, which is the oldest when full
     std::size_t m_count = 0;
+    std::int64_t m_limit = 0;
 };
 
 inline constexpr std::int64_t kNanosecondsPerSecond = 1'000'000'000;
@@ -276,10 +284,11 @@ public:
 
     // Checks what a replace adds to a working order, without changing anything. The rules on one
     // order (size, price band, notional) see the replacement whole: its new price and its new
-    // remaining quantity. The position and buying power rules see only what it adds to the
-    // working counters, which count the old order already: the added quantity, and the new
-    // notional less the old one. A replace adds no order, so open orders and order rate do not
-    // apply. The kill switch and the daily loss rule apply as to a new order.
+    // remaining quantity. A price the replace keeps is not checked against the band again. The
+    // position and buying power rules see only what it adds to the working counters, which count
+    // the old order already: the added quantity, and the new notional less the old one. A replace
+    // adds no order, so open orders and order rate do not apply. The kill switch and the daily loss
+    // rule apply as to a new order.
     RiskDecision checkReplace(const RiskOrder &replacement, Price oldPrice,
                               Quantity oldQuantity) const;
 
@@ -392,7 +401,11 @@ private:
     void resolveLimits(PairState &pair) const;
 
     RiskDecision checkKillSwitch(const AccountState &account) const;
-    RiskDecision checkOrderLimits(const PairState &pair, const RiskOrder &order) const;
+    // The rules on one order; the band is skipped for a price a replace keeps, as the engine's
+    // own band does, because the reference may have moved since the price was set.
+    enum class BandCheck : std::uint8_t { Checked, Skipped };
+    RiskDecision checkOrderLimits(const PairState &pair, const RiskOrder &order,
+                                  BandCheck band = BandCheck::Checked) const;
     RiskDecision checkPosition(const PairState &pair, const RiskOrder &order) const;
     RiskDecision checkCounts(const PairState &pair, const AccountState &account,
                              const RiskOrder &order) const;

@@ -165,8 +165,8 @@ void RiskTracker::OrderTable::erase(OrderId id)
     std::size_t next = (hole + 1) & mask;
     while (m_slots[next].id.value() != 0) {
         const std::size_t homeSlot = home(m_slots[next].id);
-        const bool stays =
-            hole <= next ? (hole < homeSlot && homeSlot <= next) : (hole < homeSlot || homeSlot <= next);
+        const bool stays = hole <= next ? (hole < homeSlot && homeSlot <= next)
+                                        : (hole < homeSlot || homeSlot <= next);
         if (!stays) {
             m_slots[hole] = m_slots[next];
             hole = next;
@@ -376,8 +376,15 @@ void RiskTracker::applyAccepted(const Event &event, const OrderAccepted &accepte
     noteChange(accepted.account, event.instrument);
 }
 
+// The fills of a trade may be the first events of a new day for their accounts. The day starts
+// here, before the trade moves the mark and the fills move realized P&L and positions, so that
+// the day's start holds neither.
 void RiskTracker::applyTrade(const Event &event, const Trade &trade)
 {
+    for (const AccountId side : {trade.makerAccount, trade.takerAccount}) {
+        if (AccountDay *account = findAccount(side))
+            rollDay(*account, event.time);
+    }
     if (trade.price > Price{0})
         check(m_evaluator.setReferencePrice(event.instrument, trade.price));
     releaseFilled(trade.maker, trade.quantity);
@@ -746,8 +753,8 @@ bool RiskTracker::load(const RiskState &state, const std::vector<InstrumentDefin
             (!loaded.m_accounts.empty() && !(loaded.m_accounts.back().account < record.account)))
             return false;
         if (loaded.m_evaluator.configureAccount({record.account, portfolioAccount->settings.type,
-                                                 portfolioAccount->settings.moneyDecimals, record.limits}) !=
-            RiskUpdateResult::Ok)
+                                                 portfolioAccount->settings.moneyDecimals,
+                                                 record.limits}) != RiskUpdateResult::Ok)
             return false;
         if (record.killSwitch != KillSwitchScope::None)
             loaded.m_evaluator.engageKillSwitch(record.account, record.killSwitch);

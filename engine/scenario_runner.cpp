@@ -73,7 +73,7 @@ std::vector<std::string> differences(const EventDescription &pattern,
     for (const auto &[key, expected] : pattern.fields) {
         const std::string *value = actual.find(key);
         if (!value)
-            found.push_back(key + ": expected " + expected + ", got none");
+            found.push_back(key + ": expected " + expected + ", but the event has no " + key);
         else if (*value != expected)
             found.push_back(key + ": expected " + expected + ", got " + *value);
     }

@@ -100,6 +100,18 @@ std::vector<Command> scenarioCommands(const QString &path)
             });
         } else if (const auto *clock = std::get_if<scenario::ClockCommand>(&action)) {
             commands.push_back([clock = *clock](Engine &e) { e.advanceTime(clock.time); });
+        } else if (const auto *limits = std::get_if<scenario::RiskLimitsCommand>(&action)) {
+            commands.push_back([limits = *limits, time](Engine &e) {
+                e.setRiskOverrides(limits.account, limits.instrument, limits.limits,
+                                   limits.overridden, time);
+            });
+        } else if (const auto *kill = std::get_if<scenario::KillSwitchCommand>(&action)) {
+            commands.push_back([kill = *kill, time](Engine &e) {
+                if (kill.scope == KillSwitchScope::None)
+                    e.resetKillSwitch(kill.account, time);
+                else
+                    e.engageKillSwitch(kill.account, kill.scope, time);
+            });
         }
     }
     return commands;
