@@ -79,25 +79,33 @@ void Engine::rejectForRisk(const OrderAccepted &order, InstrumentId instrument,
 }
 
 // A size cut at the same prices only lowers risk, so it passes even with a kill switch
-// engaged. Any other replace of a tracked order is checked for what it adds.
+// engaged. Any other replace of a tracked order is checked for what it adds. An order of an open
+// account that is not tracked, because it was placed before the account opened, meets only the
+// kill switch.
 bool Engine::replacePassesRisk(const Order &order, Price price, Price stopPrice, Quantity quantity,
                                Timestamp time)
 {
-    if (m_openAccounts == 0)
+    if (m_openAccounts == 0 || !m_risk.tracks(order.account))
         return true;
-    const TrackedOrder *tracked = m_risk.order(order.id);
-    if (tracked == nullptr)
-        return true;
-    const bool samePrices = price == order.price && stopPrice == order.stopPrice();
-    if (samePrices && quantity <= tracked->remaining)
+    // replace() passes a stop price of zero for an order that is not parked, a triggered stop
+    // order included, which keeps its old stop price in its details.
+    const bool samePrices =
+        price == order.price && (stopPrice.value() == 0 || stopPrice == order.stopPrice());
+    if (samePrices && quantity <= totalOf(order))
         return true;
 
-    Price valuation = tracked->valuation;
-    if (tracked->valuedAtStop)
-        valuation = stopPrice;
-    else if (!tracked->valuedAtProtection && price > Price{0})
-        valuation = price;
-    const RiskDecision decision = m_risk.checkReplace(*tracked, valuation, quantity, time);
+    const TrackedOrder *tracked = m_risk.order(order.id);
+    RiskDecision decision;
+    if (tracked == nullptr) {
+        decision = m_risk.checkKillSwitch(order.account);
+    } else {
+        Price valuation = tracked->valuation;
+        if (tracked->valuedAtStop && stopPrice.value() != 0)
+            valuation = stopPrice;
+        else if (!tracked->valuedAtStop && !tracked->valuedAtProtection && price > Price{0})
+            valuation = price;
+        decision = m_risk.checkReplace(*tracked, valuation, quantity, time);
+    }
     if (decision.passed())
         return true;
 
@@ -223,14 +231,22 @@ void Engine::closePositions(AccountId account, Timestamp time)
             NewOrder closing;
             closing.side = side;
             closing.type = OrderType::Market;
-            closing.quantity =
-                Quantity{position->quantity > Quantity{0} ? position->quantity.value()
-                                                          : -position->quantity.value()};
             closing.protectionPrice =
                 protectionFor(side, *reference, band, state.definition.tickSize);
             closing.instrument = instrument;
             closing.account = covered;
-            enterOrder(closing, time, RiskGate::Bypassed);
+
+            // A position above the instrument's maximum order size closes in several orders.
+            const std::int64_t lot = std::max<std::int64_t>(state.definition.lotSize.value(), 1);
+            const std::int64_t largest =
+                std::max<std::int64_t>(state.definition.maximumQuantity.value() / lot * lot, lot);
+            std::int64_t left = position->quantity > Quantity{0} ? position->quantity.value()
+                                                                 : -position->quantity.value();
+            while (left > 0) {
+                closing.quantity = Quantity{std::min(left, largest)};
+                left -= closing.quantity.value();
+                enterOrder(closing, time, RiskGate::Bypassed);
+            }
         }
     }
 }

@@ -97,7 +97,7 @@ void RateWindow::grow(std::size_t capacity)
 
 void RateWindow::record(Timestamp time)
 {
-    if (m_times.empty())
+    if (m_times.empty() || m_limit == 0)
         return;
     m_times[m_next] = time;
     m_next = (m_next + 1) % m_times.size();
@@ -134,15 +134,44 @@ void RateWindow::load(const std::vector<Timestamp> &times)
         record(time);
 }
 
+// Commands come in time order, so the ring is sorted from its oldest entry on, and a binary
+// search finds the first timestamp inside the window in O(log n) where a scan of a window of
+// the maximum rate would take 100,000 steps after every command.
 std::int64_t RateWindow::countSince(Timestamp now) const
 {
-    std::int64_t count = 0;
-    for (std::size_t i = 0; i < m_count; ++i) {
-        const Timestamp time = m_times[(m_next + m_times.size() - 1 - i) % m_times.size()];
-        if (time.value() > now.value() - kNanosecondsPerSecond)
-            ++count;
+    if (m_count == 0)
+        return 0;
+    const std::size_t capacity = m_times.size();
+    const std::size_t oldest = (m_next + capacity - m_count) % capacity;
+    const auto at = [&](std::size_t logical) {
+        const std::size_t physical = oldest + logical;
+        return m_times[physical < capacity ? physical : physical - capacity];
+    };
+    const std::int64_t windowStart = now.value() - kNanosecondsPerSecond;
+    std::size_t low = 0;
+    std::size_t high = m_count;
+    while (low < high) {
+        const std::size_t middle = low + (high - low) / 2;
+        if (at(middle).value() > windowStart)
+            high = middle;
+        else
+            low = middle + 1;
     }
-    return count;
+    return static_cast<std::int64_t>(m_count - low);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Id index
+
+void RiskIdIndex::emplace(std::uint32_t id, std::uint32_t index)
+{
+    if (id < kDirectIds) {
+        if (id >= m_direct.size())
+            m_direct.resize(id + 1);
+        m_direct[id] = {id, index};
+    } else {
+        m_far[id] = {id, index};
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -528,13 +557,68 @@ RiskDecision RiskEvaluator::check(const RiskOrder &order) const
 
     if (RiskDecision decision = checkPosition(*pair, order); !decision.passed())
         return decision;
+    if (cash && order.side == Side::Sell) {
+        if (RiskDecision decision = checkCashHoldings(*pair, order); !decision.passed())
+            return decision;
+    }
     if (RiskDecision decision = checkCounts(*pair, account, order); !decision.passed())
         return decision;
     if (RiskDecision decision = checkDailyLoss(account); !decision.passed())
         return decision;
-    if (!usesBuyingPower)
+    if (usesBuyingPower) {
+        if (RiskDecision decision = checkBuyingPower(account, order, orderNotional);
+            !decision.passed())
+            return decision;
+    }
+    return checkCountable(*pair, account, order, notionalLimit.value > 0 || usesBuyingPower,
+                          orderNotional);
+}
+
+// A cash account sells only what it holds: its position less the sells already working. The
+// decision is a PositionShort with scope CashBalance and a limit of zero.
+RiskDecision RiskEvaluator::checkCashHoldings(const PairState &pair, const RiskOrder &order) const
+{
+    const std::int64_t position = pair.counters.position.value();
+    const std::int64_t working = pair.counters.openSellQuantity.value();
+    const detail::Int128 left = detail::Int128{position} - working - order.quantity.value();
+    if (left >= 0)
         return {};
-    return checkBuyingPower(account, order, orderNotional);
+    RiskDecision decision = rejection(RiskRule::PositionShort, LimitScope::CashBalance,
+                                      RiskUnit::Quantity, pair.valuation.quantityDecimals);
+    decision.side = Side::Sell;
+    decision.current = position;
+    decision.working = working;
+    decision.order = order.quantity.value();
+    decision.wouldBe = left < -kInt64Max ? kInt64Max : static_cast<std::int64_t>(-left);
+    decision.limit = 0;
+    return decision;
+}
+
+// The counters must be able to hold the order once accepted: its notional at the valuation
+// price and the sums it joins fit 64 bits. An order they could not count would escape every
+// limit, so it is rejected as OutOfRange instead.
+RiskDecision RiskEvaluator::checkCountable(const PairState &pair, const AccountState &account,
+                                           const RiskOrder &order, bool valued,
+                                           Money orderNotional) const
+{
+    const Price price = valuationPrice(order);
+    Money value = orderNotional;
+    if (!valued && price > Price{0}) {
+        const Checked<Money> computed = notional(price, order.quantity, pair.valuation);
+        if (!computed.ok())
+            return rejection(RiskRule::OutOfRange, LimitScope::None, RiskUnit::None, 0);
+        value = computed.value;
+    }
+    const bool buy = order.side == Side::Buy;
+    const Money pairNotional = buy ? pair.counters.openBuyNotional : pair.counters.openSellNotional;
+    const Money accountNotional =
+        buy ? account.counters.openBuyNotional : account.counters.openSellNotional;
+    const Quantity working = buy ? pair.counters.openBuyQuantity : pair.counters.openSellQuantity;
+    std::int64_t quantity = 0;
+    if (!addMoney(pairNotional, value).ok() || !addMoney(accountNotional, value).ok() ||
+        __builtin_add_overflow(working.value(), order.quantity.value(), &quantity))
+        return rejection(RiskRule::OutOfRange, LimitScope::None, RiskUnit::None, 0);
+    return {};
 }
 
 RiskDecision RiskEvaluator::checkReplace(const RiskOrder &replacement, Price oldPrice,
@@ -789,10 +873,12 @@ RiskUpdateResult RiskEvaluator::onOrderAccepted(const RiskOrder &order)
     return RiskUpdateResult::Ok;
 }
 
-// Takes `quantity` off the working counters of one side. Each part released is rounded on its
-// own, so the parts can differ from the notional counted at acceptance by a money unit per
-// fill. That residue is dropped when the side's quantity reaches zero.
-RiskUpdateResult RiskEvaluator::release(PairState &pair, Side side, Price price, Quantity quantity)
+// Takes `quantity` off the working counters of one side. Without orderRemaining, the notional
+// of `quantity` is released as one piece, which is exact for a whole order. onFill() releases
+// each fill that way, so its parts can differ from the notional counted at acceptance by a money
+// unit per fill, a residue dropped when the side's quantity reaches zero.
+RiskUpdateResult RiskEvaluator::release(PairState &pair, Side side, Price price, Quantity quantity,
+                                        Quantity orderRemaining)
 {
     const bool buy = side == Side::Buy;
     Quantity &pairQuantity = buy ? pair.counters.openBuyQuantity : pair.counters.openSellQuantity;
@@ -805,13 +891,21 @@ RiskUpdateResult RiskEvaluator::release(PairState &pair, Side side, Price price,
         return RiskUpdateResult::InvalidQuantity;
     if (price < Price{0})
         return RiskUpdateResult::InvalidPrice;
-    const Checked<Money> value =
-        price > Price{0} ? notional(price, quantity, pair.valuation) : Checked<Money>{};
-    if (!value.ok())
-        return RiskUpdateResult::OutOfRange;
+
+    // A part of an order releases the order's notional before less its notional after. Each is
+    // rounded as acceptance rounded the whole, so the parts and the rest add up to it exactly.
+    Money value;
+    if (price > Price{0}) {
+        const Quantity whole = orderRemaining > Quantity{0} ? orderRemaining : quantity;
+        const Checked<Money> before = notional(price, whole, pair.valuation);
+        const Checked<Money> after = notional(price, whole - quantity, pair.valuation);
+        if (!before.ok() || !after.ok())
+            return RiskUpdateResult::OutOfRange;
+        value = Money{before.value.value() - after.value.value()};
+    }
 
     const Quantity remaining = pairQuantity - quantity;
-    Money newPairNotional{std::max<std::int64_t>(pairNotional.value() - value.value.value(), 0)};
+    Money newPairNotional{std::max<std::int64_t>(pairNotional.value() - value.value(), 0)};
     if (remaining == Quantity{0})
         newPairNotional = Money{0};
 
@@ -842,7 +936,8 @@ RiskUpdateResult RiskEvaluator::onOrderLeft(AccountId account, InstrumentId inst
 }
 
 RiskUpdateResult RiskEvaluator::onOrderReduced(AccountId account, InstrumentId instrument,
-                                               Side side, Price price, Quantity quantity)
+                                               Side side, Price price, Quantity quantity,
+                                               Quantity orderRemaining)
 {
     PairState *pair = findPair(account, instrument);
     if (pair == nullptr)
@@ -850,7 +945,9 @@ RiskUpdateResult RiskEvaluator::onOrderReduced(AccountId account, InstrumentId i
                                                         : RiskUpdateResult::UnknownAccount;
     if (pair->counters.openOrders <= 0)
         return RiskUpdateResult::NoWorkingOrder;
-    return release(*pair, side, price, quantity);
+    if (quantity > orderRemaining)
+        return RiskUpdateResult::InvalidQuantity;
+    return release(*pair, side, price, quantity, orderRemaining);
 }
 
 RiskUpdateResult RiskEvaluator::onOrderReplaced(AccountId account, InstrumentId instrument,

@@ -254,6 +254,35 @@ private:
     std::size_t m_count = 0;
 };
 
+// A map from an account or instrument id to an index, read on the check path: ids below 65,536
+// index a table directly, larger ones go through a hash map. It keeps the find()/end() and
+// `->second` form of a standard map.
+class RiskIdIndex {
+public:
+    struct Entry {
+        std::uint32_t first = 0;
+        std::uint32_t second = kNone;
+    };
+
+    const Entry *find(std::uint32_t id) const
+    {
+        if (id < m_direct.size())
+            return m_direct[id].second != kNone ? &m_direct[id] : nullptr;
+        const auto found = m_far.find(id);
+        return found != m_far.end() ? &found->second : nullptr;
+    }
+    const Entry *end() const { return nullptr; }
+    bool contains(std::uint32_t id) const { return find(id) != nullptr; }
+    void emplace(std::uint32_t id, std::uint32_t index);
+
+private:
+    static constexpr std::uint32_t kNone = 0xffff'ffff;
+    static constexpr std::uint32_t kDirectIds = 1 << 16;
+
+    std::vector<Entry> m_direct;
+    std::unordered_map<std::uint32_t, Entry> m_far;
+};
+
 // The checks, their limits and their counters.
 class RiskEvaluator {
 public:
@@ -307,10 +336,12 @@ public:
     RiskUpdateResult onOrderLeft(AccountId account, InstrumentId instrument, Side side, Price price,
                                  Quantity remaining);
 
-    // Releases `quantity` of a working order that stays working, such as a reduction by
-    // self-trade prevention. price is the order's valuation price.
+    // Releases `quantity` of a working order that stays working, such as a fill or a reduction by
+    // self-trade prevention. price is the order's valuation price and orderRemaining what the
+    // order had before. The notional released is the order's notional before less its notional
+    // after, so that the parts add up exactly to what acceptance counted.
     RiskUpdateResult onOrderReduced(AccountId account, InstrumentId instrument, Side side,
-                                    Price price, Quantity quantity);
+                                    Price price, Quantity quantity, Quantity orderRemaining);
 
     // Moves a working order from its old valuation price and remaining quantity to new ones,
     // as a replace does. It stays one working order and counts no order in the rate window.
@@ -412,8 +443,12 @@ private:
     RiskDecision checkDailyLoss(const AccountState &account) const;
     RiskDecision checkBuyingPower(const AccountState &account, const RiskOrder &order,
                                   Money orderNotional) const;
+    RiskDecision checkCashHoldings(const PairState &pair, const RiskOrder &order) const;
+    RiskDecision checkCountable(const PairState &pair, const AccountState &account,
+                                const RiskOrder &order, bool valued, Money orderNotional) const;
 
-    RiskUpdateResult release(PairState &pair, Side side, Price price, Quantity quantity);
+    RiskUpdateResult release(PairState &pair, Side side, Price price, Quantity quantity,
+                             Quantity orderRemaining = Quantity{});
     void appendPairUse(const PairState &pair, Timestamp now, std::vector<LimitUse> &uses) const;
     void appendAccountUse(const AccountState &account, Timestamp now,
                           std::vector<LimitUse> &uses) const;
@@ -423,8 +458,8 @@ private:
     std::vector<InstrumentState> m_instruments;
     std::vector<AccountState> m_accounts;
     std::vector<PairState> m_pairs;
-    std::unordered_map<std::uint32_t, std::uint32_t> m_instrumentIndex;
-    std::unordered_map<std::uint32_t, std::uint32_t> m_accountIndex;
+    RiskIdIndex m_instrumentIndex;
+    RiskIdIndex m_accountIndex;
     RiskKeyIndex m_pairIndex;
     KillSwitchScope m_globalKillSwitch = KillSwitchScope::None;
 };

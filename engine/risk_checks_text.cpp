@@ -168,6 +168,12 @@ std::string limitPhrase(const RiskDecision &decision, std::string_view unitSuffi
 std::string describePosition(const RiskDecision &decision)
 {
     const bool longSide = decision.rule == RiskRule::PositionLong;
+    if (decision.scope == LimitScope::CashBalance)
+        return "rejected: a cash account cannot sell short, would be " +
+               value(decision, decision.wouldBe) + " short (position " +
+               value(decision, decision.current) + ", open sells " +
+               value(decision, decision.working) + ", this order " +
+               value(decision, decision.order) + ")";
     return "rejected: position limit, would be " + value(decision, decision.wouldBe) +
            (longSide ? " long " : " short ") + limitPhrase(decision) + " (position " +
            value(decision, decision.current) + (longSide ? ", open buys " : ", open sells ") +
@@ -213,6 +219,9 @@ std::string describe(const RiskDecision &decision)
         return "rejected: invalid order, the quantity must be above zero and the price not "
                "negative";
     case RiskRule::MissingPrice:
+        if (decision.scope == LimitScope::CashBalance)
+            return "rejected: a cash account's market or stop buy needs a protection price, the "
+                   "most it may pay";
         return "rejected: no price values this market order; give it a protection price or wait "
                "for a reference price";
     case RiskRule::OrderQuantity:

@@ -11,6 +11,7 @@ namespace bourse {
 namespace {
 
 constexpr std::int64_t kNanosecondsPerDay = 86'400LL * 1'000'000'000LL;
+constexpr std::uint32_t kDirectAccountIds = 1 << 16;
 
 Money saturatedAdd(Money a, Money b)
 {
@@ -199,6 +200,12 @@ void RiskTracker::OrderTable::clear()
 
 RiskTracker::AccountDay *RiskTracker::findAccount(AccountId account)
 {
+    if (account.value() < m_accountSlots.size()) {
+        const std::uint32_t slot = m_accountSlots[account.value()];
+        return slot != 0 ? &m_accounts[slot - 1] : nullptr;
+    }
+    if (account.value() < kDirectAccountIds)
+        return nullptr;
     const auto found =
         std::lower_bound(m_accounts.begin(), m_accounts.end(), account,
                          [](const AccountDay &entry, AccountId id) { return entry.account < id; });
@@ -255,6 +262,21 @@ KillSwitchScope RiskTracker::killSwitch(AccountId account) const
     return m_evaluator.killSwitch(account);
 }
 
+RiskDecision RiskTracker::checkKillSwitch(AccountId account) const
+{
+    RiskDecision decision;
+    if (m_evaluator.globalKillSwitch() != KillSwitchScope::None) {
+        decision.rule = RiskRule::KillSwitch;
+        decision.scope = LimitScope::Global;
+        decision.killSwitch = m_evaluator.globalKillSwitch();
+    } else if (m_evaluator.killSwitch(account) != KillSwitchScope::None) {
+        decision.rule = RiskRule::KillSwitch;
+        decision.scope = LimitScope::AccountDefault;
+        decision.killSwitch = m_evaluator.killSwitch(account);
+    }
+    return decision;
+}
+
 void RiskTracker::addInstrument(const InstrumentDefinition &definition)
 {
     if (m_evaluator.addInstrument(definition) == RiskUpdateResult::Ok)
@@ -266,6 +288,7 @@ void RiskTracker::addInstrument(const InstrumentDefinition &definition)
 void RiskTracker::setReferencePrice(InstrumentId instrument, Price price)
 {
     check(m_evaluator.setReferencePrice(instrument, price));
+    ++m_valuationVersion;
 }
 
 RiskUpdateResult RiskTracker::validate(InstrumentId instrument, const RiskLimitsSet &set) const
@@ -301,7 +324,7 @@ void RiskTracker::apply(const Event &event)
                 if (TrackedOrder *order = m_orders.find(payload.id)) {
                     const Quantity reduced = std::min(payload.reducedBy, order->remaining);
                     check(m_evaluator.onOrderReduced(order->account, order->instrument, order->side,
-                                                     order->valuation, reduced));
+                                                     order->valuation, reduced, order->remaining));
                     order->remaining = order->remaining - reduced;
                     noteChange(order->account, order->instrument);
                 }
@@ -335,6 +358,7 @@ void RiskTracker::apply(const Event &event)
                     m_accounts.begin(), m_accounts.end(), settings.id,
                     [](const AccountDay &entry, AccountId id) { return entry.account < id; });
                 m_accounts.insert(position, std::move(day));
+                indexAccounts();
             } else if constexpr (std::is_same_v<T, RiskLimitsSet>) {
                 applyLimits(event, payload);
             } else if constexpr (std::is_same_v<T, KillSwitchChanged>) {
@@ -359,7 +383,12 @@ void RiskTracker::applyAccepted(const Event &event, const OrderAccepted &accepte
     RiskOrder order{accepted.account,     event.instrument,  accepted.side,
                     orderPrice(accepted), accepted.quantity, event.time};
     order.price = m_evaluator.valuationPrice(order);
-    check(m_evaluator.onOrderAccepted(order));
+    // check() rejects what the counters cannot hold, so this fails only for the engine's own
+    // closing orders, which stay untracked rather than counted in part.
+    if (m_evaluator.onOrderAccepted(order) != RiskUpdateResult::Ok) {
+        ++m_inconsistencies;
+        return;
+    }
 
     TrackedOrder tracked;
     tracked.id = accepted.id;
@@ -387,12 +416,12 @@ void RiskTracker::applyTrade(const Event &event, const Trade &trade)
     }
     if (trade.price > Price{0})
         check(m_evaluator.setReferencePrice(event.instrument, trade.price));
+    ++m_valuationVersion;
     releaseFilled(trade.maker, trade.quantity);
     releaseFilled(trade.taker, trade.quantity);
 }
 
-// Moves a fill from the order's working quantity into the account's position, and forgets an
-// order that has nothing left.
+// Takes a fill off the order's working quantity, and drops an order that has nothing left.
 void RiskTracker::releaseFilled(OrderId id, Quantity quantity)
 {
     TrackedOrder *order = m_orders.find(id);
@@ -401,9 +430,11 @@ void RiskTracker::releaseFilled(OrderId id, Quantity quantity)
     const Quantity filled = std::min(quantity, order->remaining);
     if (filled < quantity)
         ++m_inconsistencies;
+    // The position moves with the FillPosted, which the portfolio accepted, so that a fill it
+    // rejected leaves the position as a restart from a snapshot would find it.
     if (filled > Quantity{0})
-        check(m_evaluator.onFill(order->account, order->instrument, order->side, order->valuation,
-                                 filled));
+        check(m_evaluator.onOrderReduced(order->account, order->instrument, order->side,
+                                         order->valuation, filled, order->remaining));
     order->remaining = order->remaining - filled;
     noteChange(order->account, order->instrument);
     if (order->remaining == Quantity{0})
@@ -431,6 +462,7 @@ void RiskTracker::applyFill(const Event &event, const FillPosted &fill)
         account->instruments.end())
         account->instruments.push_back(fill.instrument);
     check(m_evaluator.setPosition(fill.account, fill.instrument, fill.position));
+    ++m_valuationVersion;
     account->peak = std::max(account->peak, dayOf(*account, event.time).total);
     noteChange(fill.account, fill.instrument);
 }
@@ -526,6 +558,8 @@ void RiskTracker::rollDay(AccountDay &account, Timestamp time)
 // The open positions' P&L at the reference prices; positions without a price count nothing.
 Money RiskTracker::unrealized(const AccountDay &account) const
 {
+    if (account.unrealizedVersion == m_valuationVersion)
+        return account.unrealized;
     Money total;
     for (const InstrumentId instrument : account.instruments) {
         const Price mark = m_evaluator.referencePrice(instrument);
@@ -536,6 +570,8 @@ Money RiskTracker::unrealized(const AccountDay &account) const
         if (result.result == PortfolioResult::Ok)
             total = saturatedAdd(total, result.value);
     }
+    account.unrealized = total;
+    account.unrealizedVersion = m_valuationVersion;
     return total;
 }
 
@@ -583,8 +619,25 @@ RiskDecision RiskTracker::check(const OrderAccepted &order, InstrumentId instrum
     if (account == nullptr)
         return {};
     refresh(*account, time);
-    return m_evaluator.check(
+    const RiskDecision decision = m_evaluator.check(
         {order.account, instrument, order.side, orderPrice(order), order.quantity, time});
+    if (!decision.passed())
+        return decision;
+
+    // A market or stop buy without a protection price can fill at any price, so no buying power
+    // check can hold for a cash account, which must pay for what it buys.
+    const bool unbounded = (order.type == OrderType::Market || order.type == OrderType::Stop) &&
+                           order.protectionPrice <= Price{0};
+    const Account *portfolioAccount = m_portfolio->account(order.account);
+    if (unbounded && order.side == Side::Buy && portfolioAccount != nullptr &&
+        portfolioAccount->settings.type == AccountType::Cash) {
+        RiskDecision missing;
+        missing.rule = RiskRule::MissingPrice;
+        missing.scope = LimitScope::CashBalance;
+        missing.side = Side::Buy;
+        return missing;
+    }
+    return decision;
 }
 
 RiskDecision RiskTracker::checkReplace(const TrackedOrder &order, Price newValuation,
@@ -597,6 +650,19 @@ RiskDecision RiskTracker::checkReplace(const TrackedOrder &order, Price newValua
     return m_evaluator.checkReplace(
         {order.account, order.instrument, order.side, newValuation, newRemaining, time},
         order.valuation, order.remaining);
+}
+
+void RiskTracker::indexAccounts()
+{
+    m_accountSlots.clear();
+    for (std::size_t index = 0; index < m_accounts.size(); ++index) {
+        const std::uint32_t id = m_accounts[index].account.value();
+        if (id >= kDirectAccountIds)
+            continue;
+        if (id >= m_accountSlots.size())
+            m_accountSlots.resize(id + 1, 0);
+        m_accountSlots[id] = static_cast<std::uint32_t>(index + 1);
+    }
 }
 
 void RiskTracker::check(RiskUpdateResult result)
@@ -768,6 +834,7 @@ bool RiskTracker::load(const RiskState &state, const std::vector<InstrumentDefin
         day.peak = record.peak;
         loaded.m_accounts.push_back(std::move(day));
     }
+    loaded.indexAccounts();
     if (state.globalKillSwitch != KillSwitchScope::None)
         loaded.m_evaluator.engageGlobalKillSwitch(state.globalKillSwitch);
     for (const RiskOverrideRecord &record : state.overrides) {
@@ -843,12 +910,16 @@ std::uint64_t RiskTracker::stateHash() const
         hasher.add(account.dayStartRealized.value());
         hasher.add(account.dayStartUnrealized.value());
         hasher.add(account.peak.value());
+        for (const Timestamp time : m_evaluator.rateTimes(account.account))
+            hasher.add(time.value());
     }
     for (const RiskOverrideRecord &record : m_overrides) {
         hasher.add(std::uint64_t{record.account.value()});
         hasher.add(std::uint64_t{record.instrument.value()});
         hasher.add(record.limits);
         hasher.add(std::uint64_t{record.overridden});
+        for (const Timestamp time : m_evaluator.rateTimes(record.account, record.instrument))
+            hasher.add(time.value());
     }
     std::vector<RiskAlertRecord> alerts = m_alerts;
     std::sort(alerts.begin(), alerts.end(), [](const RiskAlertRecord &a, const RiskAlertRecord &b) {

@@ -141,6 +141,9 @@ public:
     // The accounts a kill switch on `account` covers: that one, or every open account for zero.
     std::vector<AccountId> accountsCoveredBy(AccountId account) const;
     KillSwitchScope killSwitch(AccountId account) const;
+    // The decision of the kill switches alone for an order of `account`: a pass, or KillSwitch
+    // with the global scope first.
+    RiskDecision checkKillSwitch(AccountId account) const;
     KillSwitchScope globalKillSwitch() const { return m_evaluator.globalKillSwitch(); }
 
     // Replaces `alerts` with the alerts, each with its instrument, that the limits of the pairs
@@ -189,6 +192,10 @@ private:
         Money dayStartUnrealized;
         Money peak;
         std::vector<InstrumentId> instruments; // every instrument the account has posted fills of
+        // unrealized() at m_valuationVersion == unrealizedVersion, so that the checks between
+        // two trades value the positions once.
+        mutable Money unrealized;
+        mutable std::uint64_t unrealizedVersion = ~std::uint64_t{0};
     };
 
     // An open-addressing map from order id to TrackedOrder that erases by shifting entries back,
@@ -237,6 +244,7 @@ private:
     // Posts cash and the day's P&L into the evaluator's copy, which check() reads.
     void refresh(const AccountDay &account, Timestamp time) const;
     void noteChange(AccountId account, InstrumentId instrument);
+    void indexAccounts();
     void check(RiskUpdateResult result);
 
     const Portfolio *m_portfolio;
@@ -244,6 +252,10 @@ private:
     // brings up to date before it reads it.
     mutable RiskEvaluator m_evaluator;
     std::vector<AccountDay> m_accounts; // by account id
+    // Index in m_accounts plus one, by account id, for ids below 65,536.
+    std::vector<std::uint32_t> m_accountSlots;
+    // Moves on with every trade and every posted fill, which change marks and positions.
+    std::uint64_t m_valuationVersion = 0;
     std::vector<InstrumentId> m_instruments;
     std::vector<RiskOverrideRecord> m_overrides;
     std::vector<RiskAlertRecord> m_alerts;

@@ -137,7 +137,7 @@ private slots:
     void invalidConfigurationIsRejected_data();
     void invalidConfigurationIsRejected();
     void marketOrderUsesReferencePrice();
-    void cashAccountSellNeedsNoCash();
+    void cashAccountSellNeedsHoldingsNotCash();
     void killSwitchBlocksUntilReset();
     void killSwitchOnlyEscalates();
     void globalKillSwitchBlocksEveryAccount();
@@ -475,10 +475,20 @@ void RiskChecksTest::marketOrderUsesReferencePrice()
              RiskUpdateResult::UnknownInstrument);
 }
 
-void RiskChecksTest::cashAccountSellNeedsNoCash()
+// A cash account sells what it holds without needing cash, and never sells short: long 500,
+// a sell of 500 passes and one of 501 would leave it 1 short.
+void RiskChecksTest::cashAccountSellNeedsHoldingsNotCash()
 {
     RiskEvaluator evaluator = evaluatorWith({}, AccountType::Cash);
+    QCOMPARE(evaluator.setPosition(kAccount, kInstrument, Quantity{500}), RiskUpdateResult::Ok);
     QVERIFY(evaluator.check(sell(10'000, 500)).passed());
+    const RiskDecision shortSale = evaluator.check(sell(10'000, 501));
+    QCOMPARE(text(nameOf(shortSale.rule)), text(nameOf(RiskRule::PositionShort)));
+    QCOMPARE(text(nameOf(shortSale.scope)), text(nameOf(LimitScope::CashBalance)));
+    QCOMPARE(shortSale.wouldBe, std::int64_t{1});
+    QCOMPARE(describe(shortSale),
+             std::string("rejected: a cash account cannot sell short, would be 1 short "
+                         "(position 500, open sells 0, this order 501)"));
 
     const RiskDecision decision = evaluator.check(buy(10'000, 1));
     QCOMPARE(text(nameOf(decision.rule)), text(nameOf(RiskRule::BuyingPower)));

@@ -80,6 +80,12 @@ private slots:
     void limitsForUnknownAccountAreRejected();
     void alertsAtEightyAndHundredPercent();
     void dailyLossStartsAgainEachDay();
+    void cashAccountCannotSellShort();
+    void cashMarketBuyNeedsProtection();
+    void uncountableOrderIsRejected();
+    void partialFillsReleaseExactNotional();
+    void untrackedOrderMeetsKillSwitchOnReplace();
+    void flattenSplitsAboveMaximumSize();
     void restoreRebuildsTheRiskState();
     void snapshotKeepsTheRateWindow();
 };
@@ -545,6 +551,124 @@ void RiskEngineTest::dailyLossStartsAgainEachDay()
     QCOMPARE(monitor.exposures.size(), std::size_t{1});
     QCOMPARE(monitor.exposures[0].position, Quantity{100});
     QCOMPARE(monitor.exposures[0].exposure, Money{989'500});
+}
+
+AccountSettings cash(std::uint32_t id)
+{
+    AccountSettings settings = margin(id);
+    settings.type = AccountType::Cash;
+    return settings;
+}
+
+void RiskEngineTest::cashAccountCannotSellShort()
+{
+    Engine engine;
+    setUp(engine);
+    engine.openAccount(cash(kOutsider + 1), Money{100'000}, Timestamp{0});
+    const OrderCheck check =
+        engine.checkOrder(order(1, Side::Sell, 10, 10'000, kOutsider + 1), Timestamp{1});
+    QCOMPARE(check.reason, std::optional{RejectReason::RiskLimit});
+    QCOMPARE(check.risk.rule, RiskRule::PositionShort);
+    QCOMPARE(check.risk.scope, LimitScope::CashBalance);
+    QCOMPARE(check.risk.wouldBe, std::int64_t{10});
+}
+
+// With 1,000.00 of cash, a market buy without a protection price could pay any price.
+void RiskEngineTest::cashMarketBuyNeedsProtection()
+{
+    Engine engine;
+    setUp(engine);
+    const std::uint32_t buyer = kOutsider + 1;
+    engine.openAccount(cash(buyer), Money{100'000}, Timestamp{0});
+    engine.submit(order(1, Side::Sell, 90, 5'000, kMarketMaker), Timestamp{1});
+    engine.submit(order(2, Side::Sell, 1, 1'000, kOutsider), Timestamp{1});
+    engine.submit(order(3, Side::Buy, 1, 1'000, kOutsider + 2), Timestamp{1});
+
+    NewOrder sweep = withAccount(marketOrder(4, Side::Buy, 90), buyer);
+    sweep.instrument = InstrumentId{1};
+    const OrderCheck unprotected = engine.checkOrder(sweep, Timestamp{2});
+    QCOMPARE(unprotected.risk.rule, RiskRule::MissingPrice);
+    sweep.protectionPrice = Price{5'000};
+    const OrderCheck protectedBuy = engine.checkOrder(sweep, Timestamp{2});
+    QCOMPARE(protectedBuy.risk.rule, RiskRule::BuyingPower);
+    QCOMPARE(protectedBuy.risk.wouldBe, std::int64_t{450'000});
+}
+
+// With 18 money decimals, 5 at 100.00 is 500 * 10^18 money units, beyond 64 bits: the counters
+// could not hold it, so the order is rejected rather than left uncounted.
+void RiskEngineTest::uncountableOrderIsRejected()
+{
+    Engine engine;
+    setUp(engine);
+    AccountSettings wei = margin(kOutsider + 1);
+    wei.moneyDecimals = 18;
+    engine.openAccount(wei, Money{0}, Timestamp{0});
+    const OrderCheck check =
+        engine.checkOrder(order(1, Side::Buy, 5, 10'000, kOutsider + 1), Timestamp{1});
+    QCOMPARE(check.risk.rule, RiskRule::OutOfRange);
+}
+
+// Prices with 4 decimals, money with 2. A buy of 300 at 1.0005 counts 300.15. Three fills of 7
+// are 7.0035 each, which rounds to 7.00 on its own; released that way they would leave 279.15
+// committed. Released as the order's notional before less after, they leave 279 * 1.0005 =
+// 279.1395, rounded half to even to 279.14, as a fresh count of the order gives.
+void RiskEngineTest::partialFillsReleaseExactNotional()
+{
+    Engine engine;
+    InstrumentDefinition definition = usdInstrument(1);
+    definition.priceDecimals = 4;
+    definition.tickSize = Price{1};
+    engine.addInstrument(definition, Timestamp{0});
+    engine.openAccount(margin(kTrader), Money{100'000'000}, Timestamp{0});
+    engine.submit(order(1, Side::Buy, 300, 10'005, kTrader), Timestamp{1});
+    for (std::uint64_t id = 2; id <= 4; ++id)
+        engine.submit(order(id, Side::Sell, 7, 10'005, kOutsider), Timestamp{2});
+    const RiskPairCounters *counters =
+        engine.risk().evaluator().counters(AccountId{kTrader}, InstrumentId{1});
+    QCOMPARE(counters->openBuyQuantity, Quantity{279});
+    QCOMPARE(counters->openBuyNotional, Money{27'914});
+}
+
+void RiskEngineTest::untrackedOrderMeetsKillSwitchOnReplace()
+{
+    Engine engine;
+    engine.addInstrument(usdInstrument(1), Timestamp{0});
+    engine.submit(order(1, Side::Buy, 10, 9'000, kTrader), Timestamp{0});
+    engine.openAccount(margin(kTrader), Money{0}, Timestamp{1});
+    engine.engageKillSwitch(AccountId{kTrader}, KillSwitchScope::Pause, Timestamp{2});
+    EngineRecorder recorder;
+    engine.addHandler(&recorder);
+    engine.replace({OrderId{1}, Price{9'500}, Quantity{1'000}, Price{}}, Timestamp{3});
+    QCOMPARE(recorder.all<OrderRejected>().at(0).reason, RejectReason::KillSwitchEngaged);
+    engine.replace({OrderId{1}, Price{}, Quantity{5}, Price{}}, Timestamp{3});
+    QCOMPARE(countOf<OrderReplaced>(recorder), std::size_t{1});
+}
+
+// Maximum order size 100 and a position of 250: flatten closes it in orders of 100, 100, 50.
+void RiskEngineTest::flattenSplitsAboveMaximumSize()
+{
+    Engine engine;
+    InstrumentDefinition definition = usdInstrument(1);
+    definition.maximumQuantity = Quantity{100};
+    engine.addInstrument(definition, Timestamp{0});
+    engine.openAccount(margin(kTrader), Money{100'000'000}, Timestamp{0});
+    for (std::uint64_t id = 1; id <= 3; ++id) {
+        engine.submit(order(id, Side::Sell, id < 3 ? 100 : 50, 10'000, kOutsider), Timestamp{1});
+        engine.submit(order(10 + id, Side::Buy, id < 3 ? 100 : 50, 10'000, kTrader), Timestamp{1});
+    }
+    engine.submit(order(20, Side::Buy, 100, 10'000, kOutsider), Timestamp{1});
+    engine.submit(order(21, Side::Buy, 100, 9'950, kOutsider), Timestamp{1});
+    engine.submit(order(22, Side::Buy, 100, 9'900, kOutsider), Timestamp{1});
+
+    EngineRecorder recorder;
+    engine.addHandler(&recorder);
+    engine.engageKillSwitch(AccountId{kTrader}, KillSwitchScope::Flatten, Timestamp{2});
+    std::vector<std::int64_t> sizes;
+    for (const OrderAccepted &accepted : recorder.all<OrderAccepted>())
+        sizes.push_back(accepted.quantity.value());
+    QCOMPARE(sizes, (std::vector<std::int64_t>{100, 100, 50}));
+    QCOMPARE(engine.portfolio().position(AccountId{kTrader}, InstrumentId{1})->quantity,
+             Quantity{0});
 }
 
 // An engine restored from another's events has its state hash after every event, and decides
