@@ -4,6 +4,7 @@
 #include "command_stream.h"
 #include "report.h"
 #include "resting_benchmark.h"
+#include "risk_setup.h"
 #include "stream_benchmark.h"
 
 #include <charconv>
@@ -26,7 +27,7 @@ constexpr int kMinimumRuns = 5;
 constexpr int kMaximumRuns = 1000;
 
 const char *const kUsage =
-    "usage: bourse-bench engine --stream FILE [--runs N] [--json]\n"
+    "usage: bourse-bench engine --stream FILE [--runs N] [--risk [--interval NS]] [--json]\n"
     "       bourse-bench engine --resting N [--json]\n"
     "       bourse-bench journal [--dir DIR] [--events N] [--recovery-events N] [--json]\n"
     "\n"
@@ -34,6 +35,13 @@ const char *const kUsage =
     "                 second, add and cancel latency in ns, memory and the event checksum\n"
     "  --runs N       timed replays of the stream, from 5 to 1000 (default 5); the median\n"
     "                 is reported\n"
+    "  --risk         replay with pre-trade risk checks: 16 margin accounts, each sending\n"
+    "                 orders of one side, with every risk limit enabled at twice the peak\n"
+    "                 use a calibration replay measured; adds the limits, the rejections\n"
+    "                 and the time of one risk check in ns (p50, p99)\n"
+    "  --interval NS  nanoseconds between two commands on the risk replay's clock, from 1 to\n"
+    "                 1000000000 (default 100000); sets how many orders an account sends a\n"
+    "                 second, and so the order rate limit\n"
     "  --resting N    fill one book with N resting orders and report the bytes they take\n"
     "  --json         print exactly one JSON object instead of text\n"
     "\n"
@@ -48,6 +56,8 @@ struct EngineOptions {
     std::string streamPath;
     std::optional<std::uint64_t> restingCount;
     std::optional<int> runs;
+    std::optional<std::int64_t> interval;
+    bool risk = false;
     bool json = false;
 };
 
@@ -75,11 +85,12 @@ std::optional<EngineOptions> parseEngineOptions(const std::vector<std::string> &
     EngineOptions options;
     for (std::size_t i = 0; i < arguments.size(); ++i) {
         const std::string &option = arguments[i];
-        if (option == "--json") {
-            options.json = true;
+        if (option == "--json" || option == "--risk") {
+            (option == "--json" ? options.json : options.risk) = true;
             continue;
         }
-        if (option != "--stream" && option != "--runs" && option != "--resting") {
+        if (option != "--stream" && option != "--runs" && option != "--resting" &&
+            option != "--interval") {
             error = "unknown option '" + option + "'";
             return std::nullopt;
         }
@@ -98,6 +109,14 @@ std::optional<EngineOptions> parseEngineOptions(const std::vector<std::string> &
                         std::to_string(kMinimumRuns) + " to " + std::to_string(kMaximumRuns);
                 return std::nullopt;
             }
+        } else if (option == "--interval") {
+            options.interval = parsePositive<std::int64_t>(value);
+            if (!options.interval || *options.interval > bourse::bench::kMaximumCommandInterval) {
+                error = "invalid --interval '" + value + "'; expected a whole number of " +
+                        "nanoseconds from 1 to " +
+                        std::to_string(bourse::bench::kMaximumCommandInterval);
+                return std::nullopt;
+            }
         } else {
             options.restingCount = parsePositive<std::uint64_t>(value);
             if (!options.restingCount) {
@@ -111,8 +130,12 @@ std::optional<EngineOptions> parseEngineOptions(const std::vector<std::string> &
         error = "give exactly one of --stream and --resting";
         return std::nullopt;
     }
-    if (options.restingCount && options.runs) {
-        error = "--runs applies to --stream only";
+    if (options.restingCount && (options.runs || options.risk)) {
+        error = std::string(options.runs ? "--runs" : "--risk") + " applies to --stream only";
+        return std::nullopt;
+    }
+    if (options.interval && !options.risk) {
+        error = "--interval applies to --risk only";
         return std::nullopt;
     }
     return options;
@@ -128,8 +151,11 @@ int runStream(const EngineOptions &options)
         return Failed;
     }
 
+    const bourse::bench::StreamOptions streamOptions{
+        options.runs.value_or(kMinimumRuns), options.risk,
+        options.interval.value_or(bourse::bench::kDefaultCommandInterval)};
     const std::optional<bourse::bench::StreamResult> result =
-        bourse::bench::runStreamBenchmark(*stream, options.runs.value_or(kMinimumRuns), error);
+        bourse::bench::runStreamBenchmark(*stream, streamOptions, error);
     if (!result) {
         std::fprintf(stderr, "bourse-bench: %s: %s\n", options.streamPath.c_str(), error.c_str());
         return Failed;

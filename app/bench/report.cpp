@@ -1,7 +1,9 @@
 #include "report.h"
 
 #include "../engine/output.h"
+#include "event_text.h"
 
+#include <cstring>
 #include <string>
 
 namespace bourse::bench {
@@ -70,6 +72,112 @@ std::string formatBytesPerOrder(std::size_t memoryBytes, std::size_t resting)
     return text;
 }
 
+// Calls function(name, count) for each rule that failed a check, in RiskRule order.
+template <typename Function>
+void forEachFailedRule(const RiskResult &risk, Function function)
+{
+    for (std::size_t rule = 1; rule < risk.failedChecks.size(); ++rule) {
+        if (risk.failedChecks[rule] != 0)
+            function(nameOf(static_cast<RiskRule>(rule)), risk.failedChecks[rule]);
+    }
+}
+
+// "order-rate 3, price-band 1", or "none" when no check failed.
+std::string failedRulesText(const RiskResult &risk)
+{
+    std::string text;
+    forEachFailedRule(risk, [&text](std::string_view name, std::uint64_t count) {
+        if (!text.empty())
+            text += ", ";
+        text.append(name).append(" ").append(std::to_string(count));
+    });
+    return text.empty() ? "none" : text;
+}
+
+std::string failedRulesJson(const RiskResult &risk)
+{
+    std::string json;
+    forEachFailedRule(risk, [&json](std::string_view name, std::uint64_t count) {
+        if (!json.empty())
+            json += ", ";
+        json.append("\"").append(name).append("\": ").append(std::to_string(count));
+    });
+    return "{" + json + "}";
+}
+
+std::string money(Money value, const AccountSettings &account)
+{
+    return formatDecimal(value.value(), account.moneyDecimals);
+}
+
+void printRiskText(std::FILE *out, const RiskResult &risk)
+{
+    const RiskSetup &setup = risk.setup;
+    const RiskLimits &limits = setup.limits;
+    const AccountSettings &account = setup.accounts.front();
+    std::fprintf(out,
+                 "risk: %llu margin accounts in %.4s (%u buying only, %u selling only), "
+                 "commands %lld ns apart\n",
+                 number(setup.accounts.size()), setup.instrument.currency.data(), kAccountsPerSide,
+                 kAccountsPerSide, number(setup.commandInterval));
+    std::fprintf(out,
+                 "risk limits of each account, %lldx the peak of a calibration replay: order "
+                 "quantity %lld, order notional %s, long position %lld, short position %lld, "
+                 "price band %lld bp, open orders %lld, order rate %lld per second, daily loss "
+                 "%s, buying power %s\n",
+                 number(kLimitHeadroom), number(limits.maximumOrderQuantity.value()),
+                 money(limits.maximumOrderNotional, account).c_str(),
+                 number(limits.maximumLongPosition.value()),
+                 number(limits.maximumShortPosition.value()), number(limits.priceBandBasisPoints),
+                 number(limits.maximumOpenOrders), number(limits.maximumOrdersPerSecond),
+                 money(limits.dailyLossLimit, account).c_str(),
+                 money(limits.marginBuyingPower, account).c_str());
+    std::fprintf(out, "risk rejections: %llu (failed checks: %s)\n", number(risk.rejected),
+                 failedRulesText(risk).c_str());
+    printLatencyText(out, "risk check", risk.check);
+    if (risk.repeatedCheck.sampleCount == 0) {
+        std::fprintf(out, "risk check in batches: no batches\n");
+        return;
+    }
+    std::fprintf(out,
+                 "risk check in batches of %llu calls of one add: p50 %lld ns, p99 %lld ns per "
+                 "call (%llu batches)\n",
+                 number(risk.repeats), number(risk.repeatedCheck.p50),
+                 number(risk.repeatedCheck.p99), number(risk.repeatedCheck.sampleCount));
+}
+
+// The members after "risk": true, each with a leading comma.
+std::string riskJson(const RiskResult &risk)
+{
+    const RiskSetup &setup = risk.setup;
+    const RiskLimits &limits = setup.limits;
+    const AccountSettings &account = setup.accounts.front();
+    const std::string currency(setup.instrument.currency.data(),
+                               strnlen(setup.instrument.currency.data(), 4));
+    std::string json = ", \"risk_accounts\": " + std::to_string(setup.accounts.size()) +
+                       ", \"risk_currency\": " + cli::jsonString(currency) +
+                       ", \"risk_command_interval_ns\": " + std::to_string(setup.commandInterval);
+    json += ", \"risk_limits\": {\"order_quantity\": " +
+            std::to_string(limits.maximumOrderQuantity.value()) +
+            ", \"order_notional\": " + money(limits.maximumOrderNotional, account) +
+            ", \"long_position\": " + std::to_string(limits.maximumLongPosition.value()) +
+            ", \"short_position\": " + std::to_string(limits.maximumShortPosition.value()) +
+            ", \"price_band_bp\": " + std::to_string(limits.priceBandBasisPoints) +
+            ", \"open_orders\": " + std::to_string(limits.maximumOpenOrders) +
+            ", \"orders_per_second\": " + std::to_string(limits.maximumOrdersPerSecond) +
+            ", \"daily_loss\": " + money(limits.dailyLossLimit, account) +
+            ", \"buying_power\": " + money(limits.marginBuyingPower, account) + "}";
+    json += ", \"risk_rejected\": " + std::to_string(risk.rejected) +
+            ", \"risk_failed_checks\": " + failedRulesJson(risk);
+    const bool checked = risk.check.sampleCount != 0;
+    json += ", \"risk_check_ns_p50\": " + (checked ? std::to_string(risk.check.p50) : "null") +
+            ", \"risk_check_ns_p99\": " + (checked ? std::to_string(risk.check.p99) : "null") +
+            ", \"risk_check_ns\": " + latencyJson(risk.check) +
+            ", \"risk_check_repeated_ns\": " + latencyJson(risk.repeatedCheck) +
+            ", \"risk_check_repeats\": " + std::to_string(risk.repeats);
+    return json;
+}
+
 } // namespace
 
 void printText(std::FILE *out, const CommandStream &stream, const StreamResult &result)
@@ -84,6 +192,8 @@ void printText(std::FILE *out, const CommandStream &stream, const StreamResult &
     printLatencyText(out, "cancel", result.cancelLatency);
     std::fprintf(out, "clock overhead: %lld ns, subtracted from each latency sample\n",
                  number(result.clockOverheadNanoseconds));
+    if (result.risk)
+        printRiskText(out, *result.risk);
 
     std::fprintf(out, "resting orders: %llu\n", number(result.resting));
     std::fprintf(out, "engine memory: %llu bytes", number(result.memoryBytes));
@@ -105,9 +215,11 @@ void printJson(std::FILE *out, const CommandStream &stream, const StreamResult &
             (events.empty() ? "\"" : ", \"") + std::string(name) + "\": " + std::to_string(count);
     });
 
+    const std::string risk =
+        result.risk ? "\"risk\": true" + riskJson(*result.risk) : "\"risk\": false";
     std::fprintf(out,
                  "{\"stream\": %s, \"commands\": %llu, \"adds\": %llu, \"cancels\": %llu, "
-                 "\"runs\": %llu, \"commands_per_second\": %.0f, "
+                 "\"runs\": %llu, %s, \"commands_per_second\": %.0f, "
                  "\"commands_per_second_min\": %.0f, \"commands_per_second_max\": %.0f, "
                  "\"add_latency_ns\": %s, \"cancel_latency_ns\": %s, "
                  "\"clock_overhead_ns\": %lld, \"resting\": %llu, \"memory_bytes\": %llu, "
@@ -115,7 +227,7 @@ void printJson(std::FILE *out, const CommandStream &stream, const StreamResult &
                  "\"checksum\": \"%s\"}\n",
                  cli::jsonString(stream.path).c_str(), number(stream.commands.size()),
                  number(stream.addCount), number(stream.cancelCount), number(result.rates.size()),
-                 result.medianRate(), result.rates.front(), result.rates.back(),
+                 risk.c_str(), result.medianRate(), result.rates.front(), result.rates.back(),
                  latencyJson(result.addLatency).c_str(), latencyJson(result.cancelLatency).c_str(),
                  number(result.clockOverheadNanoseconds), number(result.resting),
                  number(result.memoryBytes),

@@ -77,6 +77,7 @@ class TestBourseBench : public QObject {
 private slots:
     void streamReportsHandComputedCounts();
     void addsOnlyStreamHasNoCancelLatency();
+    void riskStreamReportsHandComputedLimits();
     void restingFillsBookWithoutTrades();
     void journalRunsShortAndReportsFigures();
     void missingStreamFails();
@@ -143,6 +144,62 @@ void TestBourseBench::addsOnlyStreamHasNoCancelLatency()
     QCOMPARE(cancelLatency["samples"].toInt(), 0);
     QVERIFY(cancelLatency["p50"].isNull());
     QVERIFY(cancelLatency["p99_9"].isNull());
+}
+
+// The stream of streamReportsHandComputedCounts() with risk checks. Buys go to accounts 1 + id % 8
+// and sells to 9 + id % 8, so every add has an account of its own: each account's peak is one
+// open order and one order a second. The other peaks, before doubling, with prices in cents:
+// - order size 10 (id 1) and notional 1.00 * 10 = 10.00, also the largest margin commitment;
+// - long 10 (id 1), short 8 (id 4), each from a flat account;
+// - price band 500 bp: id 5 offers at 105 against the last trade at 100;
+// - daily loss 0.05: id 2's account bought 5 at 101 and the mark fell to 100.
+// Every limit is twice its peak, so nothing is rejected and the book ends as without risk, with
+// one FillPosted for each side of the two trades.
+void TestBourseBench::riskStreamReportsHandComputedLimits()
+{
+    QTemporaryDir directory;
+    const std::string stream = record(kAdd, kBuy, 1, 100, 10) + record(kAdd, kBuy, 2, 101, 5) +
+                               record(kAdd, kSell, 3, 102, 7) + record(kAdd, kSell, 4, 100, 8) +
+                               record(kCancel, kSell, 3, 102, 0) + record(kAdd, kSell, 5, 105, 4) +
+                               record(kCancel, kBuy, 1, 100, 0) + record(kAdd, kBuy, 6, 99, 2);
+    const std::string path = writeFile(directory, "tiny.bin", stream);
+
+    const Outcome outcome =
+        runBench({"engine", "--stream", QString::fromStdString(path), "--risk", "--json"});
+    QCOMPARE(outcome.error, QString());
+    QCOMPARE(outcome.exitCode, 0);
+    const QJsonObject report = parseObject(outcome.output);
+
+    QCOMPARE(report["risk"].toBool(), true);
+    QCOMPARE(report["risk_accounts"].toInt(), 16);
+    QCOMPARE(report["risk_currency"].toString(), QString("USD"));
+    QCOMPARE(report["risk_command_interval_ns"].toInt(), 100000);
+    const QJsonObject limits = report["risk_limits"].toObject();
+    QCOMPARE(limits["order_quantity"].toInt(), 20);
+    QCOMPARE(limits["order_notional"].toDouble(), 20.0);
+    QCOMPARE(limits["long_position"].toInt(), 20);
+    QCOMPARE(limits["short_position"].toInt(), 16);
+    QCOMPARE(limits["price_band_bp"].toInt(), 1000);
+    QCOMPARE(limits["open_orders"].toInt(), 2);
+    QCOMPARE(limits["orders_per_second"].toInt(), 2);
+    QCOMPARE(limits["daily_loss"].toDouble(), 0.1);
+    QCOMPARE(limits["buying_power"].toDouble(), 20.0);
+
+    QCOMPARE(report["risk_rejected"].toInt(), 0);
+    QVERIFY(report["risk_failed_checks"].toObject().isEmpty());
+    QCOMPARE(report["risk_check_ns"].toObject()["samples"].toInt(), 6);
+    QVERIFY(report["risk_check_ns_p50"].toDouble() >= 0);
+    QVERIFY(report["risk_check_ns_p99"].toDouble() >= report["risk_check_ns_p50"].toDouble());
+    QVERIFY(report["commands_per_second"].toDouble() > 0);
+
+    QCOMPARE(report["resting"].toInt(), 2);
+    QCOMPARE(report["trades"].toInt(), 2);
+    const QJsonObject events = report["events"].toObject();
+    QCOMPARE(events["OrderAccepted"].toInt(), 6);
+    QCOMPARE(events["FillPosted"].toInt(), 4);
+    QVERIFY(!events.contains("OrderRejected"));
+    QVERIFY(!events.contains("RiskRejected"));
+    QVERIFY(!events.contains("RiskAlert"));
 }
 
 void TestBourseBench::restingFillsBookWithoutTrades()
@@ -256,6 +313,17 @@ void TestBourseBench::invalidCommandLineFails_data()
         << QStringList{"engine", "--stream", "a.bin", "--runs", "5x"} << "invalid --runs '5x'";
     QTest::newRow("runs with resting") << QStringList{"engine", "--resting", "10", "--runs", "5"}
                                        << "--runs applies to --stream only";
+    QTest::newRow("risk with resting")
+        << QStringList{"engine", "--resting", "10", "--risk"} << "--risk applies to --stream only";
+    QTest::newRow("interval without risk")
+        << QStringList{"engine", "--stream", "a.bin", "--interval", "1000"}
+        << "--interval applies to --risk only";
+    QTest::newRow("zero interval")
+        << QStringList{"engine", "--stream", "a.bin", "--risk", "--interval", "0"}
+        << "invalid --interval '0'";
+    QTest::newRow("interval above one second")
+        << QStringList{"engine", "--stream", "a.bin", "--risk", "--interval", "1000000001"}
+        << "invalid --interval '1000000001'";
     QTest::newRow("zero resting") << QStringList{"engine", "--resting", "0"}
                                   << "invalid --resting '0'";
     QTest::newRow("missing stream path")
