@@ -410,6 +410,10 @@ RestoreResult Engine::restoreAccountOpened(const AccountOpened &opened)
 // A rejection's answer comes with the OrderRejected that follows it.
 RestoreResult Engine::restoreRisk(const Event &event)
 {
+    // Events that did not come through the codec may carry any byte in an enum.
+    const auto validRule = [](RiskRule rule) {
+        return rule != RiskRule::None && rule <= RiskRule::OutOfRange;
+    };
     if (const auto *set = std::get_if<RiskLimitsSet>(&event.payload)) {
         return m_risk.validate(event.instrument, *set) == RiskUpdateResult::Ok
                    ? RestoreResult::Restored
@@ -418,14 +422,22 @@ RestoreResult Engine::restoreRisk(const Event &event)
     if (const auto *changed = std::get_if<KillSwitchChanged>(&event.payload)) {
         const bool known =
             changed->account.value() == 0 ? m_openAccounts != 0 : m_risk.tracks(changed->account);
-        return known ? RestoreResult::Restored : RestoreResult::InvalidRiskLimits;
+        const bool valid = changed->scope <= KillSwitchScope::Flatten;
+        return known && valid ? RestoreResult::Restored : RestoreResult::InvalidRiskLimits;
     }
-    if (const auto *rejected = std::get_if<RiskRejected>(&event.payload))
-        return m_risk.tracks(rejected->account) ? RestoreResult::Restored
-                                                : RestoreResult::InvalidRiskLimits;
+    if (const auto *rejected = std::get_if<RiskRejected>(&event.payload)) {
+        const bool valid = validRule(rejected->rule) && rejected->scope <= LimitScope::Global &&
+                           rejected->killSwitch <= KillSwitchScope::Flatten &&
+                           rejected->unit <= RiskUnit::Count;
+        return m_risk.tracks(rejected->account) && valid ? RestoreResult::Restored
+                                                         : RestoreResult::InvalidRiskLimits;
+    }
     const RiskAlert &alert = std::get<RiskAlert>(event.payload);
-    return m_risk.tracks(alert.account) ? RestoreResult::Restored
-                                        : RestoreResult::InvalidRiskLimits;
+    const bool instrumentKnown = event.instrument.value() == 0 || findInstrument(event.instrument);
+    const bool valid = validRule(alert.rule) && alert.scope <= LimitScope::Global &&
+                       alert.level <= RiskAlertLevel::Breach && instrumentKnown;
+    return m_risk.tracks(alert.account) && valid ? RestoreResult::Restored
+                                                 : RestoreResult::InvalidRiskLimits;
 }
 
 // Posts the fill the event records after checking, on a preview, that posting it gives the

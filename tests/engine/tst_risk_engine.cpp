@@ -86,6 +86,7 @@ private slots:
     void partialFillsReleaseExactNotional();
     void untrackedOrderMeetsKillSwitchOnReplace();
     void flattenSplitsAboveMaximumSize();
+    void restoreRejectsInvalidRiskEvents();
     void restoreRebuildsTheRiskState();
     void snapshotKeepsTheRateWindow();
 };
@@ -669,6 +670,58 @@ void RiskEngineTest::flattenSplitsAboveMaximumSize()
     QCOMPARE(sizes, (std::vector<std::int64_t>{100, 100, 50}));
     QCOMPARE(engine.portfolio().position(AccountId{kTrader}, InstrumentId{1})->quantity,
              Quantity{0});
+}
+
+// Events that did not come through the codec may hold any value: restore names them invalid and
+// changes nothing.
+void RiskEngineTest::restoreRejectsInvalidRiskEvents()
+{
+    Engine original;
+    EngineRecorder recorder;
+    original.addHandler(&recorder);
+    setUp(original);
+    Engine restored;
+    for (const Event &event : recorder.events)
+        QCOMPARE(restored.restore(event), RestoreResult::Restored);
+    const std::uint64_t before = restored.stateHash();
+    const SequenceNumber next = restored.lastSequence() + 1;
+
+    std::vector<EventPayload> hostile;
+    hostile.push_back(KillSwitchChanged{AccountId{kTrader}, static_cast<KillSwitchScope>(7)});
+    hostile.push_back(KillSwitchChanged{AccountId{kOutsider}, KillSwitchScope::Pause});
+    RiskAlert alert{AccountId{kTrader},
+                    RiskRule::OpenOrders,
+                    LimitScope::AccountDefault,
+                    static_cast<RiskAlertLevel>(9),
+                    1,
+                    1,
+                    10'000};
+    hostile.push_back(alert);
+    alert.level = RiskAlertLevel::Breach;
+    alert.rule = RiskRule::None;
+    hostile.push_back(alert);
+    RiskRejected rejected;
+    rejected.account = AccountId{kTrader};
+    rejected.rule = static_cast<RiskRule>(200);
+    hostile.push_back(rejected);
+    RiskLimits negative;
+    negative.maximumOpenOrders = -1;
+    hostile.push_back(RiskLimitsSet{AccountId{kTrader}, negative, 0});
+
+    for (const EventPayload &payload : hostile) {
+        const Event event{next, Timestamp{5}, InstrumentId{}, payload};
+        QCOMPARE(restored.restore(event), RestoreResult::InvalidRiskLimits);
+        QCOMPARE(restored.stateHash(), before);
+    }
+    RiskAlert unknownInstrument{AccountId{kTrader},
+                                RiskRule::PositionLong,
+                                LimitScope::AccountDefault,
+                                RiskAlertLevel::Breach,
+                                1,
+                                1,
+                                10'000};
+    QCOMPARE(restored.restore(Event{next, Timestamp{5}, InstrumentId{77}, unknownInstrument}),
+             RestoreResult::InvalidRiskLimits);
 }
 
 // An engine restored from another's events has its state hash after every event, and decides
