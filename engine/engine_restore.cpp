@@ -407,7 +407,7 @@ RestoreResult Engine::restoreAccountOpened(const AccountOpened &opened)
 }
 
 // The risk events change only the risk state, which restore() applies once this accepts them.
-// A rejection's answer comes with the OrderRejected that follows it.
+// The OrderRejected that follows a RiskRejected records the rejection of its client order id.
 RestoreResult Engine::restoreRisk(const Event &event)
 {
     // Events that did not come through the codec may carry any byte in an enum.

@@ -134,9 +134,11 @@ void RateWindow::load(const std::vector<Timestamp> &times)
         record(time);
 }
 
-// Commands come in time order, so the ring is sorted from its oldest entry on, and a binary
-// search finds the first timestamp inside the window in O(log n) where a scan of a window of
-// the maximum rate would take 100,000 steps after every command.
+// A binary search finds the first timestamp inside the window in O(log n). A scan would take
+// 100,000 steps after every command at the maximum rate.
+// NOTE: the search assumes the ring is sorted from its oldest entry on, as it is when command
+// times never go back. The engine does not enforce that; an earlier time only skews this count,
+// which reports use, and not allows(), which decides.
 std::int64_t RateWindow::countSince(Timestamp now) const
 {
     if (m_count == 0)
@@ -972,7 +974,7 @@ RiskUpdateResult RiskEvaluator::onOrderReplaced(AccountId account, InstrumentId 
         result != RiskUpdateResult::Ok)
         return result;
 
-    // The release made room for at least the old amounts; the new ones saturate rather than
+    // The release made room for at least the old amounts. The new ones saturate rather than
     // fail, because the replace has happened and the counters must follow it.
     const bool buy = side == Side::Buy;
     Quantity &pairQuantity = buy ? pair->counters.openBuyQuantity : pair->counters.openSellQuantity;

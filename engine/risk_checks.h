@@ -432,8 +432,8 @@ private:
     void resolveLimits(PairState &pair) const;
 
     RiskDecision checkKillSwitch(const AccountState &account) const;
-    // The rules on one order; the band is skipped for a price a replace keeps, as the engine's
-    // own band does, because the reference may have moved since the price was set.
+    // The rules on one order. The band is skipped for a price a replace keeps, as the engine's
+    // own band skips it, because the reference may have moved since the price was set.
     enum class BandCheck : std::uint8_t { Checked, Skipped };
     RiskDecision checkOrderLimits(const PairState &pair, const RiskOrder &order,
                                   BandCheck band = BandCheck::Checked) const;
