@@ -354,6 +354,7 @@ void RiskTracker::apply(const Event &event)
                 AccountDay day;
                 day.account = settings.id;
                 day.day = tradingDayOf(event.time);
+                day.cash = payload.openingBalance;
                 const auto position = std::lower_bound(
                     m_accounts.begin(), m_accounts.end(), settings.id,
                     [](const AccountDay &entry, AccountId id) { return entry.account < id; });
@@ -456,6 +457,7 @@ void RiskTracker::applyFill(const Event &event, const FillPosted &fill)
     if (account == nullptr)
         return;
     rollDay(*account, event.time);
+    account->cash = fill.cashBalance;
     account->realizedNet =
         saturatedAdd(account->realizedNet, saturatedSubtract(fill.realizedProfitAndLoss, fill.fee));
     if (std::find(account->instruments.begin(), account->instruments.end(), fill.instrument) ==
@@ -598,8 +600,7 @@ DayProfitAndLoss RiskTracker::dayProfitAndLoss(AccountId account, Timestamp now)
 void RiskTracker::refresh(const AccountDay &account, Timestamp time) const
 {
     RiskAccountSnapshot snapshot;
-    if (const Account *portfolioAccount = m_portfolio->account(account.account))
-        snapshot.cash = portfolioAccount->balance;
+    snapshot.cash = account.cash;
     // Only the daily loss rule reads the P&L, and the open positions cost a lookup each.
     if (account.limits.dailyLossLimit > Money{0}) {
         const DayProfitAndLoss day = dayOf(account, time);
@@ -832,6 +833,7 @@ bool RiskTracker::load(const RiskState &state, const std::vector<InstrumentDefin
         day.dayStartRealized = record.dayStartRealized;
         day.dayStartUnrealized = record.dayStartUnrealized;
         day.peak = record.peak;
+        day.cash = portfolioAccount->balance;
         loaded.m_accounts.push_back(std::move(day));
     }
     loaded.indexAccounts();

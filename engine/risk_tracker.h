@@ -192,6 +192,7 @@ private:
         Money dayStartUnrealized;
         Money peak;
         std::vector<InstrumentId> instruments; // every instrument the account has posted fills of
+        Money cash; // the balance of the account's last FillPosted, or its opening balance
         // unrealized() at m_valuationVersion == unrealizedVersion, so that the checks between
         // two trades value the positions once.
         mutable Money unrealized;
