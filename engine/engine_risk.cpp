@@ -242,9 +242,16 @@ void Engine::closePositions(AccountId account, Timestamp time)
                 std::max<std::int64_t>(state.definition.maximumQuantity.value() / lot * lot, lot);
             std::int64_t left = position->quantity > Quantity{0} ? position->quantity.value()
                                                                  : -position->quantity.value();
+            const std::int64_t minimum = state.definition.minimumQuantity.value();
             while (left > 0) {
-                closing.quantity = Quantity{std::min(left, largest)};
-                left -= closing.quantity.value();
+                std::int64_t size = std::min(left, largest);
+                // Leave the last order at least the minimum size: 205 with sizes 10 to 100
+                // closes as 100, 95 and 10, not 100, 100 and 5.
+                const std::int64_t rest = left - size;
+                if (rest > 0 && rest < minimum)
+                    size -= (minimum - rest + lot - 1) / lot * lot;
+                closing.quantity = Quantity{size};
+                left -= size;
                 enterOrder(closing, time, RiskGate::Bypassed);
             }
         }

@@ -126,12 +126,12 @@ std::vector<Timestamp> RateWindow::times() const
 
 void RateWindow::load(const std::vector<Timestamp> &times)
 {
-    m_next = 0;
-    m_count = 0;
+    // Copied whatever the limit, because a window keeps its times while its limit is off.
     if (times.size() > m_times.size())
         m_times.assign(times.size(), Timestamp{});
-    for (const Timestamp time : times)
-        record(time);
+    std::copy(times.begin(), times.end(), m_times.begin());
+    m_count = times.size();
+    m_next = m_times.empty() ? 0 : m_count % m_times.size();
 }
 
 // A binary search finds the first timestamp inside the window in O(log n). A scan would take
@@ -664,6 +664,10 @@ RiskDecision RiskEvaluator::checkReplace(const RiskOrder &replacement, Price old
         added.quantity = replacement.quantity - oldQuantity;
         if (RiskDecision decision = checkPosition(*pair, added); !decision.passed())
             return decision;
+        if (cash && replacement.side == Side::Sell) {
+            if (RiskDecision decision = checkCashHoldings(*pair, added); !decision.passed())
+                return decision;
+        }
     }
     if (RiskDecision decision = checkDailyLoss(account); !decision.passed())
         return decision;

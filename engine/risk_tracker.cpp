@@ -310,6 +310,8 @@ RiskUpdateResult RiskTracker::validate(InstrumentId instrument, const RiskLimits
 void RiskTracker::apply(const Event &event)
 {
     m_lastTime = event.time;
+    if (event.time.value() >= m_nextDayStart) [[unlikely]]
+        startDay(event.time);
     std::visit(
         [&](const auto &payload) {
             using T = std::decay_t<decltype(payload)>;
@@ -555,6 +557,19 @@ void RiskTracker::rollDay(AccountDay &account, Timestamp time)
     account.dayStartRealized = account.realizedNet;
     account.dayStartUnrealized = unrealized(account);
     account.peak = Money{0};
+}
+
+// The first event of a new UTC day, of any account, starts the day for every account, before
+// it changes anything. The day then starts from the marks at the end of the day before, so a
+// loss that trades of other accounts make after midnight counts in the new day.
+void RiskTracker::startDay(Timestamp time)
+{
+    for (AccountDay &account : m_accounts)
+        rollDay(account, time);
+    const std::int64_t day = tradingDayOf(time);
+    m_nextDayStart = day >= std::numeric_limits<std::int64_t>::max() / kNanosecondsPerDay
+                         ? std::numeric_limits<std::int64_t>::max()
+                         : (day + 1) * kNanosecondsPerDay;
 }
 
 // The open positions' P&L at the reference prices; positions without a price count nothing.
@@ -837,6 +852,13 @@ bool RiskTracker::load(const RiskState &state, const std::vector<InstrumentDefin
         loaded.m_accounts.push_back(std::move(day));
     }
     loaded.indexAccounts();
+    for (const AccountDay &account : loaded.m_accounts) {
+        const std::int64_t next =
+            account.day >= std::numeric_limits<std::int64_t>::max() / kNanosecondsPerDay
+                ? std::numeric_limits<std::int64_t>::max()
+                : (account.day + 1) * kNanosecondsPerDay;
+        loaded.m_nextDayStart = std::max(loaded.m_nextDayStart, next);
+    }
     if (state.globalKillSwitch != KillSwitchScope::None)
         loaded.m_evaluator.engageGlobalKillSwitch(state.globalKillSwitch);
     for (const RiskOverrideRecord &record : state.overrides) {

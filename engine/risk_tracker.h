@@ -14,6 +14,7 @@
 #include "risk_checks.h"
 
 #include <cstdint>
+#include <limits>
 #include <utility>
 #include <vector>
 
@@ -246,6 +247,7 @@ private:
     void refresh(const AccountDay &account, Timestamp time) const;
     void noteChange(AccountId account, InstrumentId instrument);
     void indexAccounts();
+    void startDay(Timestamp time);
     void check(RiskUpdateResult result);
 
     const Portfolio *m_portfolio;
@@ -265,6 +267,9 @@ private:
     std::vector<LimitUse> m_uses;
     std::uint64_t m_inconsistencies = 0;
     Timestamp m_lastTime;
+    // The first nanosecond after the current trading day of every account; an event at or past
+    // it starts a new day for all of them.
+    std::int64_t m_nextDayStart = std::numeric_limits<std::int64_t>::min();
 };
 
 } // namespace bourse

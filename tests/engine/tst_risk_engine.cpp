@@ -87,6 +87,10 @@ private slots:
     void untrackedOrderMeetsKillSwitchOnReplace();
     void flattenSplitsAboveMaximumSize();
     void restoreRejectsInvalidRiskEvents();
+    void snapshotLoadsAfterRateLimitOff();
+    void cashReplaceCannotSellShort();
+    void flattenKeepsLastOrderAboveMinimum();
+    void lossAfterMidnightCountsInNewDay();
     void restoreRebuildsTheRiskState();
     void snapshotKeepsTheRateWindow();
 };
@@ -722,6 +726,98 @@ void RiskEngineTest::restoreRejectsInvalidRiskEvents()
                                 10'000};
     QCOMPARE(restored.restore(Event{next, Timestamp{5}, InstrumentId{77}, unknownInstrument}),
              RestoreResult::InvalidRiskLimits);
+}
+
+void RiskEngineTest::snapshotLoadsAfterRateLimitOff()
+{
+    Engine original;
+    setUp(original);
+    RiskLimits limits;
+    limits.maximumOrdersPerSecond = 5;
+    original.setRiskLimits(AccountId{kTrader}, limits, Timestamp{1});
+    original.submit(order(1, Side::Buy, 1, 9'000, kTrader), Timestamp{2});
+    original.setRiskLimits(AccountId{kTrader}, RiskLimits{}, Timestamp{3});
+
+    Engine loaded;
+    if (const auto error = Engine::loadSnapshot(original.snapshot(), loaded))
+        QFAIL(error->message.c_str());
+    QCOMPARE(loaded.stateHash(), original.stateHash());
+}
+
+// Holding 10 with a sell of 10 working, a replace of that sell to 100 would sell 90 short.
+void RiskEngineTest::cashReplaceCannotSellShort()
+{
+    Engine engine;
+    setUp(engine);
+    const std::uint32_t seller = kOutsider + 1;
+    engine.openAccount(cash(seller), Money{1'000'000}, Timestamp{0});
+    engine.submit(order(1, Side::Sell, 10, 10'000, kMarketMaker), Timestamp{1});
+    engine.submit(order(2, Side::Buy, 10, 10'000, seller), Timestamp{1});
+    engine.submit(order(3, Side::Sell, 10, 11'000, seller), Timestamp{2});
+
+    EngineRecorder recorder;
+    engine.addHandler(&recorder);
+    engine.replace({OrderId{3}, Price{}, Quantity{100}, Price{}}, Timestamp{3});
+    QCOMPARE(countOf<OrderReplaced>(recorder), std::size_t{0});
+    const RiskRejected rejected = recorder.all<RiskRejected>().at(0);
+    QCOMPARE(rejected.rule, RiskRule::PositionShort);
+    QCOMPARE(rejected.scope, LimitScope::CashBalance);
+    QCOMPARE(rejected.wouldBe, std::int64_t{90});
+}
+
+// Sizes from 10 to 100 and a position of 205: 100, 95 and 10, so that none is below 10.
+void RiskEngineTest::flattenKeepsLastOrderAboveMinimum()
+{
+    Engine engine;
+    InstrumentDefinition definition = usdInstrument(1);
+    definition.minimumQuantity = Quantity{10};
+    definition.maximumQuantity = Quantity{100};
+    engine.addInstrument(definition, Timestamp{0});
+    engine.openAccount(margin(kTrader), Money{100'000'000}, Timestamp{0});
+    engine.submit(order(1, Side::Sell, 100, 10'000, kOutsider), Timestamp{1});
+    engine.submit(order(2, Side::Sell, 95, 10'000, kOutsider), Timestamp{1});
+    engine.submit(order(3, Side::Sell, 10, 10'000, kOutsider), Timestamp{1});
+    engine.submit(order(11, Side::Buy, 100, 10'000, kTrader), Timestamp{1});
+    engine.submit(order(12, Side::Buy, 95, 10'000, kTrader), Timestamp{1});
+    engine.submit(order(13, Side::Buy, 10, 10'000, kTrader), Timestamp{1});
+    engine.submit(order(20, Side::Buy, 100, 10'000, kOutsider), Timestamp{1});
+    engine.submit(order(21, Side::Buy, 100, 9'950, kOutsider), Timestamp{1});
+    engine.submit(order(22, Side::Buy, 100, 9'900, kOutsider), Timestamp{1});
+    QCOMPARE(engine.portfolio().position(AccountId{kTrader}, InstrumentId{1})->quantity,
+             Quantity{205});
+
+    EngineRecorder recorder;
+    engine.addHandler(&recorder);
+    engine.engageKillSwitch(AccountId{kTrader}, KillSwitchScope::Flatten, Timestamp{2});
+    std::vector<std::int64_t> sizes;
+    for (const OrderAccepted &accepted : recorder.all<OrderAccepted>())
+        sizes.push_back(accepted.quantity.value());
+    QCOMPARE(sizes, (std::vector<std::int64_t>{100, 95, 10}));
+    QCOMPARE(engine.portfolio().position(AccountId{kTrader}, InstrumentId{1})->quantity,
+             Quantity{0});
+}
+
+// Long 100 from 100.00 with a loss limit of 100.00. The day ends at 98.95; just after midnight
+// other accounts trade at 97.00. The new day starts from 98.95, so it has lost 195.00.
+void RiskEngineTest::lossAfterMidnightCountsInNewDay()
+{
+    constexpr std::int64_t day = 86'400LL * 1'000'000'000LL;
+    Engine engine;
+    setUp(engine);
+    RiskLimits limits;
+    limits.dailyLossLimit = Money{10'000};
+    engine.setRiskLimits(AccountId{kTrader}, limits, Timestamp{1});
+    engine.submit(order(1, Side::Sell, 100, 10'000, kMarketMaker), Timestamp{2});
+    engine.submit(order(2, Side::Buy, 100, 10'000, kTrader), Timestamp{2});
+    engine.submit(order(3, Side::Sell, 1, 9'895, kMarketMaker), Timestamp{3});
+    engine.submit(order(4, Side::Buy, 1, 9'895, kOutsider), Timestamp{3});
+
+    engine.submit(order(5, Side::Sell, 1, 9'700, kMarketMaker), Timestamp{day + 500});
+    engine.submit(order(6, Side::Buy, 1, 9'700, kOutsider), Timestamp{day + 500});
+    const OrderCheck check =
+        engine.checkOrder(order(7, Side::Buy, 1, 9'000, kTrader), Timestamp{day + 1'000});
+    QCOMPARE(check.risk.rule, RiskRule::DailyLoss);
+    QCOMPARE(check.risk.wouldBe, std::int64_t{19'500});
 }
 
 // An engine restored from another's events has its state hash after every event, and decides
