@@ -408,15 +408,8 @@ void RiskTracker::applyAccepted(const Event &event, const OrderAccepted &accepte
     noteChange(accepted.account, event.instrument);
 }
 
-// The fills of a trade may be the first events of a new day for their accounts. The day starts
-// here, before the trade moves the mark and the fills move realized P&L and positions, so that
-// the day's start holds neither.
 void RiskTracker::applyTrade(const Event &event, const Trade &trade)
 {
-    for (const AccountId side : {trade.makerAccount, trade.takerAccount}) {
-        if (AccountDay *account = findAccount(side))
-            rollDay(*account, event.time);
-    }
     if (trade.price > Price{0})
         check(m_evaluator.setReferencePrice(event.instrument, trade.price));
     ++m_valuationVersion;
