@@ -285,8 +285,7 @@ RiskUpdateResult RiskEvaluator::setOverrides(AccountId account, InstrumentId ins
 {
     PairState *pair = findPair(account, instrument);
     if (pair == nullptr)
-        return m_accountIndex.contains(account.value()) ? RiskUpdateResult::UnknownInstrument
-                                                        : RiskUpdateResult::UnknownAccount;
+        return missingPair(account);
     if (!isValidOverrides(overrides))
         return RiskUpdateResult::InvalidLimits;
 
@@ -322,8 +321,7 @@ RiskUpdateResult RiskEvaluator::setPosition(AccountId account, InstrumentId inst
 {
     PairState *pair = findPair(account, instrument);
     if (pair == nullptr)
-        return m_accountIndex.contains(account.value()) ? RiskUpdateResult::UnknownInstrument
-                                                        : RiskUpdateResult::UnknownAccount;
+        return missingPair(account);
     pair->counters.position = position;
     return RiskUpdateResult::Ok;
 }
@@ -379,6 +377,13 @@ void RiskEvaluator::resolveLimits(PairState &pair) const
 // ---------------------------------------------------------------------------------------------
 // Lookups
 
+// The result for a pair that does not exist: its instrument or its account is unknown.
+RiskUpdateResult RiskEvaluator::missingPair(AccountId account) const
+{
+    return m_accountIndex.contains(account.value()) ? RiskUpdateResult::UnknownInstrument
+                                                    : RiskUpdateResult::UnknownAccount;
+}
+
 RiskEvaluator::PairState *RiskEvaluator::findPair(AccountId account, InstrumentId instrument)
 {
     const std::uint32_t found = m_pairIndex.find(pairKey(account, instrument));
@@ -415,8 +420,7 @@ RiskUpdateResult RiskEvaluator::loadRateTimes(AccountId account, InstrumentId in
     if (instrument.value() != 0) {
         PairState *pair = findPair(account, instrument);
         if (pair == nullptr)
-            return m_accountIndex.contains(account.value()) ? RiskUpdateResult::UnknownInstrument
-                                                            : RiskUpdateResult::UnknownAccount;
+            return missingPair(account);
         pair->rate.load(times);
         return RiskUpdateResult::Ok;
     }
@@ -843,8 +847,7 @@ RiskUpdateResult RiskEvaluator::onOrderAccepted(const RiskOrder &order)
 {
     PairState *pair = findPair(order.account, order.instrument);
     if (pair == nullptr)
-        return m_accountIndex.contains(order.account.value()) ? RiskUpdateResult::UnknownInstrument
-                                                              : RiskUpdateResult::UnknownAccount;
+        return missingPair(order.account);
     if (order.quantity <= Quantity{0})
         return RiskUpdateResult::InvalidQuantity;
     if (order.price < Price{0})
@@ -928,8 +931,7 @@ RiskUpdateResult RiskEvaluator::onOrderLeft(AccountId account, InstrumentId inst
 {
     PairState *pair = findPair(account, instrument);
     if (pair == nullptr)
-        return m_accountIndex.contains(account.value()) ? RiskUpdateResult::UnknownInstrument
-                                                        : RiskUpdateResult::UnknownAccount;
+        return missingPair(account);
     if (pair->counters.openOrders <= 0)
         return RiskUpdateResult::NoWorkingOrder;
     if (const RiskUpdateResult result = release(*pair, side, price, remaining);
@@ -947,8 +949,7 @@ RiskUpdateResult RiskEvaluator::onOrderReduced(AccountId account, InstrumentId i
 {
     PairState *pair = findPair(account, instrument);
     if (pair == nullptr)
-        return m_accountIndex.contains(account.value()) ? RiskUpdateResult::UnknownInstrument
-                                                        : RiskUpdateResult::UnknownAccount;
+        return missingPair(account);
     if (pair->counters.openOrders <= 0)
         return RiskUpdateResult::NoWorkingOrder;
     if (quantity > orderRemaining)
@@ -962,8 +963,7 @@ RiskUpdateResult RiskEvaluator::onOrderReplaced(AccountId account, InstrumentId 
 {
     PairState *pair = findPair(account, instrument);
     if (pair == nullptr)
-        return m_accountIndex.contains(account.value()) ? RiskUpdateResult::UnknownInstrument
-                                                        : RiskUpdateResult::UnknownAccount;
+        return missingPair(account);
     if (pair->counters.openOrders <= 0)
         return RiskUpdateResult::NoWorkingOrder;
     if (newQuantity <= Quantity{0})
@@ -1001,8 +1001,7 @@ RiskUpdateResult RiskEvaluator::onFill(AccountId account, InstrumentId instrumen
 {
     PairState *pair = findPair(account, instrument);
     if (pair == nullptr)
-        return m_accountIndex.contains(account.value()) ? RiskUpdateResult::UnknownInstrument
-                                                        : RiskUpdateResult::UnknownAccount;
+        return missingPair(account);
     if (quantity <= Quantity{0})
         return RiskUpdateResult::InvalidQuantity;
 

@@ -427,6 +427,7 @@ private:
     }
 
     PairState *findPair(AccountId account, InstrumentId instrument);
+    RiskUpdateResult missingPair(AccountId account) const;
     const PairState *findPair(AccountId account, InstrumentId instrument) const;
     void addPair(std::uint32_t accountIndex, std::uint32_t instrumentIndex);
     void resolveLimits(PairState &pair) const;
