@@ -104,7 +104,7 @@ struct ClientOrderAnswer {
 // The snapshot format version that snapshot() writes and the newest that loadSnapshot() reads.
 inline constexpr std::uint16_t kSnapshotFormatVersion = 3;
 
-// What checkOrder() finds: the reason the order would be rejected, if any, and the risk
+// The result of checkOrder(): the reason the order would be rejected, if any, and the risk
 // decision. A risk rejection has reason RiskLimit or KillSwitchEngaged and the rule in `risk`.
 struct OrderCheck {
     std::optional<RejectReason> reason;
@@ -114,8 +114,8 @@ struct OrderCheck {
 };
 
 // The distance of a kill switch's closing order's protection price from the reference price,
-// when the instrument's own price band is not narrower: wide enough to cross a normal spread,
-// narrow enough that a thin book cannot fill the order at any price.
+// unless the instrument's own price band is narrower. It is wide enough to cross a normal spread
+// and narrow enough that a thin book cannot fill the order at any price.
 inline constexpr std::int64_t kClosingProtectionBasisPoints = 500;
 
 // The reason loadSnapshot() rejected a snapshot.
@@ -192,10 +192,10 @@ public:
     // open, and publishes FillPosted right after the Trade.
     void openAccount(const AccountSettings &settings, Money openingBalance, Timestamp time);
 
-    // Pre-trade risk (engine_risk.cpp). Every order of an open account passes the checks of
-    // risk_checks.h before it is accepted; a rejection publishes a RiskRejected with the decision,
-    // then the OrderRejected (RiskLimit, or KillSwitchEngaged). After each command, a limit whose
-    // use crossed 80% or 100%, up or down, publishes a RiskAlert.
+    // Pre-trade risk (engine_risk.cpp). Every order of an open account meets the checks of
+    // risk_checks.h before it is accepted. A rejection publishes a RiskRejected with the
+    // decision, then the OrderRejected (RiskLimit, or KillSwitchEngaged). After each command, a
+    // limit whose use crossed 80% or 100%, up or down, publishes a RiskAlert.
     //
     // Replaces an account's default limits (RiskLimitsSet), or rejects the command: InvalidAccount
     // for an account that is not open, InvalidRiskLimits for a negative limit or an order rate
@@ -219,8 +219,8 @@ public:
     // global switch and an account's own switch are separate: each needs its own reset.
     void resetKillSwitch(AccountId account, Timestamp time);
 
-    // The answer submit() would give the order now, without placing it or publishing anything:
-    // the first validation reason, or the risk decision.
+    // Returns the outcome submit() would give the order now, without placing it or publishing
+    // anything: the first validation reason, or the risk decision.
     OrderCheck checkOrder(const NewOrder &order, Timestamp time) const;
     // An account's kill switches, day P&L and drawdown, exposures and limit utilization.
     RiskMonitor riskMonitor(AccountId account, Timestamp time) const;

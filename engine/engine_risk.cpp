@@ -1,5 +1,5 @@
-// Pre-trade risk in the engine: limit commands, the kill switch, the checks of a replace, the
-// answer to "would this order pass?" and the alerts after each command (engine.h).
+// Pre-trade risk in the engine: limit commands, the kill switch, the checks of a replace,
+// checkOrder() and the alerts after each command (engine.h).
 
 #include "engine_state.h"
 

@@ -273,8 +273,7 @@ constexpr auto fieldsOf(std::type_identity<RiskLimitsSet>)
 constexpr auto fieldsOf(std::type_identity<KillSwitchChanged>)
 {
     using P = KillSwitchChanged;
-    return std::tuple{field("account", &P::account, version4),
-                      field("scope", &P::scope, version4)};
+    return std::tuple{field("account", &P::account, version4), field("scope", &P::scope, version4)};
 }
 
 constexpr auto fieldsOf(std::type_identity<RiskRejected>)

@@ -311,7 +311,7 @@ struct KillSwitchChanged {
 
 // A pre-trade risk check rejected an order or a replace: the rule, the origin of the limit and
 // the values that decided, as risk_checks.h's RiskDecision lists them per rule. The
-// OrderRejected that answers the command follows.
+// OrderRejected of the same command follows.
 struct RiskRejected {
     OrderId id;
     AccountId account;

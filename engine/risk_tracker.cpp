@@ -386,8 +386,8 @@ void RiskTracker::applyAccepted(const Event &event, const OrderAccepted &accepte
     RiskOrder order{accepted.account,     event.instrument,  accepted.side,
                     orderPrice(accepted), accepted.quantity, event.time};
     order.price = m_evaluator.valuationPrice(order);
-    // check() rejects what the counters cannot hold, so this fails only for the engine's own
-    // closing orders, which stay untracked rather than counted in part.
+    // check() rejects what the counters cannot hold. Orders that skip it, the engine's own
+    // closing orders, stay untracked when they fail here rather than counted in part.
     if (m_evaluator.onOrderAccepted(order) != RiskUpdateResult::Ok) {
         ++m_inconsistencies;
         return;

@@ -114,7 +114,7 @@ public:
 
     // Adds an instrument, which the engine does as it adds one, whether or not accounts are open.
     void addInstrument(const InstrumentDefinition &definition);
-    // Sets the price the band and market orders are valued from; the engine syncs it when the
+    // Sets the price the band and market orders are valued from. The engine syncs it when the
     // first account opens, and each Trade applied moves it after that.
     void setReferencePrice(InstrumentId instrument, Price price);
 
@@ -125,16 +125,17 @@ public:
     // are not tracked change nothing, and so does InstrumentAdded (see addInstrument()).
     void apply(const Event &event);
 
-    // The decision for a new order at `time`; valuation is the price its notional counts at.
+    // Returns the risk decision for a new order at `time`, without changing anything.
     RiskDecision check(const OrderAccepted &order, InstrumentId instrument, Timestamp time) const;
-    // The decision for a replace of a tracked order to a new price and remaining quantity.
+    // Returns the risk decision for a replace of a tracked order to a new valuation price and
+    // remaining quantity.
     RiskDecision checkReplace(const TrackedOrder &order, Price newValuation, Quantity newRemaining,
                               Timestamp time) const;
 
     // nullptr for an order that is not tracked.
     const TrackedOrder *order(OrderId id) const;
-    // The price an accepted order's notional is counted at: its limit, or for a market or stop
-    // order its protection price or stop price; zero leaves it to the reference price.
+    // Returns the price an accepted order's notional is counted at: its limit, or for a market
+    // or stop order its protection price or stop price. Zero leaves it to the reference price.
     static Price orderPrice(const OrderAccepted &order);
 
     // The tracked working orders of an account, or of every account for id zero, by id.
@@ -147,10 +148,10 @@ public:
     RiskDecision checkKillSwitch(AccountId account) const;
     KillSwitchScope globalKillSwitch() const { return m_evaluator.globalKillSwitch(); }
 
-    // Replaces `alerts` with the alerts, each with its instrument, that the limits of the pairs
-    // changed since the last call require at the time of the last event applied: a limit whose
-    // level (below 80%, from 80%, from 100%) differs from the level its last alert recorded.
-    // Applying each RiskAlert records its level.
+    // Replaces `alerts` with the alerts, each with its instrument, that the pairs changed since
+    // the last call require at the time of the last event applied. A limit needs one when its
+    // level (below 80%, from 80%, from 100%) differs from the level of its last alert. Applying
+    // each RiskAlert records its level.
     // NOTE: only the account's own events change its pairs. A daily loss that grows with the
     // trades of others, or an order rate that falls as time passes, is looked at again at the
     // account's next event.
@@ -165,8 +166,8 @@ public:
 
     const RiskEvaluator &evaluator() const { return m_evaluator; }
 
-    // Problems apply() met that only a bug can cause, such as a fill larger than the working
-    // quantity; counted, not state.
+    // The number of problems apply() met that only a bug can cause, such as a fill larger than
+    // the working quantity. It is a count for diagnostics, not part of the state.
     std::uint64_t inconsistencies() const { return m_inconsistencies; }
 
     RiskState state() const;
@@ -180,7 +181,8 @@ public:
     // trading day or P&L. Until then the engine's state hash leaves the risk state out, which
     // keeps the hashes that engines and snapshots from before risk limits recorded.
     bool configured() const;
-    // Hashes limits, overrides, kill switches, alert levels and the day's baselines.
+    // Hashes limits, overrides, kill switches, rate windows, alert levels, the day's baselines
+    // and the tracked orders.
     std::uint64_t stateHash() const;
 
 private:

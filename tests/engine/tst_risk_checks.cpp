@@ -475,7 +475,7 @@ void RiskChecksTest::marketOrderUsesReferencePrice()
              RiskUpdateResult::UnknownInstrument);
 }
 
-// A cash account sells what it holds without needing cash, and never sells short: long 500,
+// A cash account sells its position without needing cash, and never sells short: long 500,
 // a sell of 500 passes and one of 501 would leave it 1 short.
 void RiskChecksTest::cashAccountSellNeedsHoldingsNotCash()
 {

@@ -1,4 +1,4 @@
-// Pre-trade risk inside the engine: rejections that explain themselves, the answer to "would
+// Pre-trade risk inside the engine: rejections that explain themselves, checkOrder() for "would
 // this order pass?", the kill switch on every order path, alerts, and a risk state that a
 // restore or a snapshot rebuilds exactly.
 
@@ -151,7 +151,7 @@ void RiskEngineTest::rejectionExplainsItself()
                          "limit of 1,000 (position 700, open buys 300, this order 200)"));
 }
 
-// checkOrder() gives the answer submit() then gives, and publishes nothing.
+// checkOrder() returns the outcome submit() then gives, and publishes nothing.
 void RiskEngineTest::checkOrderMatchesSubmitWithoutEvents()
 {
     Engine engine;
@@ -200,8 +200,8 @@ void RiskEngineTest::ordersOfOtherAccountsMeetNoRule()
     QCOMPARE(countOf<RiskRejected>(recorder), std::size_t{0});
 }
 
-// A rejected client order id answers its repeats with the same rejection, even after the limit
-// that rejected it is lifted.
+// Repeats of a rejected client order id get the same rejection, even after the limit that
+// rejected it is lifted.
 void RiskEngineTest::repeatedClientOrderIdGetsTheRiskAnswer()
 {
     Engine engine;
