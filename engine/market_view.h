@@ -1,6 +1,9 @@
 #pragma once
 
+#include "engine.h"
+#include "events.h"
 #include "order_book.h"
+#include "risk_tracker.h"
 #include "types.h"
 
 #include <cstddef>
@@ -32,16 +35,142 @@ struct Bar {
     friend bool operator==(const Bar &, const Bar &) = default;
 };
 
+// Bars of one time frame, oldest first; the last one may still be forming.
+struct BarSeries {
+    std::int64_t intervalNanoseconds = 0;
+    std::vector<Bar> bars;
+};
+
+// Traded quantity at one price.
+struct PriceVolume {
+    Price price;
+    Quantity quantity;
+};
+
+// One row of the market watch: an instrument's terms and its market now.
+struct InstrumentQuote {
+    InstrumentId instrument;
+    std::string symbol;
+    std::string currency;
+    int priceDecimals = 2;
+    int quantityDecimals = 0;
+    Price tickSize{1};
+    Quantity lotSize{1};
+    TradingStatus status = TradingStatus::Trading;
+    Price last;      // zero before the first trade
+    Price openPrice; // the first trade of the run, which "change" is measured against
+    Price bestBid;   // zero when the side is empty
+    Price bestAsk;
+    Quantity bidSize;
+    Quantity askSize;
+    Quantity volume; // traded since the run began
+    std::uint64_t tradeCount = 0;
+    std::vector<Price> sparkline; // closes of the most recent bars, oldest first, at most 60
+};
+
+// The state of one of the trader's orders, as its events left it.
+enum class OwnOrderState : std::uint8_t {
+    Working = 0, // resting in the book, or parked as a stop that has not triggered
+    Filled,
+    Cancelled,
+    Rejected,
+    Expired,
+};
+
+// One of the trader's orders: what was asked, what happened, and why it ended.
+struct OwnOrder {
+    OrderId id;
+    AccountId account;
+    InstrumentId instrument;
+    Side side = Side::Buy;
+    OrderType type = OrderType::Limit;
+    TimeInForce timeInForce = TimeInForce::Gtc;
+    Price limit; // zero when the type has none
+    Price stopPrice;
+    Quantity displayQuantity; // zero when not an iceberg
+    Quantity quantity;        // as entered, or as last replaced
+    Quantity filled;
+    Quantity remaining;
+    bool parked = false; // a stop that has not triggered yet
+    OwnOrderState state = OwnOrderState::Working;
+    std::string reason; // for a rejection or a cancel: a sentence for the trader
+    Timestamp entered;
+    Timestamp updated;
+    SequenceNumber lastSequence = 0; // the last event that changed it
+};
+
+// One fill of the trader's orders.
+struct OwnFill {
+    SequenceNumber tradeSequence = 0;
+    Timestamp time;
+    OrderId order;
+    AccountId account;
+    InstrumentId instrument;
+    Side side = Side::Buy;
+    Price price;
+    Quantity quantity;
+    bool maker = false;
+    Money fee; // in the account's money units
+};
+
+// A position of one of the trader's accounts in one instrument, valued at the mark.
+struct OwnPosition {
+    AccountId account;
+    InstrumentId instrument;
+    std::string currency;
+    int moneyDecimals = 2;
+    Quantity quantity;    // signed: negative is short
+    AveragePrice average; // exact entry price of the open quantity, in price units
+    Price mark;           // the price unrealized P&L is marked at; zero when there is none
+    Money realized;
+    Money unrealized;
+    Money fees;
+};
+
+// A risk decision to show the trader: a rejection, an alert, a limit change or a kill switch.
+struct RiskNotice {
+    SequenceNumber sequence = 0;
+    Timestamp time;
+    AccountId account;
+    InstrumentId instrument; // zero when the notice is not about one instrument
+    OrderId order;           // zero when the notice is not about an order
+    RiskRule rule = RiskRule::None;
+    std::string text; // a sentence, such as describe() gives for a rejection
+};
+
+// What the trader owns in the session: accounts, orders, fills, positions and risk.
+struct TraderView {
+    std::vector<AccountId> accounts;      // the accounts the trader trades, the default first
+    std::vector<OwnOrder> workingOrders;  // every instrument, oldest first
+    std::vector<OwnOrder> finishedOrders; // the most recent ones, newest first, at most 500
+    std::vector<OwnFill> fills;           // the most recent ones, newest first, at most 500
+    std::vector<OwnPosition> positions;   // one per account and instrument ever traded
+    std::vector<RiskMonitor> risk;        // one per account, in the order of `accounts`
+    std::vector<RiskLimits> limits;       // the account-wide limits, in the same order
+    std::vector<RiskNotice> riskNotices;  // the most recent ones, newest first, at most 200
+    KillSwitchScope globalKillSwitch = KillSwitchScope::None;
+};
+
 enum class SessionMode : std::uint8_t { Simulation = 0, Replay = 1 };
 
 enum class ReplayState : std::uint8_t { Idle = 0, Playing, Paused, Finished, Failed };
 
 // What the terminal shows, copied out of the engine thread at most once a frame. A view is
 // immutable once published, so the UI reads it without locks.
+//
+// The book, trades and bars are of one instrument, the focus, which Session::setFocus()
+// chooses; the market watch covers every instrument.
 struct MarketView {
     SessionMode mode = SessionMode::Simulation;
+    InstrumentId instrument; // the focus
     std::string symbol;
     int priceDecimals = 2; // a price of 12345 ticks shows as 123.45 when this is 2
+    int quantityDecimals = 0;
+    Price tickSize{1};
+    Quantity lotSize{1};
+    TradingStatus status = TradingStatus::Trading;
+
+    std::vector<InstrumentQuote> instruments; // every instrument, in the engine's order
 
     std::vector<LevelSummary> bids; // best first
     std::vector<LevelSummary> asks; // best first
@@ -56,6 +185,20 @@ struct MarketView {
     // The most recent bars, oldest first; the last one may still be forming.
     std::vector<Bar> bars;
     std::int64_t barIntervalNanoseconds = 0;
+    // The bars of the focus at every time frame the session keeps (1 s, 1 min, 5 min, 1 h),
+    // shortest first.
+    std::vector<BarSeries> timeFrames;
+    // Quantity traded at each price of the focus over the last 60 seconds of market time,
+    // in ascending price order, for the ladder's volume column.
+    std::vector<PriceVolume> recentVolume;
+
+    // The most recent events of every instrument, oldest first, at most
+    // Session::Options::eventsPerView; like the trades, consecutive views overlap.
+    std::vector<Event> recentEvents;
+    std::uint64_t droppedEvents = 0; // events no view carried, since the previous view
+
+    TraderView trader;
+    Timestamp marketTime; // of the last event
 
     SequenceNumber lastSequence = 0;
     std::uint64_t totalEvents = 0;

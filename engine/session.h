@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <future>
 #include <memory>
 #include <optional>
 #include <string>
@@ -23,6 +24,14 @@ namespace bourse {
 // after at most one batch of work (about 5 ms).
 class Session {
 public:
+    // One instrument of a simulated market and the character of its order flow.
+    struct SimulatedInstrument {
+        InstrumentDefinition definition;
+        std::int64_t anchorTicks = 10'000; // the price the simulated fair value reverts to
+        std::int64_t maxPassiveLots = 20;  // liquidity: the largest resting order
+        std::uint32_t weight = 1;          // share of the simulator's commands
+    };
+
     // The constructor throws std::invalid_argument when a value is out of range.
     struct Options {
         int viewLevels = 10;      // levels per side in each view, at least 1
@@ -31,6 +40,10 @@ public:
         std::size_t barsKept = 240;                          // at least 1
         std::size_t tradesPerView = 500;
         int simulationCommandsPerSecond = 1000; // at speed 1, in wall time; at least 1
+        std::size_t eventsPerView = 2000;       // MarketView::recentEvents at most
+        // Instruments of a simulated market, each with its own simulator; empty means the
+        // default set of five that differ in price, tick size and liquidity.
+        std::vector<SimulatedInstrument> simulatedInstruments;
     };
 
     struct ReplaySource {
@@ -103,6 +116,33 @@ public:
     // 0 means as fast as possible; otherwise a multiple of market time from 0.001 to 1000000.
     // Any other value is ignored.
     void setSpeed(double speed);
+
+    // Trading. In a simulation the session opens the trader's accounts, with default risk
+    // limits, before the market starts; MarketView::trader lists them. Each call queues the
+    // command for the engine thread and returns at once: false when the queue is full or no
+    // simulation runs (a replay takes no orders), so nothing was queued. What the engine
+    // decided shows in the next views, as events and in MarketView::trader. A command is never
+    // dropped once queued.
+    bool submit(const NewOrder &order); // a zero id: the session assigns one
+    bool cancel(OrderId id);
+    bool replace(const ReplaceOrder &replace);
+    bool massCancel(const MassCancel &scope);
+    bool engageKillSwitch(AccountId account, KillSwitchScope scope); // zero account: global
+    bool resetKillSwitch(AccountId account);                         // zero account: global
+    bool setRiskLimits(AccountId account, const RiskLimits &limits);
+
+    // The answer to "would this order pass?", computed on the engine thread against the state
+    // of the moment, without placing the order. The future is ready within one batch of work
+    // (about 5 ms); it holds a broken_promise error when the session stops first.
+    struct CheckAnswer {
+        OrderCheck check;
+        std::string text; // why it would be rejected, a sentence for the trader; empty if it passes
+    };
+    std::future<CheckAnswer> checkOrder(const NewOrder &order);
+
+    // Chooses the instrument whose book, trades and bars the views carry. An unknown id is
+    // ignored. The first instrument is the focus of a new run.
+    void setFocus(InstrumentId instrument);
 
     // Stops the engine thread. The last view stays available.
     void stop();

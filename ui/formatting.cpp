@@ -57,6 +57,33 @@ QString formatCount(std::int64_t value)
     return value < 0 ? QStringLiteral("-") + digits : digits;
 }
 
+namespace {
+
+QString groupedDecimal(std::int64_t value, int decimals)
+{
+    decimals = std::clamp(decimals, 0, 18);
+    const std::uint64_t absolute = magnitude(value);
+    const std::uint64_t scale = powerOfTen(decimals);
+    QString text = QString::number(absolute / scale);
+    for (qsizetype position = text.size() - 3; position > 0; position -= 3)
+        text.insert(position, QChar(','));
+    if (decimals > 0)
+        text += QStringLiteral(".%1").arg(absolute % scale, decimals, 10, QChar('0'));
+    return value < 0 ? QStringLiteral("-") + text : text;
+}
+
+} // namespace
+
+QString formatQuantity(Quantity quantity, int decimals)
+{
+    return groupedDecimal(quantity.value(), decimals);
+}
+
+QString formatMoney(Money amount, int decimals)
+{
+    return groupedDecimal(amount.value(), decimals);
+}
+
 std::int64_t nanosecondsIntoDay(Timestamp time)
 {
     const std::int64_t nanoseconds = time.value();

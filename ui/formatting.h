@@ -1,5 +1,6 @@
 #pragma once
 
+#include "money.h"
 #include "types.h"
 
 #include <QString>
@@ -20,6 +21,14 @@ inline QString formatQuantity(Quantity quantity)
 {
     return formatCount(quantity.value());
 }
+
+// Formats lots with `decimals` digits after the point and the whole part grouped by three:
+// 1234567 lots with 2 decimals is "12,345.67". Zero decimals is formatQuantity(quantity).
+QString formatQuantity(Quantity quantity, int decimals);
+
+// Formats an amount in units of 10^-decimals with the whole part grouped by three:
+// -123456789 with 2 decimals is "-1,234,567.89".
+QString formatMoney(Money amount, int decimals);
 
 enum class TimePrecision { Minutes, Seconds, Milliseconds };
 

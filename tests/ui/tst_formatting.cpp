@@ -15,6 +15,8 @@ private slots:
     void formatPriceUsesDecimals();
     void formatCountGroupsThousands_data();
     void formatCountGroupsThousands();
+    void formatGroupedDecimals_data();
+    void formatGroupedDecimals();
     void formatTimeOfDayReplayTime_data();
     void formatTimeOfDayReplayTime();
     void epochTimeShowsLocalClock();
@@ -72,6 +74,37 @@ void FormattingTest::formatCountGroupsThousands()
     QFETCH(QString, expected);
 
     QCOMPARE(bourse::ui::formatCount(value), expected);
+}
+
+void FormattingTest::formatGroupedDecimals_data()
+{
+    QTest::addColumn<qint64>("value");
+    QTest::addColumn<int>("decimals");
+    QTest::addColumn<QString>("quantity");
+    QTest::addColumn<QString>("money");
+
+    QTest::newRow("whole lots") << qint64{1234567} << 0 << QStringLiteral("1,234,567")
+                                << QStringLiteral("1,234,567");
+    QTest::newRow("hundredths") << qint64{1234567} << 2 << QStringLiteral("12,345.67")
+                                << QStringLiteral("12,345.67");
+    QTest::newRow("below one") << qint64{5} << 3 << QStringLiteral("0.005")
+                               << QStringLiteral("0.005");
+    QTest::newRow("negative") << qint64{-123456789} << 2 << QStringLiteral("-1,234,567.89")
+                              << QStringLiteral("-1,234,567.89");
+    QTest::newRow("int64 minimum")
+        << std::numeric_limits<qint64>::min() << 8 << QStringLiteral("-92,233,720,368.54775808")
+        << QStringLiteral("-92,233,720,368.54775808");
+}
+
+void FormattingTest::formatGroupedDecimals()
+{
+    QFETCH(qint64, value);
+    QFETCH(int, decimals);
+    QFETCH(QString, quantity);
+    QFETCH(QString, money);
+
+    QCOMPARE(bourse::ui::formatQuantity(bourse::Quantity{value}, decimals), quantity);
+    QCOMPARE(bourse::ui::formatMoney(bourse::Money{value}, decimals), money);
 }
 
 void FormattingTest::formatTimeOfDayReplayTime_data()
