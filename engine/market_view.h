@@ -79,6 +79,8 @@ enum class OwnOrderState : std::uint8_t {
 
 // One of the trader's orders: what was asked, what happened, and why it ended.
 struct OwnOrder {
+    // A rejected order names the id it would have had, which the engine may give a later order,
+    // because a rejection uses no id up.
     OrderId id;
     AccountId account;
     InstrumentId instrument;

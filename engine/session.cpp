@@ -1,7 +1,9 @@
 #include "session.h"
 
+#include "session_market.h"
 #include "session_runner.h"
 
+#include <cmath>
 #include <stdexcept>
 #include <thread>
 #include <vector>
@@ -9,6 +11,12 @@
 namespace bourse {
 
 namespace {
+
+bool isValidEventRate(double eventsPerSecond)
+{
+    return std::isfinite(eventsPerSecond) && eventsPerSecond >= 0.0 &&
+           eventsPerSecond <= Session::kMaximumEventRate;
+}
 
 void checkOptions(const Session::Options &options)
 {
@@ -33,6 +41,14 @@ void checkOptions(const Session::Options &options)
         fail("simulationCommandsPerSecond is " +
              std::to_string(options.simulationCommandsPerSecond) + ", expected at least 1");
     }
+    if (!isValidEventRate(options.simulationEventsPerSecond)) {
+        fail("simulationEventsPerSecond is " + std::to_string(options.simulationEventsPerSecond) +
+             ", expected 0 to 100000000");
+    }
+    if (const std::string problem = session::checkInstruments(options.simulatedInstruments);
+        !problem.empty()) {
+        fail("simulatedInstruments: " + problem);
+    }
 }
 
 } // namespace
@@ -43,24 +59,33 @@ struct Session::Impl {
     {
     }
 
-    // Joins the engine thread; the caller holds lifecycleMutex.
+    // Joins the engine thread; the caller holds lifecycleMutex. Commands still queued are
+    // dropped, which breaks the promises of checks and book queries.
     void stopThread()
     {
         if (thread.joinable()) {
             controls.requestStop();
             thread.join();
         }
+        controls.reset();
         // The run's handlers go first: they may read the engine as they close.
         runHandlers.clear();
         runner.reset();
     }
 
     // Starts the engine thread on a runner that is set up; the caller holds lifecycleMutex.
-    void startThread(std::unique_ptr<session::Runner> next)
+    void startThread(std::unique_ptr<session::Runner> next, SessionMode mode)
     {
         controls.reset();
+        controls.acceptCommands(true, mode == SessionMode::Simulation);
         runner = std::move(next);
         thread = std::thread([runner = runner.get()] { runner->run(); });
+    }
+
+    bool pushTrading(session::TraderCommand &&command)
+    {
+        return controls.pushCommand(std::move(command),
+                                    session::ControlQueue::CommandKind::Trading);
     }
 
     std::unique_ptr<session::Runner> makeRunner(std::unique_ptr<Engine> engine = nullptr)
@@ -134,7 +159,7 @@ void Session::startSimulation(std::uint64_t seed)
     auto runner = m_impl->makeRunner();
     runner->setUpSimulation(seed);
     m_impl->addRunHandlers(*runner, SessionMode::Simulation, "seed " + std::to_string(seed));
-    m_impl->startThread(std::move(runner));
+    m_impl->startThread(std::move(runner), SessionMode::Simulation);
 }
 
 void Session::resumeSimulation(std::uint64_t seed, Continuation continuation)
@@ -146,10 +171,10 @@ void Session::resumeSimulation(std::uint64_t seed, Continuation continuation)
     m_impl->stopThread();
     auto runner = m_impl->makeRunner(std::move(continuation.engine));
     runner->setUpSimulation(seed);
-    runner->restoreHistory(continuation.bars, continuation.recentTrades);
+    runner->restoreHistory(continuation.instrument, continuation.bars, continuation.recentTrades);
     m_impl->addRunHandlers(*runner, SessionMode::Simulation, "seed " + std::to_string(seed),
                            std::move(continuation.journal), continuation.lastSnapshot);
-    m_impl->startThread(std::move(runner));
+    m_impl->startThread(std::move(runner), SessionMode::Simulation);
 }
 
 std::optional<std::string> Session::startReplay(const ReplaySource &source)
@@ -162,23 +187,93 @@ std::optional<std::string> Session::startReplay(const ReplaySource &source)
         return error;
     }
     m_impl->addRunHandlers(*runner, SessionMode::Replay, source.messagePath);
-    m_impl->startThread(std::move(runner));
+    m_impl->startThread(std::move(runner), SessionMode::Replay);
     return std::nullopt;
 }
 
 void Session::play()
 {
-    m_impl->controls.push({session::Control::Kind::Play});
+    m_impl->controls.push({session::Control::Kind::Play, 0.0, {}});
 }
 
 void Session::pause()
 {
-    m_impl->controls.push({session::Control::Kind::Pause});
+    m_impl->controls.push({session::Control::Kind::Pause, 0.0, {}});
 }
 
 void Session::setSpeed(double speed)
 {
-    m_impl->controls.push({session::Control::Kind::SetSpeed, speed});
+    m_impl->controls.push({session::Control::Kind::SetSpeed, speed, {}});
+}
+
+void Session::setEventRate(double eventsPerSecond)
+{
+    if (isValidEventRate(eventsPerSecond)) {
+        m_impl->controls.push({session::Control::Kind::SetEventRate, eventsPerSecond, {}});
+    }
+}
+
+void Session::setFocus(InstrumentId instrument)
+{
+    m_impl->controls.push({session::Control::Kind::SetFocus, 0.0, instrument});
+}
+
+bool Session::submit(const NewOrder &order)
+{
+    return m_impl->pushTrading(order);
+}
+
+bool Session::cancel(OrderId id)
+{
+    return m_impl->pushTrading(session::CancelCommand{id});
+}
+
+bool Session::replace(const ReplaceOrder &replace)
+{
+    return m_impl->pushTrading(replace);
+}
+
+bool Session::massCancel(const MassCancel &scope)
+{
+    return m_impl->pushTrading(scope);
+}
+
+bool Session::engageKillSwitch(AccountId account, KillSwitchScope scope)
+{
+    return m_impl->pushTrading(session::KillSwitchCommand{account, scope, false});
+}
+
+bool Session::resetKillSwitch(AccountId account)
+{
+    return m_impl->pushTrading(session::KillSwitchCommand{account, KillSwitchScope::None, true});
+}
+
+bool Session::setRiskLimits(AccountId account, const RiskLimits &limits)
+{
+    return m_impl->pushTrading(session::LimitsCommand{account, limits});
+}
+
+std::future<Session::CheckAnswer> Session::checkOrder(const NewOrder &order)
+{
+    std::promise<CheckAnswer> promise;
+    std::future<CheckAnswer> answer = promise.get_future();
+    m_impl->controls.pushCommand(session::CheckCommand{order, std::move(promise)},
+                                 session::ControlQueue::CommandKind::Query);
+    return answer;
+}
+
+std::future<BookDepth> Session::queryBook(InstrumentId instrument, std::size_t levels)
+{
+    std::promise<BookDepth> promise;
+    std::future<BookDepth> answer = promise.get_future();
+    m_impl->controls.pushCommand(session::BookCommand{instrument, levels, std::move(promise)},
+                                 session::ControlQueue::CommandKind::Query);
+    return answer;
+}
+
+std::vector<Session::SimulatedInstrument> Session::defaultSimulatedInstruments()
+{
+    return session::defaultInstruments();
 }
 
 void Session::stop()

@@ -14,14 +14,23 @@
 
 namespace bourse {
 
+// The top levels of one instrument's book in the engine, with the sequence number of the last
+// event they include, so that a caller can compare them with a view of the same number.
+struct BookDepth {
+    InstrumentId instrument;
+    SequenceNumber lastSequence = 0;
+    std::vector<LevelSummary> bids; // best first
+    std::vector<LevelSummary> asks; // best first
+};
+
 // Runs one Engine on its own thread, fed by the market simulator or by a LOBSTER replay, and
 // publishes a MarketView of it at most `framesPerSecond` times a second.
 //
-// Every public function may be called from any thread. play(), pause(), setSpeed() and
-// latestView() return without waiting for the engine thread: commands go through a bounded
-// queue, and views are handed over by swapping a shared pointer. stop(), the start functions
-// and the destructor join the old engine thread, which ends at its next check of the queue,
-// after at most one batch of work (about 5 ms).
+// Every public function may be called from any thread. play(), pause(), setSpeed(), the
+// trading commands and latestView() return without waiting for the engine thread: commands go
+// through bounded queues, and views are handed over by swapping a shared pointer. stop(), the start
+// functions and the destructor join the old engine thread, which ends at its next check of the
+// queue, after at most one batch of work (about 5 ms).
 class Session {
 public:
     // One instrument of a simulated market and the character of its order flow.
@@ -34,17 +43,30 @@ public:
 
     // The constructor throws std::invalid_argument when a value is out of range.
     struct Options {
-        int viewLevels = 10;      // levels per side in each view, at least 1
+        int viewLevels = 50;      // levels per side in each view, at least 1
         int framesPerSecond = 60; // views published per second at most, 1 to 1000
         std::int64_t barIntervalNanoseconds = 1'000'000'000; // positive
         std::size_t barsKept = 240;                          // at least 1
         std::size_t tradesPerView = 500;
-        int simulationCommandsPerSecond = 1000; // at speed 1, in wall time; at least 1
+        // The simulated market's pace at speed 1, in wall time: commands a second over every
+        // instrument, unless simulationEventsPerSecond is set, which then sets the pace in
+        // engine events a second instead (setEventRate() changes it while a simulation runs).
+        // The speed multiplies either rate.
+        int simulationCommandsPerSecond = 1000; // at least 1
+        double simulationEventsPerSecond = 0.0; // 0, or up to kMaximumEventRate
         std::size_t eventsPerView = 2000;       // MarketView::recentEvents at most
         // Instruments of a simulated market, each with its own simulator; empty means the
-        // default set of five that differ in price, tick size and liquidity.
+        // default set of five that differ in price, tick size and liquidity. Ids must be
+        // nonzero and unique, weights and sizes at least 1.
         std::vector<SimulatedInstrument> simulatedInstruments;
     };
+
+    // The highest pace, in engine events a second, that the option and setEventRate() take.
+    static constexpr double kMaximumEventRate = 100'000'000.0;
+
+    // The instruments of a simulation whose options name none: five USD instruments from
+    // about $0.87 to $1,845, with ticks of 0.0001 to 0.25 and liquidity from thin to deep.
+    static std::vector<SimulatedInstrument> defaultSimulatedInstruments();
 
     struct ReplaySource {
         std::string messagePath;
@@ -84,8 +106,10 @@ public:
     void setRunHandlerFactory(RunHandlerFactory factory);
 
     // Stops a running source and starts the engine thread, with a fresh Engine, on a simulated
-    // market that plays at speed 1. The same seed gives the same sequence of commands; their
-    // timestamps are wall-clock time.
+    // market that plays at speed 1. The engine's first events add the instruments and open the
+    // trader's accounts, then every book is primed. The same seed gives the same sequence of
+    // commands as long as no trader order enters the market. Their timestamps are wall-clock
+    // time.
     void startSimulation(std::uint64_t seed);
 
     // An engine rebuilt from a journal, with what the views showed before it stopped, so that
@@ -94,14 +118,20 @@ public:
         std::unique_ptr<Engine> engine; // must not be null
         std::string journal;            // handed to the run handler factory
         SequenceNumber lastSnapshot = 0;
-        std::vector<Bar> bars; // at Options::barIntervalNanoseconds
+        InstrumentId instrument; // whose bars and trades these are; zero is the primary one
+        std::vector<Bar> bars;   // at Options::barIntervalNanoseconds
         std::vector<TradePrint> recentTrades;
     };
 
     // Stops a running source and continues a simulated market on the engine of `continuation`:
-    // the simulator takes over its book (no priming) and plays at speed 1. Sequence numbers
-    // continue from the engine's last one. Throws std::invalid_argument, leaving the session
-    // stopped, when the engine is null or the bars are not at the session's bar interval.
+    // one simulator per instrument of the engine takes over its book (no priming), and the
+    // market plays at speed 1. The instruments and the trader's accounts are the engine's own:
+    // nothing is added or opened. An instrument that Options::simulatedInstruments names (same
+    // id and symbol) keeps its flow's character; any other gets MarketSimulator's defaults.
+    // Sequence numbers continue from the engine's last one. An engine without events, such as
+    // the one of an empty journal, starts as a new market would. Throws std::invalid_argument,
+    // leaving the session stopped, when the engine is null or the bars are not at the session's
+    // bar interval.
     void resumeSimulation(std::uint64_t seed, Continuation continuation);
 
     // Stops a running source and starts the engine thread, with a fresh Engine, on a replay
@@ -116,29 +146,46 @@ public:
     // 0 means as fast as possible; otherwise a multiple of market time from 0.001 to 1000000.
     // Any other value is ignored.
     void setSpeed(double speed);
+    // Paces a simulation by engine events a second of wall time (times the speed), or by
+    // commands again for 0, as Options::simulationEventsPerSecond does. A value outside 0 to
+    // kMaximumEventRate is ignored.
+    void setEventRate(double eventsPerSecond);
 
     // Trading. In a simulation the session opens the trader's accounts, with default risk
     // limits, before the market starts; MarketView::trader lists them. Each call queues the
-    // command for the engine thread and returns at once: false when the queue is full or no
-    // simulation runs (a replay takes no orders), so nothing was queued. What the engine
-    // decided shows in the next views, as events and in MarketView::trader. A command is never
-    // dropped once queued.
-    bool submit(const NewOrder &order); // a zero id: the session assigns one
+    // command for the engine thread and returns at once: false when the queue is full (4096
+    // commands) or no simulation runs (a replay takes no orders), so nothing was queued. Queued
+    // commands run between batches of simulated flow, with the wall-clock time. What the engine
+    // decided shows in the next views, as events and in MarketView::trader. A queued command is
+    // never dropped while the source runs; stop() and the next start drop what is still queued.
+    //
+    // An order of account zero goes to the trader's default account. A zero id lets the engine
+    // assign one, above every id so far, which no other accepted order ever has. An explicit id is
+    // rejected only while an order with that id is live. cancel() and replace() reach the engine
+    // as they are, for any live order; the views list only the trader's orders.
+    bool submit(const NewOrder &order);
     bool cancel(OrderId id);
     bool replace(const ReplaceOrder &replace);
+    // A zero account cancels the orders of every trader account, never the simulated market's.
     bool massCancel(const MassCancel &scope);
     bool engageKillSwitch(AccountId account, KillSwitchScope scope); // zero account: global
     bool resetKillSwitch(AccountId account);                         // zero account: global
     bool setRiskLimits(AccountId account, const RiskLimits &limits);
 
-    // The answer to "would this order pass?", computed on the engine thread against the state
-    // of the moment, without placing the order. The future is ready within one batch of work
-    // (about 5 ms); it holds a broken_promise error when the session stops first.
+    // Checks on the engine thread whether an order would pass, against the state of the moment,
+    // without placing it. Account zero is the default account, as for submit(). The future is
+    // ready within one batch of work (about 5 ms). It contains a broken_promise error when no
+    // source runs, the queue is full or the session stops first.
     struct CheckAnswer {
         OrderCheck check;
         std::string text; // why it would be rejected, a sentence for the trader; empty if it passes
     };
     std::future<CheckAnswer> checkOrder(const NewOrder &order);
+
+    // The engine's own book of an instrument (zero: the primary one), at most `levels` a side,
+    // read on the engine thread between batches. An unknown instrument gives empty sides. The
+    // future breaks as checkOrder()'s does.
+    std::future<BookDepth> queryBook(InstrumentId instrument, std::size_t levels);
 
     // Chooses the instrument whose book, trades and bars the views carry. An unknown id is
     // ignored. The first instrument is the focus of a new run.

@@ -1,5 +1,7 @@
 #include "session_runner.h"
 
+#include "session_market.h"
+
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
@@ -48,7 +50,30 @@ std::string symbolFromPath(const std::string &path)
 MarketViewBuilder::Options viewOptions(const Session::Options &options)
 {
     return {static_cast<std::size_t>(options.viewLevels), options.tradesPerView,
-            options.barIntervalNanoseconds, options.barsKept};
+            options.barIntervalNanoseconds, options.barsKept, options.eventsPerView};
+}
+
+// The terms a view shows for an instrument whose definition names no symbol. A LOBSTER book
+// takes the file's ticker and four decimals, as its prices are dollars x 10000. Its tick is one
+// cent, the increment US exchanges quote stocks of $1.00 or more in, so that a price ladder steps
+// through the prices the book has; the engine itself applies the messages on a tick of 0.0001.
+// The one book of the simulations from before instruments had definitions keeps the terms they
+// showed.
+InstrumentDefinition displayTerms(InstrumentDefinition definition, SessionMode mode,
+                                  const std::string &replaySymbol)
+{
+    if (definition.symbol[0] != '\0') {
+        return definition;
+    }
+    const bool replay = mode == SessionMode::Replay;
+    const std::string symbol = replay ? replaySymbol : "SIM";
+    const std::size_t length = std::min(symbol.size(), definition.symbol.size());
+    std::copy_n(symbol.begin(), length, definition.symbol.begin());
+    definition.priceDecimals = replay ? 4 : 2;
+    // NOTE: a LOBSTER day of a stock under $1.00, quoted in 0.0001, would need a tick of 1.
+    definition.tickSize = Price{replay ? 100 : definition.tickSize.value()};
+    definition.currency = currencyCode("USD");
+    return definition;
 }
 
 } // namespace
@@ -80,10 +105,48 @@ bool ControlQueue::take(std::vector<Control> &out)
     return !m_stopRequested;
 }
 
+bool ControlQueue::pushCommand(TraderCommand &&command, CommandKind kind)
+{
+    {
+        std::lock_guard lock(m_mutex);
+        const bool accepted = kind == CommandKind::Trading ? m_acceptsTrading : m_acceptsQueries;
+        if (!accepted || m_commands.size() >= kCommandCapacity) {
+            return false;
+        }
+        m_commands.push_back(std::move(command));
+        m_commandsPending.store(true, std::memory_order_release);
+    }
+    m_signal.notify_one();
+    return true;
+}
+
+void ControlQueue::takeCommands(std::vector<TraderCommand> &out)
+{
+    out.clear();
+    if (!m_commandsPending.load(std::memory_order_acquire)) {
+        return;
+    }
+    std::lock_guard lock(m_mutex);
+    for (TraderCommand &command : m_commands) {
+        out.push_back(std::move(command));
+    }
+    m_commands.clear();
+    m_commandsPending.store(false, std::memory_order_release);
+}
+
+void ControlQueue::acceptCommands(bool queries, bool trading)
+{
+    std::lock_guard lock(m_mutex);
+    m_acceptsQueries = queries;
+    m_acceptsTrading = trading;
+}
+
 void ControlQueue::waitUntil(Clock::time_point deadline)
 {
     std::unique_lock lock(m_mutex);
-    m_signal.wait_until(lock, deadline, [this] { return !m_controls.empty() || m_stopRequested; });
+    m_signal.wait_until(lock, deadline, [this] {
+        return !m_controls.empty() || !m_commands.empty() || m_stopRequested;
+    });
 }
 
 void ControlQueue::requestStop()
@@ -98,10 +161,16 @@ void ControlQueue::requestStop()
 
 void ControlQueue::reset()
 {
+    // The commands are destroyed after the lock, as destroying their promises wakes waiters.
+    std::deque<TraderCommand> dropped;
     std::lock_guard lock(m_mutex);
     m_controls.clear();
+    dropped.swap(m_commands);
     m_stopRequested = false;
+    m_acceptsQueries = false;
+    m_acceptsTrading = false;
     m_pending.store(false, std::memory_order_release);
+    m_commandsPending.store(false, std::memory_order_release);
 }
 
 std::uint64_t ControlQueue::droppedCount() const
@@ -131,13 +200,27 @@ Runner::Runner(const Session::Options &options, std::unique_ptr<Engine> engine,
     : m_options(options)
     , m_controls(controls)
     , m_views(views)
+    , m_sessionHandlers(handlers)
+    , m_engine(std::move(engine))
     , m_viewBuilder(viewOptions(options))
+    , m_eventRate(options.simulationEventsPerSecond)
     , m_frameInterval(std::chrono::duration_cast<Clock::duration>(std::chrono::seconds(1)) /
                       options.framesPerSecond)
 {
-    m_engine = engine ? std::move(engine) : std::make_unique<Engine>(InstrumentId{1});
+    if (m_options.simulatedInstruments.empty()) {
+        m_options.simulatedInstruments = defaultInstruments();
+    }
+}
+
+Runner::~Runner() = default;
+
+void Runner::attachHandlers()
+{
     m_engine->addHandler(&m_viewBuilder);
-    for (EventHandler *handler : handlers) {
+    if (m_traderView) {
+        m_engine->addHandler(m_traderView.get());
+    }
+    for (EventHandler *handler : m_sessionHandlers) {
         addHandler(handler);
     }
 }
@@ -167,25 +250,42 @@ void Runner::reportHandlerFailure()
 void Runner::setUpSimulation(std::uint64_t seed)
 {
     m_mode = SessionMode::Simulation;
-    m_symbol = "SIM";
-    m_priceDecimals = 2;
+    m_seed = seed;
     m_speed = 1.0;
-    // On a recovered engine the simulator takes over the book it finds; on a fresh one this is
-    // the same simulator the seed always gave.
-    m_simulator = std::make_unique<MarketSimulator>(
-        MarketSimulator::resume(seed, MarketSimulator::Options{}, *m_engine));
+    // An engine without events, such as that of an empty journal, has nothing to continue:
+    // the market starts as a new one would, with instruments and accounts as events.
+    if (!m_engine || m_engine->lastSequence() == 0) {
+        m_engine = std::make_unique<Engine>();
+        m_newMarket = true;
+    }
+    std::vector<AccountId> accounts;
+    for (const TraderAccount &account : traderAccounts()) {
+        accounts.push_back(account.settings.id);
+    }
+    m_traderView = std::make_unique<TraderViewBuilder>(*m_engine, std::move(accounts));
+    attachHandlers();
 }
 
-void Runner::restoreHistory(const std::vector<Bar> &bars, const std::vector<TradePrint> &trades)
+void Runner::restoreHistory(InstrumentId instrument, const std::vector<Bar> &bars,
+                            const std::vector<TradePrint> &trades)
 {
-    m_viewBuilder.restoreHistory(bars, trades, m_engine->lastSequence());
+    if (m_newMarket) {
+        // A new market shows no history, but bars that could never be restored are still
+        // the caller's error.
+        BarBuilder(m_options.barIntervalNanoseconds, m_options.barsKept).restore(bars);
+        return;
+    }
+    registerInstruments();
+    const InstrumentId restored = instrument.value() != 0 ? instrument : m_engine->instrument();
+    m_viewBuilder.restoreHistory(restored, bars, trades, m_engine->lastSequence());
 }
 
 std::optional<std::string> Runner::setUpReplay(const Session::ReplaySource &source)
 {
     m_mode = SessionMode::Replay;
-    m_symbol = symbolFromPath(source.messagePath);
-    m_priceDecimals = 4; // LOBSTER prices are dollars x 10000
+    m_engine = std::make_unique<Engine>(InstrumentId{1});
+    attachHandlers();
+    m_replaySymbol = symbolFromPath(source.messagePath);
     m_replaySource = source.messagePath;
     m_speed = source.speed;
 
@@ -217,17 +317,31 @@ void Runner::publishFailure(const std::string &error)
 {
     m_state = ReplayState::Failed;
     m_error = error;
+    registerInstruments();
     publish(Clock::now());
+}
+
+// Gives the view builder the terms of the instruments the engine had before its first event
+// of this run, which no InstrumentAdded event brings.
+void Runner::registerInstruments()
+{
+    for (const InstrumentId id : m_engine->instruments()) {
+        if (!m_viewBuilder.knows(id)) {
+            m_viewBuilder.addInstrument(
+                displayTerms(*m_engine->definition(id), m_mode, m_replaySymbol));
+        }
+    }
 }
 
 void Runner::run()
 {
     begin();
     while (applyControls()) {
+        applyCommands();
         Clock::time_point nextWork = Clock::time_point::max();
         if (m_state == ReplayState::Playing) {
             const Clock::time_point now = Clock::now();
-            nextWork = m_simulator ? runSimulation(now) : runReplay(now);
+            nextWork = m_simulators ? runSimulation(now) : runReplay(now);
         }
 
         const Clock::time_point now = Clock::now();
@@ -242,14 +356,27 @@ void Runner::run()
     }
 }
 
-// Fills the book of a simulation before the first view, so the ladder is full from the start.
+// A new market gets its instruments and the trader's accounts, and every book of a simulation
+// is filled before the first view, so the ladders are full from the start.
 void Runner::begin()
 {
-    if (m_simulator) {
-        m_simulator->prime(*m_engine, wallClockNow());
+    if (m_mode == SessionMode::Simulation) {
+        const Timestamp time = commandTime();
+        if (m_newMarket) {
+            setUpMarket(*m_engine, m_options.simulatedInstruments, time);
+        }
+        m_traderView->adoptEngineState();
+        m_simulators = std::make_unique<SimulatorSet>(
+            m_seed, simulatorMembers(*m_engine, m_options.simulatedInstruments), *m_engine);
+        m_simulators->prime(*m_engine, time);
     }
+    registerInstruments();
     if (m_replay) {
         m_marketAnchor = m_replay->nextTime().value_or(Timestamp{0}).value();
+    }
+    const std::vector<InstrumentId> instruments = m_engine->instruments();
+    if (!instruments.empty()) {
+        m_focus = instruments.front();
     }
     const Clock::time_point now = Clock::now();
     anchorClocks(now);
@@ -287,17 +414,34 @@ void Runner::applyControl(const Control &control, Clock::time_point now)
         }
         return;
     case Control::Kind::SetSpeed:
-        if (!isValidSpeed(control.speed)) {
+        if (!isValidSpeed(control.value)) {
             return;
         }
         if (m_state == ReplayState::Playing) {
             m_marketAnchor = marketTime(now);
         }
-        m_speed = control.speed;
+        m_speed = control.value;
         anchorClocks(now);
         m_settingsChanged = true;
         return;
+    case Control::Kind::SetEventRate:
+        m_eventRate = control.value;
+        anchorClocks(now);
+        m_settingsChanged = true;
+        return;
+    case Control::Kind::SetFocus:
+        if (m_engine->definition(control.instrument) != nullptr) {
+            m_focus = control.instrument;
+            m_settingsChanged = true;
+        }
+        return;
     }
+}
+
+Timestamp Runner::commandTime()
+{
+    m_lastCommandTime = std::max(m_lastCommandTime, wallClockNow());
+    return m_lastCommandTime;
 }
 
 // Market time now: the frozen anchor while paused, the last applied message at maximum
@@ -335,6 +479,7 @@ void Runner::anchorClocks(Clock::time_point now)
 {
     m_wallAnchor = now;
     m_commandsSinceAnchor = 0;
+    m_sequenceAtAnchor = m_engine->lastSequence();
 }
 
 Clock::time_point Runner::runSimulation(Clock::time_point now)
@@ -342,12 +487,15 @@ Clock::time_point Runner::runSimulation(Clock::time_point now)
     const Clock::time_point deadline = batchDeadline(now);
     if (m_speed == 0.0) {
         do {
-            const Timestamp time = wallClockNow();
+            const Timestamp time = commandTime();
             for (std::size_t i = 0; i < kStepsBetweenClockReads; ++i) {
-                m_simulator->step(*m_engine, time);
+                m_simulators->step(*m_engine, time);
             }
         } while (Clock::now() < deadline);
         return Clock::now();
+    }
+    if (m_eventRate > 0.0) {
+        return runAtEventRate(now, deadline);
     }
 
     const double rate = m_options.simulationCommandsPerSecond * m_speed;
@@ -362,15 +510,44 @@ Clock::time_point Runner::runSimulation(Clock::time_point now)
         target = 1;
     }
 
-    const Timestamp time = wallClockNow();
+    const Timestamp time = commandTime();
     while (m_commandsSinceAnchor < target) {
-        m_simulator->step(*m_engine, time);
+        m_simulators->step(*m_engine, time);
         ++m_commandsSinceAnchor;
         if (m_commandsSinceAnchor % kStepsBetweenClockReads == 0 && Clock::now() >= deadline) {
             break;
         }
     }
     const double nextDue = static_cast<double>(m_commandsSinceAnchor + 1) / rate;
+    return m_wallAnchor +
+           std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(nextDue));
+}
+
+// Paces by the engine's events rather than by commands. A command makes one to a few dozen
+// events, so this is the pace a load test needs. Trader commands count too.
+Clock::time_point Runner::runAtEventRate(Clock::time_point now, Clock::time_point deadline)
+{
+    const double rate = m_eventRate * m_speed;
+    const double elapsed = std::chrono::duration<double>(now - m_wallAnchor).count();
+    auto target = static_cast<std::uint64_t>(elapsed * rate);
+    std::uint64_t done = m_engine->lastSequence() - m_sequenceAtAnchor;
+
+    // As by command, a backlog of more than a second is dropped, not burst through.
+    if (target > done && static_cast<double>(target - done) > rate) {
+        anchorClocks(now);
+        target = 1;
+        done = 0;
+    }
+
+    const Timestamp time = commandTime();
+    for (std::size_t steps = 1; done < target; ++steps) {
+        m_simulators->step(*m_engine, time);
+        done = m_engine->lastSequence() - m_sequenceAtAnchor;
+        if (steps % kStepsBetweenClockReads == 0 && Clock::now() >= deadline) {
+            break;
+        }
+    }
+    const double nextDue = static_cast<double>(done + 1) / rate;
     return m_wallAnchor +
            std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(nextDue));
 }
@@ -450,9 +627,10 @@ void Runner::publish(Clock::time_point now)
 {
     auto view = std::make_shared<MarketView>();
     view->mode = m_mode;
-    view->symbol = m_symbol;
-    view->priceDecimals = m_priceDecimals;
-    m_viewBuilder.fill(*view, m_engine->book(), now);
+    m_viewBuilder.fill(*view, *m_engine, m_focus, now);
+    if (m_traderView) {
+        m_traderView->fill(view->trader, commandTime());
+    }
     view->viewNumber = m_views.takeViewNumber();
 
     view->replayState = m_state;

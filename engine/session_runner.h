@@ -3,7 +3,8 @@
 #include "engine.h"
 #include "lobster_replay.h"
 #include "session.h"
-#include "simulator.h"
+#include "simulator_set.h"
+#include "trader_view.h"
 #include "view_builder.h"
 
 #include <atomic>
@@ -11,10 +12,12 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <future>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <variant>
 #include <vector>
 
 // The engine-thread side of Session. Internal to the engine library.
@@ -22,31 +25,77 @@ namespace bourse::session {
 
 using Clock = std::chrono::steady_clock;
 
+// A change of how the source plays, which the newest one of each kind decides.
 struct Control {
-    enum class Kind : std::uint8_t { Play, Pause, SetSpeed };
+    enum class Kind : std::uint8_t { Play, Pause, SetSpeed, SetEventRate, SetFocus };
     Kind kind = Kind::Play;
-    double speed = 1.0; // for SetSpeed
+    double value = 1.0;      // the speed, or the event rate
+    InstrumentId instrument; // for SetFocus
 };
 
-// The bounded queue from any thread to the engine thread, with the stop request beside it.
-// Its mutex is held only to move a few commands in or out, never while work runs.
+// The trader's commands, which the engine thread runs in the order they were queued.
+struct CancelCommand {
+    OrderId id;
+};
+struct KillSwitchCommand {
+    AccountId account;
+    KillSwitchScope scope = KillSwitchScope::None; // to engage; the engine rejects None
+    bool reset = false;
+};
+struct LimitsCommand {
+    AccountId account;
+    RiskLimits limits;
+};
+struct CheckCommand {
+    NewOrder order;
+    std::promise<Session::CheckAnswer> answer;
+};
+struct BookCommand {
+    InstrumentId instrument;
+    std::size_t levels = 0;
+    std::promise<BookDepth> answer;
+};
+using TraderCommand = std::variant<NewOrder, CancelCommand, ReplaceOrder, MassCancel,
+                                   KillSwitchCommand, LimitsCommand, CheckCommand, BookCommand>;
+
+// The queues from any thread to the engine thread, with the stop request beside them: controls,
+// which may drop the oldest when full because each one sets state, and trader commands, which
+// are never dropped once accepted. The mutex is held only to move a few commands in or out,
+// never while work runs.
 class ControlQueue {
 public:
     static constexpr std::size_t kCapacity = 64;
+    static constexpr std::size_t kCommandCapacity = 4096;
 
-    // Appends a command. When the queue is full the oldest command is dropped: commands set
+    // Whether a command trades (orders, kill switch, limits), which only a simulation takes, or
+    // only reads the engine (checks, book queries), which any running source serves.
+    enum class CommandKind : std::uint8_t { Trading, Query };
+
+    // Appends a control. When the queue is full the oldest control is dropped: controls set
     // state, so the newest ones carry the caller's intent.
     void push(Control control);
 
-    // Moves the queued commands into `out`. Returns false once a stop was requested.
+    // Moves the queued controls into `out`. Returns false once a stop was requested.
     bool take(std::vector<Control> &out);
 
-    // Waits until a command or a stop request arrives, or until the deadline.
+    // Appends a trader command, or returns false, leaving it to the caller (a promise in it then
+    // breaks as it is destroyed), when the queue is full or does not take that kind now.
+    bool pushCommand(TraderCommand &&command, CommandKind kind);
+
+    // Moves the queued trader commands into `out`, oldest first.
+    void takeCommands(std::vector<TraderCommand> &out);
+
+    // Sets which kinds of trader commands the queue takes: none while no engine thread runs,
+    // queries from the start of any source, trading as well in a simulation.
+    void acceptCommands(bool queries, bool trading);
+
+    // Waits until a control, a trader command or a stop request arrives, or until the deadline.
     void waitUntil(Clock::time_point deadline);
 
     void requestStop();
 
-    // Empties the queue and clears the stop request, for a new engine thread.
+    // Empties both queues, which breaks the promises of queued checks and book queries, and
+    // clears the stop request, for a new engine thread.
     void reset();
 
     std::uint64_t droppedCount() const;
@@ -55,9 +104,13 @@ private:
     mutable std::mutex m_mutex;
     std::condition_variable m_signal;
     std::deque<Control> m_controls;
+    std::deque<TraderCommand> m_commands;
     bool m_stopRequested = false;
+    bool m_acceptsQueries = false;
+    bool m_acceptsTrading = false;
     std::uint64_t m_dropped = 0;
-    std::atomic<bool> m_pending{false}; // lets take() skip the mutex when nothing is queued
+    std::atomic<bool> m_pending{false};         // lets take() skip the mutex when nothing is queued
+    std::atomic<bool> m_commandsPending{false}; // the same for takeCommands()
 };
 
 // The newest published view. The mutex is held only to copy or swap the pointer.
@@ -73,31 +126,36 @@ private:
     std::atomic<std::uint64_t> m_lastViewNumber{0};
 };
 
-// Everything one engine thread owns: the Engine, the source that feeds it (a simulator or a
-// replay), the pacing clocks and the view builder. It is set up on the calling thread, then
-// only run() touches it, on the engine thread.
+// Everything one engine thread owns: the Engine, the source that feeds it (simulators or a
+// replay), the pacing clocks, the trader's commands and the view builders. It is set up on the
+// calling thread, then only run() touches it, on the engine thread.
 class Runner {
 public:
-    // `engine` is the engine to run, or null for a fresh one with the single instrument 1.
+    // `engine` is the engine a simulation continues, or null for a fresh one. The handlers are
+    // added once a set-up function has settled the engine.
     Runner(const Session::Options &options, std::unique_ptr<Engine> engine,
            const std::vector<EventHandler *> &handlers, ControlQueue &controls, ViewSlot &views);
     Runner(const Runner &) = delete;
     Runner &operator=(const Runner &) = delete;
+    ~Runner();
 
-    // Adds a handler of the engine's events; only before run().
+    // Adds a handler of the engine's events; only after a set-up function and before run().
     void addHandler(EventHandler *handler);
 
-    // The engine of this run, for the handlers that read its state on the engine thread.
+    // The engine of this run, for the handlers that read its state on the engine thread; only
+    // after a set-up function.
     const Engine &engine() const { return *m_engine; }
 
-    // A simulation on an engine whose book has orders continues that book; an empty one is
-    // primed first.
+    // A simulation on an engine with events continues its books. Any other engine is replaced
+    // by a fresh one, on which run() sets up a new market first.
     void setUpSimulation(std::uint64_t seed);
 
     // Starts the views with the bars and prints of the run this one continues.
-    void restoreHistory(const std::vector<Bar> &bars, const std::vector<TradePrint> &trades);
+    void restoreHistory(InstrumentId instrument, const std::vector<Bar> &bars,
+                        const std::vector<TradePrint> &trades);
 
-    // Opens the replay files. Returns the error text, which names the file, on failure.
+    // Opens the replay files on a fresh engine. Returns the error text, which names the file,
+    // on failure.
     std::optional<std::string> setUpReplay(const Session::ReplaySource &source);
 
     // Publishes a view in state Failed with the error, for a source that could not start.
@@ -107,17 +165,34 @@ public:
     void run();
 
 private:
+    void attachHandlers();
     void begin();
+    void registerInstruments();
     bool applyControls();
     void reportHandlerFailure();
     void applyControl(const Control &control, Clock::time_point now);
 
+    // Trader commands (session_commands.cpp).
+    void applyCommands();
+    void apply(NewOrder &order, Timestamp time);
+    void apply(const CancelCommand &command, Timestamp time);
+    void apply(const ReplaceOrder &replace, Timestamp time);
+    void apply(const MassCancel &scope, Timestamp time);
+    void apply(const KillSwitchCommand &command, Timestamp time);
+    void apply(const LimitsCommand &command, Timestamp time);
+    void apply(CheckCommand &command, Timestamp time);
+    void apply(BookCommand &command, Timestamp time);
+    AccountId defaultAccount() const;
+
     // Each runs work that is due and returns when more becomes due.
     Clock::time_point runSimulation(Clock::time_point now);
+    Clock::time_point runAtEventRate(Clock::time_point now, Clock::time_point deadline);
     Clock::time_point runReplay(Clock::time_point now);
     Clock::time_point runReplayAtMaxSpeed(Clock::time_point now);
     bool stepReplay();
 
+    // The wall-clock time of the next command, never earlier than the previous one's.
+    Timestamp commandTime();
     std::int64_t marketTime(Clock::time_point now) const;
     Clock::time_point wallTimeFor(std::int64_t marketTime, Clock::time_point now) const;
     Clock::time_point batchDeadline(Clock::time_point now) const;
@@ -133,27 +208,35 @@ private:
     ControlQueue &m_controls;
     ViewSlot &m_views;
     std::vector<Control> m_takenControls;
+    std::vector<TraderCommand> m_takenCommands;
+    std::vector<EventHandler *> m_sessionHandlers; // added once the engine is settled
 
     std::unique_ptr<Engine> m_engine;
     MarketViewBuilder m_viewBuilder;
+    std::unique_ptr<TraderViewBuilder> m_traderView; // in a simulation
 
     SessionMode m_mode = SessionMode::Simulation;
-    std::string m_symbol;
-    int m_priceDecimals = 2;
-    std::unique_ptr<MarketSimulator> m_simulator;
+    std::string m_replaySymbol;
+    std::uint64_t m_seed = 0;
+    bool m_newMarket = false; // begin() sets up the instruments and the trader's accounts
+    std::unique_ptr<SimulatorSet> m_simulators;
     std::unique_ptr<lobster::Replay> m_replay;
     std::string m_replaySource;
     Timestamp m_replayTime;
+    InstrumentId m_focus;
 
     ReplayState m_state = ReplayState::Playing;
     double m_speed = 1.0;
+    double m_eventRate = 0.0; // events a second at speed 1; zero paces by commands
     std::string m_error;
-    std::vector<const EventHandler *> m_handlers; // besides the view builder
+    std::vector<const EventHandler *> m_handlers; // besides the view builders
+    Timestamp m_lastCommandTime;
 
-    // Pacing. A simulation counts commands issued since the wall anchor; a replay maps market
-    // time to wall time through the two anchors and the speed.
+    // Pacing. A simulation counts the commands, or the events, issued since the wall anchor. A
+    // replay maps market time to wall time through the two anchors and the speed.
     Clock::time_point m_wallAnchor;
     std::uint64_t m_commandsSinceAnchor = 0;
+    SequenceNumber m_sequenceAtAnchor = 0;
     std::int64_t m_marketAnchor = 0; // nanoseconds of market time at the wall anchor
 
     // Publishing.

@@ -30,7 +30,9 @@ MarketSimulator MarketSimulator::resume(std::uint64_t seed, Options options, con
 {
     options.firstOrderId = std::max(options.firstOrderId, engine.lastSequence() + 1);
     MarketSimulator simulator(seed, options);
-    simulator.takeOverBook(engine.book());
+    if (const OrderBook *book = simulator.bookOf(engine)) {
+        simulator.takeOverBook(*book);
+    }
     return simulator;
 }
 
@@ -45,8 +47,9 @@ Price MarketSimulator::fairValueOf(const OrderBook &book, const Options &options
     // In half ticks, the fair price is 2 * fairValue + 1 and the mid price bid + ask. A missing
     // side is taken one tick beyond the other, so the fair value sits where it would over an
     // undisturbed book with that best price. Prices are positive, so the division rounds down.
-    const std::int64_t bidTicks = bid ? bid->value() : ask->value() - 1;
-    const std::int64_t askTicks = ask ? ask->value() : bid->value() + 1;
+    const std::int64_t tick = tickOf(options);
+    const std::int64_t bidTicks = bid ? bid->value() / tick : ask->value() / tick - 1;
+    const std::int64_t askTicks = ask ? ask->value() / tick : bid->value() / tick + 1;
     const std::int64_t fairValue = (bidTicks + askTicks - 1) / 2;
     return Price{std::max(fairValue, lowestFairValue(options))};
 }
@@ -54,6 +57,35 @@ Price MarketSimulator::fairValueOf(const OrderBook &book, const Options &options
 std::int64_t MarketSimulator::lowestFairValue(const Options &options)
 {
     return options.maxDepthTicks + 2;
+}
+
+std::int64_t MarketSimulator::tickOf(const Options &options)
+{
+    return std::max<std::int64_t>(options.tickSize.value(), 1);
+}
+
+Quantity MarketSimulator::quantityOf(std::int64_t lots) const
+{
+    return Quantity{lots * std::max<std::int64_t>(m_options.lotSize.value(), 1)};
+}
+
+const OrderBook *MarketSimulator::bookOf(const Engine &engine) const
+{
+    return engine.book(m_options.instrument);
+}
+
+InstrumentId MarketSimulator::instrumentOf(const Engine &engine) const
+{
+    return m_options.instrument.value() != 0 ? m_options.instrument : engine.instrument();
+}
+
+// A trader's order may take an id that a filled order of the simulator had, so an id alone
+// does not prove that a live order is the simulator's.
+bool MarketSimulator::isOwnLiveOrder(const Engine &engine, OrderId id) const
+{
+    const Order *order = engine.findOrder(id);
+    return order != nullptr && order->account == m_options.account &&
+           order->instrument == instrumentOf(engine);
 }
 
 void MarketSimulator::takeOverBook(const OrderBook &book)
@@ -65,13 +97,20 @@ void MarketSimulator::takeOverBook(const OrderBook &book)
     m_fairValue = fairValueOf(book, m_options).value();
 
     // Sorted by id, the order in which the simulator lists the orders it submits, so the list
-    // does not depend on how the book stores its levels.
+    // does not depend on how the book stores its levels. Orders of other accounts, such as a
+    // trader's, are never the simulator's to cancel.
     m_liveOrders.reserve(book.orderCount());
-    const auto adopt = [this](const Order &order) { m_liveOrders.push_back(order.id); };
+    const auto adopt = [this](const Order &order) {
+        if (order.account == m_options.account) {
+            m_liveOrders.push_back(order.id);
+        }
+    };
     book.forEachOrder(Side::Buy, adopt);
     book.forEachOrder(Side::Sell, adopt);
     std::sort(m_liveOrders.begin(), m_liveOrders.end());
-    m_nextOrderId = std::max(m_nextOrderId, m_liveOrders.back().value() + 1);
+    if (!m_liveOrders.empty()) {
+        m_nextOrderId = std::max(m_nextOrderId, m_liveOrders.back().value() + 1);
+    }
 }
 
 std::size_t MarketSimulator::primingCommands() const
@@ -90,7 +129,23 @@ SimulatorCommand MarketSimulator::next(const Engine &engine)
 
 void MarketSimulator::step(Engine &engine, Timestamp time)
 {
-    apply(next(engine), engine, time);
+    const SimulatorCommand command = next(engine);
+    if (command.kind == SimulatorCommand::Kind::Cancel) {
+        engine.cancel(command.cancelId, time);
+        return;
+    }
+    const OrderId id = engine.submit(command.order, time);
+    if (command.order.type == OrderType::Limit) {
+        recordOrder(engine, id);
+    }
+}
+
+void MarketSimulator::recordOrder(const Engine &engine, OrderId id)
+{
+    // An order that filled on arrival, or a rejection, is not listed at all.
+    if (m_options.engineAssignsIds && isOwnLiveOrder(engine, id)) {
+        m_liveOrders.push_back(id);
+    }
 }
 
 void MarketSimulator::prime(Engine &engine, Timestamp time)
@@ -120,7 +175,13 @@ SimulatorCommand MarketSimulator::nextPrimingCommand()
 
 SimulatorCommand MarketSimulator::nextRandomCommand(const Engine &engine)
 {
-    const OrderBook &book = engine.book();
+    const OrderBook *found = bookOf(engine);
+    if (found == nullptr) {
+        // No such instrument: the engine rejects the order, and nothing else changes.
+        const std::int64_t offset = passiveOffset();
+        return passiveOrder(Side::Buy, offset, passiveLots());
+    }
+    const OrderBook &book = *found;
     if (m_random.chance(m_options.fairValueMovePerMille)) {
         moveFairValue();
     }
@@ -172,14 +233,14 @@ SimulatorCommand MarketSimulator::passiveOrder(const OrderBook &book)
     // A passive order never crosses: a bid rests at least a tick below the best ask, and an
     // ask at least a tick above the best bid.
     const std::optional<Price> facing = book.bestPrice(opposite(side));
-    Price &limit = command.order.limit;
-    if (facing && side == Side::Buy && limit >= *facing) {
-        limit = Price{facing->value() - 1};
+    std::int64_t limit = ticksOf(command.order.limit);
+    if (facing && side == Side::Buy && limit >= ticksOf(*facing)) {
+        limit = ticksOf(*facing) - 1;
     }
-    if (facing && side == Side::Sell && limit <= *facing) {
-        limit = Price{facing->value() + 1};
+    if (facing && side == Side::Sell && limit <= ticksOf(*facing)) {
+        limit = ticksOf(*facing) + 1;
     }
-    limit = Price{std::max<std::int64_t>(limit.value(), 1)};
+    command.order.limit = priceOf(std::max<std::int64_t>(limit, 1));
     return command;
 }
 
@@ -188,16 +249,27 @@ SimulatorCommand MarketSimulator::passiveOrder(Side side, std::int64_t offsetTic
 {
     // Bids rest at or below the fair value, asks from one tick above it: the top of an
     // undisturbed book has a spread of one tick around the fair price.
-    const std::int64_t price =
+    const std::int64_t ticks =
         side == Side::Buy ? m_fairValue - offsetTicks : m_fairValue + 1 + offsetTicks;
 
+    SimulatorCommand command = newOrder(side, lots, OrderType::Limit);
+    command.order.limit = priceOf(std::max<std::int64_t>(ticks, 1));
+    if (!m_options.engineAssignsIds) {
+        m_liveOrders.push_back(command.order.id);
+    }
+    return command;
+}
+
+SimulatorCommand MarketSimulator::newOrder(Side side, std::int64_t lots, OrderType type)
+{
     SimulatorCommand command;
     command.kind = SimulatorCommand::Kind::Submit;
     command.order = NewOrder{.id = takeOrderId(),
                              .side = side,
-                             .limit = Price{std::max<std::int64_t>(price, 1)},
-                             .quantity = Quantity{lots}};
-    m_liveOrders.push_back(command.order.id);
+                             .quantity = quantityOf(lots),
+                             .type = type,
+                             .instrument = m_options.instrument,
+                             .account = m_options.account};
     return command;
 }
 
@@ -207,21 +279,19 @@ SimulatorCommand MarketSimulator::aggressiveOrder(const OrderBook &book, OrderTy
         return passiveOrder(book);
     }
     const Side side = aggressorSide(book);
-    const Price facing = *book.bestPrice(opposite(side));
+    const std::int64_t facing = ticksOf(*book.bestPrice(opposite(side)));
     const auto lots = 1 + static_cast<std::int64_t>(m_random.below(static_cast<std::uint64_t>(
                               std::max<std::int64_t>(m_options.maxAggressiveLots, 1))));
 
-    SimulatorCommand command;
-    command.kind = SimulatorCommand::Kind::Submit;
-    command.order =
-        NewOrder{.id = takeOrderId(), .side = side, .quantity = Quantity{lots}, .type = type};
+    SimulatorCommand command = newOrder(side, lots, type);
     if (type == OrderType::Limit) {
         // Up to two ticks through the best, so some orders sweep a level and rest the rest.
         const auto through = static_cast<std::int64_t>(m_random.below(3));
-        const std::int64_t limit =
-            side == Side::Buy ? facing.value() + through : facing.value() - through;
-        command.order.limit = Price{std::max<std::int64_t>(limit, 1)};
-        m_liveOrders.push_back(command.order.id);
+        const std::int64_t limit = side == Side::Buy ? facing + through : facing - through;
+        command.order.limit = priceOf(std::max<std::int64_t>(limit, 1));
+        if (!m_options.engineAssignsIds) {
+            m_liveOrders.push_back(command.order.id);
+        }
     }
     return command;
 }
@@ -230,7 +300,7 @@ SimulatorCommand MarketSimulator::cancelOrder(const Engine &engine)
 {
     OrderId first;
     if (!takeLiveOrder(engine, first)) {
-        return passiveOrder(engine.book());
+        return passiveOrder(*bookOf(engine));
     }
     OrderId second;
     takeLiveOrder(engine, second);
@@ -239,7 +309,7 @@ SimulatorCommand MarketSimulator::cancelOrder(const Engine &engine)
     // left behind by a moving fair value are the first to be pulled.
     const auto distance = [&](OrderId id) {
         const Order *order = engine.findOrder(id);
-        const std::int64_t twice = 2 * order->price.value() - (2 * m_fairValue + 1);
+        const std::int64_t twice = 2 * ticksOf(order->price) - (2 * m_fairValue + 1);
         return twice < 0 ? -twice : twice;
     };
     SimulatorCommand command;
@@ -260,7 +330,7 @@ Side MarketSimulator::aggressorSide(const OrderBook &book)
     }
     // Buyers dominate while the fair price is above the mid price, and sellers below it, so
     // trades drag the book after the fair value. Both are measured in half ticks.
-    const std::int64_t difference = (2 * m_fairValue + 1) - (bid->value() + ask->value());
+    const std::int64_t difference = (2 * m_fairValue + 1) - (ticksOf(*bid) + ticksOf(*ask));
     const std::int64_t buyPerMille = clampPerMille(500 + 50 * difference, 100, 900);
     return static_cast<std::int64_t>(m_random.below(1000)) < buyPerMille ? Side::Buy : Side::Sell;
 }
@@ -288,6 +358,9 @@ std::int64_t MarketSimulator::passiveLots()
 
 OrderId MarketSimulator::takeOrderId()
 {
+    if (m_options.engineAssignsIds) {
+        return OrderId{0};
+    }
     return OrderId{m_nextOrderId++};
 }
 
@@ -295,7 +368,7 @@ bool MarketSimulator::takeLiveOrder(const Engine &engine, OrderId &id)
 {
     while (!m_liveOrders.empty()) {
         const std::size_t index = m_random.below(m_liveOrders.size());
-        if (engine.findOrder(m_liveOrders[index]) != nullptr) {
+        if (isOwnLiveOrder(engine, m_liveOrders[index])) {
             id = m_liveOrders[index];
             return true;
         }
@@ -307,10 +380,11 @@ bool MarketSimulator::takeLiveOrder(const Engine &engine, OrderId &id)
 
 void MarketSimulator::dropFilledOrders(const Engine &engine)
 {
-    if (m_liveOrders.size() <= 2 * engine.book().orderCount() + 64) {
+    if (m_liveOrders.size() <= 2 * bookOf(engine)->orderCount() + 64) {
         return;
     }
-    std::erase_if(m_liveOrders, [&engine](OrderId id) { return engine.findOrder(id) == nullptr; });
+    std::erase_if(m_liveOrders,
+                  [this, &engine](OrderId id) { return !isOwnLiveOrder(engine, id); });
 }
 
 } // namespace bourse

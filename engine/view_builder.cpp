@@ -1,5 +1,7 @@
 #include "view_builder.h"
 
+#include "event_text.h"
+
 #include <algorithm>
 #include <iterator>
 #include <variant>
@@ -11,6 +13,10 @@ namespace {
 
 constexpr auto kRateWindow = std::chrono::seconds(1);
 constexpr auto kRateSampleSpacing = std::chrono::milliseconds(10);
+constexpr std::int64_t kNanosecondsPerSecond = 1'000'000'000;
+
+// Instrument ids below this are found through a table; the rest by a search.
+constexpr std::uint32_t kDirectSlots = 1 << 16;
 
 std::vector<LevelSummary> topLevels(const OrderBook &book, Side side, std::size_t depth)
 {
@@ -23,13 +29,219 @@ std::vector<LevelSummary> topLevels(const OrderBook &book, Side side, std::size_
     return levels;
 }
 
+// Whole seconds, rounded towards negative infinity.
+std::int64_t secondOf(Timestamp time)
+{
+    const std::int64_t value = time.value();
+    const std::int64_t second = value / kNanosecondsPerSecond;
+    return value % kNanosecondsPerSecond < 0 ? second - 1 : second;
+}
+
+// Bars of a longer interval made from bars of a shorter one that divides it, oldest first.
+std::vector<Bar> mergeBars(const std::vector<Bar> &bars, const BarBuilder &into)
+{
+    std::vector<Bar> merged;
+    for (const Bar &bar : bars) {
+        const Timestamp start = into.barStart(bar.start);
+        if (merged.empty() || merged.back().start != start) {
+            merged.push_back(bar);
+            merged.back().start = start;
+            continue;
+        }
+        Bar &last = merged.back();
+        last.high = std::max(last.high, bar.high);
+        last.low = std::min(last.low, bar.low);
+        last.close = bar.close;
+        last.volume += bar.volume;
+        last.tradeCount += bar.tradeCount;
+    }
+    return merged;
+}
+
+// A ring of the most recent prints of one instrument, filled once and then overwritten oldest
+// first, so that trading allocates nothing here.
+class TradeRing {
+public:
+    explicit TradeRing(std::size_t capacity)
+        : m_capacity(capacity)
+    {
+        m_prints.reserve(capacity);
+    }
+
+    // Returns the print that left the ring to make room, if one did.
+    std::optional<TradePrint> add(const TradePrint &print)
+    {
+        if (m_capacity == 0) {
+            return print;
+        }
+        if (m_prints.size() < m_capacity) {
+            m_prints.push_back(print);
+            return std::nullopt;
+        }
+        const TradePrint oldest = std::exchange(m_prints[m_oldest], print);
+        m_oldest = (m_oldest + 1) % m_prints.size();
+        return oldest;
+    }
+
+    void assign(const std::vector<TradePrint> &prints)
+    {
+        const std::size_t kept = std::min(prints.size(), m_capacity);
+        m_prints.assign(prints.end() - static_cast<std::ptrdiff_t>(kept), prints.end());
+        m_oldest = 0;
+    }
+
+    void copyTo(std::vector<TradePrint> &out) const
+    {
+        const auto oldest = m_prints.begin() + static_cast<std::ptrdiff_t>(m_oldest);
+        out.assign(oldest, m_prints.end());
+        out.insert(out.end(), m_prints.begin(), oldest);
+    }
+
+private:
+    std::size_t m_capacity;
+    std::vector<TradePrint> m_prints;
+    std::size_t m_oldest = 0;
+};
+
 } // namespace
+
+struct MarketViewBuilder::InstrumentMarket {
+    InstrumentMarket(const InstrumentDefinition &definition, const Options &options)
+        : terms(definition)
+        , trades(options.tradesPerView)
+        , volume(kRecentVolumeSeconds)
+    {
+        for (const std::int64_t interval : kTimeFrames) {
+            frames.emplace_back(interval, options.barsKept);
+        }
+        if (std::find(kTimeFrames.begin(), kTimeFrames.end(), options.barIntervalNanoseconds) ==
+            kTimeFrames.end()) {
+            frames.emplace_back(options.barIntervalNanoseconds, options.barsKept);
+        }
+    }
+
+    InstrumentDefinition terms;
+    Price last;
+    Price openPrice;
+    Quantity volumeTraded;
+    std::uint64_t tradeCount = 0;
+    std::vector<BarBuilder> frames; // kTimeFrames, then the view's interval if it is another
+    TradeRing trades;
+    RecentVolume volume;
+};
+
+RecentVolume::RecentVolume(std::int64_t seconds)
+    : m_buckets(static_cast<std::size_t>(std::max<std::int64_t>(seconds, 1)))
+{
+}
+
+void RecentVolume::add(Timestamp time, Price price, Quantity quantity)
+{
+    const std::int64_t second = secondOf(time);
+    const auto count = static_cast<std::int64_t>(m_buckets.size());
+    Bucket &bucket = m_buckets[static_cast<std::size_t>(((second % count) + count) % count)];
+    if (bucket.second > second) {
+        return; // the slot has moved on to a newer second: this trade is out of the window
+    }
+    if (bucket.second < second) {
+        bucket.second = second;
+        bucket.prices.clear(); // keeps the capacity, so a steady flow allocates nothing
+    }
+    // The newest prices are the likeliest to trade again, so the search starts from them.
+    for (auto entry = bucket.prices.rbegin(); entry != bucket.prices.rend(); ++entry) {
+        if (entry->price == price) {
+            entry->quantity += quantity;
+            return;
+        }
+    }
+    bucket.prices.push_back(PriceVolume{price, quantity});
+}
+
+std::vector<PriceVolume> RecentVolume::collect(Timestamp now) const
+{
+    const std::int64_t newest = secondOf(now);
+    const auto window = static_cast<std::int64_t>(m_buckets.size());
+    std::vector<PriceVolume> all;
+    for (const Bucket &bucket : m_buckets) {
+        if (bucket.second <= newest && bucket.second > newest - window) {
+            all.insert(all.end(), bucket.prices.begin(), bucket.prices.end());
+        }
+    }
+    std::sort(all.begin(), all.end(),
+              [](const PriceVolume &a, const PriceVolume &b) { return a.price < b.price; });
+
+    std::vector<PriceVolume> merged;
+    for (const PriceVolume &entry : all) {
+        if (!merged.empty() && merged.back().price == entry.price) {
+            merged.back().quantity += entry.quantity;
+        } else {
+            merged.push_back(entry);
+        }
+    }
+    return merged;
+}
 
 MarketViewBuilder::MarketViewBuilder(Options options)
     : m_options(options)
-    , m_bars(options.barIntervalNanoseconds, options.barsKept)
 {
-    m_recentTrades.reserve(options.tradesPerView);
+    const auto frame =
+        std::find(kTimeFrames.begin(), kTimeFrames.end(), options.barIntervalNanoseconds);
+    m_barsFrame = static_cast<std::size_t>(frame - kTimeFrames.begin());
+    // Checks the interval and count up front, as a BarBuilder would on the first instrument.
+    BarBuilder check(options.barIntervalNanoseconds, options.barsKept);
+    m_recentEvents.reserve(options.eventsPerView);
+}
+
+MarketViewBuilder::~MarketViewBuilder() = default;
+
+MarketViewBuilder::InstrumentMarket *MarketViewBuilder::find(InstrumentId instrument)
+{
+    return const_cast<InstrumentMarket *>(std::as_const(*this).find(instrument));
+}
+
+const MarketViewBuilder::InstrumentMarket *MarketViewBuilder::find(InstrumentId instrument) const
+{
+    const std::uint32_t id = instrument.value();
+    if (id < m_slots.size()) {
+        return m_slots[id] != 0 ? m_markets[m_slots[id] - 1].get() : nullptr;
+    }
+    if (id < kDirectSlots) {
+        return nullptr;
+    }
+    for (const auto &market : m_markets) {
+        if (market->terms.id == instrument) {
+            return market.get();
+        }
+    }
+    return nullptr;
+}
+
+MarketViewBuilder::InstrumentMarket &MarketViewBuilder::market(InstrumentId instrument)
+{
+    if (InstrumentMarket *known = find(instrument)) {
+        return *known;
+    }
+    InstrumentDefinition terms;
+    terms.id = instrument;
+    m_markets.push_back(std::make_unique<InstrumentMarket>(terms, m_options));
+    const std::uint32_t id = instrument.value();
+    if (id < kDirectSlots) {
+        if (id >= m_slots.size()) {
+            m_slots.resize(id + 1, 0);
+        }
+        m_slots[id] = static_cast<std::uint32_t>(m_markets.size());
+    }
+    return *m_markets.back();
+}
+
+void MarketViewBuilder::addInstrument(const InstrumentDefinition &terms)
+{
+    market(terms.id).terms = terms;
+}
+
+bool MarketViewBuilder::knows(InstrumentId instrument) const
+{
+    return find(instrument) != nullptr;
 }
 
 void MarketViewBuilder::onEvent(const Event &event)
@@ -37,46 +249,83 @@ void MarketViewBuilder::onEvent(const Event &event)
     ++m_totalEvents;
     m_lastSequence = event.sequence;
     m_lastEventTime = event.time;
+    addEvent(event);
     if (const auto *trade = std::get_if<Trade>(&event.payload)) {
         addTrade(event, *trade);
+    } else if (const auto *added = std::get_if<InstrumentAdded>(&event.payload)) {
+        if (!knows(added->definition.id)) {
+            addInstrument(added->definition);
+        }
     }
 }
 
-void MarketViewBuilder::restoreHistory(const std::vector<Bar> &bars,
+// A ring of eventsPerView events, filled once and then overwritten oldest first. An event
+// that leaves before any view carried it counts as dropped.
+void MarketViewBuilder::addEvent(const Event &event)
+{
+    if (m_options.eventsPerView == 0) {
+        ++m_droppedEvents;
+        return;
+    }
+    if (m_recentEvents.size() < m_options.eventsPerView) {
+        m_recentEvents.push_back(event);
+        return;
+    }
+    Event &oldest = m_recentEvents[m_oldestEvent];
+    if (oldest.sequence > m_lastFilledSequence) {
+        ++m_droppedEvents;
+    }
+    oldest = event;
+    if (++m_oldestEvent == m_recentEvents.size()) {
+        m_oldestEvent = 0;
+    }
+}
+
+void MarketViewBuilder::restoreHistory(InstrumentId instrument, const std::vector<Bar> &bars,
                                        const std::vector<TradePrint> &trades,
                                        SequenceNumber lastSequence)
 {
-    m_bars.restore(bars);
-    const std::size_t kept = std::min(trades.size(), m_options.tradesPerView);
-    m_recentTrades.assign(trades.end() - static_cast<std::ptrdiff_t>(kept), trades.end());
-    m_oldestTrade = 0;
-    m_totalTrades = kept;
+    InstrumentMarket &restored = market(instrument);
+    restored.frames[m_barsFrame].restore(bars);
+    for (std::size_t index = 0; index < restored.frames.size(); ++index) {
+        BarBuilder &frame = restored.frames[index];
+        if (index != m_barsFrame &&
+            frame.intervalNanoseconds() > m_options.barIntervalNanoseconds &&
+            frame.intervalNanoseconds() % m_options.barIntervalNanoseconds == 0) {
+            frame.restore(mergeBars(bars, frame));
+        }
+    }
+
+    restored.trades.assign(trades);
+    if (!trades.empty()) {
+        restored.last = trades.back().price;
+    }
+    m_totalTrades += std::min(trades.size(), m_options.tradesPerView);
     m_lastSequence = lastSequence;
+    m_lastFilledSequence = lastSequence;
 }
 
 void MarketViewBuilder::addTrade(const Event &event, const Trade &trade)
 {
     ++m_totalTrades;
-    m_bars.addTrade(event.time, trade.price, trade.quantity);
-
-    if (m_options.tradesPerView == 0) {
-        ++m_droppedTrades;
-        return;
+    InstrumentMarket &traded = market(event.instrument);
+    if (traded.tradeCount == 0) {
+        traded.openPrice = trade.price;
     }
-    // A ring of tradesPerView prints, filled once and then overwritten oldest first, so that
-    // trading allocates nothing here.
+    traded.last = trade.price;
+    traded.volumeTraded += trade.quantity;
+    ++traded.tradeCount;
+    for (BarBuilder &frame : traded.frames) {
+        frame.addTrade(event.time, trade.price, trade.quantity);
+    }
+    traded.volume.add(event.time, trade.price, trade.quantity);
+
     const TradePrint print{event.sequence, event.time, trade.price, trade.quantity,
                            trade.aggressor};
-    if (m_recentTrades.size() < m_options.tradesPerView) {
-        m_recentTrades.push_back(print);
-        return;
-    }
-    TradePrint &oldest = m_recentTrades[m_oldestTrade];
-    if (oldest.sequence > m_lastFilledSequence) {
+    const std::optional<TradePrint> left = traded.trades.add(print);
+    if (left && left->sequence > m_lastFilledSequence && traded.terms.id == m_lastFocus) {
         ++m_droppedTrades;
     }
-    oldest = print;
-    m_oldestTrade = (m_oldestTrade + 1) % m_recentTrades.size();
 }
 
 void MarketViewBuilder::sampleRate(Clock::time_point now)
@@ -109,26 +358,102 @@ double MarketViewBuilder::eventsPerSecond(Clock::time_point now) const
     return static_cast<double>(m_totalEvents - base->second) / seconds;
 }
 
-void MarketViewBuilder::fill(MarketView &view, const OrderBook &book, Clock::time_point now)
+void MarketViewBuilder::fill(MarketView &view, const Engine &engine, InstrumentId focus,
+                             Clock::time_point now)
 {
-    view.bids = topLevels(book, Side::Buy, m_options.viewLevels);
-    view.asks = topLevels(book, Side::Sell, m_options.viewLevels);
+    fillQuotes(view, engine);
+    const InstrumentMarket *focused = find(focus);
+    view.droppedTrades = focus == m_lastFocus ? m_droppedTrades : 0;
+    if (focused != nullptr) {
+        fillFocus(view, engine, *focused);
+    }
 
-    const auto oldest = m_recentTrades.begin() + static_cast<std::ptrdiff_t>(m_oldestTrade);
-    view.recentTrades.assign(oldest, m_recentTrades.end());
-    view.recentTrades.insert(view.recentTrades.end(), m_recentTrades.begin(), oldest);
-    view.droppedTrades = m_droppedTrades;
-    m_lastFilledSequence = m_lastSequence;
-    m_droppedTrades = 0;
+    const auto oldest = m_recentEvents.begin() + static_cast<std::ptrdiff_t>(m_oldestEvent);
+    view.recentEvents.reserve(m_recentEvents.size());
+    view.recentEvents.assign(oldest, m_recentEvents.end());
+    view.recentEvents.insert(view.recentEvents.end(), m_recentEvents.begin(), oldest);
+    view.droppedEvents = m_droppedEvents;
 
-    view.bars = m_bars.copyBars();
-    view.barIntervalNanoseconds = m_bars.intervalNanoseconds();
-
+    view.marketTime = m_lastEventTime;
     view.lastSequence = m_lastSequence;
     view.totalEvents = m_totalEvents;
     view.totalTrades = m_totalTrades;
     view.eventsPerSecond = eventsPerSecond(now);
+
+    m_lastFocus = focus;
+    m_droppedTrades = 0;
+    m_droppedEvents = 0;
+    m_lastFilledSequence = m_lastSequence;
     m_eventsAtLastFill = m_totalEvents;
+}
+
+void MarketViewBuilder::fillQuotes(MarketView &view, const Engine &engine) const
+{
+    view.instruments.reserve(m_markets.size());
+    for (const auto &market : m_markets) {
+        const InstrumentDefinition &terms = market->terms;
+        InstrumentQuote quote;
+        quote.instrument = terms.id;
+        quote.symbol = textOf(terms.symbol);
+        quote.currency = textOf(terms.currency);
+        quote.priceDecimals = terms.priceDecimals;
+        quote.quantityDecimals = terms.quantityDecimals;
+        quote.tickSize = terms.tickSize;
+        quote.lotSize = terms.lotSize;
+        quote.status = engine.status(terms.id).value_or(TradingStatus::Closed);
+        quote.last = market->last;
+        quote.openPrice = market->openPrice;
+        if (const OrderBook *book = engine.book(terms.id)) {
+            if (book->levelCount(Side::Buy) > 0) {
+                const LevelSummary best = book->level(Side::Buy, 0);
+                quote.bestBid = best.price;
+                quote.bidSize = best.quantity;
+            }
+            if (book->levelCount(Side::Sell) > 0) {
+                const LevelSummary best = book->level(Side::Sell, 0);
+                quote.bestAsk = best.price;
+                quote.askSize = best.quantity;
+            }
+        }
+        quote.volume = market->volumeTraded;
+        quote.tradeCount = market->tradeCount;
+
+        const std::deque<Bar> &bars = market->frames[m_barsFrame].bars();
+        const std::size_t points = std::min(bars.size(), kSparklinePoints);
+        quote.sparkline.reserve(points);
+        for (auto bar = bars.end() - static_cast<std::ptrdiff_t>(points); bar != bars.end();
+             ++bar) {
+            quote.sparkline.push_back(bar->close);
+        }
+        view.instruments.push_back(std::move(quote));
+    }
+}
+
+void MarketViewBuilder::fillFocus(MarketView &view, const Engine &engine,
+                                  const InstrumentMarket &focus)
+{
+    const InstrumentDefinition &terms = focus.terms;
+    view.instrument = terms.id;
+    view.symbol = textOf(terms.symbol);
+    view.priceDecimals = terms.priceDecimals;
+    view.quantityDecimals = terms.quantityDecimals;
+    view.tickSize = terms.tickSize;
+    view.lotSize = terms.lotSize;
+    view.status = engine.status(terms.id).value_or(TradingStatus::Closed);
+
+    if (const OrderBook *book = engine.book(terms.id)) {
+        view.bids = topLevels(*book, Side::Buy, m_options.viewLevels);
+        view.asks = topLevels(*book, Side::Sell, m_options.viewLevels);
+    }
+    focus.trades.copyTo(view.recentTrades);
+
+    view.bars = focus.frames[m_barsFrame].copyBars();
+    view.barIntervalNanoseconds = m_options.barIntervalNanoseconds;
+    view.timeFrames.reserve(kTimeFrames.size());
+    for (std::size_t index = 0; index < kTimeFrames.size(); ++index) {
+        view.timeFrames.push_back(BarSeries{kTimeFrames[index], focus.frames[index].copyBars()});
+    }
+    view.recentVolume = focus.volume.collect(m_lastEventTime);
 }
 
 } // namespace bourse

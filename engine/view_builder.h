@@ -1,44 +1,88 @@
 #pragma once
 
 #include "bar_builder.h"
+#include "engine.h"
 #include "events.h"
 #include "market_view.h"
-#include "order_book.h"
 
+#include <array>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <limits>
+#include <memory>
 #include <utility>
 #include <vector>
 
 namespace bourse {
 
-// Collects, from the engine's events, what a MarketView shows beyond the book itself: the
-// most recent trades, bars, counters and the event rate. It runs on the engine
-// thread and does a bounded amount of work per event, with no locks and no clock reads.
+// Traded quantity per price over the last whole seconds of market time. It keeps one bucket per
+// second in a ring, so memory is bounded by the window's distinct (second, price) pairs, and a
+// trade costs a search among the few prices of its own second.
+class RecentVolume {
+public:
+    explicit RecentVolume(std::int64_t seconds = 60);
+
+    // A trade older than the window of the newest trade so far is left out.
+    void add(Timestamp time, Price price, Quantity quantity);
+
+    // The quantity at each price, in ascending price order, of the trades in the `seconds`
+    // whole seconds up to and including the second of `now`.
+    std::vector<PriceVolume> collect(Timestamp now) const;
+
+private:
+    struct Bucket {
+        std::int64_t second = std::numeric_limits<std::int64_t>::min();
+        std::vector<PriceVolume> prices;
+    };
+
+    std::vector<Bucket> m_buckets;
+};
+
+// Collects, from the engine's events, what a MarketView shows beyond the books themselves. For
+// every instrument that is its quote figures, bars at several time frames, recent trades and
+// recent volume by price. Across instruments it is the most recent events, the counters and the
+// event rate. It runs on the engine thread and does a bounded amount of work per event, with no
+// locks and no clock reads: counters and a copy into the event ring for every event, and for a
+// trade the bars, the tape and the volume of its instrument.
 class MarketViewBuilder : public EventHandler {
 public:
     using Clock = std::chrono::steady_clock;
 
     struct Options {
-        std::size_t viewLevels = 10;
+        std::size_t viewLevels = 50;
         std::size_t tradesPerView = 500;
         std::int64_t barIntervalNanoseconds = 1'000'000'000;
-        std::size_t barsKept = 240;
+        std::size_t barsKept = 240; // at every time frame
+        std::size_t eventsPerView = 2000;
     };
+
+    // MarketView::timeFrames: 1 second, 1 minute, 5 minutes and 1 hour.
+    static constexpr std::array<std::int64_t, 4> kTimeFrames = {1'000'000'000, 60'000'000'000,
+                                                                300'000'000'000, 3'600'000'000'000};
+    static constexpr std::size_t kSparklinePoints = 60;
+    static constexpr std::int64_t kRecentVolumeSeconds = 60;
 
     // Throws std::invalid_argument on a bar interval or bar count that BarBuilder rejects.
     explicit MarketViewBuilder(Options options);
+    ~MarketViewBuilder() override;
+
+    // Sets the terms the views show for an instrument, such as its symbol and decimals, and
+    // makes it known if it is not yet. Instruments join in the order they are first seen: by
+    // this call, by their InstrumentAdded event or by their first trade.
+    void addInstrument(const InstrumentDefinition &terms);
+    bool knows(InstrumentId instrument) const;
 
     void onEvent(const Event &event) override;
 
-    // Starts from the history of a run this one continues: its bars at this builder's interval
-    // and its most recent prints, both oldest first, and its last event. The restored prints
-    // count as this run's trades, so the tape misses none. The bars are checked as
-    // BarBuilder::restore checks them.
-    void restoreHistory(const std::vector<Bar> &bars, const std::vector<TradePrint> &trades,
-                        SequenceNumber lastSequence);
+    // Starts an instrument from the history of a run this one continues: its bars at the view's
+    // bar interval and its most recent prints, both oldest first, and the run's last event. The
+    // bars also fill the longer time frames that are multiples of that interval. The restored
+    // prints count as this run's trades, so the tape misses none, and the last of them is the
+    // instrument's last price. The bars are checked as BarBuilder::restore checks them.
+    void restoreHistory(InstrumentId instrument, const std::vector<Bar> &bars,
+                        const std::vector<TradePrint> &trades, SequenceNumber lastSequence);
 
     // Records the event count at a wall-clock time, so that eventsPerSecond() can look one
     // second back. Call it often (every batch); samples closer than 10 ms apart are skipped.
@@ -47,9 +91,11 @@ public:
     // Events per second over the second before `now`, from the recorded samples.
     double eventsPerSecond(Clock::time_point now) const;
 
-    // Fills the market part of a view: the top levels of the book, the most recent trades,
-    // the bars, the counters and the event rate.
-    void fill(MarketView &view, const OrderBook &book, Clock::time_point now);
+    // Fills the market part of a view: every instrument's quote, the recent events, the
+    // counters and the event rate. For the focus it adds its terms, the top levels of its book,
+    // its recent trades, bars, time frames and recent volume. The books and trading statuses
+    // come from the engine. A focus the builder does not know leaves the focus fields empty.
+    void fill(MarketView &view, const Engine &engine, InstrumentId focus, Clock::time_point now);
 
     // True when events arrived since the previous fill.
     bool hasNewEvents() const { return m_totalEvents != m_eventsAtLastFill; }
@@ -60,15 +106,32 @@ public:
     std::uint64_t totalTrades() const { return m_totalTrades; }
 
 private:
+    struct InstrumentMarket;
+
+    InstrumentMarket *find(InstrumentId instrument);
+    const InstrumentMarket *find(InstrumentId instrument) const;
+    InstrumentMarket &market(InstrumentId instrument);
+    void addEvent(const Event &event);
     void addTrade(const Event &event, const Trade &trade);
+    void fillQuotes(MarketView &view, const Engine &engine) const;
+    void fillFocus(MarketView &view, const Engine &engine, const InstrumentMarket &focus);
 
     Options m_options;
-    BarBuilder m_bars;
+    // The view's bar interval in frames: its index in kTimeFrames, or kTimeFrames.size() when it
+    // is not one of them and gets its own builder after them.
+    std::size_t m_barsFrame = 0;
 
-    std::vector<TradePrint> m_recentTrades;  // a ring of at most tradesPerView prints
-    std::size_t m_oldestTrade = 0;           // index of the oldest print once the ring is full
+    std::vector<std::unique_ptr<InstrumentMarket>> m_markets; // in the order they became known
+    // Index in m_markets plus one, by instrument id, for ids below a bound; larger ids are
+    // looked up by a search.
+    std::vector<std::uint32_t> m_slots;
+
+    std::vector<Event> m_recentEvents;       // a ring of at most eventsPerView events
+    std::size_t m_oldestEvent = 0;           // index of the oldest event once the ring is full
+    std::uint64_t m_droppedEvents = 0;       // since the previous fill
     SequenceNumber m_lastFilledSequence = 0; // of the last event the previous fill saw
-    std::uint64_t m_droppedTrades = 0;       // since the previous fill
+    InstrumentId m_lastFocus;                // of the previous fill
+    std::uint64_t m_droppedTrades = 0;       // of that focus, since the previous fill
 
     SequenceNumber m_lastSequence = 0;
     Timestamp m_lastEventTime;

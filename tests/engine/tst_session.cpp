@@ -157,7 +157,7 @@ void TestSession::simulationPublishesLiveViews()
         1'000);
     QVERIFY2(first, "no view with both sides of the book within a second");
     QCOMPARE(first->mode, SessionMode::Simulation);
-    QCOMPARE(first->symbol, std::string("SIM"));
+    QCOMPARE(first->symbol, std::string("BRSA"));
     QCOMPARE(first->priceDecimals, 2);
     QCOMPARE(first->replayState, ReplayState::Playing);
     // The book is primed with ten levels a side before the first view.
@@ -574,8 +574,13 @@ void TestSession::resumedSimulationContinuesEngine()
         waitForView(session, [](const MarketView &view) { return view.lastSequence > 0; });
     QVERIFY(first);
     QCOMPARE(first->lastSequence, last);
-    QCOMPARE(first->bids.size(), std::min<std::size_t>(bidLevels, 10));
-    QCOMPARE(first->asks.size(), std::min<std::size_t>(askLevels, 10));
+    QCOMPARE(first->bids.size(), std::min<std::size_t>(bidLevels, 50));
+    QCOMPARE(first->asks.size(), std::min<std::size_t>(askLevels, 50));
+    // The book of simulations from before instruments had definitions keeps its old terms.
+    QCOMPARE(first->symbol, std::string("SIM"));
+    QCOMPARE(first->priceDecimals, 2);
+    QCOMPARE(first->instruments.size(), std::size_t{1});
+    QVERIFY(first->trader.accounts.empty());
     QVERIFY(first->bars.size() >= 2);
     QCOMPARE(first->bars[0].high, Price{104});
     QCOMPARE(first->bars[1].close, Price{102});

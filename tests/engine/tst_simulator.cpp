@@ -2,10 +2,12 @@
 #include "engine_test_support.h"
 #include "random.h"
 #include "simulator.h"
+#include "simulator_set.h"
 
 #include <QtTest>
 
 #include <algorithm>
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <set>
@@ -205,6 +207,80 @@ std::int64_t halfTicksFromMid(Price fairValue, const OrderBook &book)
     return std::abs(2 * fairValue.value() + 1 - twiceMid);
 }
 
+InstrumentDefinition gridInstrument(std::uint32_t id, std::int64_t tick, std::int64_t lot)
+{
+    InstrumentDefinition definition;
+    definition.id = InstrumentId{id};
+    definition.tickSize = Price{tick};
+    definition.lotSize = Quantity{lot};
+    definition.minimumQuantity = Quantity{lot};
+    return definition;
+}
+
+// A simulator of one instrument of a multi-instrument engine, numbered by the engine.
+MarketSimulator::Options gridOptions(std::uint32_t instrument, std::int64_t tick, std::int64_t lot)
+{
+    MarketSimulator::Options options;
+    options.instrument = InstrumentId{instrument};
+    options.tickSize = Price{tick};
+    options.lotSize = Quantity{lot};
+    options.engineAssignsIds = true;
+    return options;
+}
+
+// Records what happened to the orders of one account, and every rejection.
+class AccountWatcher : public EventHandler {
+public:
+    explicit AccountWatcher(AccountId account)
+        : m_account(account)
+    {
+    }
+
+    void onEvent(const Event &event) override
+    {
+        if (const auto *accepted = std::get_if<OrderAccepted>(&event.payload)) {
+            if (accepted->account == m_account)
+                accountOrders.insert(accepted->id);
+            else
+                otherOrders.push_back(accepted->id);
+        } else if (const auto *cancelled = std::get_if<OrderCancelled>(&event.payload)) {
+            if (accountOrders.contains(cancelled->id))
+                ++accountCancels;
+        } else if (const auto *rejected = std::get_if<OrderRejected>(&event.payload)) {
+            ++rejections;
+            if (rejected->reason == RejectReason::DuplicateOrderId)
+                ++duplicateIds;
+        } else if (const auto *trade = std::get_if<Trade>(&event.payload)) {
+            if (trade->makerAccount == m_account || trade->takerAccount == m_account)
+                ++accountTrades;
+        }
+    }
+
+    std::set<OrderId> accountOrders;
+    std::vector<OrderId> otherOrders; // in the order accepted
+    std::uint64_t accountCancels = 0;
+    std::uint64_t accountTrades = 0;
+    std::uint64_t rejections = 0;
+    std::uint64_t duplicateIds = 0;
+
+private:
+    AccountId m_account;
+};
+
+// Bids of the trader's account 1 a few ticks under the anchor of 10'000, where the simulated
+// flow trades with some of them, each with an id the engine assigns.
+void enterTraderBids(Engine &engine, int count, std::int64_t time)
+{
+    for (int index = 0; index < count; ++index) {
+        NewOrder order;
+        order.side = Side::Buy;
+        order.limit = Price{9'990 + index % 8};
+        order.quantity = Quantity{3};
+        order.account = AccountId{1};
+        engine.submit(order, Timestamp{time});
+    }
+}
+
 } // namespace
 
 class TestSimulator : public QObject {
@@ -231,6 +307,12 @@ private slots:
     void resumeCancelsOrdersRestingBefore();
     void resumeSameSeedSameEvents();
     void resumedFlowStaysHealthy();
+
+    void ordersOnInstrumentGrid();
+    void engineAssignedIdsSpareTraderOrders();
+    void resumedSimulatorSparesTraderOrders();
+    void setSameSeedSameEvents();
+    void setSharesCommandsByWeight();
 };
 
 // The first outputs of SplitMix64 seeded with 0, computed apart from this code from the
@@ -642,6 +724,213 @@ void TestSimulator::resumedFlowStaysHealthy()
     QCOMPARE(counter.duplicateIdRejects, std::uint64_t{0});
     QCOMPARE(counter.unknownOrderRejects, std::uint64_t{0});
     QVERIFY(counter.trades > kResumedSteps / 20);
+}
+
+// BBB has a tick of 5 and lots of 100, and AAA, the primary instrument, is not simulated.
+void TestSimulator::ordersOnInstrumentGrid()
+{
+    Engine engine;
+    engine.addInstrument(gridInstrument(1, 1, 1), Timestamp{0});
+    engine.addInstrument(gridInstrument(2, 5, 100), Timestamp{0});
+    FlowCounter counter;
+    AccountWatcher watcher(AccountId{1});
+    engine.addHandler(&counter);
+    engine.addHandler(&watcher);
+    std::size_t offGrid = 0;
+    struct GridChecker : EventHandler {
+        std::size_t *offGrid;
+        void onEvent(const Event &event) override
+        {
+            if (const auto *added = std::get_if<OrderAdded>(&event.payload)) {
+                if (event.instrument != InstrumentId{2} || added->price.value() % 5 != 0 ||
+                    added->quantity.value() % 100 != 0)
+                    ++*offGrid;
+            }
+        }
+    } grid;
+    grid.offGrid = &offGrid;
+    engine.addHandler(&grid);
+
+    MarketSimulator simulator(17, gridOptions(2, 5, 100));
+    for (std::size_t i = 0; i < kSteps; ++i) {
+        simulator.step(engine, Timestamp{static_cast<std::int64_t>(i)});
+    }
+
+    QCOMPARE(offGrid, std::size_t{0});
+    QCOMPARE(watcher.rejections, std::uint64_t{0});
+    QCOMPARE(engine.book(InstrumentId{1})->orderCount(), std::size_t{0});
+    const OrderBook &book = *engine.book(InstrumentId{2});
+    QVERIFY(book.levelCount(Side::Buy) >= 3);
+    QVERIFY(book.levelCount(Side::Sell) >= 3);
+    // The fair value reverts to the anchor of 10'000 ticks, which is 50'000 in price units.
+    QVERIFY2(std::abs(book.bestPrice(Side::Buy)->value() - 50'000) < 5 * 500,
+             qPrintable(QString::number(book.bestPrice(Side::Buy)->value())));
+    QVERIFY(counter.trades > kSteps / 20);
+    QVERIFY(counter.requestedCancels > kSteps / 10);
+}
+
+// A trader enters bids between the simulator's commands, some with ids of simulated orders that
+// have left the book. The simulator trades with them but never cancels one, and no id repeats.
+void TestSimulator::engineAssignedIdsSpareTraderOrders()
+{
+    Engine engine(InstrumentId{1});
+    AccountWatcher watcher(AccountId{1});
+    engine.addHandler(&watcher);
+    MarketSimulator simulator(23, gridOptions(0, 1, 1));
+    for (std::size_t i = 0; i < kSteps; ++i) {
+        simulator.step(engine, Timestamp{static_cast<std::int64_t>(i)});
+        if (i % 500 == 0)
+            enterTraderBids(engine, 4, static_cast<std::int64_t>(i));
+    }
+
+    // Ids of the latest simulated orders that are gone, which the simulator may still list,
+    // taken again by resting trader orders far below.
+    std::vector<OrderId> reused;
+    for (auto id = watcher.otherOrders.rbegin(); id != watcher.otherOrders.rend(); ++id) {
+        if (reused.size() == 40)
+            break;
+        if (engine.findOrder(*id) == nullptr)
+            reused.push_back(*id);
+    }
+    QCOMPARE(reused.size(), std::size_t{40});
+    for (const OrderId id : reused) {
+        NewOrder order;
+        order.id = id;
+        order.side = Side::Buy;
+        order.limit = Price{9'000};
+        order.quantity = Quantity{1};
+        order.account = AccountId{1};
+        QCOMPARE(engine.submit(order, Timestamp{1}), id);
+    }
+    for (std::size_t i = 0; i < kSteps; ++i) {
+        simulator.step(engine, Timestamp{static_cast<std::int64_t>(kSteps + i)});
+    }
+
+    QVERIFY(watcher.accountOrders.size() > 400);
+    QVERIFY2(watcher.accountTrades > 0, "the flow never reached the trader's bids");
+    QCOMPARE(watcher.accountCancels, std::uint64_t{0});
+    QCOMPARE(watcher.duplicateIds, std::uint64_t{0});
+    QCOMPARE(watcher.rejections, std::uint64_t{0});
+    for (const OrderId id : reused) {
+        QVERIFY2(engine.findOrder(id) != nullptr, qPrintable(QString::number(id.value())));
+    }
+    const std::set<OrderId> simulated(watcher.otherOrders.begin(), watcher.otherOrders.end());
+    QCOMPARE(simulated.size(), watcher.otherOrders.size());
+}
+
+// After a restart from a snapshot, the resumed simulator takes over only its own resting
+// orders: the trader's stay, and the engine's ids continue above every id before.
+void TestSimulator::resumedSimulatorSparesTraderOrders()
+{
+    Engine before(InstrumentId{1});
+    MarketSimulator first(29, gridOptions(0, 1, 1));
+    for (std::size_t i = 0; i < kStepsBeforeRestart; ++i) {
+        first.step(before, Timestamp{static_cast<std::int64_t>(i)});
+        if (i % 1'000 == 0)
+            enterTraderBids(before, 2, static_cast<std::int64_t>(i));
+    }
+    NewOrder far;
+    far.side = Side::Sell;
+    far.limit = Price{11'000};
+    far.quantity = Quantity{5};
+    far.account = AccountId{1};
+    const OrderId farId = before.submit(far, Timestamp{1});
+    const std::unique_ptr<Engine> engine = recover(before.snapshot());
+
+    AccountWatcher watcher(AccountId{1});
+    engine->addHandler(&watcher);
+    MarketSimulator resumed = MarketSimulator::resume(31, gridOptions(0, 1, 1), *engine);
+    QVERIFY(resumed.isPrimed());
+    for (std::size_t i = 0; i < kSteps; ++i) {
+        resumed.step(*engine, Timestamp{static_cast<std::int64_t>(i)});
+    }
+
+    QVERIFY(engine->findOrder(farId) != nullptr);
+    QCOMPARE(watcher.duplicateIds, std::uint64_t{0});
+    QCOMPARE(watcher.rejections, std::uint64_t{0});
+    QVERIFY(!watcher.otherOrders.empty());
+    const auto lowest = *std::min_element(watcher.otherOrders.begin(), watcher.otherOrders.end());
+    QVERIFY(lowest > farId);
+}
+
+namespace {
+
+RunResult runSet(std::uint64_t seed, std::size_t steps)
+{
+    Engine engine;
+    engine.addInstrument(gridInstrument(1, 1, 1), Timestamp{0});
+    engine.addInstrument(gridInstrument(2, 5, 100), Timestamp{0});
+    EventHasher hasher;
+    engine.addHandler(&hasher);
+    const SimulatorSet::Member first{gridOptions(1, 1, 1), 3};
+    const SimulatorSet::Member second{gridOptions(2, 5, 100), 1};
+    SimulatorSet set(seed, {first, second}, engine);
+    for (std::size_t i = 0; i < steps; ++i) {
+        set.step(engine, Timestamp{static_cast<std::int64_t>(i) * 1'000'000});
+    }
+    return {hasher.hash(), hasher.events()};
+}
+
+// Counts the commands each instrument received: every simulated command makes exactly one
+// OrderAccepted (a submit) or one requested OrderCancelled (a cancel), or a rejection.
+class CommandCounter : public EventHandler {
+public:
+    void onEvent(const Event &event) override
+    {
+        if (std::holds_alternative<OrderAccepted>(event.payload)) {
+            ++commands[event.instrument.value()];
+        } else if (const auto *cancelled = std::get_if<OrderCancelled>(&event.payload)) {
+            if (cancelled->reason == CancelReason::Requested)
+                ++commands[event.instrument.value()];
+        } else if (std::holds_alternative<OrderRejected>(event.payload)) {
+            ++rejections;
+        }
+    }
+
+    std::array<std::uint64_t, 3> commands{};
+    std::uint64_t rejections = 0;
+};
+
+} // namespace
+
+void TestSimulator::setSameSeedSameEvents()
+{
+    const RunResult first = runSet(42, kSteps);
+    const RunResult second = runSet(42, kSteps);
+    const RunResult other = runSet(43, kSteps);
+
+    QVERIFY(first.events > kSteps);
+    QCOMPARE(second.events, first.events);
+    QCOMPARE(second.hash, first.hash);
+    QVERIFY(other.hash != first.hash);
+}
+
+// Weights 3 and 1 over 40'000 commands: 30'000 expected for the first instrument, with a
+// standard deviation of sqrt(40'000 x 0.75 x 0.25), about 87, so 500 either way is over 5.
+void TestSimulator::setSharesCommandsByWeight()
+{
+    Engine engine;
+    engine.addInstrument(gridInstrument(1, 1, 1), Timestamp{0});
+    engine.addInstrument(gridInstrument(2, 5, 100), Timestamp{0});
+    const SimulatorSet::Member first{gridOptions(1, 1, 1), 3};
+    const SimulatorSet::Member second{gridOptions(2, 5, 100), 1};
+    SimulatorSet set(5, {first, second}, engine);
+    QCOMPARE(set.size(), std::size_t{2});
+    set.prime(engine, Timestamp{0});
+    QVERIFY(set.simulator(0).isPrimed());
+    QVERIFY(set.simulator(1).isPrimed());
+
+    CommandCounter counter;
+    engine.addHandler(&counter);
+    constexpr std::uint64_t kCommands = 40'000;
+    for (std::uint64_t i = 0; i < kCommands; ++i) {
+        set.step(engine, Timestamp{static_cast<std::int64_t>(i)});
+    }
+
+    QCOMPARE(counter.rejections, std::uint64_t{0});
+    QCOMPARE(counter.commands[1] + counter.commands[2], kCommands);
+    QVERIFY2(counter.commands[1] > 29'500 && counter.commands[1] < 30'500,
+             qPrintable(QString::number(counter.commands[1])));
 }
 
 QTEST_GUILESS_MAIN(TestSimulator)

@@ -92,6 +92,26 @@ QStringList simulationJournals(const QString &directory)
 
 // Flips one bit in the middle of the body of the chunk that holds `sequence`, past its
 // append-only guard, as a disk error would.
+// The first sequence number of the journal's second chunk, or zero when it has one chunk.
+bourse::SequenceNumber secondChunkStart(const QString &path)
+{
+    sqlite3 *database = nullptr;
+    bourse::SequenceNumber first = 0;
+    if (sqlite3_open_v2(path.toUtf8().constData(), &database, SQLITE_OPEN_READONLY, nullptr) ==
+        SQLITE_OK) {
+        sqlite3_stmt *select = nullptr;
+        sqlite3_prepare_v2(database,
+                           "SELECT first_sequence FROM chunks ORDER BY first_sequence LIMIT 1 "
+                           "OFFSET 1",
+                           -1, &select, nullptr);
+        if (select != nullptr && sqlite3_step(select) == SQLITE_ROW)
+            first = static_cast<bourse::SequenceNumber>(sqlite3_column_int64(select, 0));
+        sqlite3_finalize(select);
+    }
+    sqlite3_close(database);
+    return first;
+}
+
 bool damageChunk(const QString &path, bourse::SequenceNumber sequence)
 {
     sqlite3 *database = nullptr;
@@ -255,8 +275,10 @@ void TerminalJournalsTest::damagedJournalRecoveredOnRequest()
 {
     const QString journal = firstRun();
     QVERIFY(!journal.isEmpty());
-    // After the first chunk, which contains the orders that prime the book.
-    const bourse::SequenceNumber damagedSequence = 300;
+    // In the second chunk: the first holds the set-up of the market and the orders that prime
+    // its books, whose size depends on how many instruments a new market has.
+    const bourse::SequenceNumber damagedSequence = secondChunkStart(journal);
+    QVERIFY2(damagedSequence > 1, "the first run wrote a single chunk");
     QVERIFY(damageChunk(journal, damagedSequence));
     const QByteArray damaged = contentsOf(journal);
 

@@ -1,0 +1,122 @@
+#pragma once
+
+#include "engine.h"
+#include "events.h"
+#include "market_view.h"
+
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace bourse {
+
+// Follows the trader's orders, fills and risk notices through the engine's events, and fills
+// MarketView::trader with them and with the positions and risk the engine holds. It runs on the
+// engine thread. An event of another account costs a dispatch on its type, and an event that
+// names an order without its account one hash lookup while the trader has working orders, so
+// the simulated market pays little for it.
+class TraderViewBuilder : public EventHandler {
+public:
+    static constexpr std::size_t kFinishedOrdersKept = 500;
+    static constexpr std::size_t kFillsKept = 500;
+    static constexpr std::size_t kNoticesKept = 200;
+
+    // The kind of trader command the engine runs, which decides what a rejection is about.
+    enum class Command : std::uint8_t {
+        None,     // the market's own flow, or the engine acting by itself
+        Submit,   // a new order: a rejection is that order's
+        Amend,    // a cancel or replace: a rejection leaves the order as it was
+        Settings, // a kill switch or limits command: a rejection is a notice
+    };
+
+    // `accounts` are the trader's, the default first; the engine must outlive the builder.
+    TraderViewBuilder(const Engine &engine, std::vector<AccountId> accounts);
+
+    // Takes over the state the engine has already, as after a restart: the live orders and the
+    // account-wide limits of the trader's accounts. Orders that finished before are not known.
+    void adoptEngineState();
+
+    // Names the trader command that runs next, until the engine ends it (onCommandEnd). For a
+    // submit, `order` is what the trader asked, which a rejection shows; it must stay valid
+    // until then.
+    void beginCommand(Command command, const NewOrder *order = nullptr);
+
+    void onEvent(const Event &event) override;
+    void onCommandEnd() override;
+
+    // Fills the view: orders, fills and notices as the events left them, and the accounts'
+    // positions and risk read from the engine at `now`, which the risk monitor measures the
+    // order rate and the trading day at.
+    void fill(TraderView &view, Timestamp now) const;
+
+    bool isTraderAccount(AccountId account) const;
+
+private:
+    struct Working {
+        OwnOrder order;
+        SequenceNumber accepted = 0; // orders the view lists oldest first by this
+    };
+
+    void on(const Event &event, const OrderAccepted &accepted);
+    void on(const Event &event, const OrderRejected &rejected);
+    void on(const Event &event, const RiskRejected &rejected);
+    void on(const Event &event, const OrderAdded &added);
+    void on(const Event &event, const OrderParked &parked);
+    void on(const Event &event, const StopTriggered &triggered);
+    void on(const Event &event, const Trade &trade);
+    void on(const Event &event, const FillPosted &posted);
+    void on(const Event &event, const OrderCancelled &cancelled);
+    void on(const Event &event, const OrderReduced &reduced);
+    void on(const Event &event, const OrderReplaced &replaced);
+    void on(const Event &event, const KillSwitchChanged &changed);
+    void on(const Event &event, const RiskAlert &alert);
+    void on(const Event &event, const RiskLimitsSet &set);
+    template <typename Other>
+    void on(const Event &, const Other &)
+    {
+    }
+
+    Working *findWorking(OrderId id);
+    void applyFill(const Event &event, OrderId id, Quantity quantity);
+    void finish(OrderId id, OwnOrderState state, std::string reason, const Event &event);
+    void rejectOrder(const Event &event, const OrderRejected &rejected, std::string text);
+    void addNotice(const Event &event, AccountId account, OrderId order, RiskRule rule,
+                   std::string text);
+    std::string symbolOf(InstrumentId instrument) const;
+    std::string accountName(AccountId account) const;
+    void fillPositions(TraderView &view) const;
+
+    const Engine &m_engine;
+    std::vector<AccountId> m_accounts;
+    std::vector<RiskLimits> m_limits; // in the order of m_accounts
+
+    std::unordered_map<std::uint64_t, Working> m_working; // by order id
+    std::deque<OwnOrder> m_finished;                      // newest first
+    std::deque<OwnFill> m_fills;                          // newest first
+    std::deque<RiskNotice> m_notices;                     // newest first
+
+    Command m_command = Command::None;
+    const NewOrder *m_request = nullptr;
+    // The text of the risk rejection that the OrderRejected of the same order follows.
+    OrderId m_riskRejectedOrder;
+    std::string m_riskRejectedText;
+    // The latest trade of a trader's order, which the FillPosted events after it belong to.
+    SequenceNumber m_tradeSequence = 0;
+    OrderId m_tradeMaker;
+    OrderId m_tradeTaker;
+};
+
+// Returns a sentence for the trader on why an order left without filling, such as
+// "cancelled by the kill switch".
+std::string describeCancel(CancelReason reason);
+
+// Returns a sentence for the trader on why an order or command was rejected, such as
+// "rejected: price not a multiple of the tick size". A risk rejection has describe()'s
+// sentence instead.
+std::string describeRejection(RejectReason reason);
+
+} // namespace bourse
