@@ -7,6 +7,25 @@
 
 namespace bourse::ui {
 
+namespace {
+
+// The opacity of the aggressor's colour behind a row: enough to tell buys from sells at a
+// glance, little enough to keep the text readable.
+constexpr int kRowTintAlpha = 40;
+
+// The trades of the focus since the run began. The view's own total counts every instrument,
+// so the tape would count the other instruments' trades as missed.
+std::uint64_t focusTradeCount(const MarketView &view)
+{
+    for (const InstrumentQuote &quote : view.instruments) {
+        if (quote.instrument == view.instrument)
+            return quote.tradeCount;
+    }
+    return view.totalTrades;
+}
+
+} // namespace
+
 TimeAndSalesModel::TimeAndSalesModel(std::size_t maxRows, QObject *parent)
     : QAbstractTableModel(parent)
     , m_maxRows(std::max<std::size_t>(maxRows, 1))
@@ -15,22 +34,36 @@ TimeAndSalesModel::TimeAndSalesModel(std::size_t maxRows, QObject *parent)
 
 void TimeAndSalesModel::applyView(const MarketView &view)
 {
-    if (view.lastSequence < m_lastViewSequence)
+    const bool newSession = view.lastSequence < m_lastViewSequence;
+    const bool newFocus = !newSession && m_instrument && *m_instrument != view.instrument;
+    if (newSession || newFocus)
         clear();
+    m_instrument = view.instrument;
     m_lastViewSequence = view.lastSequence;
-    setPriceDecimals(view.priceDecimals);
+    setDecimals(view.priceDecimals, view.quantityDecimals);
 
     const std::vector<TradePrint> &trades = view.recentTrades;
     const auto firstNew = std::find_if(trades.begin(), trades.end(), [this](const TradePrint &t) {
         return t.sequence > m_lastTradeSequence;
     });
-    m_receivedTrades += static_cast<std::uint64_t>(trades.end() - firstNew);
-    m_missedTrades = view.totalTrades > m_receivedTrades ? view.totalTrades - m_receivedTrades : 0;
+    const auto newTrades = static_cast<std::uint64_t>(trades.end() - firstNew);
+    // The trades of the new focus before this view were never the tape's to show.
+    const std::uint64_t totalTrades = focusTradeCount(view);
+    if (newFocus)
+        m_tradesBeforeTape = totalTrades > newTrades ? totalTrades - newTrades : 0;
+    countTrades(totalTrades, newTrades);
     if (firstNew == trades.end())
         return;
 
     insertNewest(trades, static_cast<std::size_t>(firstNew - trades.begin()));
     trimToMaxRows();
+}
+
+void TimeAndSalesModel::countTrades(std::uint64_t totalTrades, std::uint64_t newTrades)
+{
+    m_receivedTrades += newTrades;
+    const std::uint64_t accounted = m_tradesBeforeTape + m_receivedTrades;
+    m_missedTrades = totalTrades > accounted ? totalTrades - accounted : 0;
 }
 
 void TimeAndSalesModel::insertNewest(const std::vector<TradePrint> &trades, std::size_t first)
@@ -58,22 +91,30 @@ void TimeAndSalesModel::trimToMaxRows()
     endRemoveRows();
 }
 
-void TimeAndSalesModel::setPriceDecimals(int decimals)
+void TimeAndSalesModel::setDecimals(int priceDecimals, int quantityDecimals)
 {
-    if (decimals == m_priceDecimals)
+    const bool pricesChange = priceDecimals != m_priceDecimals;
+    const bool sizesChange = quantityDecimals != m_quantityDecimals;
+    m_priceDecimals = priceDecimals;
+    m_quantityDecimals = quantityDecimals;
+    if (m_prints.empty())
         return;
 
-    m_priceDecimals = decimals;
-    if (!m_prints.empty())
-        emit dataChanged(index(0, PriceColumn), index(rowCount() - 1, PriceColumn));
+    const int lastRow = rowCount() - 1;
+    if (pricesChange)
+        emit dataChanged(index(0, PriceColumn), index(lastRow, PriceColumn));
+    if (sizesChange)
+        emit dataChanged(index(0, SizeColumn), index(lastRow, SizeColumn));
 }
 
 void TimeAndSalesModel::clear()
 {
     beginResetModel();
     m_prints.clear();
+    m_instrument.reset();
     m_lastTradeSequence = 0;
     m_lastViewSequence = 0;
+    m_tradesBeforeTape = 0;
     m_receivedTrades = 0;
     m_missedTrades = 0;
     endResetModel();
@@ -100,6 +141,8 @@ QVariant TimeAndSalesModel::data(const QModelIndex &index, int role) const
         return {};
 
     const TradePrint &trade = print(index.row());
+    const QColor aggressorColour =
+        trade.aggressor == Side::Buy ? theme::buyColor() : theme::sellColor();
     switch (role) {
     case Qt::DisplayRole:
         return displayData(trade, index.column());
@@ -110,7 +153,16 @@ QVariant TimeAndSalesModel::data(const QModelIndex &index, int role) const
     case Qt::ForegroundRole:
         if (index.column() == TimeColumn)
             return theme::mutedTextColor();
-        return trade.aggressor == Side::Buy ? theme::buyColor() : theme::sellColor();
+        return aggressorColour;
+    case Qt::BackgroundRole: {
+        QColor tint = aggressorColour;
+        tint.setAlpha(kRowTintAlpha);
+        return tint;
+    }
+    case QuantityRole:
+        return static_cast<qint64>(trade.quantity.value());
+    case AggressorRole:
+        return static_cast<int>(trade.aggressor);
     default:
         return {};
     }
@@ -124,7 +176,7 @@ QVariant TimeAndSalesModel::displayData(const TradePrint &trade, int column) con
     case PriceColumn:
         return formatPrice(trade.price, m_priceDecimals);
     case SizeColumn:
-        return formatQuantity(trade.quantity);
+        return formatQuantity(trade.quantity, m_quantityDecimals);
     case SideColumn:
         return trade.aggressor == Side::Buy ? tr("Buy") : tr("Sell");
     default:
@@ -141,6 +193,8 @@ QVariant TimeAndSalesModel::headerData(int section, Qt::Orientation orientation,
             return (Qt::AlignLeft | Qt::AlignVCenter).toInt();
         return (Qt::AlignRight | Qt::AlignVCenter).toInt();
     }
+    if (role == Qt::ToolTipRole)
+        return headerToolTip(section);
     if (role != Qt::DisplayRole)
         return {};
 
@@ -153,6 +207,22 @@ QVariant TimeAndSalesModel::headerData(int section, Qt::Orientation orientation,
         return tr("Size");
     case SideColumn:
         return tr("Side");
+    default:
+        return {};
+    }
+}
+
+QVariant TimeAndSalesModel::headerToolTip(int section) const
+{
+    switch (section) {
+    case TimeColumn:
+        return tr("Time of the trade, to the millisecond");
+    case PriceColumn:
+        return tr("Trade price");
+    case SizeColumn:
+        return tr("Traded quantity");
+    case SideColumn:
+        return tr("Aggressor: the side of the incoming order that took liquidity");
     default:
         return {};
     }

@@ -69,7 +69,15 @@ private slots:
     void priceDecimalsChangeUpdatesPriceColumn();
     void lowerSequenceStartsNewTape();
     void missedTradesFromSessionTotal();
+    void otherInstrumentsTradesAreNotMissed();
     void headersNameColumns();
+    void sizesUseQuantityDecimals();
+    void quantityDecimalsChangeUpdatesSizeColumn();
+    void quantityAndAggressorRoles();
+    void rowsTintedByAggressor();
+    void focusChangeStartsNewTape();
+    void sameFocusKeepsTape();
+    void missedTradesCountFromFocusChange();
 };
 
 void TimeAndSalesModelTest::newestPrintOnTop()
@@ -247,6 +255,26 @@ void TimeAndSalesModelTest::missedTradesFromSessionTotal()
     QCOMPARE(model.missedTrades(), std::uint64_t{12});
 }
 
+void TimeAndSalesModelTest::otherInstrumentsTradesAreNotMissed()
+{
+    TimeAndSalesModel model(10);
+    // The session traded 40 times, the focus (instrument 1) twice, and the view carries both.
+    MarketView view = viewWith({numberedTrade(1), numberedTrade(2)});
+    view.instrument = bourse::InstrumentId{1};
+    view.totalTrades = 40;
+    bourse::InstrumentQuote focus;
+    focus.instrument = bourse::InstrumentId{1};
+    focus.tradeCount = 2;
+    bourse::InstrumentQuote other;
+    other.instrument = bourse::InstrumentId{2};
+    other.tradeCount = 38;
+    view.instruments = {focus, other};
+
+    model.applyView(view);
+
+    QCOMPARE(model.missedTrades(), std::uint64_t{0});
+}
+
 void TimeAndSalesModelTest::headersNameColumns()
 {
     TimeAndSalesModel model(10);
@@ -257,6 +285,124 @@ void TimeAndSalesModelTest::headersNameColumns()
     QCOMPARE(header(TimeAndSalesModel::PriceColumn), QStringLiteral("Price"));
     QCOMPARE(header(TimeAndSalesModel::SizeColumn), QStringLiteral("Size"));
     QCOMPARE(header(TimeAndSalesModel::SideColumn), QStringLiteral("Side"));
+}
+
+void TimeAndSalesModelTest::sizesUseQuantityDecimals()
+{
+    TimeAndSalesModel model(10);
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    MarketView view = viewWith({trade(5, 0, 5794000, 1234567, Side::Buy)});
+    view.quantityDecimals = 2;
+
+    model.applyView(view);
+
+    // 1234567 lots in hundredths of a unit.
+    QCOMPARE(sizeAt(model, 0), QStringLiteral("12,345.67"));
+    QCOMPARE(model.quantityDecimals(), 2);
+}
+
+void TimeAndSalesModelTest::quantityDecimalsChangeUpdatesSizeColumn()
+{
+    TimeAndSalesModel model(10);
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    model.applyView(viewWith({numberedTrade(1), numberedTrade(2)}));
+    QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+
+    MarketView view = viewWith({});
+    view.lastSequence = 20;
+    view.quantityDecimals = 1;
+    model.applyView(view);
+
+    QCOMPARE(changed.count(), 1);
+    const auto topLeft = changed.at(0).at(0).value<QModelIndex>();
+    const auto bottomRight = changed.at(0).at(1).value<QModelIndex>();
+    QCOMPARE(topLeft.column(), int{TimeAndSalesModel::SizeColumn});
+    QCOMPARE(bottomRight.column(), int{TimeAndSalesModel::SizeColumn});
+    QCOMPARE(bottomRight.row(), 1);
+    QCOMPARE(sizeAt(model, 0), QStringLiteral("0.2"));
+}
+
+void TimeAndSalesModelTest::quantityAndAggressorRoles()
+{
+    TimeAndSalesModel model(10);
+    model.applyView(viewWith({trade(5, 0, 5794000, 1200, Side::Sell)}));
+    const QModelIndex price = model.index(0, TimeAndSalesModel::PriceColumn);
+
+    QCOMPARE(price.data(TimeAndSalesModel::QuantityRole).toLongLong(), qint64{1200});
+    QCOMPARE(price.data(TimeAndSalesModel::AggressorRole).toInt(), int(Side::Sell));
+}
+
+void TimeAndSalesModelTest::rowsTintedByAggressor()
+{
+    TimeAndSalesModel model(10);
+    model.applyView(viewWith({numberedTrade(1), numberedTrade(2)}));
+    const auto tint = [&model](int row, int column) {
+        return model.index(row, column).data(Qt::BackgroundRole).value<QColor>();
+    };
+
+    // Row 0 is trade 2 (buy) and row 1 trade 1 (sell). Every cell of a row has one tint.
+    QVERIFY(tint(0, TimeAndSalesModel::TimeColumn) != tint(1, TimeAndSalesModel::TimeColumn));
+    QCOMPARE(tint(0, TimeAndSalesModel::TimeColumn), tint(0, TimeAndSalesModel::SideColumn));
+    QVERIFY(tint(0, TimeAndSalesModel::TimeColumn).alpha() < 255);
+}
+
+void TimeAndSalesModelTest::focusChangeStartsNewTape()
+{
+    TimeAndSalesModel model(10);
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    MarketView first = viewWith({numberedTrade(1), numberedTrade(2)});
+    first.instrument = bourse::InstrumentId{1};
+    model.applyView(first);
+    QSignalSpy reset(&model, &QAbstractItemModel::modelReset);
+
+    // The new focus's prints carry higher sequence numbers, as the engine numbers every event.
+    MarketView second = viewWith({numberedTrade(3)});
+    second.instrument = bourse::InstrumentId{2};
+    model.applyView(second);
+
+    QCOMPARE(reset.count(), 1);
+    QCOMPARE(model.rowCount(), 1);
+    QCOMPARE(sizeAt(model, 0), QStringLiteral("3"));
+    QCOMPARE(model.instrument(), std::optional<bourse::InstrumentId>{bourse::InstrumentId{2}});
+}
+
+void TimeAndSalesModelTest::sameFocusKeepsTape()
+{
+    TimeAndSalesModel model(10);
+    MarketView first = viewWith({numberedTrade(1)});
+    first.instrument = bourse::InstrumentId{4};
+    model.applyView(first);
+    QSignalSpy reset(&model, &QAbstractItemModel::modelReset);
+
+    MarketView second = viewWith({numberedTrade(2)});
+    second.instrument = bourse::InstrumentId{4};
+    model.applyView(second);
+
+    QCOMPARE(reset.count(), 0);
+    QCOMPARE(model.rowCount(), 2);
+}
+
+void TimeAndSalesModelTest::missedTradesCountFromFocusChange()
+{
+    TimeAndSalesModel model(10);
+    MarketView first = viewWith({numberedTrade(1)});
+    first.instrument = bourse::InstrumentId{1};
+    first.totalTrades = 1;
+    model.applyView(first);
+
+    // 50 trades so far, 3 of them in the first view of the new focus: none missed.
+    MarketView second = viewWith({numberedTrade(2), numberedTrade(3), numberedTrade(4)});
+    second.instrument = bourse::InstrumentId{2};
+    second.totalTrades = 50;
+    model.applyView(second);
+    QCOMPARE(model.missedTrades(), std::uint64_t{0});
+
+    // 55 so far: trades 5 and 6 arrive, three of the five new ones were never shown.
+    MarketView third = viewWith({numberedTrade(4), numberedTrade(5), numberedTrade(6)});
+    third.instrument = bourse::InstrumentId{2};
+    third.totalTrades = 55;
+    model.applyView(third);
+    QCOMPARE(model.missedTrades(), std::uint64_t{3});
 }
 
 QTEST_MAIN(TimeAndSalesModelTest)
