@@ -59,20 +59,40 @@ void LadderDelegate::paintBackground(QPainter *painter, const QStyleOptionViewIt
     // The bar goes over the best-level tint, so it shows on the best rows too.
     PaddedCellDelegate::paintBackground(painter, option, index);
 
+    // The selection covers the background, but a warning must show on the selected row too.
+    const bool selected = option.state & QStyle::State_Selected;
+    if (selected && index.data(LadderModel::WarningRole).toBool())
+        painter->fillRect(option.rect, index.data(Qt::BackgroundRole).value<QColor>());
+
+    if (index.data(LadderModel::LastTradeRole).toBool()) {
+        painter->save();
+        painter->setPen(theme::textColor());
+        painter->drawRect(option.rect.adjusted(1, 1, -2, -2));
+        painter->restore();
+    }
+
     const QVariant fraction = index.data(LadderModel::DepthFractionRole);
     if (!fraction.isValid())
         return;
 
     const double share = std::clamp(fraction.toDouble(), 0.0, 1.0);
     const int width = static_cast<int>(std::lround(share * option.rect.width()));
-    const bool bidColumn = index.column() == LadderModel::BidSizeColumn;
     QRect bar = option.rect.adjusted(0, 2, 0, -2);
-    if (bidColumn)
+    QColor color;
+    switch (index.column()) {
+    case LadderModel::BidSizeColumn:
         bar.setLeft(bar.right() - width + 1);
-    else
+        color = theme::buyColor();
+        break;
+    case LadderModel::AskSizeColumn:
         bar.setWidth(width);
-
-    QColor color = bidColumn ? theme::buyColor() : theme::sellColor();
+        color = theme::sellColor();
+        break;
+    default:
+        bar.setLeft(bar.right() - width + 1);
+        color = theme::mutedTextColor();
+        break;
+    }
     color.setAlpha(56);
     painter->fillRect(bar, color);
 }

@@ -24,8 +24,10 @@ protected:
                                  const QModelIndex &index) const;
 };
 
-// Paints a ladder cell over a depth bar: in the size columns, a translucent bar as wide as
-// LadderModel::DepthFractionRole gives, grown from the side next to the price column.
+// Paints a ladder cell over its bar. The bid and ask size columns get a translucent depth bar
+// as wide as LadderModel::DepthFractionRole gives, grown from the side next to the price
+// column, and the volume column a muted bar of the same kind. A cell a pre-trade check would
+// reject keeps its warning tint on a selected row, and the last trade's price has a frame.
 class LadderDelegate : public PaddedCellDelegate {
     Q_OBJECT
 

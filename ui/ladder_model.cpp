@@ -6,106 +6,385 @@
 #include <QFont>
 
 #include <algorithm>
+#include <utility>
 
 namespace bourse::ui {
 
 namespace {
 
-void copyLevels(const std::vector<LevelSummary> &levels,
-                std::vector<std::optional<LevelSummary>> &rows)
+constexpr int kWarningAlpha = 110; // strong enough to see, light enough to read the size
+// Rows at the top and bottom of the screen where the best bid or ask counts as leaving it: the
+// ladder re-centres before the inside market touches the edge.
+constexpr int kEdgeRows = 2;
+
+std::int64_t floorToTick(std::int64_t price, std::int64_t tick)
 {
-    const std::size_t shown = std::min(levels.size(), rows.size());
-    for (std::size_t i = 0; i < shown; ++i)
-        rows[i] = levels[i];
+    const std::int64_t remainder = ((price % tick) + tick) % tick;
+    return price - remainder;
 }
 
-Quantity largestQuantity(const std::vector<std::optional<LevelSummary>> &rows)
+bool onScale(Price price)
 {
-    Quantity largest{0};
-    for (const auto &level : rows) {
-        if (level && level->quantity > largest)
-            largest = level->quantity;
+    return price.value() > 0 && price <= kMaximumPrice;
+}
+
+std::vector<LadderModel::WorkingOrder> restingOrdersOf(const MarketView &view)
+{
+    std::vector<LadderModel::WorkingOrder> orders;
+    for (const OwnOrder &order : view.trader.workingOrders) {
+        // A parked stop is not in the book yet, so it has no row to rest on.
+        const bool resting = order.state == OwnOrderState::Working && !order.parked &&
+                             order.limit.value() > 0 && order.remaining.value() > 0;
+        if (resting && order.instrument == view.instrument)
+            orders.push_back({order.id, order.side, order.limit, order.remaining});
     }
-    return largest;
+    return orders;
 }
 
-std::optional<Price> bestPrice(const std::vector<std::optional<LevelSummary>> &rows)
+std::optional<Price> lastTradeOf(const MarketView &view)
 {
-    if (!rows.front())
-        return std::nullopt;
-    return rows.front()->price;
+    if (!view.recentTrades.empty())
+        return view.recentTrades.back().price;
+
+    for (const InstrumentQuote &quote : view.instruments) {
+        if (quote.instrument == view.instrument && quote.last.value() > 0)
+            return quote.last;
+    }
+    return std::nullopt;
+}
+
+// A screen proportion, not an amount, so floating point is fine here.
+QVariant fractionOf(Quantity quantity, Quantity largest)
+{
+    if (quantity.value() <= 0 || largest.value() <= 0)
+        return {};
+    return static_cast<double>(quantity.value()) / static_cast<double>(largest.value());
+}
+
+QVariant quantityText(Quantity quantity, int decimals)
+{
+    if (quantity.value() <= 0)
+        return {};
+    return formatQuantity(quantity, decimals);
 }
 
 } // namespace
 
-LadderModel::LadderModel(int depth, QObject *parent)
+LadderModel::LadderModel(int rowsEachSide, QObject *parent)
     : QAbstractTableModel(parent)
-    , m_depth(std::max(depth, 1))
-    , m_shown(emptySnapshot())
+    , m_rowsEachSide(std::max(rowsEachSide, 1))
+    , m_firstVisible(0)
+    , m_lastVisible(2 * m_rowsEachSide)
 {
-}
-
-LadderModel::Snapshot LadderModel::emptySnapshot() const
-{
-    Snapshot snapshot;
-    snapshot.asks.resize(static_cast<std::size_t>(m_depth));
-    snapshot.bids.resize(static_cast<std::size_t>(m_depth));
-    return snapshot;
-}
-
-LadderModel::Snapshot LadderModel::snapshotOf(const MarketView &view) const
-{
-    Snapshot snapshot = emptySnapshot();
-    copyLevels(view.asks, snapshot.asks);
-    copyLevels(view.bids, snapshot.bids);
-    snapshot.priceDecimals = view.priceDecimals;
-    snapshot.largestQuantity =
-        std::max(largestQuantity(snapshot.asks), largestQuantity(snapshot.bids));
-    return snapshot;
+    m_rows = buildRows();
+    m_scale = scaleOf(m_rows);
 }
 
 void LadderModel::applyView(const MarketView &view)
 {
-    Snapshot next = snapshotOf(view);
-    if (next == m_shown)
-        return;
+    Terms terms;
+    terms.instrument = view.instrument;
+    terms.priceDecimals = view.priceDecimals;
+    terms.quantityDecimals = view.quantityDecimals;
+    terms.tickSize = view.tickSize.value() > 0 ? view.tickSize : Price{1};
+    const bool newTerms = terms != m_terms;
+    m_terms = terms;
 
-    const Snapshot before = std::exchange(m_shown, std::move(next));
-    emitChangedRows(before, m_shown);
+    m_market.bids = view.bids;
+    m_market.asks = view.asks;
+    m_market.workingOrders = restingOrdersOf(view);
+    m_market.volume = view.recentVolume;
+    m_market.lastTrade = lastTradeOf(view);
+
+    // The window moves to the market on a new instrument or tick grid, on the first price, and
+    // when the market moves out of the visible rows. It stays where the trader scrolled it
+    // while the market is off screen for that reason.
+    const std::optional<Price> market = marketPrice();
+    bool moved = false;
+    if (newTerms || !m_centre)
+        moved = moveCentre(market);
+    else if (!m_held && market && m_marketWasVisible && !marketVisible())
+        moved = moveCentre(market);
+
+    if (!m_held)
+        m_marketWasVisible = marketVisible();
+    refresh();
+    if (moved) {
+        emit windowMoved();
+        emit recentred();
+    }
 }
 
 void LadderModel::clear()
 {
-    Snapshot next = emptySnapshot();
-    next.priceDecimals = m_shown.priceDecimals;
-    if (next == m_shown)
+    m_terms = Terms{};
+    m_market = Market{};
+    m_warnings.clear();
+    m_marketWasVisible = false;
+    const bool moved = moveCentre(std::nullopt);
+    refresh();
+    if (moved)
+        emit windowMoved();
+}
+
+void LadderModel::recentre()
+{
+    const std::optional<Price> market = marketPrice();
+    if (!market)
         return;
 
-    const Snapshot before = std::exchange(m_shown, std::move(next));
-    emitChangedRows(before, m_shown);
+    const bool moved = moveCentre(market);
+    m_marketWasVisible = marketVisible();
+    refresh();
+    if (moved)
+        emit windowMoved();
+    emit recentred();
 }
 
-bool LadderModel::rowDiffers(const Snapshot &before, const Snapshot &after, int row) const
+void LadderModel::scrollRows(int rows)
 {
-    // The price format and the depth bars of every row depend on these two.
-    if (before.priceDecimals != after.priceDecimals ||
-        before.largestQuantity != after.largestQuantity)
-        return true;
+    if (!m_centre || rows == 0)
+        return;
 
-    if (rowKind(row) == RowKind::Spread)
-        return bestPrice(before.asks) != bestPrice(after.asks) ||
-               bestPrice(before.bids) != bestPrice(after.bids);
+    // Bounded so that rows * tick cannot overflow: at most the whole price scale.
+    const std::int64_t tick = m_terms.tickSize.value();
+    const std::int64_t maximumSteps = kMaximumPrice.value() / tick;
+    const std::int64_t steps = std::clamp<std::int64_t>(rows, -maximumSteps, maximumSteps);
+    if (!moveCentre(Price{m_centre->value() + steps * tick}))
+        return;
 
-    return *levelAt(before, row) != *levelAt(after, row);
+    m_marketWasVisible = marketVisible();
+    refresh();
+    emit windowMoved();
 }
 
-void LadderModel::emitChangedRows(const Snapshot &before, const Snapshot &after)
+void LadderModel::setVisibleRows(int first, int last)
+{
+    const int lastRow = rowCount() - 1;
+    m_firstVisible = std::clamp(first, 0, lastRow);
+    m_lastVisible = std::clamp(last, m_firstVisible, lastRow);
+}
+
+void LadderModel::holdWindow(bool held)
+{
+    m_held = held;
+}
+
+void LadderModel::setWarnings(std::vector<Warning> warnings)
+{
+    m_warnings = std::move(warnings);
+    refresh();
+}
+
+bool LadderModel::moveCentre(std::optional<Price> centre)
+{
+    std::optional<Price> aligned;
+    if (centre) {
+        // The centre row always shows a tradable price: at least one tick, at most the top of
+        // the price scale.
+        const std::int64_t tick = m_terms.tickSize.value();
+        const std::int64_t highest = floorToTick(kMaximumPrice.value(), tick);
+        aligned = Price{std::clamp(floorToTick(centre->value(), tick), tick, highest)};
+    }
+    if (aligned == m_centre)
+        return false;
+
+    m_centre = aligned;
+    return true;
+}
+
+bool LadderModel::marketVisible() const
+{
+    const std::optional<Price> market = marketPrice();
+    if (!market)
+        return false;
+
+    // The market counts as visible only with both best prices on screen and clear of the edge
+    // rows, so that the trader always sees the price to hit on either side. A spread wider than
+    // the screen keeps the window on the market price, as moveCentre() then moves nothing.
+    const int margin = std::min(kEdgeRows, (m_lastVisible - m_firstVisible) / 4);
+    const auto shown = [&](Price price) {
+        const int row = rowOf(price);
+        return row >= m_firstVisible + margin && row <= m_lastVisible - margin;
+    };
+    if (!shown(*market))
+        return false;
+    if (!m_market.bids.empty() && !shown(m_market.bids.front().price))
+        return false;
+    return m_market.asks.empty() || shown(m_market.asks.front().price);
+}
+
+std::optional<Price> LadderModel::priceAt(int row) const
+{
+    if (!m_centre || row < 0 || row >= rowCount())
+        return std::nullopt;
+
+    const Price price{m_centre->value() +
+                      static_cast<std::int64_t>(m_rowsEachSide - row) * m_terms.tickSize.value()};
+    if (!onScale(price))
+        return std::nullopt;
+    return price;
+}
+
+int LadderModel::rowOf(Price price) const
+{
+    if (!m_centre || !onScale(price))
+        return -1;
+
+    const std::int64_t distance = m_centre->value() - price.value();
+    const std::int64_t tick = m_terms.tickSize.value();
+    if (distance % tick != 0)
+        return -1;
+
+    const std::int64_t row = m_rowsEachSide + distance / tick;
+    if (row < 0 || row >= rowCount())
+        return -1;
+    return static_cast<int>(row);
+}
+
+std::optional<Price> LadderModel::marketPrice() const
+{
+    const std::int64_t tick = m_terms.tickSize.value();
+    const auto &bids = m_market.bids;
+    const auto &asks = m_market.asks;
+    if (!bids.empty() && !asks.empty()) {
+        const std::int64_t sum = bids.front().price.value() + asks.front().price.value();
+        return Price{floorToTick(sum / 2, tick)};
+    }
+    if (!bids.empty())
+        return Price{floorToTick(bids.front().price.value(), tick)};
+    if (!asks.empty())
+        return Price{floorToTick(asks.front().price.value(), tick)};
+    if (m_market.lastTrade)
+        return Price{floorToTick(m_market.lastTrade->value(), tick)};
+    return std::nullopt;
+}
+
+int LadderModel::bestBidRow() const
+{
+    return m_market.bids.empty() ? -1 : rowOf(m_market.bids.front().price);
+}
+
+int LadderModel::bestAskRow() const
+{
+    return m_market.asks.empty() ? -1 : rowOf(m_market.asks.front().price);
+}
+
+std::vector<LadderModel::WorkingOrder> LadderModel::workingOrdersAt(Side side, Price price) const
+{
+    std::vector<WorkingOrder> orders;
+    for (const WorkingOrder &order : m_market.workingOrders) {
+        if (order.side == side && order.limit == price)
+            orders.push_back(order);
+    }
+    return orders;
+}
+
+std::vector<LadderModel::Row> LadderModel::buildRows() const
+{
+    std::vector<Row> rows(static_cast<std::size_t>(rowCount()));
+    for (int row = 0; row < rowCount(); ++row)
+        rows[static_cast<std::size_t>(row)].price = priceAt(row).value_or(Price{0});
+
+    placeBook(rows);
+    placeWorkingOrders(rows);
+    placeVolumeAndWarnings(rows);
+    return rows;
+}
+
+void LadderModel::placeBook(std::vector<Row> &rows) const
+{
+    const auto rowAt = [&](Price price) -> Row * {
+        const int row = rowOf(price);
+        return row < 0 ? nullptr : &rows[static_cast<std::size_t>(row)];
+    };
+    for (const LevelSummary &level : m_market.bids) {
+        if (Row *row = rowAt(level.price))
+            row->bidSize += level.quantity;
+    }
+    for (const LevelSummary &level : m_market.asks) {
+        if (Row *row = rowAt(level.price))
+            row->askSize += level.quantity;
+    }
+
+    // Zero for an empty side, which no row matches: a row's price is at least one tick.
+    const Price bestBid = m_market.bids.empty() ? Price{0} : m_market.bids.front().price;
+    const Price bestAsk = m_market.asks.empty() ? Price{0} : m_market.asks.front().price;
+    for (Row &row : rows) {
+        if (row.price.value() <= 0)
+            continue;
+        if (bestBid.value() > 0 && row.price <= bestBid)
+            row.flags |= BidToneFlag;
+        if (bestAsk.value() > 0 && row.price >= bestAsk)
+            row.flags |= AskToneFlag;
+        if (row.price == bestBid)
+            row.flags |= BestBidFlag;
+        if (row.price == bestAsk)
+            row.flags |= BestAskFlag;
+        if (row.price == m_market.lastTrade)
+            row.flags |= LastTradeFlag;
+    }
+}
+
+void LadderModel::placeWorkingOrders(std::vector<Row> &rows) const
+{
+    for (const WorkingOrder &order : m_market.workingOrders) {
+        const int index = rowOf(order.limit);
+        if (index < 0)
+            continue;
+
+        Row &row = rows[static_cast<std::size_t>(index)];
+        (order.side == Side::Buy ? row.workingBuys : row.workingSells) += order.remaining;
+    }
+}
+
+void LadderModel::placeVolumeAndWarnings(std::vector<Row> &rows) const
+{
+    for (const PriceVolume &traded : m_market.volume) {
+        const int index = rowOf(traded.price);
+        if (index >= 0)
+            rows[static_cast<std::size_t>(index)].volume += traded.quantity;
+    }
+    for (const Warning &warning : m_warnings) {
+        const int index = rowOf(warning.price);
+        if (index < 0)
+            continue;
+
+        Row &row = rows[static_cast<std::size_t>(index)];
+        (warning.side == Side::Buy ? row.bidWarning : row.askWarning) = warning.text;
+    }
+}
+
+LadderModel::Scale LadderModel::scaleOf(const std::vector<Row> &rows) const
+{
+    Scale scale;
+    scale.priceDecimals = m_terms.priceDecimals;
+    scale.quantityDecimals = m_terms.quantityDecimals;
+    for (const Row &row : rows) {
+        scale.largestSize = std::max({scale.largestSize, row.bidSize, row.askSize});
+        scale.largestVolume = std::max(scale.largestVolume, row.volume);
+    }
+    return scale;
+}
+
+void LadderModel::refresh()
+{
+    std::vector<Row> before = std::exchange(m_rows, buildRows());
+    const Scale scale = scaleOf(m_rows);
+    // The number formats and the depth bars of every row depend on the scale.
+    const bool everyRow = scale != m_scale;
+    m_scale = scale;
+    emitChangedRows(before, everyRow);
+}
+
+void LadderModel::emitChangedRows(const std::vector<Row> &before, bool everyRow)
 {
     // One dataChanged per run of adjacent changed rows.
     int runStart = -1;
     const int rows = rowCount();
     for (int row = 0; row <= rows; ++row) {
-        const bool changed = row < rows && rowDiffers(before, after, row);
+        const auto at = static_cast<std::size_t>(row);
+        const bool changed = row < rows && (everyRow || before[at] != m_rows[at]);
         if (changed && runStart < 0)
             runStart = row;
 
@@ -116,36 +395,9 @@ void LadderModel::emitChangedRows(const Snapshot &before, const Snapshot &after)
     }
 }
 
-LadderModel::RowKind LadderModel::rowKind(int row) const
-{
-    if (row < m_depth)
-        return RowKind::Ask;
-    return row == m_depth ? RowKind::Spread : RowKind::Bid;
-}
-
-const std::optional<LevelSummary> *LadderModel::levelAt(const Snapshot &snapshot, int row) const
-{
-    switch (rowKind(row)) {
-    case RowKind::Ask:
-        return &snapshot.asks[static_cast<std::size_t>(m_depth - 1 - row)];
-    case RowKind::Bid:
-        return &snapshot.bids[static_cast<std::size_t>(row - m_depth - 1)];
-    case RowKind::Spread:
-        break;
-    }
-    return nullptr;
-}
-
-bool LadderModel::isBestLevel(int row) const
-{
-    if (row != bestAskRow() && row != bestBidRow())
-        return false;
-    return levelAt(m_shown, row)->has_value();
-}
-
 int LadderModel::rowCount(const QModelIndex &parent) const
 {
-    return parent.isValid() ? 0 : 2 * m_depth + 1;
+    return parent.isValid() ? 0 : 2 * m_rowsEachSide + 1;
 }
 
 int LadderModel::columnCount(const QModelIndex &parent) const
@@ -158,127 +410,133 @@ QVariant LadderModel::data(const QModelIndex &index, int role) const
     if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
         return {};
 
-    const int row = index.row();
+    const Row &row = m_rows[static_cast<std::size_t>(index.row())];
     const int column = index.column();
+    const bool best = (row.flags & (BestBidFlag | BestAskFlag)) != 0;
     switch (role) {
     case Qt::DisplayRole:
         return displayData(row, column);
     case Qt::TextAlignmentRole:
-        return (Qt::AlignRight | Qt::AlignVCenter).toInt();
+        return alignment(column);
     case Qt::ForegroundRole:
         return foregroundData(row, column);
     case Qt::BackgroundRole:
-        return backgroundData(row);
+        return backgroundData(row, column);
     case Qt::FontRole:
-        if (isBestLevel(row)) {
+        if (best || column == WorkingBuysColumn || column == WorkingSellsColumn) {
             // Only the weight is set, so the view's own font family still applies.
             QFont bold;
             bold.setBold(true);
             return bold;
         }
         return {};
-    case RowKindRole:
-        return static_cast<int>(rowKind(row));
+    case Qt::ToolTipRole:
+        if (column == BidSizeColumn && !row.bidWarning.isEmpty())
+            return row.bidWarning;
+        if (column == AskSizeColumn && !row.askWarning.isEmpty())
+            return row.askWarning;
+        return {};
+    case PriceRole:
+        return row.price.value() > 0 ? QVariant(qint64{row.price.value()}) : QVariant();
     case BestLevelRole:
-        return isBestLevel(row);
+        return best;
     case DepthFractionRole:
         return depthFraction(row, column);
+    case LastTradeRole:
+        return column == PriceColumn && (row.flags & LastTradeFlag) != 0;
+    case WarningRole:
+        return (column == BidSizeColumn && !row.bidWarning.isEmpty()) ||
+               (column == AskSizeColumn && !row.askWarning.isEmpty());
     default:
         return {};
     }
 }
 
-QVariant LadderModel::displayData(int row, int column) const
+QVariant LadderModel::displayData(const Row &row, int column) const
 {
-    const RowKind kind = rowKind(row);
-    if (kind == RowKind::Spread)
-        return spreadText(column);
-
-    const std::optional<LevelSummary> &level = *levelAt(m_shown, row);
-    if (!level)
-        return {};
-    return levelText(*level, kind, column);
-}
-
-QVariant LadderModel::levelText(const LevelSummary &level, RowKind kind, int column) const
-{
-    const bool ask = kind == RowKind::Ask;
+    const int decimals = m_scale.quantityDecimals;
     switch (column) {
-    case PriceColumn:
-        return formatPrice(level.price, m_shown.priceDecimals);
+    case WorkingBuysColumn:
+        return quantityText(row.workingBuys, decimals);
     case BidSizeColumn:
+        return quantityText(row.bidSize, decimals);
+    case PriceColumn:
+        if (row.price.value() <= 0)
+            return {};
+        return formatPrice(row.price, m_scale.priceDecimals);
     case AskSizeColumn:
-        if (ask == (column == AskSizeColumn))
-            return formatQuantity(level.quantity);
-        return {};
-    case BidOrdersColumn:
-    case AskOrdersColumn:
-        if (ask == (column == AskOrdersColumn))
-            return formatCount(level.orderCount);
-        return {};
+        return quantityText(row.askSize, decimals);
+    case WorkingSellsColumn:
+        return quantityText(row.workingSells, decimals);
+    case VolumeColumn:
+        return quantityText(row.volume, decimals);
     default:
         return {};
     }
 }
 
-QVariant LadderModel::spreadText(int column) const
+QVariant LadderModel::alignment(int column) const
 {
-    if (column == BidSizeColumn)
-        return tr("Spread");
-    if (column != PriceColumn)
-        return {};
-
-    const std::optional<LevelSummary> &bestAsk = m_shown.asks.front();
-    const std::optional<LevelSummary> &bestBid = m_shown.bids.front();
-    if (!bestAsk || !bestBid)
-        return QStringLiteral("\u2014");
-
-    const Price spread{bestAsk->price.value() - bestBid->price.value()};
-    return formatPrice(spread, m_shown.priceDecimals);
-}
-
-QVariant LadderModel::foregroundData(int row, int column) const
-{
-    const RowKind kind = rowKind(row);
-    if (kind == RowKind::Spread)
-        return column == PriceColumn ? theme::textColor() : theme::mutedTextColor();
-
+    // Each side's numbers lean towards the price column, where the eye starts.
     switch (column) {
     case PriceColumn:
-        return kind == RowKind::Ask ? theme::sellColor() : theme::buyColor();
-    case BidSizeColumn:
+        return Qt::AlignCenter;
     case AskSizeColumn:
+    case WorkingSellsColumn:
+        return (Qt::AlignLeft | Qt::AlignVCenter).toInt();
+    default:
+        return (Qt::AlignRight | Qt::AlignVCenter).toInt();
+    }
+}
+
+QVariant LadderModel::foregroundData(const Row &row, int column) const
+{
+    switch (column) {
+    case PriceColumn:
+        if (row.flags & AskToneFlag)
+            return theme::sellColor();
+        if (row.flags & BidToneFlag)
+            return theme::buyColor();
         return theme::textColor();
-    default:
+    case WorkingBuysColumn:
+        return theme::buyColor();
+    case WorkingSellsColumn:
+        return theme::sellColor();
+    case VolumeColumn:
         return theme::mutedTextColor();
+    default:
+        return theme::textColor();
     }
 }
 
-QVariant LadderModel::backgroundData(int row) const
+QVariant LadderModel::backgroundData(const Row &row, int column) const
 {
-    if (!isBestLevel(row))
-        return {};
-    return row == bestAskRow() ? theme::bestAskBackground() : theme::bestBidBackground();
+    const bool warned = (column == BidSizeColumn && !row.bidWarning.isEmpty()) ||
+                        (column == AskSizeColumn && !row.askWarning.isEmpty());
+    if (warned) {
+        QColor tint = theme::errorColor();
+        tint.setAlpha(kWarningAlpha);
+        return tint;
+    }
+    if (row.flags & BestBidFlag)
+        return theme::bestBidBackground();
+    if (row.flags & BestAskFlag)
+        return theme::bestAskBackground();
+    return {};
 }
 
-QVariant LadderModel::depthFraction(int row, int column) const
+QVariant LadderModel::depthFraction(const Row &row, int column) const
 {
-    if (column != BidSizeColumn && column != AskSizeColumn)
+    switch (column) {
+    case BidSizeColumn:
+        return fractionOf(row.bidSize, m_scale.largestSize);
+    case AskSizeColumn:
+        return fractionOf(row.askSize, m_scale.largestSize);
+    case VolumeColumn:
+        return fractionOf(row.volume, m_scale.largestVolume);
+    default:
         return {};
-
-    const RowKind kind = rowKind(row);
-    const bool ownSide = (kind == RowKind::Ask && column == AskSizeColumn) ||
-                         (kind == RowKind::Bid && column == BidSizeColumn);
-    if (!ownSide || m_shown.largestQuantity.value() <= 0)
-        return {};
-
-    const std::optional<LevelSummary> &level = *levelAt(m_shown, row);
-    if (!level)
-        return {};
-
-    // A screen proportion, not an amount, so floating point is fine here.
-    return static_cast<double>(level->quantity.value()) /
-           static_cast<double>(m_shown.largestQuantity.value());
+    }
 }
 
 QVariant LadderModel::headerData(int section, Qt::Orientation orientation, int role) const
@@ -286,20 +544,36 @@ QVariant LadderModel::headerData(int section, Qt::Orientation orientation, int r
     if (orientation != Qt::Horizontal)
         return {};
     if (role == Qt::TextAlignmentRole)
-        return (Qt::AlignRight | Qt::AlignVCenter).toInt();
+        return alignment(section);
+
+    if (role == Qt::ToolTipRole) {
+        switch (section) {
+        case WorkingBuysColumn:
+            return tr("Your working buy orders at the price, remaining quantity");
+        case WorkingSellsColumn:
+            return tr("Your working sell orders at the price, remaining quantity");
+        case VolumeColumn:
+            return tr("Quantity traded at the price over the last 60 seconds");
+        default:
+            return {};
+        }
+    }
     if (role != Qt::DisplayRole)
         return {};
 
     switch (section) {
-    case BidOrdersColumn:
-    case AskOrdersColumn:
-        return tr("Orders");
+    case WorkingBuysColumn:
+        return tr("Buys");
     case BidSizeColumn:
-        return tr("Bid size");
+        return tr("Bid");
     case PriceColumn:
         return tr("Price");
     case AskSizeColumn:
-        return tr("Ask size");
+        return tr("Ask");
+    case WorkingSellsColumn:
+        return tr("Sells");
+    case VolumeColumn:
+        return tr("Volume");
     default:
         return {};
     }
@@ -307,7 +581,11 @@ QVariant LadderModel::headerData(int section, Qt::Orientation orientation, int r
 
 Qt::ItemFlags LadderModel::flags(const QModelIndex &index) const
 {
-    return index.isValid() ? Qt::ItemIsEnabled : Qt::NoItemFlags;
+    if (!index.isValid())
+        return Qt::NoItemFlags;
+    if (m_rows[static_cast<std::size_t>(index.row())].price.value() <= 0)
+        return Qt::ItemIsEnabled;
+    return Qt::ItemIsEnabled | Qt::ItemIsSelectable;
 }
 
 } // namespace bourse::ui

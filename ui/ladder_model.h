@@ -3,52 +3,111 @@
 #include "market_view.h"
 
 #include <QAbstractTableModel>
+#include <QString>
 
 #include <optional>
 #include <vector>
 
 namespace bourse::ui {
 
-// The order book as a price ladder with a fixed number of rows: `depth` ask rows with the best
-// ask at the bottom, one spread row, then `depth` bid rows with the best bid at the top. The
-// row count only changes with the depth, so each new view updates rows in place through
-// dataChanged. A side with fewer levels than the depth leaves its rows away from the spread
-// blank.
+// The price ladder of the focus instrument: one row per tick, highest price at the top, with
+// the trader's working orders, the book's sizes and the recent traded volume at each price.
+//
+// The rows are a fixed window of 2 * rowsEachSide + 1 prices. The window stays still while the
+// market moves inside the visible rows, so a click lands on the price it was aimed at. It
+// re-centres on the market when the market moves out of the visible rows, when the focus
+// instrument changes, and on recentre(). The row count never changes, so every update is a
+// dataChanged of the rows that differ.
+//
+// NOTE: a row is one tick of the view's tickSize. A LOBSTER replay's instrument has a tick of 1
+// (1/10000 dollar) while its quotes step by 100, so its book lands far apart on blank rows.
 class LadderModel : public QAbstractTableModel {
     Q_OBJECT
 
 public:
     enum Column {
-        BidOrdersColumn,
+        WorkingBuysColumn, // the trader's working buy orders at the price, remaining quantity
         BidSizeColumn,
         PriceColumn,
         AskSizeColumn,
-        AskOrdersColumn,
-        ColumnCount
-    };
+        WorkingSellsColumn,
+        VolumeColumn, // traded at the price over the last 60 seconds
+        ColumnCount,
 
-    enum class RowKind { Ask, Spread, Bid };
+        // TODO: remove these two once the main window hosts LadderPanel instead of this model.
+        BidOrdersColumn = WorkingBuysColumn,
+        AskOrdersColumn = WorkingSellsColumn,
+    };
 
     enum Role {
-        RowKindRole = Qt::UserRole + 1, // RowKind as int
-        BestLevelRole,                  // true on the rows of the best bid and the best ask
-        DepthFractionRole, // size columns: the level's quantity over the largest one shown
+        PriceRole = Qt::UserRole + 1, // the row's price in ticks (qint64); invalid on a blank row
+        BestLevelRole,                // true on the rows of the best bid and the best ask
+        // Size and volume columns: the quantity over the largest one in the rows, 0 to 1.
+        DepthFractionRole,
+        LastTradeRole, // price column: true on the row of the last trade
+        WarningRole,   // bid and ask size columns: true where a pre-trade check would reject
     };
 
-    explicit LadderModel(int depth = 10, QObject *parent = nullptr);
+    // One of the trader's working orders in the ladder, as a cancel or a replace needs it.
+    struct WorkingOrder {
+        OrderId id;
+        Side side = Side::Buy;
+        Price limit;
+        Quantity remaining;
+    };
 
-    // Shows the view's top levels. Emits dataChanged for the rows that differ and nothing
-    // when none does.
+    // A pre-trade check's rejection of the order a click in a size cell would send: the bid
+    // size cell for a buy, the ask size cell for a sell.
+    struct Warning {
+        Price price;
+        Side side = Side::Buy;
+        QString text;
+    };
+
+    explicit LadderModel(int rowsEachSide = 20, QObject *parent = nullptr);
+
+    // Shows the view's focus instrument. Emits dataChanged for the rows that differ, and
+    // recentred() when the window moved to the market.
     void applyView(const MarketView &view);
 
-    // Blanks every row, for a new session.
+    // Blanks every row, for a new session; the next view centres the window again.
     void clear();
 
-    int depth() const { return m_depth; }
-    int bestAskRow() const { return m_depth - 1; }
-    int spreadRow() const { return m_depth; }
-    int bestBidRow() const { return m_depth + 1; }
-    RowKind rowKind(int row) const;
+    // Centres the window on the market price. Does nothing before the first market price.
+    void recentre();
+    // Moves the window by `rows` rows: positive shows higher prices.
+    void scrollRows(int rows);
+
+    // The rows the screen shows, which the market must leave for the window to re-centre; all
+    // rows until this is called.
+    void setVisibleRows(int first, int last);
+    int firstVisibleRow() const { return m_firstVisible; }
+    int lastVisibleRow() const { return m_lastVisible; }
+
+    // Stops automatic re-centring while `held` is true, such as while a mouse button is down.
+    void holdWindow(bool held);
+
+    void setWarnings(std::vector<Warning> warnings);
+
+    int rowsEachSide() const { return m_rowsEachSide; }
+    int centreRow() const { return m_rowsEachSide; }
+    // The price of a row, or nothing for a blank row (before any market price, or a price
+    // below one tick).
+    std::optional<Price> priceAt(int row) const;
+    // The row of a price on the tick grid of the window, or -1 when no row shows it.
+    int rowOf(Price price) const;
+    // Returns the mid price rounded down to a tick. With one side empty it returns the other
+    // side's best price, with both empty the last trade, and nothing without a trade either.
+    std::optional<Price> marketPrice() const;
+    int bestBidRow() const; // -1 when the best bid is off the window or there is none
+    int bestAskRow() const;
+
+    InstrumentId instrument() const { return m_terms.instrument; }
+    int priceDecimals() const { return m_terms.priceDecimals; }
+    int quantityDecimals() const { return m_terms.quantityDecimals; }
+    Price tickSize() const { return m_terms.tickSize; }
+    // The trader's working orders of the focus on one side at one price, oldest first.
+    std::vector<WorkingOrder> workingOrdersAt(Side side, Price price) const;
 
     int rowCount(const QModelIndex &parent = {}) const override;
     int columnCount(const QModelIndex &parent = {}) const override;
@@ -57,33 +116,92 @@ public:
                         int role = Qt::DisplayRole) const override;
     Qt::ItemFlags flags(const QModelIndex &index) const override;
 
-private:
-    // The levels on screen: `depth` entries per side, best first, empty past the last level.
-    struct Snapshot {
-        std::vector<std::optional<LevelSummary>> asks;
-        std::vector<std::optional<LevelSummary>> bids;
-        int priceDecimals = 2;
-        Quantity largestQuantity;
+signals:
+    // The window moved to centre the market, automatically or on recentre().
+    void recentred();
+    // The window moved for any reason, so a row now shows another price.
+    void windowMoved();
 
-        friend bool operator==(const Snapshot &, const Snapshot &) = default;
+private:
+    struct Terms {
+        InstrumentId instrument;
+        int priceDecimals = 2;
+        int quantityDecimals = 0;
+        Price tickSize{1};
+
+        friend bool operator==(const Terms &, const Terms &) = default;
     };
 
-    Snapshot emptySnapshot() const;
-    Snapshot snapshotOf(const MarketView &view) const;
-    const std::optional<LevelSummary> *levelAt(const Snapshot &snapshot, int row) const;
-    bool rowDiffers(const Snapshot &before, const Snapshot &after, int row) const;
-    void emitChangedRows(const Snapshot &before, const Snapshot &after);
+    // What the rows show, copied out of the last view so the window can move without one.
+    struct Market {
+        std::vector<LevelSummary> bids;
+        std::vector<LevelSummary> asks;
+        std::vector<WorkingOrder> workingOrders;
+        std::vector<PriceVolume> volume;
+        std::optional<Price> lastTrade;
+    };
 
-    QVariant displayData(int row, int column) const;
-    QVariant levelText(const LevelSummary &level, RowKind kind, int column) const;
-    QVariant spreadText(int column) const;
-    QVariant foregroundData(int row, int column) const;
-    QVariant backgroundData(int row) const;
-    QVariant depthFraction(int row, int column) const;
-    bool isBestLevel(int row) const;
+    enum RowFlag : unsigned {
+        BestBidFlag = 1U << 0,
+        BestAskFlag = 1U << 1,
+        LastTradeFlag = 1U << 2,
+        BidToneFlag = 1U << 3, // at or below the best bid, so the price shows in the buy colour
+        AskToneFlag = 1U << 4, // at or above the best ask
+    };
 
-    int m_depth;
-    Snapshot m_shown;
+    struct Row {
+        Price price; // zero on a blank row
+        Quantity bidSize;
+        Quantity askSize;
+        Quantity workingBuys;
+        Quantity workingSells;
+        Quantity volume;
+        unsigned flags = 0;
+        QString bidWarning;
+        QString askWarning;
+
+        friend bool operator==(const Row &, const Row &) = default;
+    };
+
+    // What every row's appearance depends on, beside its own fields.
+    struct Scale {
+        int priceDecimals = 2;
+        int quantityDecimals = 0;
+        Quantity largestSize;
+        Quantity largestVolume;
+        std::optional<Price> bestBid;
+        std::optional<Price> bestAsk;
+
+        friend bool operator==(const Scale &, const Scale &) = default;
+    };
+
+    std::vector<Row> buildRows() const;
+    Scale scaleOf(const std::vector<Row> &rows) const;
+    void placeBook(std::vector<Row> &rows) const;
+    void placeWorkingOrders(std::vector<Row> &rows) const;
+    void placeVolumeAndWarnings(std::vector<Row> &rows) const;
+    void refresh();
+    void emitChangedRows(const std::vector<Row> &before, bool everyRow);
+    bool moveCentre(std::optional<Price> centre);
+    bool marketVisible() const;
+
+    QVariant displayData(const Row &row, int column) const;
+    QVariant foregroundData(const Row &row, int column) const;
+    QVariant backgroundData(const Row &row, int column) const;
+    QVariant depthFraction(const Row &row, int column) const;
+    QVariant alignment(int column) const;
+
+    int m_rowsEachSide;
+    int m_firstVisible;
+    int m_lastVisible;
+    bool m_held = false;
+    bool m_marketWasVisible = false;
+    Terms m_terms;
+    Market m_market;
+    std::optional<Price> m_centre;
+    std::vector<Warning> m_warnings;
+    std::vector<Row> m_rows;
+    Scale m_scale;
 };
 
 } // namespace bourse::ui

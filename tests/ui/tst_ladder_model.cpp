@@ -1,4 +1,5 @@
 #include "ladder_model.h"
+#include "theme.h"
 
 #include <QAbstractItemModelTester>
 #include <QColor>
@@ -6,32 +7,62 @@
 #include <QSignalSpy>
 #include <QTest>
 
+using bourse::InstrumentId;
 using bourse::LevelSummary;
 using bourse::MarketView;
+using bourse::OrderId;
+using bourse::OwnOrder;
 using bourse::Price;
+using bourse::PriceVolume;
 using bourse::Quantity;
+using bourse::Side;
+using bourse::TradePrint;
 using bourse::ui::LadderModel;
 
 namespace {
 
-LevelSummary level(std::int64_t price, std::int64_t quantity, std::uint32_t orders)
+using Tester = QAbstractItemModelTester;
+constexpr auto kQtTest = QAbstractItemModelTester::FailureReportingMode::QtTest;
+
+LevelSummary level(std::int64_t price, std::int64_t quantity)
 {
-    return LevelSummary{Price{price}, Quantity{quantity}, orders};
+    return LevelSummary{Price{price}, Quantity{quantity}, 1};
 }
 
-// Three asks and two bids in LOBSTER units (dollars x 10000).
+OwnOrder workingOrder(std::uint64_t id, Side side, std::int64_t limit, std::int64_t remaining)
+{
+    OwnOrder order;
+    order.id = OrderId{id};
+    order.instrument = InstrumentId{7};
+    order.side = side;
+    order.limit = Price{limit};
+    order.quantity = Quantity{remaining};
+    order.remaining = Quantity{remaining};
+    return order;
+}
+
+// Instrument 7 with a tick of 5 and two price decimals. The mid, (1000 + 1010) / 2 = 1005, is
+// on a tick, so with five rows each side the rows run from 1030 (row 0) down to 980 (row 10):
+// row r shows 1030 - 5 r.
 MarketView bookView()
 {
     MarketView view;
-    view.priceDecimals = 4;
-    view.asks = {level(5794100, 300, 2), level(5794500, 100, 1), level(5795000, 50, 1)};
-    view.bids = {level(5794000, 200, 3), level(5793000, 400, 4)};
+    view.instrument = InstrumentId{7};
+    view.tickSize = Price{5};
+    view.priceDecimals = 2;
+    view.bids = {level(1000, 20), level(995, 40), level(985, 10)};
+    view.asks = {level(1010, 30), level(1015, 15), level(1030, 60)};
     return view;
 }
 
 QString cell(const LadderModel &model, int row, int column)
 {
     return model.index(row, column).data().toString();
+}
+
+qint64 rowPrice(const LadderModel &model, int row)
+{
+    return model.index(row, LadderModel::PriceColumn).data(LadderModel::PriceRole).toLongLong();
 }
 
 struct ChangedRange {
@@ -48,97 +79,171 @@ ChangedRange changedRange(const QList<QVariant> &arguments)
     return {topLeft.row(), bottomRight.row(), topLeft.column(), bottomRight.column()};
 }
 
+MarketView movedBy(std::int64_t ticks)
+{
+    MarketView view = bookView();
+    for (LevelSummary &bid : view.bids)
+        bid.price = Price{bid.price.value() + 5 * ticks};
+    for (LevelSummary &ask : view.asks)
+        ask.price = Price{ask.price.value() + 5 * ticks};
+    return view;
+}
+
 } // namespace
 
 class LadderModelTest : public QObject {
     Q_OBJECT
 
 private slots:
-    void rowLayoutFollowsDepth();
-    void asksAboveBidsBelow();
-    void spreadRowShowsBestAskMinusBestBid();
+    void rowsStepByTickAroundMid();
+    void bookSizesInTheirRows();
+    void workingOrdersSummedPerPrice();
+    void volumeColumnFromRecentVolume();
+    void quantityDecimalsFormatSizes();
     void bestLevelsMarkedAndTinted();
-    void priceColumnsColouredBySide();
-    void depthFractionRelativeToLargestLevel();
+    void priceColouredBySideOfSpread();
+    void depthFractionRelativeToLargest();
+    void lastTradeMarked();
+    void midRoundsDownToTick();
+    void oneSidedBookCentresOnBest();
+    void emptyBookCentresOnLastTrade();
+    void noMarketLeavesRowsBlank();
+    void rowsBelowOneTickBlank();
+    void offTickPriceHasNoRow();
     void priceCellFormatsTicks_data();
     void priceCellFormatsTicks();
-    void emptySideBlanksRowsAndSpread();
-    void levelsBeyondDepthLeftOut();
+    void windowStillWhileMarketVisible();
+    void recentresWhenMarketLeavesVisibleRows();
+    void scrolledAwayWindowStaysUntilRecentre();
+    void heldWindowRecentresAfterRelease();
+    void scrollRowsMovesPrices();
+    void newInstrumentRecentres();
     void sizeChangeUpdatesOnlyItsRow();
-    void bestPriceChangeUpdatesSpreadRow();
-    void largestLevelChangeUpdatesEveryRow();
     void sameViewEmitsNothing();
     void updatesNeverResetOrResize();
+    void warningTintsAndExplainsCell();
     void clearBlanksEveryRow();
     void headersNameColumns();
 };
 
-void LadderModelTest::rowLayoutFollowsDepth()
+void LadderModelTest::rowsStepByTickAroundMid()
 {
     LadderModel model(5);
-    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    Tester tester(&model, kQtTest);
+    model.applyView(bookView());
 
     QCOMPARE(model.rowCount(), 11);
-    QCOMPARE(model.columnCount(), 5);
-    QCOMPARE(model.bestAskRow(), 4);
-    QCOMPARE(model.spreadRow(), 5);
-    QCOMPARE(model.bestBidRow(), 6);
-    QCOMPARE(model.rowKind(0), LadderModel::RowKind::Ask);
-    QCOMPARE(model.rowKind(5), LadderModel::RowKind::Spread);
-    QCOMPARE(model.rowKind(10), LadderModel::RowKind::Bid);
+    QCOMPARE(model.columnCount(), 6);
+    QCOMPARE(model.centreRow(), 5);
+    for (int row = 0; row < model.rowCount(); ++row)
+        QCOMPARE(rowPrice(model, row), qint64{1030 - 5 * row});
+    QCOMPARE(cell(model, 0, LadderModel::PriceColumn), QStringLiteral("10.30"));
+    QCOMPARE(cell(model, 5, LadderModel::PriceColumn), QStringLiteral("10.05"));
+    QCOMPARE(cell(model, 10, LadderModel::PriceColumn), QStringLiteral("9.80"));
+    QCOMPARE(model.marketPrice(), std::optional(Price{1005}));
+    QCOMPARE(model.rowOf(Price{995}), 7);
+    QCOMPARE(model.priceAt(7), std::optional(Price{995}));
 }
 
-void LadderModelTest::asksAboveBidsBelow()
+void LadderModelTest::bookSizesInTheirRows()
 {
     LadderModel model(5);
-    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    Tester tester(&model, kQtTest);
     model.applyView(bookView());
 
-    // Asks: the best at row 4, worse ones above it, rows 0 and 1 empty.
-    QCOMPARE(cell(model, 0, LadderModel::PriceColumn), QString());
-    QCOMPARE(cell(model, 1, LadderModel::PriceColumn), QString());
-    QCOMPARE(cell(model, 2, LadderModel::PriceColumn), QStringLiteral("579.5000"));
-    QCOMPARE(cell(model, 2, LadderModel::AskSizeColumn), QStringLiteral("50"));
-    QCOMPARE(cell(model, 3, LadderModel::PriceColumn), QStringLiteral("579.4500"));
-    QCOMPARE(cell(model, 3, LadderModel::AskSizeColumn), QStringLiteral("100"));
-    QCOMPARE(cell(model, 4, LadderModel::PriceColumn), QStringLiteral("579.4100"));
-    QCOMPARE(cell(model, 4, LadderModel::AskSizeColumn), QStringLiteral("300"));
-    QCOMPARE(cell(model, 4, LadderModel::AskOrdersColumn), QStringLiteral("2"));
+    // Asks at 1030, 1015 and 1010 are rows 0, 3 and 4; bids at 1000, 995, 985 rows 6, 7, 9.
+    QCOMPARE(cell(model, 0, LadderModel::AskSizeColumn), QStringLiteral("60"));
+    QCOMPARE(cell(model, 3, LadderModel::AskSizeColumn), QStringLiteral("15"));
+    QCOMPARE(cell(model, 4, LadderModel::AskSizeColumn), QStringLiteral("30"));
+    QCOMPARE(cell(model, 6, LadderModel::BidSizeColumn), QStringLiteral("20"));
+    QCOMPARE(cell(model, 7, LadderModel::BidSizeColumn), QStringLiteral("40"));
+    QCOMPARE(cell(model, 9, LadderModel::BidSizeColumn), QStringLiteral("10"));
+
+    for (const int row : {1, 2, 5, 8, 10}) {
+        QCOMPARE(cell(model, row, LadderModel::BidSizeColumn), QString());
+        QCOMPARE(cell(model, row, LadderModel::AskSizeColumn), QString());
+    }
     QCOMPARE(cell(model, 4, LadderModel::BidSizeColumn), QString());
-    QCOMPARE(cell(model, 4, LadderModel::BidOrdersColumn), QString());
-
-    // Bids: the best at row 6, worse ones below it, rows 8 to 10 empty.
-    QCOMPARE(cell(model, 6, LadderModel::PriceColumn), QStringLiteral("579.4000"));
-    QCOMPARE(cell(model, 6, LadderModel::BidSizeColumn), QStringLiteral("200"));
-    QCOMPARE(cell(model, 6, LadderModel::BidOrdersColumn), QStringLiteral("3"));
     QCOMPARE(cell(model, 6, LadderModel::AskSizeColumn), QString());
-    QCOMPARE(cell(model, 6, LadderModel::AskOrdersColumn), QString());
-    QCOMPARE(cell(model, 7, LadderModel::PriceColumn), QStringLiteral("579.3000"));
-    QCOMPARE(cell(model, 7, LadderModel::BidSizeColumn), QStringLiteral("400"));
-    QCOMPARE(cell(model, 8, LadderModel::PriceColumn), QString());
-    QCOMPARE(cell(model, 10, LadderModel::BidSizeColumn), QString());
 }
 
-void LadderModelTest::spreadRowShowsBestAskMinusBestBid()
+void LadderModelTest::workingOrdersSummedPerPrice()
 {
     LadderModel model(5);
-    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
-    model.applyView(bookView());
+    Tester tester(&model, kQtTest);
+    MarketView view = bookView();
+    OwnOrder otherInstrument = workingOrder(14, Side::Sell, 1015, 9);
+    otherInstrument.instrument = InstrumentId{8};
+    OwnOrder parkedStop = workingOrder(15, Side::Buy, 1000, 6);
+    parkedStop.parked = true;
+    view.trader.workingOrders = {workingOrder(11, Side::Buy, 995, 3),
+                                 workingOrder(12, Side::Buy, 995, 4),
+                                 workingOrder(13, Side::Sell, 1015, 5),
+                                 otherInstrument,
+                                 parkedStop,
+                                 workingOrder(16, Side::Buy, 990, 2)};
+    model.applyView(view);
 
-    // 5794100 - 5794000 = 100 ticks, which is 0.0100 with four decimals.
-    QCOMPARE(cell(model, 5, LadderModel::PriceColumn), QStringLiteral("0.0100"));
-    QCOMPARE(cell(model, 5, LadderModel::BidSizeColumn), QStringLiteral("Spread"));
-    QCOMPARE(cell(model, 5, LadderModel::AskSizeColumn), QString());
-    QCOMPARE(model.index(5, 0).data(LadderModel::RowKindRole).toInt(),
-             static_cast<int>(LadderModel::RowKind::Spread));
+    // 3 + 4 at 995 (row 7), 5 at 1015 (row 3), 2 at 990 (row 8); nothing else is in the book.
+    QCOMPARE(cell(model, 7, LadderModel::WorkingBuysColumn), QStringLiteral("7"));
+    QCOMPARE(cell(model, 8, LadderModel::WorkingBuysColumn), QStringLiteral("2"));
+    QCOMPARE(cell(model, 3, LadderModel::WorkingSellsColumn), QStringLiteral("5"));
+    QCOMPARE(cell(model, 6, LadderModel::WorkingBuysColumn), QString());
+    QCOMPARE(cell(model, 7, LadderModel::WorkingSellsColumn), QString());
+    QCOMPARE(cell(model, 3, LadderModel::WorkingBuysColumn), QString());
+
+    const std::vector<LadderModel::WorkingOrder> buys =
+        model.workingOrdersAt(Side::Buy, Price{995});
+    QCOMPARE(buys.size(), std::size_t{2});
+    QCOMPARE(buys[0].id, OrderId{11});
+    QCOMPARE(buys[0].remaining, Quantity{3});
+    QCOMPARE(buys[1].id, OrderId{12});
+    const std::vector<LadderModel::WorkingOrder> sells =
+        model.workingOrdersAt(Side::Sell, Price{1015});
+    QCOMPARE(sells.size(), std::size_t{1});
+    QCOMPARE(sells[0].id, OrderId{13});
+    QVERIFY(model.workingOrdersAt(Side::Buy, Price{1000}).empty());
+    QVERIFY(model.workingOrdersAt(Side::Sell, Price{995}).empty());
+}
+
+void LadderModelTest::volumeColumnFromRecentVolume()
+{
+    LadderModel model(5);
+    Tester tester(&model, kQtTest);
+    MarketView view = bookView();
+    view.recentVolume = {PriceVolume{Price{1000}, Quantity{12}},
+                         PriceVolume{Price{1005}, Quantity{3}},
+                         PriceVolume{Price{1010}, Quantity{1250}}};
+    model.applyView(view);
+
+    QCOMPARE(cell(model, 6, LadderModel::VolumeColumn), QStringLiteral("12"));
+    QCOMPARE(cell(model, 5, LadderModel::VolumeColumn), QStringLiteral("3"));
+    QCOMPARE(cell(model, 4, LadderModel::VolumeColumn), QStringLiteral("1,250"));
+    QCOMPARE(cell(model, 7, LadderModel::VolumeColumn), QString());
+}
+
+void LadderModelTest::quantityDecimalsFormatSizes()
+{
+    LadderModel model(5);
+    Tester tester(&model, kQtTest);
+    MarketView view = bookView();
+    view.quantityDecimals = 2;
+    view.trader.workingOrders = {workingOrder(11, Side::Buy, 995, 150)};
+    model.applyView(view);
+
+    QCOMPARE(cell(model, 6, LadderModel::BidSizeColumn), QStringLiteral("0.20"));
+    QCOMPARE(cell(model, 0, LadderModel::AskSizeColumn), QStringLiteral("0.60"));
+    QCOMPARE(cell(model, 7, LadderModel::WorkingBuysColumn), QStringLiteral("1.50"));
 }
 
 void LadderModelTest::bestLevelsMarkedAndTinted()
 {
     LadderModel model(5);
-    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    Tester tester(&model, kQtTest);
     model.applyView(bookView());
 
+    QCOMPARE(model.bestAskRow(), 4);
+    QCOMPARE(model.bestBidRow(), 6);
     for (int row = 0; row < model.rowCount(); ++row) {
         const bool best = row == 4 || row == 6;
         const QModelIndex price = model.index(row, LadderModel::PriceColumn);
@@ -146,42 +251,168 @@ void LadderModelTest::bestLevelsMarkedAndTinted()
         QCOMPARE(price.data(Qt::BackgroundRole).isValid(), best);
         QCOMPARE(price.data(Qt::FontRole).value<QFont>().bold(), best);
     }
-    const QColor askTint = model.index(4, 0).data(Qt::BackgroundRole).value<QColor>();
-    const QColor bidTint = model.index(6, 0).data(Qt::BackgroundRole).value<QColor>();
-    QVERIFY(askTint != bidTint);
+    const auto tint = [&model](int row) {
+        return model.index(row, LadderModel::PriceColumn).data(Qt::BackgroundRole).value<QColor>();
+    };
+    QCOMPARE(tint(4), bourse::ui::theme::bestAskBackground());
+    QCOMPARE(tint(6), bourse::ui::theme::bestBidBackground());
 }
 
-void LadderModelTest::priceColumnsColouredBySide()
+void LadderModelTest::priceColouredBySideOfSpread()
 {
     LadderModel model(5);
-    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    Tester tester(&model, kQtTest);
     model.applyView(bookView());
 
     const auto colour = [&model](int row) {
         return model.index(row, LadderModel::PriceColumn).data(Qt::ForegroundRole).value<QColor>();
     };
-    QCOMPARE(colour(2), colour(4));
-    QCOMPARE(colour(6), colour(7));
-    QVERIFY(colour(4) != colour(6));
+    // At or above the best ask (1010, row 4) the sell colour, at or below the best bid (1000,
+    // row 6) the buy colour, and the plain text colour inside the spread.
+    QCOMPARE(colour(0), bourse::ui::theme::sellColor());
+    QCOMPARE(colour(4), bourse::ui::theme::sellColor());
+    QCOMPARE(colour(5), bourse::ui::theme::textColor());
+    QCOMPARE(colour(6), bourse::ui::theme::buyColor());
+    QCOMPARE(colour(10), bourse::ui::theme::buyColor());
 }
 
-void LadderModelTest::depthFractionRelativeToLargestLevel()
+void LadderModelTest::depthFractionRelativeToLargest()
 {
     LadderModel model(5);
-    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
-    model.applyView(bookView());
+    Tester tester(&model, kQtTest);
+    MarketView view = bookView();
+    view.recentVolume = {PriceVolume{Price{1000}, Quantity{12}},
+                         PriceVolume{Price{1010}, Quantity{3}}};
+    model.applyView(view);
 
-    // The largest level shown is the bid of 400.
+    // The largest size in the rows is the ask of 60 at 1030; the largest volume is 12.
     const auto fraction = [&model](int row, int column) {
         return model.index(row, column).data(LadderModel::DepthFractionRole);
     };
-    QCOMPARE(fraction(7, LadderModel::BidSizeColumn).toDouble(), 1.0);
-    QCOMPARE(fraction(6, LadderModel::BidSizeColumn).toDouble(), 0.5);
-    QCOMPARE(fraction(4, LadderModel::AskSizeColumn).toDouble(), 0.75);
-    QCOMPARE(fraction(2, LadderModel::AskSizeColumn).toDouble(), 0.125);
-    QVERIFY(!fraction(4, LadderModel::BidSizeColumn).isValid());
+    QCOMPARE(fraction(0, LadderModel::AskSizeColumn).toDouble(), 1.0);
+    QCOMPARE(fraction(4, LadderModel::AskSizeColumn).toDouble(), 0.5);
+    QCOMPARE(fraction(9, LadderModel::BidSizeColumn).toDouble(), 10.0 / 60.0);
+    QCOMPARE(fraction(6, LadderModel::VolumeColumn).toDouble(), 1.0);
+    QCOMPARE(fraction(4, LadderModel::VolumeColumn).toDouble(), 0.25);
+    QVERIFY(!fraction(6, LadderModel::AskSizeColumn).isValid());
     QVERIFY(!fraction(6, LadderModel::PriceColumn).isValid());
-    QVERIFY(!fraction(0, LadderModel::AskSizeColumn).isValid());
+    QVERIFY(!fraction(5, LadderModel::BidSizeColumn).isValid());
+}
+
+void LadderModelTest::lastTradeMarked()
+{
+    LadderModel model(5);
+    Tester tester(&model, kQtTest);
+    MarketView view = bookView();
+    view.recentTrades = {TradePrint{1, {}, Price{995}, Quantity{1}, Side::Sell},
+                         TradePrint{2, {}, Price{1010}, Quantity{2}, Side::Buy}};
+    model.applyView(view);
+
+    for (int row = 0; row < model.rowCount(); ++row) {
+        const QModelIndex price = model.index(row, LadderModel::PriceColumn);
+        QCOMPARE(price.data(LadderModel::LastTradeRole).toBool(), row == 4);
+    }
+    QCOMPARE(model.index(4, LadderModel::AskSizeColumn).data(LadderModel::LastTradeRole).toBool(),
+             false);
+}
+
+void LadderModelTest::midRoundsDownToTick()
+{
+    LadderModel model(5);
+    Tester tester(&model, kQtTest);
+    MarketView view = bookView();
+    view.asks[0].price = Price{1015};
+    model.applyView(view);
+
+    // (1000 + 1015) / 2 = 1007.5, which rounds down to the tick at 1005.
+    QCOMPARE(model.marketPrice(), std::optional(Price{1005}));
+    QCOMPARE(rowPrice(model, model.centreRow()), qint64{1005});
+}
+
+void LadderModelTest::oneSidedBookCentresOnBest()
+{
+    LadderModel model(5);
+    Tester tester(&model, kQtTest);
+    MarketView view = bookView();
+    view.bids.clear();
+    model.applyView(view);
+
+    QCOMPARE(rowPrice(model, model.centreRow()), qint64{1010});
+    QCOMPARE(model.bestBidRow(), -1);
+    QCOMPARE(model.bestAskRow(), 5);
+    QCOMPARE(model.index(5, LadderModel::PriceColumn).data(Qt::ForegroundRole).value<QColor>(),
+             bourse::ui::theme::sellColor());
+}
+
+void LadderModelTest::emptyBookCentresOnLastTrade()
+{
+    LadderModel model(5);
+    Tester tester(&model, kQtTest);
+    MarketView view = bookView();
+    view.bids.clear();
+    view.asks.clear();
+    view.recentTrades = {TradePrint{1, {}, Price{990}, Quantity{1}, Side::Sell}};
+    model.applyView(view);
+
+    QCOMPARE(rowPrice(model, model.centreRow()), qint64{990});
+}
+
+void LadderModelTest::noMarketLeavesRowsBlank()
+{
+    LadderModel model(5);
+    Tester tester(&model, kQtTest);
+    MarketView view = bookView();
+    view.bids.clear();
+    view.asks.clear();
+    model.applyView(view);
+
+    QCOMPARE(model.marketPrice(), std::nullopt);
+    for (int row = 0; row < model.rowCount(); ++row) {
+        QCOMPARE(cell(model, row, LadderModel::PriceColumn), QString());
+        QVERIFY(!model.index(row, LadderModel::PriceColumn).data(LadderModel::PriceRole).isValid());
+        QCOMPARE(model.priceAt(row), std::nullopt);
+    }
+
+    // The first price centres the window.
+    QSignalSpy recentred(&model, &LadderModel::recentred);
+    model.applyView(bookView());
+    QCOMPARE(recentred.count(), 1);
+    QCOMPARE(rowPrice(model, model.centreRow()), qint64{1005});
+}
+
+void LadderModelTest::rowsBelowOneTickBlank()
+{
+    LadderModel model(5);
+    Tester tester(&model, kQtTest);
+    MarketView view = bookView();
+    view.bids = {level(10, 1)};
+    view.asks = {level(15, 1)};
+    model.applyView(view);
+
+    // The mid, 12, rounds down to 10 at row 5; row 6 is 5, and 0 and below are no prices.
+    QCOMPARE(rowPrice(model, 5), qint64{10});
+    QCOMPARE(rowPrice(model, 6), qint64{5});
+    for (const int row : {7, 8, 9, 10}) {
+        QCOMPARE(model.priceAt(row), std::nullopt);
+        QCOMPARE(cell(model, row, LadderModel::PriceColumn), QString());
+        QVERIFY(!(model.flags(model.index(row, 0)) & Qt::ItemIsSelectable));
+    }
+    QVERIFY(model.flags(model.index(6, 0)) & Qt::ItemIsSelectable);
+
+    // Scrolling down cannot move the centre below one tick.
+    model.scrollRows(-10);
+    QCOMPARE(rowPrice(model, model.centreRow()), qint64{5});
+}
+
+void LadderModelTest::offTickPriceHasNoRow()
+{
+    LadderModel model(5);
+    Tester tester(&model, kQtTest);
+    model.applyView(bookView());
+
+    QCOMPARE(model.rowOf(Price{1002}), -1);
+    QCOMPARE(model.rowOf(Price{1035}), -1); // on the tick grid, above the window
+    QCOMPARE(model.rowOf(Price{0}), -1);
 }
 
 void LadderModelTest::priceCellFormatsTicks_data()
@@ -194,9 +425,8 @@ void LadderModelTest::priceCellFormatsTicks_data()
     QTest::newRow("two decimals") << qint64{12345} << 2 << QStringLiteral("123.45");
     QTest::newRow("below one") << qint64{5} << 2 << QStringLiteral("0.05");
     QTest::newRow("no decimals") << qint64{7} << 0 << QStringLiteral("7");
-    QTest::newRow("negative") << qint64{-150} << 2 << QStringLiteral("-1.50");
     QTest::newRow("past float precision")
-        << qint64{123456789012345678} << 4 << QStringLiteral("12345678901234.5678");
+        << qint64{999999999999999} << 4 << QStringLiteral("99999999999.9999");
 }
 
 void LadderModelTest::priceCellFormatsTicks()
@@ -206,104 +436,166 @@ void LadderModelTest::priceCellFormatsTicks()
     QFETCH(QString, expected);
 
     LadderModel model(3);
-    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    Tester tester(&model, kQtTest);
     MarketView view;
     view.priceDecimals = decimals;
-    view.bids = {level(ticks, 10, 1)};
+    view.bids = {level(ticks, 10)};
     model.applyView(view);
 
-    QCOMPARE(cell(model, model.bestBidRow(), LadderModel::PriceColumn), expected);
+    QCOMPARE(model.bestBidRow(), model.centreRow());
+    QCOMPARE(cell(model, model.centreRow(), LadderModel::PriceColumn), expected);
 }
 
-void LadderModelTest::emptySideBlanksRowsAndSpread()
+void LadderModelTest::windowStillWhileMarketVisible()
 {
     LadderModel model(5);
-    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
-    MarketView view = bookView();
-    view.bids.clear();
-    model.applyView(view);
+    Tester tester(&model, kQtTest);
+    model.applyView(bookView());
+    QSignalSpy recentred(&model, &LadderModel::recentred);
+    QSignalSpy moved(&model, &LadderModel::windowMoved);
 
-    QCOMPARE(cell(model, 5, LadderModel::PriceColumn), QStringLiteral("\u2014"));
-    QCOMPARE(cell(model, 6, LadderModel::PriceColumn), QString());
-    QCOMPARE(model.index(6, 0).data(LadderModel::BestLevelRole).toBool(), false);
-    QCOMPARE(model.index(4, 0).data(LadderModel::BestLevelRole).toBool(), true);
+    // Two ticks up: the best ask 1020 is row 2, the highest row clear of the two edge rows.
+    model.applyView(movedBy(2));
+
+    QCOMPARE(recentred.count(), 0);
+    QCOMPARE(moved.count(), 0);
+    QCOMPARE(rowPrice(model, model.centreRow()), qint64{1005});
+    QCOMPARE(model.bestBidRow(), 4);
+    QCOMPARE(cell(model, 4, LadderModel::BidSizeColumn), QStringLiteral("20"));
 }
 
-void LadderModelTest::levelsBeyondDepthLeftOut()
+void LadderModelTest::recentresWhenMarketLeavesVisibleRows()
 {
-    LadderModel model(2);
-    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    LadderModel model(5);
+    Tester tester(&model, kQtTest);
+    model.setVisibleRows(3, 7);
+    model.applyView(bookView());
+    QSignalSpy recentred(&model, &LadderModel::recentred);
+
+    // The same market: the best ask is row 4 and the best bid row 6, inside the visible rows
+    // 3 to 7 and clear of their edge rows.
+    model.applyView(movedBy(0));
+    QCOMPARE(recentred.count(), 0);
+    QCOMPARE(rowPrice(model, model.centreRow()), qint64{1005});
+
+    // One tick up: the mid 1010 is still row 4, but the best ask 1015 reaches row 3, the top
+    // visible row, where a trader could no longer see the price above it.
+    model.applyView(movedBy(1));
+    QCOMPARE(recentred.count(), 1);
+    QCOMPARE(rowPrice(model, model.centreRow()), qint64{1010});
+    QCOMPARE(model.bestBidRow(), 6);
+}
+
+void LadderModelTest::scrolledAwayWindowStaysUntilRecentre()
+{
+    LadderModel model(5);
+    Tester tester(&model, kQtTest);
+    model.setVisibleRows(3, 7);
+    model.applyView(bookView());
+    QSignalSpy recentred(&model, &LadderModel::recentred);
+
+    // The trader looks ten ticks higher, so the market is off screen on purpose.
+    model.scrollRows(10);
+    QCOMPARE(rowPrice(model, model.centreRow()), qint64{1055});
+    model.applyView(movedBy(1));
+    QCOMPARE(recentred.count(), 0);
+    QCOMPARE(rowPrice(model, model.centreRow()), qint64{1055});
+
+    model.recentre();
+    QCOMPARE(recentred.count(), 1);
+    QCOMPARE(rowPrice(model, model.centreRow()), qint64{1010});
+
+    // Visible again, so leaving the visible rows re-centres once more.
+    model.applyView(movedBy(5));
+    QCOMPARE(recentred.count(), 2);
+    QCOMPARE(rowPrice(model, model.centreRow()), qint64{1030});
+}
+
+void LadderModelTest::heldWindowRecentresAfterRelease()
+{
+    LadderModel model(5);
+    Tester tester(&model, kQtTest);
+    model.setVisibleRows(3, 7);
     model.applyView(bookView());
 
-    QCOMPARE(model.rowCount(), 5);
-    QCOMPARE(cell(model, 0, LadderModel::PriceColumn), QStringLiteral("579.4500"));
-    QCOMPARE(cell(model, 1, LadderModel::PriceColumn), QStringLiteral("579.4100"));
-    QCOMPARE(cell(model, 3, LadderModel::PriceColumn), QStringLiteral("579.4000"));
-    QCOMPARE(cell(model, 4, LadderModel::PriceColumn), QStringLiteral("579.3000"));
+    model.holdWindow(true);
+    model.applyView(movedBy(4));
+    QCOMPARE(rowPrice(model, model.centreRow()), qint64{1005});
+
+    model.holdWindow(false);
+    model.applyView(movedBy(4));
+    QCOMPARE(rowPrice(model, model.centreRow()), qint64{1025});
+}
+
+void LadderModelTest::scrollRowsMovesPrices()
+{
+    LadderModel model(5);
+    Tester tester(&model, kQtTest);
+    model.applyView(bookView());
+    QSignalSpy moved(&model, &LadderModel::windowMoved);
+    QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+
+    model.scrollRows(2);
+    QCOMPARE(rowPrice(model, 0), qint64{1040});
+    QCOMPARE(rowPrice(model, model.centreRow()), qint64{1015});
+    QCOMPARE(model.bestAskRow(), 6);
+    QCOMPARE(cell(model, 6, LadderModel::AskSizeColumn), QStringLiteral("30"));
+
+    model.scrollRows(-3);
+    QCOMPARE(rowPrice(model, model.centreRow()), qint64{1000});
+    QCOMPARE(moved.count(), 2);
+    QVERIFY(changed.count() > 0);
+}
+
+void LadderModelTest::newInstrumentRecentres()
+{
+    LadderModel model(5);
+    Tester tester(&model, kQtTest);
+    model.applyView(bookView());
+    model.scrollRows(4);
+    QSignalSpy recentred(&model, &LadderModel::recentred);
+
+    MarketView other;
+    other.instrument = InstrumentId{8};
+    other.tickSize = Price{10};
+    other.priceDecimals = 1;
+    other.bids = {level(5000, 7)};
+    other.asks = {level(5010, 8)};
+    model.applyView(other);
+
+    // (5000 + 5010) / 2 = 5005 rounds down to the tick of 10 at 5000.
+    QCOMPARE(recentred.count(), 1);
+    QCOMPARE(model.instrument(), InstrumentId{8});
+    QCOMPARE(model.tickSize(), Price{10});
+    QCOMPARE(rowPrice(model, model.centreRow()), qint64{5000});
+    QCOMPARE(rowPrice(model, model.centreRow() - 1), qint64{5010});
+    QCOMPARE(cell(model, model.centreRow(), LadderModel::PriceColumn), QStringLiteral("500.0"));
 }
 
 void LadderModelTest::sizeChangeUpdatesOnlyItsRow()
 {
     LadderModel model(5);
-    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    Tester tester(&model, kQtTest);
     model.applyView(bookView());
     QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
 
     MarketView view = bookView();
-    view.bids[0].quantity = Quantity{250};
+    view.bids[1].quantity = Quantity{45};
     model.applyView(view);
 
     QCOMPARE(changed.count(), 1);
     const ChangedRange range = changedRange(changed.at(0));
-    QCOMPARE(range.firstRow, 6);
-    QCOMPARE(range.lastRow, 6);
+    QCOMPARE(range.firstRow, 7);
+    QCOMPARE(range.lastRow, 7);
     QCOMPARE(range.firstColumn, 0);
     QCOMPARE(range.lastColumn, LadderModel::ColumnCount - 1);
-    QCOMPARE(cell(model, 6, LadderModel::BidSizeColumn), QStringLiteral("250"));
-}
-
-void LadderModelTest::bestPriceChangeUpdatesSpreadRow()
-{
-    LadderModel model(5);
-    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
-    model.applyView(bookView());
-    QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
-
-    MarketView view = bookView();
-    view.asks[0].price = Price{5794200};
-    model.applyView(view);
-
-    // The best ask (row 4) and the spread (row 5) are adjacent: one signal covers both.
-    QCOMPARE(changed.count(), 1);
-    const ChangedRange range = changedRange(changed.at(0));
-    QCOMPARE(range.firstRow, 4);
-    QCOMPARE(range.lastRow, 5);
-    QCOMPARE(cell(model, 5, LadderModel::PriceColumn), QStringLiteral("0.0200"));
-}
-
-void LadderModelTest::largestLevelChangeUpdatesEveryRow()
-{
-    LadderModel model(5);
-    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
-    model.applyView(bookView());
-    QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
-
-    MarketView view = bookView();
-    view.bids[1].quantity = Quantity{800};
-    model.applyView(view);
-
-    QCOMPARE(changed.count(), 1);
-    const ChangedRange range = changedRange(changed.at(0));
-    QCOMPARE(range.firstRow, 0);
-    QCOMPARE(range.lastRow, 10);
-    QCOMPARE(model.index(6, LadderModel::BidSizeColumn).data(LadderModel::DepthFractionRole),
-             QVariant(0.25));
+    QCOMPARE(cell(model, 7, LadderModel::BidSizeColumn), QStringLiteral("45"));
 }
 
 void LadderModelTest::sameViewEmitsNothing()
 {
     LadderModel model(5);
-    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    Tester tester(&model, kQtTest);
     model.applyView(bookView());
     QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
 
@@ -315,16 +607,16 @@ void LadderModelTest::sameViewEmitsNothing()
 void LadderModelTest::updatesNeverResetOrResize()
 {
     LadderModel model(5);
-    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    Tester tester(&model, kQtTest);
     QSignalSpy reset(&model, &QAbstractItemModel::modelReset);
     QSignalSpy inserted(&model, &QAbstractItemModel::rowsInserted);
     QSignalSpy removed(&model, &QAbstractItemModel::rowsRemoved);
     QSignalSpy layout(&model, &QAbstractItemModel::layoutChanged);
 
     model.applyView(bookView());
-    MarketView fewer = bookView();
-    fewer.asks.resize(1);
-    model.applyView(fewer);
+    model.applyView(movedBy(20));
+    model.scrollRows(3);
+    model.recentre();
     model.clear();
 
     QCOMPARE(reset.count(), 0);
@@ -334,21 +626,48 @@ void LadderModelTest::updatesNeverResetOrResize()
     QCOMPARE(model.rowCount(), 11);
 }
 
+void LadderModelTest::warningTintsAndExplainsCell()
+{
+    LadderModel model(5);
+    Tester tester(&model, kQtTest);
+    model.applyView(bookView());
+    QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+
+    const QString text = QStringLiteral("Buy 3 at 9.95 would be rejected: position limit");
+    model.setWarnings({LadderModel::Warning{Price{995}, Side::Buy, text}});
+
+    const QModelIndex bid = model.index(7, LadderModel::BidSizeColumn);
+    QVERIFY(bid.data(LadderModel::WarningRole).toBool());
+    QCOMPARE(bid.data(Qt::ToolTipRole).toString(), text);
+    QCOMPARE(bid.data(Qt::BackgroundRole).value<QColor>().rgb(),
+             bourse::ui::theme::errorColor().rgb());
+    QVERIFY(!model.index(7, LadderModel::AskSizeColumn).data(LadderModel::WarningRole).toBool());
+    QVERIFY(!model.index(6, LadderModel::BidSizeColumn).data(LadderModel::WarningRole).toBool());
+    QCOMPARE(changed.count(), 1);
+    QCOMPARE(changedRange(changed.at(0)).firstRow, 7);
+    QCOMPARE(changedRange(changed.at(0)).lastRow, 7);
+
+    model.setWarnings({});
+    QVERIFY(!bid.data(LadderModel::WarningRole).toBool());
+    QVERIFY(!bid.data(Qt::ToolTipRole).isValid());
+}
+
 void LadderModelTest::clearBlanksEveryRow()
 {
     LadderModel model(5);
-    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
-    model.applyView(bookView());
+    Tester tester(&model, kQtTest);
+    MarketView view = bookView();
+    view.trader.workingOrders = {workingOrder(11, Side::Buy, 995, 3)};
+    model.applyView(view);
 
     model.clear();
 
     for (int row = 0; row < model.rowCount(); ++row) {
-        if (row == model.spreadRow())
-            continue;
         for (int column = 0; column < model.columnCount(); ++column)
             QCOMPARE(cell(model, row, column), QString());
     }
-    QCOMPARE(cell(model, 5, LadderModel::PriceColumn), QStringLiteral("\u2014"));
+    QCOMPARE(model.marketPrice(), std::nullopt);
+    QVERIFY(model.workingOrdersAt(Side::Buy, Price{995}).empty());
 }
 
 void LadderModelTest::headersNameColumns()
@@ -357,11 +676,12 @@ void LadderModelTest::headersNameColumns()
     const auto header = [&model](int section) {
         return model.headerData(section, Qt::Horizontal).toString();
     };
-    QCOMPARE(header(LadderModel::BidOrdersColumn), QStringLiteral("Orders"));
-    QCOMPARE(header(LadderModel::BidSizeColumn), QStringLiteral("Bid size"));
+    QCOMPARE(header(LadderModel::WorkingBuysColumn), QStringLiteral("Buys"));
+    QCOMPARE(header(LadderModel::BidSizeColumn), QStringLiteral("Bid"));
     QCOMPARE(header(LadderModel::PriceColumn), QStringLiteral("Price"));
-    QCOMPARE(header(LadderModel::AskSizeColumn), QStringLiteral("Ask size"));
-    QCOMPARE(header(LadderModel::AskOrdersColumn), QStringLiteral("Orders"));
+    QCOMPARE(header(LadderModel::AskSizeColumn), QStringLiteral("Ask"));
+    QCOMPARE(header(LadderModel::WorkingSellsColumn), QStringLiteral("Sells"));
+    QCOMPARE(header(LadderModel::VolumeColumn), QStringLiteral("Volume"));
 }
 
 QTEST_MAIN(LadderModelTest)

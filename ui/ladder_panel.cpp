@@ -1,0 +1,439 @@
+#include "ladder_panel.h"
+
+#include "formatting.h"
+#include "ladder_delegate.h"
+#include "ladder_lot_spin_box.h"
+#include "ladder_model.h"
+#include "ladder_order_check.h"
+#include "order_gateway.h"
+#include "theme.h"
+
+#include <QComboBox>
+#include <QEvent>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QScrollBar>
+#include <QTableView>
+#include <QToolButton>
+#include <QVBoxLayout>
+
+#include <algorithm>
+#include <limits>
+
+namespace bourse::ui {
+
+namespace {
+
+// Rows above and below the centre: more than any screen shows, so the ladder always fills the
+// panel, and few enough that a view updates them well within a frame.
+constexpr int kRowsEachSide = 50;
+
+// A check result older than this is requested again, since positions and limits move.
+constexpr std::chrono::milliseconds kCheckRefresh{500};
+
+int clampToInt(std::int64_t value)
+{
+    return static_cast<int>(std::clamp<std::int64_t>(value, 1, std::numeric_limits<int>::max()));
+}
+
+QString sideName(Side side)
+{
+    return side == Side::Buy ? LadderPanel::tr("Buy") : LadderPanel::tr("Sell");
+}
+
+} // namespace
+
+LadderPanel::LadderPanel(QWidget *parent)
+    : QWidget(parent)
+    , m_model(new LadderModel(kRowsEachSide, this))
+    , m_check(new LadderOrderCheck(this))
+{
+    setObjectName(QStringLiteral("ladderPanel"));
+    setAccessibleName(tr("Order book ladder"));
+
+    createControls();
+    createTable();
+
+    m_warning = new QLabel(this);
+    m_warning->setObjectName(QStringLiteral("ladderWarning"));
+    m_warning->setAccessibleName(tr("Order warning"));
+    m_warning->setWordWrap(true);
+    m_warning->setAlignment(Qt::AlignLeft | Qt::AlignTop);
+    // Two lines at a fixed height: a warning that comes and goes must not resize the ladder
+    // and move its rows under the mouse. The tooltip carries a longer text in full.
+    m_warning->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Fixed);
+    m_warning->setFixedHeight(2 * m_warning->fontMetrics().lineSpacing() + 2);
+    m_warning->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    applyWarningPalette();
+
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->setSpacing(2);
+    layout->addWidget(m_quantity->parentWidget());
+    layout->addWidget(m_table, 1);
+    layout->addWidget(m_warning);
+
+    setTabOrder(m_quantity, m_account);
+    setTabOrder(m_account, m_centre);
+    setTabOrder(m_centre, m_table);
+
+    connect(m_model, &LadderModel::recentred, this, &LadderPanel::centreTable);
+    connect(m_model, &LadderModel::windowMoved, this, [this] {
+        syncSelection();
+        if (m_mousePosition)
+            mouseMoved(*m_mousePosition);
+    });
+    connect(m_check, &LadderOrderCheck::rejectionsChanged, this, &LadderPanel::showWarnings);
+}
+
+LadderPanel::~LadderPanel() = default;
+
+void LadderPanel::createControls()
+{
+    auto *bar = new QWidget(this);
+    bar->setObjectName(QStringLiteral("ladderControls"));
+
+    m_quantity = new LotSpinBox(bar);
+    m_quantity->setObjectName(QStringLiteral("ladderQuantity"));
+    m_quantity->setAccessibleName(tr("Order quantity"));
+    m_quantity->setToolTip(tr("The quantity a click in the ladder trades"));
+    m_quantity->setRange(1, std::numeric_limits<int>::max());
+    m_quantity->setValue(1);
+    m_quantity->setAccelerated(true);
+
+    m_account = new QComboBox(bar);
+    m_account->setObjectName(QStringLiteral("ladderAccount"));
+    m_account->setAccessibleName(tr("Account"));
+    m_account->setToolTip(tr("The account a click in the ladder trades for"));
+    m_account->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+
+    m_centre = new QToolButton(bar);
+    m_centre->setObjectName(QStringLiteral("ladderCentre"));
+    m_centre->setText(tr("Centre"));
+    m_centre->setAccessibleName(tr("Centre on the market"));
+    m_centre->setToolTip(tr("Centre the ladder on the market price (Space or C)"));
+    m_centre->setFocusPolicy(Qt::StrongFocus);
+
+    auto *quantityLabel = new QLabel(tr("Qty"), bar);
+    quantityLabel->setBuddy(m_quantity);
+    auto *accountLabel = new QLabel(tr("Account"), bar);
+    accountLabel->setBuddy(m_account);
+
+    auto *layout = new QHBoxLayout(bar);
+    layout->setContentsMargins(2, 2, 2, 2);
+    layout->addWidget(quantityLabel);
+    layout->addWidget(m_quantity);
+    layout->addWidget(accountLabel);
+    layout->addWidget(m_account);
+    layout->addStretch(1);
+    layout->addWidget(m_centre);
+
+    connect(m_centre, &QToolButton::clicked, this, &LadderPanel::recentre);
+    connect(m_quantity, &QSpinBox::valueChanged, this, [this](int lots) {
+        if (m_instrument.value() != 0)
+            m_quantities.insert(m_instrument.value(), lots);
+        updateCheckedOrders();
+    });
+    connect(m_account, &QComboBox::currentIndexChanged, this, &LadderPanel::updateCheckedOrders);
+}
+
+void LadderPanel::createTable()
+{
+    m_table = new QTableView(this);
+    m_table->setObjectName(QStringLiteral("ladderView"));
+    m_table->setAccessibleName(tr("Price ladder"));
+    m_table->setAccessibleDescription(
+        tr("Click the bid column to buy and the ask column to sell at the row's price. "
+           "Up and Down select a price, B buys, S sells, Delete cancels your orders there, "
+           "Space centres on the market."));
+    m_table->setModel(m_model);
+    m_table->setItemDelegate(new LadderDelegate(m_table));
+    m_table->setFont(theme::monospaceFont());
+    m_table->setShowGrid(false);
+    m_table->setWordWrap(false);
+    m_table->setCornerButtonEnabled(false);
+    m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_table->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_table->setTabKeyNavigation(false);
+    // The ladder moves only by its own rules; the view must not scroll to a current cell.
+    m_table->setAutoScroll(false);
+    m_table->setVerticalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    // By pixel, so that the centre row sits in the middle of the panel at any height.
+    m_table->setVerticalScrollMode(QAbstractItemView::ScrollPerPixel);
+    m_table->setFocusPolicy(Qt::StrongFocus);
+    m_table->setMouseTracking(true);
+
+    QHeaderView *rows = m_table->verticalHeader();
+    rows->hide();
+    rows->setSectionResizeMode(QHeaderView::Fixed);
+    rows->setDefaultSectionSize(m_table->fontMetrics().height() + 4);
+
+    QHeaderView *columns = m_table->horizontalHeader();
+    columns->setHighlightSections(false);
+    columns->setSectionsClickable(false);
+    columns->setSectionResizeMode(QHeaderView::Stretch);
+    columns->setSectionResizeMode(LadderModel::PriceColumn, QHeaderView::Fixed);
+    columns->setMinimumSectionSize(
+        m_table->fontMetrics().horizontalAdvance(QStringLiteral("0000")));
+    applyTerms();
+
+    m_table->installEventFilter(this);
+    m_table->viewport()->installEventFilter(this);
+    connect(m_table->verticalScrollBar(), &QScrollBar::valueChanged, this,
+            &LadderPanel::updateVisibleRows);
+}
+
+void LadderPanel::applyTerms()
+{
+    const int decimals = m_view ? m_view->quantityDecimals : 0;
+    const std::int64_t lot = m_view ? m_view->lotSize.value() : 1;
+    m_quantity->setDecimals(decimals);
+    m_quantity->setMinimum(clampToInt(lot));
+    m_quantity->setSingleStep(clampToInt(lot));
+    m_quantity->setValue(m_quantities.value(m_instrument.value(), clampToInt(lot)));
+
+    // Wide enough for the largest price the window may show, with the padding of the delegate.
+    const std::optional<Price> top = m_model->priceAt(0);
+    const QString widest = formatPrice(top.value_or(Price{999999}), m_model->priceDecimals());
+    const int width = m_table->fontMetrics().horizontalAdvance(widest + QStringLiteral("00")) + 12;
+    m_table->horizontalHeader()->resizeSection(LadderModel::PriceColumn, width);
+}
+
+void LadderPanel::showView(const std::shared_ptr<const MarketView> &view)
+{
+    if (!view)
+        return;
+
+    const bool newInstrument = view->instrument != m_instrument;
+    m_view = view;
+    if (newInstrument) {
+        m_instrument = view->instrument;
+        m_press.reset();
+        m_model->holdWindow(false);
+        m_table->viewport()->unsetCursor();
+        m_selectedPrice.reset();
+    }
+    m_model->applyView(*view);
+    if (newInstrument)
+        applyTerms();
+
+    updateAccounts(view->trader.accounts);
+    updateCheckedOrders();
+    m_check->poll();
+    m_check->refreshOlderThan(kCheckRefresh);
+}
+
+void LadderPanel::updateAccounts(const std::vector<AccountId> &accounts)
+{
+    if (accounts == m_accounts)
+        return;
+
+    const AccountId chosen = orderAccount();
+    m_accounts = accounts;
+    const QSignalBlocker blocker(m_account);
+    m_account->clear();
+    for (const AccountId account : accounts)
+        m_account->addItem(tr("Account %1").arg(account.value()), account.value());
+
+    const int index = m_account->findData(chosen.value());
+    m_account->setCurrentIndex(index >= 0 ? index : 0);
+}
+
+void LadderPanel::clear()
+{
+    m_view.reset();
+    m_instrument = InstrumentId{};
+    m_accounts.clear();
+    m_account->clear();
+    m_selectedPrice.reset();
+    m_hover.reset();
+    m_press.reset();
+    m_notice.clear();
+    m_model->holdWindow(false);
+    m_model->clear();
+    m_check->setOrders({});
+    m_table->clearSelection();
+    showWarnings();
+}
+
+void LadderPanel::setGateway(OrderGateway *gateway)
+{
+    m_gateway = gateway;
+    m_check->setGateway(gateway);
+    m_notice.clear();
+    updateCheckedOrders();
+    showWarnings();
+}
+
+void LadderPanel::recentre()
+{
+    m_model->recentre();
+}
+
+Quantity LadderPanel::orderQuantity() const
+{
+    return Quantity{m_quantity->value()};
+}
+
+void LadderPanel::setOrderQuantity(Quantity quantity)
+{
+    m_quantity->setValue(clampToInt(quantity.value()));
+}
+
+AccountId LadderPanel::orderAccount() const
+{
+    const QVariant account = m_account->currentData();
+    return account.isValid() ? AccountId{account.value<quint32>()} : AccountId{};
+}
+
+QString LadderPanel::warningText() const
+{
+    return m_warning->text();
+}
+
+void LadderPanel::changeEvent(QEvent *event)
+{
+    QWidget::changeEvent(event);
+    if (event->type() == QEvent::PaletteChange || event->type() == QEvent::StyleChange)
+        applyWarningPalette();
+}
+
+void LadderPanel::applyWarningPalette()
+{
+    // Read at each theme change rather than kept, so a switch of theme recolours the line.
+    QPalette palette = m_warning->palette();
+    palette.setColor(QPalette::WindowText, theme::errorColor());
+    m_warning->setPalette(palette);
+}
+
+std::optional<NewOrder> LadderPanel::orderAt(Target target) const
+{
+    const AccountId account = orderAccount();
+    if (!m_view || account.value() == 0 || target.price.value() <= 0)
+        return std::nullopt;
+
+    NewOrder order;
+    order.side = target.side;
+    order.type = OrderType::Limit;
+    order.timeInForce = TimeInForce::Gtc;
+    order.limit = target.price;
+    order.quantity = orderQuantity();
+    order.instrument = m_view->instrument;
+    order.account = account;
+    return order;
+}
+
+// Sets a notice that explains why when trading is not possible.
+bool LadderPanel::tradingAllowed()
+{
+    if (!m_gateway) {
+        setNotice(tr("Trading is off: no session takes orders."));
+        return false;
+    }
+    if (orderAccount().value() == 0) {
+        setNotice(tr("No order sent: the session has no account to trade for."));
+        return false;
+    }
+    return true;
+}
+
+void LadderPanel::submitAt(Target target)
+{
+    if (!tradingAllowed())
+        return;
+
+    const std::optional<NewOrder> order = orderAt(target);
+    if (!order)
+        return;
+
+    const bool queued = m_gateway->submit(*order);
+    setNotice(queued ? QString()
+                     : tr("%1 at %2 not sent: the session takes no orders now.")
+                           .arg(sideName(target.side),
+                                formatPrice(target.price, m_model->priceDecimals())));
+}
+
+void LadderPanel::cancelAt(Side side, Price price)
+{
+    const std::vector<LadderModel::WorkingOrder> orders = m_model->workingOrdersAt(side, price);
+    if (orders.empty() || !tradingAllowed())
+        return;
+
+    bool queued = true;
+    for (const LadderModel::WorkingOrder &order : orders)
+        queued = m_gateway->cancel(order.id) && queued;
+    setNotice(queued ? QString()
+                     : tr("Cancel at %1 not sent in full: the session takes no orders now.")
+                           .arg(formatPrice(price, m_model->priceDecimals())));
+}
+
+void LadderPanel::replaceAt(Side side, Price from, Price to)
+{
+    const std::vector<LadderModel::WorkingOrder> orders = m_model->workingOrdersAt(side, from);
+    if (orders.empty() || !tradingAllowed())
+        return;
+
+    bool queued = true;
+    for (const LadderModel::WorkingOrder &order : orders) {
+        ReplaceOrder replace;
+        replace.id = order.id;
+        replace.limit = to;
+        replace.quantity = order.remaining;
+        queued = m_gateway->replace(replace) && queued;
+    }
+    setNotice(queued ? QString()
+                     : tr("Move to %1 not sent in full: the session takes no orders now.")
+                           .arg(formatPrice(to, m_model->priceDecimals())));
+}
+
+void LadderPanel::setNotice(const QString &notice)
+{
+    if (notice == m_notice)
+        return;
+    m_notice = notice;
+    showWarnings();
+}
+
+void LadderPanel::updateCheckedOrders()
+{
+    // The hovered cell is what a click would send; without one, the selected row is what B
+    // and S would send.
+    std::vector<Target> targets;
+    if (m_hover)
+        targets.push_back(*m_hover);
+    else if (m_selectedPrice)
+        targets = {{Side::Buy, *m_selectedPrice}, {Side::Sell, *m_selectedPrice}};
+
+    std::vector<NewOrder> orders;
+    for (const Target &target : targets) {
+        if (const std::optional<NewOrder> order = orderAt(target))
+            orders.push_back(*order);
+    }
+    m_check->setOrders(orders);
+}
+
+void LadderPanel::showWarnings()
+{
+    std::vector<LadderModel::Warning> warnings;
+    QStringList lines;
+    for (const LadderOrderCheck::Rejection &rejection : m_check->rejections()) {
+        const NewOrder &order = rejection.order;
+        const QString price = formatPrice(order.limit, m_model->priceDecimals());
+        const QString text = tr("%1 %2 at %3 would be rejected: %4")
+                                 .arg(sideName(order.side),
+                                      formatQuantity(order.quantity, m_model->quantityDecimals()),
+                                      price, rejection.text);
+        warnings.push_back({order.limit, order.side, text});
+        lines.push_back(text);
+    }
+    if (!m_notice.isEmpty())
+        lines.push_back(m_notice);
+
+    m_model->setWarnings(std::move(warnings));
+    m_warning->setText(lines.join(QLatin1Char('\n')));
+    m_warning->setToolTip(m_warning->text());
+}
+
+} // namespace bourse::ui
