@@ -1,36 +1,115 @@
 #pragma once
 
+#include "chart_frame.h"
 #include "market_view.h"
 
 #include <QWidget>
 
+#include <cstdint>
 #include <memory>
+#include <optional>
+#include <span>
+#include <vector>
+
+class QButtonGroup;
+class QHBoxLayout;
 
 namespace bourse::ui {
 
-// A candlestick chart of the view's bars with a volume strip below, a price axis on the right
-// and a time axis at the bottom. It is painted with QPainter from the latest view only, and
-// repaints only when the bars, the symbol, the price format or the text shown without bars
-// change. ChartPainter places and draws the bars and labels.
+// A candlestick chart of the focus instrument: candles with volume bars, a session VWAP and two
+// moving averages with a legend, the trader's fills as markers, a crosshair that follows the
+// mouse, and buttons for the view's time frames.
+//
+// Keys and mouse: the wheel and the + and - keys zoom. Dragging and the arrow and page keys
+// scroll through time. Home (or End) returns to the newest bars and follows them again. The
+// keys 1 to 9 choose a time frame.
+//
+// It is painted with QPainter from the latest view only, draws only the slots that fit, and
+// repaints only when what it draws changed, at most once per event loop pass however many
+// views arrive in between. ChartFrame places the bars and ChartPainter draws them.
 class CandleChart : public QWidget {
     Q_OBJECT
 
 public:
     explicit CandleChart(QWidget *parent = nullptr);
 
-    void setView(std::shared_ptr<const MarketView> view);
+    // Keeps `view` for the next paint and schedules one only when the bars of the shown time
+    // frame, the focus instrument's fills or the instrument's terms changed.
+    void showView(const std::shared_ptr<const MarketView> &view);
+    void setView(std::shared_ptr<const MarketView> view) { showView(view); }
+    // Forgets the view, for a new session, and shows the placeholder text. Zoom, scroll and the
+    // chosen time frame stay.
     void clear();
 
-    std::size_t barCount() const { return m_view ? m_view->bars.size() : 0; }
+    // The bars of the time frame shown; zero without a view.
+    std::size_t barCount() const;
+
+    // Returns the lengths of the view's time frames, shortest first.
+    std::vector<std::int64_t> timeFrames() const;
+    // Returns the length of the bars shown: the chosen time frame when the view has it, the
+    // view's bar interval otherwise. Zero without a view.
+    std::int64_t timeFrame() const;
+    // Chooses the time frame of `intervalNanoseconds`. While the view has no series of that
+    // length the chart shows another, and the choice applies again to later views that have it.
+    void setTimeFrame(std::int64_t intervalNanoseconds);
+
+    int slotWidth() const { return chartSlotWidths[m_zoomLevel]; }
+    void zoomIn();
+    void zoomOut();
+    // Scrolls by `bars` slots: a positive count toward newer bars. Scrolling stops with the
+    // first bar at the left edge or the newest at the right, where the chart follows new bars.
+    void scrollBars(int bars);
+    // Shows the newest bars and follows new ones.
+    void followLatest();
+    bool followsLatest() const { return !m_rightSlotStart; }
+
+    // Returns the geometry of the frame the chart paints at its current size, or nothing
+    // without a view. It refers to the chart's view, so it must not outlive the next showView().
+    std::optional<ChartFrame> frame() const;
+    // Returns the bars drawn at the current size, oldest first.
+    std::span<const Bar> visibleBars() const;
+
+    // Returns the bar under the mouse and the price at its height, rounded to the tick size.
+    // Each is empty when the mouse is elsewhere, and the bar also over an empty slot.
+    std::optional<Bar> barUnderCursor() const;
+    std::optional<Price> priceUnderCursor() const;
 
     QSize sizeHint() const override { return {800, 500}; }
     QSize minimumSizeHint() const override { return {320, 200}; }
 
+signals:
+    void timeFrameChanged(qint64 intervalNanoseconds);
+
 protected:
     void paintEvent(QPaintEvent *event) override;
+    void resizeEvent(QResizeEvent *event) override;
+    void keyPressEvent(QKeyEvent *event) override;
+    void wheelEvent(QWheelEvent *event) override;
+    void mousePressEvent(QMouseEvent *event) override;
+    void mouseMoveEvent(QMouseEvent *event) override;
+    void mouseReleaseEvent(QMouseEvent *event) override;
+    void leaveEvent(QEvent *event) override;
 
 private:
+    bool drawsSame(const MarketView &previous, const MarketView &next) const;
+    ChartOptions options() const;
+    void setRightSlot(std::optional<std::int64_t> start);
+    void setZoomLevel(std::size_t level);
+    void updateTimeFrameButtons();
+    void placeTimeFrameButtons();
+
     std::shared_ptr<const MarketView> m_view;
+    std::int64_t m_chosenTimeFrame = 0; // zero: the view's bar interval
+    std::size_t m_zoomLevel = 4;        // index into chartSlotWidths
+    std::optional<std::int64_t> m_rightSlotStart;
+    std::optional<QPoint> m_cursor;
+    std::optional<int> m_dragStartX;
+    std::int64_t m_dragRightSlot = 0;
+
+    QWidget *m_timeFrameBar;
+    QHBoxLayout *m_timeFrameLayout;
+    QButtonGroup *m_timeFrameButtons;
+    std::vector<std::int64_t> m_offeredTimeFrames;
 };
 
 } // namespace bourse::ui

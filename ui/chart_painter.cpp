@@ -1,244 +1,138 @@
 #include "chart_painter.h"
 
-#include "chart_scale.h"
 #include "formatting.h"
 #include "theme.h"
 
-#include <QObject>
 #include <QPainter>
+#include <QPolygonF>
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <utility>
 
 namespace bourse::ui {
 
 namespace {
 
-constexpr int barSlot = chartSlotWidth;
-constexpr int bodyWidth = 7; // odd, so the wick sits on the body's middle pixel
 constexpr int margin = 8;
-constexpr int minimumGridSpacing = 48; // pixels between price grid lines
-constexpr std::int64_t nanosecondsPerSecond = 1'000'000'000;
+constexpr int markerWidth = 11; // fill triangles, odd so the tip sits on a pixel
+constexpr int markerHeight = 9;
+constexpr int markerGap = 2; // between a marker's tip and its price
+constexpr std::int64_t nanosecondsPerMinute = 60'000'000'000;
 
 bool rising(const Bar &bar)
 {
     return bar.close >= bar.open;
 }
 
-QString intervalLabel(std::int64_t nanoseconds)
-{
-    if (nanoseconds <= 0)
-        return {};
-    if (nanoseconds % (60 * nanosecondsPerSecond) == 0)
-        return QStringLiteral("%1m").arg(nanoseconds / (60 * nanosecondsPerSecond));
-    if (nanoseconds % nanosecondsPerSecond == 0)
-        return QStringLiteral("%1s").arg(nanoseconds / nanosecondsPerSecond);
-    return QStringLiteral("%1ms").arg(nanoseconds / 1'000'000);
-}
-
-} // namespace
-
-QString noBarsText(const MarketView &view)
-{
-    const bool ended =
-        view.replayState == ReplayState::Finished || view.replayState == ReplayState::Failed;
-    return ended ? QObject::tr("No trades") : QObject::tr("Waiting for the first trade");
-}
-
-ChartPainter::ChartPainter(QPainter &painter, const MarketView &view, QRect bounds)
-    : m_painter(painter)
-    , m_view(view)
-    , m_metrics(painter.font())
-    , m_bars(view.bars)
-{
-    // The axis width depends on the labels, which depend on the visible bars. So the layout is
-    // made with all bars first, then again with the ones that fit.
-    m_layout = layoutFor(bounds);
-    chooseVisibleBars(m_layout.prices.width());
-    choosePriceRange();
-    m_layout = layoutFor(bounds);
-}
-
-ChartLayout ChartPainter::layoutFor(QRect bounds) const
-{
-    std::int64_t widest = 0;
-    for (const Bar &bar : m_bars)
-        widest = std::max({widest, bar.high.value(), -bar.low.value()});
-    const QString sample = formatPrice(Price{widest}, m_view.priceDecimals);
-    const int axisWidth = m_metrics.horizontalAdvance(sample) + 2 * margin + 4;
-
-    const int lineHeight = m_metrics.height();
-    ChartLayout layout;
-    layout.header = QRect(bounds.left() + margin, bounds.top(), bounds.width() - 2 * margin,
-                          lineHeight + 2 * margin);
-    layout.times = QRect(bounds.left(), bounds.bottom() - lineHeight - margin, bounds.width(),
-                         lineHeight + margin);
-
-    const int plotTop = layout.header.bottom() + 1;
-    const int plotBottom = layout.times.top() - 1;
-    const int plotRight = bounds.right() - axisWidth;
-    const int plotHeight = std::max(plotBottom - plotTop, 0);
-    const int volumeHeight = std::max(plotHeight / 5, 24);
-    const int gap = margin;
-
-    layout.volume = QRect(QPoint(bounds.left() + margin, plotBottom - volumeHeight + 1),
-                          QPoint(plotRight, plotBottom));
-    layout.prices = QRect(QPoint(bounds.left() + margin, plotTop),
-                          QPoint(plotRight, layout.volume.top() - gap));
-    layout.axis = QRect(QPoint(plotRight + 1, plotTop), QPoint(bounds.right(), plotBottom));
-    return layout;
-}
-
-void ChartPainter::chooseVisibleBars(int plotWidth)
-{
-    if (m_view.barIntervalNanoseconds > 0)
-        m_interval = m_view.barIntervalNanoseconds;
-    m_slotCount = std::max(plotWidth / barSlot - 1, 1);
-    if (m_bars.empty())
-        return;
-
-    // Bars that fit start this many slots from the left edge, so the time label of the first
-    // bar, centred under it, is not cut by the edge.
-    const std::int64_t leadingSlots = (timeLabelWidth() / 2 + barSlot - 1) / barSlot;
-
-    // Bar starts are aligned to the interval, so the division is exact.
-    const std::int64_t firstStart = m_bars.front().start.value();
-    const std::int64_t lastStart = m_bars.back().start.value();
-    const std::int64_t slotsUsed = (lastStart - firstStart) / m_interval + 1;
-    if (leadingSlots + slotsUsed <= m_slotCount) {
-        m_firstSlotStart = firstStart - leadingSlots * m_interval;
-        return;
-    }
-
-    m_firstSlotStart = lastStart - (m_slotCount - 1) * m_interval;
-    const auto firstVisible = std::find_if(m_bars.begin(), m_bars.end(), [this](const Bar &bar) {
-        return bar.start.value() >= m_firstSlotStart;
-    });
-    m_bars = m_bars.subspan(static_cast<std::size_t>(firstVisible - m_bars.begin()));
-}
-
-int ChartPainter::timeLabelWidth() const
-{
-    return m_metrics.horizontalAdvance(QStringLiteral("00:00:00")) + 2 * margin;
-}
-
-void ChartPainter::choosePriceRange()
-{
-    if (m_bars.empty())
-        return;
-
-    std::int64_t low = m_bars.front().low.value();
-    std::int64_t high = m_bars.front().high.value();
-    for (const Bar &bar : m_bars) {
-        low = std::min(low, bar.low.value());
-        high = std::max(high, bar.high.value());
-        m_largestVolume = std::max(m_largestVolume, bar.volume.value());
-    }
-
-    // Room above and below the extremes, at least a cent, so a flat market shows a line.
-    const int centDecimals = std::max(m_view.priceDecimals - 2, 0);
-    std::int64_t cent = 1;
-    for (int i = 0; i < centDecimals; ++i)
-        cent *= 10;
-    const std::int64_t padding = std::max((high - low) / 10, cent);
-    m_low = low - padding;
-    m_high = high + padding;
-}
-
-double ChartPainter::yOfPrice(std::int64_t ticks) const
-{
-    const QRect &area = m_layout.prices;
-    const double share = static_cast<double>(ticks - m_low) / static_cast<double>(m_high - m_low);
-    return area.bottom() - share * area.height();
-}
-
-// The middle of the rightmost slot is one slot left of the axis, which leaves a gap between the
-// newest bar and the axis. The other slots line up to its left.
-int ChartPainter::xOfTime(std::int64_t start) const
-{
-    const std::int64_t slot = (start - m_firstSlotStart) / m_interval;
-    const std::int64_t slotsFromRight = m_slotCount - 1 - slot;
-    return m_layout.prices.right() - barSlot - static_cast<int>(slotsFromRight) * barSlot;
-}
-
-QColor ChartPainter::barColor(const Bar &bar) const
+QColor barColor(const Bar &bar)
 {
     return rising(bar) ? theme::buyColor() : theme::sellColor();
 }
 
-QRect ChartPainter::lastPriceTag() const
+// The visible part of an indicator line, with one point beyond each end so the line reaches
+// the edges of the candle area, where the clip cuts it.
+std::pair<std::size_t, std::size_t> visiblePoints(const std::vector<IndicatorPoint> &points,
+                                                  const ChartFrame &frame)
 {
-    if (m_bars.empty())
-        return {};
-
-    const int y = static_cast<int>(yOfPrice(m_bars.back().close.value()));
-    return {m_layout.axis.left() + 1, y - m_metrics.height() / 2 - 2, m_layout.axis.width() - 1,
-            m_metrics.height() + 4};
+    const auto byStart = [](const IndicatorPoint &point, std::int64_t time) {
+        return point.start.value() < time;
+    };
+    auto first = std::lower_bound(points.begin(), points.end(), frame.firstSlotStart(), byStart);
+    auto last = std::lower_bound(first, points.end(), frame.lastSlotStart() + 1, byStart);
+    if (first != points.begin())
+        --first;
+    if (last != points.end())
+        ++last;
+    return {static_cast<std::size_t>(first - points.begin()),
+            static_cast<std::size_t>(last - points.begin())};
 }
 
-std::vector<PriceGridLine> ChartPainter::priceGrid() const
+} // namespace
+
+ChartOverlays overlaysFor(const MarketView &view, const CandleSeries &series)
 {
-    std::vector<PriceGridLine> lines;
-    if (m_bars.empty())
-        return lines;
-
-    const QRect &area = m_layout.prices;
-    const std::int64_t maxIntervals = std::max(area.height() / minimumGridSpacing, 2);
-    const std::int64_t step = niceStep(m_high - m_low, maxIntervals);
-
-    // Labels drop the zeros that every grid price shares, down to cents.
-    const int decimals = m_view.priceDecimals;
-    const int dropped = trailingDecimalZeros(step, std::max(decimals - 2, 0));
-    std::int64_t divisor = 1;
-    for (int i = 0; i < dropped; ++i)
-        divisor *= 10;
-
-    const QRect tag = lastPriceTag();
-    for (std::int64_t price = roundUpToMultiple(m_low, step); price <= m_high; price += step) {
-        // A label cut by the edge of the candle area would run into the header or the volume.
-        const int y = static_cast<int>(yOfPrice(price));
-        const QRect label(m_layout.axis.left() + margin, y - m_metrics.height() / 2,
-                          m_layout.axis.width() - 2 * margin, m_metrics.height());
-        if (label.top() < area.top() || label.bottom() > area.bottom())
-            continue;
-
-        const QString text = formatPrice(Price{price / divisor}, decimals - dropped);
-        lines.push_back(PriceGridLine{price, y, label, text, !label.intersects(tag)});
-    }
-    return lines;
+    ChartOverlays overlays;
+    // NOTE: the VWAP spans only the bars the view carries (240 per time frame by default, four
+    // minutes of 1-second bars), so it differs between time frames. A VWAP of the whole session
+    // would need the engine to publish its sums from the trades.
+    overlays.vwap = sessionVwap(series.bars);
+    overlays.shortAverage = simpleMovingAverage(series.bars, shortMovingAverageLength);
+    overlays.longAverage = simpleMovingAverage(series.bars, longMovingAverageLength);
+    overlays.fills = fillMarkers(view.trader.fills, view.instrument, series.intervalNanoseconds);
+    return overlays;
 }
 
-std::vector<TimeGridLine> ChartPainter::timeGrid() const
+QColor chartLineColor(ChartLine line)
 {
-    std::vector<TimeGridLine> lines;
-    if (m_bars.empty())
-        return lines;
-
-    const int labelWidth = timeLabelWidth();
-    const std::int64_t slotsPerLabel = (labelWidth + barSlot - 1) / barSlot;
-    const std::int64_t step = niceTimeStep(slotsPerLabel * m_interval);
-    const bool wholeMinutes = step % (60 * nanosecondsPerSecond) == 0;
-    const TimePrecision precision = wholeMinutes ? TimePrecision::Minutes : TimePrecision::Seconds;
-
-    // Labels sit on round times of the day, and the offset maps them back to the bars' clock.
-    // They start at the session's first bar, never before it, and go on to the rightmost
-    // slot, so the empty slots right of the newest bar show the times the next bars take.
-    const std::int64_t lastStart = m_bars.back().start.value();
-    const std::int64_t firstTime = std::max(m_firstSlotStart, m_view.bars.front().start.value());
-    const std::int64_t lastSlotStart = m_firstSlotStart + (m_slotCount - 1) * m_interval;
-    const std::int64_t dayOffset = lastStart - nanosecondsIntoDay(Timestamp{lastStart});
-    const std::int64_t firstLabel = roundUpToMultiple(firstTime - dayOffset, step);
-    for (std::int64_t time = firstLabel + dayOffset; time <= lastSlotStart; time += step) {
-        const int x = xOfTime(time);
-        const QRect label(x - labelWidth / 2, m_layout.times.top(), labelWidth,
-                          m_layout.times.height());
-        if (label.left() < m_layout.prices.left())
-            continue;
-
-        lines.push_back(TimeGridLine{time, x, label, formatTimeOfDay(Timestamp{time}, precision)});
+    // Gold, blue and violet: hues apart from the buy teal and the sell red. The light theme's
+    // are darker, for contrast on white.
+    const bool light = theme::current() == theme::Theme::Light;
+    switch (line) {
+    case ChartLine::Vwap:
+        return light ? QColor(0xa6, 0x6a, 0x00) : QColor(0xf2, 0xc1, 0x4e);
+    case ChartLine::ShortAverage:
+        return light ? QColor(0x15, 0x65, 0xc0) : QColor(0x4f, 0xa3, 0xf7);
+    case ChartLine::LongAverage:
+        return light ? QColor(0x7b, 0x1f, 0xa2) : QColor(0xba, 0x68, 0xc8);
     }
-    return lines;
+    return theme::textColor();
+}
+
+QString chartLineName(ChartLine line)
+{
+    switch (line) {
+    case ChartLine::Vwap:
+        return QStringLiteral("VWAP");
+    case ChartLine::ShortAverage:
+        return QStringLiteral("MA %1").arg(shortMovingAverageLength);
+    case ChartLine::LongAverage:
+        return QStringLiteral("MA %1").arg(longMovingAverageLength);
+    }
+    return {};
+}
+
+std::optional<QPoint> fillMarkerPoint(const ChartFrame &frame, const FillMarker &fill)
+{
+    const std::int64_t start = fill.barStart.value();
+    if (start < frame.firstSlotStart() || start > frame.lastSlotStart())
+        return std::nullopt;
+
+    const double y = frame.yOfPrice(static_cast<double>(fill.price.value()));
+    return QPoint(frame.xOfTime(start), static_cast<int>(std::lround(y)));
+}
+
+ChartPainter::ChartPainter(QPainter &painter, const ChartFrame &frame,
+                           const ChartOverlays &overlays, std::optional<QPoint> cursor)
+    : m_painter(painter)
+    , m_frame(frame)
+    , m_view(frame.view())
+    , m_overlays(overlays)
+{
+    const ChartLayout &layout = frame.layout();
+    const QRect plot(layout.prices.topLeft(), layout.volume.bottomRight());
+    if (cursor && plot.contains(*cursor))
+        m_cursor = cursor;
+}
+
+const Bar *ChartPainter::describedBar() const
+{
+    const std::span<const Bar> bars = m_frame.series().bars;
+    if (bars.empty())
+        return nullptr;
+
+    const Bar *hovered = m_cursor ? m_frame.barAtX(m_cursor->x()) : nullptr;
+    return hovered ? hovered : &bars.back();
+}
+
+const IndicatorPoint *ChartPainter::pointAt(const std::vector<IndicatorPoint> &points,
+                                            Timestamp start) const
+{
+    const auto found = std::lower_bound(
+        points.begin(), points.end(), start,
+        [](const IndicatorPoint &point, Timestamp time) { return point.start < time; });
+    return found != points.end() && found->start == start ? &*found : nullptr;
 }
 
 void ChartPainter::drawText(const QRect &rect, int flags, const QString &text, const QColor &color)
@@ -247,24 +141,46 @@ void ChartPainter::drawText(const QRect &rect, int flags, const QString &text, c
     m_painter.drawText(rect, flags, text);
 }
 
+// A label on an axis in the text colour, so it is easy to tell from the grid labels in both
+// themes.
+void ChartPainter::drawTag(const QRect &rect, const QString &text)
+{
+    m_painter.fillRect(rect, theme::textColor());
+    drawText(rect, Qt::AlignCenter, text, theme::panelColor());
+}
+
 void ChartPainter::paint()
 {
     drawHeader();
-    if (m_bars.empty()) {
-        drawText(m_layout.prices, Qt::AlignCenter, noBarsText(m_view), theme::mutedTextColor());
+    if (m_frame.series().bars.empty()) {
+        drawText(m_frame.layout().prices, Qt::AlignCenter, noBarsText(m_view),
+                 theme::mutedTextColor());
         return;
     }
 
+    drawLegend();
     drawPriceGrid();
     drawTimeAxis();
     drawVolume();
     drawCandles();
+
+    m_painter.save();
+    m_painter.setClipRect(m_frame.layout().prices);
+    m_painter.setRenderHint(QPainter::Antialiasing);
+    drawLine(m_overlays.longAverage, ChartLine::LongAverage);
+    drawLine(m_overlays.shortAverage, ChartLine::ShortAverage);
+    drawLine(m_overlays.vwap, ChartLine::Vwap);
+    drawFills();
+    m_painter.restore();
+
     drawLastPrice();
+    drawCrosshair();
 }
 
 void ChartPainter::drawHeader()
 {
-    QRect rest = m_layout.header;
+    QRect rest = m_frame.layout().header;
+    const QFontMetrics &metrics = m_frame.metrics();
     const QFont regular = m_painter.font();
     QFont bold = regular;
     bold.setBold(true);
@@ -274,33 +190,74 @@ void ChartPainter::drawHeader()
     rest.setLeft(rest.left() + QFontMetrics(bold).horizontalAdvance(symbol) + 12);
     m_painter.setFont(regular);
 
-    const QString interval = intervalLabel(m_view.barIntervalNanoseconds);
-    drawText(rest, Qt::AlignLeft | Qt::AlignVCenter, interval, theme::mutedTextColor());
-    rest.setLeft(rest.left() + m_metrics.horizontalAdvance(interval) + 18);
-    if (m_view.bars.empty())
+    // With time frames the owner's buttons name the interval.
+    if (m_view.timeFrames.empty()) {
+        const QString interval = intervalLabel(m_frame.series().intervalNanoseconds);
+        drawText(rest, Qt::AlignLeft | Qt::AlignVCenter, interval, theme::mutedTextColor());
+        rest.setLeft(rest.left() + metrics.horizontalAdvance(interval) + 18);
+    }
+
+    const Bar *bar = describedBar();
+    if (!bar)
         return;
 
-    const Bar &last = m_view.bars.back();
+    const bool seconds = m_frame.interval() < nanosecondsPerMinute;
+    const QString time =
+        formatTimeOfDay(bar->start, seconds ? TimePrecision::Seconds : TimePrecision::Minutes);
+    drawText(rest, Qt::AlignLeft | Qt::AlignVCenter, time, theme::mutedTextColor());
+    rest.setLeft(rest.left() + metrics.horizontalAdvance(time) + 14);
+
     const int decimals = m_view.priceDecimals;
     const std::array<std::pair<QString, QString>, 5> fields{{
-        {QStringLiteral("O"), formatPrice(last.open, decimals)},
-        {QStringLiteral("H"), formatPrice(last.high, decimals)},
-        {QStringLiteral("L"), formatPrice(last.low, decimals)},
-        {QStringLiteral("C"), formatPrice(last.close, decimals)},
-        {QStringLiteral("Vol"), formatQuantity(last.volume)},
+        {QStringLiteral("O"), formatPrice(bar->open, decimals)},
+        {QStringLiteral("H"), formatPrice(bar->high, decimals)},
+        {QStringLiteral("L"), formatPrice(bar->low, decimals)},
+        {QStringLiteral("C"), formatPrice(bar->close, decimals)},
+        {QStringLiteral("Vol"), formatQuantity(bar->volume, m_view.quantityDecimals)},
     }};
     for (const auto &[name, value] : fields) {
         drawText(rest, Qt::AlignLeft | Qt::AlignVCenter, name, theme::mutedTextColor());
-        rest.setLeft(rest.left() + m_metrics.horizontalAdvance(name + QChar(' ')));
-        drawText(rest, Qt::AlignLeft | Qt::AlignVCenter, value, barColor(last));
-        rest.setLeft(rest.left() + m_metrics.horizontalAdvance(value) + 14);
+        rest.setLeft(rest.left() + metrics.horizontalAdvance(name + QChar(' ')));
+        drawText(rest, Qt::AlignLeft | Qt::AlignVCenter, value, barColor(*bar));
+        rest.setLeft(rest.left() + metrics.horizontalAdvance(value) + 14);
+    }
+}
+
+// Each entry is a short stroke in the line's colour, the line's name and its value at the bar
+// the header describes. A dash takes the value's place while an average has too few bars.
+void ChartPainter::drawLegend()
+{
+    const Bar *bar = describedBar();
+    const std::array<std::pair<ChartLine, const std::vector<IndicatorPoint> *>, 3> lines{{
+        {ChartLine::Vwap, &m_overlays.vwap},
+        {ChartLine::ShortAverage, &m_overlays.shortAverage},
+        {ChartLine::LongAverage, &m_overlays.longAverage},
+    }};
+
+    const QFontMetrics &metrics = m_frame.metrics();
+    QRect rest = m_frame.layout().legend;
+    const int strokeY = rest.center().y();
+    for (const auto &[line, points] : lines) {
+        const QColor color = chartLineColor(line);
+        m_painter.fillRect(QRect(rest.left(), strokeY - 1, 12, 3), color);
+        rest.setLeft(rest.left() + 16);
+
+        const QString name = chartLineName(line);
+        drawText(rest, Qt::AlignLeft | Qt::AlignVCenter, name, theme::mutedTextColor());
+        rest.setLeft(rest.left() + metrics.horizontalAdvance(name + QChar(' ')));
+
+        const IndicatorPoint *point = bar ? pointAt(*points, bar->start) : nullptr;
+        const QString value =
+            point ? formatPrice(point->price, m_view.priceDecimals) : QStringLiteral("\u2014");
+        drawText(rest, Qt::AlignLeft | Qt::AlignVCenter, value, color);
+        rest.setLeft(rest.left() + metrics.horizontalAdvance(value) + 18);
     }
 }
 
 void ChartPainter::drawPriceGrid()
 {
-    const QRect &area = m_layout.prices;
-    for (const PriceGridLine &line : priceGrid()) {
+    const QRect &area = m_frame.layout().prices;
+    for (const PriceGridLine &line : m_frame.priceGrid()) {
         m_painter.setPen(theme::gridColor());
         m_painter.drawLine(area.left(), line.y, area.right(), line.y);
         if (line.labelShown) {
@@ -309,77 +266,169 @@ void ChartPainter::drawPriceGrid()
         }
     }
 
+    const QRect &axis = m_frame.layout().axis;
     m_painter.setPen(theme::gridColor());
-    m_painter.drawLine(m_layout.axis.topLeft(), m_layout.axis.bottomLeft());
+    m_painter.drawLine(axis.topLeft(), axis.bottomLeft());
 }
 
 void ChartPainter::drawCandles()
 {
-    for (const Bar &bar : m_bars) {
-        const int x = xOfBar(bar);
+    const int body = m_frame.bodyWidth();
+    for (const Bar &bar : m_frame.visibleBars()) {
+        const int x = m_frame.xOfBar(bar);
         const QColor color = barColor(bar);
+        const auto yOf = [this](Price price) {
+            return static_cast<int>(m_frame.yOfPrice(static_cast<double>(price.value())));
+        };
 
         m_painter.setPen(color);
-        m_painter.drawLine(x, static_cast<int>(yOfPrice(bar.high.value())), x,
-                           static_cast<int>(yOfPrice(bar.low.value())));
+        m_painter.drawLine(x, yOf(bar.high), x, yOf(bar.low));
 
-        const int top = static_cast<int>(yOfPrice(std::max(bar.open, bar.close).value()));
-        const int bottom = static_cast<int>(yOfPrice(std::min(bar.open, bar.close).value()));
-        m_painter.fillRect(QRect(x - bodyWidth / 2, top, bodyWidth, std::max(bottom - top, 1)),
-                           color);
+        const int top = yOf(std::max(bar.open, bar.close));
+        const int bottom = yOf(std::min(bar.open, bar.close));
+        m_painter.fillRect(QRect(x - body / 2, top, body, std::max(bottom - top, 1)), color);
     }
 }
 
 void ChartPainter::drawVolume()
 {
-    const QRect &area = m_layout.volume;
+    const ChartLayout &layout = m_frame.layout();
+    const QRect &area = layout.volume;
     m_painter.setPen(theme::gridColor());
     m_painter.drawLine(area.left(), area.top() - margin / 2, area.right(), area.top() - margin / 2);
 
-    for (const Bar &bar : m_bars) {
+    const int body = m_frame.bodyWidth();
+    for (const Bar &bar : m_frame.visibleBars()) {
         const double share =
-            static_cast<double>(bar.volume.value()) / static_cast<double>(m_largestVolume);
+            static_cast<double>(bar.volume.value()) / static_cast<double>(m_frame.largestVolume());
         const int height = std::max(static_cast<int>(share * area.height()), 1);
         QColor color = barColor(bar);
         color.setAlpha(120);
         m_painter.fillRect(
-            QRect(xOfBar(bar) - bodyWidth / 2, area.bottom() - height + 1, bodyWidth, height),
-            color);
+            QRect(m_frame.xOfBar(bar) - body / 2, area.bottom() - height + 1, body, height), color);
     }
 
     // The last price tag can reach below the candle area when the close is the lowest price.
-    const QRect label(m_layout.axis.left() + margin, area.top(), m_layout.axis.width() - 2 * margin,
-                      m_metrics.height());
-    if (!label.intersects(lastPriceTag())) {
-        drawText(label, Qt::AlignRight | Qt::AlignTop, formatCount(m_largestVolume),
+    const QRect label(layout.axis.left() + margin, area.top(), layout.axis.width() - 2 * margin,
+                      m_frame.metrics().height());
+    if (!label.intersects(m_frame.lastPriceTag())) {
+        drawText(label, Qt::AlignRight | Qt::AlignTop,
+                 formatQuantity(Quantity{m_frame.largestVolume()}, m_view.quantityDecimals),
                  theme::mutedTextColor());
     }
 }
 
 void ChartPainter::drawTimeAxis()
 {
-    for (const TimeGridLine &line : timeGrid()) {
+    const ChartLayout &layout = m_frame.layout();
+    for (const TimeGridLine &line : m_frame.timeGrid()) {
         m_painter.setPen(theme::gridColor());
-        m_painter.drawLine(line.x, m_layout.prices.top(), line.x, m_layout.volume.bottom());
+        m_painter.drawLine(line.x, layout.prices.top(), line.x, layout.volume.bottom());
         drawText(line.labelRect, Qt::AlignCenter, line.label, theme::mutedTextColor());
     }
 }
 
+void ChartPainter::drawLine(const std::vector<IndicatorPoint> &points, ChartLine line)
+{
+    const auto [first, last] = visiblePoints(points, m_frame);
+    if (last - first < 2)
+        return;
+
+    QPolygonF polyline;
+    polyline.reserve(static_cast<qsizetype>(last - first));
+    for (std::size_t i = first; i < last; ++i) {
+        const IndicatorPoint &point = points[i];
+        polyline.append(
+            QPointF(m_frame.xOfTime(point.start.value()), m_frame.yOfPrice(point.ticks)));
+    }
+
+    // A cosmetic one-pixel pen takes the raster engine's fast path for antialiased lines. With
+    // a 1.5-pixel pen, a 960 x 760 frame of 240 bars took about 10 ms instead of 2 to 3 ms
+    // (Qt 6.4 raster engine, offscreen platform, measured on a two-core build machine).
+    QPen pen(chartLineColor(line), 1.0);
+    pen.setCosmetic(true);
+    m_painter.setPen(pen);
+    m_painter.setBrush(Qt::NoBrush);
+    m_painter.drawPolyline(polyline);
+}
+
+// Buys are triangles under their price pointing up at it, sells are triangles above it
+// pointing down, outlined in the background colour so they stand out over a candle.
+void ChartPainter::drawFills()
+{
+    m_painter.setPen(QPen(theme::panelColor(), 1.0));
+    for (const FillMarker &fill : m_overlays.fills) {
+        const std::optional<QPoint> point = fillMarkerPoint(m_frame, fill);
+        if (!point)
+            continue;
+
+        const bool buy = fill.side == Side::Buy;
+        const double tipY = point->y() + (buy ? markerGap : -markerGap);
+        const double baseY = tipY + (buy ? markerHeight : -markerHeight);
+        const double x = point->x();
+        const double halfWidth = markerWidth / 2.0;
+        const QPolygonF triangle{QPointF(x, tipY), QPointF(x - halfWidth, baseY),
+                                 QPointF(x + halfWidth, baseY)};
+        m_painter.setBrush(buy ? theme::buyColor() : theme::sellColor());
+        m_painter.drawPolygon(triangle);
+    }
+    m_painter.setBrush(Qt::NoBrush);
+}
+
 void ChartPainter::drawLastPrice()
 {
-    const Bar &last = m_bars.back();
-    const int y = static_cast<int>(yOfPrice(last.close.value()));
+    const QRect tag = m_frame.lastPriceTag();
+    if (tag.isEmpty())
+        return;
+
+    const Bar &last = m_frame.series().bars.back();
+    const int y = tag.center().y();
     const QColor color = barColor(last);
 
     QPen dashed(color);
     dashed.setStyle(Qt::DashLine);
     m_painter.setPen(dashed);
-    m_painter.drawLine(m_layout.prices.left(), y, m_layout.prices.right(), y);
+    m_painter.drawLine(m_frame.layout().prices.left(), y, m_frame.layout().prices.right(), y);
 
-    const QRect tag = lastPriceTag();
     m_painter.fillRect(tag, color);
     drawText(tag.adjusted(0, 0, -margin, 0), Qt::AlignRight | Qt::AlignVCenter,
              formatPrice(last.close, m_view.priceDecimals), Qt::white);
+}
+
+// A vertical line through the middle of the slot under the cursor, a horizontal one at the
+// cursor, the slot's time on the time axis and, over the candles, the price on the price axis.
+void ChartPainter::drawCrosshair()
+{
+    if (!m_cursor)
+        return;
+    const std::optional<std::int64_t> slot = m_frame.slotAtX(m_cursor->x());
+    if (!slot)
+        return;
+
+    const ChartLayout &layout = m_frame.layout();
+    const int x = m_frame.xOfTime(*slot);
+    const int y = m_cursor->y();
+    QPen dotted(theme::mutedTextColor());
+    dotted.setStyle(Qt::DotLine);
+    m_painter.setPen(dotted);
+    m_painter.drawLine(x, layout.prices.top(), x, layout.volume.bottom());
+    const QRect &area = layout.prices.contains(*m_cursor) ? layout.prices : layout.volume;
+    m_painter.drawLine(area.left(), y, area.right(), y);
+
+    const QFontMetrics &metrics = m_frame.metrics();
+    const bool seconds = m_frame.interval() < nanosecondsPerMinute;
+    const QString time = formatTimeOfDay(Timestamp{*slot},
+                                         seconds ? TimePrecision::Seconds : TimePrecision::Minutes);
+    const int timeWidth = metrics.horizontalAdvance(time) + margin;
+    drawTag(QRect(x - timeWidth / 2, layout.times.top() + 1, timeWidth, metrics.height() + 2),
+            time);
+
+    if (&area == &layout.prices) {
+        const Price price = m_frame.tickPriceAtY(y);
+        drawTag(QRect(layout.axis.left() + 1, y - metrics.height() / 2 - 2, layout.axis.width() - 1,
+                      metrics.height() + 4),
+                formatPrice(price, m_view.priceDecimals));
+    }
 }
 
 } // namespace bourse::ui

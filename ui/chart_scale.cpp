@@ -28,15 +28,17 @@ std::int64_t niceTimeStep(std::int64_t minimum)
     constexpr std::int64_t second = 1000 * millisecond;
     constexpr std::int64_t minute = 60 * second;
     constexpr std::int64_t hour = 60 * minute;
-    constexpr std::array<std::int64_t, 16> steps{
+    constexpr std::int64_t day = 24 * hour;
+    constexpr std::array<std::int64_t, 20> steps{
         100 * millisecond, 200 * millisecond, 500 * millisecond, second, 2 * second, 5 * second,
         10 * second,       15 * second,       30 * second,       minute, 2 * minute, 5 * minute,
-        10 * minute,       15 * minute,       30 * minute,       hour};
+        10 * minute,       15 * minute,       30 * minute,       hour,   2 * hour,   3 * hour,
+        6 * hour,          12 * hour};
     for (std::int64_t step : steps) {
         if (step >= minimum)
             return step;
     }
-    return (minimum + hour - 1) / hour * hour;
+    return (minimum + day - 1) / day * day;
 }
 
 std::int64_t roundUpToMultiple(std::int64_t value, std::int64_t step)

@@ -10,7 +10,9 @@ namespace bourse::ui {
 std::int64_t niceStep(std::int64_t range, std::int64_t maxIntervals);
 
 // Returns the smallest clock-friendly interval of at least `minimum` nanoseconds: 100, 200
-// or 500 ms, 1, 2, 5, 10, 15 or 30 s, 1, 2, 5, 10, 15 or 30 min, or a whole number of hours.
+// or 500 ms, 1, 2, 5, 10, 15 or 30 s, 1, 2, 5, 10, 15 or 30 min, 1, 2, 3, 6 or 12 h, or a whole
+// number of days. The hour steps divide a day, so an hourly chart's labels fall on the same
+// hours every day.
 std::int64_t niceTimeStep(std::int64_t minimum);
 
 // Returns the smallest multiple of `step` at or above `value`, for negative values too.

@@ -1,10 +1,14 @@
+#include "chart_frame.h"
 #include "chart_painter.h"
+#include "chart_scale.h"
 #include "theme.h"
 
 #include <QImage>
 #include <QPainter>
 #include <QTest>
 
+#include <algorithm>
+#include <optional>
 #include <vector>
 
 using bourse::Bar;
@@ -14,8 +18,13 @@ using bourse::Quantity;
 using bourse::ReplayState;
 using bourse::SessionMode;
 using bourse::Timestamp;
+using bourse::ui::ChartFrame;
+using bourse::ui::ChartOptions;
+using bourse::ui::ChartOverlays;
 using bourse::ui::ChartPainter;
+using bourse::ui::chartSeries;
 using bourse::ui::chartSlotWidth;
+using bourse::ui::chartSlotWidths;
 using bourse::ui::PriceGridLine;
 using bourse::ui::TimeGridLine;
 
@@ -47,12 +56,18 @@ MarketView replayWithBarsAt(const std::vector<int> &slotIndexes)
     return view;
 }
 
-// The image and the painter that ChartPainter measures text with. Nothing is painted on it.
+// The image and the painter that the chart measures text with. Only paint() draws on it.
 struct Canvas {
     QImage image{1000, 600, QImage::Format_RGB32};
     QPainter painter{&image};
 
     Canvas() { painter.setFont(bourse::ui::theme::monospaceFont()); }
+
+    ChartFrame frame(const MarketView &view, const ChartOptions &options = {})
+    {
+        return ChartFrame(QFontMetrics(painter.font()), view, chartSeries(view, 0), image.rect(),
+                          options);
+    }
 };
 
 QString describe(const QRect &rect)
@@ -78,6 +93,14 @@ private slots:
     void manyBarsKeepNewestAtRightEdge();
     void priceLabelsClearOfLastPriceTag();
     void paintWithoutBarsDrawsNoGrid();
+    void slotsMapBackToTheirBars();
+    void scrolledFrameEndsAtRightSlot();
+    void scrollStopsAtEitherEnd();
+    void gapAcrossScreenKeepsPriceAxis();
+    void newestCloseOutOfRangeHasNoTag();
+    void hourStepsDivideDay_data();
+    void hourStepsDivideDay();
+    void hourlyLabelsOnRoundHours();
 };
 
 void ChartPainterTest::noBarsText_data()
@@ -113,7 +136,7 @@ void ChartPainterTest::fewBarsStartNearLeftEdge()
 {
     Canvas canvas;
     const MarketView view = replayWithBarsAt({0, 1, 2});
-    const ChartPainter chart(canvas.painter, view, canvas.image.rect());
+    const ChartFrame chart = canvas.frame(view);
 
     const QRect prices = chart.layout().prices;
     const int firstX = chart.xOfBar(view.bars.front());
@@ -130,7 +153,7 @@ void ChartPainterTest::fewBarsKeepEmptySlotsForGaps()
 {
     Canvas canvas;
     const MarketView view = replayWithBarsAt({0, 1, 5});
-    const ChartPainter chart(canvas.painter, view, canvas.image.rect());
+    const ChartFrame chart = canvas.frame(view);
 
     QCOMPARE(chart.xOfBar(view.bars[2]) - chart.xOfBar(view.bars[0]), 5 * chartSlotWidth);
 }
@@ -139,7 +162,7 @@ void ChartPainterTest::timeAxisStartsAtFirstBar()
 {
     Canvas canvas;
     const MarketView view = replayWithBarsAt({0, 1, 2, 3, 4, 5});
-    const ChartPainter chart(canvas.painter, view, canvas.image.rect());
+    const ChartFrame chart = canvas.frame(view);
 
     const std::vector<TimeGridLine> grid = chart.timeGrid();
     QVERIFY(!grid.empty());
@@ -161,7 +184,7 @@ void ChartPainterTest::manyBarsKeepNewestAtRightEdge()
     for (int slot = 0; slot < 500; ++slot)
         slotIndexes.push_back(slot);
     const MarketView view = replayWithBarsAt(slotIndexes);
-    const ChartPainter chart(canvas.painter, view, canvas.image.rect());
+    const ChartFrame chart = canvas.frame(view);
 
     const QRect prices = chart.layout().prices;
     const std::span<const Bar> visible = chart.visibleBars();
@@ -183,7 +206,7 @@ void ChartPainterTest::priceLabelsClearOfLastPriceTag()
         view.bars[1] = flatBar(marketOpen + tenSeconds, 5'790'000);
         view.bars[2] = flatBar(marketOpen + 2 * tenSeconds, close);
         Canvas canvas;
-        const ChartPainter chart(canvas.painter, view, canvas.image.rect());
+        const ChartFrame chart = canvas.frame(view);
 
         const QRect tag = chart.lastPriceTag();
         QVERIFY(!tag.isEmpty());
@@ -204,13 +227,172 @@ void ChartPainterTest::paintWithoutBarsDrawsNoGrid()
     Canvas canvas;
     MarketView view = replayWithBarsAt({});
     view.replayState = ReplayState::Finished;
-    ChartPainter chart(canvas.painter, view, canvas.image.rect());
+    const ChartFrame chart = canvas.frame(view);
+    const ChartOverlays overlays;
 
-    chart.paint();
+    ChartPainter(canvas.painter, chart, overlays).paint();
 
     QVERIFY(chart.priceGrid().empty());
     QVERIFY(chart.timeGrid().empty());
     QVERIFY(chart.lastPriceTag().isEmpty());
+}
+
+void ChartPainterTest::slotsMapBackToTheirBars()
+{
+    std::vector<int> slotIndexes;
+    for (int slot = 0; slot < 500; slot += (slot % 7 == 3) ? 2 : 1)
+        slotIndexes.push_back(slot);
+    const MarketView view = replayWithBarsAt(slotIndexes);
+
+    for (int width : chartSlotWidths) {
+        Canvas canvas;
+        const ChartFrame chart = canvas.frame(view, ChartOptions{width, {}, {}});
+        const QString context = QStringLiteral("slot width %1").arg(width);
+        QCOMPARE(chart.slotWidth(), width);
+        QVERIFY2(chart.bodyWidth() % 2 == 1, qPrintable(context));
+        QVERIFY2(chart.bodyWidth() < width || width < 3, qPrintable(context));
+        QVERIFY2(!chart.visibleBars().empty(), qPrintable(context));
+        QVERIFY2(chart.visibleBars().size() <= static_cast<std::size_t>(chart.slotCount()),
+                 qPrintable(context));
+        for (const Bar &bar : chart.visibleBars()) {
+            const int x = chart.xOfBar(bar);
+            QCOMPARE(chart.slotAtX(x), std::optional<std::int64_t>(bar.start.value()));
+            QCOMPARE(chart.slotAtX(x - (width - 1) / 2),
+                     std::optional<std::int64_t>(bar.start.value()));
+            QCOMPARE(chart.slotAtX(x + width / 2), std::optional<std::int64_t>(bar.start.value()));
+            QCOMPARE(chart.barAtX(x), &bar);
+        }
+    }
+}
+
+void ChartPainterTest::scrolledFrameEndsAtRightSlot()
+{
+    std::vector<int> slotIndexes;
+    for (int slot = 0; slot < 500; ++slot)
+        slotIndexes.push_back(slot);
+    const MarketView view = replayWithBarsAt(slotIndexes);
+    Canvas canvas;
+
+    const ChartFrame chart =
+        canvas.frame(view, ChartOptions{chartSlotWidth, marketOpen + 400 * tenSeconds, {}});
+
+    QVERIFY(chart.canScroll());
+    QVERIFY(!chart.showsNewestBar());
+    QVERIFY(chart.visibleBars().back() == view.bars[400]);
+    QCOMPARE(chart.xOfBar(view.bars[400]), chart.layout().prices.right() - chartSlotWidth);
+    QCOMPARE(chart.lastSlotStart(), marketOpen + 400 * tenSeconds);
+    // A start inside a slot counts as that slot.
+    const ChartFrame inside =
+        canvas.frame(view, ChartOptions{chartSlotWidth, marketOpen + 400 * tenSeconds + 3, {}});
+    QCOMPARE(inside.lastSlotStart(), marketOpen + 400 * tenSeconds);
+}
+
+void ChartPainterTest::scrollStopsAtEitherEnd()
+{
+    std::vector<int> slotIndexes;
+    for (int slot = 0; slot < 500; ++slot)
+        slotIndexes.push_back(slot);
+    const MarketView view = replayWithBarsAt(slotIndexes);
+    Canvas canvas;
+
+    const ChartFrame newest =
+        canvas.frame(view, ChartOptions{chartSlotWidth, marketOpen + 900 * tenSeconds, {}});
+    QVERIFY(newest.showsNewestBar());
+    QVERIFY(newest.visibleBars().back() == view.bars.back());
+    QCOMPARE(newest.clampRightSlot(marketOpen + 499 * tenSeconds), std::nullopt);
+    QCOMPARE(newest.clampRightSlot(marketOpen + 900 * tenSeconds), std::nullopt);
+
+    const ChartFrame oldest =
+        canvas.frame(view, ChartOptions{chartSlotWidth, marketOpen - 50 * tenSeconds, {}});
+    QVERIFY(oldest.visibleBars().front() == view.bars.front());
+    QVERIFY(oldest.xOfBar(view.bars.front()) > oldest.layout().prices.left());
+    QVERIFY(oldest.clampRightSlot(marketOpen - 50 * tenSeconds).has_value());
+
+    // Bars that all fit cannot scroll, and every right slot gives the frame that follows.
+    const MarketView few = replayWithBarsAt({0, 1, 2});
+    const ChartFrame fitting = canvas.frame(few, ChartOptions{chartSlotWidth, marketOpen, {}});
+    QVERIFY(!fitting.canScroll());
+    QVERIFY(fitting.showsNewestBar());
+    QCOMPARE(fitting.visibleBars().size(), std::size_t{3});
+}
+
+void ChartPainterTest::gapAcrossScreenKeepsPriceAxis()
+{
+    std::vector<int> slotIndexes;
+    for (int slot = 0; slot < 10; ++slot) {
+        slotIndexes.push_back(slot);
+        slotIndexes.push_back(1000 + slot);
+    }
+    std::sort(slotIndexes.begin(), slotIndexes.end());
+    const MarketView view = replayWithBarsAt(slotIndexes);
+    Canvas canvas;
+
+    const ChartFrame chart =
+        canvas.frame(view, ChartOptions{chartSlotWidth, marketOpen + 500 * tenSeconds, {}});
+
+    QVERIFY(chart.visibleBars().empty());
+    // The range comes from the last bar before the gap, at slot 9: 576.0900.
+    QVERIFY(chart.low() < 5'760'900);
+    QVERIFY(chart.high() > 5'760'900);
+    QVERIFY(!chart.priceGrid().empty());
+    QVERIFY(!chart.timeGrid().empty());
+    const ChartOverlays overlays;
+    ChartPainter(canvas.painter, chart, overlays).paint();
+}
+
+void ChartPainterTest::newestCloseOutOfRangeHasNoTag()
+{
+    std::vector<int> slotIndexes;
+    for (int slot = 0; slot < 500; ++slot)
+        slotIndexes.push_back(slot);
+    MarketView view = replayWithBarsAt(slotIndexes);
+    view.bars.back() = flatBar(view.bars.back().start.value(), 9'000'000);
+    Canvas canvas;
+
+    const ChartFrame scrolled =
+        canvas.frame(view, ChartOptions{chartSlotWidth, marketOpen + 200 * tenSeconds, {}});
+    const ChartFrame following = canvas.frame(view);
+
+    QVERIFY(scrolled.lastPriceTag().isEmpty());
+    QVERIFY(!following.lastPriceTag().isEmpty());
+}
+
+void ChartPainterTest::hourStepsDivideDay_data()
+{
+    QTest::addColumn<qint64>("minimum");
+    QTest::addColumn<qint64>("expected");
+
+    constexpr qint64 hour = 3600 * second;
+    QTest::newRow("an hour") << hour << hour;
+    QTest::newRow("four hours") << 4 * hour << 6 * hour;
+    QTest::newRow("seven hours") << 7 * hour << 12 * hour;
+    QTest::newRow("a day and an hour") << 25 * hour << 48 * hour;
+}
+
+void ChartPainterTest::hourStepsDivideDay()
+{
+    QFETCH(qint64, minimum);
+    QFETCH(qint64, expected);
+
+    QCOMPARE(bourse::ui::niceTimeStep(minimum), expected);
+}
+
+void ChartPainterTest::hourlyLabelsOnRoundHours()
+{
+    constexpr std::int64_t hour = 3600 * second;
+    MarketView view;
+    view.barIntervalNanoseconds = hour;
+    for (int i = 0; i < 5; ++i)
+        view.bars.push_back(flatBar((9 + i) * hour, 10'000 + i));
+    Canvas canvas;
+
+    const std::vector<TimeGridLine> grid = canvas.frame(view).timeGrid();
+
+    QVERIFY(grid.size() >= 2);
+    const std::int64_t step = grid[1].time - grid[0].time;
+    QCOMPARE((24 * hour) % step, std::int64_t{0});
+    for (const TimeGridLine &line : grid)
+        QCOMPARE(line.time % step, std::int64_t{0});
 }
 
 QTEST_MAIN(ChartPainterTest)
