@@ -2,10 +2,14 @@
 
 #include "elided_label.h"
 #include "formatting.h"
+#include "risk_terms.h"
+#include "risk_tone_label.h"
 #include "theme.h"
 
+#include <QEvent>
 #include <QFileInfo>
 #include <QLabel>
+#include <QTime>
 
 #include <cmath>
 
@@ -47,6 +51,13 @@ QString countOf(std::size_t count, const QString &singular, const QString &plura
 
 } // namespace
 
+QString globalKillSwitchText(KillSwitchScope scope)
+{
+    if (scope == KillSwitchScope::None)
+        return {};
+    return QObject::tr("KILL SWITCH: %1 (all accounts)").arg(killSwitchTitle(scope).toUpper());
+}
+
 QString replayStatusText(const MarketView &view)
 {
     QString text =
@@ -72,6 +83,10 @@ SessionStatusBar::SessionStatusBar(QWidget *parent)
     , m_rate(new QLabel(this))
     , m_sequence(new QLabel(this))
     , m_durable(new QLabel(this))
+    , m_connection(new RiskToneLabel(this))
+    , m_killSwitch(new RiskToneLabel(this))
+    , m_marketClock(new QLabel(this))
+    , m_wallClock(new QLabel(this))
 {
     setSizeGripEnabled(false);
     m_mode->setObjectName(QStringLiteral("modeLabel"));
@@ -80,27 +95,101 @@ SessionStatusBar::SessionStatusBar(QWidget *parent)
     m_error->setObjectName(QStringLiteral("errorLabel"));
     const QFont digits = theme::monospaceFont();
     m_durable->setObjectName(QStringLiteral("durableLabel"));
+    m_rate->setObjectName(QStringLiteral("rateLabel"));
+    m_sequence->setObjectName(QStringLiteral("sequenceLabel"));
+    m_missed->setObjectName(QStringLiteral("missedLabel"));
     m_durable->setToolTip(tr("The last event the journal has committed to disk: everything up "
                              "to it survives a crash."));
-    for (QLabel *label : {m_replay, m_missed, m_rate, m_sequence, m_durable})
+    m_connection->setObjectName(QStringLiteral("connectionLabel"));
+    m_connection->setToolTip(tr("The link to the engine: Local when it runs in the terminal."));
+    m_killSwitch->setObjectName(QStringLiteral("killSwitchLabel"));
+    m_killSwitch->setTone(RiskToneLabel::Tone::Alarm);
+    QFont bold = m_killSwitch->font();
+    bold.setBold(true);
+    m_killSwitch->setFont(bold);
+    m_killSwitch->setToolTip(tr("The global kill switch rejects the new orders of every "
+                                "account. Reset it in the risk dashboard."));
+    m_marketClock->setObjectName(QStringLiteral("marketClockLabel"));
+    m_marketClock->setToolTip(tr("Market time of the last event"));
+    m_wallClock->setObjectName(QStringLiteral("wallClockLabel"));
+    m_wallClock->setToolTip(tr("Wall clock, local time"));
+    for (QLabel *label :
+         {m_replay, m_missed, m_rate, m_sequence, m_durable, m_marketClock, m_wallClock})
         label->setFont(digits);
     m_missed->setToolTip(tr("Trades that never reached the time and sales list: the session "
                             "left them out of a full view, or replaced their view before the "
                             "terminal read it. Bars and the book include them."));
 
-    QPalette errorPalette = m_error->palette();
-    errorPalette.setColor(QPalette::WindowText, theme::errorColor());
-    m_error->setPalette(errorPalette);
+    applyErrorColor();
 
     addWidget(m_mode);
+    addWidget(m_connection);
     addWidget(m_replay);
+    addWidget(m_killSwitch);
     addWidget(m_notice, 1);
     addWidget(m_error, 1);
     addPermanentWidget(m_missed);
     addPermanentWidget(m_rate);
     addPermanentWidget(m_sequence);
     addPermanentWidget(m_durable);
+    addPermanentWidget(m_marketClock);
+    addPermanentWidget(m_wallClock);
+    setConnectionState(tr("Local"), ConnectionSeverity::Normal);
     clear();
+
+    m_clockTimer.setInterval(1000);
+    connect(&m_clockTimer, &QTimer::timeout, this, &SessionStatusBar::showWallClock);
+    m_clockTimer.start();
+    showWallClock();
+}
+
+void SessionStatusBar::applyErrorColor()
+{
+    QPalette errorPalette = m_error->palette();
+    errorPalette.setColor(QPalette::WindowText, theme::errorColor());
+    m_error->setPalette(errorPalette);
+}
+
+void SessionStatusBar::changeEvent(QEvent *event)
+{
+    // The error label's colour is a palette entry, so it is set again when the theme changes.
+    if (event->type() == QEvent::PaletteChange || event->type() == QEvent::StyleChange)
+        applyErrorColor();
+    QStatusBar::changeEvent(event);
+}
+
+void SessionStatusBar::showWallClock()
+{
+    m_wallClock->setText(QTime::currentTime().toString(QStringLiteral("HH:mm:ss")));
+}
+
+void SessionStatusBar::setConnectionState(const QString &text, ConnectionSeverity severity)
+{
+    m_connection->setText(text);
+    switch (severity) {
+    case ConnectionSeverity::Normal:
+        m_connection->setTone(RiskToneLabel::Tone::Plain);
+        break;
+    case ConnectionSeverity::Warning:
+        m_connection->setTone(RiskToneLabel::Tone::Warning);
+        break;
+    case ConnectionSeverity::Error:
+        m_connection->setTone(RiskToneLabel::Tone::Loss);
+        break;
+    }
+}
+
+void SessionStatusBar::setRemoteEndpoint(const QString &endpoint)
+{
+    m_remoteEndpoint = endpoint;
+    if (!endpoint.isEmpty())
+        m_mode->setFullText(tr("Remote: %1").arg(endpoint));
+}
+
+void SessionStatusBar::showView(const std::shared_ptr<const MarketView> &view)
+{
+    if (view)
+        setView(*view);
 }
 
 void SessionStatusBar::setSimulationSeed(std::optional<std::uint64_t> seed)
@@ -125,6 +214,8 @@ void SessionStatusBar::clear()
     m_rate->setText(tr("\u2014 events/s"));
     m_sequence->setText(tr("Seq \u2014"));
     m_durable->hide();
+    m_killSwitch->hide();
+    m_marketClock->hide();
 }
 
 void SessionStatusBar::setDurableSequence(std::optional<SequenceNumber> sequence)
@@ -153,6 +244,18 @@ void SessionStatusBar::setView(const MarketView &view)
     m_rate->setText(tr("%1 events/s").arg(formatCount(rate)));
     m_sequence->setText(
         tr("Seq %1").arg(formatCount(static_cast<std::int64_t>(view.lastSequence))));
+
+    const QString killSwitch = globalKillSwitchText(view.trader.globalKillSwitch);
+    m_killSwitch->setText(killSwitch);
+    m_killSwitch->setVisible(!killSwitch.isEmpty());
+
+    // A replay shows its market time in the replay label already, and a view before the first
+    // event has none yet.
+    const bool marketClock = !replay && view.lastSequence != 0;
+    m_marketClock->setVisible(marketClock);
+    if (marketClock)
+        m_marketClock->setText(
+            tr("Market %1").arg(formatTimeOfDay(view.marketTime, TimePrecision::Seconds)));
 }
 
 void SessionStatusBar::setMissedTrades(std::uint64_t count)
@@ -164,6 +267,8 @@ void SessionStatusBar::setMissedTrades(std::uint64_t count)
 
 QString SessionStatusBar::modeText(const MarketView &view) const
 {
+    if (!m_remoteEndpoint.isEmpty())
+        return tr("Remote: %1").arg(m_remoteEndpoint);
     if (view.mode == SessionMode::Replay) {
         const QString path = QString::fromStdString(view.replaySource);
         return tr("Replay: %1").arg(QFileInfo(path).fileName());

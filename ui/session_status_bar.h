@@ -3,8 +3,10 @@
 #include "market_view.h"
 
 #include <QStatusBar>
+#include <QTimer>
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 
 class QLabel;
@@ -12,10 +14,16 @@ class QLabel;
 namespace bourse::ui {
 
 class ElidedLabel;
+class RiskToneLabel;
 
-// The status bar of the terminal: the session mode (with the seed or the replay file), the
-// replay state and market time, the last error, events per second and the last sequence
-// number. The mode and the error are elided to the width they get, with the full text in
+// The health of a connection, which sets the colour of its state in the status bar.
+enum class ConnectionSeverity { Normal, Warning, Error };
+
+// The status bar of the terminal. It shows the session mode (simulation with its seed, replay
+// with its file, or remote with its server), the replay state and market time, the connection
+// state and the last error. The global kill switch shows while it is engaged. At the right
+// are events per second, the last and the durable sequence number, and the market and wall
+// clocks. The mode and the error are elided to the width they get, with the full text in
 // their tooltips, so a long file name or error never widens the window.
 class SessionStatusBar : public QStatusBar {
     Q_OBJECT
@@ -24,6 +32,15 @@ public:
     explicit SessionStatusBar(QWidget *parent = nullptr);
 
     void setView(const MarketView &view);
+    // Calls setView(*view). A null view changes nothing.
+    void showView(const std::shared_ptr<const MarketView> &view);
+
+    // The state of the link to the engine, such as "Connected" or "Reconnecting in 4 s". A
+    // local session shows "Local", which clear() does not change.
+    void setConnectionState(const QString &text, ConnectionSeverity severity);
+
+    // The server of a remote session, shown as the mode. Empty means a local session.
+    void setRemoteEndpoint(const QString &endpoint);
 
     // Shows how many trades the time and sales tape never received; hidden while none.
     void setMissedTrades(std::uint64_t count);
@@ -40,8 +57,13 @@ public:
 
     void clear();
 
+protected:
+    void changeEvent(QEvent *event) override;
+
 private:
     QString modeText(const MarketView &view) const;
+    void showWallClock();
+    void applyErrorColor();
 
     ElidedLabel *m_mode;
     QLabel *m_replay;
@@ -51,8 +73,18 @@ private:
     QLabel *m_rate;
     QLabel *m_sequence;
     QLabel *m_durable;
+    RiskToneLabel *m_connection;
+    RiskToneLabel *m_killSwitch;
+    QLabel *m_marketClock;
+    QLabel *m_wallClock;
+    QTimer m_clockTimer;
     std::optional<std::uint64_t> m_seed;
+    QString m_remoteEndpoint;
 };
+
+// Returns the status bar's text of an engaged global kill switch, such as
+// "KILL SWITCH: CANCEL ALL (all accounts)". Returns an empty text when it is not engaged.
+QString globalKillSwitchText(KillSwitchScope scope);
 
 // Returns "max" for a speed of 0 and "10x" for 10.
 QString replaySpeedLabel(double speed);

@@ -1,14 +1,25 @@
 #include "elided_label.h"
+#include "risk_tone_label.h"
 #include "session_status_bar.h"
+#include "theme.h"
 
+#include <QApplication>
+#include <QDir>
 #include <QLabel>
 #include <QMainWindow>
+#include <QRegularExpression>
 #include <QTest>
 
+#include <memory>
+
+using bourse::KillSwitchScope;
 using bourse::MarketView;
 using bourse::ReplayState;
 using bourse::SessionMode;
+using bourse::Timestamp;
+using bourse::ui::ConnectionSeverity;
 using bourse::ui::ElidedLabel;
+using bourse::ui::RiskToneLabel;
 using bourse::ui::SessionStatusBar;
 
 namespace {
@@ -65,6 +76,13 @@ private slots:
     void clearRemovesError();
     void noticeShownUntilCleared();
     void durableSequenceShownWhenJournaled();
+    void connectionLocalByDefault();
+    void connectionStateColoredBySeverity();
+    void remoteEndpointShownAsMode();
+    void globalKillSwitchShownWhenEngaged();
+    void clocksShowMarketAndWallTime();
+    void showViewMatchesSetView();
+    void screenshot();
 };
 
 void SessionStatusBarTest::replayStatusTextCounts_data()
@@ -233,6 +251,145 @@ void SessionStatusBarTest::durableSequenceShownWhenJournaled()
     QCOMPARE(durable->text(), QStringLiteral("Not journaled"));
     status.statusBar->clear();
     QVERIFY(durable->isHidden());
+}
+
+void SessionStatusBarTest::connectionLocalByDefault()
+{
+    StatusWindow status(1200);
+    auto *connection =
+        status.statusBar->findChild<RiskToneLabel *>(QStringLiteral("connectionLabel"));
+    QVERIFY(connection);
+
+    QCOMPARE(connection->text(), QStringLiteral("Local"));
+    QCOMPARE(connection->tone(), RiskToneLabel::Tone::Plain);
+    status.statusBar->clear();
+    QCOMPARE(connection->text(), QStringLiteral("Local"));
+}
+
+void SessionStatusBarTest::connectionStateColoredBySeverity()
+{
+    StatusWindow status(1200);
+    auto *connection =
+        status.statusBar->findChild<RiskToneLabel *>(QStringLiteral("connectionLabel"));
+
+    status.statusBar->setConnectionState(QStringLiteral("Reconnecting in 4 s"),
+                                         ConnectionSeverity::Warning);
+    QCOMPARE(connection->text(), QStringLiteral("Reconnecting in 4 s"));
+    QCOMPARE(connection->tone(), RiskToneLabel::Tone::Warning);
+
+    status.statusBar->setConnectionState(QStringLiteral("Disconnected"), ConnectionSeverity::Error);
+    QCOMPARE(connection->tone(), RiskToneLabel::Tone::Loss);
+
+    status.statusBar->setConnectionState(QStringLiteral("Connected"), ConnectionSeverity::Normal);
+    QCOMPARE(connection->tone(), RiskToneLabel::Tone::Plain);
+}
+
+void SessionStatusBarTest::remoteEndpointShownAsMode()
+{
+    StatusWindow status(1200);
+    auto *mode = status.statusBar->findChild<ElidedLabel *>(QStringLiteral("modeLabel"));
+
+    status.statusBar->setRemoteEndpoint(QStringLiteral("tcp://127.0.0.1:5555"));
+    QCOMPARE(mode->fullText(), QStringLiteral("Remote: tcp://127.0.0.1:5555"));
+    status.statusBar->setView(MarketView{});
+    QCOMPARE(mode->fullText(), QStringLiteral("Remote: tcp://127.0.0.1:5555"));
+
+    status.statusBar->setRemoteEndpoint({});
+    status.statusBar->setView(MarketView{});
+    QCOMPARE(mode->fullText(), QStringLiteral("Simulation"));
+}
+
+void SessionStatusBarTest::globalKillSwitchShownWhenEngaged()
+{
+    StatusWindow status(1200);
+    status.window.show();
+    auto *killSwitch =
+        status.statusBar->findChild<RiskToneLabel *>(QStringLiteral("killSwitchLabel"));
+    QVERIFY(killSwitch);
+    status.statusBar->setView(MarketView{});
+    QVERIFY(killSwitch->isHidden());
+
+    MarketView view;
+    view.trader.globalKillSwitch = KillSwitchScope::CancelAll;
+    status.statusBar->setView(view);
+    QVERIFY(killSwitch->isVisible());
+    QCOMPARE(killSwitch->text(), QStringLiteral("KILL SWITCH: CANCEL ALL (all accounts)"));
+    QCOMPARE(killSwitch->tone(), RiskToneLabel::Tone::Alarm);
+
+    view.trader.globalKillSwitch = KillSwitchScope::None;
+    status.statusBar->setView(view);
+    QVERIFY(killSwitch->isHidden());
+}
+
+void SessionStatusBarTest::clocksShowMarketAndWallTime()
+{
+    StatusWindow status(1200);
+    status.window.show();
+    auto *market = status.statusBar->findChild<QLabel *>(QStringLiteral("marketClockLabel"));
+    auto *wall = status.statusBar->findChild<QLabel *>(QStringLiteral("wallClockLabel"));
+    QVERIFY(market);
+    QVERIFY(wall);
+    QVERIFY(market->isHidden());
+    QVERIFY(wall->isVisible());
+    QVERIFY2(
+        QRegularExpression(QStringLiteral("^\\d\\d:\\d\\d:\\d\\d$")).match(wall->text()).hasMatch(),
+        qPrintable(wall->text()));
+
+    // Market time within the first day counts from midnight: 09:30:01.5 shows to the second.
+    MarketView view;
+    view.lastSequence = 1;
+    view.marketTime = Timestamp{(9 * 3600 + 30 * 60 + 1) * 1'000'000'000LL + 500'000'000};
+    status.statusBar->setView(view);
+    QVERIFY(market->isVisible());
+    QCOMPARE(market->text(), QStringLiteral("Market 09:30:01"));
+
+    // A replay's label carries its market time, so the clock makes room.
+    MarketView replay = replayView(1, 0);
+    replay.lastSequence = 1;
+    status.statusBar->setView(replay);
+    QVERIFY(market->isHidden());
+
+    status.statusBar->setView(view);
+    status.statusBar->clear();
+    QVERIFY(market->isHidden());
+}
+
+void SessionStatusBarTest::showViewMatchesSetView()
+{
+    StatusWindow status(1200);
+    auto *sequence = status.statusBar->findChild<QLabel *>(QStringLiteral("sequenceLabel"));
+    QVERIFY(sequence);
+    auto view = std::make_shared<MarketView>();
+    view->lastSequence = 1'234;
+
+    status.statusBar->showView(view);
+    QCOMPARE(sequence->text(), QStringLiteral("Seq 1,234"));
+    status.statusBar->showView(nullptr);
+    QCOMPARE(sequence->text(), QStringLiteral("Seq 1,234"));
+}
+
+void SessionStatusBarTest::screenshot()
+{
+    const QString folder = qEnvironmentVariable("BOURSE_UI_SCREENSHOTS");
+    if (folder.isEmpty())
+        QSKIP("BOURSE_UI_SCREENSHOTS names no folder for the screenshots");
+    auto &app = *qobject_cast<QApplication *>(QCoreApplication::instance());
+    bourse::ui::theme::apply(app, bourse::ui::theme::Theme::Dark);
+    StatusWindow status(1300);
+    status.window.resize(1300, 80);
+    status.window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&status.window));
+    status.statusBar->setSimulationSeed(42);
+    status.statusBar->setDurableSequence(1'234'500);
+    MarketView view;
+    view.lastSequence = 1'234'567;
+    view.eventsPerSecond = 1'012.4;
+    view.marketTime = Timestamp{(9 * 3600 + 30 * 60 + 1) * 1'000'000'000LL};
+    view.trader.globalKillSwitch = KillSwitchScope::CancelAll;
+    status.statusBar->setView(view);
+    QCoreApplication::processEvents();
+    QDir().mkpath(folder);
+    QVERIFY(status.statusBar->grab().save(QDir(folder).filePath(QStringLiteral("status_bar.png"))));
 }
 
 QTEST_MAIN(SessionStatusBarTest)
