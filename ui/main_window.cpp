@@ -1,71 +1,45 @@
 #include "main_window.h"
 
 #include "accounts_panel.h"
+#include "blotter_panel.h"
 #include "candle_chart.h"
-#include "ladder_delegate.h"
-#include "ladder_model.h"
+#include "depth_chart.h"
+#include "event_log_panel.h"
+#include "ladder_panel.h"
 #include "logging.h"
 #include "market_feed.h"
+#include "market_watch_panel.h"
+#include "order_gateway.h"
+#include "order_ticket.h"
+#include "positions_panel.h"
 #include "replay_toolbar.h"
+#include "risk_dashboard.h"
 #include "session.h"
 #include "session_status_bar.h"
-#include "theme.h"
-#include "time_and_sales_model.h"
+#include "time_and_sales_panel.h"
+#include "workspace_docks.h"
+#include "workspace_manager.h"
 
-#include <QDockWidget>
+#include <QAction>
+#include <QApplication>
+#include <QCloseEvent>
 #include <QFileDialog>
 #include <QFileInfo>
-#include <QHeaderView>
 #include <QMessageBox>
 #include <QRandomGenerator>
+#include <QScreen>
 #include <QSettings>
-#include <QTableView>
+
+#include <chrono>
 
 namespace bourse::ui {
 
 namespace {
 
-constexpr int tapeRows = 1000;
-
-// A read-only table with a fixed-pitch font and compact rows, shared by the ladder and tape.
-QTableView *createTable(QAbstractItemModel *model, QStyledItemDelegate *delegate, QWidget *parent)
+// Alt+1 to Alt+9, then Alt+0: the shortcut that focuses the `position`th panel, from 1.
+QKeySequence panelKey(int position)
 {
-    auto *table = new QTableView(parent);
-    table->setModel(model);
-    delegate->setParent(table);
-    table->setItemDelegate(delegate);
-    table->setFont(theme::monospaceFont());
-    table->setShowGrid(false);
-    table->setWordWrap(false);
-    table->setCornerButtonEnabled(false);
-    table->setEditTriggers(QAbstractItemView::NoEditTriggers);
-    table->setFocusPolicy(Qt::NoFocus);
-    table->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
-
-    QHeaderView *rows = table->verticalHeader();
-    rows->hide();
-    rows->setSectionResizeMode(QHeaderView::Fixed);
-    rows->setDefaultSectionSize(table->fontMetrics().height() + 6);
-    table->horizontalHeader()->setHighlightSections(false);
-    return table;
-}
-
-// Fixes a column to the width of `sample` in the table's font, plus padding.
-void fitColumn(QTableView *table, int column, const QString &sample)
-{
-    const int padding = 20;
-    table->horizontalHeader()->setSectionResizeMode(column, QHeaderView::Fixed);
-    table->setColumnWidth(column, table->fontMetrics().horizontalAdvance(sample) + padding);
-}
-
-QDockWidget *createDock(const QString &title, const QString &name, QWidget *content,
-                        QWidget *parent)
-{
-    auto *dock = new QDockWidget(title, parent);
-    dock->setObjectName(name);
-    dock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable);
-    dock->setWidget(content);
-    return dock;
+    return QKeySequence(Qt::ALT | static_cast<Qt::Key>(Qt::Key_0 + position % 10));
 }
 
 } // namespace
@@ -73,81 +47,163 @@ QDockWidget *createDock(const QString &title, const QString &name, QWidget *cont
 MainWindow::MainWindow(QWidget *parent)
     : QMainWindow(parent)
     , m_feed(new MarketFeed(this))
-    , m_ladderModel(new LadderModel(Session::Options{}.viewLevels, this))
-    , m_tapeModel(new TimeAndSalesModel(tapeRows, this))
-    , m_chart(new CandleChart(this))
-    , m_accounts(new AccountsPanel(this))
+    , m_docks(new PanelDocks(*this))
+    , m_workspaces(new WorkspaceManager(*this, this))
     , m_statusBar(new SessionStatusBar(this))
 {
     setWindowTitle(tr("Bourse"));
     setObjectName(QStringLiteral("mainWindow"));
+    setAccessibleName(tr("Bourse trading terminal"));
     setDockNestingEnabled(true);
-    // The book and the tape keep the full height on the right; the accounts dock sits under
-    // the chart.
-    setCorner(Qt::BottomRightCorner, Qt::RightDockWidgetArea);
-    resize(1400, 850);
+    setDockOptions(dockOptions() | QMainWindow::AllowTabbedDocks);
+    // Every panel is a dock, so a workspace can place each one, the chart included.
+    setCentralWidget(nullptr);
+    QSize size(1400, 850);
+    if (const QScreen *screen = QGuiApplication::primaryScreen())
+        size = size.boundedTo(screen->availableSize());
+    resize(size);
 
-    m_chart->setObjectName(QStringLiteral("candleChart"));
-    setCentralWidget(m_chart);
+    m_statusBar->setAccessibleName(tr("Session status"));
     setStatusBar(m_statusBar);
     createToolBar();
-    createLadderDock();
-    createTapeDock();
-    createAccountsDock();
+    createPanels();
+    createMenus();
 
     connect(m_feed, &MarketFeed::viewChanged, this, &MainWindow::showView);
+    connect(m_workspaces, &WorkspaceManager::workspacesChanged, this,
+            &MainWindow::rebuildWorkspaceMenu);
+    connect(m_workspaces, &WorkspaceManager::currentChanged, this,
+            &MainWindow::rebuildWorkspaceMenu);
+    m_workspaces->restoreLast();
+    // SIGTERM and SIGINT quit the application without closing the window first.
+    connect(qApp, &QCoreApplication::aboutToQuit, m_workspaces, &WorkspaceManager::saveCurrent);
 }
 
 MainWindow::~MainWindow()
 {
-    // The feed's source refers to the session, so it must let go first.
+    // The feed's source refers to the session, so it must let go first, and the panels must
+    // drop the gateway before it goes.
     m_feed->setSource({});
+    for (const auto &setGateway : m_gatewayPanels)
+        setGateway(nullptr);
 }
 
-void MainWindow::createLadderDock()
+template <typename Panel>
+void MainWindow::linkPanel(Panel *panel)
 {
-    QTableView *ladder = createTable(m_ladderModel, new LadderDelegate, this);
-    ladder->setObjectName(QStringLiteral("ladderView"));
-    ladder->setSelectionMode(QAbstractItemView::NoSelection);
-
-    // The size columns take the spare width, which also gives the depth bars room.
-    fitColumn(ladder, LadderModel::BidOrdersColumn, QStringLiteral("Orders"));
-    fitColumn(ladder, LadderModel::PriceColumn, QStringLiteral("00000.0000"));
-    fitColumn(ladder, LadderModel::AskOrdersColumn, QStringLiteral("Orders"));
-    QHeaderView *header = ladder->horizontalHeader();
-    header->setSectionResizeMode(LadderModel::BidSizeColumn, QHeaderView::Stretch);
-    header->setSectionResizeMode(LadderModel::AskSizeColumn, QHeaderView::Stretch);
-
-    QDockWidget *dock = createDock(tr("Order book"), QStringLiteral("ladderDock"), ladder, this);
-    addDockWidget(Qt::RightDockWidgetArea, dock);
+    // Each panel's share of the UI thread, for the benchmark: two clock reads a view.
+    const std::size_t slot = m_viewTimes.size();
+    m_viewTimes.push_back({panel->objectName(), 0});
+    connect(m_feed, &MarketFeed::viewChanged, panel,
+            [this, panel, slot](const std::shared_ptr<const MarketView> &view) {
+                const auto start = std::chrono::steady_clock::now();
+                panel->showView(view);
+                m_viewTimes[slot].nanoseconds +=
+                    std::chrono::duration_cast<std::chrono::nanoseconds>(
+                        std::chrono::steady_clock::now() - start)
+                        .count();
+            });
+    m_clearPanels.push_back([panel] { panel->clear(); });
+    if constexpr (requires(OrderGateway * gateway) { panel->setGateway(gateway); })
+        m_gatewayPanels.push_back([panel](OrderGateway *gateway) { panel->setGateway(gateway); });
+    if constexpr (requires { &Panel::instrumentSelected; })
+        connect(panel, &Panel::instrumentSelected, this, &MainWindow::selectInstrument);
 }
 
-void MainWindow::createTapeDock()
+void MainWindow::createPanels()
 {
-    QTableView *tape = createTable(m_tapeModel, new PaddedCellDelegate, this);
-    tape->setObjectName(QStringLiteral("tapeView"));
-    tape->setSelectionBehavior(QAbstractItemView::SelectRows);
-    tape->setSelectionMode(QAbstractItemView::SingleSelection);
+    int position = 0;
+    const auto add = [this, &position](const char *name, const QString &title, QWidget *panel,
+                                       PanelDocks::Fit fit = PanelDocks::Fit::Fill) {
+        m_docks->add(name, title, panel, panelKey(++position), fit);
+    };
 
-    fitColumn(tape, TimeAndSalesModel::TimeColumn, QStringLiteral("00:00:00.000"));
-    fitColumn(tape, TimeAndSalesModel::PriceColumn, QStringLiteral("00000.0000"));
-    fitColumn(tape, TimeAndSalesModel::SizeColumn, QStringLiteral("000,000"));
-    tape->horizontalHeader()->setStretchLastSection(true);
+    auto *marketWatch = new MarketWatchPanel(this);
+    marketWatch->setObjectName(QStringLiteral("marketWatch"));
+    linkPanel(marketWatch);
+    add(dock::marketWatch, tr("Market watch"), marketWatch);
 
-    QDockWidget *dock = createDock(tr("Time and sales"), QStringLiteral("tapeDock"), tape, this);
-    addDockWidget(Qt::RightDockWidgetArea, dock);
+    auto *ladder = new LadderPanel(this);
+    ladder->setObjectName(QStringLiteral("ladder"));
+    linkPanel(ladder);
+    add(dock::ladder, tr("Order book"), ladder);
+
+    auto *chart = new CandleChart(this);
+    chart->setObjectName(QStringLiteral("candleChart"));
+    linkPanel(chart);
+    add(dock::chart, tr("Chart"), chart);
+
+    auto *depth = new DepthChart(this);
+    depth->setObjectName(QStringLiteral("depthChart"));
+    linkPanel(depth);
+    add(dock::depthChart, tr("Depth"), depth);
+
+    m_tape = new TimeAndSalesPanel(this);
+    m_tape->setObjectName(QStringLiteral("timeAndSales"));
+    linkPanel(m_tape);
+    add(dock::timeAndSales, tr("Time and sales"), m_tape);
+
+    m_ticket = new OrderTicket(this);
+    m_ticket->setObjectName(QStringLiteral("orderTicket"));
+    linkPanel(m_ticket);
+    add(dock::orderTicket, tr("Order ticket"), m_ticket, PanelDocks::Fit::Scroll);
+    createTicketHotkeys();
+
+    auto *blotter = new BlotterPanel(this);
+    blotter->setObjectName(QStringLiteral("blotter"));
+    linkPanel(blotter);
+    add(dock::blotter, tr("Blotter"), blotter);
+
+    auto *positions = new PositionsPanel(this);
+    positions->setObjectName(QStringLiteral("positions"));
+    linkPanel(positions);
+    add(dock::positions, tr("Positions"), positions);
+
+    auto *risk = new RiskDashboard(this);
+    risk->setObjectName(QStringLiteral("riskDashboard"));
+    linkPanel(risk);
+    add(dock::risk, tr("Risk"), risk, PanelDocks::Fit::Scroll);
+
+    m_eventLog = new EventLogPanel(this);
+    m_eventLog->setObjectName(QStringLiteral("eventLog"));
+    linkPanel(m_eventLog);
+    add(dock::eventLog, tr("Event log"), m_eventLog, PanelDocks::Fit::Scroll);
+
+    // The read models the journal keeps: every order, fill and position of past runs too,
+    // as SQL tools see them. The live blotter and positions read the session's views.
+    m_accounts = new AccountsPanel(this);
+    m_accounts->setObjectName(QStringLiteral("journalHistory"));
+    m_docks->add(dock::journalHistory, tr("Journal history"), m_accounts,
+                 QKeySequence(Qt::ALT | Qt::Key_J), PanelDocks::Fit::Scroll);
 }
 
-void MainWindow::createAccountsDock()
+// The ticket's panic key, F12, cancels every order of its account wherever the focus is. Buy
+// and sell stay inside the ticket: F2 is also the edit key of the blotter's tables, and an
+// order must never go out because the trader meant to edit another.
+void MainWindow::createTicketHotkeys()
 {
-    QDockWidget *dock = createDock(tr("Orders, fills and positions"),
-                                   QStringLiteral("accountsDock"), m_accounts, this);
-    addDockWidget(Qt::BottomDockWidgetArea, dock);
+    QAction *cancelAll = m_ticket->cancelAllAction();
+    QList<QKeySequence> inTicket = cancelAll->shortcuts();
+    inTicket.removeAll(QKeySequence(Qt::Key_F12));
+    cancelAll->setShortcuts(inTicket);
+
+    auto *action = new QAction(cancelAll->text(), this);
+    action->setObjectName(QStringLiteral("cancelAllHotkey"));
+    action->setShortcut(QKeySequence(Qt::Key_F12));
+    action->setShortcutContext(Qt::WindowShortcut);
+    addAction(action);
+    connect(action, &QAction::triggered, cancelAll, &QAction::trigger);
 }
 
 void MainWindow::setAccountsSource(std::function<std::shared_ptr<const AccountsView>()> source)
 {
     m_accounts->setSource(std::move(source));
+}
+
+void MainWindow::setEventHistorySource(
+    std::function<std::vector<Event>(SequenceNumber first, std::size_t count)> source)
+{
+    m_eventLog->setHistorySource(std::move(source));
 }
 
 void MainWindow::setDurableSource(std::function<std::optional<SequenceNumber>()> source)
@@ -163,31 +219,36 @@ void MainWindow::showNotice(const QString &text)
 void MainWindow::showEvent(QShowEvent *event)
 {
     QMainWindow::showEvent(event);
-    // Dock sizes only hold once the window has its own size, so they are set on first show.
-    if (!m_docksSized) {
-        m_docksSized = true;
-        sizeDocks();
+    if (!m_shown) {
+        m_shown = true;
+        m_workspaces->windowShown();
     }
 }
 
-void MainWindow::sizeDocks()
+void MainWindow::closeEvent(QCloseEvent *event)
 {
-    // The ladder is as tall as all its rows, so the book never scrolls, and the tape below it
-    // takes the rest of the height. Both docks share one width.
-    auto *ladder = findChild<QTableView *>(QStringLiteral("ladderView"));
-    const int rowsHeight =
-        m_ladderModel->rowCount() * ladder->verticalHeader()->defaultSectionSize();
-    ladder->setMinimumHeight(ladder->horizontalHeader()->sizeHint().height() + rowsHeight +
-                             2 * ladder->frameWidth());
-
-    const int width = ladder->fontMetrics().horizontalAdvance(QString(58, QChar('0')));
-    resizeDocks({findChild<QDockWidget *>(QStringLiteral("ladderDock"))}, {width}, Qt::Horizontal);
+    m_workspaces->saveCurrent();
+    QMainWindow::closeEvent(event);
 }
 
 void MainWindow::createToolBar()
 {
-    m_toolBar = new ReplayToolBar(this);
-    addToolBar(Qt::TopToolBarArea, m_toolBar);
+    const double previousSpeed = m_toolBar ? m_toolBar->speed() : 1.0;
+    auto *toolBar = new ReplayToolBar(this);
+    toolBar->setSpeed(previousSpeed);
+    if (m_toolBar) {
+        insertToolBar(m_toolBar, toolBar);
+        delete m_toolBar;
+    } else {
+        addToolBar(Qt::TopToolBarArea, toolBar);
+    }
+    m_toolBar = toolBar;
+    m_toolBar->setAccessibleName(tr("Session controls"));
+    // The toolbar plays and pauses on Space, which would take the key from every button,
+    // check box and list in the window, and from the ladder, where Space centres.
+    if (auto *playPause = m_toolBar->findChild<QAction *>(QStringLiteral("playPauseAction")))
+        playPause->setShortcuts(
+            {QKeySequence(Qt::CTRL | Qt::Key_P), QKeySequence(Qt::Key_MediaTogglePlayPause)});
 
     connect(m_toolBar, &ReplayToolBar::simulationRequested, this,
             [this] { startSimulation(QRandomGenerator::global()->generate64()); });
@@ -211,11 +272,16 @@ void MainWindow::setRunHandlerFactory(Session::RunHandlerFactory factory)
     m_runHandlerFactory = std::move(factory);
 }
 
+void MainWindow::setSessionOptions(const Session::Options &options)
+{
+    m_sessionOptions = options;
+}
+
 // A simulation is watched live, so one-second bars; a replayed day spans hours of market time
 // that 100x compresses into minutes, so ten-second bars.
 std::unique_ptr<Session> MainWindow::makeSession(SessionMode mode) const
 {
-    Session::Options options;
+    Session::Options options = m_sessionOptions;
     if (mode == SessionMode::Replay)
         options.barIntervalNanoseconds = 10'000'000'000;
     auto session = std::make_unique<Session>(options);
@@ -230,7 +296,7 @@ void MainWindow::startSimulation(std::uint64_t seed)
     session->startSimulation(seed);
     qCInfo(lcUi) << "simulation started with seed" << seed;
 
-    installSession(std::move(session));
+    installSession(std::move(session), SessionMode::Simulation);
     m_statusBar->setSimulationSeed(seed);
 }
 
@@ -241,7 +307,7 @@ void MainWindow::resumeSimulation(std::uint64_t seed, Session::Continuation cont
     session->resumeSimulation(seed, std::move(continuation));
     qCInfo(lcUi) << "simulation resumed after sequence" << from << "with seed" << seed;
 
-    installSession(std::move(session));
+    installSession(std::move(session), SessionMode::Simulation);
     m_statusBar->setSimulationSeed(seed);
 }
 
@@ -256,37 +322,47 @@ std::optional<QString> MainWindow::startReplay(const QString &messagePath, doubl
         return QString::fromStdString(*error);
     qCInfo(lcUi) << "replay started:" << messagePath << "at speed" << speed;
 
-    installSession(std::move(session));
+    installSession(std::move(session), SessionMode::Replay);
     m_statusBar->setSimulationSeed(std::nullopt);
     m_toolBar->setSpeed(speed);
     return std::nullopt;
 }
 
-void MainWindow::installSession(std::unique_ptr<Session> session)
+void MainWindow::installSession(std::unique_ptr<Session> session, SessionMode mode)
 {
     std::unique_ptr<Session> previous = std::exchange(m_session, std::move(session));
     m_feed->setSession(*m_session);
 
-    m_ladderModel->clear();
-    m_tapeModel->clear();
-    m_chart->clear();
+    // A replay takes no orders, so its panels trade nothing rather than fail on every order.
+    std::unique_ptr<OrderGateway> previousGateway = std::move(m_gateway);
+    if (mode == SessionMode::Simulation)
+        m_gateway = std::make_unique<SessionGateway>(*m_session);
+    for (const auto &setGateway : m_gatewayPanels)
+        setGateway(m_gateway.get());
+
+    for (const auto &clear : m_clearPanels)
+        clear();
     m_statusBar->clear();
     m_feed->start();
 
     // NOTE: destroying the previous session joins its engine thread here, on the GUI thread, so
     // the window waits until that thread has finished the step it is in.
+    previousGateway.reset();
     previous.reset();
+}
+
+void MainWindow::selectInstrument(InstrumentId instrument)
+{
+    if (m_session)
+        m_session->setFocus(instrument);
 }
 
 void MainWindow::showView(const std::shared_ptr<const MarketView> &view)
 {
-    m_ladderModel->applyView(*view);
-    m_tapeModel->applyView(*view);
-    m_chart->setView(view);
     m_statusBar->setView(*view);
     if (m_durableSource)
         m_statusBar->setDurableSequence(m_durableSource());
-    m_statusBar->setMissedTrades(m_tapeModel->missedTrades());
+    m_statusBar->setMissedTrades(m_tape->missedTrades());
     m_toolBar->setView(*view);
 }
 
@@ -299,7 +375,8 @@ void MainWindow::openReplayFile()
         tr("LOBSTER message files (*_message_*.csv);;CSV files (*.csv);;All files (*)"));
     if (path.isEmpty())
         return;
-    settings.setValue(directoryKey, QFileInfo(path).absolutePath());
+    if (m_persistent)
+        settings.setValue(directoryKey, QFileInfo(path).absolutePath());
 
     if (std::optional<QString> error = startReplay(path, m_toolBar->speed()))
         QMessageBox::warning(this, tr("Replay"), tr("Cannot start the replay.\n\n%1").arg(*error));

@@ -3,6 +3,7 @@
 #include "accounts_view.h"
 #include "market_view.h"
 #include "session.h"
+#include "theme.h"
 
 #include <QMainWindow>
 
@@ -10,22 +11,30 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <vector>
 
-class QTableView;
+class QActionGroup;
+class QMenu;
 
 namespace bourse::ui {
 
 class AccountsPanel;
-class CandleChart;
-class LadderModel;
+class EventLogPanel;
 class MarketFeed;
+class OrderTicket;
+class OrderGateway;
+class PanelDocks;
 class ReplayToolBar;
 class SessionStatusBar;
-class TimeAndSalesModel;
+class TimeAndSalesPanel;
+class WorkspaceManager;
 
-// The terminal window: the candlestick chart in the middle, the order book ladder and the
-// time and sales tape in docks on the right, session controls above and the status below.
-// It owns the running Session and replaces it when the user switches mode.
+// The terminal window: every panel in a dock (market watch, ladder, charts, time and sales,
+// order ticket, blotter, positions, risk, event log, journal history), arranged by named
+// workspaces, with session controls above and the status below. It owns the running Session
+// and replaces it when the user switches mode. It links the panels: each shows the views of
+// the MarketFeed, and the trading panels send through a gateway to the current session. An
+// instrument chosen in a panel becomes the session's focus, which every panel then shows.
 class MainWindow : public QMainWindow {
     Q_OBJECT
 
@@ -37,6 +46,10 @@ public:
     // writer. Takes effect from the next start.
     void setRunHandlerFactory(Session::RunHandlerFactory factory);
 
+    // The options of every session this window starts from now on; a replay sets its own bar
+    // interval on top.
+    void setSessionOptions(const Session::Options &options);
+
     // Replaces the current session with a simulated market. The same seed gives the same
     // market.
     void startSimulation(std::uint64_t seed);
@@ -45,12 +58,18 @@ public:
     // `continuation`, rebuilt from its journal, showing its bars and prints from the start.
     void resumeSimulation(std::uint64_t seed, Session::Continuation continuation);
 
-    // The orders, fills and positions the accounts dock shows, polled four times a second.
+    // The orders, fills and positions the journal history dock shows, polled four times a
+    // second.
     void setAccountsSource(std::function<std::shared_ptr<const AccountsView>()> source);
 
     // The last event the journal has committed, shown beside the sequence number; nothing
     // while the session is not journaled. Polled with every view.
     void setDurableSource(std::function<std::optional<SequenceNumber>()> source);
+
+    // The source the event log reads events from that it no longer keeps, such as the
+    // session's journal.
+    void setEventHistorySource(
+        std::function<std::vector<Event>(SequenceNumber first, std::size_t count)> source);
 
     // Shows a note on the current session in the status bar, such as the journal it was
     // restored from, until the next session starts.
@@ -61,31 +80,80 @@ public:
     // current session keeps running then.
     std::optional<QString> startReplay(const QString &messagePath, double speed);
 
+    // Makes an instrument the focus of the session, which every panel then follows. Panels
+    // that emit instrumentSelected call it.
+    void selectInstrument(InstrumentId instrument);
+
+    // Applies `theme` to the application and repaints every widget. The View menu's choice is
+    // also saved in the settings, when they are persistent; this call saves nothing.
+    void setTheme(theme::Theme theme);
+
+    // The theme saved by the View menu, or nothing when none was.
+    static std::optional<theme::Theme> savedTheme();
+
+    // With persistence off, the window writes nothing to the settings: no workspace, no
+    // theme, no replay folder. A screenshot or a benchmark run uses it.
+    void setSettingsPersistent(bool persistent);
+
+    // The time each panel has spent in showView() since the window was made, by the panel's
+    // object name.
+    struct PanelTime {
+        QString panel;
+        std::int64_t nanoseconds = 0;
+    };
+    const std::vector<PanelTime> &panelViewTimes() const { return m_viewTimes; }
+
+    WorkspaceManager &workspaces() const { return *m_workspaces; }
+    PanelDocks &docks() const { return *m_docks; }
+    MarketFeed &feed() const { return *m_feed; }
+    // The running session, or nullptr before the first start. The window owns it.
+    Session *session() const { return m_session.get(); }
+
 protected:
     void showEvent(QShowEvent *event) override;
+    void closeEvent(QCloseEvent *event) override;
 
 private:
-    void createLadderDock();
-    void createTapeDock();
-    void createAccountsDock();
-    void sizeDocks();
+    template <typename Panel>
+    void linkPanel(Panel *panel);
+    void createPanels();
+    void createTicketHotkeys();
+    void createMenus();
+    void createThemeMenu(QMenu &view);
+    void createWorkspaceMenu();
+    void rebuildWorkspaceMenu();
+    void saveWorkspaceAs();
+    void deleteWorkspace();
+    void showShortcuts();
     void createToolBar();
     std::unique_ptr<Session> makeSession(SessionMode mode) const;
-    void installSession(std::unique_ptr<Session> session);
+    void installSession(std::unique_ptr<Session> session, SessionMode mode);
     void showView(const std::shared_ptr<const MarketView> &view);
     void openReplayFile();
 
     std::unique_ptr<Session> m_session;
+    std::unique_ptr<OrderGateway> m_gateway;
+    Session::Options m_sessionOptions;
     Session::RunHandlerFactory m_runHandlerFactory;
     std::function<std::optional<SequenceNumber>()> m_durableSource;
     MarketFeed *m_feed;
-    LadderModel *m_ladderModel;
-    TimeAndSalesModel *m_tapeModel;
-    CandleChart *m_chart;
-    AccountsPanel *m_accounts;
+    PanelDocks *m_docks;
+    WorkspaceManager *m_workspaces;
+    AccountsPanel *m_accounts = nullptr;
+    TimeAndSalesPanel *m_tape = nullptr;
+    OrderTicket *m_ticket = nullptr;
+    EventLogPanel *m_eventLog = nullptr;
     SessionStatusBar *m_statusBar;
     ReplayToolBar *m_toolBar = nullptr;
-    bool m_docksSized = false;
+    QMenu *m_workspaceMenu = nullptr;
+    QActionGroup *m_themeActions = nullptr;
+    QActionGroup *m_workspaceChoices = nullptr;
+    // What each panel does for a new session, and with the gateway of a new session.
+    std::vector<std::function<void()>> m_clearPanels;
+    std::vector<std::function<void(OrderGateway *)>> m_gatewayPanels;
+    std::vector<PanelTime> m_viewTimes;
+    bool m_persistent = true;
+    bool m_shown = false;
 };
 
 } // namespace bourse::ui

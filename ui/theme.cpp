@@ -3,49 +3,155 @@
 #include <QApplication>
 #include <QFontDatabase>
 #include <QPalette>
+#include <QStyle>
 #include <QStyleFactory>
+#include <QWidget>
+
+#include <atomic>
 
 namespace bourse::ui::theme {
 
-QColor windowColor()
+namespace {
+
+struct ColorScheme {
+    QRgb window;
+    QRgb panel;
+    QRgb grid;
+    QRgb text;
+    QRgb mutedText;
+    QRgb accent;
+    QRgb accentText; // text on the accent colour
+    QRgb buy;
+    QRgb sell;
+    QRgb bestBidBackground;
+    QRgb bestAskBackground;
+    QRgb error;
+    QRgb warning;
+};
+
+// Dark: blue-grey surfaces with teal and red that keep their hue on a black background.
+constexpr ColorScheme darkScheme{
+    0x1b1f26, 0x12151a, 0x2a303a, 0xd8dde4, 0x858d99, 0x2f5b8a, 0xffffff,
+    0x26a69a, 0xef5350, 0x143d39, 0x4d1f22, 0xff8a80, 0xffb74d,
+};
+
+// Light: the same hues, darker, so that text and the buy, sell, error and warning colours keep
+// a contrast ratio above 4:1 on white (WCAG 2 relative luminance).
+constexpr ColorScheme lightScheme{
+    0xeef0f3, 0xffffff, 0xd5dae1, 0x1f2328, 0x5f6875, 0x2f6fbf, 0xffffff,
+    0x00796b, 0xc62828, 0xd9f2ee, 0xfbe3e3, 0xb71c1c, 0xb26a00,
+};
+
+std::atomic<Theme> currentTheme{Theme::Dark};
+
+const ColorScheme &scheme()
 {
-    return QColor(0x1b, 0x1f, 0x26);
+    return current() == Theme::Light ? lightScheme : darkScheme;
 }
-QColor panelColor()
+
+QPalette paletteOf(const ColorScheme &colors)
 {
-    return QColor(0x12, 0x15, 0x1a);
+    QPalette palette;
+    palette.setColor(QPalette::Window, QColor(colors.window));
+    palette.setColor(QPalette::WindowText, QColor(colors.text));
+    palette.setColor(QPalette::Base, QColor(colors.panel));
+    palette.setColor(QPalette::AlternateBase, QColor(colors.window));
+    palette.setColor(QPalette::Text, QColor(colors.text));
+    palette.setColor(QPalette::Button, QColor(colors.window));
+    palette.setColor(QPalette::ButtonText, QColor(colors.text));
+    palette.setColor(QPalette::BrightText, QColor(colors.error));
+    palette.setColor(QPalette::ToolTipBase, QColor(colors.panel));
+    palette.setColor(QPalette::ToolTipText, QColor(colors.text));
+    palette.setColor(QPalette::PlaceholderText, QColor(colors.mutedText));
+    palette.setColor(QPalette::Highlight, QColor(colors.accent));
+    palette.setColor(QPalette::HighlightedText, QColor(colors.accentText));
+    palette.setColor(QPalette::Link, QColor(colors.accent).lighter(140));
+    palette.setColor(QPalette::Mid, QColor(colors.grid));
+    palette.setColor(QPalette::Dark, QColor(colors.grid).darker(130));
+    palette.setColor(QPalette::Light, QColor(colors.panel).lighter(115));
+    palette.setColor(QPalette::Midlight, QColor(colors.grid));
+    palette.setColor(QPalette::Shadow, QColor(colors.grid).darker(200));
+
+    for (QPalette::ColorRole role : {QPalette::Text, QPalette::ButtonText, QPalette::WindowText})
+        palette.setColor(QPalette::Disabled, role, QColor(colors.mutedText));
+    return palette;
 }
-QColor gridColor()
+
+QString styleSheetOf(const ColorScheme &colors)
 {
-    return QColor(0x2a, 0x30, 0x3a);
+    return QStringLiteral("QDockWidget { color: %1; }"
+                          "QDockWidget::title { background: %2; padding: 4px 8px; }"
+                          "QHeaderView::section { background: %2; color: %3; border: none;"
+                          " border-bottom: 1px solid %4; padding: 3px 6px; }"
+                          "QTableView { gridline-color: %4; border: none; }"
+                          "QToolBar { background: %2; border: none; border-bottom: 1px solid %4;"
+                          " spacing: 4px; padding: 2px; }"
+                          "QToolButton { padding: 3px 8px; border-radius: 3px; }"
+                          "QToolButton:checked { background: %5; color: %6; }"
+                          "QToolButton:checked:disabled { background: %4; }"
+                          "QMenuBar { background: %2; border-bottom: 1px solid %4; }"
+                          "QMenuBar::item:selected { background: %5; color: %6; }"
+                          "QMenu { background: %7; border: 1px solid %4; }"
+                          "QMenu::item:selected { background: %5; color: %6; }"
+                          "QMenu::separator { height: 1px; background: %4; margin: 3px 6px; }"
+                          "QStatusBar { background: %2; border-top: 1px solid %4; }"
+                          "QStatusBar::item { border: none; }"
+                          "QStatusBar QLabel { padding: 0 10px; }"
+                          "QMainWindow::separator { background: %4; width: 2px; height: 2px; }"
+                          "QMainWindow::separator:hover { background: %5; }")
+        .arg(QColor(colors.text).name(), QColor(colors.window).name(),
+             QColor(colors.mutedText).name(), QColor(colors.grid).name(),
+             QColor(colors.accent).name(), QColor(colors.accentText).name(),
+             QColor(colors.panel).name());
 }
-QColor textColor()
+
+} // namespace
+
+Theme current()
 {
-    return QColor(0xd8, 0xdd, 0xe4);
+    return currentTheme.load(std::memory_order_relaxed);
 }
-QColor mutedTextColor()
+
+void setCurrent(Theme theme)
 {
-    return QColor(0x85, 0x8d, 0x99);
+    currentTheme.store(theme, std::memory_order_relaxed);
 }
-QColor buyColor()
+
+void apply(QApplication &app, Theme theme)
 {
-    return QColor(0x26, 0xa6, 0x9a);
+    setCurrent(theme);
+    // Setting a style re-creates it and polishes every widget again, so only the first call
+    // does it.
+    if (app.style()->name().compare(QStringLiteral("fusion"), Qt::CaseInsensitive) != 0)
+        app.setStyle(QStyleFactory::create(QStringLiteral("Fusion")));
+    app.setPalette(paletteOf(scheme()));
+    app.setStyleSheet(styleSheetOf(scheme()));
+
+    // Panels that paint themselves read the colours at paint time, but a widget whose palette
+    // did not change (one with a palette of its own) would keep its old pixels until its next
+    // update.
+    const QWidgetList widgets = QApplication::allWidgets();
+    for (QWidget *widget : widgets)
+        widget->update();
 }
-QColor sellColor()
+
+void applyDarkTheme(QApplication &app)
 {
-    return QColor(0xef, 0x53, 0x50);
+    apply(app, Theme::Dark);
 }
-QColor bestBidBackground()
+
+QString themeName(Theme theme)
 {
-    return QColor(0x14, 0x3d, 0x39);
+    return theme == Theme::Light ? QStringLiteral("light") : QStringLiteral("dark");
 }
-QColor bestAskBackground()
+
+std::optional<Theme> parseTheme(const QString &name)
 {
-    return QColor(0x4d, 0x1f, 0x22);
-}
-QColor errorColor()
-{
-    return QColor(0xff, 0x8a, 0x80);
+    for (Theme theme : {Theme::Dark, Theme::Light}) {
+        if (name.compare(themeName(theme), Qt::CaseInsensitive) == 0)
+            return theme;
+    }
+    return std::nullopt;
 }
 
 QFont monospaceFont()
@@ -56,55 +162,64 @@ QFont monospaceFont()
     return font;
 }
 
-static QPalette darkPalette()
+QColor windowColor()
 {
-    QPalette palette;
-    palette.setColor(QPalette::Window, windowColor());
-    palette.setColor(QPalette::WindowText, textColor());
-    palette.setColor(QPalette::Base, panelColor());
-    palette.setColor(QPalette::AlternateBase, windowColor());
-    palette.setColor(QPalette::Text, textColor());
-    palette.setColor(QPalette::Button, windowColor());
-    palette.setColor(QPalette::ButtonText, textColor());
-    palette.setColor(QPalette::ToolTipBase, panelColor());
-    palette.setColor(QPalette::ToolTipText, textColor());
-    palette.setColor(QPalette::PlaceholderText, mutedTextColor());
-    palette.setColor(QPalette::Highlight, QColor(0x2f, 0x5b, 0x8a));
-    palette.setColor(QPalette::HighlightedText, Qt::white);
-    palette.setColor(QPalette::Link, QColor(0x6c, 0xb6, 0xff));
-    palette.setColor(QPalette::Mid, gridColor());
-    palette.setColor(QPalette::Dark, panelColor());
-
-    palette.setColor(QPalette::Disabled, QPalette::Text, mutedTextColor());
-    palette.setColor(QPalette::Disabled, QPalette::ButtonText, mutedTextColor());
-    palette.setColor(QPalette::Disabled, QPalette::WindowText, mutedTextColor());
-    return palette;
+    return QColor(scheme().window);
 }
 
-static QString styleSheet()
+QColor panelColor()
 {
-    return QStringLiteral("QDockWidget { color: %1; }"
-                          "QDockWidget::title { background: %2; padding: 4px 8px; }"
-                          "QHeaderView::section { background: %2; color: %3; border: none;"
-                          " border-bottom: 1px solid %4; padding: 3px 6px; }"
-                          "QTableView { gridline-color: %4; border: none; }"
-                          "QToolBar { background: %2; border: none; border-bottom: 1px solid %4;"
-                          " spacing: 4px; padding: 2px; }"
-                          "QToolButton { padding: 3px 8px; border-radius: 3px; }"
-                          "QToolButton:checked { background: #2f5b8a; }"
-                          "QToolButton:checked:disabled { background: %4; }"
-                          "QStatusBar { background: %2; border-top: 1px solid %4; }"
-                          "QStatusBar::item { border: none; }"
-                          "QStatusBar QLabel { padding: 0 10px; }"
-                          "QMainWindow::separator { background: %4; width: 2px; height: 2px; }")
-        .arg(textColor().name(), windowColor().name(), mutedTextColor().name(), gridColor().name());
+    return QColor(scheme().panel);
 }
 
-void applyDarkTheme(QApplication &app)
+QColor gridColor()
 {
-    app.setStyle(QStyleFactory::create(QStringLiteral("Fusion")));
-    app.setPalette(darkPalette());
-    app.setStyleSheet(styleSheet());
+    return QColor(scheme().grid);
+}
+
+QColor textColor()
+{
+    return QColor(scheme().text);
+}
+
+QColor mutedTextColor()
+{
+    return QColor(scheme().mutedText);
+}
+
+QColor accentColor()
+{
+    return QColor(scheme().accent);
+}
+
+QColor buyColor()
+{
+    return QColor(scheme().buy);
+}
+
+QColor sellColor()
+{
+    return QColor(scheme().sell);
+}
+
+QColor bestBidBackground()
+{
+    return QColor(scheme().bestBidBackground);
+}
+
+QColor bestAskBackground()
+{
+    return QColor(scheme().bestAskBackground);
+}
+
+QColor errorColor()
+{
+    return QColor(scheme().error);
+}
+
+QColor warningColor()
+{
+    return QColor(scheme().warning);
 }
 
 } // namespace bourse::ui::theme

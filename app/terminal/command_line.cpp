@@ -1,6 +1,7 @@
 #include "command_line.h"
 
 #include "replay_toolbar.h"
+#include "session.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -12,6 +13,9 @@
 namespace bourse::app {
 
 namespace {
+
+// The longest --bench-ui run, an hour, which keeps its once-a-second RSS samples a short list.
+constexpr int maxBenchSeconds = 3600;
 
 // The options that QGuiApplication and QApplication read from argv themselves, as Qt 6
 // documents them in their constructors (also listed in the qt6options(7) manual page).
@@ -42,12 +46,14 @@ constexpr std::array<QtOption, 17> qtOptions{{
 
 class CommandLine {
 public:
-    CommandLine();
+    explicit CommandLine(QStringList workspaces);
 
     ParsedCommandLine parse(const QStringList &arguments);
 
 private:
     std::optional<QString> readOptions(TerminalOptions &options) const;
+    std::optional<QString> readDisplayOptions(TerminalOptions &options) const;
+    std::optional<QString> readBenchOptions(TerminalOptions &options) const;
     QString helpText(const QString &program) const;
 
     QCommandLineParser m_parser;
@@ -106,9 +112,37 @@ private:
     QCommandLineOption m_new{QStringLiteral("new"),
                              QStringLiteral("Start a new simulated market instead of continuing "
                                             "the newest journal.")};
+    QCommandLineOption m_workspace{
+        QStringLiteral("workspace"),
+        QStringLiteral("Open the workspace NAME: Trading, Charts, Risk or one saved from the "
+                       "Workspace menu (default: the one used last)."),
+        QStringLiteral("NAME")};
+    QCommandLineOption m_theme{
+        QStringLiteral("theme"),
+        QStringLiteral("Colour theme of this run, dark or light (default: the one chosen in the "
+                       "View menu, else dark)."),
+        QStringLiteral("NAME")};
+    QCommandLineOption m_benchUi{
+        QStringLiteral("bench-ui"),
+        QStringLiteral("Run the window on a new simulated market, without a journal, for "
+                       "--seconds at --rate, then print the UI thread's stalls, repaints a "
+                       "second, memory, and whether the book on screen matches the engine's.")};
+    QCommandLineOption m_rate{
+        QStringLiteral("rate"),
+        QStringLiteral("Engine events a second of the --bench-ui market (default 100000)."),
+        QStringLiteral("EVENTS_PER_S")};
+    QCommandLineOption m_seconds{
+        QStringLiteral("seconds"),
+        QStringLiteral("Duration of the --bench-ui measurement in seconds (default 10)."),
+        QStringLiteral("N")};
+    QCommandLineOption m_json{QStringLiteral("json"),
+                              QStringLiteral("Print the --bench-ui figures as one JSON object.")};
+
+    QStringList m_workspaces;
 };
 
-CommandLine::CommandLine()
+CommandLine::CommandLine(QStringList workspaces)
+    : m_workspaces(std::move(workspaces))
 {
     m_parser.setApplicationDescription(
         QStringLiteral("Bourse trading terminal.\nQt's own options, such as -platform NAME and "
@@ -117,7 +151,8 @@ CommandLine::CommandLine()
     m_parser.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
     m_parser.addOptions({m_help, m_version, m_lobster, m_speed, m_seed, m_screenshot, m_afterMs,
                          m_journalDirectory, m_noJournal, m_journal, m_new, m_recover,
-                         m_snapshotEvery});
+                         m_snapshotEvery, m_workspace, m_theme, m_benchUi, m_rate, m_seconds,
+                         m_json});
 
     for (const QtOption &qtOption : qtOptions) {
         QCommandLineOption option(QString::fromLatin1(qtOption.name));
@@ -221,6 +256,73 @@ std::optional<QString> CommandLine::readOptions(TerminalOptions &options) const
         if (!ok || options.screenshotDelayMilliseconds < 0)
             return QStringLiteral("invalid --after-ms '%1': use milliseconds, 0 or more").arg(text);
     }
+    if (std::optional<QString> error = readDisplayOptions(options))
+        return error;
+    return readBenchOptions(options);
+}
+
+std::optional<QString> CommandLine::readDisplayOptions(TerminalOptions &options) const
+{
+    if (m_parser.isSet(m_theme)) {
+        const QString text = m_parser.value(m_theme);
+        options.theme = bourse::ui::theme::parseTheme(text);
+        if (!options.theme)
+            return QStringLiteral("invalid --theme '%1': use dark or light").arg(text);
+    }
+
+    if (m_parser.isSet(m_workspace)) {
+        const QString text = m_parser.value(m_workspace);
+        for (const QString &name : m_workspaces) {
+            if (name.compare(text, Qt::CaseInsensitive) == 0)
+                options.workspace = name;
+        }
+        if (options.workspace.isEmpty())
+            return QStringLiteral("unknown workspace '%1': use one of %2")
+                .arg(text, m_workspaces.join(QStringLiteral(", ")));
+    }
+    return std::nullopt;
+}
+
+std::optional<QString> CommandLine::readBenchOptions(TerminalOptions &options) const
+{
+    options.benchUi = m_parser.isSet(m_benchUi);
+    options.benchJson = m_parser.isSet(m_json);
+    if (!options.benchUi) {
+        for (const QCommandLineOption *option : {&m_rate, &m_seconds, &m_json}) {
+            if (m_parser.isSet(*option))
+                return QStringLiteral("--%1 needs --bench-ui").arg(option->names().constFirst());
+        }
+        return std::nullopt;
+    }
+    for (const QCommandLineOption *option :
+         {&m_lobster, &m_screenshot, &m_journal, &m_journalDirectory}) {
+        if (m_parser.isSet(*option))
+            return QStringLiteral("--bench-ui and --%1 exclude each other: the benchmark runs "
+                                  "a new simulated market without a journal")
+                .arg(option->names().constFirst());
+    }
+    options.journalDirectory.clear();
+    options.freshMarket = true;
+
+    if (m_parser.isSet(m_rate)) {
+        const QString text = m_parser.value(m_rate);
+        bool ok = false;
+        options.benchRate = text.toDouble(&ok);
+        if (!ok || !(options.benchRate >= 1.0) ||
+            options.benchRate > bourse::Session::kMaximumEventRate)
+            return QStringLiteral("invalid --rate '%1': use events a second, from 1 to %2")
+                .arg(text)
+                .arg(bourse::Session::kMaximumEventRate, 0, 'f', 0);
+    }
+    if (m_parser.isSet(m_seconds)) {
+        const QString text = m_parser.value(m_seconds);
+        bool ok = false;
+        options.benchSeconds = text.toInt(&ok);
+        if (!ok || options.benchSeconds < 1 || options.benchSeconds > maxBenchSeconds)
+            return QStringLiteral("invalid --seconds '%1': use whole seconds, from 1 to %2")
+                .arg(text)
+                .arg(maxBenchSeconds);
+    }
     return std::nullopt;
 }
 
@@ -235,9 +337,9 @@ QString CommandLine::helpText(const QString &program) const
 
 } // namespace
 
-ParsedCommandLine parseCommandLine(const QStringList &arguments)
+ParsedCommandLine parseCommandLine(const QStringList &arguments, const QStringList &workspaces)
 {
-    CommandLine commandLine;
+    CommandLine commandLine(workspaces);
     return commandLine.parse(arguments);
 }
 

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "theme.h"
+
 #include <QString>
 #include <QStringList>
 
@@ -26,7 +28,16 @@ struct TerminalOptions {
     // market starts from the beginning.
     bool freshMarket = false;
     DamagePolicy damagePolicy = DamagePolicy::Ask;
-    std::uint64_t snapshotEvery = 1'000'000; // events between two snapshots of the engine
+    std::uint64_t snapshotEvery = 1'000'000;       // events between two snapshots of the engine
+    QString workspace;                             // empty: the one used last
+    std::optional<bourse::ui::theme::Theme> theme; // for this run only; nothing: the saved one
+
+    // --bench-ui: run the window on a simulated market at benchRate engine events a second
+    // for benchSeconds, print what the UI thread did, and exit.
+    bool benchUi = false;
+    double benchRate = 100'000.0;
+    int benchSeconds = 10;
+    bool benchJson = false;
 };
 
 enum class CommandLineAction { Run, ShowHelp, ShowVersion, UsageError };
@@ -41,8 +52,9 @@ struct ParsedCommandLine {
 // Reads the terminal's arguments, program name first, the way main() receives them. It needs
 // no QCoreApplication, so help, version and usage errors work without a display. Qt's own
 // options, such as -platform offscreen or -style fusion, are accepted and left to
-// QApplication. An option that is neither Bourse's nor Qt's, a missing or invalid value and
-// a stray argument are usage errors.
-ParsedCommandLine parseCommandLine(const QStringList &arguments);
+// QApplication. An option that is neither Bourse's nor Qt's, a missing or invalid value, a
+// workspace that is not in `workspaces` (compared without regard to case) and a stray argument
+// are usage errors.
+ParsedCommandLine parseCommandLine(const QStringList &arguments, const QStringList &workspaces);
 
 } // namespace bourse::app

@@ -10,6 +10,7 @@
 #include <QDir>
 #include <QFileInfo>
 
+#include <algorithm>
 #include <utility>
 
 namespace bourse::app {
@@ -131,6 +132,10 @@ Session::RunHandlerFactory TerminalJournals::runHandlerFactory()
         // The previous run, stopped by now, showed its own accounts and progress.
         accounts->publish(nullptr);
         progress->journaled = false;
+        {
+            std::lock_guard guard(progress->pathMutex);
+            progress->path.clear();
+        }
         QString path;
         std::string problem;
         std::unique_ptr<storage::JournalWriterLock> adoptedLock;
@@ -146,6 +151,10 @@ Session::RunHandlerFactory TerminalJournals::runHandlerFactory()
         }
         progress->durable = writer->committedSequence();
         progress->journaled = true;
+        {
+            std::lock_guard guard(progress->pathMutex);
+            progress->path = path.toStdString();
+        }
         writer->setCommitListener(
             [progress](SequenceNumber committed) { progress->durable = committed; });
         qCInfo(lcJournal).noquote()
@@ -174,6 +183,48 @@ std::optional<SequenceNumber> TerminalJournals::durableSequence() const
     if (!m_progress->journaled)
         return std::nullopt;
     return m_progress->durable.load();
+}
+
+std::vector<Event> TerminalJournals::readEvents(SequenceNumber first, std::size_t count) const
+{
+    std::string path;
+    {
+        std::lock_guard guard(m_progress->pathMutex);
+        path = m_progress->path;
+    }
+    std::vector<Event> events;
+    if (path.empty() || count == 0)
+        return events;
+
+    storage::JournalReader::Opened opened = storage::JournalReader::open(path);
+    if (!opened.reader) {
+        qCWarning(lcJournal).noquote() << "cannot read the journal's history:"
+                                       << QString::fromStdString(opened.error->toString());
+        return events;
+    }
+    storage::JournalReader &reader = *opened.reader;
+    std::optional<storage::JournalError> error;
+    // Snapshots come newest first. Starting after the newest one before `first` skips the
+    // events before it; a failure to start shows in reader.error().
+    const std::vector<storage::SnapshotInfo> snapshots = reader.snapshots(error);
+    const auto start = std::find_if(
+        snapshots.begin(), snapshots.end(),
+        [first](const storage::SnapshotInfo &snapshot) { return snapshot.sequence < first; });
+    if (start != snapshots.end())
+        reader.startAfter(start->sequence, start->chainHash);
+    while (events.size() < count && !reader.error()) {
+        std::optional<Event> event = reader.next();
+        if (!event)
+            break;
+        if (event->sequence >= first)
+            events.push_back(std::move(*event));
+    }
+    if (const std::optional<storage::JournalError> &failure = reader.error(); failure || error) {
+        qCWarning(lcJournal).noquote()
+            << "reading the journal's history stopped:"
+            << QString::fromStdString((failure ? *failure : *error).toString());
+    }
+    return events;
 }
 
 std::optional<QString> TerminalJournals::newestSimulationJournal() const

@@ -11,6 +11,8 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <string>
+#include <vector>
 
 namespace bourse::app {
 
@@ -53,6 +55,13 @@ public:
     // journal opens it without letting another writer in between.
     void adoptLock(std::unique_ptr<storage::JournalWriterLock> lock);
 
+    // Reads up to `count` events of the current run's journal from sequence number `first` on,
+    // oldest first, as the journal has committed them when called. The result is empty while
+    // the run is not journaled, or when the journal cannot be read, which a warning names. The
+    // read starts at the newest snapshot before `first`, so it reads at most snapshotEvery
+    // events more than it returns, on the calling thread.
+    std::vector<Event> readEvents(SequenceNumber first, std::size_t count) const;
+
     // The most recently started simulation journal in the folder, by the start time in its
     // name; nothing when there is none.
     std::optional<QString> newestSimulationJournal() const;
@@ -69,6 +78,8 @@ private:
         std::atomic<SequenceNumber> durable{0};
         std::mutex lockMutex;
         std::unique_ptr<storage::JournalWriterLock> adoptedLock; // for the next continued run
+        std::mutex pathMutex;
+        std::string path; // the current run's journal; empty while the run is not journaled
     };
 
     std::shared_ptr<AccountsSlot> m_accounts = std::make_shared<AccountsSlot>();

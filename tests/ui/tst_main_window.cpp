@@ -1,23 +1,47 @@
+#include "blotter_panel.h"
 #include "candle_chart.h"
 #include "elided_label.h"
 #include "ladder_model.h"
+#include "ladder_panel.h"
 #include "main_window.h"
+#include "market_feed.h"
+#include "market_watch_model.h"
+#include "market_watch_panel.h"
+#include "order_ticket.h"
 #include "time_and_sales_model.h"
+#include "time_and_sales_panel.h"
+#include "workspace_docks.h"
+#include "workspace_layouts.h"
+#include "workspace_manager.h"
 
 #include <QAction>
 #include <QDir>
+#include <QDockWidget>
 #include <QFile>
 #include <QFileInfo>
 #include <QImage>
+#include <QItemSelectionModel>
+#include <QSettings>
+#include <QSignalSpy>
+#include <QSortFilterProxyModel>
+#include <QStandardPaths>
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
 
+using bourse::InstrumentId;
+using bourse::ui::BlotterPanel;
 using bourse::ui::CandleChart;
 using bourse::ui::ElidedLabel;
 using bourse::ui::LadderModel;
+using bourse::ui::LadderPanel;
 using bourse::ui::MainWindow;
+using bourse::ui::MarketWatchModel;
+using bourse::ui::MarketWatchPanel;
+using bourse::ui::OrderTicket;
 using bourse::ui::TimeAndSalesModel;
+using bourse::ui::TimeAndSalesPanel;
+namespace dock = bourse::ui::dock;
 
 namespace {
 
@@ -30,11 +54,16 @@ QString dataDirectory()
                                      : QString::fromLocal8Bit(fromEnvironment);
 }
 
-template <typename Model>
-Model *modelOf(const MainWindow &window, const char *viewName)
+LadderModel *ladderOf(const MainWindow &window)
 {
-    const auto *view = window.findChild<QTableView *>(QString::fromLatin1(viewName));
-    return view ? qobject_cast<Model *>(view->model()) : nullptr;
+    const auto *panel = window.findChild<LadderPanel *>();
+    return panel ? panel->model() : nullptr;
+}
+
+TimeAndSalesModel *tapeOf(const MainWindow &window)
+{
+    const auto *panel = window.findChild<TimeAndSalesPanel *>();
+    return panel ? panel->model() : nullptr;
 }
 
 QString ladderPrice(const LadderModel &model, int row)
@@ -61,12 +90,170 @@ class MainWindowTest : public QObject {
     Q_OBJECT
 
 private slots:
+    void initTestCase();
+    void everyPanelHasDock_data();
+    void everyPanelHasDock();
+    void marketWatchSelectionMovesFocus();
+    void newSessionKeepsPanelsLinked();
+    void ticketPanicKeyWorksWindowWide();
+    void viewMenuHidesAndShowsDock();
     void simulationFillsEveryPanel();
     void simulationOffersPause();
     void replayFillsLadderAndTape();
     void missingReplayFileReportsError();
     void longReplayErrorKeepsWindowWidth();
+
+private:
+    QTemporaryDir m_settingsDirectory;
 };
+
+void MainWindowTest::initTestCase()
+{
+    // The window reads and writes its workspaces and theme in QSettings: a folder of the test's
+    // own, never the settings of the user running it.
+    QStandardPaths::setTestModeEnabled(true);
+    QVERIFY(m_settingsDirectory.isValid());
+    QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, m_settingsDirectory.path());
+    QCoreApplication::setOrganizationName(QStringLiteral("BourseTest"));
+    QCoreApplication::setApplicationName(QStringLiteral("tst_main_window"));
+}
+
+void MainWindowTest::everyPanelHasDock_data()
+{
+    QTest::addColumn<QString>("dockName");
+    QTest::addColumn<QString>("panelName");
+
+    QTest::newRow("market watch") << dock::marketWatch << QStringLiteral("marketWatch");
+    QTest::newRow("ladder") << dock::ladder << QStringLiteral("ladder");
+    QTest::newRow("chart") << dock::chart << QStringLiteral("candleChart");
+    QTest::newRow("depth chart") << dock::depthChart << QStringLiteral("depthChart");
+    QTest::newRow("time and sales") << dock::timeAndSales << QStringLiteral("timeAndSales");
+    QTest::newRow("order ticket") << dock::orderTicket << QStringLiteral("orderTicket");
+    QTest::newRow("blotter") << dock::blotter << QStringLiteral("blotter");
+    QTest::newRow("positions") << dock::positions << QStringLiteral("positions");
+    QTest::newRow("risk") << dock::risk << QStringLiteral("riskDashboard");
+    QTest::newRow("event log") << dock::eventLog << QStringLiteral("eventLog");
+    QTest::newRow("journal history") << dock::journalHistory << QStringLiteral("journalHistory");
+}
+
+void MainWindowTest::everyPanelHasDock()
+{
+    QFETCH(QString, dockName);
+    QFETCH(QString, panelName);
+    MainWindow window;
+
+    const auto *dockWidget = window.findChild<QDockWidget *>(dockName);
+
+    QVERIFY(dockWidget);
+    QVERIFY(!dockWidget->accessibleName().isEmpty());
+    QVERIFY(dockWidget->findChild<QWidget *>(panelName));
+    QVERIFY(window.docks().dock(dockName) == dockWidget);
+    QVERIFY(dockWidget->toggleViewAction()->isCheckable());
+}
+
+// Choosing a row in the market watch makes its instrument the session's focus, and the panels
+// that show the focus follow through the views.
+void MainWindowTest::marketWatchSelectionMovesFocus()
+{
+    MainWindow window;
+    window.startSimulation(5);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    auto *watch = window.findChild<MarketWatchPanel *>();
+    QVERIFY(watch);
+    QTRY_VERIFY_WITH_TIMEOUT(watch->model()->rowCount() >= 2, timeoutMilliseconds);
+    const InstrumentId first = window.feed().currentView()->instrument;
+
+    int row = 0;
+    while (watch->model()->instrumentAt(row) == first)
+        ++row;
+    const InstrumentId chosen = watch->model()->instrumentAt(row);
+    const QString symbol =
+        watch->model()->index(row, MarketWatchModel::SymbolColumn).data().toString();
+    QTableView *table = watch->table();
+    const auto *proxy = qobject_cast<const QSortFilterProxyModel *>(table->model());
+    const QModelIndex shown =
+        proxy ? proxy->mapFromSource(watch->model()->index(row, 0)) : table->model()->index(row, 0);
+    table->selectionModel()->setCurrentIndex(shown, QItemSelectionModel::ClearAndSelect |
+                                                        QItemSelectionModel::Rows);
+
+    QTRY_COMPARE_WITH_TIMEOUT(window.feed().currentView()->instrument, chosen, timeoutMilliseconds);
+    QCOMPARE(QString::fromStdString(window.feed().currentView()->symbol), symbol);
+    QTRY_COMPARE_WITH_TIMEOUT(watch->model()->focus(), chosen, timeoutMilliseconds);
+    LadderModel *ladder = ladderOf(window);
+    QVERIFY(ladder);
+    QTRY_VERIFY_WITH_TIMEOUT(!ladderPrice(*ladder, ladder->bestBidRow()).isEmpty(),
+                             timeoutMilliseconds);
+}
+
+// A new session replaces the old one under the same panels: they clear, then fill from the
+// new session's views, and the market watch still moves the new session's focus.
+void MainWindowTest::newSessionKeepsPanelsLinked()
+{
+    MainWindow window;
+    window.startSimulation(8);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    QTRY_VERIFY_WITH_TIMEOUT(window.feed().currentView(), timeoutMilliseconds);
+    const bourse::Session *first = window.session();
+
+    window.startSimulation(9);
+
+    QVERIFY(window.session() != first);
+    auto *watch = window.findChild<MarketWatchPanel *>();
+    QTRY_VERIFY_WITH_TIMEOUT(watch->model()->rowCount() >= 2, timeoutMilliseconds);
+    const InstrumentId last = watch->model()->instrumentAt(watch->model()->rowCount() - 1);
+    window.selectInstrument(last);
+    QTRY_COMPARE_WITH_TIMEOUT(window.feed().currentView()->instrument, last, timeoutMilliseconds);
+}
+
+// F12 cancels every order of the ticket's account wherever the focus is. The ticket's sell
+// keys do nothing outside it: F2 in the blotter edits, and Ctrl+S elsewhere is no sell.
+void MainWindowTest::ticketPanicKeyWorksWindowWide()
+{
+    MainWindow window;
+    window.startSimulation(4);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    window.activateWindow();
+    auto *ticket = window.findChild<OrderTicket *>();
+    auto *watch = window.findChild<MarketWatchPanel *>();
+    auto *blotter = window.findChild<BlotterPanel *>();
+    QVERIFY(ticket);
+    QVERIFY(watch);
+    QVERIFY(blotter);
+    QTRY_VERIFY_WITH_TIMEOUT(ticket->cancelAllAction()->isEnabled(), timeoutMilliseconds);
+    QSignalSpy cancelled(ticket->cancelAllAction(), &QAction::triggered);
+    QSignalSpy sold(ticket->sellAction(), &QAction::triggered);
+
+    watch->table()->setFocus();
+    QTRY_VERIFY(watch->table()->hasFocus());
+    QTest::keyClick(watch->table(), Qt::Key_F12);
+    QTest::keyClick(watch->table(), Qt::Key_S, Qt::ControlModifier);
+    QTableView *working = blotter->table(BlotterPanel::Tab::Working);
+    working->setFocus();
+    QTRY_VERIFY(working->hasFocus());
+    QTest::keyClick(working, Qt::Key_F2);
+
+    QCOMPARE(cancelled.count(), 1);
+    QCOMPARE(sold.count(), 0);
+}
+
+void MainWindowTest::viewMenuHidesAndShowsDock()
+{
+    MainWindow window;
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    auto *ladder = window.findChild<QDockWidget *>(QString::fromLatin1(dock::ladder));
+    QVERIFY(ladder);
+    QVERIFY(window.workspaces().switchTo(QStringLiteral("Trading")));
+    QVERIFY(!ladder->isHidden());
+
+    ladder->toggleViewAction()->trigger();
+    QVERIFY(ladder->isHidden());
+    ladder->toggleViewAction()->trigger();
+    QVERIFY(!ladder->isHidden());
+}
 
 void MainWindowTest::simulationFillsEveryPanel()
 {
@@ -76,8 +263,8 @@ void MainWindowTest::simulationFillsEveryPanel()
     QVERIFY(QTest::qWaitForWindowExposed(&window));
     QCOMPARE(window.windowTitle(), QStringLiteral("Bourse"));
 
-    auto *ladder = modelOf<LadderModel>(window, "ladderView");
-    auto *tape = modelOf<TimeAndSalesModel>(window, "tapeView");
+    auto *ladder = ladderOf(window);
+    auto *tape = tapeOf(window);
     auto *chart = window.findChild<CandleChart *>(QStringLiteral("candleChart"));
     QVERIFY(ladder);
     QVERIFY(tape);
@@ -124,12 +311,14 @@ void MainWindowTest::replayFillsLadderAndTape()
                              .arg(path)));
 
     MainWindow window;
+    // Tall enough for the ladder to show both sides of the spread, which can be ten ticks wide.
+    window.resize(1400, 850);
     const std::optional<QString> error = window.startReplay(path, 0.0);
     QVERIFY2(!error, error ? qPrintable(*error) : "");
     window.show();
 
-    auto *ladder = modelOf<LadderModel>(window, "ladderView");
-    auto *tape = modelOf<TimeAndSalesModel>(window, "tapeView");
+    auto *ladder = ladderOf(window);
+    auto *tape = tapeOf(window);
     QVERIFY(ladder);
     QVERIFY(tape);
     QTRY_VERIFY_WITH_TIMEOUT(!ladderPrice(*ladder, ladder->bestBidRow()).isEmpty(),

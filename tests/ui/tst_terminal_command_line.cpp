@@ -1,6 +1,10 @@
 // Runs the bourse executable with no display at all, so a command line that creates the
 // QApplication before it is read aborts instead of printing help, the version or the error.
 
+#include <QFile>
+#include <QFileInfo>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QProcess>
 #include <QProcessEnvironment>
 #include <QTemporaryDir>
@@ -18,11 +22,23 @@ struct Run {
     QString error;
 };
 
+// The folder the terminal reads and writes its settings and data in during these tests, so
+// that they never touch those of the user running them.
+const QTemporaryDir &homeFolders()
+{
+    static const QTemporaryDir folder;
+    return folder;
+}
+
 Run runTerminal(const QStringList &arguments)
 {
     QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
     for (const char *name : {"DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"})
         environment.remove(QString::fromLatin1(name));
+    environment.insert(QStringLiteral("XDG_CONFIG_HOME"),
+                       homeFolders().filePath(QStringLiteral("config")));
+    environment.insert(QStringLiteral("XDG_DATA_HOME"),
+                       homeFolders().filePath(QStringLiteral("data")));
 
     QProcess process;
     process.setProcessEnvironment(environment);
@@ -62,6 +78,9 @@ private slots:
     void usageErrorExitsTwo_data();
     void usageErrorExitsTwo();
     void qtPlatformOptionReachesApplication();
+    void screenshotOfWorkspaceInTheme_data();
+    void screenshotOfWorkspaceInTheme();
+    void benchUiPrintsJson();
 };
 
 void TerminalCommandLineTest::helpPrintsUsage_data()
@@ -156,6 +175,38 @@ void TerminalCommandLineTest::usageErrorExitsTwo_data()
         << QStringList{QStringLiteral("--seed"), QStringLiteral("4"), QStringLiteral("--journal"),
                        QStringLiteral("day.sqlite")}
         << QStringLiteral("--journal continues a market, so it excludes --new and --seed");
+    QTest::newRow("unknown theme") << QStringList{QStringLiteral("--theme"), QStringLiteral("blue")}
+                                   << QStringLiteral("invalid --theme 'blue': use dark or light");
+    QTest::newRow("unknown workspace")
+        << QStringList{QStringLiteral("--workspace"), QStringLiteral("Nowhere")}
+        << QStringLiteral("unknown workspace 'Nowhere': use one of Trading, Charts, Risk");
+    QTest::newRow("rate not a number")
+        << QStringList{QStringLiteral("--bench-ui"), QStringLiteral("--rate"),
+                       QStringLiteral("fast")}
+        << QStringLiteral("invalid --rate 'fast'");
+    QTest::newRow("rate zero") << QStringList{QStringLiteral("--bench-ui"),
+                                              QStringLiteral("--rate"), QStringLiteral("0")}
+                               << QStringLiteral("invalid --rate '0'");
+    QTest::newRow("rate above the engine's maximum")
+        << QStringList{QStringLiteral("--bench-ui"), QStringLiteral("--rate"),
+                       QStringLiteral("200000000")}
+        << QStringLiteral("invalid --rate '200000000'");
+    QTest::newRow("seconds zero") << QStringList{QStringLiteral("--bench-ui"),
+                                                 QStringLiteral("--seconds"), QStringLiteral("0")}
+                                  << QStringLiteral("invalid --seconds '0'");
+    QTest::newRow("rate without bench-ui")
+        << QStringList{QStringLiteral("--rate"), QStringLiteral("1000")}
+        << QStringLiteral("--rate needs --bench-ui");
+    QTest::newRow("json without bench-ui")
+        << QStringList{QStringLiteral("--json")} << QStringLiteral("--json needs --bench-ui");
+    QTest::newRow("bench-ui with a screenshot")
+        << QStringList{QStringLiteral("--bench-ui"), QStringLiteral("--screenshot"),
+                       QStringLiteral("window.png")}
+        << QStringLiteral("--bench-ui and --screenshot exclude each other");
+    QTest::newRow("bench-ui with a replay")
+        << QStringList{QStringLiteral("--bench-ui"), QStringLiteral("--lobster"),
+                       QStringLiteral("GOOG_message_10.csv")}
+        << QStringLiteral("--bench-ui and --lobster exclude each other");
     QTest::newRow("continue a journal in a replay")
         << QStringList{QStringLiteral("--journal"), QStringLiteral("day.sqlite"),
                        QStringLiteral("--lobster"), QStringLiteral("GOOG_message_10.csv")}
@@ -192,6 +243,71 @@ void TerminalCommandLineTest::qtPlatformOptionReachesApplication()
     QVERIFY2(run.exitStatus == QProcess::NormalExit, qPrintable(describe(run)));
     QVERIFY2(run.exitCode == 0, qPrintable(describe(run)));
     QVERIFY(QFileInfo::exists(screenshot));
+}
+
+void TerminalCommandLineTest::screenshotOfWorkspaceInTheme_data()
+{
+    QTest::addColumn<QString>("workspace");
+    QTest::addColumn<QString>("theme");
+
+    QTest::newRow("Charts, light") << QStringLiteral("Charts") << QStringLiteral("light");
+    QTest::newRow("risk in lower case, dark") << QStringLiteral("risk") << QStringLiteral("dark");
+}
+
+// The terminal takes the workspace and the theme, writes the screenshot, and leaves the
+// settings as they were: a screenshot run saves neither.
+void TerminalCommandLineTest::screenshotOfWorkspaceInTheme()
+{
+    QFETCH(QString, workspace);
+    QFETCH(QString, theme);
+    QTemporaryDir directory;
+    QVERIFY(directory.isValid());
+    const QString screenshot = directory.filePath(QStringLiteral("window.png"));
+
+    const Run run = runTerminal({QStringLiteral("-platform"), QStringLiteral("offscreen"),
+                                 QStringLiteral("--no-journal"), QStringLiteral("--seed"),
+                                 QStringLiteral("5"), QStringLiteral("--workspace"), workspace,
+                                 QStringLiteral("--theme"), theme, QStringLiteral("--screenshot"),
+                                 screenshot, QStringLiteral("--after-ms"), QStringLiteral("300")});
+
+    QVERIFY2(run.exitStatus == QProcess::NormalExit, qPrintable(describe(run)));
+    QVERIFY2(run.exitCode == 0, qPrintable(describe(run)));
+    QFile image(screenshot);
+    QVERIFY(image.open(QIODevice::ReadOnly));
+    QCOMPARE(image.read(8), QByteArray("\x89PNG\r\n\x1a\n"));
+    QVERIFY(
+        !QFileInfo::exists(homeFolders().filePath(QStringLiteral("config/Bourse/Bourse.conf"))));
+}
+
+// A short run of the UI benchmark prints one JSON object with every figure, and the book the
+// ladder shows at the end is the engine's.
+void TerminalCommandLineTest::benchUiPrintsJson()
+{
+    const Run run = runTerminal({QStringLiteral("-platform"), QStringLiteral("offscreen"),
+                                 QStringLiteral("--bench-ui"), QStringLiteral("--rate"),
+                                 QStringLiteral("100000"), QStringLiteral("--seconds"),
+                                 QStringLiteral("2"), QStringLiteral("--json")});
+
+    QVERIFY2(run.exitStatus == QProcess::NormalExit, qPrintable(describe(run)));
+    QVERIFY2(run.exitCode == 0, qPrintable(describe(run)));
+    QJsonParseError error;
+    const QJsonDocument document = QJsonDocument::fromJson(run.output.toUtf8(), &error);
+    QVERIFY2(error.error == QJsonParseError::NoError, qPrintable(describe(run)));
+    QVERIFY2(document.isObject(), qPrintable(describe(run)));
+    const QJsonObject figures = document.object();
+    for (const char *key : {"stall_p50_ms", "stall_p99_ms", "stall_max_ms", "repaints_per_second",
+                            "rss_start_mb", "rss_end_mb", "events_per_second"}) {
+        QVERIFY2(figures.value(QLatin1String(key)).isDouble(), key);
+    }
+    QVERIFY(figures.value(QStringLiteral("screen_matches_engine")).isBool());
+    QVERIFY2(figures.value(QStringLiteral("screen_matches_engine")).toBool(),
+             qPrintable(figures.value(QStringLiteral("mismatch")).toString()));
+    QVERIFY(figures.value(QStringLiteral("stall_p50_ms")).toDouble() <=
+            figures.value(QStringLiteral("stall_p99_ms")).toDouble());
+    QVERIFY(figures.value(QStringLiteral("stall_p99_ms")).toDouble() <=
+            figures.value(QStringLiteral("stall_max_ms")).toDouble());
+    QVERIFY(figures.value(QStringLiteral("events_per_second")).toDouble() > 0.0);
+    QVERIFY(figures.value(QStringLiteral("rss_end_mb")).toDouble() > 0.0);
 }
 
 QTEST_MAIN(TerminalCommandLineTest)

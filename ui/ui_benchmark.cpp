@@ -1,0 +1,346 @@
+#include "ui_benchmark.h"
+
+#include "formatting.h"
+#include "ladder_model.h"
+#include "ladder_panel.h"
+#include "main_window.h"
+#include "market_feed.h"
+#include "workspace_layouts.h"
+
+#include <QAbstractItemModel>
+#include <QApplication>
+#include <QDockWidget>
+#include <QElapsedTimer>
+#include <QEventLoop>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTimer>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <map>
+
+#include <unistd.h>
+
+namespace bourse::ui {
+
+namespace {
+
+constexpr int warmUpMilliseconds = 1000;
+constexpr int probeIntervalMilliseconds = 1;
+constexpr auto queryTimeout = std::chrono::seconds(5);
+
+// Counts the paint events that reach widgets inside a dock of the window, installed on the
+// application so that it receives every widget's events.
+class PaintCounter : public QObject {
+public:
+    bool eventFilter(QObject *watched, QEvent *event) override
+    {
+        if (event->type() != QEvent::Paint || !watched->isWidgetType())
+            return false;
+        for (QObject *object = watched; object; object = object->parent()) {
+            if (qobject_cast<QDockWidget *>(object)) {
+                ++count;
+                break;
+            }
+        }
+        return false;
+    }
+
+    std::uint64_t count = 0;
+};
+
+// The nearest-rank percentile of sorted samples.
+double percentile(const std::vector<double> &sorted, double fraction)
+{
+    if (sorted.empty())
+        return 0.0;
+    const auto rank =
+        static_cast<std::size_t>(std::ceil(fraction * static_cast<double>(sorted.size())));
+    return sorted[std::clamp<std::size_t>(rank, 1, sorted.size()) - 1];
+}
+
+std::map<std::int64_t, Quantity> byPrice(const std::vector<LevelSummary> &levels)
+{
+    std::map<std::int64_t, Quantity> sizes;
+    for (const LevelSummary &level : levels)
+        sizes[level.price.value()] = level.quantity;
+    return sizes;
+}
+
+} // namespace
+
+UiBenchmark::UiBenchmark(MainWindow &window, Options options)
+    : m_window(window)
+    , m_options(options)
+{
+}
+
+UiBenchmarkResult UiBenchmark::run()
+{
+    UiBenchmarkResult result;
+    result.requestedEventsPerSecond = m_options.eventsPerSecond;
+    result.platform = QGuiApplication::platformName();
+
+    Session::Options sessionOptions;
+    sessionOptions.simulationEventsPerSecond = m_options.eventsPerSecond;
+    m_window.setSessionOptions(sessionOptions);
+    m_window.startSimulation(m_options.seed);
+    // The first views build the tables and lay out the columns, which shows nothing of the
+    // steady state.
+    waitMilliseconds(warmUpMilliseconds);
+
+    std::vector<double> stalls;
+    stalls.reserve(static_cast<std::size_t>(m_options.seconds) * 1100);
+    QElapsedTimer sinceTick;
+    QTimer probe;
+    probe.setTimerType(Qt::PreciseTimer);
+    QObject::connect(&probe, &QTimer::timeout, [&] {
+        const double gap = static_cast<double>(sinceTick.nsecsElapsed()) / 1e6;
+        sinceTick.restart();
+        stalls.push_back(std::max(0.0, gap - probeIntervalMilliseconds));
+    });
+
+    PaintCounter paints;
+    std::uint64_t views = 0;
+    const QMetaObject::Connection viewCount =
+        QObject::connect(&m_window.feed(), &MarketFeed::viewChanged, [&views] { ++views; });
+    QTimer sampler;
+    QObject::connect(&sampler, &QTimer::timeout,
+                     [&result] { result.rssMegabytes.push_back(residentMegabytes()); });
+
+    const std::shared_ptr<const MarketView> first = m_window.feed().currentView();
+    const std::vector<MainWindow::PanelTime> panelTimesBefore = m_window.panelViewTimes();
+    QElapsedTimer measured;
+    measured.start();
+    result.rssMegabytes.push_back(residentMegabytes());
+    qApp->installEventFilter(&paints);
+    sinceTick.start();
+    probe.start(probeIntervalMilliseconds);
+    sampler.start(1000);
+
+    waitMilliseconds(m_options.seconds * 1000);
+
+    probe.stop();
+    sampler.stop();
+    qApp->removeEventFilter(&paints);
+    QObject::disconnect(viewCount);
+    result.seconds = static_cast<double>(measured.nsecsElapsed()) / 1e9;
+    result.rssMegabytes.push_back(residentMegabytes());
+    const std::shared_ptr<const MarketView> last = m_window.feed().currentView();
+
+    if (first && last && last->totalEvents >= first->totalEvents) {
+        result.events = last->totalEvents - first->totalEvents;
+        result.eventsPerSecond = static_cast<double>(result.events) / result.seconds;
+    }
+    std::sort(stalls.begin(), stalls.end());
+    result.stallSamples = stalls.size();
+    result.stallP50Milliseconds = percentile(stalls, 0.50);
+    result.stallP99Milliseconds = percentile(stalls, 0.99);
+    result.stallMaxMilliseconds = stalls.empty() ? 0.0 : stalls.back();
+    result.repaintsPerSecond = static_cast<double>(paints.count) / result.seconds;
+    result.viewsPerSecond = static_cast<double>(views) / result.seconds;
+    const std::vector<MainWindow::PanelTime> &panelTimes = m_window.panelViewTimes();
+    for (std::size_t i = 0; i < panelTimes.size() && i < panelTimesBefore.size(); ++i) {
+        const auto spent =
+            static_cast<double>(panelTimes[i].nanoseconds - panelTimesBefore[i].nanoseconds);
+        result.viewMillisecondsByPanel.emplace_back(
+            panelTimes[i].panel, views == 0 ? 0.0 : spent / 1e6 / static_cast<double>(views));
+    }
+
+    if (const std::shared_ptr<const MarketView> final = waitForFinalView())
+        compareScreenWithEngine(*final, result);
+    else
+        result.mismatch = QStringLiteral("no view arrived after the pause");
+    return result;
+}
+
+void UiBenchmark::waitMilliseconds(int milliseconds)
+{
+    QEventLoop loop;
+    QTimer::singleShot(milliseconds, Qt::PreciseTimer, &loop, &QEventLoop::quit);
+    loop.exec();
+}
+
+// Pauses the market and waits until the views stop changing: a paused engine publishes one
+// view in state Paused and then only the decaying event rate, at the same sequence number.
+std::shared_ptr<const MarketView> UiBenchmark::waitForFinalView()
+{
+    Session *session = m_window.session();
+    if (!session)
+        return nullptr;
+    session->pause();
+
+    constexpr int stepMilliseconds = 50;
+    constexpr int stableSteps = 4;
+    constexpr int maxSteps = 100;
+    SequenceNumber lastSequence = 0;
+    int stable = 0;
+    for (int step = 0; step < maxSteps && stable < stableSteps; ++step) {
+        waitMilliseconds(stepMilliseconds);
+        const std::shared_ptr<const MarketView> &view = m_window.feed().currentView();
+        if (!view || view->replayState != ReplayState::Paused) {
+            stable = 0;
+            continue;
+        }
+        stable = view->lastSequence == lastSequence ? stable + 1 : 0;
+        lastSequence = view->lastSequence;
+    }
+    // The panels received the view in the feed's signal, and processing events paints it.
+    QCoreApplication::processEvents();
+    return stable >= stableSteps ? m_window.feed().currentView() : nullptr;
+}
+
+void UiBenchmark::compareScreenWithEngine(const MarketView &view, UiBenchmarkResult &result)
+{
+    const auto *dock = m_window.findChild<QDockWidget *>(QString::fromLatin1(dock::ladder));
+    const auto *panel = dock ? qobject_cast<const LadderPanel *>(dock->widget()) : nullptr;
+    const QAbstractItemModel *ladder = panel ? panel->model() : nullptr;
+    if (!ladder) {
+        result.mismatch = QStringLiteral("the window has no ladder");
+        return;
+    }
+
+    std::future<BookDepth> query = m_window.session()->queryBook(
+        view.instrument, std::max(view.bids.size(), view.asks.size()));
+    if (query.wait_for(queryTimeout) != std::future_status::ready) {
+        result.mismatch = QStringLiteral("the engine did not return its book within 5 s");
+        return;
+    }
+    const BookDepth book = query.get();
+    if (book.lastSequence != view.lastSequence) {
+        result.mismatch = QStringLiteral("the engine is at event %1, the screen at %2")
+                              .arg(book.lastSequence)
+                              .arg(view.lastSequence);
+        return;
+    }
+    const std::optional<QString> difference =
+        compareLadderWithBook(*ladder, book, view.quantityDecimals);
+    result.screenMatchesEngine = !difference;
+    result.mismatch = difference.value_or(QString());
+}
+
+std::optional<QString> compareLadderWithBook(const QAbstractItemModel &ladder,
+                                             const BookDepth &book, int quantityDecimals)
+{
+    const std::map<std::int64_t, Quantity> bids = byPrice(book.bids);
+    const std::map<std::int64_t, Quantity> asks = byPrice(book.asks);
+    // Beyond the deepest level returned the engine may hold more, which the ladder shows.
+    const std::int64_t lowestBid = book.bids.empty() ? 0 : book.bids.back().price.value();
+    const std::int64_t highestAsk = book.asks.empty() ? 0 : book.asks.back().price.value();
+
+    const auto expectedText = [quantityDecimals](const std::map<std::int64_t, Quantity> &side,
+                                                 std::int64_t price) {
+        const auto level = side.find(price);
+        return level == side.end() ? QString() : formatQuantity(level->second, quantityDecimals);
+    };
+
+    int compared = 0;
+    for (int row = 0; row < ladder.rowCount(); ++row) {
+        const QVariant price =
+            ladder.index(row, LadderModel::PriceColumn).data(LadderModel::PriceRole);
+        if (!price.isValid())
+            continue;
+        const std::int64_t ticks = price.toLongLong();
+        const QString bidShown = ladder.index(row, LadderModel::BidSizeColumn).data().toString();
+        const QString askShown = ladder.index(row, LadderModel::AskSizeColumn).data().toString();
+
+        if (!book.bids.empty() && ticks >= lowestBid && bidShown != expectedText(bids, ticks)) {
+            return QStringLiteral("bid size at %1 ticks: the screen shows '%2', the engine has "
+                                  "'%3'")
+                .arg(ticks)
+                .arg(bidShown, expectedText(bids, ticks));
+        }
+        if (!book.asks.empty() && ticks <= highestAsk && askShown != expectedText(asks, ticks)) {
+            return QStringLiteral("ask size at %1 ticks: the screen shows '%2', the engine has "
+                                  "'%3'")
+                .arg(ticks)
+                .arg(askShown, expectedText(asks, ticks));
+        }
+        ++compared;
+    }
+    if (compared == 0)
+        return QStringLiteral("the ladder shows no prices");
+    return std::nullopt;
+}
+
+double residentMegabytes()
+{
+    QFile statm(QStringLiteral("/proc/self/statm"));
+    if (!statm.open(QIODevice::ReadOnly))
+        return 0.0;
+    const QList<QByteArray> fields = statm.readAll().split(' ');
+    if (fields.size() < 2)
+        return 0.0;
+    const double pages = fields.at(1).toDouble();
+    return pages * static_cast<double>(sysconf(_SC_PAGESIZE)) / (1024.0 * 1024.0);
+}
+
+QString formatUiBenchmarkText(const UiBenchmarkResult &result)
+{
+    const auto number = [](double value, int decimals) {
+        return QString::number(value, 'f', decimals);
+    };
+    QStringList rss;
+    for (double sample : result.rssMegabytes)
+        rss.append(number(sample, 1));
+
+    QString text;
+    text += QStringLiteral("platform            %1\n").arg(result.platform);
+    text += QStringLiteral("events a second     %1 achieved of %2 requested (%3 events in %4 s)\n")
+                .arg(number(result.eventsPerSecond, 0), number(result.requestedEventsPerSecond, 0))
+                .arg(result.events)
+                .arg(number(result.seconds, 2));
+    text += QStringLiteral("UI stalls (ms)      p50 %1, p99 %2, max %3 over %4 timer ticks\n")
+                .arg(number(result.stallP50Milliseconds, 2), number(result.stallP99Milliseconds, 2),
+                     number(result.stallMaxMilliseconds, 2))
+                .arg(result.stallSamples);
+    text += QStringLiteral("repaints a second   %1 (views a second %2)\n")
+                .arg(number(result.repaintsPerSecond, 1), number(result.viewsPerSecond, 1));
+    QStringList panels;
+    for (const auto &[panel, milliseconds] : result.viewMillisecondsByPanel)
+        panels.append(QStringLiteral("%1 %2").arg(panel, number(milliseconds, 2)));
+    text += QStringLiteral("ms a view by panel  %1\n").arg(panels.join(QStringLiteral(", ")));
+    text += QStringLiteral("resident memory MB  %1\n").arg(rss.join(QStringLiteral(" ")));
+    text += QStringLiteral("screen vs engine    %1\n")
+                .arg(result.screenMatchesEngine ? QStringLiteral("the ladder matches the book")
+                                                : QStringLiteral("differ: ") + result.mismatch);
+    return text;
+}
+
+QByteArray formatUiBenchmarkJson(const UiBenchmarkResult &result)
+{
+    QJsonArray rss;
+    for (double sample : result.rssMegabytes)
+        rss.append(sample);
+
+    QJsonObject object;
+    object.insert(QStringLiteral("platform"), result.platform);
+    object.insert(QStringLiteral("requested_events_per_second"), result.requestedEventsPerSecond);
+    object.insert(QStringLiteral("events_per_second"), result.eventsPerSecond);
+    object.insert(QStringLiteral("events"), static_cast<double>(result.events));
+    object.insert(QStringLiteral("seconds"), result.seconds);
+    object.insert(QStringLiteral("stall_p50_ms"), result.stallP50Milliseconds);
+    object.insert(QStringLiteral("stall_p99_ms"), result.stallP99Milliseconds);
+    object.insert(QStringLiteral("stall_max_ms"), result.stallMaxMilliseconds);
+    object.insert(QStringLiteral("stall_samples"), static_cast<double>(result.stallSamples));
+    object.insert(QStringLiteral("repaints_per_second"), result.repaintsPerSecond);
+    object.insert(QStringLiteral("views_per_second"), result.viewsPerSecond);
+    object.insert(QStringLiteral("rss_start_mb"),
+                  result.rssMegabytes.empty() ? 0.0 : result.rssMegabytes.front());
+    object.insert(QStringLiteral("rss_end_mb"),
+                  result.rssMegabytes.empty() ? 0.0 : result.rssMegabytes.back());
+    object.insert(QStringLiteral("rss_mb"), rss);
+    QJsonObject panels;
+    for (const auto &[panel, milliseconds] : result.viewMillisecondsByPanel)
+        panels.insert(panel, milliseconds);
+    object.insert(QStringLiteral("view_ms_by_panel"), panels);
+    object.insert(QStringLiteral("screen_matches_engine"), result.screenMatchesEngine);
+    object.insert(QStringLiteral("mismatch"), result.mismatch);
+    return QJsonDocument(object).toJson(QJsonDocument::Compact) + '\n';
+}
+
+} // namespace bourse::ui
