@@ -97,13 +97,13 @@ void LadderModel::applyView(const MarketView &view)
     m_market.lastTrade = lastTradeOf(view);
 
     // The window moves to the market on a new instrument or tick grid, on the first price, and
-    // when the market moves out of the visible rows. It stays where the trader scrolled it
-    // while the market is off screen for that reason.
+    // when the best bid or ask nears the edge of the visible rows. It stays where the trader
+    // scrolled it while the market is off screen for that reason.
     const std::optional<Price> market = marketPrice();
     bool moved = false;
     if (newTerms || !m_centre)
         moved = moveCentre(market);
-    else if (!m_held && market && m_marketWasVisible && !marketVisible())
+    else if (!m_held && market && m_marketWasVisible && !insideMarketShown())
         moved = moveCentre(market);
 
     if (!m_held)
@@ -199,9 +199,19 @@ bool LadderModel::marketVisible() const
     if (!market)
         return false;
 
-    // The market counts as visible only with both best prices on screen and clear of the edge
-    // rows, so that the trader always sees the price to hit on either side. A spread wider than
-    // the screen keeps the window on the market price, as moveCentre() then moves nothing.
+    const int row = rowOf(*market);
+    return row >= m_firstVisible && row <= m_lastVisible;
+}
+
+bool LadderModel::insideMarketShown() const
+{
+    const std::optional<Price> market = marketPrice();
+    if (!market)
+        return false;
+
+    // Both best prices must be on screen and clear of the edge rows, so that the trader always
+    // sees the price to hit on either side. A spread wider than the screen keeps the window on
+    // the market price, as moveCentre() then moves nothing.
     const int margin = std::min(kEdgeRows, (m_lastVisible - m_firstVisible) / 4);
     const auto shown = [&](Price price) {
         const int row = rowOf(price);

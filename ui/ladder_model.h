@@ -183,7 +183,10 @@ private:
     void refresh();
     void emitChangedRows(const std::vector<Row> &before, bool everyRow);
     bool moveCentre(std::optional<Price> centre);
+    // Whether the market price's row is on screen: false after the trader scrolled it away.
     bool marketVisible() const;
+    // Whether the best bid and ask are on screen and clear of the edge rows.
+    bool insideMarketShown() const;
 
     QVariant displayData(const Row &row, int column) const;
     QVariant foregroundData(const Row &row, int column) const;

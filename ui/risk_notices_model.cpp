@@ -93,7 +93,8 @@ QVariant RiskNoticesModel::data(const QModelIndex &index, int role) const
         case TimeColumn:
             return formatTimeOfDay(risk.time, TimePrecision::Milliseconds);
         case RuleColumn:
-            return riskRuleTitle(risk.rule);
+            // A notice without a rule reports a change of settings, such as new limits.
+            return risk.rule == RiskRule::None ? tr("Settings") : riskRuleTitle(risk.rule);
         case TextColumn:
             return QString::fromStdString(risk.text);
         default:

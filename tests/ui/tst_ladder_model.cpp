@@ -114,6 +114,7 @@ private slots:
     void priceCellFormatsTicks();
     void windowStillWhileMarketVisible();
     void recentresWhenMarketLeavesVisibleRows();
+    void wideSpreadStillFollowsMarket();
     void scrolledAwayWindowStaysUntilRecentre();
     void heldWindowRecentresAfterRelease();
     void scrollRowsMovesPrices();
@@ -462,6 +463,28 @@ void LadderModelTest::windowStillWhileMarketVisible()
     QCOMPARE(rowPrice(model, model.centreRow()), qint64{1005});
     QCOMPARE(model.bestBidRow(), 4);
     QCOMPARE(cell(model, 4, LadderModel::BidSizeColumn), QStringLiteral("20"));
+}
+
+void LadderModelTest::wideSpreadStillFollowsMarket()
+{
+    LadderModel model(5);
+    Tester tester(&model, kQtTest);
+    model.setVisibleRows(3, 7);
+    // A spread of seven ticks, wider than the five visible rows: the window centres on the mid
+    // 1015 though neither best price can be shown clear of the edges.
+    MarketView wide = bookView();
+    wide.bids = {level(1000, 20)};
+    wide.asks = {level(1035, 30)};
+    model.applyView(wide);
+    QCOMPARE(rowPrice(model, model.centreRow()), qint64{1015});
+
+    // The market moves 20 ticks up. The window follows it rather than staying where the wide
+    // spread left it.
+    MarketView moved = wide;
+    moved.bids = {level(1100, 20)};
+    moved.asks = {level(1135, 30)};
+    model.applyView(moved);
+    QCOMPARE(rowPrice(model, model.centreRow()), qint64{1115});
 }
 
 void LadderModelTest::recentresWhenMarketLeavesVisibleRows()

@@ -216,6 +216,7 @@ private slots:
     void figuresAndExposure();
     void otherAccountSelected();
     void noticesOfAccountNewestFirst();
+    void settingsNoticeNamedSettings();
     void killSwitchEngagesOnce_data();
     void killSwitchEngagesOnce();
     void killSwitchShortcutCancelsAll();
@@ -398,6 +399,18 @@ void RiskDashboardTest::otherAccountSelected()
     // A new view keeps the chosen account.
     dashboard.widget.showView(riskView());
     QCOMPARE(dashboard.widget.selectedAccount(), kOtherAccount);
+}
+
+void RiskDashboardTest::settingsNoticeNamedSettings()
+{
+    Dashboard dashboard;
+    auto view = riskView();
+    view->trader.riskNotices = {notice(90, kAccount, RiskRule::None, "risk limits set")};
+    dashboard.widget.showView(view);
+
+    RiskNoticesModel *model = dashboard.widget.noticesModel();
+    QCOMPARE(model->rowCount(), 1);
+    QCOMPARE(cell(*model, 0, RiskNoticesModel::RuleColumn), QStringLiteral("Settings"));
 }
 
 void RiskDashboardTest::noticesOfAccountNewestFirst()
