@@ -21,10 +21,41 @@
 #include <QVBoxLayout>
 
 #include <algorithm>
+#include <initializer_list>
+#include <memory>
 
 namespace bourse::ui {
 
 namespace {
+
+// Fits the columns to their headers now, and to their contents each time the table goes from
+// no rows to some, such as on the first view or after a clear: later views keep the widths,
+// which the trader may have dragged, and cost no measuring.
+void fitColumnsWhenFilled(QTableView *table)
+{
+    table->horizontalHeader()->resizeSections(QHeaderView::ResizeToContents);
+    QAbstractItemModel *model = table->model();
+    auto empty = std::make_shared<bool>(model->rowCount() == 0);
+    const auto update = [table, model, empty] {
+        const bool nowEmpty = model->rowCount() == 0;
+        if (*empty && !nowEmpty)
+            table->resizeColumnsToContents();
+        *empty = nowEmpty;
+    };
+    QObject::connect(model, &QAbstractItemModel::rowsInserted, table, update);
+    QObject::connect(model, &QAbstractItemModel::rowsRemoved, table, update);
+    QObject::connect(model, &QAbstractItemModel::modelReset, table, update);
+}
+
+// Puts the columns in `order` first, by logical index, so that a narrow dock shows what the
+// trader acts on: the instrument, side, price and quantities before the ids and times.
+void showColumnsFirst(QTableView *table, std::initializer_list<int> order)
+{
+    QHeaderView *header = table->horizontalHeader();
+    int visual = 0;
+    for (int column : order)
+        header->moveSection(header->visualIndex(column), visual++);
+}
 
 std::size_t indexOf(BlotterPanel::Tab tab)
 {
@@ -58,6 +89,7 @@ QTableView *createTable(QAbstractItemModel *model, const QString &name,
     // first, the newest finished order and fill first) until a header is clicked.
     columns->setSortIndicator(-1, Qt::AscendingOrder);
     table->setSortingEnabled(true);
+    fitColumnsWhenFilled(table);
     return table;
 }
 
@@ -155,6 +187,19 @@ void BlotterPanel::createTables()
         m_tables.push_back(table);
         m_tabs->addTab(table, QString());
     }
+
+    using Orders = BlotterOrdersModel;
+    for (Tab tab : {Tab::Working, Tab::Finished}) {
+        showColumnsFirst(table(tab),
+                         {Orders::IdColumn, Orders::InstrumentColumn, Orders::SideColumn,
+                          Orders::PriceColumn, Orders::QuantityColumn, Orders::FilledColumn,
+                          Orders::RemainingColumn, Orders::StateColumn});
+    }
+    using Fills = BlotterFillsModel;
+    showColumnsFirst(table(Tab::Fills),
+                     {Fills::TimeColumn, Fills::InstrumentColumn, Fills::SideColumn,
+                      Fills::PriceColumn, Fills::QuantityColumn, Fills::FeeColumn,
+                      Fills::LiquidityColumn});
 
     QTableView *working = table(Tab::Working);
     working->setColumnHidden(BlotterOrdersModel::ReasonColumn, true);

@@ -86,6 +86,13 @@ void EventLogModel::applyView(const MarketView &view)
     updateNames(view);
 
     const std::vector<Event> &events = view.recentEvents;
+    // Only what went missing between two views the log received counts as missed: what the
+    // first view does not carry happened before the log began.
+    const bool firstView = !m_viewSeen;
+    if (firstView) {
+        m_viewSeen = true;
+        m_historyEnd = events.empty() ? view.lastSequence : events.front().sequence - 1;
+    }
     const auto upper = std::upper_bound(
         events.begin(), events.end(), m_lastSequence,
         [](SequenceNumber sequence, const Event &event) { return sequence < event.sequence; });
@@ -102,10 +109,11 @@ void EventLogModel::applyView(const MarketView &view)
     std::vector<Entry> entries;
     entries.reserve(static_cast<std::size_t>(events.end() - first) + 1);
     const bool continuesLast = m_lastSequence != 0 && first->sequence == m_lastSequence;
-    const SequenceNumber expected = m_lastSequence + 1;
+    const SequenceNumber expected = std::max(m_lastSequence, m_historyEnd) + 1;
     const std::uint64_t sequenceGap =
         !continuesLast && first->sequence > expected ? first->sequence - expected : 0;
-    const std::uint64_t missed = std::max<std::uint64_t>(view.droppedEvents, sequenceGap);
+    const std::uint64_t dropped = firstView ? 0 : view.droppedEvents;
+    const std::uint64_t missed = std::max<std::uint64_t>(dropped, sequenceGap);
     if (missed > 0) {
         Entry gap;
         gap.event.sequence = sequenceGap > 0 ? expected : first->sequence;
@@ -215,6 +223,8 @@ void EventLogModel::clear()
     m_keptAtLastSequence = 0;
     m_lastViewSequence = 0;
     m_missedEvents = 0;
+    m_viewSeen = false;
+    m_historyEnd = 0;
     endResetModel();
 }
 

@@ -134,6 +134,10 @@ private:
     SequenceNumber m_lastSequence = 0;            // of the last kept event
     std::size_t m_keptAtLastSequence = 0;
     SequenceNumber m_lastViewSequence = 0;
+    // Whether a view came since the log was cleared. The events before the first view, such as
+    // those of a journal that the session continues, are history, not missed events.
+    bool m_viewSeen = false;
+    SequenceNumber m_historyEnd = 0; // the last sequence number before the first view's events
     std::uint64_t m_missedEvents = 0;
 };
 

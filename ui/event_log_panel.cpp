@@ -19,6 +19,8 @@
 #include <QToolButton>
 #include <QVBoxLayout>
 
+#include <limits>
+
 namespace bourse::ui {
 
 namespace {
@@ -26,21 +28,88 @@ namespace {
 constexpr int firstEventType = static_cast<int>(EventType::OrderAccepted);
 constexpr int lastEventType = static_cast<int>(EventType::RiskAlert);
 
+// Returns the count grouped by thousands, "18,446,744,073,709,551,615" for the largest. Not
+// formatCount, because it takes a signed number, which the top half of the range would make
+// negative.
 QString countText(std::uint64_t count)
 {
-    return formatCount(static_cast<std::int64_t>(count));
+    QString text = QString::number(count);
+    for (auto at = text.size() - 3; at > 0; at -= 3)
+        text.insert(at, QLatin1Char(','));
+    return text;
 }
 
-// Returns the number in `text`, which may group digits with commas as the log shows them.
-// Returns nothing for an empty text or one beyond 64 bits.
-std::optional<std::uint64_t> numberIn(QString text)
+// A toned label that elides its text to the width the layout gives it, with the whole text in
+// its tooltip, so that a long count gives way before the filter fields do.
+class ElidedToneLabel : public RiskToneLabel {
+public:
+    using RiskToneLabel::RiskToneLabel;
+
+    void setFullText(const QString &text)
+    {
+        m_fullText = text;
+        setToolTip(text);
+        updateGeometry();
+        elide();
+    }
+
+    QSize sizeHint() const override
+    {
+        const QSize hint = RiskToneLabel::sizeHint();
+        return {fontMetrics().horizontalAdvance(m_fullText) + 2 * margin() + 2, hint.height()};
+    }
+
+    QSize minimumSizeHint() const override
+    {
+        const QSize hint = RiskToneLabel::minimumSizeHint();
+        return {fontMetrics().horizontalAdvance(QStringLiteral("\u2026")) * 3, hint.height()};
+    }
+
+protected:
+    void resizeEvent(QResizeEvent *event) override
+    {
+        RiskToneLabel::resizeEvent(event);
+        elide();
+    }
+
+private:
+    void elide()
+    {
+        setText(fontMetrics().elidedText(m_fullText, Qt::ElideRight, contentsRect().width()));
+    }
+
+    QString m_fullText;
+};
+
+} // namespace
+
+SequenceInput parseSequenceInput(const QString &text)
 {
-    text.remove(QLatin1Char(','));
+    const QString trimmed = text.trimmed();
+    if (trimmed.isEmpty())
+        return {SequenceInput::Kind::Empty, 0};
+    // Digits alone, or grouped by commas in threes as the log shows numbers: "1,2,3" is a typo,
+    // not 123.
+    static const QRegularExpression number(QStringLiteral("^(?:[0-9]+|[0-9]{1,3}(?:,[0-9]{3})+)$"));
+    if (!number.match(trimmed).hasMatch())
+        return {SequenceInput::Kind::NotANumber, 0};
     bool ok = false;
-    const qulonglong value = text.trimmed().toULongLong(&ok);
+    const qulonglong value = QString(trimmed).remove(QLatin1Char(',')).toULongLong(&ok);
     if (!ok)
+        return {SequenceInput::Kind::OutOfRange, 0};
+    return {SequenceInput::Kind::Number, value};
+}
+
+namespace {
+
+// Returns the number in `text`, which may group digits with commas as the log shows them.
+// Returns nothing for an empty text, one that is not such a number, or one beyond 64 bits.
+std::optional<std::uint64_t> numberIn(const QString &text)
+{
+    const SequenceInput input = parseSequenceInput(text);
+    if (input.kind != SequenceInput::Kind::Number)
         return std::nullopt;
-    return value;
+    return input.value;
 }
 
 } // namespace
@@ -106,7 +175,14 @@ QWidget *EventLogPanel::createFilterBar()
     for (int type = firstEventType; type <= lastEventType; ++type)
         m_type->addItem(QString::fromLatin1(nameOf(static_cast<EventType>(type))), type);
 
+    // The combo boxes may be narrower than their longest item, so that the filter bar fits a
+    // dock half the width of the window.
+    m_type->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    m_type->setMinimumContentsLength(10);
+
     m_instrument = new QComboBox(bar);
+    m_instrument->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    m_instrument->setMinimumContentsLength(10);
     m_instrument->setObjectName(QStringLiteral("eventInstrumentFilter"));
     m_instrument->setAccessibleName(tr("Instrument filter"));
     m_instrument->addItem(tr("All instruments"));
@@ -119,7 +195,12 @@ QWidget *EventLogPanel::createFilterBar()
     m_order->setPlaceholderText(tr("Order id"));
     m_order->setClearButtonEnabled(true);
     m_order->setValidator(digits);
-    m_order->setMaximumWidth(120);
+    // Wide enough for an eight-digit id with its commas, so a long counter cannot squeeze the
+    // field to a letter: the counter elides instead.
+    const int fieldWidth =
+        m_order->fontMetrics().horizontalAdvance(QStringLiteral("00,000,000")) + 30;
+    m_order->setMinimumWidth(fieldWidth);
+    m_order->setMaximumWidth(fieldWidth + 30);
 
     m_jump = new QLineEdit(bar);
     m_jump->setObjectName(QStringLiteral("eventJumpField"));
@@ -127,7 +208,8 @@ QWidget *EventLogPanel::createFilterBar()
     m_jump->setPlaceholderText(tr("Jump to seq\u2026"));
     m_jump->setToolTip(tr("Type a sequence number and press Enter to show that event (Ctrl+G)"));
     m_jump->setValidator(digits);
-    m_jump->setMaximumWidth(150);
+    m_jump->setMinimumWidth(fieldWidth);
+    m_jump->setMaximumWidth(fieldWidth + 60);
     auto *go = new QToolButton(bar);
     go->setObjectName(QStringLiteral("eventJumpButton"));
     go->setText(tr("Go"));
@@ -141,7 +223,7 @@ QWidget *EventLogPanel::createFilterBar()
     m_follow->setCheckable(true);
     m_follow->setChecked(true);
 
-    m_counter = new RiskToneLabel(bar);
+    m_counter = new ElidedToneLabel(bar);
     m_counter->setObjectName(QStringLiteral("eventLogCounter"));
     m_counter->setAlignment(Qt::AlignRight | Qt::AlignVCenter);
 
@@ -157,10 +239,7 @@ QWidget *EventLogPanel::createFilterBar()
     connect(m_type, &QComboBox::currentIndexChanged, this, [this] { applyFilterControls(); });
     connect(m_instrument, &QComboBox::currentIndexChanged, this, [this] { applyFilterControls(); });
     connect(m_order, &QLineEdit::textChanged, this, [this] { applyFilterControls(); });
-    const auto jump = [this] {
-        if (const auto sequence = numberIn(m_jump->text()))
-            jumpToSequence(*sequence);
-    };
+    const auto jump = [this] { jumpToTypedSequence(); };
     connect(m_jump, &QLineEdit::returnPressed, this, jump);
     connect(go, &QToolButton::clicked, this, jump);
     connect(m_follow, &QToolButton::toggled, this, [this](bool on) { setFollowing(on); });
@@ -347,7 +426,7 @@ void EventLogPanel::updateCounter()
     const std::uint64_t missed = m_live->missedEvents();
     if (missed > 0)
         text += tr(" \u00b7 %1 missed").arg(countText(missed));
-    m_counter->setText(text);
+    static_cast<ElidedToneLabel *>(m_counter)->setFullText(text);
     m_counter->setTone(missed > 0 ? RiskToneLabel::Tone::Warning : RiskToneLabel::Tone::Muted);
 }
 
@@ -361,9 +440,35 @@ QTableView *EventLogPanel::currentTable() const
     return isShowingHistory() ? m_historyTable : m_liveTable;
 }
 
+void EventLogPanel::jumpToTypedSequence()
+{
+    const QString typed = m_jump->text().trimmed();
+    const SequenceInput input = parseSequenceInput(typed);
+    switch (input.kind) {
+    case SequenceInput::Kind::Empty:
+        return;
+    case SequenceInput::Kind::NotANumber:
+        showMessage(tr("\u201c%1\u201d is not a sequence number: type digits, grouped by "
+                       "commas in threes or not at all.")
+                        .arg(typed),
+                    true);
+        return;
+    case SequenceInput::Kind::OutOfRange:
+        showMessage(tr("%1 is out of range: sequence numbers go up to %2.")
+                        .arg(typed, countText(std::numeric_limits<std::uint64_t>::max())),
+                    true);
+        return;
+    case SequenceInput::Kind::Number:
+        jumpToSequence(input.value);
+        return;
+    }
+}
+
 bool EventLogPanel::jumpToSequence(SequenceNumber sequence)
 {
     const QString number = countText(sequence);
+    // A message from an earlier jump no longer applies.
+    showMessage({}, false);
     if (isShowingHistory() && m_history->keeps(sequence)) {
         if (m_history->rowOfSequence(sequence) < 0) {
             setFilter({});

@@ -6,6 +6,7 @@
 #include <QWidget>
 
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <vector>
@@ -21,6 +22,16 @@ class QToolButton;
 namespace bourse::ui {
 
 class RiskToneLabel;
+
+// The parsed text of the "Jump to sequence" field: a number, grouped by commas in threes or not
+// at all, nothing, other text, or a number beyond the 64 bits of a sequence number.
+struct SequenceInput {
+    enum class Kind { Empty, Number, NotANumber, OutOfRange };
+    Kind kind = Kind::Empty;
+    std::uint64_t value = 0; // for Number
+};
+
+SequenceInput parseSequenceInput(const QString &text);
 
 // The event log: the live event stream of the session in a table (sequence, time, type,
 // instrument, order and the event's text), bounded to the last 100,000 events, with filters by
@@ -57,6 +68,8 @@ public:
     // false, with the reason shown in the panel, when no event has that sequence number within
     // reach.
     bool jumpToSequence(SequenceNumber sequence);
+    // Jumps to the sequence number in the "Jump to sequence" field, or says why it cannot.
+    void jumpToTypedSequence();
 
     // Leaves a page of history for the live tail.
     void showLive();

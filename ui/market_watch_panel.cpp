@@ -125,7 +125,13 @@ void MarketWatchPanel::showView(const std::shared_ptr<const MarketView> &view)
     if (!view)
         return;
 
+    const bool firstRows = m_model->rowCount() == 0;
     m_model->applyView(*view);
+    // The symbol column fits the symbols once they are known, which are mostly shorter than
+    // its sample, so that a narrow dock still shows the change. Not every view: the trader may
+    // have dragged it.
+    if (firstRows && m_model->rowCount() > 0)
+        m_table->resizeColumnToContents(MarketWatchModel::SymbolColumn);
     const bool focusChanged = m_focus != view->instrument;
     m_focus = view->instrument;
     if (focusChanged || !m_table->selectionModel()->hasSelection())

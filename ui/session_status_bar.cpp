@@ -2,6 +2,7 @@
 
 #include "elided_label.h"
 #include "formatting.h"
+#include "risk_kill_switch.h"
 #include "risk_terms.h"
 #include "risk_tone_label.h"
 #include "theme.h"
@@ -58,6 +59,21 @@ QString globalKillSwitchText(KillSwitchScope scope)
     return QObject::tr("KILL SWITCH: %1 (all accounts)").arg(killSwitchTitle(scope).toUpper());
 }
 
+QString engagedKillSwitchText(const TraderView &trader)
+{
+    QStringList parts;
+    if (trader.globalKillSwitch != KillSwitchScope::None)
+        parts << globalKillSwitchText(trader.globalKillSwitch);
+    for (const RiskMonitor &risk : trader.risk) {
+        if (risk.killSwitch == KillSwitchScope::None)
+            continue;
+        parts << QObject::tr("KILL SWITCH: %1 (%2)")
+                     .arg(killSwitchTitle(risk.killSwitch).toUpper(),
+                          killSwitchTarget(risk.account));
+    }
+    return parts.join(QStringLiteral(" \u00b7 "));
+}
+
 QString replayStatusText(const MarketView &view)
 {
     QString text =
@@ -107,8 +123,9 @@ SessionStatusBar::SessionStatusBar(QWidget *parent)
     QFont bold = m_killSwitch->font();
     bold.setBold(true);
     m_killSwitch->setFont(bold);
-    m_killSwitch->setToolTip(tr("The global kill switch rejects the new orders of every "
-                                "account. Reset it in the risk dashboard."));
+    m_killSwitch->setToolTip(tr("An engaged kill switch rejects the new orders of its account, "
+                                "or of every account for the global one. Reset it in the risk "
+                                "dashboard."));
     m_marketClock->setObjectName(QStringLiteral("marketClockLabel"));
     m_marketClock->setToolTip(tr("Market time of the last event"));
     m_wallClock->setObjectName(QStringLiteral("wallClockLabel"));
@@ -245,7 +262,7 @@ void SessionStatusBar::setView(const MarketView &view)
     m_sequence->setText(
         tr("Seq %1").arg(formatCount(static_cast<std::int64_t>(view.lastSequence))));
 
-    const QString killSwitch = globalKillSwitchText(view.trader.globalKillSwitch);
+    const QString killSwitch = engagedKillSwitchText(view.trader);
     m_killSwitch->setText(killSwitch);
     m_killSwitch->setVisible(!killSwitch.isEmpty());
 

@@ -21,8 +21,9 @@ enum class ConnectionSeverity { Normal, Warning, Error };
 
 // The status bar of the terminal. It shows the session mode (simulation with its seed, replay
 // with its file, or remote with its server), the replay state and market time, the connection
-// state and the last error. The global kill switch shows while it is engaged. At the right
-// are events per second, the last and the durable sequence number, and the market and wall
+// state and the last error. Every engaged kill switch, the global one and those of the trader's
+// accounts, shows in red while it is engaged, so it is seen outside the risk dashboard. At the
+// right are events per second, the last and the durable sequence number, and the market and wall
 // clocks. The mode and the error are elided to the width they get, with the full text in
 // their tooltips, so a long file name or error never widens the window.
 class SessionStatusBar : public QStatusBar {
@@ -85,6 +86,11 @@ private:
 // Returns the status bar's text of an engaged global kill switch, such as
 // "KILL SWITCH: CANCEL ALL (all accounts)". Returns an empty text when it is not engaged.
 QString globalKillSwitchText(KillSwitchScope scope);
+
+// Returns the status bar's text of every engaged kill switch of `trader`, the global one first
+// and then the accounts' in their order, joined by " · ", such as
+// "KILL SWITCH: PAUSE (account 1)". Returns an empty text when none is engaged.
+QString engagedKillSwitchText(const TraderView &trader);
 
 // Returns "max" for a speed of 0 and "10x" for 10.
 QString replaySpeedLabel(double speed);

@@ -88,7 +88,10 @@ QString styleSheetOf(const ColorScheme &colors)
                           " spacing: 4px; padding: 2px; }"
                           "QToolButton { padding: 3px 8px; border-radius: 3px; }"
                           "QToolButton:checked { background: %5; color: %6; }"
-                          "QToolButton:checked:disabled { background: %4; }"
+                          // A checked button that is disabled, such as the replay speed
+                          // in a simulation, has a grid background. Muted text on it has a
+                          // contrast of about 4:1 in both themes (white text had 1.4:1).
+                          "QToolButton:checked:disabled { background: %4; color: %3; }"
                           "QMenuBar { background: %2; border-bottom: 1px solid %4; }"
                           "QMenuBar::item:selected { background: %5; color: %6; }"
                           "QMenu { background: %7; border: 1px solid %4; }"

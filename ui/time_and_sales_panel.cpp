@@ -14,11 +14,30 @@
 
 #include <algorithm>
 #include <limits>
+#include <memory>
 #include <optional>
 
 namespace bourse::ui {
 
 namespace {
+
+// Fits the columns to their contents each time the table goes from no rows to some, such as on
+// the first view or after the tape is cleared for another instrument: later views keep the
+// widths, which the trader may have dragged, and cost no measuring.
+void fitColumnsWhenFilled(QTableView *table)
+{
+    QAbstractItemModel *model = table->model();
+    auto empty = std::make_shared<bool>(model->rowCount() == 0);
+    const auto update = [table, model, empty] {
+        const bool nowEmpty = model->rowCount() == 0;
+        if (*empty && !nowEmpty)
+            table->resizeColumnsToContents();
+        *empty = nowEmpty;
+    };
+    QObject::connect(model, &QAbstractItemModel::rowsInserted, table, update);
+    QObject::connect(model, &QAbstractItemModel::rowsRemoved, table, update);
+    QObject::connect(model, &QAbstractItemModel::modelReset, table, update);
+}
 
 constexpr int kColumnPadding = 20;
 constexpr int kRowPadding = 6;
@@ -201,6 +220,9 @@ void TimeAndSalesPanel::configureTable()
     fit(TimeAndSalesModel::TimeColumn, QStringLiteral("00:00:00.000"));
     fit(TimeAndSalesModel::PriceColumn, QStringLiteral("00000.0000"));
     fit(TimeAndSalesModel::SizeColumn, QStringLiteral("000,000"));
+    // The sample widths apply until the first prints, whose real widths leave room for the side.
+    // The tape is cleared for another instrument, so its prints are measured again.
+    fitColumnsWhenFilled(m_table);
 }
 
 void TimeAndSalesPanel::showView(const std::shared_ptr<const MarketView> &view)

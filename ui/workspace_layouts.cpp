@@ -67,7 +67,8 @@ WorkspaceLayout chartsLayout()
         placed(dock::depthChart, Kind::Below, dock::chart),
         placed(dock::timeAndSales, Kind::Below, dock::ladder),
     };
-    layout.widths = {share(dock::marketWatch, 0.18), share(dock::chart, 0.57),
+    // The market watch is wide enough for the symbol, last price and change.
+    layout.widths = {share(dock::marketWatch, 0.24), share(dock::chart, 0.51),
                      share(dock::ladder, 0.25)};
     layout.heights = {share(dock::chart, 0.68), share(dock::depthChart, 0.32),
                       share(dock::ladder, 0.55), share(dock::timeAndSales, 0.45)};

@@ -161,7 +161,8 @@ private slots:
     void appendsOnlyNewSequences();
     void sameViewTwiceAddsNothing();
     void eventsSharingSequenceKept();
-    void lateStartShowsGap();
+    void lateStartKeepsEarlierEventsAsHistory();
+    void firstViewWithoutEventsStartsTheLog();
     void capsRowsRemovingOldest();
     void viewLargerThanCapacity();
     void gapRowForMissedEvents();
@@ -177,6 +178,13 @@ private slots:
     void historyPagesEarlierAndLater();
     void jumpWithoutHistorySourceFails();
     void jumpPastNewestFails();
+    void parseSequenceInputReadsDisplayedNumbers_data();
+    void parseSequenceInputReadsDisplayedNumbers();
+    void jumpFieldNamesLargestSequenceUnsigned();
+    void jumpFieldSaysNumberAboveRangeIsOutOfRange();
+    void jumpFieldRejectsMisgroupedDigits();
+    void successfulJumpClearsEarlierMessage();
+    void longCounterLeavesFilterFieldsUsable();
     void followsLiveUntilScrolledUp();
     void pausedLogKeepsRowsInPlace();
     void screenshot();
@@ -232,16 +240,40 @@ void EventLogTest::eventsSharingSequenceKept()
     QCOMPARE(model.missedEvents(), std::uint64_t{0});
 }
 
-void EventLogTest::lateStartShowsGap()
+void EventLogTest::lateStartKeepsEarlierEventsAsHistory()
 {
     EventLogModel model;
     QAbstractItemModelTester tester(&model);
 
-    model.applyView(*viewOf(acceptedRange(5, 7)));
+    // A session that continues a journal: events 1 to 4 happened before the log's first view,
+    // and the session dropped 143,225 events before it, none of which the log missed.
+    model.applyView(*viewOf(acceptedRange(5, 7), 143'225));
 
-    QCOMPARE(shownSequences(model), (std::vector<SequenceNumber>{1, 5, 6, 7}));
-    QCOMPARE(model.index(0, EventLogModel::TextColumn).data().toString(),
-             QStringLiteral("4 events missed, sequences 1 to 4"));
+    QCOMPARE(shownSequences(model), (std::vector<SequenceNumber>{5, 6, 7}));
+    QCOMPARE(model.missedEvents(), std::uint64_t{0});
+
+    // Events 8 and 9 went missing between two views the log received.
+    model.applyView(*viewOf(acceptedRange(10, 11)));
+
+    QCOMPARE(shownSequences(model), (std::vector<SequenceNumber>{5, 6, 7, 8, 10, 11}));
+    QCOMPARE(model.index(3, EventLogModel::TextColumn).data().toString(),
+             QStringLiteral("2 events missed, sequences 8 to 9"));
+    QCOMPARE(model.missedEvents(), std::uint64_t{2});
+}
+
+void EventLogTest::firstViewWithoutEventsStartsTheLog()
+{
+    EventLogModel model;
+    QAbstractItemModelTester tester(&model);
+
+    // The first view carries no events but says 40 have happened: those are history.
+    auto empty = viewOf({});
+    empty->lastSequence = 40;
+    model.applyView(*empty);
+    model.applyView(*viewOf(acceptedRange(41, 42)));
+
+    QCOMPARE(shownSequences(model), (std::vector<SequenceNumber>{41, 42}));
+    QCOMPARE(model.missedEvents(), std::uint64_t{0});
 }
 
 void EventLogTest::capsRowsRemovingOldest()
@@ -509,6 +541,121 @@ void EventLogTest::jumpPastNewestFails()
 
     QVERIFY(journal.reads.empty());
     QVERIFY(!panel.widget.isShowingHistory());
+}
+
+void EventLogTest::parseSequenceInputReadsDisplayedNumbers_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<int>("kind");
+    QTest::addColumn<quint64>("value");
+    const int number = static_cast<int>(SequenceInput::Kind::Number);
+    const int notANumber = static_cast<int>(SequenceInput::Kind::NotANumber);
+    QTest::newRow("empty") << QString() << static_cast<int>(SequenceInput::Kind::Empty)
+                           << quint64{0};
+    QTest::newRow("digits") << QStringLiteral("123") << number << quint64{123};
+    QTest::newRow("spaces around") << QStringLiteral(" 42 ") << number << quint64{42};
+    QTest::newRow("grouped") << QStringLiteral("1,234") << number << quint64{1234};
+    QTest::newRow("grouped twice") << QStringLiteral("12,345,678") << number << quint64{12345678};
+    QTest::newRow("largest") << QStringLiteral("18,446,744,073,709,551,615") << number
+                             << quint64{18446744073709551615ULL};
+    QTest::newRow("groups of one") << QStringLiteral("1,2,3") << notANumber << quint64{0};
+    QTest::newRow("group of four") << QStringLiteral("1234,567") << notANumber << quint64{0};
+    QTest::newRow("leading comma") << QStringLiteral(",123") << notANumber << quint64{0};
+    QTest::newRow("trailing comma") << QStringLiteral("123,") << notANumber << quint64{0};
+    QTest::newRow("one above largest")
+        << QStringLiteral("18446744073709551616")
+        << static_cast<int>(SequenceInput::Kind::OutOfRange) << quint64{0};
+}
+
+void EventLogTest::parseSequenceInputReadsDisplayedNumbers()
+{
+    QFETCH(QString, text);
+    QFETCH(int, kind);
+    QFETCH(quint64, value);
+
+    const SequenceInput input = parseSequenceInput(text);
+
+    QCOMPARE(static_cast<int>(input.kind), kind);
+    QCOMPARE(quint64{input.value}, value);
+}
+
+namespace {
+
+// Types `text` in the "Jump to sequence" field and presses Enter; returns the panel's message.
+QString typeJump(EventLogPanel &panel, const QString &text)
+{
+    auto *field = panel.findChild<QLineEdit *>(QStringLiteral("eventJumpField"));
+    field->setText(text);
+    QTest::keyClick(field, Qt::Key_Return);
+    auto *message = panel.findChild<QLabel *>(QStringLiteral("eventLogMessage"));
+    return message->isVisible() ? message->text() : QString();
+}
+
+} // namespace
+
+void EventLogTest::jumpFieldNamesLargestSequenceUnsigned()
+{
+    Panel panel(100);
+    panel.widget.show();
+    panel.widget.showView(viewOf(acceptedRange(1, 30)));
+
+    QCOMPARE(typeJump(panel.widget, QStringLiteral("18446744073709551615")),
+             QStringLiteral("Event 18,446,744,073,709,551,615 has not happened yet: the last one "
+                            "is 30."));
+}
+
+void EventLogTest::jumpFieldSaysNumberAboveRangeIsOutOfRange()
+{
+    Panel panel(100);
+    panel.widget.show();
+    panel.widget.showView(viewOf(acceptedRange(1, 30)));
+
+    QCOMPARE(typeJump(panel.widget, QStringLiteral("18446744073709551616")),
+             QStringLiteral("18446744073709551616 is out of range: sequence numbers go up to "
+                            "18,446,744,073,709,551,615."));
+    QCOMPARE(selectedSequence(*panel.widget.liveTable()), SequenceNumber{0});
+}
+
+void EventLogTest::jumpFieldRejectsMisgroupedDigits()
+{
+    Panel panel(200);
+    panel.widget.show();
+    panel.widget.showView(viewOf(acceptedRange(1, 150)));
+
+    QCOMPARE(typeJump(panel.widget, QStringLiteral("1,2,3")),
+             QStringLiteral("\u201c1,2,3\u201d is not a sequence number: type digits, grouped "
+                            "by commas in threes or not at all."));
+    QCOMPARE(selectedSequence(*panel.widget.liveTable()), SequenceNumber{0});
+}
+
+void EventLogTest::successfulJumpClearsEarlierMessage()
+{
+    Panel panel(100);
+    panel.widget.show();
+    panel.widget.showView(viewOf(acceptedRange(1, 30)));
+    QVERIFY(!typeJump(panel.widget, QStringLiteral("31")).isEmpty());
+
+    QCOMPARE(typeJump(panel.widget, QStringLiteral("12")), QString());
+    QCOMPARE(selectedSequence(*panel.widget.liveTable()), SequenceNumber{12});
+}
+
+void EventLogTest::longCounterLeavesFilterFieldsUsable()
+{
+    Panel panel(100'000);
+    panel.widget.resize(560, 300);
+    panel.widget.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&panel.widget));
+    panel.widget.showView(viewOf(acceptedRange(1, 3)));
+    panel.widget.showView(viewOf(acceptedRange(143'229, 143'230), 143'225));
+    panel.widget.setFilter({EventType::OrderAccepted, {}, {}});
+    QCoreApplication::processEvents();
+
+    auto *order = panel.widget.findChild<QLineEdit *>(QStringLiteral("eventOrderFilter"));
+    auto *jump = panel.widget.findChild<QLineEdit *>(QStringLiteral("eventJumpField"));
+    // Room for an eight-digit id with its commas.
+    const int digits = order->fontMetrics().horizontalAdvance(QStringLiteral("00,000,000"));
+    QVERIFY2(order->width() >= digits, qPrintable(QString::number(order->width())));
+    QVERIFY2(jump->width() >= digits, qPrintable(QString::number(jump->width())));
 }
 
 void EventLogTest::followsLiveUntilScrolledUp()

@@ -1,8 +1,15 @@
 #include "replay_toolbar.h"
+#include "theme.h"
 
 #include <QAction>
+#include <QApplication>
+#include <QImage>
 #include <QSignalSpy>
 #include <QTest>
+#include <QToolButton>
+
+#include <algorithm>
+#include <cmath>
 
 using bourse::MarketView;
 using bourse::ReplayState;
@@ -34,6 +41,34 @@ QAction *action(const ReplayToolBar &toolBar, const char *name)
     return toolBar.findChild<QAction *>(QString::fromLatin1(name));
 }
 
+// WCAG 2 relative luminance of an sRGB colour.
+double luminance(QColor color)
+{
+    const auto channel = [](double value) {
+        return value <= 0.03928 ? value / 12.92 : std::pow((value + 0.055) / 1.055, 2.4);
+    };
+    return 0.2126 * channel(color.redF()) + 0.7152 * channel(color.greenF()) +
+           0.0722 * channel(color.blueF());
+}
+
+// The largest WCAG contrast ratio between the button's background, read at the middle of its
+// top edge inside the padding, and any pixel of its text.
+double textContrast(QWidget *button)
+{
+    const QImage image = button->grab().toImage();
+    const double background = luminance(image.pixelColor(image.width() / 2, 1));
+    double best = 1.0;
+    for (int y = 0; y < image.height(); ++y) {
+        for (int x = 0; x < image.width(); ++x) {
+            const double pixel = luminance(image.pixelColor(x, y));
+            const double ratio =
+                (std::max(pixel, background) + 0.05) / (std::min(pixel, background) + 0.05);
+            best = std::max(best, ratio);
+        }
+    }
+    return best;
+}
+
 } // namespace
 
 class ReplayToolBarTest : public QObject {
@@ -53,6 +88,8 @@ private slots:
     void finishedReplayDisablesPlay();
     void speedButtonRequestsSpeed();
     void setSpeedChecksWithoutRequest();
+    void checkedSpeedReadsInBothThemes_data();
+    void checkedSpeedReadsInBothThemes();
 };
 
 void ReplayToolBarTest::parseReplaySpeedAcceptsOffered_data()
@@ -228,6 +265,36 @@ void ReplayToolBarTest::setSpeedChecksWithoutRequest()
     QVERIFY(action(toolBar, "speedAction_max")->isChecked());
     QVERIFY(!action(toolBar, "speedAction_1x")->isChecked());
     QCOMPARE(toolBar.speed(), 0.0);
+}
+
+void ReplayToolBarTest::checkedSpeedReadsInBothThemes_data()
+{
+    QTest::addColumn<bool>("light");
+    QTest::addColumn<bool>("replay");
+    QTest::newRow("dark, replay") << false << true;
+    QTest::newRow("dark, simulation") << false << false;
+    QTest::newRow("light, replay") << true << true;
+    QTest::newRow("light, simulation") << true << false;
+}
+
+void ReplayToolBarTest::checkedSpeedReadsInBothThemes()
+{
+    QFETCH(bool, light);
+    QFETCH(bool, replay);
+    auto &app = *qobject_cast<QApplication *>(QCoreApplication::instance());
+    bourse::ui::theme::apply(app, light ? bourse::ui::theme::Theme::Light
+                                        : bourse::ui::theme::Theme::Dark);
+    ReplayToolBar toolBar;
+    toolBar.setView(replay ? replayView(ReplayState::Paused)
+                           : simulationView(ReplayState::Playing));
+    toolBar.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&toolBar));
+    QAction *speed = action(toolBar, "speedAction_1x");
+    QVERIFY(speed->isChecked());
+
+    // 3:1 is the WCAG 2 minimum for large text and controls; white on light grey was 1.4:1.
+    const double contrast = textContrast(toolBar.widgetForAction(speed));
+    QVERIFY2(contrast >= 3.0, qPrintable(QString::number(contrast)));
 }
 
 QTEST_MAIN(ReplayToolBarTest)

@@ -12,6 +12,7 @@
 
 #include <memory>
 
+using bourse::AccountId;
 using bourse::KillSwitchScope;
 using bourse::MarketView;
 using bourse::ReplayState;
@@ -19,6 +20,7 @@ using bourse::SessionMode;
 using bourse::Timestamp;
 using bourse::ui::ConnectionSeverity;
 using bourse::ui::ElidedLabel;
+using bourse::ui::engagedKillSwitchText;
 using bourse::ui::RiskToneLabel;
 using bourse::ui::SessionStatusBar;
 
@@ -80,6 +82,8 @@ private slots:
     void connectionStateColoredBySeverity();
     void remoteEndpointShownAsMode();
     void globalKillSwitchShownWhenEngaged();
+    void accountKillSwitchShownWhenEngaged();
+    void globalAndAccountKillSwitchesShownTogether();
     void clocksShowMarketAndWallTime();
     void showViewMatchesSetView();
     void screenshot();
@@ -319,6 +323,56 @@ void SessionStatusBarTest::globalKillSwitchShownWhenEngaged()
     view.trader.globalKillSwitch = KillSwitchScope::None;
     status.statusBar->setView(view);
     QVERIFY(killSwitch->isHidden());
+}
+
+namespace {
+
+// The trader's accounts 1 and 2 with the given switches; the global one is off.
+MarketView viewWithAccountSwitches(KillSwitchScope first, KillSwitchScope second)
+{
+    MarketView view;
+    view.trader.accounts = {AccountId(1), AccountId(2)};
+    view.trader.risk.resize(2);
+    view.trader.risk[0].account = AccountId(1);
+    view.trader.risk[0].killSwitch = first;
+    view.trader.risk[1].account = AccountId(2);
+    view.trader.risk[1].killSwitch = second;
+    return view;
+}
+
+} // namespace
+
+void SessionStatusBarTest::accountKillSwitchShownWhenEngaged()
+{
+    StatusWindow status(1200);
+    status.window.show();
+    auto *killSwitch =
+        status.statusBar->findChild<RiskToneLabel *>(QStringLiteral("killSwitchLabel"));
+    QVERIFY(killSwitch);
+
+    status.statusBar->setView(
+        viewWithAccountSwitches(KillSwitchScope::None, KillSwitchScope::None));
+    QVERIFY(killSwitch->isHidden());
+
+    status.statusBar->setView(
+        viewWithAccountSwitches(KillSwitchScope::Pause, KillSwitchScope::None));
+    QVERIFY(killSwitch->isVisible());
+    QCOMPARE(killSwitch->text(), QStringLiteral("KILL SWITCH: PAUSE (account 1)"));
+    QCOMPARE(killSwitch->tone(), RiskToneLabel::Tone::Alarm);
+
+    status.statusBar->setView(
+        viewWithAccountSwitches(KillSwitchScope::None, KillSwitchScope::None));
+    QVERIFY(killSwitch->isHidden());
+}
+
+void SessionStatusBarTest::globalAndAccountKillSwitchesShownTogether()
+{
+    MarketView view = viewWithAccountSwitches(KillSwitchScope::Pause, KillSwitchScope::Flatten);
+    view.trader.globalKillSwitch = KillSwitchScope::CancelAll;
+    QCOMPARE(engagedKillSwitchText(view.trader),
+             QStringLiteral("KILL SWITCH: CANCEL ALL (all accounts) \u00b7 "
+                            "KILL SWITCH: PAUSE (account 1) \u00b7 "
+                            "KILL SWITCH: FLATTEN (account 2)"));
 }
 
 void SessionStatusBarTest::clocksShowMarketAndWallTime()

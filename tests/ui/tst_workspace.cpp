@@ -7,12 +7,14 @@
 #include <QAction>
 #include <QApplication>
 #include <QDockWidget>
+#include <QHeaderView>
 #include <QLabel>
 #include <QMainWindow>
 #include <QSet>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QStandardPaths>
+#include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -75,6 +77,8 @@ class WorkspaceTest : public QObject {
 private slots:
     void initTestCase();
     void init();
+    void chartsWorkspaceShowsMarketWatchChange();
+    void tradingWorkspaceShowsOrderPriceAndPosition();
 
     void builtinWorkspacesListedFirst();
     void switchShowsBuiltinDocks_data();
@@ -408,6 +412,59 @@ void WorkspaceTest::focusKeyShowsHiddenDock()
 
     QVERIFY(!history->isHidden());
     QTRY_VERIFY(history->isAncestorOf(QApplication::focusWidget()));
+}
+
+namespace {
+
+// Whether the column of logical index `column` lies wholly inside the table's viewport.
+bool columnFits(const QTableView &table, int column)
+{
+    const int left = table.columnViewportPosition(column);
+    return left >= 0 && left + table.columnWidth(column) <= table.viewport()->width();
+}
+
+} // namespace
+
+void WorkspaceTest::chartsWorkspaceShowsMarketWatchChange()
+{
+    MainWindow window;
+    window.resize(1400, 850);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    QVERIFY(window.workspaces().switchTo(QStringLiteral("Charts")));
+    QCoreApplication::processEvents();
+
+    auto *table = window.findChild<QTableView *>(QStringLiteral("marketWatchTable"));
+    QVERIFY(table);
+    // Symbol, Last and Change, in the market watch model's columns 0 to 2.
+    QVERIFY2(columnFits(*table, 2), qPrintable(QStringLiteral("%1 + %2 > %3")
+                                                   .arg(table->columnViewportPosition(2))
+                                                   .arg(table->columnWidth(2))
+                                                   .arg(table->viewport()->width())));
+}
+
+void WorkspaceTest::tradingWorkspaceShowsOrderPriceAndPosition()
+{
+    MainWindow window;
+    window.resize(1400, 850);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    QVERIFY(window.workspaces().switchTo(QStringLiteral("Trading")));
+    QCoreApplication::processEvents();
+
+    auto *positions = window.findChild<QTableView *>(QStringLiteral("positionsTable"));
+    QVERIFY(positions);
+    // The position column (2) is as wide as its header "Position" needs.
+    QHeaderView *header = positions->horizontalHeader();
+    QVERIFY2(header->sectionSize(2) >= header->sectionSizeHint(2),
+             qPrintable(QString::number(header->sectionSize(2))));
+    QVERIFY(columnFits(*positions, 2));
+
+    auto *working = window.findChild<QTableView *>(QStringLiteral("blotterWorkingTable"));
+    QVERIFY(working);
+    // The instrument (3), side (4), price (7) and quantity (9) of a working order.
+    for (int column : {3, 4, 7, 9})
+        QVERIFY2(columnFits(*working, column), qPrintable(QString::number(column)));
 }
 
 void WorkspaceTest::nextPanelKeyMovesFocus()
