@@ -8,8 +8,10 @@
 #include "order_gateway.h"
 #include "theme.h"
 
+#include <QApplication>
 #include <QComboBox>
 #include <QEvent>
+#include <QFontMetrics>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
@@ -19,6 +21,7 @@
 #include <QVBoxLayout>
 
 #include <algorithm>
+#include <array>
 #include <limits>
 
 namespace bourse::ui {
@@ -31,6 +34,32 @@ constexpr int kRowsEachSide = 50;
 
 // A check result older than this is requested again, since positions and limits move.
 constexpr std::chrono::milliseconds kCheckRefresh{500};
+
+// The largest quantity the box takes when nothing tighter is known, in lots. The view does not
+// carry an instrument's maximum order quantity, and the engine's (kMaximumQuantity, 10^12) does
+// not fit the int of a spin box. An order above the instrument's maximum is rejected by the
+// engine and named in the warning line.
+constexpr std::int64_t kQuantityBound = 1'000'000'000;
+
+// The lines under the ladder: a buy and a sell warning for the selected row and a notice or a
+// quantity problem.
+constexpr int kWarningLines = 3;
+
+// The columns that show quantities, left to right.
+constexpr std::array kQuantityColumns{LadderModel::WorkingBuysColumn, LadderModel::BidSizeColumn,
+                                      LadderModel::AskSizeColumn, LadderModel::WorkingSellsColumn,
+                                      LadderModel::VolumeColumn};
+
+// Pixels around a cell's text: the delegate's padding on each side and a margin for the grid.
+constexpr int kCellMargins = 2 * 6 + 4;
+
+// The check's text names the verdict already, as in "rejected: position limit, ...".
+QString withoutVerdict(const QString &text)
+{
+    const QString verdict = QStringLiteral("rejected:");
+    return text.startsWith(verdict, Qt::CaseInsensitive) ? text.mid(verdict.size()).trimmed()
+                                                         : text;
+}
 
 int clampToInt(std::int64_t value)
 {
@@ -58,12 +87,13 @@ LadderPanel::LadderPanel(QWidget *parent)
     m_warning = new QLabel(this);
     m_warning->setObjectName(QStringLiteral("ladderWarning"));
     m_warning->setAccessibleName(tr("Order warning"));
-    m_warning->setWordWrap(true);
+    m_warning->setWordWrap(false);
     m_warning->setAlignment(Qt::AlignLeft | Qt::AlignTop);
-    // Two lines at a fixed height: a warning that comes and goes must not resize the ladder
-    // and move its rows under the mouse. The tooltip carries a longer text in full.
+    // One line per warning at a fixed height: a warning that comes and goes must not resize
+    // the ladder and move its rows under the mouse. A line too long for the panel is elided,
+    // and the tooltip carries every line in full.
     m_warning->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Fixed);
-    m_warning->setFixedHeight(2 * m_warning->fontMetrics().lineSpacing() + 2);
+    m_warning->setFixedHeight(kWarningLines * m_warning->fontMetrics().lineSpacing() + 2);
     m_warning->setTextInteractionFlags(Qt::TextSelectableByMouse);
     applyWarningPalette();
 
@@ -98,7 +128,7 @@ void LadderPanel::createControls()
     m_quantity->setObjectName(QStringLiteral("ladderQuantity"));
     m_quantity->setAccessibleName(tr("Order quantity"));
     m_quantity->setToolTip(tr("The quantity a click in the ladder trades"));
-    m_quantity->setRange(1, std::numeric_limits<int>::max());
+    m_quantity->setRange(1, static_cast<int>(kQuantityBound));
     m_quantity->setValue(1);
     m_quantity->setAccelerated(true);
 
@@ -107,6 +137,8 @@ void LadderPanel::createControls()
     m_account->setAccessibleName(tr("Account"));
     m_account->setToolTip(tr("The account a click in the ladder trades for"));
     m_account->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+    // As wide as its longest account name: a narrow dock must not cut "Account 12" short.
+    m_account->setSizePolicy(QSizePolicy::Minimum, QSizePolicy::Fixed);
 
     m_centre = new QToolButton(bar);
     m_centre->setObjectName(QStringLiteral("ladderCentre"));
@@ -117,19 +149,17 @@ void LadderPanel::createControls()
 
     auto *quantityLabel = new QLabel(tr("Qty"), bar);
     quantityLabel->setBuddy(m_quantity);
-    auto *accountLabel = new QLabel(tr("Account"), bar);
-    accountLabel->setBuddy(m_account);
 
     auto *layout = new QHBoxLayout(bar);
     layout->setContentsMargins(2, 2, 2, 2);
     layout->addWidget(quantityLabel);
     layout->addWidget(m_quantity);
-    layout->addWidget(accountLabel);
     layout->addWidget(m_account);
     layout->addStretch(1);
     layout->addWidget(m_centre);
 
     connect(m_centre, &QToolButton::clicked, this, &LadderPanel::recentre);
+    connect(m_quantity, &LotSpinBox::typedTextChanged, this, &LadderPanel::showQuantityState);
     connect(m_quantity, &QSpinBox::valueChanged, this, [this](int lots) {
         if (m_instrument.value() != 0)
             m_quantities.insert(m_instrument.value(), lots);
@@ -173,8 +203,8 @@ void LadderPanel::createTable()
     QHeaderView *columns = m_table->horizontalHeader();
     columns->setHighlightSections(false);
     columns->setSectionsClickable(false);
-    columns->setSectionResizeMode(QHeaderView::Stretch);
-    columns->setSectionResizeMode(LadderModel::PriceColumn, QHeaderView::Fixed);
+    // layOutColumns() sets every width: fixed, so that the user does not drag them.
+    columns->setSectionResizeMode(QHeaderView::Fixed);
     columns->setMinimumSectionSize(
         m_table->fontMetrics().horizontalAdvance(QStringLiteral("0000")));
     applyTerms();
@@ -188,9 +218,12 @@ void LadderPanel::createTable()
 void LadderPanel::applyTerms()
 {
     const int decimals = m_view ? m_view->quantityDecimals : 0;
-    const std::int64_t lot = m_view ? m_view->lotSize.value() : 1;
+    const std::int64_t lot =
+        std::clamp<std::int64_t>(m_view ? m_view->lotSize.value() : 1, 1, kQuantityBound);
     m_quantity->setDecimals(decimals);
-    m_quantity->setMinimum(clampToInt(lot));
+    // The largest whole number of lots within the bound, so stepping from a lot multiple
+    // never leaves the lot grid.
+    m_quantity->setRange(clampToInt(lot), clampToInt(kQuantityBound / lot * lot));
     m_quantity->setSingleStep(clampToInt(lot));
     m_quantity->setValue(m_quantities.value(m_instrument.value(), clampToInt(lot)));
 
@@ -199,6 +232,7 @@ void LadderPanel::applyTerms()
     const QString widest = formatPrice(top.value_or(Price{999999}), m_model->priceDecimals());
     const int width = m_table->fontMetrics().horizontalAdvance(widest + QStringLiteral("00")) + 12;
     m_table->horizontalHeader()->resizeSection(LadderModel::PriceColumn, width);
+    layOutColumns();
 }
 
 void LadderPanel::showView(const std::shared_ptr<const MarketView> &view)
@@ -216,13 +250,67 @@ void LadderPanel::showView(const std::shared_ptr<const MarketView> &view)
         m_selectedPrice.reset();
     }
     m_model->applyView(*view);
-    if (newInstrument)
+    if (newInstrument) {
+        // The columns fit the new instrument's sizes from the narrowest width again.
+        m_textLengths.fill(0);
+        m_minimumWidths.fill(0);
         applyTerms();
+    }
+    widenQuantityColumns();
 
     updateAccounts(view->trader.accounts);
     updateCheckedOrders();
     m_check->poll();
     m_check->refreshOlderThan(kCheckRefresh);
+}
+
+void LadderPanel::widenQuantityColumns()
+{
+    // The ladder font is monospaced, so the longest text is the widest. Only the rows of the
+    // window are read, a bounded amount of work per view. The best levels and the order
+    // columns are bold, which is wider.
+    QFont bold = m_table->font();
+    bold.setBold(true);
+    const QFontMetrics metrics(bold);
+    bool widened = false;
+    for (const int column : kQuantityColumns) {
+        const auto at = static_cast<std::size_t>(column);
+        for (int row = 0; row < m_model->rowCount(); ++row) {
+            const QString text = m_model->index(row, column).data().toString();
+            if (text.size() <= m_textLengths[at])
+                continue;
+            m_textLengths[at] = text.size();
+            m_minimumWidths[at] = metrics.horizontalAdvance(text) + kCellMargins;
+            widened = true;
+        }
+    }
+    if (widened)
+        layOutColumns();
+}
+
+// Gives each quantity column the width its longest text needs and shares what the viewport has
+// left among them equally. A viewport too narrow for them all scrolls rather than cut a size.
+void LadderPanel::layOutColumns()
+{
+    QHeaderView *columns = m_table->horizontalHeader();
+    const int base = m_table->fontMetrics().horizontalAdvance(QStringLiteral("0000"));
+    int required = 0;
+    for (const int column : kQuantityColumns)
+        required += std::max(base, m_minimumWidths[static_cast<std::size_t>(column)]);
+
+    const int available =
+        m_table->viewport()->width() - columns->sectionSize(LadderModel::PriceColumn);
+    const int count = static_cast<int>(std::size(kQuantityColumns));
+    const int spare = std::max(0, available - required);
+    int given = 0;
+    for (int i = 0; i < count; ++i) {
+        const int column = kQuantityColumns[static_cast<std::size_t>(i)];
+        // The last column takes the pixels the division leaves over.
+        const int share = i + 1 < count ? spare / count : spare - given;
+        given += share;
+        const int minimum = std::max(base, m_minimumWidths[static_cast<std::size_t>(column)]);
+        columns->resizeSection(column, minimum + share);
+    }
 }
 
 void LadderPanel::updateAccounts(const std::vector<AccountId> &accounts)
@@ -251,6 +339,8 @@ void LadderPanel::clear()
     m_hover.reset();
     m_press.reset();
     m_notice.clear();
+    m_textLengths.fill(0);
+    m_minimumWidths.fill(0);
     m_model->holdWindow(false);
     m_model->clear();
     m_check->setOrders({});
@@ -290,7 +380,13 @@ AccountId LadderPanel::orderAccount() const
 
 QString LadderPanel::warningText() const
 {
-    return m_warning->text();
+    return m_warningLines.join(QLatin1Char('\n'));
+}
+
+void LadderPanel::resizeEvent(QResizeEvent *event)
+{
+    QWidget::resizeEvent(event);
+    elideWarnings();
 }
 
 void LadderPanel::changeEvent(QEvent *event)
@@ -306,12 +402,29 @@ void LadderPanel::applyWarningPalette()
     QPalette palette = m_warning->palette();
     palette.setColor(QPalette::WindowText, theme::errorColor());
     m_warning->setPalette(palette);
+    showQuantityState();
+}
+
+void LadderPanel::showQuantityState()
+{
+    // Typed text that is not a valid quantity stays as typed, in the error colour, and the
+    // warning line states why. Clicks send nothing until it is fixed.
+    const bool valid = m_quantity->hasAcceptableInput();
+    QPalette palette = m_quantity->palette();
+    palette.setColor(QPalette::Text, valid ? QApplication::palette(m_quantity).color(QPalette::Text)
+                                           : theme::errorColor());
+    m_quantity->setPalette(palette);
+    m_quantity->setToolTip(valid ? tr("The quantity a click in the ladder trades")
+                                 : m_quantity->problem());
+    updateCheckedOrders();
+    showWarnings();
 }
 
 std::optional<NewOrder> LadderPanel::orderAt(Target target) const
 {
     const AccountId account = orderAccount();
-    if (!m_view || account.value() == 0 || target.price.value() <= 0)
+    if (!m_view || account.value() == 0 || target.price.value() <= 0 ||
+        !m_quantity->hasAcceptableInput())
         return std::nullopt;
 
     NewOrder order;
@@ -424,16 +537,31 @@ void LadderPanel::showWarnings()
         const QString text = tr("%1 %2 at %3 would be rejected: %4")
                                  .arg(sideName(order.side),
                                       formatQuantity(order.quantity, m_model->quantityDecimals()),
-                                      price, rejection.text);
+                                      price, withoutVerdict(rejection.text));
         warnings.push_back({order.limit, order.side, text});
         lines.push_back(text);
     }
-    if (!m_notice.isEmpty())
+    if (!m_quantity->hasAcceptableInput())
+        lines.push_back(tr("No order is sent: %1").arg(m_quantity->problem()));
+    else if (!m_notice.isEmpty())
         lines.push_back(m_notice);
 
     m_model->setWarnings(std::move(warnings));
-    m_warning->setText(lines.join(QLatin1Char('\n')));
-    m_warning->setToolTip(m_warning->text());
+    m_warningLines = lines;
+    m_warning->setToolTip(lines.join(QLatin1Char('\n')));
+    elideWarnings();
+}
+
+void LadderPanel::elideWarnings()
+{
+    const QFontMetrics metrics = m_warning->fontMetrics();
+    const int width = m_warning->contentsRect().width();
+    QStringList shown;
+    for (const QString &line :
+         std::as_const(m_warningLines)
+             .first(std::min<qsizetype>(m_warningLines.size(), kWarningLines)))
+        shown.push_back(metrics.elidedText(line, Qt::ElideRight, width));
+    m_warning->setText(shown.join(QLatin1Char('\n')));
 }
 
 } // namespace bourse::ui

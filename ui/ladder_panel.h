@@ -1,11 +1,14 @@
 #pragma once
 
+#include "ladder_model.h"
 #include "market_view.h"
 
 #include <QHash>
 #include <QPoint>
+#include <QStringList>
 #include <QWidget>
 
+#include <array>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -68,6 +71,7 @@ public:
 protected:
     bool eventFilter(QObject *watched, QEvent *event) override;
     void changeEvent(QEvent *event) override;
+    void resizeEvent(QResizeEvent *event) override;
 
 private:
     // A cell the trader points at: a size cell for a new order, a working order cell for its
@@ -92,6 +96,10 @@ private:
     void applyTerms();
     void updateAccounts(const std::vector<AccountId> &accounts);
     void applyWarningPalette();
+    void widenQuantityColumns();
+    void layOutColumns();
+    void showQuantityState();
+    void elideWarnings();
 
     bool viewportEvent(QEvent *event);
     void mousePressed(const QPoint &position, Qt::MouseButton button);
@@ -138,6 +146,12 @@ private:
     std::optional<Press> m_press;
     int m_wheelAngle = 0; // the part of a wheel turn not yet scrolled
     QString m_notice;
+    QStringList m_warningLines; // in full; the label shows each one elided to its width
+    // By column: the longest text shown for this instrument, in characters of the monospaced
+    // ladder font, and the width it needs. A column grows with it and never shrinks, so that
+    // the cells do not move under the mouse.
+    std::array<qsizetype, LadderModel::ColumnCount> m_textLengths{};
+    std::array<int, LadderModel::ColumnCount> m_minimumWidths{};
 };
 
 } // namespace bourse::ui

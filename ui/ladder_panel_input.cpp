@@ -132,8 +132,11 @@ void LadderPanel::scrollPage(int pages)
 
 bool LadderPanel::eventFilter(QObject *watched, QEvent *event)
 {
-    if (watched == m_table->viewport())
+    if (watched == m_table->viewport()) {
+        if (event->type() == QEvent::Resize)
+            layOutColumns();
         return viewportEvent(event);
+    }
 
     if (watched == m_table && event->type() == QEvent::ShortcutOverride) {
         // The ladder's keys win over window shortcuts while the ladder has focus.

@@ -21,6 +21,9 @@
 #include <QStringList>
 #include <QVBoxLayout>
 
+#include <algorithm>
+#include <utility>
+
 namespace bourse::ui {
 
 namespace {
@@ -151,11 +154,18 @@ void OrderTicket::createFields()
     m_timeInForce = new QComboBox(this);
     m_timeInForce->setObjectName(QStringLiteral("ticketTimeInForce"));
     m_timeInForce->setAccessibleName(tr("Time in force"));
-    addEnumItem(m_timeInForce, tr("GTC: good till cancelled"), TimeInForce::Gtc);
-    addEnumItem(m_timeInForce, tr("DAY: until the session closes"), TimeInForce::Day);
-    addEnumItem(m_timeInForce, tr("GTD: good till the expiry"), TimeInForce::Gtd);
-    addEnumItem(m_timeInForce, tr("IOC: immediate or cancel"), TimeInForce::Ioc);
-    addEnumItem(m_timeInForce, tr("FOK: fill or kill"), TimeInForce::Fok);
+    // Short names keep the ticket narrow. Each item's tooltip spells the name out.
+    const std::pair<TimeInForce, QString> timesInForce[] = {
+        {TimeInForce::Gtc, tr("Good till cancelled")},
+        {TimeInForce::Day, tr("Until the session closes")},
+        {TimeInForce::Gtd, tr("Good till the expiry")},
+        {TimeInForce::Ioc, tr("Immediate or cancel")},
+        {TimeInForce::Fok, tr("Fill or kill")},
+    };
+    for (const auto &[timeInForce, meaning] : timesInForce) {
+        addEnumItem(m_timeInForce, textOf(nameOf(timeInForce)), timeInForce);
+        m_timeInForce->setItemData(m_timeInForce->count() - 1, meaning, Qt::ToolTipRole);
+    }
 
     m_expiry = new QDateTimeEdit(this);
     m_expiry->setObjectName(QStringLiteral("ticketExpiry"));
@@ -164,9 +174,10 @@ void OrderTicket::createFields()
     m_expiry->setCalendarPopup(true);
     m_expiry->setDateTime(QDateTime::currentDateTime().addMSecs(kMillisecondsPerHour));
 
-    m_postOnly = new QCheckBox(tr("P&ost-only: rejected rather than take liquidity"), this);
+    m_postOnly = new QCheckBox(tr("P&ost-only"), this);
     m_postOnly->setObjectName(QStringLiteral("ticketPostOnly"));
     m_postOnly->setAccessibleName(tr("Post-only"));
+    m_postOnly->setToolTip(tr("Rejected rather than take liquidity"));
 
     m_selfTradePrevention = new QComboBox(this);
     m_selfTradePrevention->setObjectName(QStringLiteral("ticketSelfTradePrevention"));
@@ -177,6 +188,15 @@ void OrderTicket::createFields()
     addEnumItem(m_selfTradePrevention, tr("Cancel both"), SelfTradePrevention::CancelBoth);
     addEnumItem(m_selfTradePrevention, tr("Decrement and cancel"),
                 SelfTradePrevention::DecrementAndCancel);
+
+    // A combo box may be narrower than its longest item, which it then elides, so that the
+    // ticket fits a narrow dock.
+    for (QComboBox *box : {m_type, m_timeInForce, m_selfTradePrevention}) {
+        box->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+        box->setMinimumContentsLength(8);
+    }
+    // The terms of an instrument with a long symbol wrap rather than widen the ticket.
+    m_instrument->setWordWrap(true);
 }
 
 void OrderTicket::createButtons()
@@ -189,7 +209,7 @@ void OrderTicket::createButtons()
     m_sell->setObjectName(QStringLiteral("ticketSell"));
     m_sell->setAccessibleName(tr("Sell"));
 
-    m_cancelAll = new QPushButton(tr("Cancel all (F12)"), this);
+    m_cancelAll = new QPushButton(tr("Cancel all"), this);
     m_cancelAll->setObjectName(QStringLiteral("ticketCancelAll"));
     m_cancelAll->setAccessibleName(tr("Cancel all orders of the account"));
     m_cancelAll->setToolTip(tr("Cancel every order of the account, in every instrument: F12 "
@@ -229,9 +249,13 @@ void OrderTicket::createActions()
 
 void OrderTicket::layOutFields()
 {
+    // Account and instrument, then the buttons and what they did, then the order's fields: a
+    // dock of about 320 pixels shows the buttons without scrolling.
+    auto *header = new QFormLayout;
+    header->addRow(tr("&Account"), m_account);
+    header->addRow(tr("Instrument"), m_instrument);
+
     auto *form = new QFormLayout;
-    form->addRow(tr("&Account"), m_account);
-    form->addRow(tr("Instrument"), m_instrument);
     form->addRow(tr("&Type"), m_type);
     form->addRow(tr("&Quantity"), m_quantity);
     form->addRow(tr("&Limit price"), m_limitPrice);
@@ -250,10 +274,11 @@ void OrderTicket::layOutFields()
     buttons->addWidget(m_cancelAll);
 
     auto *layout = new QVBoxLayout(this);
-    layout->addLayout(form);
+    layout->addLayout(header);
     layout->addLayout(buttons);
     layout->addWidget(m_message);
     layout->addWidget(m_checkLine);
+    layout->addLayout(form);
     layout->addStretch();
 }
 
@@ -323,6 +348,7 @@ void OrderTicket::showView(const std::shared_ptr<const MarketView> &view)
     }
     updateAccounts(view->trader.accounts);
     updateInstrumentLabel();
+    followSentOrder();
     refresh();
 
     m_check->repeatIfDue();
@@ -333,6 +359,7 @@ void OrderTicket::clear()
     m_view.reset();
     m_terms = Terms{};
     m_report.clear();
+    m_sent.reset();
     updateAccounts({});
     for (QLineEdit *field :
          {m_quantity, m_limitPrice, m_stopPrice, m_protectionPrice, m_displayQuantity}) {
@@ -356,6 +383,7 @@ void OrderTicket::setGateway(OrderGateway *gateway)
     m_gateway = gateway;
     m_check->setGateway(gateway);
     m_report.clear();
+    m_sent.reset();
     refresh();
 }
 
@@ -408,6 +436,71 @@ void OrderTicket::updateEnabledFields()
     m_displayQuantity->setEnabled(hasLimit(type));
     m_postOnly->setEnabled(type == OrderType::Limit);
     m_expiry->setEnabled(currentEnum<TimeInForce>(m_timeInForce) == TimeInForce::Gtd);
+}
+
+// Looks for the sent order in the view and puts its outcome in the message line. The engine
+// gives the id only when it takes the order. Until then the order is matched by its account,
+// instrument, side, type and quantity and by an event after the send. It must also not be one
+// of the trader's orders from before the send, unless it is a rejection: a rejection names the
+// id the order would have had, which may be that of an older order.
+//
+// NOTE: two identical orders sent between two views are indistinguishable here, so the message
+// follows whichever the view lists first.
+void OrderTicket::followSentOrder()
+{
+    if (!m_sent || !m_view)
+        return;
+
+    const SentOrder &sent = *m_sent;
+    const auto isSent = [&sent](const OwnOrder &own) {
+        if (sent.working)
+            return own.id == *sent.working;
+        const bool earlier = std::find(sent.earlierOrders.begin(), sent.earlierOrders.end(),
+                                       own.id) != sent.earlierOrders.end();
+        const bool rejected = own.state == OwnOrderState::Rejected;
+        return own.account == sent.order.account && own.instrument == sent.order.instrument &&
+               own.side == sent.order.side && own.type == sent.order.type &&
+               own.quantity == sent.order.quantity && own.lastSequence > sent.sequence &&
+               (rejected || !earlier);
+    };
+
+    // Newest first, so the first match is the latest outcome.
+    for (const OwnOrder &own : m_view->trader.finishedOrders) {
+        if (!isSent(own))
+            continue;
+        const QString reason = textOf(own.reason);
+        m_reportFailed = own.state == OwnOrderState::Rejected;
+        switch (own.state) {
+        case OwnOrderState::Rejected:
+            m_report = tr("Rejected: %1").arg(reason);
+            break;
+        case OwnOrderState::Filled:
+            m_report = tr("Filled: order #%1.").arg(own.id.value());
+            break;
+        case OwnOrderState::Cancelled:
+        case OwnOrderState::Expired:
+        case OwnOrderState::Working: {
+            const QString state =
+                own.state == OwnOrderState::Expired ? tr("Expired") : tr("Cancelled");
+            m_report = reason.isEmpty()
+                           ? tr("%1: order #%2.").arg(state).arg(own.id.value())
+                           : tr("%1: order #%2, %3").arg(state).arg(own.id.value()).arg(reason);
+            break;
+        }
+        }
+        m_sent.reset();
+        return;
+    }
+    if (sent.working)
+        return;
+    for (const OwnOrder &own : m_view->trader.workingOrders) {
+        if (!isSent(own))
+            continue;
+        m_sent->working = own.id;
+        m_reportFailed = false;
+        m_report = tr("Working: order #%1.").arg(own.id.value());
+        return;
+    }
 }
 
 // The time an expiry must lie beyond: the market's, or the wall clock's before the first
@@ -605,6 +698,7 @@ QString OrderTicket::problemFor(Side side) const
 void OrderTicket::editFields()
 {
     m_report.clear();
+    m_sent.reset();
     refresh();
 }
 
@@ -671,6 +765,23 @@ bool OrderTicket::send(Side side)
     m_report = queued ? tr("Sent: %1.").arg(describeOrder(*order))
                       : tr("Not sent: the session did not queue the order, because no "
                            "simulation runs or its queue is full.");
+    m_sent.reset();
+    if (queued) {
+        SentOrder sent;
+        sent.order = *order;
+        sent.sequence = m_view ? m_view->lastSequence : 0;
+        if (m_view) {
+            for (const auto *orders :
+                 {&m_view->trader.workingOrders, &m_view->trader.finishedOrders}) {
+                for (const OwnOrder &own : *orders) {
+                    if (own.account == order->account && own.instrument == order->instrument &&
+                        own.side == order->side)
+                        sent.earlierOrders.push_back(own.id);
+                }
+            }
+        }
+        m_sent = std::move(sent);
+    }
     showProblem(m_draft);
     return queued;
 }
@@ -683,6 +794,7 @@ bool OrderTicket::cancelAll()
 
     const AccountId account{m_account->currentData().toUInt()};
     const bool queued = m_gateway->massCancel(MassCancel{account, InstrumentId{}});
+    m_sent.reset();
     m_reportFailed = !queued;
     m_report = queued ? tr("Sent: cancel every order of account %1.").arg(account.value())
                       : tr("Cancel all not sent: the session did not queue it, because no "

@@ -28,7 +28,9 @@ class PreTradeCheck;
 // the instrument's tick, lot and decimals and the rules the engine applies to each combination.
 // While a field is invalid, the message line names it and Buy and Sell stay disabled. With a
 // gateway, a valid order is also put through the engine's pre-trade check, whose result shows in
-// a second line.
+// a second line. The buttons and both lines sit right under the account and instrument, so that
+// a short dock shows them without scrolling. After a send, the message line follows the order
+// through the views and reports whether the engine rejected it, rests it or filled it.
 //
 // Hotkeys, while the keyboard focus is inside the ticket: F1 or Ctrl+B buys, F2 or Ctrl+S sells,
 // and F12 or Ctrl+Shift+X cancels every order of the chosen account in every instrument.
@@ -88,6 +90,16 @@ private:
         Timestamp marketTime;
     };
 
+    // An order the ticket sent, followed through the views until the engine has decided on it.
+    struct SentOrder {
+        NewOrder order;
+        SequenceNumber sequence = 0; // the view's last event when the order was sent
+        // The trader's orders of that account, instrument and side before the send: none of
+        // them is the sent order, whatever their later events.
+        std::vector<OrderId> earlierOrders;
+        std::optional<OrderId> working; // once the order rests
+    };
+
     // The fields read into an order, with what stops it.
     struct Draft {
         NewOrder order;                      // every field but the side
@@ -105,6 +117,7 @@ private:
     void updateAccounts(const std::vector<AccountId> &accounts);
     void updateInstrumentLabel();
     void updateEnabledFields();
+    void followSentOrder();
 
     Draft readFields() const;
     QString checkTerms(const Draft &draft) const;
@@ -130,6 +143,7 @@ private:
     Draft m_draft;
     QString m_report; // what the last command did, shown while nothing is wrong
     bool m_reportFailed = false;
+    std::optional<SentOrder> m_sent; // the order m_report describes, until its outcome is known
 
     QComboBox *m_account = nullptr;
     QLabel *m_instrument = nullptr;

@@ -152,8 +152,14 @@ QString PreTradeCheck::resultText(std::future<Session::CheckAnswer> &check)
         const Session::CheckAnswer answer = check.get();
         if (answer.check.passes())
             return {};
-        if (!answer.text.empty())
-            return QString::fromStdString(answer.text);
+        // The engine's text may start with the verdict, as in "rejected: position limit, ...",
+        // which the line names already.
+        const QString verdict = QStringLiteral("rejected:");
+        const QString text = QString::fromStdString(answer.text);
+        if (text.startsWith(verdict, Qt::CaseInsensitive))
+            return text.mid(verdict.size()).trimmed();
+        if (!text.isEmpty())
+            return text;
         const std::string_view reason = nameOf(*answer.check.reason);
         return QString::fromUtf8(reason.data(), static_cast<qsizetype>(reason.size()));
     } catch (const std::future_error &) {

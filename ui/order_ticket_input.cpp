@@ -4,6 +4,7 @@
 #include "money.h"
 
 #include <QCoreApplication>
+#include <QRegularExpression>
 
 #include <string>
 
@@ -34,6 +35,19 @@ std::string withoutExtraZeros(std::string text, int decimals)
     return text;
 }
 
+// Returns `text` without the commas the panels put between groups of three digits ("1,250.5"
+// is "1250.5") and without a trailing point ("10." is "10"). A comma anywhere else stays, so
+// that parseDecimal rejects the text as not a number.
+QString withoutGrouping(QString text)
+{
+    static const QRegularExpression grouped(QStringLiteral("^\\d{1,3}(,\\d{3})+(\\.\\d*)?$"));
+    if (grouped.match(text).hasMatch())
+        text.remove(QLatin1Char(','));
+    if (text.endsWith(QLatin1Char('.')) && text.size() > 1)
+        text.chop(1);
+    return text;
+}
+
 // Reads a positive decimal of at most `maximum` units, or returns the problem with the text.
 TypedValue<std::int64_t> readPositiveDecimal(const QString &text, const QString &field,
                                              int decimals, std::int64_t maximum,
@@ -44,7 +58,7 @@ TypedValue<std::int64_t> readPositiveDecimal(const QString &text, const QString 
         return {0, translate("%1 is missing.").arg(field)};
 
     const DecimalValue parsed =
-        parseDecimal(withoutExtraZeros(typed.toStdString(), decimals), decimals);
+        parseDecimal(withoutExtraZeros(withoutGrouping(typed).toStdString(), decimals), decimals);
     switch (parsed.error) {
     case DecimalError::None:
         break;
@@ -71,8 +85,10 @@ TypedValue<std::int64_t> readPositiveDecimal(const QString &text, const QString 
 
 TypedValue<Price> readPrice(const QString &text, const QString &field, int decimals, Price tickSize)
 {
-    const TypedValue<std::int64_t> units = readPositiveDecimal(
-        text, field, decimals, kMaximumPrice.value(), formatPrice(kMaximumPrice, decimals));
+    // Money and prices share the fixed-point layout, and formatMoney groups the whole part.
+    const TypedValue<std::int64_t> units =
+        readPositiveDecimal(text, field, decimals, kMaximumPrice.value(),
+                            formatMoney(Money{kMaximumPrice.value()}, decimals));
     if (!units.ok())
         return {Price{}, units.problem};
 

@@ -17,9 +17,10 @@ struct TypedValue {
 
 // Reads a price in units of 10^-decimals from text such as "101.25", digit by digit through
 // parseDecimal, never through a binary float. Surrounding spaces are ignored, and so are
-// trailing zeros past the scale ("101.250" at two decimals). The price must be above zero, at
-// most kMaximumPrice and a multiple of `tickSize`. `field` names the value in the problem, as in
-// "Limit price 101.03 is not a multiple of the tick size 0.05".
+// trailing zeros past the scale ("101.250" at two decimals), commas between groups of three
+// digits as the panels display them ("1,000.5") and a trailing point ("10."). The price must
+// be above zero, at most kMaximumPrice and a multiple of `tickSize`. `field` names the value in
+// the problem, as in "Limit price 101.03 is not a multiple of the tick size 0.05".
 TypedValue<Price> readPrice(const QString &text, const QString &field, int decimals,
                             Price tickSize);
 

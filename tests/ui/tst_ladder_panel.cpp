@@ -189,6 +189,13 @@ private slots:
     void withoutGatewayNothingSent();
     void unqueuedOrderShowsNotice();
     void clearBlanksPanel();
+    void lotSizedQuantitiesFitTheirColumns();
+    void columnsFillWidePanel();
+    void rejectionTextNamesVerdictOnce();
+    void bothSideWarningsShowOnALineEach();
+    void offLotQuantityShownInvalidAndNotSent();
+    void outOfRangeQuantityKeptAsTyped();
+    void narrowPanelShowsFullAccountName();
 
 private:
     QPoint cellCentre(std::int64_t price, int column) const;
@@ -758,6 +765,174 @@ void LadderPanelTest::clearBlanksPanel()
     QTest::mouseClick(m_table->viewport(), Qt::LeftButton, {},
                       m_table->viewport()->rect().center());
     QVERIFY(m_gateway->submitted.empty());
+}
+
+// A lot of 100, as QRTZ trades: every size is a multiple of 100, so "119,400" is the longest
+// text, 7 characters, and a narrow dock must still show it whole.
+void LadderPanelTest::lotSizedQuantitiesFitTheirColumns()
+{
+    m_panel->resize(300, 640);
+    auto view = bookView();
+    view->instrument = InstrumentId{9};
+    view->lotSize = Quantity{100};
+    view->bids = {LevelSummary{Price{1000}, Quantity{18300}, 3},
+                  LevelSummary{Price{995}, Quantity{119400}, 9}};
+    view->asks = {LevelSummary{Price{1010}, Quantity{23500}, 2}};
+    view->recentVolume = {bourse::PriceVolume{Price{1000}, Quantity{119400}}};
+    view->trader.workingOrders.clear();
+    m_panel->showView(view);
+    QCoreApplication::processEvents();
+
+    // Each column fits its own longest text, bold as the best levels are, with the delegate's
+    // padding of 6 pixels a side.
+    QFont bold = m_table->font();
+    bold.setBold(true);
+    const QFontMetrics metrics(bold);
+    const auto columnWidth = [this](int column) { return m_table->columnWidth(column); };
+    const std::pair<int, QString> longest[] = {
+        {LadderModel::BidSizeColumn, QStringLiteral("119,400")},
+        {LadderModel::AskSizeColumn, QStringLiteral("23,500")},
+        {LadderModel::VolumeColumn, QStringLiteral("119,400")},
+    };
+    for (const auto &[column, text] : longest)
+        QVERIFY2(columnWidth(column) >= metrics.horizontalAdvance(text) + 12, qPrintable(text));
+
+    // Smaller sizes later leave the columns as wide, so they do not jump under the mouse.
+    const int bidWidth = columnWidth(LadderModel::BidSizeColumn);
+    view = std::make_shared<MarketView>(*view);
+    view->bids = {LevelSummary{Price{1000}, Quantity{100}, 1}};
+    view->recentVolume.clear();
+    m_panel->showView(view);
+    QCoreApplication::processEvents();
+    QCOMPARE(columnWidth(LadderModel::BidSizeColumn), bidWidth);
+}
+
+// Short sizes leave room to spare, which the columns share, so the ladder fills the panel.
+void LadderPanelTest::columnsFillWidePanel()
+{
+    QCoreApplication::processEvents();
+    int total = 0;
+    for (int column = 0; column < LadderModel::ColumnCount; ++column)
+        total += m_table->columnWidth(column);
+    QCOMPARE(total, m_table->viewport()->width());
+    QCOMPARE(m_table->columnWidth(LadderModel::BidSizeColumn),
+             m_table->columnWidth(LadderModel::AskSizeColumn));
+}
+
+void LadderPanelTest::rejectionTextNamesVerdictOnce()
+{
+    m_gateway->answer = [](const NewOrder &) {
+        return rejection("rejected: position limit, would be 103 against a limit of 100");
+    };
+    m_quantity->setValue(3);
+    hover(m_table->viewport(), cellCentre(995, LadderModel::BidSizeColumn));
+
+    QTRY_COMPARE(m_panel->warningText(),
+                 QStringLiteral("Buy 3 at 9.95 would be rejected: position limit, would be 103 "
+                                "against a limit of 100"));
+}
+
+void LadderPanelTest::bothSideWarningsShowOnALineEach()
+{
+    m_panel->resize(300, 640);
+    m_gateway->answer = [](const NewOrder &order) {
+        return rejection(order.side == Side::Buy
+                             ? "rejected: position limit, would be 101 against a limit of 100"
+                             : "rejected: a cash account cannot sell short, would be -1");
+    };
+    m_table->setFocus();
+    QTest::keyClick(m_table, Qt::Key_Up);
+
+    const QString buy = QStringLiteral(
+        "Buy 1 at 10.05 would be rejected: position limit, would be 101 against a limit of 100");
+    const QString sell = QStringLiteral(
+        "Sell 1 at 10.05 would be rejected: a cash account cannot sell short, would be -1");
+    QTRY_COMPARE(m_panel->warningText(), buy + QLatin1Char('\n') + sell);
+
+    auto *warning = m_panel->findChild<QLabel *>(QStringLiteral("ladderWarning"));
+    const QStringList lines = warning->text().split(QLatin1Char('\n'));
+    QCOMPARE(lines.size(), 2);
+    QVERIFY(lines[0].startsWith(QStringLiteral("Buy 1 at 10.05")));
+    QVERIFY(lines[1].startsWith(QStringLiteral("Sell 1 at 10.05")));
+    for (const QString &line : lines)
+        QVERIFY2(warning->fontMetrics().horizontalAdvance(line) <= warning->contentsRect().width(),
+                 qPrintable(line));
+    QVERIFY(warning->contentsRect().height() >= 2 * warning->fontMetrics().lineSpacing());
+    QCOMPARE(warning->toolTip(), buy + QLatin1Char('\n') + sell);
+}
+
+void LadderPanelTest::offLotQuantityShownInvalidAndNotSent()
+{
+    auto view = bookView();
+    view->instrument = InstrumentId{9};
+    view->lotSize = Quantity{100};
+    m_panel->showView(view);
+    QCOMPARE(m_quantity->value(), 100);
+    QCOMPARE(m_quantity->singleStep(), 100);
+    QCOMPARE(m_quantity->maximum(), 1'000'000'000);
+
+    m_quantity->setFocus();
+    m_quantity->selectAll();
+    QTest::keyClicks(m_quantity, QStringLiteral("150"));
+    QCOMPARE(m_quantity->text(), QStringLiteral("150"));
+    QVERIFY(!m_quantity->hasAcceptableInput());
+    QCOMPARE(m_panel->warningText(),
+             QStringLiteral("No order is sent: 150 is not a multiple of the lot size 100."));
+
+    // Leaving the box keeps the text, and a click sends nothing while it is invalid.
+    m_table->setFocus();
+    QCOMPARE(m_quantity->text(), QStringLiteral("150"));
+    click(1000, LadderModel::BidSizeColumn);
+    QVERIFY(m_gateway->submitted.empty());
+
+    m_quantity->setFocus();
+    m_quantity->selectAll();
+    QTest::keyClicks(m_quantity, QStringLiteral("300"));
+    QVERIFY(m_quantity->hasAcceptableInput());
+    QCOMPARE(m_panel->warningText(), QString());
+    m_quantity->stepUp();
+    QCOMPARE(m_quantity->value(), 400);
+    click(1000, LadderModel::BidSizeColumn);
+    QCOMPARE(m_gateway->submitted.size(), std::size_t{1});
+    QCOMPARE(m_gateway->submitted[0].quantity, Quantity{400});
+}
+
+void LadderPanelTest::outOfRangeQuantityKeptAsTyped()
+{
+    m_quantity->setValue(7);
+    m_quantity->setFocus();
+    m_quantity->selectAll();
+    const QString nines(20, QLatin1Char('9'));
+    QTest::keyClicks(m_quantity, nines);
+    QCOMPARE(m_quantity->text(), nines);
+    QVERIFY(!m_quantity->hasAcceptableInput());
+    m_table->setFocus();
+    QCOMPARE(m_quantity->text(), nines);
+    QCOMPARE(m_panel->warningText(),
+             QStringLiteral("No order is sent: %1 is above the maximum quantity "
+                            "1,000,000,000.")
+                 .arg(nines));
+
+    m_quantity->setFocus();
+    m_quantity->selectAll();
+    QTest::keyClicks(m_quantity, QStringLiteral("-5"));
+    QCOMPARE(m_quantity->text(), QStringLiteral("-5"));
+    QVERIFY(!m_quantity->hasAcceptableInput());
+    QCOMPARE(m_panel->warningText(),
+             QStringLiteral("No order is sent: -5 is below the minimum quantity 1."));
+    click(1000, LadderModel::BidSizeColumn);
+    QVERIFY(m_gateway->submitted.empty());
+}
+
+void LadderPanelTest::narrowPanelShowsFullAccountName()
+{
+    m_panel->resize(320, 640);
+    QCoreApplication::processEvents();
+    QCOMPARE(m_account->currentText(), QStringLiteral("Account 1"));
+    QVERIFY2(
+        m_account->width() >= m_account->sizeHint().width(),
+        qPrintable(
+            QStringLiteral("%1 < %2").arg(m_account->width()).arg(m_account->sizeHint().width())));
 }
 
 QTEST_MAIN(LadderPanelTest)

@@ -23,7 +23,9 @@ using bourse::LevelSummary;
 using bourse::Liquidity;
 using bourse::MarketView;
 using bourse::NewOrder;
+using bourse::OrderId;
 using bourse::OrderType;
+using bourse::OwnOrder;
 using bourse::Price;
 using bourse::Quantity;
 using bourse::SelfTradePrevention;
@@ -164,6 +166,11 @@ private slots:
     void unqueuedOrderIsReported();
     void preTradeCheckShowsAnswers();
     void pendingCheckTimesOut();
+    void quantityReadsGroupingAndQuotesMaximum();
+    void buttonsVisibleInDefaultDock();
+    void rejectedOrderReported();
+    void restingOrderReportedUntilFilled();
+    void rejectingCheckShownAsProblem();
 };
 
 void OrderTicketTest::readPriceIsExact_data()
@@ -194,10 +201,16 @@ void OrderTicketTest::readPriceIsExact_data()
     QTest::newRow("empty") << "  " << 2 << qint64{1} << qint64{0} << "Price is missing.";
     QTest::newRow("above maximum")
         << "10000000000000.01" << 2 << qint64{1} << qint64{0}
-        << "Price 10000000000000.01 is above the maximum 10000000000000.00.";
+        << "Price 10000000000000.01 is above the maximum 10,000,000,000,000.00.";
     QTest::newRow("beyond 64 bits")
         << "99999999999999999999" << 2 << qint64{1} << qint64{0}
-        << "Price 99999999999999999999 is above the maximum 10000000000000.00.";
+        << "Price 99999999999999999999 is above the maximum 10,000,000,000,000.00.";
+    // As the panels display prices and as a trader may stop typing.
+    QTest::newRow("grouped") << "1,000.50" << 2 << qint64{5} << qint64{100050} << "";
+    QTest::newRow("trailing point") << "10." << 2 << qint64{1} << qint64{1000} << "";
+    QTest::newRow("misplaced comma")
+        << "1,00" << 2 << qint64{1} << qint64{0}
+        << "Price \"1,00\" is not a number: type digits, with a point before any decimals.";
 }
 
 void OrderTicketTest::readPriceIsExact()
@@ -744,6 +757,165 @@ void OrderTicketTest::pendingCheckTimesOut()
     QCOMPARE(gateway.heldChecks.size(), std::size_t{2});
     // The ticket still sends: a check is advice, not a gate.
     QVERIFY(ticket.send(Side::Buy));
+}
+
+void OrderTicketTest::quantityReadsGroupingAndQuotesMaximum()
+{
+    const auto grouped = bourse::ui::readQuantity(QStringLiteral("60,000"),
+                                                  QStringLiteral("Quantity"), 0, Quantity{100});
+    QCOMPARE(grouped.problem, QString());
+    QCOMPARE(grouped.value, Quantity{60'000});
+
+    // kMaximumQuantity is 10^12 units: 1,000,000,000,000 whole, 10,000,000,000.00 at two
+    // decimals.
+    QCOMPARE(bourse::ui::readQuantity(QStringLiteral("99999999999999"), QStringLiteral("Quantity"),
+                                      0, Quantity{1})
+                 .problem,
+             QStringLiteral("Quantity 99999999999999 is above the maximum 1,000,000,000,000."));
+    QCOMPARE(bourse::ui::readQuantity(QStringLiteral("99,999,999,999.00"),
+                                      QStringLiteral("Quantity"), 2, Quantity{1})
+                 .problem,
+             QStringLiteral("Quantity 99,999,999,999.00 is above the maximum "
+                            "10,000,000,000.00."));
+}
+
+// The default layout gives the ticket a dock of about 380 by 320 pixels, 360 wide inside.
+void OrderTicketTest::buttonsVisibleInDefaultDock()
+{
+    RecordingOrderGateway gateway;
+    OrderTicket ticket;
+    ticket.setGateway(&gateway);
+    ticket.showView(sampleView());
+    ticket.resize(360, 320);
+    ticket.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&ticket));
+
+    QVERIFY2(ticket.minimumSizeHint().width() <= 360,
+             qPrintable(QString::number(ticket.minimumSizeHint().width())));
+    const QRect visible(0, 0, 360, 320);
+    for (const char *name : {"ticketBuy", "ticketSell", "ticketCancelAll", "ticketMessage",
+                             "ticketCheck", "ticketAccount"}) {
+        QWidget *widget = child<QWidget>(ticket, name);
+        QVERIFY2(widget, name);
+        const QRect area(widget->mapTo(&ticket, QPoint(0, 0)), widget->size());
+        QVERIFY2(visible.contains(area), name);
+    }
+}
+
+void OrderTicketTest::rejectedOrderReported()
+{
+    RecordingOrderGateway gateway;
+    OrderTicket ticket;
+    ticket.setGateway(&gateway);
+    auto view = sampleView();
+    view->lastSequence = 50;
+    // An earlier rejection of the same order must not be taken for the new one.
+    OwnOrder earlier;
+    earlier.id = OrderId{20};
+    earlier.account = AccountId{7};
+    earlier.instrument = InstrumentId{1};
+    earlier.side = Side::Buy;
+    earlier.quantity = Quantity{60'000};
+    earlier.state = bourse::OwnOrderState::Rejected;
+    earlier.reason = "Trading is halted.";
+    earlier.lastSequence = 40;
+    view->trader.finishedOrders = {earlier};
+    ticket.showView(view);
+    typeInto(ticket, "ticketQuantity", QStringLiteral("60,000"));
+    typeInto(ticket, "ticketLimitPrice", QStringLiteral("101.35"));
+    QVERIFY(ticket.send(Side::Buy));
+    QCOMPARE(message(ticket), QStringLiteral("Sent: buy 60,000 XYZ limit 101.35, GTC."));
+
+    // A later view with nothing about the order leaves the message.
+    auto quiet = std::make_shared<MarketView>(*view);
+    quiet->lastSequence = 51;
+    ticket.showView(quiet);
+    QCOMPARE(message(ticket), QStringLiteral("Sent: buy 60,000 XYZ limit 101.35, GTC."));
+
+    auto rejected = std::make_shared<MarketView>(*quiet);
+    rejected->lastSequence = 52;
+    OwnOrder order = earlier;
+    order.id = OrderId{21};
+    order.limit = Price{10'135};
+    order.reason = "The order exceeds the position limit of 50,000.";
+    order.lastSequence = 52;
+    rejected->trader.finishedOrders = {order, earlier};
+    ticket.showView(rejected);
+    QCOMPARE(message(ticket),
+             QStringLiteral("Rejected: The order exceeds the position limit of 50,000."));
+    QCOMPARE(child<bourse::ui::MessageLine>(ticket, "ticketMessage")->tone(),
+             bourse::ui::MessageLine::Tone::Problem);
+}
+
+void OrderTicketTest::restingOrderReportedUntilFilled()
+{
+    RecordingOrderGateway gateway;
+    OrderTicket ticket;
+    ticket.setGateway(&gateway);
+    auto view = sampleView();
+    view->lastSequence = 50;
+    // An older resting buy of the same size, which fills partly after the send.
+    OwnOrder older;
+    older.id = OrderId{5};
+    older.account = AccountId{7};
+    older.instrument = InstrumentId{1};
+    older.side = Side::Buy;
+    older.quantity = Quantity{100};
+    older.remaining = Quantity{100};
+    older.lastSequence = 30;
+    view->trader.workingOrders = {older};
+    ticket.showView(view);
+    typeInto(ticket, "ticketQuantity", QStringLiteral("100"));
+    typeInto(ticket, "ticketLimitPrice", QStringLiteral("99.90"));
+    QVERIFY(ticket.send(Side::Buy));
+
+    auto resting = std::make_shared<MarketView>(*view);
+    resting->lastSequence = 53;
+    resting->trader.workingOrders[0].lastSequence = 52;
+    resting->trader.workingOrders[0].remaining = Quantity{60};
+    ticket.showView(resting);
+    QVERIFY2(message(ticket).startsWith(QStringLiteral("Sent: ")), qPrintable(message(ticket)));
+
+    OwnOrder sent = older;
+    sent.id = OrderId{22};
+    sent.limit = Price{9'990};
+    sent.lastSequence = 53;
+    resting->trader.workingOrders.push_back(sent);
+    ticket.showView(resting);
+    QCOMPARE(message(ticket), QStringLiteral("Working: order #22."));
+
+    auto filled = std::make_shared<MarketView>(*resting);
+    filled->lastSequence = 60;
+    filled->trader.workingOrders.pop_back();
+    sent.state = bourse::OwnOrderState::Filled;
+    sent.filled = Quantity{100};
+    sent.remaining = Quantity{0};
+    sent.lastSequence = 60;
+    filled->trader.finishedOrders = {sent};
+    ticket.showView(filled);
+    QCOMPARE(message(ticket), QStringLiteral("Filled: order #22."));
+    QCOMPARE(child<bourse::ui::MessageLine>(ticket, "ticketMessage")->tone(),
+             bourse::ui::MessageLine::Tone::Report);
+}
+
+void OrderTicketTest::rejectingCheckShownAsProblem()
+{
+    RecordingOrderGateway gateway;
+    gateway.buyAnswer.check.reason = bourse::RejectReason::RiskLimit;
+    gateway.buyAnswer.text = "rejected: position limit, would be 110 against a limit of 100";
+    OrderTicket ticket;
+    ticket.setGateway(&gateway);
+    ticket.showView(sampleView());
+    typeInto(ticket, "ticketQuantity", QStringLiteral("10"));
+    typeInto(ticket, "ticketLimitPrice", QStringLiteral("100"));
+
+    auto *check = child<bourse::ui::MessageLine>(ticket, "ticketCheck");
+    QTRY_COMPARE(check->fullText(),
+                 QStringLiteral("Pre-trade check: buy would be rejected: position limit, would be "
+                                "110 against a limit of 100, sell passes."));
+    QCOMPARE(check->tone(), bourse::ui::MessageLine::Tone::Problem);
+    // The check may be stale, so the order can still be sent.
+    QVERIFY(child<QPushButton>(ticket, "ticketBuy")->isEnabled());
 }
 
 QTEST_MAIN(OrderTicketTest)
