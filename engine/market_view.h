@@ -140,7 +140,7 @@ struct RiskNotice {
     std::string text; // a sentence, such as describe() gives for a rejection
 };
 
-// What the trader owns in the session: accounts, orders, fills, positions and risk.
+// The trader's part of the session: accounts, orders, fills, positions and risk.
 struct TraderView {
     std::vector<AccountId> accounts;      // the accounts the trader trades, the default first
     std::vector<OwnOrder> workingOrders;  // every instrument, oldest first

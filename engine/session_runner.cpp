@@ -55,8 +55,8 @@ MarketViewBuilder::Options viewOptions(const Session::Options &options)
 
 // The terms a view shows for an instrument whose definition names no symbol. A LOBSTER book
 // takes the file's ticker and four decimals, as its prices are dollars x 10000. Its tick is one
-// cent, the increment US exchanges quote stocks of $1.00 or more in, so that a price ladder steps
-// through the prices the book has; the engine itself applies the messages on a tick of 0.0001.
+// cent, because US exchanges quote stocks of $1.00 or more in cents, so a price ladder steps
+// through the prices the book has. The engine itself applies the messages on a tick of 0.0001.
 // The one book of the simulations from before instruments had definitions keeps the terms they
 // showed.
 InstrumentDefinition displayTerms(InstrumentDefinition definition, SessionMode mode,

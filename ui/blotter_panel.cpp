@@ -5,6 +5,7 @@
 #include "formatting.h"
 #include "order_gateway.h"
 #include "order_ticket_message.h"
+#include "table_columns.h"
 #include "theme.h"
 
 #include <QAction>
@@ -27,25 +28,6 @@
 namespace bourse::ui {
 
 namespace {
-
-// Fits the columns to their headers now, and to their contents each time the table goes from
-// no rows to some, such as on the first view or after a clear: later views keep the widths,
-// which the trader may have dragged, and cost no measuring.
-void fitColumnsWhenFilled(QTableView *table)
-{
-    table->horizontalHeader()->resizeSections(QHeaderView::ResizeToContents);
-    QAbstractItemModel *model = table->model();
-    auto empty = std::make_shared<bool>(model->rowCount() == 0);
-    const auto update = [table, model, empty] {
-        const bool nowEmpty = model->rowCount() == 0;
-        if (*empty && !nowEmpty)
-            table->resizeColumnsToContents();
-        *empty = nowEmpty;
-    };
-    QObject::connect(model, &QAbstractItemModel::rowsInserted, table, update);
-    QObject::connect(model, &QAbstractItemModel::rowsRemoved, table, update);
-    QObject::connect(model, &QAbstractItemModel::modelReset, table, update);
-}
 
 // Puts the columns in `order` first, by logical index, so that a narrow dock shows what the
 // trader acts on: the instrument, side, price and quantities before the ids and times.
@@ -89,7 +71,7 @@ QTableView *createTable(QAbstractItemModel *model, const QString &name,
     // first, the newest finished order and fill first) until a header is clicked.
     columns->setSortIndicator(-1, Qt::AscendingOrder);
     table->setSortingEnabled(true);
-    fitColumnsWhenFilled(table);
+    fitColumnsWhenFilled(table, HeaderFit::Now);
     return table;
 }
 

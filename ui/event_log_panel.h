@@ -68,7 +68,7 @@ public:
     // false, with the reason shown in the panel, when no event has that sequence number within
     // reach.
     bool jumpToSequence(SequenceNumber sequence);
-    // Jumps to the sequence number in the "Jump to sequence" field, or says why it cannot.
+    // Jumps to the sequence number in the "Jump to sequence" field, or shows why it cannot.
     void jumpToTypedSequence();
 
     // Leaves a page of history for the live tail.

@@ -210,8 +210,8 @@ bool LadderModel::insideMarketShown() const
         return false;
 
     // Both best prices must be on screen and clear of the edge rows, so that the trader always
-    // sees the price to hit on either side. A spread wider than the screen keeps the window on
-    // the market price, as moveCentre() then moves nothing.
+    // has the price to hit in view on either side. A spread wider than the screen keeps the window
+    // on the market price, as moveCentre() then moves nothing.
     const int margin = std::min(kEdgeRows, (m_lastVisible - m_firstVisible) / 4);
     const auto shown = [&](Price price) {
         const int row = rowOf(price);

@@ -132,7 +132,7 @@ private:
         friend bool operator==(const Terms &, const Terms &) = default;
     };
 
-    // What the rows show, copied out of the last view so the window can move without one.
+    // The market the rows show, copied out of the last view so the window can move without one.
     struct Market {
         std::vector<LevelSummary> bids;
         std::vector<LevelSummary> asks;

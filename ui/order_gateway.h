@@ -6,8 +6,8 @@
 
 namespace bourse::ui {
 
-// What the trading panels need from the running session: order commands, the kill switch, and
-// pre-trade checks. Each command returns false when it could not be queued (no simulation runs,
+// The interface from the trading panels to the running session: order commands, the kill switch,
+// and pre-trade checks. Each command returns false when it could not be queued (no simulation runs,
 // or the queue is full); its outcome arrives later, in the views. Panels hold a gateway rather
 // than the session, so that tests can watch what a panel sends.
 class OrderGateway {

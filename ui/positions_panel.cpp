@@ -1,6 +1,7 @@
 #include "positions_panel.h"
 
 #include "positions_model.h"
+#include "table_columns.h"
 #include "theme.h"
 
 #include <QCheckBox>
@@ -11,29 +12,6 @@
 #include <memory>
 
 namespace bourse::ui {
-
-namespace {
-
-// Fits the columns to their headers now, and to their contents each time the table goes from
-// no rows to some, such as on the first view or after a clear: later views keep the widths,
-// which the trader may have dragged, and cost no measuring.
-void fitColumnsWhenFilled(QTableView *table)
-{
-    table->horizontalHeader()->resizeSections(QHeaderView::ResizeToContents);
-    QAbstractItemModel *model = table->model();
-    auto empty = std::make_shared<bool>(model->rowCount() == 0);
-    const auto update = [table, model, empty] {
-        const bool nowEmpty = model->rowCount() == 0;
-        if (*empty && !nowEmpty)
-            table->resizeColumnsToContents();
-        *empty = nowEmpty;
-    };
-    QObject::connect(model, &QAbstractItemModel::rowsInserted, table, update);
-    QObject::connect(model, &QAbstractItemModel::rowsRemoved, table, update);
-    QObject::connect(model, &QAbstractItemModel::modelReset, table, update);
-}
-
-} // namespace
 
 PositionsPanel::PositionsPanel(QWidget *parent)
     : QWidget(parent)
@@ -62,7 +40,7 @@ PositionsPanel::PositionsPanel(QWidget *parent)
     columns->setHighlightSections(false);
     columns->setSectionResizeMode(QHeaderView::Interactive);
     columns->setStretchLastSection(true);
-    fitColumnsWhenFilled(m_table);
+    fitColumnsWhenFilled(m_table, HeaderFit::Now);
     connect(m_table, &QTableView::doubleClicked, this, [this](const QModelIndex &index) {
         const QVariant instrument = index.data(PositionsModel::InstrumentRole);
         if (instrument.isValid())

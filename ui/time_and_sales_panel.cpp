@@ -1,6 +1,7 @@
 #include "time_and_sales_panel.h"
 
 #include "formatting.h"
+#include "table_columns.h"
 #include "theme.h"
 #include "time_and_sales_filter.h"
 #include "time_and_sales_model.h"
@@ -20,24 +21,6 @@
 namespace bourse::ui {
 
 namespace {
-
-// Fits the columns to their contents each time the table goes from no rows to some, such as on
-// the first view or after the tape is cleared for another instrument: later views keep the
-// widths, which the trader may have dragged, and cost no measuring.
-void fitColumnsWhenFilled(QTableView *table)
-{
-    QAbstractItemModel *model = table->model();
-    auto empty = std::make_shared<bool>(model->rowCount() == 0);
-    const auto update = [table, model, empty] {
-        const bool nowEmpty = model->rowCount() == 0;
-        if (*empty && !nowEmpty)
-            table->resizeColumnsToContents();
-        *empty = nowEmpty;
-    };
-    QObject::connect(model, &QAbstractItemModel::rowsInserted, table, update);
-    QObject::connect(model, &QAbstractItemModel::rowsRemoved, table, update);
-    QObject::connect(model, &QAbstractItemModel::modelReset, table, update);
-}
 
 constexpr int kColumnPadding = 20;
 constexpr int kRowPadding = 6;
@@ -222,7 +205,7 @@ void TimeAndSalesPanel::configureTable()
     fit(TimeAndSalesModel::SizeColumn, QStringLiteral("000,000"));
     // The sample widths apply until the first prints, whose real widths leave room for the side.
     // The tape is cleared for another instrument, so its prints are measured again.
-    fitColumnsWhenFilled(m_table);
+    fitColumnsWhenFilled(m_table, HeaderFit::Later);
 }
 
 void TimeAndSalesPanel::showView(const std::shared_ptr<const MarketView> &view)

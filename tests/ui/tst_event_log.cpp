@@ -181,7 +181,7 @@ private slots:
     void parseSequenceInputReadsDisplayedNumbers_data();
     void parseSequenceInputReadsDisplayedNumbers();
     void jumpFieldNamesLargestSequenceUnsigned();
-    void jumpFieldSaysNumberAboveRangeIsOutOfRange();
+    void jumpAboveRangeReportsOutOfRange();
     void jumpFieldRejectsMisgroupedDigits();
     void successfulJumpClearsEarlierMessage();
     void longCounterLeavesFilterFieldsUsable();
@@ -266,7 +266,7 @@ void EventLogTest::firstViewWithoutEventsStartsTheLog()
     EventLogModel model;
     QAbstractItemModelTester tester(&model);
 
-    // The first view carries no events but says 40 have happened: those are history.
+    // The first view carries no events but reports that 40 have happened: those are history.
     auto empty = viewOf({});
     empty->lastSequence = 40;
     model.applyView(*empty);
@@ -604,7 +604,7 @@ void EventLogTest::jumpFieldNamesLargestSequenceUnsigned()
                             "is 30."));
 }
 
-void EventLogTest::jumpFieldSaysNumberAboveRangeIsOutOfRange()
+void EventLogTest::jumpAboveRangeReportsOutOfRange()
 {
     Panel panel(100);
     panel.widget.show();

@@ -275,7 +275,7 @@ void TerminalJournalsTest::damagedJournalRecoveredOnRequest()
 {
     const QString journal = firstRun();
     QVERIFY(!journal.isEmpty());
-    // In the second chunk: the first holds the set-up of the market and the orders that prime
+    // In the second chunk: the first contains the set-up of the market and the orders that prime
     // its books, whose size depends on how many instruments a new market has.
     const bourse::SequenceNumber damagedSequence = secondChunkStart(journal);
     QVERIFY2(damagedSequence > 1, "the first run wrote a single chunk");
