@@ -19,12 +19,19 @@ Order **OrderIndex::claimSlot(OrderId id)
     const std::uint64_t page = id.value() >> kPageBits;
     if (m_pages.empty())
         m_firstPage = page;
-    if (page < m_firstPage || page - m_firstPage >= kMaximumSpan)
+    if (page < m_firstPage)
         return nullptr;
-    const std::size_t index = static_cast<std::size_t>(page - m_firstPage);
-    if (index >= m_pages.size())
-        m_pages.resize(std::max(index + 1, 2 * m_pages.size()), nullptr);
-    Page *&owner = m_pages[index];
+    if (page - m_firstPage >= m_pages.size()) {
+        dropLeadingEmptyPages(page);
+        if (page - m_firstPage >= kMaximumSpan)
+            return nullptr;
+        // After a drop the doubling stays within the capacity the table already has, unless
+        // the id is far ahead of the others.
+        const auto index = static_cast<std::size_t>(page - m_firstPage);
+        if (index >= m_pages.size())
+            m_pages.resize(std::max(index + 1, 2 * m_pages.size()), nullptr);
+    }
+    Page *&owner = m_pages[static_cast<std::size_t>(page - m_firstPage)];
     if (!owner) {
         // A new page is value-initialized and a released one was emptied: both are all null.
         if (m_freePages.empty()) {
@@ -35,6 +42,24 @@ Order **OrderIndex::claimSlot(OrderId id)
         m_freePages.pop_back();
     }
     return &owner->orders[id.value() & (kPageSize - 1)];
+}
+
+void OrderIndex::dropLeadingEmptyPages(std::uint64_t page)
+{
+    const auto firstUsed = std::find_if(m_pages.begin(), m_pages.end(),
+                                        [](const Page *candidate) { return candidate != nullptr; });
+    const auto empty = static_cast<std::size_t>(firstUsed - m_pages.begin());
+    // Dropping fewer than half would move the whole table for little room, at every page
+    // boundary. At half or more, the pages that filled the table pay for the move.
+    if (empty == 0 || 2 * empty < m_pages.size())
+        return;
+    if (empty == m_pages.size()) {
+        m_pages.clear();
+        m_firstPage = page;
+        return;
+    }
+    m_pages.erase(m_pages.begin(), firstUsed);
+    m_firstPage += empty;
 }
 
 void OrderIndex::releasePage(std::size_t index)

@@ -71,8 +71,9 @@ public:
 private:
     static constexpr unsigned kPageBits = 12;
     static constexpr std::uint64_t kPageSize = std::uint64_t{1} << kPageBits;
-    // The page table spans at most this many pages (4 billion ids, 8 MiB of table) past the
-    // first page used. Ids beyond go to the hash table.
+    // The page table spans at most this many pages (4 billion ids, 8 MiB of table) past its
+    // first page, which moves up past empty pages as the ids in use rise. Ids beyond go to the
+    // hash table.
     static constexpr std::uint64_t kMaximumSpan = std::uint64_t{1} << 20;
 
     struct Page {
@@ -142,6 +143,10 @@ private:
     // The page slot for an id, allocating its page; nullptr when the id is outside the range
     // the page table may span.
     Order **claimSlot(OrderId id);
+    // Moves the start of the page table past its leading empty pages when they are at least
+    // half of it, so that a table following rising ids spans the live ids rather than every id
+    // ever used. When every page is empty, `page` becomes the start.
+    void dropLeadingEmptyPages(std::uint64_t page);
     // A page goes back to the free list with every slot empty, as erase() leaves it.
     void releasePage(std::size_t index);
 

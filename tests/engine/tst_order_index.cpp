@@ -5,6 +5,7 @@
 #include <QTest>
 
 #include <algorithm>
+#include <array>
 #include <deque>
 #include <map>
 #include <vector>
@@ -17,6 +18,7 @@ class OrderIndexTest : public QObject {
 private slots:
     void missingIdIsNotFound();
     void duplicateInsertIsRejected();
+    void pageTableFollowsRisingIds();
     void randomChurnAgreesWithStdMap_data();
     void randomChurnAgreesWithStdMap();
     void storeRecyclesOrdersAndDetails();
@@ -290,6 +292,40 @@ void OrderIndexTest::duplicateInsertIsRejected()
     QVERIFY(index.insert(&a));
     QVERIFY(!index.insert(&b));
     QCOMPARE(index.find(OrderId{7}), &a);
+    QCOMPARE(index.size(), std::size_t{1});
+}
+
+// An engine numbers its orders upwards and most leave soon, so the ids in use move up without
+// end. The index must span the live ids, not every id ever used: after ten thousand pages of
+// ids it takes no more memory than after a hundred, and an old id still finds its order.
+void OrderIndexTest::pageTableFollowsRisingIds()
+{
+    constexpr std::uint64_t kIdsPerPage = 4096;
+    OrderIndex index;
+    Order pinned;
+    pinned.id = OrderId{3};
+    std::array<Order, 2> moving;
+    std::size_t bytesAfterHundredPages = 0;
+    for (std::uint64_t page = 1; page <= 10'000; ++page) {
+        Order &order = moving[page % 2];
+        Order &previous = moving[(page + 1) % 2];
+        order.id = OrderId{page * kIdsPerPage + 17};
+        QVERIFY(index.insert(&order));
+        if (page > 1)
+            index.erase(previous.id);
+        if (page == 100)
+            bytesAfterHundredPages = index.memoryBytes();
+    }
+    QCOMPARE(index.memoryBytes(), bytesAfterHundredPages);
+    QCOMPARE(index.size(), std::size_t{1});
+    QCOMPARE(index.find(OrderId{10'000 * kIdsPerPage + 17}), &moving[0]);
+
+    // An id from long before the table's start goes to the hash table and is still found.
+    QVERIFY(index.insert(&pinned));
+    QCOMPARE(index.find(OrderId{3}), &pinned);
+    QVERIFY(!index.insert(&pinned));
+    index.erase(OrderId{3});
+    QCOMPARE(index.find(OrderId{3}), nullptr);
     QCOMPARE(index.size(), std::size_t{1});
 }
 
