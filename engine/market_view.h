@@ -2,6 +2,7 @@
 
 #include "engine.h"
 #include "events.h"
+#include "money.h"
 #include "order_book.h"
 #include "risk_tracker.h"
 #include "types.h"
@@ -35,10 +36,59 @@ struct Bar {
     friend bool operator==(const Bar &, const Bar &) = default;
 };
 
+// Sums for a volume-weighted average price over bars. A bar carries no trade list, so each bar
+// counts at its typical price (high + low + close) / 3, weighted by its volume. Both sums carry
+// the divisor 3, so they stay integers and `weighted / volume` is the VWAP in price units. They
+// are exact in 128 bits. An addition that would leave 128 bits sets `overflowed` instead, and
+// the sums stop changing from then on.
+struct VwapSums {
+    detail::Int128 weighted = 0; // sum of (high + low + close) * volume
+    detail::Int128 volume = 0;   // sum of 3 * volume
+    bool overflowed = false;
+
+    // Adds a bar. Returns false once the sums have overflowed.
+    bool add(const Bar &bar)
+    {
+        const detail::Int128 typicalTimesThree = detail::Int128{bar.high.value()} +
+                                                 detail::Int128{bar.low.value()} +
+                                                 detail::Int128{bar.close.value()};
+        return add(typicalTimesThree, bar.volume);
+    }
+
+    // Adds one trade, which as a bar of its own has the typical price `price`.
+    bool addTrade(Price price, Quantity quantity)
+    {
+        return add(3 * detail::Int128{price.value()}, quantity);
+    }
+
+    friend bool operator==(const VwapSums &, const VwapSums &) = default;
+
+private:
+    bool add(detail::Int128 typicalTimesThree, Quantity quantity)
+    {
+        detail::Int128 product = 0;
+        detail::Int128 weightedSum = 0;
+        detail::Int128 volumeSum = 0;
+        if (overflowed ||
+            __builtin_mul_overflow(typicalTimesThree, detail::Int128{quantity.value()}, &product) ||
+            __builtin_add_overflow(weighted, product, &weightedSum) ||
+            __builtin_add_overflow(volume, 3 * detail::Int128{quantity.value()}, &volumeSum)) {
+            overflowed = true;
+            return false;
+        }
+        weighted = weightedSum;
+        volume = volumeSum;
+        return true;
+    }
+};
+
 // Bars of one time frame, oldest first; the last one may still be forming.
 struct BarSeries {
     std::int64_t intervalNanoseconds = 0;
     std::vector<Bar> bars;
+    // The bars of this time frame that are older than `bars`, which the session no longer keeps,
+    // as VWAP sums, so that a VWAP over the series can cover the whole run.
+    VwapSums olderBars;
 };
 
 // Traded quantity at one price.
@@ -56,6 +106,11 @@ struct InstrumentQuote {
     int quantityDecimals = 0;
     Price tickSize{1};
     Quantity lotSize{1};
+    // The smallest and largest quantity of one order, as the instrument's definition sets them.
+    // The engine rejects an order outside them (RejectReason::BelowMinimumQuantity and
+    // AboveMaximumQuantity).
+    Quantity minimumQuantity{1};
+    Quantity maximumQuantity = kMaximumQuantity;
     TradingStatus status = TradingStatus::Trading;
     Price last;      // zero before the first trade
     Price openPrice; // the first trade of the run, which "change" is measured against
@@ -96,7 +151,11 @@ struct OwnOrder {
     bool parked = false; // a stop that has not triggered yet
     OwnOrderState state = OwnOrderState::Working;
     std::string reason; // for a rejection or a cancel: a sentence for the trader
-    Timestamp entered;
+    // False for a rejected order whose request is not known, such as one rebuilt from a journal,
+    // because its events do not record the request. Side, type, time in force, prices and
+    // quantity are then defaults.
+    bool requestKnown = true;
+    Timestamp entered; // zero when not known, as for an order entered before a restart
     Timestamp updated;
     SequenceNumber lastSequence = 0; // the last event that changed it
 };
@@ -187,6 +246,7 @@ struct MarketView {
     // The most recent bars, oldest first; the last one may still be forming.
     std::vector<Bar> bars;
     std::int64_t barIntervalNanoseconds = 0;
+    VwapSums olderBars; // of the bars older than `bars`, as BarSeries::olderBars
     // The bars of the focus at every time frame the session keeps (1 s, 1 min, 5 min, 1 h),
     // shortest first.
     std::vector<BarSeries> timeFrames;

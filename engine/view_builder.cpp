@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <iterator>
+#include <optional>
 #include <variant>
 #include <vector>
 
@@ -56,6 +57,36 @@ std::vector<Bar> mergeBars(const std::vector<Bar> &bars, const BarBuilder &into)
         last.tradeCount += bar.tradeCount;
     }
     return merged;
+}
+
+// Adds a trade to one time frame. The bar that leaves the kept bars to make room, and a trade
+// older than every kept bar, which the frame leaves out, go into `older`, so that the session
+// VWAP still counts them. At most one bar leaves per trade.
+void addToFrame(BarBuilder &frame, VwapSums &older, Timestamp time, Price price, Quantity quantity)
+{
+    const std::deque<Bar> &bars = frame.bars();
+    std::optional<Bar> oldest;
+    if (bars.size() >= frame.barsKept())
+        oldest = bars.front();
+    const std::uint64_t lateTrades = frame.lateTradesDropped();
+
+    frame.addTrade(time, price, quantity);
+
+    if (frame.lateTradesDropped() != lateTrades)
+        older.addTrade(price, quantity);
+    else if (oldest && bars.front().start != oldest->start)
+        older.add(*oldest);
+}
+
+// Replaces a time frame's bars with `bars`, and its older sums with those of the bars it
+// cannot keep.
+void restoreFrame(BarBuilder &frame, VwapSums &older, const std::vector<Bar> &bars)
+{
+    frame.restore(bars);
+    older = VwapSums{};
+    const std::size_t skipped = bars.size() - frame.bars().size();
+    for (std::size_t index = 0; index < skipped; ++index)
+        older.add(bars[index]);
 }
 
 // A ring of the most recent prints of one instrument, filled once and then overwritten oldest
@@ -118,6 +149,7 @@ struct MarketViewBuilder::InstrumentMarket {
             kTimeFrames.end()) {
             frames.emplace_back(options.barIntervalNanoseconds, options.barsKept);
         }
+        olderBars.resize(frames.size());
     }
 
     InstrumentDefinition terms;
@@ -125,7 +157,8 @@ struct MarketViewBuilder::InstrumentMarket {
     Price openPrice;
     Quantity volumeTraded;
     std::uint64_t tradeCount = 0;
-    std::vector<BarBuilder> frames; // kTimeFrames, then the view's interval if it is another
+    std::vector<BarBuilder> frames;  // kTimeFrames, then the view's interval if it is another
+    std::vector<VwapSums> olderBars; // by frame: the bars that frame no longer keeps
     TradeRing trades;
     RecentVolume volume;
 };
@@ -137,6 +170,11 @@ RecentVolume::RecentVolume(std::int64_t seconds)
 
 void RecentVolume::add(Timestamp time, Price price, Quantity quantity)
 {
+    if (!m_reserved) [[unlikely]] {
+        for (Bucket &each : m_buckets)
+            each.prices.reserve(kReservedPricesPerSecond);
+        m_reserved = true;
+    }
     const std::int64_t second = secondOf(time);
     const auto count = static_cast<std::int64_t>(m_buckets.size());
     Bucket &bucket = m_buckets[static_cast<std::size_t>(((second % count) + count) % count)];
@@ -286,13 +324,13 @@ void MarketViewBuilder::restoreHistory(InstrumentId instrument, const std::vecto
                                        SequenceNumber lastSequence)
 {
     InstrumentMarket &restored = market(instrument);
-    restored.frames[m_barsFrame].restore(bars);
+    restoreFrame(restored.frames[m_barsFrame], restored.olderBars[m_barsFrame], bars);
     for (std::size_t index = 0; index < restored.frames.size(); ++index) {
         BarBuilder &frame = restored.frames[index];
         if (index != m_barsFrame &&
             frame.intervalNanoseconds() > m_options.barIntervalNanoseconds &&
             frame.intervalNanoseconds() % m_options.barIntervalNanoseconds == 0) {
-            frame.restore(mergeBars(bars, frame));
+            restoreFrame(frame, restored.olderBars[index], mergeBars(bars, frame));
         }
     }
 
@@ -315,8 +353,9 @@ void MarketViewBuilder::addTrade(const Event &event, const Trade &trade)
     traded.last = trade.price;
     traded.volumeTraded += trade.quantity;
     ++traded.tradeCount;
-    for (BarBuilder &frame : traded.frames) {
-        frame.addTrade(event.time, trade.price, trade.quantity);
+    for (std::size_t index = 0; index < traded.frames.size(); ++index) {
+        addToFrame(traded.frames[index], traded.olderBars[index], event.time, trade.price,
+                   trade.quantity);
     }
     traded.volume.add(event.time, trade.price, trade.quantity);
 
@@ -400,6 +439,8 @@ void MarketViewBuilder::fillQuotes(MarketView &view, const Engine &engine) const
         quote.quantityDecimals = terms.quantityDecimals;
         quote.tickSize = terms.tickSize;
         quote.lotSize = terms.lotSize;
+        quote.minimumQuantity = terms.minimumQuantity;
+        quote.maximumQuantity = terms.maximumQuantity;
         quote.status = engine.status(terms.id).value_or(TradingStatus::Closed);
         quote.last = market->last;
         quote.openPrice = market->openPrice;
@@ -449,9 +490,11 @@ void MarketViewBuilder::fillFocus(MarketView &view, const Engine &engine,
 
     view.bars = focus.frames[m_barsFrame].copyBars();
     view.barIntervalNanoseconds = m_options.barIntervalNanoseconds;
+    view.olderBars = focus.olderBars[m_barsFrame];
     view.timeFrames.reserve(kTimeFrames.size());
     for (std::size_t index = 0; index < kTimeFrames.size(); ++index) {
-        view.timeFrames.push_back(BarSeries{kTimeFrames[index], focus.frames[index].copyBars()});
+        view.timeFrames.push_back(
+            BarSeries{kTimeFrames[index], focus.frames[index].copyBars(), focus.olderBars[index]});
     }
     view.recentVolume = focus.volume.collect(m_lastEventTime);
 }

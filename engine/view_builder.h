@@ -31,6 +31,12 @@ public:
     // whole seconds up to and including the second of `now`.
     std::vector<PriceVolume> collect(Timestamp now) const;
 
+    // Prices a bucket holds before it first grows. A busy simulated instrument trades at about
+    // fifty prices a second; reserving for them at the first trade lets memory settle at once
+    // instead of creeping up while the window fills, and an instrument that never trades costs
+    // nothing.
+    static constexpr std::size_t kReservedPricesPerSecond = 64;
+
 private:
     struct Bucket {
         std::int64_t second = std::numeric_limits<std::int64_t>::min();
@@ -38,6 +44,7 @@ private:
     };
 
     std::vector<Bucket> m_buckets;
+    bool m_reserved = false;
 };
 
 // Collects, from the engine's events, what a MarketView shows beyond the books themselves. For
@@ -45,7 +52,8 @@ private:
 // recent volume by price. Across instruments it is the most recent events, the counters and the
 // event rate. It runs on the engine thread and does a bounded amount of work per event, with no
 // locks and no clock reads: counters and a copy into the event ring for every event, and for a
-// trade the bars, the tape and the volume of its instrument.
+// trade the bars, the tape and the volume of its instrument. A bar that leaves the kept bars of
+// a time frame is added to that frame's VWAP sums, so a view's session VWAP covers the run.
 class MarketViewBuilder : public EventHandler {
 public:
     using Clock = std::chrono::steady_clock;
@@ -80,7 +88,8 @@ public:
     // bar interval and its most recent prints, both oldest first, and the run's last event. The
     // bars also fill the longer time frames that are multiples of that interval. The restored
     // prints count as this run's trades, so the tape misses none, and the last of them is the
-    // instrument's last price. The bars are checked as BarBuilder::restore checks them.
+    // instrument's last price. Bars beyond barsKept count only in the VWAP sums of the older
+    // bars. The bars are checked as BarBuilder::restore checks them.
     void restoreHistory(InstrumentId instrument, const std::vector<Bar> &bars,
                         const std::vector<TradePrint> &trades, SequenceNumber lastSequence);
 

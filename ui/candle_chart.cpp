@@ -51,10 +51,7 @@ CandleChart::CandleChart(QWidget *parent)
 {
     setObjectName(QStringLiteral("candleChart"));
     setAccessibleName(tr("Candlestick chart"));
-    setAccessibleDescription(tr("Candles with volume, VWAP, 20 and 50 bar moving averages and "
-                                "your fills. The mouse wheel or the plus and minus keys zoom. "
-                                "Dragging or the arrow keys scroll. Home returns to the newest "
-                                "bars. The number keys choose the time frame."));
+    updateDescription();
     setAttribute(Qt::WA_OpaquePaintEvent);
     setFocusPolicy(Qt::StrongFocus);
     setMouseTracking(true);
@@ -77,14 +74,19 @@ void CandleChart::showView(const std::shared_ptr<const MarketView> &view)
     const bool same = view && m_view && drawsSame(*m_view, *view);
     m_view = view;
     updateTimeFrameButtons();
-    if (!same)
+    if (!same) {
+        if (m_crosshairStart)
+            updateDescription();
         update();
+    }
 }
 
 void CandleChart::clear()
 {
     m_view.reset();
     m_cursor.reset();
+    m_crosshairStart.reset();
+    updateDescription();
     updateTimeFrameButtons();
     update();
 }
@@ -94,8 +96,9 @@ bool CandleChart::drawsSame(const MarketView &previous, const MarketView &next) 
     const CandleSeries before = chartSeries(previous, m_chosenTimeFrame);
     const CandleSeries after = chartSeries(next, m_chosenTimeFrame);
     return before.intervalNanoseconds == after.intervalNanoseconds &&
-           std::ranges::equal(before.bars, after.bars) && previous.instrument == next.instrument &&
-           previous.symbol == next.symbol && previous.priceDecimals == next.priceDecimals &&
+           std::ranges::equal(before.bars, after.bars) && before.olderBars == after.olderBars &&
+           previous.instrument == next.instrument && previous.symbol == next.symbol &&
+           previous.priceDecimals == next.priceDecimals &&
            previous.quantityDecimals == next.quantityDecimals &&
            previous.tickSize == next.tickSize &&
            previous.timeFrames.empty() == next.timeFrames.empty() &&
@@ -125,6 +128,7 @@ void CandleChart::setTimeFrame(std::int64_t intervalNanoseconds)
     const std::int64_t shown = timeFrame();
     m_chosenTimeFrame = intervalNanoseconds;
     updateTimeFrameButtons();
+    updateDescription();
     update();
     if (timeFrame() != shown)
         emit timeFrameChanged(timeFrame());
@@ -152,28 +156,6 @@ std::span<const Bar> CandleChart::visibleBars() const
 {
     const std::optional<ChartFrame> current = frame();
     return current ? current->visibleBars() : std::span<const Bar>{};
-}
-
-std::optional<Bar> CandleChart::barUnderCursor() const
-{
-    const std::optional<ChartFrame> current = frame();
-    if (!current || !m_cursor)
-        return std::nullopt;
-
-    const ChartLayout &layout = current->layout();
-    if (!QRect(layout.prices.topLeft(), layout.volume.bottomRight()).contains(*m_cursor))
-        return std::nullopt;
-    const Bar *bar = current->barAtX(m_cursor->x());
-    return bar ? std::optional<Bar>(*bar) : std::nullopt;
-}
-
-std::optional<Price> CandleChart::priceUnderCursor() const
-{
-    const std::optional<ChartFrame> current = frame();
-    if (!current || !m_cursor || current->series().bars.empty() ||
-        !current->layout().prices.contains(*m_cursor))
-        return std::nullopt;
-    return current->tickPriceAtY(m_cursor->y());
 }
 
 void CandleChart::setZoomLevel(std::size_t level)
@@ -281,7 +263,9 @@ void CandleChart::paintEvent(QPaintEvent *event)
 
     const ChartFrame current = *frame();
     const ChartOverlays overlays = overlaysFor(*m_view, current.series());
-    ChartPainter(painter, current, overlays, m_cursor).paint();
+    const std::optional<Price> price =
+        m_crosshairStart ? priceUnderCursor() : std::optional<Price>();
+    ChartPainter(painter, current, overlays, crosshairPoint(current), price).paint();
 
     if (hasFocus()) {
         painter.setPen(theme::accentColor());
@@ -301,6 +285,7 @@ void CandleChart::keyPressEvent(QKeyEvent *event)
     const std::optional<ChartFrame> current = frame();
     const int screen =
         current ? static_cast<int>(std::max(current->slotCount() - 1, std::int64_t{1})) : 1;
+    const bool shift = event->modifiers() & Qt::ShiftModifier;
     switch (event->key()) {
     case Qt::Key_Plus:
     case Qt::Key_Equal:
@@ -310,10 +295,16 @@ void CandleChart::keyPressEvent(QKeyEvent *event)
         zoomOut();
         return;
     case Qt::Key_Left:
-        scrollBars(-1);
+        if (shift)
+            scrollBars(-1);
+        else
+            moveCrosshair(-1);
         return;
     case Qt::Key_Right:
-        scrollBars(1);
+        if (shift)
+            scrollBars(1);
+        else
+            moveCrosshair(1);
         return;
     case Qt::Key_PageUp:
         scrollBars(-screen);
@@ -322,9 +313,20 @@ void CandleChart::keyPressEvent(QKeyEvent *event)
         scrollBars(screen);
         return;
     case Qt::Key_Home:
+        if (current && !current->series().bars.empty())
+            placeCrosshair(*current, 0);
+        return;
     case Qt::Key_End:
         followLatest();
+        if (current && !current->series().bars.empty())
+            placeCrosshair(*frame(), current->series().bars.size() - 1);
         return;
+    case Qt::Key_Escape:
+        if (m_crosshairStart || m_cursor) {
+            hideCrosshair();
+            return;
+        }
+        break;
     default:
         break;
     }
@@ -372,9 +374,12 @@ void CandleChart::mousePressEvent(QMouseEvent *event)
 
 void CandleChart::mouseMoveEvent(QMouseEvent *event)
 {
+    // The mouse takes the crosshair back from the keyboard.
     const QPoint position = event->position().toPoint();
-    if (m_cursor != position) {
+    if (m_cursor != position || m_crosshairStart) {
         m_cursor = position;
+        m_crosshairStart.reset();
+        updateDescription();
         update();
     }
 

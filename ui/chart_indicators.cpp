@@ -33,24 +33,17 @@ IndicatorPoint pointOf(Timestamp start, Int128 numerator, Int128 denominator)
 
 } // namespace
 
-std::vector<IndicatorPoint> sessionVwap(std::span<const Bar> bars)
+std::vector<IndicatorPoint> sessionVwap(std::span<const Bar> bars, const VwapSums &olderBars)
 {
     std::vector<IndicatorPoint> points;
     points.reserve(bars.size());
 
-    Int128 weightedSum = 0; // sum of (high + low + close) * volume
-    Int128 volumeSum = 0;   // sum of volume, times 3 for the typical price's divisor
+    VwapSums sums = olderBars;
     for (const Bar &bar : bars) {
-        const Int128 typicalTimesThree =
-            Int128{bar.high.value()} + Int128{bar.low.value()} + Int128{bar.close.value()};
-        Int128 weighted = 0;
-        if (__builtin_mul_overflow(typicalTimesThree, Int128{bar.volume.value()}, &weighted) ||
-            __builtin_add_overflow(weightedSum, weighted, &weightedSum) ||
-            __builtin_add_overflow(volumeSum, 3 * Int128{bar.volume.value()}, &volumeSum))
+        if (!sums.add(bar))
             break;
-
-        if (volumeSum > 0)
-            points.push_back(pointOf(bar.start, weightedSum, volumeSum));
+        if (sums.volume > 0)
+            points.push_back(pointOf(bar.start, sums.weighted, sums.volume));
     }
     return points;
 }
@@ -76,7 +69,7 @@ std::vector<IndicatorPoint> simpleMovingAverage(std::span<const Bar> bars, std::
 CandleSeries chartSeries(const MarketView &view, std::int64_t intervalNanoseconds)
 {
     if (view.timeFrames.empty())
-        return CandleSeries{view.bars, view.barIntervalNanoseconds};
+        return CandleSeries{view.bars, view.barIntervalNanoseconds, view.olderBars};
 
     const auto hasLength = [](std::int64_t length) {
         return [length](const BarSeries &series) { return series.intervalNanoseconds == length; };
@@ -89,7 +82,7 @@ CandleSeries chartSeries(const MarketView &view, std::int64_t intervalNanosecond
     }
     if (found == view.timeFrames.end())
         found = view.timeFrames.begin();
-    return CandleSeries{found->bars, found->intervalNanoseconds};
+    return CandleSeries{found->bars, found->intervalNanoseconds, found->olderBars};
 }
 
 std::vector<std::int64_t> timeFrameLengths(const MarketView &view)

@@ -26,6 +26,7 @@ struct IndicatorPoint {
 struct CandleSeries {
     std::span<const Bar> bars; // oldest first
     std::int64_t intervalNanoseconds = 0;
+    VwapSums olderBars; // the bars of the run older than `bars`, as BarSeries::olderBars
 };
 
 // One of the trader's fills, placed on the bar whose interval contains its time.
@@ -36,14 +37,15 @@ struct FillMarker {
     Quantity quantity;
 };
 
-// Returns the running volume-weighted average price of `bars`, one point per bar from the first
-// bar with volume on. A bar carries no trade list, so each bar counts at its typical price
-// (high + low + close) / 3, the usual choice for a VWAP over bars, weighted by its volume. The
-// average runs from the first bar the series carries, which is the session's first bar until
-// the view's bar limit trims the oldest. Sums and the division are exact in 128 bits. The line
-// stops at a bar where a sum would leave 128 bits, which at the largest price the engine accepts
-// (10^15 ticks) takes a total volume above 5 * 10^22 lots.
-std::vector<IndicatorPoint> sessionVwap(std::span<const Bar> bars);
+// Returns the running volume-weighted average price of the run, one point per bar of `bars` from
+// the first point with volume on. The sums start from `olderBars`, the bars of the run that the
+// view no longer carries, so the line stays where it was when old bars scroll out. A bar
+// carries no trade list, so each bar counts at its typical price (high + low + close) / 3, the
+// usual choice for a VWAP over bars, weighted by its volume (VwapSums). Sums and the division
+// are exact in 128 bits. The line stops at a bar where a sum would leave 128 bits, which at the
+// largest price the engine accepts (10^15 ticks) takes a total volume above 5 * 10^22 lots, and
+// is empty when `olderBars` overflowed already.
+std::vector<IndicatorPoint> sessionVwap(std::span<const Bar> bars, const VwapSums &olderBars = {});
 
 // Returns the simple moving average of the closes of `length` consecutive bars, one point per
 // bar from bar `length` - 1 on. It averages bars, not intervals: an interval without trades has

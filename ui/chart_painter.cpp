@@ -5,6 +5,7 @@
 
 #include <QPainter>
 #include <QPolygonF>
+#include <QStringList>
 
 #include <algorithm>
 #include <array>
@@ -49,15 +50,23 @@ std::pair<std::size_t, std::size_t> visiblePoints(const std::vector<IndicatorPoi
             static_cast<std::size_t>(last - points.begin())};
 }
 
+const IndicatorPoint *pointAt(const std::vector<IndicatorPoint> &points, Timestamp start)
+{
+    const auto found = std::lower_bound(
+        points.begin(), points.end(), start,
+        [](const IndicatorPoint &point, Timestamp time) { return point.start < time; });
+    return found != points.end() && found->start == start ? &*found : nullptr;
+}
+
 } // namespace
 
 ChartOverlays overlaysFor(const MarketView &view, const CandleSeries &series)
 {
     ChartOverlays overlays;
-    // NOTE: the VWAP spans only the bars the view carries (240 per time frame by default, four
-    // minutes of 1-second bars), so it differs between time frames. A VWAP of the whole session
-    // would need the engine to publish its sums from the trades.
-    overlays.vwap = sessionVwap(series.bars);
+    // NOTE: each time frame weighs its own bars at their typical prices, so the VWAP of 1-second
+    // bars and that of 1-hour bars differ slightly. An exact VWAP of the trades would need the
+    // bars to carry their turnover.
+    overlays.vwap = sessionVwap(series.bars, series.olderBars);
     overlays.shortAverage = simpleMovingAverage(series.bars, shortMovingAverageLength);
     overlays.longAverage = simpleMovingAverage(series.bars, longMovingAverageLength);
     overlays.fills = fillMarkers(view.trader.fills, view.instrument, series.intervalNanoseconds);
@@ -103,8 +112,49 @@ std::optional<QPoint> fillMarkerPoint(const ChartFrame &frame, const FillMarker 
     return QPoint(frame.xOfTime(start), static_cast<int>(std::lround(y)));
 }
 
+ChartReadout chartReadout(const ChartFrame &frame, const ChartOverlays &overlays, const Bar &bar)
+{
+    const MarketView &view = frame.view();
+    const bool seconds = frame.interval() < nanosecondsPerMinute;
+    const int decimals = view.priceDecimals;
+
+    ChartReadout readout;
+    readout.time =
+        formatTimeOfDay(bar.start, seconds ? TimePrecision::Seconds : TimePrecision::Minutes);
+    readout.fields = {{
+        {QStringLiteral("O"), formatPrice(bar.open, decimals)},
+        {QStringLiteral("H"), formatPrice(bar.high, decimals)},
+        {QStringLiteral("L"), formatPrice(bar.low, decimals)},
+        {QStringLiteral("C"), formatPrice(bar.close, decimals)},
+        {QStringLiteral("Vol"), formatQuantity(bar.volume, view.quantityDecimals)},
+    }};
+
+    const std::array<std::pair<ChartLine, const std::vector<IndicatorPoint> *>, 3> lines{{
+        {ChartLine::Vwap, &overlays.vwap},
+        {ChartLine::ShortAverage, &overlays.shortAverage},
+        {ChartLine::LongAverage, &overlays.longAverage},
+    }};
+    for (std::size_t i = 0; i < lines.size(); ++i) {
+        const IndicatorPoint *point = pointAt(*lines[i].second, bar.start);
+        readout.lines[i] = {lines[i].first,
+                            point ? formatPrice(point->price, decimals) : QStringLiteral("\u2014")};
+    }
+    return readout;
+}
+
+QString readoutText(const ChartReadout &readout)
+{
+    QStringList parts{readout.time};
+    for (const auto &[name, value] : readout.fields)
+        parts << name + QLatin1Char(' ') + value;
+    for (const auto &[line, value] : readout.lines)
+        parts << chartLineName(line) + QLatin1Char(' ') + value;
+    return parts.join(QLatin1Char(' '));
+}
+
 ChartPainter::ChartPainter(QPainter &painter, const ChartFrame &frame,
-                           const ChartOverlays &overlays, std::optional<QPoint> cursor)
+                           const ChartOverlays &overlays, std::optional<QPoint> cursor,
+                           std::optional<Price> cursorPrice)
     : m_painter(painter)
     , m_frame(frame)
     , m_view(frame.view())
@@ -112,8 +162,10 @@ ChartPainter::ChartPainter(QPainter &painter, const ChartFrame &frame,
 {
     const ChartLayout &layout = frame.layout();
     const QRect plot(layout.prices.topLeft(), layout.volume.bottomRight());
-    if (cursor && plot.contains(*cursor))
+    if (cursor && plot.contains(*cursor)) {
         m_cursor = cursor;
+        m_cursorPrice = cursorPrice;
+    }
 }
 
 const Bar *ChartPainter::describedBar() const
@@ -124,15 +176,6 @@ const Bar *ChartPainter::describedBar() const
 
     const Bar *hovered = m_cursor ? m_frame.barAtX(m_cursor->x()) : nullptr;
     return hovered ? hovered : &bars.back();
-}
-
-const IndicatorPoint *ChartPainter::pointAt(const std::vector<IndicatorPoint> &points,
-                                            Timestamp start) const
-{
-    const auto found = std::lower_bound(
-        points.begin(), points.end(), start,
-        [](const IndicatorPoint &point, Timestamp time) { return point.start < time; });
-    return found != points.end() && found->start == start ? &*found : nullptr;
 }
 
 void ChartPainter::drawText(const QRect &rect, int flags, const QString &text, const QColor &color)
@@ -201,21 +244,11 @@ void ChartPainter::drawHeader()
     if (!bar)
         return;
 
-    const bool seconds = m_frame.interval() < nanosecondsPerMinute;
-    const QString time =
-        formatTimeOfDay(bar->start, seconds ? TimePrecision::Seconds : TimePrecision::Minutes);
-    drawText(rest, Qt::AlignLeft | Qt::AlignVCenter, time, theme::mutedTextColor());
-    rest.setLeft(rest.left() + metrics.horizontalAdvance(time) + 14);
+    const ChartReadout readout = chartReadout(m_frame, m_overlays, *bar);
+    drawText(rest, Qt::AlignLeft | Qt::AlignVCenter, readout.time, theme::mutedTextColor());
+    rest.setLeft(rest.left() + metrics.horizontalAdvance(readout.time) + 14);
 
-    const int decimals = m_view.priceDecimals;
-    const std::array<std::pair<QString, QString>, 5> fields{{
-        {QStringLiteral("O"), formatPrice(bar->open, decimals)},
-        {QStringLiteral("H"), formatPrice(bar->high, decimals)},
-        {QStringLiteral("L"), formatPrice(bar->low, decimals)},
-        {QStringLiteral("C"), formatPrice(bar->close, decimals)},
-        {QStringLiteral("Vol"), formatQuantity(bar->volume, m_view.quantityDecimals)},
-    }};
-    for (const auto &[name, value] : fields) {
+    for (const auto &[name, value] : readout.fields) {
         drawText(rest, Qt::AlignLeft | Qt::AlignVCenter, name, theme::mutedTextColor());
         rest.setLeft(rest.left() + metrics.horizontalAdvance(name + QChar(' ')));
         drawText(rest, Qt::AlignLeft | Qt::AlignVCenter, value, barColor(*bar));
@@ -228,27 +261,23 @@ void ChartPainter::drawHeader()
 void ChartPainter::drawLegend()
 {
     const Bar *bar = describedBar();
-    const std::array<std::pair<ChartLine, const std::vector<IndicatorPoint> *>, 3> lines{{
-        {ChartLine::Vwap, &m_overlays.vwap},
-        {ChartLine::ShortAverage, &m_overlays.shortAverage},
-        {ChartLine::LongAverage, &m_overlays.longAverage},
-    }};
-
     const QFontMetrics &metrics = m_frame.metrics();
     QRect rest = m_frame.layout().legend;
     const int strokeY = rest.center().y();
-    for (const auto &[line, points] : lines) {
-        const QColor color = chartLineColor(line);
+    const std::array<ChartLine, 3> lines{ChartLine::Vwap, ChartLine::ShortAverage,
+                                         ChartLine::LongAverage};
+    const std::optional<ChartReadout> readout =
+        bar ? std::optional(chartReadout(m_frame, m_overlays, *bar)) : std::nullopt;
+    for (std::size_t i = 0; i < lines.size(); ++i) {
+        const QColor color = chartLineColor(lines[i]);
         m_painter.fillRect(QRect(rest.left(), strokeY - 1, 12, 3), color);
         rest.setLeft(rest.left() + 16);
 
-        const QString name = chartLineName(line);
+        const QString name = chartLineName(lines[i]);
         drawText(rest, Qt::AlignLeft | Qt::AlignVCenter, name, theme::mutedTextColor());
         rest.setLeft(rest.left() + metrics.horizontalAdvance(name + QChar(' ')));
 
-        const IndicatorPoint *point = bar ? pointAt(*points, bar->start) : nullptr;
-        const QString value =
-            point ? formatPrice(point->price, m_view.priceDecimals) : QStringLiteral("\u2014");
+        const QString value = readout ? readout->lines[i].second : QStringLiteral("\u2014");
         drawText(rest, Qt::AlignLeft | Qt::AlignVCenter, value, color);
         rest.setLeft(rest.left() + metrics.horizontalAdvance(value) + 18);
     }
@@ -424,7 +453,7 @@ void ChartPainter::drawCrosshair()
             time);
 
     if (&area == &layout.prices) {
-        const Price price = m_frame.tickPriceAtY(y);
+        const Price price = m_cursorPrice.value_or(m_frame.tickPriceAtY(y));
         drawTag(QRect(layout.axis.left() + 1, y - metrics.height() / 2 - 2, layout.axis.width() - 1,
                       metrics.height() + 4),
                 formatPrice(price, m_view.priceDecimals));

@@ -9,7 +9,9 @@
 #include <QRect>
 #include <QString>
 
+#include <array>
 #include <optional>
+#include <utility>
 #include <vector>
 
 class QPainter;
@@ -41,14 +43,31 @@ QString chartLineName(ChartLine line);
 // down at it from above.
 std::optional<QPoint> fillMarkerPoint(const ChartFrame &frame, const FillMarker &fill);
 
+// The values the chart's header and legend show for one bar, formatted as they are drawn.
+struct ChartReadout {
+    QString time;
+    // O, H, L, C and Vol, each with its value.
+    std::array<std::pair<QString, QString>, 5> fields;
+    // Each indicator line with its value at the bar, or a dash while it has none there.
+    std::array<std::pair<ChartLine, QString>, 3> lines;
+};
+
+// Returns the readout of `bar`, a bar of the frame's series.
+ChartReadout chartReadout(const ChartFrame &frame, const ChartOverlays &overlays, const Bar &bar);
+
+// Returns the readout as one line of text, in the order the chart draws it:
+// "09:30:10 O 100.00 H 100.05 L 99.95 C 100.02 Vol 25 VWAP 100.01 MA 20 — MA 50 —".
+QString readoutText(const ChartReadout &readout);
+
 // Paints one frame of the candlestick chart: header, legend, grid, candles, volume, indicator
 // lines, fill markers, the last price and the crosshair at `cursor` when it is over the plot.
-// It is built per paint event and keeps no state between frames, and it reads every colour
-// from the theme as it paints.
+// The price axis shows `cursorPrice` at the crosshair when it is set, and the price at the
+// cursor's height otherwise. It is built per paint event and keeps no state between frames,
+// and it reads every colour from the theme as it paints.
 class ChartPainter {
 public:
     ChartPainter(QPainter &painter, const ChartFrame &frame, const ChartOverlays &overlays,
-                 std::optional<QPoint> cursor = {});
+                 std::optional<QPoint> cursor = {}, std::optional<Price> cursorPrice = {});
 
     void paint();
 
@@ -57,8 +76,6 @@ public:
     const Bar *describedBar() const;
 
 private:
-    const IndicatorPoint *pointAt(const std::vector<IndicatorPoint> &points, Timestamp start) const;
-
     void drawHeader();
     void drawLegend();
     void drawPriceGrid();
@@ -77,6 +94,7 @@ private:
     const MarketView &m_view;
     const ChartOverlays &m_overlays;
     std::optional<QPoint> m_cursor;
+    std::optional<Price> m_cursorPrice;
 };
 
 } // namespace bourse::ui

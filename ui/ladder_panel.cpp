@@ -35,12 +35,6 @@ constexpr int kRowsEachSide = 50;
 // A check result older than this is requested again, since positions and limits move.
 constexpr std::chrono::milliseconds kCheckRefresh{500};
 
-// The largest quantity the box takes when nothing tighter is known, in lots. The view does not
-// carry an instrument's maximum order quantity, and the engine's (kMaximumQuantity, 10^12) does
-// not fit the int of a spin box. An order above the instrument's maximum is rejected by the
-// engine and named in the warning line.
-constexpr std::int64_t kQuantityBound = 1'000'000'000;
-
 // The lines under the ladder: a buy and a sell warning for the selected row and a notice or a
 // quantity problem.
 constexpr int kWarningLines = 3;
@@ -64,6 +58,39 @@ QString withoutVerdict(const QString &text)
 int clampToInt(std::int64_t value)
 {
     return static_cast<int>(std::clamp<std::int64_t>(value, 1, std::numeric_limits<int>::max()));
+}
+
+// The quantities the box takes, in units of 10^-quantityDecimals, stepping by the lot.
+struct QuantityRange {
+    int minimum = 1;
+    int maximum = std::numeric_limits<int>::max();
+    int step = 1;
+};
+
+// Returns the range of the focus instrument's orders: from its minimum order quantity rounded
+// up to a lot to its maximum rounded down to a lot, so that stepping from a lot multiple never
+// leaves the lot grid. The box's value is an int, so the maximum is at most 2^31 - 1 units,
+// below the largest the engine allows (kMaximumQuantity, 10^12). A view without a quote of the
+// focus has the engine's limits.
+QuantityRange quantityRange(const MarketView *view)
+{
+    const std::int64_t bound = std::numeric_limits<int>::max();
+    if (!view)
+        return QuantityRange{};
+
+    Quantity minimum{1};
+    Quantity maximum = kMaximumQuantity;
+    for (const InstrumentQuote &quote : view->instruments) {
+        if (quote.instrument == view->instrument) {
+            minimum = quote.minimumQuantity;
+            maximum = quote.maximumQuantity;
+        }
+    }
+    const std::int64_t lot = std::clamp<std::int64_t>(view->lotSize.value(), 1, bound);
+    const std::int64_t top = std::max(std::min(maximum.value(), bound) / lot * lot, lot);
+    const std::int64_t lowest = std::max(minimum.value(), lot);
+    const std::int64_t bottom = std::min((lowest + lot - 1) / lot * lot, top);
+    return QuantityRange{static_cast<int>(bottom), static_cast<int>(top), static_cast<int>(lot)};
 }
 
 QString sideName(Side side)
@@ -128,7 +155,7 @@ void LadderPanel::createControls()
     m_quantity->setObjectName(QStringLiteral("ladderQuantity"));
     m_quantity->setAccessibleName(tr("Order quantity"));
     m_quantity->setToolTip(tr("The quantity a click in the ladder trades"));
-    m_quantity->setRange(1, static_cast<int>(kQuantityBound));
+    m_quantity->setRange(1, QuantityRange{}.maximum);
     m_quantity->setValue(1);
     m_quantity->setAccelerated(true);
 
@@ -218,14 +245,9 @@ void LadderPanel::createTable()
 void LadderPanel::applyTerms()
 {
     const int decimals = m_view ? m_view->quantityDecimals : 0;
-    const std::int64_t lot =
-        std::clamp<std::int64_t>(m_view ? m_view->lotSize.value() : 1, 1, kQuantityBound);
     m_quantity->setDecimals(decimals);
-    // The largest whole number of lots within the bound, so stepping from a lot multiple
-    // never leaves the lot grid.
-    m_quantity->setRange(clampToInt(lot), clampToInt(kQuantityBound / lot * lot));
-    m_quantity->setSingleStep(clampToInt(lot));
-    m_quantity->setValue(m_quantities.value(m_instrument.value(), clampToInt(lot)));
+    applyQuantityRange();
+    m_quantity->setValue(m_quantities.value(m_instrument.value(), m_quantity->minimum()));
 
     // Wide enough for the largest price the window may show, with the padding of the delegate.
     const std::optional<Price> top = m_model->priceAt(0);
@@ -233,6 +255,18 @@ void LadderPanel::applyTerms()
     const int width = m_table->fontMetrics().horizontalAdvance(widest + QStringLiteral("00")) + 12;
     m_table->horizontalHeader()->resizeSection(LadderModel::PriceColumn, width);
     layOutColumns();
+}
+
+void LadderPanel::applyQuantityRange()
+{
+    const QuantityRange range = quantityRange(m_view.get());
+    if (range.minimum == m_quantity->minimum() && range.maximum == m_quantity->maximum() &&
+        range.step == m_quantity->singleStep())
+        return;
+    m_quantity->setRange(range.minimum, range.maximum);
+    m_quantity->setSingleStep(range.step);
+    // The typed text may have become valid or invalid under the new limits.
+    showQuantityState();
 }
 
 void LadderPanel::showView(const std::shared_ptr<const MarketView> &view)
@@ -255,6 +289,9 @@ void LadderPanel::showView(const std::shared_ptr<const MarketView> &view)
         m_textLengths.fill(0);
         m_minimumWidths.fill(0);
         applyTerms();
+    } else {
+        // An instrument's definition can reach the session after its first trade.
+        applyQuantityRange();
     }
     widenQuantityColumns();
 

@@ -28,8 +28,9 @@ class OrderGateway;
 // The order book ladder of the focus instrument with click trading.
 //
 // Mouse: a left click in the bid column places a buy limit at the row's price, in the ask
-// column a sell limit, of the quantity and account set above the ladder. A right click on a
-// working order cell cancels the trader's orders of that side at that price. Dragging such a
+// column a sell limit, of the quantity and account set above the ladder. The quantity box takes
+// the instrument's order sizes only, from its minimum to its maximum order quantity. A right click
+// on a working order cell cancels the trader's orders of that side at that price. Dragging such a
 // cell to another row moves those orders to the row's price. Hovering a bid or ask cell asks the
 // gateway whether that order would pass the pre-trade checks and warns, in the cell and under the
 // ladder, when it would not.
@@ -94,6 +95,7 @@ private:
     void createControls();
     void createTable();
     void applyTerms();
+    void applyQuantityRange();
     void updateAccounts(const std::vector<AccountId> &accounts);
     void applyWarningPalette();
     void widenQuantityColumns();

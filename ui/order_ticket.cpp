@@ -335,8 +335,10 @@ void OrderTicket::showView(const std::shared_ptr<const MarketView> &view)
     terms.bestAsk = view->asks.empty() ? Price{} : view->asks.front().price;
     terms.marketTime = view->marketTime;
     for (const InstrumentQuote &quote : view->instruments) {
-        if (quote.instrument == view->instrument)
-            terms.lastTrade = quote.last;
+        if (quote.instrument != view->instrument)
+            continue;
+        terms.lastTrade = quote.last;
+        terms.quantityLimits = QuantityLimits{quote.minimumQuantity, quote.maximumQuantity};
     }
     m_terms = terms;
 
@@ -422,6 +424,12 @@ void OrderTicket::updateInstrumentLabel()
     QString text = tr("%1, tick %2, lot %3")
                        .arg(m_terms.symbol, formatPrice(m_terms.tickSize, m_terms.priceDecimals),
                             formatQuantity(m_terms.lotSize, m_terms.quantityDecimals));
+    // A minimum of one lot and the engine's maximum are no news to the trader.
+    const QuantityLimits &limits = m_terms.quantityLimits;
+    if (limits.minimum > m_terms.lotSize)
+        text += tr(", min %1").arg(formatQuantity(limits.minimum, m_terms.quantityDecimals));
+    if (limits.maximum < kMaximumQuantity)
+        text += tr(", max %1").arg(formatQuantity(limits.maximum, m_terms.quantityDecimals));
     if (m_terms.status != TradingStatus::Trading)
         text += tr(", %1").arg(textOf(nameOf(m_terms.status)));
     m_instrument->setText(text);
@@ -572,8 +580,8 @@ QString OrderTicket::readPrices(Draft &draft) const
         return typed.problem;
     };
 
-    const auto quantity =
-        readQuantity(m_quantity->text(), tr("Quantity"), quantityDecimals, m_terms.lotSize);
+    const auto quantity = readOrderQuantity(m_quantity->text(), tr("Quantity"), quantityDecimals,
+                                            m_terms.lotSize, m_terms.quantityLimits);
     if (!quantity.ok())
         return problemOf(quantity, m_quantity);
     order.quantity = quantity.value;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "market_view.h"
+#include "order_ticket_input.h"
 
 #include <QWidget>
 
@@ -25,7 +26,8 @@ class PreTradeCheck;
 
 // The order ticket: every order type and instruction the engine takes, for the focus instrument
 // of the views and one of the trader's accounts. The fields are checked as they change, against
-// the instrument's tick, lot and decimals and the rules the engine applies to each combination.
+// the instrument's tick, lot, decimals and order size limits and the rules the engine applies to
+// each combination.
 // While a field is invalid, the message line names it and Buy and Sell stay disabled. With a
 // gateway, a valid order is also put through the engine's pre-trade check, whose result shows in
 // a second line. The buttons and both lines sit right under the account and instrument, so that
@@ -83,6 +85,7 @@ private:
         int quantityDecimals = 0;
         Price tickSize{1};
         Quantity lotSize{1};
+        QuantityLimits quantityLimits; // of one order, from the instrument's quote
         TradingStatus status = TradingStatus::Trading;
         Price lastTrade; // zero before the first trade
         Price bestBid;   // zero when the side is empty

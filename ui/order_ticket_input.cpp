@@ -6,6 +6,7 @@
 #include <QCoreApplication>
 #include <QRegularExpression>
 
+#include <algorithm>
 #include <string>
 
 namespace bourse::ui {
@@ -49,9 +50,10 @@ QString withoutGrouping(QString text)
 }
 
 // Reads a positive decimal of at most `maximum` units, or returns the problem with the text.
+// `aboveMaximum` is the problem of a value above `maximum`.
 TypedValue<std::int64_t> readPositiveDecimal(const QString &text, const QString &field,
                                              int decimals, std::int64_t maximum,
-                                             const QString &maximumText)
+                                             const QString &aboveMaximum)
 {
     const QString typed = text.trimmed();
     if (typed.isEmpty())
@@ -71,14 +73,36 @@ TypedValue<std::int64_t> readPositiveDecimal(const QString &text, const QString 
             return {0, translate("%1 %2 must be a whole number.").arg(field, typed)};
         return {0, translate("%1 %2 has more than %3 decimals.").arg(field, typed).arg(decimals)};
     case DecimalError::OutOfRange:
-        return {0, translate("%1 %2 is above the maximum %3.").arg(field, typed, maximumText)};
+        return {0, aboveMaximum};
     }
 
     if (parsed.units <= 0)
         return {0, translate("%1 must be above zero.").arg(field)};
     if (parsed.units > maximum)
-        return {0, translate("%1 %2 is above the maximum %3.").arg(field, typed, maximumText)};
+        return {0, aboveMaximum};
     return {parsed.units, {}};
+}
+
+QString aboveEngineMaximum(const QString &text, const QString &field, const QString &maximum)
+{
+    return translate("%1 %2 is above the maximum %3.").arg(field, text.trimmed(), maximum);
+}
+
+// Reads a quantity of at most `maximum` units on the lot grid.
+TypedValue<Quantity> readQuantityUpTo(const QString &text, const QString &field, int decimals,
+                                      Quantity lotSize, Quantity maximum,
+                                      const QString &aboveMaximum)
+{
+    const TypedValue<std::int64_t> units =
+        readPositiveDecimal(text, field, decimals, maximum.value(), aboveMaximum);
+    if (!units.ok())
+        return {Quantity{}, units.problem};
+
+    if (lotSize.value() > 0 && units.value % lotSize.value() != 0) {
+        return {Quantity{}, translate("%1 %2 is not a multiple of the lot size %3.")
+                                .arg(field, text.trimmed(), formatQuantity(lotSize, decimals))};
+    }
+    return {Quantity{units.value}, {}};
 }
 
 } // namespace
@@ -86,9 +110,9 @@ TypedValue<std::int64_t> readPositiveDecimal(const QString &text, const QString 
 TypedValue<Price> readPrice(const QString &text, const QString &field, int decimals, Price tickSize)
 {
     // Money and prices share the fixed-point layout, and formatMoney groups the whole part.
-    const TypedValue<std::int64_t> units =
-        readPositiveDecimal(text, field, decimals, kMaximumPrice.value(),
-                            formatMoney(Money{kMaximumPrice.value()}, decimals));
+    const TypedValue<std::int64_t> units = readPositiveDecimal(
+        text, field, decimals, kMaximumPrice.value(),
+        aboveEngineMaximum(text, field, formatMoney(Money{kMaximumPrice.value()}, decimals)));
     if (!units.ok())
         return {Price{}, units.problem};
 
@@ -104,17 +128,33 @@ TypedValue<Price> readPrice(const QString &text, const QString &field, int decim
 TypedValue<Quantity> readQuantity(const QString &text, const QString &field, int decimals,
                                   Quantity lotSize)
 {
-    const TypedValue<std::int64_t> units =
-        readPositiveDecimal(text, field, decimals, kMaximumQuantity.value(),
-                            formatQuantity(kMaximumQuantity, decimals));
-    if (!units.ok())
-        return {Quantity{}, units.problem};
+    return readQuantityUpTo(
+        text, field, decimals, lotSize, kMaximumQuantity,
+        aboveEngineMaximum(text, field, formatQuantity(kMaximumQuantity, decimals)));
+}
 
-    if (lotSize.value() > 0 && units.value % lotSize.value() != 0) {
-        return {Quantity{}, translate("%1 %2 is not a multiple of the lot size %3.")
-                                .arg(field, text.trimmed(), formatQuantity(lotSize, decimals))};
+TypedValue<Quantity> readOrderQuantity(const QString &text, const QString &field, int decimals,
+                                       Quantity lotSize, QuantityLimits limits)
+{
+    // The engine accepts no definition with limits outside 1 .. kMaximumQuantity, so a view
+    // without a quote for the instrument is the only source of other values.
+    const Quantity maximum = std::clamp(limits.maximum, Quantity{1}, kMaximumQuantity);
+    const QString aboveMaximum =
+        maximum < kMaximumQuantity
+            ? translate("%1 %2 is above the instrument's maximum order quantity %3.")
+                  .arg(field, text.trimmed(), formatQuantity(maximum, decimals))
+            : aboveEngineMaximum(text, field, formatQuantity(kMaximumQuantity, decimals));
+    const TypedValue<Quantity> quantity =
+        readQuantityUpTo(text, field, decimals, lotSize, maximum, aboveMaximum);
+    if (!quantity.ok())
+        return quantity;
+
+    if (quantity.value < limits.minimum) {
+        return {Quantity{},
+                translate("%1 %2 is below the instrument's minimum order quantity %3.")
+                    .arg(field, text.trimmed(), formatQuantity(limits.minimum, decimals))};
     }
-    return {Quantity{units.value}, {}};
+    return quantity;
 }
 
 QString editableText(std::int64_t units, int decimals)

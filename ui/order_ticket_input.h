@@ -29,6 +29,19 @@ TypedValue<Price> readPrice(const QString &text, const QString &field, int decim
 TypedValue<Quantity> readQuantity(const QString &text, const QString &field, int decimals,
                                   Quantity lotSize);
 
+// The smallest and largest quantity of one order of an instrument (InstrumentQuote).
+struct QuantityLimits {
+    Quantity minimum{1};
+    Quantity maximum = kMaximumQuantity;
+};
+
+// Reads the quantity of an order as readQuantity() does, and also checks it against the
+// instrument's `limits`, which the engine rejects an order outside of. The problem names the
+// limit in the instrument's decimals, as in "Quantity 5001 is above the instrument's maximum
+// order quantity 5,000."
+TypedValue<Quantity> readOrderQuantity(const QString &text, const QString &field, int decimals,
+                                       Quantity lotSize, QuantityLimits limits);
+
 // Plain decimal text for an editor, with no grouping: 12345 at two decimals is "123.45", which
 // readPrice() and readQuantity() read back as the same value.
 QString editableText(std::int64_t units, int decimals);

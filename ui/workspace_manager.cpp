@@ -4,6 +4,7 @@
 
 #include <QDockWidget>
 #include <QMainWindow>
+#include <QMetaClassInfo>
 #include <QSettings>
 #include <QTimer>
 #include <QUrl>
@@ -53,6 +54,39 @@ const WorkspaceLayout *builtinNamed(const QString &name)
 const WorkspaceLayout &defaultLayout()
 {
     return builtinWorkspaces().front();
+}
+
+// The class info in which a panel lists the properties a workspace keeps.
+constexpr char panelPropertiesInfo[] = "workspaceProperties";
+
+// The properties of `widget` that a workspace keeps, from its class info.
+QStringList keptProperties(const QWidget &widget)
+{
+    const QMetaObject *meta = widget.metaObject();
+    const int index = meta->indexOfClassInfo(panelPropertiesInfo);
+    if (index < 0 || widget.objectName().isEmpty())
+        return {};
+    QStringList names = QString::fromLatin1(meta->classInfo(index).value()).split(QLatin1Char(','));
+    for (QString &name : names)
+        name = name.trimmed();
+    names.removeAll(QString());
+    return names;
+}
+
+// The widgets of `dock` whose properties a workspace keeps, the dock's own widget included.
+QList<QWidget *> panelsWithProperties(QDockWidget &dock)
+{
+    QList<QWidget *> panels = dock.findChildren<QWidget *>();
+    panels.removeIf([](const QWidget *widget) { return keptProperties(*widget).isEmpty(); });
+    return panels;
+}
+
+// The settings key of one kept property, under the arrangement's prefix.
+QString panelPropertyKey(const QString &prefix, const QDockWidget &dock, const QWidget &panel,
+                         const QString &property)
+{
+    return prefix +
+           QStringLiteral("panels/%1/%2/%3").arg(dock.objectName(), panel.objectName(), property);
 }
 
 QStringList savedNames(const QSettings &settings)
@@ -362,7 +396,40 @@ bool WorkspaceManager::restoreSaved(const QString &key, bool withGeometry)
         return false;
     }
     m_pendingShares = nullptr;
+    restorePanelProperties(settings, key);
     return true;
+}
+
+void WorkspaceManager::restorePanelProperties(const QSettings &settings,
+                                              const QString &prefix) const
+{
+    for (QDockWidget *dock : docks()) {
+        for (QWidget *panel : panelsWithProperties(*dock)) {
+            for (const QString &property : keptProperties(*panel)) {
+                const QString key = panelPropertyKey(prefix, *dock, *panel, property);
+                if (!settings.contains(key))
+                    continue;
+                // The settings file stores numbers as text, which setProperty() converts.
+                if (!panel->setProperty(property.toLatin1().constData(), settings.value(key))) {
+                    qCWarning(lcUi) << "ignoring the saved value" << settings.value(key) << "of"
+                                    << key << "because the panel's property rejects it";
+                }
+            }
+        }
+    }
+}
+
+void WorkspaceManager::storePanelProperties(QSettings &settings, const QString &prefix) const
+{
+    settings.remove(prefix + QStringLiteral("panels"));
+    for (QDockWidget *dock : docks()) {
+        for (const QWidget *panel : panelsWithProperties(*dock)) {
+            for (const QString &property : keptProperties(*panel)) {
+                settings.setValue(panelPropertyKey(prefix, *dock, *panel, property),
+                                  panel->property(property.toLatin1().constData()));
+            }
+        }
+    }
 }
 
 void WorkspaceManager::storeArrangement(QSettings &settings, const QString &prefix) const
@@ -373,6 +440,7 @@ void WorkspaceManager::storeArrangement(QSettings &settings, const QString &pref
     for (Qt::Corner corner : corners)
         areas.append(static_cast<int>(m_window.corner(corner)));
     settings.setValue(prefix + QStringLiteral("corners"), areas);
+    storePanelProperties(settings, prefix);
 }
 
 void WorkspaceManager::setCurrent(const QString &name)

@@ -23,6 +23,12 @@ namespace bourse::ui {
 //
 // Docks are found among the window's direct children by object name, so a dock added after
 // the manager was made takes part from the next arrangement on.
+//
+// A workspace also keeps settings of the panels in its docks. A widget in a dock that has an
+// object name and lists properties in its class info `workspaceProperties` (comma separated,
+// as in Q_CLASSINFO("workspaceProperties", "chosenTimeFrame")) has those properties stored with
+// the arrangement and set again when the arrangement is restored. A workspace saved without a
+// value leaves the property as it is.
 class WorkspaceManager : public QObject {
     Q_OBJECT
 
@@ -92,6 +98,8 @@ private:
     void applyShares();
     bool restoreSaved(const QString &key, bool withGeometry);
     void storeArrangement(QSettings &settings, const QString &prefix) const;
+    void storePanelProperties(QSettings &settings, const QString &prefix) const;
+    void restorePanelProperties(const QSettings &settings, const QString &prefix) const;
     void setCurrent(const QString &name);
 
     QMainWindow &m_window;

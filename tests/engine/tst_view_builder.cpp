@@ -89,6 +89,9 @@ private slots:
     void quotesFromTradesAndBooks();
     void focusSwitchShowsHistoryAtOnce();
     void restoredBarsFillLongerFrames();
+    void barsLeavingTimeFrameKeptInVwapSums();
+    void restoredBarsBeyondLimitKeptInVwapSums();
+    void quotesCarryQuantityLimits();
 };
 
 // A reader that misses the first view still finds its trades in the second.
@@ -361,6 +364,91 @@ void ViewBuilderTest::restoredBarsFillLongerFrames()
     QCOMPARE(view.lastSequence, SequenceNumber{41});
     QCOMPARE(view.instruments[0].last, Price{9});
     QCOMPARE(view.recentTrades.size(), std::size_t{1});
+}
+
+// Fifteen trades a second apart, trade i at 100 + i for i + 1 lots, each in a one-second bar of
+// its own. The frame keeps ten bars, so bars 0 to 4 leave it and its older sums are
+//   weighted = 3 * (100*1 + 101*2 + 102*3 + 103*4 + 104*5) = 3 * 1540 = 4620
+//   volume   = 3 * (1 + 2 + 3 + 4 + 5) = 45.
+// A late trade at 2.5 s, older than every kept bar, is left out of the bars and adds
+// 3 * 90 * 10 = 2700 and 3 * 10 = 30.
+void ViewBuilderTest::barsLeavingTimeFrameKeptInVwapSums()
+{
+    MarketViewBuilder builder(options(10));
+    const Engine engine(InstrumentId{1});
+    SequenceNumber sequence = 0;
+    for (std::int64_t i = 0; i < 15; ++i) {
+        ++sequence;
+        builder.onEvent(tradeEvent(sequence, InstrumentId{1}, i * kSecond + 1, 100 + i, i + 1));
+    }
+    MarketView view;
+    builder.fill(view, engine, InstrumentId{1}, MarketViewBuilder::Clock::now());
+
+    const BarSeries &seconds = view.timeFrames[0];
+    QCOMPARE(seconds.bars.size(), std::size_t{10});
+    QCOMPARE(seconds.bars.front().start, Timestamp{5 * kSecond});
+    QVERIFY(seconds.olderBars.weighted == 4620);
+    QVERIFY(seconds.olderBars.volume == 45);
+    QVERIFY(!seconds.olderBars.overflowed);
+    QVERIFY(view.olderBars == seconds.olderBars);
+    // The minute frame keeps its only bar.
+    QVERIFY(view.timeFrames[1].olderBars == VwapSums{});
+
+    builder.onEvent(tradeEvent(++sequence, InstrumentId{1}, 5 * kSecond / 2, 90, 10));
+    MarketView later;
+    builder.fill(later, engine, InstrumentId{1}, MarketViewBuilder::Clock::now());
+    QCOMPARE(later.timeFrames[0].bars, seconds.bars);
+    QVERIFY(later.timeFrames[0].olderBars.weighted == 4620 + 2700);
+    QVERIFY(later.timeFrames[0].olderBars.volume == 45 + 30);
+}
+
+// Twelve restored one-second bars of 2 lots each, bar i with high 20 + i, low 10 and close 15:
+// the frame keeps the last ten, and the first two (typical prices times three: 45 and 46) go
+// into the older sums: weighted = 45 * 2 + 46 * 2 = 182, volume = 3 * 4 = 12.
+void ViewBuilderTest::restoredBarsBeyondLimitKeptInVwapSums()
+{
+    MarketViewBuilder builder(options(10));
+    const Engine engine(InstrumentId{1});
+    std::vector<Bar> bars;
+    for (std::int64_t i = 0; i < 12; ++i) {
+        bars.push_back(Bar{Timestamp{i * kSecond}, Price{15}, Price{20 + i}, Price{10}, Price{15},
+                           Quantity{2}, 1});
+    }
+    builder.restoreHistory(InstrumentId{1}, bars, {}, 12);
+
+    MarketView view;
+    builder.fill(view, engine, InstrumentId{1}, MarketViewBuilder::Clock::now());
+    QCOMPARE(view.bars.size(), std::size_t{10});
+    QVERIFY(view.olderBars.weighted == 182);
+    QVERIFY(view.olderBars.volume == 12);
+    QVERIFY(view.timeFrames[0].olderBars == view.olderBars);
+    QVERIFY(view.timeFrames[1].olderBars == VwapSums{});
+}
+
+// An instrument's order size limits reach its quote; one defined without them has the engine's
+// defaults, one unit up to kMaximumQuantity.
+void ViewBuilderTest::quotesCarryQuantityLimits()
+{
+    Engine engine;
+    MarketViewBuilder builder(options(10));
+    engine.addHandler(&builder);
+    InstrumentDefinition limited = definition(1, "AAA", 2, 1);
+    limited.quantityDecimals = 2;
+    limited.lotSize = Quantity{50};
+    limited.minimumQuantity = Quantity{100};
+    limited.maximumQuantity = Quantity{500'000};
+    engine.addInstrument(limited, Timestamp{1});
+    engine.addInstrument(definition(2, "BBB", 3, 5), Timestamp{1});
+
+    MarketView view;
+    builder.fill(view, engine, InstrumentId{1}, MarketViewBuilder::Clock::now());
+
+    QCOMPARE(view.instruments.size(), std::size_t{2});
+    QCOMPARE(view.instruments[0].minimumQuantity, Quantity{100});
+    QCOMPARE(view.instruments[0].maximumQuantity, Quantity{500'000});
+    QCOMPARE(view.instruments[0].lotSize, Quantity{50});
+    QCOMPARE(view.instruments[1].minimumQuantity, Quantity{1});
+    QCOMPARE(view.instruments[1].maximumQuantity, kMaximumQuantity);
 }
 
 QTEST_APPLESS_MAIN(ViewBuilderTest)

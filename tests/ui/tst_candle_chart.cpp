@@ -3,6 +3,7 @@
 #include "chart_indicators.h"
 #include "chart_painter.h"
 #include "theme.h"
+#include "view_builder.h"
 
 #include <QApplication>
 #include <QImage>
@@ -121,10 +122,10 @@ MarketView viewWithTimeFrames()
     const std::vector<Bar> seconds = walkingBars(240, second);
     MarketView view = viewWithBars(seconds, second);
     view.timeFrames = {
-        BarSeries{second, seconds},
-        BarSeries{minute, walkingBars(120, minute)},
-        BarSeries{5 * minute, walkingBars(30, 5 * minute)},
-        BarSeries{hour, walkingBars(3, hour)},
+        BarSeries{second, seconds, {}},
+        BarSeries{minute, walkingBars(120, minute), {}},
+        BarSeries{5 * minute, walkingBars(30, 5 * minute), {}},
+        BarSeries{hour, walkingBars(3, hour), {}},
     };
     return view;
 }
@@ -202,9 +203,15 @@ private slots:
     void wheelAndKeysZoom();
     void keysAndDragScroll();
     void scrolledChartIgnoresNewBars();
-    void homeFollowsNewBarsAgain();
+    void endFollowsNewBarsAgain();
     void fittingBarsDoNotScroll();
     void crosshairReadsBarAndPrice();
+    void keyboardCrosshairReadsBars();
+    void keyboardCrosshairScrollsIntoView();
+    void keyboardCrosshairFollowsTimeFrame();
+    void mouseTakesCrosshairFromKeyboard();
+    void vwapStartsFromOlderBars();
+    void vwapCoversBarsBeyondWindow();
     void floodOfViewsPaintsOncePerFrame();
     void unchangedViewsDoNotRepaint();
     void visibleBarsBoundedBySlots();
@@ -504,15 +511,16 @@ void CandleChartTest::keysAndDragScroll()
     QVERIFY(chart.followsLatest());
     const std::size_t shown = chart.visibleBars().size();
 
-    QTest::keyClick(&chart, Qt::Key_Left);
+    QTest::keyClick(&chart, Qt::Key_Left, Qt::ShiftModifier);
     QVERIFY(!chart.followsLatest());
     QVERIFY(chart.visibleBars().back() == view.bars[238]);
     QCOMPARE(chart.visibleBars().size(), shown);
+    QVERIFY(!chart.keyboardCrosshair());
 
-    QTest::keyClick(&chart, Qt::Key_Left);
-    QTest::keyClick(&chart, Qt::Key_Left);
-    QTest::keyClick(&chart, Qt::Key_Left);
-    QTest::keyClick(&chart, Qt::Key_Right);
+    QTest::keyClick(&chart, Qt::Key_Left, Qt::ShiftModifier);
+    QTest::keyClick(&chart, Qt::Key_Left, Qt::ShiftModifier);
+    QTest::keyClick(&chart, Qt::Key_Left, Qt::ShiftModifier);
+    QTest::keyClick(&chart, Qt::Key_Right, Qt::ShiftModifier);
     QVERIFY(chart.visibleBars().back() == view.bars[236]);
 
     // Dragging three slots to the right pulls three older bars in.
@@ -557,7 +565,7 @@ void CandleChartTest::scrolledChartIgnoresNewBars()
     QVERIFY(chart.visibleBars().back() == view.bars[234]);
 }
 
-void CandleChartTest::homeFollowsNewBarsAgain()
+void CandleChartTest::endFollowsNewBarsAgain()
 {
     MarketView view = viewWithBars(walkingBars(240, second), second);
     CandleChart chart;
@@ -566,7 +574,7 @@ void CandleChartTest::homeFollowsNewBarsAgain()
     chart.scrollBars(-30);
     QVERIFY(!chart.followsLatest());
 
-    QTest::keyClick(&chart, Qt::Key_Home);
+    QTest::keyClick(&chart, Qt::Key_End);
     QVERIFY(chart.followsLatest());
     QVERIFY(chart.visibleBars().back() == view.bars.back());
 
@@ -586,7 +594,7 @@ void CandleChartTest::fittingBarsDoNotScroll()
     QCOMPARE(chart.slotWidth(), 3);
     QVERIFY(!chart.frame()->canScroll());
 
-    QTest::keyClick(&chart, Qt::Key_Left);
+    QTest::keyClick(&chart, Qt::Key_Left, Qt::ShiftModifier);
     QVERIFY(chart.followsLatest());
     QCOMPARE(chart.visibleBars().size(), std::size_t{100});
 }
@@ -639,6 +647,231 @@ void CandleChartTest::crosshairReadsBarAndPrice()
     QEvent leave(QEvent::Leave);
     QApplication::sendEvent(&chart, &leave);
     QVERIFY(!chart.barUnderCursor());
+}
+
+// The three bars of the VWAP case "three bars", at 09:30:00, 09:30:01 and 09:30:02. Their
+// running VWAP is 100.03, 100.23 and 100.19; the moving averages have too few bars.
+void CandleChartTest::keyboardCrosshairReadsBars()
+{
+    const MarketView view =
+        viewWithBars({makeBar(marketOpen, 10000, 10020, 9980, 10010, 10),
+                      makeBar(marketOpen + second, 10010, 10050, 10000, 10040, 30),
+                      makeBar(marketOpen + 2 * second, 10040, 10040, 9990, 10000, 20)},
+                     second);
+    CandleChart chart;
+    chart.resize(800, 500);
+    chart.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&chart));
+    chart.showView(shared(view));
+    QCOMPARE(chart.focusPolicy(), Qt::StrongFocus);
+    QVERIFY(!chart.accessibleName().isEmpty());
+    QVERIFY(chart.accessibleDescription().contains(QStringLiteral("Left and Right")));
+    QVERIFY(chart.crosshairReadout().isEmpty());
+
+    // The first key shows the crosshair on the newest bar on screen, at its close.
+    QTest::keyClick(&chart, Qt::Key_Left);
+    QVERIFY(chart.keyboardCrosshair());
+    QVERIFY(chart.barUnderCursor() == view.bars[2]);
+    QCOMPARE(chart.priceUnderCursor(), std::optional<Price>(Price{10000}));
+    const QString third = QStringLiteral("09:30:02 O 100.40 H 100.40 L 99.90 C 100.00 Vol 20 "
+                                         "VWAP 100.19 MA 20 \u2014 MA 50 \u2014");
+    QCOMPARE(chart.crosshairReadout(), third);
+    QVERIFY(chart.accessibleDescription().startsWith(QStringLiteral("Crosshair: ") + third));
+
+    QTest::keyClick(&chart, Qt::Key_Left);
+    QVERIFY(chart.barUnderCursor() == view.bars[1]);
+    QCOMPARE(chart.priceUnderCursor(), std::optional<Price>(Price{10040}));
+    QCOMPARE(chart.crosshairReadout(),
+             QStringLiteral("09:30:01 O 100.10 H 100.50 L 100.00 C 100.40 Vol 30 VWAP 100.23 "
+                            "MA 20 \u2014 MA 50 \u2014"));
+
+    // The first bar stops the crosshair.
+    QTest::keyClick(&chart, Qt::Key_Left);
+    QTest::keyClick(&chart, Qt::Key_Left);
+    QVERIFY(chart.barUnderCursor() == view.bars[0]);
+    QCOMPARE(chart.crosshairReadout(),
+             QStringLiteral("09:30:00 O 100.00 H 100.20 L 99.80 C 100.10 Vol 10 VWAP 100.03 "
+                            "MA 20 \u2014 MA 50 \u2014"));
+
+    QTest::keyClick(&chart, Qt::Key_Right);
+    QVERIFY(chart.barUnderCursor() == view.bars[1]);
+    QTest::keyClick(&chart, Qt::Key_End);
+    QVERIFY(chart.barUnderCursor() == view.bars[2]);
+    QTest::keyClick(&chart, Qt::Key_Right);
+    QVERIFY(chart.barUnderCursor() == view.bars[2]);
+    QTest::keyClick(&chart, Qt::Key_Home);
+    QVERIFY(chart.barUnderCursor() == view.bars[0]);
+
+    // The painter describes the same bar in the header and the legend.
+    const ChartFrame frame = *chart.frame();
+    const ChartOverlays overlays = bourse::ui::overlaysFor(view, frame.series());
+    QImage image(chart.size(), QImage::Format_RGB32);
+    QPainter painter(&image);
+    const QPoint point(frame.xOfBar(view.bars[0]),
+                       static_cast<int>(std::lround(frame.yOfPrice(10010.0))));
+    QVERIFY(*ChartPainter(painter, frame, overlays, point).describedBar() == view.bars[0]);
+
+    QTest::keyClick(&chart, Qt::Key_Escape);
+    QVERIFY(!chart.keyboardCrosshair());
+    QVERIFY(!chart.barUnderCursor());
+    QVERIFY(chart.crosshairReadout().isEmpty());
+    QVERIFY(!chart.accessibleDescription().startsWith(QStringLiteral("Crosshair")));
+}
+
+// 240 bars do not fit at the default zoom. Home scrolls to the first bar, the arrows scroll the
+// crosshair's bar back onto the screen, and End returns to the newest bars.
+void CandleChartTest::keyboardCrosshairScrollsIntoView()
+{
+    const MarketView view = viewWithBars(walkingBars(240, second), second);
+    CandleChart chart;
+    chart.resize(800, 500);
+    chart.showView(shared(view));
+    const std::size_t shown = chart.visibleBars().size();
+    QVERIFY(shown < 240);
+
+    QTest::keyClick(&chart, Qt::Key_Home);
+    QVERIFY(chart.barUnderCursor() == view.bars[0]);
+    QVERIFY(chart.visibleBars().front() == view.bars[0]);
+    QVERIFY(!chart.followsLatest());
+
+    // Walking right past the screen's last bar brings the next one in at the right edge.
+    for (std::size_t i = 0; i < shown; ++i)
+        QTest::keyClick(&chart, Qt::Key_Right);
+    QVERIFY(chart.barUnderCursor() == view.bars[shown]);
+    QVERIFY(chart.visibleBars().back() == view.bars[shown]);
+
+    QTest::keyClick(&chart, Qt::Key_End);
+    QVERIFY(chart.followsLatest());
+    QVERIFY(chart.barUnderCursor() == view.bars[239]);
+
+    // Walking left past the screen's first bar brings it in at the left edge.
+    const Bar firstShown = chart.visibleBars().front();
+    for (std::size_t i = 0; i < shown; ++i)
+        QTest::keyClick(&chart, Qt::Key_Left);
+    QVERIFY(chart.barUnderCursor() == view.bars[239 - shown]);
+    QVERIFY(chart.visibleBars().front() == view.bars[239 - shown]);
+    QVERIFY(chart.visibleBars().front().start < firstShown.start);
+
+    // Panning leaves the crosshair on its bar, hidden while the bar is off screen.
+    for (int i = 0; i < 20; ++i)
+        QTest::keyClick(&chart, Qt::Key_Right, Qt::ShiftModifier);
+    QVERIFY(chart.keyboardCrosshair());
+    QVERIFY(!chart.barUnderCursor());
+    QTest::keyClick(&chart, Qt::Key_Left);
+    QVERIFY(chart.barUnderCursor() == view.bars[238 - shown]);
+}
+
+// The keyboard's bar at 09:34:59 in 1-second bars lies in the 5-minute bar of 09:30.
+void CandleChartTest::keyboardCrosshairFollowsTimeFrame()
+{
+    MarketView view = viewWithTimeFrames();
+    CandleChart chart;
+    chart.resize(800, 500);
+    chart.showView(shared(view));
+    QTest::keyClick(&chart, Qt::Key_End);
+    QVERIFY(chart.barUnderCursor() == view.timeFrames[0].bars.back());
+    QCOMPARE(chart.barUnderCursor()->start.value(), marketOpen + 239 * second);
+
+    QTest::keyClick(&chart, Qt::Key_3);
+    QCOMPARE(chart.timeFrame(), 5 * minute);
+    QVERIFY(chart.barUnderCursor() == view.timeFrames[2].bars[0]);
+    QTest::keyClick(&chart, Qt::Key_Right);
+    QVERIFY(chart.barUnderCursor() == view.timeFrames[2].bars[1]);
+}
+
+void CandleChartTest::mouseTakesCrosshairFromKeyboard()
+{
+    const MarketView view = viewWithBars(walkingBars(60, second), second);
+    CandleChart chart;
+    chart.resize(800, 500);
+    chart.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&chart));
+    chart.showView(shared(view));
+    const ChartFrame frame = *chart.frame();
+    const int y = frame.layout().prices.center().y();
+
+    // With the mouse on bar 10, the keys move on from there.
+    QTest::mouseMove(&chart, QPoint(frame.xOfBar(view.bars[10]), y));
+    QTest::keyClick(&chart, Qt::Key_Left);
+    QVERIFY(chart.keyboardCrosshair());
+    QVERIFY(chart.barUnderCursor() == view.bars[9]);
+
+    QTest::mouseMove(&chart, QPoint(frame.xOfBar(view.bars[20]), y));
+    QVERIFY(!chart.keyboardCrosshair());
+    QVERIFY(chart.barUnderCursor() == view.bars[20]);
+}
+
+// Two older bars outside the series: typical prices 100.00 and 102.00 times three, 10 lots
+// each, so weighted = 30000 * 10 + 30600 * 10 = 606000 and volume = 60. One bar in the series
+// at 104.00 with 20 lots adds 31200 * 20 = 624000 and 60: 1230000 / 120 = 10250, 102.50.
+void CandleChartTest::vwapStartsFromOlderBars()
+{
+    bourse::VwapSums older;
+    QVERIFY(older.add(flatBar(0, 10000, 10)));
+    QVERIFY(older.add(flatBar(second, 10200, 10)));
+    QVERIFY(older.weighted == 606000);
+    QVERIFY(older.volume == 60);
+
+    const std::vector<Bar> bars{flatBar(2 * second, 10400, 20)};
+    const std::vector<IndicatorPoint> points = bourse::ui::sessionVwap(bars, older);
+    QCOMPARE(points.size(), std::size_t{1});
+    QCOMPARE(points[0].price, Price{10250});
+    QCOMPARE(points[0].ticks, 10250.0);
+
+    // Sums that overflowed already give no line.
+    bourse::VwapSums overflowed;
+    overflowed.overflowed = true;
+    QVERIFY(bourse::ui::sessionVwap(bars, overflowed).empty());
+}
+
+// A session of 300 one-second trades: 60 at 100.00 of 10 lots, then 240 at 110.00 of 30 lots.
+// The view keeps the last 240 one-second bars, all at 110.00, but the VWAP of the run is
+//   (60 * 10 * 10000 + 240 * 30 * 11000) / (60 * 10 + 240 * 30)
+//   = (6,000,000 + 79,200,000) / 7,800 = 10923.08 ticks, 109.23,
+// and at the first bar the view keeps, (6,000,000 + 330,000) / 630 = 10047.62, 100.48.
+// The 1-minute bars hold the whole run and give the same value.
+void CandleChartTest::vwapCoversBarsBeyondWindow()
+{
+    bourse::MarketViewBuilder builder(bourse::MarketViewBuilder::Options{});
+    bourse::InstrumentDefinition definition;
+    definition.id = focus;
+    definition.priceDecimals = 2;
+    builder.addInstrument(definition);
+    const bourse::Engine engine(focus);
+    for (std::int64_t i = 0; i < 300; ++i) {
+        const std::int64_t price = i < 60 ? 10'000 : 11'000;
+        const std::int64_t quantity = i < 60 ? 10 : 30;
+        const auto sequence = static_cast<bourse::SequenceNumber>(i + 1);
+        builder.onEvent(
+            bourse::Event{sequence, Timestamp{marketOpen + i * second}, focus,
+                          bourse::Trade{bourse::OrderId{1}, bourse::OrderId{2}, Side::Buy,
+                                        Price{price}, Quantity{quantity}, Quantity{0},
+                                        bourse::AccountId{}, bourse::AccountId{}}});
+    }
+    MarketView view;
+    builder.fill(view, engine, focus, bourse::MarketViewBuilder::Clock::now());
+
+    const bourse::ui::CandleSeries seconds = bourse::ui::chartSeries(view, second);
+    QCOMPARE(seconds.bars.size(), std::size_t{240});
+    QCOMPARE(seconds.bars.front().start.value(), marketOpen + 60 * second);
+    const std::vector<IndicatorPoint> vwap = bourse::ui::overlaysFor(view, seconds).vwap;
+    QCOMPARE(vwap.size(), std::size_t{240});
+    QCOMPARE(vwap.front().price, Price{10'048});
+    QVERIFY(std::abs(vwap.front().ticks - 6'330'000.0 / 630.0) < 1e-9);
+    QCOMPARE(vwap.back().price, Price{10'923});
+    QVERIFY(std::abs(vwap.back().ticks - 85'200'000.0 / 7'800.0) < 1e-9);
+
+    const bourse::ui::CandleSeries minutes = bourse::ui::chartSeries(view, minute);
+    QCOMPARE(minutes.bars.size(), std::size_t{5});
+    const std::vector<IndicatorPoint> minuteVwap = bourse::ui::overlaysFor(view, minutes).vwap;
+    QCOMPARE(minuteVwap.back().price, Price{10'923});
+
+    // The chart's legend shows it for the newest bar.
+    CandleChart chart;
+    chart.resize(800, 500);
+    chart.showView(std::make_shared<const MarketView>(view));
+    QTest::keyClick(&chart, Qt::Key_End);
+    QVERIFY(chart.crosshairReadout().contains(QStringLiteral("VWAP 109.23")));
 }
 
 // Views come faster than frames: each pass of the event loop paints once, whatever number of

@@ -196,6 +196,8 @@ private slots:
     void offLotQuantityShownInvalidAndNotSent();
     void outOfRangeQuantityKeptAsTyped();
     void narrowPanelShowsFullAccountName();
+    void instrumentMaximumCapsQuantity();
+    void instrumentLimitsInLotDecimals();
 
 private:
     QPoint cellCentre(std::int64_t price, int column) const;
@@ -869,7 +871,9 @@ void LadderPanelTest::offLotQuantityShownInvalidAndNotSent()
     m_panel->showView(view);
     QCOMPARE(m_quantity->value(), 100);
     QCOMPARE(m_quantity->singleStep(), 100);
-    QCOMPARE(m_quantity->maximum(), 1'000'000'000);
+    // Without a quote of the instrument the engine's maximum applies, which the int of the box
+    // cuts to 2^31 - 1 = 2,147,483,647, and then to a whole number of lots of 100.
+    QCOMPARE(m_quantity->maximum(), 2'147'483'600);
 
     m_quantity->setFocus();
     m_quantity->selectAll();
@@ -910,7 +914,7 @@ void LadderPanelTest::outOfRangeQuantityKeptAsTyped()
     QCOMPARE(m_quantity->text(), nines);
     QCOMPARE(m_panel->warningText(),
              QStringLiteral("No order is sent: %1 is above the maximum quantity "
-                            "1,000,000,000.")
+                            "2,147,483,647.")
                  .arg(nines));
 
     m_quantity->setFocus();
@@ -933,6 +937,80 @@ void LadderPanelTest::narrowPanelShowsFullAccountName()
         m_account->width() >= m_account->sizeHint().width(),
         qPrintable(
             QStringLiteral("%1 < %2").arg(m_account->width()).arg(m_account->sizeHint().width())));
+}
+
+// The focus instrument 7 takes orders of 1 to 5,000 units.
+void LadderPanelTest::instrumentMaximumCapsQuantity()
+{
+    auto view = bookView();
+    bourse::InstrumentQuote quote;
+    quote.instrument = InstrumentId{7};
+    quote.maximumQuantity = Quantity{5'000};
+    view->instruments = {quote};
+    m_panel->showView(view);
+    QCOMPARE(m_quantity->minimum(), 1);
+    QCOMPARE(m_quantity->maximum(), 5'000);
+
+    m_quantity->setFocus();
+    m_quantity->selectAll();
+    QTest::keyClicks(m_quantity, QStringLiteral("5001"));
+    QVERIFY(!m_quantity->hasAcceptableInput());
+    QCOMPARE(m_panel->warningText(),
+             QStringLiteral("No order is sent: 5001 is above the maximum quantity 5,000."));
+    click(1000, LadderModel::BidSizeColumn);
+    QVERIFY(m_gateway->submitted.empty());
+
+    m_quantity->selectAll();
+    QTest::keyClicks(m_quantity, QStringLiteral("5000"));
+    QVERIFY(m_quantity->hasAcceptableInput());
+    QCOMPARE(m_panel->warningText(), QString());
+    m_quantity->stepUp();
+    QCOMPARE(m_quantity->value(), 5'000);
+
+    // A quantity set from elsewhere, such as the ticket, is capped too.
+    m_panel->setOrderQuantity(Quantity{9'000});
+    QCOMPARE(m_panel->orderQuantity(), Quantity{5'000});
+    click(1000, LadderModel::BidSizeColumn);
+    QCOMPARE(m_gateway->submitted.size(), std::size_t{1});
+    QCOMPARE(m_gateway->submitted[0].quantity, Quantity{5'000});
+}
+
+// Instrument 8 has two quantity decimals and lots of 0.50 (50 units). Its orders take 1.00 to
+// 5,000.00: 100 to 500,000 units.
+void LadderPanelTest::instrumentLimitsInLotDecimals()
+{
+    auto view = bookView();
+    view->instrument = InstrumentId{8};
+    view->quantityDecimals = 2;
+    view->lotSize = Quantity{50};
+    bourse::InstrumentQuote quote;
+    quote.instrument = InstrumentId{8};
+    quote.quantityDecimals = 2;
+    quote.lotSize = Quantity{50};
+    quote.minimumQuantity = Quantity{100};
+    quote.maximumQuantity = Quantity{500'000};
+    view->instruments = {quote};
+    m_panel->showView(view);
+    QCOMPARE(m_quantity->minimum(), 100);
+    QCOMPARE(m_quantity->maximum(), 500'000);
+    QCOMPARE(m_quantity->singleStep(), 50);
+    QCOMPARE(m_quantity->text(), QStringLiteral("1.00"));
+
+    m_quantity->setFocus();
+    m_quantity->selectAll();
+    QTest::keyClicks(m_quantity, QStringLiteral("5000.5"));
+    QCOMPARE(m_panel->warningText(),
+             QStringLiteral("No order is sent: 5000.5 is above the maximum quantity 5,000.00."));
+
+    m_quantity->selectAll();
+    QTest::keyClicks(m_quantity, QStringLiteral("0.5"));
+    QCOMPARE(m_panel->warningText(),
+             QStringLiteral("No order is sent: 0.5 is below the minimum quantity 1.00."));
+
+    m_quantity->selectAll();
+    QTest::keyClicks(m_quantity, QStringLiteral("4,999.50"));
+    QVERIFY(m_quantity->hasAcceptableInput());
+    QCOMPARE(m_panel->orderQuantity(), Quantity{499'950});
 }
 
 QTEST_MAIN(LadderPanelTest)

@@ -167,6 +167,9 @@ private slots:
     void preTradeCheckShowsAnswers();
     void pendingCheckTimesOut();
     void quantityReadsGroupingAndQuotesMaximum();
+    void orderQuantityWithinInstrumentLimits_data();
+    void orderQuantityWithinInstrumentLimits();
+    void quantityAboveInstrumentMaximumBlocked();
     void buttonsVisibleInDefaultDock();
     void rejectedOrderReported();
     void restingOrderReportedUntilFilled();
@@ -777,6 +780,103 @@ void OrderTicketTest::quantityReadsGroupingAndQuotesMaximum()
                  .problem,
              QStringLiteral("Quantity 99,999,999,999.00 is above the maximum "
                             "10,000,000,000.00."));
+}
+
+void OrderTicketTest::orderQuantityWithinInstrumentLimits_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<int>("decimals");
+    QTest::addColumn<qint64>("lot");
+    QTest::addColumn<qint64>("minimum");
+    QTest::addColumn<qint64>("maximum");
+    QTest::addColumn<qint64>("units");
+    QTest::addColumn<QString>("problem");
+
+    const qint64 engineMaximum = bourse::kMaximumQuantity.value();
+    QTest::newRow("at maximum") << "5000" << 0 << qint64{1} << qint64{20} << qint64{5'000}
+                                << qint64{5'000} << "";
+    QTest::newRow("at minimum") << "20" << 0 << qint64{1} << qint64{20} << qint64{5'000}
+                                << qint64{20} << "";
+    QTest::newRow("above maximum")
+        << "5001" << 0 << qint64{1} << qint64{20} << qint64{5'000} << qint64{0}
+        << "Quantity 5001 is above the instrument's maximum order quantity 5,000.";
+    QTest::newRow("grouped above maximum")
+        << "5,001" << 0 << qint64{1} << qint64{20} << qint64{5'000} << qint64{0}
+        << "Quantity 5,001 is above the instrument's maximum order quantity 5,000.";
+    QTest::newRow("below minimum")
+        << "19" << 0 << qint64{1} << qint64{20} << qint64{5'000} << qint64{0}
+        << "Quantity 19 is below the instrument's minimum order quantity 20.";
+    // Two decimals and lots of 0.50: the limits 100 and 500,000 units are 1.00 and 5,000.00.
+    QTest::newRow("decimals above maximum")
+        << "5000.5" << 2 << qint64{50} << qint64{100} << qint64{500'000} << qint64{0}
+        << "Quantity 5000.5 is above the instrument's maximum order quantity 5,000.00.";
+    QTest::newRow("decimals below minimum")
+        << "0.5" << 2 << qint64{50} << qint64{100} << qint64{500'000} << qint64{0}
+        << "Quantity 0.5 is below the instrument's minimum order quantity 1.00.";
+    QTest::newRow("decimals at maximum")
+        << "5,000.00" << 2 << qint64{50} << qint64{100} << qint64{500'000} << qint64{500'000} << "";
+    QTest::newRow("off lot within limits")
+        << "25" << 0 << qint64{10} << qint64{10} << qint64{5'000} << qint64{0}
+        << "Quantity 25 is not a multiple of the lot size 10.";
+    QTest::newRow("engine maximum without instrument limits")
+        << "99999999999999" << 0 << qint64{1} << qint64{1} << engineMaximum << qint64{0}
+        << "Quantity 99999999999999 is above the maximum 1,000,000,000,000.";
+}
+
+void OrderTicketTest::orderQuantityWithinInstrumentLimits()
+{
+    QFETCH(QString, text);
+    QFETCH(int, decimals);
+    QFETCH(qint64, lot);
+    QFETCH(qint64, minimum);
+    QFETCH(qint64, maximum);
+    QFETCH(qint64, units);
+    QFETCH(QString, problem);
+
+    const auto quantity = bourse::ui::readOrderQuantity(
+        text, QStringLiteral("Quantity"), decimals, Quantity{lot},
+        bourse::ui::QuantityLimits{Quantity{minimum}, Quantity{maximum}});
+    QCOMPARE(quantity.problem, problem);
+    QCOMPARE(quantity.value, Quantity{units});
+}
+
+// XYZ with lots of one and orders of 20 to 5,000.
+void OrderTicketTest::quantityAboveInstrumentMaximumBlocked()
+{
+    auto view = sampleView();
+    view->lotSize = Quantity{1};
+    view->instruments[0].lotSize = Quantity{1};
+    view->instruments[0].minimumQuantity = Quantity{20};
+    view->instruments[0].maximumQuantity = Quantity{5'000};
+    RecordingOrderGateway gateway;
+    OrderTicket ticket;
+    ticket.setGateway(&gateway);
+    ticket.showView(view);
+    QCOMPARE(child<QLabel>(ticket, "ticketInstrument")->text(),
+             QStringLiteral("XYZ, tick 0.05, lot 1, min 20, max 5,000"));
+    typeInto(ticket, "ticketLimitPrice", QStringLiteral("100.00"));
+
+    typeInto(ticket, "ticketQuantity", QStringLiteral("5001"));
+    const QString above =
+        QStringLiteral("Quantity 5001 is above the instrument's maximum order quantity 5,000.");
+    QCOMPARE(message(ticket), above);
+    QCOMPARE(ticket.problemFor(Side::Buy), above);
+    QCOMPARE(ticket.problemFor(Side::Sell), above);
+    QVERIFY(!child<QPushButton>(ticket, "ticketBuy")->isEnabled());
+    QVERIFY(!child<QPushButton>(ticket, "ticketSell")->isEnabled());
+    QVERIFY(!ticket.send(Side::Buy));
+    QVERIFY(gateway.submitted.empty());
+
+    typeInto(ticket, "ticketQuantity", QStringLiteral("19"));
+    QCOMPARE(message(ticket),
+             QStringLiteral("Quantity 19 is below the instrument's minimum order quantity 20."));
+    QVERIFY(!ticket.send(Side::Sell));
+
+    typeInto(ticket, "ticketQuantity", QStringLiteral("5000"));
+    QVERIFY(child<QPushButton>(ticket, "ticketBuy")->isEnabled());
+    QVERIFY(ticket.send(Side::Buy));
+    QCOMPARE(gateway.submitted.size(), std::size_t{1});
+    QCOMPARE(gateway.submitted.back().quantity, Quantity{5'000});
 }
 
 // The default layout gives the ticket a dock of about 380 by 320 pixels, 360 wide inside.

