@@ -171,7 +171,8 @@ void Session::resumeSimulation(std::uint64_t seed, Continuation continuation)
     m_impl->stopThread();
     auto runner = m_impl->makeRunner(std::move(continuation.engine));
     runner->setUpSimulation(seed);
-    runner->restoreHistory(continuation.instrument, continuation.bars, continuation.recentTrades);
+    runner->restoreHistory(continuation.instrument, continuation.bars, continuation.recentTrades,
+                           continuation.traderHistory);
     m_impl->addRunHandlers(*runner, SessionMode::Simulation, "seed " + std::to_string(seed),
                            std::move(continuation.journal), continuation.lastSnapshot);
     m_impl->startThread(std::move(runner), SessionMode::Simulation);
@@ -274,6 +275,15 @@ std::future<BookDepth> Session::queryBook(InstrumentId instrument, std::size_t l
 std::vector<Session::SimulatedInstrument> Session::defaultSimulatedInstruments()
 {
     return session::defaultInstruments();
+}
+
+std::vector<AccountId> Session::traderAccounts()
+{
+    std::vector<AccountId> accounts;
+    for (const session::TraderAccount &account : session::traderAccounts()) {
+        accounts.push_back(account.settings.id);
+    }
+    return accounts;
 }
 
 void Session::stop()

@@ -121,7 +121,15 @@ public:
         InstrumentId instrument; // whose bars and trades these are; zero is the primary one
         std::vector<Bar> bars;   // at Options::barIntervalNanoseconds
         std::vector<TradePrint> recentTrades;
+        // The events of the trader's accounts that the journal contains, oldest first, as
+        // readTraderHistory() collects them for traderAccounts(), so that the trader's orders,
+        // fills and risk notices start as they were. When it is empty, only the working orders
+        // show, as the engine has them, without their entry time.
+        std::vector<Event> traderHistory;
     };
+
+    // The accounts a simulation opens for the trader, the default first.
+    static std::vector<AccountId> traderAccounts();
 
     // Stops a running source and continues a simulated market on the engine of `continuation`:
     // one simulator per instrument of the engine takes over its book (no priming), and the

@@ -267,7 +267,8 @@ void Runner::setUpSimulation(std::uint64_t seed)
 }
 
 void Runner::restoreHistory(InstrumentId instrument, const std::vector<Bar> &bars,
-                            const std::vector<TradePrint> &trades)
+                            const std::vector<TradePrint> &trades,
+                            const std::vector<Event> &traderHistory)
 {
     if (m_newMarket) {
         // A new market shows no history, but bars that could never be restored are still
@@ -278,6 +279,8 @@ void Runner::restoreHistory(InstrumentId instrument, const std::vector<Bar> &bar
     registerInstruments();
     const InstrumentId restored = instrument.value() != 0 ? instrument : m_engine->instrument();
     m_viewBuilder.restoreHistory(restored, bars, trades, m_engine->lastSequence());
+    // begin() then takes over the engine's working orders, which these events do not all show.
+    m_traderView->restore(traderHistory);
 }
 
 std::optional<std::string> Runner::setUpReplay(const Session::ReplaySource &source)

@@ -150,9 +150,11 @@ public:
     // by a fresh one, on which run() sets up a new market first.
     void setUpSimulation(std::uint64_t seed);
 
-    // Starts the views with the bars and prints of the run this one continues.
+    // Starts the views with the bars and prints of the run this one continues, and the trader's
+    // view with its orders, fills and notices. Call it after setUpSimulation().
     void restoreHistory(InstrumentId instrument, const std::vector<Bar> &bars,
-                        const std::vector<TradePrint> &trades);
+                        const std::vector<TradePrint> &trades,
+                        const std::vector<Event> &traderHistory);
 
     // Opens the replay files on a fresh engine. Returns the error text, which names the file,
     // on failure.

@@ -93,6 +93,12 @@ std::string describeCancel(CancelReason reason)
     return "cancelled";
 }
 
+bool rejectsSettings(const OrderRejected &rejected)
+{
+    return rejected.id.value() == 0 && (rejected.reason == RejectReason::InvalidRiskLimits ||
+                                        rejected.reason == RejectReason::InvalidAccount);
+}
+
 std::string describeRejection(RejectReason reason)
 {
     return "rejected: " + std::string(nameOf(reason));
@@ -112,6 +118,16 @@ bool TraderViewBuilder::isTraderAccount(AccountId account) const
            std::find(m_accounts.begin(), m_accounts.end(), account) != m_accounts.end();
 }
 
+void TraderViewBuilder::restore(const std::vector<Event> &events)
+{
+    m_restoring = true;
+    for (const Event &event : events) {
+        onEvent(event);
+    }
+    m_restoring = false;
+    onCommandEnd();
+}
+
 void TraderViewBuilder::adoptEngineState()
 {
     const RiskState risk = m_engine.risk().state();
@@ -123,8 +139,14 @@ void TraderViewBuilder::adoptEngineState()
         }
     }
 
+    std::unordered_map<std::uint64_t, Working> restored = std::move(m_working);
+    m_working.clear();
     for (const AccountId account : m_accounts) {
         for (const OrderId id : m_engine.risk().workingOrders(account)) {
+            if (const auto found = restored.find(id.value()); found != restored.end()) {
+                m_working.insert(restored.extract(found));
+                continue;
+            }
             const Order *order = m_engine.findOrder(id);
             if (order == nullptr) {
                 continue;
@@ -146,8 +168,8 @@ void TraderViewBuilder::adoptEngineState()
             own.stopPrice = order->stopPrice();
             own.displayQuantity = order->displayQuantity();
             own.remaining = order->remaining + order->reserve();
-            own.quantity = own.remaining; // what it had before the restart is not kept
-            working.accepted = id.value();
+            own.quantity = own.remaining;
+            working.accepted = 0; // before every restored order, whose entries came later
             m_working.emplace(id.value(), std::move(working));
         }
     }
@@ -164,6 +186,7 @@ void TraderViewBuilder::onCommandEnd()
     m_command = Command::None;
     m_request = nullptr;
     m_riskRejectedOrder = OrderId{};
+    m_riskRejectedSequence = 0;
     m_riskRejectedText.clear();
 }
 
@@ -214,17 +237,41 @@ void TraderViewBuilder::on(const Event &event, const RiskRejected &rejected)
     std::string text = describe(decisionOf(rejected));
     addNotice(event, rejected.account, rejected.id, rejected.rule, text);
     m_riskRejectedOrder = rejected.id;
+    m_riskRejectedSequence = event.sequence;
     m_riskRejectedText = std::move(text);
+}
+
+// The engine publishes the OrderRejected of a risk rejection right after its RiskRejected.
+std::string TraderViewBuilder::rejectionText(const Event &event, const OrderRejected &rejected)
+{
+    if (rejected.id == m_riskRejectedOrder && event.sequence == m_riskRejectedSequence + 1 &&
+        !m_riskRejectedText.empty()) {
+        return std::exchange(m_riskRejectedText, {});
+    }
+    return describeRejection(rejected.reason);
+}
+
+// A journal does not record which command an OrderRejected rejects, so restore() infers it.
+// NOTE: a new order that reuses the id of a working order and fails another check before the
+// duplicate id is taken for a rejected replace, and is not listed.
+TraderViewBuilder::Command TraderViewBuilder::inferredCommand(const OrderRejected &rejected)
+{
+    if (rejected.id.value() == 0) {
+        return rejectsSettings(rejected) ? Command::Settings : Command::None;
+    }
+    if (rejected.reason != RejectReason::DuplicateOrderId && findWorking(rejected.id) != nullptr) {
+        return Command::Amend;
+    }
+    return Command::Submit;
 }
 
 void TraderViewBuilder::on(const Event &event, const OrderRejected &rejected)
 {
     const bool forTrader = isTraderAccount(rejected.account);
-    std::string text = rejected.id == m_riskRejectedOrder && !m_riskRejectedText.empty()
-                           ? m_riskRejectedText
-                           : describeRejection(rejected.reason);
+    std::string text = rejectionText(event, rejected);
+    const Command command = m_restoring ? inferredCommand(rejected) : m_command;
 
-    if (m_command == Command::Submit && m_request != nullptr && forTrader) {
+    if (command == Command::Submit && forTrader) {
         rejectOrder(event, rejected, std::move(text));
         return;
     }
@@ -235,7 +282,7 @@ void TraderViewBuilder::on(const Event &event, const OrderRejected &rejected)
         working->order.lastSequence = event.sequence;
         return;
     }
-    if (m_command == Command::Settings && (forTrader || rejected.account.value() == 0)) {
+    if (command == Command::Settings && (forTrader || rejected.account.value() == 0)) {
         addNotice(event, rejected.account, OrderId{}, RiskRule::None, std::move(text));
         return;
     }
@@ -251,6 +298,7 @@ void TraderViewBuilder::rejectOrder(const Event &event, const OrderRejected &rej
     own.id = rejected.id;
     own.account = rejected.account;
     own.instrument = event.instrument.value() != 0 ? event.instrument : m_engine.instrument();
+    own.requestKnown = m_request != nullptr;
     if (m_request != nullptr) {
         own.side = m_request->side;
         own.type = m_request->type;
@@ -514,8 +562,10 @@ void TraderViewBuilder::fill(TraderView &view, Timestamp now) const
     for (const auto &entry : m_working) {
         working.push_back(&entry.second);
     }
-    std::sort(working.begin(), working.end(),
-              [](const Working *a, const Working *b) { return a->accepted < b->accepted; });
+    std::sort(working.begin(), working.end(), [](const Working *a, const Working *b) {
+        return a->accepted != b->accepted ? a->accepted < b->accepted
+                                          : a->order.id.value() < b->order.id.value();
+    });
     view.workingOrders.reserve(working.size());
     for (const Working *order : working) {
         view.workingOrders.push_back(order->order);

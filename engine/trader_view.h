@@ -36,8 +36,20 @@ public:
     // `accounts` are the trader's, the default first; the engine must outlive the builder.
     TraderViewBuilder(const Engine &engine, std::vector<AccountId> accounts);
 
+    // Replays the events of the trader's accounts from before a restart, oldest first, as
+    // readTraderHistory() collects them from the journal. Call it before adoptEngineState(). The
+    // orders, fills and notices are then as a builder that saw those events live left them,
+    // except where a journal lacks the command that an OrderRejected rejects. A rejected new
+    // order then shows none of its request (OwnOrder::requestKnown). A new order that reuses the
+    // id of a working order is taken for a rejected replace unless its reason is
+    // DuplicateOrderId.
+    void restore(const std::vector<Event> &events);
+
     // Takes over the state the engine has already, as after a restart: the live orders and the
-    // account-wide limits of the trader's accounts. Orders that finished before are not known.
+    // account-wide limits of the trader's accounts. A live order that restore() rebuilt keeps
+    // what its events recorded, such as its entry time. Any other live order was entered before the
+    // restored events, so it shows a zero entry time and its remaining quantity as its quantity.
+    // Orders that restore() left working but the engine does not have are dropped.
     void adoptEngineState();
 
     // Names the trader command that runs next, until the engine ends it (onCommandEnd). For a
@@ -80,6 +92,8 @@ private:
     {
     }
 
+    Command inferredCommand(const OrderRejected &rejected);
+    std::string rejectionText(const Event &event, const OrderRejected &rejected);
     Working *findWorking(OrderId id);
     void applyFill(const Event &event, OrderId id, Quantity quantity);
     void finish(OrderId id, OwnOrderState state, std::string reason, const Event &event);
@@ -101,14 +115,21 @@ private:
 
     Command m_command = Command::None;
     const NewOrder *m_request = nullptr;
+    bool m_restoring = false; // in restore(), which infers the command of each rejection
     // The text of the risk rejection that the OrderRejected of the same order follows.
     OrderId m_riskRejectedOrder;
+    SequenceNumber m_riskRejectedSequence = 0;
     std::string m_riskRejectedText;
     // The latest trade of a trader's order, which the FillPosted events after it belong to.
     SequenceNumber m_tradeSequence = 0;
     OrderId m_tradeMaker;
     OrderId m_tradeTaker;
 };
+
+// Whether a rejection is of a kill switch or limits command: it names no order, and its reason
+// is one those commands give. An invalid account opening gives such a rejection too, but the
+// trader's accounts are valid.
+bool rejectsSettings(const OrderRejected &rejected);
 
 // Returns a sentence for the trader on why an order left without filling, such as
 // "cancelled by the kill switch".

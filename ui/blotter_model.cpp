@@ -288,12 +288,14 @@ QVariant BlotterOrdersModel::displayData(const BlotterOrderRow &row, int column)
     const OwnOrder &order = row.order;
     const int priceDecimals = row.format.priceDecimals;
     const int quantityDecimals = row.format.quantityDecimals;
+    if (!order.requestKnown && isRequestColumn(column))
+        return QString();
     switch (column) {
     case IdColumn:
         return QString::number(order.id.value());
     case TimeColumn: {
         const Timestamp time = m_list == List::Working ? order.entered : order.updated;
-        return formatTimeOfDay(time, TimePrecision::Milliseconds);
+        return time.value() != 0 ? formatTimeOfDay(time, TimePrecision::Milliseconds) : QString();
     }
     case AccountColumn:
         return QString::number(order.account.value());
@@ -378,6 +380,23 @@ QVariant BlotterOrdersModel::sortData(const BlotterOrderRow &row, int column) co
         return static_cast<int>(displayStateOf(order));
     default:
         return displayData(row, column);
+    }
+}
+
+// The cells of what was asked, which a rejected order rebuilt from a journal does not know.
+bool BlotterOrdersModel::isRequestColumn(int column)
+{
+    switch (column) {
+    case SideColumn:
+    case TypeColumn:
+    case TimeInForceColumn:
+    case PriceColumn:
+    case StopColumn:
+    case QuantityColumn:
+    case DisplayColumn:
+        return true;
+    default:
+        return false;
     }
 }
 
@@ -521,6 +540,8 @@ bool BlotterOrdersModel::cellDiffers(const BlotterOrderRow &before, const Blotte
     const OwnOrder &a = before.order;
     const OwnOrder &b = after.order;
     const bool decimalsDiffer = !sameDecimals(before.format, after.format);
+    if (isRequestColumn(column) && a.requestKnown != b.requestKnown)
+        return true;
     switch (column) {
     case IdColumn:
         return a.id != b.id;

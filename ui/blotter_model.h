@@ -60,10 +60,23 @@ struct InstrumentFormat {
 InstrumentFormat instrumentFormat(const MarketView &view, InstrumentId instrument);
 
 struct BlotterOrderRow {
+    // A rejected order carries the id the next order gets, so a finished order is known by
+    // where it ended too. A working order's id is its alone, and its last event changes.
+    struct Key {
+        std::uint64_t order = 0;
+        SequenceNumber ended = 0; // zero for a working order
+
+        friend auto operator<=>(const Key &, const Key &) = default;
+    };
+
     OwnOrder order;
     InstrumentFormat format;
 
-    OrderId key() const { return order.id; }
+    Key key() const
+    {
+        const bool working = order.state == OwnOrderState::Working;
+        return {order.id.value(), working ? SequenceNumber{0} : order.lastSequence};
+    }
 };
 
 // The trader's working or finished orders, one row per order, in the view's order: the oldest
@@ -135,6 +148,7 @@ protected:
                      int column) const override;
 
 private:
+    static bool isRequestColumn(int column);
     bool isEditableCell(const BlotterOrderRow &row, int column) const;
     QVariant displayData(const BlotterOrderRow &row, int column) const;
     QVariant editData(const BlotterOrderRow &row, int column) const;

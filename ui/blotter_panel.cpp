@@ -10,12 +10,13 @@
 
 #include <QAction>
 #include <QComboBox>
-#include <QHBoxLayout>
+#include <QGridLayout>
 #include <QHeaderView>
 #include <QItemSelectionModel>
 #include <QLineEdit>
 #include <QMenu>
 #include <QPushButton>
+#include <QResizeEvent>
 #include <QSignalBlocker>
 #include <QTabWidget>
 #include <QTableView>
@@ -28,6 +29,13 @@
 namespace bourse::ui {
 
 namespace {
+
+// The text filter never gets narrower than this many average characters, so a word or an order
+// id stays readable while it is typed.
+constexpr int kFilterTextCharacters = 16;
+
+// The instrument and state filters elide their text rather than push the others out.
+constexpr int kFilterComboCharacters = 10;
 
 // Puts the columns in `order` first, by logical index, so that a narrow dock shows what the
 // trader acts on: the instrument, side, price and quantities before the ids and times.
@@ -98,6 +106,93 @@ QString notQueued()
 
 } // namespace
 
+// The filters above the blotter's tables. They take one row while the panel is wide enough for
+// the text filter at its minimum width beside the others. Otherwise the text filter and the
+// cancel button go above the instrument and state filters. The minimum size is that of two
+// rows, so a dock can narrow the panel until the two rows no longer fit.
+class BlotterFilterBar final : public QWidget {
+public:
+    BlotterFilterBar(QLineEdit *text, QComboBox *instrument, QComboBox *state, QPushButton *cancel,
+                     QWidget *parent)
+        : QWidget(parent)
+        , m_layout(new QGridLayout(this))
+        , m_text(text)
+        , m_instrument(instrument)
+        , m_state(state)
+        , m_cancel(cancel)
+    {
+        setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Fixed);
+        m_layout->setContentsMargins(0, 0, 0, 0);
+        place(false);
+    }
+
+    bool isWrapped() const { return m_wrapped; }
+
+    QSize minimumSizeHint() const override
+    {
+        const int spacing = std::max(m_layout->horizontalSpacing(), 0);
+        const int top = m_text->minimumWidth() + spacing + m_cancel->minimumSizeHint().width();
+        const int bottom =
+            m_instrument->minimumSizeHint().width() + spacing + m_state->minimumSizeHint().width();
+        const int height =
+            std::max(m_text->sizeHint().height(), m_cancel->sizeHint().height()) +
+            std::max(m_layout->verticalSpacing(), 0) +
+            std::max(m_instrument->sizeHint().height(), m_state->sizeHint().height());
+        return {std::max(top, bottom), height};
+    }
+
+protected:
+    void resizeEvent(QResizeEvent *event) override
+    {
+        QWidget::resizeEvent(event);
+        const bool wrapped = event->size().width() < oneRowWidth();
+        if (wrapped != m_wrapped) {
+            place(wrapped);
+            updateGeometry();
+        }
+    }
+
+private:
+    // The width of one row with the text filter at its minimum width.
+    int oneRowWidth() const
+    {
+        const int spacing = std::max(m_layout->horizontalSpacing(), 0);
+        return m_text->minimumWidth() + m_instrument->sizeHint().width() +
+               m_state->sizeHint().width() + m_cancel->sizeHint().width() + 3 * spacing;
+    }
+
+    void place(bool wrapped)
+    {
+        for (QWidget *widget :
+             std::initializer_list<QWidget *>{m_text, m_instrument, m_state, m_cancel})
+            m_layout->removeWidget(widget);
+        for (int column = 0; column < 4; ++column)
+            m_layout->setColumnStretch(column, 0);
+
+        if (wrapped) {
+            m_layout->addWidget(m_text, 0, 0, 1, 2);
+            m_layout->addWidget(m_cancel, 0, 2);
+            m_layout->addWidget(m_instrument, 1, 0);
+            m_layout->addWidget(m_state, 1, 1, 1, 2);
+            m_layout->setColumnStretch(1, 1);
+        } else {
+            m_layout->addWidget(m_text, 0, 0);
+            m_layout->addWidget(m_instrument, 0, 1);
+            m_layout->addWidget(m_state, 0, 2);
+            m_layout->addWidget(m_cancel, 0, 3);
+        }
+        m_layout->setColumnStretch(0, 1);
+        m_wrapped = wrapped;
+    }
+
+    QGridLayout *m_layout;
+    QLineEdit *m_text;
+    QComboBox *m_instrument;
+    QComboBox *m_state;
+    QPushButton *m_cancel;
+    bool m_wrapped = false;
+};
+
 BlotterPanel::BlotterPanel(QWidget *parent)
     : QWidget(parent)
 {
@@ -120,18 +215,23 @@ void BlotterPanel::createFilterBar()
     m_text->setAccessibleName(tr("Filter text"));
     m_text->setPlaceholderText(tr("Filter"));
     m_text->setClearButtonEnabled(true);
+    m_text->setMinimumWidth(m_text->fontMetrics().averageCharWidth() * kFilterTextCharacters);
     connect(m_text, &QLineEdit::textChanged, this, &BlotterPanel::applyFilters);
 
     m_instrument = new QComboBox(this);
     m_instrument->setObjectName(QStringLiteral("blotterFilterInstrument"));
     m_instrument->setAccessibleName(tr("Filter by instrument"));
     m_instrument->addItem(tr("All instruments"));
+    m_instrument->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    m_instrument->setMinimumContentsLength(kFilterComboCharacters);
     connect(m_instrument, &QComboBox::currentIndexChanged, this, &BlotterPanel::applyFilters);
 
     m_state = new QComboBox(this);
     m_state->setObjectName(QStringLiteral("blotterFilterState"));
     m_state->setAccessibleName(tr("Filter by order state"));
     m_state->addItem(tr("All states"));
+    m_state->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    m_state->setMinimumContentsLength(kFilterComboCharacters);
     for (OrderDisplayState state :
          {OrderDisplayState::Working, OrderDisplayState::PartlyFilled, OrderDisplayState::Parked,
           OrderDisplayState::Filled, OrderDisplayState::Cancelled, OrderDisplayState::Rejected,
@@ -217,17 +317,18 @@ void BlotterPanel::createActions()
 
 void BlotterPanel::layOutPanel()
 {
-    auto *filters = new QHBoxLayout;
-    filters->addWidget(m_text, 1);
-    filters->addWidget(m_instrument);
-    filters->addWidget(m_state);
-    filters->addWidget(m_cancel);
+    m_filterBar = new BlotterFilterBar(m_text, m_instrument, m_state, m_cancel, this);
 
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
-    layout->addLayout(filters);
+    layout->addWidget(m_filterBar);
     layout->addWidget(m_tabs, 1);
     layout->addWidget(m_message);
+}
+
+bool BlotterPanel::filtersWrapped() const
+{
+    return m_filterBar->isWrapped();
 }
 
 void BlotterPanel::showView(const std::shared_ptr<const MarketView> &view)
@@ -387,7 +488,7 @@ void BlotterPanel::sendReplace(const ReplaceOrder &replace)
 {
     if (!m_gateway)
         return;
-    const int row = m_working->rowOf(replace.id);
+    const int row = m_working->rowOf({replace.id.value(), 0});
     const BlotterOrderRow *found = m_working->rowAt(row);
     const InstrumentFormat format = found ? found->format : InstrumentFormat{};
     const QString description = replaceText(replace, format);

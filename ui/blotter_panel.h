@@ -17,6 +17,7 @@ class QTableView;
 namespace bourse::ui {
 
 class BlotterFillsModel;
+class BlotterFilterBar;
 class BlotterFilterModel;
 class BlotterOrdersModel;
 class MessageLine;
@@ -56,6 +57,10 @@ public:
     QTableView *table(Tab tab) const;
     QString message() const;
 
+    // Whether the filters take two rows, as in a panel too narrow for one: the text filter and
+    // the cancel button above the instrument and state filters.
+    bool filtersWrapped() const;
+
 signals:
     void instrumentSelected(bourse::InstrumentId instrument);
 
@@ -86,6 +91,7 @@ private:
     std::vector<BlotterFilterModel *> m_filters; // by Tab
     std::vector<QTableView *> m_tables;          // by Tab
 
+    BlotterFilterBar *m_filterBar = nullptr;
     QLineEdit *m_text = nullptr;
     QComboBox *m_instrument = nullptr;
     QComboBox *m_state = nullptr;

@@ -1,6 +1,7 @@
 #include "terminal_journals.h"
 
 #include "formatting.h"
+#include "journal_history.h"
 #include "journaled_run.h"
 #include "logging.h"
 #include "read_model_follower.h"
@@ -8,6 +9,7 @@
 
 #include <QDateTime>
 #include <QDir>
+#include <QElapsedTimer>
 #include <QFileInfo>
 
 #include <algorithm>
@@ -101,6 +103,37 @@ std::optional<std::string> whyNotContinuable(const QString &path, const Engine &
 QString count(std::uint64_t value)
 {
     return ui::formatCount(static_cast<std::int64_t>(value));
+}
+
+// Reads the trader's events back from the journal's end, so that the blotter and the risk
+// notices start as they were before the restart. What stops the reading early goes to
+// `problem`: the blotter then starts with part of its orders, or only with the working ones.
+std::vector<Event> readTraderEvents(const QString &path, const Engine &engine,
+                                    std::optional<std::string> &problem)
+{
+    QElapsedTimer timer;
+    timer.start();
+    storage::JournalHistory::Opened opened = storage::JournalHistory::open(path.toStdString());
+    if (!opened.history) {
+        problem = "cannot read the trader's orders back: " + opened.error->toString();
+        qCWarning(lcJournal).noquote() << QString::fromStdString(*problem);
+        return {};
+    }
+    TraderHistory history = readTraderHistory(*opened.history, engine, Session::traderAccounts());
+    if (!history.error.empty()) {
+        problem = "reading the trader's orders back stopped at event " +
+                  std::to_string(history.oldestRead) + ": " + history.error;
+        qCWarning(lcJournal).noquote() << QString::fromStdString(*problem);
+    } else if (!history.complete) {
+        problem = "the trader's orders are read back to event " +
+                  std::to_string(history.oldestRead) + " only, the last " +
+                  std::to_string(history.eventsRead) + " events";
+        qCWarning(lcJournal).noquote() << QString::fromStdString(*problem);
+    }
+    qCInfo(lcJournal).noquote() << "read" << history.eventsRead << "events of" << path
+                                << "back to event" << history.oldestRead << "in" << timer.elapsed()
+                                << "ms and kept" << history.events.size() << "of the trader's";
+    return std::move(history.events);
 }
 
 } // namespace
@@ -273,6 +306,9 @@ Resumption resumeJournal(const QString &path, const Session::Options &options)
     }
     const InstrumentId instrument = recovered.engine->instrument();
     continuation.engine = std::move(recovered.engine);
+    if (continuation.engine->lastSequence() > 0)
+        continuation.traderHistory =
+            readTraderEvents(path, *continuation.engine, resumption.traderHistoryProblem);
 
     ViewsHistory history = readViewsHistory(path.toStdString(), continuation.engine->lastSequence(),
                                             instrument, options);
@@ -309,6 +345,9 @@ QString describeResumption(const QString &path, const Resumption &resumption)
     if (resumption.historyProblem)
         text += QObject::tr("; chart and tape start empty: %1")
                     .arg(QString::fromStdString(*resumption.historyProblem));
+    if (resumption.traderHistoryProblem)
+        text += QObject::tr("; blotter incomplete: %1")
+                    .arg(QString::fromStdString(*resumption.traderHistoryProblem));
     return text + QObject::tr(" \u2014 %1").arg(QDir::toNativeSeparators(path));
 }
 

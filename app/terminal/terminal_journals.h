@@ -101,14 +101,18 @@ struct Resumption {
     std::optional<std::string> historyProblem;
     // Events the read models had seen beyond the journal's end, which the journal lost.
     std::optional<std::string> lostEvents;
+    // Why the blotter and the risk notices miss some of what they showed before the restart:
+    // the journal could not be read back far enough.
+    std::optional<std::string> traderHistoryProblem;
     // The journal's writer lock, held from the check on, for the run that continues it.
     std::unique_ptr<storage::JournalWriterLock> lock;
 };
 
 // Checks every event of a journal and rebuilds its engine from the newest good snapshot plus the
-// events after it. A journal damaged anywhere is an error naming the sequence. Then it brings
-// the read models beside it up to date and reads from them the bars and prints of the views
-// that `options` describes.
+// events after it. A journal damaged anywhere is an error naming the sequence. Then it reads the
+// journal back from its end for the trader's orders, fills and risk notices, at most
+// kTraderHistoryEventsRead events. Last it brings the read models beside it up to date and
+// reads from them the bars and prints of the views that `options` describes.
 Resumption resumeJournal(const QString &path, const Session::Options &options);
 
 // One line for the status bar on how a resumption went, such as "Continued at event 1,234,567

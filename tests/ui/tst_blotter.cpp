@@ -175,6 +175,9 @@ private slots:
     void sortByPriceAcrossDecimals();
     void filterByTextInstrumentAndState();
     void doubleClickSelectsInstrument();
+    void finishedOrdersSharingIdKeepBothRows();
+    void unknownRequestAndEntryShowBlank();
+    void narrowPanelWrapsFilters();
 };
 
 void BlotterTest::workingOrdersShowEveryColumn()
@@ -682,6 +685,90 @@ void BlotterTest::doubleClickSelectsInstrument()
 
     QCOMPARE(selected.count(), 1);
     QCOMPARE(selected.front().at(0).value<InstrumentId>(), InstrumentId{2});
+}
+
+// A rejected order names the id that the next order gets, so two finished orders can share an
+// id. They are two rows.
+void BlotterTest::finishedOrdersSharingIdKeepBothRows()
+{
+    BlotterOrdersModel model(BlotterOrdersModel::List::Finished);
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    auto view = sampleView();
+    OwnOrder cancelled = order(9, 1, Side::Sell, 10'100, 10, 0);
+    cancelled.state = OwnOrderState::Cancelled;
+    cancelled.lastSequence = 120;
+    view->trader.finishedOrders.insert(view->trader.finishedOrders.begin(), cancelled);
+    model.showView(*view);
+
+    QCOMPARE(model.rowCount(), 3);
+    QCOMPARE(cell(model, 0, BlotterOrdersModel::IdColumn), QStringLiteral("9"));
+    QCOMPARE(cell(model, 0, BlotterOrdersModel::StateColumn), QStringLiteral("Cancelled"));
+    QCOMPARE(cell(model, 1, BlotterOrdersModel::IdColumn), QStringLiteral("9"));
+    QCOMPARE(cell(model, 1, BlotterOrdersModel::StateColumn), QStringLiteral("Rejected"));
+}
+
+// A rejection rebuilt from a journal has no request, and an order entered before a restart may
+// have no entry time. Those cells are empty instead of showing defaults.
+void BlotterTest::unknownRequestAndEntryShowBlank()
+{
+    auto view = sampleView();
+    OwnOrder &rejected = view->trader.finishedOrders[0];
+    rejected.requestKnown = false;
+    rejected.side = Side::Buy;
+    rejected.limit = Price{};
+    rejected.quantity = Quantity{};
+    view->trader.workingOrders[0].entered = Timestamp{};
+
+    BlotterOrdersModel finished(BlotterOrdersModel::List::Finished);
+    finished.showView(*view);
+    for (const int column : {BlotterOrdersModel::SideColumn, BlotterOrdersModel::TypeColumn,
+                             BlotterOrdersModel::TimeInForceColumn, BlotterOrdersModel::PriceColumn,
+                             BlotterOrdersModel::StopColumn, BlotterOrdersModel::QuantityColumn,
+                             BlotterOrdersModel::DisplayColumn})
+        QCOMPARE(cell(finished, 0, column), QString());
+    QCOMPARE(cell(finished, 0, BlotterOrdersModel::StateColumn), QStringLiteral("Rejected"));
+    QCOMPARE(cell(finished, 0, BlotterOrdersModel::TimeColumn), QStringLiteral("09:30:00.259"));
+    QCOMPARE(cell(finished, 1, BlotterOrdersModel::SideColumn), QStringLiteral("Buy"));
+
+    BlotterOrdersModel working(BlotterOrdersModel::List::Working);
+    working.showView(*view);
+    QCOMPARE(cell(working, 0, BlotterOrdersModel::TimeColumn), QString());
+    QCOMPARE(cell(working, 1, BlotterOrdersModel::TimeColumn), QStringLiteral("09:30:00.262"));
+}
+
+// In a panel narrower than the filters in one row, the text filter and the cancel button go
+// above the instrument and state filters, and the text filter keeps its minimum width.
+void BlotterTest::narrowPanelWrapsFilters()
+{
+    BlotterPanel panel;
+    panel.showView(sampleView());
+    panel.resize(1200, 400);
+    panel.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&panel));
+    auto *text = panel.findChild<QLineEdit *>(QStringLiteral("blotterFilterText"));
+    auto *state = panel.findChild<QComboBox *>(QStringLiteral("blotterFilterState"));
+    auto *cancel = panel.findChild<QPushButton *>(QStringLiteral("blotterCancel"));
+    QVERIFY(text && state && cancel);
+    // Widgets of one row overlap vertically, and a widget of the next row starts below them.
+    const auto sameRow = [](const QWidget *a, const QWidget *b) {
+        return a->geometry().top() <= b->geometry().bottom() &&
+               b->geometry().top() <= a->geometry().bottom();
+    };
+    QVERIFY(!panel.filtersWrapped());
+    QVERIFY(sameRow(text, state));
+    QVERIFY(text->width() > 1200 / 3);
+
+    panel.resize(320, 400);
+    QTRY_VERIFY(panel.filtersWrapped());
+    QTRY_VERIFY(state->geometry().top() > text->geometry().bottom());
+    QVERIFY(sameRow(text, cancel));
+    QVERIFY(text->width() >= text->minimumWidth());
+    QVERIFY(text->minimumWidth() >= text->fontMetrics().averageCharWidth() * 16);
+    QVERIFY(text->geometry().right() < cancel->geometry().left());
+
+    panel.resize(1200, 400);
+    QTRY_VERIFY(!panel.filtersWrapped());
+    QTRY_VERIFY(sameRow(text, state));
 }
 
 QTEST_MAIN(BlotterTest)
