@@ -72,6 +72,8 @@ std::pair<OrderId, OrderId> ordersOf(const Event &event)
 EventLogModel::EventLogModel(std::size_t capacity, QObject *parent)
     : QAbstractTableModel(parent)
     , m_capacity(std::max<std::size_t>(capacity, 1))
+    , m_entries(m_capacity)
+    , m_rows(m_capacity)
     , m_names(std::make_unique<EventNames>())
 {
 }
@@ -106,8 +108,8 @@ void EventLogModel::applyView(const MarketView &view)
     if (first == events.end())
         return;
 
-    std::vector<Entry> entries;
-    entries.reserve(static_cast<std::size_t>(events.end() - first) + 1);
+    std::vector<Entry> &entries = m_incoming;
+    entries.clear();
     const bool continuesLast = m_lastSequence != 0 && first->sequence == m_lastSequence;
     const SequenceNumber expected = std::max(m_lastSequence, m_historyEnd) + 1;
     const std::uint64_t sequenceGap =
@@ -133,10 +135,10 @@ void EventLogModel::applyView(const MarketView &view)
     }
     m_keptAtLastSequence = newest == m_lastSequence ? m_keptAtLastSequence + atNewest : atNewest;
     m_lastSequence = newest;
-    append(std::move(entries));
+    append(entries);
 }
 
-void EventLogModel::append(std::vector<Entry> &&entries)
+void EventLogModel::append(std::vector<Entry> &entries)
 {
     // Entries that the cap would drop at once are never added.
     std::size_t skipped = 0;
@@ -151,7 +153,8 @@ void EventLogModel::append(std::vector<Entry> &&entries)
     }
 
     const std::uint64_t firstNew = m_firstIndex + m_entries.size();
-    std::vector<std::uint64_t> shown;
+    std::vector<std::uint64_t> &shown = m_shown;
+    shown.clear();
     for (std::size_t i = skipped; i < entries.size(); ++i) {
         if (entries[i].missed > 0)
             ++m_gapEntries;
@@ -159,12 +162,14 @@ void EventLogModel::append(std::vector<Entry> &&entries)
             shown.push_back(firstNew + (i - skipped));
         m_entries.push_back(std::move(entries[i]));
     }
+    entries.clear();
     if (shown.empty())
         return;
 
     const int firstRow = rowCount();
     beginInsertRows({}, firstRow, firstRow + static_cast<int>(shown.size()) - 1);
-    m_rows.insert(m_rows.end(), shown.begin(), shown.end());
+    for (std::uint64_t index : shown)
+        m_rows.push_back(index);
     endInsertRows();
 }
 
@@ -177,14 +182,14 @@ void EventLogModel::dropOldest(std::size_t count)
     const auto removed = static_cast<int>(keptRow - m_rows.begin());
     if (removed > 0) {
         beginRemoveRows({}, 0, removed - 1);
-        m_rows.erase(m_rows.begin(), keptRow);
+        m_rows.dropFront(static_cast<std::size_t>(removed));
         endRemoveRows();
     }
 
     for (std::size_t i = 0; i < count; ++i) {
         if (m_entries.front().missed > 0)
             --m_gapEntries;
-        m_entries.pop_front();
+        m_entries.dropFront(1);
     }
     m_firstIndex = newFirst;
 }

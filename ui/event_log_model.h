@@ -1,12 +1,12 @@
 #pragma once
 
+#include "fixed_ring.h"
 #include "market_view.h"
 
 #include <QAbstractTableModel>
 
 #include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <memory>
 #include <optional>
 #include <utility>
@@ -114,7 +114,8 @@ private:
 
     const Entry &entryAt(int row) const;
     bool matches(const Entry &entry) const;
-    void append(std::vector<Entry> &&entries);
+    // Moves the entries in: `entries` is left empty, with its capacity kept for the next view.
+    void append(std::vector<Entry> &entries);
     void dropOldest(std::size_t count);
     void rebuildRows();
     void noteNames(const Event &event);
@@ -123,10 +124,13 @@ private:
     QVariant foreground(const Entry &entry, int column) const;
 
     std::size_t m_capacity;
-    std::deque<Entry> m_entries;    // oldest first, at most m_capacity
+    FixedRing<Entry> m_entries;     // oldest first
     std::uint64_t m_firstIndex = 0; // the number of entries appended before m_entries.front()
     std::size_t m_gapEntries = 0;
-    std::deque<std::uint64_t> m_rows; // the entries shown, by index since the first appended
+    FixedRing<std::uint64_t> m_rows; // the entries shown, by index since the first appended
+    // Reused from view to view, so that a view of a few thousand events allocates nothing.
+    std::vector<Entry> m_incoming;
+    std::vector<std::uint64_t> m_shown;
     Filter m_filter;
     std::unique_ptr<EventNames> m_names;
     std::vector<InstrumentId> m_namedInstruments; // sorted

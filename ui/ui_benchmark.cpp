@@ -5,6 +5,7 @@
 #include "ladder_panel.h"
 #include "main_window.h"
 #include "market_feed.h"
+#include "theme.h"
 #include "workspace_layouts.h"
 
 #include <QAbstractItemModel>
@@ -24,6 +25,9 @@
 #include <map>
 
 #include <unistd.h>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 
 namespace bourse::ui {
 
@@ -109,14 +113,18 @@ UiBenchmarkResult UiBenchmark::run()
     const QMetaObject::Connection viewCount =
         QObject::connect(&m_window.feed(), &MarketFeed::viewChanged, [&views] { ++views; });
     QTimer sampler;
-    QObject::connect(&sampler, &QTimer::timeout,
-                     [&result] { result.rssMegabytes.push_back(residentMegabytes()); });
+    const auto sampleMemory = [&result] {
+        result.rssMegabytes.push_back(residentMegabytes());
+        if (const std::optional<double> heap = heapInUseMegabytes())
+            result.heapMegabytes.push_back(*heap);
+    };
+    QObject::connect(&sampler, &QTimer::timeout, sampleMemory);
 
     const std::shared_ptr<const MarketView> first = m_window.feed().currentView();
     const std::vector<MainWindow::PanelTime> panelTimesBefore = m_window.panelViewTimes();
     QElapsedTimer measured;
     measured.start();
-    result.rssMegabytes.push_back(residentMegabytes());
+    sampleMemory();
     qApp->installEventFilter(&paints);
     sinceTick.start();
     probe.start(probeIntervalMilliseconds);
@@ -129,7 +137,7 @@ UiBenchmarkResult UiBenchmark::run()
     qApp->removeEventFilter(&paints);
     QObject::disconnect(viewCount);
     result.seconds = static_cast<double>(measured.nsecsElapsed()) / 1e9;
-    result.rssMegabytes.push_back(residentMegabytes());
+    sampleMemory();
     const std::shared_ptr<const MarketView> last = m_window.feed().currentView();
 
     if (first && last && last->totalEvents >= first->totalEvents) {
@@ -155,7 +163,29 @@ UiBenchmarkResult UiBenchmark::run()
         compareScreenWithEngine(*final, result);
     else
         result.mismatch = QStringLiteral("no view arrived after the pause");
+    measureThemeSwitch(result);
     return result;
+}
+
+void UiBenchmark::measureThemeSwitch(UiBenchmarkResult &result)
+{
+    constexpr int switches = 6;
+    const theme::Theme original = theme::current();
+    std::vector<double> milliseconds;
+    for (int i = 0; i < switches; ++i) {
+        const theme::Theme other =
+            theme::current() == theme::Theme::Dark ? theme::Theme::Light : theme::Theme::Dark;
+        QElapsedTimer timer;
+        timer.start();
+        m_window.setTheme(other);
+        // The polish, layout and paint events the switch posted run before input would.
+        QCoreApplication::processEvents();
+        milliseconds.push_back(static_cast<double>(timer.nsecsElapsed()) / 1e6);
+    }
+    if (theme::current() != original)
+        m_window.setTheme(original);
+    std::sort(milliseconds.begin(), milliseconds.end());
+    result.themeSwitchMilliseconds = percentile(milliseconds, 0.50);
 }
 
 void UiBenchmark::waitMilliseconds(int milliseconds)
@@ -279,14 +309,53 @@ double residentMegabytes()
     return pages * static_cast<double>(sysconf(_SC_PAGESIZE)) / (1024.0 * 1024.0);
 }
 
+std::optional<double> heapInUseMegabytes()
+{
+#if defined(__GLIBC__)
+    // Walks every arena under its lock: cheap once a second, too slow for every frame.
+    const struct mallinfo2 info = mallinfo2();
+    return static_cast<double>(info.uordblks + info.hblkhd) / (1024.0 * 1024.0);
+#else
+    return std::nullopt;
+#endif
+}
+
+double growthKilobytesPerSecond(const std::vector<double> &megabytesPerSecond)
+{
+    const std::size_t first = megabytesPerSecond.size() / 2;
+    const std::size_t count = megabytesPerSecond.size() - first;
+    if (count < 2)
+        return 0.0;
+    // Least-squares slope over the samples, taken one second apart.
+    double meanX = 0.0;
+    double meanY = 0.0;
+    for (std::size_t i = 0; i < count; ++i) {
+        meanX += static_cast<double>(i);
+        meanY += megabytesPerSecond[first + i];
+    }
+    meanX /= static_cast<double>(count);
+    meanY /= static_cast<double>(count);
+    double covariance = 0.0;
+    double variance = 0.0;
+    for (std::size_t i = 0; i < count; ++i) {
+        const double dx = static_cast<double>(i) - meanX;
+        covariance += dx * (megabytesPerSecond[first + i] - meanY);
+        variance += dx * dx;
+    }
+    return covariance / variance * 1024.0;
+}
+
 QString formatUiBenchmarkText(const UiBenchmarkResult &result)
 {
     const auto number = [](double value, int decimals) {
         return QString::number(value, 'f', decimals);
     };
-    QStringList rss;
-    for (double sample : result.rssMegabytes)
-        rss.append(number(sample, 1));
+    const auto samples = [&number](const std::vector<double> &megabytes) {
+        QStringList shown;
+        for (double sample : megabytes)
+            shown.append(number(sample, 1));
+        return shown.join(QStringLiteral(" "));
+    };
 
     QString text;
     text += QStringLiteral("platform            %1\n").arg(result.platform);
@@ -304,7 +373,16 @@ QString formatUiBenchmarkText(const UiBenchmarkResult &result)
     for (const auto &[panel, milliseconds] : result.viewMillisecondsByPanel)
         panels.append(QStringLiteral("%1 %2").arg(panel, number(milliseconds, 2)));
     text += QStringLiteral("ms a view by panel  %1\n").arg(panels.join(QStringLiteral(", ")));
-    text += QStringLiteral("resident memory MB  %1\n").arg(rss.join(QStringLiteral(" ")));
+    text += QStringLiteral("resident memory MB  %1\n").arg(samples(result.rssMegabytes));
+    text += QStringLiteral("  second half       %1 KB a second\n")
+                .arg(number(growthKilobytesPerSecond(result.rssMegabytes), 1));
+    if (!result.heapMegabytes.empty()) {
+        text += QStringLiteral("heap in use MB      %1\n").arg(samples(result.heapMegabytes));
+        text += QStringLiteral("  second half       %1 KB a second\n")
+                    .arg(number(growthKilobytesPerSecond(result.heapMegabytes), 1));
+    }
+    text +=
+        QStringLiteral("theme switch ms     %1\n").arg(number(result.themeSwitchMilliseconds, 1));
     text += QStringLiteral("screen vs engine    %1\n")
                 .arg(result.screenMatchesEngine ? QStringLiteral("the ladder matches the book")
                                                 : QStringLiteral("differ: ") + result.mismatch);
@@ -334,10 +412,21 @@ QByteArray formatUiBenchmarkJson(const UiBenchmarkResult &result)
     object.insert(QStringLiteral("rss_end_mb"),
                   result.rssMegabytes.empty() ? 0.0 : result.rssMegabytes.back());
     object.insert(QStringLiteral("rss_mb"), rss);
+    object.insert(QStringLiteral("rss_growth_kb_per_s"),
+                  growthKilobytesPerSecond(result.rssMegabytes));
+    if (!result.heapMegabytes.empty()) {
+        QJsonArray heap;
+        for (double sample : result.heapMegabytes)
+            heap.append(sample);
+        object.insert(QStringLiteral("heap_in_use_mb"), heap);
+        object.insert(QStringLiteral("heap_growth_kb_per_s"),
+                      growthKilobytesPerSecond(result.heapMegabytes));
+    }
     QJsonObject panels;
     for (const auto &[panel, milliseconds] : result.viewMillisecondsByPanel)
         panels.insert(panel, milliseconds);
     object.insert(QStringLiteral("view_ms_by_panel"), panels);
+    object.insert(QStringLiteral("theme_switch_ms"), result.themeSwitchMilliseconds);
     object.insert(QStringLiteral("screen_matches_engine"), result.screenMatchesEngine);
     object.insert(QStringLiteral("mismatch"), result.mismatch);
     return QJsonDocument(object).toJson(QJsonDocument::Compact) + '\n';

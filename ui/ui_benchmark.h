@@ -31,9 +31,16 @@ struct UiBenchmarkResult {
     double repaintsPerSecond = 0.0;   // paint events received by the panels' widgets
     double viewsPerSecond = 0.0;      // views the feed handed to the panels
     std::vector<double> rssMegabytes; // resident set size, once a second from the start
+    // Megabytes the allocator has handed out and not taken back, sampled with the resident size.
+    // Resident memory that grows while this stays flat is the allocator keeping freed memory,
+    // not live data growing. Empty where the C library cannot tell.
+    std::vector<double> heapMegabytes;
     // Milliseconds each panel spent in showView() per view, by panel object name; painting
     // and layout are not in it.
     std::vector<std::pair<QString, double>> viewMillisecondsByPanel;
+    // How long the UI thread is busy when the trader switches the theme: applying it, then the
+    // polish, layout and repaint it causes. The median of a few switches each way.
+    double themeSwitchMilliseconds = 0.0;
     bool screenMatchesEngine = false;
     QString mismatch; // the first difference between the screen and the engine, if any
     QString platform; // the Qt platform plugin the window ran on
@@ -59,6 +66,7 @@ private:
     void waitMilliseconds(int milliseconds);
     std::shared_ptr<const MarketView> waitForFinalView();
     void compareScreenWithEngine(const MarketView &view, UiBenchmarkResult &result);
+    void measureThemeSwitch(UiBenchmarkResult &result);
 
     MainWindow &m_window;
     Options m_options;
@@ -73,6 +81,15 @@ std::optional<QString> compareLadderWithBook(const QAbstractItemModel &ladder,
 // The resident set size of this process in megabytes, from /proc/self/statm; 0 where that
 // file is missing.
 double residentMegabytes();
+
+// The bytes the C allocator has handed out and not taken back, in megabytes; nothing where the
+// C library does not report them.
+std::optional<double> heapInUseMegabytes();
+
+// How fast memory grew over the second half of samples taken a second apart, in KB a second:
+// the slope of a least-squares line, so one late allocation does not read as a trend. The first
+// half is the warm-up. Zero with fewer than three samples.
+double growthKilobytesPerSecond(const std::vector<double> &megabytesPerSecond);
 
 // The figures as lines for a person, and as one JSON object with the keys docs/terminal.md
 // lists.
