@@ -51,9 +51,8 @@ AccountsPanel::AccountsPanel(QWidget *parent)
     m_error->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
     m_error->setMaximumWidth(kErrorWidth);
     m_error->setMinimumWidth(kErrorWidth);
-    QPalette palette = m_error->palette();
-    palette.setColor(QPalette::WindowText, theme::errorColor());
-    m_error->setPalette(palette);
+    // The palette's BrightText is the theme's error colour, so the text follows a theme switch.
+    m_error->setForegroundRole(QPalette::BrightText);
     setCornerWidget(m_error, Qt::TopRightCorner);
     setObjectName(QStringLiteral("accountsPanel"));
     setDocumentMode(true);

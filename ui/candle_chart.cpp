@@ -4,6 +4,7 @@
 #include "theme.h"
 
 #include <QAbstractButton>
+#include <QApplication>
 #include <QButtonGroup>
 #include <QHBoxLayout>
 #include <QKeyEvent>
@@ -220,6 +221,9 @@ void CandleChart::updateTimeFrameButtons()
         m_offeredTimeFrames = offered;
         for (std::size_t i = 0; i < offered.size(); ++i) {
             auto *button = new QToolButton(m_timeFrameBar);
+            // The chart paints in a monospace font. The buttons keep the application's font so
+            // that they stay narrow enough for the header beside them.
+            button->setFont(QApplication::font());
             const QString label = intervalLabel(offered[i]);
             button->setText(label);
             button->setObjectName(QStringLiteral("timeFrame") + label);

@@ -1,10 +1,11 @@
 #include "theme.h"
 
+#include "terminal_style.h"
+
 #include <QApplication>
+#include <QEvent>
 #include <QFontDatabase>
 #include <QPalette>
-#include <QStyle>
-#include <QStyleFactory>
 #include <QWidget>
 
 #include <atomic>
@@ -77,37 +78,6 @@ QPalette paletteOf(const ColorScheme &colors)
     return palette;
 }
 
-QString styleSheetOf(const ColorScheme &colors)
-{
-    return QStringLiteral("QDockWidget { color: %1; }"
-                          "QDockWidget::title { background: %2; padding: 4px 8px; }"
-                          "QHeaderView::section { background: %2; color: %3; border: none;"
-                          " border-bottom: 1px solid %4; padding: 3px 6px; }"
-                          "QTableView { gridline-color: %4; border: none; }"
-                          "QToolBar { background: %2; border: none; border-bottom: 1px solid %4;"
-                          " spacing: 4px; padding: 2px; }"
-                          "QToolButton { padding: 3px 8px; border-radius: 3px; }"
-                          "QToolButton:checked { background: %5; color: %6; }"
-                          // A checked button that is disabled, such as the replay speed
-                          // in a simulation, has a grid background. Muted text on it has a
-                          // contrast of about 4:1 in both themes (white text had 1.4:1).
-                          "QToolButton:checked:disabled { background: %4; color: %3; }"
-                          "QMenuBar { background: %2; border-bottom: 1px solid %4; }"
-                          "QMenuBar::item:selected { background: %5; color: %6; }"
-                          "QMenu { background: %7; border: 1px solid %4; }"
-                          "QMenu::item:selected { background: %5; color: %6; }"
-                          "QMenu::separator { height: 1px; background: %4; margin: 3px 6px; }"
-                          "QStatusBar { background: %2; border-top: 1px solid %4; }"
-                          "QStatusBar::item { border: none; }"
-                          "QStatusBar QLabel { padding: 0 10px; }"
-                          "QMainWindow::separator { background: %4; width: 2px; height: 2px; }"
-                          "QMainWindow::separator:hover { background: %5; }")
-        .arg(QColor(colors.text).name(), QColor(colors.window).name(),
-             QColor(colors.mutedText).name(), QColor(colors.grid).name(),
-             QColor(colors.accent).name(), QColor(colors.accentText).name(),
-             QColor(colors.panel).name());
-}
-
 } // namespace
 
 Theme current()
@@ -123,12 +93,14 @@ void setCurrent(Theme theme)
 void apply(QApplication &app, Theme theme)
 {
     setCurrent(theme);
-    // Setting a style re-creates it and polishes every widget again, so only the first call
-    // does it.
-    if (app.style()->name().compare(QStringLiteral("fusion"), Qt::CaseInsensitive) != 0)
-        app.setStyle(QStyleFactory::create(QStringLiteral("Fusion")));
+    // Installing a style polishes every widget again, so only the first call does it. The
+    // style draws from the palette, which makes a later switch a change of palette only.
+    if (!qobject_cast<TerminalStyle *>(app.style()))
+        app.setStyle(new TerminalStyle);
     app.setPalette(paletteOf(scheme()));
-    app.setStyleSheet(styleSheetOf(scheme()));
+    // Qt 6.4 posts the new palette to each window. Delivering it now gives every widget, in
+    // hidden windows too, the theme's colours before apply() returns.
+    QCoreApplication::sendPostedEvents(nullptr, QEvent::ApplicationPaletteChange);
 
     // Panels that paint themselves read the colours at paint time, but a widget whose palette
     // did not change (one with a palette of its own) would keep its old pixels until its next

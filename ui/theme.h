@@ -22,10 +22,12 @@ Theme current();
 // palette or style sheet (tests of painting code use it without a QApplication of their own).
 void setCurrent(Theme theme);
 
-// Makes `theme` current, sets the Fusion style, the theme's palette and the style sheet of
-// docks, headers, menus and bars on `app`, and schedules a repaint of every widget. Widgets
-// receive QEvent::PaletteChange and QEvent::StyleChange, so a widget that derives anything
-// from the colours (an icon, a cached pixmap) can rebuild it there.
+// Makes `theme` current, sets the theme's palette on `app` and schedules a repaint of every
+// widget. The first call also installs TerminalStyle, which draws docks, headers, menus and
+// bars from the palette, so a later call polishes no widget again. Every widget, in hidden
+// windows too, receives QEvent::PaletteChange before it returns (QEvent::StyleChange only when
+// the style is installed), so a widget that derives anything from the colours (an icon, a
+// cached pixmap) can rebuild it there.
 void apply(QApplication &app, Theme theme);
 
 // The same as apply(app, Theme::Dark).
