@@ -27,7 +27,7 @@ struct StoredEvent;
 // journal in format version 1 has no chunks: each of its rows is a run of its own.
 // NOTE: a command of a version 1 journal may therefore span two runs.
 //
-// It reads one snapshot of the file in one read transaction, which it holds until it is
+// It reads one snapshot of the file in one read transaction, which it keeps open until it is
 // destroyed or has read the first event. A writer may append meanwhile, but a checkpoint cannot
 // pass the snapshot, so destroy it once done. The calls belong to one thread at a time.
 class JournalHistory final : public EventHistory {
