@@ -67,14 +67,16 @@ Price protectionFor(Side side, Price reference, std::int64_t basisPoints, Price 
 
 } // namespace
 
+// A client order id's ClientOrderAnswer names the OrderRejected, as restore() records it, so it
+// is recorded after the RiskRejected is published.
 void Engine::rejectForRisk(const OrderAccepted &order, InstrumentId instrument,
                            const RiskDecision &decision, Timestamp time)
 {
     const RejectReason reason = rejectReasonOf(decision);
+    publish(instrument, time, riskRejectedOf(order, decision));
     if (order.clientOrderId.value() != 0)
         recordAnswer(order.account, order.clientOrderId, order.id, 0,
                      static_cast<std::uint8_t>(reason));
-    publish(instrument, time, riskRejectedOf(order, decision));
     reject(instrument, time, OrderRejected{order.id, reason, order.clientOrderId, order.account});
 }
 

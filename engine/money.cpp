@@ -229,6 +229,17 @@ constexpr bool fitsInt64(const UInt256 &value, std::uint64_t &out)
 
 } // namespace
 
+Checked<Money> scaledNotional(Price price, Quantity quantity, const Valuation &valuation)
+{
+    if (const MoneyError error = validate(valuation); error != MoneyError::None)
+        return {Money{}, error};
+    if (const auto exact = exactNotional<std::uint64_t>(price, quantity, valuation))
+        return toMoney(*exact, valuation.moneyDecimals, kNotionalRounding);
+    if (const auto exact = exactNotional<UInt128>(price, quantity, valuation))
+        return toMoney(*exact, valuation.moneyDecimals, kNotionalRounding);
+    return notionalWide(price, quantity, valuation);
+}
+
 // Each product below has at most four int64 factors, so it fits 256 bits, and an overflow while
 // scaling or adding is a result far past INT64_MAX.
 Checked<Money> notionalWide(Price price, Quantity quantity, const Valuation &valuation)

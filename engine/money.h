@@ -256,8 +256,11 @@ inline Checked<Money> profitAndLoss(Price entry, Price exit, Quantity quantity,
                                     const Valuation &valuation);
 
 // ---------------------------------------------------------------------------------------------
-// Implementation. The templates take the width of the magnitude as a parameter: 128 bits inline
-// here, and 256 bits in money.cpp when a product leaves 128 bits.
+// Implementation. The templates take the width of the magnitude as a parameter: 64 bits and then
+// 128 bits inline here, and 256 bits in money.cpp when a product leaves 128 bits. The result
+// does not depend on the width. A width that overflows while the exact amount is formed hands
+// the computation to the next one, and one that overflows while toMoney() scales the amount up
+// has a result past INT64_MAX, which is OutOfRange at any width.
 
 namespace detail {
 
@@ -308,6 +311,46 @@ constexpr Checked<std::int64_t> roundQuotient(std::uint64_t quotient, Remainder 
 
     const auto magnitude = static_cast<std::int64_t>(quotient + (awayFromZero ? 1 : 0));
     return {negative ? -magnitude : magnitude};
+}
+
+// Operations on a 64-bit magnitude, the first width the computations try: most amounts fit, and
+// 64-bit products and quotients are single instructions. Each returns false on overflow.
+constexpr bool multiply(std::uint64_t &value, std::uint64_t factor)
+{
+    return !__builtin_mul_overflow(value, factor, &value);
+}
+
+constexpr bool add(std::uint64_t &value, const std::uint64_t &addend)
+{
+    return !__builtin_add_overflow(value, addend, &value);
+}
+
+// Requires value >= subtrahend.
+constexpr void subtract(std::uint64_t &value, const std::uint64_t &subtrahend)
+{
+    value -= subtrahend;
+}
+
+constexpr bool less(const std::uint64_t &a, const std::uint64_t &b)
+{
+    return a < b;
+}
+
+// Divides value by divisor in place and returns the remainder.
+constexpr std::uint64_t divideSmall(std::uint64_t &value, std::uint64_t divisor)
+{
+    const std::uint64_t remainder = value % divisor;
+    value /= divisor;
+    return remainder;
+}
+
+// Stores value in `out` when it is at most INT64_MAX.
+constexpr bool fitsInt64(const std::uint64_t &value, std::uint64_t &out)
+{
+    if (value > kMaximumMagnitude)
+        return false;
+    out = value;
+    return true;
 }
 
 // Operations on a 128-bit magnitude. Each returns false on overflow.
@@ -515,6 +558,9 @@ constexpr Checked<Money> applyMinimum(Checked<Money> fee, Money minimum)
     return fee;
 }
 
+// notional() in every case: 64, then 128, then 256 bits (money.cpp).
+Checked<Money> scaledNotional(Price price, Quantity quantity, const Valuation &valuation);
+
 // The same computations in 256 bits, for products past 128 bits (money.cpp).
 Checked<Money> notionalWide(Price price, Quantity quantity, const Valuation &valuation);
 Checked<Money> feeWide(Price price, Quantity quantity, const Valuation &valuation,
@@ -524,13 +570,24 @@ Checked<Money> profitAndLossWide(Price entry, Price exit, Quantity quantity,
 
 } // namespace detail
 
+// The common case inline, and every other one out of line (money.cpp): when the money scale is
+// the price scale plus the quantity scale, the product is the notional in money units, with
+// nothing to round.
 inline Checked<Money> notional(Price price, Quantity quantity, const Valuation &valuation)
 {
-    if (const MoneyError error = detail::validate(valuation); error != MoneyError::None)
-        return {Money{}, error};
-    if (const auto exact = detail::exactNotional<detail::UInt128>(price, quantity, valuation))
-        return detail::toMoney(*exact, valuation.moneyDecimals, kNotionalRounding);
-    return detail::notionalWide(price, quantity, valuation);
+    if (valuation.priceDecimals + valuation.quantityDecimals == valuation.moneyDecimals &&
+        valuation.moneyDecimals <= kMaximumDecimals && valuation.multiplier > 0) {
+        std::uint64_t magnitude = 0;
+        if (!__builtin_mul_overflow(detail::magnitudeOf(price.value()),
+                                    detail::magnitudeOf(quantity.value()), &magnitude) &&
+            !__builtin_mul_overflow(magnitude, static_cast<std::uint64_t>(valuation.multiplier),
+                                    &magnitude) &&
+            magnitude <= detail::kMaximumMagnitude) {
+            const auto value = static_cast<std::int64_t>(magnitude);
+            return {Money{(price.value() < 0) != (quantity.value() < 0) ? -value : value}};
+        }
+    }
+    return detail::scaledNotional(price, quantity, valuation);
 }
 
 inline Checked<Money> fee(Price price, Quantity quantity, const Valuation &valuation,
@@ -538,6 +595,9 @@ inline Checked<Money> fee(Price price, Quantity quantity, const Valuation &valua
 {
     if (const MoneyError error = detail::validate(valuation); error != MoneyError::None)
         return {Money{}, error};
+    if (const auto exact = detail::exactFee<std::uint64_t>(price, quantity, valuation, schedule))
+        return detail::applyMinimum(detail::toMoney(*exact, valuation.moneyDecimals, kFeeRounding),
+                                    schedule.minimum);
     if (const auto exact = detail::exactFee<detail::UInt128>(price, quantity, valuation, schedule))
         return detail::applyMinimum(detail::toMoney(*exact, valuation.moneyDecimals, kFeeRounding),
                                     schedule.minimum);
@@ -549,6 +609,9 @@ inline Checked<Money> profitAndLoss(Price entry, Price exit, Quantity quantity,
 {
     if (const MoneyError error = detail::validate(valuation); error != MoneyError::None)
         return {Money{}, error};
+    if (const auto exact =
+            detail::exactProfitAndLoss<std::uint64_t>(entry, exit, quantity, valuation))
+        return detail::toMoney(*exact, valuation.moneyDecimals, kProfitAndLossRounding);
     if (const auto exact =
             detail::exactProfitAndLoss<detail::UInt128>(entry, exit, quantity, valuation))
         return detail::toMoney(*exact, valuation.moneyDecimals, kProfitAndLossRounding);

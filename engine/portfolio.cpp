@@ -509,10 +509,12 @@ Portfolio::FillPlan Portfolio::plan(const Fill &fill) const
         return failed(PortfolioResult::DuplicateFill);
 
     plan.account = account->second;
+    plan.accountEntry = &account->second;
     const auto position = m_positions.find(PositionKey{fill.account, fill.instrument});
-    plan.newPosition = position == m_positions.end();
-    if (!plan.newPosition)
+    if (position != m_positions.end()) {
         plan.position = position->second;
+        plan.positionEntry = &position->second;
+    }
 
     const bool cashAccount = plan.account.settings.type == AccountType::Cash;
     if (cashAccount && fill.side == Side::Sell && fill.quantity > plan.position.quantity)
@@ -568,12 +570,12 @@ PostedFill Portfolio::post(const Fill &fill)
     if (planned.posted.result != PortfolioResult::Ok)
         return planned.posted;
 
-    m_accounts.find(fill.account)->second = planned.account;
-    const PositionKey key{fill.account, fill.instrument};
-    if (planned.newPosition)
-        m_positions.emplace(key, planned.position);
+    // The entries plan() found belong to this portfolio, which post() may change.
+    *const_cast<Account *>(planned.accountEntry) = planned.account;
+    if (planned.positionEntry == nullptr)
+        m_positions.emplace(PositionKey{fill.account, fill.instrument}, planned.position);
     else
-        m_positions.find(key)->second = planned.position;
+        *const_cast<Position *>(planned.positionEntry) = planned.position;
     return planned.posted;
 }
 

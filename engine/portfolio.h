@@ -245,12 +245,14 @@ public:
 private:
     using PositionKey = std::pair<AccountId, InstrumentId>;
 
-    // A fill worked out in full against the current state, ready to commit.
+    // A fill worked out in full against the current state, ready to commit, with the entries it
+    // replaces: no position entry for an account's first fill of the instrument.
     struct FillPlan {
         PostedFill posted;
         Account account;
         Position position;
-        bool newPosition = false;
+        const Account *accountEntry = nullptr;
+        const Position *positionEntry = nullptr;
     };
 
     FillPlan plan(const Fill &fill) const;

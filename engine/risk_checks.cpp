@@ -54,23 +54,27 @@ RiskDecision rejection(RiskRule rule, LimitScope scope, RiskUnit unit, int decim
     return decision;
 }
 
-// The distance of `price` from `reference` in basis points of the reference, rounded up, and
-// whether it is within `band`, as the engine's own band check measures it.
-struct BandDistance {
-    std::int64_t basisPoints = 0;
-    bool within = true;
-};
-
-BandDistance bandDistance(Price price, Price reference, std::int64_t band)
+// |price - reference| * 10,000, which with prices up to 2^63 needs 128 bits.
+detail::Int128 scaledDistance(Price price, Price reference)
 {
     const detail::Int128 distance =
         detail::Int128{price.value()} - detail::Int128{reference.value()};
-    const detail::Int128 scaled = (distance < 0 ? -distance : distance) * 10'000;
+    return (distance < 0 ? -distance : distance) * 10'000;
+}
+
+// Whether `price` is within `band` basis points of `reference`, as the engine's own band check
+// measures it. It multiplies only, because every order that passes takes this path.
+bool isWithinBand(Price price, Price reference, std::int64_t band)
+{
+    return scaledDistance(price, reference) <= detail::Int128{reference.value()} * band;
+}
+
+// The distance of `price` from `reference` in basis points of the reference, rounded up.
+std::int64_t bandBasisPoints(Price price, Price reference)
+{
     const detail::Int128 base = reference.value();
-    const detail::Int128 rounded = (scaled + base - 1) / base;
-    const std::int64_t basisPoints =
-        rounded > kInt64Max ? kInt64Max : static_cast<std::int64_t>(rounded);
-    return {basisPoints, scaled <= base * band};
+    const detail::Int128 rounded = (scaledDistance(price, reference) + base - 1) / base;
+    return rounded > kInt64Max ? kInt64Max : static_cast<std::int64_t>(rounded);
 }
 
 } // namespace
@@ -95,13 +99,41 @@ void RateWindow::grow(std::size_t capacity)
     m_next = m_count % capacity;
 }
 
+Timestamp RateWindow::at(std::size_t logical) const
+{
+    const std::size_t capacity = m_times.size();
+    std::size_t physical = m_next + capacity - m_count + logical;
+    while (physical >= capacity)
+        physical -= capacity;
+    return m_times[physical];
+}
+
+void RateWindow::countDescents()
+{
+    m_descents = 0;
+    for (std::size_t i = 1; i < m_count; ++i)
+        m_descents += at(i) < at(i - 1);
+}
+
+// The wrap-around is a comparison rather than a remainder, because a 64-bit division would
+// cost more than the rest of the call.
 void RateWindow::record(Timestamp time)
 {
     if (m_times.empty() || m_limit == 0)
         return;
+    const std::size_t capacity = m_times.size();
+    if (m_count == capacity && capacity >= 2) {
+        // The oldest timestamp, at m_next, leaves with its pair to the next oldest.
+        const std::size_t second = m_next + 1 == capacity ? 0 : m_next + 1;
+        m_descents -= m_times[second] < m_times[m_next];
+    }
+    if (m_count > 0 && capacity >= 2) {
+        const std::size_t newest = m_next == 0 ? capacity - 1 : m_next - 1;
+        m_descents += time < m_times[newest];
+    }
     m_times[m_next] = time;
-    m_next = (m_next + 1) % m_times.size();
-    m_count = std::min(m_count + 1, m_times.size());
+    m_next = m_next + 1 == capacity ? 0 : m_next + 1;
+    m_count = std::min(m_count + 1, capacity);
 }
 
 // The window is (now - 1 s, now]. With `limit` orders recorded, one more order fits only if the
@@ -111,8 +143,9 @@ bool RateWindow::allows(Timestamp now) const
     const auto limit = static_cast<std::size_t>(m_limit);
     if (limit == 0 || m_count < limit)
         return true;
-    const Timestamp oldest = m_times[(m_next + m_times.size() - limit) % m_times.size()];
-    return oldest.value() <= now.value() - kNanosecondsPerSecond;
+    const std::size_t capacity = m_times.size();
+    const std::size_t slot = m_next >= limit ? m_next - limit : m_next + capacity - limit;
+    return m_times[slot].value() <= now.value() - kNanosecondsPerSecond;
 }
 
 std::vector<Timestamp> RateWindow::times() const
@@ -132,6 +165,7 @@ void RateWindow::load(const std::vector<Timestamp> &times)
     std::copy(times.begin(), times.end(), m_times.begin());
     m_count = times.size();
     m_next = m_times.empty() ? 0 : m_count % m_times.size();
+    countDescents();
 }
 
 // A binary search finds the first timestamp inside the window in O(log n). A scan would take
@@ -143,12 +177,6 @@ std::int64_t RateWindow::countSince(Timestamp now) const
 {
     if (m_count == 0)
         return 0;
-    const std::size_t capacity = m_times.size();
-    const std::size_t oldest = (m_next + capacity - m_count) % capacity;
-    const auto at = [&](std::size_t logical) {
-        const std::size_t physical = oldest + logical;
-        return m_times[physical < capacity ? physical : physical - capacity];
-    };
     const std::int64_t windowStart = now.value() - kNanosecondsPerSecond;
     std::size_t low = 0;
     std::size_t high = m_count;
@@ -160,6 +188,20 @@ std::int64_t RateWindow::countSince(Timestamp now) const
             low = middle + 1;
     }
     return static_cast<std::int64_t>(m_count - low);
+}
+
+// In a sorted ring the count reaches `count` exactly when the count-th most recent timestamp is
+// inside the window. An unsorted ring takes the search, so that both agree with countSince().
+bool RateWindow::holdsAtLeast(std::int64_t count, Timestamp now) const
+{
+    if (count <= 0)
+        return true;
+    if (static_cast<std::size_t>(count) > m_count)
+        return false;
+    if (m_descents != 0)
+        return countSince(now) >= count;
+    const std::size_t logical = m_count - static_cast<std::size_t>(count);
+    return at(logical).value() > now.value() - kNanosecondsPerSecond;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -312,8 +354,13 @@ RiskUpdateResult RiskEvaluator::updateSnapshot(AccountId account,
     const auto found = m_accountIndex.find(account.value());
     if (found == m_accountIndex.end())
         return RiskUpdateResult::UnknownAccount;
-    m_accounts[found->second].snapshot = snapshot;
+    updateSnapshotAt(found->second, snapshot);
     return RiskUpdateResult::Ok;
+}
+
+void RiskEvaluator::updateSnapshotAt(RiskSlot account, const RiskAccountSnapshot &snapshot)
+{
+    m_accounts[account].snapshot = snapshot;
 }
 
 RiskUpdateResult RiskEvaluator::setPosition(AccountId account, InstrumentId instrument,
@@ -395,6 +442,17 @@ const RiskEvaluator::PairState *RiskEvaluator::findPair(AccountId account,
 {
     const std::uint32_t found = m_pairIndex.find(pairKey(account, instrument));
     return found == RiskKeyIndex::kNotFound ? nullptr : &m_pairs[found];
+}
+
+RiskSlot RiskEvaluator::accountSlot(AccountId account) const
+{
+    const auto found = m_accountIndex.find(account.value());
+    return found == m_accountIndex.end() ? kNoRiskSlot : found->second;
+}
+
+RiskSlot RiskEvaluator::pairSlot(AccountId account, InstrumentId instrument) const
+{
+    return m_pairIndex.find(pairKey(account, instrument));
 }
 
 Price RiskEvaluator::referencePrice(InstrumentId instrument) const
@@ -534,8 +592,102 @@ RiskDecision RiskEvaluator::valueOrder(const PairState &pair, const RiskOrder &o
     return {};
 }
 
+bool RiskEvaluator::passes(const PairState &pair, const RiskOrder &order) const
+{
+    const AccountState &account = m_accounts[pair.accountIndex];
+    if (account.killSwitch != KillSwitchScope::None || order.quantity <= Quantity{0} ||
+        order.price < Price{0})
+        return false;
+    const std::int64_t quantity = order.quantity.value();
+    const std::int64_t size = pair.limits[indexOf(RiskRule::OrderQuantity)].value;
+    if (size > 0 && quantity > size)
+        return false;
+    const Price reference = m_instruments[pair.instrumentIndex].reference;
+    const std::int64_t band = pair.limits[indexOf(RiskRule::PriceBand)].value;
+    if (band > 0 && order.price > Price{0} && reference > Price{0} &&
+        !isWithinBand(order.price, reference, band))
+        return false;
+
+    // The notional at the valuation price, which the notional and buying power rules read and
+    // the counters must be able to hold.
+    const bool buy = order.side == Side::Buy;
+    const bool cash = account.settings.type == AccountType::Cash;
+    const bool usesBuyingPower = cash ? buy : account.settings.limits.marginBuyingPower > Money{0};
+    const std::int64_t notionalLimit = pair.limits[indexOf(RiskRule::OrderNotional)].value;
+    const Price price = order.price > Price{0} ? order.price : reference;
+    Money value;
+    if (price > Price{0}) {
+        const Checked<Money> computed = notional(price, order.quantity, pair.valuation);
+        if (!computed.ok())
+            return false;
+        value = computed.value;
+    } else if (notionalLimit > 0 || usesBuyingPower) {
+        return false;
+    }
+    if (notionalLimit > 0 && value.value() > notionalLimit)
+        return false;
+
+    const RiskPairCounters &counters = pair.counters;
+    const std::int64_t position = counters.position.value();
+    const std::int64_t working =
+        (buy ? counters.openBuyQuantity : counters.openSellQuantity).value();
+    const std::int64_t positionLimit =
+        pair.limits[indexOf(buy ? RiskRule::PositionLong : RiskRule::PositionShort)].value;
+    if (positionLimit > 0) {
+        std::int64_t added = 0;
+        std::int64_t worst = 0;
+        if (__builtin_add_overflow(working, quantity, &added) ||
+            (buy ? __builtin_add_overflow(position, added, &worst)
+                 : __builtin_sub_overflow(position, added, &worst)) ||
+            worst == std::numeric_limits<std::int64_t>::min() ||
+            (buy ? worst : -worst) > positionLimit)
+            return false;
+    }
+    if (cash && !buy && detail::Int128{position} - working - quantity < 0)
+        return false;
+
+    const std::int64_t accountOpen = account.settings.limits.maximumOpenOrders;
+    const std::int64_t pairOpen = pair.limits[indexOf(RiskRule::OpenOrders)].value;
+    if ((accountOpen > 0 && account.counters.openOrders >= accountOpen) ||
+        (pairOpen > 0 && counters.openOrders >= pairOpen) || !account.rate.allows(order.time) ||
+        !pair.rate.allows(order.time))
+        return false;
+
+    const RiskAccountSnapshot &snapshot = account.snapshot;
+    const Money lossLimit = account.settings.limits.dailyLossLimit;
+    if (lossLimit > Money{0}) {
+        const Checked<Money> total =
+            addMoney(snapshot.realizedProfitAndLoss, snapshot.unrealizedProfitAndLoss);
+        if (!total.ok() || (total.value < Money{0} && -total.value.value() > lossLimit.value()))
+            return false;
+    }
+
+    const RiskAccountCounters &accountCounters = account.counters;
+    if (usesBuyingPower) {
+        const Checked<Money> committed =
+            cash ? Checked<Money>{accountCounters.openBuyNotional}
+                 : addMoney(accountCounters.openBuyNotional, accountCounters.openSellNotional);
+        const Checked<Money> wouldBe = addMoney(committed.value, value);
+        const Money limit = cash ? snapshot.cash : account.settings.limits.marginBuyingPower;
+        if (!committed.ok() || !wouldBe.ok() || wouldBe.value > limit)
+            return false;
+    }
+
+    std::int64_t total = 0;
+    return addMoney(buy ? counters.openBuyNotional : counters.openSellNotional, value).ok() &&
+           addMoney(buy ? accountCounters.openBuyNotional : accountCounters.openSellNotional, value)
+               .ok() &&
+           !__builtin_add_overflow(working, quantity, &total);
+}
+
 RiskDecision RiskEvaluator::check(const RiskOrder &order) const
 {
+    if (m_globalKillSwitch == KillSwitchScope::None) {
+        const RiskSlot slot = pairSlot(order.account, order.instrument);
+        if (slot != kNoRiskSlot && passes(m_pairs[slot], order)) [[likely]]
+            return {};
+    }
+
     const PairState *pair = nullptr;
     if (RiskDecision decision = checkEntry(order, pair); !decision.passed())
         return decision;
@@ -705,13 +857,12 @@ RiskDecision RiskEvaluator::checkOrderLimits(const PairState &pair, const RiskOr
     const Price reference = m_instruments[pair.instrumentIndex].reference;
     if (bandCheck == BandCheck::Checked && band.value > 0 && order.price > Price{0} &&
         reference > Price{0}) {
-        const BandDistance distance = bandDistance(order.price, reference, band.value);
-        if (!distance.within) {
+        if (!isWithinBand(order.price, reference, band.value)) {
             RiskDecision decision = rejection(RiskRule::PriceBand, band.scope, RiskUnit::Price,
                                               pair.valuation.priceDecimals);
             decision.current = reference.value();
             decision.order = order.price.value();
-            decision.wouldBe = distance.basisPoints;
+            decision.wouldBe = bandBasisPoints(order.price, reference);
             decision.limit = band.value;
             return decision;
         }
@@ -845,9 +996,15 @@ RiskDecision RiskEvaluator::checkBuyingPower(const AccountState &account, const 
 
 RiskUpdateResult RiskEvaluator::onOrderAccepted(const RiskOrder &order)
 {
-    PairState *pair = findPair(order.account, order.instrument);
-    if (pair == nullptr)
+    const RiskSlot slot = pairSlot(order.account, order.instrument);
+    if (slot == kNoRiskSlot)
         return missingPair(order.account);
+    return onOrderAcceptedAt(slot, order);
+}
+
+RiskUpdateResult RiskEvaluator::onOrderAcceptedAt(RiskSlot slot, const RiskOrder &order)
+{
+    PairState *pair = &m_pairs[slot];
     if (order.quantity <= Quantity{0})
         return RiskUpdateResult::InvalidQuantity;
     if (order.price < Price{0})
@@ -907,7 +1064,10 @@ RiskUpdateResult RiskEvaluator::release(PairState &pair, Side side, Price price,
     if (price > Price{0}) {
         const Quantity whole = orderRemaining > Quantity{0} ? orderRemaining : quantity;
         const Checked<Money> before = notional(price, whole, pair.valuation);
-        const Checked<Money> after = notional(price, whole - quantity, pair.valuation);
+        // Nothing left is worth exactly zero, which a whole order's release skips computing.
+        const Checked<Money> after = whole == quantity
+                                         ? Checked<Money>{}
+                                         : notional(price, whole - quantity, pair.valuation);
         if (!before.ok() || !after.ok())
             return RiskUpdateResult::OutOfRange;
         value = Money{before.value.value() - after.value.value()};
@@ -929,9 +1089,16 @@ RiskUpdateResult RiskEvaluator::release(PairState &pair, Side side, Price price,
 RiskUpdateResult RiskEvaluator::onOrderLeft(AccountId account, InstrumentId instrument, Side side,
                                             Price price, Quantity remaining)
 {
-    PairState *pair = findPair(account, instrument);
-    if (pair == nullptr)
+    const RiskSlot slot = pairSlot(account, instrument);
+    if (slot == kNoRiskSlot)
         return missingPair(account);
+    return onOrderLeftAt(slot, side, price, remaining);
+}
+
+RiskUpdateResult RiskEvaluator::onOrderLeftAt(RiskSlot slot, Side side, Price price,
+                                              Quantity remaining)
+{
+    PairState *pair = &m_pairs[slot];
     if (pair->counters.openOrders <= 0)
         return RiskUpdateResult::NoWorkingOrder;
     if (const RiskUpdateResult result = release(*pair, side, price, remaining);
@@ -947,9 +1114,16 @@ RiskUpdateResult RiskEvaluator::onOrderReduced(AccountId account, InstrumentId i
                                                Side side, Price price, Quantity quantity,
                                                Quantity orderRemaining)
 {
-    PairState *pair = findPair(account, instrument);
-    if (pair == nullptr)
+    const RiskSlot slot = pairSlot(account, instrument);
+    if (slot == kNoRiskSlot)
         return missingPair(account);
+    return onOrderReducedAt(slot, side, price, quantity, orderRemaining);
+}
+
+RiskUpdateResult RiskEvaluator::onOrderReducedAt(RiskSlot slot, Side side, Price price,
+                                                 Quantity quantity, Quantity orderRemaining)
+{
+    PairState *pair = &m_pairs[slot];
     if (pair->counters.openOrders <= 0)
         return RiskUpdateResult::NoWorkingOrder;
     if (quantity > orderRemaining)
@@ -1049,49 +1223,43 @@ void RiskEvaluator::utilizationOf(AccountId account, InstrumentId instrument, Ti
         appendPairUse(*pair, now, uses);
 }
 
-void RiskEvaluator::appendAccountUse(const AccountState &account, Timestamp now,
-                                     std::vector<LimitUse> &uses) const
+template <typename Visit>
+void RiskEvaluator::visitAccountUses(const AccountState &account, Visit visit,
+                                     const Timestamp *now) const
 {
     const RiskLimits &limits = account.settings.limits;
-    const auto add = [&uses](RiskRule rule, LimitScope scope, std::int64_t use,
-                             std::int64_t limit) {
-        uses.push_back(
-            {rule, scope, InstrumentId{}, use, limit, utilizationBasisPoints(use, limit)});
-    };
-
     if (limits.maximumOpenOrders > 0)
-        add(RiskRule::OpenOrders, LimitScope::AccountDefault, account.counters.openOrders,
-            limits.maximumOpenOrders);
-    if (limits.maximumOrdersPerSecond > 0)
-        add(RiskRule::OrderRate, LimitScope::AccountDefault, account.rate.countSince(now),
-            limits.maximumOrdersPerSecond);
+        visit(RiskRule::OpenOrders, LimitScope::AccountDefault, account.counters.openOrders,
+              limits.maximumOpenOrders);
+    if (limits.maximumOrdersPerSecond > 0 && now != nullptr)
+        visit(RiskRule::OrderRate, LimitScope::AccountDefault, account.rate.countSince(*now),
+              limits.maximumOrdersPerSecond);
     if (limits.dailyLossLimit > Money{0}) {
         const Checked<Money> total = addMoney(account.snapshot.realizedProfitAndLoss,
                                               account.snapshot.unrealizedProfitAndLoss);
         const std::int64_t loss =
             !total.ok() ? kInt64Max : std::max<std::int64_t>(-total.value.value(), 0);
-        add(RiskRule::DailyLoss, LimitScope::AccountDefault, loss, limits.dailyLossLimit.value());
+        visit(RiskRule::DailyLoss, LimitScope::AccountDefault, loss, limits.dailyLossLimit.value());
     }
     if (account.settings.type == AccountType::Cash) {
-        add(RiskRule::BuyingPower, LimitScope::CashBalance,
-            account.counters.openBuyNotional.value(), account.snapshot.cash.value());
+        visit(RiskRule::BuyingPower, LimitScope::CashBalance,
+              account.counters.openBuyNotional.value(), account.snapshot.cash.value());
     } else if (limits.marginBuyingPower > Money{0}) {
         const Checked<Money> committed =
             addMoney(account.counters.openBuyNotional, account.counters.openSellNotional);
-        add(RiskRule::BuyingPower, LimitScope::AccountDefault,
-            committed.ok() ? committed.value.value() : kInt64Max, limits.marginBuyingPower.value());
+        visit(RiskRule::BuyingPower, LimitScope::AccountDefault,
+              committed.ok() ? committed.value.value() : kInt64Max,
+              limits.marginBuyingPower.value());
     }
 }
 
-void RiskEvaluator::appendPairUse(const PairState &pair, Timestamp now,
-                                  std::vector<LimitUse> &uses) const
+template <typename Visit>
+void RiskEvaluator::visitPairUses(const PairState &pair, Visit visit, const Timestamp *now) const
 {
-    const InstrumentId instrument = m_instruments[pair.instrumentIndex].definition.id;
     const auto add = [&](RiskRule rule, std::int64_t use) {
         const ResolvedLimit &limit = pair.limits[indexOf(rule)];
         if (limit.value > 0)
-            uses.push_back({rule, limit.scope, instrument, use, limit.value,
-                            utilizationBasisPoints(use, limit.value)});
+            visit(rule, limit.scope, use, limit.value);
     };
 
     // Saturated: a use past INT64_MAX is far past any limit.
@@ -1103,7 +1271,88 @@ void RiskEvaluator::appendPairUse(const PairState &pair, Timestamp now,
     add(RiskRule::PositionLong, saturated(position + counters.openBuyQuantity.value()));
     add(RiskRule::PositionShort, saturated(counters.openSellQuantity.value() - position));
     add(RiskRule::OpenOrders, counters.openOrders);
-    add(RiskRule::OrderRate, pair.rate.countSince(now));
+    // The window is searched only for a limit that is set.
+    if (pair.limits[indexOf(RiskRule::OrderRate)].value > 0 && now != nullptr)
+        add(RiskRule::OrderRate, pair.rate.countSince(*now));
+}
+
+namespace {
+
+// The minimum number of orders a second that is 80% of `limit` or more.
+std::int64_t warningCount(std::int64_t limit)
+{
+    return (limit * 4 + 4) / 5;
+}
+
+} // namespace
+
+// The same limits and uses as visitAccountUses() and visitPairUses(), except that an order rate
+// is compared with its threshold instead of counted.
+bool RiskEvaluator::accountReachesWarningAt(RiskSlot slot, Timestamp now, bool settled) const
+{
+    const AccountState &account = m_accounts[slot];
+    const RiskLimits &limits = account.settings.limits;
+    const std::int64_t rate = limits.maximumOrdersPerSecond;
+    if (rate > 0 && (!settled || !account.rate.inTimeOrder()) &&
+        account.rate.holdsAtLeast(warningCount(rate), now))
+        return true;
+    if (settled) {
+        if (limits.dailyLossLimit <= Money{0})
+            return false;
+        const RiskAccountSnapshot &snapshot = account.snapshot;
+        const Checked<Money> total =
+            addMoney(snapshot.realizedProfitAndLoss, snapshot.unrealizedProfitAndLoss);
+        const std::int64_t loss =
+            !total.ok() ? kInt64Max : std::max<std::int64_t>(-total.value.value(), 0);
+        return reachesWarning(loss, limits.dailyLossLimit.value());
+    }
+    bool reached = false;
+    visitAccountUses(account,
+                     [&reached](RiskRule, LimitScope, std::int64_t use, std::int64_t limit) {
+                         reached = reached || reachesWarning(use, limit);
+                     });
+    return reached;
+}
+
+bool RiskEvaluator::pairReachesWarningAt(RiskSlot slot, Timestamp now, bool settled) const
+{
+    const PairState &pair = m_pairs[slot];
+    const std::int64_t rate = pair.limits[indexOf(RiskRule::OrderRate)].value;
+    if (rate > 0 && (!settled || !pair.rate.inTimeOrder()) &&
+        pair.rate.holdsAtLeast(warningCount(rate), now))
+        return true;
+    if (settled)
+        return false;
+    bool reached = false;
+    visitPairUses(pair, [&reached](RiskRule, LimitScope, std::int64_t use, std::int64_t limit) {
+        reached = reached || reachesWarning(use, limit);
+    });
+    return reached;
+}
+
+void RiskEvaluator::appendAccountUse(const AccountState &account, Timestamp now,
+                                     std::vector<LimitUse> &uses) const
+{
+    visitAccountUses(
+        account,
+        [&uses](RiskRule rule, LimitScope scope, std::int64_t use, std::int64_t limit) {
+            uses.push_back(
+                {rule, scope, InstrumentId{}, use, limit, utilizationBasisPoints(use, limit)});
+        },
+        &now);
+}
+
+void RiskEvaluator::appendPairUse(const PairState &pair, Timestamp now,
+                                  std::vector<LimitUse> &uses) const
+{
+    const InstrumentId instrument = m_instruments[pair.instrumentIndex].definition.id;
+    visitPairUses(
+        pair,
+        [&](RiskRule rule, LimitScope scope, std::int64_t use, std::int64_t limit) {
+            uses.push_back(
+                {rule, scope, instrument, use, limit, utilizationBasisPoints(use, limit)});
+        },
+        &now);
 }
 
 } // namespace bourse

@@ -187,6 +187,15 @@ ThresholdCrossings crossedThresholds(std::int64_t before, std::int64_t after);
 // use / limit in basis points, rounded down; zero for a use of zero or less or a limit of zero.
 std::int64_t utilizationBasisPoints(std::int64_t use, std::int64_t limit);
 
+// Whether utilizationBasisPoints(use, limit) is kWarningBasisPoints or more, without dividing:
+// use * 10,000 / limit >= 8,000 is true exactly when 5 * use >= 4 * limit.
+constexpr bool reachesWarning(std::int64_t use, std::int64_t limit)
+{
+    static_assert(kWarningBasisPoints * 5 == kLimitBasisPoints * 4);
+    __extension__ using Wide = __int128;
+    return use > 0 && limit > 0 && Wide{use} * 5 >= Wide{limit} * 4;
+}
+
 // The timestamps of the latest orders, as many as the rate limit, in a ring of fixed size.
 // The ring only grows: a limit lowered and raised again within a second still counts the orders
 // recorded under the higher one.
@@ -201,6 +210,12 @@ public:
     bool allows(Timestamp now) const;
     // The number of recorded orders in (now - 1 s, now].
     std::int64_t countSince(Timestamp now) const;
+    // Whether countSince(now) >= count. While the recorded times never go back, it reads one
+    // timestamp instead of searching the window.
+    bool holdsAtLeast(std::int64_t count, Timestamp now) const;
+    // Whether the recorded times are in order, oldest first, so that countSince() only falls as
+    // `now` moves on.
+    bool inTimeOrder() const { return m_descents == 0; }
     std::int64_t limit() const { return m_limit; }
     // The recorded timestamps, oldest first, for a snapshot.
     std::vector<Timestamp> times() const;
@@ -210,11 +225,17 @@ public:
 
 private:
     void grow(std::size_t capacity);
+    // The recorded timestamp `logical` places after the oldest one.
+    Timestamp at(std::size_t logical) const;
+    void countDescents();
 
     std::vector<Timestamp> m_times;
     std::size_t m_next = 0; // the slot the next timestamp goes to, which is the oldest when full
     std::size_t m_count = 0;
     std::int64_t m_limit = 0;
+    // Neighbouring recorded timestamps, oldest first, where the later one is earlier. Zero
+    // means the ring is sorted, which countSince() and holdsAtLeast() rely on.
+    std::size_t m_descents = 0;
 };
 
 inline constexpr std::int64_t kNanosecondsPerSecond = 1'000'000'000;
@@ -282,6 +303,10 @@ private:
     std::vector<Entry> m_direct;
     std::unordered_map<std::uint32_t, Entry> m_far;
 };
+
+// The place of an account, or of an account and instrument pair, in RiskEvaluator.
+using RiskSlot = std::uint32_t;
+inline constexpr RiskSlot kNoRiskSlot = 0xffff'ffff;
 
 // The checks, their limits and their counters.
 class RiskEvaluator {
@@ -391,6 +416,29 @@ public:
     void utilizationOf(AccountId account, InstrumentId instrument, Timestamp now,
                        std::vector<LimitUse> &uses) const;
 
+    // Accounts and pairs are never removed, so a slot stays valid, and a caller that keeps one
+    // skips the lookup by ids in the calls below that take it. kNoRiskSlot for an unknown
+    // account or pair.
+    RiskSlot accountSlot(AccountId account) const;
+    RiskSlot pairSlot(AccountId account, InstrumentId instrument) const;
+
+    // As the calls of the same name without "At", for a valid slot.
+    void updateSnapshotAt(RiskSlot account, const RiskAccountSnapshot &snapshot);
+    RiskUpdateResult onOrderAcceptedAt(RiskSlot pair, const RiskOrder &order);
+    RiskUpdateResult onOrderLeftAt(RiskSlot pair, Side side, Price price, Quantity remaining);
+    RiskUpdateResult onOrderReducedAt(RiskSlot pair, Side side, Price price, Quantity quantity,
+                                      Quantity orderRemaining);
+
+    // Whether any limit that utilizationOf() lists for the account (instrument zero) or for the
+    // pair is at 80% or more. They build no list and divide nothing, so that the alerts after
+    // each command can pass over the limits far from their thresholds.
+    // With `settled`, the caller knows that all uses were below 80% at an earlier time and that
+    // no event raised one since. Then only the uses that rise without an event are looked at:
+    // the daily loss, which the marks move, and an order rate whose window is out of time
+    // order, where countSince() need not fall as time passes.
+    bool accountReachesWarningAt(RiskSlot account, Timestamp now, bool settled = false) const;
+    bool pairReachesWarningAt(RiskSlot pair, Timestamp now, bool settled = false) const;
+
 private:
     // A limit after the overrides: its value (zero disables it) and where it came from.
     struct ResolvedLimit {
@@ -411,14 +459,15 @@ private:
         KillSwitchScope killSwitch = KillSwitchScope::None;
     };
 
+    // What every check and update reads comes first, in as few cache lines as it fits.
     struct PairState {
         std::uint32_t accountIndex = 0;
         std::uint32_t instrumentIndex = 0;
         Valuation valuation;
-        RiskLimitOverrides overrides;
-        std::array<ResolvedLimit, kRiskRuleCount> limits{};
         RiskPairCounters counters;
+        std::array<ResolvedLimit, kRiskRuleCount> limits{};
         RateWindow rate; // used only when the instrument overrides the rate
+        RiskLimitOverrides overrides;
     };
 
     static std::uint64_t pairKey(AccountId account, InstrumentId instrument)
@@ -450,10 +499,21 @@ private:
 
     RiskUpdateResult release(PairState &pair, Side side, Price price, Quantity quantity,
                              Quantity orderRemaining = Quantity{});
+    // Calls visit(rule, scope, use, limit) for each limit with a standing use, in the order
+    // utilization() lists them. Without `now` the order rate, which needs the time, is left out.
+    template <typename Visit>
+    void visitPairUses(const PairState &pair, Visit visit, const Timestamp *now = nullptr) const;
+    template <typename Visit>
+    void visitAccountUses(const AccountState &account, Visit visit,
+                          const Timestamp *now = nullptr) const;
     void appendPairUse(const PairState &pair, Timestamp now, std::vector<LimitUse> &uses) const;
     void appendAccountUse(const AccountState &account, Timestamp now,
                           std::vector<LimitUse> &uses) const;
     RiskDecision checkEntry(const RiskOrder &order, const PairState *&pair) const;
+    // Whether check() passes the order, with every rule after the global kill switch and the
+    // pair lookup, in one pass that builds no decision. check() takes it first because nearly
+    // every order passes, and runs the rules one by one only to name the one that fails.
+    bool passes(const PairState &pair, const RiskOrder &order) const;
     RiskDecision valueOrder(const PairState &pair, const RiskOrder &order, Money &value) const;
 
     std::vector<InstrumentState> m_instruments;

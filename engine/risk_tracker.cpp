@@ -10,7 +10,6 @@ namespace bourse {
 
 namespace {
 
-constexpr std::int64_t kNanosecondsPerDay = 86'400LL * 1'000'000'000LL;
 constexpr std::uint32_t kDirectAccountIds = 1 << 16;
 
 Money saturatedAdd(Money a, Money b)
@@ -120,52 +119,46 @@ std::size_t RiskTracker::OrderTable::home(OrderId id) const
            (m_slots.size() - 1);
 }
 
-TrackedOrder *RiskTracker::OrderTable::find(OrderId id)
+RiskTracker::OrderEntry *RiskTracker::OrderTable::find(OrderId id)
 {
     if (m_slots.empty() || id.value() == 0)
         return nullptr;
     for (std::size_t slot = home(id);; slot = (slot + 1) & (m_slots.size() - 1)) {
-        if (m_slots[slot].id == id)
+        if (m_slots[slot].order.id == id)
             return &m_slots[slot];
-        if (m_slots[slot].id.value() == 0)
+        if (m_slots[slot].order.id.value() == 0)
             return nullptr;
     }
 }
 
-const TrackedOrder *RiskTracker::OrderTable::find(OrderId id) const
+const RiskTracker::OrderEntry *RiskTracker::OrderTable::find(OrderId id) const
 {
     return const_cast<OrderTable *>(this)->find(id);
 }
 
 // Keeps the table at most half full, so that probes stay short.
-void RiskTracker::OrderTable::insert(const TrackedOrder &order)
+void RiskTracker::OrderTable::insert(const OrderEntry &entry)
 {
     if (2 * (m_size + 1) > m_slots.size())
         grow();
-    std::size_t slot = home(order.id);
-    while (m_slots[slot].id.value() != 0 && m_slots[slot].id != order.id)
+    const OrderId id = entry.order.id;
+    std::size_t slot = home(id);
+    while (m_slots[slot].order.id.value() != 0 && m_slots[slot].order.id != id)
         slot = (slot + 1) & (m_slots.size() - 1);
-    if (m_slots[slot].id.value() == 0)
+    if (m_slots[slot].order.id.value() == 0)
         ++m_size;
-    m_slots[slot] = order;
+    m_slots[slot] = entry;
 }
 
 // Backward-shift deletion: each later entry of the probe run moves into the hole when its home
 // does not lie between the hole and its slot, so lookups never need tombstones.
-void RiskTracker::OrderTable::erase(OrderId id)
+void RiskTracker::OrderTable::erase(OrderEntry *entry)
 {
-    if (m_slots.empty() || id.value() == 0)
-        return;
     const std::size_t mask = m_slots.size() - 1;
-    std::size_t hole = home(id);
-    while (m_slots[hole].id != id) {
-        if (m_slots[hole].id.value() == 0)
-            return;
-        hole = (hole + 1) & mask;
-    }
+    auto hole = static_cast<std::size_t>(entry - m_slots.data());
     std::size_t next = (hole + 1) & mask;
-    while (m_slots[next].id.value() != 0) {
-        const std::size_t homeSlot = home(m_slots[next].id);
+    while (m_slots[next].order.id.value() != 0) {
+        const std::size_t homeSlot = home(m_slots[next].order.id);
         const bool stays = hole <= next ? (hole < homeSlot && homeSlot <= next)
                                         : (hole < homeSlot || homeSlot <= next);
         if (!stays) {
@@ -174,18 +167,18 @@ void RiskTracker::OrderTable::erase(OrderId id)
         }
         next = (next + 1) & mask;
     }
-    m_slots[hole] = TrackedOrder{};
+    m_slots[hole] = OrderEntry{};
     --m_size;
 }
 
 void RiskTracker::OrderTable::grow()
 {
-    std::vector<TrackedOrder> old = std::move(m_slots);
-    m_slots.assign(old.empty() ? 1024 : old.size() * 2, TrackedOrder{});
+    std::vector<OrderEntry> old = std::move(m_slots);
+    m_slots.assign(old.empty() ? 1024 : old.size() * 2, OrderEntry{});
     m_size = 0;
-    for (const TrackedOrder &order : old) {
-        if (order.id.value() != 0)
-            insert(order);
+    for (const OrderEntry &entry : old) {
+        if (entry.order.id.value() != 0)
+            insert(entry);
     }
 }
 
@@ -198,12 +191,10 @@ void RiskTracker::OrderTable::clear()
 // ---------------------------------------------------------------------------------------------
 // Lookups
 
-RiskTracker::AccountDay *RiskTracker::findAccount(AccountId account)
+// An id past m_accountSlots: unknown when it is small enough for the table, otherwise found by
+// a binary search of the accounts.
+RiskTracker::AccountDay *RiskTracker::findFarAccount(AccountId account)
 {
-    if (account.value() < m_accountSlots.size()) {
-        const std::uint32_t slot = m_accountSlots[account.value()];
-        return slot != 0 ? &m_accounts[slot - 1] : nullptr;
-    }
     if (account.value() < kDirectAccountIds)
         return nullptr;
     const auto found =
@@ -212,14 +203,10 @@ RiskTracker::AccountDay *RiskTracker::findAccount(AccountId account)
     return found != m_accounts.end() && found->account == account ? &*found : nullptr;
 }
 
-const RiskTracker::AccountDay *RiskTracker::findAccount(AccountId account) const
-{
-    return const_cast<RiskTracker *>(this)->findAccount(account);
-}
-
 const TrackedOrder *RiskTracker::order(OrderId id) const
 {
-    return m_orders.find(id);
+    const OrderEntry *entry = m_orders.find(id);
+    return entry != nullptr ? &entry->order : nullptr;
 }
 
 Price RiskTracker::orderPrice(const OrderAccepted &order)
@@ -320,18 +307,20 @@ void RiskTracker::apply(const Event &event)
             } else if constexpr (std::is_same_v<T, Trade>) {
                 applyTrade(event, payload);
             } else if constexpr (std::is_same_v<T, OrderCancelled>) {
-                if (const TrackedOrder *order = m_orders.find(payload.id))
-                    leave(order->id, order->remaining);
+                if (OrderEntry *entry = m_orders.find(payload.id))
+                    leave(entry, entry->order.remaining);
             } else if constexpr (std::is_same_v<T, OrderReduced>) {
-                if (TrackedOrder *order = m_orders.find(payload.id)) {
+                if (OrderEntry *entry = m_orders.find(payload.id)) {
+                    TrackedOrder *order = &entry->order;
                     const Quantity reduced = std::min(payload.reducedBy, order->remaining);
-                    check(m_evaluator.onOrderReduced(order->account, order->instrument, order->side,
-                                                     order->valuation, reduced, order->remaining));
+                    check(m_evaluator.onOrderReducedAt(entry->pair, order->side, order->valuation,
+                                                       reduced, order->remaining));
                     order->remaining = order->remaining - reduced;
-                    noteChange(order->account, order->instrument);
+                    noteChange(order->account, order->instrument, entry->pair, Change::Falls);
                 }
             } else if constexpr (std::is_same_v<T, OrderReplaced>) {
-                if (TrackedOrder *order = m_orders.find(payload.id)) {
+                if (OrderEntry *entry = m_orders.find(payload.id)) {
+                    TrackedOrder *order = &entry->order;
                     // A Stop order's valuation is its protection or stop price, which only a
                     // new stop price moves; every other order is valued at its limit.
                     Price valuation = order->valuation;
@@ -345,7 +334,7 @@ void RiskTracker::apply(const Event &event)
                         order->remaining, valuation, payload.quantity));
                     order->valuation = valuation;
                     order->remaining = payload.quantity;
-                    noteChange(order->account, order->instrument);
+                    noteChange(order->account, order->instrument, entry->pair);
                 }
             } else if constexpr (std::is_same_v<T, FillPosted>) {
                 applyFill(event, payload);
@@ -355,8 +344,13 @@ void RiskTracker::apply(const Event &event)
                     {settings.id, settings.type, settings.moneyDecimals, RiskLimits{}}));
                 AccountDay day;
                 day.account = settings.id;
-                day.day = tradingDayOf(event.time);
+                day.slot = m_evaluator.accountSlot(settings.id);
+                setDay(day, tradingDayOf(event.time));
                 day.cash = payload.openingBalance;
+                day.alertRecords = static_cast<std::uint32_t>(
+                    std::count_if(m_alerts.begin(), m_alerts.end(), [&](const RiskAlertRecord &r) {
+                        return r.account == settings.id;
+                    }));
                 const auto position = std::lower_bound(
                     m_accounts.begin(), m_accounts.end(), settings.id,
                     [](const AccountDay &entry, AccountId id) { return entry.account < id; });
@@ -388,12 +382,15 @@ void RiskTracker::applyAccepted(const Event &event, const OrderAccepted &accepte
     order.price = m_evaluator.valuationPrice(order);
     // check() rejects what the counters cannot hold. Orders that skip it, the engine's own
     // closing orders, stay untracked when they fail here rather than counted in part.
-    if (m_evaluator.onOrderAccepted(order) != RiskUpdateResult::Ok) {
+    const RiskSlot pair = m_evaluator.pairSlot(accepted.account, event.instrument);
+    if (pair == kNoRiskSlot || m_evaluator.onOrderAcceptedAt(pair, order) != RiskUpdateResult::Ok) {
         ++m_inconsistencies;
         return;
     }
 
-    TrackedOrder tracked;
+    OrderEntry entry;
+    entry.pair = pair;
+    TrackedOrder &tracked = entry.order;
     tracked.id = accepted.id;
     tracked.account = accepted.account;
     tracked.instrument = event.instrument;
@@ -404,8 +401,8 @@ void RiskTracker::applyAccepted(const Event &event, const OrderAccepted &accepte
     tracked.valuedAtProtection =
         (accepted.type == OrderType::Stop || accepted.type == OrderType::Market) &&
         accepted.protectionPrice > Price{0};
-    m_orders.insert(tracked);
-    noteChange(accepted.account, event.instrument);
+    m_orders.insert(entry);
+    noteChange(*account, event.instrument, pair);
 }
 
 void RiskTracker::applyTrade(const Event &event, const Trade &trade)
@@ -420,30 +417,30 @@ void RiskTracker::applyTrade(const Event &event, const Trade &trade)
 // Takes a fill off the order's working quantity, and drops an order that has nothing left.
 void RiskTracker::releaseFilled(OrderId id, Quantity quantity)
 {
-    TrackedOrder *order = m_orders.find(id);
-    if (order == nullptr)
+    OrderEntry *entry = m_orders.find(id);
+    if (entry == nullptr)
         return;
+    TrackedOrder *order = &entry->order;
     const Quantity filled = std::min(quantity, order->remaining);
     if (filled < quantity)
         ++m_inconsistencies;
     // The position moves with the FillPosted, which the portfolio accepted, so that a fill it
     // rejected leaves the position as a restart from a snapshot would find it.
     if (filled > Quantity{0})
-        check(m_evaluator.onOrderReduced(order->account, order->instrument, order->side,
-                                         order->valuation, filled, order->remaining));
+        check(m_evaluator.onOrderReducedAt(entry->pair, order->side, order->valuation, filled,
+                                           order->remaining));
     order->remaining = order->remaining - filled;
-    noteChange(order->account, order->instrument);
+    noteChange(order->account, order->instrument, entry->pair, Change::Falls);
     if (order->remaining == Quantity{0})
-        leave(id, Quantity{0});
+        leave(entry, Quantity{0});
 }
 
-void RiskTracker::leave(OrderId id, Quantity quantity)
+void RiskTracker::leave(OrderEntry *entry, Quantity quantity)
 {
-    const TrackedOrder *order = m_orders.find(id);
-    check(m_evaluator.onOrderLeft(order->account, order->instrument, order->side, order->valuation,
-                                  quantity));
-    noteChange(order->account, order->instrument);
-    m_orders.erase(id);
+    const TrackedOrder &order = entry->order;
+    check(m_evaluator.onOrderLeftAt(entry->pair, order.side, order.valuation, quantity));
+    noteChange(order.account, order.instrument, entry->pair, Change::Falls);
+    m_orders.erase(entry);
 }
 
 void RiskTracker::applyFill(const Event &event, const FillPosted &fill)
@@ -455,13 +452,12 @@ void RiskTracker::applyFill(const Event &event, const FillPosted &fill)
     account->cash = fill.cashBalance;
     account->realizedNet =
         saturatedAdd(account->realizedNet, saturatedSubtract(fill.realizedProfitAndLoss, fill.fee));
-    if (std::find(account->instruments.begin(), account->instruments.end(), fill.instrument) ==
-        account->instruments.end())
-        account->instruments.push_back(fill.instrument);
+    holdPosition(*account, fill.instrument);
     check(m_evaluator.setPosition(fill.account, fill.instrument, fill.position));
     ++m_valuationVersion;
     account->peak = std::max(account->peak, dayOf(*account, event.time).total);
-    noteChange(fill.account, fill.instrument);
+    account->dayVersion = kStale;
+    noteChange(*account, fill.instrument);
 }
 
 void RiskTracker::applyLimits(const Event &event, const RiskLimitsSet &set)
@@ -478,6 +474,7 @@ void RiskTracker::applyLimits(const Event &event, const RiskLimitsSet &set)
         check(m_evaluator.configureAccount(
             {set.account, settings->settings.type, settings->settings.moneyDecimals, set.limits}));
         account->limits = set.limits;
+        account->dailyLossLimit = set.limits.dailyLossLimit;
         noteChange(set.account, InstrumentId{});
         for (const InstrumentId instrument : m_instruments)
             noteChange(set.account, instrument);
@@ -528,13 +525,19 @@ void RiskTracker::applyAlert(const Event &event, const RiskAlert &alert)
                record.rule == alert.rule;
     };
     const auto found = std::find_if(m_alerts.begin(), m_alerts.end(), matches);
+    AccountDay *account = findAccount(alert.account);
     if (alert.level == RiskAlertLevel::Normal) {
-        if (found != m_alerts.end())
+        if (found != m_alerts.end()) {
             m_alerts.erase(found);
+            if (account != nullptr)
+                --account->alertRecords;
+        }
     } else if (found != m_alerts.end()) {
         found->level = alert.level;
     } else {
         m_alerts.push_back({alert.account, event.instrument, alert.rule, alert.level});
+        if (account != nullptr)
+            ++account->alertRecords;
     }
 }
 
@@ -543,13 +546,19 @@ void RiskTracker::applyAlert(const Event &event, const RiskAlert &alert)
 
 void RiskTracker::rollDay(AccountDay &account, Timestamp time)
 {
-    const std::int64_t day = tradingDayOf(time);
-    if (day <= account.day)
+    if (!isAfterDay(account, time))
         return;
-    account.day = day;
+    setDay(account, tradingDayOf(time));
     account.dayStartRealized = account.realizedNet;
     account.dayStartUnrealized = unrealized(account);
     account.peak = Money{0};
+}
+
+void RiskTracker::setDay(AccountDay &account, std::int64_t day)
+{
+    account.day = day;
+    account.dayLast = (detail::Int128{day} + 1) * kNanosecondsPerDay - 1;
+    account.dayVersion = kStale;
 }
 
 // The first event of a new UTC day, of any account, starts the day for every account, before
@@ -565,20 +574,46 @@ void RiskTracker::startDay(Timestamp time)
                          : (day + 1) * kNanosecondsPerDay;
 }
 
+// Copies the portfolio's position of the account in the instrument, adding the instrument to
+// the account's list the first time.
+void RiskTracker::holdPosition(AccountDay &account, InstrumentId instrument)
+{
+    auto held =
+        std::find_if(account.instruments.begin(), account.instruments.end(),
+                     [&](const HeldPosition &entry) { return entry.instrument == instrument; });
+    if (held == account.instruments.end()) {
+        // The terms and the money scale never change, so the valuation is taken once.
+        HeldPosition added{instrument, {}, {}, {}, false};
+        const Account *owner = m_portfolio->account(account.account);
+        const InstrumentTerms *terms = m_portfolio->instrument(instrument);
+        if (owner != nullptr && terms != nullptr) {
+            added.valuation = Valuation{terms->priceDecimals, terms->quantityDecimals,
+                                        terms->multiplier, owner->settings.moneyDecimals};
+            added.valued = true;
+        }
+        account.instruments.push_back(added);
+        held = account.instruments.end() - 1;
+    }
+    const Position *position = m_portfolio->position(account.account, instrument);
+    held->quantity = position != nullptr ? position->quantity : Quantity{};
+    held->openCost = position != nullptr ? openMoneyCost(*position) : Money{};
+}
+
 // The open positions' P&L at the reference prices; positions without a price count nothing.
 Money RiskTracker::unrealized(const AccountDay &account) const
 {
     if (account.unrealizedVersion == m_valuationVersion)
         return account.unrealized;
     Money total;
-    for (const InstrumentId instrument : account.instruments) {
-        const Price mark = m_evaluator.referencePrice(instrument);
-        if (mark <= Price{0})
+    for (const HeldPosition &held : account.instruments) {
+        const Price mark = m_evaluator.referencePrice(held.instrument);
+        if (mark <= Price{0} || !held.valued || held.quantity == Quantity{0})
             continue;
-        const MoneyResult result =
-            m_portfolio->unrealizedProfitAndLoss(account.account, instrument, mark);
-        if (result.result == PortfolioResult::Ok)
-            total = saturatedAdd(total, result.value);
+        // As Portfolio::unrealizedProfitAndLoss() computes it, from the copy of the position.
+        const Checked<Money> value = notional(mark, held.quantity, held.valuation);
+        const Checked<Money> profit = subtractMoney(value.value, held.openCost);
+        if (value.ok() && profit.ok())
+            total = saturatedAdd(total, profit.value);
     }
     account.unrealized = total;
     account.unrealizedVersion = m_valuationVersion;
@@ -589,13 +624,17 @@ Money RiskTracker::unrealized(const AccountDay &account) const
 DayProfitAndLoss RiskTracker::dayOf(const AccountDay &account, Timestamp time) const
 {
     DayProfitAndLoss day;
-    if (tradingDayOf(time) > account.day)
+    if (isAfterDay(account, time))
         return day;
+    if (account.dayVersion == m_valuationVersion)
+        return account.dayFigures;
     day.realized = saturatedSubtract(account.realizedNet, account.dayStartRealized);
     day.unrealized = saturatedSubtract(unrealized(account), account.dayStartUnrealized);
     day.total = saturatedAdd(day.realized, day.unrealized);
     day.peak = std::max(account.peak, day.total);
     day.drawdown = saturatedSubtract(day.peak, day.total);
+    account.dayFigures = day;
+    account.dayVersion = m_valuationVersion;
     return day;
 }
 
@@ -610,12 +649,12 @@ void RiskTracker::refresh(const AccountDay &account, Timestamp time) const
     RiskAccountSnapshot snapshot;
     snapshot.cash = account.cash;
     // Only the daily loss rule reads the P&L, and the open positions cost a lookup each.
-    if (account.limits.dailyLossLimit > Money{0}) {
+    if (account.dailyLossLimit > Money{0}) {
         const DayProfitAndLoss day = dayOf(account, time);
         snapshot.realizedProfitAndLoss = day.realized;
         snapshot.unrealizedProfitAndLoss = day.unrealized;
     }
-    m_evaluator.updateSnapshot(account.account, snapshot);
+    m_evaluator.updateSnapshotAt(account.slot, snapshot);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -637,9 +676,10 @@ RiskDecision RiskTracker::check(const OrderAccepted &order, InstrumentId instrum
     // check can hold for a cash account, which must pay for what it buys.
     const bool unbounded = (order.type == OrderType::Market || order.type == OrderType::Stop) &&
                            order.protectionPrice <= Price{0};
+    if (!unbounded || order.side != Side::Buy)
+        return decision;
     const Account *portfolioAccount = m_portfolio->account(order.account);
-    if (unbounded && order.side == Side::Buy && portfolioAccount != nullptr &&
-        portfolioAccount->settings.type == AccountType::Cash) {
+    if (portfolioAccount != nullptr && portfolioAccount->settings.type == AccountType::Cash) {
         RiskDecision missing;
         missing.rule = RiskRule::MissingPrice;
         missing.scope = LimitScope::CashBalance;
@@ -683,60 +723,138 @@ void RiskTracker::check(RiskUpdateResult result)
 // ---------------------------------------------------------------------------------------------
 // Alerts and the monitor
 
-void RiskTracker::noteChange(AccountId account, InstrumentId instrument)
+void RiskTracker::noteChange(AccountId account, InstrumentId instrument, RiskSlot pair,
+                             Change change)
 {
-    const std::pair key{account, instrument};
-    if (m_changed.empty() || m_changed.back() != key)
-        m_changed.push_back(key);
+    if (AccountDay *day = findAccount(account))
+        noteChange(*day, instrument, pair, change);
 }
 
+void RiskTracker::noteChange(AccountDay &account, InstrumentId instrument, RiskSlot pair,
+                             Change change)
+{
+    if (!account.changed) {
+        account.changed = true;
+        m_changedAccounts.push_back(account.account);
+    }
+    if (change == Change::MayRise)
+        account.mayRise = true;
+    if (instrument.value() == 0)
+        return;
+
+    // Most commands change one pair of the account, so the last entry is tried first.
+    std::vector<std::pair<InstrumentId, RiskSlot>> &pairs = account.changedPairs;
+    auto noted = !pairs.empty() && pairs.back().first == instrument
+                     ? pairs.end() - 1
+                     : std::find_if(pairs.begin(), pairs.end(),
+                                    [&](const auto &entry) { return entry.first == instrument; });
+    if (noted == pairs.end()) {
+        if (pair == kNoRiskSlot)
+            pair = m_evaluator.pairSlot(account.account, instrument);
+        pairs.push_back({instrument, pair});
+        noted = pairs.end() - 1;
+    }
+    if (change == Change::MayRise && noted->second < m_pairSettled.size())
+        m_pairSettled[noted->second] = 0;
+}
+
+void RiskTracker::settlePair(RiskSlot pair)
+{
+    if (pair >= m_pairSettled.size())
+        m_pairSettled.resize(pair + 1, 0);
+    m_pairSettled[pair] = 1;
+}
+
+void RiskTracker::forgetChanges()
+{
+    for (const AccountId id : m_changedAccounts) {
+        AccountDay *account = findAccount(id);
+        account->changed = false;
+        account->changedPairs.clear();
+    }
+    m_changedAccounts.clear();
+}
+
+// Accounts by id, each with its account-wide limits first and then its changed instruments by
+// id.
 void RiskTracker::alerts(std::vector<std::pair<InstrumentId, RiskAlert>> &alerts)
 {
     const Timestamp now = m_lastTime;
     alerts.clear();
-    if (m_changed.empty())
+    if (m_changedAccounts.empty())
         return;
-    // Account-wide limits once per account, under instrument zero, then each changed pair.
-    const std::size_t pairs = m_changed.size();
-    for (std::size_t i = 0; i < pairs; ++i)
-        m_changed.push_back({m_changed[i].first, InstrumentId{}});
-    std::sort(m_changed.begin(), m_changed.end());
-    m_changed.erase(std::unique(m_changed.begin(), m_changed.end()), m_changed.end());
-
-    for (const auto &[accountId, instrument] : m_changed) {
-        const AccountDay *account = findAccount(accountId);
-        if (account == nullptr)
-            continue;
-        if (instrument.value() == 0)
-            refresh(*account, now);
-        m_evaluator.utilizationOf(accountId, instrument, now, m_uses);
-
-        for (const LimitUse &use : m_uses) {
-            const RiskAlertLevel level = levelOf(use.basisPoints);
-            const auto found =
-                std::find_if(m_alerts.begin(), m_alerts.end(), [&](const RiskAlertRecord &r) {
-                    return r.account == accountId && r.instrument == instrument &&
-                           r.rule == use.rule;
-                });
-            const RiskAlertLevel recorded =
-                found == m_alerts.end() ? RiskAlertLevel::Normal : found->level;
-            if (level != recorded)
-                alerts.push_back({instrument, RiskAlert{accountId, use.rule, use.scope, level,
-                                                        use.use, use.limit, use.basisPoints}});
+    if (m_changedAccounts.size() > 1)
+        std::sort(m_changedAccounts.begin(), m_changedAccounts.end());
+    // With the clock gone back, every use may have risen.
+    const bool clockBack = now < m_alertsTime;
+    m_alertsTime = std::max(m_alertsTime, now);
+    for (const AccountId id : m_changedAccounts) {
+        AccountDay &account = *findAccount(id);
+        std::vector<std::pair<InstrumentId, RiskSlot>> &pairs = account.changedPairs;
+        if (pairs.size() > 1)
+            std::sort(pairs.begin(), pairs.end());
+        appendAlerts(account, InstrumentId{}, kNoRiskSlot, now, clockBack || account.mayRise,
+                     alerts);
+        account.mayRise = false;
+        for (const auto &[instrument, pair] : pairs) {
+            appendAlerts(account, instrument, pair, now, clockBack || pairMayRise(pair), alerts);
+            if (pair != kNoRiskSlot)
+                settlePair(pair);
         }
-        // A limit that was switched off no longer has a use: its alert returns to normal.
-        for (const RiskAlertRecord &record : m_alerts) {
-            if (record.account != accountId || record.instrument != instrument)
-                continue;
-            const bool listed = std::any_of(m_uses.begin(), m_uses.end(), [&](const LimitUse &u) {
-                return u.rule == record.rule;
-            });
-            if (!listed)
-                alerts.push_back({instrument, RiskAlert{accountId, record.rule, LimitScope::None,
-                                                        RiskAlertLevel::Normal, 0, 0, 0}});
-        }
+        account.changed = false;
+        pairs.clear();
     }
-    m_changed.clear();
+    m_changedAccounts.clear();
+}
+
+// Without an alert recorded for the account, every level was Normal when alerts() last looked,
+// so only a use of 80% or more needs one, and a use that cannot have risen since is below 80%
+// still (RiskEvaluator::accountReachesWarningAt()).
+void RiskTracker::appendAlerts(AccountDay &account, InstrumentId instrument, RiskSlot pair,
+                               Timestamp now, bool usesMayRise,
+                               std::vector<std::pair<InstrumentId, RiskAlert>> &alerts)
+{
+    if (instrument.value() == 0)
+        refresh(account, now);
+    if (account.alertRecords == 0) {
+        const bool reaches =
+            instrument.value() == 0
+                ? m_evaluator.accountReachesWarningAt(account.slot, now, !usesMayRise)
+                : pair != kNoRiskSlot && m_evaluator.pairReachesWarningAt(pair, now, !usesMayRise);
+        if (!reaches)
+            return;
+    }
+    compareLevels(account.account, instrument, now, alerts);
+}
+
+// Out of line, so that the calls that find nothing to compare stay small.
+void RiskTracker::compareLevels(AccountId accountId, InstrumentId instrument, Timestamp now,
+                                std::vector<std::pair<InstrumentId, RiskAlert>> &alerts)
+{
+    m_evaluator.utilizationOf(accountId, instrument, now, m_uses);
+
+    for (const LimitUse &use : m_uses) {
+        const RiskAlertLevel level = levelOf(use.basisPoints);
+        const auto found =
+            std::find_if(m_alerts.begin(), m_alerts.end(), [&](const RiskAlertRecord &r) {
+                return r.account == accountId && r.instrument == instrument && r.rule == use.rule;
+            });
+        const RiskAlertLevel recorded =
+            found == m_alerts.end() ? RiskAlertLevel::Normal : found->level;
+        if (level != recorded)
+            alerts.push_back({instrument, RiskAlert{accountId, use.rule, use.scope, level, use.use,
+                                                    use.limit, use.basisPoints}});
+    }
+    // A limit that was switched off no longer has a use: its alert returns to normal.
+    for (const RiskAlertRecord &record : m_alerts) {
+        if (record.account != accountId || record.instrument != instrument)
+            continue;
+        const bool listed = std::any_of(m_uses.begin(), m_uses.end(),
+                                        [&](const LimitUse &u) { return u.rule == record.rule; });
+        if (!listed)
+            alerts.push_back({instrument, RiskAlert{accountId, record.rule, LimitScope::None,
+                                                    RiskAlertLevel::Normal, 0, 0, 0}});
+    }
 }
 
 RiskMonitor RiskTracker::monitor(AccountId accountId, Timestamp now) const
@@ -751,7 +869,8 @@ RiskMonitor RiskTracker::monitor(AccountId accountId, Timestamp now) const
 
     monitor.killSwitch = m_evaluator.killSwitch(accountId);
     monitor.day = dayOf(*account, now);
-    for (const InstrumentId instrument : account->instruments) {
+    for (const HeldPosition &held : account->instruments) {
+        const InstrumentId instrument = held.instrument;
         const Position *position = m_portfolio->position(accountId, instrument);
         const InstrumentTerms *terms = m_portfolio->instrument(instrument);
         if (position == nullptr || terms == nullptr || position->quantity == Quantity{0})
@@ -835,8 +954,10 @@ bool RiskTracker::load(const RiskState &state, const std::vector<InstrumentDefin
             loaded.m_evaluator.engageKillSwitch(record.account, record.killSwitch);
         AccountDay day;
         day.account = record.account;
+        day.slot = loaded.m_evaluator.accountSlot(record.account);
         day.limits = record.limits;
-        day.day = record.day;
+        day.dailyLossLimit = record.limits.dailyLossLimit;
+        setDay(day, record.day);
         day.realizedNet = record.realizedNet;
         day.dayStartRealized = record.dayStartRealized;
         day.dayStartUnrealized = record.dayStartUnrealized;
@@ -871,7 +992,7 @@ bool RiskTracker::load(const RiskState &state, const std::vector<InstrumentDefin
         AccountDay *account = loaded.findAccount(record.account);
         if (account == nullptr)
             continue;
-        account->instruments.push_back(record.instrument);
+        loaded.holdPosition(*account, record.instrument);
         if (loaded.m_evaluator.setPosition(record.account, record.instrument,
                                            record.position.quantity) != RiskUpdateResult::Ok)
             return false;
@@ -884,7 +1005,8 @@ bool RiskTracker::load(const RiskState &state, const std::vector<InstrumentDefin
                                                 order.valuation, order.remaining, Timestamp{}}) !=
             RiskUpdateResult::Ok)
             return false;
-        loaded.m_orders.insert(order);
+        loaded.m_orders.insert(
+            {order, loaded.m_evaluator.pairSlot(order.account, order.instrument)});
     }
     for (const RiskAccountRecord &record : state.accounts)
         loaded.m_evaluator.loadRateTimes(record.account, InstrumentId{}, record.rateTimes);
@@ -895,6 +1017,8 @@ bool RiskTracker::load(const RiskState &state, const std::vector<InstrumentDefin
             return false;
     }
     loaded.m_alerts = state.alerts;
+    for (const RiskAlertRecord &alert : loaded.m_alerts)
+        ++loaded.findAccount(alert.account)->alertRecords;
 
     *this = std::move(loaded);
     return true;

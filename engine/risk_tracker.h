@@ -20,6 +20,8 @@
 
 namespace bourse {
 
+inline constexpr std::int64_t kNanosecondsPerDay = 86'400 * kNanosecondsPerSecond;
+
 // The trading day of a timestamp: whole days since the Unix epoch, in UTC.
 std::int64_t tradingDayOf(Timestamp time);
 
@@ -55,9 +57,9 @@ struct TrackedOrder {
     OrderId id;
     AccountId account;
     InstrumentId instrument;
-    Side side = Side::Buy;
     Price valuation; // the price its notional was counted at; zero counted none
     Quantity remaining;
+    Side side = Side::Buy;
     bool valuedAtStop = false;       // a Stop order without a protection price
     bool valuedAtProtection = false; // a Market or Stop order with a protection price
 };
@@ -157,7 +159,7 @@ public:
     // account's next event.
     void alerts(std::vector<std::pair<InstrumentId, RiskAlert>> &alerts);
     // Drops the pairs changed so far, as restoring events raises no alert.
-    void forgetChanges() { m_changed.clear(); }
+    void forgetChanges();
     // The time of the last event applied, which alerts() measures at.
     Timestamp lastEventTime() const { return m_lastTime; }
 
@@ -186,36 +188,74 @@ public:
     std::uint64_t stateHash() const;
 
 private:
+    // The portfolio's position of an account in one instrument, as its unrealized P&L needs it.
+    // Only FillPosted moves a position, so each one refreshes this copy.
+    struct HeldPosition {
+        InstrumentId instrument;
+        Quantity quantity;
+        Money openCost; // openMoneyCost() of the position
+        Valuation valuation;
+        bool valued = false; // false when the portfolio has no terms to value the position
+    };
+
+    // What each check and each command's alerts read comes first, in as few cache lines as it
+    // fits.
     struct AccountDay {
         AccountId account;
+        RiskSlot slot = kNoRiskSlot; // the evaluator's
+        // The account's records in m_alerts: while there are none, every level is Normal.
+        std::uint32_t alertRecords = 0;
+        // Changed since the last alerts(): the account, and which of its pairs.
+        bool changed = false;
+        // Whether a use of the account-wide limits may have risen since alerts() last looked
+        // at them, other than the daily loss.
+        bool mayRise = true;
+        Money cash; // the balance of the account's last FillPosted, or its opening balance
+        Money dailyLossLimit; // limits.dailyLossLimit
+        // The last nanosecond of `day`, in 128 bits so that every day has one.
+        detail::Int128 dayLast = kNanosecondsPerDay - 1;
+        // dayOf() within `day` at m_valuationVersion == dayVersion. Anything else that moves the
+        // day's figures (a fill, a new day) sets dayVersion to kStale.
+        mutable DayProfitAndLoss dayFigures;
+        mutable std::uint64_t dayVersion = kStale;
+        // unrealized() at m_valuationVersion == unrealizedVersion, so that the checks between
+        // two trades value the positions once.
+        mutable Money unrealized;
+        mutable std::uint64_t unrealizedVersion = kStale;
+        std::vector<std::pair<InstrumentId, RiskSlot>> changedPairs;
+        std::vector<HeldPosition> instruments; // every instrument the account has posted fills of
+
         RiskLimits limits;
         std::int64_t day = 0;
         Money realizedNet;
         Money dayStartRealized;
         Money dayStartUnrealized;
         Money peak;
-        std::vector<InstrumentId> instruments; // every instrument the account has posted fills of
-        Money cash; // the balance of the account's last FillPosted, or its opening balance
-        // unrealized() at m_valuationVersion == unrealizedVersion, so that the checks between
-        // two trades value the positions once.
-        mutable Money unrealized;
-        mutable std::uint64_t unrealizedVersion = ~std::uint64_t{0};
     };
 
-    // An open-addressing map from order id to TrackedOrder that erases by shifting entries back,
+    static constexpr std::uint64_t kStale = ~std::uint64_t{0};
+
+    // A tracked order and the evaluator's slot of its pair.
+    struct OrderEntry {
+        TrackedOrder order;
+        RiskSlot pair = kNoRiskSlot;
+    };
+
+    // An open-addressing map from order id to OrderEntry that erases by shifting entries back,
     // so that it allocates only when it grows.
     class OrderTable {
     public:
-        TrackedOrder *find(OrderId id);
-        const TrackedOrder *find(OrderId id) const;
-        void insert(const TrackedOrder &order);
-        void erase(OrderId id);
+        OrderEntry *find(OrderId id);
+        const OrderEntry *find(OrderId id) const;
+        void insert(const OrderEntry &entry);
+        // Erases the entry find() returned; other entries may move.
+        void erase(OrderEntry *entry);
         template <typename Function>
         void forEach(Function function) const
         {
-            for (const TrackedOrder &slot : m_slots) {
-                if (slot.id.value() != 0)
-                    function(slot);
+            for (const OrderEntry &slot : m_slots) {
+                if (slot.order.id.value() != 0)
+                    function(slot.order);
             }
         }
         void clear();
@@ -225,12 +265,13 @@ private:
         std::size_t home(OrderId id) const;
         void grow();
 
-        std::vector<TrackedOrder> m_slots;
+        std::vector<OrderEntry> m_slots;
         std::size_t m_size = 0;
     };
 
     AccountDay *findAccount(AccountId account);
     const AccountDay *findAccount(AccountId account) const;
+    AccountDay *findFarAccount(AccountId account);
 
     void applyLimits(const Event &event, const RiskLimitsSet &set);
     void applyKillSwitch(const KillSwitchChanged &changed);
@@ -239,15 +280,44 @@ private:
     void applyFill(const Event &event, const FillPosted &fill);
     void applyAlert(const Event &event, const RiskAlert &alert);
     void releaseFilled(OrderId id, Quantity quantity);
-    void leave(OrderId id, Quantity quantity);
+    // Releases `quantity` of an order that leaves and stops tracking it.
+    void leave(OrderEntry *entry, Quantity quantity);
 
     // Starts a new day for the account when `time` falls after its current one.
     void rollDay(AccountDay &account, Timestamp time);
+    static void setDay(AccountDay &account, std::int64_t day);
+    static bool isAfterDay(const AccountDay &account, Timestamp time)
+    {
+        return time.value() > account.dayLast;
+    }
     Money unrealized(const AccountDay &account) const;
     DayProfitAndLoss dayOf(const AccountDay &account, Timestamp time) const;
     // Posts cash and the day's P&L into the evaluator's copy, which check() reads.
     void refresh(const AccountDay &account, Timestamp time) const;
-    void noteChange(AccountId account, InstrumentId instrument);
+    // The effect of a change on the uses of an account's limits, apart from the daily loss, which
+    // the marks move as well. After Falls every use is at most what it was: an order left or
+    // shrank.
+    enum class Change : std::uint8_t { Falls, MayRise };
+
+    // Notes that a pair changed, for alerts(). `pair` is the evaluator's slot of the pair when
+    // the caller has it.
+    void noteChange(AccountId account, InstrumentId instrument, RiskSlot pair = kNoRiskSlot,
+                    Change change = Change::MayRise);
+    void noteChange(AccountDay &account, InstrumentId instrument, RiskSlot pair = kNoRiskSlot,
+                    Change change = Change::MayRise);
+    // Appends the alerts one account-wide (instrument zero) or instrument limit set needs.
+    void appendAlerts(AccountDay &account, InstrumentId instrument, RiskSlot pair, Timestamp now,
+                      bool usesMayRise, std::vector<std::pair<InstrumentId, RiskAlert>> &alerts);
+    // Appends an alert for each limit whose level differs from the recorded one.
+    [[gnu::noinline]] void compareLevels(AccountId account, InstrumentId instrument, Timestamp now,
+                                         std::vector<std::pair<InstrumentId, RiskAlert>> &alerts);
+    // Whether a use of the pair's limits may have risen since alerts() last looked at it.
+    bool pairMayRise(RiskSlot pair) const
+    {
+        return pair >= m_pairSettled.size() || m_pairSettled[pair] == 0;
+    }
+    void settlePair(RiskSlot pair);
+    void holdPosition(AccountDay &account, InstrumentId instrument);
     void indexAccounts();
     void startDay(Timestamp time);
     void check(RiskUpdateResult result);
@@ -265,7 +335,13 @@ private:
     std::vector<RiskOverrideRecord> m_overrides;
     std::vector<RiskAlertRecord> m_alerts;
     OrderTable m_orders;
-    std::vector<std::pair<AccountId, InstrumentId>> m_changed;
+    std::vector<AccountId> m_changedAccounts;
+    // By the evaluator's pair slot: nonzero once alerts() looked at the pair and no use of its
+    // limits may have risen since. A slot past the end may have risen.
+    std::vector<std::uint8_t> m_pairSettled;
+    // The latest time alerts() measured at. Uses only fall as time passes, except the daily
+    // loss, so a pair can stay settled only while the clock does not go back.
+    Timestamp m_alertsTime{std::numeric_limits<std::int64_t>::min()};
     std::vector<LimitUse> m_uses;
     std::uint64_t m_inconsistencies = 0;
     Timestamp m_lastTime;
@@ -273,5 +349,20 @@ private:
     // it starts a new day for all of them.
     std::int64_t m_nextDayStart = std::numeric_limits<std::int64_t>::min();
 };
+
+// Inline, because every check and every event of an account looks it up.
+inline RiskTracker::AccountDay *RiskTracker::findAccount(AccountId account)
+{
+    if (account.value() < m_accountSlots.size()) [[likely]] {
+        const std::uint32_t slot = m_accountSlots[account.value()];
+        return slot != 0 ? &m_accounts[slot - 1] : nullptr;
+    }
+    return findFarAccount(account);
+}
+
+inline const RiskTracker::AccountDay *RiskTracker::findAccount(AccountId account) const
+{
+    return const_cast<RiskTracker *>(this)->findAccount(account);
+}
 
 } // namespace bourse

@@ -148,6 +148,8 @@ private slots:
     void releaseDropsRoundingResidue();
     void rateWindowBoundary_data();
     void rateWindowBoundary();
+    void rateWindowCount_data();
+    void rateWindowCount();
     void instrumentRateOverride();
     void utilizationReport();
     void utilizationBasisPoints_data();
@@ -781,6 +783,52 @@ void RiskChecksTest::rateWindowBoundary()
     const RiskDecision decision = evaluator.check(buy(10'000, 1, time));
     QCOMPARE(text(nameOf(decision.rule)),
              text(nameOf(passes ? RiskRule::None : RiskRule::OrderRate)));
+}
+
+void RiskChecksTest::rateWindowCount_data()
+{
+    QTest::addColumn<qint64>("limit");
+    QTest::addColumn<QList<qint64>>("recorded");
+    QTest::addColumn<qint64>("now");
+    QTest::addColumn<qint64>("count"); // -1 where the times are out of order
+
+    // Times in milliseconds. The window at time t is (t - 1 s, t].
+    QTest::newRow("all inside") << qint64{4} << QList<qint64>{1'000, 1'200, 1'400} << qint64{1'500}
+                                << qint64{3};
+    QTest::newRow("oldest left") << qint64{4} << QList<qint64>{1'000, 1'200, 1'400} << qint64{2'100}
+                                 << qint64{2};
+    QTest::newRow("last instant of the oldest")
+        << qint64{4} << QList<qint64>{1'000, 1'200} << qint64{1'999} << qint64{2};
+    QTest::newRow("full ring keeps the newest")
+        << qint64{3} << QList<qint64>{1'000, 1'100, 1'200, 1'300, 1'400} << qint64{2'250}
+        << qint64{2};
+    QTest::newRow("clock went back")
+        << qint64{4} << QList<qint64>{2'000, 2'500, 1'000} << qint64{2'600} << qint64{-1};
+    QTest::newRow("earlier time left the ring")
+        << qint64{2} << QList<qint64>{2'000, 1'000, 3'000, 3'500} << qint64{3'600} << qint64{2};
+}
+
+// holdsAtLeast() reads one timestamp of a sorted ring and searches any other, and must agree
+// with countSince() either way.
+void RiskChecksTest::rateWindowCount()
+{
+    QFETCH(qint64, limit);
+    QFETCH(QList<qint64>, recorded);
+    QFETCH(qint64, now);
+    QFETCH(qint64, count);
+
+    constexpr qint64 millisecond = 1'000'000;
+    RateWindow window;
+    window.resize(limit);
+    for (const qint64 time : recorded)
+        window.record(Timestamp{time * millisecond});
+
+    const Timestamp at{now * millisecond};
+    const std::int64_t counted = window.countSince(at);
+    if (count >= 0)
+        QCOMPARE(counted, count);
+    for (std::int64_t atLeast = 0; atLeast <= limit + 1; ++atLeast)
+        QCOMPARE(window.holdsAtLeast(atLeast, at), counted >= atLeast);
 }
 
 void RiskChecksTest::instrumentRateOverride()

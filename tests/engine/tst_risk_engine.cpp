@@ -79,6 +79,8 @@ private slots:
     void killSwitchOnUnknownAccountIsRejected();
     void limitsForUnknownAccountAreRejected();
     void alertsAtEightyAndHundredPercent();
+    void lossAlertFromOthersTrades();
+    void rateAlertAfterClockGoesBack();
     void dailyLossStartsAgainEachDay();
     void cashAccountCannotSellShort();
     void cashMarketBuyNeedsProtection();
@@ -92,6 +94,7 @@ private slots:
     void flattenKeepsLastOrderAboveMinimum();
     void lossAfterMidnightCountsInNewDay();
     void restoreRebuildsTheRiskState();
+    void restoreRecordsRiskRejectedClientId();
     void snapshotKeepsTheRateWindow();
 };
 
@@ -524,6 +527,68 @@ void RiskEngineTest::alertsAtEightyAndHundredPercent()
     QCOMPARE(countOf<RiskAlert>(recorder), std::size_t{4});
 }
 
+// A daily loss limit of 100.00 and a long position of 100 bought at 100.00. Trades of other
+// accounts move the mark to 99.15, a loss of 85.00, and the alert comes with the trader's next
+// command: a cancel, which lowers every other use.
+void RiskEngineTest::lossAlertFromOthersTrades()
+{
+    Engine engine;
+    setUp(engine);
+    RiskLimits limits;
+    limits.dailyLossLimit = Money{10'000};
+    engine.setRiskLimits(AccountId{kTrader}, limits, Timestamp{1});
+    engine.submit(order(1, Side::Sell, 100, 10'000, kMarketMaker), Timestamp{2});
+    engine.submit(order(2, Side::Buy, 100, 10'000, kTrader), Timestamp{2});
+    engine.submit(order(3, Side::Buy, 1, 9'000, kTrader), Timestamp{2});
+    EngineRecorder recorder;
+    engine.addHandler(&recorder);
+
+    engine.submit(order(4, Side::Sell, 1, 9'915, kMarketMaker), Timestamp{3});
+    engine.submit(order(5, Side::Buy, 1, 9'915, kOutsider), Timestamp{3});
+    QCOMPARE(countOf<RiskAlert>(recorder), std::size_t{0});
+
+    engine.cancel(OrderId{3}, Timestamp{4});
+    const std::vector<RiskAlert> alerts = recorder.all<RiskAlert>();
+    QCOMPARE(alerts.size(), std::size_t{1});
+    QCOMPARE(alerts[0].account, AccountId{kTrader});
+    QCOMPARE(alerts[0].rule, RiskRule::DailyLoss);
+    QCOMPARE(alerts[0].level, RiskAlertLevel::Warning);
+    QCOMPARE(alerts[0].use, std::int64_t{8'500});
+    QCOMPARE(alerts[0].basisPoints, std::int64_t{8'500});
+}
+
+// An order rate of 10 a second. Eight orders within 70 ms reach 80%; a cancel two seconds later
+// finds none in the last second. A cancel with a clock that went back to 1.5 s finds all eight
+// in its second again, and the warning returns.
+void RiskEngineTest::rateAlertAfterClockGoesBack()
+{
+    constexpr std::int64_t millisecond = 1'000'000;
+    Engine engine;
+    setUp(engine);
+    RiskLimits limits;
+    limits.maximumOrdersPerSecond = 10;
+    engine.setRiskLimits(AccountId{kTrader}, limits, Timestamp{1});
+    EngineRecorder recorder;
+    engine.addHandler(&recorder);
+
+    for (std::uint64_t id = 1; id <= 8; ++id) {
+        const auto time = static_cast<std::int64_t>(1'000 + 10 * (id - 1)) * millisecond;
+        engine.submit(order(id, Side::Buy, 1, 9'000, kTrader), Timestamp{time});
+    }
+    engine.cancel(OrderId{1}, Timestamp{3'000 * millisecond});
+    engine.cancel(OrderId{2}, Timestamp{1'500 * millisecond});
+
+    const std::vector<RiskAlert> alerts = recorder.all<RiskAlert>();
+    QCOMPARE(alerts.size(), std::size_t{3});
+    QCOMPARE(alerts[0].rule, RiskRule::OrderRate);
+    QCOMPARE(alerts[0].level, RiskAlertLevel::Warning);
+    QCOMPARE(alerts[0].use, std::int64_t{8});
+    QCOMPARE(alerts[1].level, RiskAlertLevel::Normal);
+    QCOMPARE(alerts[1].use, std::int64_t{0});
+    QCOMPARE(alerts[2].level, RiskAlertLevel::Warning);
+    QCOMPARE(alerts[2].use, std::int64_t{8});
+}
+
 // A daily loss limit of 100.00. The trader buys 100 at 100.00 and the price falls to 98.95: a
 // loss of 105.00 stops new orders. At the next day's first command the loss so far becomes the
 // day's starting point, and orders pass again.
@@ -861,6 +926,37 @@ void RiskEngineTest::restoreRebuildsTheRiskState()
     QCOMPARE(
         original.checkOrder(order(10, Side::Sell, 1, 11'000, kMarketMaker), Timestamp{4}).reason,
         std::optional{RejectReason::KillSwitchEngaged});
+}
+
+// An order with a client order id that the size limit rejects. Its answer is the OrderRejected,
+// after the RiskRejected, so the restored engine has the same record and state after each event.
+void RiskEngineTest::restoreRecordsRiskRejectedClientId()
+{
+    Engine original;
+    EngineRecorder recorder(original);
+    original.addHandler(&recorder);
+    setUp(original);
+    RiskLimits limits;
+    limits.maximumOrderQuantity = Quantity{10};
+    original.setRiskLimits(AccountId{kTrader}, limits, Timestamp{1});
+    NewOrder request = order(1, Side::Buy, 20, 10'000, kTrader);
+    request.clientOrderId = ClientOrderId{26};
+    original.submit(request, Timestamp{2});
+
+    QVERIFY(
+        std::holds_alternative<RiskRejected>(recorder.events[recorder.events.size() - 2].payload));
+    const Event &answer = recorder.events.back();
+    QVERIFY(std::holds_alternative<OrderRejected>(answer.payload));
+    const std::optional<ClientOrderAnswer> recorded =
+        original.clientOrderAnswer(AccountId{kTrader}, ClientOrderId{26});
+    QVERIFY(recorded.has_value());
+    QCOMPARE(recorded->sequence, answer.sequence);
+
+    Engine restored;
+    for (std::size_t i = 0; i < recorder.events.size(); ++i) {
+        QCOMPARE(restored.restore(recorder.events[i]), RestoreResult::Restored);
+        QCOMPARE(restored.stateHash(), recorder.hashes[i]);
+    }
 }
 
 // Four orders a second: right after a snapshot, a fifth order in the same second is rejected by
