@@ -55,42 +55,18 @@ QString withoutVerdict(const QString &text)
                                                          : text;
 }
 
-int clampToInt(std::int64_t value)
+// The order limits of the focus instrument, from its quote in the view. A view without one has
+// the engine's limits.
+QuantityLimits quantityLimits(const MarketView *view)
 {
-    return static_cast<int>(std::clamp<std::int64_t>(value, 1, std::numeric_limits<int>::max()));
-}
-
-// The quantities the box takes, in units of 10^-quantityDecimals, stepping by the lot.
-struct QuantityRange {
-    int minimum = 1;
-    int maximum = std::numeric_limits<int>::max();
-    int step = 1;
-};
-
-// Returns the range of the focus instrument's orders: from its minimum order quantity rounded
-// up to a lot to its maximum rounded down to a lot, so that stepping from a lot multiple never
-// leaves the lot grid. The box's value is an int, so the maximum is at most 2^31 - 1 units,
-// below the largest the engine allows (kMaximumQuantity, 10^12). A view without a quote of the
-// focus has the engine's limits.
-QuantityRange quantityRange(const MarketView *view)
-{
-    const std::int64_t bound = std::numeric_limits<int>::max();
+    QuantityLimits limits;
     if (!view)
-        return QuantityRange{};
-
-    Quantity minimum{1};
-    Quantity maximum = kMaximumQuantity;
+        return limits;
     for (const InstrumentQuote &quote : view->instruments) {
-        if (quote.instrument == view->instrument) {
-            minimum = quote.minimumQuantity;
-            maximum = quote.maximumQuantity;
-        }
+        if (quote.instrument == view->instrument)
+            limits = QuantityLimits{quote.minimumQuantity, quote.maximumQuantity};
     }
-    const std::int64_t lot = std::clamp<std::int64_t>(view->lotSize.value(), 1, bound);
-    const std::int64_t top = std::max(std::min(maximum.value(), bound) / lot * lot, lot);
-    const std::int64_t lowest = std::max(minimum.value(), lot);
-    const std::int64_t bottom = std::min((lowest + lot - 1) / lot * lot, top);
-    return QuantityRange{static_cast<int>(bottom), static_cast<int>(top), static_cast<int>(lot)};
+    return limits;
 }
 
 QString sideName(Side side)
@@ -155,8 +131,6 @@ void LadderPanel::createControls()
     m_quantity->setObjectName(QStringLiteral("ladderQuantity"));
     m_quantity->setAccessibleName(tr("Order quantity"));
     m_quantity->setToolTip(tr("The quantity a click in the ladder trades"));
-    m_quantity->setRange(1, QuantityRange{}.maximum);
-    m_quantity->setValue(1);
     m_quantity->setAccelerated(true);
 
     m_account = new QComboBox(bar);
@@ -187,11 +161,6 @@ void LadderPanel::createControls()
 
     connect(m_centre, &QToolButton::clicked, this, &LadderPanel::recentre);
     connect(m_quantity, &LotSpinBox::typedTextChanged, this, &LadderPanel::showQuantityState);
-    connect(m_quantity, &QSpinBox::valueChanged, this, [this](int lots) {
-        if (m_instrument.value() != 0)
-            m_quantities.insert(m_instrument.value(), lots);
-        updateCheckedOrders();
-    });
     connect(m_account, &QComboBox::currentIndexChanged, this, &LadderPanel::updateCheckedOrders);
 }
 
@@ -244,10 +213,11 @@ void LadderPanel::createTable()
 
 void LadderPanel::applyTerms()
 {
-    const int decimals = m_view ? m_view->quantityDecimals : 0;
-    m_quantity->setDecimals(decimals);
-    applyQuantityRange();
-    m_quantity->setValue(m_quantities.value(m_instrument.value(), m_quantity->minimum()));
+    applyQuantityTerms();
+    // The instrument's last valid quantity, or its smallest order.
+    const Quantity smallest = m_quantity->lowestQuantity().value_or(
+        std::max(m_view ? m_view->lotSize : Quantity{1}, Quantity{1}));
+    m_quantity->setQuantity(Quantity{m_quantities.value(m_instrument.value(), smallest.value())});
 
     // Wide enough for the largest price the window may show, with the padding of the delegate.
     const std::optional<Price> top = m_model->priceAt(0);
@@ -257,16 +227,17 @@ void LadderPanel::applyTerms()
     layOutColumns();
 }
 
-void LadderPanel::applyQuantityRange()
+void LadderPanel::applyQuantityTerms()
 {
-    const QuantityRange range = quantityRange(m_view.get());
-    if (range.minimum == m_quantity->minimum() && range.maximum == m_quantity->maximum() &&
-        range.step == m_quantity->singleStep())
+    const int decimals = m_view ? m_view->quantityDecimals : 0;
+    const Quantity lotSize = m_view ? m_view->lotSize : Quantity{1};
+    const QuantityLimits limits = quantityLimits(m_view.get());
+    if (decimals == m_quantity->decimals() && lotSize == m_quantity->lotSize() &&
+        limits.minimum == m_quantity->limits().minimum &&
+        limits.maximum == m_quantity->limits().maximum)
         return;
-    m_quantity->setRange(range.minimum, range.maximum);
-    m_quantity->setSingleStep(range.step);
-    // The typed text may have become valid or invalid under the new limits.
-    showQuantityState();
+    // The typed text stays: a quantity the new limits refuse shows as invalid, not clamped.
+    m_quantity->setTerms(decimals, lotSize, limits);
 }
 
 void LadderPanel::showView(const std::shared_ptr<const MarketView> &view)
@@ -277,6 +248,10 @@ void LadderPanel::showView(const std::shared_ptr<const MarketView> &view)
     const bool newInstrument = view->instrument != m_instrument;
     m_view = view;
     if (newInstrument) {
+        // The quantity stays with its instrument, for when the trader comes back to it.
+        if (const std::optional<Quantity> quantity = m_quantity->quantity();
+            quantity && m_instrument.value() != 0)
+            m_quantities.insert(m_instrument.value(), quantity->value());
         m_instrument = view->instrument;
         m_press.reset();
         m_model->holdWindow(false);
@@ -291,7 +266,7 @@ void LadderPanel::showView(const std::shared_ptr<const MarketView> &view)
         applyTerms();
     } else {
         // An instrument's definition can reach the session after its first trade.
-        applyQuantityRange();
+        applyQuantityTerms();
     }
     widenQuantityColumns();
 
@@ -399,14 +374,14 @@ void LadderPanel::recentre()
     m_model->recentre();
 }
 
-Quantity LadderPanel::orderQuantity() const
+std::optional<Quantity> LadderPanel::orderQuantity() const
 {
-    return Quantity{m_quantity->value()};
+    return m_quantity->quantity();
 }
 
 void LadderPanel::setOrderQuantity(Quantity quantity)
 {
-    m_quantity->setValue(clampToInt(quantity.value()));
+    m_quantity->setQuantity(quantity);
 }
 
 AccountId LadderPanel::orderAccount() const
@@ -446,7 +421,7 @@ void LadderPanel::showQuantityState()
 {
     // Typed text that is not a valid quantity stays as typed, in the error colour, and the
     // warning line states why. Clicks send nothing until it is fixed.
-    const bool valid = m_quantity->hasAcceptableInput();
+    const bool valid = m_quantity->quantity().has_value();
     QPalette palette = m_quantity->palette();
     palette.setColor(QPalette::Text, valid ? QApplication::palette(m_quantity).color(QPalette::Text)
                                            : theme::errorColor());
@@ -460,8 +435,8 @@ void LadderPanel::showQuantityState()
 std::optional<NewOrder> LadderPanel::orderAt(Target target) const
 {
     const AccountId account = orderAccount();
-    if (!m_view || account.value() == 0 || target.price.value() <= 0 ||
-        !m_quantity->hasAcceptableInput())
+    const std::optional<Quantity> quantity = orderQuantity();
+    if (!m_view || account.value() == 0 || target.price.value() <= 0 || !quantity)
         return std::nullopt;
 
     NewOrder order;
@@ -469,7 +444,7 @@ std::optional<NewOrder> LadderPanel::orderAt(Target target) const
     order.type = OrderType::Limit;
     order.timeInForce = TimeInForce::Gtc;
     order.limit = target.price;
-    order.quantity = orderQuantity();
+    order.quantity = *quantity;
     order.instrument = m_view->instrument;
     order.account = account;
     return order;
@@ -578,7 +553,7 @@ void LadderPanel::showWarnings()
         warnings.push_back({order.limit, order.side, text});
         lines.push_back(text);
     }
-    if (!m_quantity->hasAcceptableInput())
+    if (!m_quantity->quantity())
         lines.push_back(tr("No order is sent: %1").arg(m_quantity->problem()));
     else if (!m_notice.isEmpty())
         lines.push_back(m_notice);

@@ -57,8 +57,9 @@ public:
     // Centres the ladder on the market price, as Space and C do.
     void recentre();
 
-    // The quantity a click trades, in lots.
-    Quantity orderQuantity() const;
+    // The quantity a click trades, in units of the instrument's quantity decimals; empty while
+    // the box holds text that is not a valid order quantity.
+    std::optional<Quantity> orderQuantity() const;
     void setOrderQuantity(Quantity quantity);
     // The account a click trades for; zero when the session has none.
     AccountId orderAccount() const;
@@ -95,7 +96,7 @@ private:
     void createControls();
     void createTable();
     void applyTerms();
-    void applyQuantityRange();
+    void applyQuantityTerms();
     void updateAccounts(const std::vector<AccountId> &accounts);
     void applyWarningPalette();
     void widenQuantityColumns();
@@ -140,7 +141,7 @@ private:
     std::shared_ptr<const MarketView> m_view;
     InstrumentId m_instrument;
     std::vector<AccountId> m_accounts;
-    QHash<quint32, int> m_quantities; // the last quantity used per instrument, in lots
+    QHash<quint32, std::int64_t> m_quantities; // the last valid quantity per instrument
 
     std::optional<Price> m_selectedPrice;
     std::optional<Target> m_hover;

@@ -61,7 +61,7 @@ std::optional<qint64> parseLots(const QString &input, int decimals)
 // A spin box over a number of lots, shown with the instrument's quantity decimals: 150 lots with
 // 2 decimals shows as "1.50". The value stays an integer, so no size passes through floating
 // point.
-class LotSpinBox : public QSpinBox {
+class MinimumSizeSpinBox : public QSpinBox {
 public:
     using QSpinBox::QSpinBox;
 
@@ -115,7 +115,7 @@ TimeAndSalesPanel::TimeAndSalesPanel(QWidget *parent)
     , m_filter(new TimeAndSalesFilter(this))
     , m_title(new QLabel(this))
     , m_count(new QLabel(this))
-    , m_minimumSize(new LotSpinBox(this))
+    , m_minimumSize(new MinimumSizeSpinBox(this))
     , m_table(new QTableView(this))
 {
     setObjectName(QStringLiteral("timeAndSalesPanel"));

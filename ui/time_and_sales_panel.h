@@ -13,7 +13,7 @@ class QTableView;
 
 namespace bourse::ui {
 
-class LotSpinBox;
+class MinimumSizeSpinBox;
 class TimeAndSalesFilter;
 class TimeAndSalesModel;
 
@@ -58,7 +58,7 @@ private:
     TimeAndSalesFilter *m_filter;
     QLabel *m_title;
     QLabel *m_count;
-    LotSpinBox *m_minimumSize;
+    MinimumSizeSpinBox *m_minimumSize;
     QTableView *m_table;
     std::optional<InstrumentId> m_instrument;
 };

@@ -1,3 +1,4 @@
+#include "ladder_lot_spin_box.h"
 #include "ladder_model.h"
 #include "ladder_panel.h"
 #include "order_gateway.h"
@@ -7,7 +8,6 @@
 #include <QLabel>
 #include <QMouseEvent>
 #include <QSignalSpy>
-#include <QSpinBox>
 #include <QTableView>
 #include <QTest>
 #include <QToolButton>
@@ -37,6 +37,7 @@ using bourse::Side;
 using bourse::TimeInForce;
 using bourse::ui::LadderModel;
 using bourse::ui::LadderPanel;
+using bourse::ui::LotSpinBox;
 
 namespace {
 
@@ -198,6 +199,10 @@ private slots:
     void narrowPanelShowsFullAccountName();
     void instrumentMaximumCapsQuantity();
     void instrumentLimitsInLotDecimals();
+    void quantityBeyondIntRangeSent();
+    void maximumOffTheLotGrid();
+    void noLotInsideLimitsSendsNothing();
+    void limitsArrivingKeepTypedQuantity();
 
 private:
     QPoint cellCentre(std::int64_t price, int column) const;
@@ -207,7 +212,7 @@ private:
     std::unique_ptr<LadderPanel> m_panel;
     QTableView *m_table = nullptr;
     LadderModel *m_model = nullptr;
-    QSpinBox *m_quantity = nullptr;
+    LotSpinBox *m_quantity = nullptr;
     QComboBox *m_account = nullptr;
 };
 
@@ -222,7 +227,7 @@ void LadderPanelTest::init()
     m_panel->showView(bookView());
 
     m_table = m_panel->findChild<QTableView *>(QStringLiteral("ladderView"));
-    m_quantity = m_panel->findChild<QSpinBox *>(QStringLiteral("ladderQuantity"));
+    m_quantity = m_panel->findChild<LotSpinBox *>(QStringLiteral("ladderQuantity"));
     m_account = m_panel->findChild<QComboBox *>(QStringLiteral("ladderAccount"));
     m_model = m_panel->model();
     QVERIFY(m_table);
@@ -280,7 +285,7 @@ void LadderPanelTest::accountsAndQuantityFromView()
     // The chosen account stays chosen when the list changes around it.
     QCOMPARE(m_account->count(), 2);
     QCOMPARE(m_panel->orderAccount(), AccountId{2});
-    QCOMPARE(m_panel->orderQuantity(), Quantity{1});
+    QCOMPARE(m_panel->orderQuantity().value_or(Quantity{}), Quantity{1});
 }
 
 void LadderPanelTest::quantityInLotsAndDecimals()
@@ -294,12 +299,13 @@ void LadderPanelTest::quantityInLotsAndDecimals()
     m_panel->showView(view);
 
     // Lots of 5 with two decimals: one lot shows as 0.05, and the box steps by a lot.
-    QCOMPARE(m_quantity->minimum(), 5);
-    QCOMPARE(m_quantity->singleStep(), 5);
-    QCOMPARE(m_quantity->value(), 5);
+    QCOMPARE(m_quantity->lowestQuantity().value_or(Quantity{}), Quantity{5});
+    QCOMPARE(m_quantity->quantity().value_or(Quantity{}), Quantity{5});
     QCOMPARE(m_quantity->text(), QStringLiteral("0.05"));
+    m_quantity->stepUp();
+    QCOMPARE(m_quantity->text(), QStringLiteral("0.10"));
 
-    m_quantity->setValue(125);
+    m_quantity->setQuantity(Quantity{125});
     QCOMPARE(m_quantity->text(), QStringLiteral("1.25"));
     click(1000, LadderModel::BidSizeColumn);
     QCOMPARE(m_gateway->submitted.size(), std::size_t{1});
@@ -314,26 +320,26 @@ void LadderPanelTest::typedQuantityParsedAsLots()
     view->quantityDecimals = 2;
     m_panel->showView(view);
     // The quantity stays at one lot, which now shows with two decimals.
-    QCOMPARE(m_quantity->value(), 1);
+    QCOMPARE(m_quantity->quantity().value_or(Quantity{}), Quantity{1});
     QCOMPARE(m_quantity->text(), QStringLiteral("0.01"));
 
     // 1.25 with two decimals is 125 lots; a third decimal is rejected as it is typed.
     m_quantity->selectAll();
     QTest::keyClicks(m_quantity, QStringLiteral("1.255"));
-    m_quantity->interpretText();
-    QCOMPARE(m_quantity->value(), 125);
+    QCOMPARE(m_quantity->text(), QStringLiteral("1.25"));
+    QCOMPARE(m_quantity->quantity().value_or(Quantity{}), Quantity{125});
 
+    // Return writes a valid quantity as the panels show quantities.
     m_quantity->selectAll();
-    QTest::keyClicks(m_quantity, QStringLiteral("2,000.5"));
-    m_quantity->interpretText();
-    QCOMPARE(m_quantity->value(), 200050);
+    QTest::keyClicks(m_quantity, QStringLiteral("2000.5"));
+    QTest::keyClick(m_quantity, Qt::Key_Return);
     QCOMPARE(m_quantity->text(), QStringLiteral("2,000.50"));
-    QCOMPARE(m_panel->orderQuantity(), Quantity{200050});
+    QCOMPARE(m_panel->orderQuantity().value_or(Quantity{}), Quantity{200050});
 }
 
 void LadderPanelTest::bidClickSendsBuyLimit()
 {
-    m_quantity->setValue(3);
+    m_quantity->setQuantity(Quantity{3});
     m_account->setCurrentIndex(1);
 
     click(995, LadderModel::BidSizeColumn);
@@ -354,7 +360,7 @@ void LadderPanelTest::bidClickSendsBuyLimit()
 
 void LadderPanelTest::askClickSendsSellLimit()
 {
-    m_quantity->setValue(2);
+    m_quantity->setQuantity(Quantity{2});
 
     // 1020 has no ask resting, which makes no difference: any row of the column trades.
     click(1020, LadderModel::AskSizeColumn);
@@ -462,7 +468,7 @@ void LadderPanelTest::dragToSameRowSendsNothing()
 void LadderPanelTest::arrowKeysSelectAndTrade()
 {
     m_table->setFocus();
-    m_quantity->setValue(4);
+    m_quantity->setQuantity(Quantity{4});
 
     // The first arrow selects the market row; each next one moves a tick.
     QTest::keyClick(m_table, Qt::Key_Up);
@@ -598,7 +604,7 @@ void LadderPanelTest::failingCheckShowsWarning()
         return order.limit == Price{995} ? rejection("The order exceeds the position limit.")
                                          : Session::CheckAnswer{};
     };
-    m_quantity->setValue(3);
+    m_quantity->setQuantity(Quantity{3});
 
     hover(m_table->viewport(), cellCentre(995, LadderModel::BidSizeColumn));
 
@@ -826,7 +832,7 @@ void LadderPanelTest::rejectionTextNamesVerdictOnce()
     m_gateway->answer = [](const NewOrder &) {
         return rejection("rejected: position limit, would be 103 against a limit of 100");
     };
-    m_quantity->setValue(3);
+    m_quantity->setQuantity(Quantity{3});
     hover(m_table->viewport(), cellCentre(995, LadderModel::BidSizeColumn));
 
     QTRY_COMPARE(m_panel->warningText(),
@@ -869,19 +875,17 @@ void LadderPanelTest::offLotQuantityShownInvalidAndNotSent()
     view->instrument = InstrumentId{9};
     view->lotSize = Quantity{100};
     m_panel->showView(view);
-    QCOMPARE(m_quantity->value(), 100);
-    QCOMPARE(m_quantity->singleStep(), 100);
-    // Without a quote of the instrument the engine's maximum applies, which the int of the box
-    // cuts to 2^31 - 1 = 2,147,483,647, and then to a whole number of lots of 100.
-    QCOMPARE(m_quantity->maximum(), 2'147'483'600);
+    QCOMPARE(m_quantity->quantity().value_or(Quantity{}), Quantity{100});
+    // Without a quote of the instrument the engine's limits apply: 10^12 units, in lots of 100.
+    QCOMPARE(m_quantity->highestQuantity().value_or(Quantity{}), Quantity{1'000'000'000'000});
 
     m_quantity->setFocus();
     m_quantity->selectAll();
     QTest::keyClicks(m_quantity, QStringLiteral("150"));
     QCOMPARE(m_quantity->text(), QStringLiteral("150"));
-    QVERIFY(!m_quantity->hasAcceptableInput());
-    QCOMPARE(m_panel->warningText(),
-             QStringLiteral("No order is sent: 150 is not a multiple of the lot size 100."));
+    QVERIFY(!m_quantity->quantity());
+    QCOMPARE(m_panel->warningText(), QStringLiteral("No order is sent: Quantity 150 is not a "
+                                                    "multiple of the lot size 100."));
 
     // Leaving the box keeps the text, and a click sends nothing while it is invalid.
     m_table->setFocus();
@@ -889,13 +893,16 @@ void LadderPanelTest::offLotQuantityShownInvalidAndNotSent()
     click(1000, LadderModel::BidSizeColumn);
     QVERIFY(m_gateway->submitted.empty());
 
-    m_quantity->setFocus();
+    // From between two lots, a step lands on the next lot multiple.
+    m_quantity->stepUp();
+    QCOMPARE(m_quantity->text(), QStringLiteral("200"));
     m_quantity->selectAll();
-    QTest::keyClicks(m_quantity, QStringLiteral("300"));
-    QVERIFY(m_quantity->hasAcceptableInput());
+    QTest::keyClicks(m_quantity, QStringLiteral("350"));
+    m_quantity->stepDown();
+    QCOMPARE(m_quantity->text(), QStringLiteral("300"));
     QCOMPARE(m_panel->warningText(), QString());
     m_quantity->stepUp();
-    QCOMPARE(m_quantity->value(), 400);
+    QCOMPARE(m_quantity->quantity().value_or(Quantity{}), Quantity{400});
     click(1000, LadderModel::BidSizeColumn);
     QCOMPARE(m_gateway->submitted.size(), std::size_t{1});
     QCOMPARE(m_gateway->submitted[0].quantity, Quantity{400});
@@ -903,29 +910,45 @@ void LadderPanelTest::offLotQuantityShownInvalidAndNotSent()
 
 void LadderPanelTest::outOfRangeQuantityKeptAsTyped()
 {
-    m_quantity->setValue(7);
+    m_quantity->setQuantity(Quantity{7});
     m_quantity->setFocus();
     m_quantity->selectAll();
     const QString nines(20, QLatin1Char('9'));
     QTest::keyClicks(m_quantity, nines);
     QCOMPARE(m_quantity->text(), nines);
-    QVERIFY(!m_quantity->hasAcceptableInput());
+    QVERIFY(!m_quantity->quantity());
     m_table->setFocus();
     QCOMPARE(m_quantity->text(), nines);
     QCOMPARE(m_panel->warningText(),
-             QStringLiteral("No order is sent: %1 is above the maximum quantity "
-                            "2,147,483,647.")
+             QStringLiteral("No order is sent: Quantity %1 is above the maximum "
+                            "1,000,000,000,000.")
                  .arg(nines));
 
+    // A minus sign is refused as it is typed; zero stays, and is named as the problem.
     m_quantity->setFocus();
     m_quantity->selectAll();
-    QTest::keyClicks(m_quantity, QStringLiteral("-5"));
-    QCOMPARE(m_quantity->text(), QStringLiteral("-5"));
-    QVERIFY(!m_quantity->hasAcceptableInput());
+    QTest::keyClicks(m_quantity, QStringLiteral("-0"));
+    QCOMPARE(m_quantity->text(), QStringLiteral("0"));
+    QVERIFY(!m_quantity->quantity());
     QCOMPARE(m_panel->warningText(),
-             QStringLiteral("No order is sent: -5 is below the minimum quantity 1."));
+             QStringLiteral("No order is sent: Quantity must be above zero."));
     click(1000, LadderModel::BidSizeColumn);
     QVERIFY(m_gateway->submitted.empty());
+}
+
+// An order above 2^31 - 1 units, the most a QSpinBox holds: 30 BTC at eight decimals.
+void LadderPanelTest::quantityBeyondIntRangeSent()
+{
+    auto view = bookView();
+    view->instrument = InstrumentId{10};
+    view->quantityDecimals = 8;
+    m_panel->showView(view);
+    m_quantity->selectAll();
+    QTest::keyClicks(m_quantity, QStringLiteral("30"));
+    QCOMPARE(m_panel->orderQuantity().value_or(Quantity{}), Quantity{3'000'000'000});
+    click(1000, LadderModel::BidSizeColumn);
+    QCOMPARE(m_gateway->submitted.size(), std::size_t{1});
+    QCOMPARE(m_gateway->submitted[0].quantity, Quantity{3'000'000'000});
 }
 
 void LadderPanelTest::narrowPanelShowsFullAccountName()
@@ -948,28 +971,33 @@ void LadderPanelTest::instrumentMaximumCapsQuantity()
     quote.maximumQuantity = Quantity{5'000};
     view->instruments = {quote};
     m_panel->showView(view);
-    QCOMPARE(m_quantity->minimum(), 1);
-    QCOMPARE(m_quantity->maximum(), 5'000);
+    QCOMPARE(m_quantity->lowestQuantity().value_or(Quantity{}), Quantity{1});
+    QCOMPARE(m_quantity->highestQuantity().value_or(Quantity{}), Quantity{5'000});
 
     m_quantity->setFocus();
     m_quantity->selectAll();
     QTest::keyClicks(m_quantity, QStringLiteral("5001"));
-    QVERIFY(!m_quantity->hasAcceptableInput());
+    QVERIFY(!m_quantity->quantity());
     QCOMPARE(m_panel->warningText(),
-             QStringLiteral("No order is sent: 5001 is above the maximum quantity 5,000."));
+             QStringLiteral("No order is sent: Quantity 5001 is above the instrument's maximum "
+                            "order quantity 5,000."));
     click(1000, LadderModel::BidSizeColumn);
     QVERIFY(m_gateway->submitted.empty());
 
     m_quantity->selectAll();
     QTest::keyClicks(m_quantity, QStringLiteral("5000"));
-    QVERIFY(m_quantity->hasAcceptableInput());
+    QCOMPARE(m_quantity->quantity().value_or(Quantity{}), Quantity{5'000});
     QCOMPARE(m_panel->warningText(), QString());
     m_quantity->stepUp();
-    QCOMPARE(m_quantity->value(), 5'000);
+    QCOMPARE(m_quantity->quantity().value_or(Quantity{}), Quantity{5'000});
 
-    // A quantity set from elsewhere, such as the ticket, is capped too.
+    // A quantity set from elsewhere is shown as given, and refused with the reason, not cut.
     m_panel->setOrderQuantity(Quantity{9'000});
-    QCOMPARE(m_panel->orderQuantity(), Quantity{5'000});
+    QCOMPARE(m_quantity->text(), QStringLiteral("9,000"));
+    QVERIFY(!m_panel->orderQuantity());
+    click(1000, LadderModel::BidSizeColumn);
+    QVERIFY(m_gateway->submitted.empty());
+    m_panel->setOrderQuantity(Quantity{5'000});
     click(1000, LadderModel::BidSizeColumn);
     QCOMPARE(m_gateway->submitted.size(), std::size_t{1});
     QCOMPARE(m_gateway->submitted[0].quantity, Quantity{5'000});
@@ -991,26 +1019,104 @@ void LadderPanelTest::instrumentLimitsInLotDecimals()
     quote.maximumQuantity = Quantity{500'000};
     view->instruments = {quote};
     m_panel->showView(view);
-    QCOMPARE(m_quantity->minimum(), 100);
-    QCOMPARE(m_quantity->maximum(), 500'000);
-    QCOMPARE(m_quantity->singleStep(), 50);
+    QCOMPARE(m_quantity->lowestQuantity().value_or(Quantity{}), Quantity{100});
+    QCOMPARE(m_quantity->highestQuantity().value_or(Quantity{}), Quantity{500'000});
     QCOMPARE(m_quantity->text(), QStringLiteral("1.00"));
 
     m_quantity->setFocus();
     m_quantity->selectAll();
     QTest::keyClicks(m_quantity, QStringLiteral("5000.5"));
     QCOMPARE(m_panel->warningText(),
-             QStringLiteral("No order is sent: 5000.5 is above the maximum quantity 5,000.00."));
+             QStringLiteral("No order is sent: Quantity 5000.5 is above the instrument's "
+                            "maximum order quantity 5,000.00."));
 
     m_quantity->selectAll();
     QTest::keyClicks(m_quantity, QStringLiteral("0.5"));
     QCOMPARE(m_panel->warningText(),
-             QStringLiteral("No order is sent: 0.5 is below the minimum quantity 1.00."));
+             QStringLiteral("No order is sent: Quantity 0.5 is below the instrument's minimum "
+                            "order quantity 1.00."));
 
     m_quantity->selectAll();
     QTest::keyClicks(m_quantity, QStringLiteral("4,999.50"));
-    QVERIFY(m_quantity->hasAcceptableInput());
-    QCOMPARE(m_panel->orderQuantity(), Quantity{499'950});
+    QCOMPARE(m_panel->orderQuantity().value_or(Quantity{}), Quantity{499'950});
+}
+
+// The maximum 1,050 is not a multiple of the lot of 100: the box steps up to 1,000, and a
+// typed 1,050 is refused for the lot, 1,100 for the maximum, each with its own reason.
+void LadderPanelTest::maximumOffTheLotGrid()
+{
+    auto view = bookView();
+    view->lotSize = Quantity{100};
+    bourse::InstrumentQuote quote;
+    quote.instrument = InstrumentId{7};
+    quote.lotSize = Quantity{100};
+    quote.maximumQuantity = Quantity{1'050};
+    view->instruments = {quote};
+    m_panel->showView(view);
+    QCOMPARE(m_quantity->highestQuantity().value_or(Quantity{}), Quantity{1'000});
+
+    m_quantity->setQuantity(Quantity{900});
+    m_quantity->stepBy(5);
+    QCOMPARE(m_quantity->quantity().value_or(Quantity{}), Quantity{1'000});
+
+    m_quantity->selectAll();
+    QTest::keyClicks(m_quantity, QStringLiteral("1050"));
+    QCOMPARE(m_panel->warningText(), QStringLiteral("No order is sent: Quantity 1050 is not a "
+                                                    "multiple of the lot size 100."));
+    m_quantity->selectAll();
+    QTest::keyClicks(m_quantity, QStringLiteral("1100"));
+    QCOMPARE(m_panel->warningText(),
+             QStringLiteral("No order is sent: Quantity 1100 is above the instrument's maximum "
+                            "order quantity 1,050."));
+}
+
+// Orders of 150 to 180 units in lots of 100: no quantity is valid, and the box says why rather
+// than sending a lot that the engine would reject.
+void LadderPanelTest::noLotInsideLimitsSendsNothing()
+{
+    auto view = bookView();
+    view->lotSize = Quantity{100};
+    bourse::InstrumentQuote quote;
+    quote.instrument = InstrumentId{7};
+    quote.lotSize = Quantity{100};
+    quote.minimumQuantity = Quantity{150};
+    quote.maximumQuantity = Quantity{180};
+    view->instruments = {quote};
+    m_panel->showView(view);
+    QVERIFY(!m_quantity->lowestQuantity());
+    QVERIFY(!m_quantity->highestQuantity());
+    QCOMPARE(m_quantity->stepEnabled(), QAbstractSpinBox::StepNone);
+
+    m_quantity->setQuantity(Quantity{100});
+    QVERIFY(!m_panel->orderQuantity());
+    QCOMPARE(m_panel->warningText(),
+             QStringLiteral("No order is sent: Quantity 100 is below the instrument's minimum "
+                            "order quantity 150."));
+    click(1000, LadderModel::BidSizeColumn);
+    QVERIFY(m_gateway->submitted.empty());
+}
+
+// A quantity typed before the instrument's definition arrives stays as typed when the limits
+// come: 800 against a new maximum of 500 is refused with the reason, never cut to 500.
+void LadderPanelTest::limitsArrivingKeepTypedQuantity()
+{
+    m_quantity->selectAll();
+    QTest::keyClicks(m_quantity, QStringLiteral("800"));
+    QCOMPARE(m_panel->orderQuantity().value_or(Quantity{}), Quantity{800});
+
+    auto view = bookView();
+    bourse::InstrumentQuote quote;
+    quote.instrument = InstrumentId{7};
+    quote.maximumQuantity = Quantity{500};
+    view->instruments = {quote};
+    m_panel->showView(view);
+    QCOMPARE(m_quantity->text(), QStringLiteral("800"));
+    QVERIFY(!m_panel->orderQuantity());
+    QCOMPARE(m_panel->warningText(),
+             QStringLiteral("No order is sent: Quantity 800 is above the instrument's maximum "
+                            "order quantity 500."));
+    click(1000, LadderModel::BidSizeColumn);
+    QVERIFY(m_gateway->submitted.empty());
 }
 
 QTEST_MAIN(LadderPanelTest)
