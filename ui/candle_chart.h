@@ -34,7 +34,8 @@ namespace bourse::ui {
 // The chosen time frame is a property that a workspace keeps (WorkspaceManager).
 class CandleChart : public QWidget {
     Q_OBJECT
-    Q_PROPERTY(qint64 chosenTimeFrame READ chosenTimeFrame WRITE setTimeFrame)
+    Q_PROPERTY(
+        qint64 chosenTimeFrame READ chosenTimeFrame WRITE setTimeFrame RESET followViewTimeFrame)
     Q_CLASSINFO("workspaceProperties", "chosenTimeFrame")
 
 public:
@@ -62,6 +63,8 @@ public:
     // Returns the time frame last chosen, with or without a view; zero for the view's bar
     // interval, before any choice.
     std::int64_t chosenTimeFrame() const { return m_chosenTimeFrame; }
+    // Forgets the choice: the chart shows the view's bar interval, as before any choice.
+    void followViewTimeFrame() { setTimeFrame(0); }
 
     int slotWidth() const { return chartSlotWidths[m_zoomLevel]; }
     void zoomIn();

@@ -5,6 +5,7 @@
 #include <QDockWidget>
 #include <QMainWindow>
 #include <QMetaClassInfo>
+#include <QMetaProperty>
 #include <QSettings>
 #include <QTimer>
 #include <QUrl>
@@ -276,6 +277,10 @@ void WorkspaceManager::arrange(const WorkspaceLayout &layout)
             dock->raise();
     }
 
+    // The panels' kept settings start from their defaults, which a saved arrangement restored
+    // after this overrides.
+    resetPanelProperties();
+
     m_pendingShares = &layout;
     if (m_window.isVisible())
         applyShares();
@@ -413,6 +418,23 @@ void WorkspaceManager::restorePanelProperties(const QSettings &settings,
                 if (!panel->setProperty(property.toLatin1().constData(), settings.value(key))) {
                     qCWarning(lcUi) << "ignoring the saved value" << settings.value(key) << "of"
                                     << key << "because the panel's property rejects it";
+                }
+            }
+        }
+    }
+}
+
+void WorkspaceManager::resetPanelProperties() const
+{
+    for (QDockWidget *dock : docks()) {
+        for (QWidget *panel : panelsWithProperties(*dock)) {
+            const QMetaObject *meta = panel->metaObject();
+            for (const QString &property : keptProperties(*panel)) {
+                const QMetaProperty kept =
+                    meta->property(meta->indexOfProperty(property.toLatin1().constData()));
+                if (!kept.isResettable() || !kept.reset(panel)) {
+                    qCWarning(lcUi) << "the panel" << panel->objectName() << "keeps" << property
+                                    << "in workspaces but cannot reset it to its default";
                 }
             }
         }

@@ -27,8 +27,9 @@ namespace bourse::ui {
 // A workspace also keeps settings of the panels in its docks. A widget in a dock that has an
 // object name and lists properties in its class info `workspaceProperties` (comma separated,
 // as in Q_CLASSINFO("workspaceProperties", "chosenTimeFrame")) has those properties stored with
-// the arrangement and set again when the arrangement is restored. A workspace saved without a
-// value leaves the property as it is.
+// the arrangement and set again when the arrangement is restored. Each such property must have
+// a RESET function: a built-in arrangement, a reset, and a workspace saved without a value of
+// the property give it its default, so that one workspace's choice never leaks into another.
 class WorkspaceManager : public QObject {
     Q_OBJECT
 
@@ -100,6 +101,7 @@ private:
     void storeArrangement(QSettings &settings, const QString &prefix) const;
     void storePanelProperties(QSettings &settings, const QString &prefix) const;
     void restorePanelProperties(const QSettings &settings, const QString &prefix) const;
+    void resetPanelProperties() const;
     void setCurrent(const QString &name);
 
     QMainWindow &m_window;

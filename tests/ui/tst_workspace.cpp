@@ -105,6 +105,7 @@ private slots:
     void nextPanelKeyMovesFocus();
     void workspaceMenuFollowsSavedWorkspaces();
     void chartTimeFrameKeptPerWorkspace();
+    void chartTimeFrameDefaultsWhereNotSaved();
 
     void themeNamesParse_data();
     void themeNamesParse();
@@ -577,6 +578,30 @@ void WorkspaceTest::chartTimeFrameKeptPerWorkspace()
 
     QVERIFY(fresh.workspaces().switchTo(QStringLiteral("Charts")));
     QCOMPARE(chart->timeFrame(), oneMinute);
+}
+
+// A time frame chosen in one workspace stays there: a built-in workspace never left with a
+// choice shows the view's bar interval, and Reset returns the current one to it.
+void WorkspaceTest::chartTimeFrameDefaultsWhereNotSaved()
+{
+    MainWindow window;
+    auto *chart = window.findChild<CandleChart *>(QStringLiteral("candleChart"));
+    QVERIFY(chart);
+    QCOMPARE(window.workspaces().current(), QStringLiteral("Trading"));
+    chart->setTimeFrame(fiveMinutes);
+
+    QVERIFY(window.workspaces().switchTo(QStringLiteral("Charts")));
+    QCOMPARE(chart->chosenTimeFrame(), std::int64_t{0});
+    chart->showView(viewWithTimeFrames());
+    QCOMPARE(chart->timeFrame(), oneSecond);
+
+    chart->setTimeFrame(oneMinute);
+    window.workspaces().resetCurrent();
+    QCOMPARE(chart->chosenTimeFrame(), std::int64_t{0});
+    QCOMPARE(chart->timeFrame(), oneSecond);
+
+    QVERIFY(window.workspaces().switchTo(QStringLiteral("Trading")));
+    QCOMPARE(chart->chosenTimeFrame(), fiveMinutes);
 }
 
 void WorkspaceTest::themeNamesParse_data()
