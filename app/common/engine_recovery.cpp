@@ -1,5 +1,7 @@
 #include "engine_recovery.h"
 
+#include "journal_check.h"
+
 #include <future>
 
 namespace bourse::app {
@@ -78,33 +80,21 @@ std::optional<std::string> recoverFromSnapshot(const std::string &path,
 
 } // namespace
 
-namespace {
-
-// Reads every event, which checks each checksum and the whole hash chain.
-std::optional<storage::JournalError> checkEveryEvent(const std::string &path)
-{
-    storage::JournalReader::Opened opened = storage::JournalReader::open(path);
-    if (!opened.reader) {
-        return opened.error;
-    }
-    while (opened.reader->next()) {
-    }
-    return opened.reader->error();
-}
-
-} // namespace
-
 RecoveredEngine recoverEngine(const std::string &path, JournalCheck check)
 {
     if (check == JournalCheck::EveryEvent) {
         // The whole journal is read on another core while the engine is rebuilt, so the check
-        // adds little to the time a restart takes.
-        std::future<std::optional<storage::JournalError>> checked =
-            std::async(std::launch::async, checkEveryEvent, path);
+        // adds little to the time a restart takes. It covers the snapshots too: a damaged one
+        // that the restore skipped is damage all the same, and writing on would keep it.
+        std::future<storage::JournalVerification> checked =
+            std::async(std::launch::async, [path] { return storage::verifyJournal(path); });
         RecoveredEngine recovered = recoverEngine(path, JournalCheck::AfterSnapshot);
-        if (std::optional<storage::JournalError> damage = checked.get()) {
+        storage::JournalVerification verification = checked.get();
+        if (verification.error) {
             recovered.engine.reset();
-            recovered.error = damage;
+            recovered.error = std::move(verification.error);
+            recovered.intactThrough = verification.lastSequence;
+            recovered.damagedSnapshot = verification.damagedSnapshot;
         }
         return recovered;
     }

@@ -25,14 +25,19 @@ struct RecoveryReport {
 struct RecoveredEngine {
     std::unique_ptr<Engine> engine; // null when error is set
     RecoveryReport report;
-    std::optional<storage::JournalError> error; // damage in the events themselves
+    std::optional<storage::JournalError> error; // damage in the events or a snapshot
+    // With JournalCheck::EveryEvent and an error: the last event read intact before the damage,
+    // and the sequence of the damaged snapshot when the events are intact.
+    SequenceNumber intactThrough = 0;
+    std::optional<SequenceNumber> damagedSnapshot;
 };
 
 // How much of a journal a recovery checks. A restart from a snapshot reads only the events after
 // it, so damage before the snapshot goes unseen unless every event is read as well.
 enum class JournalCheck : std::uint8_t {
     AfterSnapshot, // the snapshot and the events after it: the fastest restart
-    EveryEvent,    // also every event before, on a second thread, before anything continues
+    EveryEvent,    // also every event before and every snapshot, on a second thread, before
+                   // anything continues
 };
 
 // Rebuilds the engine a journal describes from the newest snapshot that is intact, loads, and
@@ -40,8 +45,8 @@ enum class JournalCheck : std::uint8_t {
 // When no snapshot qualifies, it replays every event. A journal whose events are damaged is an
 // error naming the sequence. A journal that defines its instruments starts with an
 // InstrumentAdded; one of a single book names that book's instrument in its first event.
-// With JournalCheck::EveryEvent, damage anywhere in the journal is an error, and no engine is
-// returned.
+// With JournalCheck::EveryEvent, damage anywhere in the journal, a snapshot's included, is an
+// error, and no engine is returned.
 RecoveredEngine recoverEngine(const std::string &path,
                               JournalCheck check = JournalCheck::AfterSnapshot);
 

@@ -7,6 +7,7 @@
 
 #include "engine.h"
 #include "journal.h"
+#include "journal_check.h"
 
 #include <algorithm>
 #include <chrono>
@@ -215,57 +216,21 @@ int replayJournal(const JournalArguments &arguments)
 
 int verifyJournal(const JournalArguments &arguments)
 {
-    storage::JournalReader::Opened opened = storage::JournalReader::open(arguments.path);
-    if (!opened.reader) {
-        return reportReaderError("verify", *opened.error, 0);
+    const storage::JournalVerification check = storage::verifyJournal(arguments.path);
+    if (check.error && !check.damagedSnapshot) {
+        return reportReaderError("verify", *check.error, check.lastSequence);
     }
-    storage::JournalReader &reader = *opened.reader;
-
-    // Snapshots are checked too: each must match its checksum and the chain at its event.
-    std::optional<storage::JournalError> snapshotError;
-    std::vector<storage::SnapshotInfo> snapshots = reader.snapshots(snapshotError);
-    std::sort(snapshots.begin(), snapshots.end(),
-              [](const auto &a, const auto &b) { return a.sequence < b.sequence; });
-    std::size_t nextSnapshot = 0;
-    std::uint64_t events = 0;
-    while (std::optional<Event> event = reader.next()) {
-        ++events;
-        while (nextSnapshot < snapshots.size() &&
-               snapshots[nextSnapshot].sequence <= event->sequence) {
-            const storage::SnapshotInfo &info = snapshots[nextSnapshot++];
-            if (info.sequence == event->sequence && info.chainHash != reader.lastHash()) {
-                std::cerr << "bourse-engine journal verify: " << arguments.path
-                          << ": the snapshot at sequence " << info.sequence
-                          << " records another chain hash than the journal's\n";
-                return CheckFailed;
-            }
-        }
-    }
-    if (reader.error()) {
-        return reportReaderError("verify", *reader.error(), reader.lastSequence());
-    }
-    for (const storage::SnapshotInfo &info : snapshots) {
-        if (info.sequence > reader.lastSequence()) {
-            std::cerr << "bourse-engine journal verify: " << arguments.path
-                      << ": the snapshot at sequence " << info.sequence
-                      << " is past the last event\n";
-            return CheckFailed;
-        }
-        if (!reader.readSnapshot(info.sequence, snapshotError)) {
-            break;
-        }
-    }
-    if (snapshotError) {
-        std::cerr << "bourse-engine journal verify: " << snapshotError->toString() << "\n";
+    if (check.error) {
+        std::cerr << "bourse-engine journal verify: " << check.error->toString() << "\n";
         return CheckFailed;
     }
     // The chain hash line identifies the journal's content up to its last event. Saved, it
     // detects events removed from the end together with a matching edit of the metadata, which
     // the checks alone cannot see.
-    std::printf("events: %" PRIu64 "\n", events);
-    std::printf("last sequence: %" PRIu64 "\n", reader.lastSequence());
-    std::printf("chain hash: %s at sequence %" PRIu64 "\n", hex(reader.lastHash()).c_str(),
-                reader.lastSequence());
+    std::printf("events: %" PRIu64 "\n", check.events);
+    std::printf("last sequence: %" PRIu64 "\n", check.lastSequence);
+    std::printf("chain hash: %s at sequence %" PRIu64 "\n", hex(check.lastHash).c_str(),
+                check.lastSequence);
     std::printf("journal ok\n");
     return Success;
 }

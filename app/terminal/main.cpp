@@ -132,19 +132,30 @@ enum class DamageChoice { Recover, NewMarket, Quit };
 
 // Shows what is wrong with a journal and what recovery does, and returns the user's choice.
 DamageChoice askAboutDamage(QWidget *parent, const QString &path,
-                            const bourse::storage::JournalError &damage)
+                            const bourse::app::Resumption &resumption)
 {
+    const bourse::storage::JournalError &damage = *resumption.error;
     QMessageBox box(QMessageBox::Warning, QObject::tr("Damaged journal"),
                     QObject::tr("The journal %1 is damaged, so its market cannot be continued "
                                 "as it is.")
                         .arg(QFileInfo(path).fileName()),
                     QMessageBox::NoButton, parent);
     box.setObjectName(QStringLiteral("damagedJournalDialog"));
-    const QString kept =
-        damage.sequence > 1
-            ? QObject::tr("the events before sequence %1, cut back to the last whole command")
-                  .arg(damage.sequence)
-            : QObject::tr("the events before the damage");
+    // A damaged page of the file names no event, so the last event read intact says where the
+    // damage starts.
+    QString kept;
+    if (resumption.damagedSnapshot)
+        kept = QObject::tr("every event, drops the snapshot at sequence %1,")
+                   .arg(*resumption.damagedSnapshot);
+    else if (damage.sequence > 1)
+        kept = QObject::tr("the events before sequence %1, cut back to the last whole command,")
+                   .arg(damage.sequence);
+    else if (resumption.intactThrough > 0)
+        kept = QObject::tr("events 1 to %1, which read intact, cut back to the last whole "
+                           "command,")
+                   .arg(resumption.intactThrough);
+    else
+        kept = QObject::tr("the events before the damage");
     box.setInformativeText(
         QObject::tr("%1\n\nRecovery keeps %2 and continues from them. The whole file, damage "
                     "included, is first copied beside it (ending in .damaged), so nothing is "
@@ -209,7 +220,7 @@ StartOutcome continueJournal(bourse::ui::MainWindow &window,
             << "the journal" << path << "is damaged:" << QString::fromStdString(error.toString());
         const DamageChoice choice = options.damagePolicy == DamagePolicy::Recover
                                         ? DamageChoice::Recover
-                                        : askAboutDamage(&window, path, error);
+                                        : askAboutDamage(&window, path, resumption);
         switch (choice) {
         case DamageChoice::Quit:
             return StartOutcome::Quit;

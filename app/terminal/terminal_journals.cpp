@@ -288,6 +288,8 @@ Resumption resumeJournal(const QString &path, const Session::Options &options)
     resumption.report = recovered.report;
     if (!recovered.engine) {
         resumption.error = recovered.error;
+        resumption.intactThrough = recovered.intactThrough;
+        resumption.damagedSnapshot = recovered.damagedSnapshot;
         return resumption;
     }
 

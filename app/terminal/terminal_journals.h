@@ -93,6 +93,10 @@ struct Resumption {
     // Why the engine could not be rebuilt: damage in the events (the journal needs recovery)
     // or a file that cannot be opened as a journal.
     std::optional<storage::JournalError> error;
+    // With damage: the last event read intact before it, and the damaged snapshot's sequence
+    // when the events are intact.
+    SequenceNumber intactThrough = 0;
+    std::optional<SequenceNumber> damagedSnapshot;
     // The reason an intact journal cannot be continued as a simulated market, such as the
     // journal of a replayed day.
     std::optional<std::string> notContinuable;

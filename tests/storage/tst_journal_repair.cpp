@@ -317,6 +317,8 @@ private slots:
     void repairKeepsConfirmedWholeCommands_data();
     void repairKeepsConfirmedWholeCommands();
     void repairedJournalRestartsFromKeptSnapshot();
+    void damagedSnapshotStopsFullCheckRestart_data();
+    void damagedSnapshotStopsFullCheckRestart();
     void repairCopiesWalToSideFile();
     void repairPicksFreeSideFileName();
     void repairRemovesInterruptedLeftovers();
@@ -512,6 +514,61 @@ void TestJournalRepair::repairedJournalRestartsFromKeptSnapshot()
     QCOMPARE(recovered.report.lastSequence, SequenceNumber{3});
     QVERIFY(recovered.report.skippedSnapshots.empty());
     QCOMPARE(recovered.engine->stateHash(), session.stateHashAt3);
+}
+
+void TestJournalRepair::damagedSnapshotStopsFullCheckRestart_data()
+{
+    QTest::addColumn<Edit>("edit");
+    QTest::addColumn<qint64>("snapshot");
+    QTest::addColumn<JournalErrorKind>("damageKind");
+
+    QTest::newRow("checksum of the snapshot at 3 wrong")
+        << Edit::Sql << qint64{3} << JournalErrorKind::ChecksumMismatch;
+    QTest::newRow("snapshot at 7 on another chain hash")
+        << Edit::SnapshotChain << qint64{7} << JournalErrorKind::ChainBroken;
+}
+
+// A restart that checks the whole journal stops at a damaged snapshot, even though the
+// restore alone could skip it and rebuild from the other one or from the events: writing on
+// would leave a file that `journal verify` rejects. Every event is intact, so the error says
+// so, and the repair drops the snapshot and lets the restart through.
+void TestJournalRepair::damagedSnapshotStopsFullCheckRestart()
+{
+    QFETCH(Edit, edit);
+    QFETCH(qint64, snapshot);
+    QFETCH(JournalErrorKind, damageKind);
+
+    QVERIFY(writeSession(journalPath()).written);
+    {
+        RawDatabase database(journalPath());
+        if (edit == Edit::Sql) {
+            QCOMPARE(database.execute(QStringLiteral("DROP TRIGGER snapshots_no_update; UPDATE "
+                                                     "snapshots SET checksum = checksum + 1 "
+                                                     "WHERE sequence = %1")
+                                          .arg(snapshot)),
+                     QString());
+        } else {
+            QVERIFY(moveSnapshotChain(database, static_cast<SequenceNumber>(snapshot)));
+        }
+    }
+    const RecoveredEngine quick = recoverEngine(journalPath().toStdString());
+    QVERIFY(quick.engine);
+    QCOMPARE(quick.report.lastSequence, SequenceNumber{10});
+
+    const RecoveredEngine checked =
+        recoverEngine(journalPath().toStdString(), JournalCheck::EveryEvent);
+    QVERIFY(!checked.engine);
+    QVERIFY(checked.error);
+    QCOMPARE(checked.error->kind, damageKind);
+    QCOMPARE(static_cast<qint64>(checked.error->sequence), snapshot);
+    QCOMPARE(checked.damagedSnapshot.value_or(0), static_cast<SequenceNumber>(snapshot));
+    QCOMPARE(checked.intactThrough, SequenceNumber{10});
+
+    QCOMPARE(repairJournal(journalPath().toStdString()).outcome, RepairOutcome::Repaired);
+    const RecoveredEngine repaired =
+        recoverEngine(journalPath().toStdString(), JournalCheck::EveryEvent);
+    QVERIFY2(repaired.engine, repaired.error ? repaired.error->toString().c_str() : "");
+    QCOMPARE(repaired.report.lastSequence, SequenceNumber{10});
 }
 
 // Committed events that are still in the -wal file belong to the journal: the side file gets

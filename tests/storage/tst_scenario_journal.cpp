@@ -374,8 +374,7 @@ void ScenarioJournalTest::damagedJournalIsRejected_data()
 
     QTest::newRow("not a journal") << Damage::NotAJournal << QStringLiteral(": not a journal");
     QTest::newRow("snapshot checksum")
-        << Damage::Snapshot
-        << QStringLiteral(": the journal has a damaged snapshot: snapshot at sequence 13: ");
+        << Damage::Snapshot << QStringLiteral(": sequence 13: snapshot checksum mismatch: ");
     QTest::newRow("last event checksum") << Damage::LastEvent << QStringLiteral(": sequence 13: ");
     QTest::newRow("metadata behind the last event")
         << Damage::MetadataBehind

@@ -1,0 +1,28 @@
+#pragma once
+
+#include "journal.h"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace bourse::storage {
+
+// What a full check of a journal found.
+struct JournalVerification {
+    std::uint64_t events = 0;          // events read and found intact
+    SequenceNumber lastSequence = 0;   // the last of them
+    std::uint64_t lastHash = 0;        // its chain hash
+    std::optional<JournalError> error; // the first damage found; none when all holds
+    // The sequence of the snapshot the error is about, when the events were found intact.
+    std::optional<SequenceNumber> damagedSnapshot;
+};
+
+// Checks a whole journal as `bourse-engine journal verify` does: every event's checksum, payload
+// and place on the hash chain, and every snapshot's checksum, that its recorded chain hash is the
+// one of the event it follows, and that it is not past the last event. A snapshot that fails is
+// damage like a broken event, because whoever restores from it would rebuild another state, and
+// its error names the snapshot's sequence.
+JournalVerification verifyJournal(const std::string &path);
+
+} // namespace bourse::storage
