@@ -577,4 +577,10 @@ std::optional<SnapshotRowProblem> decodeSnapshotRow(sqlite3_stmt *row, SequenceN
     return std::nullopt;
 }
 
+JournalErrorKind sqliteFailureKind(int resultCode)
+{
+    return (resultCode & 0xff) == SQLITE_CORRUPT ? JournalErrorKind::DatabaseCorrupt
+                                                 : JournalErrorKind::SqliteFailed;
+}
+
 } // namespace bourse::storage::format

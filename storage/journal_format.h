@@ -22,6 +22,11 @@ inline constexpr std::int64_t formatVersion = 2;
 // other SQLite databases that have tables of the same names.
 inline constexpr std::int32_t applicationId = 0x4252534A;
 
+// Returns the kind of a failed SQLite call on a journal: DatabaseCorrupt when SQLite found the
+// file's pages malformed, so that the failure counts as damage that recovery can salvage, and
+// SqliteFailed otherwise.
+JournalErrorKind sqliteFailureKind(int resultCode);
+
 // FNV-1a, 64 bits (offset basis 0xcbf29ce484222325, prime 0x100000001b3), as published by
 // Fowler, Noll and Vo. It is defined byte by byte, so like the codec it does not depend on the
 // machine's byte order, and it takes a few lines and no dependency. Each step (xor a byte, then

@@ -185,9 +185,7 @@ bool JournalHistory::fetchChunk(std::vector<format::StoredEvent> &run)
         return false;
     }
     if (resultCode != SQLITE_ROW) {
-        const JournalErrorKind kind = (resultCode & 0xff) == SQLITE_CORRUPT
-                                          ? JournalErrorKind::DatabaseCorrupt
-                                          : JournalErrorKind::SqliteFailed;
+        const JournalErrorKind kind = format::sqliteFailureKind(resultCode);
         fail(kind, 0,
              "failed to read the chunk: " + describeSqliteError(state.database.get(), resultCode));
         return false;

@@ -184,9 +184,7 @@ bool JournalReader::readNextRow()
     State &state = *m_state;
     const SequenceNumber expected = state.checkedSequence + 1;
     const auto readFailed = [&](const char *what, int resultCode) {
-        const JournalErrorKind kind = (resultCode & 0xff) == SQLITE_CORRUPT
-                                          ? JournalErrorKind::DatabaseCorrupt
-                                          : JournalErrorKind::SqliteFailed;
+        const JournalErrorKind kind = format::sqliteFailureKind(resultCode);
         fail(kind, expected, what + describeSqliteError(state.database.get(), resultCode));
         return false;
     };
@@ -417,7 +415,7 @@ std::vector<SnapshotInfo> JournalReader::snapshots(std::optional<JournalError> &
     }
     if (resultCode != SQLITE_DONE) {
         error =
-            makeError(JournalErrorKind::SqliteFailed, m_state->path, 0,
+            makeError(format::sqliteFailureKind(resultCode), m_state->path, 0,
                       "failed to list the snapshots: " + describeSqliteError(database, resultCode));
     }
     return found;
@@ -437,7 +435,7 @@ std::optional<StoredSnapshot> JournalReader::readSnapshot(SequenceNumber sequenc
         "SELECT chain_hash, state_hash, body, checksum FROM snapshots WHERE sequence = ?1",
         resultCode);
     if (!statement) {
-        return failed(JournalErrorKind::SqliteFailed,
+        return failed(format::sqliteFailureKind(resultCode),
                       "failed to read the snapshot: " + describeSqliteError(database, resultCode));
     }
     sqlite3_bind_int64(statement.get(), 1, static_cast<std::int64_t>(sequence));
@@ -446,7 +444,7 @@ std::optional<StoredSnapshot> JournalReader::readSnapshot(SequenceNumber sequenc
         return failed(JournalErrorKind::MalformedRow, "no snapshot at this sequence");
     }
     if (resultCode != SQLITE_ROW) {
-        return failed(JournalErrorKind::SqliteFailed,
+        return failed(format::sqliteFailureKind(resultCode),
                       "failed to read the snapshot: " + describeSqliteError(database, resultCode));
     }
     StoredSnapshot snapshot;

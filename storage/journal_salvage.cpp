@@ -305,9 +305,7 @@ bool JournalSalvage::readVersion1Row()
         return false;
     }
     if (resultCode != SQLITE_ROW) {
-        const JournalErrorKind kind = (resultCode & 0xff) == SQLITE_CORRUPT
-                                          ? JournalErrorKind::DatabaseCorrupt
-                                          : JournalErrorKind::SqliteFailed;
+        const JournalErrorKind kind = format::sqliteFailureKind(resultCode);
         fail(kind, expected,
              "failed to read the event: " + describeSqliteError(state.database.get(), resultCode));
         return false;
@@ -338,9 +336,7 @@ bool JournalSalvage::readNextChunk()
         return false;
     }
     if (resultCode != SQLITE_ROW) {
-        const JournalErrorKind kind = (resultCode & 0xff) == SQLITE_CORRUPT
-                                          ? JournalErrorKind::DatabaseCorrupt
-                                          : JournalErrorKind::SqliteFailed;
+        const JournalErrorKind kind = format::sqliteFailureKind(resultCode);
         fail(kind, expected,
              "failed to read the chunk: " + describeSqliteError(state.database.get(), resultCode));
         return false;
@@ -469,9 +465,7 @@ std::optional<StoredSnapshot> JournalSalvage::readSnapshot(SequenceNumber sequen
         return failed(JournalErrorKind::MalformedRow, "no snapshot at this sequence");
     }
     if (resultCode != SQLITE_ROW) {
-        const JournalErrorKind kind = (resultCode & 0xff) == SQLITE_CORRUPT
-                                          ? JournalErrorKind::DatabaseCorrupt
-                                          : JournalErrorKind::SqliteFailed;
+        const JournalErrorKind kind = format::sqliteFailureKind(resultCode);
         return failed(kind,
                       "failed to read the snapshot: " + describeSqliteError(database, resultCode));
     }

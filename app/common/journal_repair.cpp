@@ -424,4 +424,15 @@ JournalRepair repairJournal(const std::string &path)
     return repair;
 }
 
+JournalRepair planJournalRepair(const std::string &path)
+{
+    JournalRepair repair;
+    if (std::optional<RepairError> error = survey(path, repair)) {
+        return failed(std::move(repair), std::move(*error));
+    }
+    repair.outcome =
+        repair.damage.empty() ? RepairOutcome::NothingToRepair : RepairOutcome::Repaired;
+    return repair;
+}
+
 } // namespace bourse::app

@@ -91,4 +91,10 @@ struct JournalRepair {
 // It prints nothing and blocks until done, reading the journal twice.
 JournalRepair repairJournal(const std::string &path);
 
+// Finds what repairJournal() would keep, and changes nothing: the damage, lastKept, lastChecked
+// and each snapshot's fate. The outcome is NothingToRepair, Repaired (what a repair would do,
+// not done) or Failed; sideFile and removedLeftovers stay empty. It reads the whole journal
+// once, without its lock, so a writer may change the file in between.
+JournalRepair planJournalRepair(const std::string &path);
+
 } // namespace bourse::app

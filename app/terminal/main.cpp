@@ -103,6 +103,10 @@ void quitOnTerminationSignals(QObject &parent)
         while (::read(readEnd, &byte, 1) > 0) {
         }
         terminationRequested = true;
+        // QCoreApplication::quit() does nothing before exec() runs, so a dialog of the start,
+        // such as the one about a damaged journal, is closed as its Quit or Escape would.
+        if (QWidget *dialog = QApplication::activeModalWidget())
+            dialog->close();
         QCoreApplication::quit();
     });
     std::signal(SIGTERM, onTerminationSignal);
@@ -141,21 +145,35 @@ DamageChoice askAboutDamage(QWidget *parent, const QString &path,
                         .arg(QFileInfo(path).fileName()),
                     QMessageBox::NoButton, parent);
     box.setObjectName(QStringLiteral("damagedJournalDialog"));
-    // A damaged page of the file names no event, so the last event read intact says where the
-    // damage starts.
+    // What recovery keeps comes from the same survey that recovery makes, so the dialog promises
+    // exactly what the repair does, also for a damaged page of the file that names no event.
+    const bourse::app::JournalRepair plan = bourse::app::planJournalRepair(path.toStdString());
     QString kept;
-    if (resumption.damagedSnapshot)
-        kept = QObject::tr("every event, drops the snapshot at sequence %1,")
+    if (plan.outcome == bourse::app::RepairOutcome::Repaired) {
+        kept = plan.lastKept == 0
+                   ? QObject::tr("no event, as none before the damage can be confirmed,")
+                   : QObject::tr("events 1 to %1, the whole commands confirmed before the damage,")
+                         .arg(plan.lastKept);
+        QStringList dropped;
+        for (const bourse::app::RepairedSnapshot &snapshot : plan.snapshots) {
+            if (snapshot.fate != bourse::app::SnapshotFate::Kept &&
+                snapshot.fate != bourse::app::SnapshotFate::AfterLastKept)
+                dropped.append(QString::number(snapshot.sequence));
+        }
+        if (dropped.size() == 1)
+            kept += QObject::tr(" leaves out the damaged snapshot at sequence %1,").arg(dropped[0]);
+        else if (dropped.size() > 1)
+            kept += QObject::tr(" leaves out the damaged snapshots at sequences %1,")
+                        .arg(dropped.join(QStringLiteral(", ")));
+    } else if (resumption.damagedSnapshot) {
+        kept = QObject::tr("every event, leaves out the snapshot at sequence %1,")
                    .arg(*resumption.damagedSnapshot);
-    else if (damage.sequence > 1)
+    } else if (damage.sequence > 1) {
         kept = QObject::tr("the events before sequence %1, cut back to the last whole command,")
                    .arg(damage.sequence);
-    else if (resumption.intactThrough > 0)
-        kept = QObject::tr("events 1 to %1, which read intact, cut back to the last whole "
-                           "command,")
-                   .arg(resumption.intactThrough);
-    else
+    } else {
         kept = QObject::tr("the events before the damage");
+    }
     box.setInformativeText(
         QObject::tr("%1\n\nRecovery keeps %2 and continues from them. The whole file, damage "
                     "included, is first copied beside it (ending in .damaged), so nothing is "

@@ -319,6 +319,7 @@ private slots:
     void repairedJournalRestartsFromKeptSnapshot();
     void damagedSnapshotStopsFullCheckRestart_data();
     void damagedSnapshotStopsFullCheckRestart();
+    void malformedSnapshotPageIsDamage();
     void repairCopiesWalToSideFile();
     void repairPicksFreeSideFileName();
     void repairRemovesInterruptedLeftovers();
@@ -563,6 +564,52 @@ void TestJournalRepair::damagedSnapshotStopsFullCheckRestart()
     QCOMPARE(static_cast<qint64>(checked.error->sequence), snapshot);
     QCOMPARE(checked.damagedSnapshot.value_or(0), static_cast<SequenceNumber>(snapshot));
     QCOMPARE(checked.intactThrough, SequenceNumber{10});
+
+    QCOMPARE(repairJournal(journalPath().toStdString()).outcome, RepairOutcome::Repaired);
+    const RecoveredEngine repaired =
+        recoverEngine(journalPath().toStdString(), JournalCheck::EveryEvent);
+    QVERIFY2(repaired.engine, repaired.error ? repaired.error->toString().c_str() : "");
+    QCOMPARE(repaired.report.lastSequence, SequenceNumber{10});
+}
+
+// A damaged page of the snapshots table makes SQLite report the file as malformed when the
+// snapshots are listed. That is damage, as a damaged page of events is: the full check stops,
+// the repair plan keeps every event, and the repaired journal restarts.
+void TestJournalRepair::malformedSnapshotPageIsDamage()
+{
+    QVERIFY(writeSession(journalPath()).written);
+    qint64 pageSize = 0;
+    qint64 rootPage = 0;
+    {
+        RawDatabase database(journalPath());
+        pageSize = database.rows(QStringLiteral("PRAGMA page_size")).value(0).value(0);
+        rootPage =
+            database
+                .rows(QStringLiteral("SELECT rootpage FROM sqlite_master WHERE name = 'snapshots'"))
+                .value(0)
+                .value(0);
+    }
+    QVERIFY(pageSize > 0);
+    QVERIFY(rootPage > 1);
+    {
+        // 0xFF is no b-tree page type, so SQLite rejects the page as malformed.
+        QFile file(journalPath());
+        QVERIFY(file.open(QIODevice::ReadWrite));
+        QVERIFY(file.seek((rootPage - 1) * pageSize));
+        QCOMPARE(file.write(QByteArray(8, '\xff')), qint64{8});
+    }
+
+    const RecoveredEngine checked =
+        recoverEngine(journalPath().toStdString(), JournalCheck::EveryEvent);
+    QVERIFY(!checked.engine);
+    QVERIFY(checked.error);
+    QCOMPARE(checked.error->kind, JournalErrorKind::DatabaseCorrupt);
+    QCOMPARE(checked.intactThrough, SequenceNumber{10});
+
+    const JournalRepair plan = planJournalRepair(journalPath().toStdString());
+    QCOMPARE(plan.outcome, RepairOutcome::Repaired);
+    QCOMPARE(plan.lastKept, SequenceNumber{10});
+    QVERIFY(plan.sideFile.empty());
 
     QCOMPARE(repairJournal(journalPath().toStdString()).outcome, RepairOutcome::Repaired);
     const RecoveredEngine repaired =

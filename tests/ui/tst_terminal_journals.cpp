@@ -179,6 +179,7 @@ private slots:
     void replayJournalNotContinued();
     void journalInUseNotContinued();
     void terminationSignalStoresFinalSnapshot();
+    void terminationSignalClosesDamageDialog();
 
 private:
     QString firstRun();
@@ -418,6 +419,32 @@ void TerminalJournalsTest::terminationSignalStoresFinalSnapshot()
     QVERIFY(!error);
     QVERIFY(!snapshots.empty());
     QCOMPARE(snapshots.front().sequence, contents.lastSequence); // newest first
+}
+
+// SIGTERM while the dialog about a damaged journal waits for an answer ends the terminal as the
+// dialog's Quit would, and leaves the journal as it was. QCoreApplication::quit() alone does
+// nothing before the main event loop runs.
+void TerminalJournalsTest::terminationSignalClosesDamageDialog()
+{
+    const QString journal = firstRun();
+    QVERIFY(!journal.isEmpty());
+    QVERIFY(damageChunk(journal, 50));
+    const QByteArray damaged = contentsOf(journal);
+
+    QProcess process;
+    process.start(QStringLiteral(BOURSE_TERMINAL_PATH),
+                  {QStringLiteral("-platform"), QStringLiteral("offscreen"),
+                   QStringLiteral("--journal-dir"), m_journals});
+    QVERIFY(process.waitForStarted());
+    QTest::qWait(3000);
+    QCOMPARE(process.state(), QProcess::Running);
+    process.terminate();
+    QVERIFY2(process.waitForFinished(10'000), "the terminal outlived SIGTERM");
+    QCOMPARE(process.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(process.exitCode(), 0);
+    QVERIFY(QString::fromLocal8Bit(process.readAllStandardError())
+                .contains(QStringLiteral("is damaged")));
+    QCOMPARE(contentsOf(journal), damaged);
 }
 
 QTEST_MAIN(TerminalJournalsTest)
