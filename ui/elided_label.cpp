@@ -69,10 +69,16 @@ void ElidedLabel::contextMenuEvent(QContextMenuEvent *event)
     menu.exec(event->globalPos());
 }
 
+void ElidedLabel::setElideMode(Qt::TextElideMode mode)
+{
+    m_elideMode = mode;
+    updateShownText();
+}
+
 void ElidedLabel::updateShownText()
 {
     const int available = width() - nonTextWidth();
-    const QString shownText = fontMetrics().elidedText(m_fullText, Qt::ElideMiddle, available);
+    const QString shownText = fontMetrics().elidedText(m_fullText, m_elideMode, available);
     if (shownText != text())
         QLabel::setText(shownText);
 }

@@ -5,8 +5,9 @@
 namespace bourse::ui {
 
 // A one-line label whose minimum width is that of an ellipsis, so a long text cannot widen the
-// window. Text that does not fit is elided in the middle, which keeps both
-// the start of a path and the end of a message readable. The tooltip and the context menu's
+// window. Text that does not fit is elided in the middle by default, which keeps both
+// the start of a path and the end of a message readable; a message that puts what matters first
+// is elided at the end instead (setElideMode). The tooltip and the context menu's
 // Copy always carry the full text.
 class ElidedLabel : public QLabel {
     Q_OBJECT
@@ -18,6 +19,9 @@ public:
     // unelided until the next resize.
     void setFullText(const QString &text);
     const QString &fullText() const { return m_fullText; }
+
+    // Sets where text that does not fit is cut: Qt::ElideMiddle (the default) or another mode.
+    void setElideMode(Qt::TextElideMode mode);
 
     // True when the label shows less than the full text.
     bool isElided() const { return text() != m_fullText; }
@@ -38,6 +42,7 @@ private:
     int nonTextWidth() const;
 
     QString m_fullText;
+    Qt::TextElideMode m_elideMode = Qt::ElideMiddle;
 };
 
 } // namespace bourse::ui

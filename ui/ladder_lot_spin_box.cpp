@@ -1,6 +1,7 @@
 #include "ladder_lot_spin_box.h"
 
 #include "formatting.h"
+#include "money.h"
 
 #include <QCoreApplication>
 #include <QFocusEvent>
@@ -14,26 +15,18 @@ namespace bourse::ui {
 
 namespace {
 
-// Returns whether `text` can become a quantity by typing more: digits, the commas and spaces of
-// digit groups, and one point followed by at most `decimals` digits. The box rejects any other
-// key, so a letter never reaches it.
-bool typeable(const QString &text, int decimals)
+// Returns whether `text` is a number above every quantity the box takes, such as twenty nines:
+// digits, with digit groups and a point, whose value is past `highest` or past 64 bits.
+bool aboveRange(const QString &text, int decimals, std::int64_t highest)
 {
-    qsizetype point = -1;
-    qsizetype fractionDigits = 0;
-    for (qsizetype i = 0; i < text.size(); ++i) {
-        const QChar c = text.at(i);
-        if (c == QLatin1Char('.')) {
-            if (point >= 0)
-                return false;
-            point = i;
-        } else if (c.isDigit()) {
-            fractionDigits += point >= 0 ? 1 : 0;
-        } else if (c != QLatin1Char(',') && c != QLatin1Char(' ')) {
-            return false;
-        }
-    }
-    return fractionDigits <= decimals;
+    QString digits = text.trimmed();
+    digits.remove(QLatin1Char(',')).remove(QLatin1Char(' '));
+    if (digits.isEmpty() || digits.startsWith(QLatin1Char('-')))
+        return false;
+    const DecimalValue parsed = parseDecimal(digits.toStdString(), decimals);
+    if (parsed.error == DecimalError::OutOfRange)
+        return true;
+    return parsed.error == DecimalError::None && parsed.units > highest;
 }
 
 } // namespace
@@ -123,7 +116,12 @@ void LotSpinBox::stepBy(int steps)
     const std::int64_t lots = std::clamp<std::int64_t>(steps, -span, span);
 
     std::int64_t target = lowest->value();
-    if (const std::optional<std::int64_t> units = typedUnits()) {
+    if (aboveRange(lineEdit()->text(), m_decimals, highest->value())) {
+        // Above the range, the first step down lands on the largest quantity.
+        if (lots > 0)
+            return;
+        target = highest->value();
+    } else if (const std::optional<std::int64_t> units = typedUnits()) {
         // From between two lot multiples, the first step lands on the nearer one that way.
         const std::int64_t below = *units / lot * lot;
         if (below == *units)
@@ -141,6 +139,8 @@ QAbstractSpinBox::StepEnabled LotSpinBox::stepEnabled() const
     const std::optional<Quantity> highest = highestQuantity();
     if (isReadOnly() || !lowest || !highest)
         return StepNone;
+    if (aboveRange(lineEdit()->text(), m_decimals, highest->value()))
+        return StepDownEnabled;
     const std::optional<std::int64_t> units = typedUnits();
     if (!units)
         return StepUpEnabled | StepDownEnabled;
@@ -155,10 +155,10 @@ QAbstractSpinBox::StepEnabled LotSpinBox::stepEnabled() const
 
 QValidator::State LotSpinBox::validate(QString &text, int &) const
 {
-    // Text on the way to a number stays in the box even when it is not a valid order quantity
-    // yet, so that the trader keeps what was typed and problem() states what is wrong with it.
-    if (!typeable(text, m_decimals))
-        return QValidator::Invalid;
+    // Any text stays in the box as typed, even when it is not a valid order quantity, so that
+    // the trader sees what was typed and problem() states what is wrong with it, in the words
+    // of the order ticket. Dropping a key instead would change the quantity without a word: a
+    // third decimal dropped from "2.55" leaves a valid "2.5".
     const TypedValue<Quantity> typed =
         readOrderQuantity(text, tr("Quantity"), m_decimals, m_lotSize, m_limits);
     return typed.ok() ? QValidator::Acceptable : QValidator::Intermediate;

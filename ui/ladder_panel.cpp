@@ -572,7 +572,8 @@ void LadderPanel::elideWarnings()
     for (const QString &line :
          std::as_const(m_warningLines)
              .first(std::min<qsizetype>(m_warningLines.size(), kWarningLines)))
-        shown.push_back(metrics.elidedText(line, Qt::ElideRight, width));
+        // In the middle, so that the limit or the rule at the end of a line stays readable.
+        shown.push_back(metrics.elidedText(line, Qt::ElideMiddle, width));
     m_warning->setText(shown.join(QLatin1Char('\n')));
 }
 

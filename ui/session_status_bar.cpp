@@ -108,6 +108,8 @@ SessionStatusBar::SessionStatusBar(QWidget *parent)
     m_mode->setObjectName(QStringLiteral("modeLabel"));
     m_replay->setObjectName(QStringLiteral("replayLabel"));
     m_notice->setObjectName(QStringLiteral("noticeLabel"));
+    // Notices put what matters first, such as what a recovery kept, and a path last.
+    m_notice->setElideMode(Qt::ElideRight);
     m_error->setObjectName(QStringLiteral("errorLabel"));
     const QFont digits = theme::monospaceFont();
     m_durable->setObjectName(QStringLiteral("durableLabel"));

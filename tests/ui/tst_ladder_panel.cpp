@@ -196,6 +196,7 @@ private slots:
     void bothSideWarningsShowOnALineEach();
     void offLotQuantityShownInvalidAndNotSent();
     void outOfRangeQuantityKeptAsTyped();
+    void fractionOfWholeUnitNotSent();
     void narrowPanelShowsFullAccountName();
     void instrumentMaximumCapsQuantity();
     void instrumentLimitsInLotDecimals();
@@ -323,11 +324,16 @@ void LadderPanelTest::typedQuantityParsedAsLots()
     QCOMPARE(m_quantity->quantity().value_or(Quantity{}), Quantity{1});
     QCOMPARE(m_quantity->text(), QStringLiteral("0.01"));
 
-    // 1.25 with two decimals is 125 lots; a third decimal is rejected as it is typed.
+    // 1.25 with two decimals is 125 lots. A third decimal stays as typed and makes the text
+    // invalid, in the order ticket's words, rather than being dropped.
     m_quantity->selectAll();
-    QTest::keyClicks(m_quantity, QStringLiteral("1.255"));
-    QCOMPARE(m_quantity->text(), QStringLiteral("1.25"));
+    QTest::keyClicks(m_quantity, QStringLiteral("1.25"));
     QCOMPARE(m_quantity->quantity().value_or(Quantity{}), Quantity{125});
+    QTest::keyClicks(m_quantity, QStringLiteral("5"));
+    QCOMPARE(m_quantity->text(), QStringLiteral("1.255"));
+    QVERIFY(!m_quantity->quantity());
+    QCOMPARE(m_panel->warningText(),
+             QStringLiteral("No order is sent: Quantity 1.255 has more than 2 decimals."));
 
     // Return writes a valid quantity as the panels show quantities.
     m_quantity->selectAll();
@@ -924,11 +930,18 @@ void LadderPanelTest::outOfRangeQuantityKeptAsTyped()
                             "1,000,000,000,000.")
                  .arg(nines));
 
-    // A minus sign is refused as it is typed; zero stays, and is named as the problem.
+    // From above the range, the first step down lands on the largest quantity.
+    QCOMPARE(m_quantity->stepEnabled(), QAbstractSpinBox::StepDownEnabled);
+    m_quantity->stepUp();
+    QCOMPARE(m_quantity->text(), nines);
+    m_quantity->stepDown();
+    QCOMPARE(m_quantity->quantity().value_or(Quantity{}), Quantity{1'000'000'000'000});
+
+    // A negative quantity stays as typed, and is named as the problem.
     m_quantity->setFocus();
     m_quantity->selectAll();
-    QTest::keyClicks(m_quantity, QStringLiteral("-0"));
-    QCOMPARE(m_quantity->text(), QStringLiteral("0"));
+    QTest::keyClicks(m_quantity, QStringLiteral("-5"));
+    QCOMPARE(m_quantity->text(), QStringLiteral("-5"));
     QVERIFY(!m_quantity->quantity());
     QCOMPARE(m_panel->warningText(),
              QStringLiteral("No order is sent: Quantity must be above zero."));
@@ -949,6 +962,27 @@ void LadderPanelTest::quantityBeyondIntRangeSent()
     click(1000, LadderModel::BidSizeColumn);
     QCOMPARE(m_gateway->submitted.size(), std::size_t{1});
     QCOMPARE(m_gateway->submitted[0].quantity, Quantity{3'000'000'000});
+}
+
+// On an instrument of whole units, "2.5" is refused as the ticket refuses it, and no order of 2
+// goes out.
+void LadderPanelTest::fractionOfWholeUnitNotSent()
+{
+    m_quantity->selectAll();
+    QTest::keyClicks(m_quantity, QStringLiteral("2.5"));
+    QCOMPARE(m_quantity->text(), QStringLiteral("2.5"));
+    QVERIFY(!m_panel->orderQuantity());
+    QCOMPARE(m_panel->warningText(),
+             QStringLiteral("No order is sent: Quantity 2.5 must be a whole number."));
+    click(1000, LadderModel::BidSizeColumn);
+    QVERIFY(m_gateway->submitted.empty());
+
+    m_quantity->selectAll();
+    QTest::keyClicks(m_quantity, QStringLiteral("abc"));
+    QCOMPARE(m_quantity->text(), QStringLiteral("abc"));
+    QCOMPARE(m_panel->warningText(),
+             QStringLiteral("No order is sent: Quantity \"abc\" is not a number: type digits, "
+                            "with a point before any decimals."));
 }
 
 void LadderPanelTest::narrowPanelShowsFullAccountName()
