@@ -14,8 +14,8 @@ build_dir=${BOURSE_BUILD_DIR:-$root/build}
 packages=(
     build-essential cmake ninja-build pkg-config
     qt6-base-dev qt6-qpa-plugins libgl-dev
-    libsqlite3-dev libzmq3-dev cppzmq-dev
-    xvfb xauth fonts-dejavu-core
+    libsqlite3-dev libzmq3-dev cppzmq-dev nlohmann-json3-dev
+    xvfb xauth fonts-dejavu-core unzip
 )
 
 install_missing_packages() {

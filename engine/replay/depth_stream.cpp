@@ -1,0 +1,98 @@
+#include "depth_parsing.h"
+
+#include "money.h"
+
+#include <cstdint>
+#include <limits>
+
+namespace bourse::replay::detail {
+
+namespace {
+
+constexpr std::int64_t kNanosecondsPerMillisecond = 1'000'000;
+
+// Converts one decimal of a level; `name` is "price" or "size".
+std::string parseAmount(std::string_view text, int decimals, const char *name, std::int64_t &units)
+{
+    const DecimalValue value = parseDecimal(text, decimals);
+    switch (value.error) {
+    case DecimalError::None:
+        units = value.units;
+        return {};
+    case DecimalError::NotANumber:
+        return std::string("invalid ") + name + " " + quoted(text) + ": expected a decimal number";
+    case DecimalError::TooManyDecimals:
+        return std::string(name) + " " + quoted(text) + " has more than " +
+               std::to_string(decimals) + " decimals, the instrument's " + name + " scale";
+    case DecimalError::OutOfRange:
+        break;
+    }
+    return std::string(name) + " " + quoted(text) + " is out of range";
+}
+
+} // namespace
+
+std::string quoted(std::string_view text)
+{
+    constexpr std::size_t kShown = 40;
+    static constexpr char kHexDigits[] = "0123456789abcdef";
+    std::string result(1, '\'');
+    for (std::size_t i = 0; i < text.size() && i < kShown; ++i) {
+        const auto byte = static_cast<unsigned char>(text[i]);
+        if (byte >= 0x20 && byte < 0x7f) {
+            result += static_cast<char>(byte);
+            continue;
+        }
+        result.append("\\x").append(1, kHexDigits[byte >> 4]).append(1, kHexDigits[byte & 0xf]);
+    }
+    result += '\'';
+    if (text.size() > kShown)
+        result += " (cut after " + std::to_string(kShown) + " characters)";
+    return result;
+}
+
+std::string checkScale(const DepthScale &scale)
+{
+    if (scale.priceDecimals < 0 || scale.priceDecimals > kMaximumDecimals ||
+        scale.sizeDecimals < 0 || scale.sizeDecimals > kMaximumDecimals)
+        return "invalid scale of " + std::to_string(scale.priceDecimals) + " price and " +
+               std::to_string(scale.sizeDecimals) + " size decimals: each must be 0 to " +
+               std::to_string(kMaximumDecimals);
+    return {};
+}
+
+std::string parseLevel(std::string_view price, std::string_view size, const DepthScale &scale,
+                       BookLevel &level)
+{
+    std::int64_t priceUnits = 0;
+    if (std::string problem = parseAmount(price, scale.priceDecimals, "price", priceUnits);
+        !problem.empty())
+        return problem;
+    std::int64_t sizeUnits = 0;
+    if (std::string problem = parseAmount(size, scale.sizeDecimals, "size", sizeUnits);
+        !problem.empty())
+        return problem;
+
+    if (priceUnits <= 0)
+        return "price " + quoted(price) + " is not positive";
+    if (sizeUnits < 0)
+        return "size " + quoted(size) + " is negative";
+    if (Price{priceUnits} > kMaximumPrice)
+        return "price " + quoted(price) + " is above the engine's maximum of 10^15 price units";
+    if (Quantity{sizeUnits} > kMaximumQuantity)
+        return "size " + quoted(size) + " is above the engine's maximum of 10^12 lots";
+
+    level = BookLevel{Price{priceUnits}, Quantity{sizeUnits}};
+    return {};
+}
+
+std::optional<Timestamp> timestampFromMilliseconds(std::uint64_t milliseconds)
+{
+    constexpr auto kLargest = static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max() /
+                                                         kNanosecondsPerMillisecond);
+    if (milliseconds > kLargest)
+        return std::nullopt;
+    return Timestamp{static_cast<std::int64_t>(milliseconds) * kNanosecondsPerMillisecond};
+}
+
+} // namespace bourse::replay::detail
