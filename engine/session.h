@@ -3,6 +3,7 @@
 #include "engine.h"
 #include "events.h"
 #include "market_view.h"
+#include "replay_feed.h"
 
 #include <cstdint>
 #include <functional>
@@ -68,10 +69,19 @@ public:
     // about $0.87 to $1,845, with ticks of 0.0001 to 0.25 and liquidity from thin to deep.
     static std::vector<SimulatedInstrument> defaultSimulatedInstruments();
 
+    // Opens a replay of another format than LOBSTER on the run's fresh engine: it may define
+    // the engine's instruments, and returns the feed, or the reason it cannot, naming the file.
+    using ReplayFeedOpener =
+        std::function<std::unique_ptr<ReplayFeed>(Engine &engine, std::string &error)>;
+
     struct ReplaySource {
-        std::string messagePath;
+        std::string messagePath;   // the LOBSTER message file, or the file the opener reads
         std::string orderbookPath; // empty: found by LOBSTER's naming when it exists
         double speed = 1.0;        // 0 means as fast as possible
+        // Set for another format than LOBSTER, which then replaces the LOBSTER replay of
+        // messagePath. `symbol` names the instrument where the opener does not.
+        ReplayFeedOpener openFeed{};
+        std::string symbol{};
     };
 
     explicit Session(Options options);

@@ -76,6 +76,46 @@ InstrumentDefinition displayTerms(InstrumentDefinition definition, SessionMode m
     return definition;
 }
 
+// A LOBSTER day as a ReplayFeed, checked against its orderbook file where there is one.
+class LobsterFeed final : public ReplayFeed {
+public:
+    explicit LobsterFeed(Engine &engine)
+        : m_replay(engine)
+    {
+    }
+
+    std::optional<lobster::InputError> open(const lobster::Replay::Options &options)
+    {
+        return m_replay.open(options);
+    }
+
+    Step step() override
+    {
+        switch (m_replay.step()) {
+        case lobster::Replay::Step::Applied:
+            return Step::Applied;
+        case lobster::Replay::Step::Finished:
+            return Step::Finished;
+        case lobster::Replay::Step::Failed:
+            break;
+        }
+        return Step::Failed;
+    }
+
+    std::optional<Timestamp> nextTime() const override { return m_replay.nextTime(); }
+
+    std::string error() const override
+    {
+        return m_replay.error() ? m_replay.error()->toString() : "the replay failed";
+    }
+
+    std::size_t messages() const override { return m_replay.summary().messages; }
+    std::size_t mismatches() const override { return m_replay.summary().mismatches; }
+
+private:
+    lobster::Replay m_replay;
+};
+
 } // namespace
 
 void ControlQueue::push(Control control)
@@ -286,9 +326,12 @@ void Runner::restoreHistory(InstrumentId instrument, const std::vector<Bar> &bar
 std::optional<std::string> Runner::setUpReplay(const Session::ReplaySource &source)
 {
     m_mode = SessionMode::Replay;
-    m_engine = std::make_unique<Engine>(InstrumentId{1});
+    // A LOBSTER day is one book, the engine's primary instrument. Another source defines its
+    // instruments itself, as events the run's handlers see.
+    m_engine =
+        source.openFeed ? std::make_unique<Engine>() : std::make_unique<Engine>(InstrumentId{1});
     attachHandlers();
-    m_replaySymbol = symbolFromPath(source.messagePath);
+    m_replaySymbol = source.symbol.empty() ? symbolFromPath(source.messagePath) : source.symbol;
     m_replaySource = source.messagePath;
     m_speed = source.speed;
 
@@ -301,6 +344,15 @@ std::optional<std::string> Runner::setUpReplay(const Session::ReplaySource &sour
                "1000000";
     }
 
+    if (source.openFeed) {
+        std::string error;
+        m_replay = source.openFeed(*m_engine, error);
+        if (!m_replay) {
+            return error.empty() ? "cannot open " + source.messagePath : error;
+        }
+        return std::nullopt;
+    }
+
     lobster::Replay::Options options{source.messagePath, source.orderbookPath, 0};
     if (options.orderbookPath.empty()) {
         const std::string candidate = lobster::orderbookPathFor(source.messagePath);
@@ -309,10 +361,11 @@ std::optional<std::string> Runner::setUpReplay(const Session::ReplaySource &sour
             options.orderbookPath = candidate;
         }
     }
-    m_replay = std::make_unique<lobster::Replay>(*m_engine);
-    if (const std::optional<lobster::InputError> error = m_replay->open(options)) {
+    auto lobsterFeed = std::make_unique<LobsterFeed>(*m_engine);
+    if (const std::optional<lobster::InputError> error = lobsterFeed->open(options)) {
         return error->toString();
     }
+    m_replay = std::move(lobsterFeed);
     return std::nullopt;
 }
 
@@ -594,18 +647,18 @@ bool Runner::stepReplay()
 {
     const std::optional<Timestamp> time = m_replay->nextTime();
     switch (m_replay->step()) {
-    case lobster::Replay::Step::Applied:
+    case ReplayFeed::Step::Applied:
         if (time) {
             m_replayTime = *time;
         }
         return true;
-    case lobster::Replay::Step::Finished:
+    case ReplayFeed::Step::Finished:
         m_state = ReplayState::Finished;
         m_publishNow = true;
         return false;
-    case lobster::Replay::Step::Failed:
+    case ReplayFeed::Step::Failed:
         m_state = ReplayState::Failed;
-        m_error = m_replay->error() ? m_replay->error()->toString() : "the replay failed";
+        m_error = m_replay->error();
         m_publishNow = true;
         return false;
     }
@@ -628,6 +681,12 @@ bool Runner::viewPending() const
 
 void Runner::publish(Clock::time_point now)
 {
+    // A replayed source may define its first instrument only with its first message.
+    if (m_focus.value() == 0) {
+        const std::vector<InstrumentId> instruments = m_engine->instruments();
+        if (!instruments.empty())
+            m_focus = instruments.front();
+    }
     auto view = std::make_shared<MarketView>();
     view->mode = m_mode;
     m_viewBuilder.fill(*view, *m_engine, m_focus, now);
@@ -641,8 +700,9 @@ void Runner::publish(Clock::time_point now)
     if (m_replay) {
         view->replayTime = m_replayTime;
         view->replaySource = m_replaySource;
-        view->replayMessages = m_replay->summary().messages;
-        view->replayMismatches = m_replay->summary().mismatches;
+        view->replayMessages = m_replay->messages();
+        view->replayMismatches = m_replay->mismatches();
+        view->replayStale = m_replay->staleReason();
     }
     view->error = m_error;
 

@@ -222,7 +222,7 @@ private:
     std::uint64_t m_seed = 0;
     bool m_newMarket = false; // begin() sets up the instruments and the trader's accounts
     std::unique_ptr<SimulatorSet> m_simulators;
-    std::unique_ptr<lobster::Replay> m_replay;
+    std::unique_ptr<ReplayFeed> m_replay;
     std::string m_replaySource;
     Timestamp m_replayTime;
     InstrumentId m_focus;

@@ -273,6 +273,10 @@ void LadderPanel::showView(const std::shared_ptr<const MarketView> &view)
     updateAccounts(view->trader.accounts);
     updateCheckedOrders();
     m_check->poll();
+    if (view->replayStale != m_shownStale) {
+        m_shownStale = view->replayStale;
+        showWarnings();
+    }
     m_check->refreshOlderThan(kCheckRefresh);
 }
 
@@ -543,6 +547,9 @@ void LadderPanel::showWarnings()
 {
     std::vector<LadderModel::Warning> warnings;
     QStringList lines;
+    // First, because the sizes above are then the last ones known, not the market's.
+    if (m_view && !m_view->replayStale.empty())
+        lines.push_back(tr("Stale book: %1").arg(QString::fromStdString(m_view->replayStale)));
     for (const LadderOrderCheck::Rejection &rejection : m_check->rejections()) {
         const NewOrder &order = rejection.order;
         const QString price = formatPrice(order.limit, m_model->priceDecimals());

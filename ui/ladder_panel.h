@@ -11,6 +11,7 @@
 #include <array>
 #include <memory>
 #include <optional>
+#include <string>
 #include <vector>
 
 class QComboBox;
@@ -149,6 +150,7 @@ private:
     std::optional<Press> m_press;
     int m_wheelAngle = 0; // the part of a wheel turn not yet scrolled
     QString m_notice;
+    std::string m_shownStale;   // the view's replayStale that the warning line shows
     QStringList m_warningLines; // in full; the label shows each one elided to its width
     // By column: the longest text shown for this instrument, in characters of the monospaced
     // ladder font, and the width it needs. A column grows with it and never shrinks, so that

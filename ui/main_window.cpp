@@ -4,6 +4,7 @@
 #include "blotter_panel.h"
 #include "candle_chart.h"
 #include "depth_chart.h"
+#include "depth_feed.h"
 #include "event_log_panel.h"
 #include "ladder_panel.h"
 #include "logging.h"
@@ -316,6 +317,14 @@ std::optional<QString> MainWindow::startReplay(const QString &messagePath, doubl
     Session::ReplaySource source;
     source.messagePath = messagePath.toStdString();
     source.speed = speed;
+    // An exchange's order-book stream is recognised by its content or its name; any other
+    // file is read as a LOBSTER message file.
+    if (const std::optional<replay::DepthFeedSource> depth =
+            replay::depthFeedSourceFor(source.messagePath)) {
+        source.openFeed = [depth = *depth](Engine &engine, std::string &error) {
+            return replay::openDepthFeed(depth, engine, error);
+        };
+    }
 
     auto session = makeSession(SessionMode::Replay);
     if (std::optional<std::string> error = session->startReplay(source))
@@ -371,8 +380,11 @@ void MainWindow::openReplayFile()
     QSettings settings;
     const QString directoryKey = QStringLiteral("replay/lastDirectory");
     const QString path = QFileDialog::getOpenFileName(
-        this, tr("Open LOBSTER message file"), settings.value(directoryKey).toString(),
-        tr("LOBSTER message files (*_message_*.csv);;CSV files (*.csv);;All files (*)"));
+        this, tr("Open a recorded market"), settings.value(directoryKey).toString(),
+        tr("Recorded markets (*_message_*.csv *depth-snap.csv *depth-update.csv *.data "
+           "*.jsonl);;LOBSTER message files (*_message_*.csv);;Binance depth files "
+           "(*depth-snap.csv *depth-update.csv);;Bybit order-book streams (*.data *.jsonl);;"
+           "All files (*)"));
     if (path.isEmpty())
         return;
     if (m_persistent)

@@ -106,10 +106,11 @@ ReplayToolBar::ReplayToolBar(QWidget *parent)
     m_simulation->setToolTip(tr("Start a new simulated market"));
     connect(m_simulation, &QAction::triggered, this, &ReplayToolBar::simulationRequested);
 
-    m_open = addAction(themedIcon(IconShape::Open), tr("Open LOBSTER\u2026"));
+    m_open = addAction(themedIcon(IconShape::Open), tr("Open recording\u2026"));
     m_open->setObjectName(QStringLiteral("openAction"));
     m_open->setShortcut(QKeySequence::Open);
-    m_open->setToolTip(tr("Replay a LOBSTER message file"));
+    m_open->setToolTip(tr("Replay a recorded market: a LOBSTER day or an exchange's order-book "
+                          "stream (Bybit, Binance)"));
     connect(m_open, &QAction::triggered, this, &ReplayToolBar::openRequested);
     addSeparator();
 

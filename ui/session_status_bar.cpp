@@ -257,7 +257,12 @@ void SessionStatusBar::setView(const MarketView &view)
     if (replay)
         m_replay->setText(replayStatusText(view));
 
-    m_error->setFullText(QString::fromStdString(view.error));
+    // A stale replayed book is shown in the error colour until the source heals it, so that
+    // its last levels never pass for the market.
+    if (!view.error.empty() || view.replayStale.empty())
+        m_error->setFullText(QString::fromStdString(view.error));
+    else
+        m_error->setFullText(tr("STALE BOOK: %1").arg(QString::fromStdString(view.replayStale)));
 
     const auto rate = static_cast<std::int64_t>(std::llround(view.eventsPerSecond));
     m_rate->setText(tr("%1 events/s").arg(formatCount(rate)));

@@ -35,7 +35,7 @@ void MainWindow::createMenus()
     simulation->setShortcut(QKeySequence::New);
     connect(simulation, &QAction::triggered, this,
             [this] { startSimulation(QRandomGenerator::global()->generate64()); });
-    QAction *open = session->addAction(tr("&Open LOBSTER file\u2026"));
+    QAction *open = session->addAction(tr("&Open recorded market\u2026"));
     connect(open, &QAction::triggered, this, &MainWindow::openReplayFile);
     session->addSeparator();
     QAction *quit = session->addAction(tr("&Quit"));

@@ -62,10 +62,12 @@ private:
     QCommandLineOption m_version{{QStringLiteral("v"), QStringLiteral("version")},
                                  QStringLiteral("Displays version information.")};
     QCommandLineOption m_lobster{
-        QStringLiteral("lobster"),
-        QStringLiteral("Replay a LOBSTER message file instead of the simulated market. The "
-                       "orderbook file beside it, named the LOBSTER way, is used when present."),
-        QStringLiteral("MESSAGE_FILE")};
+        QStringList{QStringLiteral("replay"), QStringLiteral("lobster")},
+        QStringLiteral("Replay a recorded market instead of the simulated one: a LOBSTER "
+                       "message file (the orderbook file beside it, named the LOBSTER way, is "
+                       "used when present), a Bybit order-book stream (JSON lines), or either "
+                       "file of a Binance depth-snap.csv and depth-update.csv pair."),
+        QStringLiteral("FILE")};
     QCommandLineOption m_speed{
         QStringLiteral("speed"),
         QStringLiteral("Replay speed as a multiple of market time: 1, 10, 100, or max for as "
@@ -221,7 +223,7 @@ std::optional<QString> CommandLine::readOptions(TerminalOptions &options) const
                                   "--seed");
         if (!options.lobsterPath.isEmpty())
             return QStringLiteral("--journal continues a simulated market, so it excludes "
-                                  "--lobster");
+                                  "--replay");
     }
 
     if (m_parser.isSet(m_speed)) {

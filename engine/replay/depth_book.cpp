@@ -175,6 +175,7 @@ void DepthBook::markStale(const DepthGap &gap, const DepthUpdate &delta)
     ++m_statistics.gaps;
     if (!m_statistics.firstGap)
         m_statistics.firstGap = gap;
+    m_statistics.lastGap = gap;
 
     // Deltas from the gap on are what a new snapshot may need; those before it are applied.
     m_buffer.clear();

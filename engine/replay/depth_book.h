@@ -74,6 +74,7 @@ struct DepthStatistics {
     std::size_t discarded = 0;        // buffered deltas discarded because the buffer was full
     std::size_t gaps = 0;
     std::optional<DepthGap> firstGap;
+    std::optional<DepthGap> lastGap; // the gap that made the book stale most recently
 };
 
 // The best level of each side, with the book's state. The levels are the exchange's current

@@ -11,10 +11,25 @@ namespace {
 
 constexpr std::int64_t kNanosecondsPerMillisecond = 1'000'000;
 
+// Returns `text` without zeros past `decimals` at the end of its fraction, which keep the
+// value: "20377.00" at one decimal reads as "20377.0".
+std::string_view withoutExtraZeros(std::string_view text, int decimals)
+{
+    const std::size_t point = text.find('.');
+    if (point == std::string_view::npos)
+        return text;
+    const std::size_t shortest = point + 1 + static_cast<std::size_t>(decimals);
+    while (text.size() > shortest && text.back() == '0')
+        text.remove_suffix(1);
+    if (text.size() == point + 1)
+        text.remove_suffix(1);
+    return text;
+}
+
 // Converts one decimal of a level; `name` is "price" or "size".
 std::string parseAmount(std::string_view text, int decimals, const char *name, std::int64_t &units)
 {
-    const DecimalValue value = parseDecimal(text, decimals);
+    const DecimalValue value = parseDecimal(withoutExtraZeros(text, decimals), decimals);
     switch (value.error) {
     case DecimalError::None:
         units = value.units;

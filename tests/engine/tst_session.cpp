@@ -110,6 +110,7 @@ private slots:
     void tradesPerViewBounded();
 
     void replayFinishesWithEveryMessage();
+    void replayOfOtherFormatShowsStaleBook();
     void replayPacedByMessageTime();
     void replayChecksOrderbookFile_data();
     void replayChecksOrderbookFile();
@@ -307,6 +308,87 @@ void TestSession::replayFinishesWithEveryMessage()
     QCOMPARE(view->asks[0].quantity.value(), std::int64_t{40});
     QCOMPARE(view->asks[1].price.value(), std::int64_t{5'002'000});
     QCOMPARE(view->asks[1].quantity.value(), std::int64_t{25});
+}
+
+namespace {
+
+// A recorded source of two messages that defines its instrument with the first step, as an
+// exchange stream does, and reports a gap after the second.
+class TwoMessageFeed final : public bourse::ReplayFeed {
+public:
+    explicit TwoMessageFeed(Engine &engine)
+        : m_engine(engine)
+    {
+    }
+
+    Step step() override
+    {
+        if (m_applied == 2)
+            return Step::Finished;
+        if (m_applied == 0) {
+            bourse::InstrumentDefinition definition;
+            definition.id = InstrumentId{1};
+            const std::string symbol = "FEED";
+            std::copy(symbol.begin(), symbol.end(), definition.symbol.begin());
+            definition.priceDecimals = 2;
+            m_engine.addInstrument(definition, Timestamp{1'000});
+        }
+        NewOrder order;
+        order.id = OrderId{m_applied + 1};
+        order.side = m_applied == 0 ? Side::Buy : Side::Sell;
+        order.limit = Price{m_applied == 0 ? 9'900 : 10'100};
+        order.quantity = Quantity{5};
+        m_engine.submit(order, Timestamp{1'000 + static_cast<std::int64_t>(m_applied)});
+        ++m_applied;
+        return Step::Applied;
+    }
+
+    std::optional<Timestamp> nextTime() const override
+    {
+        if (m_applied == 2)
+            return std::nullopt;
+        return Timestamp{1'000 + static_cast<std::int64_t>(m_applied)};
+    }
+
+    std::string error() const override { return {}; }
+    std::size_t messages() const override { return m_applied; }
+    std::string staleReason() const override
+    {
+        return m_applied == 2 ? "gap in update ids at line 3" : std::string();
+    }
+
+private:
+    Engine &m_engine;
+    std::uint64_t m_applied = 0;
+};
+
+} // namespace
+
+// A replay of another format than LOBSTER: the opener's feed defines the instrument, the view
+// follows it from its first message, and the feed's stale reason reaches the view.
+void TestSession::replayOfOtherFormatShowsStaleBook()
+{
+    Session session;
+    Session::ReplaySource source;
+    source.messagePath = "recorded.data";
+    source.speed = 0.0;
+    source.openFeed = [](Engine &engine, std::string &) {
+        return std::make_unique<TwoMessageFeed>(engine);
+    };
+    const auto error = session.startReplay(source);
+    QVERIFY2(!error, error ? error->c_str() : "");
+
+    const ViewPointer view = waitForView(session, isDone);
+    QVERIFY2(view, "the replay did not end");
+    QCOMPARE(view->replayState, ReplayState::Finished);
+    QCOMPARE(view->symbol, std::string("FEED"));
+    QCOMPARE(view->priceDecimals, 2);
+    QCOMPARE(view->replayMessages, std::size_t{2});
+    QCOMPARE(view->replayStale, std::string("gap in update ids at line 3"));
+    QCOMPARE(view->bids.size(), std::size_t{1});
+    QCOMPARE(view->bids[0].price, Price{9'900});
+    QCOMPARE(view->asks.size(), std::size_t{1});
+    QCOMPARE(view->asks[0].price, Price{10'100});
 }
 
 void TestSession::replayPacedByMessageTime()

@@ -1,4 +1,5 @@
 #include "depth_book.h"
+#include "depth_feed.h"
 #include "depth_replay.h"
 #include "depth_stream.h"
 #include "engine_printers.h"
@@ -217,6 +218,9 @@ class DepthStreamTest : public QObject {
     Q_OBJECT
 
 private slots:
+    void bybitFeedDefinesInstrumentAndBook();
+    void binanceFeedReportsGapAsStale();
+    void otherFilesAreNoDepthFeed();
     void snapshotWithBufferedUpdates_data();
     void snapshotWithBufferedUpdates();
     void staleBookHealsWithNewSnapshot();
@@ -947,6 +951,100 @@ void DepthStreamTest::replayOfRestartSnapshotReplacesEngineLevels()
     QCOMPARE(engine.book().levelCount(Side::Sell), std::size_t{1});
     QCOMPARE(engine.book().quantityAt(Side::Sell, Price{14}), Quantity{1});
     QCOMPARE(engine.book().orderCount(), std::size_t{2});
+}
+
+// Steps `feed` to its end; returns the messages applied, or -1 when a step failed.
+int replayToEnd(ReplayFeed &feed)
+{
+    int applied = 0;
+    for (;;) {
+        switch (feed.step()) {
+        case ReplayFeed::Step::Applied:
+            ++applied;
+            break;
+        case ReplayFeed::Step::Finished:
+            return applied;
+        case ReplayFeed::Step::Failed:
+            return -1;
+        }
+    }
+}
+
+// The recorded Bybit day as the terminal replays it: the feed finds the format from the first
+// line, the decimals from the snapshot (prices 1.9531, sizes 6203), defines XRPUSDT and ends
+// with the book that bybitRecordedDayAppliesEveryDelta() computed independently.
+void DepthStreamTest::bybitFeedDefinesInstrumentAndBook()
+{
+    BOURSE_REQUIRE_DATA_FILE(marketDataPath(kBybitArchive));
+    QTemporaryDir directory;
+    QString problem;
+    const QString path = extractBybitDay(directory, problem);
+    if (path.isEmpty())
+        QSKIP(qPrintable(problem));
+
+    const std::optional<DepthFeedSource> source = depthFeedSourceFor(path.toStdString());
+    QVERIFY(source);
+    QCOMPARE(source->format, DepthFormat::Bybit);
+    Engine engine;
+    std::string error;
+    const std::unique_ptr<ReplayFeed> feed = openDepthFeed(*source, engine, error);
+    QVERIFY2(feed, error.c_str());
+    QCOMPARE(feed->nextTime(), std::optional{Timestamp{1'733'011'200'691'000'000}});
+
+    QCOMPARE(replayToEnd(*feed), 50);
+    QCOMPARE(feed->messages(), std::size_t{50});
+    QCOMPARE(feed->staleReason(), std::string());
+    const InstrumentDefinition *definition = engine.definition(InstrumentId{1});
+    QVERIFY(definition);
+    QCOMPARE(std::string(definition->symbol.data()), std::string("XRPUSDT"));
+    QCOMPARE(int{definition->priceDecimals}, 4);
+    QCOMPARE(int{definition->quantityDecimals}, 0);
+    QCOMPARE(engine.book().bestPrice(Side::Buy), std::optional{Price{19'537}});
+    QCOMPARE(engine.book().bestPrice(Side::Sell), std::optional{Price{19'538}});
+}
+
+// The recorded Binance pair, found from either file: one decimal of price (20376.90 is
+// written with two), three of size (0.001), and the gap at the update file's line 2 reported
+// as the reason the book is stale.
+void DepthStreamTest::binanceFeedReportsGapAsStale()
+{
+    BOURSE_REQUIRE_DATA_FILE(marketDataPath(kBinanceSnapshot));
+    BOURSE_REQUIRE_DATA_FILE(marketDataPath(kBinanceUpdate));
+    const std::optional<DepthFeedSource> source =
+        depthFeedSourceFor(marketDataPath(kBinanceUpdate).toStdString());
+    QVERIFY(source);
+    QCOMPARE(source->format, DepthFormat::Binance);
+    QCOMPARE(QString::fromStdString(source->path), marketDataPath(kBinanceSnapshot));
+
+    Engine engine;
+    std::string error;
+    const std::unique_ptr<ReplayFeed> feed = openDepthFeed(*source, engine, error);
+    QVERIFY2(feed, error.c_str());
+    QCOMPARE(replayToEnd(*feed), 2);
+    QCOMPARE(feed->staleReason(),
+             std::string("gap in update ids at line 2: expected 2098021528332, received "
+                         "2098041693435; the book waits for a snapshot"));
+    const InstrumentDefinition *definition = engine.definition(InstrumentId{1});
+    QVERIFY(definition);
+    QCOMPARE(std::string(definition->symbol.data()), std::string("BTCUSDT"));
+    QCOMPARE(int{definition->priceDecimals}, 1);
+    QCOMPARE(int{definition->quantityDecimals}, 3);
+    QCOMPARE(engine.book().bestPrice(Side::Buy), std::optional{Price{203'770}});
+}
+
+// A LOBSTER message file, and a Binance snapshot without its update file beside it, are not
+// depth streams, so the terminal reads them another way or reports them.
+void DepthStreamTest::otherFilesAreNoDepthFeed()
+{
+    QTemporaryDir directory;
+    const QString lobster = directory.filePath(QStringLiteral("GOOG_message_1.csv"));
+    const QString lonely = directory.filePath(QStringLiteral("X_depth-snap.csv"));
+    for (const QString &path : {lobster, lonely}) {
+        std::ofstream file(path.toStdString());
+        file << "34200.004241176,1,16113575,18,5853300,1\n";
+    }
+    QVERIFY(!depthFeedSourceFor(lobster.toStdString()));
+    QVERIFY(!depthFeedSourceFor(lonely.toStdString()));
 }
 
 QTEST_GUILESS_MAIN(DepthStreamTest)

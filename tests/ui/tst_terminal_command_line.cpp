@@ -104,7 +104,7 @@ void TerminalCommandLineTest::helpPrintsUsage()
     QVERIFY2(run.exitStatus == QProcess::NormalExit, qPrintable(describe(run)));
     QVERIFY2(run.exitCode == 0, qPrintable(describe(run)));
     QVERIFY2(run.output.startsWith(QStringLiteral("Usage: ")), qPrintable(describe(run)));
-    QVERIFY2(run.output.contains(QStringLiteral("--lobster <MESSAGE_FILE>")),
+    QVERIFY2(run.output.contains(QStringLiteral("--replay, --lobster <FILE>")),
              qPrintable(describe(run)));
     QVERIFY2(run.output.contains(QStringLiteral("--no-journal")), qPrintable(describe(run)));
     QVERIFY2(!run.output.contains(QStringLiteral("--platformpluginpath")),
@@ -206,11 +206,11 @@ void TerminalCommandLineTest::usageErrorExitsTwo_data()
     QTest::newRow("bench-ui with a replay")
         << QStringList{QStringLiteral("--bench-ui"), QStringLiteral("--lobster"),
                        QStringLiteral("GOOG_message_10.csv")}
-        << QStringLiteral("--bench-ui and --lobster exclude each other");
+        << QStringLiteral("--bench-ui and --replay exclude each other");
     QTest::newRow("continue a journal in a replay")
         << QStringList{QStringLiteral("--journal"), QStringLiteral("day.sqlite"),
                        QStringLiteral("--lobster"), QStringLiteral("GOOG_message_10.csv")}
-        << QStringLiteral("--journal continues a simulated market, so it excludes --lobster");
+        << QStringLiteral("--journal continues a simulated market, so it excludes --replay");
 }
 
 void TerminalCommandLineTest::usageErrorExitsTwo()
