@@ -17,6 +17,7 @@
 #include "risk_dashboard.h"
 #include "session.h"
 #include "session_status_bar.h"
+#include "tape_feed.h"
 #include "time_and_sales_panel.h"
 #include "workspace_docks.h"
 #include "workspace_manager.h"
@@ -317,12 +318,17 @@ std::optional<QString> MainWindow::startReplay(const QString &messagePath, doubl
     Session::ReplaySource source;
     source.messagePath = messagePath.toStdString();
     source.speed = speed;
-    // An exchange's order-book stream is recognised by its content or its name; any other
-    // file is read as a LOBSTER message file.
+    // An exchange's order-book stream, or a trade or quote file, is recognised by its content
+    // or its name; any other file is read as a LOBSTER message file.
     if (const std::optional<replay::DepthFeedSource> depth =
             replay::depthFeedSourceFor(source.messagePath)) {
         source.openFeed = [depth = *depth](Engine &engine, std::string &error) {
             return replay::openDepthFeed(depth, engine, error);
+        };
+    } else if (const std::optional<replay::TapeFeedSource> tape =
+                   replay::tapeFeedSourceFor(source.messagePath)) {
+        source.openFeed = [tape = *tape](Engine &engine, std::string &error) {
+            return replay::openTapeFeed(tape, engine, error);
         };
     }
 
@@ -382,9 +388,9 @@ void MainWindow::openReplayFile()
     const QString path = QFileDialog::getOpenFileName(
         this, tr("Open a recorded market"), settings.value(directoryKey).toString(),
         tr("Recorded markets (*_message_*.csv *depth-snap.csv *depth-update.csv *.data "
-           "*.jsonl);;LOBSTER message files (*_message_*.csv);;Binance depth files "
-           "(*depth-snap.csv *depth-update.csv);;Bybit order-book streams (*.data *.jsonl);;"
-           "All files (*)"));
+           "*.jsonl *trades*.csv *quotes*.csv);;LOBSTER message files (*_message_*.csv);;"
+           "Binance depth files (*depth-snap.csv *depth-update.csv);;Bybit order-book streams "
+           "(*.data *.jsonl);;Trade and quote files (*trades*.csv *quotes*.csv);;All files (*)"));
     if (path.isEmpty())
         return;
     if (m_persistent)

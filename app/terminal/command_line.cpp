@@ -65,8 +65,9 @@ private:
         QStringList{QStringLiteral("replay"), QStringLiteral("lobster")},
         QStringLiteral("Replay a recorded market instead of the simulated one: a LOBSTER "
                        "message file (the orderbook file beside it, named the LOBSTER way, is "
-                       "used when present), a Bybit order-book stream (JSON lines), or either "
-                       "file of a Binance depth-snap.csv and depth-update.csv pair."),
+                       "used when present), a Bybit order-book stream (JSON lines), either "
+                       "file of a Binance depth-snap.csv and depth-update.csv pair, or a "
+                       "Tardis.dev trade or quote file (with its _trades/_quotes sibling)."),
         QStringLiteral("FILE")};
     QCommandLineOption m_speed{
         QStringLiteral("speed"),
