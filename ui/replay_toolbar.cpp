@@ -86,6 +86,8 @@ std::optional<double> parseReplaySpeed(const QString &text)
     if (name.endsWith(QChar('x')))
         name.chop(1);
 
+    if (name == QStringLiteral("0.25") || name == QStringLiteral(".25"))
+        return 0.25;
     bool ok = false;
     const int value = name.toInt(&ok);
     if (ok && (value == 1 || value == 10 || value == 100))

@@ -11,11 +11,12 @@ class QActionGroup;
 
 namespace bourse::ui {
 
-// The replay speeds the terminal offers. A speed of 0 replays as fast as possible.
-inline constexpr double replaySpeeds[] = {1.0, 10.0, 100.0, 0.0};
+// The replay speeds the terminal offers. A speed of 0 replays as fast as possible; a quarter
+// of market time lets a student follow a fast market print by print.
+inline constexpr double replaySpeeds[] = {0.25, 1.0, 10.0, 100.0, 0.0};
 
-// Parses "1", "10", "100" or "max" (a trailing "x" is allowed) into a replay speed; nothing
-// for any other text.
+// Parses "0.25", "1", "10", "100" or "max" (a trailing "x" is allowed) into a replay speed;
+// nothing for any other text.
 std::optional<double> parseReplaySpeed(const QString &text);
 
 // The session controls: back to simulation, open a LOBSTER file, play or pause, and the

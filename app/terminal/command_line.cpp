@@ -71,8 +71,8 @@ private:
         QStringLiteral("FILE")};
     QCommandLineOption m_speed{
         QStringLiteral("speed"),
-        QStringLiteral("Replay speed as a multiple of market time: 1, 10, 100, or max for as "
-                       "fast as possible (default 1)."),
+        QStringLiteral("Replay speed as a multiple of market time: 0.25, 1, 10, 100, or max "
+                       "for as fast as possible (default 1)."),
         QStringLiteral("X")};
     QCommandLineOption m_seed{QStringLiteral("seed"),
                               QStringLiteral("Seed of the simulated market; the same seed gives "

@@ -97,6 +97,8 @@ void ReplayToolBarTest::parseReplaySpeedAcceptsOffered_data()
     QTest::addColumn<QString>("text");
     QTest::addColumn<double>("expected");
 
+    QTest::newRow("quarter") << QStringLiteral("0.25x") << 0.25;
+    QTest::newRow("quarter without zero") << QStringLiteral(".25") << 0.25;
     QTest::newRow("one") << QStringLiteral("1") << 1.0;
     QTest::newRow("ten") << QStringLiteral("10") << 10.0;
     QTest::newRow("hundred") << QStringLiteral("100") << 100.0;
@@ -122,6 +124,7 @@ void ReplayToolBarTest::parseReplaySpeedRejectsOthers_data()
 
     QTest::newRow("not offered") << QStringLiteral("3");
     QTest::newRow("fraction") << QStringLiteral("1.5");
+    QTest::newRow("other fraction") << QStringLiteral("0.5");
     QTest::newRow("empty") << QString();
     QTest::newRow("word") << QStringLiteral("fast");
     QTest::newRow("max with suffix") << QStringLiteral("maxx");
