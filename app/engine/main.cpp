@@ -34,7 +34,10 @@ void printUsage(std::ostream &out)
            "      expectations; with --journal, print events only once they are committed.\n"
            "  sim --journal FILE [--seed S] [--rate EVENTS_PER_S] [--seconds N]\n"
            "      Run the simulated market without a screen, journaling every event, and\n"
-           "      print the last acknowledged sequence number as commits land.\n";
+           "      print the last acknowledged sequence number as commits land.\n"
+           "  sim --events N [--seed S] [--accounts] [--json]\n"
+           "      Run the agent market of five instruments as fast as possible for N events,\n"
+           "      without a journal, and print the event stream's hash and rate.\n";
 }
 
 } // namespace

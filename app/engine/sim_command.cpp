@@ -1,8 +1,11 @@
-// bourse-engine sim: the simulated market without a screen, journaled as the terminal does.
+// bourse-engine sim: the simulated market without a screen, journaled as the terminal does, or
+// the agent market at full speed without a journal, to measure it and print its stream's hash.
 
 #include "commands.h"
 #include "output.h"
 
+#include "agent_market.h"
+#include "agent_stream_hash.h"
 #include "engine_recovery.h"
 #include "journal.h"
 #include "journaled_run.h"
@@ -17,6 +20,7 @@
 #include <filesystem>
 #include <iostream>
 #include <optional>
+#include <sstream>
 #include <thread>
 
 namespace bourse::cli {
@@ -26,8 +30,10 @@ namespace {
 constexpr const char *kUsage =
     "usage: bourse-engine sim --journal FILE [--seed S] [--rate EVENTS_PER_S] [--seconds N]\n"
     "                         [--snapshot-every N]\n"
+    "       bourse-engine sim --events N [--seed S] [--accounts] [--json]\n"
     "\n"
-    "Runs the simulated market of one instrument without a screen and journals every event.\n"
+    "With --journal, runs the simulated market of one instrument without a screen and journals\n"
+    "every event.\n"
     "An existing journal is recovered first (newest good snapshot plus the events after it)\n"
     "and continued: the simulated flow takes over the recovered book's resting orders and\n"
     "starts its fair value at the book's mid price. As commits land it prints\n"
@@ -37,15 +43,33 @@ constexpr const char *kUsage =
     "  --rate N            events per second to aim for (default: as fast as possible)\n"
     "  --seconds N         stop after N seconds (default: run until a signal)\n"
     "  --snapshot-every N  store an engine snapshot every N events (default 1000000)\n"
+    "\n"
+    "With --events, runs the agent market, five instruments traded by market makers and by\n"
+    "noise, momentum and informed traders, as fast as possible on a new engine without a\n"
+    "journal, until it has published N events. It prints the hash of those N events (XXH64\n"
+    "over each event's sequence number, time, instrument and codec bytes), the events per\n"
+    "second, and the trades and mean spreads of each instrument. The same seed gives the same\n"
+    "hash on every run and platform. Trades and spreads count up to the end of the step that\n"
+    "published event N, which may publish a few more.\n"
+    "  --events N          events to run for\n"
+    "  --seed S            seed of the agents' draws (default 1)\n"
+    "  --accounts          open the agents' accounts in the engine's portfolio, which posts\n"
+    "                      their fills and checks their orders' risk (slower)\n"
+    "  --json              print the figures as one JSON object\n"
     "Exit status: 0 clean stop, 1 the journal failed, 2 usage error, 3 damaged or unreadable\n"
     "journal (nothing runs).\n";
+
+constexpr std::uint64_t kDefaultSnapshotEvery = 1'000'000;
 
 struct SimArguments {
     std::string journal;
     std::uint64_t seed = 1;
     std::optional<std::uint64_t> rate;
     std::optional<std::uint64_t> seconds;
-    std::uint64_t snapshotEvery = 1'000'000;
+    std::optional<std::uint64_t> snapshotEvery;
+    std::optional<std::uint64_t> events; // set: the agent market without a journal
+    bool accounts = false;
+    bool json = false;
 };
 
 std::atomic<bool> stopRequested{false};
@@ -65,13 +89,67 @@ std::optional<std::uint64_t> parseCount(const std::string &text)
     return value;
 }
 
+// The first given option that only the journaled mode takes, or nullptr.
+const char *journalOnlyOption(const SimArguments &parsed)
+{
+    if (!parsed.journal.empty())
+        return "--journal";
+    if (parsed.rate)
+        return "--rate";
+    if (parsed.seconds)
+        return "--seconds";
+    if (parsed.snapshotEvery)
+        return "--snapshot-every";
+    return nullptr;
+}
+
+// The first given option that only --events takes, or nullptr.
+const char *eventsOnlyOption(const SimArguments &parsed)
+{
+    if (parsed.accounts)
+        return "--accounts";
+    if (parsed.json)
+        return "--json";
+    return nullptr;
+}
+
+// Checks that the options belong to one mode: --journal with its pacing and snapshot options,
+// or --events with --accounts and --json.
+bool checkMode(const SimArguments &parsed)
+{
+    const char *journalOption = journalOnlyOption(parsed);
+    const char *eventsOption = eventsOnlyOption(parsed);
+    if (parsed.events && journalOption) {
+        std::cerr << "bourse-engine sim: " << journalOption
+                  << " does not apply to --events, which runs without a journal\n";
+        return false;
+    }
+    if (!parsed.events && eventsOption) {
+        std::cerr << "bourse-engine sim: " << eventsOption << " applies only with --events N\n";
+        return false;
+    }
+    if (!parsed.events && parsed.journal.empty()) {
+        std::cerr << "bourse-engine sim: --journal FILE or --events N is required\n";
+        return false;
+    }
+    return true;
+}
+
 std::optional<SimArguments> parseArguments(const std::vector<std::string> &arguments)
 {
     SimArguments parsed;
     for (std::size_t i = 0; i < arguments.size(); ++i) {
         const std::string &option = arguments[i];
+        if (option == "--accounts") {
+            parsed.accounts = true;
+            continue;
+        }
+        if (option == "--json") {
+            parsed.json = true;
+            continue;
+        }
         if (option != "--journal" && option != "--seed" && option != "--rate" &&
-            option != "--seconds" && option != "--snapshot-every") {
+            option != "--seconds" && option != "--snapshot-every" && option != "--events") {
             std::cerr << "bourse-engine sim: unknown option '" << option << "'\n";
             return std::nullopt;
         }
@@ -96,13 +174,13 @@ std::optional<SimArguments> parseArguments(const std::vector<std::string> &argum
             parsed.rate = *count;
         else if (option == "--seconds")
             parsed.seconds = *count;
+        else if (option == "--events")
+            parsed.events = *count;
         else
             parsed.snapshotEvery = *count;
     }
-    if (parsed.journal.empty()) {
-        std::cerr << "bourse-engine sim: --journal FILE is required\n";
+    if (!checkMode(parsed))
         return std::nullopt;
-    }
     return parsed;
 }
 
@@ -130,28 +208,106 @@ void printAcknowledged(SequenceNumber sequence)
     std::fflush(stdout);
 }
 
-} // namespace
+// The figures of an agent market run.
+struct AgentRun {
+    std::uint64_t events = 0;
+    std::uint64_t hash = 0;
+    double seconds = 0;
+    std::uint64_t trades = 0;
+    std::uint64_t steps = 0;
+    double simulatedSeconds = 0;
+};
 
-int runSimCommand(const std::vector<std::string> &arguments)
+// The mean of `samples` values that add up to `sum`, in units of `unit`, or zero without
+// samples.
+double meanOf(std::int64_t sum, std::uint64_t samples, std::int64_t unit)
 {
-    if (!arguments.empty() && (arguments[0] == "--help" || arguments[0] == "-h")) {
-        std::cout << kUsage;
-        return Success;
-    }
-    const std::optional<SimArguments> parsed = parseArguments(arguments);
-    if (!parsed) {
-        std::cerr << kUsage;
-        return UsageError;
+    return samples == 0 ? 0.0
+                        : static_cast<double>(sum) / static_cast<double>(samples) /
+                              static_cast<double>(unit);
+}
+
+void printAgentRun(const AgentRun &run, const SimArguments &arguments, const AgentMarket &market)
+{
+    const double rate = static_cast<double>(run.events) / run.seconds;
+    std::ostringstream out;
+    if (arguments.json) {
+        out << "{\"seed\":" << arguments.seed
+            << ",\"accounts\":" << (arguments.accounts ? "true" : "false")
+            << ",\"events\":" << run.events << ",\"hash\":" << jsonString(hex(run.hash))
+            << ",\"seconds\":" << run.seconds
+            << ",\"events_per_second\":" << static_cast<std::uint64_t>(rate)
+            << ",\"trades\":" << run.trades << ",\"steps\":" << run.steps
+            << ",\"simulated_seconds\":" << run.simulatedSeconds << ",\"instruments\":[";
+    } else {
+        out << "events: " << run.events << "\nhash: " << hex(run.hash)
+            << "\nseconds: " << run.seconds
+            << "\nevents per second: " << static_cast<std::uint64_t>(rate)
+            << "\ntrades: " << run.trades << "\nsteps: " << run.steps
+            << "\nsimulated seconds: " << run.simulatedSeconds << "\n";
     }
 
+    for (std::size_t index = 0; index < market.instrumentCount(); ++index) {
+        const AgentInstrument &instrument = market.options().instruments[index];
+        const AgentInstrumentStatistics &figures = market.statistics(index);
+        const std::int64_t tick = instrument.tickSize.value();
+        const double spread = meanOf(figures.spreadSum, figures.spreadSamples, tick);
+        const double newsSpread = meanOf(figures.newsSpreadSum, figures.newsSpreadSamples, tick);
+        if (arguments.json) {
+            out << (index == 0 ? "" : ",") << "{\"symbol\":" << jsonString(instrument.symbol)
+                << ",\"trades\":" << figures.trades << ",\"volume\":" << figures.volume.value()
+                << ",\"news\":" << figures.news << ",\"mean_spread_ticks\":" << spread
+                << ",\"mean_spread_after_news_ticks\":" << newsSpread << "}";
+        } else {
+            out << instrument.symbol << ": " << figures.trades << " trades, mean spread " << spread
+                << " ticks, " << newsSpread << " after news (" << figures.news << " news)\n";
+        }
+    }
+    if (arguments.json)
+        out << "]}\n";
+    std::cout << out.str();
+}
+
+// Runs the agent market on a new engine until it has published arguments.events events, with
+// the stream's hash as the only handler besides the market's own.
+int runAgentMarket(const SimArguments &arguments)
+{
+    const SequenceNumber events = *arguments.events;
+    Engine engine;
+    EventStreamHash hash(events);
+    engine.addHandler(&hash);
+    AgentMarket::Options options;
+    options.openAccounts = arguments.accounts;
+
+    using Clock = std::chrono::steady_clock;
+    const Clock::time_point start = Clock::now();
+    AgentMarket market(engine, arguments.seed, options);
+    market.runUntil(events);
+    const Clock::time_point end = Clock::now();
+
+    AgentRun run;
+    run.events = hash.eventCount();
+    run.hash = hash.value();
+    run.seconds = std::chrono::duration<double>(end - start).count();
+    run.trades = engine.tradeCount();
+    run.steps = market.stepCount();
+    run.simulatedSeconds =
+        static_cast<double>(market.time().value() - options.startTime.value()) / 1e9;
+    printAgentRun(run, arguments, market);
+    return Success;
+}
+
+// Runs the one-instrument simulated market into a journal, continuing what it holds.
+int runJournaled(const SimArguments &arguments)
+{
     // An existing journal is locked before it is read, so a journal another process writes to
     // is reported at once instead of after a full check, and nothing can append between the
     // recovery and the writer's first event.
     std::unique_ptr<storage::JournalWriterLock> lock;
     std::error_code ignored;
-    if (std::filesystem::is_regular_file(parsed->journal, ignored)) {
+    if (std::filesystem::is_regular_file(arguments.journal, ignored)) {
         storage::JournalWriterLock::Acquired acquired =
-            storage::JournalWriterLock::acquire(parsed->journal);
+            storage::JournalWriterLock::acquire(arguments.journal);
         if (!acquired.lock) {
             std::cerr << "bourse-engine sim: " << acquired.error->toString() << "\n";
             return InputError;
@@ -162,7 +318,7 @@ int runSimCommand(const std::vector<std::string> &arguments)
     // Recover the journal's engine before the writer opens it, so that the engine continues
     // exactly where the journal ends.
     app::RecoveredEngine recovered =
-        app::recoverEngine(parsed->journal, app::JournalCheck::EveryEvent);
+        app::recoverEngine(arguments.journal, app::JournalCheck::EveryEvent);
     std::unique_ptr<Engine> engine;
     if (recovered.engine) {
         engine = std::move(recovered.engine);
@@ -184,14 +340,15 @@ int runSimCommand(const std::vector<std::string> &arguments)
         return InputError;
     }
 
-    storage::JournalWriter::Created created = lock
-                                                  ? storage::JournalWriter::create(std::move(lock))
-                                                  : storage::JournalWriter::create(parsed->journal);
+    storage::JournalWriter::Created created =
+        lock ? storage::JournalWriter::create(std::move(lock))
+             : storage::JournalWriter::create(arguments.journal);
     if (!created.writer) {
         std::cerr << "bourse-engine sim: " << created.error->toString() << "\n";
         return InputError;
     }
-    app::JournaledRun journal(std::move(created.writer), *engine, parsed->snapshotEvery,
+    app::JournaledRun journal(std::move(created.writer), *engine,
+                              arguments.snapshotEvery.value_or(kDefaultSnapshotEvery),
                               recovered.report.snapshotSequence);
     storage::JournalWriter &writer = journal.writer();
     engine->addHandler(&journal);
@@ -205,7 +362,7 @@ int runSimCommand(const std::vector<std::string> &arguments)
     // the book's mid price and numbers its orders above every id used. A new journal's empty
     // book is primed. The seed mixes in the sequence number, so a restart does not repeat the
     // flow of the run before it.
-    MarketSimulator simulator = MarketSimulator::resume(parsed->seed ^ engine->lastSequence(),
+    MarketSimulator simulator = MarketSimulator::resume(arguments.seed ^ engine->lastSequence(),
                                                         MarketSimulator::Options{}, *engine);
     if (engine->book().orderCount() != 0)
         std::printf("resumed on %zu resting orders, fair value %lld ticks\n",
@@ -225,15 +382,15 @@ int runSimCommand(const std::vector<std::string> &arguments)
     while (!stopRequested && !writer.error()) {
         const Clock::time_point now = Clock::now();
         const double elapsed = std::chrono::duration<double>(now - start).count();
-        if (parsed->seconds && elapsed >= static_cast<double>(*parsed->seconds))
+        if (arguments.seconds && elapsed >= static_cast<double>(*arguments.seconds))
             break;
 
         time = std::max(time + 1, wallClockNanoseconds());
         // Up to a millisecond's worth of commands, then a batch end that hands the events over.
         const SequenceNumber target =
-            parsed->rate
+            arguments.rate
                 ? firstSequence +
-                      static_cast<SequenceNumber>(elapsed * static_cast<double>(*parsed->rate))
+                      static_cast<SequenceNumber>(elapsed * static_cast<double>(*arguments.rate))
                 : engine->lastSequence() + 4096;
         while (engine->lastSequence() < target && !stopRequested)
             simulator.step(*engine, Timestamp{time++});
@@ -244,7 +401,7 @@ int runSimCommand(const std::vector<std::string> &arguments)
             printed = committed;
             lastPrint = now;
         }
-        if (parsed->rate && engine->lastSequence() >= target)
+        if (arguments.rate && engine->lastSequence() >= target)
             std::this_thread::sleep_for(std::chrono::milliseconds(1));
     }
 
@@ -259,6 +416,22 @@ int runSimCommand(const std::vector<std::string> &arguments)
                 static_cast<unsigned long long>(engine->lastSequence()),
                 hex(engine->stateHash()).c_str());
     return Success;
+}
+
+} // namespace
+
+int runSimCommand(const std::vector<std::string> &arguments)
+{
+    if (!arguments.empty() && (arguments[0] == "--help" || arguments[0] == "-h")) {
+        std::cout << kUsage;
+        return Success;
+    }
+    const std::optional<SimArguments> parsed = parseArguments(arguments);
+    if (!parsed) {
+        std::cerr << kUsage;
+        return UsageError;
+    }
+    return parsed->events ? runAgentMarket(*parsed) : runJournaled(*parsed);
 }
 
 } // namespace bourse::cli
