@@ -651,6 +651,9 @@ bool Runner::stepReplay()
         if (time) {
             m_replayTime = *time;
         }
+        // A message can change nothing in the engine, as a delta a stale book holds back; the
+        // view still shows the market clock and the count moving on.
+        m_replayProgressed = true;
         return true;
     case ReplayFeed::Step::Finished:
         m_state = ReplayState::Finished;
@@ -676,7 +679,8 @@ void Runner::publishIfDue(Clock::time_point now)
 // that has not fallen to zero.
 bool Runner::viewPending() const
 {
-    return m_viewBuilder.hasNewEvents() || m_settingsChanged || m_publishedRate > 0.0;
+    return m_viewBuilder.hasNewEvents() || m_settingsChanged || m_replayProgressed ||
+           m_publishedRate > 0.0;
 }
 
 void Runner::publish(Clock::time_point now)
@@ -709,6 +713,7 @@ void Runner::publish(Clock::time_point now)
     m_publishedRate = view->eventsPerSecond;
     m_publishNow = false;
     m_settingsChanged = false;
+    m_replayProgressed = false;
     scheduleNextFrame(now);
     m_views.publish(std::move(view));
 }

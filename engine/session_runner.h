@@ -246,6 +246,7 @@ private:
     Clock::time_point m_nextFrame;
     bool m_publishNow = false; // a pause, finish or failure publishes at once
     bool m_settingsChanged = false;
+    bool m_replayProgressed = false; // a replayed message since the last view
     double m_publishedRate = 0.0;
 };
 

@@ -253,6 +253,12 @@ void DepthPainter::drawHeader()
     const QString symbol = QString::fromStdString(view.symbol);
     drawText(rest, Qt::AlignLeft | Qt::AlignVCenter, symbol, theme::textColor());
     rest.setLeft(rest.left() + QFontMetrics(bold).horizontalAdvance(symbol) + 14);
+    // A replayed book that cannot be trusted says so before its figures.
+    if (!view.replayStale.empty()) {
+        const QString stale = QObject::tr("STALE");
+        drawText(rest, Qt::AlignLeft | Qt::AlignVCenter, stale, theme::errorColor());
+        rest.setLeft(rest.left() + QFontMetrics(bold).horizontalAdvance(stale) + 14);
+    }
     m_painter.setFont(regular);
 
     const auto field = [&](const QString &name, const QString &value, const QColor &color) {

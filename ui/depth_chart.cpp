@@ -31,7 +31,8 @@ void DepthChart::showView(const std::shared_ptr<const MarketView> &view)
     const bool same =
         view && m_view && view->bids == m_view->bids && view->asks == m_view->asks &&
         view->symbol == m_view->symbol && view->priceDecimals == m_view->priceDecimals &&
-        view->quantityDecimals == m_view->quantityDecimals && view->tickSize == m_view->tickSize;
+        view->quantityDecimals == m_view->quantityDecimals && view->tickSize == m_view->tickSize &&
+        view->replayStale == m_view->replayStale;
     m_view = view;
     if (same)
         return;

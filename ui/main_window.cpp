@@ -320,8 +320,9 @@ std::optional<QString> MainWindow::startReplay(const QString &messagePath, doubl
     source.speed = speed;
     // An exchange's order-book stream, or a trade or quote file, is recognised by its content
     // or its name; any other file is read as a LOBSTER message file.
+    std::string problem;
     if (const std::optional<replay::DepthFeedSource> depth =
-            replay::depthFeedSourceFor(source.messagePath)) {
+            replay::depthFeedSourceFor(source.messagePath, problem)) {
         source.openFeed = [depth = *depth](Engine &engine, std::string &error) {
             return replay::openDepthFeed(depth, engine, error);
         };
@@ -330,6 +331,8 @@ std::optional<QString> MainWindow::startReplay(const QString &messagePath, doubl
         source.openFeed = [tape = *tape](Engine &engine, std::string &error) {
             return replay::openTapeFeed(tape, engine, error);
         };
+    } else if (!problem.empty()) {
+        return QString::fromStdString(problem);
     }
 
     auto session = makeSession(SessionMode::Replay);
@@ -374,6 +377,13 @@ void MainWindow::selectInstrument(InstrumentId instrument)
 
 void MainWindow::showView(const std::shared_ptr<const MarketView> &view)
 {
+    // The status bar cuts a long error to its width, so the log keeps it whole, once.
+    if (view->error != m_loggedError) {
+        m_loggedError = view->error;
+        if (!m_loggedError.empty())
+            qCWarning(lcUi).noquote()
+                << "the session stopped:" << QString::fromStdString(m_loggedError);
+    }
     m_statusBar->setView(*view);
     if (m_durableSource)
         m_statusBar->setDurableSequence(m_durableSource());

@@ -11,6 +11,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <string>
 #include <vector>
 
 class QActionGroup;
@@ -154,6 +155,7 @@ private:
     std::vector<PanelTime> m_viewTimes;
     bool m_persistent = true;
     bool m_shown = false;
+    std::string m_loggedError; // the last session error written to the log
 };
 
 } // namespace bourse::ui

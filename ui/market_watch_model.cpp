@@ -193,6 +193,12 @@ void MarketWatchModel::applyView(const MarketView &view)
     }
     for (const InstrumentQuote &quote : quotes)
         updateRow(rowOf(quote.instrument), quote);
+    // A replay is one instrument, whose book the replay may mark as not to be trusted.
+    if (view.replayStale.empty() != m_stale.empty() && rowCount() > 0) {
+        m_stale = view.replayStale;
+        emit dataChanged(index(0, StatusColumn), index(rowCount() - 1, StatusColumn));
+    }
+    m_stale = view.replayStale;
     setFocus(view.instrument);
 }
 
@@ -404,7 +410,7 @@ QVariant MarketWatchModel::displayData(const InstrumentQuote &quote, int column)
     case TradesColumn:
         return formatCount(static_cast<std::int64_t>(quote.tradeCount));
     case StatusColumn:
-        return tradingStatusText(quote.status);
+        return m_stale.empty() ? tradingStatusText(quote.status) : tr("Stale");
     default:
         return {};
     }
@@ -430,7 +436,7 @@ QVariant MarketWatchModel::foregroundData(const InstrumentQuote &quote, int colu
     case AskSizeColumn:
         return theme::sellColor();
     case StatusColumn:
-        if (quote.status == TradingStatus::Halted)
+        if (quote.status == TradingStatus::Halted || !m_stale.empty())
             return theme::errorColor();
         if (quote.status != TradingStatus::Trading)
             return theme::mutedTextColor();

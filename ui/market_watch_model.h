@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <unordered_map>
 #include <vector>
 
@@ -85,6 +86,8 @@ private:
     QVariant sparklineData(const InstrumentQuote &quote) const;
 
     std::vector<InstrumentQuote> m_rows;
+    // Why a replayed book cannot be trusted (MarketView::replayStale); empty while it can.
+    std::string m_stale;
     std::unordered_map<std::uint32_t, int> m_rowOfInstrument;
     InstrumentId m_focus;
 };

@@ -164,6 +164,10 @@ Session::RunHandlerFactory TerminalJournals::runHandlerFactory()
         std::vector<std::unique_ptr<EventHandler>> handlers;
         // The previous run, stopped by now, showed its own accounts and progress.
         accounts->publish(nullptr);
+        {
+            std::lock_guard guard(progress->durableMutex);
+            ++progress->run;
+        }
         progress->journaled = false;
         {
             std::lock_guard guard(progress->pathMutex);
@@ -182,14 +186,24 @@ Session::RunHandlerFactory TerminalJournals::runHandlerFactory()
             handlers.push_back(std::make_unique<UnjournaledRun>(std::move(problem)));
             return handlers;
         }
-        progress->durable = writer->committedSequence();
+        // The previous run's writer may commit once more as it closes, after this point: only
+        // the listener of the latest run moves the figure.
+        std::uint64_t run = 0;
+        {
+            std::lock_guard guard(progress->durableMutex);
+            run = ++progress->run;
+            progress->durable = writer->committedSequence();
+        }
         progress->journaled = true;
         {
             std::lock_guard guard(progress->pathMutex);
             progress->path = path.toStdString();
         }
-        writer->setCommitListener(
-            [progress](SequenceNumber committed) { progress->durable = committed; });
+        writer->setCommitListener([progress, run](SequenceNumber committed) {
+            std::lock_guard guard(progress->durableMutex);
+            if (progress->run == run)
+                progress->durable = committed;
+        });
         qCInfo(lcJournal).noquote()
             << "journal of" << QString::fromStdString(context.source) << "in" << path;
         handlers.push_back(std::make_unique<JournaledRun>(std::move(writer), context.engine,

@@ -76,6 +76,10 @@ private:
     struct Progress {
         std::atomic<bool> journaled{false};
         std::atomic<SequenceNumber> durable{0};
+        // Counts the runs, so that a commit of an earlier run's writer, which may come after
+        // the next run started, leaves `durable` alone. Both change under durableMutex.
+        std::uint64_t run = 0;
+        std::mutex durableMutex;
         std::mutex lockMutex;
         std::unique_ptr<storage::JournalWriterLock> adoptedLock; // for the next continued run
         std::mutex pathMutex;

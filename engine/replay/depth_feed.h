@@ -24,15 +24,18 @@ struct DepthFeedSource {
 
 // Returns the stream that `path` names: a Bybit JSON-lines file (its first line is a JSON
 // object whose topic starts with "orderbook."), or either file of a Binance pair named
-// ...depth-snap.csv and ...depth-update.csv side by side. Nothing for any other file.
-std::optional<DepthFeedSource> depthFeedSourceFor(const std::string &path);
+// ...depth-snap.csv and ...depth-update.csv side by side. Returns nothing for any other file,
+// and sets `problem` when the file looks like one of them but cannot be: a Binance file
+// without its sibling, or JSON lines that are not an order-book stream.
+std::optional<DepthFeedSource> depthFeedSourceFor(const std::string &path, std::string &problem);
 
-// Opens a depth stream as a ReplayFeed on a fresh `engine`. The price and size decimals are the
-// fewest that write every value of the stream's first message exactly, a snapshot of up to
-// hundreds of levels. A later value with more decimals stops the replay with an error naming
-// its line. The engine's instrument 1 takes the stream's symbol and these
-// decimals, with a tick and a lot of one unit. Returns null and sets `error`, naming the file
-// and the line, when the stream cannot be read.
+// Opens a depth stream as a ReplayFeed on a fresh `engine`. The price and size decimals are
+// those the first messages (up to 1,000 Bybit lines, 100,000 Binance rows of each file) are
+// written with, and the tick is the greatest common divisor of their prices. A later value with
+// more decimals, or a price off that tick, stops the replay with an error naming its line. The
+// engine's instrument 1 takes the stream's symbol and these decimals, with a tick and a lot of one
+// unit. Returns null and sets `error`, naming the file and the line, when the stream cannot be
+// read.
 std::unique_ptr<ReplayFeed> openDepthFeed(const DepthFeedSource &source, Engine &engine,
                                           std::string &error);
 

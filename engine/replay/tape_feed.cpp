@@ -1,6 +1,7 @@
 #include "tape_feed.h"
 
 #include "csv_sources.h"
+#include "replayed_instrument.h"
 
 #include <algorithm>
 #include <filesystem>
@@ -209,13 +210,7 @@ private:
 
     InstrumentDefinition definition() const
     {
-        InstrumentDefinition terms;
-        terms.id = InstrumentId{1};
-        const std::size_t length = std::min(m_symbol.size(), terms.symbol.size());
-        std::copy_n(m_symbol.begin(), length, terms.symbol.begin());
-        terms.priceDecimals = static_cast<std::uint8_t>(m_scale.priceDecimals);
-        terms.quantityDecimals = static_cast<std::uint8_t>(m_scale.quantityDecimals);
-        return terms;
+        return replayedInstrument(m_symbol, m_scale.priceDecimals, m_scale.quantityDecimals);
     }
 
     const std::optional<CsvError> &readError() const

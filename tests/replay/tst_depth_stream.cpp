@@ -221,6 +221,11 @@ private slots:
     void bybitFeedDefinesInstrumentAndBook();
     void binanceFeedReportsGapAsStale();
     void otherFilesAreNoDepthFeed();
+    void feedScaleCoversLaterMessages();
+    void crossedBookMarkedUntilUncrossed();
+    void timeGoingBackwardsStopsReplay();
+    void longSymbolCutAtWholeCharacter();
+    void priceOffDerivedTickStopsReplay();
     void snapshotWithBufferedUpdates_data();
     void snapshotWithBufferedUpdates();
     void staleBookHealsWithNewSnapshot();
@@ -982,7 +987,9 @@ void DepthStreamTest::bybitFeedDefinesInstrumentAndBook()
     if (path.isEmpty())
         QSKIP(qPrintable(problem));
 
-    const std::optional<DepthFeedSource> source = depthFeedSourceFor(path.toStdString());
+    std::string sourceProblem;
+    const std::optional<DepthFeedSource> source =
+        depthFeedSourceFor(path.toStdString(), sourceProblem);
     QVERIFY(source);
     QCOMPARE(source->format, DepthFormat::Bybit);
     Engine engine;
@@ -999,19 +1006,21 @@ void DepthStreamTest::bybitFeedDefinesInstrumentAndBook()
     QCOMPARE(std::string(definition->symbol.data()), std::string("XRPUSDT"));
     QCOMPARE(int{definition->priceDecimals}, 4);
     QCOMPARE(int{definition->quantityDecimals}, 0);
+    QCOMPARE(definition->tickSize, Price{1});
     QCOMPARE(engine.book().bestPrice(Side::Buy), std::optional{Price{19'537}});
     QCOMPARE(engine.book().bestPrice(Side::Sell), std::optional{Price{19'538}});
 }
 
-// The recorded Binance pair, found from either file: one decimal of price (20376.90 is
-// written with two), three of size (0.001), and the gap at the update file's line 2 reported
-// as the reason the book is stale.
+// The recorded Binance pair, found from either file: prices written with two decimals
+// (20377.00) on a step of 0.10 and sizes with three (1.770), and the gap at the update file's line
+// 2 reported as the reason the book is stale.
 void DepthStreamTest::binanceFeedReportsGapAsStale()
 {
     BOURSE_REQUIRE_DATA_FILE(marketDataPath(kBinanceSnapshot));
     BOURSE_REQUIRE_DATA_FILE(marketDataPath(kBinanceUpdate));
+    std::string problem;
     const std::optional<DepthFeedSource> source =
-        depthFeedSourceFor(marketDataPath(kBinanceUpdate).toStdString());
+        depthFeedSourceFor(marketDataPath(kBinanceUpdate).toStdString(), problem);
     QVERIFY(source);
     QCOMPARE(source->format, DepthFormat::Binance);
     QCOMPARE(QString::fromStdString(source->path), marketDataPath(kBinanceSnapshot));
@@ -1027,24 +1036,184 @@ void DepthStreamTest::binanceFeedReportsGapAsStale()
     const InstrumentDefinition *definition = engine.definition(InstrumentId{1});
     QVERIFY(definition);
     QCOMPARE(std::string(definition->symbol.data()), std::string("BTCUSDT"));
-    QCOMPARE(int{definition->priceDecimals}, 1);
+    QCOMPARE(int{definition->priceDecimals}, 2);
     QCOMPARE(int{definition->quantityDecimals}, 3);
-    QCOMPARE(engine.book().bestPrice(Side::Buy), std::optional{Price{203'770}});
+    // Every price of the files is a multiple of 0.10, as BTCUSDT's tick on Binance futures.
+    QCOMPARE(definition->tickSize, Price{10});
+    QCOMPARE(engine.book().bestPrice(Side::Buy), std::optional{Price{2'037'700}});
 }
 
-// A LOBSTER message file, and a Binance snapshot without its update file beside it, are not
-// depth streams, so the terminal reads them another way or reports them.
+// A LOBSTER message file is no depth stream. A Binance snapshot without its update file, and
+// JSON lines of another topic, look like one and cannot be: each names what is wrong rather
+// than being read as a LOBSTER file.
 void DepthStreamTest::otherFilesAreNoDepthFeed()
 {
     QTemporaryDir directory;
     const QString lobster = directory.filePath(QStringLiteral("GOOG_message_1.csv"));
     const QString lonely = directory.filePath(QStringLiteral("X_depth-snap.csv"));
+    const QString trades = directory.filePath(QStringLiteral("trades.data"));
     for (const QString &path : {lobster, lonely}) {
         std::ofstream file(path.toStdString());
         file << "34200.004241176,1,16113575,18,5853300,1\n";
     }
-    QVERIFY(!depthFeedSourceFor(lobster.toStdString()));
-    QVERIFY(!depthFeedSourceFor(lonely.toStdString()));
+    {
+        std::ofstream file(trades.toStdString());
+        file << R"({"topic":"publicTrade.XRPUSDT","type":"snapshot","ts":1,"data":[]})" << '\n';
+    }
+
+    std::string problem;
+    QVERIFY(!depthFeedSourceFor(lobster.toStdString(), problem));
+    QCOMPARE(problem, std::string());
+    QVERIFY(!depthFeedSourceFor(lonely.toStdString(), problem));
+    QCOMPARE(QString::fromStdString(problem),
+             QStringLiteral("%1: a Binance depth file replays with its pair, and %2 is not a file "
+                            "beside it")
+                 .arg(lonely, directory.filePath(QStringLiteral("X_depth-update.csv"))));
+    problem.clear();
+    QVERIFY(!depthFeedSourceFor(trades.toStdString(), problem));
+    QCOMPARE(QString::fromStdString(problem),
+             QStringLiteral("%1:1: the line is not a Bybit order-book message (a JSON object whose "
+                            "topic starts with \"orderbook.\")")
+                 .arg(trades));
+}
+
+namespace {
+
+// Writes Bybit lines for XRPUSDT-like data: a snapshot at u 1, then `deltas`, each a pair of
+// the bids and asks JSON arrays, at u 2, 3 and so on, one second apart unless `times` says.
+QString writeBybit(const QTemporaryDir &directory, const std::string &symbol,
+                   const std::string &snapshotBids, const std::string &snapshotAsks,
+                   const std::vector<std::pair<std::string, std::string>> &deltas,
+                   const std::vector<std::int64_t> &times = {})
+{
+    const QString path = directory.filePath(QStringLiteral("stream.data"));
+    std::ofstream file(path.toStdString());
+    const auto line = [&](const char *type, std::uint64_t id, std::int64_t ms,
+                          const std::string &bids, const std::string &asks) {
+        file << R"({"topic":"orderbook.50.)" << symbol << R"(","type":")" << type << R"(","ts":)"
+             << ms << R"(,"data":{"s":")" << symbol << R"(","b":)" << bids << R"(,"a":)" << asks
+             << R"(,"u":)" << id << R"(,"seq":1},"cts":1})" << '\n';
+    };
+    line("snapshot", 1, 1'000, snapshotBids, snapshotAsks);
+    for (std::size_t i = 0; i < deltas.size(); ++i) {
+        const std::int64_t ms = i < times.size() ? times[i] : 2'000 + 1'000 * std::int64_t(i);
+        line("delta", i + 2, ms, deltas[i].first, deltas[i].second);
+    }
+    return path;
+}
+
+std::unique_ptr<ReplayFeed> openBybit(const QString &path, Engine &engine, std::string &error)
+{
+    std::string problem;
+    const std::optional<DepthFeedSource> source = depthFeedSourceFor(path.toStdString(), problem);
+    if (!source) {
+        error = problem;
+        return nullptr;
+    }
+    return openDepthFeed(*source, engine, error);
+}
+
+} // namespace
+
+// A snapshot of one level a side writes its size as "2.000", and a later delta needs three
+// decimals: the scale comes from the decimals as written, over the messages after the snapshot
+// too, so the delta reads.
+void DepthStreamTest::feedScaleCoversLaterMessages()
+{
+    QTemporaryDir directory;
+    const QString path =
+        writeBybit(directory, "BTCUSDT", R"([["96500.00","2.000"]])", R"([["96500.10","0.500"]])",
+                   {{R"([["96500.00","1.753"]])", "[]"}});
+    Engine engine;
+    std::string error;
+    const std::unique_ptr<ReplayFeed> feed = openBybit(path, engine, error);
+    QVERIFY2(feed, error.c_str());
+    QCOMPARE(replayToEnd(*feed), 2);
+    QCOMPARE(int{engine.definition(InstrumentId{1})->priceDecimals}, 2);
+    QCOMPARE(int{engine.definition(InstrumentId{1})->quantityDecimals}, 3);
+    QCOMPARE(engine.book().quantityAt(Side::Buy, Price{9'650'000}), Quantity{1'753});
+}
+
+// A delta that leaves the best bid above the best ask: an exchange's book never stays crossed,
+// so the view marks it until a later delta uncrosses it.
+void DepthStreamTest::crossedBookMarkedUntilUncrossed()
+{
+    QTemporaryDir directory;
+    const QString path =
+        writeBybit(directory, "XRPUSDT", R"([["1.9531","10"]])", R"([["1.9535","10"]])",
+                   {{R"([["1.9540","5"]])", "[]"}, {R"([["1.9540","0"]])", "[]"}});
+    Engine engine;
+    std::string error;
+    const std::unique_ptr<ReplayFeed> feed = openBybit(path, engine, error);
+    QVERIFY2(feed, error.c_str());
+    QCOMPARE(feed->step(), ReplayFeed::Step::Applied);
+    QCOMPARE(feed->staleReason(), std::string());
+    QCOMPARE(feed->step(), ReplayFeed::Step::Applied);
+    QCOMPARE(feed->staleReason(),
+             std::string("crossed book since line 2: the best bid is at or above the best ask"));
+    QCOMPARE(feed->step(), ReplayFeed::Step::Applied);
+    QCOMPARE(feed->staleReason(), std::string());
+}
+
+// A message earlier than the one before it stops the replay with its file and line, before it
+// changes the book.
+void DepthStreamTest::timeGoingBackwardsStopsReplay()
+{
+    QTemporaryDir directory;
+    const QString path =
+        writeBybit(directory, "XRPUSDT", R"([["1.9531","10"]])", R"([["1.9535","10"]])",
+                   {{R"([["1.9532","5"]])", "[]"}, {R"([["1.9533","5"]])", "[]"}}, {3'000, 2'500});
+    Engine engine;
+    std::string error;
+    const std::unique_ptr<ReplayFeed> feed = openBybit(path, engine, error);
+    QVERIFY2(feed, error.c_str());
+    QCOMPARE(feed->step(), ReplayFeed::Step::Applied);
+    QCOMPARE(feed->step(), ReplayFeed::Step::Applied);
+    QCOMPARE(feed->step(), ReplayFeed::Step::Failed);
+    QCOMPARE(QString::fromStdString(feed->error()),
+             QStringLiteral("%1:3: the time 2500 ms is before the previous message's 3000 ms")
+                 .arg(path));
+    QCOMPARE(engine.book().quantityAt(Side::Buy, Price{19'533}), Quantity{0});
+}
+
+// "XRPÜSDT€ÉÉÉÉ" is 19 bytes of UTF-8; the definition keeps 16, and the 16th byte would split
+// the third É, so the symbol ends after the second one.
+void DepthStreamTest::longSymbolCutAtWholeCharacter()
+{
+    QTemporaryDir directory;
+    const QString path =
+        writeBybit(directory, "XRP\xC3\x9CSDT\xE2\x82\xAC\xC3\x89\xC3\x89\xC3\x89\xC3\x89",
+                   R"([["1.9531","10"]])", R"([["1.9535","10"]])", {});
+    Engine engine;
+    std::string error;
+    const std::unique_ptr<ReplayFeed> feed = openBybit(path, engine, error);
+    QVERIFY2(feed, error.c_str());
+    QCOMPARE(replayToEnd(*feed), 1);
+    QCOMPARE(std::string(engine.definition(InstrumentId{1})->symbol.data()),
+             std::string("XRP\xC3\x9CSDT\xE2\x82\xAC\xC3\x89\xC3\x89"));
+}
+
+// The first 1,000 lines price everything on a step of 0.10, the tick the feed takes. Line 1002
+// has 96500.05, which the engine would rest between two ladder rows: the replay stops there.
+void DepthStreamTest::priceOffDerivedTickStopsReplay()
+{
+    QTemporaryDir directory;
+    std::vector<std::pair<std::string, std::string>> deltas(1'000,
+                                                            {R"([["96500.00","1.000"]])", "[]"});
+    deltas.push_back({R"([["96500.05","1.000"]])", "[]"});
+    const QString path = writeBybit(directory, "BTCUSDT", R"([["96500.00","2.000"]])",
+                                    R"([["96500.10","0.500"]])", deltas);
+    Engine engine;
+    std::string error;
+    const std::unique_ptr<ReplayFeed> feed = openBybit(path, engine, error);
+    QVERIFY2(feed, error.c_str());
+    QCOMPARE(replayToEnd(*feed), -1);
+    QCOMPARE(feed->messages(), std::size_t{1'001});
+    QCOMPARE(engine.definition(InstrumentId{1})->tickSize, Price{10});
+    QCOMPARE(QString::fromStdString(feed->error()),
+             QStringLiteral("%1:1002: the price of 9650005 units is not a multiple of the tick of "
+                            "10 units that the first messages show")
+                 .arg(path));
 }
 
 QTEST_GUILESS_MAIN(DepthStreamTest)

@@ -140,6 +140,7 @@ private slots:
     void rowsInViewOrder();
     void cellsFormattedByInstrumentDecimals();
     void instrumentWithoutTradesBlank();
+    void staleReplayShownInStatus();
     void changePercentRounding_data();
     void changePercentRounding();
     void changeColouredByDirection();
@@ -212,6 +213,29 @@ void MarketWatchTest::cellsFormattedByInstrumentDecimals()
     QCOMPARE(cell(model, 1, MarketWatchModel::VolumeColumn), QStringLiteral("12,345.67"));
     QCOMPARE(cell(model, 1, MarketWatchModel::TradesColumn), QStringLiteral("7"));
     QCOMPARE(cell(model, 1, MarketWatchModel::StatusColumn), QStringLiteral("Halted"));
+}
+
+// A replayed book that cannot be trusted shows Stale, in the error colour, until it heals.
+void MarketWatchTest::staleReplayShownInStatus()
+{
+    MarketWatchModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    const MarketView view = viewOf({acme()});
+    model.applyView(view);
+    QCOMPARE(cell(model, 0, MarketWatchModel::StatusColumn), QStringLiteral("Open"));
+
+    MarketView stale = viewOf({acme()});
+    stale.replayStale = "gap in update ids at line 9";
+    QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+    model.applyView(stale);
+    QCOMPARE(cell(model, 0, MarketWatchModel::StatusColumn), QStringLiteral("Stale"));
+    QCOMPARE(
+        model.index(0, MarketWatchModel::StatusColumn).data(Qt::ForegroundRole).value<QColor>(),
+        bourse::ui::theme::errorColor());
+    QVERIFY(!changed.isEmpty());
+
+    model.applyView(view);
+    QCOMPARE(cell(model, 0, MarketWatchModel::StatusColumn), QStringLiteral("Open"));
 }
 
 void MarketWatchTest::instrumentWithoutTradesBlank()
