@@ -89,9 +89,22 @@ bool inRange(std::int64_t price, std::int64_t size)
            size <= kMaximumQuantity.value();
 }
 
-// The field as it appears in an error: in quotes, cut after 40 characters, and with bytes that
-// are not printable ASCII shown as \xNN, so that a binary file cannot flood the message.
-std::string quoted(std::string_view text)
+// hh:mm:ss.nnnnnnnnn after midnight, for messages about times.
+std::string formatTime(Timestamp time)
+{
+    const std::int64_t nanoseconds = time.value();
+    const std::int64_t seconds = nanoseconds / 1'000'000'000;
+    char text[32];
+    std::snprintf(text, sizeof text, "%02lld:%02lld:%02lld.%09lld",
+                  static_cast<long long>(seconds / 3600), static_cast<long long>(seconds / 60 % 60),
+                  static_cast<long long>(seconds % 60),
+                  static_cast<long long>(nanoseconds % 1'000'000'000));
+    return text;
+}
+
+} // namespace
+
+std::string quotedInput(std::string_view text)
 {
     constexpr std::size_t kShown = 40;
     static constexpr char kHexDigits[] = "0123456789abcdef";
@@ -109,21 +122,6 @@ std::string quoted(std::string_view text)
         result += " (cut after " + std::to_string(kShown) + " characters)";
     return result;
 }
-
-// hh:mm:ss.nnnnnnnnn after midnight, for messages about times.
-std::string formatTime(Timestamp time)
-{
-    const std::int64_t nanoseconds = time.value();
-    const std::int64_t seconds = nanoseconds / 1'000'000'000;
-    char text[32];
-    std::snprintf(text, sizeof text, "%02lld:%02lld:%02lld.%09lld",
-                  static_cast<long long>(seconds / 3600), static_cast<long long>(seconds / 60 % 60),
-                  static_cast<long long>(seconds % 60),
-                  static_cast<long long>(nanoseconds % 1'000'000'000));
-    return text;
-}
-
-} // namespace
 
 std::string InputError::toString() const
 {
@@ -151,37 +149,39 @@ std::optional<Message> parseMessage(const std::string &text, const std::string &
     Message message;
     message.line = line;
     if (!parseTime(fields[0], message.time))
-        return fail("invalid time " + quoted(fields[0]) +
+        return fail("invalid time " + quotedInput(fields[0]) +
                     ": expected seconds after midnight, at most 86400, with at most 9 decimals");
 
     std::int64_t type = 0;
     if (!parseInteger(fields[1], type) || type < 1 || type > 7)
-        return fail("invalid event type " + quoted(fields[1]) + ": expected 1 to 7");
+        return fail("invalid event type " + quotedInput(fields[1]) + ": expected 1 to 7");
     message.type = static_cast<MessageType>(type);
 
     std::int64_t id = 0;
     if (!parseInteger(fields[2], id) || id < 0)
-        return fail("invalid order id " + quoted(fields[2]));
+        return fail("invalid order id " + quotedInput(fields[2]));
     message.id = OrderId{static_cast<std::uint64_t>(id)};
 
     std::int64_t size = 0;
     if (!parseInteger(fields[3], size) || size < 0)
-        return fail("invalid size " + quoted(fields[3]) + ": expected a whole number of shares");
+        return fail("invalid size " + quotedInput(fields[3]) +
+                    ": expected a whole number of shares");
     message.size = Quantity{size};
 
     std::int64_t price = 0;
     if (!parseInteger(fields[4], price))
-        return fail("invalid price " + quoted(fields[4]) + ": expected dollars x 10000");
+        return fail("invalid price " + quotedInput(fields[4]) + ": expected dollars x 10000");
     message.price = Price{price};
 
     std::int64_t direction = 0;
     if (!parseInteger(fields[5], direction) || (direction != 1 && direction != -1))
-        return fail("invalid direction " + quoted(fields[5]) + ": expected 1 (buy) or -1 (sell)");
+        return fail("invalid direction " + quotedInput(fields[5]) +
+                    ": expected 1 (buy) or -1 (sell)");
     message.direction = direction == 1 ? Side::Buy : Side::Sell;
 
     if (message.type == MessageType::TradingHalt) {
         if (price < -1 || price > 1)
-            return fail("invalid trading halt price " + quoted(fields[4]) +
+            return fail("invalid trading halt price " + quotedInput(fields[4]) +
                         ": expected -1 (halt), 0 (quotes only) or 1 (resume)");
         return message;
     }
@@ -318,7 +318,7 @@ bool OrderbookReader::parseRow(const std::string &line, BookRow &row)
         std::int64_t value = 0;
         const std::string_view field(line.data() + start, comma - start);
         if (!parseInteger(field, value))
-            return fail("invalid number " + quoted(field) + " in column " +
+            return fail("invalid number " + quotedInput(field) + " in column " +
                         std::to_string(values.size() + 1));
         values.push_back(value);
         start = comma + 1;

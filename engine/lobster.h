@@ -7,6 +7,7 @@
 #include <fstream>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace bourse::lobster {
@@ -55,6 +56,11 @@ struct InputError {
 
     std::string toString() const;
 };
+
+// Returns a field as an input error shows it: in quotes, cut after 40 characters, and with bytes
+// that are not printable ASCII written as \xNN, so that a binary file cannot flood the message.
+// The readers of other recorded formats use it too.
+std::string quotedInput(std::string_view text);
 
 // Lines of a text file for the readers below: it accepts CRLF line ends and a UTF-8 byte order
 // mark, and reports a file that cannot be opened or read, with the system's reason.

@@ -131,7 +131,9 @@ bool BarReader::checkGrid(Timestamp start)
 
 bool BarReader::checkPrices(const Bar &bar)
 {
-    const auto text = [this](BarColumn column) { return quotedField(m_table.field(column)); };
+    const auto text = [this](BarColumn column) {
+        return lobster::quotedInput(m_table.field(column));
+    };
     if (bar.low > bar.high)
         return m_table.fail(BarLow, "low " + text(BarLow) + " is above high " + text(BarHigh));
 

@@ -95,8 +95,8 @@ bool TradeReader::parseRow(TradeRecord &trade)
         return m_table.fail(TradeSide, "the aggressor is unknown, but a replayed trade needs it: "
                                        "expected buy or sell");
     } else {
-        return m_table.fail(TradeSide,
-                            "invalid side " + quotedField(side) + ": expected buy or sell");
+        return m_table.fail(TradeSide, "invalid side " + lobster::quotedInput(side) +
+                                           ": expected buy or sell");
     }
 
     return m_table.readPrice(TradePrice, trade.price) &&

@@ -120,25 +120,6 @@ DecimalValue parseCsvDecimal(std::string_view text, int decimals, ExcessDecimals
     return roundToScale(trimmed, decimals);
 }
 
-std::string quotedField(std::string_view text)
-{
-    constexpr std::size_t kShown = 40;
-    static constexpr char kHexDigits[] = "0123456789abcdef";
-    std::string result(1, '\'');
-    for (std::size_t i = 0; i < text.size() && i < kShown; ++i) {
-        const auto byte = static_cast<unsigned char>(text[i]);
-        if (byte >= 0x20 && byte < 0x7f) {
-            result += static_cast<char>(byte);
-            continue;
-        }
-        result.append("\\x").append(1, kHexDigits[byte >> 4]).append(1, kHexDigits[byte & 0xf]);
-    }
-    result += '\'';
-    if (text.size() > kShown)
-        result += " (cut after " + std::to_string(kShown) + " characters)";
-    return result;
-}
-
 std::optional<CsvError> CsvTable::open(const std::string &path, std::string_view kind,
                                        std::span<const std::string_view> columns,
                                        DecimalScale scale)
@@ -274,17 +255,18 @@ bool CsvTable::readDecimal(std::size_t column, int decimals, ExcessDecimals exce
     case DecimalError::None:
         return true;
     case DecimalError::NotANumber:
-        return fail(column, "invalid number " + quotedField(text) +
+        return fail(column, "invalid number " + lobster::quotedInput(text) +
                                 ": expected digits with an optional fraction, such as 9681.92");
     case DecimalError::TooManyDecimals:
-        return fail(column, quotedField(text) + " has " + decimalPlaces(value.decimalsWritten) +
-                                ", but the instrument's " + std::string(values) + " have " +
-                                std::to_string(decimals));
+        return fail(column, lobster::quotedInput(text) + " has " +
+                                decimalPlaces(value.decimalsWritten) + ", but the instrument's " +
+                                std::string(values) + " have " + std::to_string(decimals));
     case DecimalError::OutOfRange:
-        return fail(column, quotedField(text) + " is out of range: it does not fit 64 bits at " +
+        return fail(column, lobster::quotedInput(text) +
+                                " is out of range: it does not fit 64 bits at " +
                                 std::to_string(decimals) + " decimal places");
     }
-    return fail(column, "invalid number " + quotedField(text));
+    return fail(column, "invalid number " + lobster::quotedInput(text));
 }
 
 bool CsvTable::readPrice(std::size_t column, Price &value)
@@ -293,9 +275,9 @@ bool CsvTable::readPrice(std::size_t column, Price &value)
     if (!readDecimal(column, m_scale.priceDecimals, ExcessDecimals::Reject, "prices", decimal))
         return false;
     if (decimal.units <= 0)
-        return fail(column, "price " + quotedField(field(column)) + " is not positive");
+        return fail(column, "price " + lobster::quotedInput(field(column)) + " is not positive");
     if (decimal.units > kMaximumPrice.value())
-        return fail(column, "price " + quotedField(field(column)) +
+        return fail(column, "price " + lobster::quotedInput(field(column)) +
                                 " is above the engine's maximum of 10^15 price units");
     value = Price{decimal.units};
     return true;
@@ -308,9 +290,9 @@ bool CsvTable::readQuantity(std::size_t column, Quantity &value)
                      decimal))
         return false;
     if (decimal.units <= 0)
-        return fail(column, "quantity " + quotedField(field(column)) + " is not positive");
+        return fail(column, "quantity " + lobster::quotedInput(field(column)) + " is not positive");
     if (decimal.units > kMaximumQuantity.value())
-        return fail(column, "quantity " + quotedField(field(column)) +
+        return fail(column, "quantity " + lobster::quotedInput(field(column)) +
                                 " is above the engine's maximum of 10^12 lots");
     value = Quantity{decimal.units};
     return true;
@@ -322,7 +304,7 @@ bool CsvTable::readVolume(std::size_t column, ExcessDecimals excess, Quantity &v
     if (!readDecimal(column, m_scale.quantityDecimals, excess, "quantities", decimal))
         return false;
     if (decimal.units < 0)
-        return fail(column, "volume " + quotedField(field(column)) + " is negative");
+        return fail(column, "volume " + lobster::quotedInput(field(column)) + " is negative");
     value = Quantity{decimal.units};
     rounded = decimal.decimalsWritten > m_scale.quantityDecimals;
     return true;
@@ -336,17 +318,17 @@ bool CsvTable::readEpochMicroseconds(std::size_t column, Timestamp &value)
     if (text.empty())
         return fail(column, "the timestamp is empty" + expectation);
     if (!allDigits(text))
-        return fail(column, "invalid timestamp " + quotedField(text) + expectation);
+        return fail(column, "invalid timestamp " + lobster::quotedInput(text) + expectation);
 
     const std::optional<std::int64_t> microseconds = parseWholeNumber(text);
     std::int64_t nanoseconds = 0;
     if (!microseconds ||
         __builtin_mul_overflow(*microseconds, kNanosecondsPerMicrosecond, &nanoseconds))
         return fail(column,
-                    "timestamp " + quotedField(text) +
+                    "timestamp " + lobster::quotedInput(text) +
                         " is out of range: int64 nanoseconds since the epoch end in the year 2262");
     if (nanoseconds == 0)
-        return fail(column, "timestamp " + quotedField(text) + " is zero" + expectation);
+        return fail(column, "timestamp " + lobster::quotedInput(text) + " is zero" + expectation);
     value = Timestamp{nanoseconds};
     return true;
 }
@@ -355,7 +337,7 @@ bool CsvTable::readDateTime(std::size_t column, Timestamp &value)
 {
     const std::string_view text = field(column);
     const std::string invalid =
-        "invalid date and time " + quotedField(text) +
+        "invalid date and time " + lobster::quotedInput(text) +
         ": expected UTC 'YYYY-MM-DD HH:MM:SS' with up to 9 decimals of a second";
 
     // The fixed part "YYYY-MM-DD HH:MM:SS" is 19 characters.
@@ -381,12 +363,12 @@ bool CsvTable::readDateTime(std::size_t column, Timestamp &value)
                               month{static_cast<unsigned>(digitsValue(text, 5, 2))},
                               day{static_cast<unsigned>(digitsValue(text, 8, 2))}};
     if (!date.ok())
-        return fail(column, quotedField(text) + " is not a valid date");
+        return fail(column, lobster::quotedInput(text) + " is not a valid date");
     const int hours = digitsValue(text, 11, 2);
     const int minutes = digitsValue(text, 14, 2);
     const int seconds = digitsValue(text, 17, 2);
     if (hours > 23 || minutes > 59 || seconds > 59)
-        return fail(column, quotedField(text) + " is not a valid time of day");
+        return fail(column, lobster::quotedInput(text) + " is not a valid time of day");
 
     const std::int64_t days = sys_days(date).time_since_epoch().count();
     const std::int64_t secondsOfDay = hours * 3600 + minutes * 60 + seconds;
@@ -394,7 +376,7 @@ bool CsvTable::readDateTime(std::size_t column, Timestamp &value)
     if (__builtin_mul_overflow(days * kSecondsPerDay + secondsOfDay, kNanosecondsPerSecond,
                                &nanoseconds) ||
         __builtin_add_overflow(nanoseconds, fraction, &nanoseconds))
-        return fail(column, quotedField(text) +
+        return fail(column, lobster::quotedInput(text) +
                                 " is out of range: int64 nanoseconds since the epoch cover the "
                                 "years 1677 to 2262");
     value = Timestamp{nanoseconds};
@@ -411,7 +393,8 @@ bool CsvTable::readConstantText(std::size_t column, std::string &expected)
         return true;
     }
     if (text != expected)
-        return fail(column, quotedField(text) + " differs from " + quotedField(expected) +
+        return fail(column, lobster::quotedInput(text) + " differs from " +
+                                lobster::quotedInput(expected) +
                                 " on the first row, but a file must hold one instrument of one "
                                 "exchange");
     return true;

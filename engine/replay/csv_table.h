@@ -49,10 +49,6 @@ enum class ExcessDecimals : std::uint8_t {
 DecimalValue parseCsvDecimal(std::string_view text, int decimals,
                              ExcessDecimals excess = ExcessDecimals::Reject);
 
-// The text of a field as an error shows it: in quotes, cut after 40 characters, with bytes that
-// are not printable ASCII written as \xNN.
-std::string quotedField(std::string_view text);
-
 // A CSV file read row by row, with its columns found by name in the header line, so that the
 // columns may come in any order. It accepts CRLF line ends, a UTF-8 byte order mark and a
 // missing newline at the end of the file. It rejects quoted fields, because no field of these

@@ -53,7 +53,7 @@ std::string parseId(std::string_view text, const char *column, std::uint64_t &id
 {
     const std::optional<std::int64_t> value = parseWholeNumber(text);
     if (!value)
-        return std::string("invalid ") + column + " " + detail::quoted(text) +
+        return std::string("invalid ") + column + " " + lobster::quotedInput(text) +
                ": expected a whole number";
     id = static_cast<std::uint64_t>(*value);
     return {};
@@ -131,7 +131,7 @@ private:
         }
         if (header != kHeader)
             m_error = InputError{m_lines.path(), 1,
-                                 "invalid header " + detail::quoted(header) + ": expected " +
+                                 "invalid header " + lobster::quotedInput(header) + ": expected " +
                                      std::string(kHeader)};
     }
 
@@ -186,24 +186,25 @@ private:
         if (symbol.empty())
             symbol = fields[0];
         else if (fields[0] != symbol)
-            return "symbol " + detail::quoted(fields[0]) + " differs from " +
-                   detail::quoted(symbol) + " of the first row";
+            return "symbol " + lobster::quotedInput(fields[0]) + " differs from " +
+                   lobster::quotedInput(symbol) + " of the first row";
 
         if (std::string problem = parseKey(fields, row.key); !problem.empty())
             return problem;
         if (!detail::timestampFromMilliseconds(row.key.milliseconds))
-            return "timestamp " + detail::quoted(fields[1]) + " is out of range";
+            return "timestamp " + lobster::quotedInput(fields[1]) + " is out of range";
 
         if (fields[4] == "b")
             row.side = Side::Buy;
         else if (fields[4] == "a")
             row.side = Side::Sell;
         else
-            return "unknown side " + detail::quoted(fields[4]) + ": expected b (bid) or a (ask)";
+            return "unknown side " + lobster::quotedInput(fields[4]) +
+                   ": expected b (bid) or a (ask)";
 
         const std::string_view expectedType = m_kind == DepthKind::Snapshot ? "snap" : "set";
         if (fields[5] != expectedType)
-            return "invalid update_type " + detail::quoted(fields[5]) + ": expected " +
+            return "invalid update_type " + lobster::quotedInput(fields[5]) + ": expected " +
                    std::string(expectedType) +
                    (m_kind == DepthKind::Snapshot ? " in a snapshot file" : " in an update file");
 

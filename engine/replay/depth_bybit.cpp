@@ -54,7 +54,8 @@ std::string parseHeader(const json &message, DepthUpdate &update)
     else if (typeText == "delta")
         update.kind = DepthKind::Delta;
     else
-        return "unknown message type " + detail::quoted(typeText) + ": expected snapshot or delta";
+        return "unknown message type " + lobster::quotedInput(typeText) +
+               ": expected snapshot or delta";
 
     const json *time = findMember(message, "ts");
     if (time == nullptr)
@@ -81,8 +82,8 @@ std::string parseData(const json &data, const DepthScale &scale, std::string &sy
     if (symbol.empty())
         symbol = nameText;
     else if (nameText != symbol)
-        return "symbol " + detail::quoted(nameText) + " differs from " + detail::quoted(symbol) +
-               " of line 1";
+        return "symbol " + lobster::quotedInput(nameText) + " differs from " +
+               lobster::quotedInput(symbol) + " of line 1";
 
     const json *id = findMember(data, "u");
     if (id == nullptr)

@@ -11,10 +11,6 @@
 
 namespace bourse::replay::detail {
 
-// The text as it appears in an error: in quotes, cut after 40 characters, with bytes that are
-// not printable ASCII shown as \xNN.
-std::string quoted(std::string_view text);
-
 std::string checkScale(const DepthScale &scale);
 
 // Converts a level's decimal price and size at the scale. The price must be positive and the

@@ -35,36 +35,18 @@ std::string parseAmount(std::string_view text, int decimals, const char *name, s
         units = value.units;
         return {};
     case DecimalError::NotANumber:
-        return std::string("invalid ") + name + " " + quoted(text) + ": expected a decimal number";
+        return std::string("invalid ") + name + " " + lobster::quotedInput(text) +
+               ": expected a decimal number";
     case DecimalError::TooManyDecimals:
-        return std::string(name) + " " + quoted(text) + " has more than " +
+        return std::string(name) + " " + lobster::quotedInput(text) + " has more than " +
                std::to_string(decimals) + " decimals, the instrument's " + name + " scale";
     case DecimalError::OutOfRange:
         break;
     }
-    return std::string(name) + " " + quoted(text) + " is out of range";
+    return std::string(name) + " " + lobster::quotedInput(text) + " is out of range";
 }
 
 } // namespace
-
-std::string quoted(std::string_view text)
-{
-    constexpr std::size_t kShown = 40;
-    static constexpr char kHexDigits[] = "0123456789abcdef";
-    std::string result(1, '\'');
-    for (std::size_t i = 0; i < text.size() && i < kShown; ++i) {
-        const auto byte = static_cast<unsigned char>(text[i]);
-        if (byte >= 0x20 && byte < 0x7f) {
-            result += static_cast<char>(byte);
-            continue;
-        }
-        result.append("\\x").append(1, kHexDigits[byte >> 4]).append(1, kHexDigits[byte & 0xf]);
-    }
-    result += '\'';
-    if (text.size() > kShown)
-        result += " (cut after " + std::to_string(kShown) + " characters)";
-    return result;
-}
 
 std::string checkScale(const DepthScale &scale)
 {
@@ -89,13 +71,15 @@ std::string parseLevel(std::string_view price, std::string_view size, const Dept
         return problem;
 
     if (priceUnits <= 0)
-        return "price " + quoted(price) + " is not positive";
+        return "price " + lobster::quotedInput(price) + " is not positive";
     if (sizeUnits < 0)
-        return "size " + quoted(size) + " is negative";
+        return "size " + lobster::quotedInput(size) + " is negative";
     if (Price{priceUnits} > kMaximumPrice)
-        return "price " + quoted(price) + " is above the engine's maximum of 10^15 price units";
+        return "price " + lobster::quotedInput(price) +
+               " is above the engine's maximum of 10^15 price units";
     if (Quantity{sizeUnits} > kMaximumQuantity)
-        return "size " + quoted(size) + " is above the engine's maximum of 10^12 lots";
+        return "size " + lobster::quotedInput(size) +
+               " is above the engine's maximum of 10^12 lots";
 
     level = BookLevel{Price{priceUnits}, Quantity{sizeUnits}};
     return {};
