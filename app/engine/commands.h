@@ -10,6 +10,7 @@ int runReplayCommand(const std::vector<std::string> &arguments);
 int runJournalCommand(const std::vector<std::string> &arguments);
 int runScenarioCommand(const std::vector<std::string> &arguments);
 int runSimCommand(const std::vector<std::string> &arguments);
+int runReportCommand(const std::vector<std::string> &arguments);
 
 // Exit statuses shared by the commands.
 enum ExitStatus : int {

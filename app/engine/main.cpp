@@ -37,7 +37,10 @@ void printUsage(std::ostream &out)
            "      print the last acknowledged sequence number as commits land.\n"
            "  sim --events N [--seed S] [--accounts] [--json]\n"
            "      Run the agent market of five instruments as fast as possible for N events,\n"
-           "      without a journal, and print the event stream's hash and rate.\n";
+           "      without a journal, and print the event stream's hash and rate.\n"
+           "  report JOURNAL --output FILE.html [--account N ...]\n"
+           "      Write the session report of a journal as one HTML file: P&L curve, fills on\n"
+           "      price charts, risk events and statistics (report --help).\n";
 }
 
 } // namespace
@@ -60,6 +63,8 @@ int main(int argc, char **argv)
         return bourse::cli::runScenarioCommand(arguments);
     if (command == "sim")
         return bourse::cli::runSimCommand(arguments);
+    if (command == "report")
+        return bourse::cli::runReportCommand(arguments);
 
     std::cerr << "bourse-engine: unknown command '" << command << "'\n";
     printUsage(std::cerr);
