@@ -213,6 +213,12 @@ void MainWindow::setDurableSource(std::function<std::optional<SequenceNumber>()>
     m_durableSource = std::move(source);
 }
 
+void MainWindow::setSessionReportHandler(std::function<void()> handler)
+{
+    m_sessionReportHandler = std::move(handler);
+    m_sessionReport->setEnabled(static_cast<bool>(m_sessionReportHandler));
+}
+
 void MainWindow::showNotice(const QString &text)
 {
     m_statusBar->setNotice(text);

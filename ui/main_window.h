@@ -72,6 +72,10 @@ public:
     void setEventHistorySource(
         std::function<std::vector<Event>(SequenceNumber first, std::size_t count)> source);
 
+    // What the Session menu's "Session report" runs; without one the action is off, as for a
+    // terminal that keeps no journal to read the report from.
+    void setSessionReportHandler(std::function<void()> handler);
+
     // Shows a note on the current session in the status bar, such as the journal it was
     // restored from, until the next session starts.
     void showNotice(const QString &text);
@@ -137,6 +141,8 @@ private:
     Session::Options m_sessionOptions;
     Session::RunHandlerFactory m_runHandlerFactory;
     std::function<std::optional<SequenceNumber>()> m_durableSource;
+    std::function<void()> m_sessionReportHandler;
+    QAction *m_sessionReport = nullptr;
     MarketFeed *m_feed;
     PanelDocks *m_docks;
     WorkspaceManager *m_workspaces;

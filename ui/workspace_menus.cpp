@@ -37,6 +37,15 @@ void MainWindow::createMenus()
             [this] { startSimulation(QRandomGenerator::global()->generate64()); });
     QAction *open = session->addAction(tr("&Open recorded market\u2026"));
     connect(open, &QAction::triggered, this, &MainWindow::openReplayFile);
+    m_sessionReport = session->addAction(tr("Session &report\u2026"));
+    m_sessionReport->setObjectName(QStringLiteral("sessionReportAction"));
+    m_sessionReport->setToolTip(
+        tr("Write the session's P&L, trades, risk events and statistics as an HTML report"));
+    m_sessionReport->setEnabled(false);
+    connect(m_sessionReport, &QAction::triggered, this, [this] {
+        if (m_sessionReportHandler)
+            m_sessionReportHandler();
+    });
     session->addSeparator();
     QAction *quit = session->addAction(tr("&Quit"));
     quit->setShortcut(QKeySequence::Quit);

@@ -7,6 +7,7 @@
 #include "journal_repair.h"
 #include "logging.h"
 #include "main_window.h"
+#include "session_report.h"
 #include "terminal_journals.h"
 #include "theme.h"
 #include "ui_benchmark.h"
@@ -342,6 +343,15 @@ int main(int argc, char *argv[])
         // in 2 ms measured on a two-core virtual machine.
         window.setEventHistorySource([&journals](bourse::SequenceNumber first, std::size_t count) {
             return journals->readEvents(first, count);
+        });
+        window.setSessionReportHandler([&window, &journals] {
+            if (const std::optional<QString> journal = journals->currentJournal()) {
+                bourse::app::writeSessionReport(window, *journal);
+                return;
+            }
+            QMessageBox::information(&window, QObject::tr("Session report"),
+                                     QObject::tr("This run keeps no journal, which the report "
+                                                 "reads."));
         });
     }
     // The window is shown and painted before the session starts, so its slow first paint

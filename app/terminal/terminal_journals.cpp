@@ -274,6 +274,14 @@ std::vector<Event> TerminalJournals::readEvents(SequenceNumber first, std::size_
     return events;
 }
 
+std::optional<QString> TerminalJournals::currentJournal() const
+{
+    std::lock_guard guard(m_progress->pathMutex);
+    if (m_progress->path.empty())
+        return std::nullopt;
+    return QString::fromStdString(m_progress->path);
+}
+
 std::optional<QString> TerminalJournals::newestSimulationJournal() const
 {
     const QStringList names =

@@ -66,6 +66,9 @@ public:
     // name; nothing when there is none.
     std::optional<QString> newestSimulationJournal() const;
 
+    // The current run's journal; nothing while the run is not journaled.
+    std::optional<QString> currentJournal() const;
+
     const QString &directory() const { return m_directory; }
 
 private:

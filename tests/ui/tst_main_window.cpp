@@ -102,6 +102,7 @@ private slots:
     void replayFillsLadderAndTape();
     void missingReplayFileReportsError();
     void longReplayErrorKeepsWindowWidth();
+    void sessionReportNeedsHandler();
 
 private:
     QTemporaryDir m_settingsDirectory;
@@ -383,6 +384,22 @@ void MainWindowTest::longReplayErrorKeepsWindowWidth()
              qPrintable(QString::number(window.minimumSizeHint().width())));
     QVERIFY(errorLabel->isElided());
     QCOMPARE(errorLabel->toolTip(), fullError);
+}
+
+// The Session menu's report runs what the terminal gave the window, and is off without it, as
+// in a terminal that keeps no journal.
+void MainWindowTest::sessionReportNeedsHandler()
+{
+    MainWindow window;
+    auto *report = window.findChild<QAction *>(QStringLiteral("sessionReportAction"));
+    QVERIFY(report);
+    QVERIFY(!report->isEnabled());
+
+    int requests = 0;
+    window.setSessionReportHandler([&requests] { ++requests; });
+    QVERIFY(report->isEnabled());
+    report->trigger();
+    QCOMPARE(requests, 1);
 }
 
 QTEST_MAIN(MainWindowTest)
