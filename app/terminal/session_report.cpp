@@ -39,20 +39,21 @@ void writeSessionReport(QWidget &window, const QString &journal)
         sessionReportCommand(QCoreApplication::applicationDirPath(), journal, output);
     // In the background: a journal of millions of events takes seconds to read.
     auto *process = new QProcess(&window);
-    QObject::connect(
-        process, &QProcess::finished, &window,
-        [process, output, &window](int exitCode, QProcess::ExitStatus status) {
-            process->deleteLater();
-            if (status == QProcess::NormalExit && exitCode == 0) {
-                qCInfo(lcUi).noquote() << "session report written to" << output;
-                QDesktopServices::openUrl(QUrl::fromLocalFile(output));
-                return;
-            }
-            const QString why = QString::fromLocal8Bit(process->readAllStandardError()).trimmed();
-            QMessageBox::warning(&window, QObject::tr("Session report"),
-                                 QObject::tr("The report could not be written.\n\n%1")
-                                     .arg(why.isEmpty() ? process->errorString() : why));
-        });
+    QObject::connect(process, &QProcess::finished, &window,
+                     [process, output, &window](int exitCode, QProcess::ExitStatus status) {
+                         process->deleteLater();
+                         if (status == QProcess::NormalExit && exitCode == 0) {
+                             qCInfo(lcUi).noquote() << "session report written to" << output;
+                             QDesktopServices::openUrl(QUrl::fromLocalFile(output));
+                             return;
+                         }
+                         const QString message =
+                             QString::fromLocal8Bit(process->readAllStandardError()).trimmed();
+                         QMessageBox::warning(
+                             &window, QObject::tr("Session report"),
+                             QObject::tr("The report could not be written.\n\n%1")
+                                 .arg(message.isEmpty() ? process->errorString() : message));
+                     });
     QObject::connect(process, &QProcess::errorOccurred, &window,
                      [process, &window, program = command.program](QProcess::ProcessError error) {
                          if (error != QProcess::FailedToStart)
