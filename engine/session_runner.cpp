@@ -397,7 +397,9 @@ void Runner::run()
         Clock::time_point nextWork = Clock::time_point::max();
         if (m_state == ReplayState::Playing) {
             const Clock::time_point now = Clock::now();
-            nextWork = m_simulators ? runSimulation(now) : runReplay(now);
+            nextWork = m_agents       ? runAgents(now)
+                       : m_simulators ? runSimulation(now)
+                                      : runReplay(now);
         }
 
         const Clock::time_point now = Clock::now();
@@ -416,7 +418,17 @@ void Runner::run()
 // is filled before the first view, so the ladders are full from the start.
 void Runner::begin()
 {
-    if (m_mode == SessionMode::Simulation) {
+    if (m_mode == SessionMode::Simulation && m_newMarket &&
+        m_options.flow == Session::Options::Flow::Agents) {
+        // The agents add their instruments and prime the books; the trader's accounts open
+        // first, at the same time.
+        const Timestamp time = commandTime();
+        setUpMarket(*m_engine, {}, time);
+        AgentMarket::Options agents;
+        agents.startTime = time;
+        m_agents = std::make_unique<AgentMarket>(*m_engine, m_seed, agents);
+        m_traderView->adoptEngineState();
+    } else if (m_mode == SessionMode::Simulation) {
         const Timestamp time = commandTime();
         if (m_newMarket) {
             setUpMarket(*m_engine, m_options.simulatedInstruments, time);
@@ -496,7 +508,10 @@ void Runner::applyControl(const Control &control, Clock::time_point now)
 
 Timestamp Runner::commandTime()
 {
-    m_lastCommandTime = std::max(m_lastCommandTime, wallClockNow());
+    // In an agent market the agents' clock is the market's time, so the trader's commands
+    // take it and never come before the agents' last arrival.
+    const Timestamp now = m_agents ? m_agents->time() : wallClockNow();
+    m_lastCommandTime = std::max(m_lastCommandTime, now);
     return m_lastCommandTime;
 }
 
@@ -533,6 +548,8 @@ Clock::time_point Runner::batchDeadline(Clock::time_point now) const
 
 void Runner::anchorClocks(Clock::time_point now)
 {
+    if (m_agents)
+        m_agentsAnchor = m_agents->time().value();
     m_wallAnchor = now;
     m_commandsSinceAnchor = 0;
     m_sequenceAtAnchor = m_engine->lastSequence();
@@ -577,6 +594,36 @@ Clock::time_point Runner::runSimulation(Clock::time_point now)
     const double nextDue = static_cast<double>(m_commandsSinceAnchor + 1) / rate;
     return m_wallAnchor +
            std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(nextDue));
+}
+
+// Steps the agent market until its clock reaches the wall time since the anchor times the
+// speed; at the highest speed, as far as the batch allows.
+Clock::time_point Runner::runAgents(Clock::time_point now)
+{
+    const Clock::time_point deadline = batchDeadline(now);
+    if (m_speed == 0.0) {
+        do {
+            for (std::size_t i = 0; i < kStepsBetweenClockReads; ++i)
+                m_agents->step();
+        } while (Clock::now() < deadline);
+        return Clock::now();
+    }
+    const double elapsed = std::chrono::duration<double, std::nano>(now - m_wallAnchor).count();
+    const auto target = m_agentsAnchor + static_cast<std::int64_t>(elapsed * m_speed);
+    // A thread that fell more than a second of market time behind drops the backlog instead of
+    // bursting through it, as the synthetic flow does.
+    if (target - m_agents->time().value() > static_cast<std::int64_t>(1e9 * m_speed)) {
+        anchorClocks(now);
+        return now;
+    }
+    for (std::size_t steps = 1; m_agents->time().value() < target; ++steps) {
+        m_agents->step();
+        if (steps % kStepsBetweenClockReads == 0 && Clock::now() >= deadline)
+            return Clock::now();
+    }
+    // The next arrival's time is known only once it is drawn; a millisecond is below the gap
+    // between two arrivals of a calm market.
+    return now + std::chrono::milliseconds(1);
 }
 
 // Paces by the engine's events rather than by commands. A command makes one to a few dozen

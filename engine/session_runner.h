@@ -1,5 +1,6 @@
 #pragma once
 
+#include "agent_market.h"
 #include "engine.h"
 #include "lobster_replay.h"
 #include "session.h"
@@ -187,6 +188,7 @@ private:
     AccountId defaultAccount() const;
 
     // Each runs work that is due and returns when more becomes due.
+    Clock::time_point runAgents(Clock::time_point now);
     Clock::time_point runSimulation(Clock::time_point now);
     Clock::time_point runAtEventRate(Clock::time_point now, Clock::time_point deadline);
     Clock::time_point runReplay(Clock::time_point now);
@@ -222,6 +224,9 @@ private:
     std::uint64_t m_seed = 0;
     bool m_newMarket = false; // begin() sets up the instruments and the trader's accounts
     std::unique_ptr<SimulatorSet> m_simulators;
+    // Set instead of m_simulators for a new market of Session::Options::Flow::Agents.
+    std::unique_ptr<AgentMarket> m_agents;
+    std::int64_t m_agentsAnchor = 0; // the agents' clock at the wall anchor
     std::unique_ptr<ReplayFeed> m_replay;
     std::string m_replaySource;
     Timestamp m_replayTime;

@@ -74,6 +74,12 @@ private:
         QStringLiteral("Replay speed as a multiple of market time: 0.25, 1, 10, 100, or max "
                        "for as fast as possible (default 1)."),
         QStringLiteral("X")};
+    QCommandLineOption m_market{
+        QStringLiteral("market"),
+        QStringLiteral("The order flow of a new simulated market: synthetic (the default), or "
+                       "agents, whose market makers, noise, momentum and informed traders trade "
+                       "five instruments on their own clock, with news."),
+        QStringLiteral("FLOW")};
     QCommandLineOption m_seed{QStringLiteral("seed"),
                               QStringLiteral("Seed of the simulated market; the same seed gives "
                                              "the same market (default: random)."),
@@ -152,10 +158,11 @@ CommandLine::CommandLine(QStringList workspaces)
                        "-style NAME, are accepted too."));
     // Qt's options start with a single dash and a whole word, such as -platform.
     m_parser.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
-    m_parser.addOptions({m_help, m_version, m_lobster, m_speed, m_seed, m_screenshot, m_afterMs,
-                         m_journalDirectory, m_noJournal, m_journal, m_new, m_recover,
-                         m_snapshotEvery, m_workspace, m_theme, m_benchUi, m_rate, m_seconds,
-                         m_json});
+    m_parser.addOptions(
+        {m_help,       m_version,       m_lobster,          m_speed,     m_market,  m_seed,
+         m_screenshot, m_afterMs,       m_journalDirectory, m_noJournal, m_journal, m_new,
+         m_recover,    m_snapshotEvery, m_workspace,        m_theme,     m_benchUi, m_rate,
+         m_seconds,    m_json});
 
     for (const QtOption &qtOption : qtOptions) {
         QCommandLineOption option(QString::fromLatin1(qtOption.name));
@@ -215,6 +222,15 @@ std::optional<QString> CommandLine::readOptions(TerminalOptions &options) const
     if (m_parser.isSet(m_journal) && options.continuedJournal.isEmpty())
         return QStringLiteral("--journal needs the path of a journal file");
     options.freshMarket = m_parser.isSet(m_new) || m_parser.isSet(m_seed);
+    if (m_parser.isSet(m_market)) {
+        const QString flow = m_parser.value(m_market).trimmed().toLower();
+        if (flow != QStringLiteral("agents") && flow != QStringLiteral("synthetic"))
+            return QStringLiteral("invalid --market '%1': use agents or synthetic")
+                .arg(m_parser.value(m_market));
+        options.agentMarket = flow == QStringLiteral("agents");
+        // The agents start a new market: a journal continues with the flow it was made with.
+        options.freshMarket = options.freshMarket || options.agentMarket;
+    }
     options.damagePolicy = m_parser.isSet(m_recover) ? DamagePolicy::Recover : DamagePolicy::Ask;
     if (m_parser.isSet(m_journal)) {
         if (m_parser.isSet(m_noJournal))

@@ -27,6 +27,9 @@ struct TerminalOptions {
     // A new simulated market even when a journal could be continued: --new, or --seed, whose
     // market starts from the beginning.
     bool freshMarket = false;
+    // --market agents: a new simulated market of agents (Session::Options::Flow::Agents)
+    // instead of the synthetic flow.
+    bool agentMarket = false;
     DamagePolicy damagePolicy = DamagePolicy::Ask;
     std::uint64_t snapshotEvery = 1'000'000;       // events between two snapshots of the engine
     QString workspace;                             // empty: the one used last

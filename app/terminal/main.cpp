@@ -323,6 +323,11 @@ int main(int argc, char *argv[])
     // The journals outlive the window, whose session's runs use them to the end.
     std::optional<bourse::app::TerminalJournals> journals;
     bourse::ui::MainWindow window;
+    if (options.agentMarket) {
+        bourse::Session::Options agents;
+        agents.flow = bourse::Session::Options::Flow::Agents;
+        window.setSessionOptions(agents);
+    }
     // A screenshot or a benchmark shows the window without changing the trader's settings.
     if (!options.screenshotPath.isEmpty() || options.benchUi)
         window.setSettingsPersistent(false);

@@ -156,6 +156,7 @@ private slots:
     void timeFramesAndRecentVolume();
     void optionsReplaceInstruments();
     void invalidTradingOptionsRejected();
+    void agentMarketTradesWithTrader();
 };
 
 // The default market as documented: five USD instruments with these terms, each with a
@@ -841,6 +842,34 @@ void TestSessionTrading::invalidTradingOptionsRejected()
     noWeight.simulatedInstruments = {Session::defaultSimulatedInstruments()[0]};
     noWeight.simulatedInstruments[0].weight = 0;
     QVERIFY_THROWS_EXCEPTION(std::invalid_argument, Session{noWeight});
+}
+
+// The agent flow: the AgentMarket's five instruments trade on their own clock, and the trader
+// trades against the agents. A marketable buy fills, and its fill's time is not before the
+// agents' last event before it.
+void TestSessionTrading::agentMarketTradesWithTrader()
+{
+    Session::Options options;
+    options.flow = Session::Options::Flow::Agents;
+    Session session(options);
+    session.startSimulation(5);
+    const ViewPointer view = waitForView(session, [](const MarketView &candidate) {
+        return hasBothSides(candidate) && candidate.instruments.size() == 5 &&
+               candidate.totalTrades > 20;
+    });
+    QVERIFY2(view, "the agent market did not trade");
+    QCOMPARE(view->instruments[0].symbol, std::string("BLUE"));
+
+    const InstrumentQuote &quote = view->instruments[0];
+    NewOrder buy = limitOrder(quote.instrument.value(), Side::Buy, 1,
+                              Price{quote.bestAsk.value() + 20 * quote.tickSize.value()});
+    buy.timeInForce = TimeInForce::Ioc;
+    QVERIFY(session.submit(buy));
+    const ViewPointer filled = waitForView(
+        session, [](const MarketView &candidate) { return !candidate.trader.fills.empty(); });
+    QVERIFY2(filled, "the trader's marketable buy did not fill");
+    QCOMPARE(filled->trader.fills.front().account, kTrader);
+    QVERIFY(filled->trader.fills.front().time.value() >= view->marketTime.value());
 }
 
 QTEST_GUILESS_MAIN(TestSessionTrading)

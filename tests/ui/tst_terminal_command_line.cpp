@@ -151,6 +151,9 @@ void TerminalCommandLineTest::usageErrorExitsTwo_data()
     QTest::newRow("speed not offered")
         << QStringList{QStringLiteral("--speed"), QStringLiteral("3")}
         << QStringLiteral("invalid --speed '3'");
+    QTest::newRow("market not offered")
+        << QStringList{QStringLiteral("--market"), QStringLiteral("noise")}
+        << QStringLiteral("invalid --market 'noise': use agents or synthetic");
     QTest::newRow("negative seed") << QStringList{QStringLiteral("--seed"), QStringLiteral("-1")}
                                    << QStringLiteral("invalid --seed '-1'");
     QTest::newRow("delay not a number")
