@@ -597,7 +597,7 @@ Clock::time_point Runner::runSimulation(Clock::time_point now)
 }
 
 // Steps the agent market until its clock reaches the wall time since the anchor times the
-// speed; at the highest speed, as far as the batch allows.
+// speed. At the highest speed it steps as far as the batch allows.
 Clock::time_point Runner::runAgents(Clock::time_point now)
 {
     const Clock::time_point deadline = batchDeadline(now);
@@ -698,8 +698,8 @@ bool Runner::stepReplay()
         if (time) {
             m_replayTime = *time;
         }
-        // A message can change nothing in the engine, as a delta a stale book holds back; the
-        // view still shows the market clock and the count moving on.
+        // A message can change nothing in the engine, as a delta that a stale book holds back.
+        // The view still shows the market clock and the count moving on.
         m_replayProgressed = true;
         return true;
     case ReplayFeed::Step::Finished:
