@@ -104,6 +104,31 @@ std::string describeRejection(RejectReason reason)
     return "rejected: " + std::string(nameOf(reason));
 }
 
+std::string describeRiskRejection(const RiskRejected &rejected)
+{
+    return describe(decisionOf(rejected));
+}
+
+std::string describeRiskAlert(const RiskAlert &alert, std::string_view symbol)
+{
+    std::string text;
+    switch (alert.level) {
+    case RiskAlertLevel::Warning:
+        text = "warning: ";
+        break;
+    case RiskAlertLevel::Breach:
+        text = "limit reached: ";
+        break;
+    case RiskAlertLevel::Normal:
+        text = "back below 80%: ";
+        break;
+    }
+    text += ruleWords(alert.rule);
+    if (!symbol.empty())
+        text += " in " + std::string(symbol);
+    return text + " at " + std::to_string(alert.basisPoints / 100) + "% of the limit";
+}
+
 TraderViewBuilder::TraderViewBuilder(const Engine &engine, std::vector<AccountId> accounts)
     : m_engine(engine)
     , m_accounts(std::move(accounts))
@@ -234,7 +259,7 @@ void TraderViewBuilder::on(const Event &event, const RiskRejected &rejected)
     if (!isTraderAccount(rejected.account)) {
         return;
     }
-    std::string text = describe(decisionOf(rejected));
+    std::string text = describeRiskRejection(rejected);
     addNotice(event, rejected.account, rejected.id, rejected.rule, text);
     m_riskRejectedOrder = rejected.id;
     m_riskRejectedSequence = event.sequence;
@@ -480,23 +505,8 @@ void TraderViewBuilder::on(const Event &event, const RiskAlert &alert)
     if (!isTraderAccount(alert.account)) {
         return;
     }
-    std::string text;
-    switch (alert.level) {
-    case RiskAlertLevel::Warning:
-        text = "warning: ";
-        break;
-    case RiskAlertLevel::Breach:
-        text = "limit reached: ";
-        break;
-    case RiskAlertLevel::Normal:
-        text = "back below 80%: ";
-        break;
-    }
-    text += ruleWords(alert.rule);
-    if (event.instrument.value() != 0) {
-        text += " in " + symbolOf(event.instrument);
-    }
-    text += " at " + std::to_string(alert.basisPoints / 100) + "% of the limit";
+    const std::string symbol = event.instrument.value() != 0 ? symbolOf(event.instrument) : "";
+    std::string text = describeRiskAlert(alert, symbol);
     addNotice(event, alert.account, OrderId{}, alert.rule, std::move(text));
 }
 

@@ -9,6 +9,7 @@
 #include <deque>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -139,5 +140,13 @@ std::string describeCancel(CancelReason reason);
 // "rejected: price not a multiple of the tick size". A risk rejection has describe()'s
 // sentence instead.
 std::string describeRejection(RejectReason reason);
+
+// Returns the risk notice of a rejection, with the rule, the inputs and the limit, such as
+// "rejected: position limit, would be 1,200 long against a limit of 1,000".
+std::string describeRiskRejection(const RiskRejected &rejected);
+
+// Returns the risk notice of an alert, such as "warning: long position in ABC at 83% of the
+// limit". An empty `symbol` leaves out the instrument, as for an account-wide limit.
+std::string describeRiskAlert(const RiskAlert &alert, std::string_view symbol);
 
 } // namespace bourse

@@ -2,6 +2,7 @@
 
 #include "event_text.h"
 #include "risk_checks.h"
+#include "trader_view.h"
 
 #include <algorithm>
 #include <limits>
@@ -30,59 +31,9 @@ Money proRata(Money amount, std::int64_t part, std::int64_t whole)
     return Money{static_cast<std::int64_t>(quotient)};
 }
 
-RiskDecision decisionOf(const RiskRejected &rejected)
-{
-    RiskDecision decision;
-    decision.rule = rejected.rule;
-    decision.scope = rejected.scope;
-    decision.killSwitch = rejected.killSwitch;
-    decision.unit = rejected.unit;
-    decision.decimals = rejected.decimals;
-    decision.side = rejected.side;
-    decision.current = rejected.current;
-    decision.working = rejected.working;
-    decision.order = rejected.order;
-    decision.wouldBe = rejected.wouldBe;
-    decision.limit = rejected.limit;
-    return decision;
-}
-
-// The rule as words in a sentence, such as "long position" for PositionLong, as the terminal's
-// risk notices name it.
-std::string ruleWords(RiskRule rule)
-{
-    if (rule == RiskRule::PositionLong)
-        return "long position";
-    if (rule == RiskRule::PositionShort)
-        return "short position";
-    std::string words(nameOf(rule));
-    std::replace(words.begin(), words.end(), '-', ' ');
-    return words;
-}
-
 std::string accountName(AccountId account)
 {
     return "account " + std::to_string(account.value());
-}
-
-std::string alertText(const RiskAlert &alert, const InstrumentDefinition *instrument)
-{
-    std::string text;
-    switch (alert.level) {
-    case RiskAlertLevel::Warning:
-        text = "warning: ";
-        break;
-    case RiskAlertLevel::Breach:
-        text = "limit reached: ";
-        break;
-    case RiskAlertLevel::Normal:
-        text = "back below 80%: ";
-        break;
-    }
-    text += ruleWords(alert.rule);
-    if (instrument != nullptr)
-        text += " in " + textOf(instrument->symbol);
-    return text + " at " + std::to_string(alert.basisPoints / 100) + "% of the limit";
 }
 
 std::string killSwitchText(const KillSwitchChanged &changed)
@@ -378,14 +329,14 @@ void ReportCollector::observeRisk(const Event &event, const Engine &engine)
         row.account = rejected->account;
         row.order = rejected->id;
         row.rule = rejected->rule;
-        row.text = describe(decisionOf(*rejected));
+        row.text = describeRiskRejection(*rejected);
     } else if (const auto *alert = std::get_if<RiskAlert>(&event.payload)) {
         row.kind = RiskKind::Alert;
         row.account = alert->account;
         row.rule = alert->rule;
         const InstrumentDefinition *instrument =
             event.instrument.value() != 0 ? engine.definition(event.instrument) : nullptr;
-        row.text = alertText(*alert, instrument);
+        row.text = describeRiskAlert(*alert, instrument ? textOf(instrument->symbol) : "");
     } else if (const auto *changed = std::get_if<KillSwitchChanged>(&event.payload)) {
         row.kind = RiskKind::KillSwitch;
         row.account = changed->account;
