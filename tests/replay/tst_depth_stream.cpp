@@ -3,6 +3,7 @@
 #include "depth_replay.h"
 #include "depth_stream.h"
 #include "engine_printers.h"
+#include "replay_feed_steps.h"
 #include "test_data.h"
 
 #include <QProcess>
@@ -17,6 +18,7 @@
 
 using namespace bourse;
 using namespace bourse::replay;
+using bourse::replay::testing::replayToEnd;
 
 namespace bourse::replay {
 
@@ -956,23 +958,6 @@ void DepthStreamTest::replayOfRestartSnapshotReplacesEngineLevels()
     QCOMPARE(engine.book().levelCount(Side::Sell), std::size_t{1});
     QCOMPARE(engine.book().quantityAt(Side::Sell, Price{14}), Quantity{1});
     QCOMPARE(engine.book().orderCount(), std::size_t{2});
-}
-
-// Steps `feed` to its end; returns the messages applied, or -1 when a step failed.
-int replayToEnd(ReplayFeed &feed)
-{
-    int applied = 0;
-    for (;;) {
-        switch (feed.step()) {
-        case ReplayFeed::Step::Applied:
-            ++applied;
-            break;
-        case ReplayFeed::Step::Finished:
-            return applied;
-        case ReplayFeed::Step::Failed:
-            return -1;
-        }
-    }
 }
 
 // The recorded Bybit day as the terminal replays it: the feed finds the format from the first

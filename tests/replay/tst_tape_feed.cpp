@@ -2,6 +2,7 @@
 // prints meet, and the recorded Tardis.dev files of BOURSE_DATA_DIR.
 
 #include "engine_printers.h"
+#include "replay_feed_steps.h"
 #include "tape_feed.h"
 #include "test_data.h"
 
@@ -14,6 +15,7 @@
 
 using namespace bourse;
 using namespace bourse::replay;
+using bourse::replay::testing::replayToEnd;
 
 namespace {
 
@@ -42,23 +44,6 @@ void writeFile(const QString &path, const std::string &header, const std::vector
     file << header << '\n';
     for (const std::string &row : rows)
         file << row << '\n';
-}
-
-// Steps `feed` to its end; returns the messages applied, or -1 when a step failed.
-int replayToEnd(ReplayFeed &feed)
-{
-    int applied = 0;
-    for (;;) {
-        switch (feed.step()) {
-        case ReplayFeed::Step::Applied:
-            ++applied;
-            break;
-        case ReplayFeed::Step::Finished:
-            return applied;
-        case ReplayFeed::Step::Failed:
-            return -1;
-        }
-    }
 }
 
 } // namespace
