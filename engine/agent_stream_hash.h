@@ -1,8 +1,8 @@
 #pragma once
 
 // The identity of an event stream: one 64-bit hash over every event's bytes in the engine's
-// event codec, so that two runs that publish the same events, byte for byte, print the same
-// hash, and runs that differ in any field print different ones (up to a 64-bit collision).
+// event codec. Two runs that publish the same events, byte for byte, print the same hash. Runs
+// that differ in any field print different ones, but for a 64-bit collision.
 
 #include "events.h"
 
@@ -14,8 +14,8 @@
 
 namespace bourse {
 
-// XXH64, the 64-bit xxHash (Yann Collet; algorithm as in the xxHash specification
-// doc/xxhash_spec.md, version 0.1.1), fed in pieces: the digest of a stream is the digest of
+// XXH64, the 64-bit xxHash by Yann Collet, as the xxHash specification (doc/xxhash_spec.md,
+// version 0.1.1) defines it. It is fed in pieces, and the digest of a stream is the digest of
 // all its bytes in one piece. XXH64 of "abc" with seed 0 is 44bc2cf5ad770999.
 class Xxh64 {
 public:

@@ -280,7 +280,8 @@ struct MarketView {
     std::size_t replayMessages = 0;
     std::size_t replayMismatches = 0;
     // Why the replayed book cannot be trusted, such as a gap in the source's update ids; empty
-    // while it is live. A stale book keeps its last levels, and the screen must say so.
+    // while it is live. A stale book keeps its last levels, and the screen must show that it is
+    // stale.
     std::string replayStale;
 
     std::string error; // the last error the session met, empty when none

@@ -56,11 +56,11 @@ public:
         int simulationCommandsPerSecond = 1000; // at least 1
         double simulationEventsPerSecond = 0.0; // 0, or up to kMaximumEventRate
         std::size_t eventsPerView = 2000;       // MarketView::recentEvents at most
-        // The order flow of a new simulated market: Synthetic, a flow per instrument around a
-        // mean-reverting fair value over simulatedInstruments, or Agents, the AgentMarket's five
-        // instruments traded by market makers, noise, momentum and informed traders on its own
-        // clock, which then is the market's time. A market continued from a journal takes the
-        // synthetic flow.
+        // The order flow of a new simulated market. Synthetic is a flow per instrument of
+        // simulatedInstruments around a mean-reverting fair value. Agents is the AgentMarket:
+        // five instruments traded by market makers, noise, momentum and informed traders on its
+        // own clock, which is then the market's time. A market continued from a journal takes
+        // the synthetic flow.
         enum class Flow : std::uint8_t { Synthetic, Agents };
         Flow flow = Flow::Synthetic;
         // Instruments of a simulated market, each with its own simulator; empty means the

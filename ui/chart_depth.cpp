@@ -253,7 +253,7 @@ void DepthPainter::drawHeader()
     const QString symbol = QString::fromStdString(view.symbol);
     drawText(rest, Qt::AlignLeft | Qt::AlignVCenter, symbol, theme::textColor());
     rest.setLeft(rest.left() + QFontMetrics(bold).horizontalAdvance(symbol) + 14);
-    // A replayed book that cannot be trusted says so before its figures.
+    // A replayed book that cannot be trusted is marked STALE before its figures.
     if (!view.replayStale.empty()) {
         const QString stale = QObject::tr("STALE");
         drawText(rest, Qt::AlignLeft | Qt::AlignVCenter, stale, theme::errorColor());

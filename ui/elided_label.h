@@ -6,7 +6,7 @@ namespace bourse::ui {
 
 // A one-line label whose minimum width is that of an ellipsis, so a long text cannot widen the
 // window. Text that does not fit is elided in the middle by default, which keeps both
-// the start of a path and the end of a message readable; a message that puts what matters first
+// the start of a path and the end of a message readable. A message that puts what matters first
 // is elided at the end instead (setElideMode). The tooltip and the context menu's
 // Copy always carry the full text.
 class ElidedLabel : public QLabel {

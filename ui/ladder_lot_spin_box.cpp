@@ -156,7 +156,7 @@ QAbstractSpinBox::StepEnabled LotSpinBox::stepEnabled() const
 QValidator::State LotSpinBox::validate(QString &text, int &) const
 {
     // Any text stays in the box as typed, even when it is not a valid order quantity, so that
-    // the trader sees what was typed and problem() states what is wrong with it, in the words
+    // the trader can read what was typed and problem() states what is wrong with it, in the words
     // of the order ticket. Dropping a key instead would change the quantity without a word: a
     // third decimal dropped from "2.55" leaves a valid "2.5".
     const TypedValue<Quantity> typed =

@@ -16,9 +16,9 @@ namespace bourse::ui {
 //
 // The text is the value. It is read by readOrderQuantity(), the rule of the order ticket, so the
 // ladder and the ticket report the same problem for the same quantity. Typed text that is not a
-// valid order quantity stays in the box as typed: quantity() is empty and problem() says why,
-// naming the instrument's limit or lot rule. The box never replaces the text with a clamped value,
-// neither when it loses focus nor when the instrument's limits change under it.
+// valid order quantity stays in the box as typed: quantity() is empty and problem() gives the
+// reason, naming the instrument's limit or lot rule. The box never replaces the text with a clamped
+// value, neither when it loses focus nor when the instrument's limits change under it.
 //
 // The arrows step by a lot between the smallest and largest lot multiples inside the limits.
 class LotSpinBox : public QAbstractSpinBox {

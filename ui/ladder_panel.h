@@ -59,7 +59,7 @@ public:
     void recentre();
 
     // The quantity a click trades, in units of the instrument's quantity decimals; empty while
-    // the box holds text that is not a valid order quantity.
+    // the box contains text that is not a valid order quantity.
     std::optional<Quantity> orderQuantity() const;
     void setOrderQuantity(Quantity quantity);
     // The account a click trades for; zero when the session has none.

@@ -325,7 +325,7 @@ std::optional<QString> MainWindow::startReplay(const QString &messagePath, doubl
     source.messagePath = messagePath.toStdString();
     source.speed = speed;
     // An exchange's order-book stream, or a trade or quote file, is recognised by its content
-    // or its name; any other file is read as a LOBSTER message file.
+    // or its name. Any other file is read as a LOBSTER message file.
     std::string problem;
     if (const std::optional<replay::DepthFeedSource> depth =
             replay::depthFeedSourceFor(source.messagePath, problem)) {

@@ -30,6 +30,7 @@ namespace bourse::ui {
 // the arrangement and set again when the arrangement is restored. Each such property must have
 // a RESET function: a built-in arrangement, a reset, and a workspace saved without a value of
 // the property give it its default, so that one workspace's choice never leaks into another.
+// A kept property without one is reported in the log when a workspace is arranged.
 class WorkspaceManager : public QObject {
     Q_OBJECT
 

@@ -13,7 +13,7 @@ namespace bourse::replay {
 // size rests as orders of origin Recovered: a larger size adds an order for the difference,
 // and a smaller one comes off the newest orders of the level first.
 //
-// NOTE: the engine is not told when the DepthBook goes stale, because it has no status for
+// NOTE: the engine gets no notice when the DepthBook goes stale, because it has no status for
 // market data that may be out of date. Its book keeps the levels from before the gap, so a
 // caller that shows it must check book().live().
 class DepthReplay {

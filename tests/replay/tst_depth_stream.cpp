@@ -996,9 +996,9 @@ void DepthStreamTest::bybitFeedDefinesInstrumentAndBook()
     QCOMPARE(engine.book().bestPrice(Side::Sell), std::optional{Price{19'538}});
 }
 
-// The recorded Binance pair, found from either file: prices written with two decimals
-// (20377.00) on a step of 0.10 and sizes with three (1.770), and the gap at the update file's line
-// 2 reported as the reason the book is stale.
+// The recorded Binance pair, found from either file. Prices are written with two decimals
+// (20377.00) on a step of 0.10 and sizes with three (1.770). The gap at the update file's line 2
+// is reported as the reason the book is stale.
 void DepthStreamTest::binanceFeedReportsGapAsStale()
 {
     BOURSE_REQUIRE_DATA_FILE(marketDataPath(kBinanceSnapshot));

@@ -531,8 +531,8 @@ void TestJournalRepair::damagedSnapshotStopsFullCheckRestart_data()
 
 // A restart that checks the whole journal stops at a damaged snapshot, even though the
 // restore alone could skip it and rebuild from the other one or from the events: writing on
-// would leave a file that `journal verify` rejects. Every event is intact, so the error says
-// so, and the repair drops the snapshot and lets the restart through.
+// would leave a file that `journal verify` rejects. Every event is intact, which the error
+// reports, and the repair drops the snapshot and lets the restart through.
 void TestJournalRepair::damagedSnapshotStopsFullCheckRestart()
 {
     QFETCH(Edit, edit);

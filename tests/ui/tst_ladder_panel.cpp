@@ -1104,8 +1104,8 @@ void LadderPanelTest::maximumOffTheLotGrid()
                             "order quantity 1,050."));
 }
 
-// Orders of 150 to 180 units in lots of 100: no quantity is valid, and the box says why rather
-// than sending a lot that the engine would reject.
+// Orders of 150 to 180 units in lots of 100: no quantity is valid, and the box gives the reason
+// rather than sending a lot that the engine would reject.
 void LadderPanelTest::noLotInsideLimitsSendsNothing()
 {
     auto view = bookView();

@@ -421,7 +421,7 @@ void TerminalJournalsTest::terminationSignalStoresFinalSnapshot()
     QCOMPARE(snapshots.front().sequence, contents.lastSequence); // newest first
 }
 
-// SIGTERM while the dialog about a damaged journal waits for an answer ends the terminal as the
+// SIGTERM while the dialog about a damaged journal waits for a choice ends the terminal as the
 // dialog's Quit would, and leaves the journal as it was. QCoreApplication::quit() alone does
 // nothing before the main event loop runs.
 void TerminalJournalsTest::terminationSignalClosesDamageDialog()
