@@ -175,6 +175,7 @@ AgentMarket::AgentMarket(Engine &engine, std::uint64_t seed, Options options)
         openAccounts();
     for (InstrumentRun &run : m_instruments)
         prime(run);
+    setUpSchedule();
 }
 
 AgentMarket::~AgentMarket()
@@ -297,7 +298,11 @@ bool AgentMarket::step()
     if (m_paused || m_instruments.empty())
         return false;
     const std::size_t instrument = nextArrival();
+    if (m_time >= m_nextEventTime)
+        fireDueEvents();
     InstrumentRun &run = m_instruments[instrument];
+    if (run.driftDurationNanoseconds != 0)
+        applyDrift(run);
     ++m_steps;
     ++run.statistics.arrivals;
     // News counts its arrivals from the one after it, so news this arrival brings is seen
@@ -386,6 +391,11 @@ void AgentMarket::moveFairValue(std::size_t instrument)
 // activity does not speed up.
 void AgentMarket::scheduleNews(InstrumentRun &run)
 {
+    const auto index = static_cast<std::size_t>(&run - m_instruments.data());
+    if (!m_options.instruments[index].randomNews) {
+        run.nextNews = Timestamp{INT64_MAX};
+        return;
+    }
     const auto gap =
         static_cast<std::int64_t>((UInt128{m_random.exponential()} * run.newsMeanGapQ16) >> 48);
     run.nextNews = Timestamp{m_time.value() + std::max<std::int64_t>(gap, 1)};
@@ -437,6 +447,9 @@ void AgentMarket::observe(InstrumentRun &run)
 {
     if (run.arrivalsSinceNews != UINT32_MAX)
         ++run.arrivalsSinceNews;
+    // A halted book may cross until the reopening auction, so it gives no spread or mid.
+    if (run.halted)
+        return;
     const std::optional<Price> bid = run.book->bestPrice(Side::Buy);
     const std::optional<Price> ask = run.book->bestPrice(Side::Sell);
     if (!bid || !ask)
@@ -474,9 +487,13 @@ void AgentMarket::act(InstrumentRun &run)
         std::min<std::uint64_t>((run.noiseOrders.size() * m_cancelWeightPerOrderQ16) >> 16,
                                 10ULL * m_options.noiseCancelWeight);
     const std::uint64_t take = m_options.noiseTakeWeight;
-    const std::uint64_t momentum = m_options.momentumWeight;
+    // Momentum and informed traders send immediate-or-cancel orders, which a halted book
+    // rejects, so they wait for the reopening.
+    const std::uint64_t momentum = run.halted ? 0 : m_options.momentumWeight;
     const std::uint64_t informed =
-        m_options.informedWeight + (run.blindArrivals != 0 ? m_options.informedNewsWeight : 0);
+        run.halted ? 0
+                   : m_options.informedWeight +
+                         (run.blindArrivals != 0 ? m_options.informedNewsWeight : 0);
 
     std::uint64_t pick = m_random.below(maker + passive + cancel + take + momentum + informed);
     if (pick < maker) {
@@ -533,8 +550,14 @@ void AgentMarket::recordTrade(const Event &event, const Trade &trade)
         InstrumentRun &run = m_instruments[index];
         if (run.id != event.instrument)
             continue;
-        ++run.statistics.trades;
-        run.statistics.volume += trade.quantity;
+        AgentInstrumentStatistics &statistics = run.statistics;
+        if (statistics.trades == 0 || trade.price > statistics.highPrice)
+            statistics.highPrice = trade.price;
+        if (statistics.trades == 0 || trade.price < statistics.lowPrice)
+            statistics.lowPrice = trade.price;
+        statistics.lastPrice = trade.price;
+        ++statistics.trades;
+        statistics.volume += trade.quantity;
         addExcitation(index, run.tradeExcitationQ32);
         break;
     }

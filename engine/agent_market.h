@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string>
 #include <vector>
@@ -41,6 +42,50 @@ struct AgentInstrument {
     std::int64_t traderLimitLots = 200; // their largest long or short position
     std::int64_t jumpMinTicks = 5;      // the size of a random news jump, either way
     std::int64_t jumpMaxTicks = 20;
+    // Whether news comes at random. Without it the fair value jumps only on scheduled or
+    // injected news.
+    bool randomNews = true;
+};
+
+// What a market event does to one instrument of the agent market.
+enum class MarketEventKind : std::uint8_t {
+    // The fair value jumps by `ticks`, as random news does, and so does the level it reverts
+    // to, so the jump lasts.
+    News,
+    // The fair value, and the level it reverts to, drift by `ticks` in even steps over
+    // `durationNanoseconds`.
+    Trend,
+    // The makers withdraw their quotes and quote again `widenTicks` wider on each side, with
+    // `percent` of their sizes. Noise traders rest as much wider and stop improving the best
+    // price. It ends after `durationNanoseconds`, or at DroughtEnd when that is zero. While
+    // droughts of an instrument overlap, the latest rules, and when it ends the latest of those
+    // still running rules again. A timed drought's end ends only that drought.
+    Drought,
+    DroughtEnd,
+    // A flash crash: the fair value and its level fall by `ticks` at once, as news the makers
+    // see late, then trend back up by as much over `durationNanoseconds`.
+    Crash,
+    // Halted: the book takes limit orders but trades nothing, and only makers and noise traders
+    // act. Reopen returns the instrument to trading through an auction that uncrosses the book.
+    Halt,
+    Reopen,
+    // The calm arrival rate becomes `percent` of the instrument's arrivalsPerSecond.
+    Activity,
+};
+
+// A market event, scheduled in Options::schedule or injected. Fields that its kind does not use
+// are ignored.
+struct MarketEvent {
+    Timestamp time{}; // when it is due; inject() uses the market's time instead
+    MarketEventKind kind = MarketEventKind::News;
+    std::size_t instrument = 0; // index in Options::instruments
+    std::int64_t ticks = 0;
+    std::int64_t durationNanoseconds = 0;
+    std::int64_t widenTicks = 0;
+    std::uint32_t percent = 100;
+    // For a DroughtEnd, the number of the drought it ends, which a timed drought gives its own
+    // end; zero ends every drought of the instrument.
+    std::uint64_t drought = 0;
 };
 
 // The kind of an agent with an account. Noise traders have none: they trade on account zero, as
@@ -61,7 +106,7 @@ struct AgentState {
 struct AgentNews {
     std::size_t instrument = 0; // index in Options::instruments
     std::int64_t ticks = 0;     // the jump, signed
-    bool injected = false;
+    bool injected = false;      // scheduled or injected rather than random
     // The step count when it came: random news counts the step that brought it.
     std::uint64_t step = 0;
     SequenceNumber sequence = 0; // the engine's last sequence number before the jump
@@ -80,6 +125,21 @@ struct AgentInstrumentStatistics {
     // samples above.
     std::uint64_t newsSpreadSamples = 0;
     std::int64_t newsSpreadSum = 0;
+    // Trade prices in price units, all zero before the first trade.
+    Price highPrice;
+    Price lowPrice;
+    Price lastPrice;
+};
+
+// A market event as it took effect: at the first arrival at or after its time, or when it was
+// injected, with the instrument's counters just before it.
+struct FiredMarketEvent {
+    MarketEvent event;
+    bool injected = false;
+    Timestamp time;              // the market's time when it took effect
+    std::uint64_t step = 0;      // the steps taken before it
+    SequenceNumber sequence = 0; // the engine's last sequence number before it
+    AgentInstrumentStatistics statistics;
 };
 
 // A simulated market made of agents trading several instruments in one engine.
@@ -184,6 +244,10 @@ public:
 
         // The arrivals after news whose spreads count in newsSpreadSum.
         std::uint32_t newsWindowArrivals = 100;
+
+        // Market events due at market times, in any order. Events due at the same time take
+        // effect in the order listed.
+        std::vector<MarketEvent> schedule;
     };
 
     // Sets the market up on `engine`, which must outlive it: adds the instruments, opens the
@@ -199,9 +263,10 @@ public:
     AgentMarket(const AgentMarket &) = delete;
     AgentMarket &operator=(const AgentMarket &) = delete;
 
-    // Takes the next arrival: moves the simulated clock, updates the instrument's fair value
-    // and the agents' view of it, and sends the agent's commands, none to two of them, at the
-    // arrival's time. Returns false, having done nothing, while paused.
+    // Takes the next arrival: moves the simulated clock, applies the scheduled events due by
+    // then, updates the instrument's fair value and the agents' view of it, and sends the
+    // agent's commands, none to two of them, at the arrival's time. Returns false, having done
+    // nothing, while paused.
     bool step();
     // Steps until the engine's last sequence number reaches `sequence`, or the market is
     // paused. Returns the number of steps taken.
@@ -219,6 +284,20 @@ public:
     // the same steps give the same stream. An index past the instruments does nothing.
     void injectNews(std::size_t instrument, std::int64_t ticks);
 
+    // Applies a market event now, at the market's time, between steps. Like injectNews, it
+    // draws nothing from the random stream, so the same injections before the same steps give
+    // the same stream. An event on an index past the instruments does nothing. A halt of a
+    // halted instrument, a reopening of a trading one and the end of a drought that is not on
+    // do nothing either.
+    void inject(const MarketEvent &event);
+    // The events that took effect, oldest first, scheduled and injected, including the ends
+    // that droughts with a duration schedule.
+    std::span<const FiredMarketEvent> firedEvents() const { return m_fired; }
+    // The scheduled events still to come, earliest first.
+    std::span<const MarketEvent> upcomingEvents() const;
+    bool isHalted(std::size_t instrument) const;
+    bool isInDrought(std::size_t instrument) const;
+
     Timestamp time() const { return m_time; }
     std::uint64_t stepCount() const { return m_steps; }
     const Options &options() const { return m_options; }
@@ -231,6 +310,50 @@ public:
     // The number of news jumps so far, and the latest one (all zero before the first).
     std::uint64_t newsCount() const { return m_newsCount; }
     const AgentNews &lastNews() const { return m_lastNews; }
+
+    // --- Continuing a market on an engine rebuilt from its journal (agent_market_resume.cpp)
+
+    // An account's position in one instrument, as a caller read it from the trades of a run
+    // before, such as the positions that a journal's read models project.
+    struct CarriedPosition {
+        AccountId account;
+        InstrumentId instrument;
+        Quantity quantity; // positive long, negative short
+    };
+
+    // Whether `engine` trades the instruments of `options` and no other: the same ids, symbols,
+    // tick and lot sizes, in any order. An engine that an agent market with these options made
+    // passes, whatever its events since, because the definitions are part of its state (and of
+    // every snapshot). The synthetic flow's instruments have other symbols.
+    static bool tradesInstrumentsOf(const Engine &engine, const Options &options);
+
+    // Continues an agent market on `engine`, which an agent market with these options made and
+    // which must outlive the result. Nothing is added or primed. Each instrument's fair value
+    // starts at the middle of its book's best prices, the facing side's price with a side
+    // missing, or the definition's reference price on an empty book. The fair value still
+    // reverts to the instrument's startTicks. Each agent's position comes from the engine's
+    // portfolio when its account is open there, else from `positions`, else it is zero. Each
+    // maker takes over its best resting bid and ask, and the noise traders take over the
+    // resting orders of account zero up to the capacity of their list. Every other resting
+    // order of an agent is cancelled at options.startTime, so that no order is left unmanaged.
+    //
+    // A halted instrument stays halted. Not carried over: the random stream, which starts from
+    // `seed`; unseen news and the makers' widening after it; droughts and trends in progress;
+    // the excitation of the arrival rates; the averages of the mid price; the statistics, and
+    // each agent's bought and sold quantities, which count from here. So the continuation is
+    // deterministic given the engine's state, the seed and the options. The clock starts at
+    // options.startTime, which should not be before the engine's last event. Options::schedule is
+    // not applied, since its events belong to the run that made the engine. Returns null when the
+    // engine does not trade the instruments of `options`.
+    static std::unique_ptr<AgentMarket> resume(Engine &engine, std::uint64_t seed, Options options,
+                                               std::span<const CarriedPosition> positions = {});
+
+private:
+    struct ResumeTag {};
+    AgentMarket(Engine &engine, std::uint64_t seed, Options options, ResumeTag);
+    void resumeInstrument(std::size_t index, std::span<const CarriedPosition> positions);
+    void carryPositions(std::size_t index, std::span<const CarriedPosition> positions);
+    void adoptOrders(std::size_t index, std::vector<OrderId> &cancels);
 
 private:
     // Tracks the agents' positions and the instruments' trades from Trade events.
@@ -301,6 +424,18 @@ private:
 
         std::vector<OrderId> noiseOrders; // fixed capacity; filled ones leave lazily
         AgentInstrumentStatistics statistics;
+
+        // Market events (agent_events.cpp).
+        bool halted = false;
+        bool drought = false;
+        std::int64_t droughtWidenTicks = 0;
+        std::uint32_t droughtPercent = 100;
+        // The droughts running, the one that rules last.
+        std::vector<MarketEvent> droughts;
+        std::int64_t driftTicks = 0;               // the whole trend
+        std::int64_t driftApplied = 0;             // the part of it applied so far
+        std::int64_t driftDurationNanoseconds = 0; // zero without a trend
+        Timestamp driftStart;
     };
 
     // Setup (agent_market.cpp).
@@ -340,6 +475,22 @@ private:
     std::int64_t ticksOf(const InstrumentRun &run, Price price) const;
     Quantity noiseQuantity(InstrumentRun &run);
 
+    // Market events (agent_events.cpp).
+    void setUpSchedule();
+    void fireDueEvents();
+    void fire(const MarketEvent &event, bool injected);
+    void schedule(const MarketEvent &event);
+    void applyDrift(InstrumentRun &run);
+    void startTrend(std::size_t instrument, std::int64_t ticks, std::int64_t duration);
+    std::int64_t moveLevel(std::size_t instrument, std::int64_t ticks);
+    void crash(std::size_t instrument, std::int64_t ticks, std::int64_t duration);
+    void startDrought(std::size_t instrument, const MarketEvent &event);
+    void endDrought(std::size_t instrument, std::uint64_t drought);
+    void applyDrought(InstrumentRun &run);
+    void setHalted(std::size_t instrument, bool halted);
+    void setActivity(std::size_t instrument, std::uint32_t percent);
+    void requote(InstrumentRun &run);
+
     Engine &m_engine;
     Options m_options;
     AgentRandom m_random;
@@ -354,6 +505,13 @@ private:
     bool m_paused = false;
     std::uint64_t m_newsCount = 0;
     AgentNews m_lastNews;
+
+    // Scheduled events by time, those before m_nextEvent already fired.
+    std::vector<MarketEvent> m_schedule;
+    std::size_t m_nextEvent = 0;
+    Timestamp m_nextEventTime; // of m_schedule[m_nextEvent], or the largest time
+    std::vector<FiredMarketEvent> m_fired;
+    std::uint64_t m_droughtCount = 0; // droughts started, which number them from 1
 
     // Draw thresholds and constants worked out once from the options.
     Probability m_improve;

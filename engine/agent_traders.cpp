@@ -48,7 +48,8 @@ std::int64_t AgentMarket::wideningTicks(const InstrumentRun &run) const
     const std::int64_t volatilityTicks =
         run.movementQ8 * m_options.volatilityWideningPerMille / (1'000 * 512 * run.tick);
     return std::min(volatilityTicks + (run.newsWideningQ8 >> 8),
-                    m_options.makerMaximumWideningTicks);
+                    m_options.makerMaximumWideningTicks) +
+           run.droughtWidenTicks;
 }
 
 // A maker quotes both sides around its estimate, half a tick plus its half spread away from the
@@ -65,11 +66,17 @@ void AgentMarket::makeMarket(InstrumentRun &run, Maker &maker)
     const std::int64_t position = m_agents[maker.agent].position.value();
     const std::int64_t limit = run.makerLimit.value();
     const std::int64_t lean = position * (2 * halfSpread + 2) / limit;
+    Quantity size = maker.quoteQuantity;
+    if (run.droughtPercent != 100) {
+        const std::int64_t lot = run.lot.value();
+        const std::int64_t lots = size.value() / lot * run.droughtPercent / 100;
+        size = Quantity{std::max<std::int64_t>(lots, 1) * lot};
+    }
     const std::int64_t estimate = run.fairValue - run.unseenNews;
     const std::int64_t bid = estimate - halfSpread - lean;
     const std::int64_t ask = estimate + 1 + halfSpread - lean;
-    const Quantity bidQuantity{std::min(maker.quoteQuantity.value(), limit - position)};
-    const Quantity askQuantity{std::min(maker.quoteQuantity.value(), limit + position)};
+    const Quantity bidQuantity{std::min(size.value(), limit - position)};
+    const Quantity askQuantity{std::min(size.value(), limit + position)};
 
     // Quotes moving up change the ask first and quotes moving down the bid first, so the
     // maker's new quote never meets its own old one on the other side.
@@ -99,8 +106,10 @@ void AgentMarket::quote(InstrumentRun &run, Maker &maker, Side side, std::int64_
     }
 
     // Makers only provide liquidity: a quote that would cross rests one tick short of the
-    // facing best price instead.
-    if (const std::optional<Price> facing = run.book->bestPrice(opposite(side)))
+    // facing best price instead. In a halt they quote where they value the instrument, so
+    // quotes that cross stale ones meet in the reopening auction.
+    const std::optional<Price> facing = run.book->bestPrice(opposite(side));
+    if (facing && !run.halted)
         ticks = restingLimit(side, ticks, ticksOf(run, *facing));
     ticks = std::max<std::int64_t>(ticks, 1);
     const AccountId account = m_agents[maker.agent].account;
@@ -144,8 +153,8 @@ void AgentMarket::addNoiseOrder(InstrumentRun &run)
     const std::int64_t estimate = run.fairValue - run.unseenNews;
     const std::int64_t offset = run.makerHalfSpreadTicks + wideningTicks(run) + depth;
     std::int64_t ticks = side == Side::Buy ? estimate - offset : estimate + 1 + offset;
-    const bool roomInside =
-        same && facing && magnitude(ticksOf(run, *facing) - ticksOf(run, *same)) > 1;
+    const bool roomInside = same && facing && !run.drought &&
+                            magnitude(ticksOf(run, *facing) - ticksOf(run, *same)) > 1;
     if (roomInside && m_random.chance(m_improve))
         ticks = ticksOf(run, *same) + (side == Side::Buy ? 1 : -1);
     if (facing)
@@ -185,7 +194,8 @@ void AgentMarket::takeAsNoise(InstrumentRun &run)
         return;
     }
     const Quantity quantity = noiseQuantity(run);
-    if (m_random.chance(m_market)) {
+    // A halted book rejects market orders, so noise traders then send limit orders only.
+    if (!run.halted && m_random.chance(m_market)) {
         const NewOrder order{
             .side = side, .quantity = quantity, .type = OrderType::Market, .instrument = run.id};
         m_engine.submit(order, m_time);

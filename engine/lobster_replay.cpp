@@ -526,4 +526,59 @@ void Replay::compare(const BookRow &row)
     m_summary.firstMismatch = std::move(mismatch);
 }
 
+namespace {
+
+// A LOBSTER day as a ReplayFeed.
+class LobsterFeed final : public ReplayFeed {
+public:
+    explicit LobsterFeed(Engine &engine)
+        : m_replay(engine)
+    {
+    }
+
+    std::optional<InputError> open(const Replay::Options &options)
+    {
+        return m_replay.open(options);
+    }
+
+    Step step() override
+    {
+        switch (m_replay.step()) {
+        case Replay::Step::Applied:
+            return Step::Applied;
+        case Replay::Step::Finished:
+            return Step::Finished;
+        case Replay::Step::Failed:
+            break;
+        }
+        return Step::Failed;
+    }
+
+    std::optional<Timestamp> nextTime() const override { return m_replay.nextTime(); }
+
+    std::string error() const override
+    {
+        return m_replay.error() ? m_replay.error()->toString() : "the replay failed";
+    }
+
+    std::size_t messages() const override { return m_replay.summary().messages; }
+    std::size_t mismatches() const override { return m_replay.summary().mismatches; }
+
+private:
+    Replay m_replay;
+};
+
+} // namespace
+
+std::unique_ptr<ReplayFeed> openLobsterFeed(const Replay::Options &options, Engine &engine,
+                                            std::string &error)
+{
+    auto feed = std::make_unique<LobsterFeed>(engine);
+    if (const std::optional<InputError> failed = feed->open(options)) {
+        error = failed->toString();
+        return nullptr;
+    }
+    return feed;
+}
+
 } // namespace bourse::lobster

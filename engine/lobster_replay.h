@@ -2,6 +2,7 @@
 
 #include "engine.h"
 #include "lobster.h"
+#include "replay_feed.h"
 
 #include <chrono>
 #include <cstddef>
@@ -93,5 +94,11 @@ private:
     ReplaySummary m_summary;
     std::optional<InputError> m_error;
 };
+
+// Opens a LOBSTER day as a ReplayFeed on `engine`, an Engine(InstrumentId) of one book, checked
+// against its orderbook file when `options` names one. Returns null and sets `error`, naming
+// the file and the line, when a file cannot be read.
+std::unique_ptr<ReplayFeed> openLobsterFeed(const Replay::Options &options, Engine &engine,
+                                            std::string &error);
 
 } // namespace bourse::lobster

@@ -158,6 +158,8 @@ struct OwnOrder {
     Timestamp entered; // zero when not known, as for an order entered before a restart
     Timestamp updated;
     SequenceNumber lastSequence = 0; // the last event that changed it
+    // Entered against a replay: the fill model, not an exchange, decided its fills.
+    bool simulated = false;
 };
 
 // One fill of the trader's orders.
@@ -172,6 +174,9 @@ struct OwnFill {
     Quantity quantity;
     bool maker = false;
     Money fee; // in the account's money units
+    // Made by the fill model of trading against a replay, not by an exchange or the engine's
+    // own book; its sequence number is the trader's engine's.
+    bool simulated = false;
 };
 
 // A position of one of the trader's accounts in one instrument, valued at the mark.
@@ -186,6 +191,7 @@ struct OwnPosition {
     Money realized;
     Money unrealized;
     Money fees;
+    bool simulated = false; // built by simulated fills against a replay
 };
 
 // A risk decision to show the trader: a rejection, an alert, a limit change or a kill switch.
@@ -223,6 +229,10 @@ enum class ReplayState : std::uint8_t { Idle = 0, Playing, Paused, Finished, Fai
 // chooses; the market watch covers every instrument.
 struct MarketView {
     SessionMode mode = SessionMode::Simulation;
+    // Whether the session takes the trader's orders: a simulation, and a replay through its fill
+    // model, whose orders, fills and positions `trader` marks simulated. A replay of a journal,
+    // which replays the recorded trader's own orders, takes none.
+    bool takesOrders = false;
     InstrumentId instrument; // the focus
     std::string symbol;
     int priceDecimals = 2; // a price of 12345 ticks shows as 123.45 when this is 2
@@ -276,6 +286,15 @@ struct MarketView {
     ReplayState replayState = ReplayState::Idle;
     double replaySpeed = 1.0; // 0 means as fast as possible
     Timestamp replayTime;     // market time of the last applied message
+    // The market times of the source's first and last messages, for a position slider. The end
+    // is zero until the session knows it: a journal knows it at once, another source once a
+    // scan of it on another thread has read it through.
+    Timestamp replayStart;
+    Timestamp replayEnd;
+    // Counts the seeks of the run. After a seek the views start again at the new position, so a
+    // reader that keeps what earlier views showed, such as the tape, starts afresh when it
+    // changes.
+    std::uint64_t replaySeeks = 0;
     std::string replaySource;
     std::size_t replayMessages = 0;
     std::size_t replayMismatches = 0;
@@ -283,6 +302,9 @@ struct MarketView {
     // while it is live. A stale book keeps its last levels, and the screen must show that it is
     // stale.
     std::string replayStale;
+    // Why the source has no order book at all, such as a file of bars, a sentence for the book
+    // panels; empty for a source with one.
+    std::string bookUnavailable;
 
     std::string error; // the last error the session met, empty when none
 };

@@ -8,9 +8,17 @@
 
 namespace bourse {
 
+class EventHandler;
+
 // A recorded source that a session replays into its engine, one message a step: a LOBSTER day,
-// an exchange's order-book stream, or another format. The session paces the steps by
-// nextTime() and shows messages(), mismatches() and staleReason() in its views.
+// an exchange's order-book stream, a Bourse journal, or another format. The session paces the
+// steps by nextTime() and shows messages(), mismatches() and staleReason() in its views.
+//
+// Seeking: the state at market time T is the one after every message up to the first message
+// later than T, as playing reaches it. A session seeks forward by stepping the feed, and
+// backward by opening the source again on a fresh engine and stepping to T. A feed that can
+// start part of the way in, such as a journal from a snapshot, returns that point from
+// restartPoint().
 class ReplayFeed {
 public:
     enum class Step : std::uint8_t {
@@ -36,6 +44,28 @@ public:
     // Returns why the replayed book cannot be trusted now, such as a gap in the source's update
     // ids, or an empty string while it is live.
     virtual std::string staleReason() const { return {}; }
+
+    // Returns the market time of the source's last message when the feed has it without reading
+    // the source through, as a journal's feed does; nothing otherwise.
+    virtual std::optional<Timestamp> endTime() const { return std::nullopt; }
+
+    // Returns the market time from which the source, opened again at `target`, would start
+    // stepping, such as the time of a journal's last snapshot at or before `target`. Nothing
+    // when it always starts from its first message.
+    virtual std::optional<Timestamp> restartPoint(Timestamp target) const
+    {
+        (void)target;
+        return std::nullopt;
+    }
+
+    // Sets the handler of the events that the feed restores into the engine (Engine::restore)
+    // rather than having the engine publish them, as a journal's feed does. The session passes
+    // one that hands each event to the engine's handlers, as if the engine had published it.
+    virtual void setRestoredEventHandler(EventHandler *handler) { (void)handler; }
+
+    // Whether the source records the trader's accounts (orders, fills, risk), which the
+    // session then shows in MarketView::trader.
+    virtual bool replaysAccounts() const { return false; }
 };
 
 } // namespace bourse

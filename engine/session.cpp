@@ -77,7 +77,9 @@ struct Session::Impl {
     void startThread(std::unique_ptr<session::Runner> next, SessionMode mode)
     {
         controls.reset();
-        controls.acceptCommands(true, mode == SessionMode::Simulation);
+        // A replay takes orders through its fill model, unless its source replays the
+        // recorded trader's own orders.
+        controls.acceptCommands(true, mode == SessionMode::Simulation || next->takesOrders());
         runner = std::move(next);
         thread = std::thread([runner = runner.get()] { runner->run(); });
     }
@@ -173,9 +175,25 @@ void Session::resumeSimulation(std::uint64_t seed, Continuation continuation)
     runner->setUpSimulation(seed);
     runner->restoreHistory(continuation.instrument, continuation.bars, continuation.recentTrades,
                            continuation.traderHistory);
+    runner->carryAgentState(continuation);
     m_impl->addRunHandlers(*runner, SessionMode::Simulation, "seed " + std::to_string(seed),
                            std::move(continuation.journal), continuation.lastSnapshot);
     m_impl->startThread(std::move(runner), SessionMode::Simulation);
+}
+
+void Session::startTraining(std::uint64_t seed, AgentMarket::Options market)
+{
+    std::lock_guard lock(m_impl->lifecycleMutex);
+    m_impl->stopThread();
+    auto runner = m_impl->makeRunner();
+    runner->setUpTraining(seed, std::move(market));
+    m_impl->addRunHandlers(*runner, SessionMode::Simulation, "seed " + std::to_string(seed));
+    m_impl->startThread(std::move(runner), SessionMode::Simulation);
+}
+
+bool Session::injectMarketEvent(const MarketEvent &event)
+{
+    return m_impl->pushTrading(session::MarketEventCommand{event});
 }
 
 std::optional<std::string> Session::startReplay(const ReplaySource &source)
@@ -200,6 +218,16 @@ void Session::play()
 void Session::pause()
 {
     m_impl->controls.push({session::Control::Kind::Pause, 0.0, {}});
+}
+
+void Session::step()
+{
+    m_impl->controls.push({session::Control::Kind::Step, 0.0, {}});
+}
+
+void Session::seek(Timestamp time)
+{
+    m_impl->controls.push({session::Control::Kind::Seek, 0.0, {}, time});
 }
 
 void Session::setSpeed(double speed)

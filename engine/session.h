@@ -1,5 +1,6 @@
 #pragma once
 
+#include "agent_market.h"
 #include "engine.h"
 #include "events.h"
 #include "market_view.h"
@@ -20,6 +21,7 @@ namespace bourse {
 struct BookDepth {
     InstrumentId instrument;
     SequenceNumber lastSequence = 0;
+    std::uint64_t stateHash = 0;    // Engine::stateHash() when the book was read
     std::vector<LevelSummary> bids; // best first
     std::vector<LevelSummary> asks; // best first
 };
@@ -59,8 +61,8 @@ public:
         // The order flow of a new simulated market. Synthetic is a flow per instrument of
         // simulatedInstruments around a mean-reverting fair value. Agents is the AgentMarket:
         // five instruments traded by market makers, noise, momentum and informed traders on its
-        // own clock, which is then the market's time. A market continued from a journal takes
-        // the synthetic flow.
+        // own clock, which is then the market's time. A market continued from a journal keeps
+        // the flow it was made with, whatever this option says (see resumeSimulation()).
         enum class Flow : std::uint8_t { Synthetic, Agents };
         Flow flow = Flow::Synthetic;
         // Instruments of a simulated market, each with its own simulator; empty means the
@@ -81,6 +83,13 @@ public:
     using ReplayFeedOpener =
         std::function<std::unique_ptr<ReplayFeed>(Engine &engine, std::string &error)>;
 
+    // Opens a replay that makes its own engine, such as a journal, whose first event or snapshot
+    // decides the engine. The feed starts at the latest point at or before `target` that it can
+    // reach without stepping (a journal's snapshot), or at the source's start. Returns null and
+    // sets `error`, naming the file, when the source cannot be opened.
+    using ReplayFeedSeeker = std::function<std::unique_ptr<ReplayFeed>(
+        Timestamp target, std::unique_ptr<Engine> &engine, std::string &error)>;
+
     struct ReplaySource {
         std::string messagePath;   // the LOBSTER message file, or the file the opener reads
         std::string orderbookPath; // empty: found by LOBSTER's naming when it exists
@@ -89,6 +98,8 @@ public:
         // messagePath. `symbol` names the instrument where the opener does not.
         ReplayFeedOpener openFeed{};
         std::string symbol{};
+        // Set for a source that makes its own engine; it then replaces openFeed.
+        ReplayFeedSeeker openFeedAt{};
     };
 
     explicit Session(Options options);
@@ -143,21 +154,42 @@ public:
         // fills and risk notices start as they were. When it is empty, only the working orders
         // show, as the engine has them, without their entry time.
         std::vector<Event> traderHistory;
+        // Positions of accounts outside the engine's portfolio, from the journal's trades (its
+        // read models project every account's), so that the agents of an agent market start
+        // with the positions they had. When it is empty they start flat.
+        std::vector<AgentMarket::CarriedPosition> positions;
+        // The time of the journal's last event, after which an agent market's clock starts.
+        // Zero when unknown: the latest bar, print and trader event above then stand in for it.
+        Timestamp lastEventTime;
     };
 
     // The accounts a simulation opens for the trader, the default first.
     static std::vector<AccountId> traderAccounts();
 
-    // Stops a running source and continues a simulated market on the engine of `continuation`:
-    // one simulator per instrument of the engine takes over its book (no priming), and the
-    // market plays at speed 1. The instruments and the trader's accounts are the engine's own:
-    // nothing is added or opened. An instrument that Options::simulatedInstruments names (same
-    // id and symbol) keeps its flow's character; any other gets MarketSimulator's defaults.
+    // Stops a running source and continues a simulated market on the engine of `continuation`,
+    // which plays at speed 1. An engine that trades exactly the agent market's instruments (by
+    // id, symbol, tick and lot, AgentMarket::tradesInstrumentsOf) continues as an agent market
+    // (AgentMarket::resume) whose clock starts after the continuation's last event time (or its
+    // latest bar, print and trader event), or at the wall-clock time when that is later. Any
+    // other engine gets one simulator per instrument, which takes over its book (no priming).
+    // The instruments and the trader's accounts are the engine's own: nothing is added or opened.
+    // An instrument that Options::simulatedInstruments names (same id and symbol) keeps its
+    // flow's character; any other gets MarketSimulator's defaults.
     // Sequence numbers continue from the engine's last one. An engine without events, such as
     // the one of an empty journal, starts as a new market would. Throws std::invalid_argument,
     // leaving the session stopped, when the engine is null or the bars are not at the session's
     // bar interval.
     void resumeSimulation(std::uint64_t seed, Continuation continuation);
+
+    // Training. startTraining stops a running source and starts an agent
+    // market made of `market` (a training scenario's instruments, start time and schedule) on a
+    // fresh Engine, playing at speed 1. The trader's accounts open first, and every event
+    // carries the market's own clock, from market.startTime on. injectMarketEvent queues a
+    // market event that the engine thread applies between steps, at the market's time
+    // (AgentMarket::inject), with the trader's commands. It returns false, queueing nothing,
+    // when the queue is full or no simulation runs; outside an agent market it does nothing.
+    void startTraining(std::uint64_t seed, AgentMarket::Options market);
+    bool injectMarketEvent(const MarketEvent &event);
 
     // Stops a running source and starts the engine thread, with a fresh Engine, on a replay
     // that plays at source.speed. When the file cannot be opened, or the speed is outside the
@@ -168,6 +200,19 @@ public:
     // Play resumes a paused source; it does nothing once a replay finished or failed.
     void play();
     void pause();
+    // While paused, applies exactly one message of a replay, or in a simulation one agent
+    // arrival or one command of the synthetic flow, and publishes a view. Ignored while playing.
+    void step();
+    // Brings a replay to the state that playing reaches at market time `time`: every message up
+    // to the first one later than `time`, the same engine state (stateHash()) and books. A time
+    // before the source's first message gives the state before any message, one past its end
+    // the state at its end. A forward seek steps the running engine. A backward seek, or one
+    // that a journal's snapshot shortens, opens the source again on a fresh engine. Then the
+    // run's handlers (such as its journal) keep the engine they were made for and see no more
+    // events, and the views start again from what the new engine replayed: from the source's
+    // start, or from the snapshot. The replay keeps playing or stays paused; one that finished
+    // or failed is paused after a seek back. Ignored in a simulation.
+    void seek(Timestamp time);
     // 0 means as fast as possible; otherwise a multiple of market time from 0.001 to 1000000.
     // Any other value is ignored.
     void setSpeed(double speed);
@@ -179,10 +224,16 @@ public:
     // Trading. In a simulation the session opens the trader's accounts, with default risk
     // limits, before the market starts; MarketView::trader lists them. Each call queues the
     // command for the engine thread and returns at once: false when the queue is full (4096
-    // commands) or no simulation runs (a replay takes no orders), so nothing was queued. Queued
-    // commands run between batches of simulated flow, with the wall-clock time. What the engine
-    // decided shows in the next views, as events and in MarketView::trader. A queued command is
-    // never dropped while the source runs; stop() and the next start drop what is still queued.
+    // commands) or no source that trades runs, so nothing was queued. Queued commands run
+    // between batches of simulated flow, with the wall-clock time. What the engine decided shows
+    // in the next views, as events and in MarketView::trader. A queued command is never dropped
+    // while the source runs; stop() and the next start drop what is still queued.
+    //
+    // A replay trades too, unless its source replays a trader's recorded accounts (a journal):
+    // the orders never enter the replayed book but go to a fill model (ReplayFills) with its
+    // own engine and the same accounts, which fills them from the replay's trades and book at
+    // the replay's market time. MarketView::trader then marks them, their fills and the
+    // positions as simulated. A seek keeps them.
     //
     // An order of account zero goes to the trader's default account. A zero id lets the engine
     // assign one, above every id so far, which no other accepted order ever has. An explicit id is

@@ -24,11 +24,16 @@ void Runner::applyCommands()
         std::visit([this, time](auto &payload) { apply(payload, time); }, command);
         // The engine ends the context with each command it runs. This also ends it for a
         // command without an onCommandEnd, so the builder never keeps a pointer to it.
-        if (m_traderView) {
-            m_traderView->beginCommand(TraderViewBuilder::Command::None);
+        if (TraderViewBuilder *view = traderView()) {
+            view->beginCommand(TraderViewBuilder::Command::None);
         }
     }
     m_takenCommands.clear();
+    // The replayed engine publishes nothing for the trader's commands against it, and a paused
+    // replay no other events, so the view that shows them goes out now.
+    if (m_fills) {
+        m_publishNow = true;
+    }
 }
 
 AccountId Runner::defaultAccount() const
@@ -41,19 +46,35 @@ void Runner::apply(NewOrder &order, Timestamp time)
     if (order.account.value() == 0) {
         order.account = defaultAccount();
     }
-    m_traderView->beginCommand(TraderViewBuilder::Command::Submit, &order);
-    m_engine->submit(order, time);
+    TraderViewBuilder *view = traderView();
+    const auto begin = [view, &order] {
+        view->beginCommand(TraderViewBuilder::Command::Submit, &order);
+    };
+    if (!m_fills) {
+        begin();
+        m_engine->submit(order, time);
+        return;
+    }
+    if (m_fills->submit(order, time, begin) == ReplayFills::Entry::Unsupported) {
+        view->rejectRequest(order, "rejected: stop orders cannot trade against a replay", time);
+    }
 }
 
 void Runner::apply(const CancelCommand &command, Timestamp time)
 {
-    m_traderView->beginCommand(TraderViewBuilder::Command::Amend);
-    m_engine->cancel(command.id, time);
+    traderView()->beginCommand(TraderViewBuilder::Command::Amend);
+    tradingEngine().cancel(command.id, time);
 }
 
 void Runner::apply(const ReplaceOrder &replace, Timestamp time)
 {
-    m_traderView->beginCommand(TraderViewBuilder::Command::Amend);
+    TraderViewBuilder *view = traderView();
+    const auto begin = [view] { view->beginCommand(TraderViewBuilder::Command::Amend); };
+    if (m_fills) {
+        m_fills->replace(replace, time, begin);
+        return;
+    }
+    begin();
     m_engine->replace(replace, time);
 }
 
@@ -62,40 +83,40 @@ void Runner::apply(const ReplaceOrder &replace, Timestamp time)
 void Runner::apply(const MassCancel &scope, Timestamp time)
 {
     if (scope.account.value() != 0) {
-        m_traderView->beginCommand(TraderViewBuilder::Command::Amend);
-        m_engine->massCancel(scope, time);
+        traderView()->beginCommand(TraderViewBuilder::Command::Amend);
+        tradingEngine().massCancel(scope, time);
         return;
     }
     for (const TraderAccount &account : traderAccounts()) {
-        m_traderView->beginCommand(TraderViewBuilder::Command::Amend);
-        m_engine->massCancel(MassCancel{account.settings.id, scope.instrument}, time);
+        traderView()->beginCommand(TraderViewBuilder::Command::Amend);
+        tradingEngine().massCancel(MassCancel{account.settings.id, scope.instrument}, time);
     }
 }
 
 void Runner::apply(const KillSwitchCommand &command, Timestamp time)
 {
-    m_traderView->beginCommand(TraderViewBuilder::Command::Settings);
+    traderView()->beginCommand(TraderViewBuilder::Command::Settings);
     if (command.reset) {
-        m_engine->resetKillSwitch(command.account, time);
+        tradingEngine().resetKillSwitch(command.account, time);
     } else {
-        m_engine->engageKillSwitch(command.account, command.scope, time);
+        tradingEngine().engageKillSwitch(command.account, command.scope, time);
     }
 }
 
 void Runner::apply(const LimitsCommand &command, Timestamp time)
 {
-    m_traderView->beginCommand(TraderViewBuilder::Command::Settings);
-    m_engine->setRiskLimits(command.account, command.limits, time);
+    traderView()->beginCommand(TraderViewBuilder::Command::Settings);
+    tradingEngine().setRiskLimits(command.account, command.limits, time);
 }
 
 void Runner::apply(CheckCommand &command, Timestamp time)
 {
     NewOrder &order = command.order;
-    if (order.account.value() == 0 && m_traderView) {
+    if (order.account.value() == 0 && traderView()) {
         order.account = defaultAccount();
     }
     Session::CheckAnswer answer;
-    answer.check = m_engine->checkOrder(order, time);
+    answer.check = tradingEngine().checkOrder(order, time);
     if (answer.check.reason) {
         const RejectReason reason = *answer.check.reason;
         const bool risk =
@@ -110,6 +131,7 @@ void Runner::apply(BookCommand &command, Timestamp)
 {
     BookDepth depth;
     depth.lastSequence = m_engine->lastSequence();
+    depth.stateHash = m_engine->stateHash();
     const InstrumentId instrument =
         command.instrument.value() != 0 ? command.instrument : m_engine->instrument();
     depth.instrument = instrument;

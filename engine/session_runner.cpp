@@ -1,5 +1,6 @@
 #include "session_runner.h"
 
+#include "replayed_bars.h"
 #include "session_market.h"
 
 #include <algorithm>
@@ -47,11 +48,7 @@ std::string symbolFromPath(const std::string &path)
     return stem.substr(0, stem.find('_'));
 }
 
-MarketViewBuilder::Options viewOptions(const Session::Options &options)
-{
-    return {static_cast<std::size_t>(options.viewLevels), options.tradesPerView,
-            options.barIntervalNanoseconds, options.barsKept, options.eventsPerView};
-}
+} // namespace
 
 // The terms a view shows for an instrument whose definition names no symbol. A LOBSTER book
 // takes the file's ticker and four decimals, as its prices are dollars x 10000. Its tick is one
@@ -76,47 +73,11 @@ InstrumentDefinition displayTerms(InstrumentDefinition definition, SessionMode m
     return definition;
 }
 
-// A LOBSTER day as a ReplayFeed, checked against its orderbook file where there is one.
-class LobsterFeed final : public ReplayFeed {
-public:
-    explicit LobsterFeed(Engine &engine)
-        : m_replay(engine)
-    {
-    }
-
-    std::optional<lobster::InputError> open(const lobster::Replay::Options &options)
-    {
-        return m_replay.open(options);
-    }
-
-    Step step() override
-    {
-        switch (m_replay.step()) {
-        case lobster::Replay::Step::Applied:
-            return Step::Applied;
-        case lobster::Replay::Step::Finished:
-            return Step::Finished;
-        case lobster::Replay::Step::Failed:
-            break;
-        }
-        return Step::Failed;
-    }
-
-    std::optional<Timestamp> nextTime() const override { return m_replay.nextTime(); }
-
-    std::string error() const override
-    {
-        return m_replay.error() ? m_replay.error()->toString() : "the replay failed";
-    }
-
-    std::size_t messages() const override { return m_replay.summary().messages; }
-    std::size_t mismatches() const override { return m_replay.summary().mismatches; }
-
-private:
-    lobster::Replay m_replay;
-};
-
-} // namespace
+MarketViewBuilder::Options viewOptions(const Session::Options &options)
+{
+    return {static_cast<std::size_t>(options.viewLevels), options.tradesPerView,
+            options.barIntervalNanoseconds, options.barsKept, options.eventsPerView};
+}
 
 void ControlQueue::push(Control control)
 {
@@ -326,47 +287,29 @@ void Runner::restoreHistory(InstrumentId instrument, const std::vector<Bar> &bar
 std::optional<std::string> Runner::setUpReplay(const Session::ReplaySource &source)
 {
     m_mode = SessionMode::Replay;
-    // A LOBSTER day is one book, the engine's primary instrument. Another source defines its
-    // instruments itself, as events the run's handlers see.
-    m_engine =
-        source.openFeed ? std::make_unique<Engine>() : std::make_unique<Engine>(InstrumentId{1});
-    attachHandlers();
+    m_source = source;
     m_replaySymbol = source.symbol.empty() ? symbolFromPath(source.messagePath) : source.symbol;
     m_replaySource = source.messagePath;
     m_speed = source.speed;
 
+    std::optional<std::string> problem;
     if (source.messagePath.empty()) {
-        return "no message file given: pass the path of a LOBSTER message file";
+        problem = "no message file given: pass the path of a LOBSTER message file";
+    } else if (!isValidSpeed(source.speed)) {
+        problem = "invalid replay speed " + std::to_string(source.speed) +
+                  ": use 0 for as fast as possible or a multiple of market time from 0.001 to "
+                  "1000000";
+    } else {
+        problem = openFirstReplay();
     }
-    if (!isValidSpeed(source.speed)) {
-        return "invalid replay speed " + std::to_string(source.speed) +
-               ": use 0 for as fast as possible or a multiple of market time from 0.001 to "
-               "1000000";
+    if (!problem)
+        setUpReplayTrading();
+    // A replay that cannot start still publishes a view, of an empty engine.
+    if (!m_engine) {
+        m_engine = makeReplayEngine(source);
+        attachHandlers();
     }
-
-    if (source.openFeed) {
-        std::string error;
-        m_replay = source.openFeed(*m_engine, error);
-        if (!m_replay) {
-            return error.empty() ? "cannot open " + source.messagePath : error;
-        }
-        return std::nullopt;
-    }
-
-    lobster::Replay::Options options{source.messagePath, source.orderbookPath, 0};
-    if (options.orderbookPath.empty()) {
-        const std::string candidate = lobster::orderbookPathFor(source.messagePath);
-        std::error_code ignored;
-        if (!candidate.empty() && std::filesystem::exists(candidate, ignored)) {
-            options.orderbookPath = candidate;
-        }
-    }
-    auto lobsterFeed = std::make_unique<LobsterFeed>(*m_engine);
-    if (const std::optional<lobster::InputError> error = lobsterFeed->open(options)) {
-        return error->toString();
-    }
-    m_replay = std::move(lobsterFeed);
-    return std::nullopt;
+    return problem;
 }
 
 void Runner::publishFailure(const std::string &error)
@@ -419,14 +362,17 @@ void Runner::run()
 void Runner::begin()
 {
     if (m_mode == SessionMode::Simulation && m_newMarket &&
-        m_options.flow == Session::Options::Flow::Agents) {
+        (m_options.flow == Session::Options::Flow::Agents || m_training)) {
         // The agents add their instruments and prime the books; the trader's accounts open
-        // first, at the same time.
-        const Timestamp time = commandTime();
+        // first, at the same time. A training scenario's market keeps its own start time, which
+        // its schedule counts from.
+        const Timestamp time = m_training ? m_training->startTime : commandTime();
         setUpMarket(*m_engine, {}, time);
-        AgentMarket::Options agents;
+        AgentMarket::Options agents = m_training ? *m_training : AgentMarket::Options{};
         agents.startTime = time;
-        m_agents = std::make_unique<AgentMarket>(*m_engine, m_seed, agents);
+        m_agents = std::make_unique<AgentMarket>(*m_engine, m_seed, std::move(agents));
+        m_traderView->adoptEngineState();
+    } else if (m_mode == SessionMode::Simulation && !m_newMarket && resumeAgents()) {
         m_traderView->adoptEngineState();
     } else if (m_mode == SessionMode::Simulation) {
         const Timestamp time = commandTime();
@@ -503,6 +449,13 @@ void Runner::applyControl(const Control &control, Clock::time_point now)
             m_settingsChanged = true;
         }
         return;
+    case Control::Kind::Step:
+        stepOnce();
+        return;
+    case Control::Kind::Seek:
+        seekReplay(control.time, now);
+        followReplayedEngine();
+        return;
     }
 }
 
@@ -510,7 +463,8 @@ Timestamp Runner::commandTime()
 {
     // In an agent market the agents' clock is the market's time, so the trader's commands
     // take it and never come before the agents' last arrival.
-    const Timestamp now = m_agents ? m_agents->time() : wallClockNow();
+    // Against a replay they take the replay's market time, as the simulated fills do.
+    const Timestamp now = m_agents ? m_agents->time() : m_fills ? m_replayTime : wallClockNow();
     m_lastCommandTime = std::max(m_lastCommandTime, now);
     return m_lastCommandTime;
 }
@@ -740,9 +694,11 @@ void Runner::publish(Clock::time_point now)
     }
     auto view = std::make_shared<MarketView>();
     view->mode = m_mode;
+    view->takesOrders = takesOrders();
     m_viewBuilder.fill(*view, *m_engine, m_focus, now);
-    if (m_traderView) {
-        m_traderView->fill(view->trader, commandTime());
+    if (TraderViewBuilder *trader = traderView()) {
+        // A replay's risk monitor measures at the market time of the replay.
+        trader->fill(view->trader, m_replay ? m_replayTime : commandTime());
     }
     view->viewNumber = m_views.takeViewNumber();
 
@@ -750,10 +706,16 @@ void Runner::publish(Clock::time_point now)
     view->replaySpeed = m_speed;
     if (m_replay) {
         view->replayTime = m_replayTime;
+        view->replayStart = m_replayStart;
+        view->replayEnd = replayEnd().value_or(Timestamp{0});
+        view->replaySeeks = m_seeks;
         view->replaySource = m_replaySource;
         view->replayMessages = m_replay->messages();
         view->replayMismatches = m_replay->mismatches();
         view->replayStale = m_replay->staleReason();
+        // A file of bars has no trades to build bars from: its own bars take their place.
+        if (const auto *bars = dynamic_cast<const BarReplaySource *>(m_replay.get()))
+            showReplayedBars(bars->replayedBars(), m_options.barsKept, *view);
     }
     view->error = m_error;
 

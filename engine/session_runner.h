@@ -3,7 +3,9 @@
 #include "agent_market.h"
 #include "engine.h"
 #include "lobster_replay.h"
+#include "replay_fills.h"
 #include "session.h"
+#include "session_seek.h"
 #include "simulator_set.h"
 #include "trader_view.h"
 #include "view_builder.h"
@@ -26,12 +28,21 @@ namespace bourse::session {
 
 using Clock = std::chrono::steady_clock;
 
+// The options of the session's view builder.
+MarketViewBuilder::Options viewOptions(const Session::Options &options);
+
+// The terms the views, and the trader's orders in a replay, take for an instrument whose
+// definition names no symbol, such as a LOBSTER book: the replay's symbol, USD, and cents.
+InstrumentDefinition displayTerms(InstrumentDefinition definition, SessionMode mode,
+                                  const std::string &replaySymbol);
+
 // A change of how the source plays, which the newest one of each kind decides.
 struct Control {
-    enum class Kind : std::uint8_t { Play, Pause, SetSpeed, SetEventRate, SetFocus };
+    enum class Kind : std::uint8_t { Play, Pause, SetSpeed, SetEventRate, SetFocus, Step, Seek };
     Kind kind = Kind::Play;
     double value = 1.0;      // the speed, or the event rate
     InstrumentId instrument; // for SetFocus
+    Timestamp time{};        // for Seek: the market time to seek to
 };
 
 // The trader's commands, which the engine thread runs in the order they were queued.
@@ -56,8 +67,13 @@ struct BookCommand {
     std::size_t levels = 0;
     std::promise<BookDepth> answer;
 };
-using TraderCommand = std::variant<NewOrder, CancelCommand, ReplaceOrder, MassCancel,
-                                   KillSwitchCommand, LimitsCommand, CheckCommand, BookCommand>;
+// A market event an instructor injects into an agent market.
+struct MarketEventCommand {
+    MarketEvent event;
+};
+using TraderCommand =
+    std::variant<NewOrder, CancelCommand, ReplaceOrder, MassCancel, KillSwitchCommand,
+                 LimitsCommand, CheckCommand, BookCommand, MarketEventCommand>;
 
 // The queues from any thread to the engine thread, with the stop request beside them: controls,
 // which may drop the oldest when full because each one sets state, and trader commands, which
@@ -147,15 +163,26 @@ public:
     // after a set-up function.
     const Engine &engine() const { return *m_engine; }
 
+    // Whether the trader's orders trade: always in a simulation, and in a replay through the
+    // fill model (ReplayFills) once setUpReplay() has set it up.
+    bool takesOrders() const { return m_mode == SessionMode::Simulation || m_fills != nullptr; }
+
     // A simulation on an engine with events continues its books. Any other engine is replaced
     // by a fresh one, on which run() sets up a new market first.
     void setUpSimulation(std::uint64_t seed);
+    // A new agent market made of `market`, on its own clock (session_training.cpp).
+    void setUpTraining(std::uint64_t seed, AgentMarket::Options market);
 
     // Starts the views with the bars and prints of the run this one continues, and the trader's
     // view with its orders, fills and notices. Call it after setUpSimulation().
     void restoreHistory(InstrumentId instrument, const std::vector<Bar> &bars,
                         const std::vector<TradePrint> &trades,
                         const std::vector<Event> &traderHistory);
+
+    // Keeps what an agent market continued on this engine needs from the run before: the
+    // agents' positions, and the latest time the continuation shows, after which the agents'
+    // clock starts. Call it after setUpSimulation() (session_agents.cpp).
+    void carryAgentState(const Session::Continuation &continuation);
 
     // Opens the replay files on a fresh engine. Returns the error text, which names the file,
     // on failure.
@@ -170,6 +197,7 @@ public:
 private:
     void attachHandlers();
     void begin();
+    bool resumeAgents();
     void registerInstruments();
     bool applyControls();
     void reportHandlerFailure();
@@ -185,7 +213,24 @@ private:
     void apply(const LimitsCommand &command, Timestamp time);
     void apply(CheckCommand &command, Timestamp time);
     void apply(BookCommand &command, Timestamp time);
+    void apply(const MarketEventCommand &command, Timestamp time); // session_training.cpp
     AccountId defaultAccount() const;
+
+    // Trading against a replay (session_replay_trading.cpp).
+    void setUpReplayTrading();
+    void followReplayedEngine();
+    TraderViewBuilder *traderView();
+    Engine &tradingEngine();
+
+    // Replay control (session_seek.cpp).
+    std::optional<std::string> openFirstReplay();
+    void adoptReplayFeed();
+    void deliverRestored(const Event &event);
+    void endRestoredCommand();
+    void stepOnce();
+    void seekReplay(Timestamp target, Clock::time_point now);
+    std::optional<std::string> restartReplay(Timestamp target);
+    std::optional<Timestamp> replayEnd() const;
 
     // Each runs work that is due and returns when more becomes due.
     Clock::time_point runAgents(Clock::time_point now);
@@ -218,6 +263,10 @@ private:
     std::unique_ptr<Engine> m_engine;
     MarketViewBuilder m_viewBuilder;
     std::unique_ptr<TraderViewBuilder> m_traderView; // in a simulation
+    // In a replay of a source that records no trader's accounts: the fill model of the trader's
+    // simulated orders, and their view, which follows the model's engine.
+    std::unique_ptr<ReplayFills> m_fills;
+    std::unique_ptr<TraderViewBuilder> m_simulatedView;
 
     SessionMode m_mode = SessionMode::Simulation;
     std::string m_replaySymbol;
@@ -227,16 +276,31 @@ private:
     // Set instead of m_simulators for a new market of Session::Options::Flow::Agents.
     std::unique_ptr<AgentMarket> m_agents;
     std::int64_t m_agentsAnchor = 0; // the agents' clock at the wall anchor
+    // The agent market of a training scenario, which begin() makes instead of the default one.
+    std::optional<AgentMarket::Options> m_training;
+    std::vector<AgentMarket::CarriedPosition> m_carriedPositions; // for resumeAgents()
+    Timestamp m_continuedUntil;                                   // the same
     std::unique_ptr<ReplayFeed> m_replay;
     std::string m_replaySource;
     Timestamp m_replayTime;
+    // Replay control: the source, to open it again for a seek back; the engine of the run's
+    // start, which its handlers were made for, once a seek replaced it; the handler of the
+    // events the feed restores; and the scan that finds the source's end.
+    Session::ReplaySource m_source;
+    std::unique_ptr<Engine> m_runEngine;
+    std::unique_ptr<Engine> m_previousEngine; // the one the last seek replaced, if not the first
+    std::unique_ptr<RestoredEventHandler> m_restoredEvents;
+    std::vector<Event> m_restoredEvent; // the one event handed to the trader view's restore()
+    Timestamp m_replayStart;
+    std::unique_ptr<EndTimeScan> m_endScan;
+    std::uint64_t m_seeks = 0;
     InstrumentId m_focus;
 
     ReplayState m_state = ReplayState::Playing;
     double m_speed = 1.0;
     double m_eventRate = 0.0; // events a second at speed 1; zero paces by commands
     std::string m_error;
-    std::vector<const EventHandler *> m_handlers; // besides the view builders
+    std::vector<EventHandler *> m_handlers; // besides the view builders
     Timestamp m_lastCommandTime;
 
     // Pacing. A simulation counts the commands, or the events, issued since the wall anchor. A

@@ -31,6 +31,18 @@ bool isStopType(OrderType type)
     return type == OrderType::Stop || type == OrderType::StopLimit;
 }
 
+void markSimulated(TraderView &view)
+{
+    for (OwnOrder &order : view.workingOrders)
+        order.simulated = true;
+    for (OwnOrder &order : view.finishedOrders)
+        order.simulated = true;
+    for (OwnFill &fill : view.fills)
+        fill.simulated = true;
+    for (OwnPosition &position : view.positions)
+        position.simulated = true;
+}
+
 RiskDecision decisionOf(const RiskRejected &rejected)
 {
     RiskDecision decision;
@@ -586,6 +598,27 @@ void TraderViewBuilder::fill(TraderView &view, Timestamp now) const
     view.riskNotices.assign(m_notices.begin(), m_notices.end());
     fillPositions(view);
     view.globalKillSwitch = m_engine.risk().globalKillSwitch();
+    if (m_simulated)
+        markSimulated(view);
+}
+
+void TraderViewBuilder::rejectRequest(const NewOrder &order, std::string text, Timestamp time)
+{
+    OwnOrder own;
+    own.account = order.account;
+    own.instrument = order.instrument.value() != 0 ? order.instrument : m_engine.instrument();
+    own.side = order.side;
+    own.type = order.type;
+    own.timeInForce = order.timeInForce;
+    own.limit = hasLimit(order.type) ? order.limit : Price{};
+    own.stopPrice = order.stopPrice;
+    own.displayQuantity = order.displayQuantity;
+    own.quantity = order.quantity;
+    own.state = OwnOrderState::Rejected;
+    own.reason = std::move(text);
+    own.entered = time;
+    own.updated = time;
+    pushNewest(m_finished, std::move(own), kFinishedOrdersKept);
 }
 
 void TraderViewBuilder::fillPositions(TraderView &view) const

@@ -68,6 +68,14 @@ public:
 
     bool isTraderAccount(AccountId account) const;
 
+    // Marks every order, fill and position that fill() lists as simulated, as for the trader's
+    // orders against a replay, which a fill model fills.
+    void setSimulated(bool simulated) { m_simulated = simulated; }
+
+    // Lists an order that never reached the engine as rejected with `text`, a sentence for the
+    // trader, such as for a stop order, which trading against a replay does not take.
+    void rejectRequest(const NewOrder &order, std::string text, Timestamp time);
+
 private:
     struct Working {
         OwnOrder order;
@@ -117,6 +125,7 @@ private:
     Command m_command = Command::None;
     const NewOrder *m_request = nullptr;
     bool m_restoring = false; // in restore(), which infers the command of each rejection
+    bool m_simulated = false;
     // The text of the risk rejection that the OrderRejected of the same order follows.
     OrderId m_riskRejectedOrder;
     SequenceNumber m_riskRejectedSequence = 0;

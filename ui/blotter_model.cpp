@@ -319,8 +319,11 @@ QVariant BlotterOrdersModel::displayData(const BlotterOrderRow &row, int column)
         return formatQuantity(order.filled, quantityDecimals);
     case RemainingColumn:
         return formatQuantity(order.remaining, quantityDecimals);
-    case StateColumn:
-        return displayStateText(displayStateOf(order));
+    case StateColumn: {
+        const QString state = displayStateText(displayStateOf(order));
+        // Against a replay the fill model, not an exchange, decides what an order fills.
+        return order.simulated ? tr("%1 (simulated)").arg(state) : state;
+    }
     case ReasonColumn:
         return QString::fromStdString(order.reason);
     default:
@@ -570,7 +573,8 @@ bool BlotterOrdersModel::cellDiffers(const BlotterOrderRow &before, const Blotte
     case RemainingColumn:
         return a.remaining != b.remaining || decimalsDiffer;
     case StateColumn:
-        return displayStateOf(a) != displayStateOf(b) || a.reason != b.reason;
+        return displayStateOf(a) != displayStateOf(b) || a.reason != b.reason ||
+               a.simulated != b.simulated;
     case ReasonColumn:
         return a.reason != b.reason || a.state != b.state;
     default:
@@ -672,8 +676,10 @@ QVariant BlotterFillsModel::displayData(const BlotterFillRow &row, int column) c
         return formatPrice(fill.price, row.format.priceDecimals);
     case QuantityColumn:
         return formatQuantity(fill.quantity, row.format.quantityDecimals);
-    case LiquidityColumn:
-        return fill.maker ? tr("Maker") : tr("Taker");
+    case LiquidityColumn: {
+        const QString role = fill.maker ? tr("Maker") : tr("Taker");
+        return fill.simulated ? tr("%1 (simulated)").arg(role) : role;
+    }
     case FeeColumn: {
         const QString fee = formatMoney(fill.fee, row.moneyDecimals);
         return row.currency.isEmpty() ? fee : fee + QLatin1Char(' ') + row.currency;
@@ -761,7 +767,7 @@ bool BlotterFillsModel::cellDiffers(const BlotterFillRow &before, const BlotterF
     case QuantityColumn:
         return a.quantity != b.quantity || decimalsDiffer;
     case LiquidityColumn:
-        return a.maker != b.maker;
+        return a.maker != b.maker || a.simulated != b.simulated;
     case FeeColumn:
         return a.fee != b.fee || before.moneyDecimals != after.moneyDecimals ||
                before.currency != after.currency;

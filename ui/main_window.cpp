@@ -2,10 +2,13 @@
 
 #include "accounts_panel.h"
 #include "blotter_panel.h"
+#include "book_absence_overlay.h"
 #include "candle_chart.h"
+#include "csv_bar_feed.h"
 #include "depth_chart.h"
 #include "depth_feed.h"
 #include "event_log_panel.h"
+#include "instructor_panel.h"
 #include "ladder_panel.h"
 #include "logging.h"
 #include "market_feed.h"
@@ -68,6 +71,9 @@ MainWindow::MainWindow(QWidget *parent)
     m_statusBar->setAccessibleName(tr("Session status"));
     setStatusBar(m_statusBar);
     createToolBar();
+    // Connected before the panels, so that they are cleared before they see the first view
+    // after a seek.
+    connect(m_feed, &MarketFeed::viewChanged, this, &MainWindow::clearPanelsAfterSeek);
     createPanels();
     createMenus();
 
@@ -139,6 +145,12 @@ void MainWindow::createPanels()
     depth->setObjectName(QStringLiteral("depthChart"));
     linkPanel(depth);
     add(dock::depthChart, tr("Depth"), depth);
+    // A source without an order book says so over both book panels.
+    for (QWidget *bookPanel : {static_cast<QWidget *>(ladder), static_cast<QWidget *>(depth)}) {
+        auto *absence = new BookAbsenceOverlay(bookPanel);
+        connect(m_feed, &MarketFeed::viewChanged, absence, &BookAbsenceOverlay::showView);
+        m_clearPanels.push_back([absence] { absence->clear(); });
+    }
 
     m_tape = new TimeAndSalesPanel(this);
     m_tape->setObjectName(QStringLiteral("timeAndSales"));
@@ -177,6 +189,14 @@ void MainWindow::createPanels()
     m_accounts->setObjectName(QStringLiteral("journalHistory"));
     m_docks->add(dock::journalHistory, tr("Journal history"), m_accounts,
                  QKeySequence(Qt::ALT | Qt::Key_J), PanelDocks::Fit::Scroll);
+
+    // The instructor's controls of a training scenario (main_window_training.cpp).
+    m_instructor = new InstructorPanel(this);
+    m_instructor->setObjectName(QStringLiteral("instructor"));
+    m_instructor->setSessionSource([this] { return m_session.get(); });
+    linkPanel(m_instructor);
+    m_docks->add(kInstructorDock, tr("Instructor"), m_instructor, QKeySequence(Qt::ALT | Qt::Key_I),
+                 PanelDocks::Fit::Scroll);
 }
 
 // The ticket's panic key, F12, cancels every order of its account wherever the focus is. Buy
@@ -273,6 +293,19 @@ void MainWindow::createToolBar()
         if (m_session)
             m_session->setSpeed(speed);
     });
+    connect(m_toolBar, &ReplayToolBar::stepRequested, this, [this] {
+        if (m_session)
+            m_session->step();
+    });
+    connect(m_toolBar, &ReplayToolBar::seekRequested, this, [this](Timestamp time) {
+        if (m_session)
+            m_session->seek(time);
+    });
+}
+
+void MainWindow::setReplaySourceResolver(ReplaySourceResolver resolver)
+{
+    m_replaySourceResolver = std::move(resolver);
 }
 
 void MainWindow::setRunHandlerFactory(Session::RunHandlerFactory factory)
@@ -324,11 +357,15 @@ std::optional<QString> MainWindow::startReplay(const QString &messagePath, doubl
     Session::ReplaySource source;
     source.messagePath = messagePath.toStdString();
     source.speed = speed;
-    // An exchange's order-book stream, or a trade or quote file, is recognised by its content
-    // or its name. Any other file is read as a LOBSTER message file.
+    // A file the application recognises (a Bourse journal), an exchange's order-book stream,
+    // or a trade or quote file, is recognised by its content or its name. Any other file is
+    // read as a LOBSTER message file.
     std::string problem;
-    if (const std::optional<replay::DepthFeedSource> depth =
-            replay::depthFeedSourceFor(source.messagePath, problem)) {
+    if (m_replaySourceResolver && m_replaySourceResolver(source.messagePath, source, problem)) {
+        if (!problem.empty())
+            return QString::fromStdString(problem);
+    } else if (const std::optional<replay::DepthFeedSource> depth =
+                   replay::depthFeedSourceFor(source.messagePath, problem)) {
         source.openFeed = [depth = *depth](Engine &engine, std::string &error) {
             return replay::openDepthFeed(depth, engine, error);
         };
@@ -336,6 +373,11 @@ std::optional<QString> MainWindow::startReplay(const QString &messagePath, doubl
                    replay::tapeFeedSourceFor(source.messagePath)) {
         source.openFeed = [tape = *tape](Engine &engine, std::string &error) {
             return replay::openTapeFeed(tape, engine, error);
+        };
+    } else if (const std::optional<replay::BarFeedSource> bars =
+                   replay::barFeedSourceFor(source.messagePath)) {
+        source.openFeed = [bars = *bars](Engine &engine, std::string &error) {
+            return replay::openBarFeed(bars, engine, error);
         };
     } else if (!problem.empty()) {
         return QString::fromStdString(problem);
@@ -357,15 +399,20 @@ void MainWindow::installSession(std::unique_ptr<Session> session, SessionMode mo
     std::unique_ptr<Session> previous = std::exchange(m_session, std::move(session));
     m_feed->setSession(*m_session);
 
-    // A replay takes no orders, so its panels trade nothing rather than fail on every order.
+    // A replay trades too: its orders go to the session's fill model and fill as simulated.
+    // A journal replay, which replays the recorded trader's own orders, rejects them at the
+    // gateway (Session::submit() returns false).
     std::unique_ptr<OrderGateway> previousGateway = std::move(m_gateway);
-    if (mode == SessionMode::Simulation)
-        m_gateway = std::make_unique<SessionGateway>(*m_session);
+    m_gateway = std::make_unique<SessionGateway>(*m_session);
+    if (mode == SessionMode::Replay)
+        qCInfo(lcUi) << "orders against the replay fill through the queue-position fill model"
+                     << "and show as simulated";
     for (const auto &setGateway : m_gatewayPanels)
         setGateway(m_gateway.get());
 
     for (const auto &clear : m_clearPanels)
         clear();
+    m_shownSeeks = 0;
     m_statusBar->clear();
     m_feed->start();
 
@@ -379,6 +426,17 @@ void MainWindow::selectInstrument(InstrumentId instrument)
 {
     if (m_session)
         m_session->setFocus(instrument);
+}
+
+// A seek starts the views again at a new position, often an earlier one, which panels that
+// keep what they showed (the tape, the event log) would take for a view they have seen.
+void MainWindow::clearPanelsAfterSeek(const std::shared_ptr<const MarketView> &view)
+{
+    if (view->replaySeeks == m_shownSeeks)
+        return;
+    m_shownSeeks = view->replaySeeks;
+    for (const auto &clear : m_clearPanels)
+        clear();
 }
 
 void MainWindow::showView(const std::shared_ptr<const MarketView> &view)
@@ -404,9 +462,11 @@ void MainWindow::openReplayFile()
     const QString path = QFileDialog::getOpenFileName(
         this, tr("Open a recorded market"), settings.value(directoryKey).toString(),
         tr("Recorded markets (*_message_*.csv *depth-snap.csv *depth-update.csv *.data "
-           "*.jsonl *trades*.csv *quotes*.csv);;LOBSTER message files (*_message_*.csv);;"
+           "*.jsonl *trades*.csv *quotes*.csv *.sqlite);;Bourse journals (*.sqlite);;"
+           "LOBSTER message files (*_message_*.csv);;"
            "Binance depth files (*depth-snap.csv *depth-update.csv);;Bybit order-book streams "
-           "(*.data *.jsonl);;Trade and quote files (*trades*.csv *quotes*.csv);;All files (*)"));
+           "(*.data *.jsonl);;Trade and quote files (*trades*.csv *quotes*.csv);;"
+           "OHLCV bar files (*.csv);;All files (*)"));
     if (path.isEmpty())
         return;
     if (m_persistent)

@@ -21,6 +21,7 @@ namespace bourse::ui {
 
 class AccountsPanel;
 class EventLogPanel;
+class InstructorPanel;
 class MarketFeed;
 class OrderTicket;
 class OrderGateway;
@@ -46,6 +47,14 @@ public:
     // Gives every session this window starts the handlers of each run, such as a journal
     // writer. Takes effect from the next start.
     void setRunHandlerFactory(Session::RunHandlerFactory factory);
+
+    // Recognises a recorded file that only the application can open, such as a Bourse journal,
+    // which needs the storage library: it sets up `source` for the file and returns true, or
+    // returns false for a file it does not know. It sets `error` for a file it knows but cannot
+    // read. startReplay() asks it before trying the formats the window knows.
+    using ReplaySourceResolver = std::function<bool(
+        const std::string &path, Session::ReplaySource &source, std::string &error)>;
+    void setReplaySourceResolver(ReplaySourceResolver resolver);
 
     // The options of every session this window starts from now on; a replay sets its own bar
     // interval on top.
@@ -84,6 +93,14 @@ public:
     // (0 means as fast as possible). Returns the error when the replay cannot start; the
     // current session keeps running then.
     std::optional<QString> startReplay(const QString &messagePath, double speed);
+
+    // Replaces the current session with the agent market of the training scenario in `path`,
+    // with its own seed unless `seed` is given, playing at `speed` times market time, and
+    // shows the instructor panel. Returns the scenario's errors, one FILE:LINE:COLUMN line
+    // each, when it cannot start; the current session keeps running then
+    // (main_window_training.cpp).
+    std::optional<QString> startTraining(const QString &path, std::optional<std::uint64_t> seed,
+                                         double speed = 1.0);
 
     // Makes an instrument the focus of the session, which every panel then follows. Panels
     // that emit instrumentSelected call it.
@@ -134,12 +151,16 @@ private:
     std::unique_ptr<Session> makeSession(SessionMode mode) const;
     void installSession(std::unique_ptr<Session> session, SessionMode mode);
     void showView(const std::shared_ptr<const MarketView> &view);
+    void clearPanelsAfterSeek(const std::shared_ptr<const MarketView> &view);
     void openReplayFile();
+    void openTrainingScenario();
+    void showInstructor();
 
     std::unique_ptr<Session> m_session;
     std::unique_ptr<OrderGateway> m_gateway;
     Session::Options m_sessionOptions;
     Session::RunHandlerFactory m_runHandlerFactory;
+    ReplaySourceResolver m_replaySourceResolver;
     std::function<std::optional<SequenceNumber>()> m_durableSource;
     std::function<void()> m_sessionReportHandler;
     QAction *m_sessionReport = nullptr;
@@ -147,6 +168,7 @@ private:
     PanelDocks *m_docks;
     WorkspaceManager *m_workspaces;
     AccountsPanel *m_accounts = nullptr;
+    InstructorPanel *m_instructor = nullptr;
     TimeAndSalesPanel *m_tape = nullptr;
     OrderTicket *m_ticket = nullptr;
     EventLogPanel *m_eventLog = nullptr;
@@ -161,7 +183,8 @@ private:
     std::vector<PanelTime> m_viewTimes;
     bool m_persistent = true;
     bool m_shown = false;
-    std::string m_loggedError; // the last session error written to the log
+    std::string m_loggedError;      // the last session error written to the log
+    std::uint64_t m_shownSeeks = 0; // MarketView::replaySeeks of the last view shown
 };
 
 } // namespace bourse::ui

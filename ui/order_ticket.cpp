@@ -555,8 +555,8 @@ QString OrderTicket::checkTerms(const Draft &draft) const
         return tr("Trading is off: no session takes orders.");
     if (!m_view)
         return tr("Waiting for the first view of the market.");
-    if (m_terms.mode == SessionMode::Replay)
-        return tr("A replay takes no orders.");
+    if (!m_view->takesOrders)
+        return tr("This replay takes no orders.");
     if (!m_terms.known)
         return tr("No instrument is in focus.");
     if (draft.order.account == AccountId{})
@@ -726,7 +726,7 @@ void OrderTicket::refresh()
                                : problemFor(Side::Sell));
 
     const bool canCancel =
-        m_gateway && m_account->currentIndex() >= 0 && m_terms.mode != SessionMode::Replay;
+        m_gateway && m_account->currentIndex() >= 0 && m_view && m_view->takesOrders;
     m_cancelAll->setEnabled(canCancel);
     m_cancelAllAction->setEnabled(canCancel);
 

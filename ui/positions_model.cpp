@@ -219,7 +219,9 @@ QVariant PositionsModel::displayData(const PositionsRow &row, int column) const
     case AccountColumn:
         return QString::number(row.account.value());
     case InstrumentColumn:
-        return row.format.symbol;
+        // A position built by simulated fills against a replay says so wherever it shows.
+        return position && position->simulated ? tr("%1 (simulated)").arg(row.format.symbol)
+                                               : row.format.symbol;
     case QuantityColumn:
         return position ? formatQuantity(position->quantity, row.format.quantityDecimals)
                         : QString();
@@ -306,7 +308,7 @@ bool PositionsModel::cellDiffers(const PositionsRow &before, const PositionsRow 
     case AccountColumn:
         return before.account != after.account;
     case InstrumentColumn:
-        return before.format.symbol != after.format.symbol;
+        return before.format.symbol != after.format.symbol || a.simulated != b.simulated;
     case QuantityColumn:
         return a.quantity != b.quantity ||
                before.format.quantityDecimals != after.format.quantityDecimals;

@@ -1,18 +1,28 @@
 #include "replay_toolbar.h"
 
+#include "formatting.h"
 #include "session_status_bar.h"
 #include "theme.h"
 
 #include <QActionGroup>
 #include <QLabel>
+#include <QLineEdit>
 #include <QPainter>
 #include <QPainterPath>
+#include <QRegularExpression>
+#include <QSignalBlocker>
+#include <QSlider>
+
+#include <algorithm>
 
 namespace bourse::ui {
 
 namespace {
 
-enum class IconShape { Simulation, Open, Play, Pause };
+enum class IconShape { Simulation, Open, Play, Pause, Step };
+
+// The slider's range: steps of 0.01% of the replay's span, 2.3 s of a 6.5-hour day.
+constexpr int kPositionSteps = 10'000;
 
 // Draws a shape on a 16 x 16 grid, scaled to the pixmap.
 void drawShape(QPainter &painter, IconShape shape)
@@ -48,6 +58,10 @@ void drawShape(QPainter &painter, IconShape shape)
     case IconShape::Pause:
         painter.drawRect(QRectF(3.5, 2.5, 3, 11));
         painter.drawRect(QRectF(9.5, 2.5, 3, 11));
+        break;
+    case IconShape::Step:
+        painter.drawPolygon(QPolygonF({QPointF(3, 2.5), QPointF(10, 8), QPointF(3, 13.5)}));
+        painter.drawRect(QRectF(11.5, 2.5, 2, 11));
         break;
     }
 }
@@ -95,6 +109,27 @@ std::optional<double> parseReplaySpeed(const QString &text)
     return std::nullopt;
 }
 
+std::optional<Timestamp> parseMarketTime(const QString &text, Timestamp reference)
+{
+    static const QRegularExpression pattern(
+        QStringLiteral("^(\\d{1,2}):(\\d{2})(?::(\\d{2})(?:\\.(\\d{1,9}))?)?$"));
+    const QRegularExpressionMatch match = pattern.match(text.trimmed());
+    if (!match.hasMatch())
+        return std::nullopt;
+    const int hours = match.captured(1).toInt();
+    const int minutes = match.captured(2).toInt();
+    const int seconds = match.captured(3).isEmpty() ? 0 : match.captured(3).toInt();
+    if (hours > 23 || minutes > 59 || seconds > 59)
+        return std::nullopt;
+    constexpr std::int64_t nanosecondsPerSecond = 1'000'000'000;
+    std::int64_t nanoseconds = ((hours * 60LL + minutes) * 60 + seconds) * nanosecondsPerSecond;
+    if (const QString fraction = match.captured(4); !fraction.isEmpty())
+        nanoseconds += fraction.leftJustified(9, QChar('0')).toLongLong();
+    // The midnight of the reference's day, by the rule formatTimeOfDay() shows times with.
+    const std::int64_t midnight = reference.value() - nanosecondsIntoDay(reference);
+    return Timestamp{midnight + nanoseconds};
+}
+
 ReplayToolBar::ReplayToolBar(QWidget *parent)
     : QToolBar(tr("Session"), parent)
     , m_speeds(new QActionGroup(this))
@@ -111,8 +146,8 @@ ReplayToolBar::ReplayToolBar(QWidget *parent)
     m_open = addAction(themedIcon(IconShape::Open), tr("Open recording\u2026"));
     m_open->setObjectName(QStringLiteral("openAction"));
     m_open->setShortcut(QKeySequence::Open);
-    m_open->setToolTip(tr("Replay a recorded market: a LOBSTER day or an exchange's order-book "
-                          "stream (Bybit, Binance)"));
+    m_open->setToolTip(tr("Replay a recorded market: a LOBSTER day, an exchange's order-book "
+                          "stream (Bybit, Binance), a trade or quote file, or a Bourse journal"));
     connect(m_open, &QAction::triggered, this, &ReplayToolBar::openRequested);
     addSeparator();
 
@@ -120,6 +155,13 @@ ReplayToolBar::ReplayToolBar(QWidget *parent)
     m_playPause->setObjectName(QStringLiteral("playPauseAction"));
     m_playPause->setShortcut(Qt::Key_Space);
     connect(m_playPause, &QAction::triggered, this, &ReplayToolBar::togglePlaying);
+
+    m_step = addAction(themedIcon(IconShape::Step), tr("Step"));
+    m_step->setObjectName(QStringLiteral("stepAction"));
+    m_step->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Period));
+    m_step->setToolTip(tr("Apply one message of the paused replay, or one step of the paused "
+                          "market (Ctrl+.)"));
+    connect(m_step, &QAction::triggered, this, &ReplayToolBar::stepRequested);
     addSeparator();
 
     addWidget(new QLabel(tr("Speed"), this));
@@ -136,8 +178,49 @@ ReplayToolBar::ReplayToolBar(QWidget *parent)
         emit speedRequested(m_speed);
     });
 
+    addSeparator();
+    addPositionControls();
+
     m_playPause->setEnabled(false);
+    m_step->setEnabled(false);
     m_speeds->setEnabled(false);
+}
+
+void ReplayToolBar::addPositionControls()
+{
+    m_position = new QSlider(Qt::Horizontal, this);
+    m_position->setObjectName(QStringLiteral("positionSlider"));
+    m_position->setAccessibleName(tr("Replay position"));
+    m_position->setRange(0, kPositionSteps);
+    m_position->setPageStep(kPositionSteps / 100);
+    m_position->setMinimumWidth(160);
+    // Dragging seeks once, where the slider is let go: each seek back replays from the start.
+    m_position->setTracking(false);
+    connect(m_position, &QSlider::valueChanged, this, &ReplayToolBar::seekToSlider);
+    addWidget(m_position);
+
+    m_time = new QLineEdit(this);
+    m_time->setObjectName(QStringLiteral("seekTimeEdit"));
+    m_time->setAccessibleName(tr("Go to market time"));
+    m_time->setPlaceholderText(tr("Go to hh:mm:ss"));
+    m_time->setToolTip(tr("Type a market time, such as 10:30 or 10:30:15.250, and press Enter "
+                          "to go there (Ctrl+T)"));
+    m_time->setMaximumWidth(130);
+    connect(m_time, &QLineEdit::returnPressed, this, &ReplayToolBar::seekToTypedTime);
+    addWidget(m_time);
+
+    // On the field rather than the toolbar, where an action would show as a button.
+    m_focusTime = new QAction(tr("Go to market time"), m_time);
+    m_focusTime->setObjectName(QStringLiteral("goToTimeAction"));
+    m_focusTime->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_T));
+    m_focusTime->setShortcutContext(Qt::WindowShortcut);
+    connect(m_focusTime, &QAction::triggered, this, [this] {
+        m_time->setFocus(Qt::ShortcutFocusReason);
+        m_time->selectAll();
+    });
+    static_cast<QWidget *>(m_time)->addAction(m_focusTime);
+    m_position->setEnabled(false);
+    m_time->setEnabled(false);
 }
 
 void ReplayToolBar::setView(const MarketView &view)
@@ -148,6 +231,8 @@ void ReplayToolBar::setView(const MarketView &view)
         view.replayState == ReplayState::Playing || view.replayState == ReplayState::Paused;
     m_speeds->setEnabled(view.mode == SessionMode::Replay);
     m_playPause->setEnabled(running);
+    m_step->setEnabled(view.replayState == ReplayState::Paused);
+    showPosition(view);
 
     const bool playing = view.replayState == ReplayState::Playing;
     if (playing == m_playing)
@@ -156,6 +241,56 @@ void ReplayToolBar::setView(const MarketView &view)
     m_playing = playing;
     m_playPause->setText(playing ? tr("Pause") : tr("Play"));
     m_playPause->setIcon(themedIcon(playing ? IconShape::Pause : IconShape::Play));
+}
+
+void ReplayToolBar::showPosition(const MarketView &view)
+{
+    const bool replay = view.mode == SessionMode::Replay && view.replayState != ReplayState::Idle;
+    m_start = view.replayStart;
+    m_end = view.replayEnd;
+    m_shownTime = view.replayTime;
+    const bool spanKnown = replay && m_end > m_start;
+    m_position->setEnabled(spanKnown);
+    m_time->setEnabled(replay);
+    if (!spanKnown) {
+        m_position->setToolTip(replay ? tr("The replay's end is not known yet") : QString());
+        return;
+    }
+    m_position->setToolTip(tr("Replay position: %1 to %2; drag and let go to go there")
+                               .arg(formatTimeOfDay(m_start, TimePrecision::Seconds),
+                                    formatTimeOfDay(m_end, TimePrecision::Seconds)));
+    if (m_position->isSliderDown())
+        return;
+    const auto span = static_cast<long double>(m_end.value() - m_start.value());
+    const auto into = static_cast<long double>(
+        std::clamp(view.replayTime.value(), m_start.value(), m_end.value()) - m_start.value());
+    const QSignalBlocker blocker(m_position);
+    m_position->setValue(static_cast<int>(into / span * kPositionSteps + 0.5L));
+}
+
+void ReplayToolBar::seekToSlider()
+{
+    if (m_end <= m_start)
+        return;
+    const auto span = static_cast<long double>(m_end.value() - m_start.value());
+    const auto offset =
+        static_cast<std::int64_t>(span * m_position->value() / kPositionSteps + 0.5L);
+    emit seekRequested(Timestamp{m_start.value() + offset});
+}
+
+void ReplayToolBar::seekToTypedTime()
+{
+    const Timestamp reference = m_shownTime.value() != 0 ? m_shownTime : m_start;
+    const std::optional<Timestamp> time = parseMarketTime(m_time->text(), reference);
+    if (!time) {
+        m_time->setToolTip(
+            tr("\"%1\" is not a time: type one such as 10:30 or 10:30:15.250").arg(m_time->text()));
+        m_time->selectAll();
+        return;
+    }
+    m_time->setToolTip(tr("Type a market time, such as 10:30 or 10:30:15.250, and press Enter "
+                          "to go there (Ctrl+T)"));
+    emit seekRequested(*time);
 }
 
 void ReplayToolBar::setSpeed(double speed)

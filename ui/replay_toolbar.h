@@ -8,6 +8,9 @@
 
 class QAction;
 class QActionGroup;
+class QLabel;
+class QLineEdit;
+class QSlider;
 
 namespace bourse::ui {
 
@@ -19,8 +22,15 @@ inline constexpr double replaySpeeds[] = {0.25, 1.0, 10.0, 100.0, 0.0};
 // nothing for any other text.
 std::optional<double> parseReplaySpeed(const QString &text);
 
-// The session controls: back to simulation, open a LOBSTER file, play or pause, and the
-// replay speed. It only emits requests; the main window carries them out.
+// Parses a time of day typed as "HH:MM", "HH:MM:SS" or "HH:MM:SS.fff" (up to nine decimals)
+// into the market time of that time on the day of `reference`, by the rule of
+// formatTimeOfDay(): the first 24 hours count from midnight, a later time is Unix time in
+// local time. Nothing for any other text.
+std::optional<Timestamp> parseMarketTime(const QString &text, Timestamp reference);
+
+// The session controls: back to simulation, open a recording, play or pause, step, the replay
+// speed, and the replay's position: a slider over the source's market times and a field to
+// type a time. It only emits requests; the main window carries them out.
 class ReplayToolBar : public QToolBar {
     Q_OBJECT
 
@@ -28,8 +38,9 @@ public:
     explicit ReplayToolBar(QWidget *parent = nullptr);
 
     // Shows Pause while the session plays, a simulation or a replay, and Play while it is
-    // paused. Play is disabled once a replay finished or failed. The speed buttons are for
-    // replays only.
+    // paused. Play is disabled once a replay finished or failed. Step works while paused. The
+    // speed buttons and the position are for replays only; the slider follows the replay's
+    // market time unless the user holds it.
     void setView(const MarketView &view);
 
     // Checks the button of `speed` without emitting speedRequested.
@@ -42,16 +53,31 @@ signals:
     void playRequested();
     void pauseRequested();
     void speedRequested(double speed);
+    void stepRequested();
+    void seekRequested(Timestamp time);
 
 private:
     void togglePlaying();
+    void addPositionControls();
+    void seekToSlider();
+    void seekToTypedTime();
+    void showPosition(const MarketView &view);
 
     QAction *m_simulation;
     QAction *m_open;
     QAction *m_playPause;
+    QAction *m_step;
     QActionGroup *m_speeds;
+    QSlider *m_position;
+    QLineEdit *m_time;
+    QAction *m_focusTime;
     double m_speed = 1.0;
     bool m_playing = false;
+    // The replay's market times, which the slider's range of 0 to kPositionSteps spans; the
+    // end is zero while the session does not know it.
+    Timestamp m_start;
+    Timestamp m_end;
+    Timestamp m_shownTime;
 };
 
 } // namespace bourse::ui

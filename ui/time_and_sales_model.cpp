@@ -37,7 +37,11 @@ void TimeAndSalesModel::applyView(const MarketView &view)
     const bool newSession = view.lastSequence < m_lastViewSequence;
     const bool newFocus = !newSession && m_instrument && *m_instrument != view.instrument;
     if (newSession || newFocus)
-        clear();
+        reset();
+    // The trades before the first view of a new focus, or after clear(), were never the tape's
+    // to show.
+    const bool tapeStarts = newFocus || m_startsAtNextView;
+    m_startsAtNextView = false;
     m_instrument = view.instrument;
     m_lastViewSequence = view.lastSequence;
     setDecimals(view.priceDecimals, view.quantityDecimals);
@@ -47,9 +51,8 @@ void TimeAndSalesModel::applyView(const MarketView &view)
         return t.sequence > m_lastTradeSequence;
     });
     const auto newTrades = static_cast<std::uint64_t>(trades.end() - firstNew);
-    // The trades of the new focus before this view were never the tape's to show.
     const std::uint64_t totalTrades = focusTradeCount(view);
-    if (newFocus)
+    if (tapeStarts)
         m_tradesBeforeTape = totalTrades > newTrades ? totalTrades - newTrades : 0;
     countTrades(totalTrades, newTrades);
     if (firstNew == trades.end())
@@ -108,6 +111,12 @@ void TimeAndSalesModel::setDecimals(int priceDecimals, int quantityDecimals)
 }
 
 void TimeAndSalesModel::clear()
+{
+    reset();
+    m_startsAtNextView = true;
+}
+
+void TimeAndSalesModel::reset()
 {
     beginResetModel();
     m_prints.clear();

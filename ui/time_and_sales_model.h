@@ -33,6 +33,8 @@ public:
     // is below the previous view's) or has another focus instrument than the previous view.
     void applyView(const MarketView &view);
 
+    // Empties the tape, which starts again at the next view, as after a seek: the trades before
+    // that view do not count as missed.
     void clear();
 
     std::size_t maxRows() const { return m_maxRows; }
@@ -44,7 +46,7 @@ public:
 
     // Trades that never reached the tape since it started: the view's totalTrades minus the
     // prints received. They were left out of a full view, or their view was replaced before it
-    // was read. After a change of focus, only trades after the first view of the new focus
+    // was read. After a change of focus or clear(), only trades after the first view since
     // count.
     std::uint64_t missedTrades() const { return m_missedTrades; }
 
@@ -58,6 +60,7 @@ public:
     Qt::ItemFlags flags(const QModelIndex &index) const override;
 
 private:
+    void reset();
     void countTrades(std::uint64_t totalTrades, std::uint64_t newTrades);
     void insertNewest(const std::vector<TradePrint> &trades, std::size_t first);
     void trimToMaxRows();
@@ -73,6 +76,7 @@ private:
     std::uint64_t m_tradesBeforeTape = 0; // of the view's totalTrades, not the tape's to show
     std::uint64_t m_receivedTrades = 0;
     std::uint64_t m_missedTrades = 0;
+    bool m_startsAtNextView = false; // cleared from outside, so the next view starts the tape
     int m_priceDecimals = 2;
     int m_quantityDecimals = 0;
 };

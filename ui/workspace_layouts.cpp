@@ -1,5 +1,7 @@
 #include "workspace_layouts.h"
 
+#include "instructor_panel.h"
+
 namespace bourse::ui {
 
 namespace {
@@ -41,6 +43,9 @@ WorkspaceLayout tradingLayout()
         placed(dock::positions, Kind::RightOf, dock::blotter),
         placed(dock::risk, Kind::TabbedWith, dock::positions),
         placed(dock::orderTicket, Kind::Below, dock::ladder),
+        // The instructor waits behind the tape, the tallest place, until a training scenario
+        // raises it and widens the column.
+        placed(kInstructorDock, Kind::TabbedWith, dock::timeAndSales),
     };
     layout.widths = {share(dock::marketWatch, 0.22), share(dock::chart, 0.52),
                      share(dock::ladder, 0.26),      share(dock::blotter, 0.29),
@@ -50,7 +55,7 @@ WorkspaceLayout tradingLayout()
                       share(dock::chart, 0.58),      share(dock::blotter, 0.42),
                       share(dock::ladder, 0.5),      share(dock::orderTicket, 0.5)};
     layout.raised = {QString::fromLatin1(dock::chart), QString::fromLatin1(dock::blotter),
-                     QString::fromLatin1(dock::positions)};
+                     QString::fromLatin1(dock::positions), QString::fromLatin1(dock::timeAndSales)};
     return layout;
 }
 
@@ -66,7 +71,9 @@ WorkspaceLayout chartsLayout()
         placed(dock::ladder, Kind::RightOf, dock::chart),
         placed(dock::depthChart, Kind::Below, dock::chart),
         placed(dock::timeAndSales, Kind::Below, dock::ladder),
+        placed(kInstructorDock, Kind::TabbedWith, dock::ladder),
     };
+    layout.raised = {QString::fromLatin1(dock::ladder)};
     // The market watch is wide enough for the symbol, last price and change.
     layout.widths = {share(dock::marketWatch, 0.24), share(dock::chart, 0.51),
                      share(dock::ladder, 0.25)};
@@ -87,12 +94,13 @@ WorkspaceLayout riskLayout()
         placed(dock::journalHistory, Kind::TabbedWith, dock::eventLog),
         placed(dock::positions, Kind::Below, dock::eventLog),
         placed(dock::blotter, Kind::RightOf, dock::positions),
+        placed(kInstructorDock, Kind::TabbedWith, dock::risk),
     };
     // The risk dashboard is wide enough for every kill switch button.
     layout.widths = {share(dock::risk, 0.5), share(dock::eventLog, 0.5),
                      share(dock::positions, 0.22), share(dock::blotter, 0.28)};
     layout.heights = {share(dock::eventLog, 0.56), share(dock::positions, 0.44)};
-    layout.raised = {QString::fromLatin1(dock::eventLog)};
+    layout.raised = {QString::fromLatin1(dock::eventLog), QString::fromLatin1(dock::risk)};
     return layout;
 }
 

@@ -37,6 +37,9 @@ void MainWindow::createMenus()
             [this] { startSimulation(QRandomGenerator::global()->generate64()); });
     QAction *open = session->addAction(tr("&Open recorded market\u2026"));
     connect(open, &QAction::triggered, this, &MainWindow::openReplayFile);
+    QAction *training = session->addAction(tr("Open &training scenario\u2026"));
+    training->setObjectName(QStringLiteral("openTrainingAction"));
+    connect(training, &QAction::triggered, this, &MainWindow::openTrainingScenario);
     m_sessionReport = session->addAction(tr("Session &report\u2026"));
     m_sessionReport->setObjectName(QStringLiteral("sessionReportAction"));
     m_sessionReport->setToolTip(

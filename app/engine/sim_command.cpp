@@ -3,6 +3,7 @@
 
 #include "commands.h"
 #include "output.h"
+#include "sim_scenario.h"
 
 #include "agent_market.h"
 #include "agent_stream_hash.h"
@@ -31,6 +32,7 @@ constexpr const char *kUsage =
     "usage: bourse-engine sim --journal FILE [--seed S] [--rate EVENTS_PER_S] [--seconds N]\n"
     "                         [--snapshot-every N]\n"
     "       bourse-engine sim --events N [--seed S] [--accounts] [--json]\n"
+    "       bourse-engine sim --scenario FILE [--seed S] [--events N] [--accounts] [--json]\n"
     "\n"
     "With --journal, runs the simulated market of one instrument without a screen and journals\n"
     "every event.\n"
@@ -56,6 +58,14 @@ constexpr const char *kUsage =
     "  --accounts          open the agents' accounts in the engine's portfolio, which posts\n"
     "                      their fills and checks their orders' risk (slower)\n"
     "  --json              print the figures as one JSON object\n"
+    "\n"
+    "With --scenario, runs a training scenario (docs/training.md) the same way, until the\n"
+    "length on its market line, or N events when --events comes first. Besides the hash and\n"
+    "the rate it prints each instrument's start price, trade price high, low and last, trades\n"
+    "and mean spread, and each market event as it took effect, with the last price before it\n"
+    "and the mean spread since the instrument's previous event.\n"
+    "  --scenario FILE     the training scenario\n"
+    "  --seed S            replaces the scenario's seed\n"
     "Exit status: 0 clean stop, 1 the journal failed, 2 usage error, 3 damaged or unreadable\n"
     "journal (nothing runs).\n";
 
@@ -68,6 +78,8 @@ struct SimArguments {
     std::optional<std::uint64_t> seconds;
     std::optional<std::uint64_t> snapshotEvery;
     std::optional<std::uint64_t> events; // set: the agent market without a journal
+    std::string scenario;                // set: a training scenario's agent market
+    bool seedGiven = false;
     bool accounts = false;
     bool json = false;
 };
@@ -124,6 +136,14 @@ bool checkMode(const SimArguments &parsed)
                   << " does not apply to --events, which runs without a journal\n";
         return false;
     }
+    if (!parsed.scenario.empty()) {
+        if (journalOption) {
+            std::cerr << "bourse-engine sim: " << journalOption
+                      << " does not apply to --scenario, which runs without a journal\n";
+            return false;
+        }
+        return true;
+    }
     if (!parsed.events && eventsOption) {
         std::cerr << "bourse-engine sim: " << eventsOption << " applies only with --events N\n";
         return false;
@@ -149,7 +169,8 @@ std::optional<SimArguments> parseArguments(const std::vector<std::string> &argum
             continue;
         }
         if (option != "--journal" && option != "--seed" && option != "--rate" &&
-            option != "--seconds" && option != "--snapshot-every" && option != "--events") {
+            option != "--seconds" && option != "--snapshot-every" && option != "--events" &&
+            option != "--scenario") {
             std::cerr << "bourse-engine sim: unknown option '" << option << "'\n";
             return std::nullopt;
         }
@@ -162,15 +183,20 @@ std::optional<SimArguments> parseArguments(const std::vector<std::string> &argum
             parsed.journal = value;
             continue;
         }
+        if (option == "--scenario") {
+            parsed.scenario = value;
+            continue;
+        }
         const std::optional<std::uint64_t> count = parseCount(value);
         if (!count) {
             std::cerr << "bourse-engine sim: invalid " << option << " '" << value
                       << "'; expected a positive whole number\n";
             return std::nullopt;
         }
-        if (option == "--seed")
+        if (option == "--seed") {
             parsed.seed = *count;
-        else if (option == "--rate")
+            parsed.seedGiven = true;
+        } else if (option == "--rate")
             parsed.rate = *count;
         else if (option == "--seconds")
             parsed.seconds = *count;
@@ -430,6 +456,13 @@ int runSimCommand(const std::vector<std::string> &arguments)
     if (!parsed) {
         std::cerr << kUsage;
         return UsageError;
+    }
+    if (!parsed->scenario.empty()) {
+        ScenarioSimArguments scenario{parsed->scenario, std::nullopt, parsed->events,
+                                      parsed->accounts, parsed->json};
+        if (parsed->seedGiven)
+            scenario.seed = parsed->seed;
+        return runScenarioSimulation(scenario);
     }
     return parsed->events ? runAgentMarket(*parsed) : runJournaled(*parsed);
 }

@@ -66,8 +66,10 @@ private:
         QStringLiteral("Replay a recorded market instead of the simulated one: a LOBSTER "
                        "message file (the orderbook file beside it, named the LOBSTER way, is "
                        "used when present), a Bybit order-book stream (JSON lines), either "
-                       "file of a Binance depth-snap.csv and depth-update.csv pair, or a "
-                       "Tardis.dev trade or quote file (with its _trades/_quotes sibling)."),
+                       "file of a Binance depth-snap.csv and depth-update.csv pair, a "
+                       "Tardis.dev trade or quote file (with its _trades/_quotes sibling), or a "
+                       "Bourse journal (a .sqlite file of --journal-dir), which replays the "
+                       "whole engine with the trader's accounts."),
         QStringLiteral("FILE")};
     QCommandLineOption m_speed{
         QStringLiteral("speed"),
@@ -76,10 +78,18 @@ private:
         QStringLiteral("X")};
     QCommandLineOption m_market{
         QStringLiteral("market"),
-        QStringLiteral("The order flow of a new simulated market: synthetic (the default), or "
-                       "agents, whose market makers, noise, momentum and informed traders trade "
-                       "five instruments on their own clock, with news."),
+        QStringLiteral("The order flow of a new simulated market, which this option starts: "
+                       "agents (the default), whose market makers, noise, momentum and informed "
+                       "traders trade five instruments on their own clock, with news; or "
+                       "synthetic, orders around a mean-reverting fair value. A continued "
+                       "journal keeps the flow it was made with."),
         QStringLiteral("FLOW")};
+    QCommandLineOption m_scenario{
+        QStringLiteral("scenario"),
+        QStringLiteral("Run a training scenario's agent market (docs/training.md) with the "
+                       "instructor panel, instead of the default simulated market. --seed "
+                       "replaces the scenario's seed, and --speed sets its pace."),
+        QStringLiteral("FILE")};
     QCommandLineOption m_seed{QStringLiteral("seed"),
                               QStringLiteral("Seed of the simulated market; the same seed gives "
                                              "the same market (default: random)."),
@@ -116,7 +126,7 @@ private:
         QStringLiteral("snapshot-every"),
         QStringLiteral("Store a snapshot of the engine in the journal every N events, and at "
                        "the end of each run; a restart replays at most N events "
-                       "(default 1000000)."),
+                       "(default 100000)."),
         QStringLiteral("N")};
     QCommandLineOption m_new{QStringLiteral("new"),
                              QStringLiteral("Start a new simulated market instead of continuing "
@@ -133,9 +143,10 @@ private:
         QStringLiteral("NAME")};
     QCommandLineOption m_benchUi{
         QStringLiteral("bench-ui"),
-        QStringLiteral("Run the window on a new simulated market, without a journal, for "
-                       "--seconds at --rate, then print the UI thread's stalls, repaints a "
-                       "second, memory, and whether the book on screen matches the engine's.")};
+        QStringLiteral("Run the window on a new market of the synthetic flow, without a "
+                       "journal, for --seconds at --rate, then print the UI thread's stalls, "
+                       "repaints a second, memory, and whether the book on screen matches the "
+                       "engine's.")};
     QCommandLineOption m_rate{
         QStringLiteral("rate"),
         QStringLiteral("Engine events a second of the --bench-ui market (default 100000)."),
@@ -162,7 +173,7 @@ CommandLine::CommandLine(QStringList workspaces)
         {m_help,       m_version,       m_lobster,          m_speed,     m_market,  m_seed,
          m_screenshot, m_afterMs,       m_journalDirectory, m_noJournal, m_journal, m_new,
          m_recover,    m_snapshotEvery, m_workspace,        m_theme,     m_benchUi, m_rate,
-         m_seconds,    m_json});
+         m_seconds,    m_json,          m_scenario});
 
     for (const QtOption &qtOption : qtOptions) {
         QCommandLineOption option(QString::fromLatin1(qtOption.name));
@@ -228,19 +239,32 @@ std::optional<QString> CommandLine::readOptions(TerminalOptions &options) const
             return QStringLiteral("invalid --market '%1': use agents or synthetic")
                 .arg(m_parser.value(m_market));
         options.agentMarket = flow == QStringLiteral("agents");
-        // The agents start a new market: a journal continues with the flow it was made with.
-        options.freshMarket = options.freshMarket || options.agentMarket;
+        // A flow named on the command line starts a new market, because a continued journal
+        // keeps the flow it was made with.
+        options.freshMarket = true;
     }
     options.damagePolicy = m_parser.isSet(m_recover) ? DamagePolicy::Recover : DamagePolicy::Ask;
     if (m_parser.isSet(m_journal)) {
         if (m_parser.isSet(m_noJournal))
             return QStringLiteral("--journal continues a journal, which --no-journal turns off");
         if (options.freshMarket)
-            return QStringLiteral("--journal continues a market, so it excludes --new and "
-                                  "--seed");
+            return QStringLiteral("--journal continues a market, so it excludes --new, "
+                                  "--seed and --market");
         if (!options.lobsterPath.isEmpty())
             return QStringLiteral("--journal continues a simulated market, so it excludes "
                                   "--replay");
+    }
+
+    options.scenarioPath = m_parser.value(m_scenario);
+    if (m_parser.isSet(m_scenario)) {
+        if (options.scenarioPath.isEmpty())
+            return QStringLiteral("--scenario needs the path of a training scenario file");
+        if (!options.lobsterPath.isEmpty())
+            return QStringLiteral("--scenario runs a simulated market, so it excludes --replay");
+        if (m_parser.isSet(m_journal) || m_parser.isSet(m_market))
+            return QStringLiteral("--scenario starts a new agent market, so it excludes "
+                                  "--journal and --market");
+        options.freshMarket = true;
     }
 
     if (m_parser.isSet(m_speed)) {
@@ -320,6 +344,10 @@ std::optional<QString> CommandLine::readBenchOptions(TerminalOptions &options) c
                                   "a new simulated market without a journal")
                 .arg(option->names().constFirst());
     }
+    // The agents pace their market by their own clock, which --rate cannot set.
+    if (m_parser.isSet(m_market))
+        return QStringLiteral("--bench-ui and --market exclude each other: the benchmark runs "
+                              "the synthetic flow at --rate events a second");
     options.journalDirectory.clear();
     options.freshMarket = true;
 

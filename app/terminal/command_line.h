@@ -16,6 +16,8 @@ enum class DamagePolicy { Ask, Recover };
 // The settings of one terminal run, read from its command line.
 struct TerminalOptions {
     QString lobsterPath;
+    // A training scenario (docs/training.md) to run instead of the default simulated market.
+    QString scenarioPath;
     double speed = 1.0; // 0 means as fast as possible
     std::optional<std::uint64_t> seed;
     QString screenshotPath;
@@ -27,11 +29,11 @@ struct TerminalOptions {
     // A new simulated market even when a journal could be continued: --new, or --seed, whose
     // market starts from the beginning.
     bool freshMarket = false;
-    // --market agents: a new simulated market of agents (Session::Options::Flow::Agents)
-    // instead of the synthetic flow.
-    bool agentMarket = false;
+    // The flow of a new simulated market: agents (Session::Options::Flow::Agents) unless
+    // --market synthetic. A continued journal keeps the flow it was made with.
+    bool agentMarket = true;
     DamagePolicy damagePolicy = DamagePolicy::Ask;
-    std::uint64_t snapshotEvery = 1'000'000;       // events between two snapshots of the engine
+    std::uint64_t snapshotEvery = 100'000;         // events between two snapshots of the engine
     QString workspace;                             // empty: the one used last
     std::optional<bourse::ui::theme::Theme> theme; // for this run only; nothing: the saved one
 

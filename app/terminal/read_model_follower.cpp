@@ -168,6 +168,8 @@ ViewsHistory readViewsHistory(const std::string &journalPath, SequenceNumber jou
                                                 trade.quantity, trade.aggressor});
         }
     }
+    for (const storage::PositionRow &row : snapshot.positions)
+        history.positions.push_back({row.account, row.instrument, row.quantity});
     return history;
 }
 

@@ -21,8 +21,11 @@ namespace bourse::app {
 // The bars and prints a resumed run's chart and tape start with, read from the read models of
 // its journal.
 struct ViewsHistory {
-    std::vector<Bar> bars;              // oldest first
-    std::vector<TradePrint> trades;     // oldest first
+    std::vector<Bar> bars;          // oldest first
+    std::vector<TradePrint> trades; // oldest first
+    // Every account's position in every instrument, counted from the trades, which an agent
+    // market continued from the journal gives its agents.
+    std::vector<AgentMarket::CarriedPosition> positions;
     std::optional<std::string> problem; // why they are empty: the read models failed
     // Events the read models had projected beyond the journal's end: the journal lost them,
     // as when its write-ahead log was damaged or deleted.

@@ -136,6 +136,17 @@ std::vector<Event> readTraderEvents(const QString &path, const Engine &engine,
     return std::move(history.events);
 }
 
+// The time of the journal's last event, read from its newest chunk. Zero when it cannot be read:
+// the continued market then estimates it from its views' history.
+Timestamp lastEventTime(const QString &path)
+{
+    storage::JournalHistory::Opened opened = storage::JournalHistory::open(path.toStdString());
+    std::vector<Event> newest;
+    if (!opened.history || !opened.history->readOlder(newest) || newest.empty())
+        return Timestamp{};
+    return newest.back().time;
+}
+
 } // namespace
 
 void AccountsSlot::publish(std::shared_ptr<const ui::AccountsView> view)
@@ -346,6 +357,9 @@ Resumption resumeJournal(const QString &path, const Session::Options &options)
     }
     continuation.bars = std::move(history.bars);
     continuation.recentTrades = std::move(history.trades);
+    continuation.positions = std::move(history.positions);
+    if (continuation.engine->lastSequence() > 0)
+        continuation.lastEventTime = lastEventTime(path);
     resumption.continuation = std::move(continuation);
     return resumption;
 }

@@ -30,6 +30,9 @@ public:
     // Returns the longer bar still forming, if any, and starts afresh.
     std::optional<Bar> finish();
 
+    // The longer bar still forming, if any, as it stands after the bars added so far.
+    const std::optional<Bar> &forming() const { return m_forming; }
+
     std::int64_t targetIntervalNanoseconds() const { return m_target; }
 
 private:

@@ -120,6 +120,29 @@ DecimalValue parseCsvDecimal(std::string_view text, int decimals, ExcessDecimals
     return roundToScale(trimmed, decimals);
 }
 
+std::vector<std::string_view> splitCsvFields(std::string_view line)
+{
+    if (!line.empty() && line.back() == '\r')
+        line.remove_suffix(1);
+    std::vector<std::string_view> fields;
+    for (std::size_t comma = line.find(','); comma != std::string_view::npos;
+         comma = line.find(',')) {
+        fields.push_back(line.substr(0, comma));
+        line.remove_prefix(comma + 1);
+    }
+    fields.push_back(line);
+    return fields;
+}
+
+int exactDecimals(std::string_view text)
+{
+    const std::string_view trimmed = trimFractionZeros(text);
+    const std::size_t point = trimmed.find('.');
+    if (point == std::string_view::npos)
+        return 0;
+    return static_cast<int>(trimmed.size() - point - 1);
+}
+
 std::optional<CsvError> CsvTable::open(const std::string &path, std::string_view kind,
                                        std::span<const std::string_view> columns,
                                        DecimalScale scale)

@@ -49,6 +49,14 @@ enum class ExcessDecimals : std::uint8_t {
 DecimalValue parseCsvDecimal(std::string_view text, int decimals,
                              ExcessDecimals excess = ExcessDecimals::Reject);
 
+// Splits a CSV line at every comma into views of `line`, after dropping the '\r' of a CRLF line
+// end. A quote has no special meaning, so callers that may meet quoted fields must reject them.
+std::vector<std::string_view> splitCsvFields(std::string_view line);
+
+// Returns the minimum number of decimal places that write `text` exactly, ignoring trailing zeros
+// of the fraction: "46319.0" needs none, "9681.920" two and "43613.875" three.
+int exactDecimals(std::string_view text);
+
 // A CSV file read row by row, with its columns found by name in the header line, so that the
 // columns may come in any order. It accepts CRLF line ends, a UTF-8 byte order mark and a
 // missing newline at the end of the file. It rejects quoted fields, because no field of these

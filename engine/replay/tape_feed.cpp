@@ -1,6 +1,7 @@
 #include "tape_feed.h"
 
 #include "csv_sources.h"
+#include "csv_table.h"
 #include "replayed_instrument.h"
 
 #include <algorithm>
@@ -16,32 +17,6 @@ namespace {
 
 constexpr std::size_t kRowsScanned = 100'000;
 
-std::vector<std::string_view> splitFields(std::string_view line)
-{
-    if (!line.empty() && line.back() == '\r')
-        line.remove_suffix(1);
-    std::vector<std::string_view> fields;
-    for (std::size_t comma = line.find(','); comma != std::string_view::npos;
-         comma = line.find(',')) {
-        fields.push_back(line.substr(0, comma));
-        line.remove_prefix(comma + 1);
-    }
-    fields.push_back(line);
-    return fields;
-}
-
-// The decimals that write `text` exactly: "9681.920" needs two, "9682" none.
-int decimalsOf(std::string_view text)
-{
-    const std::size_t point = text.find('.');
-    if (point == std::string_view::npos)
-        return 0;
-    std::string_view fraction = text.substr(point + 1);
-    while (!fraction.empty() && fraction.back() == '0')
-        fraction.remove_suffix(1);
-    return static_cast<int>(fraction.size());
-}
-
 enum class TapeKind : std::uint8_t { Trades, Quotes };
 
 // The kind of a file from its header, whose columns the readers find by name.
@@ -53,7 +28,7 @@ std::optional<TapeKind> kindOf(const std::string &path)
         return std::nullopt;
     if (header.starts_with("\xEF\xBB\xBF"))
         header.erase(0, 3);
-    const std::vector<std::string_view> columns = splitFields(header);
+    const std::vector<std::string_view> columns = splitCsvFields(header);
     const auto has = [&columns](std::string_view name) {
         return std::find(columns.begin(), columns.end(), name) != columns.end();
     };
@@ -75,7 +50,7 @@ void scanDecimals(const std::string &path, std::initializer_list<std::string_vie
     if (line.starts_with("\xEF\xBB\xBF"))
         line.erase(0, 3);
     const std::string header = line;
-    const std::vector<std::string_view> columns = splitFields(header);
+    const std::vector<std::string_view> columns = splitCsvFields(header);
     std::vector<std::size_t> priceColumns;
     std::vector<std::size_t> amountColumns;
     for (std::size_t i = 0; i < columns.size(); ++i) {
@@ -85,15 +60,15 @@ void scanDecimals(const std::string &path, std::initializer_list<std::string_vie
             amountColumns.push_back(i);
     }
     for (std::size_t row = 0; row < kRowsScanned && std::getline(file, line); ++row) {
-        const std::vector<std::string_view> fields = splitFields(line);
+        const std::vector<std::string_view> fields = splitCsvFields(line);
         for (const std::size_t column : priceColumns) {
             if (column < fields.size())
-                scale.priceDecimals = std::max(scale.priceDecimals, decimalsOf(fields[column]));
+                scale.priceDecimals = std::max(scale.priceDecimals, exactDecimals(fields[column]));
         }
         for (const std::size_t column : amountColumns) {
             if (column < fields.size())
                 scale.quantityDecimals =
-                    std::max(scale.quantityDecimals, decimalsOf(fields[column]));
+                    std::max(scale.quantityDecimals, exactDecimals(fields[column]));
         }
     }
 }

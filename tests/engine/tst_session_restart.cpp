@@ -5,8 +5,8 @@
 #include "engine_recovery.h"
 #include "journal.h"
 #include "journal_history.h"
-#include "journaled_run.h"
 #include "session.h"
+#include "session_journaling.h"
 #include "trader_history.h"
 
 #include <QtTest>
@@ -21,6 +21,7 @@
 #include <vector>
 
 using namespace bourse;
+using bourse::test::journalingInto;
 
 namespace {
 
@@ -67,23 +68,6 @@ NewOrder farBid(const InstrumentQuote &quote)
 {
     const std::int64_t tick = quote.tickSize.value();
     return limitOrder(quote, Side::Buy, 1, Price{quote.bestBid.value() * 98 / 100 / tick * tick});
-}
-
-// Journals each run into `path`, continuing it when the run continues a journal, as the terminal
-// does, with a snapshot when the run stops.
-Session::RunHandlerFactory journalingInto(const std::string &path)
-{
-    return [path](const Session::RunContext &context) {
-        std::vector<std::unique_ptr<EventHandler>> handlers;
-        storage::JournalWriter::Created created = storage::JournalWriter::create(
-            context.continuedJournal.empty() ? path : context.continuedJournal);
-        if (!created.writer)
-            qFatal("the journal does not open: %s", created.error->toString().c_str());
-        handlers.push_back(std::make_unique<app::JournaledRun>(
-            std::move(created.writer), context.engine, app::JournaledRun::kDefaultSnapshotEvery,
-            context.lastSnapshot));
-        return handlers;
-    };
 }
 
 // A rejected order as the journal shows it, without what was asked.

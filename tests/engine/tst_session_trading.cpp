@@ -141,7 +141,7 @@ private slots:
     void marketableOrderPaysTakerFee();
     void checkOrderPlacesNothing();
     void checkOrderBreaksWithoutEngine();
-    void replayTakesNoOrders();
+    void replayOrdersFillAsSimulated();
     void focusChoosesInstrument();
     void killSwitchStopsTrader();
     void massCancelSparesMarket();
@@ -384,7 +384,9 @@ void TestSessionTrading::checkOrderBreaksWithoutEngine()
     QVERIFY(!session.cancel(OrderId{1}));
 }
 
-void TestSessionTrading::replayTakesNoOrders()
+// A replay takes orders, but they never enter the replayed book: the fill model fills them from
+// it. The book is a bid of 100 at $500.00 and an ask of 50 at $500.10.
+void TestSessionTrading::replayOrdersFillAsSimulated()
 {
     QTemporaryDir directory;
     const QString path = directory.filePath(QStringLiteral("TEST_2012-06-21_message_1.csv"));
@@ -398,9 +400,28 @@ void TestSessionTrading::replayTakesNoOrders()
         session, [](const MarketView &view) { return view.replayState == ReplayState::Finished; });
     QVERIFY(done);
 
-    QVERIFY(!session.submit(limitOrder(1, Side::Buy, 1, Price{5'000'000})));
-    QVERIFY(!session.engageKillSwitch(AccountId{}, KillSwitchScope::Pause));
-    QVERIFY(done->trader.accounts.empty());
+    QVERIFY(session.submit(limitOrder(1, Side::Buy, 1, Price{5'000'000})));
+    QVERIFY(session.submit(limitOrder(1, Side::Buy, 10, Price{5'001'000})));
+    const ViewPointer traded = waitForView(session, [](const MarketView &view) {
+        return view.trader.workingOrders.size() == 1 && view.trader.fills.size() == 1;
+    });
+    QVERIFY(traded);
+    QCOMPARE(traded->trader.accounts.size(), std::size_t{1});
+    const OwnOrder &resting = traded->trader.workingOrders.front();
+    QCOMPARE(resting.limit, Price{5'000'000});
+    QVERIFY(resting.simulated);
+    const OwnFill &fill = traded->trader.fills.front();
+    QCOMPARE(fill.price, Price{5'001'000});
+    QCOMPARE(fill.quantity, Quantity{10});
+    QVERIFY(!fill.maker);
+    QVERIFY(fill.simulated);
+    QCOMPARE(traded->trader.positions.size(), std::size_t{1});
+    QCOMPARE(traded->trader.positions.front().quantity, Quantity{10});
+    QVERIFY(traded->trader.positions.front().simulated);
+    // The replayed book is the recording's.
+    QCOMPARE(traded->bids, done->bids);
+    QCOMPARE(traded->asks, done->asks);
+
     QCOMPARE(done->instruments.size(), std::size_t{1});
     QCOMPARE(done->instruments[0].symbol, std::string("TEST"));
     QCOMPARE(done->instruments[0].priceDecimals, 4);

@@ -1,3 +1,4 @@
+#include "bybit_archive.h"
 #include "depth_book.h"
 #include "depth_feed.h"
 #include "depth_replay.h"
@@ -6,8 +7,6 @@
 #include "replay_feed_steps.h"
 #include "test_data.h"
 
-#include <QProcess>
-#include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -18,6 +17,7 @@
 
 using namespace bourse;
 using namespace bourse::replay;
+using bourse::replay::testing::extractBybitDay;
 using bourse::replay::testing::replayToEnd;
 
 namespace bourse::replay {
@@ -46,7 +46,6 @@ Q_DECLARE_METATYPE(bourse::replay::DepthOutcome)
 
 namespace {
 
-const QString kBybitArchive = QStringLiteral("crypto/bybit_xrpusdt-ob500.data.zip");
 const QString kBinanceSnapshot = QStringLiteral("crypto/binance-futures_BTCUSDT_depth-snap.csv");
 const QString kBinanceUpdate = QStringLiteral("crypto/binance-futures_BTCUSDT_depth-update.csv");
 
@@ -123,31 +122,6 @@ std::vector<DepthUpdate> deltasFourToSeven()
 {
     return {delta(4, {level(98, 3)}, {}), delta(5, {level(98, 0)}, {}),
             delta(6, {level(100, 4)}, {}), delta(7, {}, {level(101, 6)})};
-}
-
-// Extracts the Bybit archive's one file with `unzip -p` into `directory`; returns its path, or
-// an empty string with `problem` set.
-QString extractBybitDay(const QTemporaryDir &directory, QString &problem)
-{
-    const QString unzip = QStandardPaths::findExecutable(QStringLiteral("unzip"));
-    if (unzip.isEmpty()) {
-        problem = QStringLiteral("unzip is not installed (Debian package unzip); it extracts %1")
-                      .arg(marketDataPath(kBybitArchive));
-        return {};
-    }
-
-    const QString path = directory.filePath(QStringLiteral("XRPUSDT_ob500.data"));
-    QProcess process;
-    process.setStandardOutputFile(path);
-    process.start(unzip, {QStringLiteral("-p"), marketDataPath(kBybitArchive)});
-    if (!process.waitForFinished(60'000) || process.exitStatus() != QProcess::NormalExit ||
-        process.exitCode() != 0) {
-        problem = QStringLiteral("unzip -p %1 failed: %2")
-                      .arg(marketDataPath(kBybitArchive),
-                           QString::fromLocal8Bit(process.readAllStandardError()));
-        return {};
-    }
-    return path;
 }
 
 std::string readWholeFile(const QString &path)
@@ -440,7 +414,6 @@ void DepthStreamTest::bybitRestartSnapshotReplacesBook()
 // best ask 1.9538 x 6702, still 500 levels a side.
 void DepthStreamTest::bybitRecordedDayAppliesEveryDelta()
 {
-    BOURSE_REQUIRE_DATA_FILE(marketDataPath(kBybitArchive));
     QTemporaryDir directory;
     QString problem;
     const QString path = extractBybitDay(directory, problem);
@@ -892,7 +865,6 @@ void DepthStreamTest::replayKeepsLastLiveLevelsAtGap()
 
 void DepthStreamTest::replayOfBybitDayMatchesBookAfterEveryUpdate()
 {
-    BOURSE_REQUIRE_DATA_FILE(marketDataPath(kBybitArchive));
     QTemporaryDir directory;
     QString problem;
     const QString path = extractBybitDay(directory, problem);
@@ -965,7 +937,6 @@ void DepthStreamTest::replayOfRestartSnapshotReplacesEngineLevels()
 // with the book that bybitRecordedDayAppliesEveryDelta() computed independently.
 void DepthStreamTest::bybitFeedDefinesInstrumentAndBook()
 {
-    BOURSE_REQUIRE_DATA_FILE(marketDataPath(kBybitArchive));
     QTemporaryDir directory;
     QString problem;
     const QString path = extractBybitDay(directory, problem);

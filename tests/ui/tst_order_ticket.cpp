@@ -60,6 +60,7 @@ InstrumentQuote quote(std::uint32_t id, const char *symbol, int priceDecimals, i
 std::shared_ptr<MarketView> sampleView(std::uint32_t focus = 1)
 {
     auto view = std::make_shared<MarketView>();
+    view->takesOrders = true;
     view->instruments = {quote(1, "XYZ", 2, 0, 5, 10, 10'000),
                          quote(2, "ABC", 4, 2, 25, 50, 579'4000)};
     const InstrumentQuote &focused = view->instruments[focus - 1];
@@ -162,7 +163,8 @@ private slots:
     void decimalQuantityOnLot();
     void focusChangeClearsPrices();
     void missingGatewayDisablesTrading();
-    void replayTakesNoOrders();
+    void journalReplayTakesNoOrders();
+    void replayWithFillModelTakesOrders();
     void unqueuedOrderIsReported();
     void preTradeCheckShowsAnswers();
     void pendingCheckTimesOut();
@@ -686,7 +688,26 @@ void OrderTicketTest::missingGatewayDisablesTrading()
     QVERIFY(!ticket.cancelAll());
 }
 
-void OrderTicketTest::replayTakesNoOrders()
+void OrderTicketTest::journalReplayTakesNoOrders()
+{
+    RecordingOrderGateway gateway;
+    OrderTicket ticket;
+    ticket.setGateway(&gateway);
+    auto view = sampleView();
+    view->mode = bourse::SessionMode::Replay;
+    view->takesOrders = false;
+    ticket.showView(view);
+    typeInto(ticket, "ticketQuantity", QStringLiteral("10"));
+    typeInto(ticket, "ticketLimitPrice", QStringLiteral("100"));
+    QCOMPARE(message(ticket), QStringLiteral("This replay takes no orders."));
+    QVERIFY(!child<QPushButton>(ticket, "ticketCancelAll")->isEnabled());
+    QVERIFY(!ticket.send(Side::Buy));
+    QVERIFY(gateway.submitted.empty());
+}
+
+// A replay of a recorded day fills the trader's orders through its queue-position model, so the
+// ticket sends them as in a simulation.
+void OrderTicketTest::replayWithFillModelTakesOrders()
 {
     RecordingOrderGateway gateway;
     OrderTicket ticket;
@@ -696,9 +717,9 @@ void OrderTicketTest::replayTakesNoOrders()
     ticket.showView(view);
     typeInto(ticket, "ticketQuantity", QStringLiteral("10"));
     typeInto(ticket, "ticketLimitPrice", QStringLiteral("100"));
-    QCOMPARE(message(ticket), QStringLiteral("A replay takes no orders."));
-    QVERIFY(!ticket.send(Side::Buy));
-    QVERIFY(gateway.submitted.empty());
+    QVERIFY(child<QPushButton>(ticket, "ticketCancelAll")->isEnabled());
+    QVERIFY(ticket.send(Side::Buy));
+    QCOMPARE(gateway.submitted.size(), std::size_t{1});
 }
 
 void OrderTicketTest::unqueuedOrderIsReported()

@@ -4,7 +4,9 @@
 #include <QAction>
 #include <QApplication>
 #include <QImage>
+#include <QLineEdit>
 #include <QSignalSpy>
+#include <QSlider>
 #include <QTest>
 #include <QToolButton>
 
@@ -14,6 +16,7 @@
 using bourse::MarketView;
 using bourse::ReplayState;
 using bourse::SessionMode;
+using bourse::Timestamp;
 using bourse::ui::ReplayToolBar;
 
 Q_DECLARE_METATYPE(bourse::MarketView)
@@ -90,6 +93,15 @@ private slots:
     void setSpeedChecksWithoutRequest();
     void checkedSpeedReadsInBothThemes_data();
     void checkedSpeedReadsInBothThemes();
+    void parseMarketTimeReadsTimeOfDay_data();
+    void parseMarketTimeReadsTimeOfDay();
+    void parseMarketTimeRejectsOthers_data();
+    void parseMarketTimeRejectsOthers();
+    void stepWorksOnlyWhilePaused();
+    void sliderFollowsReplayTime();
+    void sliderReleaseRequestsSeek();
+    void typedTimeRequestsSeek();
+    void positionWaitsForKnownEnd();
 };
 
 void ReplayToolBarTest::parseReplaySpeedAcceptsOffered_data()
@@ -298,6 +310,144 @@ void ReplayToolBarTest::checkedSpeedReadsInBothThemes()
     // 3:1 is the WCAG 2 minimum for large text and controls; white on light grey was 1.4:1.
     const double contrast = textContrast(toolBar.widgetForAction(speed));
     QVERIFY2(contrast >= 3.0, qPrintable(QString::number(contrast)));
+}
+
+namespace {
+
+constexpr std::int64_t kSecond = 1'000'000'000;
+
+// A LOBSTER day from 09:30 to 16:00, nanoseconds after midnight, at `time`.
+MarketView dayView(ReplayState state, std::int64_t time)
+{
+    MarketView view = replayView(state);
+    view.replayStart = Timestamp{34'200 * kSecond};
+    view.replayEnd = Timestamp{57'600 * kSecond};
+    view.replayTime = Timestamp{time};
+    return view;
+}
+
+} // namespace
+
+void ReplayToolBarTest::parseMarketTimeReadsTimeOfDay_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<qint64>("reference");
+    QTest::addColumn<qint64>("expected");
+    // A LOBSTER time counts from midnight.
+    QTest::newRow("minutes") << "10:30" << qint64{34'200 * kSecond} << qint64{37'800 * kSecond};
+    QTest::newRow("seconds") << "9:45:15" << qint64{34'200 * kSecond} << qint64{35'115 * kSecond};
+    QTest::newRow("milliseconds") << "12:00:00.250" << qint64{0}
+                                  << qint64{43'200 * kSecond + 250'000'000};
+    QTest::newRow("nanoseconds") << " 12:00:00.000000007 " << qint64{0}
+                                 << qint64{43'200 * kSecond + 7};
+}
+
+void ReplayToolBarTest::parseMarketTimeReadsTimeOfDay()
+{
+    QFETCH(QString, text);
+    QFETCH(qint64, reference);
+    QFETCH(qint64, expected);
+    const std::optional<Timestamp> time = bourse::ui::parseMarketTime(text, Timestamp{reference});
+    QVERIFY(time);
+    QCOMPARE(time->value(), expected);
+}
+
+void ReplayToolBarTest::parseMarketTimeRejectsOthers_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::newRow("empty") << "";
+    QTest::newRow("hour only") << "10";
+    QTest::newRow("hour 24") << "24:00";
+    QTest::newRow("minute 60") << "10:60";
+    QTest::newRow("ten decimals") << "10:00:00.0000000001";
+    QTest::newRow("word") << "noon";
+}
+
+void ReplayToolBarTest::parseMarketTimeRejectsOthers()
+{
+    QFETCH(QString, text);
+    QVERIFY(!bourse::ui::parseMarketTime(text, Timestamp{0}));
+}
+
+void ReplayToolBarTest::stepWorksOnlyWhilePaused()
+{
+    ReplayToolBar toolBar;
+    QSignalSpy requested(&toolBar, &ReplayToolBar::stepRequested);
+    toolBar.setView(replayView(ReplayState::Playing));
+    QVERIFY(!action(toolBar, "stepAction")->isEnabled());
+
+    toolBar.setView(replayView(ReplayState::Paused));
+    QVERIFY(action(toolBar, "stepAction")->isEnabled());
+    action(toolBar, "stepAction")->trigger();
+    QCOMPARE(requested.count(), 1);
+
+    toolBar.setView(simulationView(ReplayState::Paused));
+    QVERIFY(action(toolBar, "stepAction")->isEnabled());
+    toolBar.setView(replayView(ReplayState::Finished));
+    QVERIFY(!action(toolBar, "stepAction")->isEnabled());
+}
+
+void ReplayToolBarTest::sliderFollowsReplayTime()
+{
+    ReplayToolBar toolBar;
+    QSignalSpy requested(&toolBar, &ReplayToolBar::seekRequested);
+    auto *slider = toolBar.findChild<QSlider *>(QStringLiteral("positionSlider"));
+    QVERIFY(slider);
+
+    // 12:45 is half way through 09:30 to 16:00.
+    toolBar.setView(dayView(ReplayState::Playing, 45'900 * kSecond));
+    QVERIFY(slider->isEnabled());
+    QCOMPARE(slider->value(), slider->maximum() / 2);
+    toolBar.setView(dayView(ReplayState::Playing, 57'600 * kSecond));
+    QCOMPARE(slider->value(), slider->maximum());
+    QCOMPARE(requested.count(), 0);
+}
+
+void ReplayToolBarTest::sliderReleaseRequestsSeek()
+{
+    ReplayToolBar toolBar;
+    QSignalSpy requested(&toolBar, &ReplayToolBar::seekRequested);
+    auto *slider = toolBar.findChild<QSlider *>(QStringLiteral("positionSlider"));
+    toolBar.setView(dayView(ReplayState::Paused, 34'200 * kSecond));
+
+    // A quarter of the 6.5-hour span after 09:30 is 11:07:30.
+    slider->setValue(slider->maximum() / 4);
+
+    QCOMPARE(requested.count(), 1);
+    QCOMPARE(requested.at(0).at(0).value<Timestamp>().value(), 40'050 * kSecond);
+}
+
+void ReplayToolBarTest::typedTimeRequestsSeek()
+{
+    ReplayToolBar toolBar;
+    QSignalSpy requested(&toolBar, &ReplayToolBar::seekRequested);
+    auto *field = toolBar.findChild<QLineEdit *>(QStringLiteral("seekTimeEdit"));
+    QVERIFY(field);
+    toolBar.setView(dayView(ReplayState::Paused, 36'000 * kSecond));
+    QVERIFY(field->isEnabled());
+
+    field->setText(QStringLiteral("not a time"));
+    emit field->returnPressed();
+    QCOMPARE(requested.count(), 0);
+
+    field->setText(QStringLiteral("14:15:30"));
+    emit field->returnPressed();
+    QCOMPARE(requested.count(), 1);
+    QCOMPARE(requested.at(0).at(0).value<Timestamp>().value(), 51'330 * kSecond);
+}
+
+void ReplayToolBarTest::positionWaitsForKnownEnd()
+{
+    ReplayToolBar toolBar;
+    auto *slider = toolBar.findChild<QSlider *>(QStringLiteral("positionSlider"));
+    MarketView view = dayView(ReplayState::Playing, 36'000 * kSecond);
+    view.replayEnd = Timestamp{0};
+    toolBar.setView(view);
+    QVERIFY(!slider->isEnabled());
+
+    toolBar.setView(simulationView(ReplayState::Playing));
+    QVERIFY(!slider->isEnabled());
+    QVERIFY(!toolBar.findChild<QLineEdit *>(QStringLiteral("seekTimeEdit"))->isEnabled());
 }
 
 QTEST_MAIN(ReplayToolBarTest)

@@ -1,5 +1,9 @@
 // Runs the bourse executable with no display at all, so a command line that creates the
-// QApplication before it is read aborts instead of printing help, the version or the error.
+// QApplication before it is read aborts instead of printing help, the version or the error. The
+// defaults are read in process, through the terminal's own parser.
+
+#include "command_line.h"
+#include "terminal_process.h"
 
 #include <QFile>
 #include <QFileInfo>
@@ -15,12 +19,7 @@ namespace {
 constexpr int timeoutMilliseconds = 30'000;
 constexpr int exitUsage = 2;
 
-struct Run {
-    int exitCode = -1;
-    QProcess::ExitStatus exitStatus = QProcess::CrashExit;
-    QString output;
-    QString error;
-};
+using Run = bourse::testing::TerminalRun;
 
 // The folder the terminal reads and writes its settings and data in during these tests, so
 // that they never touch those of the user running them.
@@ -39,22 +38,7 @@ Run runTerminal(const QStringList &arguments)
                        homeFolders().filePath(QStringLiteral("config")));
     environment.insert(QStringLiteral("XDG_DATA_HOME"),
                        homeFolders().filePath(QStringLiteral("data")));
-
-    QProcess process;
-    process.setProcessEnvironment(environment);
-    process.start(QStringLiteral(BOURSE_TERMINAL_PATH), arguments);
-    Run run;
-    if (!process.waitForFinished(timeoutMilliseconds)) {
-        process.kill();
-        process.waitForFinished();
-        run.error = QStringLiteral("timed out");
-        return run;
-    }
-    run.exitCode = process.exitCode();
-    run.exitStatus = process.exitStatus();
-    run.output = QString::fromLocal8Bit(process.readAllStandardOutput());
-    run.error = QString::fromLocal8Bit(process.readAllStandardError());
-    return run;
+    return bourse::testing::runTerminalProcess(arguments, environment, timeoutMilliseconds);
 }
 
 QString describe(const Run &run)
@@ -71,6 +55,8 @@ class TerminalCommandLineTest : public QObject {
     Q_OBJECT
 
 private slots:
+    void marketFlowDefaults_data();
+    void marketFlowDefaults();
     void helpPrintsUsage_data();
     void helpPrintsUsage();
     void versionPrintsVersion_data();
@@ -81,7 +67,49 @@ private slots:
     void screenshotOfWorkspaceInTheme_data();
     void screenshotOfWorkspaceInTheme();
     void benchUiPrintsJson();
+    void scenarioFileErrorExitsOne_data();
+    void scenarioFileErrorExitsOne();
+    void scenarioWithOtherMarketExitsTwo_data();
+    void scenarioWithOtherMarketExitsTwo();
 };
+
+void TerminalCommandLineTest::marketFlowDefaults_data()
+{
+    QTest::addColumn<QStringList>("arguments");
+    QTest::addColumn<bool>("agentMarket");
+    QTest::addColumn<bool>("freshMarket");
+
+    // Without --market a journal is continued, with whichever flow made it, and a new market
+    // has the agents.
+    QTest::newRow("no options") << QStringList{} << true << false;
+    QTest::newRow("agents named") << QStringList{QStringLiteral("--market"),
+                                                 QStringLiteral("agents")}
+                                  << true << true;
+    QTest::newRow("synthetic named")
+        << QStringList{QStringLiteral("--market"), QStringLiteral("Synthetic")} << false << true;
+    QTest::newRow("seed") << QStringList{QStringLiteral("--seed"), QStringLiteral("7")} << true
+                          << true;
+    QTest::newRow("continued journal")
+        << QStringList{QStringLiteral("--journal"), QStringLiteral("day.sqlite")} << true << false;
+    // The benchmark's window takes the synthetic flow itself, at --rate events a second.
+    QTest::newRow("bench-ui") << QStringList{QStringLiteral("--bench-ui")} << true << true;
+}
+
+void TerminalCommandLineTest::marketFlowDefaults()
+{
+    QFETCH(QStringList, arguments);
+    QFETCH(bool, agentMarket);
+    QFETCH(bool, freshMarket);
+
+    arguments.prepend(QStringLiteral("bourse"));
+    const bourse::app::ParsedCommandLine parsed =
+        bourse::app::parseCommandLine(arguments, {QStringLiteral("Trading")});
+
+    QCOMPARE(parsed.action, bourse::app::CommandLineAction::Run);
+    QCOMPARE(parsed.options.agentMarket, agentMarket);
+    QCOMPARE(parsed.options.freshMarket, freshMarket);
+    QVERIFY(parsed.options.lobsterPath.isEmpty());
+}
 
 void TerminalCommandLineTest::helpPrintsUsage_data()
 {
@@ -107,6 +135,8 @@ void TerminalCommandLineTest::helpPrintsUsage()
     QVERIFY2(run.output.contains(QStringLiteral("--replay, --lobster <FILE>")),
              qPrintable(describe(run)));
     QVERIFY2(run.output.contains(QStringLiteral("--no-journal")), qPrintable(describe(run)));
+    QVERIFY2(run.output.contains(QStringLiteral("agents (the default)")),
+             qPrintable(describe(run)));
     QVERIFY2(!run.output.contains(QStringLiteral("--platformpluginpath")),
              qPrintable(describe(run)));
 }
@@ -173,11 +203,13 @@ void TerminalCommandLineTest::usageErrorExitsTwo_data()
     QTest::newRow("continue a journal as a new market")
         << QStringList{QStringLiteral("--journal"), QStringLiteral("day.sqlite"),
                        QStringLiteral("--new")}
-        << QStringLiteral("--journal continues a market, so it excludes --new and --seed");
+        << QStringLiteral(
+               "--journal continues a market, so it excludes --new, --seed and --market");
     QTest::newRow("continue a journal with a seed")
         << QStringList{QStringLiteral("--seed"), QStringLiteral("4"), QStringLiteral("--journal"),
                        QStringLiteral("day.sqlite")}
-        << QStringLiteral("--journal continues a market, so it excludes --new and --seed");
+        << QStringLiteral(
+               "--journal continues a market, so it excludes --new, --seed and --market");
     QTest::newRow("unknown theme") << QStringList{QStringLiteral("--theme"), QStringLiteral("blue")}
                                    << QStringLiteral("invalid --theme 'blue': use dark or light");
     QTest::newRow("unknown workspace")
@@ -210,6 +242,15 @@ void TerminalCommandLineTest::usageErrorExitsTwo_data()
         << QStringList{QStringLiteral("--bench-ui"), QStringLiteral("--lobster"),
                        QStringLiteral("GOOG_message_10.csv")}
         << QStringLiteral("--bench-ui and --replay exclude each other");
+    QTest::newRow("continue a journal with a flow")
+        << QStringList{QStringLiteral("--journal"), QStringLiteral("day.sqlite"),
+                       QStringLiteral("--market"), QStringLiteral("synthetic")}
+        << QStringLiteral(
+               "--journal continues a market, so it excludes --new, --seed and --market");
+    QTest::newRow("bench-ui with a flow")
+        << QStringList{QStringLiteral("--bench-ui"), QStringLiteral("--market"),
+                       QStringLiteral("agents")}
+        << QStringLiteral("--bench-ui and --market exclude each other");
     QTest::newRow("continue a journal in a replay")
         << QStringList{QStringLiteral("--journal"), QStringLiteral("day.sqlite"),
                        QStringLiteral("--lobster"), QStringLiteral("GOOG_message_10.csv")}
@@ -311,6 +352,87 @@ void TerminalCommandLineTest::benchUiPrintsJson()
             figures.value(QStringLiteral("stall_max_ms")).toDouble());
     QVERIFY(figures.value(QStringLiteral("events_per_second")).toDouble() > 0.0);
     QVERIFY(figures.value(QStringLiteral("rss_end_mb")).toDouble() > 0.0);
+}
+
+// A training scenario that cannot start stops the terminal with exit code 1 and the file's
+// error: a missing file names its path, a malformed line its FILE:LINE:COLUMN.
+void TerminalCommandLineTest::scenarioFileErrorExitsOne_data()
+{
+    QTest::addColumn<QString>("content"); // the file's text; null for no file
+    QTest::addColumn<QString>("message"); // what follows the path in the error
+
+    QTest::newRow("missing file") << QString()
+                                  << QStringLiteral(
+                                         ": error: file not found. Check the path, or open one of "
+                                         "the shipped scenarios in resources/scenarios");
+    QTest::newRow("malformed duration")
+        << QStringLiteral("market seed 3 start 14:30:00 length 8min\n"
+                          "instrument ACME tick 0.01 lot 1 price 50.00\n"
+                          "at +1min drought ACME widen 4 for soon\n")
+        << QStringLiteral(":3:35: error: invalid drought duration 'soon'");
+}
+
+void TerminalCommandLineTest::scenarioFileErrorExitsOne()
+{
+    QFETCH(QString, content);
+    QFETCH(QString, message);
+    QTemporaryDir directory;
+    QVERIFY(directory.isValid());
+    const QString path = directory.filePath(QStringLiteral("drought.scenario"));
+    if (!content.isNull()) {
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        QVERIFY(file.write(content.toUtf8()) == content.toUtf8().size());
+    }
+
+    const Run run =
+        runTerminal({QStringLiteral("-platform"), QStringLiteral("offscreen"),
+                     QStringLiteral("--no-journal"), QStringLiteral("--scenario"), path});
+
+    QVERIFY2(run.exitStatus == QProcess::NormalExit, qPrintable(describe(run)));
+    QVERIFY2(run.exitCode == 1, qPrintable(describe(run)));
+    QVERIFY2(run.error.contains(QStringLiteral("bourse: ") + path + message),
+             qPrintable(describe(run)));
+    QVERIFY2(run.output.isEmpty(), qPrintable(describe(run)));
+}
+
+// A training scenario starts a new agent market, so a replay or a journal to continue beside
+// it is a usage error, found before any window opens.
+void TerminalCommandLineTest::scenarioWithOtherMarketExitsTwo_data()
+{
+    QTest::addColumn<QStringList>("arguments");
+    QTest::addColumn<QString>("message");
+
+    QTest::newRow("scenario and replay")
+        << QStringList{QStringLiteral("--scenario"), QStringLiteral("drought.scenario"),
+                       QStringLiteral("--replay"), QStringLiteral("GOOG_message_10.csv")}
+        << QStringLiteral("--scenario runs a simulated market, so it excludes --replay");
+    QTest::newRow("scenario and journal")
+        << QStringList{QStringLiteral("--scenario"), QStringLiteral("drought.scenario"),
+                       QStringLiteral("--journal"), QStringLiteral("day.sqlite")}
+        << QStringLiteral("--scenario starts a new agent market, so it excludes --journal and "
+                          "--market");
+    QTest::newRow("scenario and market flow")
+        << QStringList{QStringLiteral("--scenario"), QStringLiteral("drought.scenario"),
+                       QStringLiteral("--market"), QStringLiteral("synthetic")}
+        << QStringLiteral("--scenario starts a new agent market, so it excludes --journal and "
+                          "--market");
+    QTest::newRow("scenario without a path")
+        << QStringList{QStringLiteral("--scenario="), QStringLiteral("--no-journal")}
+        << QStringLiteral("--scenario needs the path of a training scenario file");
+}
+
+void TerminalCommandLineTest::scenarioWithOtherMarketExitsTwo()
+{
+    QFETCH(QStringList, arguments);
+    QFETCH(QString, message);
+
+    const Run run = runTerminal(arguments);
+
+    QVERIFY2(run.exitStatus == QProcess::NormalExit, qPrintable(describe(run)));
+    QVERIFY2(run.exitCode == exitUsage, qPrintable(describe(run)));
+    QVERIFY2(run.error.startsWith(QStringLiteral("bourse: ") + message), qPrintable(describe(run)));
+    QVERIFY2(run.output.isEmpty(), qPrintable(describe(run)));
 }
 
 QTEST_MAIN(TerminalCommandLineTest)

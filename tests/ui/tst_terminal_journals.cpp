@@ -6,11 +6,11 @@
 #include "journal.h"
 #include "read_model_queries.h"
 #include "read_models.h"
+#include "terminal_process.h"
 
 #include <QDir>
 #include <QFile>
 #include <QProcess>
-#include <QProcessEnvironment>
 #include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QTest>
@@ -23,11 +23,7 @@ namespace {
 
 constexpr int timeoutMilliseconds = 60'000;
 
-struct Run {
-    int exitCode = -1;
-    QProcess::ExitStatus exitStatus = QProcess::CrashExit;
-    QString error;
-};
+using Run = bourse::testing::TerminalRun;
 
 // Runs the terminal for about a second and a half of simulated market, then it saves a
 // screenshot and exits.
@@ -36,22 +32,8 @@ Run runTerminal(QStringList arguments, const QString &screenshot)
     arguments << QStringLiteral("-platform") << QStringLiteral("offscreen")
               << QStringLiteral("--screenshot") << screenshot << QStringLiteral("--after-ms")
               << QStringLiteral("1500");
-    QProcess process;
-    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
-    environment.remove(QStringLiteral("QT_LOGGING_RULES"));
-    process.setProcessEnvironment(environment);
-    process.start(QStringLiteral(BOURSE_TERMINAL_PATH), arguments);
-    Run run;
-    if (!process.waitForFinished(timeoutMilliseconds)) {
-        process.kill();
-        process.waitForFinished();
-        run.error = QStringLiteral("timed out");
-        return run;
-    }
-    run.exitCode = process.exitCode();
-    run.exitStatus = process.exitStatus();
-    run.error = QString::fromLocal8Bit(process.readAllStandardError());
-    return run;
+    return bourse::testing::runTerminalProcess(
+        arguments, bourse::testing::environmentWithoutLoggingRules(), timeoutMilliseconds);
 }
 
 QString describe(const Run &run)

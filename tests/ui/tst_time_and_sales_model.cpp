@@ -68,6 +68,7 @@ private slots:
     void burstLargerThanBoundKeepsNewest();
     void priceDecimalsChangeUpdatesPriceColumn();
     void lowerSequenceStartsNewTape();
+    void clearStartsTapeAtNextView();
     void missedTradesFromSessionTotal();
     void otherInstrumentsTradesAreNotMissed();
     void headersNameColumns();
@@ -233,6 +234,28 @@ void TimeAndSalesModelTest::lowerSequenceStartsNewTape()
     QCOMPARE(reset.count(), 1);
     QCOMPARE(model.rowCount(), 1);
     QCOMPARE(sizeAt(model, 0), QStringLiteral("1"));
+}
+
+// A seek clears the tape: the session's 40 trades before the first view after it were never
+// the tape's to show, and the 3 after it that the next view leaves out are missed.
+void TimeAndSalesModelTest::clearStartsTapeAtNextView()
+{
+    TimeAndSalesModel model(10);
+    MarketView before = viewWith({numberedTrade(1)});
+    before.totalTrades = 1;
+    model.applyView(before);
+    model.clear();
+
+    MarketView first = viewWith({numberedTrade(41)});
+    first.totalTrades = 41;
+    model.applyView(first);
+    QCOMPARE(model.missedTrades(), std::uint64_t{0});
+    QCOMPARE(model.rowCount(), 1);
+
+    MarketView second = viewWith({numberedTrade(45)});
+    second.totalTrades = 45;
+    model.applyView(second);
+    QCOMPARE(model.missedTrades(), std::uint64_t{3});
 }
 
 void TimeAndSalesModelTest::missedTradesFromSessionTotal()

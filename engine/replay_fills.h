@@ -1,0 +1,191 @@
+#pragma once
+
+// Simulated trading against a replay: a queue-position fill model.
+//
+// A replayed engine applies a recorded day as it happened, so the trader's orders must never
+// enter its book: they would change the recording and break the messages that follow. They go
+// instead to a second Engine, the trader's engine, which holds only the trader's accounts and
+// orders and does all of their validation, risk checks, matching and accounting with the
+// engine's own rules. This model decides when and at what price those orders trade, from the
+// replayed engine's events, and carries each decision out in the trader's engine by placing
+// the counterparty as an order without an account for exactly the simulated fill:
+//
+// - A marketable order takes the replayed book's opposite levels at their prices, up to their
+//   visible quantity less what the trader already took there.
+// - A resting order joins the back of its price level, so the replayed orders that rest at that
+//   price when it joins are ahead of it. Their trades and cancels reduce the volume ahead, and
+//   a trade at the price once nothing is ahead fills it.
+// - A replayed trade at a price better than a resting order's fills it in full, and a replayed
+//   order that rests on the other side at or through its price fills it against that order.
+//
+// docs/replay-trading.md explains the rules, their sources and their limits.
+
+#include "engine.h"
+#include "events.h"
+#include "risk_types.h"
+#include "types.h"
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <unordered_set>
+#include <utility>
+#include <vector>
+
+namespace bourse {
+
+// One of the trader's accounts in the trader's engine: its settings, balance and limits.
+struct SimulatedAccount {
+    AccountSettings settings;
+    Money openingBalance;
+    RiskLimits limits;
+};
+
+// The cause of a simulated fill.
+enum class SimulatedFillCause : std::uint8_t {
+    Taker,        // a marketable order took the replayed book's opposite levels
+    Queue,        // replayed trades at the order's price reached it in its queue
+    TradeThrough, // a replayed trade at a better price than the order's
+    Cross,        // a replayed order rested at or through the order's price on the other side
+};
+
+// One simulated fill of a trader's order, as the trader's engine made it.
+struct SimulatedFill {
+    SequenceNumber tradeSequence = 0; // of the Trade event in the trader's engine
+    Timestamp time;
+    OrderId order;
+    AccountId account;
+    Side side = Side::Buy; // the trader's side
+    Price price;
+    Quantity quantity;
+    SimulatedFillCause cause = SimulatedFillCause::Taker;
+};
+
+// The queue-position fill model of the trader's orders against one replayed engine's primary
+// instrument, which is the one instrument every replay feed drives.
+//
+// It is an EventHandler of the replayed engine: add it to that engine before the replay's first
+// message. Single writer: the replayed engine's thread calls every function.
+class ReplayFills final : public EventHandler {
+public:
+    struct Options {
+        // The trader's accounts. Each opens in the replayed instrument's currency, whatever its
+        // settings name, so that every simulated fill posts.
+        std::vector<SimulatedAccount> accounts;
+        // The definition the trader's engine takes for a replayed instrument, such as one that
+        // names the currency the trader's accounts are in; the identity when empty.
+        std::function<InstrumentDefinition(const InstrumentDefinition &)> terms;
+    };
+
+    // Whether the model takes an order.
+    enum class Entry : std::uint8_t {
+        Entered,     // the trader's engine decided it: accepted, rejected, traded or rested
+        Unsupported, // a stop order, which the model does not trigger from replayed trades
+    };
+
+    // `market` is the replayed engine; it must outlive the model, or the model must follow()
+    // another one first.
+    ReplayFills(const Engine &market, Options options);
+    ~ReplayFills() override;
+    ReplayFills(const ReplayFills &) = delete;
+    ReplayFills &operator=(const ReplayFills &) = delete;
+
+    // The engine of the trader's accounts, orders and simulated fills, for the trader's view
+    // and its handlers. Its sequence numbers are its own, not the replayed engine's.
+    Engine &traderEngine() { return *m_trader; }
+    const Engine &traderEngine() const { return *m_trader; }
+
+    // The replayed engine whose events the model follows.
+    const Engine &market() const { return *m_market; }
+    // Follows another replayed engine of the same source, such as the one a seek opened. The
+    // trader's orders keep their fills and join the back of their levels in its book. What they
+    // took of the old book's liquidity is forgotten. The caller adds the model to the new
+    // engine's handlers, and the old engine must not publish to it any more.
+    void follow(const Engine &market);
+
+    // The trader's commands, at `time` in market time, which must not go back. An order fills
+    // at once against the replayed book as far as it is marketable; the rest rests, or is
+    // cancelled for IOC and market orders, as the engine's rules decide. A replace that moves an
+    // order through the replayed book trades the same way. The trader's engine rejects what
+    // its rules reject; a stop order is not entered (Entry::Unsupported).
+    //
+    // `beforeCommand`, when set, runs right before the trader's command reaches the trader's
+    // engine, after the replayed liquidity is in place, as for the trader's view to name the
+    // command that follows.
+    Entry submit(const NewOrder &order, Timestamp time,
+                 const std::function<void()> &beforeCommand = {});
+    void cancel(OrderId id, Timestamp time);
+    void replace(const ReplaceOrder &replace, Timestamp time,
+                 const std::function<void()> &beforeCommand = {});
+
+    // The replayed quantity ahead of a resting trader's order in its queue, or nothing for an
+    // order that does not rest.
+    std::optional<Quantity> volumeAhead(OrderId id) const;
+    // The replayed quantity at a level that the trader's orders took and that the replay has
+    // not traded or cancelled through yet.
+    Quantity consumed(Side side, Price price) const;
+    // Every simulated fill so far, oldest first.
+    const std::vector<SimulatedFill> &fills() const { return m_fills; }
+
+    void onEvent(const Event &event) override;
+    void onCommandEnd() override;
+
+private:
+    // A trader's order resting in the trader's engine and its place in the replayed queue.
+    struct QueueEntry {
+        OrderId id;
+        Side side = Side::Buy;
+        Price price;
+        Quantity ahead;                             // replayed quantity still ahead of it
+        std::unordered_set<std::uint64_t> aheadIds; // replayed orders that were there first
+        Quantity pending;                           // to fill at the end of the replayed command
+        SimulatedFillCause cause = SimulatedFillCause::Queue;
+    };
+    // A replayed trade, repeated in the trader's engine so that its last trade price, the
+    // reference of risk checks and of the positions' marks, follows the replay.
+    struct MarketTrade {
+        Timestamp time;
+        Side aggressor = Side::Buy;
+        Price price;
+        Quantity quantity;
+    };
+    class TraderEvents;
+    using LevelKey = std::pair<int, std::int64_t>; // side, price
+
+    bool ensureInstrument(Timestamp time);
+    void onMarketTrade(const Event &event, const Trade &trade);
+    void onMarketRemoval(Side side, Price price, OrderId id, Quantity quantity);
+    void onTraderEvent(const Event &event);
+    void join(OrderId id, Side side, Price price);
+    void matchCrossed();
+    void settle(Timestamp time);
+    void fillAtLevel(Side side, Price price, Quantity quantity, Timestamp time);
+    void capConsumed();
+    // Places the replayed opposite liquidity an order with this side, limit and quantity could
+    // take (zero limit: any price) as orders without an account, runs `command`, then cancels
+    // what the command left.
+    void withLiquidity(Side side, Price limit, Quantity quantity, Timestamp time,
+                       const std::function<void()> &command);
+    Quantity available(Side side, Price price, Quantity visible) const;
+
+    const Engine *m_market;
+    Options m_options;
+    std::unique_ptr<Engine> m_trader;
+    std::unique_ptr<TraderEvents> m_traderEvents;
+    bool m_ready = false; // the trader's engine has the instrument and the accounts
+
+    std::vector<QueueEntry> m_queue; // in the order the trader's orders joined
+    std::map<LevelKey, Quantity> m_consumed;
+    std::vector<MarketTrade> m_marketTrades; // of the replayed command that runs
+    Timestamp m_marketTime;
+
+    // The trader's engine's orders that this model placed as counterparties, and the cause of
+    // the fills they make.
+    std::unordered_set<std::uint64_t> m_counterparties;
+    SimulatedFillCause m_cause = SimulatedFillCause::Taker;
+    std::unordered_set<std::uint64_t> m_traderOrders;
+    std::vector<SimulatedFill> m_fills;
+};
+
+} // namespace bourse

@@ -1,0 +1,300 @@
+// The instructor panel: the schedule it lists, how events pass with the market time, and the
+// pause, step and injections it sends to a running training session.
+
+#include "instructor_panel.h"
+#include "main_window.h"
+#include "session.h"
+#include "training_scenarios.h"
+#include "workspace_manager.h"
+
+#include <QAbstractItemModelTester>
+#include <QDockWidget>
+#include <QHeaderView>
+#include <QPushButton>
+#include <QScrollBar>
+#include <QSettings>
+#include <QStandardItemModel>
+#include <QTableView>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <algorithm>
+#include <memory>
+
+using namespace bourse;
+
+namespace {
+
+// Starts 14:30:00; a drought at 14:31 for 2 minutes, a halt at 14:32, a reopening at 14:33.
+constexpr const char *kScenario = "market seed 5 start 14:30:00 length 10min\n"
+                                  "instrument ACME tick 0.01 lot 1 price 50.00\n"
+                                  "instrument BETA tick 0.01 lot 1 price 20.00\n"
+                                  "at 14:32:00 halt ACME\n"
+                                  "at 14:31:00 drought BETA widen 4 for 2min\n"
+                                  "at 14:33:00 reopen ACME\n";
+constexpr std::int64_t kSecond = 1'000'000'000;
+constexpr std::int64_t kAt1431 = (1'704'205'800 + 60) * kSecond;
+
+training::TrainingScenario panelScenario()
+{
+    const training::TrainingParseResult parsed =
+        training::parseTrainingScenario(kScenario, "panel.scenario");
+    if (!parsed.ok())
+        qFatal("%s", parsed.errors.front().toString().c_str());
+    return parsed.scenario;
+}
+
+QString cell(const QStandardItemModel &model, int row, int column)
+{
+    return model.item(row, column)->text();
+}
+
+std::shared_ptr<MarketView> viewAt(std::int64_t time)
+{
+    auto view = std::make_shared<MarketView>();
+    view->marketTime = Timestamp{time};
+    return view;
+}
+
+} // namespace
+
+class TstInstructorPanel : public QObject {
+    Q_OBJECT
+
+private slots:
+    void schedule_listedByTimeWithDroughtEnd();
+    void marketTime_marksEventsPassed();
+    void noScenario_controlsOff();
+    void session_haltAndPauseFromPanel();
+    void injection_listedInMarketTimeOrder();
+    void narrowPanel_controlsInsideAndEventsElided();
+    void trainingStart_panelReadable_data();
+    void trainingStart_panelReadable();
+};
+
+void TstInstructorPanel::schedule_listedByTimeWithDroughtEnd()
+{
+    ui::InstructorPanel panel;
+    QAbstractItemModelTester tester(const_cast<QStandardItemModel *>(&panel.events()));
+    panel.setScenario(panelScenario());
+    const QStandardItemModel &events = panel.events();
+    QCOMPARE(events.rowCount(), 4);
+    QCOMPARE(cell(events, 0, ui::InstructorPanel::TimeColumn), QStringLiteral("14:31:00.000"));
+    QCOMPARE(cell(events, 0, ui::InstructorPanel::EventColumn),
+             QStringLiteral("drought BETA widen 4 for 2min"));
+    QCOMPARE(cell(events, 1, ui::InstructorPanel::EventColumn), QStringLiteral("halt ACME"));
+    // The drought's end comes after the reopening due at the same time, as the market fires
+    // an end it schedules after the events already due then.
+    QCOMPARE(cell(events, 2, ui::InstructorPanel::EventColumn), QStringLiteral("reopen ACME"));
+    QCOMPARE(cell(events, 3, ui::InstructorPanel::EventColumn),
+             QStringLiteral("drought BETA ends (started 14:31:00.000)"));
+    QCOMPARE(cell(events, 3, ui::InstructorPanel::TimeColumn), QStringLiteral("14:33:00.000"));
+    for (int row = 0; row < events.rowCount(); ++row)
+        QCOMPARE(cell(events, row, ui::InstructorPanel::StateColumn), QStringLiteral("upcoming"));
+}
+
+void TstInstructorPanel::marketTime_marksEventsPassed()
+{
+    ui::InstructorPanel panel;
+    panel.setScenario(panelScenario());
+    panel.showView(viewAt(kAt1431));
+    const QStandardItemModel &events = panel.events();
+    QCOMPARE(cell(events, 0, ui::InstructorPanel::StateColumn), QStringLiteral("passed"));
+    QCOMPARE(cell(events, 1, ui::InstructorPanel::StateColumn), QStringLiteral("upcoming"));
+
+    panel.showView(viewAt(kAt1431 + 90 * kSecond));
+    QCOMPARE(cell(events, 1, ui::InstructorPanel::StateColumn), QStringLiteral("passed"));
+    QCOMPARE(cell(events, 2, ui::InstructorPanel::StateColumn), QStringLiteral("upcoming"));
+    QCOMPARE(cell(events, 3, ui::InstructorPanel::StateColumn), QStringLiteral("upcoming"));
+}
+
+void TstInstructorPanel::noScenario_controlsOff()
+{
+    ui::InstructorPanel panel;
+    auto *halt = panel.findChild<QPushButton *>(QStringLiteral("instructorHalt"));
+    auto *playPause = panel.findChild<QPushButton *>(QStringLiteral("instructorPlayPause"));
+    QVERIFY(halt != nullptr);
+    QVERIFY(playPause != nullptr);
+    QVERIFY(!halt->isEnabled());
+    QVERIFY(!playPause->isEnabled());
+
+    panel.setScenario(panelScenario());
+    QVERIFY(halt->isEnabled());
+    panel.clear();
+    QVERIFY(!halt->isEnabled());
+    QCOMPARE(panel.events().rowCount(), 0);
+}
+
+// The panel's buttons reach a real training session: a halt shows in the views as the first
+// instrument's status, an injected row joins the list, and pause enables the step button.
+void TstInstructorPanel::session_haltAndPauseFromPanel()
+{
+    Session session;
+    const training::TrainingScenario training = panelScenario();
+    session.startTraining(training.seed, training.options);
+    ui::InstructorPanel panel;
+    panel.setScenario(training);
+    panel.setSessionSource([&session] { return &session; });
+
+    // Sent before the first scheduled event, the halt leads the list.
+    panel.findChild<QPushButton *>(QStringLiteral("instructorHalt"))->click();
+    QCOMPARE(panel.events().rowCount(), 5);
+    QCOMPARE(cell(panel.events(), 0, ui::InstructorPanel::EventColumn),
+             QStringLiteral("halt ACME"));
+    QCOMPARE(cell(panel.events(), 0, ui::InstructorPanel::StateColumn), QStringLiteral("injected"));
+    QTRY_VERIFY([&session] {
+        const std::shared_ptr<const MarketView> view = session.latestView();
+        return view && !view->instruments.empty() &&
+               view->instruments.front().status == TradingStatus::Halted;
+    }());
+
+    auto *step = panel.findChild<QPushButton *>(QStringLiteral("instructorStep"));
+    QVERIFY(!step->isEnabled());
+    panel.findChild<QPushButton *>(QStringLiteral("instructorPlayPause"))->click();
+    QTRY_VERIFY([&] {
+        const std::shared_ptr<const MarketView> view = session.latestView();
+        panel.showView(view);
+        return view && view->replayState == ReplayState::Paused;
+    }());
+    QVERIFY(step->isEnabled());
+
+    // An arrival may send nothing, as when a maker keeps its quote, so the step repeats.
+    const SequenceNumber paused = session.latestView()->lastSequence;
+    QTRY_VERIFY([&] {
+        step->click();
+        return session.latestView()->lastSequence > paused;
+    }());
+    session.stop();
+}
+
+// A news injected at 14:32:30 goes between the passed halt of 14:32 and the reopening due at
+// 14:33, not at the end of the list. Passed rows are grey, and the next to come is bold.
+void TstInstructorPanel::injection_listedInMarketTimeOrder()
+{
+    Session session;
+    const training::TrainingScenario training = panelScenario();
+    session.startTraining(training.seed, training.options);
+    ui::InstructorPanel panel;
+    QAbstractItemModelTester tester(const_cast<QStandardItemModel *>(&panel.events()));
+    panel.setScenario(training);
+    panel.setSessionSource([&session] { return &session; });
+    panel.showView(viewAt(kAt1431 + 90 * kSecond));
+
+    panel.findChild<QPushButton *>(QStringLiteral("instructorNews"))->click();
+    const QStandardItemModel &events = panel.events();
+    QCOMPARE(events.rowCount(), 5);
+    const QStringList expected{QStringLiteral("drought BETA widen 4 for 2min"),
+                               QStringLiteral("halt ACME"), QStringLiteral("news ACME +20"),
+                               QStringLiteral("reopen ACME"),
+                               QStringLiteral("drought BETA ends (started 14:31:00.000)")};
+    const QStringList states{QStringLiteral("passed"), QStringLiteral("passed"),
+                             QStringLiteral("injected"), QStringLiteral("upcoming"),
+                             QStringLiteral("upcoming")};
+    for (int row = 0; row < events.rowCount(); ++row) {
+        QCOMPARE(cell(events, row, ui::InstructorPanel::EventColumn), expected.at(row));
+        QCOMPARE(cell(events, row, ui::InstructorPanel::StateColumn), states.at(row));
+    }
+    QCOMPARE(cell(events, 2, ui::InstructorPanel::TimeColumn), QStringLiteral("14:32:30.000"));
+
+    const QColor grey = panel.palette().color(QPalette::Disabled, QPalette::Text);
+    QCOMPARE(events.item(2, ui::InstructorPanel::EventColumn)->foreground().color(), grey);
+    QVERIFY(events.item(3, ui::InstructorPanel::EventColumn)->foreground().color() != grey);
+    QVERIFY(events.item(3, ui::InstructorPanel::EventColumn)->font().bold());
+    QVERIFY(!events.item(4, ui::InstructorPanel::EventColumn)->font().bold());
+    session.stop();
+}
+
+// At 240 pixels every injection control lies inside the panel, because the inject rows put
+// their controls under their labels and the drought's spin boxes stack, and a long event text
+// keeps its whole text as a tooltip.
+void TstInstructorPanel::narrowPanel_controlsInsideAndEventsElided()
+{
+    ui::InstructorPanel panel;
+    panel.setScenario(panelScenario());
+    panel.resize(240, 700);
+    panel.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&panel));
+
+    const QList<QWidget *> controls = panel.findChildren<QWidget *>();
+    for (const QWidget *control : controls) {
+        if (!control->isVisible() || !control->objectName().startsWith(QStringLiteral("instr")))
+            continue;
+        const QRect placed(control->mapTo(&panel, QPoint(0, 0)), control->size());
+        QVERIFY2(panel.rect().contains(placed),
+                 qPrintable(control->objectName() + QStringLiteral(" at ") +
+                            QString::number(placed.right())));
+    }
+    QVERIFY2(panel.minimumSizeHint().width() <= 240,
+             qPrintable(QString::number(panel.minimumSizeHint().width())));
+    const QStandardItem *end = panel.events().item(3, ui::InstructorPanel::EventColumn);
+    QCOMPARE(end->toolTip(), end->text());
+}
+
+// Started in a built-in workspace, a training scenario raises the instructor's tab and widens
+// its column until the injection controls and the longest event text show whole.
+void TstInstructorPanel::trainingStart_panelReadable_data()
+{
+    QTest::addColumn<QString>("workspace");
+    QTest::addColumn<QSize>("windowSize");
+    QTest::newRow("Trading, 1400x850") << QStringLiteral("Trading") << QSize(1400, 850);
+    QTest::newRow("Trading, 1600x1000") << QStringLiteral("Trading") << QSize(1600, 1000);
+    QTest::newRow("Charts, 1400x850") << QStringLiteral("Charts") << QSize(1400, 850);
+    QTest::newRow("Risk, 1400x850") << QStringLiteral("Risk") << QSize(1400, 850);
+}
+
+void TstInstructorPanel::trainingStart_panelReadable()
+{
+    QFETCH(QString, workspace);
+    QFETCH(QSize, windowSize);
+    QTemporaryDir settings;
+    QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, settings.path());
+    QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, settings.path());
+
+    ui::MainWindow window;
+    window.resize(windowSize);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    QVERIFY(window.workspaces().switchTo(workspace));
+    QTest::qWait(20);
+    const QString path =
+        ui::trainingScenarioFolder() + QStringLiteral("/liquidity_drought.scenario");
+    QCOMPARE(window.startTraining(path, std::nullopt), std::nullopt);
+    QTest::qWait(50);
+
+    auto *dock = window.findChild<QDockWidget *>(QString::fromLatin1(ui::kInstructorDock));
+    auto *panel = window.findChild<ui::InstructorPanel *>();
+    QVERIFY(dock != nullptr);
+    QVERIFY(panel != nullptr);
+    QVERIFY(dock->isVisible());
+    QVERIFY(!dock->visibleRegion().isEmpty());
+    const QRect shown(dock->mapTo(&window, QPoint(0, 0)), dock->size());
+    QVERIFY(window.rect().contains(shown));
+
+    // Nothing scrolls sideways, and each control lies inside the dock.
+    for (const QScrollBar *bar : dock->findChildren<QScrollBar *>()) {
+        if (bar->orientation() == Qt::Horizontal && bar->parentWidget() != nullptr &&
+            !bar->parentWidget()->inherits("QTableView"))
+            QVERIFY(!bar->isVisible());
+    }
+    for (const QPushButton *button : panel->findChildren<QPushButton *>()) {
+        const QRect placed(button->mapTo(dock, QPoint(0, 0)), button->size());
+        QVERIFY2(dock->rect().contains(placed), qPrintable(button->text()));
+    }
+
+    auto *table = panel->findChild<QTableView *>(QStringLiteral("instructorEvents"));
+    QVERIFY(table != nullptr);
+    int longest = 0;
+    for (int row = 0; row < panel->events().rowCount(); ++row) {
+        const QString text = panel->events().item(row, ui::InstructorPanel::EventColumn)->text();
+        longest = std::max(longest, table->fontMetrics().horizontalAdvance(text));
+    }
+    const int column = table->horizontalHeader()->sectionSize(ui::InstructorPanel::EventColumn);
+    // A cell keeps a few pixels of margin on each side, and text wider than the rest is elided.
+    QVERIFY2(column >= longest + 8,
+             qPrintable(QStringLiteral("column %1, text %2").arg(column).arg(longest)));
+    QVERIFY(table->horizontalHeader()->length() <= table->viewport()->width());
+    window.close();
+}
+
+QTEST_MAIN(TstInstructorPanel)
+#include "tst_instructor_panel.moc"

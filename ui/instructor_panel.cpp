@@ -1,0 +1,376 @@
+#include "instructor_panel.h"
+
+#include "session.h"
+
+#include <QBoxLayout>
+#include <QBrush>
+#include <QComboBox>
+#include <QFont>
+#include <QFormLayout>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QPalette>
+#include <QPushButton>
+#include <QResizeEvent>
+#include <QScrollBar>
+#include <QSpinBox>
+#include <QStandardItemModel>
+#include <QTableView>
+#include <QVBoxLayout>
+
+#include <algorithm>
+
+namespace bourse::ui {
+
+namespace {
+
+QString passedText(bool injected)
+{
+    return injected ? InstructorPanel::tr("injected") : InstructorPanel::tr("passed");
+}
+
+} // namespace
+
+InstructorPanel::InstructorPanel(QWidget *parent)
+    : QWidget(parent)
+    , m_events(new QStandardItemModel(0, ColumnCount, this))
+    , m_table(new QTableView(this))
+    , m_status(new QLabel(this))
+{
+    m_events->setHorizontalHeaderLabels({tr("Market time"), tr("Event"), tr("State")});
+    m_table->setObjectName(QStringLiteral("instructorEvents"));
+    m_table->setModel(m_events);
+    m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_table->verticalHeader()->hide();
+    // In a narrow dock the event text is cut with an ellipsis, and its tooltip shows it whole.
+    m_table->setWordWrap(false);
+    m_table->setTextElideMode(Qt::ElideRight);
+    QHeaderView *header = m_table->horizontalHeader();
+    header->setSectionResizeMode(QHeaderView::ResizeToContents);
+    header->setSectionResizeMode(EventColumn, QHeaderView::Stretch);
+    header->setMinimumSectionSize(48);
+    m_status->setObjectName(QStringLiteral("instructorStatus"));
+    m_status->setWordWrap(true);
+
+    auto *layout = new QVBoxLayout(this);
+    layout->addWidget(m_status);
+    layout->addWidget(createTransport());
+    layout->addWidget(m_table, 1);
+    layout->addWidget(createInjection());
+    clear();
+}
+
+QWidget *InstructorPanel::createTransport()
+{
+    auto *row = new QWidget(this);
+    auto *layout = new QHBoxLayout(row);
+    layout->setContentsMargins(0, 0, 0, 0);
+    m_playPause = new QPushButton(tr("Pause"), row);
+    m_playPause->setObjectName(QStringLiteral("instructorPlayPause"));
+    m_step = new QPushButton(tr("Step"), row);
+    m_step->setObjectName(QStringLiteral("instructorStep"));
+    m_step->setToolTip(tr("While paused, take one arrival of the agent market"));
+    connect(m_playPause, &QPushButton::clicked, this, &InstructorPanel::togglePlaying);
+    connect(m_step, &QPushButton::clicked, this, &InstructorPanel::step);
+    layout->addWidget(m_playPause);
+    layout->addWidget(m_step);
+    layout->addStretch(1);
+    return row;
+}
+
+QWidget *InstructorPanel::createInjection()
+{
+    // Each row puts its controls under its label when the dock is too narrow for both, so the
+    // panel stays readable down to the width of its widest row of controls.
+    auto *group = new QGroupBox(tr("Inject now"), this);
+    auto *form = new QFormLayout(group);
+    form->setRowWrapPolicy(QFormLayout::WrapLongRows);
+    form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
+    m_instrument = new QComboBox(group);
+    m_instrument->setObjectName(QStringLiteral("instructorInstrument"));
+    form->addRow(tr("Instrument"), m_instrument);
+
+    m_ticks = new QSpinBox(group);
+    m_ticks->setObjectName(QStringLiteral("instructorNewsTicks"));
+    m_ticks->setRange(-100'000, 100'000);
+    m_ticks->setValue(20);
+    m_ticks->setSuffix(tr(" ticks"));
+    auto *news = new QPushButton(tr("News"), group);
+    news->setObjectName(QStringLiteral("instructorNews"));
+    news->setToolTip(tr("Move the fair value by this many ticks; makers see it late"));
+    m_newsRow = new QBoxLayout(QBoxLayout::LeftToRight);
+    m_newsRow->addWidget(m_ticks, 1);
+    m_newsRow->addWidget(news);
+    form->addRow(tr("Jump"), m_newsRow);
+
+    m_widen = new QSpinBox(group);
+    m_widen->setObjectName(QStringLiteral("instructorDroughtWiden"));
+    m_widen->setRange(0, 1'000);
+    m_widen->setValue(8);
+    m_widen->setPrefix(tr("widen "));
+    m_widen->setSuffix(tr(" ticks"));
+    m_size = new QSpinBox(group);
+    m_size->setObjectName(QStringLiteral("instructorDroughtSize"));
+    m_size->setRange(1, 100);
+    m_size->setValue(20);
+    m_size->setPrefix(tr("size "));
+    m_size->setSuffix(tr("%"));
+    auto *droughtOn = new QPushButton(tr("Drought on"), group);
+    droughtOn->setObjectName(QStringLiteral("instructorDroughtOn"));
+    auto *droughtOff = new QPushButton(tr("Drought off"), group);
+    droughtOff->setObjectName(QStringLiteral("instructorDroughtOff"));
+    m_droughtRow = new QBoxLayout(QBoxLayout::LeftToRight);
+    m_droughtRow->addWidget(m_widen);
+    m_droughtRow->addWidget(m_size);
+    form->addRow(tr("Drought"), m_droughtRow);
+    m_droughtButtons = new QBoxLayout(QBoxLayout::LeftToRight);
+    m_droughtButtons->addWidget(droughtOn);
+    m_droughtButtons->addWidget(droughtOff);
+    form->addRow(QString(), m_droughtButtons);
+
+    auto *halt = new QPushButton(tr("Halt"), group);
+    halt->setObjectName(QStringLiteral("instructorHalt"));
+    auto *reopen = new QPushButton(tr("Reopen"), group);
+    reopen->setToolTip(tr("Return the instrument to trading through an auction"));
+    reopen->setObjectName(QStringLiteral("instructorReopen"));
+    auto *statusRow = new QHBoxLayout;
+    statusRow->addWidget(halt);
+    statusRow->addWidget(reopen);
+    statusRow->addStretch(1);
+    form->addRow(tr("Trading"), statusRow);
+
+    const std::pair<QPushButton *, MarketEventKind> actions[] = {
+        {news, MarketEventKind::News},
+        {droughtOn, MarketEventKind::Drought},
+        {droughtOff, MarketEventKind::DroughtEnd},
+        {halt, MarketEventKind::Halt},
+        {reopen, MarketEventKind::Reopen}};
+    for (const auto &[button, kind] : actions) {
+        connect(button, &QPushButton::clicked, this, [this, kind = kind] { inject(kind); });
+        m_injectButtons.push_back(button);
+    }
+    return group;
+}
+
+void InstructorPanel::setScenario(const training::TrainingScenario &scenario)
+{
+    clear();
+    m_options = scenario.options;
+    m_hasScenario = true;
+    m_marketTime = scenario.options.startTime;
+    for (const AgentInstrument &instrument : m_options.instruments)
+        m_instrument->addItem(QString::fromStdString(instrument.symbol));
+
+    // The ends of timed droughts are events of their own, as the market fires them. Each
+    // ends only its own drought, so its text names the drought's start.
+    struct Listed {
+        MarketEvent event;
+        QString startedAt;
+    };
+    std::vector<Listed> schedule;
+    for (const MarketEvent &event : m_options.schedule)
+        schedule.push_back({event, {}});
+    for (const MarketEvent &event : m_options.schedule) {
+        if (event.kind != MarketEventKind::Drought || event.durationNanoseconds == 0)
+            continue;
+        MarketEvent end;
+        end.time = Timestamp{event.time.value() + event.durationNanoseconds};
+        end.kind = MarketEventKind::DroughtEnd;
+        end.instrument = event.instrument;
+        end.drought = schedule.size();
+        schedule.push_back({end, QString::fromStdString(training::formatMarketTime(event.time))});
+    }
+    std::stable_sort(schedule.begin(), schedule.end(),
+                     [](const Listed &a, const Listed &b) { return a.event.time < b.event.time; });
+    for (const Listed &listed : schedule)
+        insertRow(listed.event, false, listed.startedAt);
+
+    m_status->setText(
+        tr("Training scenario %1, seed %2, starts at %3")
+            .arg(QString::fromStdString(scenario.fileName))
+            .arg(scenario.seed)
+            .arg(QString::fromStdString(training::formatMarketTime(scenario.options.startTime))));
+    enableControls(true);
+    updateGeometry();
+}
+
+// Wide enough for every column of the event list at its content's width, so a dock that
+// follows the hint elides no event text.
+QSize InstructorPanel::sizeHint() const
+{
+    QSize hint = QWidget::sizeHint();
+    const QAbstractItemView &view = *m_table;
+    int columns = 0;
+    for (int column = 0; column < ColumnCount; ++column) {
+        columns += std::max(view.sizeHintForColumn(column),
+                            m_table->horizontalHeader()->sectionSizeHint(column));
+    }
+    const int table =
+        columns + 2 * m_table->frameWidth() + m_table->verticalScrollBar()->sizeHint().width();
+    const QMargins margins = layout()->contentsMargins();
+    hint.setWidth(std::max(hint.width(), table + margins.left() + margins.right()));
+    return hint;
+}
+
+// Below the width of the two drought spin boxes side by side, with the label beside them, the
+// spin boxes stack, and so do the drought's buttons and the news row.
+void InstructorPanel::resizeEvent(QResizeEvent *event)
+{
+    QWidget::resizeEvent(event);
+    const int sideBySide = m_widen->sizeHint().width() + m_size->sizeHint().width() +
+                           fontMetrics().horizontalAdvance(tr("Drought")) + 64;
+    const auto direction = width() < sideBySide ? QBoxLayout::TopToBottom : QBoxLayout::LeftToRight;
+    for (QBoxLayout *row : {m_newsRow, m_droughtRow, m_droughtButtons}) {
+        if (row->direction() != direction)
+            row->setDirection(direction);
+    }
+}
+
+void InstructorPanel::setSessionSource(std::function<Session *()> source)
+{
+    m_sessionSource = std::move(source);
+}
+
+void InstructorPanel::clear()
+{
+    m_hasScenario = false;
+    m_paused = false;
+    m_options = {};
+    m_rows.clear();
+    m_events->removeRows(0, m_events->rowCount());
+    m_instrument->clear();
+    m_status->setText(tr("No training scenario runs. Open one from Session > Open training "
+                         "scenario."));
+    m_playPause->setText(tr("Pause"));
+    enableControls(false);
+}
+
+void InstructorPanel::enableControls(bool enabled)
+{
+    m_playPause->setEnabled(enabled);
+    m_step->setEnabled(enabled && m_paused);
+    m_instrument->setEnabled(enabled);
+    m_ticks->setEnabled(enabled);
+    m_widen->setEnabled(enabled);
+    m_size->setEnabled(enabled);
+    for (QPushButton *button : m_injectButtons)
+        button->setEnabled(enabled);
+}
+
+// Inserts the row after every row due at or before its time, so the list stays in market time
+// and an injection lands after the events that passed and before those to come.
+void InstructorPanel::insertRow(const MarketEvent &event, bool injected, const QString &startedAt)
+{
+    const auto place =
+        std::upper_bound(m_rows.begin(), m_rows.end(), event.time,
+                         [](Timestamp time, const Row &row) { return time < row.due; });
+    const auto index = static_cast<int>(place - m_rows.begin());
+    m_rows.insert(place, {event.time, injected});
+
+    QString text = QString::fromStdString(training::describeMarketEvent(event, m_options));
+    if (!startedAt.isEmpty())
+        text = tr("%1 (started %2)").arg(text, startedAt);
+    auto *eventItem = new QStandardItem(text);
+    eventItem->setToolTip(text);
+    QList<QStandardItem *> items{
+        new QStandardItem(QString::fromStdString(training::formatMarketTime(event.time))),
+        eventItem, new QStandardItem};
+    m_events->insertRow(index, items);
+    for (int row = index; row < m_events->rowCount(); ++row)
+        showState(row);
+}
+
+// Passed and injected rows are grey, and the next event to come is bold.
+void InstructorPanel::showState(int row)
+{
+    const bool passed = isPassed(row);
+    const bool injected = m_rows[static_cast<std::size_t>(row)].injected;
+    const QString text = passed ? passedText(injected) : tr("upcoming");
+    const bool next = !passed && (row == 0 || isPassed(row - 1));
+    const QBrush brush = passed ? palette().brush(QPalette::Disabled, QPalette::Text) : QBrush();
+    for (int column = 0; column < ColumnCount; ++column) {
+        QStandardItem *item = m_events->item(row, column);
+        if (column == StateColumn && item->text() != text)
+            item->setText(text);
+        if (item->foreground() != brush)
+            item->setForeground(brush);
+        if (item->font().bold() != next) {
+            QFont font = item->font();
+            font.setBold(next);
+            item->setFont(font);
+        }
+    }
+}
+
+bool InstructorPanel::isPassed(int row) const
+{
+    const Row &state = m_rows[static_cast<std::size_t>(row)];
+    return state.injected || state.due <= m_marketTime;
+}
+
+void InstructorPanel::showView(const std::shared_ptr<const MarketView> &view)
+{
+    if (!view || !m_hasScenario)
+        return;
+    m_marketTime = view->marketTime;
+    for (int row = 0; row < m_events->rowCount(); ++row)
+        showState(row);
+
+    const bool paused = view->replayState == ReplayState::Paused;
+    if (paused != m_paused) {
+        m_paused = paused;
+        m_playPause->setText(paused ? tr("Resume") : tr("Pause"));
+        m_step->setEnabled(paused);
+    }
+    QStringList halted;
+    for (const InstrumentQuote &quote : view->instruments) {
+        if (quote.status == TradingStatus::Halted)
+            halted.append(QString::fromStdString(quote.symbol));
+    }
+    QString text = tr("Market time %1, %2")
+                       .arg(QString::fromStdString(training::formatMarketTime(m_marketTime)),
+                            paused ? tr("paused") : tr("playing"));
+    if (!halted.isEmpty())
+        text += tr("; halted: %1").arg(halted.join(QStringLiteral(", ")));
+    m_status->setText(text);
+}
+
+void InstructorPanel::inject(MarketEventKind kind)
+{
+    Session *session = m_sessionSource ? m_sessionSource() : nullptr;
+    if (!session || !m_hasScenario || m_instrument->currentIndex() < 0)
+        return;
+    MarketEvent event;
+    event.kind = kind;
+    event.instrument = static_cast<std::size_t>(m_instrument->currentIndex());
+    event.ticks = m_ticks->value();
+    event.widenTicks = m_widen->value();
+    event.percent = static_cast<std::uint32_t>(m_size->value());
+    if (kind == MarketEventKind::News && event.ticks == 0)
+        return;
+    event.time = m_marketTime;
+    if (session->injectMarketEvent(event))
+        insertRow(event, true, {});
+}
+
+void InstructorPanel::togglePlaying()
+{
+    Session *session = m_sessionSource ? m_sessionSource() : nullptr;
+    if (!session)
+        return;
+    if (m_paused)
+        session->play();
+    else
+        session->pause();
+}
+
+void InstructorPanel::step()
+{
+    if (Session *session = m_sessionSource ? m_sessionSource() : nullptr)
+        session->step();
+}
+
+} // namespace bourse::ui

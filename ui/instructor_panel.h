@@ -1,0 +1,100 @@
+#pragma once
+
+#include "market_view.h"
+#include "scenario_training.h"
+
+#include <QWidget>
+
+#include <functional>
+#include <memory>
+#include <vector>
+
+class QBoxLayout;
+class QComboBox;
+class QLabel;
+class QPushButton;
+class QSpinBox;
+class QStandardItemModel;
+class QTableView;
+
+namespace bourse {
+class Session;
+}
+
+namespace bourse::ui {
+
+// The object name of the instructor panel's dock, which saved workspaces record.
+inline constexpr char kInstructorDock[] = "instructorDock";
+
+// The instructor's controls over a training scenario's market: its scheduled events, upcoming
+// and passed, with their market times; pause, resume and a single step; and market events
+// injected now on a chosen instrument (news of +-N ticks, a halt, a reopening through an
+// auction, a liquidity drought on or off). Injections go through Session::injectMarketEvent()
+// and show in the list at the market time they were sent. The list is in market time: passed
+// and injected events grey, the next one to come bold. Without a scenario the controls are off.
+class InstructorPanel : public QWidget {
+    Q_OBJECT
+
+public:
+    // The columns of the event list.
+    enum Column { TimeColumn, EventColumn, StateColumn, ColumnCount };
+
+    explicit InstructorPanel(QWidget *parent = nullptr);
+
+    // Lists the schedule of `scenario`, ends of timed droughts included, and enables the
+    // controls for its instruments.
+    void setScenario(const training::TrainingScenario &scenario);
+    // The session that pause, step and injections act on; it may return null.
+    void setSessionSource(std::function<Session *()> source);
+
+    // Marks the events the market time has reached as passed, and shows the time, whether the
+    // market plays, and which instruments are halted.
+    void showView(const std::shared_ptr<const MarketView> &view);
+    // Forgets the scenario, as when another session starts.
+    void clear();
+
+    const QStandardItemModel &events() const { return *m_events; }
+    QSize sizeHint() const override;
+
+protected:
+    void resizeEvent(QResizeEvent *event) override;
+
+private:
+    struct Row {
+        Timestamp due;
+        bool injected = false;
+    };
+
+    QWidget *createTransport();
+    QWidget *createInjection();
+    void insertRow(const MarketEvent &event, bool injected, const QString &startedAt);
+    void showState(int row);
+    bool isPassed(int row) const;
+    void inject(MarketEventKind kind);
+    void togglePlaying();
+    void step();
+    void enableControls(bool enabled);
+
+    std::function<Session *()> m_sessionSource;
+    AgentMarket::Options m_options;
+    bool m_hasScenario = false;
+    bool m_paused = false;
+    Timestamp m_marketTime;
+    std::vector<Row> m_rows;
+
+    QStandardItemModel *m_events;
+    QTableView *m_table;
+    QLabel *m_status;
+    QPushButton *m_playPause;
+    QPushButton *m_step;
+    QComboBox *m_instrument;
+    QSpinBox *m_ticks;
+    QSpinBox *m_widen;
+    QSpinBox *m_size;
+    QBoxLayout *m_newsRow;
+    QBoxLayout *m_droughtRow;
+    QBoxLayout *m_droughtButtons;
+    std::vector<QPushButton *> m_injectButtons;
+};
+
+} // namespace bourse::ui
