@@ -1,6 +1,7 @@
 #include "replay_fills.h"
 
 #include <algorithm>
+#include <string>
 #include <variant>
 
 namespace bourse {
@@ -66,12 +67,14 @@ bool ReplayFills::ensureInstrument(Timestamp time)
     if (id.value() == 0 || definition == nullptr)
         return false;
 
-    const InstrumentDefinition terms = m_options.terms ? m_options.terms(*definition) : *definition;
+    InstrumentDefinition terms = m_options.terms ? m_options.terms(*definition) : *definition;
+    // The portfolio posts a fill only where the account's currency is the instrument's.
+    if (terms.currency[0] == '\0' && !m_options.accounts.empty())
+        terms.currency = m_options.accounts.front().settings.currency;
     m_trader->addInstrument(terms, time);
     for (const SimulatedAccount &account : m_options.accounts) {
         AccountSettings settings = account.settings;
-        if (terms.currency[0] != '\0')
-            settings.currency = terms.currency;
+        settings.currency = terms.currency;
         m_trader->openAccount(settings, account.openingBalance, time);
         m_trader->setRiskLimits(account.settings.id, account.limits, time);
     }
@@ -79,9 +82,30 @@ bool ReplayFills::ensureInstrument(Timestamp time)
     return true;
 }
 
+// Reports the fills that the trader's engine traded but its portfolio rejected since the last
+// report, because the engine only counts them.
+void ReplayFills::reportUnposted()
+{
+    const std::uint64_t unposted = m_trader->unpostedFillCount();
+    if (unposted == m_reportedUnposted)
+        return;
+    const std::uint64_t added = unposted - m_reportedUnposted;
+    m_reportedUnposted = unposted;
+    if (!m_options.unpostedFills)
+        return;
+    m_options.unpostedFills(std::to_string(added) +
+                            " simulated fill(s) traded but the portfolio rejected them, so "
+                            "Positions and Fills miss them: check the account's cash, and "
+                            "that a cash account does not sell short");
+}
+
 void ReplayFills::follow(const Engine &market)
 {
     m_market = &market;
+    // A seek back starts the replay's clock again earlier, and the trader's times follow it.
+    // NOTE: the trader's engine keeps the order-rate window of the later times, so after a seek
+    // back a trader at the rate limit stays rejected until the replay passes those times.
+    m_marketTime = Timestamp{};
     m_consumed.clear();
     m_marketTrades.clear();
     std::vector<QueueEntry> queue = std::move(m_queue);
@@ -102,6 +126,7 @@ ReplayFills::Entry ReplayFills::submit(const NewOrder &order, Timestamp time,
             beforeCommand();
         m_trader->submit(order, time);
     });
+    reportUnposted();
     return Entry::Entered;
 }
 
@@ -126,6 +151,7 @@ void ReplayFills::replace(const ReplaceOrder &replace, Timestamp time,
             beforeCommand();
         m_trader->replace(replace, time);
     });
+    reportUnposted();
 }
 
 Quantity ReplayFills::available(Side side, Price price, Quantity visible) const
@@ -174,6 +200,7 @@ void ReplayFills::onEvent(const Event &event)
 {
     if (event.instrument != m_market->instrument() || event.instrument.value() == 0)
         return;
+    // Within one replayed engine the market time never goes back; follow() resets it.
     m_marketTime = std::max(m_marketTime, event.time);
     if (const auto *trade = std::get_if<Trade>(&event.payload)) {
         onMarketTrade(event, *trade);
@@ -335,6 +362,7 @@ void ReplayFills::settle(Timestamp time)
     std::erase_if(m_queue, [this](const QueueEntry &entry) {
         return m_trader->findOrder(entry.id) == nullptr;
     });
+    reportUnposted();
 }
 
 void ReplayFills::fillAtLevel(Side side, Price price, Quantity quantity, Timestamp time)

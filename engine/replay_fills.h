@@ -29,6 +29,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <string>
 #include <unordered_set>
 #include <utility>
 #include <vector>
@@ -71,11 +72,17 @@ class ReplayFills final : public EventHandler {
 public:
     struct Options {
         // The trader's accounts. Each opens in the replayed instrument's currency, whatever its
-        // settings name, so that every simulated fill posts.
+        // settings name. An instrument that names no currency, as a feed that cannot tell its
+        // quote currency defines it, takes the first account's in the trader's engine. So the
+        // accounts and the instrument share one currency, which a fill must have to post.
         std::vector<SimulatedAccount> accounts;
         // The definition the trader's engine takes for a replayed instrument, such as one that
         // names the currency the trader's accounts are in; the identity when empty.
         std::function<InstrumentDefinition(const InstrumentDefinition &)> terms;
+        // Receives a sentence for the trader when the trader's engine traded simulated fills
+        // that its portfolio then rejected, such as a cash account's purchase beyond its cash.
+        // Those fills are missing from the positions and from the trader's view of fills.
+        std::function<void(const std::string &)> unpostedFills;
     };
 
     // Whether the model takes an order.
@@ -100,14 +107,17 @@ public:
     const Engine &market() const { return *m_market; }
     // Follows another replayed engine of the same source, such as the one a seek opened. The
     // trader's orders keep their fills and join the back of their levels in its book. What they
-    // took of the old book's liquidity is forgotten. The caller adds the model to the new
-    // engine's handlers, and the old engine must not publish to it any more.
+    // took of the old book's liquidity is forgotten. The market time starts again from the new
+    // engine's events, so after a seek back the trader's commands and fills take the earlier
+    // times of the replay. The caller adds the model to the new engine's handlers, and the old
+    // engine must not publish to it any more.
     void follow(const Engine &market);
 
-    // The trader's commands, at `time` in market time, which must not go back. An order fills
-    // at once against the replayed book as far as it is marketable; the rest rests, or is
-    // cancelled for IOC and market orders, as the engine's rules decide. A replace that moves an
-    // order through the replayed book trades the same way. The trader's engine rejects what
+    // The trader's commands, at `time` in market time, which goes back only after a follow()
+    // of an engine that a seek back opened. An order fills at once against the replayed book
+    // as far as it is marketable; the rest rests, or is cancelled for IOC and market orders, as
+    // the engine's rules decide. A replace that moves an order through the replayed book trades
+    // the same way. The trader's engine rejects what
     // its rules reject; a stop order is not entered (Entry::Unsupported).
     //
     // `beforeCommand`, when set, runs right before the trader's command reaches the trader's
@@ -125,8 +135,10 @@ public:
     // The replayed quantity at a level that the trader's orders took and that the replay has
     // not traded or cancelled through yet.
     Quantity consumed(Side side, Price price) const;
-    // Every simulated fill so far, oldest first.
+    // Every simulated fill so far, oldest first, including any the portfolio rejected.
     const std::vector<SimulatedFill> &fills() const { return m_fills; }
+    // The simulated fills that the trader's portfolio rejected, which reached no position.
+    std::uint64_t unpostedFillCount() const { return m_trader->unpostedFillCount(); }
 
     void onEvent(const Event &event) override;
     void onCommandEnd() override;
@@ -154,6 +166,7 @@ private:
     using LevelKey = std::pair<int, std::int64_t>; // side, price
 
     bool ensureInstrument(Timestamp time);
+    void reportUnposted();
     void onMarketTrade(const Event &event, const Trade &trade);
     void onMarketRemoval(Side side, Price price, OrderId id, Quantity quantity);
     void onTraderEvent(const Event &event);
@@ -179,6 +192,7 @@ private:
     std::map<LevelKey, Quantity> m_consumed;
     std::vector<MarketTrade> m_marketTrades; // of the replayed command that runs
     Timestamp m_marketTime;
+    std::uint64_t m_reportedUnposted = 0; // unpostedFillCount() at the last report
 
     // The trader's engine's orders that this model placed as counterparties, and the cause of
     // the fills they make.

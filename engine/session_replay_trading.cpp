@@ -18,6 +18,10 @@ void Runner::setUpReplayTrading()
     options.terms = [this](const InstrumentDefinition &definition) {
         return displayTerms(definition, SessionMode::Replay, m_replaySymbol);
     };
+    options.unpostedFills = [this](const std::string &problem) {
+        m_error = problem;
+        m_publishNow = true;
+    };
     m_fills = std::make_unique<ReplayFills>(*m_engine, std::move(options));
     m_engine->addHandler(m_fills.get());
 
@@ -31,13 +35,15 @@ void Runner::setUpReplayTrading()
 }
 
 // A seek may open the source again on a new engine. The trader's orders, fills and positions
-// carry on; only their places in the queues start again in the new book.
+// carry on; only their places in the queues start again in the new book. The trader's commands
+// take the replay's market time again, which is earlier after a seek back.
 void Runner::followReplayedEngine()
 {
     if (!m_fills || &m_fills->market() == m_engine.get())
         return;
     m_fills->follow(*m_engine);
     m_engine->addHandler(m_fills.get());
+    m_lastCommandTime = m_replayTime;
 }
 
 TraderViewBuilder *Runner::traderView()

@@ -718,6 +718,10 @@ void Runner::publish(Clock::time_point now)
             showReplayedBars(bars->replayedBars(), m_options.barsKept, *view);
     }
     view->error = m_error;
+    // A scan that found no end leaves the slider off, and the reason shows with the errors.
+    if (const auto scanError = m_endScan ? m_endScan->error() : std::nullopt;
+        scanError && view->error.empty())
+        view->error = "cannot find the replay's end: " + *scanError;
 
     m_publishedRate = view->eventsPerSecond;
     m_publishNow = false;

@@ -72,16 +72,25 @@ EndTimeScan::~EndTimeScan()
 
 std::optional<Timestamp> EndTimeScan::endTime() const
 {
-    if (!m_done.load(std::memory_order_acquire))
+    if (!m_done.load(std::memory_order_acquire) || !m_error.empty())
         return std::nullopt;
     return Timestamp{m_end.load(std::memory_order_relaxed)};
+}
+
+std::optional<std::string> EndTimeScan::error() const
+{
+    if (!m_done.load(std::memory_order_acquire) || m_error.empty())
+        return std::nullopt;
+    return m_error;
 }
 
 void EndTimeScan::scan(const Session::ReplaySource &source)
 {
     OpenedReplay opened = openReplaySource(source, kSourceStart);
-    if (!opened.feed)
+    if (!opened.feed) {
+        finish(std::nullopt, opened.error);
         return;
+    }
     std::optional<Timestamp> last;
     for (std::size_t steps = 1;; ++steps) {
         const std::optional<Timestamp> next = opened.feed->nextTime();
@@ -91,9 +100,18 @@ void EndTimeScan::scan(const Session::ReplaySource &source)
         if (steps % 4096 == 0 && m_stop.load(std::memory_order_relaxed))
             return;
     }
-    if (!last)
-        return;
-    m_end.store(last->value(), std::memory_order_relaxed);
+    if (last)
+        finish(last, {});
+    else if (const std::string failed = opened.feed->error(); !failed.empty())
+        finish(std::nullopt, failed);
+    else
+        finish(std::nullopt, source.messagePath + ": the source has no message");
+}
+
+void EndTimeScan::finish(std::optional<Timestamp> end, std::string error)
+{
+    m_error = std::move(error);
+    m_end.store(end ? end->value() : 0, std::memory_order_relaxed);
     m_done.store(true, std::memory_order_release);
 }
 

@@ -59,15 +59,21 @@ public:
     EndTimeScan &operator=(const EndTimeScan &) = delete;
 
     // The time of the source's last message, once the scan has read it; nothing before, and
-    // nothing after a scan that could not open the source.
+    // nothing after a scan that failed.
     std::optional<Timestamp> endTime() const;
+
+    // Why the scan found no end, once it has finished: the source did not open (the error of
+    // opening it) or it has no message. Nothing while it runs and after it found the end.
+    std::optional<std::string> error() const;
 
 private:
     void scan(const Session::ReplaySource &source);
+    void finish(std::optional<Timestamp> end, std::string error);
 
     std::atomic<bool> m_stop{false};
     std::atomic<bool> m_done{false};
     std::atomic<std::int64_t> m_end{0};
+    std::string m_error; // written once, before m_done is set
     std::thread m_thread;
 };
 

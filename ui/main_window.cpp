@@ -28,6 +28,7 @@
 #include <QAction>
 #include <QApplication>
 #include <QCloseEvent>
+#include <QFile>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QMessageBox>
@@ -35,6 +36,7 @@
 #include <QScreen>
 #include <QSettings>
 
+#include <algorithm>
 #include <chrono>
 
 namespace bourse::ui {
@@ -45,6 +47,55 @@ namespace {
 QKeySequence panelKey(int position)
 {
     return QKeySequence(Qt::ALT | static_cast<Qt::Key>(Qt::Key_0 + position % 10));
+}
+
+// Returns why the file at `path`, which no other format recognised, is no LOBSTER message file
+// either, because its first line is not six numbers (time, type, order id, size, price,
+// direction). Returns nothing for such a row, and for a file that cannot be read, because
+// opening it reports that.
+std::optional<std::string> notLobsterReason(const std::string &path)
+{
+    QFile file(QString::fromStdString(path));
+    if (!file.open(QIODevice::ReadOnly))
+        return std::nullopt;
+    const QByteArray line = file.readLine(4096).trimmed();
+    if (line.isEmpty())
+        return file.size() == 0 ? "the file is empty" : "its first line is empty";
+
+    const bool text = std::all_of(line.begin(), line.end(), [](char c) {
+        return c == '\t' || (static_cast<unsigned char>(c) >= 0x20 && c != 0x7f);
+    });
+    if (!text)
+        return "its first line is not text";
+    const QList<QByteArray> fields = line.split(',');
+    bool numbers = fields.size() == 6;
+    for (const QByteArray &field : fields) {
+        bool ok = false;
+        field.trimmed().toDouble(&ok);
+        numbers = numbers && ok;
+    }
+    if (numbers)
+        return std::nullopt;
+
+    // A header of open, high, low and close columns is a bar file that misses a column.
+    const QByteArray header = line.toLower();
+    bool bars = true;
+    for (const char *name : {"open", "high", "low", "close"})
+        bars = bars && header.contains(name);
+    if (bars)
+        return "its header looks like OHLCV bars, but a bar file needs the columns timestamp, "
+               "open, high, low, close and volume";
+    const QByteArray shown = line.size() > 60 ? line.left(60) + "..." : line;
+    return "its first line, '" + shown.toStdString() + "', fits none of them";
+}
+
+// The error for a replay file of no known format, naming the formats tried.
+std::string unknownFormatError(const std::string &path, const std::string &reason)
+{
+    return path +
+           ": not a Bourse journal, LOBSTER message file, Bybit or Binance depth stream, "
+           "Tardis trades or quotes, or OHLCV bar file: " +
+           reason;
 }
 
 } // namespace
@@ -358,8 +409,8 @@ std::optional<QString> MainWindow::startReplay(const QString &messagePath, doubl
     source.messagePath = messagePath.toStdString();
     source.speed = speed;
     // A file the application recognises (a Bourse journal), an exchange's order-book stream,
-    // or a trade or quote file, is recognised by its content or its name. Any other file is
-    // read as a LOBSTER message file.
+    // a trade or quote file or a bar file is recognised by its content or its name. Any other
+    // file whose first line is a LOBSTER row is read as a LOBSTER message file.
     std::string problem;
     if (m_replaySourceResolver && m_replaySourceResolver(source.messagePath, source, problem)) {
         if (!problem.empty())
@@ -381,6 +432,8 @@ std::optional<QString> MainWindow::startReplay(const QString &messagePath, doubl
         };
     } else if (!problem.empty()) {
         return QString::fromStdString(problem);
+    } else if (const std::optional<std::string> reason = notLobsterReason(source.messagePath)) {
+        return QString::fromStdString(unknownFormatError(source.messagePath, *reason));
     }
 
     auto session = makeSession(SessionMode::Replay);
@@ -445,8 +498,7 @@ void MainWindow::showView(const std::shared_ptr<const MarketView> &view)
     if (view->error != m_loggedError) {
         m_loggedError = view->error;
         if (!m_loggedError.empty())
-            qCWarning(lcUi).noquote()
-                << "the session stopped:" << QString::fromStdString(m_loggedError);
+            qCWarning(lcUi).noquote() << "session error:" << QString::fromStdString(m_loggedError);
     }
     m_statusBar->setView(*view);
     if (m_durableSource)

@@ -7,11 +7,15 @@
 #include <QActionGroup>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMouseEvent>
 #include <QPainter>
 #include <QPainterPath>
 #include <QRegularExpression>
 #include <QSignalBlocker>
 #include <QSlider>
+#include <QStyle>
+#include <QStyleOptionSlider>
+#include <QToolTip>
 
 #include <algorithm>
 
@@ -197,6 +201,7 @@ void ReplayToolBar::addPositionControls()
     // Dragging seeks once, where the slider is let go: each seek back replays from the start.
     m_position->setTracking(false);
     connect(m_position, &QSlider::valueChanged, this, &ReplayToolBar::seekToSlider);
+    m_position->installEventFilter(this);
     addWidget(m_position);
 
     m_time = new QLineEdit(this);
@@ -205,8 +210,10 @@ void ReplayToolBar::addPositionControls()
     m_time->setPlaceholderText(tr("Go to hh:mm:ss"));
     m_time->setToolTip(tr("Type a market time, such as 10:30 or 10:30:15.250, and press Enter "
                           "to go there (Ctrl+T)"));
+    m_time->setMinimumWidth(100);
     m_time->setMaximumWidth(130);
     connect(m_time, &QLineEdit::returnPressed, this, &ReplayToolBar::seekToTypedTime);
+    connect(m_time, &QLineEdit::textEdited, this, [this] { showTimeError({}); });
     addWidget(m_time);
 
     // On the field rather than the toolbar, where an action would show as a button.
@@ -253,10 +260,15 @@ void ReplayToolBar::showPosition(const MarketView &view)
     m_position->setEnabled(spanKnown);
     m_time->setEnabled(replay);
     if (!spanKnown) {
-        m_position->setToolTip(replay ? tr("The replay's end is not known yet") : QString());
+        QString reason;
+        if (replay && !view.error.empty())
+            reason = tr("Seek is off: %1").arg(QString::fromStdString(view.error));
+        else if (replay)
+            reason = tr("The replay's end is not known yet");
+        m_position->setToolTip(reason);
         return;
     }
-    m_position->setToolTip(tr("Replay position: %1 to %2; drag and let go to go there")
+    m_position->setToolTip(tr("Replay position: %1 to %2; click, or drag and let go, to go there")
                                .arg(formatTimeOfDay(m_start, TimePrecision::Seconds),
                                     formatTimeOfDay(m_end, TimePrecision::Seconds)));
     if (m_position->isSliderDown())
@@ -283,14 +295,70 @@ void ReplayToolBar::seekToTypedTime()
     const Timestamp reference = m_shownTime.value() != 0 ? m_shownTime : m_start;
     const std::optional<Timestamp> time = parseMarketTime(m_time->text(), reference);
     if (!time) {
-        m_time->setToolTip(
-            tr("\"%1\" is not a time: type one such as 10:30 or 10:30:15.250").arg(m_time->text()));
+        showTimeError(tr("invalid time '%1': use hh:mm, hh:mm:ss or hh:mm:ss.mmm")
+                          .arg(m_time->text().trimmed()));
         m_time->selectAll();
         return;
     }
-    m_time->setToolTip(tr("Type a market time, such as 10:30 or 10:30:15.250, and press Enter "
-                          "to go there (Ctrl+T)"));
+    showTimeError({});
     emit seekRequested(*time);
+}
+
+// Frames the field in red and shows `message` under it for ten seconds, where the trader is
+// looking. The message stays as the field's tooltip until an empty one clears both.
+void ReplayToolBar::showTimeError(const QString &message)
+{
+    if (message == m_timeError)
+        return;
+    m_timeError = message;
+    const bool invalid = !message.isEmpty();
+    m_time->setStyleSheet(invalid ? QStringLiteral("QLineEdit { border: 1px solid #e05252; }")
+                                  : QString());
+    m_time->setToolTip(invalid ? message
+                               : tr("Type a market time, such as 10:30 or 10:30:15.250, and "
+                                    "press Enter to go there (Ctrl+T)"));
+    if (invalid)
+        QToolTip::showText(m_time->mapToGlobal(QPoint(0, m_time->height())), message, m_time, {},
+                           10'000);
+    else
+        QToolTip::hideText();
+    emit timeErrorChanged(message);
+}
+
+bool ReplayToolBar::eventFilter(QObject *watched, QEvent *event)
+{
+    if (watched != m_position || event->type() != QEvent::MouseButtonPress)
+        return QToolBar::eventFilter(watched, event);
+    const auto *press = static_cast<QMouseEvent *>(event);
+    if (press->button() != Qt::LeftButton || !m_position->isEnabled())
+        return false;
+
+    QStyleOptionSlider option;
+    option.initFrom(m_position);
+    option.orientation = m_position->orientation();
+    option.minimum = m_position->minimum();
+    option.maximum = m_position->maximum();
+    option.sliderPosition = m_position->sliderPosition();
+    option.sliderValue = m_position->value();
+    option.singleStep = m_position->singleStep();
+    option.pageStep = m_position->pageStep();
+    option.upsideDown = m_position->invertedAppearance();
+    QStyle *style = m_position->style();
+    const QRect handle =
+        style->subControlRect(QStyle::CC_Slider, &option, QStyle::SC_SliderHandle, m_position);
+    const QPoint point = press->position().toPoint();
+    // A press on the handle starts a drag, as usual.
+    if (handle.contains(point))
+        return false;
+
+    const QRect groove =
+        style->subControlRect(QStyle::CC_Slider, &option, QStyle::SC_SliderGroove, m_position);
+    const int handleCentre = handle.width() / 2;
+    const int value = QStyle::sliderValueFromPosition(
+        option.minimum, option.maximum, point.x() - groove.x() - handleCentre,
+        groove.width() - handle.width(), option.upsideDown);
+    m_position->setValue(value);
+    return true;
 }
 
 void ReplayToolBar::setSpeed(double speed)

@@ -47,6 +47,10 @@ public:
     void setSpeed(double speed);
     double speed() const { return m_speed; }
 
+protected:
+    // Moves the slider to a point clicked on its groove, rather than a page towards it.
+    bool eventFilter(QObject *watched, QEvent *event) override;
+
 signals:
     void simulationRequested();
     void openRequested();
@@ -55,6 +59,9 @@ signals:
     void speedRequested(double speed);
     void stepRequested();
     void seekRequested(Timestamp time);
+    // Why the typed time was rejected, also shown under the field; empty once the field is
+    // edited or a valid time is entered.
+    void timeErrorChanged(const QString &message);
 
 private:
     void togglePlaying();
@@ -62,6 +69,7 @@ private:
     void seekToSlider();
     void seekToTypedTime();
     void showPosition(const MarketView &view);
+    void showTimeError(const QString &message);
 
     QAction *m_simulation;
     QAction *m_open;
@@ -70,6 +78,7 @@ private:
     QActionGroup *m_speeds;
     QSlider *m_position;
     QLineEdit *m_time;
+    QString m_timeError;
     QAction *m_focusTime;
     double m_speed = 1.0;
     bool m_playing = false;

@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdint>
 #include <fstream>
 #include <limits>
+#include <string_view>
 #include <utility>
 
 namespace bourse::app {
@@ -161,11 +163,18 @@ std::optional<JournalTimeline> readJournalTimeline(const std::string &path, std:
 
     std::size_t nextSnapshot = 0;
     std::int64_t latest = std::numeric_limits<std::int64_t>::min();
+    // The first event that concerns an instrument tells the two kinds apart: an InstrumentAdded
+    // in a journal that defines its instruments, or a book event in a journal of a single book.
+    // Events before it, such as the trader's accounts opening, name no instrument.
+    bool kindKnown = false;
     while (const std::optional<Event> event = reader.next()) {
-        if (event->sequence == 1) {
+        if (event->sequence == 1)
             timeline.firstTime = event->time;
-            if (!std::holds_alternative<InstrumentAdded>(event->payload))
-                timeline.singleBook = event->instrument;
+        if (!kindKnown && std::holds_alternative<InstrumentAdded>(event->payload)) {
+            kindKnown = true;
+        } else if (!kindKnown && event->instrument.value() != 0) {
+            timeline.singleBook = event->instrument;
+            kindKnown = true;
         }
         latest = std::max(latest, event->time.value());
         while (nextSnapshot < snapshots.size() &&
@@ -183,21 +192,41 @@ std::optional<JournalTimeline> readJournalTimeline(const std::string &path, std:
     return timeline;
 }
 
-bool isJournalFile(const std::string &path)
+namespace {
+
+// The application id at byte 68 of an SQLite file, big-endian; nothing for a file that is not
+// SQLite, which starts with another header.
+std::optional<std::uint32_t> sqliteApplicationId(const std::string &path)
 {
-    // An SQLite file starts with this header, and stores PRAGMA application_id big-endian at
-    // byte 68.
     constexpr std::string_view header{"SQLite format 3\0", 16};
     std::array<char, 72> bytes{};
     std::ifstream file(path, std::ios::binary);
     if (!file.read(bytes.data(), bytes.size()))
-        return false;
+        return std::nullopt;
     if (std::string_view(bytes.data(), header.size()) != header)
-        return false;
+        return std::nullopt;
     std::uint32_t applicationId = 0;
     for (std::size_t index = 68; index < 72; ++index)
         applicationId = (applicationId << 8) | static_cast<unsigned char>(bytes[index]);
-    return applicationId == 0x4252534A;
+    return applicationId;
+}
+
+constexpr std::uint32_t kJournalApplicationId = 0x4252534A; // "BRSJ"
+
+} // namespace
+
+bool isJournalFile(const std::string &path)
+{
+    return sqliteApplicationId(path) == kJournalApplicationId;
+}
+
+std::optional<std::string> otherSqliteFileError(const std::string &path)
+{
+    const std::optional<std::uint32_t> applicationId = sqliteApplicationId(path);
+    if (!applicationId || *applicationId == kJournalApplicationId)
+        return std::nullopt;
+    return path + ": an SQLite database, but not a Bourse journal: its application id is " +
+           std::to_string(*applicationId) + ", not the journal's 1112691530 (\"BRSJ\")";
 }
 
 std::optional<std::string> setUpJournalReplay(const std::string &path,

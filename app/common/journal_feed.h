@@ -45,6 +45,10 @@ std::optional<JournalTimeline> readJournalTimeline(const std::string &path, std:
 // the journal's ("BRSJ"), as the terminal's journal folder and `bourse-engine` write them.
 bool isJournalFile(const std::string &path);
 
+// Returns the error for an SQLite database at `path` that is not a journal, naming the file and
+// its application id; nothing for a journal or a file that is not SQLite.
+std::optional<std::string> otherSqliteFileError(const std::string &path);
+
 // Sets `source` up to replay the journal at `path`. Its events are restored one a step into an
 // engine made from the first event or a snapshot, the trader's accounts included. A seek starts
 // from the journal's last snapshot at or before its target. Returns the reason, naming the

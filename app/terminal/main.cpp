@@ -327,6 +327,10 @@ int main(int argc, char *argv[])
     // A Bourse journal replays through the storage library, which the window does not link.
     window.setReplaySourceResolver(
         [](const std::string &path, bourse::Session::ReplaySource &source, std::string &error) {
+            if (std::optional<std::string> other = bourse::app::otherSqliteFileError(path)) {
+                error = std::move(*other);
+                return true;
+            }
             if (!bourse::app::isJournalFile(path))
                 return false;
             if (std::optional<std::string> problem = bourse::app::setUpJournalReplay(path, source))

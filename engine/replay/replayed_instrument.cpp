@@ -1,6 +1,7 @@
 #include "replayed_instrument.h"
 
 #include <algorithm>
+#include <string_view>
 
 namespace bourse::replay {
 
@@ -11,7 +12,21 @@ bool continuesCharacter(char byte)
     return (static_cast<unsigned char>(byte) & 0xC0) == 0x80;
 }
 
+// The currencies a symbol may end in, longest first so that USDT is not read as USD. Only
+// dollars, stablecoins and the euro are listed, because the trader's accounts keep two decimals
+// of money, too coarse for a pair quoted in a coin such as BTC.
+constexpr std::string_view kQuoteCurrencies[] = {"USDT", "USDC", "BUSD", "TUSD", "USD", "EUR"};
+
 } // namespace
+
+CurrencyCode quoteCurrencyOf(std::string_view symbol)
+{
+    for (const std::string_view currency : kQuoteCurrencies) {
+        if (symbol.size() > currency.size() && symbol.ends_with(currency))
+            return currencyCode(currency);
+    }
+    return {};
+}
 
 InstrumentDefinition replayedInstrument(std::string_view symbol, int priceDecimals,
                                         int quantityDecimals)
@@ -26,6 +41,7 @@ InstrumentDefinition replayedInstrument(std::string_view symbol, int priceDecima
             --length;
     }
     std::copy_n(symbol.begin(), length, definition.symbol.begin());
+    definition.currency = quoteCurrencyOf(symbol);
     definition.priceDecimals = static_cast<std::uint8_t>(priceDecimals);
     definition.quantityDecimals = static_cast<std::uint8_t>(quantityDecimals);
     return definition;

@@ -62,7 +62,7 @@ NewOrder marketOrder(Side side, std::int64_t quantity)
 // A replayed market and the model beside it, as a session runs them.
 struct Bench {
     Engine market;
-    ReplayFills model{market, {{traderAccount()}, {}}};
+    ReplayFills model{market, {{traderAccount()}, {}, {}}};
 
     Bench()
     {
@@ -146,6 +146,9 @@ private slots:
     void stopOrderIsUnsupported();
     void traderViewMarksEverythingSimulated();
     void followedEngineRequeuesOrders();
+    void seekBackFillsTakeEarlierMarketTime();
+    void instrumentWithoutCurrencyTakesAccountCurrency();
+    void unpostedFillIsReported();
     void replayedBookIsNeverChanged();
     void lobsterDayFillsStayWithinReplayedLiquidity();
 };
@@ -398,6 +401,92 @@ void ReplayFillsTest::followedEngineRequeuesOrders()
     bench.market.addHandler(&bench.model); // the bench removes it from its own engine
 }
 
+// A seek back opens the replay again at an earlier time: the trader's order rests at 1001 from
+// the replay at 5,000 ns, then a reopened replay at 2,000 ns trades 20 at 1001. The queue fill
+// and a taker fill after it carry 2,000 ns, the replay's time, not the 5,000 ns before the seek.
+void ReplayFillsTest::seekBackFillsTakeEarlierMarketTime()
+{
+    const Timestamp before{5'000};
+    const Timestamp after{2'000};
+    Bench bench;
+    bench.market.applyAdd(OrderId{1}, Side::Sell, Price{1002}, Quantity{100}, before);
+    bench.model.submit(limitOrder(Side::Buy, 1001, 50), before);
+    const OrderId order = restingAt(bench.trader(), Side::Buy, 1001);
+    QVERIFY(order.value() != 0);
+
+    Engine reopened;
+    reopened.addInstrument(testInstrument(), after);
+    reopened.applyAdd(OrderId{9}, Side::Sell, Price{1003}, Quantity{100}, after);
+    bench.market.removeHandler(&bench.model);
+    bench.model.follow(reopened);
+    reopened.addHandler(&bench.model);
+
+    reopened.applyUnseenTrade(Side::Sell, Price{1001}, Quantity{20}, after);
+    QCOMPARE(bench.model.fills().size(), std::size_t{1});
+    QCOMPARE(bench.model.fills().back().cause, SimulatedFillCause::Queue);
+    QCOMPARE(bench.model.fills().back().time, after);
+
+    bench.model.submit(marketOrder(Side::Buy, 10), after);
+    QCOMPARE(bench.model.fills().size(), std::size_t{2});
+    QCOMPARE(bench.model.fills().back().price, Price{1003});
+    QCOMPARE(bench.model.fills().back().time, after);
+    QCOMPARE(bench.position(), Quantity{30});
+    reopened.removeHandler(&bench.model);
+    bench.market.addHandler(&bench.model); // the bench removes it from its own engine
+}
+
+// A feed that cannot tell its quote currency defines the instrument without one, as for a
+// symbol such as BTC-PERPETUAL. The trader's engine gives it the account's USD, so a buy of 30
+// at 10.01 posts: a position of 30 and the account still in USD.
+void ReplayFillsTest::instrumentWithoutCurrencyTakesAccountCurrency()
+{
+    Engine market;
+    ReplayFills model(market, {{traderAccount()}, {}, {}});
+    market.addHandler(&model);
+    InstrumentDefinition definition = testInstrument();
+    definition.currency = {};
+    market.addInstrument(definition, kTime);
+    market.applyAdd(OrderId{1}, Side::Sell, Price{1001}, Quantity{100}, kTime);
+
+    model.submit(marketOrder(Side::Buy, 30), kTime);
+
+    const Engine &trader = model.traderEngine();
+    QCOMPARE(model.unpostedFillCount(), std::uint64_t{0});
+    QCOMPARE(trader.portfolio().account(kTrader)->settings.currency, currencyCode("USD"));
+    const Position *position = trader.portfolio().position(kTrader, InstrumentId{1});
+    QVERIFY(position != nullptr);
+    QCOMPARE(position->quantity, Quantity{30});
+    market.removeHandler(&model);
+}
+
+// A cash account of $300.30 with a taker fee of 1% buys 30 at 10.01, $300.30. The buying power
+// check, which leaves fees out, lets it trade, but the portfolio rejects the fill, which would
+// cost about $3.00 more than the cash, and the model reports that instead of dropping it.
+void ReplayFillsTest::unpostedFillIsReported()
+{
+    SimulatedAccount account = traderAccount();
+    account.settings.type = AccountType::Cash;
+    account.settings.fees.taker = FeeRate{10'000}; // parts per million: 1%
+    account.openingBalance = Money{30'030};
+    std::vector<std::string> reports;
+    ReplayFills::Options options{{account}, {}, {}};
+    options.unpostedFills = [&reports](const std::string &report) { reports.push_back(report); };
+    Engine market;
+    ReplayFills model(market, std::move(options));
+    market.addHandler(&model);
+    market.addInstrument(testInstrument(), kTime);
+    market.applyAdd(OrderId{1}, Side::Sell, Price{1001}, Quantity{100}, kTime);
+
+    model.submit(limitOrder(Side::Buy, 1001, 30, TimeInForce::Ioc), kTime);
+
+    QCOMPARE(model.fills().size(), std::size_t{1});
+    QCOMPARE(model.unpostedFillCount(), std::uint64_t{1});
+    QCOMPARE(reports.size(), std::size_t{1});
+    QVERIFY2(reports.front().find("1 simulated fill") == 0, reports.front().c_str());
+    QVERIFY(model.traderEngine().portfolio().position(kTrader, InstrumentId{1}) == nullptr);
+    market.removeHandler(&model);
+}
+
 // Whatever the trader does, the replayed engine's state is the recording's.
 void ReplayFillsTest::replayedBookIsNeverChanged()
 {
@@ -431,13 +520,15 @@ void ReplayFillsTest::lobsterDayFillsStayWithinReplayedLiquidity()
     std::size_t boundedFills = 0; // queue fills checked against the traded volume
     auto run = [&](std::uint64_t &hash, std::size_t &violations) {
         Engine market(InstrumentId{1});
-        ReplayFills::Options options{{traderAccount()}, [](const InstrumentDefinition &given) {
+        ReplayFills::Options options{{traderAccount()},
+                                     [](const InstrumentDefinition &given) {
                                          InstrumentDefinition terms = given;
                                          terms.currency = currencyCode("USD");
                                          terms.priceDecimals = 4;
                                          terms.tickSize = Price{100};
                                          return terms;
-                                     }};
+                                     },
+                                     {}};
         ReplayFills model(market, options);
         TradedVolume traded;
         market.addHandler(&traded);

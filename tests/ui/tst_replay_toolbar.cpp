@@ -9,6 +9,7 @@
 #include <QSlider>
 #include <QTest>
 #include <QToolButton>
+#include <QToolTip>
 
 #include <algorithm>
 #include <cmath>
@@ -102,6 +103,10 @@ private slots:
     void sliderReleaseRequestsSeek();
     void typedTimeRequestsSeek();
     void positionWaitsForKnownEnd();
+    void grooveClickSeeksToPoint();
+    void invalidTypedTimeShowsError_data();
+    void invalidTypedTimeShowsError();
+    void failedEndScanShowsReason();
 };
 
 void ReplayToolBarTest::parseReplaySpeedAcceptsOffered_data()
@@ -448,6 +453,84 @@ void ReplayToolBarTest::positionWaitsForKnownEnd()
     toolBar.setView(simulationView(ReplayState::Playing));
     QVERIFY(!slider->isEnabled());
     QVERIFY(!toolBar.findChild<QLineEdit *>(QStringLiteral("seekTimeEdit"))->isEnabled());
+}
+
+void ReplayToolBarTest::grooveClickSeeksToPoint()
+{
+    ReplayToolBar toolBar;
+    toolBar.resize(1600, toolBar.sizeHint().height());
+    toolBar.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&toolBar));
+    QSignalSpy requested(&toolBar, &ReplayToolBar::seekRequested);
+    auto *slider = toolBar.findChild<QSlider *>(QStringLiteral("positionSlider"));
+    toolBar.setView(dayView(ReplayState::Paused, 34'200 * kSecond));
+    QCOMPARE(slider->value(), 0);
+
+    // Three quarters of the 6.5-hour span after 09:30 is 14:22:30. The handle's half width at
+    // each end of the groove keeps the point from mapping exactly, so 2% of the span is allowed.
+    // A page step would go 1%, to 09:33:54.
+    QTest::mouseClick(slider, Qt::LeftButton, {},
+                      QPoint(slider->width() * 3 / 4, slider->height() / 2));
+
+    QCOMPARE(requested.count(), 1);
+    const std::int64_t time = requested.at(0).at(0).value<Timestamp>().value();
+    const std::int64_t tolerance = 23'400 * kSecond / 50;
+    QVERIFY2(std::abs(time - 51'750 * kSecond) < tolerance,
+             qPrintable(QString::number(time / kSecond)));
+}
+
+void ReplayToolBarTest::invalidTypedTimeShowsError_data()
+{
+    QTest::addColumn<QString>("typed");
+    QTest::newRow("hour 25") << QStringLiteral("25:00");
+    QTest::newRow("letters") << QStringLiteral("abc");
+    QTest::newRow("minute 61") << QStringLiteral("10:61");
+}
+
+void ReplayToolBarTest::invalidTypedTimeShowsError()
+{
+    QFETCH(QString, typed);
+    ReplayToolBar toolBar;
+    toolBar.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&toolBar));
+    QSignalSpy requested(&toolBar, &ReplayToolBar::seekRequested);
+    QSignalSpy errors(&toolBar, &ReplayToolBar::timeErrorChanged);
+    auto *field = toolBar.findChild<QLineEdit *>(QStringLiteral("seekTimeEdit"));
+    toolBar.setView(dayView(ReplayState::Paused, 36'000 * kSecond));
+    const QString expected =
+        QStringLiteral("invalid time '%1': use hh:mm, hh:mm:ss or hh:mm:ss.mmm").arg(typed);
+
+    field->setText(typed);
+    emit field->returnPressed();
+
+    QCOMPARE(requested.count(), 0);
+    QCOMPARE(errors.count(), 1);
+    QCOMPARE(errors.at(0).at(0).toString(), expected);
+    QVERIFY(field->styleSheet().contains(QStringLiteral("border")));
+    QCOMPARE(field->toolTip(), expected);
+    QVERIFY(QToolTip::isVisible());
+    QCOMPARE(QToolTip::text(), expected);
+
+    // Editing the text clears the error.
+    QTest::keyClick(field, Qt::Key_Backspace);
+    QCOMPARE(errors.count(), 2);
+    QVERIFY(errors.at(1).at(0).toString().isEmpty());
+    QVERIFY(field->styleSheet().isEmpty());
+    QTRY_VERIFY(!QToolTip::isVisible());
+}
+
+void ReplayToolBarTest::failedEndScanShowsReason()
+{
+    ReplayToolBar toolBar;
+    auto *slider = toolBar.findChild<QSlider *>(QStringLiteral("positionSlider"));
+    MarketView view = dayView(ReplayState::Playing, 36'000 * kSecond);
+    view.replayEnd = Timestamp{0};
+    view.error = "cannot find the replay's end: day_message_10.csv: cannot open";
+    toolBar.setView(view);
+
+    QVERIFY(!slider->isEnabled());
+    QVERIFY2(slider->toolTip().contains(QStringLiteral("day_message_10.csv: cannot open")),
+             qPrintable(slider->toolTip()));
 }
 
 QTEST_MAIN(ReplayToolBarTest)
