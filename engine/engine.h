@@ -219,6 +219,15 @@ public:
     // global switch and an account's own switch are separate: each needs its own reset.
     void resetKillSwitch(AccountId account, Timestamp time);
 
+    // Drops from the order-rate windows of every account the order times later than `time`. It
+    // exists for an engine whose clock its owner moved back on purpose, such as the trader's
+    // engine of a replay after a seek back (ReplayFills::follow()). Without it, the rate check
+    // counts orders at times the clock has not reached, until it passes them by a second again.
+    // It publishes nothing, so restore() from the engine's events keeps the later times: call
+    // it only on an engine that no journal records. snapshot() and stateHash() take the windows
+    // as they are after it.
+    void forgetOrderRateTimesAfter(Timestamp time);
+
     // Returns the outcome submit() would give the order now, without placing it or publishing
     // anything: the first validation reason, or the risk decision.
     OrderCheck checkOrder(const NewOrder &order, Timestamp time) const;

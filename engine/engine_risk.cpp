@@ -260,6 +260,11 @@ void Engine::closePositions(AccountId account, Timestamp time)
     }
 }
 
+void Engine::forgetOrderRateTimesAfter(Timestamp time)
+{
+    m_risk.forgetOrderRateTimesAfter(time);
+}
+
 OrderCheck Engine::checkOrder(const NewOrder &request, Timestamp time) const
 {
     OrderCheck result;

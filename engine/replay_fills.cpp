@@ -103,9 +103,10 @@ void ReplayFills::follow(const Engine &market)
 {
     m_market = &market;
     // A seek back starts the replay's clock again earlier, and the trader's times follow it.
-    // NOTE: the trader's engine keeps the order-rate window of the later times, so after a seek
-    // back a trader at the rate limit stays rejected until the replay passes those times.
+    // The new engine does not tell its time, so the next market time the model sees, from an
+    // event or a command, trims the order-rate windows (forgetOrderTimesAfterSeek()).
     m_marketTime = Timestamp{};
+    m_followed = true;
     m_consumed.clear();
     m_marketTrades.clear();
     std::vector<QueueEntry> queue = std::move(m_queue);
@@ -114,11 +115,23 @@ void ReplayFills::follow(const Engine &market)
         join(entry.id, entry.side, entry.price);
 }
 
+// The trader's orders placed before a seek back keep their later times in the trader's engine's
+// order-rate windows, so without this the rate check would count orders at times the replay
+// has not reached, and reject new ones until the replay is a second past them.
+void ReplayFills::forgetOrderTimesAfterSeek(Timestamp time)
+{
+    if (!m_followed)
+        return;
+    m_followed = false;
+    m_trader->forgetOrderRateTimesAfter(time);
+}
+
 ReplayFills::Entry ReplayFills::submit(const NewOrder &order, Timestamp time,
                                        const std::function<void()> &beforeCommand)
 {
     if (isStop(order.type))
         return Entry::Unsupported;
+    forgetOrderTimesAfterSeek(time);
     ensureInstrument(time);
     const Price limit = order.type == OrderType::Limit ? order.limit : order.protectionPrice;
     withLiquidity(order.side, limit, order.quantity, time, [&] {
@@ -132,12 +145,14 @@ ReplayFills::Entry ReplayFills::submit(const NewOrder &order, Timestamp time,
 
 void ReplayFills::cancel(OrderId id, Timestamp time)
 {
+    forgetOrderTimesAfterSeek(time);
     m_trader->cancel(id, time);
 }
 
 void ReplayFills::replace(const ReplaceOrder &replace, Timestamp time,
                           const std::function<void()> &beforeCommand)
 {
+    forgetOrderTimesAfterSeek(time);
     const Order *order = m_trader->findOrder(replace.id);
     if (order == nullptr || isStop(order->type)) {
         if (beforeCommand)
@@ -201,6 +216,7 @@ void ReplayFills::onEvent(const Event &event)
     if (event.instrument != m_market->instrument() || event.instrument.value() == 0)
         return;
     // Within one replayed engine the market time never goes back; follow() resets it.
+    forgetOrderTimesAfterSeek(event.time);
     m_marketTime = std::max(m_marketTime, event.time);
     if (const auto *trade = std::get_if<Trade>(&event.payload)) {
         onMarketTrade(event, *trade);

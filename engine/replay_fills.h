@@ -109,8 +109,10 @@ public:
     // trader's orders keep their fills and join the back of their levels in its book. What they
     // took of the old book's liquidity is forgotten. The market time starts again from the new
     // engine's events, so after a seek back the trader's commands and fills take the earlier
-    // times of the replay. The caller adds the model to the new engine's handlers, and the old
-    // engine must not publish to it any more.
+    // times of the replay. The first market time after follow(), of an event or a command, is
+    // taken as where the replay now is: the trader's engine drops from its order-rate windows
+    // the times of orders later than it. The caller adds the model to the new engine's
+    // handlers, and the old engine must not publish to it any more.
     void follow(const Engine &market);
 
     // The trader's commands, at `time` in market time, which goes back only after a follow()
@@ -166,6 +168,7 @@ private:
     using LevelKey = std::pair<int, std::int64_t>; // side, price
 
     bool ensureInstrument(Timestamp time);
+    void forgetOrderTimesAfterSeek(Timestamp time);
     void reportUnposted();
     void onMarketTrade(const Event &event, const Trade &trade);
     void onMarketRemoval(Side side, Price price, OrderId id, Quantity quantity);
@@ -192,6 +195,7 @@ private:
     std::map<LevelKey, Quantity> m_consumed;
     std::vector<MarketTrade> m_marketTrades; // of the replayed command that runs
     Timestamp m_marketTime;
+    bool m_followed = false;              // follow() ran, and no market time came since
     std::uint64_t m_reportedUnposted = 0; // unpostedFillCount() at the last report
 
     // The trader's engine's orders that this model placed as counterparties, and the cause of

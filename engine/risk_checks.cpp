@@ -168,6 +168,14 @@ void RateWindow::load(const std::vector<Timestamp> &times)
     countDescents();
 }
 
+void RateWindow::forgetAfter(Timestamp time)
+{
+    std::vector<Timestamp> kept = times();
+    std::erase_if(kept, [time](Timestamp recorded) { return recorded > time; });
+    if (kept.size() != m_count)
+        load(kept);
+}
+
 // A binary search finds the first timestamp inside the window in O(log n). A scan would take
 // 100,000 steps after every command at the maximum rate.
 // NOTE: the search assumes the ring is sorted from its oldest entry on, as it is when command
@@ -487,6 +495,14 @@ RiskUpdateResult RiskEvaluator::loadRateTimes(AccountId account, InstrumentId in
         return RiskUpdateResult::UnknownAccount;
     m_accounts[found->second].rate.load(times);
     return RiskUpdateResult::Ok;
+}
+
+void RiskEvaluator::forgetRateTimesAfter(Timestamp time)
+{
+    for (AccountState &account : m_accounts)
+        account.rate.forgetAfter(time);
+    for (PairState &pair : m_pairs)
+        pair.rate.forgetAfter(time);
 }
 
 KillSwitchScope RiskEvaluator::killSwitch(AccountId account) const

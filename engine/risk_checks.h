@@ -222,6 +222,8 @@ public:
     // Replaces the recorded timestamps with `times`, oldest first, growing the ring to hold
     // them all.
     void load(const std::vector<Timestamp> &times);
+    // Drops the recorded timestamps later than `time` and keeps the others in their order.
+    void forgetAfter(Timestamp time);
 
 private:
     void grow(std::size_t capacity);
@@ -400,6 +402,8 @@ public:
     std::vector<Timestamp> rateTimes(AccountId account, InstrumentId instrument = {}) const;
     RiskUpdateResult loadRateTimes(AccountId account, InstrumentId instrument,
                                    const std::vector<Timestamp> &times);
+    // Drops the timestamps later than `time` from every rate window, of accounts and of pairs.
+    void forgetRateTimesAfter(Timestamp time);
 
     // nullptr for an unknown account or pair.
     const RiskPairCounters *counters(AccountId account, InstrumentId instrument) const;

@@ -6,8 +6,8 @@
 // Everything here changes only through apply(), which the engine calls with each state-change
 // event it publishes and with each event it restores. So an engine rebuilt from a journal has
 // the counters, the rate windows and the day's P&L of the engine that wrote it, and decides the
-// next order as it would have. Orders of accounts that are not open are not tracked, and no
-// rule applies to them.
+// next order as it would have. The one exception is forgetOrderRateTimesAfter(), which no event
+// records. Orders of accounts that are not open are not tracked, and no rule applies to them.
 
 #include "events.h"
 #include "portfolio.h"
@@ -126,6 +126,10 @@ public:
     // Applies one state-change event, published or restored. Events of accounts and orders that
     // are not tracked change nothing, and so does InstrumentAdded (see addInstrument()).
     void apply(const Event &event);
+
+    // Drops from every rate window the order times later than `time`, outside apply(): see
+    // Engine::forgetOrderRateTimesAfter(), the one caller.
+    void forgetOrderRateTimesAfter(Timestamp time) { m_evaluator.forgetRateTimesAfter(time); }
 
     // Returns the risk decision for a new order at `time`, without changing anything.
     RiskDecision check(const OrderAccepted &order, InstrumentId instrument, Timestamp time) const;

@@ -147,6 +147,9 @@ private slots:
     void traderViewMarksEverythingSimulated();
     void followedEngineRequeuesOrders();
     void seekBackFillsTakeEarlierMarketTime();
+    void seekBackForgetsLaterOrderRateTimes_data();
+    void seekBackForgetsLaterOrderRateTimes();
+    void seekForwardKeepsOrderRateWindow();
     void instrumentWithoutCurrencyTakesAccountCurrency();
     void unpostedFillIsReported();
     void replayedBookIsNeverChanged();
@@ -431,6 +434,133 @@ void ReplayFillsTest::seekBackFillsTakeEarlierMarketTime()
     QCOMPARE(bench.model.fills().back().price, Price{1003});
     QCOMPARE(bench.model.fills().back().time, after);
     QCOMPARE(bench.position(), Quantity{30});
+    reopened.removeHandler(&bench.model);
+    bench.market.addHandler(&bench.model); // the bench removes it from its own engine
+}
+
+// Records the rules of the trader's engine's risk rejections, oldest first.
+class RiskRejections final : public EventHandler {
+public:
+    void onEvent(const Event &event) override
+    {
+        if (const auto *rejected = std::get_if<RiskRejected>(&event.payload))
+            rules.push_back(rejected->rule);
+    }
+    std::vector<RiskRule> rules;
+};
+
+// A market and the model of a trader limited to 2 orders per second, at 10:00 UTC on day zero
+// of the epoch, with an ask at $10.05 that the trader's bids at $10.00 never reach.
+struct RateBench {
+    static constexpr std::int64_t kHour = 3'600 * kNanosecondsPerSecond;
+    static constexpr Timestamp kTenOClock{10 * kHour};
+    static constexpr Timestamp kTenThirty{10 * kHour + kHour / 2};
+
+    Engine market;
+    ReplayFills model{market, {{rateLimitedAccount()}, {}, {}}};
+    RiskRejections rejections;
+
+    RateBench()
+    {
+        market.addHandler(&model);
+        market.addInstrument(testInstrument(), kTenOClock);
+        market.applyAdd(OrderId{1}, Side::Sell, Price{1005}, Quantity{100}, kTenOClock);
+        model.traderEngine().addHandler(&rejections);
+    }
+    ~RateBench()
+    {
+        model.traderEngine().removeHandler(&rejections);
+        market.removeHandler(&model);
+    }
+
+    static SimulatedAccount rateLimitedAccount()
+    {
+        SimulatedAccount account = traderAccount();
+        account.limits.maximumOrdersPerSecond = 2;
+        return account;
+    }
+    // A market engine reopened at `time`, as a seek opens one, that the model follows.
+    void seekTo(Engine &reopened, Timestamp time)
+    {
+        reopened.addInstrument(testInstrument(), time);
+        reopened.applyAdd(OrderId{1}, Side::Sell, Price{1005}, Quantity{100}, time);
+        market.removeHandler(&model);
+        model.follow(reopened);
+        reopened.addHandler(&model);
+    }
+    std::size_t liveOrders() const { return model.traderEngine().liveOrderCount(); }
+    std::vector<Timestamp> rateTimes() const
+    {
+        return model.traderEngine().risk().evaluator().rateTimes(kTrader);
+    }
+};
+
+// The model learns where the replay is after a seek from the first market time it sees: the
+// trader's next order, or a replayed message that comes before it.
+void ReplayFillsTest::seekBackForgetsLaterOrderRateTimes_data()
+{
+    QTest::addColumn<bool>("messageFirst");
+    QTest::newRow("order first") << false;
+    QTest::newRow("replayed message first") << true;
+}
+
+// Three bids at 10:30: the first two fill the 2-per-second window and the third is rejected
+// for the order rate. After a seek back to 10:00 the window holds nothing from 10:30, as the
+// replay has not reached that time, so two bids at 10:00 rest and a third is rejected again.
+void ReplayFillsTest::seekBackForgetsLaterOrderRateTimes()
+{
+    QFETCH(const bool, messageFirst);
+    RateBench bench;
+    for (int i = 0; i < 3; ++i)
+        bench.model.submit(limitOrder(Side::Buy, 1000, 10), RateBench::kTenThirty);
+    QCOMPARE(bench.liveOrders(), std::size_t{2});
+    QCOMPARE(bench.rejections.rules, std::vector<RiskRule>{RiskRule::OrderRate});
+
+    Engine reopened;
+    bench.seekTo(reopened, RateBench::kTenOClock);
+    if (messageFirst) {
+        reopened.applyAdd(OrderId{2}, Side::Sell, Price{1006}, Quantity{100},
+                          RateBench::kTenOClock);
+        QCOMPARE(bench.rateTimes(), std::vector<Timestamp>{});
+    }
+    bench.model.submit(limitOrder(Side::Buy, 1000, 10), RateBench::kTenOClock);
+    QCOMPARE(bench.liveOrders(), std::size_t{3});
+    QCOMPARE(bench.rejections.rules.size(), std::size_t{1});
+    QCOMPARE(bench.rateTimes(), std::vector<Timestamp>{RateBench::kTenOClock});
+
+    bench.model.submit(limitOrder(Side::Buy, 1000, 10), RateBench::kTenOClock);
+    bench.model.submit(limitOrder(Side::Buy, 1000, 10), RateBench::kTenOClock);
+    QCOMPARE(bench.liveOrders(), std::size_t{4});
+    QCOMPARE(bench.rejections.rules,
+             (std::vector<RiskRule>{RiskRule::OrderRate, RiskRule::OrderRate}));
+
+    // The trader's engine's snapshot holds the window without 10:30, as its state hash does.
+    const std::vector<std::uint8_t> snapshot = bench.model.traderEngine().snapshot();
+    Engine loaded;
+    QVERIFY(!Engine::loadSnapshot(snapshot, loaded).has_value());
+    QCOMPARE(loaded.stateHash(), bench.model.traderEngine().stateHash());
+    QCOMPARE(loaded.risk().evaluator().rateTimes(kTrader),
+             (std::vector<Timestamp>{RateBench::kTenOClock, RateBench::kTenOClock}));
+    reopened.removeHandler(&bench.model);
+    bench.market.addHandler(&bench.model); // the bench removes it from its own engine
+}
+
+// A seek forward, from 10:30 to half a second later, leaves the two orders of 10:30 in the
+// window of the last second, so the next bid is rejected for the order rate.
+void ReplayFillsTest::seekForwardKeepsOrderRateWindow()
+{
+    const Timestamp later{RateBench::kTenThirty.value() + kNanosecondsPerSecond / 2};
+    RateBench bench;
+    bench.model.submit(limitOrder(Side::Buy, 1000, 10), RateBench::kTenThirty);
+    bench.model.submit(limitOrder(Side::Buy, 1000, 10), RateBench::kTenThirty);
+
+    Engine reopened;
+    bench.seekTo(reopened, later);
+    bench.model.submit(limitOrder(Side::Buy, 1000, 10), later);
+    QCOMPARE(bench.liveOrders(), std::size_t{2});
+    QCOMPARE(bench.rejections.rules, std::vector<RiskRule>{RiskRule::OrderRate});
+    QCOMPARE(bench.rateTimes(),
+             (std::vector<Timestamp>{RateBench::kTenThirty, RateBench::kTenThirty}));
     reopened.removeHandler(&bench.model);
     bench.market.addHandler(&bench.model); // the bench removes it from its own engine
 }
