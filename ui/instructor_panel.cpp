@@ -26,6 +26,11 @@ namespace bourse::ui {
 
 namespace {
 
+QString reopenToolTip()
+{
+    return InstructorPanel::tr("Return the instrument to trading through an auction");
+}
+
 QString passedText(bool injected)
 {
     return injected ? InstructorPanel::tr("injected") : InstructorPanel::tr("passed");
@@ -131,14 +136,14 @@ QWidget *InstructorPanel::createInjection()
     m_droughtButtons->addWidget(droughtOff);
     form->addRow(QString(), m_droughtButtons);
 
-    auto *halt = new QPushButton(tr("Halt"), group);
-    halt->setObjectName(QStringLiteral("instructorHalt"));
-    auto *reopen = new QPushButton(tr("Reopen"), group);
-    reopen->setToolTip(tr("Return the instrument to trading through an auction"));
-    reopen->setObjectName(QStringLiteral("instructorReopen"));
+    m_halt = new QPushButton(tr("Halt"), group);
+    m_halt->setObjectName(QStringLiteral("instructorHalt"));
+    m_reopen = new QPushButton(tr("Reopen"), group);
+    m_reopen->setToolTip(reopenToolTip());
+    m_reopen->setObjectName(QStringLiteral("instructorReopen"));
     auto *statusRow = new QHBoxLayout;
-    statusRow->addWidget(halt);
-    statusRow->addWidget(reopen);
+    statusRow->addWidget(m_halt);
+    statusRow->addWidget(m_reopen);
     statusRow->addStretch(1);
     form->addRow(tr("Trading"), statusRow);
 
@@ -146,12 +151,14 @@ QWidget *InstructorPanel::createInjection()
         {news, MarketEventKind::News},
         {droughtOn, MarketEventKind::Drought},
         {droughtOff, MarketEventKind::DroughtEnd},
-        {halt, MarketEventKind::Halt},
-        {reopen, MarketEventKind::Reopen}};
+        {m_halt, MarketEventKind::Halt},
+        {m_reopen, MarketEventKind::Reopen}};
     for (const auto &[button, kind] : actions) {
         connect(button, &QPushButton::clicked, this, [this, kind = kind] { inject(kind); });
         m_injectButtons.push_back(button);
     }
+    connect(m_instrument, &QComboBox::currentIndexChanged, this,
+            &InstructorPanel::enableTradingButtons);
     return group;
 }
 
@@ -161,6 +168,8 @@ void InstructorPanel::setScenario(const training::TrainingScenario &scenario)
     m_options = scenario.options;
     m_hasScenario = true;
     m_marketTime = scenario.options.startTime;
+    // A scenario starts with every instrument trading, until a view shows otherwise.
+    m_halted.assign(m_options.instruments.size(), false);
     for (const AgentInstrument &instrument : m_options.instruments)
         m_instrument->addItem(QString::fromStdString(instrument.symbol));
 
@@ -240,6 +249,7 @@ void InstructorPanel::clear()
     m_paused = false;
     m_options = {};
     m_rows.clear();
+    m_halted.clear();
     m_events->removeRows(0, m_events->rowCount());
     m_instrument->clear();
     m_status->setText(tr("No training scenario runs. Open one from Session > Open training "
@@ -258,11 +268,29 @@ void InstructorPanel::enableControls(bool enabled)
     m_size->setEnabled(enabled);
     for (QPushButton *button : m_injectButtons)
         button->setEnabled(enabled);
+    if (enabled)
+        enableTradingButtons();
+}
+
+// Enables Halt only while the chosen instrument is not halted and Reopen only while it is,
+// because the other injection would change nothing. A disabled button's tooltip says why.
+void InstructorPanel::enableTradingButtons()
+{
+    const int index = m_instrument->currentIndex();
+    if (!m_hasScenario || index < 0 || static_cast<std::size_t>(index) >= m_halted.size())
+        return;
+    const bool halted = m_halted[static_cast<std::size_t>(index)];
+    const QString symbol = m_instrument->currentText();
+    m_halt->setEnabled(!halted);
+    m_halt->setToolTip(halted ? tr("%1 is already halted").arg(symbol) : QString());
+    m_reopen->setEnabled(halted);
+    m_reopen->setToolTip(halted ? reopenToolTip() : tr("%1 is not halted").arg(symbol));
 }
 
 // Inserts the row after every row due at or before its time, so the list stays in market time
-// and an injection lands after the events that passed and before those to come.
-void InstructorPanel::insertRow(const MarketEvent &event, bool injected, const QString &startedAt)
+// and an injection lands after the events that passed and before those to come. Returns the
+// row's index.
+int InstructorPanel::insertRow(const MarketEvent &event, bool injected, const QString &startedAt)
 {
     const auto place =
         std::upper_bound(m_rows.begin(), m_rows.end(), event.time,
@@ -281,6 +309,7 @@ void InstructorPanel::insertRow(const MarketEvent &event, bool injected, const Q
     m_events->insertRow(index, items);
     for (int row = index; row < m_events->rowCount(); ++row)
         showState(row);
+    return index;
 }
 
 // Passed and injected rows are grey, and the next event to come is bold.
@@ -327,9 +356,15 @@ void InstructorPanel::showView(const std::shared_ptr<const MarketView> &view)
     }
     QStringList halted;
     for (const InstrumentQuote &quote : view->instruments) {
-        if (quote.status == TradingStatus::Halted)
+        const bool isHalted = quote.status == TradingStatus::Halted;
+        if (isHalted)
             halted.append(QString::fromStdString(quote.symbol));
+        for (std::size_t i = 0; i < m_options.instruments.size(); ++i) {
+            if (m_options.instruments[i].symbol == quote.symbol)
+                m_halted[i] = isHalted;
+        }
     }
+    enableTradingButtons();
     QString text = tr("Market time %1, %2")
                        .arg(QString::fromStdString(training::formatMarketTime(m_marketTime)),
                             paused ? tr("paused") : tr("playing"));
@@ -352,8 +387,21 @@ void InstructorPanel::inject(MarketEventKind kind)
     if (kind == MarketEventKind::News && event.ticks == 0)
         return;
     event.time = m_marketTime;
-    if (session->injectMarketEvent(event))
-        insertRow(event, true, {});
+    if (!session->injectMarketEvent(event))
+        return;
+    const int row = insertRow(event, true, {});
+    // The view lays out inserted rows later, and until then its scroll bar's range lacks the
+    // new row, so the layout runs first or a row at the end would stay out of sight.
+    m_table->doItemsLayout();
+    m_table->scrollTo(m_events->index(row, EventColumn));
+    // The next view confirms the status. Until then the buttons follow the injection, so a
+    // second click cannot send the same halt or reopening again.
+    // NOTE: a view the session built before the injection took effect still shows the old
+    // status, and it re-enables the button until a newer view arrives.
+    if (kind == MarketEventKind::Halt || kind == MarketEventKind::Reopen) {
+        m_halted[event.instrument] = kind == MarketEventKind::Halt;
+        enableTradingButtons();
+    }
 }
 
 void InstructorPanel::togglePlaying()

@@ -29,9 +29,11 @@ inline constexpr char kInstructorDock[] = "instructorDock";
 // The instructor's controls over a training scenario's market: its scheduled events, upcoming
 // and passed, with their market times; pause, resume and a single step; and market events
 // injected now on a chosen instrument (news of +-N ticks, a halt, a reopening through an
-// auction, a liquidity drought on or off). Injections go through Session::injectMarketEvent()
-// and show in the list at the market time they were sent. The list is in market time: passed
-// and injected events grey, the next one to come bold. Without a scenario the controls are off.
+// auction, a liquidity drought on or off). Halt is off while the chosen instrument is halted
+// and Reopen while it is not, as either would change nothing. Injections go through
+// Session::injectMarketEvent() and show in the list at the market time they were sent. The list is
+// in market time: passed and injected events grey, the next one to come bold. Without a scenario
+// the controls are off.
 class InstructorPanel : public QWidget {
     Q_OBJECT
 
@@ -67,13 +69,14 @@ private:
 
     QWidget *createTransport();
     QWidget *createInjection();
-    void insertRow(const MarketEvent &event, bool injected, const QString &startedAt);
+    int insertRow(const MarketEvent &event, bool injected, const QString &startedAt);
     void showState(int row);
     bool isPassed(int row) const;
     void inject(MarketEventKind kind);
     void togglePlaying();
     void step();
     void enableControls(bool enabled);
+    void enableTradingButtons();
 
     std::function<Session *()> m_sessionSource;
     AgentMarket::Options m_options;
@@ -81,6 +84,8 @@ private:
     bool m_paused = false;
     Timestamp m_marketTime;
     std::vector<Row> m_rows;
+    // Whether each instrument of the scenario is halted, by its index in the options.
+    std::vector<bool> m_halted;
 
     QStandardItemModel *m_events;
     QTableView *m_table;
@@ -91,6 +96,8 @@ private:
     QSpinBox *m_ticks;
     QSpinBox *m_widen;
     QSpinBox *m_size;
+    QPushButton *m_halt;
+    QPushButton *m_reopen;
     QBoxLayout *m_newsRow;
     QBoxLayout *m_droughtRow;
     QBoxLayout *m_droughtButtons;

@@ -232,11 +232,12 @@ void ReplayToolBar::addPositionControls()
 
 void ReplayToolBar::setView(const MarketView &view)
 {
-    // A simulation plays and pauses like a replay. Only a replay finishes or fails, and Idle
-    // is the state of a view that no running session published.
+    // A simulation plays, pauses and changes speed like a replay: the agent market runs on its
+    // own clock, so a training scenario can be played fast or slow. Only a replay finishes or
+    // fails, and Idle is the state of a view that no running session published.
     const bool running =
         view.replayState == ReplayState::Playing || view.replayState == ReplayState::Paused;
-    m_speeds->setEnabled(view.mode == SessionMode::Replay);
+    m_speeds->setEnabled(view.mode == SessionMode::Replay || running);
     m_playPause->setEnabled(running);
     m_step->setEnabled(view.replayState == ReplayState::Paused);
     showPosition(view);

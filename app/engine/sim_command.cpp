@@ -67,7 +67,7 @@ constexpr const char *kUsage =
     "  --scenario FILE     the training scenario\n"
     "  --seed S            replaces the scenario's seed\n"
     "Exit status: 0 clean stop, 1 the journal failed, 2 usage error, 3 damaged or unreadable\n"
-    "journal (nothing runs).\n";
+    "journal, or a missing or malformed scenario file (nothing runs).\n";
 
 constexpr std::uint64_t kDefaultSnapshotEvery = 1'000'000;
 

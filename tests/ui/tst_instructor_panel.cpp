@@ -8,6 +8,7 @@
 #include "workspace_manager.h"
 
 #include <QAbstractItemModelTester>
+#include <QComboBox>
 #include <QDockWidget>
 #include <QHeaderView>
 #include <QPushButton>
@@ -56,6 +57,19 @@ std::shared_ptr<MarketView> viewAt(std::int64_t time)
     return view;
 }
 
+// A view at 14:30 in which ACME is halted and BETA trades.
+std::shared_ptr<MarketView> viewWithAcmeHalted()
+{
+    auto view = viewAt(kAt1431 - 60 * kSecond);
+    InstrumentQuote acme;
+    acme.symbol = "ACME";
+    acme.status = TradingStatus::Halted;
+    InstrumentQuote beta;
+    beta.symbol = "BETA";
+    view->instruments = {acme, beta};
+    return view;
+}
+
 } // namespace
 
 class TstInstructorPanel : public QObject {
@@ -67,6 +81,8 @@ private slots:
     void noScenario_controlsOff();
     void session_haltAndPauseFromPanel();
     void injection_listedInMarketTimeOrder();
+    void haltedInstrument_onlyReopenEnabled();
+    void injection_scrollsToNewRow();
     void narrowPanel_controlsInsideAndEventsElided();
     void trainingStart_panelReadable_data();
     void trainingStart_panelReadable();
@@ -201,6 +217,80 @@ void TstInstructorPanel::injection_listedInMarketTimeOrder()
     QVERIFY(events.item(3, ui::InstructorPanel::EventColumn)->foreground().color() != grey);
     QVERIFY(events.item(3, ui::InstructorPanel::EventColumn)->font().bold());
     QVERIFY(!events.item(4, ui::InstructorPanel::EventColumn)->font().bold());
+    session.stop();
+}
+
+// Halt is off for an instrument the view shows halted and Reopen is off for one it shows
+// trading, each with a tooltip that says why, so no injection that changes nothing is listed.
+void TstInstructorPanel::haltedInstrument_onlyReopenEnabled()
+{
+    ui::InstructorPanel panel;
+    panel.setScenario(panelScenario());
+    auto *instrument = panel.findChild<QComboBox *>(QStringLiteral("instructorInstrument"));
+    auto *halt = panel.findChild<QPushButton *>(QStringLiteral("instructorHalt"));
+    auto *reopen = panel.findChild<QPushButton *>(QStringLiteral("instructorReopen"));
+    QVERIFY(instrument != nullptr);
+    QVERIFY(halt != nullptr);
+    QVERIFY(reopen != nullptr);
+
+    // Before any view every instrument trades, as at the start of a scenario.
+    QVERIFY(halt->isEnabled());
+    QVERIFY(!reopen->isEnabled());
+    QCOMPARE(reopen->toolTip(), QStringLiteral("ACME is not halted"));
+
+    panel.showView(viewWithAcmeHalted());
+    QCOMPARE(instrument->currentText(), QStringLiteral("ACME"));
+    QVERIFY(!halt->isEnabled());
+    QCOMPARE(halt->toolTip(), QStringLiteral("ACME is already halted"));
+    QVERIFY(reopen->isEnabled());
+    QCOMPARE(reopen->toolTip(),
+             QStringLiteral("Return the instrument to trading through an auction"));
+
+    instrument->setCurrentIndex(1);
+    QVERIFY(halt->isEnabled());
+    QCOMPARE(halt->toolTip(), QString());
+    QVERIFY(!reopen->isEnabled());
+    QCOMPARE(reopen->toolTip(), QStringLiteral("BETA is not halted"));
+
+    // A click on the disabled Reopen lists nothing.
+    reopen->click();
+    QCOMPARE(panel.events().rowCount(), 4);
+
+    panel.clear();
+    QVERIFY(!halt->isEnabled());
+    QVERIFY(!reopen->isEnabled());
+}
+
+// With the list scrolled to its top and room for two rows, a news injected at 14:33:30 lands
+// in the last row, and the list scrolls so that row shows whole.
+void TstInstructorPanel::injection_scrollsToNewRow()
+{
+    Session session;
+    const training::TrainingScenario training = panelScenario();
+    session.startTraining(training.seed, training.options);
+    ui::InstructorPanel panel;
+    panel.setScenario(training);
+    panel.setSessionSource([&session] { return &session; });
+    panel.showView(viewAt(kAt1431 + 150 * kSecond));
+    auto *table = panel.findChild<QTableView *>(QStringLiteral("instructorEvents"));
+    QVERIFY(table != nullptr);
+    table->setFixedHeight(table->horizontalHeader()->sizeHint().height() +
+                          2 * table->verticalHeader()->defaultSectionSize() +
+                          2 * table->frameWidth());
+    panel.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&panel));
+    table->scrollToTop();
+
+    panel.findChild<QPushButton *>(QStringLiteral("instructorNews"))->click();
+    QCOMPARE(panel.events().rowCount(), 5);
+    QCOMPARE(cell(panel.events(), 4, ui::InstructorPanel::TimeColumn),
+             QStringLiteral("14:33:30.000"));
+    const int top = table->rowViewportPosition(4);
+    QVERIFY2(top >= 0, qPrintable(QString::number(top)));
+    QVERIFY2(top + table->rowHeight(4) <= table->viewport()->height(),
+             qPrintable(QStringLiteral("row bottom %1, viewport %2")
+                            .arg(top + table->rowHeight(4))
+                            .arg(table->viewport()->height())));
     session.stop();
 }
 

@@ -85,7 +85,7 @@ private slots:
     void parseReplaySpeedRejectsOthers();
     void playPauseFollowsSession_data();
     void playPauseFollowsSession();
-    void simulationDisablesSpeeds();
+    void simulationOffersSpeeds();
     void playingSimulationPausesOnTrigger();
     void playingReplayOffersPause();
     void pausedReplayOffersPlay();
@@ -194,13 +194,16 @@ void ReplayToolBarTest::playPauseFollowsSession()
     QCOMPARE(playPause->text(), text);
 }
 
-void ReplayToolBarTest::simulationDisablesSpeeds()
+void ReplayToolBarTest::simulationOffersSpeeds()
 {
     ReplayToolBar toolBar;
     toolBar.setView(simulationView(ReplayState::Playing));
 
     QVERIFY(action(toolBar, "simulationAction")->isEnabled());
     QVERIFY(action(toolBar, "openAction")->isEnabled());
+    QVERIFY(action(toolBar, "speedAction_10x")->isEnabled());
+
+    toolBar.setView(simulationView(ReplayState::Idle));
     QVERIFY(!action(toolBar, "speedAction_10x")->isEnabled());
 }
 
