@@ -47,7 +47,7 @@ struct AgentInstrument {
     bool randomNews = true;
 };
 
-// What a market event does to one instrument of the agent market.
+// The kind of a market event on one instrument of the agent market.
 enum class MarketEventKind : std::uint8_t {
     // The fair value jumps by `ticks`, as random news does, and so does the level it reverts
     // to, so the jump lasts.

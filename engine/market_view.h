@@ -287,8 +287,8 @@ struct MarketView {
     double replaySpeed = 1.0; // 0 means as fast as possible
     Timestamp replayTime;     // market time of the last applied message
     // The market times of the source's first and last messages, for a position slider. The end
-    // is zero until the session knows it: a journal knows it at once, another source once a
-    // scan of it on another thread has read it through.
+    // is zero until the session has found it. A journal records it, and another source gets it
+    // once a scan on another thread has read the source to its end.
     Timestamp replayStart;
     Timestamp replayEnd;
     // Counts the seeks of the run. After a seek the views start again at the new position, so a

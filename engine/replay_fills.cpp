@@ -103,7 +103,7 @@ void ReplayFills::follow(const Engine &market)
 {
     m_market = &market;
     // A seek back starts the replay's clock again earlier, and the trader's times follow it.
-    // The new engine does not tell its time, so the next market time the model sees, from an
+    // The new engine has no clock to read, so the next market time the model receives, from an
     // event or a command, trims the order-rate windows (forgetOrderTimesAfterSeek()).
     m_marketTime = Timestamp{};
     m_followed = true;
@@ -115,9 +115,9 @@ void ReplayFills::follow(const Engine &market)
         join(entry.id, entry.side, entry.price);
 }
 
-// The trader's orders placed before a seek back keep their later times in the trader's engine's
-// order-rate windows, so without this the rate check would count orders at times the replay
-// has not reached, and reject new ones until the replay is a second past them.
+// Drops the order-rate times later than `time`. Orders placed before a seek back keep their later
+// times in the trader's engine's windows. Without this, the rate check would count them and
+// reject new orders until the replay is a second past them.
 void ReplayFills::forgetOrderTimesAfterSeek(Timestamp time)
 {
     if (!m_followed)
@@ -267,8 +267,8 @@ void ReplayFills::onMarketTrade(const Event &event, const Trade &trade)
                 entry.aheadIds.erase(trade.maker.value());
             continue;
         }
-        // A trade of an order behind, or of hidden liquidity, passed the trader's place once
-        // nothing is ahead; what is still ahead is taken to trade first.
+        // A trade of an order behind, or of hidden liquidity, reaches the trader's order once
+        // nothing is ahead. The volume still ahead is assumed to trade first.
         const Quantity eaten = min(entry.ahead, trade.quantity);
         entry.ahead -= eaten;
         const Quantity passed = trade.quantity - eaten;

@@ -62,7 +62,7 @@ public:
         // simulatedInstruments around a mean-reverting fair value. Agents is the AgentMarket:
         // five instruments traded by market makers, noise, momentum and informed traders on its
         // own clock, which is then the market's time. A market continued from a journal keeps
-        // the flow it was made with, whatever this option says (see resumeSimulation()).
+        // the flow it was made with, whatever this option is (see resumeSimulation()).
         enum class Flow : std::uint8_t { Synthetic, Agents };
         Flow flow = Flow::Synthetic;
         // Instruments of a simulated market, each with its own simulator; empty means the

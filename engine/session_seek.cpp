@@ -263,7 +263,7 @@ std::optional<std::string> Runner::restartReplay(Timestamp target)
     m_replay = std::move(opened.feed);
 
     // The views start again from what the new engine replays. MarketViewBuilder cannot be
-    // assigned, so a fresh one is built in its place. No engine holds a pointer to the old one
+    // assigned, so a fresh one is built in its place. No engine has a pointer to the old one
     // any more, because it was removed from the only engine it was added to.
     std::destroy_at(&m_viewBuilder);
     std::construct_at(&m_viewBuilder, viewOptions(m_options));

@@ -273,7 +273,7 @@ void InstructorPanel::enableControls(bool enabled)
 }
 
 // Enables Halt only while the chosen instrument is not halted and Reopen only while it is,
-// because the other injection would change nothing. A disabled button's tooltip says why.
+// because the other injection would change nothing. A disabled button's tooltip gives the reason.
 void InstructorPanel::enableTradingButtons()
 {
     const int index = m_instrument->currentIndex();

@@ -196,7 +196,7 @@ void MainWindow::createPanels()
     depth->setObjectName(QStringLiteral("depthChart"));
     linkPanel(depth);
     add(dock::depthChart, tr("Depth"), depth);
-    // A source without an order book says so over both book panels.
+    // A source without an order book shows a notice over both book panels.
     for (QWidget *bookPanel : {static_cast<QWidget *>(ladder), static_cast<QWidget *>(depth)}) {
         auto *absence = new BookAbsenceOverlay(bookPanel);
         connect(m_feed, &MarketFeed::viewChanged, absence, &BookAbsenceOverlay::showView);

@@ -39,8 +39,8 @@ public:
 
     // Shows Pause while the session plays, a simulation or a replay, and Play while it is
     // paused. Play is disabled once a replay finished or failed. Step works while paused. The
-    // speed buttons and the position are for replays only; the slider follows the replay's
-    // market time unless the user holds it.
+    // speed buttons work for any running market. The position is for replays only, and its
+    // slider follows the replay's market time unless the user is dragging it.
     void setView(const MarketView &view);
 
     // Checks the button of `speed` without emitting speedRequested.

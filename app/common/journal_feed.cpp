@@ -163,7 +163,7 @@ std::optional<JournalTimeline> readJournalTimeline(const std::string &path, std:
 
     std::size_t nextSnapshot = 0;
     std::int64_t latest = std::numeric_limits<std::int64_t>::min();
-    // The first event that concerns an instrument tells the two kinds apart: an InstrumentAdded
+    // The first event that concerns an instrument decides the kind: an InstrumentAdded
     // in a journal that defines its instruments, or a book event in a journal of a single book.
     // Events before it, such as the trader's accounts opening, name no instrument.
     bool kindKnown = false;
