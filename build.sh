@@ -15,6 +15,7 @@ packages=(
     build-essential cmake ninja-build pkg-config
     qt6-base-dev qt6-qpa-plugins libgl-dev
     libsqlite3-dev libzmq3-dev cppzmq-dev nlohmann-json3-dev
+    clang libclang-rt-14-dev
     xvfb xauth fonts-dejavu-core unzip
 )
 

@@ -40,7 +40,10 @@ void printUsage(std::ostream &out)
            "      without a journal, and print the event stream's hash and rate.\n"
            "  report JOURNAL --output FILE.html [--account N ...]\n"
            "      Write the session report of a journal as one HTML file: P&L curve, fills on\n"
-           "      price charts, risk events and statistics (report --help).\n";
+           "      price charts, risk events and statistics (report --help).\n"
+           "  keygen [--out PATH] [--force]\n"
+           "      Generate a CURVE key pair: PATH.key, the secret key (mode 0600), and PATH.pub,\n"
+           "      and print the public key (keygen --help).\n";
 }
 
 } // namespace
@@ -65,6 +68,8 @@ int main(int argc, char **argv)
         return bourse::cli::runSimCommand(arguments);
     if (command == "report")
         return bourse::cli::runReportCommand(arguments);
+    if (command == "keygen")
+        return bourse::cli::runKeygenCommand(arguments);
 
     std::cerr << "bourse-engine: unknown command '" << command << "'\n";
     printUsage(std::cerr);
