@@ -147,13 +147,23 @@ void AgentMarket::startTrend(std::size_t instrument, std::int64_t ticks, std::in
 // reversion then pulls towards the moving level, so it does not work against the trend.
 void AgentMarket::applyDrift(InstrumentRun &run)
 {
-    const std::int64_t elapsed =
-        std::min(m_time.value() - run.driftStart.value(), run.driftDurationNanoseconds);
+    advanceDrift(run, m_time, true);
+}
+
+// Applies the part of the trend due by `time`. A market that continues a journal moves only the
+// level, because the books it takes the fair value from show the part applied before.
+void AgentMarket::advanceDrift(InstrumentRun &run, Timestamp time, bool moveFairValue)
+{
+    if (run.driftDurationNanoseconds == 0)
+        return;
+    const std::int64_t elapsed = std::clamp<std::int64_t>(time.value() - run.driftStart.value(), 0,
+                                                          run.driftDurationNanoseconds);
     const std::int64_t due = proportion(run.driftTicks, elapsed, run.driftDurationNanoseconds);
     const std::int64_t step = due - run.driftApplied;
     run.driftApplied = due;
     run.startTicks = std::max(run.startTicks + step, run.floorTicks);
-    run.fairValue = std::max(run.fairValue + step, run.floorTicks);
+    if (moveFairValue)
+        run.fairValue = std::max(run.fairValue + step, run.floorTicks);
     if (elapsed == run.driftDurationNanoseconds)
         run.driftDurationNanoseconds = 0;
 }
@@ -219,17 +229,10 @@ void AgentMarket::endDrought(std::size_t instrument, std::uint64_t drought)
 // the spread opens now rather than as orders come and go.
 void AgentMarket::applyDrought(InstrumentRun &run)
 {
-    if (run.droughts.empty()) {
-        run.drought = false;
-        run.droughtWidenTicks = 0;
-        run.droughtPercent = 100;
+    if (!takeRulingDrought(run)) {
         requote(run);
         return;
     }
-    const MarketEvent &ruling = run.droughts.back();
-    run.drought = true;
-    run.droughtWidenTicks = std::max<std::int64_t>(ruling.widenTicks, 0);
-    run.droughtPercent = std::clamp<std::uint32_t>(ruling.percent, 1, 100);
 
     const std::int64_t estimate = run.fairValue - run.unseenNews;
     const std::int64_t offset = run.makerHalfSpreadTicks + wideningTicks(run);
@@ -245,6 +248,23 @@ void AgentMarket::applyDrought(InstrumentRun &run)
             m_engine.cancel(id, m_time);
     }
     requote(run);
+}
+
+// Sets the widening and size of the ruling drought, or the calm ones without a drought. Returns
+// whether a drought rules.
+bool AgentMarket::takeRulingDrought(InstrumentRun &run)
+{
+    if (run.droughts.empty()) {
+        run.drought = false;
+        run.droughtWidenTicks = 0;
+        run.droughtPercent = 100;
+        return false;
+    }
+    const MarketEvent &ruling = run.droughts.back();
+    run.drought = true;
+    run.droughtWidenTicks = std::max<std::int64_t>(ruling.widenTicks, 0);
+    run.droughtPercent = std::clamp<std::uint32_t>(ruling.percent, 1, 100);
+    return true;
 }
 
 // Every maker of the instrument withdraws its quotes and quotes again.

@@ -337,14 +337,22 @@ public:
     // resting orders of account zero up to the capacity of their list. Every other resting
     // order of an agent is cancelled at options.startTime, so that no order is left unmanaged.
     //
-    // A halted instrument stays halted. Not carried over: the random stream, which starts from
-    // `seed`; unseen news and the makers' widening after it; droughts and trends in progress;
-    // the excitation of the arrival rates; the averages of the mid price; the statistics, and
-    // each agent's bought and sold quantities, which count from here. So the continuation is
-    // deterministic given the engine's state, the seed and the options. The clock starts at
-    // options.startTime, which should not be before the engine's last event. Options::schedule is
-    // not applied, since its events belong to the run that made the engine. Returns null when the
-    // engine does not trade the instruments of `options`.
+    // A halted instrument stays halted. The clock starts at options.startTime, which should be
+    // after the engine's last event. Scheduled events due before it count as fired by the run
+    // that made the engine. They are listed in firedEvents() at their due times and do not fire
+    // again. Their lasting effects on the market's own state are restored without sending an
+    // order: the level the fair value reverts to (news, trends, crashes), the activity, and the
+    // droughts and trends still running then, with what remains of them. Halts and
+    // reopenings are the engine's trading status already. Events due from options.startTime on
+    // fire at their times, as in a new market.
+    //
+    // Not carried over: the random stream, which starts from `seed`; events injected in the run
+    // before (a halt stays, as the engine's status); unseen news and the makers' widening after
+    // it; the excitation of the arrival rates; the averages of the mid price; the statistics,
+    // and each agent's bought and sold quantities, which count from here. So the continuation is
+    // deterministic given the engine's state, the seed and the options, but it is not the run
+    // that the same seed would have gone on with. Returns null when the engine does not trade
+    // the instruments of `options`.
     static std::unique_ptr<AgentMarket> resume(Engine &engine, std::uint64_t seed, Options options,
                                                std::span<const CarriedPosition> positions = {});
 
@@ -354,6 +362,8 @@ private:
     void resumeInstrument(std::size_t index, std::span<const CarriedPosition> positions);
     void carryPositions(std::size_t index, std::span<const CarriedPosition> positions);
     void adoptOrders(std::size_t index, std::vector<OrderId> &cancels);
+    void catchUpSchedule();
+    void catchUp(const MarketEvent &event);
 
 private:
     // Tracks the agents' positions and the instruments' trades from Trade events.
@@ -481,6 +491,10 @@ private:
     void fire(const MarketEvent &event, bool injected);
     void schedule(const MarketEvent &event);
     void applyDrift(InstrumentRun &run);
+    void advanceDrift(InstrumentRun &run, Timestamp time, bool moveFairValue);
+    bool takeRulingDrought(InstrumentRun &run);
+    void catchUpTrend(InstrumentRun &run, std::int64_t ticks, Timestamp start,
+                      std::int64_t duration); // agent_market_resume.cpp
     void startTrend(std::size_t instrument, std::int64_t ticks, std::int64_t duration);
     std::int64_t moveLevel(std::size_t instrument, std::int64_t ticks);
     void crash(std::size_t instrument, std::int64_t ticks, std::int64_t duration);

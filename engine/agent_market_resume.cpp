@@ -84,6 +84,8 @@ std::unique_ptr<AgentMarket> AgentMarket::resume(Engine &engine, std::uint64_t s
     }
     for (const OrderId id : cancels)
         market->m_engine.cancel(id, market->m_time);
+    market->setUpSchedule();
+    market->catchUpSchedule();
     return market;
 }
 
@@ -94,6 +96,7 @@ AgentMarket::AgentMarket(Engine &engine, std::uint64_t seed, Options options, Re
         instrument = sanitizedInstrument(std::move(instrument));
     m_options.instruments = std::move(options.instruments);
     m_options.openAccounts = options.openAccounts;
+    m_options.schedule = std::move(options.schedule);
     // Sized once, as the market's own constructor does, so that steps never allocate.
     m_instruments.resize(m_options.instruments.size());
     m_rates.resize(m_options.instruments.size());
@@ -189,6 +192,88 @@ void AgentMarket::adoptOrders(std::size_t index, std::vector<OrderId> &cancels)
     };
     run.book->forEachOrder(Side::Buy, adopt);
     run.book->forEachOrder(Side::Sell, adopt);
+}
+
+// Takes the events due before the clock as fired, in the order fireDueEvents() would have fired
+// them, including the ends of timed droughts that they schedule.
+// NOTE: an event due in the last moments before the clock, after the journal's last event, may
+// have fired without leaving an event in the journal (news sends no order at once). It then fires
+// again. The clock starts just after the last event, which keeps that window short.
+void AgentMarket::catchUpSchedule()
+{
+    while (m_nextEvent < m_schedule.size() && m_schedule[m_nextEvent].time < m_time) {
+        const MarketEvent event = m_schedule[m_nextEvent++];
+        catchUp(event);
+    }
+    for (InstrumentRun &run : m_instruments)
+        advanceDrift(run, m_time, false);
+    m_nextEventTime =
+        m_nextEvent < m_schedule.size() ? m_schedule[m_nextEvent].time : Timestamp{INT64_MAX};
+}
+
+// The lasting part of an event that fired before the journal ended. The fair value comes from
+// the books, which show the event's effect already, so only the level it reverts to and the
+// market's settings change. Nothing goes to the engine.
+void AgentMarket::catchUp(const MarketEvent &event)
+{
+    if (event.instrument >= m_instruments.size())
+        return;
+    InstrumentRun &run = m_instruments[event.instrument];
+    advanceDrift(run, event.time, false);
+    m_fired.push_back(FiredMarketEvent{event, false, event.time, 0, 0, {}});
+
+    const std::int64_t fall = std::max<std::int64_t>(event.ticks, 0);
+    switch (event.kind) {
+    case MarketEventKind::News:
+        run.startTicks = std::max(run.startTicks + event.ticks, run.floorTicks);
+        break;
+    case MarketEventKind::Trend:
+        catchUpTrend(run, event.ticks, event.time, event.durationNanoseconds);
+        break;
+    case MarketEventKind::Crash:
+        run.startTicks = std::max(run.startTicks - fall, run.floorTicks);
+        catchUpTrend(run, fall, event.time, event.durationNanoseconds);
+        break;
+    case MarketEventKind::Drought: {
+        MarketEvent running = event;
+        running.drought = ++m_droughtCount;
+        run.droughts.push_back(running);
+        takeRulingDrought(run);
+        if (event.durationNanoseconds > 0) {
+            MarketEvent end;
+            end.time = Timestamp{event.time.value() + event.durationNanoseconds};
+            end.kind = MarketEventKind::DroughtEnd;
+            end.instrument = event.instrument;
+            end.drought = running.drought;
+            schedule(end);
+        }
+        break;
+    }
+    case MarketEventKind::DroughtEnd:
+        std::erase_if(run.droughts, [&event](const MarketEvent &running) {
+            return event.drought == 0 || running.drought == event.drought;
+        });
+        takeRulingDrought(run);
+        break;
+    case MarketEventKind::Halt:
+    case MarketEventKind::Reopen:
+        // The engine's trading status, which resumeInstrument() read, is the outcome.
+        break;
+    case MarketEventKind::Activity:
+        setActivity(event.instrument, event.percent);
+        break;
+    }
+}
+
+// A trend that started at `start`, as startTrend() would have set it. The next event of the
+// instrument, or the end of the catch-up, applies the part due by its time.
+void AgentMarket::catchUpTrend(InstrumentRun &run, std::int64_t ticks, Timestamp start,
+                               std::int64_t duration)
+{
+    run.driftTicks = ticks;
+    run.driftApplied = 0;
+    run.driftStart = start;
+    run.driftDurationNanoseconds = std::max<std::int64_t>(duration, 1);
 }
 
 } // namespace bourse

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "branch_comparison.h"
 #include "engine.h"
 #include "events.h"
 #include "money.h"
@@ -9,6 +10,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -160,6 +162,7 @@ struct OwnOrder {
     SequenceNumber lastSequence = 0; // the last event that changed it
     // Entered against a replay: the fill model, not an exchange, decided its fills.
     bool simulated = false;
+    bool branch = false; // listed by a branch of a replay (MarketView::branch), simulated too
 };
 
 // One fill of the trader's orders.
@@ -177,6 +180,7 @@ struct OwnFill {
     // Made by the fill model of trading against a replay, not by an exchange or the engine's
     // own book; its sequence number is the trader's engine's.
     bool simulated = false;
+    bool branch = false; // listed by a branch of a replay (MarketView::branch), simulated too
 };
 
 // A position of one of the trader's accounts in one instrument, valued at the mark.
@@ -192,6 +196,7 @@ struct OwnPosition {
     Money unrealized;
     Money fees;
     bool simulated = false; // built by simulated fills against a replay
+    bool branch = false;    // of a branch of a replay (MarketView::branch), simulated too
 };
 
 // A risk decision to show the trader: a rejection, an alert, a limit change or a kill switch.
@@ -231,7 +236,7 @@ struct MarketView {
     SessionMode mode = SessionMode::Simulation;
     // Whether the session takes the trader's orders: a simulation, and a replay through its fill
     // model, whose orders, fills and positions `trader` marks simulated. A replay of a journal,
-    // which replays the recorded trader's own orders, takes none.
+    // which replays the recorded trader's own orders, takes none until it has a branch.
     bool takesOrders = false;
     InstrumentId instrument; // the focus
     std::string symbol;
@@ -270,6 +275,12 @@ struct MarketView {
     std::uint64_t droppedEvents = 0; // events no view carried, since the previous view
 
     TraderView trader;
+    // While the trader trades a branch of a replay (Session::branch()), `trader` shows the
+    // branch, and this compares it with the original run; empty otherwise.
+    std::optional<BranchComparison> branch;
+    // Why Session::branch() does nothing in this session, a sentence for the trader; empty where
+    // it branches.
+    std::string branchUnavailable;
     Timestamp marketTime; // of the last event
 
     SequenceNumber lastSequence = 0;

@@ -169,8 +169,32 @@ void ReplayFills::replace(const ReplaceOrder &replace, Timestamp time,
     reportUnposted();
 }
 
+bool ReplayFills::isRecorded(AccountId account) const
+{
+    const std::vector<AccountId> &recorded = m_recordedAccounts;
+    return account.value() != 0 &&
+           std::find(recorded.begin(), recorded.end(), account) != recorded.end();
+}
+
+Quantity ReplayFills::othersAt(Side side, Price price, Quantity shown) const
+{
+    if (m_recordedAccounts.empty())
+        return shown;
+    const OrderBook *book = m_market->book(m_market->instrument());
+    if (book == nullptr)
+        return shown;
+    for (const Order *order : book->ordersAt(side, price)) {
+        if (isRecorded(order->account))
+            shown -= min(shown, order->remaining);
+    }
+    return shown;
+}
+
+// The recorded trader's own orders at the level are excluded: a branch of a journal replay
+// must not trade with the orders it was seeded from.
 Quantity ReplayFills::available(Side side, Price price, Quantity visible) const
 {
+    visible = othersAt(side, price, visible);
     const auto found = m_consumed.find({static_cast<int>(side), price.value()});
     const Quantity taken = found != m_consumed.end() ? found->second : Quantity{};
     return visible > taken ? visible - taken : Quantity{};
@@ -249,8 +273,21 @@ void ReplayFills::onMarketTrade(const Event &event, const Trade &trade)
     if (consumed != m_consumed.end())
         consumed->second -= min(consumed->second, trade.quantity);
 
+    // A trade the recorded trader sent as taker was that trader's decision, which a branch of
+    // a journal replay makes anew, so it only takes away the replayed orders it traded with.
+    const bool recordedTaker = isRecorded(trade.takerAccount);
+
     Quantity given; // what this trade filled of the trader's orders at its price
     for (QueueEntry &entry : m_queue) {
+        if (recordedTaker) {
+            if (entry.side == makerSide && entry.price == trade.price &&
+                entry.aheadIds.count(trade.maker.value())) {
+                entry.ahead -= min(entry.ahead, trade.quantity);
+                if (trade.makerRemaining == Quantity{0})
+                    entry.aheadIds.erase(trade.maker.value());
+            }
+            continue;
+        }
         const Order *order = m_trader->findOrder(entry.id);
         const Quantity open = order ? order->remaining + order->reserve() : Quantity{};
         const Quantity unfilled = open > entry.pending ? open - entry.pending : Quantity{};
@@ -295,8 +332,9 @@ void ReplayFills::capConsumed()
     const OrderBook *book = m_market->book(m_market->instrument());
     for (auto entry = m_consumed.begin(); entry != m_consumed.end();) {
         const auto side = static_cast<Side>(entry->first.first);
+        const Price price{entry->first.second};
         const Quantity shown =
-            book ? book->quantityAt(side, Price{entry->first.second}) : Quantity{};
+            book ? othersAt(side, price, book->quantityAt(side, price)) : Quantity{};
         entry->second = min(entry->second, shown);
         entry = entry->second > Quantity{0} ? std::next(entry) : m_consumed.erase(entry);
     }
@@ -407,6 +445,8 @@ void ReplayFills::join(OrderId id, Side side, Price price)
     entry.price = price;
     if (const OrderBook *book = m_market->book(m_market->instrument())) {
         for (const Order *order : book->ordersAt(side, price)) {
+            if (isRecorded(order->account))
+                continue;
             entry.aheadIds.insert(order->id.value());
             entry.ahead += order->remaining;
         }

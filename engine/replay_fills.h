@@ -98,6 +98,32 @@ public:
     ReplayFills(const ReplayFills &) = delete;
     ReplayFills &operator=(const ReplayFills &) = delete;
 
+    // Starts a branch of `original` between two replayed messages: a model on the same replayed
+    // engine whose trader's engine is loaded from a snapshot of the original's. So it has the
+    // same orders, positions, cash and risk state (equal stateHash()) and the same fills so far.
+    // It also has the same queue state: each resting order keeps its volume ahead and the
+    // replayed orders ahead of it, and the liquidity the trader consumed stays consumed. Both
+    // models then face the same replayed market, so only the commands each takes separate them.
+    // The caller adds the branch to the replayed engine's handlers. Returns null and sets
+    // `error` when the snapshot does not load, which only a defect in the snapshot code causes.
+    // The branch counts unposted fills from zero (unpostedFillCount()).
+    static std::unique_ptr<ReplayFills> branch(const ReplayFills &original, std::string &error);
+
+    // Starts a model on `market`, a replayed Bourse journal, whose trader's engine is the
+    // recorded trader's state at `time`, between two replayed events (replay_fills_seed.cpp).
+    // It contains the `recordedAccounts` with their settings, cash, limits, kill switches,
+    // positions, realized P&L and fees, and their live orders with the same ids. Each order
+    // that rests on the primary instrument takes the recorded order's place in the replayed
+    // queue, behind the other accounts' orders that are ahead of it there.
+    //
+    // The recorded trader's orders in the replayed book are the trader's own. They are no
+    // liquidity the model's orders can take or count behind, and a replayed trade with the
+    // recorded trader as taker fills none of the model's orders. Returns null and sets `error`
+    // when the replay has no instrument yet or the snapshot does not load.
+    static std::unique_ptr<ReplayFills> seed(const Engine &market, Options options,
+                                             std::vector<AccountId> recordedAccounts,
+                                             Timestamp time, std::string &error);
+
     // The engine of the trader's accounts, orders and simulated fills, for the trader's view
     // and its handlers. Its sequence numbers are its own, not the replayed engine's.
     Engine &traderEngine() { return *m_trader; }
@@ -184,10 +210,17 @@ private:
     void withLiquidity(Side side, Price limit, Quantity quantity, Timestamp time,
                        const std::function<void()> &command);
     Quantity available(Side side, Price price, Quantity visible) const;
+    bool isRecorded(AccountId account) const;
+    // The replayed quantity `shown` at a level less the recorded trader's orders there.
+    Quantity othersAt(Side side, Price price, Quantity shown) const;
+    void keepOnlyRecordedAccounts(Timestamp time);
+    void seatRecordedOrders();
 
     const Engine *m_market;
     Options m_options;
     std::unique_ptr<Engine> m_trader;
+    // The recorded trader's accounts of a journal replay (seed()); empty for exchange data.
+    std::vector<AccountId> m_recordedAccounts;
     std::unique_ptr<TraderEvents> m_traderEvents;
     bool m_ready = false; // the trader's engine has the instrument and the accounts
 

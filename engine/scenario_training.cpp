@@ -12,6 +12,7 @@
 #include <fstream>
 #include <limits>
 #include <map>
+#include <set>
 #include <sstream>
 
 namespace bourse::training {
@@ -28,6 +29,15 @@ constexpr std::int64_t kMarketDay = 1'704'153'600 * kSecond;
 // Longer gaps between random news would overflow the market's arithmetic (72 hours).
 constexpr std::int64_t kLongestNewsGapMilliseconds = 72LL * 3'600'000;
 constexpr int kMaximumDecimals = 9;
+constexpr std::int64_t kDay = 24 * 3'600 * kSecond;
+// The longest scenario and the longest duration of an event. A scenario starts before midnight,
+// so every time it reaches is written 00:00:00 to 47:59:59, where 24:00:00 on is the next day.
+constexpr std::int64_t kLongestDuration = kDay;
+constexpr std::int64_t kLatestTimeOfDay = 2 * kDay;
+
+// Thrown for a line whose only problem follows from an error reported on an earlier line, such
+// as an event of an instrument whose line was invalid, so that the error is not repeated.
+struct FollowOnError {};
 
 std::int64_t powerOfTen(int exponent)
 {
@@ -83,6 +93,7 @@ private:
     void addError(std::size_t line, std::size_t column, std::string message);
 
     void parseCommand();
+    void noteInvalidLine();
     void parseMarket();
     void parseInstrument();
     void setInstrumentOption(AgentInstrument &instrument, const Token &option);
@@ -105,6 +116,14 @@ private:
     bool m_marketSeen = false;
     std::map<std::string, std::size_t, std::less<>> m_symbols;
     std::vector<std::size_t> m_symbolLines;
+    // Symbols of instrument lines with an error, whose events are left out without an error of
+    // their own. Instruments with an invalid event line, whose halts and reopenings are not
+    // checked for alternation, because the invalid line may be the halt a reopening needs.
+    std::set<std::string, std::less<>> m_invalidSymbols;
+    std::set<std::size_t> m_uncheckedInstruments;
+    // A market line with an error may have lost its start or length, which the times of the
+    // events are checked against.
+    bool m_marketInvalid = false;
 };
 
 const Token &TrainingParser::take(std::string_view expected)
@@ -138,6 +157,10 @@ void TrainingParser::parseLine(std::string_view line, std::size_t lineNumber)
             fail(peek(), "unexpected '" + shown(peek().text) + "' after the end of the command");
     } catch (const LineError &error) {
         addError(lineNumber, error.column, error.message);
+        noteInvalidLine();
+    } catch (const FollowOnError &) {
+        // Reported on the line it follows from, but the line is still left out.
+        noteInvalidLine();
     }
     // An event's line is known only here, so parseAt leaves its place for it.
     if (m_result.scenario.eventLines.size() < m_result.scenario.options.schedule.size())
@@ -152,8 +175,10 @@ void TrainingParser::parseCommand()
     if (command.text == "market") {
         if (m_marketSeen)
             fail(command, "a second market line: a training scenario has one");
-        parseMarket();
+        // Set first, so that an error in the line does not make every later line report a
+        // missing market line.
         m_marketSeen = true;
+        parseMarket();
         return;
     }
     if (command.text != "instrument" && command.text != "at")
@@ -165,6 +190,20 @@ void TrainingParser::parseCommand()
         parseInstrument();
     else
         parseAt();
+}
+
+// Remembers what later lines need to know of a line with an error: the symbol of an instrument
+// line, and the instrument of an event line.
+void TrainingParser::noteInvalidLine()
+{
+    const std::string_view command = m_tokens.front().text;
+    m_marketInvalid = m_marketInvalid || command == "market";
+    if (command == "instrument" && m_tokens.size() > 1 && !m_symbols.contains(m_tokens[1].text))
+        m_invalidSymbols.emplace(m_tokens[1].text);
+    if (command == "at" && m_tokens.size() > 3) {
+        if (const auto found = m_symbols.find(m_tokens[3].text); found != m_symbols.end())
+            m_uncheckedInstruments.insert(found->second);
+    }
 }
 
 void TrainingParser::parseMarket()
@@ -181,6 +220,9 @@ void TrainingParser::parseMarket()
             if (!moment)
                 fail(start, "invalid start time '" + shown(start.text) +
                                 "': expected HH:MM:SS[.fraction]");
+            if (moment->value() >= kDay)
+                fail(start, "start time " + std::string(start.text) +
+                                " is out of range: a scenario starts before 24:00:00");
             scenario.options.startTime = Timestamp{kMarketDay + moment->value()};
         } else if (option.text == "length") {
             scenario.lengthNanoseconds = duration(take("length"), "length");
@@ -439,9 +481,14 @@ std::int64_t TrainingParser::signedTicks(const Token &token, std::string_view na
 std::int64_t TrainingParser::duration(const Token &token, std::string_view name) const
 {
     const scenario::DurationValue value = scenario::parseDuration(token.text);
-    if (value.error != scenario::DurationError::None || value.nanoseconds <= 0)
+    if ((value.error != scenario::DurationError::None &&
+         value.error != scenario::DurationError::OutOfRange) ||
+        (value.error == scenario::DurationError::None && value.nanoseconds <= 0))
         fail(token, "invalid " + std::string(name) + " '" + shown(token.text) +
                         "': expected a positive number and a unit (h, min, s, ms), such as 90s");
+    if (value.error == scenario::DurationError::OutOfRange || value.nanoseconds > kLongestDuration)
+        fail(token,
+             std::string(name) + " '" + shown(token.text) + "' is out of range: at most 24h");
     return value.nanoseconds;
 }
 
@@ -463,12 +510,20 @@ Timestamp TrainingParser::time(const Token &token) const
     if (token.text.starts_with('+')) {
         moment = start + duration(Token{token.text.substr(1), token.column}, "time");
     } else if (const std::optional<Timestamp> ofDay = scenario::parseTime(token.text)) {
+        if (ofDay->value() >= kLatestTimeOfDay)
+            fail(token, "time " + std::string(token.text) +
+                            " is out of range: times run from 00:00:00 to 47:59:59, where "
+                            "24:00:00 on is the day after the start");
         moment = kMarketDay + ofDay->value();
     } else {
         fail(token, "invalid time '" + shown(token.text) +
                         "': expected HH:MM:SS[.fraction], or +DURATION from the start, such as "
                         "+90s");
     }
+    const bool outside = moment < start || (scenario.lengthNanoseconds != 0 &&
+                                            moment > start + scenario.lengthNanoseconds);
+    if (outside && m_marketInvalid)
+        throw FollowOnError{};
     if (moment < start)
         fail(token, "time " + std::string(token.text) + " is before the market starts at " +
                         formatMarketTime(scenario.options.startTime));
@@ -481,6 +536,8 @@ Timestamp TrainingParser::time(const Token &token) const
 std::size_t TrainingParser::instrument(const Token &symbol) const
 {
     const auto found = m_symbols.find(symbol.text);
+    if (found == m_symbols.end() && m_invalidSymbols.contains(symbol.text))
+        throw FollowOnError{};
     if (found == m_symbols.end())
         fail(symbol, "unknown instrument '" + shown(symbol.text) +
                          "': define it above with an instrument line");
@@ -494,7 +551,7 @@ TrainingParseResult TrainingParser::finish()
     TrainingScenario &scenario = m_result.scenario;
     if (!m_marketSeen)
         addError(0, 0, "no market line: a training scenario starts with market seed N ...");
-    else if (scenario.options.instruments.empty())
+    else if (scenario.options.instruments.empty() && m_invalidSymbols.empty())
         addError(0, 0, "no instrument: a training scenario needs at least one instrument line");
 
     const std::vector<MarketEvent> &events = scenario.options.schedule;
@@ -510,6 +567,8 @@ TrainingParseResult TrainingParser::finish()
         if (!halt && event.kind != MarketEventKind::Reopen)
             continue;
         const std::string &symbol = scenario.options.instruments[event.instrument].symbol;
+        if (m_uncheckedInstruments.contains(event.instrument))
+            continue;
         if (halt == halted[event.instrument])
             addError(scenario.eventLines[index], 1,
                      halt ? symbol + " is already halted at this time"
@@ -540,6 +599,7 @@ TrainingParseResult fileError(const std::string &path, std::string message)
 TrainingParseResult parseTrainingScenario(std::string_view text, const std::string &fileName)
 {
     TrainingParser parser(fileName);
+    const std::string whole(text);
     std::size_t lineNumber = 0;
     while (!text.empty() && parser.errorCount() < scenario::kMaximumParseErrors) {
         const std::size_t end = text.find('\n');
@@ -549,7 +609,9 @@ TrainingParseResult parseTrainingScenario(std::string_view text, const std::stri
         parser.parseLine(line, ++lineNumber);
         text = end == std::string_view::npos ? std::string_view{} : text.substr(end + 1);
     }
-    return parser.finish();
+    TrainingParseResult result = parser.finish();
+    result.scenario.text = whole;
+    return result;
 }
 
 TrainingParseResult loadTrainingScenario(const std::string &path)

@@ -26,6 +26,7 @@ namespace bourse::training {
 
 struct TrainingScenario {
     std::string fileName;
+    std::string text; // the text parsed, which a journal keeps to continue the scenario
     std::uint64_t seed = 1;
     // How long the scenario runs in market time from the start, or zero for no end.
     std::int64_t lengthNanoseconds = 0;

@@ -3,6 +3,7 @@
 #include "session_market.h"
 #include "session_runner.h"
 
+#include <atomic>
 #include <cmath>
 #include <stdexcept>
 #include <thread>
@@ -68,6 +69,7 @@ struct Session::Impl {
             thread.join();
         }
         controls.reset();
+        branchable.store(false, std::memory_order_relaxed);
         // The run's handlers go first: they may read the engine as they close.
         runHandlers.clear();
         runner.reset();
@@ -80,6 +82,7 @@ struct Session::Impl {
         // A replay takes orders through its fill model, unless its source replays the
         // recorded trader's own orders.
         controls.acceptCommands(true, mode == SessionMode::Simulation || next->takesOrders());
+        branchable.store(next->branchable(), std::memory_order_relaxed);
         runner = std::move(next);
         thread = std::thread([runner = runner.get()] { runner->run(); });
     }
@@ -99,13 +102,15 @@ struct Session::Impl {
     // Gives a runner whose source is set up the handlers made for its run. It comes after the
     // set-up so that a run that cannot start leaves nothing behind, such as an empty journal.
     void addRunHandlers(session::Runner &next, SessionMode mode, std::string source,
-                        std::string continuedJournal = {}, SequenceNumber lastSnapshot = 0)
+                        std::string continuedJournal = {}, SequenceNumber lastSnapshot = 0,
+                        std::string trainingRecord = {})
     {
         if (!runHandlerFactory) {
             return;
         }
-        const RunContext context{mode, std::move(source), next.engine(),
-                                 std::move(continuedJournal), lastSnapshot};
+        const RunContext context{mode,          std::move(source),
+                                 next.engine(), std::move(continuedJournal),
+                                 lastSnapshot,  std::move(trainingRecord)};
         runHandlers = runHandlerFactory(context);
         for (const auto &handler : runHandlers) {
             next.addHandler(handler.get());
@@ -124,6 +129,8 @@ struct Session::Impl {
     std::vector<std::unique_ptr<EventHandler>> runHandlers; // of the current run
     std::unique_ptr<session::Runner> runner;
     std::thread thread;
+    // Whether the running source is a replay that takes orders, which Session::branch() needs.
+    std::atomic<bool> branchable{false};
 };
 
 Session::Session(Options options)
@@ -183,11 +190,34 @@ void Session::resumeSimulation(std::uint64_t seed, Continuation continuation)
 
 void Session::startTraining(std::uint64_t seed, AgentMarket::Options market)
 {
+    startTraining(seed, Training{std::move(market)});
+}
+
+void Session::startTraining(std::uint64_t seed, Training training)
+{
     std::lock_guard lock(m_impl->lifecycleMutex);
     m_impl->stopThread();
     auto runner = m_impl->makeRunner();
-    runner->setUpTraining(seed, std::move(market));
-    m_impl->addRunHandlers(*runner, SessionMode::Simulation, "seed " + std::to_string(seed));
+    runner->setUpTraining(seed, std::move(training.market), training.end);
+    m_impl->addRunHandlers(*runner, SessionMode::Simulation, "seed " + std::to_string(seed), {}, 0,
+                           std::move(training.record));
+    m_impl->startThread(std::move(runner), SessionMode::Simulation);
+}
+
+void Session::resumeTraining(std::uint64_t seed, Training training, Continuation continuation)
+{
+    if (!continuation.engine) {
+        throw std::invalid_argument("resumeTraining needs the engine to continue");
+    }
+    std::lock_guard lock(m_impl->lifecycleMutex);
+    m_impl->stopThread();
+    auto runner = m_impl->makeRunner(std::move(continuation.engine));
+    runner->setUpTraining(seed, std::move(training.market), training.end);
+    runner->restoreHistory(continuation.instrument, continuation.bars, continuation.recentTrades,
+                           continuation.traderHistory);
+    runner->carryAgentState(continuation);
+    m_impl->addRunHandlers(*runner, SessionMode::Simulation, "seed " + std::to_string(seed),
+                           std::move(continuation.journal), continuation.lastSnapshot);
     m_impl->startThread(std::move(runner), SessionMode::Simulation);
 }
 
@@ -298,6 +328,17 @@ std::future<BookDepth> Session::queryBook(InstrumentId instrument, std::size_t l
     m_impl->controls.pushCommand(session::BookCommand{instrument, levels, std::move(promise)},
                                  session::ControlQueue::CommandKind::Query);
     return answer;
+}
+
+bool Session::branch()
+{
+    if (!m_impl->branchable.load(std::memory_order_relaxed)) {
+        return false;
+    }
+    // A branch changes no engine of the source, so the queue takes it as it takes queries: a
+    // journal replay takes trading commands only once it has a branch.
+    return m_impl->controls.pushCommand(session::BranchCommand{},
+                                        session::ControlQueue::CommandKind::Query);
 }
 
 std::vector<Session::SimulatedInstrument> Session::defaultSimulatedInstruments()

@@ -121,6 +121,9 @@ public:
         const Engine &engine;
         std::string continuedJournal;    // empty: the run starts a fresh engine
         SequenceNumber lastSnapshot = 0; // of the continued journal
+        // A new training run's record (training::encodeTrainingRecord), for its journal to keep;
+        // empty for every other run, a continued training run included.
+        std::string trainingRecord{};
     };
 
     // Makes the handlers of one run, such as a journal writer on a new file, since every start
@@ -190,6 +193,25 @@ public:
     // when the queue is full or no simulation runs; outside an agent market it does nothing.
     void startTraining(std::uint64_t seed, AgentMarket::Options market);
     bool injectMarketEvent(const MarketEvent &event);
+
+    // A training scenario's market as a session runs it.
+    struct Training {
+        AgentMarket::Options market; // the scenario's instruments, start time and schedule
+        // The market time at which the scenario ends, zero for none. The market stops at the
+        // first arrival at or after it, in state Finished: Play and Step do nothing, and the
+        // views and the trader's queries go on.
+        Timestamp end{};
+        // The run's record for its journal (RunContext::trainingRecord); empty keeps none.
+        std::string record{};
+    };
+    void startTraining(std::uint64_t seed, Training training);
+    // Continues a training scenario's market on the engine of `continuation`, as
+    // resumeSimulation() continues an agent market, with the scenario's instruments and
+    // schedule (AgentMarket::resume). The clock starts just after the continuation's last event
+    // time, in market time whatever the wall clock shows. Scheduled events due before it do not
+    // fire again. training.record is not written again, since the continued journal has it.
+    // Throws as resumeSimulation() does.
+    void resumeTraining(std::uint64_t seed, Training training, Continuation continuation);
 
     // Stops a running source and starts the engine thread, with a fresh Engine, on a replay
     // that plays at source.speed. When the file cannot be opened, or the speed is outside the
@@ -262,6 +284,20 @@ public:
     // read on the engine thread between batches. An unknown instrument gives empty sides. The
     // future breaks as checkOrder()'s does.
     std::future<BookDepth> queryBook(InstrumentId instrument, std::size_t levels);
+
+    // Starts a branch of trading against a replay at the replay's current moment, between two
+    // replayed messages: a sandbox seeded from a snapshot of the trader's engine, with each
+    // resting order's place in its queue. From then on the trader's commands go to the branch,
+    // while the original run keeps following the replay without new commands, its resting
+    // orders still filling. MarketView::trader shows the branch and MarketView::branch compares
+    // the two. A second branch starts from the current branch's state, against the same
+    // original. A seek to before the branch moment ends the branch, and the trader trades the
+    // original again. A seek to the moment or later keeps both. On a Bourse journal the original
+    // is the recorded trader, the branch is seeded from its accounts and orders, and the replay
+    // takes orders in the branch only (ReplayFills::seed()). Returns false, queueing nothing,
+    // when the queue is full or no replay that can branch runs, as in a simulation, for which
+    // MarketView::branchUnavailable gives the reason.
+    bool branch();
 
     // Chooses the instrument whose book, trades and bars the views carry. An unknown id is
     // ignored. The first instrument is the focus of a new run.

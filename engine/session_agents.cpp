@@ -29,13 +29,16 @@ void Runner::carryAgentState(const Session::Continuation &continuation)
 // NOTE: without the journal's last event time, events of other instruments after the focus
 // instrument's last print are not seen. When the run before played faster than the wall clock,
 // the first arrivals may then come a little before the engine's last event.
+//
+// A training scenario's market keeps to market time: its clock starts just after the last event,
+// whatever the wall clock shows, so that its schedule goes on where it stopped.
 bool Runner::resumeAgents()
 {
-    AgentMarket::Options options;
+    AgentMarket::Options options = m_training ? *m_training : AgentMarket::Options{};
     if (!AgentMarket::tradesInstrumentsOf(*m_engine, options))
         return false;
     m_lastCommandTime = std::max(m_lastCommandTime, Timestamp{m_continuedUntil.value() + 1});
-    options.startTime = commandTime();
+    options.startTime = m_training ? m_lastCommandTime : commandTime();
     m_agents = AgentMarket::resume(*m_engine, m_seed, options, m_carriedPositions);
     return m_agents != nullptr;
 }

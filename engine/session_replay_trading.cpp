@@ -41,14 +41,25 @@ void Runner::followReplayedEngine()
 {
     if (!m_fills || &m_fills->market() == m_engine.get())
         return;
+    // A branch's original follows first, so the handlers keep their order: original, branch,
+    // then the comparison (session_branch.cpp).
+    if (m_branch && m_branch->hasOriginalModel()) {
+        m_branch->original().follow(*m_engine);
+        m_engine->addHandler(&m_branch->original());
+    }
     m_fills->follow(*m_engine);
-    m_engine->addHandler(m_fills.get());
+    // A journal's engine publishes nothing: deliverRestored() hands the model its events.
+    if (!replaysRecordedTrader())
+        m_engine->addHandler(m_fills.get());
+    followBranch();
     m_lastCommandTime = m_replayTime;
 }
 
+// The simulated trader's view comes first: on a journal replay that branched, it is the branch's,
+// while m_traderView goes on following the recorded trader.
 TraderViewBuilder *Runner::traderView()
 {
-    return m_traderView ? m_traderView.get() : m_simulatedView.get();
+    return m_simulatedView ? m_simulatedView.get() : m_traderView.get();
 }
 
 // The engine that runs the trader's commands: the model's in a replay, the market's otherwise.

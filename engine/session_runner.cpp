@@ -454,6 +454,7 @@ void Runner::applyControl(const Control &control, Clock::time_point now)
         return;
     case Control::Kind::Seek:
         seekReplay(control.time, now);
+        endBranchBefore(control.time);
         followReplayedEngine();
         return;
     }
@@ -555,11 +556,13 @@ Clock::time_point Runner::runSimulation(Clock::time_point now)
 Clock::time_point Runner::runAgents(Clock::time_point now)
 {
     const Clock::time_point deadline = batchDeadline(now);
+    if (finishTrainingAtEnd())
+        return Clock::time_point::max();
     if (m_speed == 0.0) {
         do {
-            for (std::size_t i = 0; i < kStepsBetweenClockReads; ++i)
+            for (std::size_t i = 0; i < kStepsBetweenClockReads && !finishTrainingAtEnd(); ++i)
                 m_agents->step();
-        } while (Clock::now() < deadline);
+        } while (Clock::now() < deadline && m_state == ReplayState::Playing);
         return Clock::now();
     }
     const double elapsed = std::chrono::duration<double, std::nano>(now - m_wallAnchor).count();
@@ -572,6 +575,8 @@ Clock::time_point Runner::runAgents(Clock::time_point now)
     }
     for (std::size_t steps = 1; m_agents->time().value() < target; ++steps) {
         m_agents->step();
+        if (finishTrainingAtEnd())
+            return Clock::time_point::max();
         if (steps % kStepsBetweenClockReads == 0 && Clock::now() >= deadline)
             return Clock::now();
     }
@@ -700,6 +705,7 @@ void Runner::publish(Clock::time_point now)
         // A replay's risk monitor measures at the market time of the replay.
         trader->fill(view->trader, m_replay ? m_replayTime : commandTime());
     }
+    fillBranchView(*view);
     view->viewNumber = m_views.takeViewNumber();
 
     view->replayState = m_state;

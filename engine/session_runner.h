@@ -3,6 +3,7 @@
 #include "agent_market.h"
 #include "engine.h"
 #include "lobster_replay.h"
+#include "replay_branch.h"
 #include "replay_fills.h"
 #include "session.h"
 #include "session_seek.h"
@@ -71,9 +72,11 @@ struct BookCommand {
 struct MarketEventCommand {
     MarketEvent event;
 };
+// Starts a branch of trading against a replay at the replay's current moment.
+struct BranchCommand {};
 using TraderCommand =
     std::variant<NewOrder, CancelCommand, ReplaceOrder, MassCancel, KillSwitchCommand,
-                 LimitsCommand, CheckCommand, BookCommand, MarketEventCommand>;
+                 LimitsCommand, CheckCommand, BookCommand, MarketEventCommand, BranchCommand>;
 
 // The queues from any thread to the engine thread, with the stop request beside them: controls,
 // which may drop the oldest when full because each one sets state, and trader commands, which
@@ -166,12 +169,17 @@ public:
     // Whether the trader's orders trade: always in a simulation, and in a replay through the
     // fill model (ReplayFills) once setUpReplay() has set it up.
     bool takesOrders() const { return m_mode == SessionMode::Simulation || m_fills != nullptr; }
+    // Whether Session::branch() starts a branch: in a replay that takes orders, or that replays
+    // a recorded trader, whose branch then takes them (session_branch.cpp).
+    bool branchable() const;
 
     // A simulation on an engine with events continues its books. Any other engine is replaced
     // by a fresh one, on which run() sets up a new market first.
     void setUpSimulation(std::uint64_t seed);
     // A new agent market made of `market`, on its own clock (session_training.cpp).
-    void setUpTraining(std::uint64_t seed, AgentMarket::Options market);
+    // A continued engine keeps its books, and run() continues the market on it with the
+    // scenario's schedule. The market finishes at `end` unless it is zero.
+    void setUpTraining(std::uint64_t seed, AgentMarket::Options market, Timestamp end);
 
     // Starts the views with the bars and prints of the run this one continues, and the trader's
     // view with its orders, fills and notices. Call it after setUpSimulation().
@@ -214,6 +222,7 @@ private:
     void apply(CheckCommand &command, Timestamp time);
     void apply(BookCommand &command, Timestamp time);
     void apply(const MarketEventCommand &command, Timestamp time); // session_training.cpp
+    void apply(const BranchCommand &command, Timestamp time);      // session_branch.cpp
     AccountId defaultAccount() const;
 
     // Trading against a replay (session_replay_trading.cpp).
@@ -221,6 +230,13 @@ private:
     void followReplayedEngine();
     TraderViewBuilder *traderView();
     Engine &tradingEngine();
+
+    // Branches of trading against a replay (session_branch.cpp).
+    bool replaysRecordedTrader() const;
+    void branchRecordedTrader(Timestamp time);
+    void endBranchBefore(Timestamp target);
+    void followBranch();
+    void fillBranchView(MarketView &view) const;
 
     // Replay control (session_seek.cpp).
     std::optional<std::string> openFirstReplay();
@@ -234,6 +250,7 @@ private:
 
     // Each runs work that is due and returns when more becomes due.
     Clock::time_point runAgents(Clock::time_point now);
+    bool finishTrainingAtEnd(); // session_training.cpp
     Clock::time_point runSimulation(Clock::time_point now);
     Clock::time_point runAtEventRate(Clock::time_point now, Clock::time_point deadline);
     Clock::time_point runReplay(Clock::time_point now);
@@ -267,6 +284,9 @@ private:
     // simulated orders, and their view, which follows the model's engine.
     std::unique_ptr<ReplayFills> m_fills;
     std::unique_ptr<TraderViewBuilder> m_simulatedView;
+    // Once the trader branched: the original model and view, which follow the replay without
+    // new commands, and the comparison. m_fills and m_simulatedView are then the branch's.
+    std::unique_ptr<ReplayBranch> m_branch;
 
     SessionMode m_mode = SessionMode::Simulation;
     std::string m_replaySymbol;
@@ -278,6 +298,7 @@ private:
     std::int64_t m_agentsAnchor = 0; // the agents' clock at the wall anchor
     // The agent market of a training scenario, which begin() makes instead of the default one.
     std::optional<AgentMarket::Options> m_training;
+    Timestamp m_trainingEnd;                                      // zero: the scenario has no end
     std::vector<AgentMarket::CarriedPosition> m_carriedPositions; // for resumeAgents()
     Timestamp m_continuedUntil;                                   // the same
     std::unique_ptr<ReplayFeed> m_replay;

@@ -169,6 +169,14 @@ void Runner::deliverRestored(const Event &event)
         for (EventHandler *handler : m_handlers)
             handler->onEvent(event);
     }
+    // A branch of a journal replay follows the engine the journal restores into, which
+    // publishes nothing. During a seek that opened a new engine it waits until it follows that
+    // one (followReplayedEngine()).
+    if (replaysRecordedTrader() && m_fills && &m_fills->market() == m_engine.get()) {
+        m_fills->onEvent(event);
+        if (m_branch)
+            m_branch->onEvent(event);
+    }
 }
 
 void Runner::endRestoredCommand()
@@ -177,6 +185,11 @@ void Runner::endRestoredCommand()
     if (!m_runEngine) {
         for (EventHandler *handler : m_handlers)
             handler->onCommandEnd();
+    }
+    if (replaysRecordedTrader() && m_fills && &m_fills->market() == m_engine.get()) {
+        m_fills->onCommandEnd();
+        if (m_branch)
+            m_branch->onCommandEnd();
     }
 }
 
@@ -187,7 +200,9 @@ void Runner::stepOnce()
     if (m_state != ReplayState::Paused)
         return;
     if (m_agents) {
-        m_agents->step();
+        if (!finishTrainingAtEnd())
+            m_agents->step();
+        finishTrainingAtEnd();
     } else if (m_simulators) {
         m_simulators->step(*m_engine, commandTime());
     } else if (m_replay && stepReplay()) {
@@ -203,7 +218,9 @@ void Runner::seekReplay(Timestamp target, Clock::time_point now)
     const ReplayState before = m_state;
     const bool forward = m_replayTime <= target;
     const std::optional<Timestamp> restartPoint = m_replay->restartPoint(target);
-    const bool jump = restartPoint && *restartPoint > m_replayTime;
+    // A branch fills from every replayed event, so while one runs a seek forward plays every
+    // event up to its target rather than jumping to a later snapshot of a journal.
+    const bool jump = restartPoint && *restartPoint > m_replayTime && !m_branch;
     if (forward && !jump && (before == ReplayState::Finished || before == ReplayState::Failed))
         return; // already at the end of what plays
     if (!forward || jump) {

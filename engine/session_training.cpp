@@ -5,10 +5,24 @@
 
 namespace bourse::session {
 
-void Runner::setUpTraining(std::uint64_t seed, AgentMarket::Options market)
+void Runner::setUpTraining(std::uint64_t seed, AgentMarket::Options market, Timestamp end)
 {
     setUpSimulation(seed);
     m_training = std::move(market);
+    m_trainingEnd = end;
+}
+
+// A scenario that reached its end stops as a finished replay does: the views go on, and Play and
+// Step find nothing to do. Returns whether the market has finished.
+bool Runner::finishTrainingAtEnd()
+{
+    if (!m_agents || m_trainingEnd.value() == 0 || m_agents->time() < m_trainingEnd)
+        return false;
+    if (m_state != ReplayState::Finished) {
+        m_state = ReplayState::Finished;
+        m_publishNow = true;
+    }
+    return true;
 }
 
 void Runner::apply(const MarketEventCommand &command, Timestamp)

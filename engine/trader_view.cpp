@@ -148,6 +148,27 @@ TraderViewBuilder::TraderViewBuilder(const Engine &engine, std::vector<AccountId
 {
 }
 
+TraderViewBuilder::TraderViewBuilder(const TraderViewBuilder &other, const Engine &engine)
+    : m_engine(engine)
+    , m_accounts(other.m_accounts)
+    , m_limits(other.m_limits)
+    , m_working(other.m_working)
+    , m_finished(other.m_finished)
+    , m_fills(other.m_fills)
+    , m_notices(other.m_notices)
+    , m_command(other.m_command)
+    , m_request(other.m_request)
+    , m_restoring(other.m_restoring)
+    , m_simulated(other.m_simulated)
+    , m_riskRejectedOrder(other.m_riskRejectedOrder)
+    , m_riskRejectedSequence(other.m_riskRejectedSequence)
+    , m_riskRejectedText(other.m_riskRejectedText)
+    , m_tradeSequence(other.m_tradeSequence)
+    , m_tradeMaker(other.m_tradeMaker)
+    , m_tradeTaker(other.m_tradeTaker)
+{
+}
+
 bool TraderViewBuilder::isTraderAccount(AccountId account) const
 {
     // The trader has a handful of accounts, so a linear scan is enough.

@@ -36,6 +36,10 @@ public:
 
     // `accounts` are the trader's, the default first; the engine must outlive the builder.
     TraderViewBuilder(const Engine &engine, std::vector<AccountId> accounts);
+    // A copy of `other`'s orders, fills and notices that follows `engine` from now on: the
+    // trader's engine of a replay's branch, loaded from a snapshot of the engine `other`
+    // follows. Call it between commands.
+    TraderViewBuilder(const TraderViewBuilder &other, const Engine &engine);
 
     // Replays the events of the trader's accounts from before a restart, oldest first, as
     // readTraderHistory() collects them from the journal. Call it before adoptEngineState(). The

@@ -242,6 +242,7 @@ struct HandedChunk {
         std::vector<std::uint8_t> body;
     };
     std::optional<Snapshot> snapshot;
+    std::vector<JournalRecord> records; // after the last event, in this order
 };
 
 struct JournalWriter::State {
@@ -252,6 +253,7 @@ struct JournalWriter::State {
     DatabaseHandle database;
     StatementHandle insertChunk;
     StatementHandle insertSnapshot;
+    StatementHandle insertRecord;
     StatementHandle updateTail;
     CommitListener listener;
 
@@ -288,6 +290,7 @@ struct JournalWriter::State {
     bool tryCommit(std::vector<HandedChunk> &chunks);
     bool insertChunk_(const std::vector<Event> &events);
     bool insertSnapshot_(const HandedChunk::Snapshot &snapshot);
+    bool insertRecord_(JournalRecord record);
     void setError(JournalErrorKind kind, SequenceNumber sequence, std::string what);
 };
 
@@ -378,6 +381,13 @@ bool JournalWriter::State::tryCommit(std::vector<HandedChunk> &chunks)
             setError(JournalErrorKind::SqliteFailed, chunk.snapshot->sequence, message);
             return false;
         }
+        for (const JournalRecord &record : chunk.records) {
+            if (!insertRecord_(record)) {
+                const std::string message = rollBack("failed to store the record: ");
+                setError(JournalErrorKind::SqliteFailed, writtenSequence, message);
+                return false;
+            }
+        }
     }
 
     sqlite3_stmt *update = updateTail.get();
@@ -440,6 +450,25 @@ bool JournalWriter::State::insertSnapshot_(const HandedChunk::Snapshot &snapshot
     } else {
         sqlite3_bind_blob64(insert, 4, snapshot.body.data(), snapshot.body.size(), SQLITE_STATIC);
     }
+    sqlite3_bind_int64(insert, 5, static_cast<std::int64_t>(checksum));
+    const int resultCode = sqlite3_step(insert);
+    sqlite3_reset(insert);
+    sqlite3_clear_bindings(insert);
+    return resultCode == SQLITE_DONE;
+}
+
+// The record follows the last event written, whose sequence and chain hash it takes.
+bool JournalWriter::State::insertRecord_(JournalRecord record)
+{
+    record.sequence = writtenSequence;
+    record.chainHash = lastHash;
+    const std::uint64_t checksum = format::recordChecksum(record);
+    sqlite3_stmt *insert = insertRecord.get();
+    sqlite3_bind_int64(insert, 1, static_cast<std::int64_t>(record.sequence));
+    sqlite3_bind_int64(insert, 2, static_cast<std::int64_t>(record.chainHash));
+    sqlite3_bind_text64(insert, 3, record.kind.data(), record.kind.size(), SQLITE_STATIC,
+                        SQLITE_UTF8);
+    sqlite3_bind_blob64(insert, 4, record.body.data(), record.body.size(), SQLITE_STATIC);
     sqlite3_bind_int64(insert, 5, static_cast<std::int64_t>(checksum));
     const int resultCode = sqlite3_step(insert);
     sqlite3_reset(insert);
@@ -522,12 +551,19 @@ JournalWriter::Created JournalWriter::create(std::unique_ptr<JournalWriterLock> 
         }
     }
 
+    if (auto error = format::ensureRecordsTable(database, path)) {
+        return failed(std::move(*error));
+    }
+
     int resultCode = SQLITE_OK;
     state->insertChunk = prepareStatement(database, format::insertChunkSql, resultCode);
     if (state->insertChunk) {
         state->insertSnapshot = prepareStatement(database, format::insertSnapshotSql, resultCode);
     }
     if (state->insertSnapshot) {
+        state->insertRecord = prepareStatement(database, format::insertRecordSql, resultCode);
+    }
+    if (state->insertRecord) {
         state->updateTail = prepareStatement(database, format::updateTailSql, resultCode);
     }
     if (!state->updateTail) {
@@ -651,10 +687,21 @@ void JournalWriter::writeSnapshot(SequenceNumber sequence, std::uint64_t stateHa
     handOver(true);
 }
 
+void JournalWriter::writeRecord(std::string kind, std::string body)
+{
+    State &state = *m_state;
+    if (state.closed || state.failed) {
+        return;
+    }
+    state.current.records.push_back(JournalRecord{0, 0, std::move(kind), std::move(body)});
+    handOver(true);
+}
+
 std::optional<JournalError> JournalWriter::flush()
 {
     State &state = *m_state;
-    if (!state.closed && (!state.current.events.empty() || state.current.snapshot)) {
+    if (!state.closed && (!state.current.events.empty() || state.current.snapshot ||
+                          !state.current.records.empty())) {
         handOver(false);
     }
     std::unique_lock lock(state.mutex);
@@ -680,6 +727,7 @@ std::optional<JournalError> JournalWriter::close()
 
     state.insertChunk.reset();
     state.insertSnapshot.reset();
+    state.insertRecord.reset();
     state.updateTail.reset();
     state.database.reset();
     state.writerLock.reset();

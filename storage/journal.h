@@ -192,6 +192,10 @@ public:
     // checksum.
     void writeSnapshot(SequenceNumber sequence, std::uint64_t stateHash,
                        std::vector<std::uint8_t> body);
+    // Stores a record after the last event handed over, in the transaction of that event's
+    // chunk, and hands the current chunk over. Since a chunk ends there, call it between
+    // commands. Does nothing after an error.
+    void writeRecord(std::string kind, std::string body);
 
     // Hands over the current chunk and waits until everything handed over is committed.
     // Returns the writer's first error, if it has one.
@@ -254,6 +258,18 @@ struct StoredSnapshot {
     std::uint64_t checksum = 0; // as stored, and checked against the content
 };
 
+// A record that a run keeps beside its events, such as the training scenario it plays, so that
+// a restart can continue the run as it was. Records live in the journal's `records` table, each
+// with the sequence number and chain hash of the last event written before it (zero for none)
+// and a checksum over those, its kind and its body. The table is additive: a build that does not
+// know it reads the events as before, and a journal without it has no records.
+struct JournalRecord {
+    SequenceNumber sequence = 0; // the last event before the record; 0 at the journal's start
+    std::uint64_t chainHash = 0; // the chain hash at that event
+    std::string kind;            // what the body is, such as "training"
+    std::string body;
+};
+
 // Reads a journal from the first event to the last, checking every row: its sequence number
 // follows the one before, its checksum matches its content, its hash follows from the previous
 // hash, and its payload decodes. At the end it checks that the last event is the one the
@@ -302,6 +318,11 @@ public:
     // The body of a snapshot, checked against its checksum; an error names the sequence.
     std::optional<StoredSnapshot> readSnapshot(SequenceNumber sequence,
                                                std::optional<JournalError> &error);
+
+    // The journal's records, oldest first, each checked against its checksum. A record that
+    // fails the check sets `error`, naming its sequence, and is left out. A journal without a
+    // records table has none.
+    std::vector<JournalRecord> records(std::optional<JournalError> &error);
 
     // Before the first next(): continues after event `sequence`, whose chain hash must be
     // `chainHash` (as a snapshot records it), instead of at the first event. The event at

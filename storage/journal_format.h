@@ -170,6 +170,16 @@ inline constexpr const char *insertSnapshotSql =
 std::uint64_t snapshotChecksum(std::int64_t sequence, std::uint64_t chainHash,
                                std::uint64_t stateHash, std::span<const std::uint8_t> body);
 
+// Creates the records table (JournalRecord) when it is missing, in a journal of any version.
+std::optional<JournalError> ensureRecordsTable(sqlite3 *database, const std::string &path);
+
+inline constexpr const char *insertRecordSql =
+    "INSERT INTO records (sequence, chain_hash, kind, body, checksum) VALUES (?1, ?2, ?3, ?4, ?5)";
+
+// Checksum of a stored record: FNV-1a over its sequence and chain hash (8 bytes each,
+// little-endian), the length of its kind (8 bytes), its kind and its body.
+std::uint64_t recordChecksum(const JournalRecord &record);
+
 inline constexpr const char *insertEventSql =
     "INSERT INTO events (sequence, time, instrument, type, payload, checksum, hash) "
     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";

@@ -455,6 +455,48 @@ std::optional<StoredSnapshot> JournalReader::readSnapshot(SequenceNumber sequenc
     return snapshot;
 }
 
+std::vector<JournalRecord> JournalReader::records(std::optional<JournalError> &error)
+{
+    std::vector<JournalRecord> found;
+    sqlite3 *database = m_state->database.get();
+    int resultCode = SQLITE_OK;
+    const StatementHandle statement = prepareStatement(
+        database, "SELECT sequence, chain_hash, kind, body, checksum FROM records ORDER BY id",
+        resultCode);
+    if (!statement) {
+        // A journal that no writer of this version opened has no records table.
+        return found;
+    }
+    sqlite3_stmt *row = statement.get();
+    while ((resultCode = sqlite3_step(row)) == SQLITE_ROW) {
+        JournalRecord record;
+        record.sequence = static_cast<SequenceNumber>(sqlite3_column_int64(row, 0));
+        record.chainHash = static_cast<std::uint64_t>(sqlite3_column_int64(row, 1));
+        const auto *kind = reinterpret_cast<const char *>(sqlite3_column_text(row, 2));
+        record.kind = kind != nullptr ? kind : "";
+        const auto *body = static_cast<const char *>(sqlite3_column_blob(row, 3));
+        record.body.assign(body != nullptr ? body : "",
+                           static_cast<std::size_t>(sqlite3_column_bytes(row, 3)));
+        const auto stored = static_cast<std::uint64_t>(sqlite3_column_int64(row, 4));
+        const std::uint64_t computed = format::recordChecksum(record);
+        if (stored != computed) {
+            if (!error)
+                error =
+                    makeError(JournalErrorKind::ChecksumMismatch, m_state->path, record.sequence,
+                              "record checksum mismatch: stored " + format::hex(stored) +
+                                  ", computed " + format::hex(computed));
+            continue;
+        }
+        found.push_back(std::move(record));
+    }
+    if (resultCode != SQLITE_DONE && !error) {
+        error =
+            makeError(format::sqliteFailureKind(resultCode), m_state->path, 0,
+                      "failed to read the records: " + describeSqliteError(database, resultCode));
+    }
+    return found;
+}
+
 void JournalReader::checkTail()
 {
     if (m_state->skipUntil > 0 && !m_state->anchorSeen) {

@@ -322,6 +322,8 @@ QVariant BlotterOrdersModel::displayData(const BlotterOrderRow &row, int column)
     case StateColumn: {
         const QString state = displayStateText(displayStateOf(order));
         // Against a replay the fill model, not an exchange, decides what an order fills.
+        if (order.branch)
+            return tr("%1 (branch)").arg(state);
         return order.simulated ? tr("%1 (simulated)").arg(state) : state;
     }
     case ReasonColumn:
@@ -574,7 +576,7 @@ bool BlotterOrdersModel::cellDiffers(const BlotterOrderRow &before, const Blotte
         return a.remaining != b.remaining || decimalsDiffer;
     case StateColumn:
         return displayStateOf(a) != displayStateOf(b) || a.reason != b.reason ||
-               a.simulated != b.simulated;
+               a.simulated != b.simulated || a.branch != b.branch;
     case ReasonColumn:
         return a.reason != b.reason || a.state != b.state;
     default:
@@ -678,6 +680,8 @@ QVariant BlotterFillsModel::displayData(const BlotterFillRow &row, int column) c
         return formatQuantity(fill.quantity, row.format.quantityDecimals);
     case LiquidityColumn: {
         const QString role = fill.maker ? tr("Maker") : tr("Taker");
+        if (fill.branch)
+            return tr("%1 (branch)").arg(role);
         return fill.simulated ? tr("%1 (simulated)").arg(role) : role;
     }
     case FeeColumn: {
@@ -767,7 +771,7 @@ bool BlotterFillsModel::cellDiffers(const BlotterFillRow &before, const BlotterF
     case QuantityColumn:
         return a.quantity != b.quantity || decimalsDiffer;
     case LiquidityColumn:
-        return a.maker != b.maker || a.simulated != b.simulated;
+        return a.maker != b.maker || a.simulated != b.simulated || a.branch != b.branch;
     case FeeColumn:
         return a.fee != b.fee || before.moneyDecimals != after.moneyDecimals ||
                before.currency != after.currency;

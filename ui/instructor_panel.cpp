@@ -18,6 +18,7 @@
 #include <QSpinBox>
 #include <QStandardItemModel>
 #include <QTableView>
+#include <QTimer>
 #include <QVBoxLayout>
 
 #include <algorithm>
@@ -168,8 +169,11 @@ void InstructorPanel::setScenario(const training::TrainingScenario &scenario)
     m_options = scenario.options;
     m_hasScenario = true;
     m_marketTime = scenario.options.startTime;
+    if (scenario.lengthNanoseconds > 0)
+        m_end = Timestamp{scenario.options.startTime.value() + scenario.lengthNanoseconds};
     // A scenario starts with every instrument trading, until a view shows otherwise.
-    m_halted.assign(m_options.instruments.size(), false);
+    m_statuses.assign(m_options.instruments.size(), TradingStatus::Trading);
+    m_pending.assign(m_options.instruments.size(), std::nullopt);
     for (const AgentInstrument &instrument : m_options.instruments)
         m_instrument->addItem(QString::fromStdString(instrument.symbol));
 
@@ -247,9 +251,12 @@ void InstructorPanel::clear()
 {
     m_hasScenario = false;
     m_paused = false;
+    m_finished = false;
+    m_end = Timestamp{};
     m_options = {};
     m_rows.clear();
-    m_halted.clear();
+    m_statuses.clear();
+    m_pending.clear();
     m_events->removeRows(0, m_events->rowCount());
     m_instrument->clear();
     m_status->setText(tr("No training scenario runs. Open one from Session > Open training "
@@ -272,19 +279,49 @@ void InstructorPanel::enableControls(bool enabled)
         enableTradingButtons();
 }
 
-// Enables Halt only while the chosen instrument is not halted and Reopen only while it is,
-// because the other injection would change nothing. A disabled button's tooltip gives the reason.
+// Enables Halt only while the chosen instrument trades and Reopen only while it is halted. A
+// disabled button's tooltip gives the reason.
 void InstructorPanel::enableTradingButtons()
 {
     const int index = m_instrument->currentIndex();
-    if (!m_hasScenario || index < 0 || static_cast<std::size_t>(index) >= m_halted.size())
+    if (!m_hasScenario || index < 0 || static_cast<std::size_t>(index) >= m_statuses.size())
         return;
-    const bool halted = m_halted[static_cast<std::size_t>(index)];
+    const auto instrument = static_cast<std::size_t>(index);
+    const TradingStatus status = m_statuses[instrument];
     const QString symbol = m_instrument->currentText();
-    m_halt->setEnabled(!halted);
-    m_halt->setToolTip(halted ? tr("%1 is already halted").arg(symbol) : QString());
-    m_reopen->setEnabled(halted);
-    m_reopen->setToolTip(halted ? reopenToolTip() : tr("%1 is not halted").arg(symbol));
+    QString haltReason;
+    QString reopenReason;
+    if (m_finished) {
+        haltReason = reopenReason = tr("The scenario has ended");
+    } else if (m_pending[instrument]) {
+        haltReason = reopenReason =
+            tr("Waiting for the market to confirm the last change of %1").arg(symbol);
+    } else if (status == TradingStatus::Halted) {
+        haltReason = tr("%1 is already halted").arg(symbol);
+    } else if (status == TradingStatus::Trading) {
+        reopenReason = tr("%1 is not halted").arg(symbol);
+    } else {
+        const QString reason = status == TradingStatus::PreOpen  ? tr("%1 is in its opening call")
+                               : status == TradingStatus::Closed ? tr("%1 is closed")
+                                                                 : tr("%1 does not trade");
+        haltReason = reopenReason = reason.arg(symbol);
+    }
+    m_halt->setEnabled(haltReason.isEmpty());
+    m_halt->setToolTip(haltReason);
+    m_reopen->setEnabled(reopenReason.isEmpty());
+    m_reopen->setToolTip(reopenReason.isEmpty() ? reopenToolTip() : reopenReason);
+}
+
+// Lets the views decide the buttons again once no view confirmed a click in time, as when the
+// session dropped the injection.
+void InstructorPanel::expirePendingStatus()
+{
+    const auto now = std::chrono::steady_clock::now();
+    for (std::optional<PendingStatus> &pending : m_pending) {
+        if (pending && pending->deadline <= now)
+            pending.reset();
+    }
+    enableTradingButtons();
 }
 
 // Inserts the row after every row due at or before its time, so the list stays in market time
@@ -356,21 +393,47 @@ void InstructorPanel::showView(const std::shared_ptr<const MarketView> &view)
     }
     QStringList halted;
     for (const InstrumentQuote &quote : view->instruments) {
-        const bool isHalted = quote.status == TradingStatus::Halted;
-        if (isHalted)
+        if (quote.status == TradingStatus::Halted)
             halted.append(QString::fromStdString(quote.symbol));
         for (std::size_t i = 0; i < m_options.instruments.size(); ++i) {
-            if (m_options.instruments[i].symbol == quote.symbol)
-                m_halted[i] = isHalted;
+            if (m_options.instruments[i].symbol != quote.symbol)
+                continue;
+            m_statuses[i] = quote.status;
+            if (m_pending[i] && m_pending[i]->expected == quote.status)
+                m_pending[i].reset();
         }
     }
     enableTradingButtons();
+    if (view->replayState == ReplayState::Finished) {
+        showEnd();
+        return;
+    }
     QString text = tr("Market time %1, %2")
                        .arg(QString::fromStdString(training::formatMarketTime(m_marketTime)),
                             paused ? tr("paused") : tr("playing"));
     if (!halted.isEmpty())
         text += tr("; halted: %1").arg(halted.join(QStringLiteral(", ")));
     m_status->setText(text);
+}
+
+// The market stopped at the scenario's end: the list and the status stay for the trader to
+// read, and the controls that would move the market go off.
+void InstructorPanel::showEnd()
+{
+    const QString end = QString::fromStdString(
+        training::formatMarketTime(m_end.value() != 0 ? m_end : m_marketTime).substr(0, 8));
+    m_status->setText(tr("Scenario ended at %1; the market has stopped. Session > Session "
+                         "report summarises the run.")
+                          .arg(end));
+    if (m_finished)
+        return;
+    m_finished = true;
+    m_playPause->setEnabled(false);
+    m_step->setEnabled(false);
+    for (QPushButton *button : m_injectButtons)
+        button->setEnabled(false);
+    enableTradingButtons();
+    emit scenarioEnded(tr("Scenario ended at %1").arg(end));
 }
 
 void InstructorPanel::inject(MarketEventKind kind)
@@ -394,13 +457,15 @@ void InstructorPanel::inject(MarketEventKind kind)
     // new row, so the layout runs first or a row at the end would stay out of sight.
     m_table->doItemsLayout();
     m_table->scrollTo(m_events->index(row, EventColumn));
-    // The next view confirms the status. Until then the buttons follow the injection, so a
-    // second click cannot send the same halt or reopening again.
-    // NOTE: a view the session built before the injection took effect still shows the old
-    // status, and it re-enables the button until a newer view arrives.
+    // Both buttons stay off until a view shows the new status, because a view the session
+    // built before the injection took effect still shows the old one.
     if (kind == MarketEventKind::Halt || kind == MarketEventKind::Reopen) {
-        m_halted[event.instrument] = kind == MarketEventKind::Halt;
+        const TradingStatus expected =
+            kind == MarketEventKind::Halt ? TradingStatus::Halted : TradingStatus::Trading;
+        m_pending[event.instrument] =
+            PendingStatus{expected, std::chrono::steady_clock::now() + kStatusConfirmationTimeout};
         enableTradingButtons();
+        QTimer::singleShot(kStatusConfirmationTimeout, this, &InstructorPanel::expirePendingStatus);
     }
 }
 

@@ -5,8 +5,10 @@
 
 #include <QWidget>
 
+#include <chrono>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <vector>
 
 class QBoxLayout;
@@ -29,8 +31,13 @@ inline constexpr char kInstructorDock[] = "instructorDock";
 // The instructor's controls over a training scenario's market: its scheduled events, upcoming
 // and passed, with their market times; pause, resume and a single step; and market events
 // injected now on a chosen instrument (news of +-N ticks, a halt, a reopening through an
-// auction, a liquidity drought on or off). Halt is off while the chosen instrument is halted
-// and Reopen while it is not, as either would change nothing. Injections go through
+// auction, a liquidity drought on or off). Halt is on only while the chosen instrument trades
+// and Reopen only while it is halted. In its opening call (PreOpen) or closed neither applies,
+// because a halt would stop a market that does not trade and a reopening would start one that
+// has not opened. After a click both stay off until a view shows the new status, or
+// for kStatusConfirmationTimeout, so a view built before the click cannot re-enable them.
+// A scenario with a length stops at its end: the panel says when, and the controls go off.
+// Injections go through
 // Session::injectMarketEvent() and show in the list at the market time they were sent. The list is
 // in market time: passed and injected events grey, the next one to come bold. Without a scenario
 // the controls are off.
@@ -40,6 +47,9 @@ class InstructorPanel : public QWidget {
 public:
     // The columns of the event list.
     enum Column { TimeColumn, EventColumn, StateColumn, ColumnCount };
+
+    // How long Halt and Reopen wait for a view that shows the status a click asked for.
+    static constexpr std::chrono::milliseconds kStatusConfirmationTimeout{1'000};
 
     explicit InstructorPanel(QWidget *parent = nullptr);
 
@@ -57,6 +67,11 @@ public:
 
     const QStandardItemModel &events() const { return *m_events; }
     QSize sizeHint() const override;
+
+signals:
+    // The scenario reached its length and the market stopped: "Scenario ended at HH:MM:SS",
+    // short enough for the status bar. Emitted once per scenario.
+    void scenarioEnded(const QString &text);
 
 protected:
     void resizeEvent(QResizeEvent *event) override;
@@ -77,6 +92,8 @@ private:
     void step();
     void enableControls(bool enabled);
     void enableTradingButtons();
+    void showEnd();
+    void expirePendingStatus();
 
     std::function<Session *()> m_sessionSource;
     AgentMarket::Options m_options;
@@ -84,8 +101,17 @@ private:
     bool m_paused = false;
     Timestamp m_marketTime;
     std::vector<Row> m_rows;
-    // Whether each instrument of the scenario is halted, by its index in the options.
-    std::vector<bool> m_halted;
+    Timestamp m_end; // start plus length; zero without a length
+    bool m_finished = false;
+    // The trading status of each instrument as the latest view shows it, by its index in the
+    // options. Beside it, the status a click on Halt or Reopen requested, kept until a view
+    // shows it or the deadline passes.
+    struct PendingStatus {
+        TradingStatus expected = TradingStatus::Trading;
+        std::chrono::steady_clock::time_point deadline;
+    };
+    std::vector<TradingStatus> m_statuses;
+    std::vector<std::optional<PendingStatus>> m_pending;
 
     QStandardItemModel *m_events;
     QTableView *m_table;

@@ -98,13 +98,14 @@ void LadderModel::applyView(const MarketView &view)
 
     // The window moves to the market on a new instrument or tick grid, on the first price, and
     // when the best bid or ask nears the edge of the visible rows. It stays where the trader
-    // scrolled it while the market is off screen for that reason.
+    // scrolled it while the market is off screen for that reason. A gap follows the best
+    // prices.
     const std::optional<Price> market = marketPrice();
     bool moved = false;
     if (newTerms || !m_centre)
-        moved = moveCentre(market);
-    else if (!m_held && market && m_marketWasVisible && !insideMarketShown())
-        moved = moveCentre(market);
+        moved = moveWindow(market);
+    else if (!m_held && market && m_marketWasVisible && (m_gap || !insideMarketShown()))
+        moved = moveWindow(market);
 
     if (!m_held)
         m_marketWasVisible = marketVisible();
@@ -121,6 +122,7 @@ void LadderModel::clear()
     m_market = Market{};
     m_warnings.clear();
     m_marketWasVisible = false;
+    m_gap.reset();
     const bool moved = moveCentre(std::nullopt);
     refresh();
     if (moved)
@@ -133,7 +135,7 @@ void LadderModel::recentre()
     if (!market)
         return;
 
-    const bool moved = moveCentre(market);
+    const bool moved = moveWindow(market);
     m_marketWasVisible = marketVisible();
     refresh();
     if (moved)
@@ -150,7 +152,10 @@ void LadderModel::scrollRows(int rows)
     const std::int64_t tick = m_terms.tickSize.value();
     const std::int64_t maximumSteps = kMaximumPrice.value() / tick;
     const std::int64_t steps = std::clamp<std::int64_t>(rows, -maximumSteps, maximumSteps);
-    if (!moveCentre(Price{m_centre->value() + steps * tick}))
+    // Scrolling opens a gap again, so that every row shows its own price.
+    const bool leftGap = m_gap.has_value();
+    m_gap.reset();
+    if (!moveCentre(Price{m_centre->value() + steps * tick}) && !leftGap)
         return;
 
     m_marketWasVisible = marketVisible();
@@ -193,13 +198,45 @@ bool LadderModel::moveCentre(std::optional<Price> centre)
     return true;
 }
 
+// Moves the window to `centre`, closing the spread with a gap when it is wider than the screen.
+// Returns whether any row now shows another price.
+bool LadderModel::moveWindow(std::optional<Price> centre)
+{
+    const std::optional<Gap> gap = centre ? gapFor() : std::nullopt;
+    const bool gapChanged = gap != m_gap;
+    m_gap = gap;
+    const bool centreChanged = moveCentre(centre);
+    return gapChanged || centreChanged;
+}
+
+// A gap when a window centred on the market cannot show both best prices clear of the edge
+// rows: the spread's rows and the margins on both sides need more rows than the screen has.
+std::optional<LadderModel::Gap> LadderModel::gapFor() const
+{
+    if (m_market.bids.empty() || m_market.asks.empty())
+        return std::nullopt;
+    const Price bid = m_market.bids.front().price;
+    const Price ask = m_market.asks.front().price;
+    const std::int64_t tick = m_terms.tickSize.value();
+    if (bid.value() % tick != 0 || ask.value() % tick != 0 || ask <= bid)
+        return std::nullopt;
+
+    const std::int64_t visible = m_lastVisible - m_firstVisible + 1;
+    const std::int64_t margin = std::min(kEdgeRows, (m_lastVisible - m_firstVisible) / 4);
+    const std::int64_t spreadRows = (ask.value() - bid.value()) / tick + 1;
+    if (spreadRows + 2 * margin <= visible)
+        return std::nullopt;
+    return Gap{bid, ask};
+}
+
 bool LadderModel::marketVisible() const
 {
     const std::optional<Price> market = marketPrice();
     if (!market)
         return false;
 
-    const int row = rowOf(*market);
+    // The market price of a closed spread lies inside the gap, which its row stands for.
+    const int row = m_gap ? m_rowsEachSide : rowOf(*market);
     return row >= m_firstVisible && row <= m_lastVisible;
 }
 
@@ -229,8 +266,17 @@ std::optional<Price> LadderModel::priceAt(int row) const
     if (!m_centre || row < 0 || row >= rowCount())
         return std::nullopt;
 
-    const Price price{m_centre->value() +
-                      static_cast<std::int64_t>(m_rowsEachSide - row) * m_terms.tickSize.value()};
+    // With a gap, the rows above it count up from the best ask and those below it down from the
+    // best bid.
+    const std::int64_t tick = m_terms.tickSize.value();
+    const auto above = static_cast<std::int64_t>(m_rowsEachSide - row);
+    Price price{m_centre->value() + above * tick};
+    if (m_gap && above == 0)
+        return std::nullopt;
+    if (m_gap && above > 0)
+        price = Price{m_gap->ask.value() + (above - 1) * tick};
+    if (m_gap && above < 0)
+        price = Price{m_gap->bid.value() + (above + 1) * tick};
     if (!onScale(price))
         return std::nullopt;
     return price;
@@ -241,12 +287,24 @@ int LadderModel::rowOf(Price price) const
     if (!m_centre || !onScale(price))
         return -1;
 
-    const std::int64_t distance = m_centre->value() - price.value();
+    // With a gap, the rows above it count up from the best ask and those below it down from the
+    // best bid. The prices between them have no row.
+    std::int64_t distance = m_centre->value() - price.value();
+    std::int64_t offset = 0;
+    if (m_gap && price >= m_gap->ask) {
+        distance = m_gap->ask.value() - price.value();
+        offset = -1;
+    } else if (m_gap && price <= m_gap->bid) {
+        distance = m_gap->bid.value() - price.value();
+        offset = 1;
+    } else if (m_gap) {
+        return -1;
+    }
     const std::int64_t tick = m_terms.tickSize.value();
     if (distance % tick != 0)
         return -1;
 
-    const std::int64_t row = m_rowsEachSide + distance / tick;
+    const std::int64_t row = m_rowsEachSide + offset + distance / tick;
     if (row < 0 || row >= rowCount())
         return -1;
     return static_cast<int>(row);
@@ -280,6 +338,13 @@ int LadderModel::bestAskRow() const
     return m_market.asks.empty() ? -1 : rowOf(m_market.asks.front().price);
 }
 
+std::int64_t LadderModel::hiddenTicksAt(int row) const
+{
+    if (!m_gap || row != m_rowsEachSide)
+        return 0;
+    return (m_gap->ask.value() - m_gap->bid.value()) / m_terms.tickSize.value() - 1;
+}
+
 std::vector<LadderModel::WorkingOrder> LadderModel::workingOrdersAt(Side side, Price price) const
 {
     std::vector<WorkingOrder> orders;
@@ -293,8 +358,10 @@ std::vector<LadderModel::WorkingOrder> LadderModel::workingOrdersAt(Side side, P
 std::vector<LadderModel::Row> LadderModel::buildRows() const
 {
     std::vector<Row> rows(static_cast<std::size_t>(rowCount()));
-    for (int row = 0; row < rowCount(); ++row)
+    for (int row = 0; row < rowCount(); ++row) {
         rows[static_cast<std::size_t>(row)].price = priceAt(row).value_or(Price{0});
+        rows[static_cast<std::size_t>(row)].hiddenTicks = hiddenTicksAt(row);
+    }
 
     placeBook(rows);
     placeWorkingOrders(rows);
@@ -441,6 +508,10 @@ QVariant LadderModel::data(const QModelIndex &index, int role) const
         }
         return {};
     case Qt::ToolTipRole:
+        if (column == PriceColumn && row.hiddenTicks > 0)
+            return tr("The spread is wider than the ladder: the %1 empty prices between the best "
+                      "bid and the best ask are not shown")
+                .arg(row.hiddenTicks);
         if (column == BidSizeColumn && !row.bidWarning.isEmpty())
             return row.bidWarning;
         if (column == AskSizeColumn && !row.askWarning.isEmpty())
@@ -471,6 +542,8 @@ QVariant LadderModel::displayData(const Row &row, int column) const
     case BidSizeColumn:
         return quantityText(row.bidSize, decimals);
     case PriceColumn:
+        if (row.hiddenTicks > 0)
+            return tr("\u22EE %1 \u22EE").arg(row.hiddenTicks);
         if (row.price.value() <= 0)
             return {};
         return formatPrice(row.price, m_scale.priceDecimals);

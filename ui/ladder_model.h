@@ -5,6 +5,7 @@
 #include <QAbstractTableModel>
 #include <QString>
 
+#include <cstdint>
 #include <optional>
 #include <vector>
 
@@ -18,6 +19,12 @@ namespace bourse::ui {
 // re-centres on the market when the market moves out of the visible rows, when the focus
 // instrument changes, and on recentre(). The row count never changes, so every update is a
 // dataChanged of the rows that differ.
+//
+// A spread wider than the visible rows, as in a liquidity drought, would leave both best prices
+// off screen. The window then closes the spread: the best ask is just above the centre row, the
+// best bid just below it, and the centre row is a gap that stands for the empty prices between
+// them (hiddenTicksAt()). The gap follows the best prices at every view, and closes when the
+// spread fits again or the trader scrolls.
 //
 // NOTE: a row is one tick of the view's tickSize. A LOBSTER replay's instrument has a tick of 1
 // (1/10000 dollar) while its quotes step by 100, so its book lands far apart on blank rows.
@@ -100,6 +107,9 @@ public:
     // side's best price, with both empty the last trade, and nothing without a trade either.
     std::optional<Price> marketPrice() const;
     int bestBidRow() const; // -1 when the best bid is off the window or there is none
+    // The number of prices inside the spread that the gap row stands for, or zero when `row`
+    // is not a gap.
+    std::int64_t hiddenTicksAt(int row) const;
     int bestAskRow() const;
 
     InstrumentId instrument() const { return m_terms.instrument; }
@@ -150,7 +160,8 @@ private:
     };
 
     struct Row {
-        Price price; // zero on a blank row
+        Price price;                  // zero on a blank row and on the gap row
+        std::int64_t hiddenTicks = 0; // on the gap row, the prices inside the spread it hides
         Quantity bidSize;
         Quantity askSize;
         Quantity workingBuys;
@@ -183,6 +194,15 @@ private:
     void refresh();
     void emitChangedRows(const std::vector<Row> &before, bool everyRow);
     bool moveCentre(std::optional<Price> centre);
+    // The best prices a gap keeps next to each other.
+    struct Gap {
+        Price bid;
+        Price ask;
+
+        friend bool operator==(const Gap &, const Gap &) = default;
+    };
+    std::optional<Gap> gapFor() const;
+    bool moveWindow(std::optional<Price> centre);
     // Whether the market price's row is on screen: false after the trader scrolled it away.
     bool marketVisible() const;
     // Whether the best bid and ask are on screen and clear of the edge rows.
@@ -198,6 +218,7 @@ private:
     int m_firstVisible;
     int m_lastVisible;
     bool m_held = false;
+    std::optional<Gap> m_gap; // set while the window closes a spread wider than the screen
     bool m_marketWasVisible = false;
     Terms m_terms;
     Market m_market;

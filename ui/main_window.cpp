@@ -3,6 +3,7 @@
 #include "accounts_panel.h"
 #include "blotter_panel.h"
 #include "book_absence_overlay.h"
+#include "branch_panel.h"
 #include "candle_chart.h"
 #include "csv_bar_feed.h"
 #include "depth_chart.h"
@@ -127,6 +128,7 @@ MainWindow::MainWindow(QWidget *parent)
     connect(m_feed, &MarketFeed::viewChanged, this, &MainWindow::clearPanelsAfterSeek);
     createPanels();
     createMenus();
+    createBranchAction();
 
     connect(m_feed, &MarketFeed::viewChanged, this, &MainWindow::showView);
     connect(m_workspaces, &WorkspaceManager::workspacesChanged, this,
@@ -247,6 +249,14 @@ void MainWindow::createPanels()
     m_instructor->setSessionSource([this] { return m_session.get(); });
     linkPanel(m_instructor);
     m_docks->add(kInstructorDock, tr("Instructor"), m_instructor, QKeySequence(Qt::ALT | Qt::Key_I),
+                 PanelDocks::Fit::Scroll);
+
+    // The original run of a replay beside its branch (main_window_branch.cpp).
+    m_branchPanel = new BranchPanel(this);
+    m_branchPanel->setObjectName(QStringLiteral("branch"));
+    m_branchPanel->setSessionSource([this] { return m_session.get(); });
+    linkPanel(m_branchPanel);
+    m_docks->add(kBranchDock, tr("Branch"), m_branchPanel, QKeySequence(Qt::ALT | Qt::Key_B),
                  PanelDocks::Fit::Scroll);
 }
 

@@ -4,6 +4,7 @@
 #include "market_view.h"
 #include "session.h"
 #include "theme.h"
+#include "training_record.h"
 
 #include <QMainWindow>
 
@@ -20,6 +21,7 @@ class QMenu;
 namespace bourse::ui {
 
 class AccountsPanel;
+class BranchPanel;
 class EventLogPanel;
 class InstructorPanel;
 class MarketFeed;
@@ -101,6 +103,17 @@ public:
     // (main_window_training.cpp).
     std::optional<QString> startTraining(const QString &path, std::optional<std::uint64_t> seed,
                                          double speed = 1.0);
+    // Replaces the current session with the training scenario of `record` continued on the
+    // engine of `continuation`, rebuilt from the journal that keeps the record, playing at
+    // `speed` times market time, and shows the instructor panel. Returns the scenario's errors,
+    // leaving `continuation` and the current session as they were, when the recorded text no
+    // longer parses (main_window_training.cpp).
+    std::optional<QString> resumeTraining(const training::TrainingRecord &record,
+                                          Session::Continuation &continuation, double speed = 1.0);
+
+    // Branches the running replay at its current moment and raises the Branch panel, which shows
+    // the comparison, or why the session cannot branch (main_window_branch.cpp).
+    void branchReplay();
 
     // Makes an instrument the focus of the session, which every panel then follows. Panels
     // that emit instrumentSelected call it.
@@ -150,11 +163,14 @@ private:
     void createToolBar();
     std::unique_ptr<Session> makeSession(SessionMode mode) const;
     void installSession(std::unique_ptr<Session> session, SessionMode mode);
+    void connectInstructor(); // main_window_training.cpp
     void showView(const std::shared_ptr<const MarketView> &view);
     void clearPanelsAfterSeek(const std::shared_ptr<const MarketView> &view);
     void openReplayFile();
     void openTrainingScenario();
     void showInstructor();
+    void raiseAndEnlargeDock(const char *dockName, const QWidget &panel, int heightPercent);
+    void createBranchAction();
 
     std::unique_ptr<Session> m_session;
     std::unique_ptr<OrderGateway> m_gateway;
@@ -169,6 +185,7 @@ private:
     WorkspaceManager *m_workspaces;
     AccountsPanel *m_accounts = nullptr;
     InstructorPanel *m_instructor = nullptr;
+    BranchPanel *m_branchPanel = nullptr;
     TimeAndSalesPanel *m_tape = nullptr;
     OrderTicket *m_ticket = nullptr;
     EventLogPanel *m_eventLog = nullptr;

@@ -21,19 +21,40 @@
 
 namespace bourse::ui {
 
+namespace {
+
+QString errorLines(const training::TrainingParseResult &parsed)
+{
+    QStringList errors;
+    for (const scenario::ParseError &error : parsed.errors)
+        errors.append(QString::fromStdString(error.toString()));
+    return errors.join(QLatin1Char('\n'));
+}
+
+// The session's form of a parsed scenario, with the record its journal keeps when `record` is
+// set. The scenario ends `lengthNanoseconds` after its start, or never for a length of zero.
+Session::Training sessionTraining(const training::TrainingScenario &scenario,
+                                  std::string record = {})
+{
+    Session::Training training{scenario.options, {}, std::move(record)};
+    if (scenario.lengthNanoseconds > 0)
+        training.end = Timestamp{scenario.options.startTime.value() + scenario.lengthNanoseconds};
+    return training;
+}
+
+} // namespace
+
 std::optional<QString> MainWindow::startTraining(const QString &path,
                                                  std::optional<std::uint64_t> seed, double speed)
 {
     const training::TrainingParseResult parsed = training::loadTrainingScenario(path.toStdString());
-    if (!parsed.ok()) {
-        QStringList errors;
-        for (const scenario::ParseError &error : parsed.errors)
-            errors.append(QString::fromStdString(error.toString()));
-        return errors.join(QLatin1Char('\n'));
-    }
+    if (!parsed.ok())
+        return errorLines(parsed);
     const std::uint64_t chosen = seed.value_or(parsed.scenario.seed);
     auto session = makeSession(SessionMode::Simulation);
-    session->startTraining(chosen, parsed.scenario.options);
+    const std::string record =
+        training::encodeTrainingRecord(training::recordOf(parsed.scenario, chosen));
+    session->startTraining(chosen, sessionTraining(parsed.scenario, record));
     session->setSpeed(speed);
     qCInfo(lcUi) << "training scenario" << path << "started with seed" << chosen;
 
@@ -41,39 +62,46 @@ std::optional<QString> MainWindow::startTraining(const QString &path,
     m_statusBar->setSimulationSeed(chosen);
     m_toolBar->setSpeed(speed);
     m_instructor->setScenario(parsed.scenario);
+    connectInstructor();
     showInstructor();
     return std::nullopt;
 }
 
-// Raises the instructor's tab and enlarges the dock to the panel's preferred size, so the event
-// list and the injection controls show whole. It takes at most 45% of the window's width and
-// 70% of its height, and a dock already larger keeps its size.
+std::optional<QString> MainWindow::resumeTraining(const training::TrainingRecord &record,
+                                                  Session::Continuation &continuation, double speed)
+{
+    const training::TrainingParseResult parsed = training::parseRecordedScenario(record);
+    if (!parsed.ok())
+        return errorLines(parsed);
+    const SequenceNumber from = continuation.engine ? continuation.engine->lastSequence() : 0;
+    auto session = makeSession(SessionMode::Simulation);
+    session->resumeTraining(record.seed, sessionTraining(parsed.scenario), std::move(continuation));
+    session->setSpeed(speed);
+    qCInfo(lcUi) << "training scenario" << QString::fromStdString(record.fileName)
+                 << "resumed after sequence" << from << "with seed" << record.seed;
+
+    installSession(std::move(session), SessionMode::Simulation);
+    m_statusBar->setSimulationSeed(record.seed);
+    m_toolBar->setSpeed(speed);
+    m_instructor->setScenario(parsed.scenario);
+    connectInstructor();
+    showInstructor();
+    return std::nullopt;
+}
+
+// The status bar repeats the instructor's notice that the scenario ended, so that it shows with
+// the dock closed too.
+void MainWindow::connectInstructor()
+{
+    connect(m_instructor, &InstructorPanel::scenarioEnded, this, &MainWindow::showNotice,
+            Qt::UniqueConnection);
+}
+
+// Raises the instructor's tab and enlarges it, so the event list and the injection controls
+// show whole.
 void MainWindow::showInstructor()
 {
-    QDockWidget *dock = m_docks->dock(QString::fromLatin1(kInstructorDock));
-    if (!dock)
-        return;
-    PanelDocks::focusDock(*dock);
-
-    // The workspace applies its shares on the first pass of the event loop after the window
-    // shows, so the widening waits for that pass to come after it.
-    QTimer::singleShot(0, this, [this, dock] {
-        if (dock->isFloating() || !dock->isVisible())
-            return;
-        const QSize hint = m_instructor->sizeHint();
-        const int preferredWidth = std::min(hint.width() + 24, width() * 45 / 100);
-        const int preferredHeight = std::min(hint.height() + 48, height() * 70 / 100);
-        // NOTE: with several columns, QMainWindow::resizeDocks() moves the separator only part
-        // of the way (Qt 6.4: 436 of 503 pixels at 1400x850), so it repeats a few times.
-        for (int attempt = 0; attempt < 4 && dock->width() < preferredWidth - 2; ++attempt) {
-            resizeDocks({dock}, {preferredWidth}, Qt::Horizontal);
-            layout()->activate();
-        }
-        for (int attempt = 0; attempt < 4 && dock->height() < preferredHeight - 2; ++attempt) {
-            resizeDocks({dock}, {preferredHeight}, Qt::Vertical);
-            layout()->activate();
-        }
-    });
+    raiseAndEnlargeDock(kInstructorDock, *m_instructor, 70);
 }
 
 void MainWindow::openTrainingScenario()

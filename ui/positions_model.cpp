@@ -220,6 +220,8 @@ QVariant PositionsModel::displayData(const PositionsRow &row, int column) const
         return QString::number(row.account.value());
     case InstrumentColumn:
         // A position built by simulated fills against a replay says so wherever it shows.
+        if (position && position->branch)
+            return tr("%1 (branch)").arg(row.format.symbol);
         return position && position->simulated ? tr("%1 (simulated)").arg(row.format.symbol)
                                                : row.format.symbol;
     case QuantityColumn:
@@ -308,7 +310,8 @@ bool PositionsModel::cellDiffers(const PositionsRow &before, const PositionsRow 
     case AccountColumn:
         return before.account != after.account;
     case InstrumentColumn:
-        return before.format.symbol != after.format.symbol || a.simulated != b.simulated;
+        return before.format.symbol != after.format.symbol || a.simulated != b.simulated ||
+               a.branch != b.branch;
     case QuantityColumn:
         return a.quantity != b.quantity ||
                before.format.quantityDecimals != after.format.quantityDecimals;

@@ -1,5 +1,6 @@
 #include "workspace_layouts.h"
 
+#include "branch_panel.h"
 #include "instructor_panel.h"
 
 namespace bourse::ui {
@@ -46,6 +47,8 @@ WorkspaceLayout tradingLayout()
         // The instructor waits behind the tape, the tallest place, until a training scenario
         // raises it and widens the column.
         placed(kInstructorDock, Kind::TabbedWith, dock::timeAndSales),
+        // The comparison of a replay's branch sits with the positions it compares.
+        placed(kBranchDock, Kind::TabbedWith, dock::positions),
     };
     layout.widths = {share(dock::marketWatch, 0.22), share(dock::chart, 0.52),
                      share(dock::ladder, 0.26),      share(dock::blotter, 0.29),
@@ -95,6 +98,7 @@ WorkspaceLayout riskLayout()
         placed(dock::positions, Kind::Below, dock::eventLog),
         placed(dock::blotter, Kind::RightOf, dock::positions),
         placed(kInstructorDock, Kind::TabbedWith, dock::risk),
+        placed(kBranchDock, Kind::TabbedWith, dock::positions),
     };
     // The risk dashboard is wide enough for every kill switch button.
     layout.widths = {share(dock::risk, 0.5), share(dock::eventLog, 0.5),

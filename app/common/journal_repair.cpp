@@ -163,6 +163,18 @@ std::optional<RepairError> survey(const std::string &path, JournalRepair &repair
 }
 
 // The second read: writes events 1 to lastKept and the kept snapshots to a new journal.
+// The original's records that pass their checksum, oldest first. A file too damaged to list them
+// loses them, as its damage loses events.
+std::vector<storage::JournalRecord> intactRecords(const std::string &path)
+{
+    storage::JournalReader::Opened opened = storage::JournalReader::open(path);
+    if (!opened.reader) {
+        return {};
+    }
+    std::optional<JournalError> ignored;
+    return opened.reader->records(ignored);
+}
+
 std::optional<RepairError> writeKeptEvents(const std::string &path, const std::string &target,
                                            const JournalRepair &repair)
 {
@@ -183,6 +195,18 @@ std::optional<RepairError> writeKeptEvents(const std::string &path, const std::s
             keptSnapshots.push_back(snapshot.sequence);
         }
     }
+    // Each record follows the same event as in the original, or the first end of a command
+    // after it, since writing a record ends a chunk.
+    const std::vector<storage::JournalRecord> records = intactRecords(path);
+    std::size_t nextRecord = 0;
+    const auto writeRecordsThrough = [&](SequenceNumber sequence) {
+        for (; nextRecord < records.size() && records[nextRecord].sequence <= sequence;
+             ++nextRecord) {
+            writer.writeRecord(records[nextRecord].kind, records[nextRecord].body);
+        }
+    };
+    writeRecordsThrough(0);
+
     std::size_t nextSnapshot = 0;
     while (salvage.lastSequence() < repair.lastKept) {
         const std::optional<Event> event = salvage.next();
@@ -194,6 +218,7 @@ std::optional<RepairError> writeKeptEvents(const std::string &path, const std::s
         // journal end one.
         if (salvage.atChunkEnd()) {
             writer.onCommandEnd();
+            writeRecordsThrough(event->sequence);
         }
         if (nextSnapshot == keptSnapshots.size() ||
             keptSnapshots[nextSnapshot] != event->sequence) {

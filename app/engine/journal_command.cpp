@@ -36,6 +36,7 @@ void printUsage(std::ostream &out)
            "       bourse-engine journal verify FILE\n"
            "       bourse-engine journal recover FILE\n"
            "       bourse-engine journal rebuild FILE\n"
+           "       bourse-engine journal records FILE\n"
            "       bourse-engine journal inspect FILE [options]  (see inspect --help)\n"
            "       bourse-engine journal export FILE --format csv|json [options]\n";
 }
@@ -239,6 +240,9 @@ int verifyJournal(const JournalArguments &arguments)
 
 int runJournalCommand(const std::vector<std::string> &arguments)
 {
+    if (!arguments.empty() && arguments[0] == "records") {
+        return runJournalRecordsCommand({arguments.begin() + 1, arguments.end()});
+    }
     if (!arguments.empty() && (arguments[0] == "inspect" || arguments[0] == "export")) {
         const std::vector<std::string> rest(arguments.begin() + 1, arguments.end());
         return arguments[0] == "inspect" ? runJournalInspectCommand(rest)

@@ -21,6 +21,9 @@ namespace bourse::cli {
 
 // Each takes the arguments after its action name and returns the process exit status.
 int runJournalInspectCommand(const std::vector<std::string> &arguments);
+// bourse-engine journal records FILE: the records the journal keeps beside its events, such as
+// the training scenario a run played (journal_records.cpp).
+int runJournalRecordsCommand(const std::vector<std::string> &arguments);
 int runJournalExportCommand(const std::vector<std::string> &arguments);
 
 namespace journal_tools {

@@ -196,6 +196,26 @@ DamageChoice askAboutDamage(QWidget *parent, const QString &path,
 
 enum class StartOutcome { Started, Quit, Failed };
 
+// Continues the market of a journal: as the training scenario it recorded, at `speed`, when it
+// recorded one that still parses, and as a plain simulation at speed 1 otherwise.
+void continueMarket(bourse::ui::MainWindow &window, bourse::app::Resumption &resumption,
+                    std::uint64_t seed, double speed)
+{
+    if (resumption.trainingProblem)
+        qCWarning(lcJournal).noquote() << QString::fromStdString(*resumption.trainingProblem);
+    if (resumption.training) {
+        const std::optional<QString> problem =
+            window.resumeTraining(*resumption.training, *resumption.continuation, speed);
+        if (!problem)
+            return;
+        qCWarning(lcJournal).noquote()
+            << "the journal's training scenario no longer parses, so the market continues as a "
+               "plain simulation:"
+            << *problem;
+    }
+    window.resumeSimulation(seed, std::move(*resumption.continuation));
+}
+
 // Continues the simulation journal at `path`. A damaged journal is recovered when the user
 // agrees. A journal that cannot be continued for another reason gives way to a new market,
 // with a notice that explains why, unless the command line named it.
@@ -213,7 +233,7 @@ StartOutcome continueJournal(bourse::ui::MainWindow &window,
         Resumption resumption = resumeJournal(path, sessionOptions);
         if (resumption.continuation) {
             journals.adoptLock(std::move(resumption.lock));
-            window.resumeSimulation(seedFor(options), std::move(*resumption.continuation));
+            continueMarket(window, resumption, seedFor(options), options.speed);
             window.showNotice(recoveryNote + describeResumption(path, resumption));
             return StartOutcome::Started;
         }

@@ -6,6 +6,7 @@
 #include "logging.h"
 #include "read_model_follower.h"
 #include "read_models.h"
+#include "training_record.h"
 
 #include <QDateTime>
 #include <QDir>
@@ -147,6 +148,31 @@ Timestamp lastEventTime(const QString &path)
     return newest.back().time;
 }
 
+// The newest training record of the journal, if it has one. A record that fails its checksum or
+// cannot be decoded goes to `problem`, and the journal then continues as a plain simulation.
+std::optional<training::TrainingRecord> readTrainingRecord(const QString &path,
+                                                           std::optional<std::string> &problem)
+{
+    storage::JournalReader::Opened opened = storage::JournalReader::open(path.toStdString());
+    if (!opened.reader)
+        return std::nullopt;
+    std::optional<storage::JournalError> error;
+    const std::vector<storage::JournalRecord> records = opened.reader->records(error);
+    if (error)
+        problem = "a record of the journal is damaged: " + error->toString();
+    for (auto record = records.rbegin(); record != records.rend(); ++record) {
+        if (record->kind != training::kTrainingRecordKind)
+            continue;
+        std::string decodeError;
+        std::optional<training::TrainingRecord> decoded =
+            training::decodeTrainingRecord(record->body, decodeError);
+        if (!decoded)
+            problem = "the journal's training record is invalid: " + decodeError;
+        return decoded;
+    }
+    return std::nullopt;
+}
+
 } // namespace
 
 void AccountsSlot::publish(std::shared_ptr<const ui::AccountsView> view)
@@ -215,6 +241,10 @@ Session::RunHandlerFactory TerminalJournals::runHandlerFactory()
             if (progress->run == run)
                 progress->durable = committed;
         });
+        // Written before the run's first event, so that even a journal cut short at once
+        // continues as the training scenario it began.
+        if (!context.trainingRecord.empty())
+            writer->writeRecord(training::kTrainingRecordKind, context.trainingRecord);
         qCInfo(lcJournal).noquote()
             << "journal of" << QString::fromStdString(context.source) << "in" << path;
         handlers.push_back(std::make_unique<JournaledRun>(std::move(writer), context.engine,
@@ -361,6 +391,7 @@ Resumption resumeJournal(const QString &path, const Session::Options &options)
     if (continuation.engine->lastSequence() > 0)
         continuation.lastEventTime = lastEventTime(path);
     resumption.continuation = std::move(continuation);
+    resumption.training = readTrainingRecord(path, resumption.trainingProblem);
     return resumption;
 }
 

@@ -4,6 +4,7 @@
 #include "engine_recovery.h"
 #include "journal.h"
 #include "session.h"
+#include "training_record.h"
 
 #include <QString>
 
@@ -117,6 +118,10 @@ struct Resumption {
     std::optional<std::string> traderHistoryProblem;
     // The journal's writer lock, held from the check on, for the run that continues it.
     std::unique_ptr<storage::JournalWriterLock> lock;
+    // The training scenario the journal's run played, when it recorded one, so that the run
+    // continues as that scenario. The problem, when a record was found but cannot be used.
+    std::optional<training::TrainingRecord> training;
+    std::optional<std::string> trainingProblem;
 };
 
 // Checks every event of a journal and rebuilds its engine from the newest good snapshot plus the

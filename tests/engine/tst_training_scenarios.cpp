@@ -178,6 +178,9 @@ private slots:
     void simCommand_malformedFileFails();
     void malformedLine_errorAtLineAndColumn_data();
     void malformedLine_errorAtLineAndColumn();
+    void oneBadLine_oneError_data();
+    void oneBadLine_oneError();
+    void afterMidnight_timesParse();
 };
 
 void TstTrainingScenarios::shippedScenarios_parse_data()
@@ -690,6 +693,87 @@ void TstTrainingScenarios::malformedLine_errorAtLineAndColumn_data()
         << QStringLiteral("t.scenario:3:24: error: invalid activity '0'");
     QTest::newRow("extra word") << market + acme + QStringLiteral("at +1min halt ACME now\n")
                                 << QStringLiteral("t.scenario:3:20: error: unexpected 'now'");
+    QTest::newRow("length over a day")
+        << QStringLiteral("market seed 3 length 25h\n") + acme
+        << QStringLiteral("t.scenario:1:22: error: length '25h' is out of range: at most 24h");
+    QTest::newRow("drought over a day")
+        << market + acme + QStringLiteral("at +1min drought ACME widen 4 for 25h\n")
+        << QStringLiteral(
+               "t.scenario:3:35: error: drought duration '25h' is out of range: at most 24h");
+    QTest::newRow("widening out of range")
+        << market + acme + QStringLiteral("at +1min drought ACME widen 100001\n")
+        << QStringLiteral("t.scenario:3:29: error: invalid widening '100001': expected a whole "
+                          "number from 0 to 100000");
+    QTest::newRow("start after midnight")
+        << QStringLiteral("market seed 3 start 24:10:00\n") + acme
+        << QStringLiteral("t.scenario:1:21: error: start time 24:10:00 is out of range: a "
+                          "scenario starts before 24:00:00");
+    QTest::newRow("time past the next day")
+        << QStringLiteral("market seed 3 start 23:50:00\n") + acme +
+               QStringLiteral("at 48:00:00 halt ACME\n")
+        << QStringLiteral("t.scenario:3:4: error: time 48:00:00 is out of range: times run from "
+                          "00:00:00 to 47:59:59");
+}
+
+// An error on one line adds none on the lines that depend on it: the events of an instrument
+// whose line is invalid, a reopening whose halt line is invalid, and times checked against a
+// market line that is invalid.
+void TstTrainingScenarios::oneBadLine_oneError_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<QString>("error");
+    const QString market = QStringLiteral("market seed 3 length 10min\n");
+    const QString acme = QStringLiteral("instrument ACME tick 0.01 lot 1 price 50.00\n");
+    const QString haltAndReopen = QStringLiteral("at +1min halt ACME\nat +2min reopen ACME\n");
+    QTest::newRow("market option")
+        << QStringLiteral("market seed 3 length 10min speed 2\n") + acme + haltAndReopen
+        << QStringLiteral("t.scenario:1:28: error: unknown market option 'speed'");
+    QTest::newRow("market start")
+        << QStringLiteral("market seed 3 start 9:3:00 length 10min\n") + acme +
+               QStringLiteral("at 09:05:00 halt ACME\nat 14:40:00 reopen ACME\n")
+        << QStringLiteral("t.scenario:1:21: error: invalid start time '9:3:00'");
+    QTest::newRow("instrument option")
+        << market + QStringLiteral("instrument ACME tick 0.01 lot 1 price 50 speed 3\n") +
+               haltAndReopen
+        << QStringLiteral("t.scenario:2:42: error: unknown instrument option 'speed'");
+    QTest::newRow("halt line") << market + acme +
+                                      QStringLiteral(
+                                          "at +1min halt ACME now\nat +2min reopen ACME\n")
+                               << QStringLiteral("t.scenario:3:20: error: unexpected 'now'");
+}
+
+void TstTrainingScenarios::oneBadLine_oneError()
+{
+    QFETCH(QString, text);
+    QFETCH(QString, error);
+    const training::TrainingParseResult parsed =
+        training::parseTrainingScenario(text.toStdString(), "t.scenario");
+    for (const scenario::ParseError &each : parsed.errors)
+        qInfo("%s", each.toString().c_str());
+    QCOMPARE(parsed.errors.size(), std::size_t{1});
+    const QString first = QString::fromStdString(parsed.errors.front().toString());
+    QVERIFY2(first.startsWith(error), qPrintable(first));
+}
+
+// A scenario that runs past midnight writes the times of the next day from 24:00:00 on, as the
+// instructor panel shows them.
+void TstTrainingScenarios::afterMidnight_timesParse()
+{
+    const training::TrainingParseResult parsed =
+        training::parseTrainingScenario("market seed 3 start 23:50:00 length 20min\n"
+                                        "instrument ACME tick 0.01 lot 1 price 50.00\n"
+                                        "at 24:05:00 halt ACME\n"
+                                        "at +16min reopen ACME\n",
+                                        "t.scenario");
+    for (const scenario::ParseError &error : parsed.errors)
+        qWarning("%s", error.toString().c_str());
+    QVERIFY(parsed.ok());
+    const std::vector<MarketEvent> &schedule = parsed.scenario.options.schedule;
+    QCOMPARE(schedule.size(), std::size_t{2});
+    // 2024-01-03 00:05:00 UTC and 00:06:00 UTC.
+    QCOMPARE(schedule[0].time.value(), (1'704'153'600LL + 86'400 + 300) * kSecond);
+    QCOMPARE(schedule[1].time.value(), (1'704'153'600LL + 86'400 + 360) * kSecond);
+    QCOMPARE(training::formatMarketTime(schedule[0].time), std::string("24:05:00.000"));
 }
 
 void TstTrainingScenarios::malformedLine_errorAtLineAndColumn()

@@ -1440,8 +1440,8 @@ void TestJournal::snapshotWithEmptyBodyIsStored()
     QCOMPARE(readAll(journalPath()).events.size(), std::size_t{3});
 }
 
-// The writer upgrades a version 1 journal in place: the events rows stay, the chunks and
-// snapshots tables are added, and new events chain on to the last row.
+// The writer upgrades a version 1 journal in place: the events rows stay, the chunks, snapshots
+// and records tables are added, and new events chain on to the last row.
 void TestJournal::version1JournalIsUpgradedInPlace()
 {
     writeVersion1Journal(journalPath(), 5);
@@ -1464,10 +1464,11 @@ void TestJournal::version1JournalIsUpgradedInPlace()
                                                           "WHERE key = 'format_version'")),
                      2);
             QCOMPARE(schemaObjects(upgraded),
-                     (QStringList{"table chunks", "table events", "table metadata",
+                     (QStringList{"table chunks", "table events", "table metadata", "table records",
                                   "table snapshots", "trigger chunks_no_delete",
                                   "trigger chunks_no_update", "trigger events_no_delete",
-                                  "trigger events_no_update", "trigger snapshots_no_update"}));
+                                  "trigger events_no_update", "trigger records_no_delete",
+                                  "trigger records_no_update", "trigger snapshots_no_update"}));
         }
         for (SequenceNumber sequence = 6; sequence <= 8; ++sequence) {
             appendCommand(*created.writer, sampleEvent(sequence));

@@ -317,6 +317,7 @@ private slots:
     void repairKeepsConfirmedWholeCommands_data();
     void repairKeepsConfirmedWholeCommands();
     void repairedJournalRestartsFromKeptSnapshot();
+    void repairKeepsRecordsOfKeptEvents();
     void damagedSnapshotStopsFullCheckRestart_data();
     void damagedSnapshotStopsFullCheckRestart();
     void malformedSnapshotPageIsDamage();
@@ -515,6 +516,38 @@ void TestJournalRepair::repairedJournalRestartsFromKeptSnapshot()
     QCOMPARE(recovered.report.lastSequence, SequenceNumber{3});
     QVERIFY(recovered.report.skippedSnapshots.empty());
     QCOMPARE(recovered.engine->stateHash(), session.stateHashAt3);
+}
+
+// A record written before the first event survives the repair. One written after event 10, which
+// the repair drops with the damage at event 6, goes with it.
+void TestJournalRepair::repairKeepsRecordsOfKeptEvents()
+{
+    const auto writeRecord = [this](const char *kind, const char *body) {
+        JournalWriter::Created created = JournalWriter::create(journalPath().toStdString());
+        QVERIFY(created.writer);
+        created.writer->writeRecord(kind, body);
+        QVERIFY(!created.writer->close());
+    };
+    writeRecord("training", "first");
+    QVERIFY(writeSession(journalPath()).written);
+    writeRecord("note", "late");
+    {
+        RawDatabase database(journalPath());
+        QVERIFY(damagePayload(database, 6));
+    }
+    const JournalRepair repair = repairJournal(journalPath().toStdString());
+    QCOMPARE(repair.outcome, RepairOutcome::Repaired);
+    QCOMPARE(repair.lastKept, SequenceNumber{3});
+
+    JournalReader::Opened opened = JournalReader::open(journalPath().toStdString());
+    QVERIFY(opened.reader);
+    std::optional<JournalError> error;
+    const std::vector<JournalRecord> records = opened.reader->records(error);
+    QVERIFY(!error);
+    QCOMPARE(records.size(), std::size_t{1});
+    QCOMPARE(records[0].kind, std::string("training"));
+    QCOMPARE(records[0].body, std::string("first"));
+    QCOMPARE(records[0].sequence, SequenceNumber{0});
 }
 
 void TestJournalRepair::damagedSnapshotStopsFullCheckRestart_data()

@@ -11,6 +11,7 @@
 #include <QComboBox>
 #include <QDockWidget>
 #include <QHeaderView>
+#include <QLabel>
 #include <QPushButton>
 #include <QScrollBar>
 #include <QSettings>
@@ -57,17 +58,22 @@ std::shared_ptr<MarketView> viewAt(std::int64_t time)
     return view;
 }
 
-// A view at 14:30 in which ACME is halted and BETA trades.
-std::shared_ptr<MarketView> viewWithAcmeHalted()
+// A view at 14:30 in which ACME has `status` and BETA trades.
+std::shared_ptr<MarketView> viewWithAcme(TradingStatus status)
 {
     auto view = viewAt(kAt1431 - 60 * kSecond);
     InstrumentQuote acme;
     acme.symbol = "ACME";
-    acme.status = TradingStatus::Halted;
+    acme.status = status;
     InstrumentQuote beta;
     beta.symbol = "BETA";
     view->instruments = {acme, beta};
     return view;
+}
+
+std::shared_ptr<MarketView> viewWithAcmeHalted()
+{
+    return viewWithAcme(TradingStatus::Halted);
 }
 
 } // namespace
@@ -86,6 +92,10 @@ private slots:
     void narrowPanel_controlsInsideAndEventsElided();
     void trainingStart_panelReadable_data();
     void trainingStart_panelReadable();
+    void haltClick_buttonsWaitForConfirmingView();
+    void notTrading_bothButtonsOff_data();
+    void notTrading_bothButtonsOff();
+    void scenarioEnd_stopsAndSaysWhen();
 };
 
 void TstInstructorPanel::schedule_listedByTimeWithDroughtEnd()
@@ -384,6 +394,108 @@ void TstInstructorPanel::trainingStart_panelReadable()
              qPrintable(QStringLiteral("column %1, text %2").arg(column).arg(longest)));
     QVERIFY(table->horizontalHeader()->length() <= table->viewport()->width());
     window.close();
+}
+
+// After a click on Halt both buttons stay off while views still show ACME trading, as views
+// built before the halt took effect do. A view that shows the halt enables Reopen. After a click
+// on Reopen that no view confirms, the buttons follow the views again once the wait is over.
+void TstInstructorPanel::haltClick_buttonsWaitForConfirmingView()
+{
+    Session session;
+    const training::TrainingScenario training = panelScenario();
+    session.startTraining(training.seed, training.options);
+    ui::InstructorPanel panel;
+    panel.setScenario(training);
+    panel.setSessionSource([&session] { return &session; });
+    auto *halt = panel.findChild<QPushButton *>(QStringLiteral("instructorHalt"));
+    auto *reopen = panel.findChild<QPushButton *>(QStringLiteral("instructorReopen"));
+    panel.showView(viewWithAcme(TradingStatus::Trading));
+    QVERIFY(halt->isEnabled());
+
+    halt->click();
+    QVERIFY(!halt->isEnabled());
+    QVERIFY(!reopen->isEnabled());
+    panel.showView(viewWithAcme(TradingStatus::Trading));
+    QVERIFY(!halt->isEnabled());
+    QVERIFY(!reopen->isEnabled());
+    QCOMPARE(halt->toolTip(),
+             QStringLiteral("Waiting for the market to confirm the last change of ACME"));
+
+    panel.showView(viewWithAcme(TradingStatus::Halted));
+    QVERIFY(!halt->isEnabled());
+    QVERIFY(reopen->isEnabled());
+
+    reopen->click();
+    QVERIFY(!halt->isEnabled());
+    QVERIFY(!reopen->isEnabled());
+    QTest::qWait(static_cast<int>(ui::InstructorPanel::kStatusConfirmationTimeout.count()) + 200);
+    QVERIFY(!halt->isEnabled());
+    QVERIFY(reopen->isEnabled());
+    session.stop();
+}
+
+// In its opening call or closed an instrument neither trades nor is halted, so neither a halt
+// nor a reopening applies.
+void TstInstructorPanel::notTrading_bothButtonsOff_data()
+{
+    QTest::addColumn<int>("status");
+    QTest::addColumn<QString>("reason");
+    QTest::newRow("PreOpen") << static_cast<int>(TradingStatus::PreOpen)
+                             << QStringLiteral("ACME is in its opening call");
+    QTest::newRow("Closed") << static_cast<int>(TradingStatus::Closed)
+                            << QStringLiteral("ACME is closed");
+}
+
+void TstInstructorPanel::notTrading_bothButtonsOff()
+{
+    QFETCH(int, status);
+    QFETCH(QString, reason);
+    ui::InstructorPanel panel;
+    panel.setScenario(panelScenario());
+    auto *halt = panel.findChild<QPushButton *>(QStringLiteral("instructorHalt"));
+    auto *reopen = panel.findChild<QPushButton *>(QStringLiteral("instructorReopen"));
+    panel.showView(viewWithAcme(static_cast<TradingStatus>(status)));
+    QVERIFY(!halt->isEnabled());
+    QVERIFY(!reopen->isEnabled());
+    QCOMPARE(halt->toolTip(), reason);
+    QCOMPARE(reopen->toolTip(), reason);
+}
+
+// A scenario two seconds long stops at 14:30:02: the panel reports it once, keeps its list and
+// turns off the controls that would move the market.
+void TstInstructorPanel::scenarioEnd_stopsAndSaysWhen()
+{
+    const training::TrainingParseResult parsed =
+        training::parseTrainingScenario("market seed 5 start 14:30:00 length 2s\n"
+                                        "instrument ACME tick 0.01 lot 1 price 50.00\n"
+                                        "at +1s news ACME +10\n",
+                                        "short.scenario");
+    QVERIFY(parsed.ok());
+    const training::TrainingScenario &training = parsed.scenario;
+    Session session;
+    session.startTraining(
+        training.seed,
+        Session::Training{training.options,
+                          Timestamp{training.options.startTime.value() + 2 * kSecond}});
+    session.setSpeed(0.0);
+    ui::InstructorPanel panel;
+    panel.setScenario(training);
+    panel.setSessionSource([&session] { return &session; });
+    QSignalSpy ended(&panel, &ui::InstructorPanel::scenarioEnded);
+    QTRY_VERIFY([&] {
+        panel.showView(session.latestView());
+        return ended.count() > 0;
+    }());
+    panel.showView(session.latestView());
+    QCOMPARE(ended.count(), 1);
+    QCOMPARE(ended.front().front().toString(), QStringLiteral("Scenario ended at 14:30:02"));
+    auto *status = panel.findChild<QLabel *>(QStringLiteral("instructorStatus"));
+    QVERIFY(status->text().startsWith(QStringLiteral("Scenario ended at 14:30:02")));
+    QVERIFY(!panel.findChild<QPushButton *>(QStringLiteral("instructorPlayPause"))->isEnabled());
+    QVERIFY(!panel.findChild<QPushButton *>(QStringLiteral("instructorHalt"))->isEnabled());
+    QVERIFY(!panel.findChild<QPushButton *>(QStringLiteral("instructorNews"))->isEnabled());
+    QCOMPARE(cell(panel.events(), 0, ui::InstructorPanel::StateColumn), QStringLiteral("passed"));
+    session.stop();
 }
 
 QTEST_MAIN(TstInstructorPanel)

@@ -115,6 +115,7 @@ private slots:
     void windowStillWhileMarketVisible();
     void recentresWhenMarketLeavesVisibleRows();
     void wideSpreadStillFollowsMarket();
+    void wideSpreadClosesWithGapRow();
     void scrolledAwayWindowStaysUntilRecentre();
     void heldWindowRecentresAfterRelease();
     void scrollRowsMovesPrices();
@@ -470,13 +471,14 @@ void LadderModelTest::wideSpreadStillFollowsMarket()
     LadderModel model(5);
     Tester tester(&model, kQtTest);
     model.setVisibleRows(3, 7);
-    // A spread of seven ticks, wider than the five visible rows: the window centres on the mid
-    // 1015 though neither best price can be shown clear of the edges.
+    // A spread of seven ticks, wider than the five visible rows: the best ask 1035 and the best
+    // bid 1000 sit on either side of the gap in the centre row.
     MarketView wide = bookView();
     wide.bids = {level(1000, 20)};
     wide.asks = {level(1035, 30)};
     model.applyView(wide);
-    QCOMPARE(rowPrice(model, model.centreRow()), qint64{1015});
+    QCOMPARE(rowPrice(model, model.centreRow() - 1), qint64{1035});
+    QCOMPARE(rowPrice(model, model.centreRow() + 1), qint64{1000});
 
     // The market moves 20 ticks up. The window follows it rather than staying where the wide
     // spread left it.
@@ -484,7 +486,56 @@ void LadderModelTest::wideSpreadStillFollowsMarket()
     moved.bids = {level(1100, 20)};
     moved.asks = {level(1135, 30)};
     model.applyView(moved);
-    QCOMPARE(rowPrice(model, model.centreRow()), qint64{1115});
+    QCOMPARE(rowPrice(model, model.centreRow() - 1), qint64{1135});
+    QCOMPARE(rowPrice(model, model.centreRow() + 1), qint64{1100});
+}
+
+// With five visible rows and a margin of one row at each edge, a spread needs at most three
+// rows, so the best prices three ticks apart fit and seven ticks apart do not. The gap row then
+// stands for the six empty prices 1005 to 1030 between the best bid 1000 and the best ask 1035.
+void LadderModelTest::wideSpreadClosesWithGapRow()
+{
+    LadderModel model(5);
+    Tester tester(&model, kQtTest);
+    model.setVisibleRows(3, 7);
+    MarketView wide = bookView();
+    wide.bids = {level(1000, 20), level(995, 40)};
+    wide.asks = {level(1035, 30), level(1040, 15)};
+    model.applyView(wide);
+
+    const int gap = model.centreRow();
+    QCOMPARE(model.hiddenTicksAt(gap), std::int64_t{6});
+    QVERIFY(!model.priceAt(gap));
+    QVERIFY(!model.index(gap, LadderModel::PriceColumn).data(LadderModel::PriceRole).isValid());
+    QCOMPARE(cell(model, gap, LadderModel::PriceColumn), QStringLiteral("\u22EE 6 \u22EE"));
+    QVERIFY(model.index(gap, LadderModel::PriceColumn)
+                .data(Qt::ToolTipRole)
+                .toString()
+                .contains(QStringLiteral("6 empty prices")));
+    QCOMPARE(rowPrice(model, gap - 2), qint64{1040});
+    QCOMPARE(rowPrice(model, gap - 1), qint64{1035});
+    QCOMPARE(rowPrice(model, gap + 1), qint64{1000});
+    QCOMPARE(rowPrice(model, gap + 2), qint64{995});
+    QCOMPARE(cell(model, gap - 1, LadderModel::AskSizeColumn), QStringLiteral("30"));
+    QCOMPARE(cell(model, gap + 1, LadderModel::BidSizeColumn), QStringLiteral("20"));
+    QCOMPARE(model.bestAskRow(), gap - 1);
+    QCOMPARE(model.bestBidRow(), gap + 1);
+    QCOMPARE(model.rowOf(Price{1015}), -1);
+    QCOMPARE(model.hiddenTicksAt(gap + 1), std::int64_t{0});
+
+    // The spread narrows to two ticks, which fits: the rows step by a tick around the mid 1005
+    // again.
+    model.applyView(bookView());
+    QCOMPARE(model.hiddenTicksAt(gap), std::int64_t{0});
+    QCOMPARE(rowPrice(model, gap), qint64{1005});
+    QCOMPARE(rowPrice(model, gap - 1), qint64{1010});
+
+    // Scrolling a closed spread opens it, so that every row has its own price again.
+    model.applyView(wide);
+    QCOMPARE(model.hiddenTicksAt(gap), std::int64_t{6});
+    model.scrollRows(1);
+    QCOMPARE(model.hiddenTicksAt(gap), std::int64_t{0});
+    QVERIFY(model.priceAt(gap).has_value());
 }
 
 void LadderModelTest::recentresWhenMarketLeavesVisibleRows()

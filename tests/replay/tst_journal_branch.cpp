@@ -1,0 +1,345 @@
+// A session's Branch of a Bourse journal replay. The branch starts as the recorded trader and
+// takes the trader's commands. It fills its copy of the recorded resting order by the queue
+// model, and it never trades with the recorded trader's own orders in the replayed book.
+
+#include "engine_printers.h"
+#include "journal.h"
+#include "journal_feed.h"
+#include "journaled_run.h"
+#include "session.h"
+#include "session_market.h"
+
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <thread>
+
+using namespace bourse;
+
+namespace {
+
+using ViewPointer = std::shared_ptr<const MarketView>;
+
+constexpr std::int64_t kStart = 1'700'000'000'000'000'000; // 2023-11-14 22:13:20 UTC
+constexpr std::int64_t kStep = 1'000'000;                  // 1 ms between commands
+
+// The market times of the journal's commands, kStep apart after the market's set-up at kStart.
+Timestamp commandTime(int command)
+{
+    return Timestamp{kStart + command * kStep};
+}
+
+// The sequence numbers a session shows as replayed messages after the sixth command, the branch
+// moment, and after the last.
+struct JournalMarks {
+    SequenceNumber moment = 0;
+    SequenceNumber end = 0;
+};
+
+NewOrder order(AccountId account, Side side, std::int64_t quantity, std::int64_t price,
+               TimeInForce timeInForce = TimeInForce::Gtc)
+{
+    NewOrder placed;
+    placed.account = account;
+    placed.instrument = InstrumentId{1};
+    placed.side = side;
+    placed.quantity = Quantity{quantity};
+    placed.limit = Price{price};
+    placed.timeInForce = timeInForce;
+    return placed;
+}
+
+// Writes a journal of the terminal's market, BRSA in cents, where orders without an account are
+// the rest of the market. The trader's account 1 pays 2 bp for taking liquidity and 0.5 bp for
+// adding it, rounded up to the cent and one cent at least. The commands:
+//
+//  1. the market offers 10 at $101.00;
+//  2. the trader buys them (IOC): long 10 at $101.00, taker fee 2 bp of $1,010.00 = $0.21;
+//  3. the market bids 30 at $100.90;
+//  4. the market offers 30 at $101.20;
+//  5. the trader offers 5 at $101.20, behind those 30;
+//  6. the market offers 20 at $101.20, behind the trader (the branch moment);
+//  7. the market buys 35 at $101.20 (IOC): the 30 ahead, then the trader's 5 as maker, fee
+//     0.5 bp of $506.00 = $0.0253, $0.03, realizing 5 x $0.20 = $1.00;
+//  8. the market sells 10 at $100.90 (IOC) into the bid, the last trade and mark.
+std::optional<std::string> writeJournal(const std::string &path, JournalMarks &marks)
+{
+    storage::JournalWriter::Created created = storage::JournalWriter::create(path, {});
+    if (!created.writer)
+        return created.error->toString();
+    Engine engine;
+    app::JournaledRun run(std::move(created.writer), engine, 1'000'000);
+    engine.addHandler(&run);
+    session::setUpMarket(engine, session::defaultInstruments(), Timestamp{kStart});
+
+    const AccountId trader{1};
+    const AccountId market{};
+    engine.submit(order(market, Side::Sell, 10, 10'100), commandTime(1));
+    engine.submit(order(trader, Side::Buy, 10, 10'100, TimeInForce::Ioc), commandTime(2));
+    engine.submit(order(market, Side::Buy, 30, 10'090), commandTime(3));
+    engine.submit(order(market, Side::Sell, 30, 10'120), commandTime(4));
+    engine.submit(order(trader, Side::Sell, 5, 10'120), commandTime(5));
+    engine.submit(order(market, Side::Sell, 20, 10'120), commandTime(6));
+    marks.moment = engine.lastSequence();
+    engine.submit(order(market, Side::Buy, 35, 10'120, TimeInForce::Ioc), commandTime(7));
+    engine.submit(order(market, Side::Sell, 10, 10'090, TimeInForce::Ioc), commandTime(8));
+    marks.end = engine.lastSequence();
+    if (const std::optional<storage::JournalError> error = run.finish())
+        return error->toString();
+    return std::nullopt;
+}
+
+ViewPointer waitForView(const Session &session,
+                        const std::function<bool(const MarketView &)> &predicate)
+{
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (std::chrono::steady_clock::now() < deadline) {
+        ViewPointer view = session.latestView();
+        if (view && predicate(*view))
+            return view;
+        std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+    return nullptr;
+}
+
+ViewPointer pausedAfter(const Session &session, SequenceNumber messages)
+{
+    return waitForView(session, [messages](const MarketView &view) {
+        return view.replayMessages == messages && view.replayState != ReplayState::Playing;
+    });
+}
+
+NewOrder traderOrder(Side side, std::int64_t quantity, std::int64_t price)
+{
+    NewOrder placed = order(AccountId{}, side, quantity, price, TimeInForce::Ioc);
+    placed.instrument = InstrumentId{};
+    return placed;
+}
+
+} // namespace
+
+class JournalBranchTest : public QObject {
+    Q_OBJECT
+
+private slots:
+    void init();
+    void journalReplayTakesNoOrdersBeforeBranch();
+    void branchStartsAsRecordedTrader();
+    void branchClosesWhileRecordedTraderHolds();
+    void branchTakesNoRecordedLiquidity();
+    void secondBranchKeepsRecordedOriginal();
+    void seekBeforeMomentEndsJournalBranch();
+
+private:
+    // Replays the journal to its end, seeks back to the sixth command and branches there.
+    void startBranched(Session &session);
+
+    QTemporaryDir m_directory;
+    Session::ReplaySource m_source;
+    JournalMarks m_marks;
+};
+
+void JournalBranchTest::init()
+{
+    const std::string path = m_directory.filePath(QStringLiteral("branch.journal")).toStdString();
+    QFile::remove(QString::fromStdString(path));
+    const std::optional<std::string> written = writeJournal(path, m_marks);
+    QVERIFY2(!written, written ? written->c_str() : "");
+    m_source = {};
+    const std::optional<std::string> problem = app::setUpJournalReplay(path, m_source);
+    QVERIFY2(!problem, problem ? problem->c_str() : "");
+    m_source.speed = 0.0;
+}
+
+void JournalBranchTest::startBranched(Session &session)
+{
+    QVERIFY(!session.startReplay(m_source));
+    QVERIFY(waitForView(
+        session, [](const MarketView &view) { return view.replayState == ReplayState::Finished; }));
+    session.seek(commandTime(6));
+    const ViewPointer moment = pausedAfter(session, m_marks.moment);
+    QVERIFY(moment);
+    QVERIFY(!moment->takesOrders);
+    QVERIFY(moment->branchUnavailable.empty());
+
+    QVERIFY(session.branch());
+    QVERIFY(waitForView(session, [](const MarketView &view) { return view.branch.has_value(); }));
+}
+
+void JournalBranchTest::journalReplayTakesNoOrdersBeforeBranch()
+{
+    Session session;
+    QVERIFY(!session.startReplay(m_source));
+    const ViewPointer view = waitForView(session, [](const MarketView &candidate) {
+        return candidate.replayState == ReplayState::Finished;
+    });
+    QVERIFY(view);
+    QVERIFY(!view->takesOrders);
+    QVERIFY(!view->branch);
+    QVERIFY(view->branchUnavailable.empty());
+    QVERIFY(!session.submit(traderOrder(Side::Sell, 1, 10'090)));
+}
+
+// At the moment both columns are the recorded trader: long 10 at $101.00 marked at the last
+// trade, $101.00, so no unrealized P&L, and the $0.21 fee: a total of -$0.21, one fill. The
+// trader's view is the branch's, with the recorded offer of 5 at $101.20 working.
+void JournalBranchTest::branchStartsAsRecordedTrader()
+{
+    Session session;
+    startBranched(session);
+    const ViewPointer start = session.latestView();
+    QVERIFY(start && start->branch);
+    const BranchComparison &moment = *start->branch;
+    QCOMPARE(moment.moment, commandTime(6));
+    QCOMPARE(moment.momentSequence, m_marks.moment);
+    QCOMPARE(moment.mark, Price{10'100});
+    for (const BranchSide &side : {moment.original, moment.branch}) {
+        QCOMPARE(side.position, Quantity{10});
+        QCOMPARE(side.realized, Money{0});
+        QCOMPARE(side.unrealized, Money{0});
+        QCOMPARE(side.fees, Money{21});
+        QCOMPARE(side.total, Money{-21});
+        QCOMPARE(side.fills, std::uint64_t{1});
+    }
+    QVERIFY(start->takesOrders);
+    QCOMPARE(start->trader.workingOrders.size(), std::size_t{1});
+    QCOMPARE(start->trader.workingOrders.front().limit, Price{10'120});
+    QVERIFY(start->trader.workingOrders.front().branch);
+    QCOMPARE(start->trader.positions.size(), std::size_t{1});
+    QVERIFY(start->trader.positions.front().branch);
+}
+
+// The branch sells its 10 into the bid at $100.90: realized 10 x -$0.10 = -$1.00, taker fee
+// 2 bp of $1,009.00 = $0.2018, $0.21. The journal plays on to its end, marked at $100.90.
+//
+// Original (as recorded): its offer of 5 fills at $101.20 (fee $0.03, realized +$1.00), so it
+// is long 5 at $101.00: 5 x -$0.10 = -$0.50 unrealized, fees $0.21 + $0.03 = $0.24, total
+// $1.00 - $0.50 - $0.24 = $0.26, two fills.
+// Branch: the 35 bought at $101.20 take the 30 ahead of its copy of the offer, then reach it,
+// so it sells 5 at $101.20 as maker (fee $0.03) by the queue model, as the recorded one did.
+// Short 5 at $101.20: 5 x $0.30 = +$1.50 unrealized; realized -$1.00; fees $0.21 + $0.21 +
+// $0.03 = $0.45; total -$1.00 + $1.50 - $0.45 = $0.05, three fills.
+void JournalBranchTest::branchClosesWhileRecordedTraderHolds()
+{
+    Session session;
+    startBranched(session);
+    QVERIFY(session.submit(traderOrder(Side::Sell, 10, 10'090)));
+    const ViewPointer sold = waitForView(session, [](const MarketView &view) {
+        return view.branch && view.branch->branch.position == Quantity{0};
+    });
+    QVERIFY(sold);
+    QCOMPARE(sold->branch->branch.realized, Money{-100});
+    QCOMPARE(sold->branch->branch.fees, Money{42});
+    QCOMPARE(sold->branch->original.position, Quantity{10});
+
+    session.seek(commandTime(9));
+    const ViewPointer end = pausedAfter(session, m_marks.end);
+    QVERIFY(end && end->branch);
+    const BranchComparison &after = *end->branch;
+    QCOMPARE(after.mark, Price{10'090});
+
+    QCOMPARE(after.original.position, Quantity{5});
+    QCOMPARE(after.original.realized, Money{100});
+    QCOMPARE(after.original.unrealized, Money{-50});
+    QCOMPARE(after.original.fees, Money{24});
+    QCOMPARE(after.original.total, Money{26});
+    QCOMPARE(after.original.fills, std::uint64_t{2});
+
+    QCOMPARE(after.branch.position, Quantity{-5});
+    QCOMPARE(after.branch.realized, Money{-100});
+    QCOMPARE(after.branch.unrealized, Money{150});
+    QCOMPARE(after.branch.fees, Money{45});
+    QCOMPARE(after.branch.total, Money{5});
+    QCOMPARE(after.branch.fills, std::uint64_t{3});
+    QVERIFY(end->trader.workingOrders.empty());
+
+    // A seek back to the seventh command, after the moment, reopens the journal. The original
+    // reads the new engine, where the recorded trader is long 5 already, and the branch keeps
+    // its short 5.
+    session.seek(commandTime(7));
+    const ViewPointer back = waitForView(session, [](const MarketView &view) {
+        return view.replayState != ReplayState::Playing && view.replayTime == commandTime(7);
+    });
+    QVERIFY(back && back->branch);
+    QCOMPARE(back->branch->original.position, Quantity{5});
+    QCOMPARE(back->branch->original.realized, Money{100});
+    QCOMPARE(back->branch->branch.position, Quantity{-5});
+    QCOMPARE(back->branch->branch.realized, Money{-100});
+    QVERIFY(back->takesOrders);
+}
+
+// A second Branch starts from the first branch's state, flat after its sale, against the same
+// recorded original, which still holds its 10.
+void JournalBranchTest::secondBranchKeepsRecordedOriginal()
+{
+    Session session;
+    startBranched(session);
+    QVERIFY(session.submit(traderOrder(Side::Sell, 10, 10'090)));
+    QVERIFY(waitForView(session, [](const MarketView &view) {
+        return view.branch && view.branch->branch.position == Quantity{0};
+    }));
+
+    QVERIFY(session.branch());
+    const ViewPointer second = waitForView(
+        session, [](const MarketView &view) { return view.branch && view.branch->branches == 2; });
+    QVERIFY(second);
+    QCOMPARE(second->branch->branch.position, Quantity{0});
+    QCOMPARE(second->branch->branch.realized, Money{-100});
+    QCOMPARE(second->branch->original.position, Quantity{10});
+    QVERIFY(second->takesOrders);
+}
+
+// The offer at $101.20 shows 55, 5 of them the recorded trader's own order. Once the branch
+// cancelled its copy of that order, which would otherwise stop its own buy by self-trade
+// prevention, a buy of 60 there takes the market's 30 + 20 = 50 only: long 10 + 50 = 60, in
+// two fills, and the IOC's last 10 are cancelled.
+void JournalBranchTest::branchTakesNoRecordedLiquidity()
+{
+    Session session;
+    startBranched(session);
+    const ViewPointer start = session.latestView();
+    QVERIFY(start && start->trader.workingOrders.size() == 1);
+    QVERIFY(session.cancel(start->trader.workingOrders.front().id));
+    QVERIFY(waitForView(session,
+                        [](const MarketView &view) { return view.trader.workingOrders.empty(); }));
+
+    QVERIFY(session.submit(traderOrder(Side::Buy, 60, 10'120)));
+    const ViewPointer bought = waitForView(session, [](const MarketView &view) {
+        return view.branch && view.branch->branch.fills == 2;
+    });
+    QVERIFY(bought);
+    QCOMPARE(bought->branch->branch.position, Quantity{60});
+    QCOMPARE(bought->branch->original.position, Quantity{10});
+}
+
+// A seek to before the moment ends the branch: the view shows the recorded trader again and the
+// replay takes no orders.
+void JournalBranchTest::seekBeforeMomentEndsJournalBranch()
+{
+    Session session;
+    startBranched(session);
+    QVERIFY(session.submit(traderOrder(Side::Sell, 10, 10'090)));
+    QVERIFY(waitForView(session, [](const MarketView &view) {
+        return view.branch && view.branch->branch.position == Quantity{0};
+    }));
+
+    session.seek(commandTime(3));
+    const ViewPointer ended = waitForView(session, [](const MarketView &view) {
+        return !view.branch && view.replayState != ReplayState::Playing &&
+               view.replayTime == commandTime(3);
+    });
+    QVERIFY(ended);
+    QVERIFY(!ended->takesOrders);
+    QCOMPARE(ended->trader.positions.size(), std::size_t{1});
+    QCOMPARE(ended->trader.positions.front().quantity, Quantity{10});
+    QVERIFY(!ended->trader.positions.front().branch);
+    QVERIFY(!session.submit(traderOrder(Side::Sell, 1, 10'090)));
+}
+
+QTEST_GUILESS_MAIN(JournalBranchTest)
+#include "tst_journal_branch.moc"
