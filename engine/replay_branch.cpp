@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <utility>
+#include <variant>
 
 namespace bourse {
 
@@ -23,18 +24,13 @@ Money minus(Money a, Money b)
 
 } // namespace
 
-BranchSide measureBranchSide(const ReplayFills &model, const std::vector<AccountId> &accounts)
-{
-    return measureBranchSide(model.traderEngine(), accounts);
-}
-
-BranchSide measureBranchSide(const Engine &engine, const std::vector<AccountId> &accounts)
+BranchSide measureBranchSide(const Engine &engine, const std::vector<AccountId> &accounts,
+                             Price mark)
 {
     BranchSide side;
     const InstrumentId instrument = engine.instrument();
     if (instrument.value() == 0)
         return side; // the replay has not defined its instrument yet
-    const Price mark = engine.risk().evaluator().referencePrice(instrument);
     const Portfolio &portfolio = engine.portfolio();
     for (const AccountId account : accounts) {
         const Position *position = portfolio.position(account, instrument);
@@ -85,12 +81,14 @@ const Engine &ReplayBranch::originalEngine() const
 
 BranchSide ReplayBranch::measureOriginal() const
 {
-    return measureBranchSide(originalEngine(), m_accounts);
+    return measureBranchSide(originalEngine(), m_accounts, m_mark);
 }
 
 void ReplayBranch::start(const ReplayFills &branch, Timestamp moment, SequenceNumber sequence)
 {
     m_branch = &branch;
+    if (m_mark.value() == 0)
+        m_mark = branch.lastMarketPrice();
     m_moment = moment;
     m_momentSequence = sequence;
     ++m_branches;
@@ -104,9 +102,20 @@ void ReplayBranch::rewindTo(Timestamp time)
     m_marketTime = time;
 }
 
+void ReplayBranch::setMark(Price mark)
+{
+    if (mark > Price{0})
+        m_mark = mark;
+}
+
 void ReplayBranch::onEvent(const Event &event)
 {
     m_marketTime = std::max(m_marketTime, event.time);
+    // Only the replayed engine publishes to the comparison, so every trade here is the market's.
+    const auto *trade = std::get_if<Trade>(&event.payload);
+    if (trade != nullptr && trade->price > Price{0} && m_branch != nullptr &&
+        event.instrument == m_branch->market().instrument())
+        m_mark = trade->price;
 }
 
 // A sample goes in once the market time is an interval past the last one, after the replayed
@@ -125,7 +134,7 @@ void ReplayBranch::sample(Timestamp time)
     BranchSample point;
     point.time = time;
     point.original = measureOriginal().total;
-    point.branch = measureBranchSide(*m_branch, m_accounts).total;
+    point.branch = measureBranchSide(m_branch->traderEngine(), m_accounts, m_mark).total;
     // A second Branch at the time of the last sample replaces it with the same values.
     if (!m_curve.empty() && m_curve.back().time == time)
         m_curve.back() = point;
@@ -164,10 +173,9 @@ BranchComparison ReplayBranch::comparison() const
             comparison.moneyDecimals = account->settings.moneyDecimals;
         }
     }
-    if (engine.instrument().value() != 0)
-        comparison.mark = engine.risk().evaluator().referencePrice(engine.instrument());
+    comparison.mark = m_mark;
     comparison.original = measureOriginal();
-    comparison.branch = measureBranchSide(*m_branch, m_accounts);
+    comparison.branch = measureBranchSide(m_branch->traderEngine(), m_accounts, m_mark);
 
     comparison.curve = m_curve;
     const BranchSample now{m_marketTime, comparison.original.total, comparison.branch.total};

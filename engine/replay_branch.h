@@ -17,12 +17,12 @@
 
 namespace bourse {
 
-// Measures one model's column of a comparison: the trader's accounts in the replayed instrument,
-// marked at the last replayed trade price the model's trader's engine has.
-BranchSide measureBranchSide(const ReplayFills &model, const std::vector<AccountId> &accounts);
-// The same for the accounts in `engine`, marked at its last trade price of its primary
-// instrument: a trader's engine, or a replayed journal's engine for the recorded trader.
-BranchSide measureBranchSide(const Engine &engine, const std::vector<AccountId> &accounts);
+// Measures one column of a comparison: the accounts in `engine`, a trader's engine or a replayed
+// journal's engine for the recorded trader, in its primary instrument, marked at `mark`. The
+// caller passes the last replayed trade price, not the engine's own last trade, which in a
+// trader's engine is the trader's latest fill. A zero mark leaves unrealized P&L at zero.
+BranchSide measureBranchSide(const Engine &engine, const std::vector<AccountId> &accounts,
+                             Price mark);
 
 // The original side of a branched replay and the comparison with the branch. It owns the model
 // and the trader's view as they were at the first Branch, which keep following the replayed
@@ -78,6 +78,12 @@ public:
     // goes on from there in market time order.
     void rewindTo(Timestamp time);
 
+    // Sets the price both columns are marked at, the replayed market's last trade. The
+    // comparison also takes it from each replayed trade, but after a seek the new engine's last
+    // trade comes only from the caller.
+    void setMark(Price mark);
+    Price mark() const { return m_mark; }
+
     // Both columns now, with the curve and the last sample at the current values.
     BranchComparison comparison() const;
 
@@ -100,6 +106,7 @@ private:
     std::uint64_t m_branches = 0;
     std::int64_t m_interval;
     Timestamp m_marketTime; // of the latest replayed event
+    Price m_mark;           // the last replayed trade price of the primary instrument
     std::vector<BranchSample> m_curve;
 };
 

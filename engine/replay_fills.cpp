@@ -79,6 +79,9 @@ bool ReplayFills::ensureInstrument(Timestamp time)
         m_trader->setRiskLimits(account.settings.id, account.limits, time);
     }
     m_ready = true;
+    m_marketStatus = m_market->status();
+    if (m_trader->status() != m_marketStatus)
+        m_trader->applyStatus(m_marketStatus, time);
     return true;
 }
 
@@ -102,6 +105,12 @@ void ReplayFills::reportUnposted()
 void ReplayFills::follow(const Engine &market)
 {
     m_market = &market;
+    // The new engine may be at another trading status, and the trader's next command must meet
+    // the rules of that one.
+    m_marketStatus = market.status();
+    m_auctionPrice.reset();
+    if (m_ready && m_trader->status() != m_marketStatus)
+        m_trader->applyStatus(m_marketStatus, m_marketTime);
     // A seek back starts the replay's clock again earlier, and the trader's times follow it.
     // The new engine has no clock to read, so the next market time the model receives, from an
     // event or a command, trims the order-rate windows (forgetOrderTimesAfterSeek()).
@@ -204,7 +213,10 @@ void ReplayFills::withLiquidity(Side side, Price limit, Quantity quantity, Times
                                 const std::function<void()> &command)
 {
     std::vector<OrderId> placed;
-    const OrderBook *book = m_market->book(m_market->instrument());
+    // A replayed book that does not trade offers nothing, even where it is crossed. The trader's
+    // engine has the same status, so its rules rest or reject the order.
+    const OrderBook *book =
+        m_marketStatus == TradingStatus::Trading ? m_market->book(m_market->instrument()) : nullptr;
     const Side resting = opposite(side);
     Quantity wanted = quantity;
     for (std::size_t depth = 0; book && depth < book->levelCount(resting); ++depth) {
@@ -250,6 +262,10 @@ void ReplayFills::onEvent(const Event &event)
             entry.aheadIds.erase(cancelled->id.value());
     } else if (const auto *reduced = std::get_if<OrderReduced>(&event.payload)) {
         onMarketRemoval(reduced->side, reduced->price, reduced->id, reduced->reducedBy);
+    } else if (const auto *changed = std::get_if<TradingStatusChanged>(&event.payload)) {
+        m_marketStatus = changed->status;
+    } else if (const auto *auction = std::get_if<AuctionUncrossed>(&event.payload)) {
+        m_auctionPrice = auction->price;
     }
 }
 
@@ -266,6 +282,12 @@ void ReplayFills::onMarketRemoval(Side side, Price price, OrderId id, Quantity q
 void ReplayFills::onMarketTrade(const Event &event, const Trade &trade)
 {
     m_marketTrades.push_back({event.time, trade.aggressor, trade.price, trade.quantity});
+    if (trade.price > Price{0})
+        m_lastMarketPrice = trade.price;
+    // A trade while the replayed instrument does not trade is the reopening auction's, which
+    // trades before its status changes. A journal does not record AuctionUncrossed.
+    if (m_marketStatus != TradingStatus::Trading)
+        m_auctionPrice = trade.price;
     const Side makerSide = opposite(trade.aggressor);
 
     // A trade at a level takes the front of its queue, which is what the trader took first.
@@ -279,6 +301,16 @@ void ReplayFills::onMarketTrade(const Event &event, const Trade &trade)
 
     Quantity given; // what this trade filled of the trader's orders at its price
     for (QueueEntry &entry : m_queue) {
+        // In an auction both sides rested before it, so the taker made no new decision: the
+        // branch's copy of a recorded taker order trades what the recorded order traded.
+        if (m_auctionPrice && recordedTaker && entry.id == trade.taker) {
+            const Order *order = m_trader->findOrder(entry.id);
+            const Quantity open = order ? order->remaining + order->reserve() : Quantity{};
+            const Quantity unfilled = open > entry.pending ? open - entry.pending : Quantity{};
+            entry.pending += min(unfilled, trade.quantity);
+            entry.cause = SimulatedFillCause::Cross;
+            continue;
+        }
         if (recordedTaker) {
             if (entry.side == makerSide && entry.price == trade.price &&
                 entry.aheadIds.count(trade.maker.value())) {
@@ -391,6 +423,23 @@ void ReplayFills::settle(Timestamp time)
         m_trader->applyUnseenTrade(trade.aggressor, trade.price, trade.quantity, trade.time);
     m_marketTrades.clear();
     capConsumed();
+    if (m_marketStatus != TradingStatus::Trading) {
+        // A halted, pre-open or closed book trades nothing, even where it is crossed. A journal
+        // may end a command between an auction's trades and the status change to Trading, so
+        // what the auction reached waits for that change.
+        takeMarketStatus(time);
+        if (!m_auctionPrice) {
+            for (QueueEntry &entry : m_queue)
+                entry.pending = Quantity{};
+        }
+        return;
+    }
+    if (m_auctionPrice) {
+        fillThroughAuction();
+        reopenAtAuctionPrice(time);
+        m_auctionPrice.reset();
+    }
+    takeMarketStatus(time);
     if (m_queue.empty())
         return;
     matchCrossed();
@@ -417,6 +466,91 @@ void ReplayFills::settle(Timestamp time)
         return m_trader->findOrder(entry.id) == nullptr;
     });
     reportUnposted();
+}
+
+// The trader's engine takes the replayed instrument's status after the command's replayed trades,
+// so that an auction's trades reach it while it is still halted, as in the replayed engine.
+void ReplayFills::takeMarketStatus(Timestamp time)
+{
+    if (m_trader->status() != m_marketStatus)
+        m_trader->applyStatus(m_marketStatus, time);
+}
+
+// The replayed auction that reopened trading fills every resting trader's order its price trades
+// through, in full. An order at the auction price fills only by its queue place, or as the
+// recorded order it copies traded.
+void ReplayFills::fillThroughAuction()
+{
+    const Price auction = *m_auctionPrice;
+    for (QueueEntry &entry : m_queue) {
+        if (!tradesThrough(entry.side, entry.price, auction))
+            continue;
+        const Order *order = m_trader->findOrder(entry.id);
+        entry.pending = order ? order->remaining + order->reserve() : Quantity{};
+        entry.cause = SimulatedFillCause::TradeThrough;
+    }
+}
+
+// Fills the orders the replayed auction reached at the auction price, by an auction of the
+// trader's engine against one counterparty at that price, while the trader's engine is still in
+// its call phase. The trader's orders rest there as makers, so they pay maker fees, as every fill
+// of a resting trader's order does. Returns false when that auction could pick another price,
+// and settle() then fills each order at its own limit. That is so when the reached orders are on
+// both sides, or when another trader's order crosses the auction price without being reached in
+// full.
+bool ReplayFills::reopenAtAuctionPrice(Timestamp time)
+{
+    const TradingStatus status = m_trader->status();
+    if (status != TradingStatus::Halted && status != TradingStatus::PreOpen)
+        return false;
+    const Price price = *m_auctionPrice;
+    Quantity buys;
+    Quantity sells;
+    for (const QueueEntry &entry : m_queue)
+        (entry.side == Side::Buy ? buys : sells) += entry.pending;
+    if ((buys > Quantity{0}) == (sells > Quantity{0}))
+        return false;
+    const Side side = buys > Quantity{0} ? Side::Buy : Side::Sell;
+
+    // With every crossing order reached in full, the volume is the same at every price between
+    // the auction price and the reached limits. The trader's engine breaks that tie at the price
+    // nearest its last trade, which is now the auction price.
+    const OrderBook *book = m_trader->book(m_trader->instrument());
+    if (book == nullptr)
+        return false;
+    for (const Side bookSide : {Side::Buy, Side::Sell}) {
+        for (std::size_t depth = 0; depth < book->levelCount(bookSide); ++depth) {
+            const Price level = book->level(bookSide, depth).price;
+            if (!crosses(bookSide, level, price))
+                break;
+            if (bookSide != side)
+                return false;
+            for (const Order *order : book->ordersAt(bookSide, level)) {
+                const auto entry =
+                    std::find_if(m_queue.begin(), m_queue.end(),
+                                 [&](const QueueEntry &queued) { return queued.id == order->id; });
+                if (entry == m_queue.end() || entry->pending < order->remaining + order->reserve())
+                    return false;
+            }
+        }
+    }
+
+    // The auction's trades are no consumption of the replayed book, which traded them already.
+    const std::map<LevelKey, Quantity> consumed = m_consumed;
+    NewOrder counterparty;
+    counterparty.side = opposite(side);
+    counterparty.limit = price;
+    counterparty.quantity = side == Side::Buy ? buys : sells;
+    const OrderId id = m_trader->submit(counterparty, time);
+    m_cause = SimulatedFillCause::Cross;
+    m_trader->setTradingStatus(m_trader->instrument(), TradingStatus::Trading, time);
+    if (m_trader->findOrder(id) != nullptr)
+        m_trader->cancel(id, time);
+    m_counterparties.erase(id.value());
+    m_consumed = consumed;
+    for (QueueEntry &entry : m_queue)
+        entry.pending = Quantity{};
+    return true;
 }
 
 void ReplayFills::fillAtLevel(Side side, Price price, Quantity quantity, Timestamp time)

@@ -168,6 +168,11 @@ public:
     // The simulated fills that the trader's portfolio rejected, which reached no position.
     std::uint64_t unpostedFillCount() const { return m_trader->unpostedFillCount(); }
 
+    // The price of the last replayed trade of the primary instrument, the trader's fills left
+    // out; zero before the first one. After follow() it keeps the old engine's price until the
+    // new engine trades.
+    Price lastMarketPrice() const { return m_lastMarketPrice; }
+
     void onEvent(const Event &event) override;
     void onCommandEnd() override;
 
@@ -202,6 +207,9 @@ private:
     void join(OrderId id, Side side, Price price);
     void matchCrossed();
     void settle(Timestamp time);
+    void takeMarketStatus(Timestamp time);
+    void fillThroughAuction();
+    bool reopenAtAuctionPrice(Timestamp time);
     void fillAtLevel(Side side, Price price, Quantity quantity, Timestamp time);
     void capConsumed();
     // Places the replayed opposite liquidity an order with this side, limit and quantity could
@@ -228,7 +236,14 @@ private:
     std::map<LevelKey, Quantity> m_consumed;
     std::vector<MarketTrade> m_marketTrades; // of the replayed command that runs
     Timestamp m_marketTime;
-    bool m_followed = false;              // follow() ran, and no market time came since
+    bool m_followed = false; // follow() ran, and no market time came since
+    // The replayed instrument's status as of its last event, which the trader's engine takes at
+    // the end of each replayed command.
+    TradingStatus m_marketStatus = TradingStatus::Trading;
+    // The price of the reopening auction whose trades the replay delivered and that settle() has
+    // not filled yet: from AuctionUncrossed, or from a trade while the status is not Trading.
+    std::optional<Price> m_auctionPrice;
+    Price m_lastMarketPrice;
     std::uint64_t m_reportedUnposted = 0; // unpostedFillCount() at the last report
 
     // The trader's engine's orders that this model placed as counterparties, and the cause of

@@ -24,6 +24,9 @@ std::unique_ptr<ReplayFills> ReplayFills::branch(const ReplayFills &original, st
     copy->m_marketTrades = original.m_marketTrades;
     copy->m_marketTime = original.m_marketTime;
     copy->m_followed = original.m_followed;
+    copy->m_marketStatus = original.m_marketStatus;
+    copy->m_auctionPrice = original.m_auctionPrice;
+    copy->m_lastMarketPrice = original.m_lastMarketPrice;
     copy->m_counterparties = original.m_counterparties;
     copy->m_cause = original.m_cause;
     copy->m_traderOrders = original.m_traderOrders;

@@ -30,6 +30,10 @@ std::unique_ptr<ReplayFills> ReplayFills::seed(const Engine &market, Options opt
     model->m_recordedAccounts = std::move(recordedAccounts);
     model->m_ready = true;
     model->m_marketTime = time;
+    model->m_marketStatus = market.status();
+    // Before any fill of its own, the trader's engine's reference is the replayed last trade.
+    model->m_lastMarketPrice =
+        model->m_trader->risk().evaluator().referencePrice(market.instrument());
     model->keepOnlyRecordedAccounts(time);
     model->seatRecordedOrders();
     return model;

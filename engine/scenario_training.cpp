@@ -193,14 +193,19 @@ void TrainingParser::parseCommand()
 }
 
 // Remembers what later lines need to know of a line with an error: the symbol of an instrument
-// line, and the instrument of an event line.
+// line, and the instrument of an event line that may be a halt or a reopening. An invalid line
+// of another known event kind cannot be, so the instrument's halts and reopenings are still
+// checked.
 void TrainingParser::noteInvalidLine()
 {
     const std::string_view command = m_tokens.front().text;
     m_marketInvalid = m_marketInvalid || command == "market";
     if (command == "instrument" && m_tokens.size() > 1 && !m_symbols.contains(m_tokens[1].text))
         m_invalidSymbols.emplace(m_tokens[1].text);
-    if (command == "at" && m_tokens.size() > 3) {
+    constexpr std::string_view kOtherKinds[] = {"news", "trend", "drought", "crash", "activity"};
+    if (command == "at" && m_tokens.size() > 3 &&
+        std::find(std::begin(kOtherKinds), std::end(kOtherKinds), m_tokens[2].text) ==
+            std::end(kOtherKinds)) {
         if (const auto found = m_symbols.find(m_tokens[3].text); found != m_symbols.end())
             m_uncheckedInstruments.insert(found->second);
     }

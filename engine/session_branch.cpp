@@ -26,6 +26,36 @@ void markBranch(TraderView &trader)
         position.branch = true;
 }
 
+// The last trade of `instrument` in the replayed engine, as the view builder has it: zero before
+// the first one, and after a seek the last trade before the seek's target.
+Price replayedLastTrade(const MarketView &view, InstrumentId instrument)
+{
+    for (const InstrumentQuote &quote : view.instruments) {
+        if (quote.instrument == instrument)
+            return quote.last;
+    }
+    return Price{};
+}
+
+// Marks the simulated positions in the replayed instrument at the replayed market's last trade.
+// The trader's engine's own last trade is the trader's latest simulated fill, which the replayed
+// market never traded at, so it would value a position at the trader's own price.
+void markAtReplayedTrade(TraderView &trader, const Engine &traderEngine, InstrumentId instrument,
+                         Price last)
+{
+    const Portfolio &portfolio = traderEngine.portfolio();
+    for (OwnPosition &position : trader.positions) {
+        if (position.instrument != instrument)
+            continue;
+        // Before the replay's first trade there is no mark, as in the comparison's columns.
+        position.mark = last;
+        position.unrealized =
+            last > Price{0}
+                ? portfolio.unrealizedProfitAndLoss(position.account, instrument, last).value
+                : Money{};
+    }
+}
+
 } // namespace
 
 bool Runner::branchable() const
@@ -121,6 +151,20 @@ void Runner::apply(const BranchCommand &, Timestamp)
     m_publishNow = true;
 }
 
+// The Branch panel shows the moment truncated to the millisecond, so a seek to the time it shows
+// can fall up to a millisecond before the moment. Such a target is taken as the moment itself,
+// which keeps the branch. An earlier one ends it (endBranchBefore()).
+Timestamp Runner::branchSeekTarget(Timestamp target) const
+{
+    constexpr std::int64_t kNanosecondsPerMillisecond = 1'000'000;
+    if (!m_branch)
+        return target;
+    const Timestamp moment = m_branch->moment();
+    if (target < moment && moment.value() - target.value() < kNanosecondsPerMillisecond)
+        return moment;
+    return target;
+}
+
 // A seek to before the branch moment goes back to a time the branch did not exist yet, so the
 // branch ends and the original takes the trader's commands again, with its state of now. A seek
 // to the moment or later keeps both, and followReplayedEngine() moves both to the new engine.
@@ -157,7 +201,12 @@ void Runner::followBranch()
 
 void Runner::fillBranchView(MarketView &view) const
 {
+    const Price last = replayedLastTrade(view, m_engine->instrument());
+    if (m_fills)
+        markAtReplayedTrade(view.trader, m_fills->traderEngine(), m_engine->instrument(), last);
     if (m_branch) {
+        // The view builder's last trade follows seeks, which the comparison's own does not.
+        m_branch->setMark(last);
         view.branch = m_branch->comparison();
         markBranch(view.trader);
     }

@@ -452,11 +452,13 @@ void Runner::applyControl(const Control &control, Clock::time_point now)
     case Control::Kind::Step:
         stepOnce();
         return;
-    case Control::Kind::Seek:
-        seekReplay(control.time, now);
-        endBranchBefore(control.time);
+    case Control::Kind::Seek: {
+        const Timestamp target = branchSeekTarget(control.time);
+        seekReplay(target, now);
+        endBranchBefore(target);
         followReplayedEngine();
         return;
+    }
     }
 }
 
@@ -710,6 +712,7 @@ void Runner::publish(Clock::time_point now)
 
     view->replayState = m_state;
     view->replaySpeed = m_speed;
+    fillTrainingTime(*view);
     if (m_replay) {
         view->replayTime = m_replayTime;
         view->replayStart = m_replayStart;

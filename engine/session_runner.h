@@ -234,6 +234,7 @@ private:
     // Branches of trading against a replay (session_branch.cpp).
     bool replaysRecordedTrader() const;
     void branchRecordedTrader(Timestamp time);
+    Timestamp branchSeekTarget(Timestamp target) const;
     void endBranchBefore(Timestamp target);
     void followBranch();
     void fillBranchView(MarketView &view) const;
@@ -250,7 +251,8 @@ private:
 
     // Each runs work that is due and returns when more becomes due.
     Clock::time_point runAgents(Clock::time_point now);
-    bool finishTrainingAtEnd(); // session_training.cpp
+    bool finishTrainingAtEnd();                    // session_training.cpp
+    void fillTrainingTime(MarketView &view) const; // session_training.cpp
     Clock::time_point runSimulation(Clock::time_point now);
     Clock::time_point runAtEventRate(Clock::time_point now, Clock::time_point deadline);
     Clock::time_point runReplay(Clock::time_point now);

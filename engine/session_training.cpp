@@ -25,6 +25,19 @@ bool Runner::finishTrainingAtEnd()
     return true;
 }
 
+// A view's market time is that of the latest event this run handled. A resumed scenario has
+// handled none until its market makes one, so it shows the time the journal's run reached, and
+// one that ended, however late its last step's events were, shows its end.
+void Runner::fillTrainingTime(MarketView &view) const
+{
+    if (!m_training)
+        return;
+    if (view.marketTime.value() == 0 && !m_newMarket)
+        view.marketTime = m_continuedUntil;
+    if (m_trainingEnd.value() != 0 && m_state == ReplayState::Finished)
+        view.marketTime = m_trainingEnd;
+}
+
 void Runner::apply(const MarketEventCommand &command, Timestamp)
 {
     if (m_agents)

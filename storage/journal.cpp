@@ -232,6 +232,21 @@ std::string JournalError::toString() const
     return text + what;
 }
 
+JournalError DamagedRecord::toError(const std::string &path) const
+{
+    return JournalError{errorKind, path, 0,
+                        "record " + std::to_string(id) + " (" + (kind.empty() ? "no kind" : kind) +
+                            ", after sequence " + std::to_string(sequence) +
+                            ") is damaged: " + what};
+}
+
+DamagedRecord DamagedRecord::chainMismatch(const JournalRecord &record, std::uint64_t eventHash)
+{
+    return DamagedRecord{record.id, record.kind, record.sequence, JournalErrorKind::ChainBroken,
+                         "it carries chain hash " + format::hex(record.chainHash) +
+                             ", but the event it follows has " + format::hex(eventHash)};
+}
+
 // The unit the engine thread hands to the writer thread: a chunk of events, and the snapshot
 // taken after its last event, if any.
 struct HandedChunk {

@@ -268,6 +268,24 @@ struct JournalRecord {
     std::uint64_t chainHash = 0; // the chain hash at that event
     std::string kind;            // what the body is, such as "training"
     std::string body;
+    std::int64_t id = 0; // the row id in the records table, which numbers records from 1
+};
+
+// A stored record that fails a check: its row id, its kind as stored, the sequence it claims to
+// follow, and what is wrong.
+struct DamagedRecord {
+    std::int64_t id = 0;
+    std::string kind;
+    SequenceNumber sequence = 0;
+    JournalErrorKind errorKind = JournalErrorKind::ChecksumMismatch;
+    std::string what;
+
+    // The damage as an error about the journal at `path`, whose message names the record's id
+    // and kind.
+    JournalError toError(const std::string &path) const;
+
+    // A record whose chain hash differs from `eventHash`, that of the event it follows.
+    static DamagedRecord chainMismatch(const JournalRecord &record, std::uint64_t eventHash);
 };
 
 // Reads a journal from the first event to the last, checking every row: its sequence number
@@ -319,10 +337,14 @@ public:
     std::optional<StoredSnapshot> readSnapshot(SequenceNumber sequence,
                                                std::optional<JournalError> &error);
 
-    // The journal's records, oldest first, each checked against its checksum. A record that
-    // fails the check sets `error`, naming its sequence, and is left out. A journal without a
-    // records table has none.
-    std::vector<JournalRecord> records(std::optional<JournalError> &error);
+    // The journal's records, oldest first, each checked against its checksum and against the
+    // metadata's last event, which the event it follows must not be past. A record that fails
+    // is left out, added to `damaged` when given, and sets `error` (the first such record, with
+    // its id and kind). A journal without a records table has none. The chain hash a record
+    // carries is compared with its event's only by a reader of the events, such as
+    // verifyJournal().
+    std::vector<JournalRecord> records(std::optional<JournalError> &error,
+                                       std::vector<DamagedRecord> *damaged = nullptr);
 
     // Before the first next(): continues after event `sequence`, whose chain hash must be
     // `chainHash` (as a snapshot records it), instead of at the first event. The event at

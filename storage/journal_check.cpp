@@ -21,11 +21,29 @@ JournalVerification verifyJournal(const std::string &path)
     std::sort(snapshots.begin(), snapshots.end(),
               [](const SnapshotInfo &a, const SnapshotInfo &b) { return a.sequence < b.sequence; });
 
-    // A snapshot's chain hash is compared as its event goes by, so that the events are read
-    // once.
+    std::optional<JournalError> recordError;
+    std::vector<DamagedRecord> damagedRecords;
+    std::vector<JournalRecord> records = reader.records(recordError, &damagedRecords);
+    std::stable_sort(
+        records.begin(), records.end(),
+        [](const JournalRecord &a, const JournalRecord &b) { return a.sequence < b.sequence; });
+    std::size_t nextRecord = 0;
+    const auto checkRecordLinks = [&](SequenceNumber sequence, std::uint64_t chainHash) {
+        for (; nextRecord < records.size() && records[nextRecord].sequence <= sequence;
+             ++nextRecord) {
+            const JournalRecord &record = records[nextRecord];
+            if (record.sequence == sequence && record.chainHash != chainHash)
+                damagedRecords.push_back(DamagedRecord::chainMismatch(record, chainHash));
+        }
+    };
+    checkRecordLinks(0, 0);
+
+    // A snapshot's and a record's chain hash are compared as its event goes by, so that the
+    // events are read once.
     std::size_t nextSnapshot = 0;
     while (std::optional<Event> event = reader.next()) {
         ++check.events;
+        checkRecordLinks(event->sequence, reader.lastHash());
         while (nextSnapshot < snapshots.size() &&
                snapshots[nextSnapshot].sequence <= event->sequence) {
             const SnapshotInfo &info = snapshots[nextSnapshot++];
@@ -60,6 +78,16 @@ JournalVerification verifyJournal(const std::string &path)
     if (snapshotError) {
         check.error = snapshotError;
         check.damagedSnapshot = damagedSnapshot;
+        return check;
+    }
+    if (!damagedRecords.empty()) {
+        std::stable_sort(
+            damagedRecords.begin(), damagedRecords.end(),
+            [](const DamagedRecord &a, const DamagedRecord &b) { return a.id < b.id; });
+        check.error = damagedRecords.front().toError(path);
+        check.damagedRecord = damagedRecords.front().id;
+    } else if (recordError) {
+        check.error = recordError;
     }
     return check;
 }

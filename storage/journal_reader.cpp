@@ -455,18 +455,27 @@ std::optional<StoredSnapshot> JournalReader::readSnapshot(SequenceNumber sequenc
     return snapshot;
 }
 
-std::vector<JournalRecord> JournalReader::records(std::optional<JournalError> &error)
+std::vector<JournalRecord> JournalReader::records(std::optional<JournalError> &error,
+                                                  std::vector<DamagedRecord> *damaged)
 {
     std::vector<JournalRecord> found;
     sqlite3 *database = m_state->database.get();
     int resultCode = SQLITE_OK;
     const StatementHandle statement = prepareStatement(
-        database, "SELECT sequence, chain_hash, kind, body, checksum FROM records ORDER BY id",
+        database, "SELECT sequence, chain_hash, kind, body, checksum, id FROM records ORDER BY id",
         resultCode);
     if (!statement) {
         // A journal that no writer of this version opened has no records table.
         return found;
     }
+    const SequenceNumber lastEvent = m_state->recordedTail.sequence;
+    const auto reject = [&](const JournalRecord &record, JournalErrorKind kind, std::string what) {
+        DamagedRecord damage{record.id, record.kind, record.sequence, kind, std::move(what)};
+        if (!error)
+            error = damage.toError(m_state->path);
+        if (damaged != nullptr)
+            damaged->push_back(std::move(damage));
+    };
     sqlite3_stmt *row = statement.get();
     while ((resultCode = sqlite3_step(row)) == SQLITE_ROW) {
         JournalRecord record;
@@ -478,13 +487,18 @@ std::vector<JournalRecord> JournalReader::records(std::optional<JournalError> &e
         record.body.assign(body != nullptr ? body : "",
                            static_cast<std::size_t>(sqlite3_column_bytes(row, 3)));
         const auto stored = static_cast<std::uint64_t>(sqlite3_column_int64(row, 4));
+        record.id = sqlite3_column_int64(row, 5);
         const std::uint64_t computed = format::recordChecksum(record);
         if (stored != computed) {
-            if (!error)
-                error =
-                    makeError(JournalErrorKind::ChecksumMismatch, m_state->path, record.sequence,
-                              "record checksum mismatch: stored " + format::hex(stored) +
-                                  ", computed " + format::hex(computed));
+            reject(record, JournalErrorKind::ChecksumMismatch,
+                   "checksum mismatch: stored " + format::hex(stored) + ", computed " +
+                       format::hex(computed));
+            continue;
+        }
+        if (record.sequence > lastEvent) {
+            reject(record, JournalErrorKind::TailMismatch,
+                   "it follows sequence " + std::to_string(record.sequence) +
+                       ", past the journal's last event, " + std::to_string(lastEvent));
             continue;
         }
         found.push_back(std::move(record));

@@ -169,7 +169,9 @@ private:
     void openReplayFile();
     void openTrainingScenario();
     void showInstructor();
-    void raiseAndEnlargeDock(const char *dockName, const QWidget &panel, int heightPercent);
+    enum class DockFocus : std::uint8_t { Take, Keep };
+    void raiseAndEnlargeDock(const char *dockName, const QWidget &panel, int heightPercent,
+                             DockFocus focus = DockFocus::Take);
     void createBranchAction();
 
     std::unique_ptr<Session> m_session;

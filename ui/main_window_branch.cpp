@@ -36,11 +36,12 @@ void MainWindow::createBranchAction()
 }
 
 // The Branch tab shares a small place with the positions, so raising it also enlarges the dock,
-// for the columns and the chart to show whole.
+// for the columns and the chart to show whole. The focus stays where the trader was, so that the
+// order ticket's keys trade the branch at once.
 void MainWindow::branchReplay()
 {
     m_branchPanel->branchNow();
-    raiseAndEnlargeDock(kBranchDock, *m_branchPanel, 60);
+    raiseAndEnlargeDock(kBranchDock, *m_branchPanel, 60, DockFocus::Keep);
 }
 
 } // namespace bourse::ui

@@ -13,13 +13,22 @@
 namespace bourse::ui {
 
 // Raises a dock's tab and enlarges the dock to its panel's preferred size: at most 45% of the
-// window's width and `heightPercent` of its height. A dock already larger keeps its size.
-void MainWindow::raiseAndEnlargeDock(const char *dockName, const QWidget &panel, int heightPercent)
+// window's width and `heightPercent` of its height. A dock already larger keeps its size. With
+// DockFocus::Keep the keyboard focus stays where it was, such as in the order ticket, whose keys
+// must go on working after a shortcut that only shows a panel.
+void MainWindow::raiseAndEnlargeDock(const char *dockName, const QWidget &panel, int heightPercent,
+                                     DockFocus focus)
 {
     QDockWidget *dock = m_docks->dock(QString::fromLatin1(dockName));
     if (!dock)
         return;
-    PanelDocks::focusDock(*dock);
+    if (focus == DockFocus::Take) {
+        PanelDocks::focusDock(*dock);
+    } else {
+        if (dock->isHidden())
+            dock->show();
+        dock->raise();
+    }
 
     // The workspace applies its shares on the first pass of the event loop after the window
     // shows, so the widening waits for that pass to come after it.

@@ -5,8 +5,10 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <system_error>
 #include <utility>
@@ -48,17 +50,27 @@ struct EventScan {
     SequenceNumber lastChunkEnd = 0;
     SequenceNumber chunkEndBefore = 0; // the chunk end before lastChunkEnd
     std::vector<SnapshotPlace> places;
+    // The chain hash of each event that a record follows, once the read has met the event.
+    std::map<SequenceNumber, std::optional<std::uint64_t>> recordLinks;
 };
 
-EventScan scanEvents(JournalSalvage &salvage, const std::vector<SequenceNumber> &snapshots)
+EventScan scanEvents(JournalSalvage &salvage, const std::vector<SequenceNumber> &snapshots,
+                     const std::vector<storage::JournalRecord> &records)
 {
     EventScan scan;
     for (const SequenceNumber sequence : snapshots) {
         scan.places.push_back(SnapshotPlace{sequence});
     }
+    for (const storage::JournalRecord &record : records) {
+        scan.recordLinks[record.sequence] =
+            record.sequence == 0 ? std::optional<std::uint64_t>(0) : std::optional<std::uint64_t>();
+    }
     std::size_t next = 0;
     while (std::optional<Event> event = salvage.next()) {
         const SequenceNumber sequence = event->sequence;
+        if (const auto link = scan.recordLinks.find(sequence); link != scan.recordLinks.end()) {
+            link->second = salvage.lastHash();
+        }
         if (salvage.atChunkEnd()) {
             scan.chunkEndBefore = scan.lastChunkEnd;
             scan.lastChunkEnd = sequence;
@@ -132,7 +144,36 @@ RepairedSnapshot judgeSnapshot(JournalSalvage &salvage, const SnapshotPlace &pla
     return judged;
 }
 
-// The first read: finds the damage, the last event to keep and the snapshots to keep.
+// The original's records that pass the checks a reader makes without the events (checksum,
+// not past the last event), oldest first. The others are added to `damaged`. A file too damaged
+// to list them loses them, as its damage loses events.
+std::vector<storage::JournalRecord> readRecords(const std::string &path,
+                                                std::vector<storage::DamagedRecord> &damaged)
+{
+    storage::JournalReader::Opened opened = storage::JournalReader::open(path);
+    if (!opened.reader) {
+        return {};
+    }
+    std::optional<JournalError> ignored;
+    return opened.reader->records(ignored, &damaged);
+}
+
+// Adds to `damaged` each record whose chain hash differs from that of the event it follows.
+// A record whose event the read did not meet follows a dropped event, which is no damage of
+// its own.
+void checkRecordLinks(const std::vector<storage::JournalRecord> &records, const EventScan &scan,
+                      std::vector<storage::DamagedRecord> &damaged)
+{
+    for (const storage::JournalRecord &record : records) {
+        const std::optional<std::uint64_t> &hash = scan.recordLinks.at(record.sequence);
+        if (hash && *hash != record.chainHash) {
+            damaged.push_back(storage::DamagedRecord::chainMismatch(record, *hash));
+        }
+    }
+}
+
+// The first read: finds the damage, the last event to keep, and the snapshots and records to
+// keep.
 std::optional<RepairError> survey(const std::string &path, JournalRepair &repair)
 {
     JournalSalvage::Opened opened = JournalSalvage::open(path);
@@ -143,7 +184,9 @@ std::optional<RepairError> survey(const std::string &path, JournalRepair &repair
 
     std::optional<JournalError> listError;
     const std::vector<SequenceNumber> snapshots = salvage.snapshotSequences(listError);
-    const EventScan scan = scanEvents(salvage, snapshots);
+    const std::vector<storage::JournalRecord> records = readRecords(path, repair.droppedRecords);
+    const EventScan scan = scanEvents(salvage, snapshots, records);
+    checkRecordLinks(records, scan, repair.droppedRecords);
     const SequenceNumber confirmed = lastConfirmed(salvage, repair.damage);
 
     // Chunks end only where a command ended, so the kept events end at a chunk end.
@@ -159,22 +202,32 @@ std::optional<RepairError> survey(const std::string &path, JournalRepair &repair
     if (listError) {
         repair.damage.push_back(std::move(*listError));
     }
+    std::sort(repair.droppedRecords.begin(), repair.droppedRecords.end(),
+              [](const storage::DamagedRecord &a, const storage::DamagedRecord &b) {
+                  return a.id < b.id;
+              });
+    for (const storage::DamagedRecord &record : repair.droppedRecords) {
+        repair.damage.push_back(record.toError(path));
+    }
     return std::nullopt;
 }
 
-// The second read: writes events 1 to lastKept and the kept snapshots to a new journal.
-// The original's records that pass their checksum, oldest first. A file too damaged to list them
-// loses them, as its damage loses events.
-std::vector<storage::JournalRecord> intactRecords(const std::string &path)
+// The original's records that the survey did not find damaged, oldest first.
+std::vector<storage::JournalRecord> keptRecords(const std::string &path,
+                                                const JournalRepair &repair)
 {
-    storage::JournalReader::Opened opened = storage::JournalReader::open(path);
-    if (!opened.reader) {
-        return {};
-    }
-    std::optional<JournalError> ignored;
-    return opened.reader->records(ignored);
+    std::vector<storage::DamagedRecord> damaged;
+    std::vector<storage::JournalRecord> records = readRecords(path, damaged);
+    std::erase_if(records, [&repair](const storage::JournalRecord &record) {
+        return std::any_of(
+            repair.droppedRecords.begin(), repair.droppedRecords.end(),
+            [&record](const storage::DamagedRecord &dropped) { return dropped.id == record.id; });
+    });
+    return records;
 }
 
+// The second read: writes events 1 to lastKept, the kept snapshots and the kept records to a
+// new journal.
 std::optional<RepairError> writeKeptEvents(const std::string &path, const std::string &target,
                                            const JournalRepair &repair)
 {
@@ -197,7 +250,7 @@ std::optional<RepairError> writeKeptEvents(const std::string &path, const std::s
     }
     // Each record follows the same event as in the original, or the first end of a command
     // after it, since writing a record ends a chunk.
-    const std::vector<storage::JournalRecord> records = intactRecords(path);
+    const std::vector<storage::JournalRecord> records = keptRecords(path, repair);
     std::size_t nextRecord = 0;
     const auto writeRecordsThrough = [&](SequenceNumber sequence) {
         for (; nextRecord < records.size() && records[nextRecord].sequence <= sequence;

@@ -53,8 +53,12 @@ struct RepairError {
 struct JournalRepair {
     RepairOutcome outcome = RepairOutcome::Failed;
     // Every problem found. The first one decided where the kept events end, unless all of them
-    // concern snapshots.
+    // concern snapshots or records.
     std::vector<storage::JournalError> damage;
+    // The records left out because they fail their checksum, follow a sequence past the last
+    // event, or carry another chain hash than the event they follow. A record that follows an
+    // event the repair drops is left out too, but is not listed here.
+    std::vector<storage::DamagedRecord> droppedRecords;
     SequenceNumber lastKept = 0;    // the last event kept; 0 when none was
     std::uint64_t eventsKept = 0;   // events 1 to lastKept
     SequenceNumber lastChecked = 0; // the last event that passed its own checks

@@ -218,7 +218,7 @@ int replayJournal(const JournalArguments &arguments)
 int verifyJournal(const JournalArguments &arguments)
 {
     const storage::JournalVerification check = storage::verifyJournal(arguments.path);
-    if (check.error && !check.damagedSnapshot) {
+    if (check.error && !check.damagedSnapshot && !check.damagedRecord) {
         return reportReaderError("verify", *check.error, check.lastSequence);
     }
     if (check.error) {

@@ -8,6 +8,7 @@
 #include "journal.h"
 #include "training_record.h"
 
+#include <cstdint>
 #include <iostream>
 
 namespace bourse::cli {
@@ -17,11 +18,13 @@ namespace {
 constexpr const char *kUsage =
     "usage: bourse-engine journal records FILE\n"
     "\n"
-    "Prints the records a journal keeps beside its events, oldest first: its kind, the event\n"
-    "it follows and that event's chain hash. A training record also shows the scenario's file,\n"
-    "the seed and the scenario's text, which a terminal restarted on the journal continues.\n"
-    "Each record is checked against its checksum. Exit status: 0 success, 1 a record is\n"
-    "damaged (the others were printed), 2 usage error, 3 the file is missing or not a journal.\n";
+    "Prints the records a journal keeps beside its events, oldest first: its kind, its id, the\n"
+    "event it follows and that event's chain hash. A training record also shows the scenario's\n"
+    "file, the seed and the scenario's text, which a terminal restarted on the journal\n"
+    "continues. Each record is checked against its checksum and the journal's last event, and a\n"
+    "damaged one is printed with what is wrong (`journal verify` also checks its chain hash).\n"
+    "Exit status: 0 success, 1 a record is damaged, 2 usage error, 3 the file is missing or\n"
+    "not a journal.\n";
 
 void printTraining(const storage::JournalRecord &record)
 {
@@ -63,17 +66,34 @@ int runJournalRecordsCommand(const std::vector<std::string> &arguments)
         return InputError;
     }
     std::optional<storage::JournalError> error;
-    const std::vector<storage::JournalRecord> records = opened.reader->records(error);
-    std::cout << "journal " << arguments[0] << ": " << records.size()
-              << (records.size() == 1 ? " record\n" : " records\n");
+    std::vector<storage::DamagedRecord> damaged;
+    const std::vector<storage::JournalRecord> records = opened.reader->records(error, &damaged);
+    const std::size_t total = records.size() + damaged.size();
+    std::cout << "journal " << arguments[0] << ": " << total
+              << (total == 1 ? " record" : " records");
+    if (!damaged.empty())
+        std::cout << ", " << damaged.size() << " of them damaged";
+    std::cout << "\n";
+
+    // Both lists are in id order, and merged so that the records print as they are stored.
+    std::size_t nextDamaged = 0;
+    const auto printDamagedBefore = [&](std::int64_t id) {
+        for (; nextDamaged < damaged.size() && damaged[nextDamaged].id < id; ++nextDamaged) {
+            const storage::DamagedRecord &record = damaged[nextDamaged];
+            std::cout << record.kind << " record " << record.id << " after sequence "
+                      << record.sequence << ": damaged: " << record.what << "\n";
+        }
+    };
     for (const storage::JournalRecord &record : records) {
-        std::cout << record.kind << " record after sequence " << record.sequence << " (chain hash "
-                  << hex(record.chainHash) << ")\n";
+        printDamagedBefore(record.id);
+        std::cout << record.kind << " record " << record.id << " after sequence " << record.sequence
+                  << " (chain hash " << hex(record.chainHash) << ")\n";
         if (record.kind == training::kTrainingRecordKind)
             printTraining(record);
         else
             std::cout << "  " << record.body.size() << " bytes\n";
     }
+    printDamagedBefore(INT64_MAX);
     if (error) {
         std::cerr << "bourse-engine journal records: " << error->toString() << "\n";
         return CheckFailed;

@@ -122,6 +122,10 @@ int recoverJournal(const std::string &path)
     printKept(repair, path);
     printLeftOutEvents(repair);
     printLeftOutSnapshots(repair.snapshots);
+    for (const storage::DamagedRecord &record : repair.droppedRecords) {
+        std::cout << "left out: record " << record.id << " (" << record.kind
+                  << "), because it is damaged\n";
+    }
     std::cout << "set aside: the original journal, damaged part included, in " << repair.sideFile
               << "\n";
     return Success;

@@ -35,8 +35,9 @@ std::string usageText()
            "(docs/network-security.md).\n"
            "  --out PATH  the two files' path without .key or .pub. Its folder must exist and\n"
            "              must not be writable by group or others. Without --out:\n"
-           "              $XDG_CONFIG_HOME/bourse/keys/curve, or ~/.config/bourse/keys/curve,\n"
-           "              creating the keys folder with mode 0700.\n"
+           "              $XDG_CONFIG_HOME/bourse/keys/curve, or ~/.config/bourse/keys/curve\n"
+           "              when XDG_CONFIG_HOME is unset or relative, creating the keys folder\n"
+           "              with mode 0700. PATH must not be a folder.\n"
            "  --force     replace an existing key pair; without it, an existing PATH.key or\n"
            "              PATH.pub stops the command and nothing is written.\n"
            "Exit status: 0 success, 2 usage error, 3 a key file cannot be written or exists.\n";

@@ -38,9 +38,12 @@ namespace {
 constexpr int exitFailure = 1;
 constexpr int exitUsage = 2;
 
+// Prints each line of `message` with the program's name in front, as a list of errors (such as
+// those of a training scenario) needs.
 void printError(const QString &message)
 {
-    std::fprintf(stderr, "bourse: %s\n", qPrintable(message));
+    for (const QString &line : message.split(QLatin1Char('\n')))
+        std::fprintf(stderr, "bourse: %s\n", qPrintable(line));
 }
 
 QStringList argumentsOf(int argc, char *argv[])
@@ -167,6 +170,10 @@ DamageChoice askAboutDamage(QWidget *parent, const QString &path,
         else if (dropped.size() > 1)
             kept += QObject::tr(" leaves out the damaged snapshots at sequences %1,")
                         .arg(dropped.join(QStringLiteral(", ")));
+        for (const bourse::storage::DamagedRecord &record : plan.droppedRecords)
+            kept += QObject::tr(" leaves out the damaged %1 record %2,")
+                        .arg(QString::fromStdString(record.kind))
+                        .arg(record.id);
     } else if (resumption.damagedSnapshot) {
         kept = QObject::tr("every event, leaves out the snapshot at sequence %1,")
                    .arg(*resumption.damagedSnapshot);
@@ -212,6 +219,9 @@ void continueMarket(bourse::ui::MainWindow &window, bourse::app::Resumption &res
             << "the journal's training scenario no longer parses, so the market continues as a "
                "plain simulation:"
             << *problem;
+        // describeResumption() puts it in the notice, so that it shows in the window too.
+        resumption.trainingProblem =
+            "the journal's training scenario no longer parses: " + problem->toStdString();
     }
     window.resumeSimulation(seed, std::move(*resumption.continuation));
 }
@@ -278,6 +288,10 @@ StartOutcome continueJournal(bourse::ui::MainWindow &window,
             recoveryNote = QObject::tr("Recovered: kept events 1 to %1, original in %2. ")
                                .arg(repair.lastKept)
                                .arg(QFileInfo(sideFile).fileName());
+            for (const bourse::storage::DamagedRecord &record : repair.droppedRecords)
+                recoveryNote += QObject::tr("Left out the damaged %1 record %2. ")
+                                    .arg(QString::fromStdString(record.kind))
+                                    .arg(record.id);
         }
         if (repair.error) {
             printError(QStringLiteral("recovery of %1 failed: %2")

@@ -148,8 +148,10 @@ Timestamp lastEventTime(const QString &path)
     return newest.back().time;
 }
 
-// The newest training record of the journal, if it has one. A record that fails its checksum or
-// cannot be decoded goes to `problem`, and the journal then continues as a plain simulation.
+// The newest training record of the journal, if it has one. A record that cannot be decoded goes
+// to `problem`, and the journal then continues as a plain simulation, which the notice reports.
+// A record that fails its checksum or link checks is damage that resumeJournal() reports before
+// this runs, through the full check of recoverEngine().
 std::optional<training::TrainingRecord> readTrainingRecord(const QString &path,
                                                            std::optional<std::string> &problem)
 {
@@ -400,6 +402,11 @@ QString describeResumption(const QString &path, const Resumption &resumption)
     const RecoveryReport &report = resumption.report;
     // Problems come first, since a long note is cut in the middle.
     QString text;
+    // The market then continues as a plain simulation, which the trader must not mistake for
+    // the scenario.
+    if (resumption.trainingProblem)
+        text += QObject::tr("TRAINING SCENARIO NOT CONTINUED: %1; ")
+                    .arg(QString::fromStdString(*resumption.trainingProblem));
     if (resumption.lostEvents)
         text +=
             QObject::tr("EVENTS LOST: %1; ").arg(QString::fromStdString(*resumption.lostEvents));

@@ -160,6 +160,13 @@ bool exists(const std::string &path)
     return ::lstat(path.c_str(), &status) == 0;
 }
 
+// True when path names a folder, or a symbolic link to one.
+bool isFolder(const std::string &path)
+{
+    struct stat status {};
+    return ::stat(path.c_str(), &status) == 0 && S_ISDIR(status.st_mode);
+}
+
 bool writeAll(int descriptor, std::string_view text)
 {
     while (!text.empty()) {
@@ -290,8 +297,18 @@ std::optional<KeyFileError> writeKeyPair(const CurveKeyPair &pair, const std::st
     if (auto error = checkPair(pair))
         return error;
     const KeyFilePaths paths = keyFilePaths(basePath);
+    if (isFolder(basePath))
+        return KeyFileError{basePath, "is a folder; give the path of the key files without .key "
+                                      "or .pub, such as " +
+                                          basePath + "/server"};
     if (auto error = checkFolder(folderOf(paths.secretFile)))
         return error;
+    // Both destinations are checked before either is written, because a rename onto a folder
+    // fails and would leave the new secret file without its public file.
+    for (const std::string &path : {paths.secretFile, paths.publicFile}) {
+        if (isFolder(path))
+            return KeyFileError{path, "is a folder, so the key file cannot be written there"};
+    }
     if (existing == ExistingKeys::Keep) {
         for (const std::string &path : {paths.secretFile, paths.publicFile}) {
             if (exists(path))

@@ -142,11 +142,14 @@ private slots:
     void traderViewCarriesOverToBranch();
     void curveStaysBounded();
     void rewindDropsLaterSamples();
+    void columnsMarkAtReplayedTrade();
+    void branchDuringHaltWaitsForReopening();
+    void branchBeforeHaltIgnoresCrossedBook();
 };
 
 // At the branch moment the branch's trader's engine is the original's, byte for byte, and both
-// columns are equal: long 50 bought at $10.01, marked at $10.01 (the last trade in the trader's
-// engine), fee 0.1% of $500.50 = $0.5005, rounded up to $0.51.
+// columns are equal: long 50 bought at $10.01, with no unrealized P&L because the replay has not
+// traded yet, and a fee of 0.1% of $500.50 = $0.5005, rounded up to $0.51.
 void ReplayBranchTest::branchStartsWithOriginalState()
 {
     Bench bench;
@@ -162,7 +165,8 @@ void ReplayBranchTest::branchStartsWithOriginalState()
     QCOMPARE(comparison.moment, kTime);
     QCOMPARE(comparison.branches, std::uint64_t{1});
     QCOMPARE(comparison.currency, std::string("USD"));
-    QCOMPARE(comparison.mark, Price{1001});
+    // The replay has traded nothing yet: the trader's own fill at $10.01 is no mark.
+    QCOMPARE(comparison.mark, Price{0});
     for (const BranchSide &side : {comparison.original, comparison.branch}) {
         QCOMPARE(side.position, Quantity{50});
         QCOMPARE(side.realized, Money{0});
@@ -354,6 +358,114 @@ void ReplayBranchTest::rewindDropsLaterSamples()
     const BranchComparison comparison = bench.comparison->comparison();
     QCOMPARE(comparison.curve.size(), std::size_t{5});
     QCOMPARE(comparison.curve.back().time, Timestamp{kTime.value() + 4 * kSecond});
+}
+
+// Replayed ask 100 at $10.01 (id 1), bids 200 at $9.99 (id 2) and 100 at $9.98 (id 3). The
+// replay trades 50 of id 3 at $9.98. The trader buys 100 at market, $10.01, then branches, and
+// the branch sells 40 at market, $9.99. Worked by hand at the replayed last trade, $9.98:
+// - original: long 100 at $10.01, unrealized (9.98 - 10.01) x 100 = -$3.00, fees 0.1% of
+//   $1001.00 = $1.001, rounded up to $1.01. Total -$3.00 - $1.01 = -$4.01.
+// - branch: realized (9.99 - 10.01) x 40 = -$0.80, long 60 with unrealized
+//   (9.98 - 10.01) x 60 = -$1.80, fees $1.01 + 0.1% of $399.60 ($0.3996, rounded up to $0.40)
+//   = $1.41. Total -$0.80 - $1.80 - $1.41 = -$4.01.
+// Marked at their own engines' last trades ($10.01 and $9.99) the original's unrealized would read
+// zero and the branch's -$1.20.
+void ReplayBranchTest::columnsMarkAtReplayedTrade()
+{
+    Bench bench;
+    bench.market.applyAdd(OrderId{1}, Side::Sell, Price{1001}, Quantity{100}, kTime);
+    bench.market.applyAdd(OrderId{2}, Side::Buy, Price{999}, Quantity{200}, kTime);
+    bench.market.applyAdd(OrderId{3}, Side::Buy, Price{998}, Quantity{100}, kTime);
+    bench.market.applyExecution(OrderId{3}, Quantity{50}, kTime);
+    bench.model->submit(marketOrder(Side::Buy, 100), kTime);
+    bench.branch(kTime);
+    bench.model->submit(marketOrder(Side::Sell, 40), kTime);
+
+    BranchComparison comparison = bench.comparison->comparison();
+    QCOMPARE(comparison.mark, Price{998});
+    QCOMPARE(comparison.original.position, Quantity{100});
+    QCOMPARE(comparison.original.unrealized, Money{-300});
+    QCOMPARE(comparison.original.fees, Money{101});
+    QCOMPARE(comparison.original.total, Money{-401});
+    QCOMPARE(comparison.branch.position, Quantity{60});
+    QCOMPARE(comparison.branch.realized, Money{-80});
+    QCOMPARE(comparison.branch.unrealized, Money{-180});
+    QCOMPARE(comparison.branch.fees, Money{141});
+    QCOMPARE(comparison.branch.total, Money{-401});
+
+    // A replayed trade of 10 at $9.99 moves the mark: original (9.99 - 10.01) x 100 = -$2.00,
+    // branch (9.99 - 10.01) x 60 = -$1.20.
+    bench.market.applyExecution(OrderId{2}, Quantity{10}, Timestamp{kTime.value() + kSecond});
+    comparison = bench.comparison->comparison();
+    QCOMPARE(comparison.mark, Price{999});
+    QCOMPARE(comparison.original.unrealized, Money{-200});
+    QCOMPARE(comparison.branch.unrealized, Money{-120});
+
+    // A mark from the caller, such as the last trade before a seek's target, replaces it:
+    // original (10.05 - 10.01) x 100 = +$4.00.
+    bench.comparison->setMark(Price{1005});
+    comparison = bench.comparison->comparison();
+    QCOMPARE(comparison.mark, Price{1005});
+    QCOMPARE(comparison.original.unrealized, Money{400});
+}
+
+// Branched while the replayed instrument is halted, the branch follows the halt. A market order is
+// rejected, as the engine rejects one in a call phase. A bid of 50 at $10.01 rests although the
+// replayed ask of 100 is at $10.01. When the replay reopens, that ask still rests at the bid's
+// price, so the bid fills 50 at $10.01.
+void ReplayBranchTest::branchDuringHaltWaitsForReopening()
+{
+    Bench bench;
+    bench.market.applyAdd(OrderId{1}, Side::Sell, Price{1001}, Quantity{100}, kTime);
+    bench.market.applyAdd(OrderId{2}, Side::Buy, Price{999}, Quantity{200}, kTime);
+    bench.market.applyStatus(TradingStatus::Halted, kTime);
+    QCOMPARE(bench.model->traderEngine().status(), TradingStatus::Halted);
+    bench.branch(kTime);
+
+    bench.model->submit(marketOrder(Side::Buy, 50), kTime);
+    bench.model->submit(limitOrder(Side::Buy, 1001, 50), kTime);
+    const Engine &branch = bench.model->traderEngine();
+    QCOMPARE(branch.status(), TradingStatus::Halted);
+    QVERIFY(bench.model->fills().empty());
+    const OrderId bid = restingAt(branch, Side::Buy, 1001);
+    QVERIFY(bid.value() != 0);
+    QCOMPARE(branch.liveOrderCount(), std::size_t{1});
+
+    bench.market.applyStatus(TradingStatus::Trading, Timestamp{kTime.value() + kSecond});
+    QCOMPARE(branch.status(), TradingStatus::Trading);
+    QCOMPARE(branch.findOrder(bid), nullptr);
+    QCOMPARE(bench.model->fills().size(), std::size_t{1});
+    QCOMPARE(bench.model->fills().back().price, Price{1001});
+    QCOMPARE(bench.model->fills().back().quantity, Quantity{50});
+    QCOMPARE(bench.comparison->comparison().branch.position, Quantity{50});
+    QCOMPARE(bench.comparison->comparison().original.position, Quantity{0});
+}
+
+// Branched before a halt, the branch takes the halt too. While halted, a replayed bid of 100 at
+// $10.02 crosses the ask at $10.01, and the branch's offer of 30 at $10.00 rests instead of
+// filling against that bid, both on entry and at the end of the next replayed message. At the
+// reopening the bid still rests through the offer, so the offer fills 30 at its own $10.00.
+void ReplayBranchTest::branchBeforeHaltIgnoresCrossedBook()
+{
+    Bench bench;
+    bench.market.applyAdd(OrderId{1}, Side::Sell, Price{1001}, Quantity{100}, kTime);
+    bench.market.applyAdd(OrderId{2}, Side::Buy, Price{999}, Quantity{200}, kTime);
+    bench.branch(kTime);
+    bench.market.applyStatus(TradingStatus::Halted, kTime);
+    bench.market.applyAdd(OrderId{3}, Side::Buy, Price{1002}, Quantity{100}, kTime);
+
+    bench.model->submit(limitOrder(Side::Sell, 1000, 30), kTime);
+    bench.market.applyAdd(OrderId{4}, Side::Buy, Price{998}, Quantity{10}, kTime);
+    const Engine &branch = bench.model->traderEngine();
+    QVERIFY(bench.model->fills().empty());
+    const OrderId offer = restingAt(branch, Side::Sell, 1000);
+    QVERIFY(offer.value() != 0);
+
+    bench.market.applyStatus(TradingStatus::Trading, Timestamp{kTime.value() + kSecond});
+    QCOMPARE(branch.findOrder(offer), nullptr);
+    QCOMPARE(bench.model->fills().size(), std::size_t{1});
+    QCOMPARE(bench.model->fills().back().price, Price{1000});
+    QCOMPARE(bench.model->fills().back().quantity, Quantity{30});
 }
 
 QTEST_APPLESS_MAIN(ReplayBranchTest)

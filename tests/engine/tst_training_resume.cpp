@@ -120,6 +120,7 @@ private slots:
     void restartedScenarioReopensHaltedShare();
     void journalWithoutRecordsTableHasNone();
     void scenarioStopsAtItsLength();
+    void restartAfterEndShowsEnd();
 };
 
 void TrainingResumeTest::recordRoundTripsThroughItsText()
@@ -354,6 +355,65 @@ void TrainingResumeTest::scenarioStopsAtItsLength()
     view = session.latestView();
     QCOMPARE(view->replayState, ReplayState::Finished);
     QCOMPARE(view->lastSequence, finishedAt);
+}
+
+// A journal whose scenario had ended restarts finished, at the scenario's end in market time,
+// so the instructor panel marks every event up to the end as passed.
+void TrainingResumeTest::restartAfterEndShowsEnd()
+{
+    QTemporaryDir directory;
+    QVERIFY(directory.isValid());
+    const std::string path = directory.filePath(QStringLiteral("ended.sqlite")).toStdString();
+    const training::TrainingScenario scenario = haltReopening();
+    const std::uint64_t seed = 5;
+    const Timestamp end{scenario.options.startTime.value() + 2 * kSecond};
+
+    test::SynchronizedRecorder firstRun;
+    {
+        Session session;
+        session.setRunHandlerFactory(journalWithRecords(path));
+        session.addEventHandler(&firstRun);
+        session.startTraining(seed, Session::Training{scenario.options, end,
+                                                      training::encodeTrainingRecord(
+                                                          training::recordOf(scenario, seed))});
+        session.setSpeed(0.0);
+        QElapsedTimer timer;
+        timer.start();
+        std::shared_ptr<const MarketView> view;
+        while (timer.elapsed() < kTimeoutMs &&
+               (!view || view->replayState != ReplayState::Finished)) {
+            QThread::msleep(5);
+            view = session.latestView();
+        }
+        QVERIFY(view);
+        QCOMPARE(view->replayState, ReplayState::Finished);
+        session.stop();
+    }
+    const std::vector<Event> firstEvents = firstRun.events();
+    QVERIFY(!firstEvents.empty());
+
+    app::RecoveredEngine recovered = app::recoverEngine(path);
+    QVERIFY2(recovered.engine, recovered.error ? recovered.error->toString().c_str() : "");
+    Session::Continuation continuation;
+    continuation.engine = std::move(recovered.engine);
+    continuation.journal = path;
+    continuation.lastSnapshot = recovered.report.snapshotSequence;
+    continuation.lastEventTime = firstEvents.back().time;
+
+    Session session;
+    session.setRunHandlerFactory(journalWithRecords(path));
+    session.resumeTraining(seed, Session::Training{scenario.options, end}, std::move(continuation));
+    QElapsedTimer timer;
+    timer.start();
+    std::shared_ptr<const MarketView> view;
+    while (timer.elapsed() < kTimeoutMs && (!view || view->replayState != ReplayState::Finished)) {
+        QThread::msleep(5);
+        view = session.latestView();
+    }
+    QVERIFY(view);
+    QCOMPARE(view->replayState, ReplayState::Finished);
+    QCOMPARE(view->marketTime, end);
+    QCOMPARE(view->lastSequence, firstEvents.back().sequence);
 }
 
 QTEST_GUILESS_MAIN(TrainingResumeTest)

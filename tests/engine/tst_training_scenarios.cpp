@@ -181,6 +181,7 @@ private slots:
     void oneBadLine_oneError_data();
     void oneBadLine_oneError();
     void afterMidnight_timesParse();
+    void invalidActivityLine_reopenStillChecked();
 };
 
 void TstTrainingScenarios::shippedScenarios_parse_data()
@@ -753,6 +754,23 @@ void TstTrainingScenarios::oneBadLine_oneError()
     QCOMPARE(parsed.errors.size(), std::size_t{1});
     const QString first = QString::fromStdString(parsed.errors.front().toString());
     QVERIFY2(first.startsWith(error), qPrintable(first));
+}
+
+// An invalid activity line cannot be the missing halt, so the reopening of the same instrument
+// that follows it reports its own error.
+void TstTrainingScenarios::invalidActivityLine_reopenStillChecked()
+{
+    const training::TrainingParseResult parsed =
+        training::parseTrainingScenario("market seed 3 length 10min\n"
+                                        "instrument BETA tick 0.01 lot 1 price 20.00\n"
+                                        "at +1min activity BETA 0\n"
+                                        "at +2min reopen BETA\n",
+                                        "t.scenario");
+    QCOMPARE(parsed.errors.size(), std::size_t{2});
+    QCOMPARE(parsed.errors[0].location.line, std::size_t{3});
+    QCOMPARE(QString::fromStdString(parsed.errors[1].toString()),
+             QStringLiteral("t.scenario:4:1: error: reopen of BETA, which is not halted at this "
+                            "time"));
 }
 
 // A scenario that runs past midnight writes the times of the next day from 24:00:00 on, as the

@@ -3,6 +3,7 @@
 
 #include "curve_keys.h"
 
+#include <QDir>
 #include <QFile>
 #include <QProcess>
 #include <QRegularExpression>
@@ -67,6 +68,8 @@ private slots:
     void usageErrors_data();
     void usageErrors();
     void missingFolderIsInputError();
+    void outNamingFolderRejected();
+    void publicPathFolderWritesNothing();
 };
 
 void TestKeygenCommand::writesPairWithModesAndPrintsKey()
@@ -167,6 +170,33 @@ void TestKeygenCommand::missingFolderIsInputError()
     QCOMPARE(run.exitCode, 3);
     QCOMPARE(run.errors, "bourse-engine keygen: " + folder.filePath("absent") +
                              ": cannot open the folder: No such file or directory\n");
+}
+
+void TestKeygenCommand::outNamingFolderRejected()
+{
+    QTemporaryDir folder;
+    const QString base = folder.filePath("keys");
+    QVERIFY(QDir().mkdir(base));
+    const Run run = runKeygen({"--out", base});
+    QCOMPARE(run.exitCode, 3);
+    QCOMPARE(run.errors, "bourse-engine keygen: " + base +
+                             ": is a folder; give the path of the key files without .key or "
+                             ".pub, such as " +
+                             base + "/server\n");
+    QVERIFY(!QFile::exists(base + ".key"));
+    QVERIFY(!QFile::exists(base + ".pub"));
+}
+
+void TestKeygenCommand::publicPathFolderWritesNothing()
+{
+    QTemporaryDir folder;
+    const QString base = folder.filePath("server");
+    QVERIFY(QDir().mkdir(base + ".pub"));
+    const Run run = runKeygen({"--force", "--out", base});
+    QCOMPARE(run.exitCode, 3);
+    QCOMPARE(run.errors, "bourse-engine keygen: " + base +
+                             ".pub: is a folder, so the key file cannot be written there\n");
+    QVERIFY(!QFile::exists(base + ".key"));
 }
 
 QTEST_GUILESS_MAIN(TestKeygenCommand)

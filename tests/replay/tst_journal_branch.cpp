@@ -94,6 +94,46 @@ std::optional<std::string> writeJournal(const std::string &path, JournalMarks &m
     return std::nullopt;
 }
 
+// Writes a journal like writeJournal()'s in which the recorded trader bids during a halt and the
+// reopening auction fills that bid. The commands:
+//
+//  1. the market offers 10 at $101.00;
+//  2. the market buys 2 of them (IOC): the last trade is $101.00;
+//  3. the market bids 10 at $100.80;
+//  4. the instrument halts;
+//  5. the trader bids 5 at $101.10, which rests in the call phase;
+//  6. the market bids 1 at $100.70 (the branch moment, still halted);
+//  7. trading reopens: the auction crosses the trader's 5 with the offer's 8 at $101.00, the
+//     price nearest the last trade of the equal-volume range $101.00 to $101.10. The trader
+//     entered last, so it is the taker: fee 2 bp of $505.00 = $0.101, $0.11;
+//  8. the market sells 1 at $100.80 (IOC) into the bid, the last trade and mark.
+std::optional<std::string> writeHaltJournal(const std::string &path, JournalMarks &marks)
+{
+    storage::JournalWriter::Created created = storage::JournalWriter::create(path, {});
+    if (!created.writer)
+        return created.error->toString();
+    Engine engine;
+    app::JournaledRun run(std::move(created.writer), engine, 1'000'000);
+    engine.addHandler(&run);
+    session::setUpMarket(engine, session::defaultInstruments(), Timestamp{kStart});
+
+    const AccountId trader{1};
+    const AccountId market{};
+    engine.submit(order(market, Side::Sell, 10, 10'100), commandTime(1));
+    engine.submit(order(market, Side::Buy, 2, 10'100, TimeInForce::Ioc), commandTime(2));
+    engine.submit(order(market, Side::Buy, 10, 10'080), commandTime(3));
+    engine.setTradingStatus(InstrumentId{1}, TradingStatus::Halted, commandTime(4));
+    engine.submit(order(trader, Side::Buy, 5, 10'110), commandTime(5));
+    engine.submit(order(market, Side::Buy, 1, 10'070), commandTime(6));
+    marks.moment = engine.lastSequence();
+    engine.setTradingStatus(InstrumentId{1}, TradingStatus::Trading, commandTime(7));
+    engine.submit(order(market, Side::Sell, 1, 10'080, TimeInForce::Ioc), commandTime(8));
+    marks.end = engine.lastSequence();
+    if (const std::optional<storage::JournalError> error = run.finish())
+        return error->toString();
+    return std::nullopt;
+}
+
 ViewPointer waitForView(const Session &session,
                         const std::function<bool(const MarketView &)> &predicate)
 {
@@ -134,6 +174,8 @@ private slots:
     void branchTakesNoRecordedLiquidity();
     void secondBranchKeepsRecordedOriginal();
     void seekBeforeMomentEndsJournalBranch();
+    void branchDuringHaltFillsAtReopening();
+    void seekToShownMomentKeepsBranch();
 
 private:
     // Replays the journal to its end, seeks back to the sixth command and branches there.
@@ -339,6 +381,77 @@ void JournalBranchTest::seekBeforeMomentEndsJournalBranch()
     QCOMPARE(ended->trader.positions.front().quantity, Quantity{10});
     QVERIFY(!ended->trader.positions.front().branch);
     QVERIFY(!session.submit(traderOrder(Side::Sell, 1, 10'090)));
+}
+
+// Branched during the halt, the branch's copy of the recorded bid fills in the reopening auction
+// at its price, $101.00, as the recorded bid did. At the end, marked at $100.80:
+// - original: long 5 at $101.00, unrealized 5 x -$0.20 = -$1.00, taker fee $0.11, total -$1.11.
+// - branch: long 5 at $101.00, unrealized -$1.00. Its copy rested as maker in its auction, so the
+//   fee is 0.5 bp of $505.00 = $0.02525, $0.03, and the total -$1.03.
+void JournalBranchTest::branchDuringHaltFillsAtReopening()
+{
+    const std::string path = m_directory.filePath(QStringLiteral("halt.journal")).toStdString();
+    QFile::remove(QString::fromStdString(path));
+    JournalMarks marks;
+    const std::optional<std::string> written = writeHaltJournal(path, marks);
+    QVERIFY2(!written, written ? written->c_str() : "");
+    Session::ReplaySource source;
+    const std::optional<std::string> problem = app::setUpJournalReplay(path, source);
+    QVERIFY2(!problem, problem ? problem->c_str() : "");
+    source.speed = 0.0;
+
+    Session session;
+    QVERIFY(!session.startReplay(source));
+    QVERIFY(waitForView(
+        session, [](const MarketView &view) { return view.replayState == ReplayState::Finished; }));
+    session.seek(commandTime(6));
+    QVERIFY(pausedAfter(session, marks.moment));
+    QVERIFY(session.branch());
+    const ViewPointer start =
+        waitForView(session, [](const MarketView &view) { return view.branch.has_value(); });
+    QVERIFY(start);
+    QCOMPARE(start->trader.workingOrders.size(), std::size_t{1});
+    QCOMPARE(start->branch->branch.position, Quantity{0});
+
+    session.seek(commandTime(9));
+    const ViewPointer end = pausedAfter(session, marks.end);
+    QVERIFY(end && end->branch);
+    const BranchComparison &after = *end->branch;
+    QCOMPARE(after.mark, Price{10'080});
+    QCOMPARE(after.original.position, Quantity{5});
+    QCOMPARE(after.original.unrealized, Money{-100});
+    QCOMPARE(after.original.fees, Money{11});
+    QCOMPARE(after.original.total, Money{-111});
+
+    QVERIFY(end->trader.workingOrders.empty());
+    QCOMPARE(after.branch.position, Quantity{5});
+    QCOMPARE(after.branch.unrealized, Money{-100});
+    QCOMPARE(after.branch.fees, Money{3});
+    QCOMPARE(after.branch.total, Money{-103});
+    QCOMPARE(after.branch.fills, std::uint64_t{1});
+}
+
+// The Branch panel shows the moment truncated to the millisecond. A moment of 09:30:08.859400
+// shows as 09:30:08.859, 0.4 ms before it, and a seek to that time keeps the branch: the replay
+// lands on the moment. Here the moment is command 6 and the seek goes 0.4 ms before it, after a
+// seek on to command 8.
+void JournalBranchTest::seekToShownMomentKeepsBranch()
+{
+    Session session;
+    startBranched(session);
+    session.seek(commandTime(8));
+    QVERIFY(waitForView(session, [](const MarketView &view) {
+        return view.replayState != ReplayState::Playing && view.replayTime == commandTime(8);
+    }));
+
+    session.seek(Timestamp{commandTime(6).value() - 400'000});
+    const ViewPointer back = waitForView(session, [](const MarketView &view) {
+        return view.replayState != ReplayState::Playing && view.replayTime == commandTime(6);
+    });
+    QVERIFY(back);
+    QVERIFY(back->branch);
+    QCOMPARE(back->branch->moment, commandTime(6));
+    QVERIFY(back->takesOrders);
 }
 
 QTEST_GUILESS_MAIN(JournalBranchTest)

@@ -86,6 +86,7 @@ private slots:
     void secondBranchKeepsOriginal();
     void branchRejectedWithoutReplay();
     void branchRejectedInSimulation();
+    void positionsMarkAtReplayedTrade();
 
 private:
     // Replays the day to its end, seeks back to 9:30:00.2 (three messages, paused), buys 10 at
@@ -283,6 +284,37 @@ void SessionBranchTest::branchRejectedInSimulation()
     QVERIFY(!session.branch());
     QVERIFY(!view->branch);
     QVERIFY(!view->branchUnavailable.empty());
+}
+
+// After the moment the branch plays to the end, long 30 at a cost of $15,000.80 as in
+// branchFollowsSameReplay(), and buys 5 more at $500.10 ($2,500.50) from the ask: long 35 at a
+// cost of $17,501.30. Its own last fill is $500.10, but the replay's last trade is $500.05, so
+// the position and the branch column are worth 35 x $500.05 = $17,501.75: +$0.45 unrealized
+// (at $500.10 it would read +$2.20). A seek back to 9:30:03.5 keeps the branch, and the mark is
+// then the hidden trade at $499.99: 35 x $499.99 = $17,499.65, -$1.65 unrealized.
+void SessionBranchTest::positionsMarkAtReplayedTrade()
+{
+    Session session;
+    startBranched(session);
+    session.seek(Timestamp{kOpen + 5 * kSecond});
+    QVERIFY(pausedAfter(session, 7));
+    QVERIFY(session.submit(limitOrder(Side::Buy, 5, 5'001'000, TimeInForce::Ioc)));
+    const ViewPointer bought = waitForView(
+        session, [](const MarketView &view) { return positionOf(view) == Quantity{35}; });
+    QVERIFY(bought && bought->branch);
+    QCOMPARE(bought->trader.positions.front().mark, Price{5'000'500});
+    QCOMPARE(bought->trader.positions.front().unrealized, Money{45});
+    QCOMPARE(bought->branch->mark, Price{5'000'500});
+    QCOMPARE(bought->branch->branch.unrealized, Money{45});
+
+    session.seek(Timestamp{kOpen + 3'500 * kMillisecond});
+    const ViewPointer back = pausedAfter(session, 5);
+    QVERIFY(back && back->branch);
+    QCOMPARE(positionOf(*back), Quantity{35});
+    QCOMPARE(back->trader.positions.front().mark, Price{4'999'900});
+    QCOMPARE(back->trader.positions.front().unrealized, Money{-165});
+    QCOMPARE(back->branch->mark, Price{4'999'900});
+    QCOMPARE(back->branch->branch.unrealized, Money{-165});
 }
 
 QTEST_GUILESS_MAIN(SessionBranchTest)

@@ -116,6 +116,7 @@ private slots:
     void clearForgetsComparison();
     void windowHasBranchDockAndAction();
     void blotterAndPositionsMarkBranch();
+    void branchShortcutKeepsTicketFocus();
 };
 
 void BranchPanelTest::emptyPanelExplainsBranch()
@@ -262,6 +263,38 @@ void BranchPanelTest::blotterAndPositionsMarkBranch()
     QCOMPARE(cell(orders, 0, BlotterOrdersModel::StateColumn), QStringLiteral("Working (branch)"));
     QCOMPARE(cell(fills, 0, BlotterFillsModel::LiquidityColumn), QStringLiteral("Taker (branch)"));
     QCOMPARE(cell(positions, 0, PositionsModel::InstrumentColumn), QStringLiteral("GOOG (branch)"));
+}
+
+// Ctrl+Shift+B raises the Branch tab over the positions but leaves the keyboard focus in the
+// order ticket, whose keys (F1 buys) must go on reaching it.
+void BranchPanelTest::branchShortcutKeepsTicketFocus()
+{
+    QTemporaryDir settings;
+    QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, settings.path());
+    QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, settings.path());
+    ui::MainWindow window;
+    window.setSettingsPersistent(false);
+    window.show();
+    window.activateWindow();
+    QVERIFY(QTest::qWaitForWindowActive(&window));
+    QVERIFY(window.workspaces().switchTo(QStringLiteral("Trading")));
+    QDockWidget *ticketDock = window.docks().dock(QString::fromLatin1(ui::dock::orderTicket));
+    QVERIFY(ticketDock);
+    ui::PanelDocks::focusDock(*ticketDock);
+    QWidget *focused = QApplication::focusWidget();
+    QVERIFY(focused);
+    QVERIFY(ticketDock->isAncestorOf(focused));
+
+    // A running replay enables the panel's button, which could then take the focus.
+    QDockWidget *branchDock = window.docks().dock(QString::fromLatin1(ui::kBranchDock));
+    QVERIFY(branchDock);
+    auto *panel = branchDock->findChild<BranchPanel *>();
+    QVERIFY(panel);
+    panel->branchButton()->setEnabled(true);
+
+    QTest::keyClick(&window, Qt::Key_B, Qt::ControlModifier | Qt::ShiftModifier);
+    QCOMPARE(QApplication::focusWidget(), focused);
+    QVERIFY(!branchDock->visibleRegion().isEmpty());
 }
 
 QTEST_MAIN(BranchPanelTest)

@@ -69,6 +69,7 @@ private slots:
     void benchUiPrintsJson();
     void scenarioFileErrorExitsOne_data();
     void scenarioFileErrorExitsOne();
+    void scenarioErrorsEachPrefixed();
     void scenarioWithOtherMarketExitsTwo_data();
     void scenarioWithOtherMarketExitsTwo();
 };
@@ -394,6 +395,37 @@ void TerminalCommandLineTest::scenarioFileErrorExitsOne()
     QVERIFY2(run.error.contains(QStringLiteral("bourse: ") + path + message),
              qPrintable(describe(run)));
     QVERIFY2(run.output.isEmpty(), qPrintable(describe(run)));
+}
+
+// Every error line of a scenario with two errors starts with the program's name.
+void TerminalCommandLineTest::scenarioErrorsEachPrefixed()
+{
+    QTemporaryDir directory;
+    QVERIFY(directory.isValid());
+    const QString path = directory.filePath(QStringLiteral("two.scenario"));
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write("market seed 3 length 10min\n"
+               "instrument ACME tick 0.01 lot 1 price 50.00\n"
+               "at +1min news ACME 0\n"
+               "at +2min trend ACME +5 over never\n");
+    file.close();
+
+    const Run run =
+        runTerminal({QStringLiteral("-platform"), QStringLiteral("offscreen"),
+                     QStringLiteral("--no-journal"), QStringLiteral("--scenario"), path});
+    QVERIFY2(run.exitCode == 1, qPrintable(describe(run)));
+    const QStringList lines = run.error.split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+    QStringList errors;
+    for (const QString &line : lines) {
+        if (line.contains(QStringLiteral(": error: ")))
+            errors.append(line);
+    }
+    QCOMPARE(errors.size(), qsizetype{2});
+    QVERIFY2(errors[0].startsWith(QStringLiteral("bourse: ") + path + QStringLiteral(":3:")),
+             qPrintable(errors[0]));
+    QVERIFY2(errors[1].startsWith(QStringLiteral("bourse: ") + path + QStringLiteral(":4:")),
+             qPrintable(errors[1]));
 }
 
 // A training scenario starts a new agent market, so a replay or a journal to continue beside

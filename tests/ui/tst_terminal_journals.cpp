@@ -139,6 +139,24 @@ bool damageChunk(const QString &path, bourse::SequenceNumber sequence)
     return done;
 }
 
+// Changes the body of record 1 past the records table's append-only guard, so that it no longer
+// matches its checksum.
+bool damageRecord(const QString &path)
+{
+    sqlite3 *database = nullptr;
+    if (sqlite3_open(path.toUtf8().constData(), &database) != SQLITE_OK) {
+        sqlite3_close(database);
+        return false;
+    }
+    const bool done = sqlite3_exec(database,
+                                   "DROP TRIGGER records_no_update; UPDATE records SET body = "
+                                   "CAST('training 1' AS BLOB) WHERE id = 1",
+                                   nullptr, nullptr, nullptr) == SQLITE_OK &&
+                      sqlite3_changes(database) == 1;
+    sqlite3_close(database);
+    return done;
+}
+
 QByteArray contentsOf(const QString &path)
 {
     QFile file(path);
@@ -162,6 +180,7 @@ private slots:
     void journalInUseNotContinued();
     void terminationSignalStoresFinalSnapshot();
     void terminationSignalClosesDamageDialog();
+    void damagedTrainingRecordIsReported();
 
 private:
     QString firstRun();
@@ -319,7 +338,10 @@ void TerminalJournalsTest::emptyJournalStartsWorkingMarket()
     QVERIFY2(views.reader, views.error ? views.error->toString().c_str() : "");
     std::optional<bourse::storage::ReadModelError> error;
     QVERIFY(!views.reader->fills(10, error).empty());
-    QVERIFY(views.reader->finishedOrders(1000, error).size() < 1000);
+    // A working market trades and keeps orders resting in its books. How many orders finish
+    // in the run depends on the machine's speed, so only the resting ones are counted.
+    QVERIFY(!views.reader->workingOrders(10, error).empty());
+    QVERIFY(!error);
 }
 
 // The book of a replayed day comes from exchange messages: it is replayed again, not continued
@@ -426,6 +448,39 @@ void TerminalJournalsTest::terminationSignalClosesDamageDialog()
     QCOMPARE(process.exitCode(), 0);
     QVERIFY(QString::fromLocal8Bit(process.readAllStandardError())
                 .contains(QStringLiteral("is damaged")));
+    QCOMPARE(contentsOf(journal), damaged);
+}
+
+// A training journal whose record is damaged is damage like a broken event: the terminal names
+// the record and shows the damage dialog instead of continuing as a plain simulation.
+void TerminalJournalsTest::damagedTrainingRecordIsReported()
+{
+    const QString scenario = m_directory->filePath(QStringLiteral("halt.scenario"));
+    QFile file(scenario);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write("market seed 67 start 14:30:00 length 20min\n"
+               "instrument ACME tick 0.01 lot 1 price 50.00 arrivals 200 makers 3 quote 50\n"
+               "at 14:30:01 halt ACME\n");
+    file.close();
+    const Run first = runTerminal(
+        {QStringLiteral("--journal-dir"), m_journals, QStringLiteral("--scenario"), scenario},
+        m_directory->filePath(QStringLiteral("first.png")));
+    QVERIFY2(first.exitStatus == QProcess::NormalExit && first.exitCode == 0,
+             qPrintable(describe(first)));
+    const QStringList journals = simulationJournals(m_journals);
+    QCOMPARE(journals.size(), qsizetype{1});
+    const QString journal = QDir(m_journals).filePath(journals.constFirst());
+    QVERIFY(damageRecord(journal));
+    const QByteArray damaged = contentsOf(journal);
+
+    const Run run = runTerminal({QStringLiteral("--journal-dir"), m_journals},
+                                m_directory->filePath(QStringLiteral("second.png")));
+    QVERIFY2(run.exitStatus == QProcess::NormalExit && run.exitCode == 0,
+             qPrintable(describe(run)));
+    QVERIFY2(run.error.contains(QStringLiteral("is damaged")), qPrintable(describe(run)));
+    QVERIFY2(run.error.contains(QStringLiteral("record 1 (training, after sequence ")),
+             qPrintable(describe(run)));
+    QVERIFY2(!run.error.contains(QStringLiteral("plain simulation")), qPrintable(describe(run)));
     QCOMPARE(contentsOf(journal), damaged);
 }
 
