@@ -201,7 +201,11 @@ void Runner::followBranch()
 
 void Runner::fillBranchView(MarketView &view) const
 {
-    const Price last = replayedLastTrade(view, m_engine->instrument());
+    Price last = replayedLastTrade(view, m_engine->instrument());
+    // A seek that a journal's snapshot shortened starts the views at the snapshot, without the
+    // trades before it; the replayed engine's risk reference is its last trade all the same.
+    if (last == Price{})
+        last = m_engine->risk().evaluator().referencePrice(m_engine->instrument());
     if (m_fills)
         markAtReplayedTrade(view.trader, m_fills->traderEngine(), m_engine->instrument(), last);
     if (m_branch) {

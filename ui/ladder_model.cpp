@@ -226,7 +226,70 @@ std::optional<LadderModel::Gap> LadderModel::gapFor() const
     const std::int64_t spreadRows = (ask.value() - bid.value()) / tick + 1;
     if (spreadRows + 2 * margin <= visible)
         return std::nullopt;
-    return Gap{bid, ask};
+
+    // From the best ask down: each working order's price inside the spread gets a row, and the
+    // empty prices on either side of it a gap row, for example `⋮ 12 ⋮`, the order, `⋮ 22 ⋮`.
+    Gap gap{bid, ask, 0, {}};
+    Price above = ask;
+    const auto addGap = [&](Price below) {
+        const std::int64_t hidden = (above.value() - below.value()) / tick - 1;
+        if (hidden > 0)
+            gap.segments.push_back({Price{0}, hidden});
+    };
+    for (const Price price : orderPricesInside(bid, ask)) {
+        addGap(price);
+        gap.segments.push_back({price, 0});
+        above = price;
+    }
+    addGap(bid);
+
+    // The segments sit around the centre row, between the best ask above and the best bid below.
+    const auto size = static_cast<int>(gap.segments.size());
+    gap.firstRow = m_rowsEachSide - (size - 1) / 2;
+    return gap;
+}
+
+// Returns the distinct on-tick prices of the trader's working orders strictly between `bid` and
+// `ask`, highest first. When they do not all fit on screen, with the best prices and a gap row
+// beside each of them, it keeps those nearest the mid.
+std::vector<Price> LadderModel::orderPricesInside(Price bid, Price ask) const
+{
+    const std::int64_t tick = m_terms.tickSize.value();
+    std::vector<Price> prices;
+    for (const WorkingOrder &order : m_market.workingOrders) {
+        if (order.limit > bid && order.limit < ask && order.limit.value() % tick == 0)
+            prices.push_back(order.limit);
+    }
+    std::sort(prices.begin(), prices.end());
+    prices.erase(std::unique(prices.begin(), prices.end()), prices.end());
+
+    // k prices take at most 2 k + 1 rows, and the best ask and bid two more, which must fit on
+    // screen. The screen shows at most the window's 2 * rowsEachSide + 1 rows, so both best
+    // prices always keep a row in the window.
+    const int visible = m_lastVisible - m_firstVisible + 1;
+    const auto fitting = static_cast<std::size_t>(std::max((visible - 3) / 2, 0));
+    if (prices.size() > fitting) {
+        // NOTE: the orders left out stay hidden in a gap until the trader scrolls to them.
+        const std::int64_t mid = bid.value() + (ask.value() - bid.value()) / 2;
+        const auto distance = [mid](Price price) {
+            return price.value() > mid ? price.value() - mid : mid - price.value();
+        };
+        std::stable_sort(prices.begin(), prices.end(),
+                         [&](Price left, Price right) { return distance(left) < distance(right); });
+        prices.resize(fitting);
+        std::sort(prices.begin(), prices.end());
+    }
+    std::reverse(prices.begin(), prices.end());
+    return prices;
+}
+
+// The segment a row of a closed spread shows, or null when the row is above or below them.
+const LadderModel::GapSegment *LadderModel::gapSegmentAt(int row) const
+{
+    if (!m_gap || row < m_gap->firstRow)
+        return nullptr;
+    const auto index = static_cast<std::size_t>(row - m_gap->firstRow);
+    return index < m_gap->segments.size() ? &m_gap->segments[index] : nullptr;
 }
 
 bool LadderModel::marketVisible() const
@@ -235,8 +298,13 @@ bool LadderModel::marketVisible() const
     if (!market)
         return false;
 
-    // The market price of a closed spread lies inside the gap, which its row stands for.
-    const int row = m_gap ? m_rowsEachSide : rowOf(*market);
+    // The market price of a closed spread is hidden between the best prices, so it counts as
+    // visible while any row between them is.
+    if (m_gap) {
+        const auto lastRow = m_gap->firstRow + static_cast<int>(m_gap->segments.size()) - 1;
+        return m_gap->firstRow <= m_lastVisible && lastRow >= m_firstVisible;
+    }
+    const int row = rowOf(*market);
     return row >= m_firstVisible && row <= m_lastVisible;
 }
 
@@ -266,17 +334,20 @@ std::optional<Price> LadderModel::priceAt(int row) const
     if (!m_centre || row < 0 || row >= rowCount())
         return std::nullopt;
 
-    // With a gap, the rows above it count up from the best ask and those below it down from the
-    // best bid.
+    // With a gap, the rows above the segments count up from the best ask and those below them
+    // down from the best bid.
     const std::int64_t tick = m_terms.tickSize.value();
-    const auto above = static_cast<std::int64_t>(m_rowsEachSide - row);
-    Price price{m_centre->value() + above * tick};
-    if (m_gap && above == 0)
-        return std::nullopt;
-    if (m_gap && above > 0)
-        price = Price{m_gap->ask.value() + (above - 1) * tick};
-    if (m_gap && above < 0)
-        price = Price{m_gap->bid.value() + (above + 1) * tick};
+    Price price{m_centre->value() + static_cast<std::int64_t>(m_rowsEachSide - row) * tick};
+    if (m_gap) {
+        const auto firstRow = static_cast<std::int64_t>(m_gap->firstRow);
+        const auto endRow = firstRow + static_cast<std::int64_t>(m_gap->segments.size());
+        if (const GapSegment *segment = gapSegmentAt(row))
+            price = segment->price;
+        else if (row < firstRow)
+            price = Price{m_gap->ask.value() + (firstRow - 1 - row) * tick};
+        else
+            price = Price{m_gap->bid.value() - (row - endRow) * tick};
+    }
     if (!onScale(price))
         return std::nullopt;
     return price;
@@ -287,24 +358,30 @@ int LadderModel::rowOf(Price price) const
     if (!m_centre || !onScale(price))
         return -1;
 
-    // With a gap, the rows above it count up from the best ask and those below it down from the
-    // best bid. The prices between them have no row.
+    // With a gap, the rows above the segments count up from the best ask and those below them
+    // down from the best bid. Of the prices between the best prices only the working orders'
+    // have a row.
     std::int64_t distance = m_centre->value() - price.value();
-    std::int64_t offset = 0;
+    std::int64_t base = m_rowsEachSide;
     if (m_gap && price >= m_gap->ask) {
         distance = m_gap->ask.value() - price.value();
-        offset = -1;
+        base = m_gap->firstRow - 1;
     } else if (m_gap && price <= m_gap->bid) {
         distance = m_gap->bid.value() - price.value();
-        offset = 1;
+        base = m_gap->firstRow + static_cast<std::int64_t>(m_gap->segments.size());
     } else if (m_gap) {
+        const auto &segments = m_gap->segments;
+        for (std::size_t index = 0; index < segments.size(); ++index) {
+            if (segments[index].price == price)
+                return m_gap->firstRow + static_cast<int>(index);
+        }
         return -1;
     }
     const std::int64_t tick = m_terms.tickSize.value();
     if (distance % tick != 0)
         return -1;
 
-    const std::int64_t row = m_rowsEachSide + offset + distance / tick;
+    const std::int64_t row = base + distance / tick;
     if (row < 0 || row >= rowCount())
         return -1;
     return static_cast<int>(row);
@@ -340,9 +417,8 @@ int LadderModel::bestAskRow() const
 
 std::int64_t LadderModel::hiddenTicksAt(int row) const
 {
-    if (!m_gap || row != m_rowsEachSide)
-        return 0;
-    return (m_gap->ask.value() - m_gap->bid.value()) / m_terms.tickSize.value() - 1;
+    const GapSegment *segment = gapSegmentAt(row);
+    return segment ? segment->hiddenTicks : 0;
 }
 
 std::vector<LadderModel::WorkingOrder> LadderModel::workingOrdersAt(Side side, Price price) const

@@ -22,9 +22,10 @@ namespace bourse::ui {
 //
 // A spread wider than the visible rows, as in a liquidity drought, would leave both best prices
 // off screen. The window then closes the spread: the best ask is just above the centre row, the
-// best bid just below it, and the centre row is a gap that stands for the empty prices between
-// them (hiddenTicksAt()). The gap follows the best prices at every view, and closes when the
-// spread fits again or the trader scrolls.
+// best bid just below it, and the centre row is a gap row that hides the empty prices between
+// them (hiddenTicksAt()). A working order of the trader inside the spread keeps a row of its own
+// that splits the gap in two, so the trader can still see, cancel and drag it. The gap follows
+// the best prices at every view, and closes when the spread fits again or the trader scrolls.
 //
 // NOTE: a row is one tick of the view's tickSize. A LOBSTER replay's instrument has a tick of 1
 // (1/10000 dollar) while its quotes step by 100, so its book lands far apart on blank rows.
@@ -107,8 +108,8 @@ public:
     // side's best price, with both empty the last trade, and nothing without a trade either.
     std::optional<Price> marketPrice() const;
     int bestBidRow() const; // -1 when the best bid is off the window or there is none
-    // The number of prices inside the spread that the gap row stands for, or zero when `row`
-    // is not a gap.
+    // The number of prices inside the spread that a gap row hides, or zero when `row` is not a
+    // gap.
     std::int64_t hiddenTicksAt(int row) const;
     int bestAskRow() const;
 
@@ -194,13 +195,25 @@ private:
     void refresh();
     void emitChangedRows(const std::vector<Row> &before, bool everyRow);
     bool moveCentre(std::optional<Price> centre);
-    // The best prices a gap keeps next to each other.
+    // One row between the best ask and the best bid of a closed spread: either a working order's
+    // price or a gap of hiddenTicks empty prices.
+    struct GapSegment {
+        Price price; // zero on a gap
+        std::int64_t hiddenTicks = 0;
+
+        friend bool operator==(const GapSegment &, const GapSegment &) = default;
+    };
+    // The best prices a gap keeps close together, and the rows between them from the top.
     struct Gap {
         Price bid;
         Price ask;
+        int firstRow = 0; // the row of segments.front(), just below the best ask
+        std::vector<GapSegment> segments;
 
         friend bool operator==(const Gap &, const Gap &) = default;
     };
+    std::vector<Price> orderPricesInside(Price bid, Price ask) const;
+    const GapSegment *gapSegmentAt(int row) const;
     std::optional<Gap> gapFor() const;
     bool moveWindow(std::optional<Price> centre);
     // Whether the market price's row is on screen: false after the trader scrolled it away.

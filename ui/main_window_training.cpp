@@ -93,6 +93,10 @@ std::optional<QString> MainWindow::resumeTraining(const training::TrainingRecord
 // the dock closed too.
 void MainWindow::connectInstructor()
 {
+    // The new session may have published a view before the panel knew the scenario, and a
+    // market continued after its scenario's end publishes no other.
+    if (const std::shared_ptr<const MarketView> view = m_session->latestView())
+        m_instructor->showView(view);
     connect(m_instructor, &InstructorPanel::scenarioEnded, this, &MainWindow::showNotice,
             Qt::UniqueConnection);
 }

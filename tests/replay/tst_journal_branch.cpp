@@ -67,13 +67,14 @@ NewOrder order(AccountId account, Side side, std::int64_t quantity, std::int64_t
 //  7. the market buys 35 at $101.20 (IOC): the 30 ahead, then the trader's 5 as maker, fee
 //     0.5 bp of $506.00 = $0.0253, $0.03, realizing 5 x $0.20 = $1.00;
 //  8. the market sells 10 at $100.90 (IOC) into the bid, the last trade and mark.
-std::optional<std::string> writeJournal(const std::string &path, JournalMarks &marks)
+std::optional<std::string> writeJournal(const std::string &path, JournalMarks &marks,
+                                        std::uint64_t snapshotEvery = 1'000'000)
 {
     storage::JournalWriter::Created created = storage::JournalWriter::create(path, {});
     if (!created.writer)
         return created.error->toString();
     Engine engine;
-    app::JournaledRun run(std::move(created.writer), engine, 1'000'000);
+    app::JournaledRun run(std::move(created.writer), engine, snapshotEvery);
     engine.addHandler(&run);
     session::setUpMarket(engine, session::defaultInstruments(), Timestamp{kStart});
 
@@ -176,6 +177,7 @@ private slots:
     void seekBeforeMomentEndsJournalBranch();
     void branchDuringHaltFillsAtReopening();
     void seekToShownMomentKeepsBranch();
+    void seekFromSnapshotMarksAtLastTrade();
 
 private:
     // Replays the journal to its end, seeks back to the sixth command and branches there.
@@ -452,6 +454,37 @@ void JournalBranchTest::seekToShownMomentKeepsBranch()
     QVERIFY(back->branch);
     QCOMPARE(back->branch->moment, commandTime(6));
     QVERIFY(back->takesOrders);
+}
+
+// A journal with a snapshot every 3 events: a seek back to the moment starts the views at a
+// snapshot after the last trade, $101.00 at the second command, so they show no last trade. The
+// columns still mark at $101.00, never at the $100.90 of the journal's end that the replay had
+// reached: the recorded trader's long 10 at $101.00 then has no unrealized P&L.
+void JournalBranchTest::seekFromSnapshotMarksAtLastTrade()
+{
+    const std::string path =
+        m_directory.filePath(QStringLiteral("snapshots.journal")).toStdString();
+    QFile::remove(QString::fromStdString(path));
+    const std::optional<std::string> written = writeJournal(path, m_marks, 3);
+    QVERIFY2(!written, written ? written->c_str() : "");
+    m_source = {};
+    const std::optional<std::string> problem = app::setUpJournalReplay(path, m_source);
+    QVERIFY2(!problem, problem ? problem->c_str() : "");
+    m_source.speed = 0.0;
+
+    Session session;
+    startBranched(session);
+    session.seek(commandTime(9));
+    const ViewPointer end = pausedAfter(session, m_marks.end);
+    QVERIFY(end && end->branch);
+    QCOMPARE(end->branch->mark, Price{10'090});
+
+    session.seek(commandTime(6));
+    const ViewPointer back = pausedAfter(session, m_marks.moment);
+    QVERIFY(back && back->branch);
+    QCOMPARE(back->branch->mark, Price{10'100});
+    QCOMPARE(back->branch->original.position, Quantity{10});
+    QCOMPARE(back->branch->original.unrealized, Money{0});
 }
 
 QTEST_GUILESS_MAIN(JournalBranchTest)

@@ -116,6 +116,7 @@ private slots:
     void recentresWhenMarketLeavesVisibleRows();
     void wideSpreadStillFollowsMarket();
     void wideSpreadClosesWithGapRow();
+    void orderInsideGapKeepsItsRow();
     void scrolledAwayWindowStaysUntilRecentre();
     void heldWindowRecentresAfterRelease();
     void scrollRowsMovesPrices();
@@ -536,6 +537,73 @@ void LadderModelTest::wideSpreadClosesWithGapRow()
     model.scrollRows(1);
     QCOMPARE(model.hiddenTicksAt(gap), std::int64_t{0});
     QVERIFY(model.priceAt(gap).has_value());
+}
+
+// The spread of seven ticks from 1000 to 1035 hides the six prices 1005 to 1030. A working buy
+// of 8 at 1015 splits them: three above it (1020 to 1030) and two below it (1005 and 1010),
+// 3 + 2 = 6 - 1 hidden prices.
+void LadderModelTest::orderInsideGapKeepsItsRow()
+{
+    LadderModel model(5);
+    Tester tester(&model, kQtTest);
+    model.setVisibleRows(3, 7);
+    MarketView wide = bookView();
+    wide.bids = {level(1000, 20), level(995, 40)};
+    wide.asks = {level(1035, 30), level(1040, 15)};
+    // Five visible rows hold the best ask, one order row with a gap row on each side, and the
+    // best bid. The second buy at 1030 is further from the mid 1017.5, so it stays in the gap.
+    wide.trader.workingOrders = {workingOrder(21, Side::Buy, 1015, 8),
+                                 workingOrder(22, Side::Buy, 1030, 1)};
+    model.applyView(wide);
+
+    QCOMPARE(rowPrice(model, 2), qint64{1040});
+    QCOMPARE(rowPrice(model, 3), qint64{1035});
+    QCOMPARE(model.bestAskRow(), 3);
+    QCOMPARE(model.hiddenTicksAt(4), std::int64_t{3});
+    QCOMPARE(cell(model, 4, LadderModel::PriceColumn), QStringLiteral("\u22EE 3 \u22EE"));
+    QVERIFY(!model.priceAt(4));
+    QCOMPARE(model.rowOf(Price{1015}), 5);
+    QCOMPARE(rowPrice(model, 5), qint64{1015});
+    QCOMPARE(model.hiddenTicksAt(5), std::int64_t{0});
+    QCOMPARE(cell(model, 5, LadderModel::WorkingBuysColumn), QStringLiteral("8"));
+    QCOMPARE(cell(model, 5, LadderModel::PriceColumn), QStringLiteral("10.15"));
+    QVERIFY(model.flags(model.index(5, LadderModel::PriceColumn)) & Qt::ItemIsSelectable);
+    QCOMPARE(model.hiddenTicksAt(6), std::int64_t{2});
+    QCOMPARE(cell(model, 6, LadderModel::PriceColumn), QStringLiteral("\u22EE 2 \u22EE"));
+    QCOMPARE(rowPrice(model, 7), qint64{1000});
+    QCOMPARE(model.bestBidRow(), 7);
+    QCOMPARE(rowPrice(model, 8), qint64{995});
+    QCOMPARE(model.rowOf(Price{1030}), -1);
+    QCOMPARE(model.rowOf(Price{1010}), -1);
+    const std::vector<LadderModel::WorkingOrder> buys =
+        model.workingOrdersAt(Side::Buy, Price{1015});
+    QCOMPARE(buys.size(), std::size_t{1});
+    QCOMPARE(buys[0].id, OrderId{21});
+
+    // With all eleven rows on screen both orders fit. The sell of 5 at 1030 sits right below
+    // the best ask, so no gap separates them: 1035, 1030, gap of 1020 and 1025, 1015, gap of
+    // 1005 and 1010, 1000. That is 2 + 2 = 6 - 2 hidden prices.
+    model.setVisibleRows(0, 10);
+    wide.trader.workingOrders = {workingOrder(21, Side::Buy, 1015, 8),
+                                 workingOrder(23, Side::Sell, 1030, 5)};
+    model.applyView(wide);
+    QCOMPARE(rowPrice(model, 3), qint64{1035});
+    QCOMPARE(rowPrice(model, 4), qint64{1030});
+    QCOMPARE(cell(model, 4, LadderModel::WorkingSellsColumn), QStringLiteral("5"));
+    QCOMPARE(model.hiddenTicksAt(5), std::int64_t{2});
+    QCOMPARE(rowPrice(model, 6), qint64{1015});
+    QCOMPARE(cell(model, 6, LadderModel::WorkingBuysColumn), QStringLiteral("8"));
+    QCOMPARE(model.hiddenTicksAt(7), std::int64_t{2});
+    QCOMPARE(rowPrice(model, 8), qint64{1000});
+    QCOMPARE(model.bestBidRow(), 8);
+
+    // Once both orders are gone the spread closes around a single gap row again.
+    wide.trader.workingOrders.clear();
+    model.applyView(wide);
+    QCOMPARE(model.hiddenTicksAt(model.centreRow()), std::int64_t{6});
+    QCOMPARE(model.bestAskRow(), model.centreRow() - 1);
+    QCOMPARE(model.bestBidRow(), model.centreRow() + 1);
+    QCOMPARE(model.rowOf(Price{1015}), -1);
 }
 
 void LadderModelTest::recentresWhenMarketLeavesVisibleRows()

@@ -175,6 +175,7 @@ private slots:
     void rightClickCancelsOrdersAtPrice();
     void dragMovesOrdersToNewPrice();
     void dragToSameRowSendsNothing();
+    void orderInsideWideSpreadTradable();
     void arrowKeysSelectAndTrade();
     void deleteCancelsAtSelectedRow();
     void pageKeysScrollAndSpaceRecentres();
@@ -468,6 +469,45 @@ void LadderPanelTest::dragToSameRowSendsNothing()
     QTest::mouseRelease(viewport, Qt::LeftButton, {}, cellCentre(990, LadderModel::BidSizeColumn));
 
     QVERIFY(m_gateway->replaced.empty());
+    QVERIFY(m_gateway->submitted.empty());
+}
+
+// A spread of 200 ticks, 1000 to 2000, needs more rows than the panel shows, so it closes. The
+// trader's buy of 8 at 1500 keeps its own row between a gap of 99 prices above (1505 to 1995)
+// and one of 99 below (1005 to 1495), and cancels and moves like an order on any other row.
+void LadderPanelTest::orderInsideWideSpreadTradable()
+{
+    auto wide = bookView();
+    wide->bids = {LevelSummary{Price{1000}, Quantity{20}, 1}};
+    wide->asks = {LevelSummary{Price{2000}, Quantity{30}, 1}};
+    wide->trader.workingOrders = {workingOrder(21, Side::Buy, 1500, 8)};
+    m_panel->showView(wide);
+
+    const int row = m_model->rowOf(Price{1500});
+    QVERIFY(row >= m_model->firstVisibleRow());
+    QVERIFY(row <= m_model->lastVisibleRow());
+    QCOMPARE(m_model->hiddenTicksAt(row - 1), std::int64_t{99});
+    QCOMPARE(m_model->hiddenTicksAt(row + 1), std::int64_t{99});
+    QCOMPARE(m_model->bestAskRow(), row - 2);
+    QCOMPARE(m_model->bestBidRow(), row + 2);
+    QCOMPARE(m_model->index(row, LadderModel::WorkingBuysColumn).data().toString(),
+             QStringLiteral("8"));
+
+    click(1500, LadderModel::WorkingBuysColumn, Qt::RightButton);
+    QCOMPARE(m_gateway->cancelled.size(), std::size_t{1});
+    QCOMPARE(m_gateway->cancelled[0], OrderId{21});
+
+    // Dragged onto the best bid's row, the order moves to 1000.
+    QWidget *viewport = m_table->viewport();
+    const QPoint from = cellCentre(1500, LadderModel::WorkingBuysColumn);
+    const QPoint to = cellCentre(1000, LadderModel::WorkingBuysColumn);
+    QTest::mousePress(viewport, Qt::LeftButton, {}, from);
+    QTest::mouseMove(viewport, to);
+    QTest::mouseRelease(viewport, Qt::LeftButton, {}, to);
+    QCOMPARE(m_gateway->replaced.size(), std::size_t{1});
+    QCOMPARE(m_gateway->replaced[0].id, OrderId{21});
+    QCOMPARE(m_gateway->replaced[0].limit, Price{1000});
+    QCOMPARE(m_gateway->replaced[0].quantity, Quantity{8});
     QVERIFY(m_gateway->submitted.empty());
 }
 
