@@ -683,12 +683,14 @@ void Runner::publishIfDue(Clock::time_point now)
     }
 }
 
-// Something the newest view does not show yet: events, a changed setting, or an event rate
-// that has not fallen to zero.
+// Something the newest view does not show yet: events, a changed setting, an event rate that
+// has not fallen to zero, or the replay's end, which a scan on another thread may find while the
+// replay is paused or finished.
 bool Runner::viewPending() const
 {
     return m_viewBuilder.hasNewEvents() || m_settingsChanged || m_replayProgressed ||
-           m_publishedRate > 0.0;
+           m_publishedRate > 0.0 ||
+           (m_replay && replayEnd().value_or(Timestamp{0}) != m_publishedEnd);
 }
 
 void Runner::publish(Clock::time_point now)
@@ -733,6 +735,7 @@ void Runner::publish(Clock::time_point now)
         view->error = "cannot find the replay's end: " + *scanError;
 
     m_publishedRate = view->eventsPerSecond;
+    m_publishedEnd = view->replayEnd;
     m_publishNow = false;
     m_settingsChanged = false;
     m_replayProgressed = false;
