@@ -346,9 +346,9 @@ public:
     // reopenings are the engine's trading status already. Events due from options.startTime on
     // fire at their times, as in a new market.
     //
-    // Not carried over: the random stream, which starts from `seed`; events injected in the run
-    // before (a halt stays, as the engine's status); unseen news and the makers' widening after
-    // it; the excitation of the arrival rates; the averages of the mid price; the statistics,
+    // Not carried over: the random stream, which starts from `seed`. Events injected in the run
+    // before (a halt stays, as the engine's status). Unseen news and the makers' widening after
+    // it. The excitation of the arrival rates, the averages of the mid price, the statistics,
     // and each agent's bought and sold quantities, which count from here. So the continuation is
     // deterministic given the engine's state, the seed and the options, but it is not the run
     // that the same seed would have gone on with. Returns null when the engine does not trade

@@ -30,8 +30,8 @@ constexpr std::int64_t kMarketDay = 1'704'153'600 * kSecond;
 constexpr std::int64_t kLongestNewsGapMilliseconds = 72LL * 3'600'000;
 constexpr int kMaximumDecimals = 9;
 constexpr std::int64_t kDay = 24 * 3'600 * kSecond;
-// The longest scenario and the longest duration of an event. A scenario starts before midnight,
-// so every time it reaches is written 00:00:00 to 47:59:59, where 24:00:00 on is the next day.
+// Maximum length of a scenario and maximum duration of an event. A scenario starts before
+// midnight, so its times run from 00:00:00 to 47:59:59, and 24:00:00 on is the next day.
 constexpr std::int64_t kLongestDuration = kDay;
 constexpr std::int64_t kLatestTimeOfDay = 2 * kDay;
 

@@ -202,8 +202,8 @@ void Runner::followBranch()
 void Runner::fillBranchView(MarketView &view) const
 {
     Price last = replayedLastTrade(view, m_engine->instrument());
-    // A seek that a journal's snapshot shortened starts the views at the snapshot, without the
-    // trades before it; the replayed engine's risk reference is its last trade all the same.
+    // A seek that a journal's snapshot shortened starts the views at the snapshot, so they lack
+    // the trades before it. The replayed engine's risk reference is still its last trade.
     if (last == Price{})
         last = m_engine->risk().evaluator().referencePrice(m_engine->instrument());
     if (m_fills)

@@ -243,8 +243,9 @@ std::string describe(const DecodeError &error);
 bool encodeMessage(const Message &message, std::vector<std::uint8_t> &out);
 
 // Decodes one whole message. On success `message` contains it and the result is empty. On failure
-// `message.body` is monostate and the result names the problem: decoding never throws, never
-// reads outside `bytes` and never leaves half a message. A batch's event vector reuses the
+// `message.body` is monostate and the result names the problem. The decoder does not throw,
+// checks every length before it reads (the fuzz target checks this under AddressSanitizer) and
+// resets the message on failure. A batch's event vector reuses the
 // capacity `message` already had, so a receiver that decodes into one Message allocates nothing
 // per batch once the vector has grown.
 std::optional<DecodeError> decodeMessage(std::span<const std::uint8_t> bytes, Message &message);

@@ -4,7 +4,7 @@
 
 namespace bourse::net {
 
-// What a receiver does with the next message of a sequenced stream.
+// Action a receiver takes on the next message of a sequenced stream.
 enum class SequenceVerdict : std::uint8_t {
     Apply = 0,     // the next number: apply the message
     Duplicate = 1, // at or below the last number applied: drop it, it changes nothing

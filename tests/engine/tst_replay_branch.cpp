@@ -1,6 +1,7 @@
 #include "engine_printers.h"
 #include "replay_branch.h"
 #include "replay_fills.h"
+#include "replay_fills_orders.h"
 #include "trader_view.h"
 
 #include <QTest>
@@ -9,22 +10,11 @@
 #include <string>
 
 using namespace bourse;
+using namespace bourse::replay_test;
 
 namespace {
 
-constexpr AccountId kTrader{1};
-constexpr Timestamp kTime{1'000};
 constexpr std::int64_t kSecond = 1'000'000'000;
-
-InstrumentDefinition testInstrument()
-{
-    InstrumentDefinition definition;
-    definition.id = InstrumentId{1};
-    definition.symbol = {'T', 'E', 'S', 'T'};
-    definition.currency = currencyCode("USD");
-    definition.priceDecimals = 2; // 1000 is $10.00
-    return definition;
-}
 
 // A margin account that pays 0.1% of the notional when it takes liquidity and nothing when it
 // adds it, rounded up to the cent, so the fees column has values worked out by hand.
@@ -38,26 +28,6 @@ SimulatedAccount traderAccount()
     account.settings.fees.taker = FeeRate::fromBasisPoints(10);
     account.openingBalance = Money{100'000'000};
     return account;
-}
-
-NewOrder limitOrder(Side side, std::int64_t price, std::int64_t quantity,
-                    TimeInForce timeInForce = TimeInForce::Gtc)
-{
-    NewOrder order;
-    order.side = side;
-    order.limit = Price{price};
-    order.quantity = Quantity{quantity};
-    order.timeInForce = timeInForce;
-    order.account = kTrader;
-    return order;
-}
-
-NewOrder marketOrder(Side side, std::int64_t quantity)
-{
-    NewOrder order = limitOrder(side, 0, quantity);
-    order.type = OrderType::Market;
-    order.timeInForce = TimeInForce::Ioc;
-    return order;
 }
 
 // A replayed market with the trader's model beside it, which branch() splits as a session does:

@@ -1,6 +1,7 @@
 #include "engine_printers.h"
 #include "lobster_replay.h"
 #include "replay_fills.h"
+#include "replay_fills_orders.h"
 #include "test_data.h"
 #include "trader_view.h"
 
@@ -11,21 +12,10 @@
 #include <variant>
 
 using namespace bourse;
+using namespace bourse::replay_test;
 
 namespace {
 
-constexpr AccountId kTrader{1};
-constexpr Timestamp kTime{1'000};
-
-InstrumentDefinition testInstrument()
-{
-    InstrumentDefinition definition;
-    definition.id = InstrumentId{1};
-    definition.symbol = {'T', 'E', 'S', 'T'};
-    definition.currency = currencyCode("USD");
-    definition.priceDecimals = 2; // 1000 is $10.00
-    return definition;
-}
 
 // A margin account without fees, so cash and P&L follow from prices and quantities alone.
 SimulatedAccount traderAccount()
@@ -37,26 +27,6 @@ SimulatedAccount traderAccount()
     account.settings.type = AccountType::Margin;
     account.openingBalance = Money{100'000'000};
     return account;
-}
-
-NewOrder limitOrder(Side side, std::int64_t price, std::int64_t quantity,
-                    TimeInForce timeInForce = TimeInForce::Gtc)
-{
-    NewOrder order;
-    order.side = side;
-    order.limit = Price{price};
-    order.quantity = Quantity{quantity};
-    order.timeInForce = timeInForce;
-    order.account = kTrader;
-    return order;
-}
-
-NewOrder marketOrder(Side side, std::int64_t quantity)
-{
-    NewOrder order = limitOrder(side, 0, quantity);
-    order.type = OrderType::Market;
-    order.timeInForce = TimeInForce::Ioc;
-    return order;
 }
 
 // A replayed market and the model beside it, as a session runs them.

@@ -318,7 +318,7 @@ void JournalBranchTest::branchClosesWhileRecordedTraderHolds()
 }
 
 // A second Branch starts from the first branch's state, flat after its sale, against the same
-// recorded original, which still holds its 10.
+// recorded original, which is still long 10.
 void JournalBranchTest::secondBranchKeepsRecordedOriginal()
 {
     Session session;

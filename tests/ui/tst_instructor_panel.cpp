@@ -95,7 +95,7 @@ private slots:
     void haltClick_buttonsWaitForConfirmingView();
     void notTrading_bothButtonsOff_data();
     void notTrading_bothButtonsOff();
-    void scenarioEnd_stopsAndSaysWhen();
+    void scenarioEnd_stopsAndShowsTime();
 };
 
 void TstInstructorPanel::schedule_listedByTimeWithDroughtEnd()
@@ -463,7 +463,7 @@ void TstInstructorPanel::notTrading_bothButtonsOff()
 
 // A scenario two seconds long stops at 14:30:02: the panel reports it once, keeps its list and
 // turns off the controls that would move the market.
-void TstInstructorPanel::scenarioEnd_stopsAndSaysWhen()
+void TstInstructorPanel::scenarioEnd_stopsAndShowsTime()
 {
     const training::TrainingParseResult parsed =
         training::parseTrainingScenario("market seed 5 start 14:30:00 length 2s\n"

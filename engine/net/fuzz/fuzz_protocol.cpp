@@ -77,7 +77,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
 
     std::optional<DecodeError> error;
     std::span<const std::uint8_t> bytes = input;
-    std::vector<std::uint8_t> fixed; // exactly sized, so that AddressSanitizer sees overreads
+    std::vector<std::uint8_t> fixed; // exactly sized, so that AddressSanitizer reports overreads
     if (size > 0 && data[0] == kFixLengthMode) {
         fixed.assign(input.begin() + 1, input.end());
         fixed.shrink_to_fit();
