@@ -36,11 +36,10 @@ inline constexpr char kInstructorDock[] = "instructorDock";
 // because a halt would stop a market that does not trade and a reopening would start one that
 // has not opened. After a click both stay off until a view shows the new status, or
 // for kStatusConfirmationTimeout, so a view built before the click cannot re-enable them.
-// A scenario with a length stops at its end: the panel shows the end time and disables the controls.
-// Injections go through
-// Session::injectMarketEvent() and show in the list at the market time they were sent. The list is
-// in market time: passed and injected events grey, the next one to come bold. Without a scenario
-// the controls are off.
+// A scenario with a length stops at its end: the panel shows the end time and disables the
+// controls. Injections go through Session::injectMarketEvent() and show in the list at the market
+// time they were sent. The list is in market time: passed and injected events grey, the next one to
+// come bold. Without a scenario the controls are off.
 class InstructorPanel : public QWidget {
     Q_OBJECT
 

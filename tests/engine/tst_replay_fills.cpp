@@ -16,7 +16,6 @@ using namespace bourse::replay_test;
 
 namespace {
 
-
 // A margin account without fees, so cash and P&L follow from prices and quantities alone.
 SimulatedAccount traderAccount()
 {
