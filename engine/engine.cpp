@@ -346,6 +346,12 @@ const InstrumentDefinition *Engine::definition(InstrumentId instrument) const
     return state ? &state->definition : nullptr;
 }
 
+Price Engine::lastTradePrice(InstrumentId instrument) const
+{
+    const InstrumentState *state = findInstrument(instrument);
+    return state ? state->lastTradePrice : Price{};
+}
+
 std::optional<TradingStatus> Engine::status(InstrumentId instrument) const
 {
     const InstrumentState *state = findInstrument(instrument);

@@ -308,6 +308,16 @@ public:
     // A live order (resting or parked), or nullptr; never a neighbour.
     const Order *findOrder(OrderId id) const;
     std::size_t liveOrderCount() const;
+    // Calls function(const Order &) for every live order, resting or parked, in no set order.
+    // A parked stop keeps its Stop or StopLimit type until it triggers.
+    template <typename Function>
+    void forEachLiveOrder(Function function) const
+    {
+        m_orders.forEach([&](const Order *order) { function(*order); });
+    }
+    // The price of the instrument's last trade or auction; zero before the first, or for an
+    // unknown instrument.
+    Price lastTradePrice(InstrumentId instrument) const;
 
     // Bytes the engine holds for orders, levels, parked stops and indexes, for memory figures;
     // allocated capacity, not only what is in use.

@@ -221,9 +221,14 @@ struct TraderView {
     std::vector<RiskLimits> limits;       // the account-wide limits, in the same order
     std::vector<RiskNotice> riskNotices;  // the most recent ones, newest first, at most 200
     KillSwitchScope globalKillSwitch = KillSwitchScope::None;
+    // The cash balance of each account in `accounts`, in the same order, in the account's money
+    // units. A remote session fills it from the execution reports; empty in a local session.
+    std::vector<Money> cash;
 };
 
-enum class SessionMode : std::uint8_t { Simulation = 0, Replay = 1 };
+// Remote: the market of a `bourse-engine serve`, rebuilt from its published streams
+// (net::RemoteSession).
+enum class SessionMode : std::uint8_t { Simulation = 0, Replay = 1, Remote = 2 };
 
 enum class ReplayState : std::uint8_t { Idle = 0, Playing, Paused, Finished, Failed };
 
@@ -236,7 +241,8 @@ struct MarketView {
     SessionMode mode = SessionMode::Simulation;
     // Whether the session takes the trader's orders: a simulation, and a replay through its fill
     // model, whose orders, fills and positions `trader` marks simulated. A replay of a journal,
-    // which replays the recorded trader's own orders, takes none until it has a branch.
+    // which replays the recorded trader's own orders, takes none until it has a branch. A remote
+    // session takes them while its link to the server is up.
     bool takesOrders = false;
     InstrumentId instrument; // the focus
     std::string symbol;
@@ -311,7 +317,8 @@ struct MarketView {
     std::size_t replayMismatches = 0;
     // Why the replayed book cannot be trusted, such as a gap in the source's update ids; empty
     // while it is live. A stale book keeps its last levels, and the screen must show that it is
-    // stale.
+    // stale. A remote session sets it while its link is down or the focus's stream
+    // resynchronizes.
     std::string replayStale;
     // Why the source has no order book at all, such as a file of bars, a sentence for the book
     // panels; empty for a source with one.

@@ -157,6 +157,10 @@ struct MarketViewBuilder::InstrumentMarket {
     Price openPrice;
     Quantity volumeTraded;
     std::uint64_t tradeCount = 0;
+    SequenceNumber lastTradeSequence = 0;
+    // The last trade the previous view of this instrument as the focus carried: a print that
+    // leaves the ring after it was never shown.
+    SequenceNumber filledThrough = 0;
     std::vector<BarBuilder> frames;  // kTimeFrames, then the view's interval if it is another
     std::vector<VwapSums> olderBars; // by frame: the bars that frame no longer keeps
     TradeRing trades;
@@ -285,8 +289,14 @@ bool MarketViewBuilder::knows(InstrumentId instrument) const
 void MarketViewBuilder::onEvent(const Event &event)
 {
     ++m_totalEvents;
-    m_lastSequence = event.sequence;
-    m_lastEventTime = event.time;
+    if (event.sequence >= m_lastSequence) [[likely]] {
+        m_lastSequence = event.sequence;
+        m_lastEventTime = event.time;
+    } else {
+        // A stream that lags behind another: the newest sequence and time stay.
+        m_eventsOutOfOrder = true;
+        m_lastEventTime = std::max(m_lastEventTime, event.time);
+    }
     addEvent(event);
     if (const auto *trade = std::get_if<Trade>(&event.payload)) {
         addTrade(event, *trade);
@@ -298,7 +308,9 @@ void MarketViewBuilder::onEvent(const Event &event)
 }
 
 // A ring of eventsPerView events, filled once and then overwritten oldest first. An event
-// that leaves before any view carried it counts as dropped.
+// that leaves before any view carried it counts as dropped. The ring contains the events that
+// arrived last, so the one leaving is the event eventsPerView arrivals before this one, and a
+// view carried it when its arrival count was at or below the previous fill's.
 void MarketViewBuilder::addEvent(const Event &event)
 {
     if (m_options.eventsPerView == 0) {
@@ -310,7 +322,7 @@ void MarketViewBuilder::addEvent(const Event &event)
         return;
     }
     Event &oldest = m_recentEvents[m_oldestEvent];
-    if (oldest.sequence > m_lastFilledSequence) {
+    if (m_totalEvents > m_eventsAtLastFill + m_options.eventsPerView) {
         ++m_droppedEvents;
     }
     oldest = event;
@@ -337,10 +349,11 @@ void MarketViewBuilder::restoreHistory(InstrumentId instrument, const std::vecto
     restored.trades.assign(trades);
     if (!trades.empty()) {
         restored.last = trades.back().price;
+        restored.lastTradeSequence = trades.back().sequence;
+        restored.filledThrough = trades.back().sequence;
     }
     m_totalTrades += std::min(trades.size(), m_options.tradesPerView);
     m_lastSequence = lastSequence;
-    m_lastFilledSequence = lastSequence;
 }
 
 void MarketViewBuilder::addTrade(const Event &event, const Trade &trade)
@@ -353,6 +366,7 @@ void MarketViewBuilder::addTrade(const Event &event, const Trade &trade)
     traded.last = trade.price;
     traded.volumeTraded += trade.quantity;
     ++traded.tradeCount;
+    traded.lastTradeSequence = event.sequence;
     for (std::size_t index = 0; index < traded.frames.size(); ++index) {
         addToFrame(traded.frames[index], traded.olderBars[index], event.time, trade.price,
                    trade.quantity);
@@ -362,7 +376,7 @@ void MarketViewBuilder::addTrade(const Event &event, const Trade &trade)
     const TradePrint print{event.sequence, event.time, trade.price, trade.quantity,
                            trade.aggressor};
     const std::optional<TradePrint> left = traded.trades.add(print);
-    if (left && left->sequence > m_lastFilledSequence && traded.terms.id == m_lastFocus) {
+    if (left && left->sequence > traded.filledThrough && traded.terms.id == m_lastFocus) {
         ++m_droppedTrades;
     }
 }
@@ -397,21 +411,17 @@ double MarketViewBuilder::eventsPerSecond(Clock::time_point now) const
     return static_cast<double>(m_totalEvents - base->second) / seconds;
 }
 
-void MarketViewBuilder::fill(MarketView &view, const Engine &engine, InstrumentId focus,
+void MarketViewBuilder::fill(MarketView &view, const BookSource &books, InstrumentId focus,
                              Clock::time_point now)
 {
-    fillQuotes(view, engine);
-    const InstrumentMarket *focused = find(focus);
+    fillQuotes(view, books);
+    InstrumentMarket *focused = find(focus);
     view.droppedTrades = focus == m_lastFocus ? m_droppedTrades : 0;
     if (focused != nullptr) {
-        fillFocus(view, engine, *focused);
+        fillFocus(view, books, *focused);
+        focused->filledThrough = focused->lastTradeSequence;
     }
-
-    const auto oldest = m_recentEvents.begin() + static_cast<std::ptrdiff_t>(m_oldestEvent);
-    view.recentEvents.reserve(m_recentEvents.size());
-    view.recentEvents.assign(oldest, m_recentEvents.end());
-    view.recentEvents.insert(view.recentEvents.end(), m_recentEvents.begin(), oldest);
-    view.droppedEvents = m_droppedEvents;
+    fillRecentEvents(view);
 
     view.marketTime = m_lastEventTime;
     view.lastSequence = m_lastSequence;
@@ -422,11 +432,27 @@ void MarketViewBuilder::fill(MarketView &view, const Engine &engine, InstrumentI
     m_lastFocus = focus;
     m_droppedTrades = 0;
     m_droppedEvents = 0;
-    m_lastFilledSequence = m_lastSequence;
     m_eventsAtLastFill = m_totalEvents;
 }
 
-void MarketViewBuilder::fillQuotes(MarketView &view, const Engine &engine) const
+// Readers find the new events of a view by sequence number, so the events go out in sequence
+// order even where streams delivered them interleaved.
+void MarketViewBuilder::fillRecentEvents(MarketView &view) const
+{
+    const auto oldest = m_recentEvents.begin() + static_cast<std::ptrdiff_t>(m_oldestEvent);
+    view.recentEvents.reserve(m_recentEvents.size());
+    view.recentEvents.assign(oldest, m_recentEvents.end());
+    view.recentEvents.insert(view.recentEvents.end(), m_recentEvents.begin(), oldest);
+    view.droppedEvents = m_droppedEvents;
+
+    const auto bySequence = [](const Event &a, const Event &b) { return a.sequence < b.sequence; };
+    if (m_eventsOutOfOrder &&
+        !std::is_sorted(view.recentEvents.begin(), view.recentEvents.end(), bySequence)) {
+        std::stable_sort(view.recentEvents.begin(), view.recentEvents.end(), bySequence);
+    }
+}
+
+void MarketViewBuilder::fillQuotes(MarketView &view, const BookSource &books) const
 {
     view.instruments.reserve(m_markets.size());
     for (const auto &market : m_markets) {
@@ -441,10 +467,10 @@ void MarketViewBuilder::fillQuotes(MarketView &view, const Engine &engine) const
         quote.lotSize = terms.lotSize;
         quote.minimumQuantity = terms.minimumQuantity;
         quote.maximumQuantity = terms.maximumQuantity;
-        quote.status = engine.status(terms.id).value_or(TradingStatus::Closed);
+        quote.status = books.status(terms.id).value_or(TradingStatus::Closed);
         quote.last = market->last;
         quote.openPrice = market->openPrice;
-        if (const OrderBook *book = engine.book(terms.id)) {
+        if (const OrderBook *book = books.book(terms.id)) {
             if (book->levelCount(Side::Buy) > 0) {
                 const LevelSummary best = book->level(Side::Buy, 0);
                 quote.bestBid = best.price;
@@ -470,7 +496,7 @@ void MarketViewBuilder::fillQuotes(MarketView &view, const Engine &engine) const
     }
 }
 
-void MarketViewBuilder::fillFocus(MarketView &view, const Engine &engine,
+void MarketViewBuilder::fillFocus(MarketView &view, const BookSource &books,
                                   const InstrumentMarket &focus)
 {
     const InstrumentDefinition &terms = focus.terms;
@@ -480,9 +506,9 @@ void MarketViewBuilder::fillFocus(MarketView &view, const Engine &engine,
     view.quantityDecimals = terms.quantityDecimals;
     view.tickSize = terms.tickSize;
     view.lotSize = terms.lotSize;
-    view.status = engine.status(terms.id).value_or(TradingStatus::Closed);
+    view.status = books.status(terms.id).value_or(TradingStatus::Closed);
 
-    if (const OrderBook *book = engine.book(terms.id)) {
+    if (const OrderBook *book = books.book(terms.id)) {
         view.bids = topLevels(*book, Side::Buy, m_options.viewLevels);
         view.asks = topLevels(*book, Side::Sell, m_options.viewLevels);
     }

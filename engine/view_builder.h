@@ -12,6 +12,7 @@
 #include <deque>
 #include <limits>
 #include <memory>
+#include <optional>
 #include <utility>
 #include <vector>
 
@@ -47,6 +48,36 @@ private:
     bool m_reserved = false;
 };
 
+// The books and trading statuses a view shows, by instrument: an Engine's, or the replicas a
+// remote terminal rebuilds from the server's streams. A view reads them once per instrument per
+// frame, so the virtual call costs nothing next to the copy of the levels.
+class BookSource {
+public:
+    virtual ~BookSource() = default;
+    virtual const OrderBook *book(InstrumentId instrument) const = 0;
+    virtual std::optional<TradingStatus> status(InstrumentId instrument) const = 0;
+};
+
+// An Engine's books and statuses, for the local session.
+class EngineBooks final : public BookSource {
+public:
+    explicit EngineBooks(const Engine &engine)
+        : m_engine(engine)
+    {
+    }
+    const OrderBook *book(InstrumentId instrument) const override
+    {
+        return m_engine.book(instrument);
+    }
+    std::optional<TradingStatus> status(InstrumentId instrument) const override
+    {
+        return m_engine.status(instrument);
+    }
+
+private:
+    const Engine &m_engine;
+};
+
 // Collects, from the engine's events, what a MarketView shows beyond the books themselves. For
 // every instrument that is its quote figures, bars at several time frames, recent trades and
 // recent volume by price. Across instruments it is the most recent events, the counters and the
@@ -54,6 +85,11 @@ private:
 // locks and no clock reads: counters and a copy into the event ring for every event, and for a
 // trade the bars, the tape and the volume of its instrument. A bar that leaves the kept bars of
 // a time frame is added to that frame's VWAP sums, so a view's session VWAP covers the run.
+//
+// Events must arrive in sequence order within each instrument, but may interleave across
+// instruments out of global order, as the streams of a remote terminal do. So the dropped counts
+// go by arrival, and the last sequence and time are the highest seen. A view's recent events are
+// sorted by sequence when they arrived out of order.
 class MarketViewBuilder : public EventHandler {
 public:
     using Clock = std::chrono::steady_clock;
@@ -103,8 +139,12 @@ public:
     // Fills the market part of a view: every instrument's quote, the recent events, the
     // counters and the event rate. For the focus it adds its terms, the top levels of its book,
     // its recent trades, bars, time frames and recent volume. The books and trading statuses
-    // come from the engine. A focus the builder does not know leaves the focus fields empty.
-    void fill(MarketView &view, const Engine &engine, InstrumentId focus, Clock::time_point now);
+    // come from `books`. A focus the builder does not know leaves the focus fields empty.
+    void fill(MarketView &view, const BookSource &books, InstrumentId focus, Clock::time_point now);
+    void fill(MarketView &view, const Engine &engine, InstrumentId focus, Clock::time_point now)
+    {
+        fill(view, EngineBooks(engine), focus, now);
+    }
 
     // True when events arrived since the previous fill.
     bool hasNewEvents() const { return m_totalEvents != m_eventsAtLastFill; }
@@ -122,8 +162,9 @@ private:
     InstrumentMarket &market(InstrumentId instrument);
     void addEvent(const Event &event);
     void addTrade(const Event &event, const Trade &trade);
-    void fillQuotes(MarketView &view, const Engine &engine) const;
-    void fillFocus(MarketView &view, const Engine &engine, const InstrumentMarket &focus);
+    void fillQuotes(MarketView &view, const BookSource &books) const;
+    void fillFocus(MarketView &view, const BookSource &books, const InstrumentMarket &focus);
+    void fillRecentEvents(MarketView &view) const;
 
     Options m_options;
     // The view's bar interval in frames: its index in kTimeFrames, or kTimeFrames.size() when it
@@ -135,12 +176,12 @@ private:
     // looked up by a search.
     std::vector<std::uint32_t> m_slots;
 
-    std::vector<Event> m_recentEvents;       // a ring of at most eventsPerView events
-    std::size_t m_oldestEvent = 0;           // index of the oldest event once the ring is full
-    std::uint64_t m_droppedEvents = 0;       // since the previous fill
-    SequenceNumber m_lastFilledSequence = 0; // of the last event the previous fill saw
-    InstrumentId m_lastFocus;                // of the previous fill
-    std::uint64_t m_droppedTrades = 0;       // of that focus, since the previous fill
+    std::vector<Event> m_recentEvents; // a ring of at most eventsPerView events
+    std::size_t m_oldestEvent = 0;     // index of the oldest event once the ring is full
+    std::uint64_t m_droppedEvents = 0; // since the previous fill
+    bool m_eventsOutOfOrder = false;   // an event in the ring came after a later one
+    InstrumentId m_lastFocus;          // of the previous fill
+    std::uint64_t m_droppedTrades = 0; // of that focus, since the previous fill
 
     SequenceNumber m_lastSequence = 0;
     Timestamp m_lastEventTime;

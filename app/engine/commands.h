@@ -12,6 +12,7 @@ int runScenarioCommand(const std::vector<std::string> &arguments);
 int runSimCommand(const std::vector<std::string> &arguments);
 int runReportCommand(const std::vector<std::string> &arguments);
 int runKeygenCommand(const std::vector<std::string> &arguments);
+int runServeCommand(const std::vector<std::string> &arguments);
 
 // Exit statuses shared by the commands.
 enum ExitStatus : int {

@@ -43,7 +43,10 @@ void printUsage(std::ostream &out)
            "      price charts, risk events and statistics (report --help).\n"
            "  keygen [--out PATH] [--force]\n"
            "      Generate a CURVE key pair: PATH.key, the secret key (mode 0600), and PATH.pub,\n"
-           "      and print the public key (keygen --help).\n";
+           "      and print the public key (keygen --help).\n"
+           "  serve --config FILE\n"
+           "      Serve the engine to remote terminals over CURVE-encrypted ZeroMQ\n"
+           "      (serve --help).\n";
 }
 
 } // namespace
@@ -70,6 +73,8 @@ int main(int argc, char **argv)
         return bourse::cli::runReportCommand(arguments);
     if (command == "keygen")
         return bourse::cli::runKeygenCommand(arguments);
+    if (command == "serve")
+        return bourse::cli::runServeCommand(arguments);
 
     std::cerr << "bourse-engine: unknown command '" << command << "'\n";
     printUsage(std::cerr);

@@ -5,6 +5,7 @@
 #include "authenticator.h"
 #include "curve_keys.h"
 #include "curve_socket.h"
+#include "net_test_support.h"
 
 #include <QElapsedTimer>
 #include <QTest>
@@ -20,20 +21,13 @@
 
 using namespace bourse;
 using namespace bourse::net;
+using namespace bourse::nettest;
 
 namespace {
 
 // Long enough for a loopback handshake many times over, short enough to keep the suite quick.
 constexpr int kNothingArrivesMs = 700;
 constexpr int kArrivalTimeoutMs = 5000;
-
-CurveKeyPair newPair()
-{
-    const KeyPairResult generated = generateKeyPair();
-    if (!generated.ok())
-        qFatal("%s", generated.error.toString().c_str());
-    return *generated.pair;
-}
 
 // Log lines of the authenticator, which arrive on its thread.
 struct LogRecorder {
@@ -66,19 +60,6 @@ struct LogRecorder {
     }
 };
 
-// The frames of the next message on socket, or nothing when none comes within timeoutMs.
-std::optional<std::vector<zmq::message_t>> receive(zmq::socket_t &socket, int timeoutMs)
-{
-    zmq::pollitem_t item{socket.handle(), 0, ZMQ_POLLIN, 0};
-    zmq::poll(&item, 1, std::chrono::milliseconds(timeoutMs));
-    if ((item.revents & ZMQ_POLLIN) == 0)
-        return std::nullopt;
-    std::vector<zmq::message_t> frames;
-    if (!zmq::recv_multipart(socket, std::back_inserter(frames)))
-        return std::nullopt;
-    return frames;
-}
-
 std::shared_ptr<const AccessList> accessList(const std::string &text)
 {
     AccessListResult result = parseAccessList(text, "test.access");
@@ -91,7 +72,7 @@ std::shared_ptr<const AccessList> accessList(const std::string &text)
 // bound to an ephemeral loopback port.
 struct Server {
     zmq::context_t context;
-    CurveKeyPair keys = newPair();
+    CurveKeyPair keys = newKeyPair();
     LogRecorder log;
     std::unique_ptr<Authenticator> authenticator;
     zmq::socket_t router;
@@ -144,7 +125,7 @@ struct Client {
     // The next handshake event of the dealer and its value, or nothing within timeoutMs.
     std::optional<std::pair<int, std::uint32_t>> nextEvent(int timeoutMs)
     {
-        const auto frames = receive(monitor, timeoutMs);
+        const auto frames = receiveFrames(monitor, timeoutMs);
         if (!frames || frames->front().size() < 6)
             return std::nullopt;
         std::uint16_t event = 0;
@@ -177,12 +158,12 @@ private slots:
 
 void TestAuthenticator::traderAllowedAndNamedInMessages()
 {
-    const CurveKeyPair alice = newPair();
+    const CurveKeyPair alice = newKeyPair();
     Server server(accessList("trader " + alice.publicKey + " accounts 1,2 # alice\n"));
     Client client(alice, server.keys.publicKey, server.endpoint);
     client.send("order");
 
-    const auto frames = receive(server.router, kArrivalTimeoutMs);
+    const auto frames = receiveFrames(server.router, kArrivalTimeoutMs);
     QVERIFY(frames);
     QCOMPARE(frames->size(), 2u);
     QCOMPARE(frames->back().to_string(), std::string("order"));
@@ -204,19 +185,19 @@ void TestAuthenticator::traderAllowedAndNamedInMessages()
     reply.emplace_back(frames->front().data(), frames->front().size());
     reply.emplace_back(std::string_view("accepted"));
     zmq::send_multipart(server.router, reply);
-    const auto answer = receive(client.dealer, kArrivalTimeoutMs);
+    const auto answer = receiveFrames(client.dealer, kArrivalTimeoutMs);
     QVERIFY(answer);
     QCOMPARE(answer->back().to_string(), std::string("accepted"));
 }
 
 void TestAuthenticator::viewerRecognisedAsViewer()
 {
-    const CurveKeyPair room = newPair();
+    const CurveKeyPair room = newKeyPair();
     Server server(accessList("viewer " + room.publicKey + " # room 3\n"));
     Client client(room, server.keys.publicKey, server.endpoint);
     client.send("order");
 
-    const auto frames = receive(server.router, kArrivalTimeoutMs);
+    const auto frames = receiveFrames(server.router, kArrivalTimeoutMs);
     QVERIFY(frames);
     const std::optional<std::string> peer = peerPublicKey(frames->back());
     QCOMPARE(peer.value_or("(none)"), room.publicKey);
@@ -227,13 +208,13 @@ void TestAuthenticator::viewerRecognisedAsViewer()
 
 void TestAuthenticator::unknownKeyGetsNothing()
 {
-    const CurveKeyPair alice = newPair();
-    const CurveKeyPair stranger = newPair();
+    const CurveKeyPair alice = newKeyPair();
+    const CurveKeyPair stranger = newKeyPair();
     Server server(accessList("trader " + alice.publicKey + " accounts 1\n"));
     {
         Client client(stranger, server.keys.publicKey, server.endpoint);
         client.send("order");
-        QVERIFY(!receive(server.router, kNothingArrivesMs));
+        QVERIFY(!receiveFrames(server.router, kNothingArrivesMs));
         // The client learns why only from its monitor, and libzmq 4.3 does not reconnect after
         // a denial: the link ends there.
         const auto failed = client.nextEvent(kArrivalTimeoutMs);
@@ -255,18 +236,18 @@ void TestAuthenticator::unknownKeyGetsNothing()
     // The server still serves listed keys after the denial.
     Client listed(alice, server.keys.publicKey, server.endpoint);
     listed.send("order");
-    QVERIFY(receive(server.router, kArrivalTimeoutMs));
+    QVERIFY(receiveFrames(server.router, kArrivalTimeoutMs));
 }
 
 void TestAuthenticator::wrongServerKeyGetsNothing()
 {
-    const CurveKeyPair alice = newPair();
+    const CurveKeyPair alice = newKeyPair();
     Server server(accessList("trader " + alice.publicKey + " accounts 1\n"));
-    const std::string impostorKey = newPair().publicKey;
+    const std::string impostorKey = newKeyPair().publicKey;
     {
         Client client(alice, impostorKey, server.endpoint);
         client.send("order");
-        QVERIFY(!receive(server.router, kNothingArrivesMs));
+        QVERIFY(!receiveFrames(server.router, kNothingArrivesMs));
         // The server drops the connection without a word, and the client retries.
         const auto failed = client.nextEvent(kArrivalTimeoutMs);
         QVERIFY(failed);
@@ -285,25 +266,25 @@ void TestAuthenticator::clientWithoutCurveGetsNothing()
     plain.set(zmq::sockopt::linger, 0);
     plain.connect(server.endpoint);
     plain.send(zmq::buffer(std::string_view("order")), zmq::send_flags::dontwait);
-    QVERIFY(!receive(server.router, kNothingArrivesMs));
+    QVERIFY(!receiveFrames(server.router, kNothingArrivesMs));
     QCOMPARE(server.authenticator->allowedCount(), 0u);
 }
 
 void TestAuthenticator::reloadedListAppliesToNewAndOpenLinks()
 {
-    const CurveKeyPair alice = newPair();
-    const CurveKeyPair bob = newPair();
+    const CurveKeyPair alice = newKeyPair();
+    const CurveKeyPair bob = newKeyPair();
     Server server(accessList("trader " + alice.publicKey + " accounts 1\n"));
     Client aliceClient(alice, server.keys.publicKey, server.endpoint);
     aliceClient.send("first");
-    QVERIFY(receive(server.router, kArrivalTimeoutMs));
+    QVERIFY(receiveFrames(server.router, kArrivalTimeoutMs));
 
     // Bob replaces Alice. Bob's new link is allowed. Alice's open link stays connected, but her
     // key is no longer in the list, so her next order is rejected when it arrives.
     server.authenticator->setAccessList(accessList("viewer " + bob.publicKey + "\n"));
     QVERIFY(server.log.contains("access list replaced by test.access, 1 keys"));
     aliceClient.send("second");
-    const auto frames = receive(server.router, kArrivalTimeoutMs);
+    const auto frames = receiveFrames(server.router, kArrivalTimeoutMs);
     QVERIFY(frames);
     const auto list = server.authenticator->accessList();
     QCOMPARE(list->checkOrder(peerPublicKey(frames->back()).value_or(""), AccountId{1}),
@@ -311,23 +292,23 @@ void TestAuthenticator::reloadedListAppliesToNewAndOpenLinks()
 
     Client bobClient(bob, server.keys.publicKey, server.endpoint);
     bobClient.send("watch");
-    const auto bobFrames = receive(server.router, kArrivalTimeoutMs);
+    const auto bobFrames = receiveFrames(server.router, kArrivalTimeoutMs);
     QVERIFY(bobFrames);
     QCOMPARE(peerPublicKey(bobFrames->back()).value_or(""), bob.publicKey);
 
     Client aliceAgain(alice, server.keys.publicKey, server.endpoint);
     aliceAgain.send("third");
-    QVERIFY(!receive(server.router, kNothingArrivesMs));
+    QVERIFY(!receiveFrames(server.router, kNothingArrivesMs));
     QTRY_VERIFY_WITH_TIMEOUT(server.authenticator->deniedCount() >= 1, kArrivalTimeoutMs);
 }
 
 void TestAuthenticator::nullListDeniesEveryone()
 {
-    const CurveKeyPair alice = newPair();
+    const CurveKeyPair alice = newKeyPair();
     Server server(nullptr);
     Client client(alice, server.keys.publicKey, server.endpoint);
     client.send("order");
-    QVERIFY(!receive(server.router, kNothingArrivesMs));
+    QVERIFY(!receiveFrames(server.router, kNothingArrivesMs));
     QTRY_VERIFY_WITH_TIMEOUT(server.authenticator->deniedCount() >= 1, kArrivalTimeoutMs);
 }
 
@@ -337,7 +318,7 @@ void TestAuthenticator::denialsLoggedAtMostTwentyAMinute()
     std::vector<std::unique_ptr<Client>> clients;
     for (int count = 0; count < 30; ++count)
         clients.push_back(
-            std::make_unique<Client>(newPair(), server.keys.publicKey, server.endpoint));
+            std::make_unique<Client>(newKeyPair(), server.keys.publicKey, server.endpoint));
     QTRY_COMPARE_WITH_TIMEOUT(server.authenticator->deniedCount(), 30u, kArrivalTimeoutMs);
     QCOMPARE(server.log.count(LogLevel::Warning, "denied client "), 20);
 }
@@ -355,7 +336,7 @@ void TestAuthenticator::destructorReturnsDuringHandshakes()
     std::vector<std::unique_ptr<Client>> clients;
     for (int count = 0; count < 10; ++count)
         clients.push_back(
-            std::make_unique<Client>(newPair(), server->keys.publicKey, server->endpoint));
+            std::make_unique<Client>(newKeyPair(), server->keys.publicKey, server->endpoint));
     QTRY_VERIFY_WITH_TIMEOUT(server->authenticator->deniedCount() >= 1, kArrivalTimeoutMs);
 
     QElapsedTimer timer;
@@ -382,15 +363,15 @@ void TestAuthenticator::serverWithoutHandlerAcceptsAnyKey()
     // libzmq 4.3 lets every CURVE client in when no ZAP handler is bound in the context, which is
     // why the authenticator has to exist before a server socket binds and after it closes.
     zmq::context_t context;
-    const CurveKeyPair serverKeys = newPair();
+    const CurveKeyPair serverKeys = newKeyPair();
     zmq::socket_t router(context, zmq::socket_type::router);
     router.set(zmq::sockopt::linger, 0);
     makeCurveServer(router, serverKeys);
     router.bind("tcp://127.0.0.1:*");
 
-    Client client(newPair(), serverKeys.publicKey, router.get(zmq::sockopt::last_endpoint));
+    Client client(newKeyPair(), serverKeys.publicKey, router.get(zmq::sockopt::last_endpoint));
     client.send("order");
-    const auto frames = receive(router, kArrivalTimeoutMs);
+    const auto frames = receiveFrames(router, kArrivalTimeoutMs);
     QVERIFY(frames);
     QVERIFY(!peerPublicKey(frames->back()));
 }

@@ -1,0 +1,283 @@
+#include "server.h"
+
+#include "access_list.h"
+#include "agent_market.h"
+#include "curve_keys.h"
+#include "curve_socket.h"
+#include "journaled_run.h"
+#include "server_outcome.h"
+
+#include <algorithm>
+#include <cerrno>
+
+namespace bourse::net {
+
+namespace {
+
+std::int64_t wallClockNanoseconds()
+{
+    const auto sinceEpoch = std::chrono::system_clock::now().time_since_epoch();
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(sinceEpoch).count();
+}
+
+// A client's messages stay on its link until this many were handled, so that one busy client
+// cannot starve the market and the other links.
+constexpr int kMessagesPerTurn = 256;
+
+// ZMQ_SNDHWM of the ROUTERs: the messages queued for one peer that does not read. Replies take
+// about 100 bytes each, and libzmq's default of 1000 dropped them silently under a burst. A
+// snapshot part may take 1 MiB, so the snapshot link keeps the default. A send beyond the mark
+// fails, and the peer must send Hello again.
+constexpr int kOrderEntryHighWaterMark = 100'000;
+constexpr int kSnapshotHighWaterMark = 1000;
+
+} // namespace
+
+Server::Server(ServerConfig config, LogSink log)
+    : m_config(std::move(config))
+    , m_log(std::move(log))
+    , m_instanceId(static_cast<std::uint64_t>(wallClockNanoseconds()))
+{
+    using Kind = ServerError::Kind;
+    AccessListResult access = loadAccessList(m_config.accessList);
+    if (!access.ok()) {
+        std::string text = "invalid access list:";
+        for (const AccessListError &error : access.errors) {
+            text += '\n';
+            text += error.toString();
+        }
+        throw ServerError(Kind::Configuration, text);
+    }
+    const KeyPairResult keys = readKeyPair(m_config.serverKey);
+    if (!keys.ok())
+        throw ServerError(Kind::Configuration, "invalid server key: " + keys.error.toString());
+    m_publicKey = keys.pair->publicKey;
+
+    // libzmq 4.3 admits every CURVE client while no ZAP handler is bound, so the authenticator
+    // starts before any socket binds.
+    m_authenticator = std::make_unique<Authenticator>(m_context, access.list, m_log);
+
+    openJournalAndEngine();
+    m_outcome = std::make_unique<CommandOutcome>();
+    m_engine->addHandler(m_outcome.get());
+
+    m_orders.socket = zmq::socket_t(m_context, zmq::socket_type::router);
+    m_snapshots.socket = zmq::socket_t(m_context, zmq::socket_type::router);
+    m_publish = zmq::socket_t(m_context, zmq::socket_type::pub);
+    m_publish.set(zmq::sockopt::sndhwm, m_config.publishHighWaterMark);
+    m_orders.socket.set(zmq::sockopt::sndhwm, kOrderEntryHighWaterMark);
+    m_snapshots.socket.set(zmq::sockopt::sndhwm, kSnapshotHighWaterMark);
+    for (zmq::socket_t *socket : {&m_orders.socket, &m_snapshots.socket}) {
+        // A send to a full or closed connection then fails instead of dropping the message.
+        socket->set(zmq::sockopt::router_mandatory, 1);
+    }
+    for (zmq::socket_t *socket : {&m_orders.socket, &m_snapshots.socket, &m_publish}) {
+        socket->set(zmq::sockopt::maxmsgsize,
+                    static_cast<std::int64_t>(kHeaderSize + kMaximumPayloadSize));
+        // Replies the journal committed still go out on a clean stop.
+        socket->set(zmq::sockopt::linger, 2000);
+        makeCurveServer(*socket, *keys.pair);
+    }
+    bind(m_orders, m_config.orderEntryEndpoint, m_orderEntryEndpoint);
+    bind(m_snapshots, m_config.snapshotEndpoint, m_snapshotEndpoint);
+    try {
+        m_publish.bind(m_config.publishEndpoint);
+    } catch (const zmq::error_t &error) {
+        throw ServerError(Kind::Bind,
+                          "cannot bind " + m_config.publishEndpoint + ": " + error.what());
+    }
+    m_publishEndpoint = m_publish.get(zmq::sockopt::last_endpoint);
+
+    // The publisher receives the market's first events, such as the instruments it adds.
+    m_publisher = std::make_unique<MarketPublisher>(m_publish, m_engine.get());
+    m_engine->addHandler(m_publisher.get());
+    setUpMarket();
+    openTraderAccounts();
+    m_engine->endBatch();
+    m_hasAgents = m_market != nullptr;
+    m_agentInstruments = m_market ? m_market->instrumentCount() : 0;
+    publishStatus();
+
+    // The working orders of a recovered journal were accepted before the publisher existed.
+    for (const AccessEntry &entry : m_authenticator->accessList()->entries()) {
+        for (const AccountId account : entry.accounts) {
+            for (const OrderId order : m_engine->risk().workingOrders(account))
+                m_publisher->recordOrder(order, account);
+        }
+    }
+}
+
+Server::~Server()
+{
+    if (m_engine) {
+        m_engine->removeHandler(m_publisher.get());
+        m_engine->removeHandler(m_outcome.get());
+    }
+}
+
+void Server::bind(Link &link, const std::string &endpoint, std::string &bound)
+{
+    try {
+        link.socket.bind(endpoint);
+    } catch (const zmq::error_t &error) {
+        throw ServerError(ServerError::Kind::Bind, "cannot bind " + endpoint + ": " + error.what());
+    }
+    bound = link.socket.get(zmq::sockopt::last_endpoint);
+}
+
+void Server::log(LogLevel level, const std::string &line) const
+{
+    if (m_log)
+        m_log(level, line);
+}
+
+void Server::logClientEvent(ClientLogKind kind, LogLevel level, const std::string &line)
+{
+    if (const std::optional<std::string> admitted = m_clientLog.admit(kind, line, Clock::now()))
+        log(level, *admitted);
+}
+
+int Server::run()
+{
+    log(LogLevel::Info, "serving: order entry " + m_orderEntryEndpoint + ", publications " +
+                            m_publishEndpoint + ", snapshots " + m_snapshotEndpoint +
+                            ", instance " + std::to_string(m_instanceId));
+    m_wallAnchor = Clock::now();
+    m_nextPublishedHeartbeat = m_wallAnchor;
+    while (!m_stopRequested.load(std::memory_order_relaxed) && !m_journalFailed)
+        serveOnce();
+    finish();
+    return m_journalFailed ? 1 : 0;
+}
+
+void Server::serveOnce()
+{
+    zmq::pollitem_t items[] = {{m_orders.socket.handle(), 0, ZMQ_POLLIN, 0},
+                               {m_snapshots.socket.handle(), 0, ZMQ_POLLIN, 0},
+                               {nullptr, m_controls->wakeUpDescriptor(), ZMQ_POLLIN, 0}};
+    try {
+        zmq::poll(items, 3, pollTimeout());
+    } catch (const zmq::error_t &error) {
+        // A signal, such as the SIGTERM that stops the server, interrupts the wait.
+        if (error.num() != EINTR)
+            throw;
+    }
+    if ((items[2].revents & ZMQ_POLLIN) != 0)
+        m_controls->clearWakeUp();
+    receive(m_orders);
+    receive(m_snapshots);
+    if (m_market)
+        applyControls();
+    runMarket();
+    m_engine->endBatch();
+    publishStatus();
+
+    if (m_journal && !m_journal->failure().empty()) {
+        log(LogLevel::Warning, "the journal failed: " + m_journal->failure() +
+                                   "; stopping without acknowledging more commands");
+        m_journalFailed = true;
+        return;
+    }
+    sendCommittedReplies();
+    sendHeartbeats();
+    forgetDeadPeers(m_orders);
+    forgetDeadPeers(m_snapshots);
+}
+
+// A running market is paced in steps of about a millisecond, and replies wait for the journal's
+// commits, which land within a few milliseconds. Otherwise the next heartbeat is what is due, and
+// a control or a stop request wakes the poll earlier.
+std::chrono::milliseconds Server::pollTimeout() const
+{
+    const bool marketRunning = m_market && !m_market->isPaused() &&
+                               (m_marketEnd.value() == 0 || m_market->time() < m_marketEnd);
+    if (marketRunning || !m_pending.empty())
+        return std::chrono::milliseconds(1);
+    const auto untilHeartbeat = std::chrono::duration_cast<std::chrono::milliseconds>(
+        m_nextPublishedHeartbeat - Clock::now());
+    return std::clamp(untilHeartbeat, std::chrono::milliseconds(1),
+                      std::chrono::milliseconds(m_config.heartbeatIntervalMs));
+}
+
+void Server::receive(Link &link)
+{
+    std::vector<zmq::message_t> frames;
+    for (int handled = 0; handled < kMessagesPerTurn; ++handled) {
+        frames.clear();
+        zmq::recv_result_t received;
+        try {
+            received = zmq::recv_multipart(link.socket, std::back_inserter(frames),
+                                           zmq::recv_flags::dontwait);
+        } catch (const zmq::error_t &error) {
+            if (error.num() != EINTR)
+                throw;
+        }
+        if (!received)
+            return;
+        ++m_counters.messages;
+        if (frames.size() != 2) {
+            dropMalformed(link, frames);
+            continue;
+        }
+        handle(link, frames[0].to_string(), frames[1]);
+    }
+}
+
+void Server::sendHeartbeats()
+{
+    const Clock::time_point now = Clock::now();
+    const Timestamp time{wallClockNanoseconds()};
+    if (now >= m_nextPublishedHeartbeat) {
+        m_publisher->publishHeartbeat(time, m_config.heartbeatIntervalMs, m_instanceId);
+        m_nextPublishedHeartbeat = now + std::chrono::milliseconds(m_config.heartbeatIntervalMs);
+    }
+    for (Link *link : {&m_orders, &m_snapshots}) {
+        for (auto &[identity, peer] : link->peers) {
+            if (peer.welcomed &&
+                now - peer.lastSent >= std::chrono::milliseconds(peer.heartbeatIntervalMs))
+                sendTo(*link, identity, Heartbeat{time, peer.heartbeatIntervalMs, m_instanceId});
+        }
+    }
+}
+
+void Server::forgetDeadPeers(Link &link)
+{
+    const Clock::time_point now = Clock::now();
+    for (auto it = link.peers.begin(); it != link.peers.end();) {
+        const auto silence =
+            std::chrono::milliseconds(static_cast<std::int64_t>(it->second.heartbeatIntervalMs) *
+                                      kMissedHeartbeatsBeforeDead);
+        if (now - it->second.lastReceived < silence) {
+            ++it;
+            continue;
+        }
+        logClientEvent(ClientLogKind::PeerLeft, LogLevel::Info,
+                       std::string("peer left the ") + link.name + " link: " + it->second.name +
+                           " (silent for " + std::to_string(silence.count()) + " ms)");
+        ++m_counters.peersLeft;
+        it = link.peers.erase(it);
+    }
+}
+
+// Commands stop with the loop. The journal then stores its final snapshot and commits, so every
+// reply still waiting can go out, unless the journal failed.
+void Server::finish()
+{
+    m_engine->endBatch();
+    if (m_journal) {
+        if (const std::optional<storage::JournalError> failed = m_journal->finish()) {
+            log(LogLevel::Warning, "the journal failed: " + failed->toString());
+            m_journalFailed = true;
+        }
+    }
+    sendCommittedReplies();
+    if (!m_pending.empty())
+        log(LogLevel::Warning, std::to_string(m_pending.size()) +
+                                   " replies not sent: their events are not in the journal");
+    log(LogLevel::Info, "stopped at sequence " + std::to_string(m_engine->lastSequence()) + "; " +
+                            std::to_string(m_counters.commands) + " commands, " +
+                            std::to_string(m_counters.errorReplies) + " error replies, " +
+                            std::to_string(m_counters.unauthorized) + " unauthorized");
+}
+
+} // namespace bourse::net

@@ -1,0 +1,207 @@
+#include "server_config.h"
+
+#include "protocol.h"
+
+#include <charconv>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <string_view>
+#include <vector>
+
+namespace bourse::net {
+
+namespace {
+
+// The words of one line before its comment.
+std::vector<std::string> wordsOf(const std::string &line)
+{
+    std::vector<std::string> words;
+    std::istringstream in(line);
+    std::string word;
+    while (in >> word) {
+        if (word.front() == '#')
+            break;
+        words.push_back(word);
+    }
+    return words;
+}
+
+std::optional<std::uint64_t> parseWhole(const std::string &text)
+{
+    std::uint64_t value = 0;
+    const char *end = text.data() + text.size();
+    const auto [stop, code] = std::from_chars(text.data(), end, value);
+    if (code != std::errc{} || stop != end)
+        return std::nullopt;
+    return value;
+}
+
+// Reads one setting into the configuration, or returns what is wrong with the line.
+class LineReader {
+public:
+    LineReader(ServerConfig &config, std::filesystem::path folder)
+        : m_config(config)
+        , m_folder(std::move(folder))
+    {
+    }
+
+    std::optional<std::string> read(const std::vector<std::string> &words);
+    bool sawMarket() const { return m_seen.count("market") != 0; }
+    bool saw(const std::string &name) const { return m_seen.count(name) != 0; }
+
+private:
+    std::optional<std::string> readOne(const std::string &name, const std::string &value);
+    std::optional<std::string> readMarket(const std::vector<std::string> &words);
+    std::optional<std::string> readNumber(const std::string &name, const std::string &value,
+                                          std::uint64_t low, std::uint64_t high,
+                                          std::uint64_t &out);
+    std::string resolve(const std::string &path) const
+    {
+        return (m_folder / path).lexically_normal().string();
+    }
+
+    ServerConfig &m_config;
+    std::filesystem::path m_folder;
+    std::set<std::string> m_seen;
+};
+
+std::optional<std::string> LineReader::read(const std::vector<std::string> &words)
+{
+    const std::string &name = words.front();
+    if (!m_seen.insert(name).second)
+        return "'" + name + "' is set twice; keep one line";
+    if (name == "market")
+        return readMarket(words);
+    if (words.size() == 1)
+        return "missing value after '" + name + "'";
+    if (words.size() > 2)
+        return "unexpected '" + words[2] + "' after the value of '" + name + "'";
+    return readOne(name, words[1]);
+}
+
+std::optional<std::string> LineReader::readNumber(const std::string &name, const std::string &value,
+                                                  std::uint64_t low, std::uint64_t high,
+                                                  std::uint64_t &out)
+{
+    const std::optional<std::uint64_t> number = parseWhole(value);
+    if (!number || *number < low || *number > high)
+        return "invalid " + name + " '" + value + "': expected a whole number from " +
+               std::to_string(low) + " to " + std::to_string(high);
+    out = *number;
+    return std::nullopt;
+}
+
+std::optional<std::string> LineReader::readOne(const std::string &name, const std::string &value)
+{
+    const bool endpoint = name == "order-entry" || name == "publish" || name == "snapshot";
+    if (endpoint && value.find("://") == std::string::npos)
+        return "invalid endpoint '" + value + "': expected a ZeroMQ endpoint such as " +
+               "tcp://127.0.0.1:7401";
+    std::uint64_t number = 0;
+    if (name == "order-entry")
+        m_config.orderEntryEndpoint = value;
+    else if (name == "publish")
+        m_config.publishEndpoint = value;
+    else if (name == "snapshot")
+        m_config.snapshotEndpoint = value;
+    else if (name == "server-key")
+        m_config.serverKey = resolve(value);
+    else if (name == "access-list")
+        m_config.accessList = resolve(value);
+    else if (name == "journal")
+        m_config.journal = resolve(value);
+    else if (name == "heartbeat-ms") {
+        if (auto problem = readNumber(name, value, kMinimumHeartbeatIntervalMs,
+                                      kMaximumHeartbeatIntervalMs, number))
+            return problem;
+        m_config.heartbeatIntervalMs = static_cast<std::uint32_t>(number);
+    } else if (name == "publish-high-water-mark") {
+        if (auto problem = readNumber(name, value, 1, 100'000'000, number))
+            return problem;
+        m_config.publishHighWaterMark = static_cast<int>(number);
+    } else if (name == "snapshot-every") {
+        if (auto problem = readNumber(name, value, 1, UINT64_MAX, m_config.snapshotEvery))
+            return problem;
+    } else {
+        m_seen.erase(name);
+        return "unknown setting '" + name + "'";
+    }
+    return std::nullopt;
+}
+
+// market simulation [seed N] | market training FILE [seed N] | market scenario FILE
+std::optional<std::string> LineReader::readMarket(const std::vector<std::string> &words)
+{
+    if (words.size() < 2)
+        return "missing market kind: expected simulation, training FILE or scenario FILE";
+    const std::string &kind = words[1];
+    std::size_t next = 2;
+    if (kind == "simulation") {
+        m_config.market = ServedMarket::Simulation;
+    } else if (kind == "training" || kind == "scenario") {
+        if (words.size() < 3)
+            return "missing file after 'market " + kind + "'";
+        m_config.market = kind == "training" ? ServedMarket::Training : ServedMarket::Scenario;
+        m_config.marketFile = resolve(words[2]);
+        next = 3;
+    } else {
+        return "unknown market kind '" + kind + "': expected simulation, training or scenario";
+    }
+    if (next == words.size())
+        return std::nullopt;
+    if (words[next] != "seed" || m_config.market == ServedMarket::Scenario)
+        return "unexpected '" + words[next] + "' after 'market " + kind + "'";
+    if (next + 1 == words.size())
+        return "missing value after 'seed'";
+    if (next + 2 < words.size())
+        return "unexpected '" + words[next + 2] + "' after the seed";
+    const std::optional<std::uint64_t> seed = parseWhole(words[next + 1]);
+    if (!seed)
+        return "invalid seed '" + words[next + 1] + "': expected a whole number";
+    m_config.seed = *seed;
+    m_config.seedGiven = true;
+    return std::nullopt;
+}
+
+} // namespace
+
+std::optional<ServerConfig> parseServerConfig(const std::string &text, const std::string &fileName,
+                                              std::string &error)
+{
+    ServerConfig config;
+    LineReader reader(config, std::filesystem::path(fileName).parent_path());
+    std::istringstream in(text);
+    std::string line;
+    for (std::size_t number = 1; std::getline(in, line); ++number) {
+        const std::vector<std::string> words = wordsOf(line);
+        if (words.empty())
+            continue;
+        if (const std::optional<std::string> problem = reader.read(words)) {
+            error = fileName + ":" + std::to_string(number) + ": error: " + *problem;
+            return std::nullopt;
+        }
+    }
+    for (const char *required : {"server-key", "access-list", "market"}) {
+        if (!reader.saw(required)) {
+            error = fileName + ": error: missing setting '" + required + "'";
+            return std::nullopt;
+        }
+    }
+    return config;
+}
+
+std::optional<ServerConfig> readServerConfig(const std::string &path, std::string &error)
+{
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+        error = path + ": error: cannot read the file";
+        return std::nullopt;
+    }
+    std::ostringstream text;
+    text << in.rdbuf();
+    return parseServerConfig(text.str(), path, error);
+}
+
+} // namespace bourse::net

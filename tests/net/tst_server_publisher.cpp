@@ -1,0 +1,293 @@
+// The server's publisher: which stream each event goes to, how events of one command share a
+// batch, the numbering of each stream, and the split of a batch that would pass 1 MiB. Expected
+// batches are worked out by hand from docs/protocol.md's lists of market data and execution
+// reports.
+
+#include "market_publisher.h"
+
+#include <QTest>
+
+#include <atomic>
+#include <cstdlib>
+#include <new>
+#include <vector>
+
+// Every allocation of the test executable is counted, so that a test can check that the
+// publisher allocates nothing per event once its buffers have grown.
+namespace {
+std::atomic<std::uint64_t> allocationCount{0};
+}
+
+void *operator new(std::size_t size)
+{
+    ++allocationCount;
+    if (void *memory = std::malloc(size == 0 ? 1 : size))
+        return memory;
+    throw std::bad_alloc();
+}
+
+void operator delete(void *memory) noexcept
+{
+    std::free(memory);
+}
+
+void operator delete(void *memory, std::size_t) noexcept
+{
+    std::free(memory);
+}
+
+using namespace bourse;
+using namespace bourse::net;
+
+namespace {
+
+struct Sent {
+    Topic topic;
+    Message message;
+};
+
+// Collects and decodes what the publisher sends, checking each topic against its message.
+struct Recorder {
+    std::vector<Sent> sent;
+
+    MarketPublisher::Sender sender()
+    {
+        return [this](const Topic &topic, std::span<const std::uint8_t> bytes) {
+            Sent one{topic, {}};
+            const auto error = decodePublished(topic, bytes, one.message);
+            if (error)
+                qFatal("published message does not decode: %s", describe(*error).c_str());
+            sent.push_back(std::move(one));
+        };
+    }
+};
+
+Event eventOf(SequenceNumber sequence, std::uint32_t instrument, EventPayload payload)
+{
+    return Event{sequence, Timestamp{1'000 + static_cast<std::int64_t>(sequence)},
+                 InstrumentId{instrument}, std::move(payload)};
+}
+
+Event accepted(SequenceNumber sequence, std::uint32_t account, std::uint64_t id)
+{
+    OrderAccepted payload{};
+    payload.id = OrderId{id};
+    payload.side = Side::Buy;
+    payload.type = OrderType::Limit;
+    payload.limit = Price{100};
+    payload.quantity = Quantity{5};
+    payload.account = AccountId{account};
+    payload.clientOrderId = ClientOrderId{id};
+    return eventOf(sequence, 1, payload);
+}
+
+Event added(SequenceNumber sequence, std::uint64_t id)
+{
+    return eventOf(
+        sequence, 1,
+        OrderAdded{OrderId{id}, Side::Buy, Price{100}, Quantity{5}, OrderOrigin::OrderEntry});
+}
+
+Event trade(SequenceNumber sequence, std::uint32_t maker, std::uint32_t taker)
+{
+    return eventOf(sequence, 1,
+                   Trade{OrderId{1}, OrderId{2}, Side::Sell, Price{100}, Quantity{5}, Quantity{0},
+                         AccountId{maker}, AccountId{taker}});
+}
+
+const ExecutionReportBatch &reports(const Sent &sent)
+{
+    return std::get<ExecutionReportBatch>(sent.message.body);
+}
+
+const MarketDataBatch &marketData(const Sent &sent)
+{
+    return std::get<MarketDataBatch>(sent.message.body);
+}
+
+} // namespace
+
+class ServerPublisherTest : public QObject {
+    Q_OBJECT
+
+private slots:
+    void commandEventsShareOneBatchPerStream()
+    {
+        Recorder recorder;
+        MarketPublisher publisher(recorder.sender(), nullptr);
+        publisher.onEvent(eventOf(1, 1, TradingStatusChanged{TradingStatus::Trading}));
+        publisher.onEvent(accepted(2, 3, 7));
+        publisher.onEvent(added(3, 7));
+        QCOMPARE(recorder.sent.size(), std::size_t{0}); // nothing before the command's end
+        publisher.onCommandEnd();
+
+        // Instrument 1 opened first: the status and the OrderAdded. Then account 3's acceptance
+        // and the OrderAdded of its order.
+        QCOMPARE(recorder.sent.size(), std::size_t{2});
+        QCOMPARE(recorder.sent[0].topic, topicOf(StreamKind::Instrument, 1));
+        QCOMPARE(recorder.sent[0].message.header.sequence, std::uint64_t{1});
+        QCOMPARE(marketData(recorder.sent[0]).events.size(), std::size_t{2});
+        QCOMPARE(marketData(recorder.sent[0]).events[0].sequence, SequenceNumber{1});
+        QCOMPARE(marketData(recorder.sent[0]).events[1].sequence, SequenceNumber{3});
+        QCOMPARE(recorder.sent[1].topic, topicOf(StreamKind::Account, 3));
+        QCOMPARE(recorder.sent[1].message.header.sequence, std::uint64_t{1});
+        QCOMPARE(reports(recorder.sent[1]).events.size(), std::size_t{2});
+        QCOMPARE(reports(recorder.sent[1]).events[0].sequence, SequenceNumber{2});
+        QCOMPARE(reports(recorder.sent[1]).events[1].sequence, SequenceNumber{3});
+        QCOMPARE(publisher.lastSequence(StreamKind::Instrument, 1), std::uint64_t{1});
+        QCOMPARE(publisher.lastSequence(StreamKind::Account, 3), std::uint64_t{1});
+        QCOMPARE(publisher.lastSequence(StreamKind::Account, 4), std::uint64_t{0});
+    }
+
+    void tradeGoesToInstrumentAndBothAccounts()
+    {
+        Recorder recorder;
+        MarketPublisher publisher(recorder.sender(), nullptr);
+        publisher.onEvent(accepted(1, 3, 1));
+        publisher.onCommandEnd();
+        publisher.onEvent(trade(2, 3, 4));
+        publisher.onCommandEnd();
+
+        // Account 3: 1 then 2; instrument 1: 1; account 4: 1.
+        QCOMPARE(recorder.sent.size(), std::size_t{4});
+        QCOMPARE(recorder.sent[1].topic, topicOf(StreamKind::Instrument, 1));
+        QCOMPARE(recorder.sent[1].message.header.sequence, std::uint64_t{1});
+        QCOMPARE(recorder.sent[2].topic, topicOf(StreamKind::Account, 3));
+        QCOMPARE(recorder.sent[2].message.header.sequence, std::uint64_t{2});
+        QCOMPARE(recorder.sent[3].topic, topicOf(StreamKind::Account, 4));
+        QCOMPARE(recorder.sent[3].message.header.sequence, std::uint64_t{1});
+        QVERIFY(std::holds_alternative<Trade>(reports(recorder.sent[3]).events[0].payload));
+    }
+
+    void selfTradeIsReportedOnce()
+    {
+        Recorder recorder;
+        MarketPublisher publisher(recorder.sender(), nullptr);
+        publisher.onEvent(trade(1, 5, 5));
+        publisher.onCommandEnd();
+        QCOMPARE(recorder.sent.size(), std::size_t{2}); // instrument 1 and account 5
+        QCOMPARE(recorder.sent[1].topic, topicOf(StreamKind::Account, 5));
+        QCOMPARE(reports(recorder.sent[1]).events.size(), std::size_t{1});
+    }
+
+    void cancelOfAccountOrderGoesToAccount()
+    {
+        Recorder recorder;
+        MarketPublisher publisher(recorder.sender(), nullptr);
+        publisher.onEvent(accepted(1, 3, 9));
+        publisher.onCommandEnd();
+        publisher.onEvent(eventOf(2, 1,
+                                  OrderCancelled{OrderId{9}, Side::Buy, Price{100}, Quantity{5},
+                                                 CancelReason::Requested}));
+        publisher.onCommandEnd();
+        // The acceptance, then the cancel on instrument 1 and on account 3.
+        QCOMPARE(recorder.sent.size(), std::size_t{3});
+        QCOMPARE(recorder.sent[2].topic, topicOf(StreamKind::Account, 3));
+        QCOMPARE(recorder.sent[2].message.header.sequence, std::uint64_t{2});
+
+        // The order left, so a later event of the same id is no longer the account's.
+        publisher.onEvent(added(3, 9));
+        publisher.onCommandEnd();
+        QCOMPARE(recorder.sent.size(), std::size_t{4});
+        QCOMPARE(recorder.sent[3].topic, topicOf(StreamKind::Instrument, 1));
+    }
+
+    void orderAccountsSurviveGrowthAndErasure()
+    {
+        // Far more orders than the table's first 4096 slots, with every other one erased.
+        OrderAccounts table;
+        for (std::uint64_t id = 1; id <= 20'000; ++id)
+            table.insert(OrderId{id}, AccountId{static_cast<std::uint32_t>(id % 7 + 1)});
+        for (std::uint64_t id = 2; id <= 20'000; id += 2)
+            table.erase(OrderId{id});
+        QCOMPARE(table.size(), std::size_t{10'000});
+        QCOMPARE(table.find(OrderId{19'999}), AccountId{19'999 % 7 + 1});
+        QCOMPARE(table.find(OrderId{20'000}), AccountId{});
+        QCOMPARE(table.find(OrderId{1}), AccountId{2});
+        QCOMPARE(table.find(OrderId{50'000}), AccountId{});
+    }
+
+    void crowdOrdersAreNotReported()
+    {
+        Recorder recorder;
+        MarketPublisher publisher(recorder.sender(), nullptr);
+        publisher.onEvent(accepted(1, 0, 1)); // account zero: the simulated crowd
+        publisher.onEvent(trade(2, 0, 0));
+        publisher.onCommandEnd();
+        QCOMPARE(recorder.sent.size(), std::size_t{1});
+        QCOMPARE(recorder.sent[0].topic, topicOf(StreamKind::Instrument, 1));
+    }
+
+    void globalKillSwitchGoesToAccountZero()
+    {
+        Recorder recorder;
+        MarketPublisher publisher(recorder.sender(), nullptr);
+        publisher.onEvent(eventOf(1, 0, KillSwitchChanged{AccountId{0}, KillSwitchScope::Pause}));
+        publisher.onCommandEnd();
+        QCOMPARE(recorder.sent.size(), std::size_t{1});
+        QCOMPARE(recorder.sent[0].topic, topicOf(StreamKind::Account, 0));
+    }
+
+    void largeBatchSplitsBeforeOneMebibyte()
+    {
+        // An OrderAdded record is 22 + 28 = 50 bytes and a batch starts with 24 bytes. The
+        // publisher sends when the next record might not fit: when 24 + 50 n + 150 (the largest
+        // record it allows for) passes 20 + 2^20 = 1048596, first at n = 20969.
+        Recorder recorder;
+        MarketPublisher publisher(recorder.sender(), nullptr);
+        for (SequenceNumber sequence = 1; sequence <= 30'000; ++sequence)
+            publisher.onEvent(added(sequence, sequence));
+        QCOMPARE(recorder.sent.size(), std::size_t{1});
+        publisher.onCommandEnd();
+        QCOMPARE(recorder.sent.size(), std::size_t{2});
+        QCOMPARE(marketData(recorder.sent[0]).events.size(), std::size_t{20'969});
+        QCOMPARE(marketData(recorder.sent[1]).events.size(), std::size_t{9'031});
+        QCOMPARE(recorder.sent[1].message.header.sequence, std::uint64_t{2});
+        QCOMPARE(marketData(recorder.sent[1]).events.front().sequence, SequenceNumber{20'970});
+        QCOMPARE(publisher.eventsPublished(), std::uint64_t{30'000});
+    }
+
+    void warmPublisherAllocatesNothingPerEvent()
+    {
+        std::uint64_t bytes = 0;
+        MarketPublisher publisher(
+            [&bytes](const Topic &, std::span<const std::uint8_t> message) {
+                bytes += message.size();
+            },
+            nullptr);
+        const auto runCommands = [&publisher](SequenceNumber first) {
+            for (SequenceNumber sequence = first; sequence < first + 1'000; sequence += 4) {
+                publisher.onEvent(accepted(sequence, 3, sequence));
+                publisher.onEvent(added(sequence + 1, sequence));
+                publisher.onEvent(trade(sequence + 2, 3, 4));
+                publisher.onEvent(eventOf(sequence + 3, 1, TradingStatusChanged{}));
+                publisher.onCommandEnd();
+            }
+        };
+        const std::uint64_t start = allocationCount.load();
+        runCommands(1);
+        // The first commands make the streams and their buffers, which shows the count works.
+        QVERIFY(allocationCount.load() > start);
+
+        const std::uint64_t before = allocationCount.load();
+        runCommands(1'001);
+        QCOMPARE(allocationCount.load() - before, std::uint64_t{0});
+        QVERIFY(bytes > 0);
+    }
+
+    void heartbeatGoesToHeartbeatTopic()
+    {
+        Recorder recorder;
+        MarketPublisher publisher(recorder.sender(), nullptr);
+        publisher.publishHeartbeat(Timestamp{123}, 500, 99);
+        QCOMPARE(recorder.sent.size(), std::size_t{1});
+        QCOMPARE(recorder.sent[0].topic, topicOf(StreamKind::Heartbeat, 0));
+        QCOMPARE(recorder.sent[0].message.header.sequence, std::uint64_t{0});
+        const auto &heartbeat = std::get<Heartbeat>(recorder.sent[0].message.body);
+        QCOMPARE(heartbeat.instanceId, std::uint64_t{99});
+        QCOMPARE(heartbeat.heartbeatIntervalMs, 500u);
+    }
+};
+
+QTEST_GUILESS_MAIN(ServerPublisherTest)
+#include "tst_server_publisher.moc"
