@@ -2,6 +2,7 @@
 // resting book. Figures and how to reproduce them are in docs/performance.md.
 
 #include "command_stream.h"
+#include "net_benchmark.h"
 #include "report.h"
 #include "resting_benchmark.h"
 #include "risk_setup.h"
@@ -30,6 +31,7 @@ const char *const kUsage =
     "usage: bourse-bench engine --stream FILE [--runs N] [--risk [--interval NS]] [--json]\n"
     "       bourse-bench engine --resting N [--json]\n"
     "       bourse-bench journal [--dir DIR] [--events N] [--recovery-events N] [--json]\n"
+    "       bourse-bench net [--events N] [--round-trips N] [--runs N] [OPTIONS] [--json]\n"
     "\n"
     "  --stream FILE  replay a file of 16-byte command records and report commands per\n"
     "                 second, add and cancel latency in ns, memory and the event checksum\n"
@@ -50,7 +52,10 @@ const char *const kUsage =
     "                 the same run, and the restart time of a journal of simulated events\n"
     "  --dir DIR      folder for the journals (default: $TMPDIR or /tmp); use a real disk\n"
     "  --events N     events through the writer (default 2000000)\n"
-    "  --recovery-events N  events in the journal restarted from (default 10000000)\n";
+    "  --recovery-events N  events in the journal restarted from (default 10000000)\n"
+    "\n"
+    "  net            the network layer on loopback TCP beside bare ZeroMQ baselines; its\n"
+    "                 options: bourse-bench net --help\n";
 
 struct EngineOptions {
     std::string streamPath;
@@ -234,6 +239,8 @@ int main(int argc, char **argv)
     }
     if (arguments[0] == "journal")
         return runJournal({arguments.begin() + 1, arguments.end()});
+    if (arguments[0] == "net")
+        return bourse::bench::runNetCommand({arguments.begin() + 1, arguments.end()});
     if (arguments[0] != "engine")
         return usageError("unknown benchmark '" + arguments[0] + "'");
 
