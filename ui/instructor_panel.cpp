@@ -1,10 +1,12 @@
 #include "instructor_panel.h"
 
 #include "session.h"
+#include "theme.h"
 
 #include <QBoxLayout>
 #include <QBrush>
 #include <QComboBox>
+#include <QDateTime>
 #include <QFont>
 #include <QFormLayout>
 #include <QGroupBox>
@@ -44,6 +46,7 @@ InstructorPanel::InstructorPanel(QWidget *parent)
     , m_events(new QStandardItemModel(0, ColumnCount, this))
     , m_table(new QTableView(this))
     , m_status(new QLabel(this))
+    , m_message(new QLabel(this))
 {
     m_events->setHorizontalHeaderLabels({tr("Market time"), tr("Event"), tr("State")});
     m_table->setObjectName(QStringLiteral("instructorEvents"));
@@ -60,9 +63,15 @@ InstructorPanel::InstructorPanel(QWidget *parent)
     header->setMinimumSectionSize(48);
     m_status->setObjectName(QStringLiteral("instructorStatus"));
     m_status->setWordWrap(true);
+    m_message->setObjectName(QStringLiteral("instructorMessage"));
+    m_message->setWordWrap(true);
+    QPalette colors = m_message->palette();
+    colors.setColor(QPalette::WindowText, theme::errorColor());
+    m_message->setPalette(colors);
 
     auto *layout = new QVBoxLayout(this);
     layout->addWidget(m_status);
+    layout->addWidget(m_message);
     layout->addWidget(createTransport());
     layout->addWidget(m_table, 1);
     layout->addWidget(createInjection());
@@ -168,6 +177,7 @@ void InstructorPanel::setScenario(const training::TrainingScenario &scenario)
     clear();
     m_options = scenario.options;
     m_hasScenario = true;
+    m_wallClock = scenario.fileName.empty();
     m_marketTime = scenario.options.startTime;
     if (scenario.lengthNanoseconds > 0)
         m_end = Timestamp{scenario.options.startTime.value() + scenario.lengthNanoseconds};
@@ -201,11 +211,14 @@ void InstructorPanel::setScenario(const training::TrainingScenario &scenario)
     for (const Listed &listed : schedule)
         insertRow(listed.event, false, listed.startedAt);
 
-    m_status->setText(
-        tr("Training scenario %1, seed %2, starts at %3")
-            .arg(QString::fromStdString(scenario.fileName))
-            .arg(scenario.seed)
-            .arg(QString::fromStdString(training::formatMarketTime(scenario.options.startTime))));
+    if (scenario.fileName.empty())
+        m_status->setText(tr("Simulated market, seed %1").arg(scenario.seed));
+    else
+        m_status->setText(tr("Training scenario %1, seed %2, starts at %3")
+                              .arg(QString::fromStdString(scenario.fileName))
+                              .arg(scenario.seed)
+                              .arg(QString::fromStdString(
+                                  training::formatMarketTime(scenario.options.startTime))));
     enableControls(true);
     updateGeometry();
 }
@@ -247,9 +260,25 @@ void InstructorPanel::setSessionSource(std::function<Session *()> source)
     m_sessionSource = std::move(source);
 }
 
+void InstructorPanel::setMarketControls(MarketControls controls)
+{
+    m_controls = std::move(controls);
+    m_step->setVisible(!m_controls.isSet());
+}
+
+QString InstructorPanel::message() const
+{
+    return m_message->isHidden() ? QString() : m_message->text();
+}
+
 void InstructorPanel::clear()
 {
+    m_controls = {};
+    m_step->show();
+    m_message->clear();
+    m_message->hide();
     m_hasScenario = false;
+    m_wallClock = false;
     m_paused = false;
     m_finished = false;
     m_end = Timestamp{};
@@ -340,9 +369,8 @@ int InstructorPanel::insertRow(const MarketEvent &event, bool injected, const QS
         text = tr("%1 (started %2)").arg(text, startedAt);
     auto *eventItem = new QStandardItem(text);
     eventItem->setToolTip(text);
-    QList<QStandardItem *> items{
-        new QStandardItem(QString::fromStdString(training::formatMarketTime(event.time))),
-        eventItem, new QStandardItem};
+    QList<QStandardItem *> items{new QStandardItem(timeText(event.time)), eventItem,
+                                 new QStandardItem};
     m_events->insertRow(index, items);
     for (int row = index; row < m_events->rowCount(); ++row)
         showState(row);
@@ -371,6 +399,16 @@ void InstructorPanel::showState(int row)
     }
 }
 
+// A training scenario's times count from its day, 2024-01-02, so that five past midnight reads
+// 24:05:00. A simulated market runs on the wall clock, of which the UTC time of day shows.
+QString InstructorPanel::timeText(Timestamp time) const
+{
+    if (!m_wallClock)
+        return QString::fromStdString(training::formatMarketTime(time));
+    return QDateTime::fromMSecsSinceEpoch(time.value() / 1'000'000, Qt::UTC)
+        .toString(QStringLiteral("HH:mm:ss.zzz"));
+}
+
 bool InstructorPanel::isPassed(int row) const
 {
     const Row &state = m_rows[static_cast<std::size_t>(row)];
@@ -381,11 +419,16 @@ void InstructorPanel::showView(const std::shared_ptr<const MarketView> &view)
 {
     if (!view || !m_hasScenario)
         return;
-    m_marketTime = view->marketTime;
+    // A hosted market's clock and pause come from the server, because a view gives only the time
+    // of its last event.
+    std::optional<net::MarketStatus> hosted;
+    if (m_controls.isSet())
+        hosted = m_controls.status();
+    m_marketTime = hosted ? hosted->marketTime : view->marketTime;
     for (int row = 0; row < m_events->rowCount(); ++row)
         showState(row);
 
-    const bool paused = view->replayState == ReplayState::Paused;
+    const bool paused = hosted ? hosted->paused : view->replayState == ReplayState::Paused;
     if (paused != m_paused) {
         m_paused = paused;
         m_playPause->setText(paused ? tr("Resume") : tr("Pause"));
@@ -404,13 +447,12 @@ void InstructorPanel::showView(const std::shared_ptr<const MarketView> &view)
         }
     }
     enableTradingButtons();
-    if (view->replayState == ReplayState::Finished) {
+    if (hosted ? hosted->ended : view->replayState == ReplayState::Finished) {
         showEnd();
         return;
     }
-    QString text = tr("Market time %1, %2")
-                       .arg(QString::fromStdString(training::formatMarketTime(m_marketTime)),
-                            paused ? tr("paused") : tr("playing"));
+    QString text =
+        tr("Market time %1, %2").arg(timeText(m_marketTime), paused ? tr("paused") : tr("playing"));
     if (!halted.isEmpty())
         text += tr("; halted: %1").arg(halted.join(QStringLiteral(", ")));
     m_status->setText(text);
@@ -420,8 +462,7 @@ void InstructorPanel::showView(const std::shared_ptr<const MarketView> &view)
 // read, and the controls that would move the market go off.
 void InstructorPanel::showEnd()
 {
-    const QString end = QString::fromStdString(
-        training::formatMarketTime(m_end.value() != 0 ? m_end : m_marketTime).substr(0, 8));
+    const QString end = timeText(m_end.value() != 0 ? m_end : m_marketTime).left(8);
     m_status->setText(tr("Scenario ended at %1; the market has stopped. Session > Session "
                          "report summarises the run.")
                           .arg(end));
@@ -438,8 +479,7 @@ void InstructorPanel::showEnd()
 
 void InstructorPanel::inject(MarketEventKind kind)
 {
-    Session *session = m_sessionSource ? m_sessionSource() : nullptr;
-    if (!session || !m_hasScenario || m_instrument->currentIndex() < 0)
+    if (!m_hasScenario || m_instrument->currentIndex() < 0)
         return;
     MarketEvent event;
     event.kind = kind;
@@ -450,7 +490,7 @@ void InstructorPanel::inject(MarketEventKind kind)
     if (kind == MarketEventKind::News && event.ticks == 0)
         return;
     event.time = m_marketTime;
-    if (!session->injectMarketEvent(event))
+    if (!sendEvent(event))
         return;
     const int row = insertRow(event, true, {});
     // The view lays out inserted rows later, and until then its scroll bar's range lacks the
@@ -469,8 +509,31 @@ void InstructorPanel::inject(MarketEventKind kind)
     }
 }
 
+// Sends an injection to the hosted market or the session. Returns whether it was taken.
+bool InstructorPanel::sendEvent(const MarketEvent &event)
+{
+    if (m_controls.isSet()) {
+        const net::ControlResult result = m_controls.inject(event);
+        showControlResult(result);
+        return result == net::ControlResult::Queued;
+    }
+    Session *session = m_sessionSource ? m_sessionSource() : nullptr;
+    return session && session->injectMarketEvent(event);
+}
+
+void InstructorPanel::showControlResult(net::ControlResult result)
+{
+    const QString text = controlResultMessage(result);
+    m_message->setText(text);
+    m_message->setVisible(!text.isEmpty());
+}
+
 void InstructorPanel::togglePlaying()
 {
+    if (m_controls.isSet()) {
+        showControlResult(m_controls.setPaused(!m_paused));
+        return;
+    }
     Session *session = m_sessionSource ? m_sessionSource() : nullptr;
     if (!session)
         return;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "market_controls.h"
 #include "market_view.h"
 #include "scenario_training.h"
 
@@ -40,6 +41,9 @@ inline constexpr char kInstructorDock[] = "instructorDock";
 // controls. Injections go through Session::injectMarketEvent() and show in the list at the market
 // time they were sent. The list is in market time: passed and injected events grey, the next one to
 // come bold. Without a scenario the controls are off.
+// In host mode the panel drives the market the terminal serves through MarketControls instead.
+// The market's status gives the time and whether it is paused. Step is hidden because the server
+// has no single step, and a control that the server does not queue shows as a message.
 class InstructorPanel : public QWidget {
     Q_OBJECT
 
@@ -57,6 +61,9 @@ public:
     void setScenario(const training::TrainingScenario &scenario);
     // The session that pause, step and injections act on; it may return null.
     void setSessionSource(std::function<Session *()> source);
+    // Drives a hosted market through `controls` in place of the session, until clear(). Call it
+    // after setScenario(), which describes the market's instruments and schedule.
+    void setMarketControls(MarketControls controls);
 
     // Marks the events the market time has reached as passed, and shows the time, whether the
     // market plays, and which instruments are halted.
@@ -65,6 +72,8 @@ public:
     void clear();
 
     const QStandardItemModel &events() const { return *m_events; }
+    // The message of the last control the hosted market did not take; empty when none.
+    QString message() const;
     QSize sizeHint() const override;
 
 signals:
@@ -86,6 +95,7 @@ private:
     int insertRow(const MarketEvent &event, bool injected, const QString &startedAt);
     void showState(int row);
     bool isPassed(int row) const;
+    QString timeText(Timestamp time) const;
     void inject(MarketEventKind kind);
     void togglePlaying();
     void step();
@@ -93,10 +103,15 @@ private:
     void enableTradingButtons();
     void showEnd();
     void expirePendingStatus();
+    void showStatus(const std::shared_ptr<const MarketView> &view);
+    bool sendEvent(const MarketEvent &event);
+    void showControlResult(net::ControlResult result);
 
     std::function<Session *()> m_sessionSource;
+    MarketControls m_controls; // set in host mode
     AgentMarket::Options m_options;
     bool m_hasScenario = false;
+    bool m_wallClock = false; // a simulated market, whose clock is the wall clock
     bool m_paused = false;
     Timestamp m_marketTime;
     std::vector<Row> m_rows;
@@ -115,6 +130,7 @@ private:
     QStandardItemModel *m_events;
     QTableView *m_table;
     QLabel *m_status;
+    QLabel *m_message;
     QPushButton *m_playPause;
     QPushButton *m_step;
     QComboBox *m_instrument;

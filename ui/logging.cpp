@@ -2,3 +2,4 @@
 
 Q_LOGGING_CATEGORY(lcUi, "bourse.ui", QtWarningMsg)
 Q_LOGGING_CATEGORY(lcJournal, "bourse.journal", QtWarningMsg)
+Q_LOGGING_CATEGORY(lcNet, "bourse.net", QtWarningMsg)

@@ -147,6 +147,7 @@ MainWindow::~MainWindow()
     m_feed->setSource({});
     for (const auto &setGateway : m_gatewayPanels)
         setGateway(nullptr);
+    m_gateway.reset();
 }
 
 template <typename Panel>
@@ -179,10 +180,10 @@ void MainWindow::createPanels()
         m_docks->add(name, title, panel, panelKey(++position), fit);
     };
 
-    auto *marketWatch = new MarketWatchPanel(this);
-    marketWatch->setObjectName(QStringLiteral("marketWatch"));
-    linkPanel(marketWatch);
-    add(dock::marketWatch, tr("Market watch"), marketWatch);
+    m_marketWatch = new MarketWatchPanel(this);
+    m_marketWatch->setObjectName(QStringLiteral("marketWatch"));
+    linkPanel(m_marketWatch);
+    add(dock::marketWatch, tr("Market watch"), m_marketWatch);
 
     auto *ladder = new LadderPanel(this);
     ladder->setObjectName(QStringLiteral("ladder"));
@@ -258,6 +259,9 @@ void MainWindow::createPanels()
     linkPanel(m_branchPanel);
     m_docks->add(kBranchDock, tr("Branch"), m_branchPanel, QKeySequence(Qt::ALT | Qt::Key_B),
                  PanelDocks::Fit::Scroll);
+
+    // The link to a server in remote mode (main_window_remote.cpp).
+    createConnectionPanel();
 }
 
 // The ticket's panic key, F12, cancels every order of its account wherever the focus is. Buy
@@ -332,6 +336,7 @@ void MainWindow::createToolBar()
         addToolBar(Qt::TopToolBarArea, toolBar);
     }
     m_toolBar = toolBar;
+    m_toolBar->setRemote(isRemote());
     m_toolBar->setAccessibleName(tr("Session controls"));
     // The toolbar plays and pauses on Space, which would take the key from every button,
     // check box and list in the window, and from the ladder, where Space centres.
@@ -460,6 +465,7 @@ std::optional<QString> MainWindow::startReplay(const QString &messagePath, doubl
 void MainWindow::installSession(std::unique_ptr<Session> session, SessionMode mode)
 {
     std::unique_ptr<Session> previous = std::exchange(m_session, std::move(session));
+    std::unique_ptr<RemoteLink> previousRemote = takeRemote();
     m_feed->setSession(*m_session);
 
     // A replay trades too: its orders go to the session's fill model and fill as simulated.
@@ -482,12 +488,15 @@ void MainWindow::installSession(std::unique_ptr<Session> session, SessionMode mo
     // NOTE: destroying the previous session joins its engine thread here, on the GUI thread, so
     // the window waits until that thread has finished the step it is in.
     previousGateway.reset();
+    previousRemote.reset();
     previous.reset();
 }
 
 void MainWindow::selectInstrument(InstrumentId instrument)
 {
-    if (m_session)
+    if (m_remote)
+        m_remote->setFocus(instrument);
+    else if (m_session)
         m_session->setFocus(instrument);
 }
 

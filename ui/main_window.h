@@ -1,7 +1,9 @@
 #pragma once
 
 #include "accounts_view.h"
+#include "host_settings.h"
 #include "market_view.h"
+#include "remote_link.h"
 #include "session.h"
 #include "theme.h"
 #include "training_record.h"
@@ -17,14 +19,17 @@
 
 class QActionGroup;
 class QMenu;
+class QTimer;
 
 namespace bourse::ui {
 
 class AccountsPanel;
+class ConnectionPanel;
 class BranchPanel;
 class EventLogPanel;
 class InstructorPanel;
 class MarketFeed;
+class MarketWatchPanel;
 class OrderTicket;
 class OrderGateway;
 class PanelDocks;
@@ -115,6 +120,28 @@ public:
     // the comparison, or why the session cannot branch (main_window_branch.cpp).
     void branchReplay();
 
+    // Remote mode (main_window_remote.cpp): the panels show the views of a RemoteSession on a
+    // `bourse-engine serve`, and orders go to the server. The factory makes the link; without
+    // one, Connect to server reports that this build has no remote mode.
+    void setRemoteLinkFactory(RemoteLinkFactory factory);
+    // Replaces the current session with a link to the server of `options`. Returns the error
+    // when the link cannot start; the current session keeps running then.
+    std::optional<QString> connectToServer(net::ClientOptions options);
+    // Replaces the current session with `link`, whose server `endpoint` the status bar names.
+    void startRemote(RemoteLink link, const QString &endpoint);
+    // Closes the link to the server. The panels stay empty until a new session starts.
+    void disconnectFromServer();
+    bool isRemote() const { return m_remote != nullptr; }
+
+    // Serves the market of `plan` to peer terminals (host mode, main_window_host.cpp) and shows
+    // it as in remote mode, through the terminal's own session on the server. The instructor
+    // panel pauses the market and injects events. A market hosted already stops first. Returns
+    // the error when the server cannot start, and any other session keeps running.
+    std::optional<QString> startHost(HostPlan plan);
+    bool isHosting() const;
+    // The endpoints and the server key that peers connect with; nothing unless hosting.
+    std::optional<net::HostEndpoints> hostEndpoints() const;
+
     // Makes an instrument the focus of the session, which every panel then follows. Panels
     // that emit instrumentSelected call it.
     void selectInstrument(InstrumentId instrument);
@@ -173,9 +200,24 @@ private:
     void raiseAndEnlargeDock(const char *dockName, const QWidget &panel, int heightPercent,
                              DockFocus focus = DockFocus::Take);
     void createBranchAction();
+    void createRemoteActions(QMenu &session); // main_window_remote.cpp
+    void createConnectionPanel();
+    void createHostAction(QMenu &session); // main_window_host.cpp
+    void openHostDialog();
+    void showHosting(const HostedMarket &hosted);
+    void openConnectDialog();
+    void showConnectionStatus();
+    std::unique_ptr<RemoteLink> takeRemote();
 
     std::unique_ptr<Session> m_session;
     std::unique_ptr<OrderGateway> m_gateway;
+    std::unique_ptr<RemoteLink> m_remote; // in remote mode instead of m_session
+    RemoteLinkFactory m_remoteFactory;
+    ConnectionPanel *m_connectionPanel = nullptr;
+    MarketWatchPanel *m_marketWatch = nullptr;
+    QTimer *m_connectionTimer = nullptr;
+    QAction *m_disconnectAction = nullptr;
+    std::uint64_t m_remoteInstance = 0; // the server run the panels show; zero before the first
     Session::Options m_sessionOptions;
     Session::RunHandlerFactory m_runHandlerFactory;
     ReplaySourceResolver m_replaySourceResolver;

@@ -193,13 +193,30 @@ void MarketWatchModel::applyView(const MarketView &view)
     }
     for (const InstrumentQuote &quote : quotes)
         updateRow(rowOf(quote.instrument), quote);
-    // A replay is one instrument, whose book the replay may mark as not to be trusted.
-    if (view.replayStale.empty() != m_stale.empty() && rowCount() > 0) {
-        m_stale = view.replayStale;
-        emit dataChanged(index(0, StatusColumn), index(rowCount() - 1, StatusColumn));
+    // A replay is one instrument, whose book the replay may mark as not to be trusted. A remote
+    // session marks its instruments one by one (setStaleInstruments()).
+    static const std::string live;
+    const std::string &stale = view.mode == SessionMode::Remote ? live : view.replayStale;
+    if (stale.empty() != m_stale.empty() && rowCount() > 0) {
+        m_stale = stale;
+        emit dataChanged(index(0, 0), index(rowCount() - 1, ColumnCount - 1));
     }
-    m_stale = view.replayStale;
+    m_stale = stale;
     setFocus(view.instrument);
+}
+
+void MarketWatchModel::setStaleInstruments(std::set<InstrumentId> instruments)
+{
+    if (instruments == m_staleInstruments)
+        return;
+    m_staleInstruments = std::move(instruments);
+    if (rowCount() > 0)
+        emit dataChanged(index(0, 0), index(rowCount() - 1, ColumnCount - 1));
+}
+
+bool MarketWatchModel::isStale(const InstrumentQuote &quote) const
+{
+    return !m_stale.empty() || m_staleInstruments.contains(quote.instrument);
 }
 
 bool MarketWatchModel::sameInstruments(const std::vector<InstrumentQuote> &quotes) const
@@ -307,6 +324,8 @@ void MarketWatchModel::clear()
     m_rows.clear();
     m_rowOfInstrument.clear();
     m_focus = InstrumentId{};
+    m_stale.clear();
+    m_staleInstruments.clear();
     endResetModel();
 }
 
@@ -352,17 +371,28 @@ QVariant MarketWatchModel::data(const QModelIndex &index, int role) const
             return (Qt::AlignLeft | Qt::AlignVCenter).toInt();
         return (Qt::AlignRight | Qt::AlignVCenter).toInt();
     case Qt::ForegroundRole:
+        // A stale row is greyed out, so that its last prices never pass for the market. The
+        // status column shows Stale in the error colour.
+        if (isStale(row) && column != StatusColumn)
+            return theme::mutedTextColor();
         return foregroundData(row, column);
     case Qt::BackgroundRole:
         return isFocus ? QVariant(theme::gridColor()) : QVariant();
     case Qt::FontRole: {
-        if (!isFocus)
+        if (!isFocus && !isStale(row))
             return {};
-        // Only the weight is set, so the view's own font family still applies.
-        QFont bold;
-        bold.setBold(true);
-        return bold;
+        // Only the weight and slant are set, so the view's own font family still applies.
+        QFont font;
+        font.setBold(isFocus);
+        font.setItalic(isStale(row));
+        return font;
     }
+    case Qt::ToolTipRole:
+        if (!isStale(row))
+            return {};
+        return tr("Stale: %1 shows its last known prices until its data is in step with the "
+                  "source again")
+            .arg(QString::fromStdString(row.symbol));
     case Qt::AccessibleTextRole:
         return accessibleText(row, column);
     case Qt::AccessibleDescriptionRole:
@@ -410,7 +440,7 @@ QVariant MarketWatchModel::displayData(const InstrumentQuote &quote, int column)
     case TradesColumn:
         return formatCount(static_cast<std::int64_t>(quote.tradeCount));
     case StatusColumn:
-        return m_stale.empty() ? tradingStatusText(quote.status) : tr("Stale");
+        return isStale(quote) ? tr("Stale") : tradingStatusText(quote.status);
     default:
         return {};
     }
@@ -436,7 +466,7 @@ QVariant MarketWatchModel::foregroundData(const InstrumentQuote &quote, int colu
     case AskSizeColumn:
         return theme::sellColor();
     case StatusColumn:
-        if (quote.status == TradingStatus::Halted || !m_stale.empty())
+        if (quote.status == TradingStatus::Halted || isStale(quote))
             return theme::errorColor();
         if (quote.status != TradingStatus::Trading)
             return theme::mutedTextColor();

@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <set>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -57,6 +58,11 @@ public:
     // Removes every row, for a new session.
     void clear();
 
+    // Marks the rows of `instruments` Stale in the status column, as a remote session does for
+    // the instruments whose streams resynchronize or whose link is down. An empty set marks
+    // none; a stale replay still marks every row.
+    void setStaleInstruments(std::set<InstrumentId> instruments);
+
     // The row of `instrument`, or -1 when it has none.
     int rowOf(InstrumentId instrument) const;
     InstrumentId instrumentAt(int row) const;
@@ -84,10 +90,12 @@ private:
     QVariant sortData(const InstrumentQuote &quote, int column) const;
     QVariant accessibleText(const InstrumentQuote &quote, int column) const;
     QVariant sparklineData(const InstrumentQuote &quote) const;
+    bool isStale(const InstrumentQuote &quote) const;
 
     std::vector<InstrumentQuote> m_rows;
     // Why a replayed book cannot be trusted (MarketView::replayStale); empty while it can.
     std::string m_stale;
+    std::set<InstrumentId> m_staleInstruments;
     std::unordered_map<std::uint32_t, int> m_rowOfInstrument;
     InstrumentId m_focus;
 };

@@ -555,6 +555,8 @@ QString OrderTicket::checkTerms(const Draft &draft) const
         return tr("Trading is off: no session takes orders.");
     if (!m_view)
         return tr("Waiting for the first view of the market.");
+    if (!m_view->takesOrders && m_view->mode == SessionMode::Remote)
+        return tr("Not connected to the server: wait for Live.");
     if (!m_view->takesOrders)
         return tr("This replay takes no orders.");
     if (!m_terms.known)

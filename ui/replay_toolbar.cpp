@@ -232,6 +232,8 @@ void ReplayToolBar::addPositionControls()
 
 void ReplayToolBar::setView(const MarketView &view)
 {
+    if (m_remote)
+        return;
     // A simulation plays, pauses and changes speed like a replay: the agent market runs on its
     // own clock, so a training scenario can be played fast or slow. Only a replay finishes or
     // fails, and Idle is the state of a view that no running session published.

@@ -5,6 +5,8 @@
 #include <QToolBar>
 
 #include <optional>
+#include <utility>
+#include <vector>
 
 class QAction;
 class QActionGroup;
@@ -42,6 +44,11 @@ public:
     // speed buttons work for any running market. The position is for replays only, and its
     // slider follows the replay's market time unless the user is dragging it.
     void setView(const MarketView &view);
+
+    // Turns off play, pause, step, the speeds and the position while the terminal trades on a
+    // server, whose market runs on its own clock, with a tooltip that says so. setView() then
+    // leaves them off (replay_toolbar_remote.cpp).
+    void setRemote(bool remote);
 
     // Checks the button of `speed` without emitting speedRequested.
     void setSpeed(double speed);
@@ -82,6 +89,9 @@ private:
     QAction *m_focusTime;
     double m_speed = 1.0;
     bool m_playing = false;
+    bool m_remote = false;
+    // The tooltips of the controls setRemote() replaces, restored when it is turned off.
+    std::vector<std::pair<QObject *, QString>> m_localToolTips;
     // The replay's market times, which the slider's range of 0 to kPositionSteps spans; the
     // end is zero while the session does not know it.
     Timestamp m_start;

@@ -119,7 +119,6 @@ SessionStatusBar::SessionStatusBar(QWidget *parent)
     m_durable->setToolTip(tr("The last event the journal has committed to disk: everything up "
                              "to it survives a crash."));
     m_connection->setObjectName(QStringLiteral("connectionLabel"));
-    m_connection->setToolTip(tr("The link to the engine: Local when it runs in the terminal."));
     m_killSwitch->setObjectName(QStringLiteral("killSwitchLabel"));
     m_killSwitch->setTone(RiskToneLabel::Tone::Alarm);
     QFont bold = m_killSwitch->font();
@@ -182,9 +181,13 @@ void SessionStatusBar::showWallClock()
     m_wallClock->setText(QTime::currentTime().toString(QStringLiteral("HH:mm:ss")));
 }
 
-void SessionStatusBar::setConnectionState(const QString &text, ConnectionSeverity severity)
+void SessionStatusBar::setConnectionState(const QString &text, ConnectionSeverity severity,
+                                          const QString &toolTip)
 {
     m_connection->setText(text);
+    m_connection->setToolTip(toolTip.isEmpty()
+                                 ? tr("The link to the engine: Local when it runs in the terminal.")
+                                 : toolTip);
     switch (severity) {
     case ConnectionSeverity::Normal:
         m_connection->setTone(RiskToneLabel::Tone::Plain);
@@ -201,8 +204,18 @@ void SessionStatusBar::setConnectionState(const QString &text, ConnectionSeverit
 void SessionStatusBar::setRemoteEndpoint(const QString &endpoint)
 {
     m_remoteEndpoint = endpoint;
+    m_hosting = false;
     if (!endpoint.isEmpty())
         m_mode->setFullText(tr("Remote: %1").arg(endpoint));
+}
+
+void SessionStatusBar::setHostingEndpoint(const QString &endpoint, const QString &market)
+{
+    setRemoteEndpoint(endpoint);
+    m_hosting = !endpoint.isEmpty();
+    m_hostedMarket = market;
+    if (m_hosting)
+        m_mode->setFullText(tr("Hosting on %1 \u00b7 %2").arg(endpoint, market));
 }
 
 void SessionStatusBar::showView(const std::shared_ptr<const MarketView> &view)
@@ -291,6 +304,8 @@ void SessionStatusBar::setMissedTrades(std::uint64_t count)
 
 QString SessionStatusBar::modeText(const MarketView &view) const
 {
+    if (m_hosting)
+        return tr("Hosting on %1 \u00b7 %2").arg(m_remoteEndpoint, m_hostedMarket);
     if (!m_remoteEndpoint.isEmpty())
         return tr("Remote: %1").arg(m_remoteEndpoint);
     if (view.mode == SessionMode::Replay) {

@@ -20,12 +20,13 @@ class RiskToneLabel;
 enum class ConnectionSeverity { Normal, Warning, Error };
 
 // The status bar of the terminal. It shows the session mode (simulation with its seed, replay
-// with its file, or remote with its server), the replay state and market time, the connection
-// state and the last error. Every engaged kill switch, the global one and those of the trader's
-// accounts, shows in red while it is engaged, so it is seen outside the risk dashboard. At the
-// right are events per second, the last and the durable sequence number, and the market and wall
-// clocks. The mode and the error are elided to the width they get, with the full text in
-// their tooltips, so a long file name or error never widens the window.
+// with its file, remote with its server, or the endpoint it hosts a market on), the replay
+// state and market time, the connection state and the last error. Every engaged kill switch,
+// the global one and those of the trader's accounts, shows in red while it is engaged, so it is
+// seen outside the risk dashboard. At the right are events per second, the last and the durable
+// sequence number, and the market and wall clocks. The mode and the error are elided to the width
+// they get, with the full text in their tooltips, so a long file name or error never widens the
+// window.
 class SessionStatusBar : public QStatusBar {
     Q_OBJECT
 
@@ -37,11 +38,16 @@ public:
     void showView(const std::shared_ptr<const MarketView> &view);
 
     // The state of the link to the engine, such as "Connected" or "Reconnecting in 4 s". A
-    // local session shows "Local", which clear() does not change.
-    void setConnectionState(const QString &text, ConnectionSeverity severity);
+    // local session shows "Local", which clear() does not change. An empty `toolTip` keeps the
+    // one that explains the label.
+    void setConnectionState(const QString &text, ConnectionSeverity severity,
+                            const QString &toolTip = {});
 
     // The server of a remote session, shown as the mode. Empty means a local session.
     void setRemoteEndpoint(const QString &endpoint);
+    // The order-entry endpoint of the market this terminal hosts and what the market is, shown
+    // as "Hosting on tcp://127.0.0.1:7401 · simulation, seed 7".
+    void setHostingEndpoint(const QString &endpoint, const QString &market);
 
     // Shows how many trades the time and sales tape never received; hidden while none.
     void setMissedTrades(std::uint64_t count);
@@ -81,6 +87,8 @@ private:
     QTimer m_clockTimer;
     std::optional<std::uint64_t> m_seed;
     QString m_remoteEndpoint;
+    bool m_hosting = false; // m_remoteEndpoint is the server this terminal runs
+    QString m_hostedMarket;
 };
 
 // Returns the status bar's text of an engaged global kill switch, such as

@@ -1,6 +1,7 @@
 #include "workspace_layouts.h"
 
 #include "branch_panel.h"
+#include "connection_panel.h"
 #include "instructor_panel.h"
 
 namespace bourse::ui {
@@ -49,6 +50,8 @@ WorkspaceLayout tradingLayout()
         placed(kInstructorDock, Kind::TabbedWith, dock::timeAndSales),
         // The comparison of a replay's branch sits with the positions it compares.
         placed(kBranchDock, Kind::TabbedWith, dock::positions),
+        // The link to a server waits behind the event log, its counters beside the events.
+        placed(kConnectionDock, Kind::TabbedWith, dock::eventLog),
     };
     layout.widths = {share(dock::marketWatch, 0.22), share(dock::chart, 0.52),
                      share(dock::ladder, 0.26),      share(dock::blotter, 0.29),
@@ -99,6 +102,7 @@ WorkspaceLayout riskLayout()
         placed(dock::blotter, Kind::RightOf, dock::positions),
         placed(kInstructorDock, Kind::TabbedWith, dock::risk),
         placed(kBranchDock, Kind::TabbedWith, dock::positions),
+        placed(kConnectionDock, Kind::TabbedWith, dock::eventLog),
     };
     // The risk dashboard is wide enough for every kill switch button.
     layout.widths = {share(dock::risk, 0.5), share(dock::eventLog, 0.5),

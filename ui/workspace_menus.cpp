@@ -40,6 +40,7 @@ void MainWindow::createMenus()
     QAction *training = session->addAction(tr("Open &training scenario\u2026"));
     training->setObjectName(QStringLiteral("openTrainingAction"));
     connect(training, &QAction::triggered, this, &MainWindow::openTrainingScenario);
+    createRemoteActions(*session);
     m_sessionReport = session->addAction(tr("Session &report\u2026"));
     m_sessionReport->setObjectName(QStringLiteral("sessionReportAction"));
     m_sessionReport->setToolTip(

@@ -8,6 +8,7 @@
 #include <QFileInfo>
 #include <QStandardPaths>
 
+#include <algorithm>
 #include <array>
 
 namespace bourse::app {
@@ -54,6 +55,9 @@ private:
     std::optional<QString> readOptions(TerminalOptions &options) const;
     std::optional<QString> readDisplayOptions(TerminalOptions &options) const;
     std::optional<QString> readBenchOptions(TerminalOptions &options) const;
+    std::optional<QString> readRemoteOptions(TerminalOptions &options) const;
+    std::optional<QString> readHostOptions(TerminalOptions &options) const;
+    std::optional<QString> readAccounts(std::vector<bourse::AccountId> &accounts) const;
     QString helpText(const QString &program) const;
 
     QCommandLineParser m_parser;
@@ -155,6 +159,44 @@ private:
         QStringLiteral("seconds"),
         QStringLiteral("Duration of the --bench-ui measurement in seconds (default 10)."),
         QStringLiteral("N")};
+    QCommandLineOption m_connect{
+        QStringLiteral("connect"),
+        QStringLiteral("Trade on a Bourse server (bourse-engine serve) instead of a market of "
+                       "the terminal's own: ENDPOINT is its order-entry socket, such as "
+                       "tcp://127.0.0.1:7401; publications and snapshots are on the next two "
+                       "ports."),
+        QStringLiteral("ENDPOINT")};
+    QCommandLineOption m_serverKey{
+        QStringLiteral("server-key"),
+        QStringLiteral("The server's public key for --connect: its .pub file, or its "
+                       "40-character key."),
+        QStringLiteral("FILE")};
+    QCommandLineOption m_key{
+        QStringLiteral("key"),
+        QStringLiteral("The terminal's key pair for --connect or --host, PREFIX.key and "
+                       "PREFIX.pub as bourse-engine keygen --out PREFIX writes them (default: "
+                       "keygen's, in the configuration folder, which --host generates when "
+                       "missing)."),
+        QStringLiteral("PREFIX")};
+    QCommandLineOption m_account{
+        QStringLiteral("account"),
+        QStringLiteral("An account to trade over --connect or --host, or several as 1,2; the "
+                       "first is the default. Without it a --connect terminal only watches, "
+                       "and a --host terminal trades account 1."),
+        QStringLiteral("N")};
+    QCommandLineOption m_host{
+        QStringLiteral("host"),
+        QStringLiteral("Serve the simulated market (--seed), or a training scenario "
+                       "(--scenario), to peer terminals and trade on it: ADDRESS is 127.0.0.1, "
+                       "an IPv4 address of this machine or * for every address, and PORT the "
+                       "order-entry port, with publications and snapshots on the next two "
+                       "(default: ports the system chooses). Needs --access-list."),
+        QStringLiteral("ADDRESS[:PORT]")};
+    QCommandLineOption m_accessList{
+        QStringLiteral("access-list"),
+        QStringLiteral("The peers' access list for --host: their public keys and accounts "
+                       "(docs/network-security.md)."),
+        QStringLiteral("FILE")};
     QCommandLineOption m_json{QStringLiteral("json"),
                               QStringLiteral("Print the --bench-ui figures as one JSON object.")};
 
@@ -174,6 +216,7 @@ CommandLine::CommandLine(QStringList workspaces)
          m_screenshot, m_afterMs,       m_journalDirectory, m_noJournal, m_journal, m_new,
          m_recover,    m_snapshotEvery, m_workspace,        m_theme,     m_benchUi, m_rate,
          m_seconds,    m_json,          m_scenario});
+    m_parser.addOptions({m_connect, m_serverKey, m_key, m_account, m_host, m_accessList});
 
     for (const QtOption &qtOption : qtOptions) {
         QCommandLineOption option(QString::fromLatin1(qtOption.name));
@@ -301,6 +344,10 @@ std::optional<QString> CommandLine::readOptions(TerminalOptions &options) const
     }
     if (std::optional<QString> error = readDisplayOptions(options))
         return error;
+    if (std::optional<QString> error = readHostOptions(options))
+        return error;
+    if (std::optional<QString> error = readRemoteOptions(options))
+        return error;
     return readBenchOptions(options);
 }
 
@@ -369,6 +416,104 @@ std::optional<QString> CommandLine::readBenchOptions(TerminalOptions &options) c
             return QStringLiteral("invalid --seconds '%1': use whole seconds, from 1 to %2")
                 .arg(text)
                 .arg(maxBenchSeconds);
+    }
+    return std::nullopt;
+}
+
+std::optional<QString> CommandLine::readRemoteOptions(TerminalOptions &options) const
+{
+    options.remote = m_parser.isSet(m_connect);
+    if (options.host)
+        return std::nullopt;
+    if (!options.remote) {
+        if (m_parser.isSet(m_serverKey))
+            return QStringLiteral("--server-key needs --connect");
+        for (const QCommandLineOption *option : {&m_key, &m_account}) {
+            if (m_parser.isSet(*option))
+                return QStringLiteral("--%1 needs --connect or --host")
+                    .arg(option->names().constFirst());
+        }
+        return std::nullopt;
+    }
+    // The server runs the market, so every option that chooses or paces a local one is wrong.
+    for (const QCommandLineOption *option :
+         {&m_lobster, &m_scenario, &m_journal, &m_market, &m_seed, &m_new, &m_speed, &m_benchUi}) {
+        if (m_parser.isSet(*option))
+            return QStringLiteral("--connect and --%1 exclude each other: the server runs the "
+                                  "market")
+                .arg(option->names().constFirst());
+    }
+
+    bourse::ui::RemoteSettings &remote = options.remoteSettings;
+    remote.orderEntryEndpoint = m_parser.value(m_connect).trimmed();
+    if (std::optional<QString> error = bourse::ui::checkEndpoint(
+            remote.orderEntryEndpoint, QStringLiteral("--connect endpoint")))
+        return error;
+    if (!m_parser.isSet(m_serverKey) || m_parser.value(m_serverKey).trimmed().isEmpty())
+        return QStringLiteral("--connect needs --server-key FILE, the server's public key file");
+    remote.serverKey = m_parser.value(m_serverKey).trimmed();
+    remote.keyPrefix =
+        m_parser.isSet(m_key) ? m_parser.value(m_key).trimmed() : bourse::ui::defaultKeyPrefix();
+    if (remote.keyPrefix.isEmpty())
+        return QStringLiteral("--connect needs --key PREFIX: neither XDG_CONFIG_HOME nor HOME "
+                              "gives the default key folder");
+
+    return readAccounts(remote.accounts);
+}
+
+// Appends the accounts of every --account to `accounts`. Returns the error for an invalid or
+// repeated account.
+std::optional<QString> CommandLine::readAccounts(std::vector<bourse::AccountId> &accounts) const
+{
+    for (const QString &text : m_parser.values(m_account)) {
+        const auto parsed = bourse::ui::parseAccountList(text);
+        if (const auto *error = std::get_if<QString>(&parsed))
+            return QStringLiteral("--account: %1").arg(*error);
+        for (const bourse::AccountId account : std::get<std::vector<bourse::AccountId>>(parsed)) {
+            if (std::find(accounts.begin(), accounts.end(), account) != accounts.end())
+                return QStringLiteral("--account: account %1 is listed twice").arg(account.value());
+            accounts.push_back(account);
+        }
+    }
+    return std::nullopt;
+}
+
+std::optional<QString> CommandLine::readHostOptions(TerminalOptions &options) const
+{
+    options.host = m_parser.isSet(m_host);
+    if (!options.host) {
+        if (m_parser.isSet(m_accessList))
+            return QStringLiteral("--access-list needs --host");
+        return std::nullopt;
+    }
+    // The host serves a new agent market of its own, with no journal, so the options that
+    // choose another market, continue one or pace the terminal's own are wrong.
+    for (const QCommandLineOption *option : {&m_connect, &m_serverKey, &m_lobster, &m_journal,
+                                             &m_market, &m_new, &m_speed, &m_benchUi}) {
+        if (m_parser.isSet(*option))
+            return QStringLiteral("--host and --%1 exclude each other")
+                .arg(option->names().constFirst());
+    }
+    bourse::ui::HostSettings &host = options.hostSettings;
+    if (std::optional<QString> error = bourse::ui::parseHostAddress(m_parser.value(m_host), host))
+        return QStringLiteral("--host: %1").arg(*error);
+    // The paths are made absolute, since the host dialog offers them again from the settings.
+    const QString accessList = m_parser.value(m_accessList).trimmed();
+    if (accessList.isEmpty())
+        return QStringLiteral("--host needs --access-list FILE, the peers' public keys and "
+                              "accounts");
+    host.peerAccessList = QFileInfo(accessList).absoluteFilePath();
+    if (!options.scenarioPath.isEmpty())
+        host.trainingFile = QFileInfo(options.scenarioPath).absoluteFilePath();
+    host.seed = options.seed;
+    host.keyPrefix =
+        m_parser.isSet(m_key) ? m_parser.value(m_key).trimmed() : bourse::ui::defaultKeyPrefix();
+    if (host.keyPrefix.isEmpty())
+        return QStringLiteral("--host needs --key PREFIX: neither XDG_CONFIG_HOME nor HOME "
+                              "gives the default key folder");
+    if (m_parser.isSet(m_account)) {
+        host.accounts.clear();
+        return readAccounts(host.accounts);
     }
     return std::nullopt;
 }

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "host_settings.h"
+#include "remote_settings.h"
 #include "theme.h"
 
 #include <QString>
@@ -36,6 +38,16 @@ struct TerminalOptions {
     std::uint64_t snapshotEvery = 100'000;         // events between two snapshots of the engine
     QString workspace;                             // empty: the one used last
     std::optional<bourse::ui::theme::Theme> theme; // for this run only; nothing: the saved one
+
+    // --connect: trade on a `bourse-engine serve` instead of a market of the terminal's own.
+    // The endpoint is checked; the key files are read when the terminal starts.
+    bool remote = false;
+    bourse::ui::RemoteSettings remoteSettings;
+
+    // --host: serve the simulated market, or the training scenario of --scenario, to peer
+    // terminals and trade on it. The files and keys are read when the terminal starts.
+    bool host = false;
+    bourse::ui::HostSettings hostSettings;
 
     // --bench-ui: run the window on a simulated market at benchRate engine events a second
     // for benchSeconds, print what the UI thread did, and exit.

@@ -1,13 +1,17 @@
 // The Bourse terminal. Without options it opens on a simulated market. --lobster replays a
-// recorded day instead, --screenshot saves an image of the window and exits, so the window
-// can be checked without a person at the screen, and --bench-ui measures the window under a
-// fast simulated market.
+// recorded day instead, --connect trades on a `bourse-engine serve`, and --host serves the
+// terminal's market to peer terminals. --screenshot saves an
+// image of the window and exits, so the window can be checked without a person at the screen,
+// and --bench-ui measures the window under a fast simulated market.
 
 #include "command_line.h"
+#include "host_settings.h"
 #include "journal_feed.h"
 #include "journal_repair.h"
 #include "logging.h"
 #include "main_window.h"
+#include "remote_link.h"
+#include "remote_settings.h"
 #include "session_report.h"
 #include "terminal_journals.h"
 #include "theme.h"
@@ -306,6 +310,28 @@ StartOutcome continueJournal(bourse::ui::MainWindow &window,
     }
 }
 
+// Reads the key files of --connect and starts the link. Returns the error, naming the file or
+// the option, when either fails.
+std::optional<QString> connectToServer(bourse::ui::MainWindow &window,
+                                       const bourse::ui::RemoteSettings &settings)
+{
+    auto checked = bourse::ui::checkRemoteSettings(settings);
+    if (const auto *error = std::get_if<bourse::ui::RemoteSettingsError>(&checked))
+        return error->message;
+    return window.connectToServer(std::move(std::get<bourse::net::ClientOptions>(checked)));
+}
+
+// Checks the settings of --host, reading its files and keys, and starts serving. Returns the
+// error, naming the file or the option, when either fails.
+std::optional<QString> hostMarket(bourse::ui::MainWindow &window,
+                                  const bourse::ui::HostSettings &settings)
+{
+    auto checked = bourse::ui::checkHostSettings(settings);
+    if (const auto *error = std::get_if<bourse::ui::HostSettingsError>(&checked))
+        return error->message;
+    return window.startHost(std::move(std::get<bourse::ui::HostPlan>(checked)));
+}
+
 // Runs the UI benchmark on the shown window and prints its figures on stdout.
 int runUiBenchmark(bourse::ui::MainWindow &window, const bourse::app::TerminalOptions &options)
 {
@@ -376,6 +402,7 @@ int main(int argc, char *argv[])
         agents.flow = bourse::Session::Options::Flow::Agents;
         window.setSessionOptions(agents);
     }
+    window.setRemoteLinkFactory(&bourse::ui::makeRemoteLink);
     // A screenshot or a benchmark shows the window without changing the trader's settings.
     if (!options.screenshotPath.isEmpty() || options.benchUi)
         window.setSettingsPersistent(false);
@@ -418,7 +445,23 @@ int main(int argc, char *argv[])
     if (!options.screenshotPath.isEmpty())
         scheduleScreenshot(window, options, screenshotExit);
 
-    if (!options.lobsterPath.isEmpty()) {
+    if (options.host) {
+        if (std::optional<QString> error = hostMarket(window, options.hostSettings)) {
+            printError(*error);
+            return exitFailure;
+        }
+        // The host dialog offers the same market next time.
+        if (options.screenshotPath.isEmpty())
+            bourse::ui::saveHostSettings(options.hostSettings);
+    } else if (options.remote) {
+        if (std::optional<QString> error = connectToServer(window, options.remoteSettings)) {
+            printError(*error);
+            return exitFailure;
+        }
+        // The connect dialog offers the same server next time, as after a connect from it.
+        if (options.screenshotPath.isEmpty())
+            bourse::ui::saveRemoteSettings(options.remoteSettings);
+    } else if (!options.lobsterPath.isEmpty()) {
         if (std::optional<QString> error = window.startReplay(options.lobsterPath, options.speed)) {
             printError(*error);
             return exitFailure;

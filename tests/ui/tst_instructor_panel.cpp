@@ -96,6 +96,8 @@ private slots:
     void notTrading_bothButtonsOff_data();
     void notTrading_bothButtonsOff();
     void scenarioEnd_stopsAndShowsTime();
+    void hostedMarket_controlsReplaceSession();
+    void hostedMarket_refusedControlShowsMessage();
 };
 
 void TstInstructorPanel::schedule_listedByTimeWithDroughtEnd()
@@ -496,6 +498,88 @@ void TstInstructorPanel::scenarioEnd_stopsAndShowsTime()
     QVERIFY(!panel.findChild<QPushButton *>(QStringLiteral("instructorNews"))->isEnabled());
     QCOMPARE(cell(panel.events(), 0, ui::InstructorPanel::StateColumn), QStringLiteral("passed"));
     session.stop();
+}
+
+namespace {
+
+// Hosted market controls that record each call and answer with `result`, and a status whose
+// pause and time the test sets.
+struct FakeControls {
+    std::vector<bool> pauses;
+    std::vector<MarketEvent> injected;
+    net::MarketStatus status;
+    net::ControlResult result = net::ControlResult::Queued;
+
+    ui::MarketControls controls()
+    {
+        ui::MarketControls controls;
+        controls.setPaused = [this](bool paused) {
+            pauses.push_back(paused);
+            return result;
+        };
+        controls.inject = [this](const MarketEvent &event) {
+            injected.push_back(event);
+            return result;
+        };
+        controls.status = [this] { return status; };
+        return controls;
+    }
+};
+
+} // namespace
+
+// In host mode the panel pauses and injects through the controls, and takes the time and the
+// pause from the market's status rather than from the view.
+void TstInstructorPanel::hostedMarket_controlsReplaceSession()
+{
+    FakeControls fake;
+    fake.status.agents = true;
+    fake.status.marketTime = Timestamp{kAt1431 + kSecond};
+    ui::InstructorPanel panel;
+    panel.setScenario(panelScenario());
+    panel.setMarketControls(fake.controls());
+    QVERIFY(panel.findChild<QPushButton *>(QStringLiteral("instructorStep"))->isHidden());
+
+    panel.showView(viewWithAcme(TradingStatus::Trading));
+    // The drought at 14:31:00 has passed by the status's 14:31:01, though the view shows 14:30.
+    QCOMPARE(cell(panel.events(), 0, ui::InstructorPanel::StateColumn), QStringLiteral("passed"));
+    auto *playPause = panel.findChild<QPushButton *>(QStringLiteral("instructorPlayPause"));
+    playPause->click();
+    QCOMPARE(fake.pauses, std::vector<bool>{true});
+    fake.status.paused = true;
+    panel.showView(viewWithAcme(TradingStatus::Trading));
+    QCOMPARE(playPause->text(), QStringLiteral("Resume"));
+    playPause->click();
+    QCOMPARE(fake.pauses, (std::vector<bool>{true, false}));
+
+    panel.findChild<QComboBox *>(QStringLiteral("instructorInstrument"))->setCurrentIndex(0);
+    panel.findChild<QPushButton *>(QStringLiteral("instructorHalt"))->click();
+    QCOMPARE(fake.injected.size(), std::size_t{1});
+    QCOMPARE(fake.injected.front().kind, MarketEventKind::Halt);
+    QCOMPARE(fake.injected.front().instrument, std::size_t{0});
+    QCOMPARE(panel.message(), QString());
+}
+
+void TstInstructorPanel::hostedMarket_refusedControlShowsMessage()
+{
+    FakeControls fake;
+    fake.status.agents = true;
+    fake.result = net::ControlResult::QueueFull;
+    ui::InstructorPanel panel;
+    panel.setScenario(panelScenario());
+    panel.setMarketControls(fake.controls());
+    panel.showView(viewWithAcme(TradingStatus::Trading));
+    const int rows = panel.events().rowCount();
+
+    panel.findChild<QPushButton *>(QStringLiteral("instructorHalt"))->click();
+    QCOMPARE(panel.message(), ui::controlResultMessage(net::ControlResult::QueueFull));
+    QVERIFY(!panel.message().isEmpty());
+    // The injection the server did not queue is not listed.
+    QCOMPARE(panel.events().rowCount(), rows);
+
+    fake.result = net::ControlResult::Queued;
+    panel.findChild<QPushButton *>(QStringLiteral("instructorPlayPause"))->click();
+    QCOMPARE(panel.message(), QString());
 }
 
 QTEST_MAIN(TstInstructorPanel)

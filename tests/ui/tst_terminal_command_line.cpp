@@ -72,6 +72,10 @@ private slots:
     void scenarioErrorsEachPrefixed();
     void scenarioWithOtherMarketExitsTwo_data();
     void scenarioWithOtherMarketExitsTwo();
+    void connectOptionsParse();
+    void connectMissingKeyFileExitsOne();
+    void hostOptionsParse_data();
+    void hostOptionsParse();
 };
 
 void TerminalCommandLineTest::marketFlowDefaults_data()
@@ -256,6 +260,53 @@ void TerminalCommandLineTest::usageErrorExitsTwo_data()
         << QStringList{QStringLiteral("--journal"), QStringLiteral("day.sqlite"),
                        QStringLiteral("--lobster"), QStringLiteral("GOOG_message_10.csv")}
         << QStringLiteral("--journal continues a simulated market, so it excludes --replay");
+    QTest::newRow("connect without a port")
+        << QStringList{QStringLiteral("--connect"), QStringLiteral("tcp://127.0.0.1"),
+                       QStringLiteral("--server-key"), QStringLiteral("server.pub")}
+        << QStringLiteral("Invalid --connect endpoint 'tcp://127.0.0.1'");
+    QTest::newRow("connect without a server key")
+        << QStringList{QStringLiteral("--connect"), QStringLiteral("tcp://127.0.0.1:7401")}
+        << QStringLiteral("--connect needs --server-key FILE");
+    QTest::newRow("connect with a replay")
+        << QStringList{QStringLiteral("--connect"),    QStringLiteral("tcp://127.0.0.1:7401"),
+                       QStringLiteral("--server-key"), QStringLiteral("server.pub"),
+                       QStringLiteral("--replay"),     QStringLiteral("GOOG_message_10.csv")}
+        << QStringLiteral("--connect and --replay exclude each other");
+    QTest::newRow("connect with an invalid account")
+        << QStringList{QStringLiteral("--connect"),    QStringLiteral("tcp://127.0.0.1:7401"),
+                       QStringLiteral("--server-key"), QStringLiteral("server.pub"),
+                       QStringLiteral("--account"),    QStringLiteral("0")}
+        << QStringLiteral("--account: Invalid account '0'");
+    QTest::newRow("server key without connect")
+        << QStringList{QStringLiteral("--server-key"), QStringLiteral("server.pub")}
+        << QStringLiteral("--server-key needs --connect");
+    QTest::newRow("account without connect or host")
+        << QStringList{QStringLiteral("--account"), QStringLiteral("1")}
+        << QStringLiteral("--account needs --connect or --host");
+    QTest::newRow("host without an access list")
+        << QStringList{QStringLiteral("--host"), QStringLiteral("127.0.0.1:17501")}
+        << QStringLiteral("--host needs --access-list FILE");
+    QTest::newRow("host with connect")
+        << QStringList{QStringLiteral("--host"),        QStringLiteral("127.0.0.1:17501"),
+                       QStringLiteral("--access-list"), QStringLiteral("peers.access"),
+                       QStringLiteral("--connect"),     QStringLiteral("tcp://127.0.0.1:7401")}
+        << QStringLiteral("--host and --connect exclude each other");
+    QTest::newRow("host with a journal")
+        << QStringList{QStringLiteral("--host"),        QStringLiteral("127.0.0.1"),
+                       QStringLiteral("--access-list"), QStringLiteral("peers.access"),
+                       QStringLiteral("--journal"),     QStringLiteral("old.sqlite")}
+        << QStringLiteral("--host and --journal exclude each other");
+    QTest::newRow("host port past the last three")
+        << QStringList{QStringLiteral("--host"), QStringLiteral("127.0.0.1:65534"),
+                       QStringLiteral("--access-list"), QStringLiteral("peers.access")}
+        << QStringLiteral("--host: invalid port '65534'");
+    QTest::newRow("host with a host name")
+        << QStringList{QStringLiteral("--host"), QStringLiteral("desk.lan:7401"),
+                       QStringLiteral("--access-list"), QStringLiteral("peers.access")}
+        << QStringLiteral("--host: Invalid address 'desk.lan'");
+    QTest::newRow("access list without host")
+        << QStringList{QStringLiteral("--access-list"), QStringLiteral("peers.access")}
+        << QStringLiteral("--access-list needs --host");
 }
 
 void TerminalCommandLineTest::usageErrorExitsTwo()
@@ -465,6 +516,97 @@ void TerminalCommandLineTest::scenarioWithOtherMarketExitsTwo()
     QVERIFY2(run.exitCode == exitUsage, qPrintable(describe(run)));
     QVERIFY2(run.error.startsWith(QStringLiteral("bourse: ") + message), qPrintable(describe(run)));
     QVERIFY2(run.output.isEmpty(), qPrintable(describe(run)));
+}
+
+void TerminalCommandLineTest::connectOptionsParse()
+{
+    const bourse::app::ParsedCommandLine parsed = bourse::app::parseCommandLine(
+        {QStringLiteral("bourse"), QStringLiteral("--connect"), QStringLiteral("tcp://[::1]:9000"),
+         QStringLiteral("--server-key"), QStringLiteral("/keys/server.pub"),
+         QStringLiteral("--key"), QStringLiteral("/keys/desk"), QStringLiteral("--account"),
+         QStringLiteral("3,1"), QStringLiteral("--account"), QStringLiteral("2")},
+        {QStringLiteral("Trading")});
+
+    QCOMPARE(parsed.action, bourse::app::CommandLineAction::Run);
+    QVERIFY(parsed.options.remote);
+    const bourse::ui::RemoteSettings &remote = parsed.options.remoteSettings;
+    QCOMPARE(remote.orderEntryEndpoint, QStringLiteral("tcp://[::1]:9000"));
+    QCOMPARE(remote.serverKey, QStringLiteral("/keys/server.pub"));
+    QCOMPARE(remote.keyPrefix, QStringLiteral("/keys/desk"));
+    QCOMPARE(bourse::ui::formatAccountList(remote.accounts), QStringLiteral("3,1,2"));
+}
+
+// The key files are read when the terminal starts, and a missing one is named.
+void TerminalCommandLineTest::connectMissingKeyFileExitsOne()
+{
+    QTemporaryDir directory;
+    QVERIFY(directory.isValid());
+    const QString serverKey = directory.filePath(QStringLiteral("server.pub"));
+
+    const Run run = runTerminal({QStringLiteral("-platform"), QStringLiteral("offscreen"),
+                                 QStringLiteral("--no-journal"), QStringLiteral("--connect"),
+                                 QStringLiteral("tcp://127.0.0.1:7401"),
+                                 QStringLiteral("--server-key"), serverKey});
+
+    QVERIFY2(run.exitStatus == QProcess::NormalExit, qPrintable(describe(run)));
+    QVERIFY2(run.exitCode == 1, qPrintable(describe(run)));
+    QVERIFY2(run.error.contains(QStringLiteral("bourse: Server public key file ") + serverKey),
+             qPrintable(describe(run)));
+}
+
+void TerminalCommandLineTest::hostOptionsParse_data()
+{
+    QTest::addColumn<QStringList>("arguments");
+    QTest::addColumn<QString>("address");
+    QTest::addColumn<int>("firstPort");
+    QTest::addColumn<QString>("trainingFile");
+    QTest::addColumn<qlonglong>("seed"); // -1: none
+    QTest::addColumn<QString>("accounts");
+
+    QTest::newRow("loopback port and seed")
+        << QStringList{QStringLiteral("--host"),        QStringLiteral("127.0.0.1:17501"),
+                       QStringLiteral("--seed"),        QStringLiteral("7"),
+                       QStringLiteral("--access-list"), QStringLiteral("/keys/peers.access")}
+        << QStringLiteral("127.0.0.1") << 17501 << QString() << qlonglong{7} << QStringLiteral("1");
+    QTest::newRow("every address, system ports, scenario, accounts")
+        << QStringList{QStringLiteral("--host"),        QStringLiteral("*"),
+                       QStringLiteral("--scenario"),    QStringLiteral("/s/halt.scenario"),
+                       QStringLiteral("--access-list"), QStringLiteral("/keys/peers.access"),
+                       QStringLiteral("--account"),     QStringLiteral("3,2")}
+        << QStringLiteral("*") << 0 << QStringLiteral("/s/halt.scenario") << qlonglong{-1}
+        << QStringLiteral("3,2");
+    QTest::newRow("tcp endpoint form")
+        << QStringList{QStringLiteral("--host"), QStringLiteral("tcp://127.0.0.1:7401"),
+                       QStringLiteral("--access-list"), QStringLiteral("/keys/peers.access")}
+        << QStringLiteral("127.0.0.1") << 7401 << QString() << qlonglong{-1} << QStringLiteral("1");
+}
+
+void TerminalCommandLineTest::hostOptionsParse()
+{
+    QFETCH(QStringList, arguments);
+    QFETCH(QString, address);
+    QFETCH(int, firstPort);
+    QFETCH(QString, trainingFile);
+    QFETCH(qlonglong, seed);
+    QFETCH(QString, accounts);
+
+    arguments.prepend(QStringLiteral("bourse"));
+    const bourse::app::ParsedCommandLine parsed =
+        bourse::app::parseCommandLine(arguments, {QStringLiteral("Trading")});
+
+    QVERIFY2(parsed.action == bourse::app::CommandLineAction::Run, qPrintable(parsed.text));
+    QVERIFY(parsed.options.host);
+    QVERIFY(!parsed.options.remote);
+    const bourse::ui::HostSettings &host = parsed.options.hostSettings;
+    QCOMPARE(host.address, address);
+    QCOMPARE(host.firstPort, firstPort);
+    QCOMPARE(host.peerAccessList, QStringLiteral("/keys/peers.access"));
+    QCOMPARE(host.trainingFile, trainingFile);
+    QCOMPARE(host.seed.has_value(), seed >= 0);
+    if (seed >= 0)
+        QCOMPARE(*host.seed, static_cast<std::uint64_t>(seed));
+    QCOMPARE(bourse::ui::formatAccountList(host.accounts), accounts);
+    QCOMPARE(host.keyPrefix, bourse::ui::defaultKeyPrefix());
 }
 
 QTEST_MAIN(TerminalCommandLineTest)

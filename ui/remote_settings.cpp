@@ -1,0 +1,248 @@
+#include "remote_settings.h"
+
+#include "curve_keys.h"
+
+#include <QDir>
+#include <QFileInfo>
+#include <QSettings>
+#include <QStringList>
+#include <QUrl>
+
+#include <cerrno>
+#include <cstring>
+#include <limits>
+#include <set>
+
+#include <sys/stat.h>
+
+namespace bourse::ui {
+
+namespace {
+
+const QString kOrderEntryKey = QStringLiteral("remote/orderEntryEndpoint");
+const QString kPublishKey = QStringLiteral("remote/publishEndpoint");
+const QString kSnapshotKey = QStringLiteral("remote/snapshotEndpoint");
+const QString kServerKeyKey = QStringLiteral("remote/serverKey");
+const QString kKeyPrefixKey = QStringLiteral("remote/keyPrefix");
+const QString kAccountsKey = QStringLiteral("remote/accounts");
+
+// A client endpoint as QUrl reads it: tcp, a host and a port. Returns nothing otherwise.
+std::optional<QUrl> parseEndpoint(const QString &endpoint)
+{
+    const QUrl url(endpoint.trimmed(), QUrl::StrictMode);
+    if (!url.isValid() || url.scheme() != QStringLiteral("tcp") || url.host().isEmpty())
+        return std::nullopt;
+    if (url.port() < 1 || !url.path().isEmpty() || url.hasQuery() || url.hasFragment())
+        return std::nullopt;
+    return url;
+}
+
+// The endpoint in `text`, or the default `offset` ports above the order entry's when empty.
+std::variant<std::string, RemoteSettingsError> endpointOrDefault(const RemoteSettings &settings,
+                                                                 const QString &text, int offset,
+                                                                 RemoteField field,
+                                                                 const QString &what)
+{
+    const QString endpoint = text.trimmed().isEmpty()
+                                 ? endpointWithPortOffset(settings.orderEntryEndpoint, offset)
+                                 : text.trimmed();
+    if (std::optional<QString> error = checkEndpoint(endpoint, what))
+        return RemoteSettingsError{field, *error};
+    return endpoint.toStdString();
+}
+
+// The server's public key: Z85 text as it is, or else the .pub file it names.
+std::variant<std::string, RemoteSettingsError> readServerKey(const QString &text)
+{
+    const QString key = text.trimmed();
+    if (key.isEmpty()) {
+        return RemoteSettingsError{RemoteField::ServerKey,
+                                   QObject::tr("The server public key is missing: give the "
+                                               "server's .pub file or its 40-character key.")};
+    }
+    if (key.size() == static_cast<qsizetype>(net::kCurveKeyTextLength) &&
+        !net::checkKeyText(key.toStdString()) && !QFileInfo::exists(key))
+        return key.toStdString();
+
+    const net::PublicKeyResult file = net::readPublicKeyFile(key.toStdString());
+    if (!file.ok()) {
+        return RemoteSettingsError{
+            RemoteField::ServerKey,
+            QObject::tr("Server public key file %1")
+                .arg(QString::fromStdString(file.error.file.empty()
+                                                ? key.toStdString() + ": " + file.error.what
+                                                : file.error.toString()))};
+    }
+    return *file.publicKey;
+}
+
+std::variant<net::CurveKeyPair, RemoteSettingsError> readTerminalKeys(const QString &prefix)
+{
+    if (prefix.trimmed().isEmpty()) {
+        return RemoteSettingsError{RemoteField::KeyPrefix,
+                                   QObject::tr("The terminal's key pair is missing: give the path "
+                                               "`bourse-engine keygen --out` was given, without "
+                                               ".key or .pub, or generate a pair.")};
+    }
+    const net::KeyPairResult keys = net::readKeyPair(prefix.trimmed().toStdString());
+    if (!keys.ok()) {
+        return RemoteSettingsError{RemoteField::KeyPrefix,
+                                   QObject::tr("Terminal key pair: %1")
+                                       .arg(QString::fromStdString(keys.error.toString()))};
+    }
+    return *keys.pair;
+}
+
+// Creates each missing folder of `path` with mode 0700, as keygen does. Returns the error.
+std::optional<QString> makeFolders(const QString &path)
+{
+    const QStringList parts = QDir::cleanPath(path).split(QLatin1Char('/'), Qt::SkipEmptyParts);
+    QString folder;
+    for (const QString &part : parts) {
+        folder += QLatin1Char('/') + part;
+        const QByteArray native = QFile::encodeName(folder);
+        if (::mkdir(native.constData(), 0700) != 0 && errno != EEXIST) {
+            return QObject::tr("%1: cannot create the folder: %2")
+                .arg(folder, QString::fromLocal8Bit(std::strerror(errno)));
+        }
+    }
+    return std::nullopt;
+}
+
+} // namespace
+
+std::optional<QString> checkEndpoint(const QString &endpoint, const QString &what)
+{
+    if (endpoint.trimmed().isEmpty())
+        return QObject::tr("The %1 is missing: give tcp://HOST:PORT.").arg(what);
+    if (!parseEndpoint(endpoint)) {
+        return QObject::tr("Invalid %1 '%2': expected tcp://HOST:PORT with a port from 1 to "
+                           "65535, such as tcp://127.0.0.1:7401.")
+            .arg(what, endpoint.trimmed());
+    }
+    return std::nullopt;
+}
+
+QString endpointWithPortOffset(const QString &endpoint, int offset)
+{
+    std::optional<QUrl> url = parseEndpoint(endpoint);
+    if (!url || url->port() + offset > 65535)
+        return {};
+    url->setPort(url->port() + offset);
+    return url->toString();
+}
+
+std::variant<std::vector<AccountId>, QString> parseAccountList(const QString &text)
+{
+    std::vector<AccountId> accounts;
+    std::set<std::uint32_t> seen;
+    for (const QString &word : text.split(QLatin1Char(','), Qt::SkipEmptyParts)) {
+        bool ok = false;
+        const qulonglong number = word.trimmed().toULongLong(&ok);
+        if (!ok || number == 0 || number > std::numeric_limits<std::uint32_t>::max()) {
+            return QObject::tr("Invalid account '%1': expected a whole number from 1, such as "
+                               "1 or 1,2.")
+                .arg(word.trimmed());
+        }
+        if (!seen.insert(static_cast<std::uint32_t>(number)).second)
+            return QObject::tr("Account %1 is listed twice.").arg(number);
+        accounts.push_back(AccountId{static_cast<std::uint32_t>(number)});
+    }
+    return accounts;
+}
+
+QString formatAccountList(const std::vector<AccountId> &accounts)
+{
+    QStringList words;
+    for (const AccountId account : accounts)
+        words << QString::number(account.value());
+    return words.join(QStringLiteral(","));
+}
+
+std::variant<net::ClientOptions, RemoteSettingsError>
+checkRemoteSettings(const RemoteSettings &settings)
+{
+    net::ClientOptions options;
+    const QString orderEntry = QObject::tr("order-entry endpoint");
+    if (std::optional<QString> error = checkEndpoint(settings.orderEntryEndpoint, orderEntry))
+        return RemoteSettingsError{RemoteField::OrderEntry, *error};
+    options.orderEntryEndpoint = settings.orderEntryEndpoint.trimmed().toStdString();
+
+    auto publish = endpointOrDefault(settings, settings.publishEndpoint, 1, RemoteField::Publish,
+                                     QObject::tr("publish endpoint"));
+    if (auto *error = std::get_if<RemoteSettingsError>(&publish))
+        return *error;
+    options.publishEndpoint = std::get<std::string>(publish);
+    auto snapshot = endpointOrDefault(settings, settings.snapshotEndpoint, 2, RemoteField::Snapshot,
+                                      QObject::tr("snapshot endpoint"));
+    if (auto *error = std::get_if<RemoteSettingsError>(&snapshot))
+        return *error;
+    options.snapshotEndpoint = std::get<std::string>(snapshot);
+
+    auto serverKey = readServerKey(settings.serverKey);
+    if (auto *error = std::get_if<RemoteSettingsError>(&serverKey))
+        return *error;
+    options.serverPublicKey = std::get<std::string>(serverKey);
+    auto keys = readTerminalKeys(settings.keyPrefix);
+    if (auto *error = std::get_if<RemoteSettingsError>(&keys))
+        return *error;
+    options.keys = std::get<net::CurveKeyPair>(keys);
+
+    options.accounts = settings.accounts;
+    return options;
+}
+
+RemoteSettings loadRemoteSettings()
+{
+    const QSettings stored;
+    RemoteSettings settings;
+    settings.orderEntryEndpoint = stored.value(kOrderEntryKey).toString();
+    settings.publishEndpoint = stored.value(kPublishKey).toString();
+    settings.snapshotEndpoint = stored.value(kSnapshotKey).toString();
+    settings.serverKey = stored.value(kServerKeyKey).toString();
+    settings.keyPrefix = stored.value(kKeyPrefixKey).toString();
+    // A stored list that no longer parses is dropped, so the dialog shows an empty field.
+    const auto accounts = parseAccountList(stored.value(kAccountsKey).toString());
+    if (const auto *list = std::get_if<std::vector<AccountId>>(&accounts))
+        settings.accounts = *list;
+    return settings;
+}
+
+void saveRemoteSettings(const RemoteSettings &settings)
+{
+    QSettings stored;
+    stored.setValue(kOrderEntryKey, settings.orderEntryEndpoint);
+    stored.setValue(kPublishKey, settings.publishEndpoint);
+    stored.setValue(kSnapshotKey, settings.snapshotEndpoint);
+    stored.setValue(kServerKeyKey, settings.serverKey);
+    stored.setValue(kKeyPrefixKey, settings.keyPrefix);
+    stored.setValue(kAccountsKey, formatAccountList(settings.accounts));
+}
+
+QString defaultKeyPrefix()
+{
+    QString config = qEnvironmentVariable("XDG_CONFIG_HOME");
+    if (!config.startsWith(QLatin1Char('/'))) {
+        const QString home = qEnvironmentVariable("HOME");
+        config = home.startsWith(QLatin1Char('/')) ? home + QStringLiteral("/.config") : QString();
+    }
+    return config.isEmpty() ? QString() : config + QStringLiteral("/bourse/keys/curve");
+}
+
+GeneratedKeys generateTerminalKeys(const QString &prefix)
+{
+    if (prefix.trimmed().isEmpty())
+        return {{}, QObject::tr("Give the path of the key pair to write, without .key or .pub.")};
+    if (std::optional<QString> error = makeFolders(QFileInfo(prefix).absolutePath()))
+        return {{}, *error};
+
+    const net::KeyPairResult generated = net::generateKeyPair();
+    if (!generated.ok())
+        return {{}, QString::fromStdString(generated.error.toString())};
+    if (const auto error =
+            net::writeKeyPair(*generated.pair, prefix.toStdString(), net::ExistingKeys::Keep))
+        return {{}, QString::fromStdString(error->toString())};
+    return {QString::fromStdString(generated.pair->publicKey), {}};
+}
+
+} // namespace bourse::ui
