@@ -116,6 +116,37 @@ std::string describeRejection(RejectReason reason)
     return "rejected: " + std::string(nameOf(reason));
 }
 
+OwnOrder acceptedOrder(const Event &event, const OrderAccepted &accepted)
+{
+    OwnOrder own;
+    own.id = accepted.id;
+    own.account = accepted.account;
+    own.instrument = event.instrument;
+    own.side = accepted.side;
+    own.type = accepted.type;
+    own.timeInForce = accepted.timeInForce;
+    own.limit = hasLimit(accepted.type) ? accepted.limit : Price{};
+    own.stopPrice = accepted.stopPrice;
+    own.displayQuantity = accepted.displayQuantity;
+    own.quantity = accepted.quantity;
+    own.remaining = accepted.quantity;
+    own.entered = event.time;
+    own.updated = event.time;
+    own.lastSequence = event.sequence;
+    return own;
+}
+
+void copyRequest(OwnOrder &own, const NewOrder &request)
+{
+    own.side = request.side;
+    own.type = request.type;
+    own.timeInForce = request.timeInForce;
+    own.limit = hasLimit(request.type) ? request.limit : Price{};
+    own.stopPrice = request.stopPrice;
+    own.displayQuantity = request.displayQuantity;
+    own.quantity = request.quantity;
+}
+
 std::string describeRiskRejection(const RiskRejected &rejected)
 {
     return describe(decisionOf(rejected));
@@ -269,21 +300,7 @@ void TraderViewBuilder::on(const Event &event, const OrderAccepted &accepted)
     }
     Working working;
     working.accepted = event.sequence;
-    OwnOrder &own = working.order;
-    own.id = accepted.id;
-    own.account = accepted.account;
-    own.instrument = event.instrument;
-    own.side = accepted.side;
-    own.type = accepted.type;
-    own.timeInForce = accepted.timeInForce;
-    own.limit = hasLimit(accepted.type) ? accepted.limit : Price{};
-    own.stopPrice = accepted.stopPrice;
-    own.displayQuantity = accepted.displayQuantity;
-    own.quantity = accepted.quantity;
-    own.remaining = accepted.quantity;
-    own.entered = event.time;
-    own.updated = event.time;
-    own.lastSequence = event.sequence;
+    working.order = acceptedOrder(event, accepted);
     m_working.insert_or_assign(accepted.id.value(), std::move(working));
 }
 
@@ -358,13 +375,7 @@ void TraderViewBuilder::rejectOrder(const Event &event, const OrderRejected &rej
     own.instrument = event.instrument.value() != 0 ? event.instrument : m_engine.instrument();
     own.requestKnown = m_request != nullptr;
     if (m_request != nullptr) {
-        own.side = m_request->side;
-        own.type = m_request->type;
-        own.timeInForce = m_request->timeInForce;
-        own.limit = hasLimit(m_request->type) ? m_request->limit : Price{};
-        own.stopPrice = m_request->stopPrice;
-        own.displayQuantity = m_request->displayQuantity;
-        own.quantity = m_request->quantity;
+        copyRequest(own, *m_request);
     }
     own.state = OwnOrderState::Rejected;
     own.reason = std::move(text);
@@ -628,13 +639,7 @@ void TraderViewBuilder::rejectRequest(const NewOrder &order, std::string text, T
     OwnOrder own;
     own.account = order.account;
     own.instrument = order.instrument.value() != 0 ? order.instrument : m_engine.instrument();
-    own.side = order.side;
-    own.type = order.type;
-    own.timeInForce = order.timeInForce;
-    own.limit = hasLimit(order.type) ? order.limit : Price{};
-    own.stopPrice = order.stopPrice;
-    own.displayQuantity = order.displayQuantity;
-    own.quantity = order.quantity;
+    copyRequest(own, order);
     own.state = OwnOrderState::Rejected;
     own.reason = std::move(text);
     own.entered = time;

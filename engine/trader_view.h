@@ -154,6 +154,13 @@ std::string describeCancel(CancelReason reason);
 // sentence instead.
 std::string describeRejection(RejectReason reason);
 
+// Returns the trader's working order as its OrderAccepted states it, entered at the event's time.
+OwnOrder acceptedOrder(const Event &event, const OrderAccepted &accepted);
+
+// Copies what a new order requests (side, type, time in force, prices and quantity) into an
+// order of the trader's list. The remaining quantity is left as it is.
+void copyRequest(OwnOrder &own, const NewOrder &request);
+
 // Returns the risk notice of a rejection, with the rule, the inputs and the limit, such as
 // "rejected: position limit, would be 1,200 long against a limit of 1,000".
 std::string describeRiskRejection(const RiskRejected &rejected);

@@ -19,23 +19,6 @@ void pushNewest(std::deque<Item> &items, Item item, std::size_t kept)
         items.pop_back();
 }
 
-bool hasLimitPrice(OrderType type)
-{
-    return type == OrderType::Limit || type == OrderType::StopLimit;
-}
-
-void copyRequest(OwnOrder &own, const NewOrder &order)
-{
-    own.side = order.side;
-    own.type = order.type;
-    own.timeInForce = order.timeInForce;
-    own.limit = hasLimitPrice(order.type) ? order.limit : Price{};
-    own.stopPrice = order.stopPrice;
-    own.displayQuantity = order.displayQuantity;
-    own.quantity = order.quantity;
-    own.remaining = order.quantity;
-}
-
 } // namespace
 
 RemoteTraderView::RemoteTraderView(std::vector<AccountId> accounts)
@@ -89,22 +72,7 @@ void RemoteTraderView::on(const Event &event, const OrderAccepted &accepted)
     if (!isTraderAccount(accepted.account))
         return;
     takeRequest(accepted.clientOrderId);
-    OwnOrder own;
-    own.id = accepted.id;
-    own.account = accepted.account;
-    own.instrument = event.instrument;
-    own.side = accepted.side;
-    own.type = accepted.type;
-    own.timeInForce = accepted.timeInForce;
-    own.limit = hasLimitPrice(accepted.type) ? accepted.limit : Price{};
-    own.stopPrice = accepted.stopPrice;
-    own.displayQuantity = accepted.displayQuantity;
-    own.quantity = accepted.quantity;
-    own.remaining = accepted.quantity;
-    own.entered = event.time;
-    own.updated = event.time;
-    own.lastSequence = event.sequence;
-    m_orders[accepted.id.value()] = std::move(own);
+    m_orders[accepted.id.value()] = acceptedOrder(event, accepted);
 }
 
 // A command of another terminal trading the same account has no request here. Its rejection is
@@ -143,6 +111,7 @@ void RemoteTraderView::rejectOrder(const Event &event, const OrderRejected &reje
     own.requestKnown = request && request->order;
     if (own.requestKnown) {
         copyRequest(own, *request->order);
+        own.remaining = request->order->quantity;
         own.instrument = request->order->instrument;
     }
     own.id = rejected.id;
