@@ -14,8 +14,8 @@ namespace bourse::ui {
 
 // Session > Host a market: the market (a training scenario file, or the simulated market when
 // empty) and its seed, the address and first port the server binds, the peers' access list, the
-// host's accounts and key pair. Host checks every field, parses the files and reads the keys; an
-// error names the field or file and keeps the dialog open on that field.
+// host's accounts and key pair. Host checks every field, parses the files and reads the keys.
+// An error names the field or file and keeps the dialog open on that field.
 class HostDialog : public QDialog {
     Q_OBJECT
 

@@ -46,7 +46,7 @@ public:
     void setView(const MarketView &view);
 
     // Turns off play, pause, step, the speeds and the position while the terminal trades on a
-    // server, whose market runs on its own clock, with a tooltip that says so. setView() then
+    // server, whose market runs on its own clock, with a tooltip that states so. setView() then
     // leaves them off (replay_toolbar_remote.cpp).
     void setRemote(bool remote);
 

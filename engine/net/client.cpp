@@ -145,7 +145,7 @@ void Client::sendCommand(PendingCommand &pending)
 }
 
 // Marks every sent command for sending again. The server gives a repeated client order id the
-// first answer (docs/protocol.md, "Resending after a reconnect"), so a command that did reach
+// first reply (docs/protocol.md, "Resending after a reconnect"), so a command that did reach
 // the engine is not executed twice.
 void Client::markPendingForResend()
 {

@@ -83,8 +83,8 @@ public:
     virtual void onCommandRejected(const CommandRejected &) {}
     // An ErrorReply from the server. `command` is the pending command it names, if any. That
     // command leaves the pending list, because the server dropped it and sends no reply. An
-    // ErrorReply UnexpectedMessage that names a command means that the server forgot the link:
-    // the client then says Hello again and resends, and `command` is empty.
+    // ErrorReply UnexpectedMessage that names a command means that the server dropped the link.
+    // The client then sends Hello again and resends, and `command` is empty.
     virtual void onErrorReply(const ErrorReply &, std::optional<ClientOrderId> /*command*/) {}
     virtual void onStateChanged(ClientState) {}
 };
@@ -227,8 +227,8 @@ private:
 // restarted client starts above every id of its previous run as long as that run sent fewer
 // commands than the ns it lasted, and the wall clock did not step back.
 // NOTE: two terminals that trade one account share its id space. Their ranges overlap only when
-// one starts fewer ns after the other than the commands the other has sent, but the server
-// would then give a NewOrder of the later terminal the answer to an identical one of the other.
+// one starts fewer ns after the other than the commands the other has sent. The server would
+// then give a NewOrder of the later terminal the reply to an identical one of the other.
 std::uint64_t firstClientOrderIdFromClock();
 
 // The wall clock, ns since the Unix epoch, as Heartbeats carry it.

@@ -81,9 +81,9 @@ void Client::subscribe(const ClientSocketOptions &options)
     m_lastPublication = Clock::now();
 }
 
-// A server forgets a peer that was silent for 3 of its heartbeat intervals, or whose replies it
-// could not queue. The link then starts again on a new connection, so that the server sees a
-// new peer and a Hello, while the other links stay as they are.
+// A server drops a peer that was silent for 3 of its heartbeat intervals, or whose replies it
+// could not queue. The link then starts again on a new connection, so that the server receives
+// a new peer and a Hello, while the other links stay as they are.
 void Client::sayHelloAgain(ClientLink &link)
 {
     ++m_counters.linksReopened;

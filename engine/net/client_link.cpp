@@ -47,7 +47,7 @@ std::optional<std::uint64_t> ClientLink::send(Message &message, std::vector<std:
     message.header.sequence = heartbeat ? lastSentSequence : lastSentSequence + 1;
     encodeMessage(message, buffer);
 
-    // Without a connected peer a DEALER queues up to its high-water mark; past it the send
+    // Without a connected peer a DEALER queues up to its high-water mark. Past it the send
     // fails, and the caller keeps the message to send later.
     if (!socket->send(zmq::buffer(buffer), zmq::send_flags::dontwait))
         return std::nullopt;

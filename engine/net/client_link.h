@@ -38,7 +38,7 @@ struct ClientLink {
     }
 
     // Opens a new DEALER to endpoint. Every sequence number starts again, because the server
-    // sees a new peer, whose first message is to be a Hello.
+    // treats it as a new peer, whose first message is to be a Hello.
     void open(zmq::context_t &context, const std::string &endpoint,
               const ClientSocketOptions &options);
     void close();

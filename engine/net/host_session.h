@@ -2,7 +2,7 @@
 
 // Host mode: a terminal serves its own simulated or training market to peer terminals. A Server
 // runs on a thread of its own, and the host trades through a RemoteSession connected to it over
-// loopback with the host's own key, so the host sees exactly what its peers see. The host pauses
+// loopback with the host's own key, so the host receives exactly what its peers do. The host pauses
 // the agents and injects market events through the server's controls; peers trade against each
 // other and the agents, with self-trade prevention per account as in every engine.
 

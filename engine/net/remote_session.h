@@ -82,8 +82,8 @@ public:
     // and returns false: resetKillSwitch() resets.
     bool engageKillSwitch(AccountId account, KillSwitchScope scope);
     bool resetKillSwitch(AccountId account);
-    // The server judges orders; a terminal cannot ask it beforehand. The answer checks what the
-    // latest view shows (the instrument's tick, lot, minimum and maximum quantity, and the kill
+    // The server judges orders, and a terminal cannot ask it beforehand. This check covers what
+    // the latest view shows (the instrument's tick, lot, minimum and maximum quantity, and the kill
     // switches) and passes otherwise. The future is ready at once.
     std::future<Session::CheckAnswer> checkOrder(const NewOrder &order);
 

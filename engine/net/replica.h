@@ -41,9 +41,9 @@ struct LastTrade {
 
 // One instrument's definition, status, book by level and by order, and last trade, from the
 // market-data events of docs/protocol.md. The book is an Engine(InstrumentId) fed with the
-// replay calls (applyAdd, applyReduce, applyExecution, applyDelete, applyStatus): the server's
-// own OrderBook code, so levels and queues come out as the server's do, and those calls reject
-// an unknown order or a quantity above what an order has, as a check on the stream.
+// replay calls (applyAdd, applyReduce, applyExecution, applyDelete, applyStatus). It runs the
+// server's own OrderBook code, so levels and queues come out as the server's do. Those calls
+// reject an unknown order or a quantity above what an order has, as a check on the stream.
 class InstrumentReplica {
 public:
     explicit InstrumentReplica(InstrumentId instrument);

@@ -28,7 +28,7 @@ struct MarketStatus {
     std::vector<FiredMarketEvent> firedEvents; // oldest first, scheduled and injected
 };
 
-// What became of a control request. Queued means the loop applies it within one turn.
+// The outcome of a control request. Queued means the loop applies it within one turn.
 enum class ControlResult : std::uint8_t {
     Queued,
     QueueFull,         // the loop has not drained the earlier requests yet; try again
@@ -70,7 +70,7 @@ public:
     int wakeUpDescriptor() const { return m_wakeUp; }
 
     MarketStatus status() const;
-    // Replaces the published status with `status`, adding the fired events past those it holds.
+    // Replaces the published status with `status`, adding the fired events past those it contains.
     void publish(const MarketStatus &status, std::span<const FiredMarketEvent> fired);
 
 private:

@@ -20,7 +20,7 @@ namespace bourse::net {
 // - account: AccountOpened (its opening balance is the cash now), RiskLimitsSet for the
 //   default limits and each override, KillSwitchChanged when a switch is engaged, per working
 //   order by id an OrderAccepted with its remaining quantity then OrderAdded or OrderParked,
-//   and a FillPosted of trade sequence zero per position the portfolio holds.
+//   and a FillPosted of trade sequence zero per position the portfolio contains.
 // The events' record sequence numbers count them from 1 across the parts, because a message
 // needs increasing numbers; every part's eventSequence is engine.lastSequence(). Their time is
 // zero. Each part encodes to at most kMaximumPayloadSize bytes of payload; part i (from zero) is

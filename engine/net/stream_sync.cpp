@@ -7,8 +7,8 @@ namespace bourse::net {
 struct StreamSynchronizer::Stream {
     bool live = false;           // in sync: live messages apply at once
     bool requestPending = false; // a SnapshotRequest is to be sent
-    // A SnapshotRequest went out since the stream followed or the server instance changed;
-    // parts that arrive without one respond to another instance, so they are ignored.
+    // A SnapshotRequest went out since the stream followed or the server instance changed.
+    // Parts that arrive without one respond to another instance, so they are ignored.
     bool requestSent = false;
     StreamSequence sequence;
     std::deque<QueuedMessage> queue; // messages that arrived while not live, in order

@@ -1,8 +1,8 @@
 #pragma once
 
 // A client's state machine for the published streams it follows, as docs/protocol.md ("Joining
-// and resynchronizing a stream") describes: it keeps each stream's replica in step with the
-// server, queues messages while a snapshot is on its way, and requests a new snapshot after a
+// and resynchronizing a stream") describes. It keeps each stream's replica in step with the
+// server and queues messages while a snapshot is on its way. It requests a new snapshot after a
 // gap, a lost snapshot part, an event that does not fit the replica, a queue that overflowed or
 // a new server instance. It opens no sockets: the client passes in decoded messages and sends
 // the SnapshotRequests that takeSnapshotRequests() returns.

@@ -195,7 +195,7 @@ void HostSessionTest::peersTradeWithEachOther()
     QCOMPARE(alice->trader.fills.front().fee, Money{5});
     QVERIFY(alice->trader.workingOrders.empty());
 
-    // The host's own terminal sees the trade on the tape, as the peers do.
+    // The host's own terminal shows the trade on the tape, as the peers' terminals do.
     const auto host = waitForView(fixture.host->session(), [](const MarketView &view) {
         return !view.recentTrades.empty() && view.recentTrades.back().quantity == Quantity{10};
     });

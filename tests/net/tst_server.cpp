@@ -602,7 +602,7 @@ private slots:
     // 30000 commands from a client that reads nothing until it has sent them all. Either every
     // reply arrives, or the server, unable to queue one, clears the link's Hello and replies to
     // the client's next message with an ErrorReply that requests a new Hello.
-    // NOTE: the server's order-entry queue holds 100000 messages (kOrderEntryHighWaterMark in
+    // NOTE: the server's order-entry queue keeps up to 100000 messages (kOrderEntryHighWaterMark in
     // server.cpp), so 30000 replies fit and the failed-send branch below is not expected to run.
     void unreadRepliesNeverLostSilently()
     {

@@ -1,6 +1,6 @@
 // buildSnapshot: a book too big for one message splits into parts under the protocol's limit,
-// every part decodes, a replica built from the parts equals the engine's book, and a part that
-// arrives out of number makes the synchronizer ask again.
+// and every part decodes. A replica built from the parts equals the engine's book, and a part
+// that arrives out of number makes the synchronizer request the snapshot again.
 
 #include "stream_snapshot.h"
 #include "stream_sync.h"
@@ -142,8 +142,8 @@ void TestStreamSnapshot::unknownStreamGivesEmptyPart()
 }
 
 // An account with a resting order, an iceberg, a parked stop, a position, limits, an override
-// and an engaged kill switch: its snapshot rebuilds all of them, and live events that follow
-// (a fill of the iceberg's slice and its refill, the stop triggering, a cancel) apply on top.
+// and an engaged kill switch: its snapshot rebuilds all of them. Live events that follow (a
+// fill of the iceberg's slice and its refill, the stop triggering, a cancel) apply on top.
 void TestStreamSnapshot::accountSnapshotThenLiveEvents()
 {
     constexpr AccountId kTrader{5};
@@ -235,7 +235,7 @@ void TestStreamSnapshot::accountSnapshotThenLiveEvents()
              static_cast<std::uint16_t>(RiskLimitField::OrderQuantity));
 
     // Live: the other account takes 15 from the iceberg at 110 (a slice of 10, a refill, 5
-    // more), which triggers the trader's stop; then the trader's bid is cancelled.
+    // more), which triggers the trader's stop. Then the trader's bid is cancelled.
     engine.resetKillSwitch(kTrader, time);
     engine.submit(NewOrder{.side = Side::Buy,
                            .limit = Price{110},

@@ -1,5 +1,5 @@
 // StreamSynchronizer against the truth: a real Engine driven by the agent market publishes its
-// events per stream through BatchWriter, the bytes are decoded with decodePublished and fed to
+// events per stream through BatchWriter. The bytes are decoded with decodePublished and fed to
 // the synchronizer, snapshots come from buildSnapshot, and at the end every replica must equal
 // the engine: levels, orders in queue order, status, last trade price, working orders,
 // positions and cash. Each scenario then breaks the stream in one way.

@@ -233,7 +233,7 @@ void TstInstructorPanel::injection_listedInMarketTimeOrder()
 }
 
 // Halt is off for an instrument the view shows halted and Reopen is off for one it shows
-// trading, each with a tooltip that says why, so no injection that changes nothing is listed.
+// trading, each with a tooltip that states why, so no injection that changes nothing is listed.
 void TstInstructorPanel::haltedInstrument_onlyReopenEnabled()
 {
     ui::InstructorPanel panel;
@@ -502,7 +502,7 @@ void TstInstructorPanel::scenarioEnd_stopsAndShowsTime()
 
 namespace {
 
-// Hosted market controls that record each call and answer with `result`, and a status whose
+// Hosted market controls that record each call and reply with `result`, and a status whose
 // pause and time the test sets.
 struct FakeControls {
     std::vector<bool> pauses;
