@@ -1,14 +1,9 @@
 #include "agent_stream_hash.h"
 
-#include "event_codec.h"
-#include "event_codec_schema.h"
+#include "event_record.h"
 
-#include <algorithm>
 #include <bit>
 #include <cstring>
-#include <tuple>
-#include <type_traits>
-#include <variant>
 
 namespace bourse {
 
@@ -46,109 +41,6 @@ std::uint64_t accumulate(std::uint64_t lane, std::uint64_t input)
 std::uint64_t mergeLane(std::uint64_t hash, std::uint64_t lane)
 {
     return (hash ^ accumulate(0, lane)) * kPrime1 + kPrime4;
-}
-
-// --- Payload encoding from the codec's field tables
-
-using codec::fieldsOf;
-
-template <typename T>
-concept Record = requires
-{
-    fieldsOf(std::type_identity<T>{});
-};
-
-template <typename T>
-struct IsText : std::false_type {
-};
-template <std::size_t Size>
-struct IsText<std::array<char, Size>> : std::true_type {
-};
-
-template <Record R>
-constexpr std::size_t encodedSize();
-
-// The width event_codec.cpp gives a member in the current codec version, which encodes every
-// field of every table.
-template <typename Member>
-constexpr std::size_t widthOf()
-{
-    if constexpr (Record<Member>)
-        return encodedSize<Member>();
-    else if constexpr (std::is_enum_v<Member> || IsText<Member>::value)
-        return sizeof(Member);
-    else if constexpr (std::is_integral_v<Member>)
-        return sizeof(Member);
-    else
-        return sizeof(typename Member::Representation);
-}
-
-template <Record R>
-constexpr std::size_t encodedSize()
-{
-    return std::apply(
-        [](auto... fields) {
-            return (widthOf<typename decltype(fields)::Member>() + ... + std::size_t{0});
-        },
-        fieldsOf(std::type_identity<R>{}));
-}
-
-template <typename Variant>
-struct LargestPayload;
-template <typename... Payloads>
-struct LargestPayload<std::variant<Payloads...>> {
-    static constexpr std::size_t size = std::max({encodedSize<Payloads>()...});
-};
-
-constexpr std::size_t kHeaderSize = 8 + 8 + 4;
-constexpr std::size_t kCodecHeaderSize = 2; // codec version, event type
-static_assert(kCodecHeaderSize + LargestPayload<EventPayload>::size + kHeaderSize <=
-                  EventStreamHash::kMaximumRecordSize,
-              "a payload outgrew EventStreamHash::kMaximumRecordSize");
-
-template <std::size_t Width>
-void store(std::uint8_t *&out, std::uint64_t value)
-{
-    if constexpr (kLittleEndian) {
-        std::memcpy(out, &value, Width);
-    } else {
-        for (std::size_t byte = 0; byte < Width; ++byte)
-            out[byte] = static_cast<std::uint8_t>(value >> (8 * byte));
-    }
-    out += Width;
-}
-
-template <Record R>
-void storeRecord(std::uint8_t *&out, const R &record);
-
-// Writes a member as event_codec.cpp's appendMember() appends it: enums in one byte, text as
-// its characters, and integers, signed ones as their two's complement, in their own width.
-template <typename Member>
-void storeMember(std::uint8_t *&out, const Member &value)
-{
-    if constexpr (Record<Member>) {
-        storeRecord(out, value);
-    } else if constexpr (std::is_enum_v<Member>) {
-        static_assert(sizeof(Member) == 1, "enums are encoded in one byte");
-        *out++ = static_cast<std::uint8_t>(value);
-    } else if constexpr (IsText<Member>::value) {
-        std::memcpy(out, value.data(), value.size());
-        out += value.size();
-    } else if constexpr (std::is_integral_v<Member>) {
-        store<sizeof(Member)>(out, static_cast<std::uint64_t>(value));
-    } else {
-        store<sizeof(typename Member::Representation)>(out,
-                                                       static_cast<std::uint64_t>(value.value()));
-    }
-}
-
-template <Record R>
-void storeRecord(std::uint8_t *&out, const R &record)
-{
-    // Constant tables let the compiler turn each member pointer into a fixed offset.
-    static constexpr auto fields = fieldsOf(std::type_identity<R>{});
-    std::apply([&](const auto &...field) { (storeMember(out, record.*(field.member)), ...); },
-               fields);
 }
 
 } // namespace
@@ -241,11 +133,11 @@ void EventStreamHash::onEvent(const Event &event)
 {
     if (event.sequence > m_lastSequence)
         return;
-    if (m_buffered + kMaximumRecordSize > m_buffer.size()) {
+    if (m_buffered + kMaximumEventRecordSize > m_buffer.size()) {
         m_hash.update(std::span(m_buffer.data(), m_buffered));
         m_buffered = 0;
     }
-    m_buffered += writeRecord(event, m_buffer.data() + m_buffered);
+    m_buffered += writeEventRecord(event, m_buffer.data() + m_buffered);
     ++m_events;
 }
 
@@ -254,18 +146,6 @@ std::uint64_t EventStreamHash::value() const
     Xxh64 hash = m_hash;
     hash.update(std::span(m_buffer.data(), m_buffered));
     return hash.digest();
-}
-
-std::size_t EventStreamHash::writeRecord(const Event &event, std::uint8_t *out)
-{
-    std::uint8_t *cursor = out;
-    store<8>(cursor, event.sequence);
-    store<8>(cursor, static_cast<std::uint64_t>(event.time.value()));
-    store<4>(cursor, event.instrument.value());
-    *cursor++ = eventCodecVersion;
-    *cursor++ = static_cast<std::uint8_t>(typeOf(event.payload));
-    std::visit([&cursor](const auto &payload) { storeRecord(cursor, payload); }, event.payload);
-    return static_cast<std::size_t>(cursor - out);
 }
 
 } // namespace bourse

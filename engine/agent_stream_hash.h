@@ -37,8 +37,7 @@ private:
 };
 
 // The hash of an engine's event stream, as an event handler: XXH64 (seed 0) over one record per
-// event, in sequence order. A record is the sequence number (8 bytes), the time (8 bytes) and the
-// instrument id (4 bytes), little-endian, then the payload as event_codec.h encodes it. Events
+// event, in sequence order, as writeEventRecord() (event_record.h) writes it. Events
 // after `lastSequence` are counted out, so a run that overshoots a target still hashes exactly
 // the events up to it.
 //
@@ -54,17 +53,6 @@ public:
     std::uint64_t value() const;
     // The number of events hashed.
     std::uint64_t eventCount() const { return m_events; }
-
-    // Writes an event's record to `out`, which has room for kMaximumRecordSize bytes, and
-    // returns its size. The payload's bytes are appendEncodedPayload()'s (event_codec.h), written
-    // from the codec's own field tables with fixed-width stores. The codec appends them a byte at
-    // a time, which took about 100 ns a payload in a loop over OrderAccepted and OrderAdded
-    // payloads on the machine of docs/performance.md, against about 15 ns this way.
-    static std::size_t writeRecord(const Event &event, std::uint8_t *out);
-
-    // A bound on the size of a record: 20 bytes of header and at most 256 of payload, which
-    // agent_stream_hash.cpp checks against the codec's largest payload when it compiles.
-    static constexpr std::size_t kMaximumRecordSize = 20 + 256;
 
 private:
     static constexpr std::size_t kBufferSize = 16 * 1024;

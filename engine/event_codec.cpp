@@ -12,25 +12,13 @@ namespace bourse {
 namespace {
 
 using codec::fieldsOf;
+using codec::IsText;
+using codec::Record;
 using codec::introducedIn;
 
 constexpr std::size_t headerSize = 2; // codec version, event type
 
 static_assert(eventCodecVersion == codec::version4, "a new codec version needs a schema entry");
-
-// A struct with a field table: a payload, or a struct nested in one.
-template <typename T>
-concept Record = requires
-{
-    fieldsOf(std::type_identity<T>{});
-};
-
-template <typename T>
-struct IsText : std::false_type {
-};
-template <std::size_t Size>
-struct IsText<std::array<char, Size>> : std::true_type {
-};
 
 template <Record R>
 constexpr std::size_t recordSize(std::uint8_t version);

@@ -1,8 +1,9 @@
 #pragma once
 
 // The encoded layout of every payload kind, for each codec version: which fields, in which
-// order, from which version on. Only event_codec.cpp includes this header, and the snapshot
-// loader, which checks enum values with introducedIn().
+// order, from which version on. The codecs include this header: event_codec.cpp, the
+// fixed-width records of event_record.cpp, the packed records of the network protocol, and the
+// snapshot loader, which checks enum values with introducedIn().
 //
 // Changing an entry changes the format. A new field goes at the end of its table with the new
 // codec version as its `since`, so that the layout of every older version stays a prefix of the
@@ -10,6 +11,8 @@
 
 #include "events.h"
 
+#include <array>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string_view>
@@ -306,6 +309,21 @@ constexpr auto fieldsOf(std::type_identity<RiskAlert>)
                       field("limit", &P::limit, version4),
                       field("basisPoints", &P::basisPoints, version4)};
 }
+
+// A struct with a field table: a payload, or a struct nested in one.
+template <typename T>
+concept Record = requires
+{
+    fieldsOf(std::type_identity<T>{});
+};
+
+// Whether a member is a fixed-size text field, which the codec writes as its characters.
+template <typename T>
+struct IsText : std::false_type {
+};
+template <std::size_t Size>
+struct IsText<std::array<char, Size>> : std::true_type {
+};
 
 // --- Payload kinds
 

@@ -28,7 +28,7 @@ constexpr std::uint64_t kMinimumMessages = 1'000;
 constexpr std::uint64_t kMinimumRoundTrips = 100;
 
 const char *const kUsage =
-    "usage: bourse-bench net [--events N] [--commands-per-flush N] [--messages N]\n"
+    "usage: bourse-bench net [--events N] [--commands-per-pass N] [--messages N]\n"
     "                        [--round-trips N] [--runs N] [--json]\n"
     "\n"
     "Measures the network layer on loopback TCP (127.0.0.1), each figure beside a bare cppzmq\n"
@@ -41,8 +41,8 @@ const char *const kUsage =
     "\n"
     "  --events N       agent-market events fed to the publisher per run, at least 1000\n"
     "                   (default 1000000)\n"
-    "  --commands-per-flush N  commands between two sends of the publisher's batches, from 1\n"
-    "                   to 1000000 (default 1: after each command, as the server sends)\n"
+    "  --commands-per-pass N  commands per pass of the server's loop, whose end sends the\n"
+    "                   publisher's batches, from 1 to 1000000 (default 1000)\n"
     "  --messages N     64-byte messages per PUB/SUB baseline run, at least 1000 (default\n"
     "                   1000000)\n"
     "  --round-trips N  timed round trips per run of each kind, at least 100 (default 20000),\n"
@@ -86,9 +86,9 @@ std::optional<NetBenchmarkOptions> parseOptions(const std::vector<std::string> &
         if (option == "--events") {
             minimum = kMinimumEvents;
             target = &options.events;
-        } else if (option == "--commands-per-flush") {
+        } else if (option == "--commands-per-pass") {
             maximum = 1'000'000;
-            target = &options.commandsPerFlush;
+            target = &options.commandsPerPass;
         } else if (option == "--messages") {
             minimum = kMinimumMessages;
             target = &options.messages;
@@ -156,7 +156,7 @@ bool runRound(const NetBenchmarkOptions &options, const RecordedStream &stream,
     if (!pubSubCurve)
         return false;
     const std::optional<PublishRun> publish =
-        measurePublish(stream, options.commandsPerFlush, curve, error);
+        measurePublish(stream, options.commandsPerPass, curve, error);
     if (!publish)
         return false;
 
@@ -240,6 +240,8 @@ NetSummary summarize(const NetBenchmarkResult &result)
     NetSummary summary;
     summary.eventsPerSecond =
         medianOf(result.publish, [](const PublishRun &run) { return run.eventsPerSecond(); });
+    summary.appliedEventsPerSecond = medianOf(
+        result.publish, [](const PublishRun &run) { return run.appliedEventsPerSecond(); });
     const auto messageRate = [](const BaselineRun &run) { return run.messagesPerSecond(); };
     summary.baselineMessagesPerSecond = medianOf(result.pubSub, messageRate);
     summary.baselineCurveMessagesPerSecond = medianOf(result.pubSubCurve, messageRate);

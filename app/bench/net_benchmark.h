@@ -12,10 +12,10 @@ namespace bourse::bench {
 
 struct NetBenchmarkOptions {
     std::uint64_t events = 1'000'000; // agent-market events fed to the publisher per run
-    // Commands of the recorded stream per publisher flush. 1 is what the server does: the engine
-    // ends each command with onCommandEnd(), and the publisher sends its batches then. More
-    // measures a publisher that would send only every so many commands.
-    std::uint64_t commandsPerFlush = 1;
+    // Commands of the recorded stream per pass of the server's loop, whose end sends the
+    // publisher's batches (onBatchEnd). At full speed a pass runs about 5 ms of the market, some
+    // 25,000 commands; 1000 is a pass of about 0.2 ms.
+    std::uint64_t commandsPerPass = 1000;
     std::uint64_t messages = 1'000'000;     // 64-byte messages per PUB/SUB baseline run
     std::uint64_t roundTrips = 20'000;      // timed round trips per run and kind
     std::uint64_t warmupRoundTrips = 1'000; // untimed round trips before them
@@ -31,15 +31,18 @@ struct RoundTripPercentiles {
     double max = 0;
 };
 
-// One run of the market-data path: events the subscriber received, decoded and applied.
+// One run of the market-data path: events the subscriber received, decoded and checked in
+// sequence while timed, then applied to replicas of the books.
 struct PublishRun {
     std::uint64_t events = 0;   // events in the batches received
     std::uint64_t messages = 0; // batches received
     std::uint64_t bytes = 0;    // topic and message frames
     std::uint64_t largestBatch = 0;
-    double seconds = 0;     // from the first event fed to the end marker received
-    double feedSeconds = 0; // from the first event fed to the publisher's last send returning
+    double seconds = 0;      // from the first event fed to the end marker received
+    double feedSeconds = 0;  // from the first event fed to the publisher's last send returning
+    double applySeconds = 0; // decoding the batches again and applying them, after the run
     double eventsPerSecond() const { return static_cast<double>(events) / seconds; }
+    double appliedEventsPerSecond() const { return static_cast<double>(events) / applySeconds; }
 };
 
 // One run of a bare PUB/SUB baseline.
@@ -74,6 +77,7 @@ struct NetBenchmarkResult {
 // Medians over the runs, and the targets.
 struct NetSummary {
     double eventsPerSecond = 0;
+    double appliedEventsPerSecond = 0;    // the subscriber's replicas, after the run
     double baselineMessagesPerSecond = 0; // without CURVE: the targets compare against these
     double baselineCurveMessagesPerSecond = 0;
     double roundTripP50 = 0;

@@ -6,6 +6,7 @@
 #include "engine.h"
 #include "market_publisher.h"
 #include "protocol.h"
+#include "stream_sequence.h"
 #include "stream_sync.h"
 
 #include <zmq.hpp>
@@ -15,6 +16,7 @@
 #include <atomic>
 #include <chrono>
 #include <exception>
+#include <map>
 #include <set>
 #include <stdexcept>
 #include <thread>
@@ -70,9 +72,12 @@ std::set<net::StreamKey> instrumentStreamsOf(const RecordedStream &stream)
 }
 
 // A market-data terminal's side of the publications: a SUB socket in a context of its own,
-// subscribed to every instrument's topic and to heartbeats, that decodes each batch and applies
-// it through a StreamSynchronizer, which checks its sequence number. The first heartbeat shows
-// that it has joined, and the heartbeat of kEndMarkerInstance ends the run.
+// subscribed to every instrument's topic and to heartbeats, that decodes each batch, checks its
+// sequence number and keeps its bytes. The first heartbeat shows that it has joined, and the
+// heartbeat of kEndMarkerInstance ends the run. Then it applies the kept batches through a
+// StreamSynchronizer, which rebuilds each book and checks that every event fits, and times that
+// apart: the first figure is what the network path delivers, the second what one thread of a
+// terminal can apply.
 class Subscriber {
 public:
     Subscriber(const CurveSetup &curve, std::string endpoint, std::set<net::StreamKey> streams)
@@ -92,14 +97,23 @@ public:
     std::string error;
 
 private:
+    // A received batch, kept to be applied after the run.
+    struct Kept {
+        net::Topic topic;
+        std::vector<std::uint8_t> body;
+    };
+
     bool receive(zmq::socket_t &socket);
-    bool apply(const net::Message &message);
+    bool deliver(const net::Message &message);
+    void applyKept();
     void prepareSynchronizer();
     void checkApplied();
 
     const CurveSetup &m_curve;
     std::string m_endpoint;
     std::set<net::StreamKey> m_streams;
+    std::map<std::uint32_t, net::StreamSequence> m_sequences; // by instrument
+    std::vector<Kept> m_kept;
     net::StreamSynchronizer m_synchronizer;
     zmq::message_t m_topic;
     zmq::message_t m_body;
@@ -149,8 +163,10 @@ void Subscriber::run()
         socket.connect(m_endpoint);
         while (receive(socket)) {
         }
-        if (error.empty())
+        if (error.empty()) {
+            applyKept();
             checkApplied();
+        }
     } catch (const std::exception &caught) {
         error = caught.what();
     }
@@ -182,10 +198,17 @@ bool Subscriber::receive(zmq::socket_t &socket)
     }
     figures.messages += 1;
     figures.bytes += m_topic.size() + m_body.size();
-    return apply(m_message);
+    if (!deliver(m_message))
+        return false;
+    Kept &kept = m_kept.emplace_back();
+    std::copy(topic.begin(), topic.end(), kept.topic.begin());
+    kept.body.assign(body.begin(), body.end());
+    return true;
 }
 
-bool Subscriber::apply(const net::Message &message)
+// Checks a batch as a terminal does before it applies it: its type, and that it is the next one
+// of its stream.
+bool Subscriber::deliver(const net::Message &message)
 {
     const auto *batch = std::get_if<net::MarketDataBatch>(&message.body);
     if (!batch) {
@@ -193,11 +216,31 @@ bool Subscriber::apply(const net::Message &message)
                 " on an instrument topic";
         return false;
     }
+    net::StreamSequence &sequence = m_sequences[message.header.streamId];
+    if (sequence.accept(message.header.sequence) != net::SequenceVerdict::Apply) {
+        error = "batch " + std::to_string(message.header.sequence) + " of instrument " +
+                std::to_string(message.header.streamId) + " after batch " +
+                std::to_string(sequence.last());
+        return false;
+    }
     const std::size_t count = batch->events.size();
     figures.events += count;
     figures.largestBatch = std::max<std::uint64_t>(figures.largestBatch, count);
-    m_synchronizer.onPublished(message);
     return true;
+}
+
+void Subscriber::applyKept()
+{
+    const Clock::time_point start = Clock::now();
+    for (const Kept &kept : m_kept) {
+        if (const std::optional<net::DecodeError> failure =
+                net::decodePublished(kept.topic, kept.body, m_message)) {
+            error = "a kept batch failed to decode again: " + net::describe(*failure);
+            return;
+        }
+        m_synchronizer.onPublished(m_message);
+    }
+    figures.applySeconds = std::chrono::duration<double>(Clock::now() - start).count();
 }
 
 // Every event received must have been applied: a gap, a batch of a stream that is not followed
@@ -235,7 +278,7 @@ RecordedStream recordAgentMarket(std::uint64_t count)
 }
 
 std::optional<PublishRun> measurePublish(const RecordedStream &stream,
-                                         std::uint64_t commandsPerFlush, const CurveSetup &curve,
+                                         std::uint64_t commandsPerPass, const CurveSetup &curve,
                                          std::string &error)
 {
     zmq::context_t context(1);
@@ -251,6 +294,9 @@ std::optional<PublishRun> measurePublish(const RecordedStream &stream,
     // Without an engine the publisher cannot find the account of an OrderParked or a
     // StopTriggered, because they name only the order. The agent market sends no stop orders.
     net::MarketPublisher publisher(socket, nullptr);
+    // The agents trade on accounts of their own, which no access list names. So the server sends
+    // no execution reports for them, and neither does this publisher.
+    publisher.reportOnly({});
     Subscriber subscriber(curve, socket.get(zmq::sockopt::last_endpoint),
                           instrumentStreamsOf(stream));
     std::thread subscriberThread([&subscriber] { subscriber.run(); });
@@ -263,12 +309,15 @@ std::optional<PublishRun> measurePublish(const RecordedStream &stream,
 
     const Clock::time_point start = Clock::now();
     const std::size_t size = stream.events.size();
-    std::uint64_t commandsToFlush = commandsPerFlush;
+    std::uint64_t commandsLeftInPass = commandsPerPass;
     for (std::size_t i = 0; i < size; ++i) {
         publisher.onEvent(stream.events[i]);
-        if (stream.endsCommand[i] && --commandsToFlush == 0) {
-            publisher.onCommandEnd();
-            commandsToFlush = commandsPerFlush;
+        if (!stream.endsCommand[i])
+            continue;
+        publisher.onCommandEnd();
+        if (--commandsLeftInPass == 0) {
+            publisher.onBatchEnd();
+            commandsLeftInPass = commandsPerPass;
         }
     }
     publisher.onBatchEnd();

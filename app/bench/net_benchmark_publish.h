@@ -29,12 +29,12 @@ RecordedStream recordAgentMarket(std::uint64_t count);
 
 // Feeds the whole stream to a MarketPublisher as fast as it takes it, and times until the
 // subscriber has received, decoded and applied the last market-data batch. The publisher sorts
-// every event, and sends the accounts' execution reports too, which no subscriber asked for.
+// every event; as in the server, the agents' accounts have no execution report streams.
 // Returns nothing and sets `error` when a batch is lost, fails to decode or arrives out of
-// sequence. The publisher gets onCommandEnd() after every `commandsPerFlush` commands of the
-// stream.
+// sequence. The publisher gets onCommandEnd() after every command of the stream and
+// onBatchEnd() after every `commandsPerPass` commands, as a pass of the server's loop ends.
 std::optional<PublishRun> measurePublish(const RecordedStream &stream,
-                                         std::uint64_t commandsPerFlush, const CurveSetup &curve,
+                                         std::uint64_t commandsPerPass, const CurveSetup &curve,
                                          std::string &error);
 
 } // namespace bourse::bench

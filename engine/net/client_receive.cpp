@@ -23,6 +23,7 @@ std::optional<StreamKey> streamOf(const Message &message)
 {
     switch (message.header.type) {
     case MessageType::MarketDataBatch:
+    case MessageType::PackedMarketDataBatch:
         return StreamKey{StreamKind::Instrument, message.header.streamId};
     case MessageType::ExecutionReportBatch:
         return StreamKey{StreamKind::Account, message.header.streamId};

@@ -1,33 +1,18 @@
 #include "market_publisher.h"
 
+#include "event_record.h"
+
 #include <algorithm>
+#include <array>
 #include <type_traits>
 
 namespace bourse::net {
 
 namespace {
 
-// The largest event record: its header and the largest codec payload (OrderAccepted, 75 bytes
-// in codec version 4), rounded up so that a later codec version with a few more bytes fits.
-constexpr std::size_t kLargestRecord = kEventRecordHeaderSize + 128;
 constexpr std::size_t kLargestMessage = kHeaderSize + kMaximumPayloadSize;
-
-// The order a book event, a parked stop or a triggered stop names; zero for other events.
-OrderId orderOf(const Event &event)
-{
-    return std::visit(
-        [](const auto &payload) -> OrderId {
-            using T = std::decay_t<decltype(payload)>;
-            if constexpr (std::is_same_v<T, OrderAdded> || std::is_same_v<T, OrderCancelled> ||
-                          std::is_same_v<T, OrderReduced> || std::is_same_v<T, OrderReplaced> ||
-                          std::is_same_v<T, OrderRefilled> || std::is_same_v<T, OrderParked> ||
-                          std::is_same_v<T, StopTriggered>)
-                return payload.id;
-            else
-                return OrderId{};
-        },
-        event.payload);
-}
+static_assert(MarketPublisher::kSendThreshold + 2 + kMaximumEventRecordSize < kLargestMessage,
+              "a batch just under the send threshold must still take any record");
 
 constexpr std::size_t kInitialOrderSlots = 4096;
 
@@ -81,6 +66,8 @@ AccountId OrderAccounts::find(OrderId id) const
 
 void OrderAccounts::erase(OrderId id)
 {
+    if (m_live == 0)
+        return;
     const std::size_t mask = m_slots.size() - 1;
     for (std::size_t index = home(id.value()); m_slots[index].key != 0;
          index = (index + 1) & mask) {
@@ -124,19 +111,33 @@ AccountId reportAccountOf(const Event &event)
         event.payload);
 }
 
+namespace {
+
+template <typename T>
+constexpr bool isMarketDataType()
+{
+    return std::is_same_v<T, OrderAdded> || std::is_same_v<T, OrderCancelled> ||
+           std::is_same_v<T, OrderReduced> || std::is_same_v<T, OrderReplaced> ||
+           std::is_same_v<T, OrderRefilled> || std::is_same_v<T, Trade> ||
+           std::is_same_v<T, TradingStatusChanged> || std::is_same_v<T, AuctionUncrossed> ||
+           std::is_same_v<T, TopOfBook> || std::is_same_v<T, DepthLevel> ||
+           std::is_same_v<T, InstrumentAdded>;
+}
+
+// Whether each payload type is market data, by its index in EventPayload: one load per event
+// where a visit costs an indirect call.
+template <typename Variant>
+struct MarketDataTypes;
+template <typename... Payloads>
+struct MarketDataTypes<std::variant<Payloads...>> {
+    static constexpr std::array<bool, sizeof...(Payloads)> flags{isMarketDataType<Payloads>()...};
+};
+
+} // namespace
+
 bool isMarketData(const Event &event)
 {
-    return std::visit(
-        [](const auto &payload) {
-            using T = std::decay_t<decltype(payload)>;
-            return std::is_same_v<T, OrderAdded> || std::is_same_v<T, OrderCancelled> ||
-                   std::is_same_v<T, OrderReduced> || std::is_same_v<T, OrderReplaced> ||
-                   std::is_same_v<T, OrderRefilled> || std::is_same_v<T, Trade> ||
-                   std::is_same_v<T, TradingStatusChanged> || std::is_same_v<T, AuctionUncrossed> ||
-                   std::is_same_v<T, TopOfBook> || std::is_same_v<T, DepthLevel> ||
-                   std::is_same_v<T, InstrumentAdded>;
-        },
-        event.payload);
+    return MarketDataTypes<EventPayload>::flags[event.payload.index()];
 }
 
 MarketPublisher::MarketPublisher(zmq::socket_t &socket, const Engine *engine)
@@ -160,46 +161,80 @@ MarketPublisher::MarketPublisher(Sender sender, const Engine *engine)
 void MarketPublisher::onEvent(const Event &event)
 {
     if (isMarketData(event))
-        add(StreamKind::Instrument, event.instrument.value(), event);
-
-    if (const Trade *trade = std::get_if<Trade>(&event.payload)) {
-        // Each side learns of its fill on its own stream; a self-trade is reported once.
-        if (trade->makerAccount.value() != 0)
-            add(StreamKind::Account, trade->makerAccount.value(), event);
-        if (trade->takerAccount.value() != 0 && trade->takerAccount != trade->makerAccount)
-            add(StreamKind::Account, trade->takerAccount.value(), event);
-        return;
-    }
-
-    AccountId account = reportAccountOf(event);
-    if (const auto *accepted = std::get_if<OrderAccepted>(&event.payload)) {
-        if (account.value() != 0) {
-            m_orderAccounts.insert(accepted->id, account);
-            m_touched.push_back(accepted->id);
-        }
-    } else if (const OrderId order = orderOf(event); order.value() != 0) {
-        account = accountOfOrder(order);
-        if (account.value() != 0)
-            m_touched.push_back(order);
-    }
-
-    // Account zero trades for the simulated crowd, which no terminal follows. Its only report that
-    // matters is the global kill switch, which goes on the stream of account zero.
-    const bool globalSwitch = std::holds_alternative<KillSwitchChanged>(event.payload);
-    if (account.value() != 0 || globalSwitch)
-        add(StreamKind::Account, account.value(), event);
+        add(m_instruments, event.instrument.value(), event);
+    std::visit([&](const auto &payload) { addToAccounts(event, payload); }, event.payload);
     if (m_engine == nullptr) {
         if (const auto *cancelled = std::get_if<OrderCancelled>(&event.payload))
             m_orderAccounts.erase(cancelled->id);
     }
 }
 
+// One visit sorts the event for the account streams, as the type decides where it goes.
+template <typename Payload>
+void MarketPublisher::addToAccounts(const Event &event, const Payload &payload)
+{
+    if constexpr (std::is_same_v<Payload, Trade>) {
+        // Each side learns of its fill on its own stream. A self-trade is reported once.
+        if (isReported(payload.makerAccount))
+            add(m_accounts, payload.makerAccount.value(), event);
+        if (isReported(payload.takerAccount) && payload.takerAccount != payload.makerAccount)
+            add(m_accounts, payload.takerAccount.value(), event);
+    } else if constexpr (std::is_same_v<Payload, OrderAccepted>) {
+        if (isReported(payload.account)) {
+            m_orderAccounts.insert(payload.id, payload.account);
+            m_touched.push_back(payload.id);
+            add(m_accounts, payload.account.value(), event);
+        }
+    } else if constexpr (std::is_same_v<Payload, OrderAdded> ||
+                         std::is_same_v<Payload, OrderCancelled> ||
+                         std::is_same_v<Payload, OrderReduced> ||
+                         std::is_same_v<Payload, OrderReplaced> ||
+                         std::is_same_v<Payload, OrderRefilled> ||
+                         std::is_same_v<Payload, OrderParked> ||
+                         std::is_same_v<Payload, StopTriggered>) {
+        const AccountId account = accountOfOrder(payload.id);
+        if (isReported(account)) {
+            m_touched.push_back(payload.id);
+            add(m_accounts, account.value(), event);
+        }
+    } else if constexpr (std::is_same_v<Payload, KillSwitchChanged>) {
+        // The global kill switch goes on the stream of account zero, which has no other reports.
+        if (payload.account.value() == 0 || isReported(payload.account))
+            add(m_accounts, payload.account.value(), event);
+    } else {
+        const AccountId account = reportAccountOf(event);
+        if (isReported(account))
+            add(m_accounts, account.value(), event);
+    }
+}
+
+void MarketPublisher::reportOnly(std::vector<AccountId> accounts)
+{
+    std::sort(accounts.begin(), accounts.end());
+    accounts.erase(std::unique(accounts.begin(), accounts.end()), accounts.end());
+    m_reported = std::move(accounts);
+    m_reportEveryAccount = false;
+}
+
+// Account zero trades for the simulated crowd, which no terminal follows.
+bool MarketPublisher::isReported(AccountId account) const
+{
+    if (account.value() == 0)
+        return false;
+    return m_reportEveryAccount ||
+           std::binary_search(m_reported.begin(), m_reported.end(), account);
+}
+
 void MarketPublisher::onCommandEnd()
+{
+    forgetGoneOrders();
+}
+
+void MarketPublisher::sendPending()
 {
     for (Stream *open : m_open)
         send(*open);
     m_open.clear();
-    forgetGoneOrders();
 }
 
 // An order leaves without an event of its own when it fills, so the engine is asked which of
@@ -228,41 +263,62 @@ void MarketPublisher::publishHeartbeat(Timestamp now, std::uint32_t intervalMs,
 
 std::uint64_t MarketPublisher::lastSequence(StreamKind kind, std::uint32_t id) const
 {
-    const auto found = m_streams.find({kind, id});
-    return found == m_streams.end() ? 0 : found->second->lastSequence;
+    const StreamTable *table = kind == StreamKind::Instrument ? &m_instruments
+                               : kind == StreamKind::Account  ? &m_accounts
+                                                              : nullptr;
+    const Stream *found = table ? table->find(id) : nullptr;
+    return found ? found->lastSequence : 0;
 }
 
-MarketPublisher::Stream &MarketPublisher::stream(StreamKind kind, std::uint32_t id)
+MarketPublisher::Stream &MarketPublisher::StreamTable::at(std::uint32_t id)
 {
-    std::unique_ptr<Stream> &slot = m_streams[{kind, id}];
-    if (!slot) {
-        slot = std::make_unique<Stream>();
-        slot->kind = kind;
-        slot->id = id;
+    std::unique_ptr<Stream> *slot = nullptr;
+    if (id < kDirectIds) {
+        if (id >= m_direct.size())
+            m_direct.resize(static_cast<std::size_t>(id) + 1);
+        slot = &m_direct[id];
+    } else {
+        slot = &m_others[id];
     }
-    return *slot;
+    if (!*slot) {
+        *slot = std::make_unique<Stream>();
+        (*slot)->kind = m_kind;
+        (*slot)->id = id;
+    }
+    return **slot;
 }
 
-void MarketPublisher::add(StreamKind kind, std::uint32_t id, const Event &event)
+const MarketPublisher::Stream *MarketPublisher::StreamTable::find(std::uint32_t id) const
 {
-    Stream &target = stream(kind, id);
-    if (target.open && target.writer.size() + kLargestRecord > kLargestMessage)
-        send(target); // stays in m_open, and reopens below
+    if (id < kDirectIds)
+        return id < m_direct.size() ? m_direct[id].get() : nullptr;
+    const auto found = m_others.find(id);
+    return found == m_others.end() ? nullptr : found->second.get();
+}
+
+void MarketPublisher::add(StreamTable &table, std::uint32_t id, const Event &event)
+{
+    Stream &target = table.at(id);
     if (!target.open) {
         // The number is taken only when the batch is sent, so lastSequence() never names a
         // message that is still being written.
-        if (kind == StreamKind::Instrument)
-            target.writer.beginMarketData(InstrumentId{id}, target.lastSequence + 1);
+        if (target.kind == StreamKind::Instrument)
+            target.writer.beginPackedMarketData(InstrumentId{id}, target.lastSequence + 1);
         else
             target.writer.beginExecutionReports(AccountId{id}, target.lastSequence + 1);
-        if (target.buffer.capacity() < 4096)
-            target.buffer.reserve(4096);
-        if (std::find(m_open.begin(), m_open.end(), &target) == m_open.end())
-            m_open.push_back(&target);
+        // Room for a batch at the threshold, so that a busy stream's buffer never grows.
+        constexpr std::size_t kRoom = kSendThreshold + 2 + kMaximumEventRecordSize;
+        if (target.buffer.capacity() < kRoom)
+            target.buffer.reserve(kRoom);
+        m_open.push_back(&target);
         target.open = true;
     }
     target.writer.append(event);
     ++m_eventsPublished;
+    if (target.writer.size() >= kSendThreshold) {
+        send(target);
+        m_open.erase(std::find(m_open.begin(), m_open.end(), &target));
+    }
 }
 
 void MarketPublisher::send(Stream &stream)
@@ -278,11 +334,16 @@ void MarketPublisher::send(Stream &stream)
 }
 
 // The table contains the orders accepted since the publisher started. The engine has the live
-// orders from before, such as those a journal recovered, until they leave.
+// orders from before, such as those a journal recovered, until they leave. A publisher that
+// reports only some accounts gets their earlier orders through recordOrder(), so it looks only in
+// the table: most orders then belong to accounts it does not report, and the engine's look-up
+// would cost more than the rest of the event.
 AccountId MarketPublisher::accountOfOrder(OrderId id) const
 {
+    if (m_orderAccounts.size() == 0 && !m_reportEveryAccount)
+        return AccountId{};
     const AccountId recorded = m_orderAccounts.find(id);
-    if (recorded.value() != 0)
+    if (recorded.value() != 0 || !m_reportEveryAccount)
         return recorded;
     const Order *order = m_engine ? m_engine->findOrder(id) : nullptr;
     return order ? order->account : AccountId{};

@@ -55,16 +55,33 @@ public:
     // Publishes through `sender`, for tests and benchmarks.
     MarketPublisher(Sender sender, const Engine *engine);
 
-    // Adds the event to the batch of each stream it belongs to. A batch that nears the
-    // largest payload is sent at once; the rest wait for the command's end. The book events of
-    // an order of a nonzero account (OrderAdded, OrderCancelled, OrderReduced, OrderReplaced,
-    // OrderRefilled) go to its account's stream as well, so that a replica of the account
-    // learns when a working order rests, shrinks or leaves.
+    // Adds the event to the batch of each stream it belongs to. A batch that reaches
+    // kSendThreshold bytes is sent at once; the rest wait for the end of the engine's batch.
+    // The book events of an order of a nonzero account (OrderAdded, OrderCancelled,
+    // OrderReduced, OrderReplaced, OrderRefilled) go to its account's stream as well, so that a
+    // replica of the account learns when a working order rests, shrinks or leaves.
     void onEvent(const Event &event) override;
-    // Sends every batch that has events, so a command's events leave together, and drops the
-    // accounts of the orders that left the engine.
+    // Drops the accounts of the orders that left the engine with the command.
     void onCommandEnd() override;
-    void onBatchEnd() override { onCommandEnd(); }
+    // Sends every batch that has events. The server ends a batch once a pass of its loop, so a
+    // pass's events on one stream leave in one message, however many commands made them.
+    void onBatchEnd() override { sendPending(); }
+    // Sends every batch that has events now, such as before a snapshot, which must cover every
+    // event that its state includes.
+    void sendPending();
+
+    // A batch this large is sent without waiting for the end of the engine's batch. It bounds
+    // how long a busy pass holds back market data, and keeps messages far below the protocol's
+    // largest payload.
+    static constexpr std::size_t kSendThreshold = 64 * 1024;
+
+    // Limits the execution reports to these accounts, such as the accounts of an access list's
+    // traders, and may be called again when they change. The events of other accounts then go to
+    // market data only: a market's simulated agents trade on accounts of their own, which no
+    // terminal may trade or follow, and their reports would cost the publisher more than the
+    // market data. Without a call, every nonzero account has a stream. The orders of an account
+    // added later must be recorded with recordOrder().
+    void reportOnly(std::vector<AccountId> accounts);
 
     // Records the account of an order that was accepted before the publisher started, such as
     // one a journal recovered, so that its later book events reach the account's stream.
@@ -74,8 +91,7 @@ public:
     void publishHeartbeat(Timestamp now, std::uint32_t intervalMs, std::uint64_t instanceId);
 
     // The sequence number of the last message sent on a stream, zero before the first: what a
-    // snapshot taken now covers. Between commands no batch is pending, so this includes every
-    // event the engine published.
+    // snapshot taken now covers once sendPending() has run.
     std::uint64_t lastSequence(StreamKind kind, std::uint32_t id) const;
     template <typename Key>
     std::uint64_t lastSequence(const Key &key) const
@@ -98,17 +114,40 @@ private:
         bool open = false;
     };
 
-    Stream &stream(StreamKind kind, std::uint32_t id);
-    void add(StreamKind kind, std::uint32_t id, const Event &event);
+    // Streams of one kind. Ids below kDirectIds, which covers every instrument and account of a
+    // market that numbers them from 1, are found by index; larger ones in a map.
+    class StreamTable {
+    public:
+        explicit StreamTable(StreamKind kind)
+            : m_kind(kind)
+        {
+        }
+        Stream &at(std::uint32_t id);
+        const Stream *find(std::uint32_t id) const;
+
+    private:
+        static constexpr std::uint32_t kDirectIds = 1U << 16;
+        StreamKind m_kind;
+        // A stream never moves once made, so a BatchWriter keeps its buffer.
+        std::vector<std::unique_ptr<Stream>> m_direct;
+        std::map<std::uint32_t, std::unique_ptr<Stream>> m_others;
+    };
+
+    void add(StreamTable &table, std::uint32_t id, const Event &event);
     void send(Stream &stream);
+    template <typename Payload>
+    void addToAccounts(const Event &event, const Payload &payload);
+    bool isReported(AccountId account) const;
     AccountId accountOfOrder(OrderId id) const;
     void forgetGoneOrders();
 
     Sender m_sender;
     const Engine *m_engine = nullptr;
-    // Streams by (kind, id). A node never moves, so a BatchWriter keeps its buffer.
-    std::map<std::pair<StreamKind, std::uint32_t>, std::unique_ptr<Stream>> m_streams;
+    StreamTable m_instruments{StreamKind::Instrument};
+    StreamTable m_accounts{StreamKind::Account};
     std::vector<Stream *> m_open; // streams with a pending batch, in the order they opened
+    bool m_reportEveryAccount = true;
+    std::vector<AccountId> m_reported; // sorted; used when m_reportEveryAccount is false
     OrderAccounts m_orderAccounts;
     std::vector<OrderId> m_touched; // orders of accounts that the command's events named
     std::vector<std::uint8_t> m_heartbeat;

@@ -394,6 +394,8 @@ std::size_t basePayloadSize(MessageType type)
     case MessageType::MarketDataBatch:
     case MessageType::ExecutionReportBatch:
         return wire::kBatchPrefixSize;
+    case MessageType::PackedMarketDataBatch:
+        return kPackedPrefixSize;
     case MessageType::SnapshotPart:
         return wire::kSnapshotPartPrefixSize;
     }
@@ -403,7 +405,7 @@ std::size_t basePayloadSize(MessageType type)
 bool isBatch(MessageType type)
 {
     return type == MessageType::MarketDataBatch || type == MessageType::ExecutionReportBatch ||
-           type == MessageType::SnapshotPart;
+           type == MessageType::PackedMarketDataBatch || type == MessageType::SnapshotPart;
 }
 
 std::optional<DecodeError> checkHeaderFields(const Header &header)
@@ -415,6 +417,7 @@ std::optional<DecodeError> checkHeaderFields(const Header &header)
                              std::string(nameOf(header.type)) + " does not define");
     }
     const bool hasStream = header.type == MessageType::MarketDataBatch ||
+                           header.type == MessageType::PackedMarketDataBatch ||
                            header.type == MessageType::ExecutionReportBatch;
     if (!hasStream && header.streamId != 0) {
         return makeError(ProtocolError::InvalidValue, "streamId", 4,
@@ -520,6 +523,36 @@ std::optional<DecodeError> decodeBatch(std::span<const std::uint8_t> bytes, cons
     return std::nullopt;
 }
 
+// A packed batch holds events of the codec version it names, which must be this build's: the
+// packed form has no sizes to tell an older version's records apart.
+std::optional<DecodeError> decodePackedBatch(std::span<const std::uint8_t> bytes,
+                                             const Header &header, Body &body)
+{
+    std::vector<Event> events = takeEvents(body);
+    wire::Reader reader(bytes, kHeaderSize);
+    const auto version = reader.read<std::uint8_t>();
+    if (version != eventCodecVersion) {
+        return makeError(ProtocolError::InvalidValue, "codecVersion", kHeaderSize,
+                         "packed events of codec version " + std::to_string(version) +
+                             "; this build packs and reads version " +
+                             std::to_string(eventCodecVersion));
+    }
+    const std::size_t countOffset = reader.offset();
+    const auto count = reader.read<std::uint32_t>();
+    const std::size_t capacity = reader.remaining() / kMinimumPackedRecordSize;
+    if (count > capacity) {
+        return makeError(ProtocolError::CountTooLarge, "count", countOffset,
+                         "count " + std::to_string(count) + " is more than the " +
+                             bytesText(reader.remaining()) + " after it can hold (at most " +
+                             std::to_string(capacity) + " events)");
+    }
+    events.reserve(count);
+    if (auto error = readPackedEvents(bytes, reader.offset(), count, header.streamId, events))
+        return error;
+    body.emplace<MarketDataBatch>(MarketDataBatch{std::move(events)});
+    return std::nullopt;
+}
+
 std::optional<DecodeError> decodeSnapshotPart(std::span<const std::uint8_t> bytes, Body &body)
 {
     SnapshotPart part;
@@ -571,6 +604,8 @@ std::optional<DecodeError> decodeBody(std::span<const std::uint8_t> bytes, const
         return decodeFixed<SnapshotRequest>(bytes, body);
     case MessageType::MarketDataBatch:
         return decodeBatch<MarketDataBatch>(bytes, header, body);
+    case MessageType::PackedMarketDataBatch:
+        return decodePackedBatch(bytes, header, body);
     case MessageType::ExecutionReportBatch:
         return decodeBatch<ExecutionReportBatch>(bytes, header, body);
     case MessageType::SnapshotPart:
@@ -583,6 +618,7 @@ std::optional<StreamKind> publishedKind(MessageType type)
 {
     switch (type) {
     case MessageType::MarketDataBatch:
+    case MessageType::PackedMarketDataBatch:
         return StreamKind::Instrument;
     case MessageType::ExecutionReportBatch:
         return StreamKind::Account;

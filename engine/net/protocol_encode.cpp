@@ -1,11 +1,15 @@
 #include "protocol.h"
 
 #include "event_codec.h"
+#include "event_record.h"
 #include "protocol_wire.h"
 
 #include <type_traits>
 
 namespace bourse::net {
+
+static_assert(kEventRecordHeaderSize == sizeof(std::uint16_t) + kEventRecordPrefixSize,
+              "a protocol event record is the engine's record after its payload size");
 
 namespace {
 
@@ -133,17 +137,19 @@ void appendBody(std::vector<std::uint8_t> &out, const ErrorReply &reply)
         append(out, static_cast<std::uint8_t>(c));
 }
 
+// The record is the engine's fixed-width event record (event_record.h) after its payload's
+// size, written in place: the codec's byte-at-a-time encoding costs several times as much, and
+// a publisher writes every event once per stream it goes to.
 void appendEventRecord(std::vector<std::uint8_t> &out, const Event &event)
 {
-    const std::size_t sizeOffset = out.size();
-    append(out, std::uint16_t{0}); // payload size, patched below
-    append(out, event.sequence);
-    appendValue(out, event.time);
-    appendValue(out, event.instrument);
-
-    const std::size_t payloadStart = out.size();
-    appendEncodedPayload(event.payload, out);
-    wire::patch(out, sizeOffset, static_cast<std::uint16_t>(out.size() - payloadStart));
+    const std::size_t size = eventRecordSize(event);
+    const std::size_t at = out.size();
+    out.resize(at + sizeof(std::uint16_t) + size);
+    std::uint8_t *record = out.data() + at;
+    const auto payloadSize = static_cast<std::uint16_t>(size - kEventRecordPrefixSize);
+    record[0] = static_cast<std::uint8_t>(payloadSize);
+    record[1] = static_cast<std::uint8_t>(payloadSize >> 8);
+    writeEventRecord(event, record + sizeof(std::uint16_t));
 }
 
 void appendEvents(std::vector<std::uint8_t> &out, const std::vector<Event> &events)
@@ -226,6 +232,7 @@ void BatchWriter::begin(MessageType type, std::uint32_t streamId, std::uint64_t 
                         std::uint16_t flags)
 {
     m_out.clear();
+    m_packed = false;
     Header header;
     header.flags = flags;
     header.streamId = streamId;
@@ -239,6 +246,17 @@ void BatchWriter::beginMarketData(InstrumentId instrument, std::uint64_t sequenc
     m_countOffset = m_out.size();
     m_count = 0;
     wire::append(m_out, std::uint32_t{0});
+}
+
+void BatchWriter::beginPackedMarketData(InstrumentId instrument, std::uint64_t sequence)
+{
+    begin(MessageType::PackedMarketDataBatch, instrument.value(), sequence, 0);
+    m_out.push_back(eventCodecVersion);
+    m_countOffset = m_out.size();
+    m_count = 0;
+    wire::append(m_out, std::uint32_t{0});
+    m_packed = true;
+    m_packer.reset();
 }
 
 void BatchWriter::beginExecutionReports(AccountId account, std::uint64_t sequence)
@@ -261,7 +279,10 @@ void BatchWriter::beginSnapshotPart(std::uint64_t partNumber, const SnapshotPart
 
 void BatchWriter::append(const Event &event)
 {
-    appendEventRecord(m_out, event);
+    if (m_packed)
+        m_packer.append(event, m_out);
+    else
+        appendEventRecord(m_out, event);
     ++m_count;
 }
 

@@ -33,6 +33,8 @@ std::string_view nameOf(MessageType type)
         return "MarketDataBatch";
     case MessageType::ExecutionReportBatch:
         return "ExecutionReportBatch";
+    case MessageType::PackedMarketDataBatch:
+        return "PackedMarketDataBatch";
     case MessageType::SnapshotRequest:
         return "SnapshotRequest";
     case MessageType::SnapshotPart:

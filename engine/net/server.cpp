@@ -91,6 +91,7 @@ Server::Server(ServerConfig config, LogSink log)
     // The publisher receives the market's first events, such as the instruments it adds.
     m_publisher = std::make_unique<MarketPublisher>(m_publish, m_engine.get());
     m_engine->addHandler(m_publisher.get());
+    reportAccessListAccounts();
     setUpMarket();
     openTraderAccounts();
     m_engine->endBatch();
@@ -98,13 +99,26 @@ Server::Server(ServerConfig config, LogSink log)
     m_agentInstruments = m_market ? m_market->instrumentCount() : 0;
     publishStatus();
 
-    // The working orders of a recovered journal were accepted before the publisher existed.
-    for (const AccessEntry &entry : m_authenticator->accessList()->entries()) {
-        for (const AccountId account : entry.accounts) {
-            for (const OrderId order : m_engine->risk().workingOrders(account))
-                m_publisher->recordOrder(order, account);
-        }
+}
+
+// Execution reports go out for the accounts that the access list's traders may trade, and for no
+// other: the agents' accounts would cost the single engine thread more than the market data. A
+// list given to the authenticator later is seen on the next pass; an account it adds starts its
+// stream with the working orders it already has, such as those of a recovered journal.
+void Server::reportAccessListAccounts()
+{
+    std::shared_ptr<const AccessList> list = m_authenticator->accessList();
+    if (list == m_reportedAccessList)
+        return;
+    std::vector<AccountId> accounts;
+    for (const AccessEntry &entry : list->entries())
+        accounts.insert(accounts.end(), entry.accounts.begin(), entry.accounts.end());
+    m_publisher->reportOnly(accounts);
+    for (const AccountId account : accounts) {
+        for (const OrderId order : m_engine->risk().workingOrders(account))
+            m_publisher->recordOrder(order, account);
     }
+    m_reportedAccessList = std::move(list);
 }
 
 Server::~Server()
@@ -164,6 +178,7 @@ void Server::serveOnce()
     }
     if ((items[2].revents & ZMQ_POLLIN) != 0)
         m_controls->clearWakeUp();
+    reportAccessListAccounts();
     receive(m_orders);
     receive(m_snapshots);
     if (m_market)

@@ -136,6 +136,7 @@ private:
     // Controls from other threads (server_control.cpp).
     void applyControls();
     void publishStatus();
+    void reportAccessListAccounts();
 
     // Links (server_links.cpp).
     void receive(Link &link);
@@ -178,6 +179,7 @@ private:
 
     zmq::context_t m_context;
     std::unique_ptr<Authenticator> m_authenticator;
+    std::shared_ptr<const AccessList> m_reportedAccessList; // the list the publisher follows
     std::unique_ptr<Engine> m_engine;
     std::unique_ptr<app::JournaledRun> m_journal;
     std::unique_ptr<CommandOutcome> m_outcome;

@@ -3,6 +3,7 @@
 #include "agent_stream_hash.h"
 #include "engine.h"
 #include "event_codec.h"
+#include "event_record.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -105,8 +106,8 @@ class CodecComparer : public EventHandler {
 public:
     void onEvent(const Event &event) override
     {
-        std::array<std::uint8_t, EventStreamHash::kMaximumRecordSize> record{};
-        const std::size_t size = EventStreamHash::writeRecord(event, record.data());
+        std::array<std::uint8_t, kMaximumEventRecordSize> record{};
+        const std::size_t size = writeEventRecord(event, record.data());
         std::vector<std::uint8_t> encoded;
         appendEncodedPayload(event.payload, encoded);
         std::uint64_t sequence = 0;
@@ -509,9 +510,10 @@ void TestAgentMarket::everyPayloadKindMatchesEventCodec()
             comparer.onEvent(event);
             const EventType type = typeOf(event.payload);
             QVERIFY2(comparer.mismatches == 0, nameOf(type).data());
-            std::array<std::uint8_t, EventStreamHash::kMaximumRecordSize> record{};
-            QCOMPARE(EventStreamHash::writeRecord(event, record.data()),
+            std::array<std::uint8_t, kMaximumEventRecordSize> record{};
+            QCOMPARE(writeEventRecord(event, record.data()),
                      20 + encodedPayloadSize(type));
+            QCOMPARE(eventRecordSize(event), 20 + encodedPayloadSize(type));
         }
     }
 }

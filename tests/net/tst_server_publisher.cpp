@@ -1,5 +1,6 @@
-// The server's publisher: which stream each event goes to, how events of one command share a
-// batch, the numbering of each stream, and the split of a batch that would pass 1 MiB. Expected
+// The server's publisher: which stream each event goes to, how the events of one engine batch
+// (one pass of the server's loop) share a message, the numbering of each stream, and the early
+// send of a batch that reaches the send threshold. Expected
 // batches are worked out by hand from docs/protocol.md's lists of market data and execution
 // reports.
 
@@ -111,15 +112,17 @@ class ServerPublisherTest : public QObject {
     Q_OBJECT
 
 private slots:
-    void commandEventsShareOneBatchPerStream()
+    void passEventsShareOneBatchPerStream()
     {
         Recorder recorder;
         MarketPublisher publisher(recorder.sender(), nullptr);
         publisher.onEvent(eventOf(1, 1, TradingStatusChanged{TradingStatus::Trading}));
+        publisher.onCommandEnd();
         publisher.onEvent(accepted(2, 3, 7));
         publisher.onEvent(added(3, 7));
-        QCOMPARE(recorder.sent.size(), std::size_t{0}); // nothing before the command's end
         publisher.onCommandEnd();
+        QCOMPARE(recorder.sent.size(), std::size_t{0}); // nothing before the batch's end
+        publisher.onBatchEnd();
 
         // Instrument 1 opened first: the status and the OrderAdded. Then account 3's acceptance
         // and the OrderAdded of its order.
@@ -144,9 +147,9 @@ private slots:
         Recorder recorder;
         MarketPublisher publisher(recorder.sender(), nullptr);
         publisher.onEvent(accepted(1, 3, 1));
-        publisher.onCommandEnd();
+        publisher.onBatchEnd();
         publisher.onEvent(trade(2, 3, 4));
-        publisher.onCommandEnd();
+        publisher.onBatchEnd();
 
         // Account 3: 1 then 2; instrument 1: 1; account 4: 1.
         QCOMPARE(recorder.sent.size(), std::size_t{4});
@@ -164,7 +167,7 @@ private slots:
         Recorder recorder;
         MarketPublisher publisher(recorder.sender(), nullptr);
         publisher.onEvent(trade(1, 5, 5));
-        publisher.onCommandEnd();
+        publisher.onBatchEnd();
         QCOMPARE(recorder.sent.size(), std::size_t{2}); // instrument 1 and account 5
         QCOMPARE(recorder.sent[1].topic, topicOf(StreamKind::Account, 5));
         QCOMPARE(reports(recorder.sent[1]).events.size(), std::size_t{1});
@@ -176,10 +179,12 @@ private slots:
         MarketPublisher publisher(recorder.sender(), nullptr);
         publisher.onEvent(accepted(1, 3, 9));
         publisher.onCommandEnd();
+        publisher.onBatchEnd();
         publisher.onEvent(eventOf(2, 1,
                                   OrderCancelled{OrderId{9}, Side::Buy, Price{100}, Quantity{5},
                                                  CancelReason::Requested}));
         publisher.onCommandEnd();
+        publisher.onBatchEnd();
         // The acceptance, then the cancel on instrument 1 and on account 3.
         QCOMPARE(recorder.sent.size(), std::size_t{3});
         QCOMPARE(recorder.sent[2].topic, topicOf(StreamKind::Account, 3));
@@ -188,6 +193,7 @@ private slots:
         // The order left, so a later event of the same id is no longer the account's.
         publisher.onEvent(added(3, 9));
         publisher.onCommandEnd();
+        publisher.onBatchEnd();
         QCOMPARE(recorder.sent.size(), std::size_t{4});
         QCOMPARE(recorder.sent[3].topic, topicOf(StreamKind::Instrument, 1));
     }
@@ -213,7 +219,7 @@ private slots:
         MarketPublisher publisher(recorder.sender(), nullptr);
         publisher.onEvent(accepted(1, 0, 1)); // account zero: the simulated crowd
         publisher.onEvent(trade(2, 0, 0));
-        publisher.onCommandEnd();
+        publisher.onBatchEnd();
         QCOMPARE(recorder.sent.size(), std::size_t{1});
         QCOMPARE(recorder.sent[0].topic, topicOf(StreamKind::Instrument, 1));
     }
@@ -223,28 +229,81 @@ private slots:
         Recorder recorder;
         MarketPublisher publisher(recorder.sender(), nullptr);
         publisher.onEvent(eventOf(1, 0, KillSwitchChanged{AccountId{0}, KillSwitchScope::Pause}));
-        publisher.onCommandEnd();
+        publisher.onBatchEnd();
         QCOMPARE(recorder.sent.size(), std::size_t{1});
         QCOMPARE(recorder.sent[0].topic, topicOf(StreamKind::Account, 0));
     }
 
-    void largeBatchSplitsBeforeOneMebibyte()
+    void batchAtThresholdLeavesBeforeBatchEnd()
     {
-        // An OrderAdded record is 22 + 28 = 50 bytes and a batch starts with 24 bytes. The
-        // publisher sends when the next record might not fit: when 24 + 50 n + 150 (the largest
-        // record it allows for) passes 20 + 2^20 = 1048596, first at n = 20969.
+        // Instrument batches are packed (docs/protocol.md): 25 bytes of header, codec version
+        // and count, then per OrderAdded of these events (time 1000 + sequence, id = sequence,
+        // buy, price 100, quantity 5) one byte each for type, side and origin and a varint for
+        // the sequence step, time step, id step, price step and quantity step. The first record
+        // of the first batch takes 10 bytes (time step 2002 and price step 200 take two each),
+        // every later one 8. A batch leaves once it holds 65536 bytes: 25 + 10 + 8 (n - 1) >=
+        // 65536 first at n = 8189. The first records of the next batches take 13 and 14 bytes
+        // (their steps from zero are larger), which still gives n = 8189. So 3 batches leave
+        // before the batch's end (24,567 events) and the end sends the other 5,433.
         Recorder recorder;
         MarketPublisher publisher(recorder.sender(), nullptr);
         for (SequenceNumber sequence = 1; sequence <= 30'000; ++sequence)
             publisher.onEvent(added(sequence, sequence));
-        QCOMPARE(recorder.sent.size(), std::size_t{1});
-        publisher.onCommandEnd();
-        QCOMPARE(recorder.sent.size(), std::size_t{2});
-        QCOMPARE(marketData(recorder.sent[0]).events.size(), std::size_t{20'969});
-        QCOMPARE(marketData(recorder.sent[1]).events.size(), std::size_t{9'031});
-        QCOMPARE(recorder.sent[1].message.header.sequence, std::uint64_t{2});
-        QCOMPARE(marketData(recorder.sent[1]).events.front().sequence, SequenceNumber{20'970});
+        QCOMPARE(recorder.sent.size(), std::size_t{3});
+        publisher.onBatchEnd();
+        QCOMPARE(recorder.sent.size(), std::size_t{4});
+        QCOMPARE(recorder.sent[0].message.header.type, MessageType::PackedMarketDataBatch);
+        QCOMPARE(marketData(recorder.sent[0]).events.size(), std::size_t{8'189});
+        QCOMPARE(marketData(recorder.sent[2]).events.size(), std::size_t{8'189});
+        QCOMPARE(marketData(recorder.sent[3]).events.size(), std::size_t{5'433});
+        QCOMPARE(recorder.sent[3].message.header.sequence, std::uint64_t{4});
+        QCOMPARE(marketData(recorder.sent[3]).events.front().sequence, SequenceNumber{24'568});
+        QCOMPARE(marketData(recorder.sent[3]).events.back().sequence, SequenceNumber{30'000});
         QCOMPARE(publisher.eventsPublished(), std::uint64_t{30'000});
+    }
+
+    void accountsOutsideTheReportedSetGetNoStream()
+    {
+        // Account 3 is reported and account 4 is not: the trade between them goes to market data
+        // and to account 3 only, and account 4's acceptance goes nowhere.
+        Recorder recorder;
+        MarketPublisher publisher(recorder.sender(), nullptr);
+        publisher.reportOnly({AccountId{3}});
+        publisher.onEvent(accepted(1, 4, 1));
+        publisher.onEvent(accepted(2, 3, 2));
+        publisher.onEvent(trade(3, 3, 4));
+        publisher.onBatchEnd();
+        QCOMPARE(recorder.sent.size(), std::size_t{2});
+        QCOMPARE(recorder.sent[0].topic, topicOf(StreamKind::Account, 3));
+        QCOMPARE(reports(recorder.sent[0]).events.size(), std::size_t{2});
+        QCOMPARE(reports(recorder.sent[0]).events[0].sequence, SequenceNumber{2});
+        QCOMPARE(recorder.sent[1].topic, topicOf(StreamKind::Instrument, 1));
+        QCOMPARE(publisher.lastSequence(StreamKind::Account, 4), std::uint64_t{0});
+
+        // The book events of the order of account 4 stay off the account streams too.
+        publisher.onEvent(added(4, 1));
+        publisher.onBatchEnd();
+        QCOMPARE(recorder.sent.size(), std::size_t{3});
+        QCOMPARE(recorder.sent[2].topic, topicOf(StreamKind::Instrument, 1));
+    }
+
+    void pendingBatchesLeaveBeforeASnapshotIsTaken()
+    {
+        // A snapshot covers the stream's last sent number, so a batch still open when it is taken
+        // must be sent first: sendPending() numbers and sends it in the middle of a batch.
+        Recorder recorder;
+        MarketPublisher publisher(recorder.sender(), nullptr);
+        publisher.onEvent(added(1, 1));
+        publisher.onCommandEnd();
+        QCOMPARE(publisher.lastSequence(StreamKind::Instrument, 1), std::uint64_t{0});
+        publisher.sendPending();
+        QCOMPARE(recorder.sent.size(), std::size_t{1});
+        QCOMPARE(publisher.lastSequence(StreamKind::Instrument, 1), std::uint64_t{1});
+        publisher.onEvent(added(2, 2));
+        publisher.onBatchEnd();
+        QCOMPARE(recorder.sent.size(), std::size_t{2});
+        QCOMPARE(recorder.sent[1].message.header.sequence, std::uint64_t{2});
+        QCOMPARE(marketData(recorder.sent[1]).events.front().sequence, SequenceNumber{2});
     }
 
     void warmPublisherAllocatesNothingPerEvent()
@@ -262,6 +321,8 @@ private slots:
                 publisher.onEvent(trade(sequence + 2, 3, 4));
                 publisher.onEvent(eventOf(sequence + 3, 1, TradingStatusChanged{}));
                 publisher.onCommandEnd();
+                if (sequence % 100 == 1)
+                    publisher.onBatchEnd();
             }
         };
         const std::uint64_t start = allocationCount.load();

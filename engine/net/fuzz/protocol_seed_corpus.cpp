@@ -139,5 +139,20 @@ int main(int argc, char **argv)
             }
         }
     }
+
+    // A packed batch decodes to the MarketDataBatch body, so the writer makes its bytes.
+    BatchWriter writer(bytes);
+    writer.beginPackedMarketData(InstrumentId{1}, 12);
+    for (const Event &event : sampleEvents(InstrumentId{1}))
+        writer.append(event);
+    writer.finish();
+    const std::string name = folder + "/" + std::to_string(index) + "-PackedMarketDataBatch";
+    const Topic topic = topicOf(StreamKind::Instrument, 1);
+    std::vector<std::uint8_t> published(topic.begin(), topic.end());
+    published.insert(published.end(), bytes.begin(), bytes.end());
+    if (!writeFile(name, bytes) || !writeFile(name + "-published", published)) {
+        std::fprintf(stderr, "cannot write %s\n", name.c_str());
+        return 1;
+    }
     return 0;
 }
