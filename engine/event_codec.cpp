@@ -12,9 +12,9 @@ namespace bourse {
 namespace {
 
 using codec::fieldsOf;
+using codec::introducedIn;
 using codec::IsText;
 using codec::Record;
-using codec::introducedIn;
 
 constexpr std::size_t headerSize = 2; // codec version, event type
 
