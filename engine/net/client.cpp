@@ -200,7 +200,7 @@ void Client::poll(std::chrono::milliseconds timeout)
 ClientSocketOptions Client::socketOptions() const
 {
     return ClientSocketOptions{m_options.keys, m_options.serverPublicKey,
-                               m_options.receiveHighWaterMark};
+                               m_options.receiveHighWaterMark, m_options.receiveBufferBytes};
 }
 
 std::optional<std::uint64_t> Client::sendOn(ClientLink &link, Message &message)

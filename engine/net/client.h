@@ -39,6 +39,10 @@ struct ClientOptions {
     // full, the publisher drops messages for this client, which the sequence numbers reveal as a
     // gap.
     int receiveHighWaterMark = 100'000;
+    // The kernel's receive buffer of each socket (ZMQ_RCVBUF), in bytes; 0 keeps the system's
+    // default. Behind the high-water marks, the kernel buffers of both ends take a stalled
+    // client's backlog, several MB on loopback, so a small one makes the marks matter sooner.
+    int receiveBufferBytes = 0;
     // The delay before the first reconnect attempt after a dead peer. It doubles after each
     // attempt that gets no Welcome, up to the maximum, and a Welcome resets it.
     std::chrono::milliseconds reconnectDelayMinimum{100};

@@ -14,6 +14,8 @@ zmq::socket_t makeClientSocket(zmq::context_t &context, zmq::socket_type type,
     socket.set(zmq::sockopt::maxmsgsize,
                static_cast<std::int64_t>(kHeaderSize + kMaximumPayloadSize));
     socket.set(zmq::sockopt::rcvhwm, options.receiveHighWaterMark);
+    if (options.receiveBufferBytes > 0)
+        socket.set(zmq::sockopt::rcvbuf, options.receiveBufferBytes);
     // The client reconnects by itself, with a new socket and a Hello. A socket that libzmq
     // reconnected silently would talk to a restarted server without a Hello.
     socket.set(zmq::sockopt::reconnect_ivl, -1);

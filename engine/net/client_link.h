@@ -22,6 +22,7 @@ struct ClientSocketOptions {
     CurveKeyPair keys;
     std::string serverPublicKey;
     int receiveHighWaterMark = 0;
+    int receiveBufferBytes = 0; // ZMQ_RCVBUF; 0 keeps the system's default
 };
 
 // Creates a CURVE client socket with ZMQ_LINGER 0, ZMQ_MAXMSGSIZE of the largest valid message,

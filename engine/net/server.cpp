@@ -65,6 +65,8 @@ Server::Server(ServerConfig config, LogSink log)
     m_snapshots.socket = zmq::socket_t(m_context, zmq::socket_type::router);
     m_publish = zmq::socket_t(m_context, zmq::socket_type::pub);
     m_publish.set(zmq::sockopt::sndhwm, m_config.publishHighWaterMark);
+    if (m_config.publishSendBufferBytes > 0)
+        m_publish.set(zmq::sockopt::sndbuf, m_config.publishSendBufferBytes);
     m_orders.socket.set(zmq::sockopt::sndhwm, kOrderEntryHighWaterMark);
     m_snapshots.socket.set(zmq::sockopt::sndhwm, kSnapshotHighWaterMark);
     for (zmq::socket_t *socket : {&m_orders.socket, &m_snapshots.socket}) {
@@ -98,7 +100,6 @@ Server::Server(ServerConfig config, LogSink log)
     m_hasAgents = m_market != nullptr;
     m_agentInstruments = m_market ? m_market->instrumentCount() : 0;
     publishStatus();
-
 }
 
 // Execution reports go out for the accounts that the access list's traders may trade, and for no

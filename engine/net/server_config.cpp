@@ -121,6 +121,10 @@ std::optional<std::string> LineReader::readOne(const std::string &name, const st
         if (auto problem = readNumber(name, value, 1, 100'000'000, number))
             return problem;
         m_config.publishHighWaterMark = static_cast<int>(number);
+    } else if (name == "publish-send-buffer") {
+        if (auto problem = readNumber(name, value, 1024, 1'000'000'000, number))
+            return problem;
+        m_config.publishSendBufferBytes = static_cast<int>(number);
     } else if (name == "snapshot-every") {
         if (auto problem = readNumber(name, value, 1, UINT64_MAX, m_config.snapshotEvery))
             return problem;

@@ -5,8 +5,8 @@
 //
 //     net_peer --order-entry E --publish E --snapshot E --server-key FILE.pub --keys PREFIX
 //              --instrument ID [--account ID --orders N --side buy|sell --price TICKS
-//              --quantity LOTS --order-every-ms MS] [--receive-hwm N] [--stall-ms MS]
-//              [--heartbeat-ms MS] [--run-ms MS] [--settle-ms MS] --out FILE
+//              --quantity LOTS --order-every-ms MS] [--receive-hwm N] [--receive-buffer BYTES]
+//              [--stall-ms MS] [--heartbeat-ms MS] [--run-ms MS] [--settle-ms MS] --out FILE
 //
 // The peer runs for --run-ms, then keeps polling until every command has its reply and every
 // followed stream is in sync, for at most --settle-ms more. With --stall-ms it stops reading for
@@ -161,6 +161,7 @@ ClientOptions optionsFrom(const PeerArguments &arguments)
     if (const std::int64_t account = arguments.number("account", 0); account != 0)
         options.accounts = {AccountId{std::uint32_t(account)}};
     options.receiveHighWaterMark = int(arguments.number("receive-hwm", 100'000));
+    options.receiveBufferBytes = int(arguments.number("receive-buffer", 0));
     options.reconnectDelayMaximum = std::chrono::milliseconds(1000);
     return options;
 }

@@ -117,6 +117,7 @@ struct PeerPlan {
     int runMs = 2000;
     int stallMs = 0;
     int receiveHighWaterMark = 100'000;
+    int receiveBufferBytes = 0; // the system's default
     int instrument = 1;
     int settleMs = 20'000;
     int heartbeatMs = 200;
@@ -156,6 +157,8 @@ std::unique_ptr<QProcess> startPeer(const Desk &desk, const Server &server, cons
                                          QString::number(plan.stallMs),
                                          "--receive-hwm",
                                          QString::number(plan.receiveHighWaterMark),
+                                         "--receive-buffer",
+                                         QString::number(plan.receiveBufferBytes),
                                          "--settle-ms",
                                          QString::number(plan.settleMs),
                                          "--heartbeat-ms",
@@ -347,12 +350,15 @@ private slots:
     // snapshot and ends with the server's book.
     void stalledSubscriberResynchronizes()
     {
-        Desk desk("simulation seed 3\npublish-high-water-mark 4");
+        Desk desk("simulation seed 3\npublish-high-water-mark 4\npublish-send-buffer 4096");
         Server server(desk);
         PeerPlan plan{"carol"};
         plan.runMs = 5000;
         plan.stallMs = 3000;
         plan.receiveHighWaterMark = 4;
+        // Packed batches of a pass are small: the kernel's default buffers of both ends would
+        // take three seconds of them, and the high-water marks behind them would never apply.
+        plan.receiveBufferBytes = 4096;
         plan.heartbeatMs = 2000;
         auto carol = startPeer(desk, server, plan);
         const QJsonObject report = finish(desk, *carol, "carol");

@@ -23,6 +23,7 @@ private slots:
                                  "journal /var/lib/bourse/market.journal\n"
                                  "heartbeat-ms 250\n"
                                  "publish-high-water-mark 5000\n"
+                                 "publish-send-buffer 65536\n"
                                  "snapshot-every 20000\n"
                                  "market training drills/news.training seed 9\n";
         std::string error;
@@ -36,6 +37,7 @@ private slots:
         QCOMPARE(config->journal, std::string("/var/lib/bourse/market.journal"));
         QCOMPARE(config->heartbeatIntervalMs, 250u);
         QCOMPARE(config->publishHighWaterMark, 5000);
+        QCOMPARE(config->publishSendBufferBytes, 65536);
         QCOMPARE(config->snapshotEvery, std::uint64_t{20000});
         QVERIFY(config->market == ServedMarket::Training);
         QCOMPARE(config->marketFile, std::string("/etc/bourse/drills/news.training"));
@@ -90,6 +92,9 @@ private slots:
                                                 << "invalid heartbeat-ms 'fast'";
         QTest::newRow("high-water mark zero") << "publish-high-water-mark 0"
                                               << "invalid publish-high-water-mark '0'";
+        QTest::newRow("send buffer too small")
+            << "publish-send-buffer 512"
+            << "invalid publish-send-buffer '512': expected a whole number from 1024";
         QTest::newRow("unknown market") << "market replay x"
                                         << "unknown market kind 'replay'";
         QTest::newRow("market without kind") << "market"
