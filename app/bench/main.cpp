@@ -8,6 +8,7 @@
 #include "risk_setup.h"
 #include "stream_benchmark.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cstdint>
 #include <cstdio>
@@ -27,11 +28,14 @@ enum ExitStatus : int {
 constexpr int kMinimumRuns = 5;
 constexpr int kMaximumRuns = 1000;
 
+const char *const kVersionLine = "bourse-bench " BOURSE_VERSION "\n";
+
 const char *const kUsage =
     "usage: bourse-bench engine --stream FILE [--runs N] [--risk [--interval NS]] [--json]\n"
     "       bourse-bench engine --resting N [--json]\n"
     "       bourse-bench journal [--dir DIR] [--events N] [--recovery-events N] [--json]\n"
     "       bourse-bench net [--events N] [--round-trips N] [--runs N] [OPTIONS] [--json]\n"
+    "       bourse-bench --help | --version\n"
     "\n"
     "  --stream FILE  replay a file of 16-byte command records and report commands per\n"
     "                 second, add and cancel latency in ns, memory and the event checksum\n"
@@ -55,7 +59,12 @@ const char *const kUsage =
     "  --recovery-events N  events in the journal restarted from (default 10000000)\n"
     "\n"
     "  net            the network layer on loopback TCP beside bare ZeroMQ baselines; its\n"
-    "                 options: bourse-bench net --help\n";
+    "                 options: bourse-bench net --help\n"
+    "\n"
+    "  -h, --help     print this help and exit\n"
+    "  --version      print the version and exit\n"
+    "Exit status: 0 success, 1 a benchmark failed or its input is missing or malformed,\n"
+    "2 usage error.\n";
 
 struct EngineOptions {
     std::string streamPath;
@@ -233,8 +242,17 @@ int main(int argc, char **argv)
     const std::vector<std::string> arguments(argv + 1, argv + argc);
     if (arguments.empty())
         return usageError("missing benchmark name");
-    if (arguments[0] == "--help" || arguments[0] == "-h") {
+    const auto hasArgument = [&arguments](const char *option) {
+        return std::find(arguments.begin(), arguments.end(), option) != arguments.end();
+    };
+    // `net` prints its own options; the engine and journal benchmarks share this help.
+    const bool help = hasArgument("--help") || hasArgument("-h");
+    if (help && arguments[0] != "net") {
         std::fputs(kUsage, stdout);
+        return Success;
+    }
+    if (!help && hasArgument("--version")) {
+        std::fputs(kVersionLine, stdout);
         return Success;
     }
     if (arguments[0] == "journal")

@@ -2,15 +2,20 @@
 
 #include "commands.h"
 
+#include <algorithm>
+#include <cstdio>
 #include <iostream>
 #include <string>
 #include <vector>
 
 namespace {
 
+constexpr const char *kVersionLine = "bourse-engine " BOURSE_VERSION "\n";
+
 void printUsage(std::ostream &out)
 {
     out << "usage: bourse-engine <command> [options]\n"
+           "       bourse-engine --help | --version\n"
            "\n"
            "commands:\n"
            "  replay --lobster MESSAGE_FILE [--orderbook ORDERBOOK_FILE [--levels N]]\n"
@@ -29,6 +34,8 @@ void printUsage(std::ostream &out)
            "      Keep the events before the first damage; set the original aside.\n"
            "  journal rebuild FILE\n"
            "      Store a snapshot at the last event and rebuild the read models (FILE-views).\n"
+           "  journal records FILE\n"
+           "      Print the records a journal keeps beside its events, such as training runs.\n"
            "  run FILE [--json] [--journal JOURNAL [--snapshot-every N]]\n"
            "      Run a scenario file on a fresh engine, print its events and check its\n"
            "      expectations; with --journal, print events only once they are committed.\n"
@@ -38,6 +45,8 @@ void printUsage(std::ostream &out)
            "  sim --events N [--seed S] [--accounts] [--json]\n"
            "      Run the agent market of five instruments as fast as possible for N events,\n"
            "      without a journal, and print the event stream's hash and rate.\n"
+           "  sim --scenario FILE [--seed S] [--events N] [--accounts] [--json]\n"
+           "      Run a training scenario's agent market the same way (sim --help).\n"
            "  report JOURNAL --output FILE.html [--account N ...]\n"
            "      Write the session report of a journal as one HTML file: P&L curve, fills on\n"
            "      price charts, risk events and statistics (report --help).\n"
@@ -46,37 +55,91 @@ void printUsage(std::ostream &out)
            "      and print the public key (keygen --help).\n"
            "  serve --config FILE\n"
            "      Serve the engine to remote terminals over CURVE-encrypted ZeroMQ\n"
-           "      (serve --help).\n";
+           "      (serve --help).\n"
+           "\n"
+           "options:\n"
+           "  -h, --help  print this help, or a command's own after its name, and exit\n"
+           "  --version   print the version and exit; also after a command's name\n"
+           "\n"
+           "exit status:\n"
+           "  0   success\n"
+           "  1   a check failed: mismatches, a damaged journal, unmet expectations\n"
+           "  2   usage error: an unknown command or option, a missing or invalid value\n"
+           "  3   input error: a file is missing, malformed or locked, or cannot be written\n"
+           "  4   serve: an endpoint cannot be bound\n"
+           "  5   serve: the journal cannot be opened, recovered or written\n"
+           "  70  internal failure: an unexpected error, reported on standard error\n";
+}
+
+bool isHelpOption(const std::string &argument)
+{
+    return argument == "--help" || argument == "-h";
+}
+
+// Runs the command that arguments[0] names. --version is printed here for every command, and
+// --help is left to the command, which prints its own options. A --help anywhere wins over
+// --version, as with QCommandLineParser in the terminal.
+int runCommand(std::vector<std::string> arguments)
+{
+    using namespace bourse::cli;
+    if (arguments.empty()) {
+        printUsage(std::cerr);
+        return UsageError;
+    }
+    const bool help = std::any_of(arguments.begin(), arguments.end(), isHelpOption);
+    const bool version =
+        std::find(arguments.begin(), arguments.end(), "--version") != arguments.end();
+    if (help && (isHelpOption(arguments[0]) || arguments[0] == "--version")) {
+        printUsage(std::cout);
+        return Success;
+    }
+    if (!help && version) {
+        std::cout << kVersionLine;
+        return Success;
+    }
+
+    const std::string command = arguments[0];
+    arguments.erase(arguments.begin());
+    if (command == "replay")
+        return runReplayCommand(arguments);
+    if (command == "journal")
+        return runJournalCommand(arguments);
+    if (command == "run")
+        return runScenarioCommand(arguments);
+    if (command == "sim")
+        return runSimCommand(arguments);
+    if (command == "report")
+        return runReportCommand(arguments);
+    if (command == "keygen")
+        return runKeygenCommand(arguments);
+    if (command == "serve")
+        return runServeCommand(arguments);
+
+    const char *kind = command.starts_with('-') ? "option" : "command";
+    std::cerr << "bourse-engine: unknown " << kind << " '" << command << "'\n";
+    printUsage(std::cerr);
+    return UsageError;
+}
+
+// Flushes standard output and reports a failed write, such as to a full disk, which would
+// otherwise go unnoticed after the command returned Success. A command that failed has
+// reported its own error, so its status is returned unchanged.
+int checkStandardOutput(int status)
+{
+    std::cout.flush();
+    const bool failed = !std::cout || std::fflush(stdout) != 0 || std::ferror(stdout);
+    if (!failed || status != bourse::cli::Success)
+        return status;
+    std::cerr << "bourse-engine: cannot write to standard output\n";
+    return bourse::cli::InputError;
 }
 
 } // namespace
 
 int main(int argc, char **argv)
 {
-    std::vector<std::string> arguments(argv + 1, argv + argc);
-    if (arguments.empty() || arguments[0] == "--help" || arguments[0] == "-h") {
-        printUsage(arguments.empty() ? std::cerr : std::cout);
-        return arguments.empty() ? bourse::cli::UsageError : bourse::cli::Success;
-    }
-
-    const std::string command = arguments[0];
-    arguments.erase(arguments.begin());
-    if (command == "replay")
-        return bourse::cli::runReplayCommand(arguments);
-    if (command == "journal")
-        return bourse::cli::runJournalCommand(arguments);
-    if (command == "run")
-        return bourse::cli::runScenarioCommand(arguments);
-    if (command == "sim")
-        return bourse::cli::runSimCommand(arguments);
-    if (command == "report")
-        return bourse::cli::runReportCommand(arguments);
-    if (command == "keygen")
-        return bourse::cli::runKeygenCommand(arguments);
-    if (command == "serve")
-        return bourse::cli::runServeCommand(arguments);
-
-    std::cerr << "bourse-engine: unknown command '" << command << "'\n";
-    printUsage(std::cerr);
-    return bourse::cli::UsageError;
+    const int status = bourse::cli::runReportingExceptions(
+        [argc, argv] { return runCommand(std::vector<std::string>(argv + 1, argv + argc)); },
+        std::cerr);
+    return checkStandardOutput(status);
 }

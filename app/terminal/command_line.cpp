@@ -206,9 +206,11 @@ private:
 CommandLine::CommandLine(QStringList workspaces)
     : m_workspaces(std::move(workspaces))
 {
-    m_parser.setApplicationDescription(
-        QStringLiteral("Bourse trading terminal.\nQt's own options, such as -platform NAME and "
-                       "-style NAME, are accepted too."));
+    m_parser.setApplicationDescription(QStringLiteral(
+        "Bourse trading terminal.\nQt's own options, such as -platform NAME and "
+        "-style NAME, are accepted too.\nExit status: 0 success, 1 a replay, training "
+        "scenario, journal, connection, host or screenshot failed, 2 usage "
+        "error."));
     // Qt's options start with a single dash and a whole word, such as -platform.
     m_parser.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
     m_parser.addOptions(
