@@ -17,6 +17,8 @@ packages=(
     libsqlite3-dev libzmq3-dev cppzmq-dev nlohmann-json3-dev
     clang libclang-rt-14-dev
     xvfb xauth fonts-dejavu-core unzip
+    # The PNG icons, CPack's dependency scan and the package test (docs/installing.md).
+    librsvg2-bin file lintian desktop-file-utils appstream systemd man-db
 )
 
 install_missing_packages() {

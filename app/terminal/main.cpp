@@ -378,6 +378,8 @@ int main(int argc, char *argv[])
     QApplication app(argc, argv);
     quitOnTerminationSignals(app);
     QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/bourse.png")));
+    // The installed desktop entry's name, so that a Wayland shell shows its icon and name.
+    QGuiApplication::setDesktopFileName(QStringLiteral("io.github.bourse.Bourse"));
     bourse::ui::theme::apply(
         app, options.theme.value_or(
                  bourse::ui::MainWindow::savedTheme().value_or(bourse::ui::theme::Theme::Dark)));
