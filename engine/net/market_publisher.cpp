@@ -212,6 +212,16 @@ void MarketPublisher::reportOnly(std::vector<AccountId> accounts)
 {
     std::sort(accounts.begin(), accounts.end());
     accounts.erase(std::unique(accounts.begin(), accounts.end()), accounts.end());
+    m_accounts.forEach([&](Stream &stream) {
+        const AccountId account{stream.id};
+        if (!isReported(account) || std::binary_search(accounts.begin(), accounts.end(), account))
+            return;
+        if (stream.open) {
+            send(stream);
+            m_open.erase(std::find(m_open.begin(), m_open.end(), &stream));
+        }
+        ++stream.lastSequence;
+    });
     m_reported = std::move(accounts);
     m_reportEveryAccount = false;
 }

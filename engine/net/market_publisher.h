@@ -80,7 +80,8 @@ public:
     // market data only: a market's simulated agents trade on accounts of their own, which no
     // terminal may trade or follow, and their reports would cost the publisher more than the
     // market data. Without a call, every nonzero account has a stream. The orders of an account
-    // added later must be recorded with recordOrder().
+    // added later must be recorded with recordOrder(). An account that leaves the set skips a
+    // number on its stream, so a subscriber that stays sees a gap, not a stream that seems whole.
     void reportOnly(std::vector<AccountId> accounts);
 
     // Records the account of an order that was accepted before the publisher started, such as
@@ -124,6 +125,16 @@ private:
         }
         Stream &at(std::uint32_t id);
         const Stream *find(std::uint32_t id) const;
+        template <typename Function>
+        void forEach(Function function)
+        {
+            for (std::unique_ptr<Stream> &stream : m_direct) {
+                if (stream)
+                    function(*stream);
+            }
+            for (auto &[id, stream] : m_others)
+                function(*stream);
+        }
 
     private:
         static constexpr std::uint32_t kDirectIds = 1U << 16;

@@ -475,11 +475,14 @@ std::optional<DecodeError> readPackedEvents(std::span<const std::uint8_t> bytes,
                                "event type " + std::to_string(typeNumber) + " is unknown");
 
         std::uint64_t sequenceStep = 0;
-        std::uint64_t timeStep = 0;
-        if (!reader.readVarint(sequenceStep) || !reader.readVarint(timeStep))
+        if (!reader.readVarint(sequenceStep))
             return recordError(index, ProtocolError::Truncated, "event.sequence", start + 1,
-                               "the record ends inside its sequence or time, or one runs past "
-                               "64 bits");
+                               "the record ends inside the sequence, or it runs past 64 bits");
+        const std::size_t timeOffset = reader.offset();
+        std::uint64_t timeStep = 0;
+        if (!reader.readVarint(timeStep))
+            return recordError(index, ProtocolError::Truncated, "event.time", timeOffset,
+                               "the record ends inside the time, or it runs past 64 bits");
         const SequenceNumber sequence = history.lastSequence + sequenceStep;
         if (sequenceStep == 0 || sequence < history.lastSequence)
             return recordError(index, ProtocolError::InvalidValue, "event.sequence", start + 1,

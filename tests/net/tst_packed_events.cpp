@@ -213,6 +213,8 @@ private slots:
         QTest::newRow("value wider than its field")
             << 1u << hex("06 01 00 02 02 00 02 02 00 80 80 80 80 20 00")
             << ProtocolError::InvalidValue << "makerAccount";
+        QTest::newRow("record ends inside the time")
+            << 1u << hex("02 01 80 80 80") << ProtocolError::Truncated << "event.time";
         QTest::newRow("unknown event type")
             << 1u << hex("c8 01 00 00 00 00 00") << ProtocolError::InvalidEvent << "event.type";
         QTest::newRow("sequence that does not increase")

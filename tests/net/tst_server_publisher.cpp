@@ -287,6 +287,27 @@ private slots:
         QCOMPARE(recorder.sent[2].topic, topicOf(StreamKind::Instrument, 1));
     }
 
+    void accountThatLeavesTheSetSkipsANumber()
+    {
+        // Account 3's report while it is off the set is not sent, so its stream skips number 2:
+        // a subscriber that stayed sees batch 3 after batch 1, a gap, and takes a snapshot.
+        Recorder recorder;
+        MarketPublisher publisher(recorder.sender(), nullptr);
+        publisher.reportOnly({AccountId{3}});
+        publisher.onEvent(accepted(1, 3, 1));
+        publisher.onBatchEnd();
+        publisher.reportOnly({AccountId{4}});
+        publisher.onEvent(accepted(2, 3, 2));
+        publisher.onBatchEnd();
+        publisher.reportOnly({AccountId{3}});
+        publisher.onEvent(accepted(3, 3, 3));
+        publisher.onBatchEnd();
+        QCOMPARE(recorder.sent.size(), std::size_t{2});
+        QCOMPARE(recorder.sent[0].message.header.sequence, std::uint64_t{1});
+        QCOMPARE(recorder.sent[1].message.header.sequence, std::uint64_t{3});
+        QCOMPARE(reports(recorder.sent[1]).events[0].sequence, SequenceNumber{3});
+    }
+
     void pendingBatchesLeaveBeforeASnapshotIsTaken()
     {
         // A snapshot covers the stream's last sent number, so a batch still open when it is taken
