@@ -114,11 +114,14 @@ void Server::reportAccessListAccounts()
     std::vector<AccountId> accounts;
     for (const AccessEntry &entry : list->entries())
         accounts.insert(accounts.end(), entry.accounts.begin(), entry.accounts.end());
+    std::sort(accounts.begin(), accounts.end());
     m_publisher->reportOnly(accounts);
-    for (const AccountId account : accounts) {
-        for (const OrderId order : m_engine->risk().workingOrders(account))
-            m_publisher->recordOrder(order, account);
-    }
+    // Every live order, not only those risk counts as working, such as the closing orders the
+    // engine places for a kill switch that flattens.
+    m_engine->forEachLiveOrder([&](const Order &order) {
+        if (std::binary_search(accounts.begin(), accounts.end(), order.account))
+            m_publisher->recordOrder(order.id, order.account);
+    });
     m_reportedAccessList = std::move(list);
 }
 
