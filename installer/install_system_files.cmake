@@ -18,7 +18,14 @@ set(BOURSE_CONFIG_DIR ${config_dir})
 set(BOURSE_ENGINE ${CMAKE_INSTALL_PREFIX}/${BOURSE_INSTALL_BINDIR}/bourse-engine)
 set(BOURSE_DOC_DIR ${CMAKE_INSTALL_PREFIX}/${BOURSE_INSTALL_DOCDIR})
 
-set(generated ${BOURSE_GENERATED_DIR})
+# A folder of this run's own, removed at the end: a folder in the build tree would belong to
+# root after `sudo cmake --install`, and a later cpack run as the user could not write it.
+string(RANDOM LENGTH 16 run)
+if(DEFINED ENV{TMPDIR} AND IS_ABSOLUTE "$ENV{TMPDIR}")
+    set(generated "$ENV{TMPDIR}/bourse-install-${run}")
+else()
+    set(generated "/tmp/bourse-install-${run}")
+endif()
 configure_file(${BOURSE_SOURCE_DIR}/resources/serve/serve.conf.in ${generated}/serve.conf @ONLY)
 configure_file(${BOURSE_SOURCE_DIR}/resources/serve/serve.access.in ${generated}/serve.access
                @ONLY)
@@ -31,3 +38,4 @@ file(INSTALL ${generated}/serve.conf ${generated}/serve.access
 file(INSTALL ${generated}/bourse-engine.service
      DESTINATION ${unit_dir}
      FILE_PERMISSIONS OWNER_READ OWNER_WRITE GROUP_READ WORLD_READ)
+file(REMOVE_RECURSE ${generated})

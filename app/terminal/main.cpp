@@ -32,7 +32,9 @@
 
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <optional>
+#include <string>
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -349,10 +351,32 @@ int runUiBenchmark(bourse::ui::MainWindow &window, const bourse::app::TerminalOp
     return 0;
 }
 
+// The XDG base directory specification says a relative path in these variables is invalid and
+// must be ignored, and Qt 6.4 would take it relative to the working folder. Without them the
+// settings and journals go under HOME, which must then be an absolute path, or Qt would write
+// them under the file system's root. Returns an error message, or an empty string.
+std::string checkXdgEnvironment()
+{
+    const auto isAbsolute = [](const char *name) {
+        const char *value = std::getenv(name);
+        return value != nullptr && value[0] == '/';
+    };
+    for (const char *name :
+         {"XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME"}) {
+        if (std::getenv(name) != nullptr && !isAbsolute(name))
+            unsetenv(name);
+    }
+    if (!isAbsolute("HOME") && !(isAbsolute("XDG_CONFIG_HOME") && isAbsolute("XDG_DATA_HOME")))
+        return "HOME is not an absolute path and XDG_CONFIG_HOME or XDG_DATA_HOME is not set, "
+               "so there is no folder for the settings and journals; set HOME";
+    return {};
+}
+
 } // namespace
 
 int main(int argc, char *argv[])
 {
+    const std::string environmentError = checkXdgEnvironment();
     QApplication::setApplicationName(QStringLiteral("Bourse"));
     QApplication::setOrganizationName(QStringLiteral("Bourse"));
     QApplication::setApplicationVersion(QStringLiteral(BOURSE_VERSION));
@@ -372,6 +396,10 @@ int main(int argc, char *argv[])
         return exitUsage;
     case CommandLineAction::Run:
         break;
+    }
+    if (!environmentError.empty()) {
+        printError(QString::fromStdString(environmentError));
+        return exitFailure;
     }
     const bourse::app::TerminalOptions &options = commandLine.options;
 

@@ -59,6 +59,8 @@ private slots:
     void terminalScreenshotWritesOnlyTheImage();
     void terminalHostKeysUnderConfigHome();
     void terminalFallsBackToHome();
+    void terminalIgnoresRelativeXdgPaths();
+    void terminalWithoutHomeWritesNothing();
     void keygenDefaultUnderConfigHome();
     void keygenFallsBackToHome_data();
     void keygenFallsBackToHome();
@@ -258,6 +260,44 @@ void XdgLocationsTest::terminalFallsBackToHome()
     QCOMPARE(unexpectedEntries({QStringLiteral("home/.config"), QStringLiteral("home/.local/share"),
                                 QStringLiteral("home/.cache")}),
              QString());
+}
+
+// The specification says to ignore a relative path, so nothing lands under the working folder.
+void XdgLocationsTest::terminalIgnoresRelativeXdgPaths()
+{
+    QProcessEnvironment environment = this->environment();
+    for (const Folder &folder : xdgFolders) {
+        if (QByteArray(folder.variable) != "XDG_RUNTIME_DIR")
+            environment.insert(QString::fromLatin1(folder.variable), QStringLiteral("relative"));
+    }
+    const QString journals = QStringLiteral("home/.local/share/Bourse/Bourse/journals");
+    snapshot();
+
+    const ProgramRun run = runTerminalUntilJournal(environment, journals);
+
+    QVERIFY2(run.exitCode == 0 && !run.crashed && !run.timedOut, qPrintable(run.describe()));
+    QVERIFY(!QDir(path(journals)).entryList({QStringLiteral("*.sqlite")}, QDir::Files).isEmpty());
+    QVERIFY(!QFileInfo::exists(path(QStringLiteral("work/relative"))));
+    QCOMPARE(unexpectedEntries({QStringLiteral("home/.config"), QStringLiteral("home/.local/share"),
+                                QStringLiteral("home/.cache")}),
+             QString());
+}
+
+// Without HOME or absolute XDG folders there is nowhere to keep settings and journals, and Qt
+// would use the file system's root: the terminal refuses to start and names the variable.
+void XdgLocationsTest::terminalWithoutHomeWritesNothing()
+{
+    QProcessEnvironment environment = this->environment();
+    environment.remove(QStringLiteral("HOME"));
+    environment.remove(QStringLiteral("XDG_DATA_HOME"));
+    snapshot();
+
+    const ProgramRun run = bourse::testing::runProgram(
+        terminal, {}, environment, path(QStringLiteral("work")), timeoutMilliseconds);
+
+    QCOMPARE(run.exitCode, 1);
+    QVERIFY2(run.error.contains(QStringLiteral("set HOME")), qPrintable(run.describe()));
+    QCOMPARE(unexpectedEntries({}), QString());
 }
 
 void XdgLocationsTest::keygenDefaultUnderConfigHome()

@@ -134,6 +134,12 @@ if [ "$mode" = system ]; then
         fail "bourse is not installed after apt-get install"
     # systemd-analyze verify needs the unit's binary and manual page in place.
     systemd-analyze verify /lib/systemd/system/bourse-engine.service
+    # An operator enables the unit with systemctl, which works without a running systemd too;
+    # the purge below must remove the link it makes.
+    wants_link=/etc/systemd/system/multi-user.target.wants/bourse-engine.service
+    "${sudo[@]}" systemctl enable bourse-engine.service >/dev/null 2>&1 ||
+        fail "systemctl enable bourse-engine.service failed"
+    [ -L "$wants_link" ] || fail "systemctl enable made no $wants_link"
 else
     step "unpacked into $extracted; checking the dependencies with apt-get's simulation"
     apt-get install -s -q "$deb" >"$work_dir/install.log" ||
@@ -230,6 +236,7 @@ if [ "$mode" = system ]; then
     for folder in /etc/bourse /usr/share/doc/bourse /usr/share/bourse /var/lib/bourse; do
         [ ! -e "$folder" ] || fail "$folder is left after apt-get purge"
     done
+    [ ! -L "$wants_link" ] || fail "$wants_link is left after apt-get purge"
 fi
 
 echo
