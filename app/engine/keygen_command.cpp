@@ -60,7 +60,9 @@ std::optional<KeygenArguments> parseArguments(const std::vector<std::string> &ar
         } else if (argument == "--force") {
             parsed.force = true;
         } else if (argument == "--out") {
-            if (index + 1 == arguments.size() || arguments[index + 1].empty()) {
+            // An option in its place, such as `--out --force`, is a forgotten PATH.
+            if (index + 1 == arguments.size() || arguments[index + 1].empty() ||
+                arguments[index + 1].rfind("--", 0) == 0) {
                 fail("missing PATH after --out", UsageError);
                 return std::nullopt;
             }

@@ -76,6 +76,22 @@ bool isHelpOption(const std::string &argument)
     return argument == "--help" || argument == "-h";
 }
 
+// Whether `--version` at `index` asks for the version. After an option that takes a value it is
+// that value, such as `replay --lobster --version`, which the command then rejects as a file.
+bool asksForVersion(const std::vector<std::string> &arguments, std::size_t index)
+{
+    if (arguments[index] != "--version")
+        return false;
+    if (index == 0)
+        return true;
+    const std::string &previous = arguments[index - 1];
+    const bool optionBefore = previous.rfind("--", 0) == 0;
+    const bool flagBefore = previous == "--json" || previous == "--force" ||
+                            previous == "--accounts" || previous == "--version" ||
+                            isHelpOption(previous);
+    return !optionBefore || flagBefore;
+}
+
 // Runs the command that arguments[0] names. --version is printed here for every command, and
 // --help is left to the command, which prints its own options. A --help anywhere wins over
 // --version, as with QCommandLineParser in the terminal.
@@ -87,8 +103,9 @@ int runCommand(std::vector<std::string> arguments)
         return UsageError;
     }
     const bool help = std::any_of(arguments.begin(), arguments.end(), isHelpOption);
-    const bool version =
-        std::find(arguments.begin(), arguments.end(), "--version") != arguments.end();
+    bool version = false;
+    for (std::size_t index = 0; index < arguments.size(); ++index)
+        version = version || asksForVersion(arguments, index);
     if (help && (isHelpOption(arguments[0]) || arguments[0] == "--version")) {
         printUsage(std::cout);
         return Success;

@@ -175,6 +175,9 @@ void CommandLineConventionsTest::versionPrintsOneLine_data()
     // The terminal names itself by its application name, as its window title does.
     QTest::newRow("bourse --version")
         << terminal << QStringList{option} << QStringLiteral("Bourse %1\n").arg(version);
+    QTest::newRow("bourse-engine replay --json --version")
+        << engine << QStringList{QStringLiteral("replay"), QStringLiteral("--json"), option}
+        << QStringLiteral("bourse-engine %1\n").arg(version);
     QTest::newRow("bourse-engine replay with options --version")
         << engine
         << QStringList{QStringLiteral("replay"), QStringLiteral("--lobster"),
@@ -227,6 +230,10 @@ void CommandLineConventionsTest::usageErrorExitsTwo_data()
     row(engine, {QStringLiteral("report")});
     row(engine, {QStringLiteral("report"), QStringLiteral("j")});
     row(engine, {QStringLiteral("keygen"), QStringLiteral("--out")});
+    // --version in the place of a value is that value, not a request for the version.
+    row(engine,
+        {QStringLiteral("replay"), QStringLiteral("--lobster"), QStringLiteral("--version")});
+    row(engine, {QStringLiteral("keygen"), QStringLiteral("--out"), QStringLiteral("--version")});
     row(engine, {QStringLiteral("serve")});
     row(engine, {QStringLiteral("serve"), QStringLiteral("--config")});
 
