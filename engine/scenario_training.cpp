@@ -626,7 +626,8 @@ TrainingParseResult loadTrainingScenario(const std::string &path)
         return fileError(path, "is a directory, not a training scenario file");
     if (!std::filesystem::exists(path, error))
         return fileError(path, "file not found. Check the path, or open one of the shipped "
-                               "scenarios in resources/scenarios");
+                               "scenarios: resources/scenarios in the source tree, "
+                               "/usr/share/bourse/scenarios from the package");
     std::ifstream file(path, std::ios::binary);
     if (!file)
         return fileError(path, "cannot open the file for reading");

@@ -38,14 +38,16 @@ void printUsage(std::ostream &out)
            "       bourse-engine journal rebuild FILE\n"
            "       bourse-engine journal records FILE\n"
            "       bourse-engine journal inspect FILE [options]  (see inspect --help)\n"
-           "       bourse-engine journal export FILE --format csv|json [options]\n";
+           "       bourse-engine journal export FILE --format csv|json [options]\n"
+           "Exit status: 0 success, 1 damage found, 2 usage error, 3 missing, malformed or\n"
+           "locked file.\n";
 }
 
 std::optional<JournalArguments> parseArguments(const std::vector<std::string> &arguments)
 {
     if (arguments.empty()) {
         std::cerr << "bourse-engine journal: missing action 'replay', 'verify', 'recover', "
-                     "'rebuild', 'inspect' or 'export'\n";
+                     "'rebuild', 'records', 'inspect' or 'export'\n";
         return std::nullopt;
     }
 

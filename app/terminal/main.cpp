@@ -388,7 +388,11 @@ int main(int argc, char *argv[])
     switch (commandLine.action) {
     case CommandLineAction::ShowHelp:
     case CommandLineAction::ShowVersion:
-        std::fputs(qPrintable(commandLine.text), stdout);
+        // A pipeline must not take a lost output for a complete one.
+        if (std::fputs(qPrintable(commandLine.text), stdout) == EOF || std::fflush(stdout) != 0) {
+            printError(QStringLiteral("cannot write to standard output"));
+            return exitFailure;
+        }
         return 0;
     case CommandLineAction::UsageError:
         printError(commandLine.text);

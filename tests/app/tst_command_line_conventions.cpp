@@ -331,6 +331,16 @@ void CommandLineConventionsTest::unwritableStandardOutputExitsThree()
     QCOMPARE(process.exitStatus(), QProcess::NormalExit);
     QCOMPARE(process.exitCode(), inputError);
     QCOMPARE(error, QStringLiteral("bourse-engine: cannot write to standard output\n"));
+
+    // The terminal's statuses are 0, 1 and 2: a failure is 1.
+    QProcess terminalProcess;
+    terminalProcess.setProcessEnvironment(bourse::testing::environmentWithoutDisplay());
+    terminalProcess.setStandardOutputFile(QStringLiteral("/dev/full"));
+    terminalProcess.start(terminal, {QStringLiteral("--version")});
+    QVERIFY(terminalProcess.waitForFinished(30'000));
+    QCOMPARE(terminalProcess.exitCode(), 1);
+    QCOMPARE(QString::fromLocal8Bit(terminalProcess.readAllStandardError()),
+             QStringLiteral("bourse: cannot write to standard output\n"));
 }
 
 void CommandLineConventionsTest::escapedExceptionIsInternalFailure_data()

@@ -590,7 +590,8 @@ void TstTrainingScenarios::missingFile_errorNamesPath()
     QCOMPARE(parsed.errors.size(), std::size_t{1});
     QCOMPARE(QString::fromStdString(parsed.errors.front().toString()),
              QStringLiteral("/nonexistent/drought.scenario: error: file not found. Check the "
-                            "path, or open one of the shipped scenarios in resources/scenarios"));
+                            "path, or open one of the shipped scenarios: resources/scenarios in "
+                            "the source tree, /usr/share/bourse/scenarios from the package"));
 }
 
 // `bourse-engine sim --scenario` runs the same market as the library: the same hash, and each

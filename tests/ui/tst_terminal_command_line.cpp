@@ -416,7 +416,8 @@ void TerminalCommandLineTest::scenarioFileErrorExitsOne_data()
     QTest::newRow("missing file") << QString()
                                   << QStringLiteral(
                                          ": error: file not found. Check the path, or open one of "
-                                         "the shipped scenarios in resources/scenarios");
+                                         "the shipped scenarios: resources/scenarios in the source "
+                                         "tree, /usr/share/bourse/scenarios from the package");
     QTest::newRow("malformed duration")
         << QStringLiteral("market seed 3 start 14:30:00 length 8min\n"
                           "instrument ACME tick 0.01 lot 1 price 50.00\n"
