@@ -76,7 +76,7 @@ bool isHelpOption(const std::string &argument)
     return argument == "--help" || argument == "-h";
 }
 
-// Whether `--version` at `index` asks for the version. After an option that takes a value it is
+// Whether `--version` at `index` requests the version. After an option that takes a value it is
 // that value, such as `replay --lobster --version`, which the command then rejects as a file.
 bool asksForVersion(const std::vector<std::string> &arguments, std::size_t index)
 {

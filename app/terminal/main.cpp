@@ -351,8 +351,8 @@ int runUiBenchmark(bourse::ui::MainWindow &window, const bourse::app::TerminalOp
     return 0;
 }
 
-// The XDG base directory specification says a relative path in these variables is invalid and
-// must be ignored, and Qt 6.4 would take it relative to the working folder. Without them the
+// The XDG base directory specification requires a relative path in these variables to be
+// ignored, and Qt 6.4 would take it relative to the working folder. Without them the
 // settings and journals go under HOME, which must then be an absolute path, or Qt would write
 // them under the file system's root. Returns an error message, or an empty string.
 std::string checkXdgEnvironment()

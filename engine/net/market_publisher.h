@@ -81,7 +81,8 @@ public:
     // terminal may trade or follow, and their reports would cost the publisher more than the
     // market data. Without a call, every nonzero account has a stream. The orders of an account
     // added later must be recorded with recordOrder(). An account that leaves the set skips a
-    // number on its stream, so a subscriber that stays sees a gap, not a stream that seems whole.
+    // number on its stream, so a subscriber that stays detects a gap instead of a stream that
+    // looks whole.
     void reportOnly(std::vector<AccountId> accounts);
 
     // Records the account of an order that was accepted before the publisher started, such as
@@ -115,8 +116,8 @@ private:
         bool open = false;
     };
 
-    // Streams of one kind. Ids below kDirectIds, which covers every instrument and account of a
-    // market that numbers them from 1, are found by index; larger ones in a map.
+    // Streams of one kind. Ids below kDirectIds are found by index, which covers every
+    // instrument and account of a market that numbers them from 1. Larger ones are in a map.
     class StreamTable {
     public:
         explicit StreamTable(StreamKind kind)

@@ -104,8 +104,8 @@ Server::Server(ServerConfig config, LogSink log)
 
 // Execution reports go out for the accounts that the access list's traders may trade, and for no
 // other: the agents' accounts would cost the single engine thread more than the market data. A
-// list given to the authenticator later is seen on the next pass; an account it adds starts its
-// stream with the working orders it already has, such as those of a recovered journal.
+// list given to the authenticator later takes effect on the next pass. An account it adds starts
+// its stream with the live orders it already has, such as those of a recovered journal.
 void Server::reportAccessListAccounts()
 {
     std::shared_ptr<const AccessList> list = m_authenticator->accessList();

@@ -35,8 +35,8 @@ struct ServerConfig {
     // drops that subscriber's messages, which the subscriber then detects as a gap.
     int publishHighWaterMark = 100'000;
     // ZMQ_SNDBUF of the publication socket: the kernel's send buffer of each subscriber's
-    // connection, in bytes; 0 keeps the system's default, which grows to several MB. It bounds
-    // the kernel memory a stalled subscriber holds before the high-water mark applies.
+    // connection, in bytes. 0 keeps the system's default, which grows to several MB. It bounds
+    // the kernel memory a stalled subscriber takes up before the high-water mark applies.
     int publishSendBufferBytes = 0;
     std::uint64_t snapshotEvery = 1'000'000; // journal snapshot interval, in events
     ServedMarket market = ServedMarket::Simulation;
