@@ -98,14 +98,14 @@ public:
 
 private:
     // A received batch, kept to be applied after the run.
-    struct Kept {
+    struct KeptBatch {
         net::Topic topic;
         std::vector<std::uint8_t> body;
     };
 
     bool receive(zmq::socket_t &socket);
     bool deliver(const net::Message &message);
-    void applyKept();
+    void applyKeptBatches();
     void prepareSynchronizer();
     void checkApplied();
 
@@ -113,7 +113,7 @@ private:
     std::string m_endpoint;
     std::set<net::StreamKey> m_streams;
     std::map<std::uint32_t, net::StreamSequence> m_sequences; // by instrument
-    std::vector<Kept> m_kept;
+    std::vector<KeptBatch> m_keptBatches;
     net::StreamSynchronizer m_synchronizer;
     zmq::message_t m_topic;
     zmq::message_t m_body;
@@ -164,7 +164,7 @@ void Subscriber::run()
         while (receive(socket)) {
         }
         if (error.empty()) {
-            applyKept();
+            applyKeptBatches();
             checkApplied();
         }
     } catch (const std::exception &caught) {
@@ -200,9 +200,9 @@ bool Subscriber::receive(zmq::socket_t &socket)
     figures.bytes += m_topic.size() + m_body.size();
     if (!deliver(m_message))
         return false;
-    Kept &kept = m_kept.emplace_back();
-    std::copy(topic.begin(), topic.end(), kept.topic.begin());
-    kept.body.assign(body.begin(), body.end());
+    KeptBatch &keptBatch = m_keptBatches.emplace_back();
+    std::copy(topic.begin(), topic.end(), keptBatch.topic.begin());
+    keptBatch.body.assign(body.begin(), body.end());
     return true;
 }
 
@@ -229,12 +229,12 @@ bool Subscriber::deliver(const net::Message &message)
     return true;
 }
 
-void Subscriber::applyKept()
+void Subscriber::applyKeptBatches()
 {
     const Clock::time_point start = Clock::now();
-    for (const Kept &kept : m_kept) {
+    for (const KeptBatch &keptBatch : m_keptBatches) {
         if (const std::optional<net::DecodeError> failure =
-                net::decodePublished(kept.topic, kept.body, m_message)) {
+                net::decodePublished(keptBatch.topic, keptBatch.body, m_message)) {
             error = "a kept batch failed to decode again: " + net::describe(*failure);
             return;
         }

@@ -346,7 +346,7 @@ void MarketPublisher::send(Stream &stream)
 // The table contains the orders accepted since the publisher started. The engine has the live
 // orders from before, such as those a journal recovered, until they leave. A publisher that
 // reports only some accounts gets their earlier orders through recordOrder(), so it looks only in
-// the table: most orders then belong to accounts it does not report, and the engine's look-up
+// the table. Most orders then belong to accounts it does not report, and the engine's look-up
 // would cost more than the rest of the event.
 AccountId MarketPublisher::accountOfOrder(OrderId id) const
 {

@@ -189,7 +189,7 @@ struct ErrorReply {
 };
 
 // Events of one instrument, published on the instrument's topic. A MarketDataBatch and a
-// PackedMarketDataBatch both decode to it; the header's type tells which was sent.
+// PackedMarketDataBatch both decode to it, and the header's type names the one that was sent.
 struct MarketDataBatch {
     std::vector<Event> events;
 };
@@ -254,8 +254,9 @@ bool encodeMessage(const Message &message, std::vector<std::uint8_t> &out);
 std::optional<DecodeError> decodeMessage(std::span<const std::uint8_t> bytes, Message &message);
 
 // Decodes a published message (topic frame, message frame) and checks that the topic names the
-// message's stream: a MarketDataBatch or PackedMarketDataBatch on its instrument's topic, an ExecutionReportBatch on its
-// account's, a Heartbeat on the heartbeat topic. Other types are not published.
+// message's stream: a MarketDataBatch or PackedMarketDataBatch on its instrument's topic, an
+// ExecutionReportBatch on its account's, a Heartbeat on the heartbeat topic. Other types are not
+// published.
 std::optional<DecodeError> decodePublished(std::span<const std::uint8_t> topic,
                                            std::span<const std::uint8_t> bytes, Message &message);
 

@@ -523,8 +523,8 @@ std::optional<DecodeError> decodeBatch(std::span<const std::uint8_t> bytes, cons
     return std::nullopt;
 }
 
-// A packed batch holds events of the codec version it names, which must be this build's: the
-// packed form has no sizes to tell an older version's records apart.
+// A packed batch contains events of the codec version it names, which must be this build's,
+// because the packed form has no sizes that would tell an older version's records apart.
 std::optional<DecodeError> decodePackedBatch(std::span<const std::uint8_t> bytes,
                                              const Header &header, Body &body)
 {

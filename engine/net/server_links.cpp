@@ -228,7 +228,7 @@ void Server::rejectUnexpected(Link &link, const std::string &identity,
 void Server::answerSnapshot(Link &link, const std::string &identity, const SnapshotRequest &request)
 {
     // The engine's state includes the pass's events so far, so their batches go out first and
-    // the snapshot covers them; a client drops those batches as covered.
+    // the snapshot covers them. A client drops those batches as covered.
     m_publisher->sendPending();
     const std::uint64_t covers = m_publisher->lastSequence(request.kind, request.streamId);
     const std::vector<SnapshotPart> parts =

@@ -1,6 +1,7 @@
 #include "stream_snapshot.h"
 
 #include "event_codec.h"
+#include "event_record.h"
 
 #include <algorithm>
 #include <cstdlib>
@@ -13,9 +14,10 @@ namespace {
 // count.
 constexpr std::size_t kPartFieldsSize = 1 + 4 + 8 + 8 + 4;
 
+// The protocol's record is the engine's fixed-width record after a two-byte payload size.
 std::size_t recordSize(const Event &event)
 {
-    return kEventRecordHeaderSize + encodedPayloadSize(typeOf(event.payload));
+    return sizeof(std::uint16_t) + eventRecordSize(event);
 }
 
 // Collects the events of one snapshot, each with the next record sequence number.

@@ -3,6 +3,7 @@
 // Runs one of the Bourse executables and keeps what it printed, for the tests of the
 // command-line conventions that every executable shares.
 
+#include <QList>
 #include <QProcess>
 #include <QProcessEnvironment>
 #include <QString>
@@ -35,6 +36,29 @@ inline QProcessEnvironment environmentWithoutDisplay()
     for (const char *name : {"DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM", "QT_LOGGING_RULES"})
         environment.remove(QString::fromLatin1(name));
     return environment;
+}
+
+// Every command of bourse-engine, as the words that name it; the empty list is the program.
+inline const QList<QStringList> &engineCommands()
+{
+    static const QList<QStringList> commands = {
+        {},
+        {QStringLiteral("replay")},
+        {QStringLiteral("journal")},
+        {QStringLiteral("journal"), QStringLiteral("replay")},
+        {QStringLiteral("journal"), QStringLiteral("verify")},
+        {QStringLiteral("journal"), QStringLiteral("recover")},
+        {QStringLiteral("journal"), QStringLiteral("rebuild")},
+        {QStringLiteral("journal"), QStringLiteral("records")},
+        {QStringLiteral("journal"), QStringLiteral("inspect")},
+        {QStringLiteral("journal"), QStringLiteral("export")},
+        {QStringLiteral("run")},
+        {QStringLiteral("sim")},
+        {QStringLiteral("report")},
+        {QStringLiteral("keygen")},
+        {QStringLiteral("serve")},
+    };
+    return commands;
 }
 
 // Runs `program` with `arguments` and waits up to `timeoutMilliseconds` for it to exit; a program

@@ -26,29 +26,9 @@ const QString bench = QStringLiteral(BOURSE_BENCH_EXECUTABLE);
 constexpr int usageError = 2;
 constexpr int inputError = 3;
 
-// Every command of bourse-engine and of bourse-bench, as the words that name it.
-const QList<QStringList> &engineCommands()
-{
-    static const QList<QStringList> commands = {
-        {},
-        {QStringLiteral("replay")},
-        {QStringLiteral("journal")},
-        {QStringLiteral("journal"), QStringLiteral("replay")},
-        {QStringLiteral("journal"), QStringLiteral("verify")},
-        {QStringLiteral("journal"), QStringLiteral("recover")},
-        {QStringLiteral("journal"), QStringLiteral("rebuild")},
-        {QStringLiteral("journal"), QStringLiteral("records")},
-        {QStringLiteral("journal"), QStringLiteral("inspect")},
-        {QStringLiteral("journal"), QStringLiteral("export")},
-        {QStringLiteral("run")},
-        {QStringLiteral("sim")},
-        {QStringLiteral("report")},
-        {QStringLiteral("keygen")},
-        {QStringLiteral("serve")},
-    };
-    return commands;
-}
+using bourse::testing::engineCommands;
 
+// Every command of bourse-bench, as the words that name it.
 const QList<QStringList> &benchCommands()
 {
     static const QList<QStringList> commands = {

@@ -104,23 +104,7 @@ void ManPagesTest::helpOptionsInManPage_data()
     QTest::addColumn<QString>("page");
 
     QTest::newRow("bourse") << terminal << QStringList() << manPage("bourse.1");
-    const QList<QStringList> commands = {
-        {},
-        {QStringLiteral("replay")},
-        {QStringLiteral("journal"), QStringLiteral("replay")},
-        {QStringLiteral("journal"), QStringLiteral("verify")},
-        {QStringLiteral("journal"), QStringLiteral("recover")},
-        {QStringLiteral("journal"), QStringLiteral("rebuild")},
-        {QStringLiteral("journal"), QStringLiteral("records")},
-        {QStringLiteral("journal"), QStringLiteral("inspect")},
-        {QStringLiteral("journal"), QStringLiteral("export")},
-        {QStringLiteral("run")},
-        {QStringLiteral("sim")},
-        {QStringLiteral("report")},
-        {QStringLiteral("keygen")},
-        {QStringLiteral("serve")},
-    };
-    for (const QStringList &command : commands) {
+    for (const QStringList &command : bourse::testing::engineCommands()) {
         QTest::newRow(qPrintable(QStringLiteral("bourse-engine ") + command.join(QLatin1Char(' '))))
             << engine << command << manPage("bourse-engine.1");
     }

@@ -262,7 +262,8 @@ void XdgLocationsTest::terminalFallsBackToHome()
              QString());
 }
 
-// The specification says to ignore a relative path, so nothing lands under the working folder.
+// The specification requires a relative path to be ignored, so nothing lands under the working
+// folder.
 void XdgLocationsTest::terminalIgnoresRelativeXdgPaths()
 {
     QProcessEnvironment environment = this->environment();

@@ -1,8 +1,7 @@
 // The server's publisher: which stream each event goes to, how the events of one engine batch
 // (one pass of the server's loop) share a message, the numbering of each stream, and the early
-// send of a batch that reaches the send threshold. Expected
-// batches are worked out by hand from docs/protocol.md's lists of market data and execution
-// reports.
+// send of a batch that reaches the send threshold. Expected batches are worked out by hand from
+// docs/protocol.md's lists of market data and execution reports.
 
 #include "market_publisher.h"
 
@@ -241,7 +240,7 @@ private slots:
         // buy, price 100, quantity 5) one byte each for type, side and origin and a varint for
         // the sequence step, time step, id step, price step and quantity step. The first record
         // of the first batch takes 10 bytes (time step 2002 and price step 200 take two each),
-        // every later one 8. A batch leaves once it holds 65536 bytes: 25 + 10 + 8 (n - 1) >=
+        // every later one 8. A batch leaves once it reaches 65536 bytes: 25 + 10 + 8 (n - 1) >=
         // 65536 first at n = 8189. The first records of the next batches take 13 and 14 bytes
         // (their steps from zero are larger), which still gives n = 8189. So 3 batches leave
         // before the batch's end (24,567 events) and the end sends the other 5,433.
@@ -290,7 +289,7 @@ private slots:
     void accountThatLeavesTheSetSkipsANumber()
     {
         // Account 3's report while it is off the set is not sent, so its stream skips number 2:
-        // a subscriber that stayed sees batch 3 after batch 1, a gap, and takes a snapshot.
+        // a subscriber that stayed receives batch 3 after batch 1, a gap, and takes a snapshot.
         Recorder recorder;
         MarketPublisher publisher(recorder.sender(), nullptr);
         publisher.reportOnly({AccountId{3}});

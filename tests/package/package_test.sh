@@ -5,11 +5,11 @@
 # it leaves nothing behind.
 #
 # With root, or sudo without a password, the package is installed on this machine with
-# apt-get, which resolves its dependencies the way a user's installation does, and is purged
-# at the end, also when a check fails or the test is interrupted (but not when it is killed
-# with SIGKILL). The .deb is unpacked into a temporary folder instead, and only
-# apt-get's simulation checks its dependencies, in three cases: without root or sudo, when a
-# package named bourse is installed already (the test must not replace it), and when
+# apt-get, which resolves its dependencies the way a user's installation does. It is purged at
+# the end, also when a check fails or the test is interrupted, but not when it is killed with
+# SIGKILL. In three cases the .deb is unpacked into a temporary folder instead, and only
+# apt-get's simulation checks its dependencies: without root or sudo, when a package named
+# bourse is installed already (the test must not replace it), and when
 # BOURSE_PACKAGE_TEST_UNPACK is 1.
 #
 #   package_test.sh BUILD_DIR SOURCE_DIR WORK_DIR VERSION DEFAULT_DATA_DIR
