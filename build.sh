@@ -17,6 +17,10 @@ packages=(
     libsqlite3-dev libzmq3-dev cppzmq-dev nlohmann-json3-dev
     clang libclang-rt-14-dev
     xvfb xauth fonts-dejavu-core unzip
+    # The example feed bridge (examples/bybit_feed_bridge.py) and its test.
+    python3-zmq
+    # Journal replication (engine/cluster) and the three-node cluster its tests start.
+    libnats-dev nats-server
     # The PNG icons, CPack's dependency scan and the package test (docs/installing.md).
     librsvg2-bin file lintian desktop-file-utils appstream systemd man-db
 )

@@ -1,23 +1,15 @@
 #include "lobster_replay.h"
 
+#include "lobster_apply.h"
+
 #include <algorithm>
 #include <iterator>
-#include <unordered_set>
 
 namespace bourse::lobster {
 
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-// Orders the replay creates for quantity that no message describes take ids from here up.
-// LOBSTER ids are read as non-negative int64 values, so they stay below this.
-constexpr std::uint64_t kRecoveredIdBase = std::uint64_t{1} << 63;
-
-bool isRecovered(OrderId id)
-{
-    return id.value() >= kRecoveredIdBase;
-}
 
 bool isWorse(Side side, Price a, Price b)
 {
@@ -81,11 +73,9 @@ struct Replay::State {
 
     std::optional<BookRow> firstRow; // read early to seed the book, checked with message 1
     BookRow row;                     // the current row, reused for every message
-    std::uint64_t nextRecoveredId = kRecoveredIdBase;
 
-    // Orders whose level was out of sight at some time since they were added. What happened
-    // to them there is unknown, so their quantity may stand for orders no message named.
-    std::unordered_set<OrderId> unconfirmed;
+    MessageApplier applier;
+    std::size_t reducedLevels = 0; // levels brought down to the size of a row
 };
 
 Replay::Replay(Engine &engine)
@@ -198,13 +188,15 @@ Replay::Step Replay::step()
     if (m_state->checking && !m_state->seeded)
         seed(message);
 
-    apply(message);
+    m_state->applier.apply(m_engine, message);
     ++m_summary.messages;
     m_summary.fills += m_engine.tradeCount() - tradesBefore;
     if (isTrade(message.type))
         ++m_summary.trades;
 
-    if (m_state->checking && !check(message))
+    const bool checked = !m_state->checking || check(message);
+    updateCounters();
+    if (!checked)
         return Step::Failed;
 
     m_state->pending = m_state->messages.next();
@@ -230,6 +222,15 @@ Replay::Step Replay::finish()
     return Step::Finished;
 }
 
+// The applier counts recovered orders and unexplained messages, and setLevel() counts the levels
+// it reduces. Recovered levels in the summary are both kinds of recovery.
+void Replay::updateCounters()
+{
+    const MessageApplier &applier = m_state->applier;
+    m_summary.recoveredLevels = applier.recoveredOrders() + m_state->reducedLevels;
+    m_summary.unexplainedMessages = applier.unexplainedMessages();
+}
+
 // Before the first message the book is only known from the first orderbook row.
 void Replay::seed(const Message &first)
 {
@@ -238,7 +239,7 @@ void Replay::seed(const Message &first)
     const BookRow before = bookBefore(row, first);
     for (Side side : {Side::Buy, Side::Sell}) {
         for (const BookRow::Level &level : levelsOf(before, side))
-            addRecovered(side, level.price, level.size, first.time);
+            m_state->applier.addRecovered(m_engine, side, level.price, level.size, first.time);
 
         const auto &shown = levelsOf(row, side);
         const auto &seeded = levelsOf(before, side);
@@ -247,121 +248,6 @@ void Replay::seed(const Message &first)
                 seeded[std::min(seeded.size(), fileLevels) - 1].price;
     }
     m_state->seeded = true;
-}
-
-void Replay::apply(const Message &message)
-{
-    const Side side = message.direction;
-    switch (message.type) {
-    case MessageType::NewOrder:
-        if (m_engine.applyAdd(message.id, side, message.price, message.size, message.time) !=
-            ApplyResult::Applied)
-            ++m_summary.unexplainedMessages;
-        return;
-    case MessageType::PartialCancel:
-    case MessageType::Delete:
-    case MessageType::VisibleExecution:
-        applyToRestingOrder(message);
-        return;
-    case MessageType::HiddenExecution:
-    case MessageType::CrossTrade:
-        // The direction is the side of the order that was executed, so the aggressor is the
-        // other side.
-        m_engine.applyUnseenTrade(opposite(side), message.price, message.size, message.time);
-        return;
-    case MessageType::TradingHalt:
-        m_engine.applyStatus(message.price.value() == -1  ? TradingStatus::Halted
-                             : message.price.value() == 0 ? TradingStatus::QuoteOnly
-                                                          : TradingStatus::Trading,
-                             message.time);
-        return;
-    }
-}
-
-// A cancel, delete or execution names an order. An order the replay has not seen, from before
-// the first message or from beyond the levels the file covers, is part of the quantity at that
-// price that the replay cannot attribute, so the message takes from there.
-void Replay::applyToRestingOrder(const Message &message)
-{
-    const bool executes = message.type == MessageType::VisibleExecution;
-    Quantity wanted = message.size;
-
-    const Order *order = m_engine.findOrder(message.id);
-    // An id whose order rests on the other side or at another price is not the order this
-    // message is about, and the book cannot tell which one it is.
-    if (order && (order->side != message.direction || order->price != message.price)) {
-        order = nullptr;
-        ++m_summary.unexplainedMessages;
-    }
-    if (order) {
-        const Quantity available = order->remaining;
-        const Price price = order->price;
-        if (message.type == MessageType::Delete) {
-            m_engine.applyDelete(message.id, message.time);
-            m_state->unconfirmed.erase(message.id);
-            if (available > wanted)
-                addRecovered(message.direction, price, available - wanted, message.time);
-            wanted = wanted > available ? wanted - available : Quantity{0};
-        } else {
-            const Quantity taken = min(available, wanted);
-            if (executes)
-                m_engine.applyExecution(message.id, taken, message.time);
-            else
-                m_engine.applyReduce(message.id, taken, message.time);
-            forgetIfGone(message.id);
-            wanted -= taken;
-        }
-        if (wanted <= Quantity{0})
-            return;
-    }
-
-    const Quantity missing =
-        takeUnattributed(message.direction, message.price, wanted, executes, message.time);
-    if (missing <= Quantity{0})
-        return;
-    ++m_summary.unexplainedMessages;
-    // The trade happened at the exchange even though the book cannot show the order, so it
-    // still reaches the tape and the bars.
-    if (executes)
-        m_engine.applyUnseenTrade(opposite(message.direction), message.price, missing,
-                                  message.time);
-}
-
-// Takes quantity from recovered orders at a price, then from unconfirmed ones, front of the
-// queue first. Returns what could not be found.
-Quantity Replay::takeUnattributed(Side side, Price price, Quantity wanted, bool executes,
-                                  Timestamp time)
-{
-    const auto queue = m_engine.book().ordersAt(side, price);
-    std::vector<OrderId> candidates;
-    for (const Order *order : queue) {
-        if (isRecovered(order->id))
-            candidates.push_back(order->id);
-    }
-    for (const Order *order : queue) {
-        if (m_state->unconfirmed.count(order->id))
-            candidates.push_back(order->id);
-    }
-
-    for (OrderId id : candidates) {
-        if (wanted <= Quantity{0})
-            break;
-        const Quantity taken = min(m_engine.findOrder(id)->remaining, wanted);
-        if (executes)
-            m_engine.applyExecution(id, taken, time);
-        else
-            m_engine.applyReduce(id, taken, time);
-        forgetIfGone(id);
-        wanted -= taken;
-    }
-    return wanted;
-}
-
-void Replay::addRecovered(Side side, Price price, Quantity quantity, Timestamp time)
-{
-    m_engine.applyAdd(OrderId{m_state->nextRecoveredId++}, side, price, quantity, time,
-                      OrderOrigin::Recovered);
-    ++m_summary.recoveredLevels;
 }
 
 bool Replay::check(const Message &message)
@@ -402,27 +288,12 @@ void Replay::resynchronize(const BookRow &row, Timestamp time)
             for (const BookRow::Level &level : shown) {
                 if (!isWorse(side, level.price, *boundary))
                     continue;
-                markUnconfirmed(side, level.price);
+                m_state->applier.markUnconfirmed(m_engine, side, level.price);
                 setLevel(side, level.price, level.size, time);
             }
             removeHiddenLevels(side, *boundary, shown, full, time);
         }
         boundary = full && !shown.empty() ? std::optional<Price>(shown.back().price) : std::nullopt;
-    }
-}
-
-// Keeps the unconfirmed set to orders still in the book, so it does not grow all day.
-void Replay::forgetIfGone(OrderId id)
-{
-    if (!m_state->unconfirmed.empty() && !m_engine.findOrder(id))
-        m_state->unconfirmed.erase(id);
-}
-
-void Replay::markUnconfirmed(Side side, Price price)
-{
-    for (const Order *order : m_engine.book().ordersAt(side, price)) {
-        if (!isRecovered(order->id))
-            m_state->unconfirmed.insert(order->id);
     }
 }
 
@@ -456,10 +327,10 @@ void Replay::setLevel(Side side, Price price, Quantity target, Timestamp time)
     if (current == target)
         return;
     if (target > current) {
-        addRecovered(side, price, target - current, time);
+        m_state->applier.addRecovered(m_engine, side, price, target - current, time);
         return;
     }
-    ++m_summary.recoveredLevels;
+    ++m_state->reducedLevels;
 
     Quantity excess = current - target;
     const auto queue = m_engine.book().ordersAt(side, price);
@@ -475,7 +346,7 @@ void Replay::setLevel(Side side, Price price, Quantity target, Timestamp time)
         if (order->remaining <= excess) {
             excess -= order->remaining;
             m_engine.applyDelete(id, time, CancelReason::Resynchronized);
-            m_state->unconfirmed.erase(id);
+            m_state->applier.forget(id);
         } else {
             m_engine.applyReduce(id, excess, time);
             excess = Quantity{0};

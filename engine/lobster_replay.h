@@ -73,14 +73,8 @@ public:
 private:
     Step finish();
     std::optional<InputError> openOrderbook(const std::string &path, std::size_t levels);
+    void updateCounters();
     void seed(const Message &first);
-    void apply(const Message &message);
-    void applyToRestingOrder(const Message &message);
-    Quantity takeUnattributed(Side side, Price price, Quantity wanted, bool executes,
-                              Timestamp time);
-    void markUnconfirmed(Side side, Price price);
-    void forgetIfGone(OrderId id);
-    void addRecovered(Side side, Price price, Quantity quantity, Timestamp time);
     bool check(const Message &message);
     void resynchronize(const BookRow &row, Timestamp time);
     void removeHiddenLevels(Side side, Price boundary, const std::vector<BookRow::Level> &shown,

@@ -53,6 +53,12 @@ ConnectionPanel::ConnectionPanel(QWidget *parent)
     addRow(tr("Server"), [](const net::ConnectionStatus &status) {
         return QString::fromStdString(status.orderEntryEndpoint);
     });
+    addRow(tr("Engines"), [this](const net::ConnectionStatus &status) {
+        QStringList lines;
+        for (const net::ConnectionStatus &engine : status.engines)
+            lines << engineStatusLine(engine);
+        return lines.isEmpty() ? tr("one server") : lines.join(QLatin1Char('\n'));
+    });
     addRow(tr("Server key"), [](const net::ConnectionStatus &status) {
         return QString::fromStdString(status.serverPublicKey);
     });

@@ -14,7 +14,8 @@ namespace bourse::ui {
 
 inline constexpr char kConnectionDock[] = "connectionDock";
 
-// The link to a server in remote mode: its state, endpoint, server key and instance, the stale
+// The link to a server in remote mode: its state, endpoint, the engines of a market split over
+// several (each one's state, endpoint and instruments), server key and instance, the stale
 // streams, the last error, and the client's and the stream synchronizer's counters. They let a
 // trader tell a quiet market from a link that drops messages. Empty in a local session. In host
 // mode it also shows what peers need to connect: the three endpoints and the server's public

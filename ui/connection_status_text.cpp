@@ -24,7 +24,27 @@ QString staleStreamsText(const std::vector<std::string> &streams)
     return text;
 }
 
+std::size_t liveEngines(const net::ConnectionStatus &status)
+{
+    std::size_t live = 0;
+    for (const net::ConnectionStatus &engine : status.engines)
+        live += engine.state == net::ClientState::Live ? 1 : 0;
+    return live;
+}
+
 } // namespace
+
+QString engineStatusLine(const net::ConnectionStatus &engine)
+{
+    QStringList symbols;
+    for (const std::string &symbol : engine.ownedSymbols)
+        symbols << QString::fromStdString(symbol);
+    return QObject::tr("%1: %2 \u00b7 %3 \u00b7 %4")
+        .arg(QString::fromStdString(engine.engineName), connectionStatusText(engine).text,
+             QString::fromStdString(engine.orderEntryEndpoint),
+             symbols.isEmpty() ? QObject::tr("no instruments yet")
+                               : symbols.join(QStringLiteral(", ")));
+}
 
 ConnectionStatusText connectionStatusText(const net::ConnectionStatus &status)
 {
@@ -33,6 +53,14 @@ ConnectionStatusText connectionStatusText(const net::ConnectionStatus &status)
     case net::ClientState::Live:
         result.text = QObject::tr("Live \u00b7 instance %1").arg(status.instanceId);
         result.severity = ConnectionSeverity::Normal;
+        // A split market is live while any engine is; the others' instruments are stale.
+        if (!status.engines.empty()) {
+            const std::size_t live = liveEngines(status);
+            result.text =
+                QObject::tr("Live \u00b7 %1 of %2 engines").arg(live).arg(status.engines.size());
+            if (live < status.engines.size())
+                result.severity = ConnectionSeverity::Warning;
+        }
         break;
     case net::ClientState::Connecting:
         // A link that was live before is being restored, not made for the first time.
@@ -53,6 +81,8 @@ ConnectionStatusText connectionStatusText(const net::ConnectionStatus &status)
 
     QStringList lines;
     lines << QObject::tr("Server: %1").arg(QString::fromStdString(status.orderEntryEndpoint));
+    for (const net::ConnectionStatus &engine : status.engines)
+        lines << engineStatusLine(engine);
     if (status.instanceId != 0)
         lines << QObject::tr("Server instance: %1").arg(status.instanceId);
     for (const std::string &stream : status.staleStreams)

@@ -23,6 +23,10 @@ struct ConnectionStatusText {
 // and warns, connecting warns, and waiting to reconnect is an error.
 ConnectionStatusText connectionStatusText(const net::ConnectionStatus &status);
 
+// One engine of a split market (an entry of ConnectionStatus::engines): "equities: Live ·
+// instance 17 · tcp://127.0.0.1:7401 · BLUE, MIDC".
+QString engineStatusLine(const net::ConnectionStatus &engine);
+
 // The instruments whose streams are stale, read from the names describe(StreamKey) gives them
 // ("instrument 3"); accounts are left out.
 std::set<InstrumentId> staleInstrumentsOf(const net::ConnectionStatus &status);

@@ -2,7 +2,9 @@
 // resting book. Figures and how to reproduce them are in docs/performance.md.
 
 #include "command_stream.h"
+#include "feed_benchmark.h"
 #include "net_benchmark.h"
+#include "replication_benchmark.h"
 #include "report.h"
 #include "resting_benchmark.h"
 #include "risk_setup.h"
@@ -35,6 +37,8 @@ const char *const kUsage =
     "       bourse-bench engine --resting N [--json]\n"
     "       bourse-bench journal [--dir DIR] [--events N] [--recovery-events N] [--json]\n"
     "       bourse-bench net [--events N] [--round-trips N] [--runs N] [OPTIONS] [--json]\n"
+    "       bourse-bench feed [--events N] [--batch N] [--runs N] [--json]\n"
+    "       bourse-bench replication [--events N] [--runs N] [--nats URLS] [--json]\n"
     "       bourse-bench --help | --version\n"
     "\n"
     "  --stream FILE  replay a file of 16-byte command records and report commands per\n"
@@ -60,6 +64,11 @@ const char *const kUsage =
     "\n"
     "  net            the network layer on loopback TCP beside bare ZeroMQ baselines; its\n"
     "                 options: bourse-bench net --help\n"
+    "  feed           remote feed events ingested per second on loopback TCP beside a bare\n"
+    "                 PUB/SUB baseline; its options: bourse-bench feed --help\n"
+    "  replication    journal events replicated per second to a three-replica JetStream\n"
+    "                 stream, and the lag from commit to acknowledgement; its options:\n"
+    "                 bourse-bench replication --help\n"
     "\n"
     "  -h, --help     print this help and exit\n"
     "  --version      print the version and exit\n"
@@ -247,7 +256,7 @@ int main(int argc, char **argv)
     };
     // `net` prints its own options; the engine and journal benchmarks share this help.
     const bool help = hasArgument("--help") || hasArgument("-h");
-    if (help && arguments[0] != "net") {
+    if (help && arguments[0] != "net" && arguments[0] != "feed" && arguments[0] != "replication") {
         std::fputs(kUsage, stdout);
         return Success;
     }
@@ -259,6 +268,10 @@ int main(int argc, char **argv)
         return runJournal({arguments.begin() + 1, arguments.end()});
     if (arguments[0] == "net")
         return bourse::bench::runNetCommand({arguments.begin() + 1, arguments.end()});
+    if (arguments[0] == "feed")
+        return bourse::bench::runFeedCommand({arguments.begin() + 1, arguments.end()});
+    if (arguments[0] == "replication")
+        return bourse::bench::runReplicationCommand({arguments.begin() + 1, arguments.end()});
     if (arguments[0] != "engine")
         return usageError("unknown benchmark '" + arguments[0] + "'");
 

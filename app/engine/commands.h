@@ -15,10 +15,13 @@ int runSimCommand(const std::vector<std::string> &arguments);
 int runReportCommand(const std::vector<std::string> &arguments);
 int runKeygenCommand(const std::vector<std::string> &arguments);
 int runServeCommand(const std::vector<std::string> &arguments);
+int runFollowCommand(const std::vector<std::string> &arguments);
+int runFeedCommand(const std::vector<std::string> &arguments);
+int runListenCommand(const std::vector<std::string> &arguments);
 
 // Exit statuses shared by the commands. `serve` adds 4, an endpoint cannot be bound, and 5, its
-// journal cannot be opened or written (serve_command.cpp). The man page bourse-engine(1) and
-// docs/command-line.md list them all; keep the three in step.
+// journal cannot be opened or written (serve_command.cpp); `feed` uses 4 the same way. The man
+// page bourse-engine(1) and docs/command-line.md list them all; keep the three in step.
 enum ExitStatus : int {
     Success = 0,
     CheckFailed = 1, // the run completed but found mismatches or damage

@@ -56,6 +56,13 @@ void printUsage(std::ostream &out)
            "  serve --config FILE\n"
            "      Serve the engine to remote terminals over CURVE-encrypted ZeroMQ\n"
            "      (serve --help).\n"
+           "  follow --nats URLS --stream NAME --out FILE [--idle-ms N] [--json]\n"
+           "      Build read models from a journal replicated to NATS JetStream\n"
+           "      (follow --help).\n"
+           "  feed --from FILE --bind ENDPOINT [--speed X|max] [--drop-every N] [OPTIONS]\n"
+           "      Publish a recorded day as a live remote feed over ZeroMQ (feed --help).\n"
+           "  listen --connect ENDPOINT [--idle-ms N] [--json]\n"
+           "      Subscribe to a remote feed, rebuild its books and report (listen --help).\n"
            "\n"
            "options:\n"
            "  -h, --help  print this help, or a command's own after its name, and exit\n"
@@ -66,7 +73,7 @@ void printUsage(std::ostream &out)
            "  1   a check failed: mismatches, a damaged journal, unmet expectations\n"
            "  2   usage error: an unknown command or option, a missing or invalid value\n"
            "  3   input error: a file is missing, malformed or locked, or cannot be written\n"
-           "  4   serve: an endpoint cannot be bound\n"
+           "  4   serve, feed: an endpoint cannot be bound\n"
            "  5   serve: the journal cannot be opened, recovered or written\n"
            "  70  internal failure: an unexpected error, reported on standard error\n";
 }
@@ -131,6 +138,12 @@ int runCommand(std::vector<std::string> arguments)
         return runKeygenCommand(arguments);
     if (command == "serve")
         return runServeCommand(arguments);
+    if (command == "follow")
+        return runFollowCommand(arguments);
+    if (command == "feed")
+        return runFeedCommand(arguments);
+    if (command == "listen")
+        return runListenCommand(arguments);
 
     const char *kind = command.starts_with('-') ? "option" : "command";
     std::cerr << "bourse-engine: unknown " << kind << " '" << command << "'\n";

@@ -43,9 +43,9 @@ void stopServer(int)
         server->requestStop();
 }
 
-// One line a fact: UTC time, the component, the level, the message. The authenticator logs from
-// its own thread, so lines are written under a lock.
-void logLine(net::LogLevel level, const std::string &message)
+// One line a fact: UTC time, the component, the level, the message. The authenticator and the
+// journal's replicator log from their own threads, so lines are written under a lock.
+void writeLogLine(const char *category, bool warning, const std::string &message)
 {
     static std::mutex mutex;
     const std::time_t now = std::time(nullptr);
@@ -54,9 +54,18 @@ void logLine(net::LogLevel level, const std::string &message)
     char stamp[32];
     std::strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &utc);
     const std::lock_guard<std::mutex> lock(mutex);
-    std::printf("%s bourse.net %s: %s\n", stamp, level == net::LogLevel::Info ? "info" : "warning",
-                message.c_str());
+    std::printf("%s %s %s: %s\n", stamp, category, warning ? "warning" : "info", message.c_str());
     std::fflush(stdout);
+}
+
+void logLine(net::LogLevel level, const std::string &message)
+{
+    writeLogLine("bourse.net", level == net::LogLevel::Warning, message);
+}
+
+void logReplication(cluster::LogLevel level, const std::string &message)
+{
+    writeLogLine("bourse.cluster", level == cluster::LogLevel::Warning, message);
 }
 
 int exitStatusOf(net::ServerError::Kind kind)
@@ -95,7 +104,7 @@ int runServeCommand(const std::vector<std::string> &arguments)
     std::unique_ptr<net::Server> server;
     try {
         logLine(net::LogLevel::Info, "starting with " + arguments[1]);
-        server = std::make_unique<net::Server>(*config, logLine);
+        server = std::make_unique<net::Server>(*config, logLine, logReplication);
     } catch (const net::ServerError &failure) {
         logLine(net::LogLevel::Warning, std::string("cannot start: ") + failure.what());
         std::cerr << "bourse-engine serve: " << failure.what() << "\n";

@@ -56,6 +56,8 @@ private:
     std::optional<QString> readDisplayOptions(TerminalOptions &options) const;
     std::optional<QString> readBenchOptions(TerminalOptions &options) const;
     std::optional<QString> readRemoteOptions(TerminalOptions &options) const;
+    std::optional<QString> readEngineListOption(TerminalOptions &options) const;
+    std::optional<QString> readConnectOptions(TerminalOptions &options) const;
     std::optional<QString> readHostOptions(TerminalOptions &options) const;
     std::optional<QString> readAccounts(std::vector<bourse::AccountId> &accounts) const;
     QString helpText(const QString &program) const;
@@ -164,12 +166,19 @@ private:
         QStringLiteral("Trade on a Bourse server (bourse-engine serve) instead of a market of "
                        "the terminal's own: ENDPOINT is its order-entry socket, such as "
                        "tcp://127.0.0.1:7401; publications and snapshots are on the next two "
-                       "ports."),
+                       "ports. Give it once per engine of a market split by instrument, with "
+                       "a --server-key for each, in the same order."),
         QStringLiteral("ENDPOINT")};
     QCommandLineOption m_serverKey{
         QStringLiteral("server-key"),
         QStringLiteral("The server's public key for --connect: its .pub file, or its "
                        "40-character key."),
+        QStringLiteral("FILE")};
+    QCommandLineOption m_engines{
+        QStringLiteral("engines"),
+        QStringLiteral("Trade on a market split by instrument over several Bourse servers: "
+                       "FILE lists them, one 'engine NAME ENDPOINT SERVER-KEY' a line "
+                       "(docs/command-line.md)."),
         QStringLiteral("FILE")};
     QCommandLineOption m_key{
         QStringLiteral("key"),
@@ -218,7 +227,8 @@ CommandLine::CommandLine(QStringList workspaces)
          m_screenshot, m_afterMs,       m_journalDirectory, m_noJournal, m_journal, m_new,
          m_recover,    m_snapshotEvery, m_workspace,        m_theme,     m_benchUi, m_rate,
          m_seconds,    m_json,          m_scenario});
-    m_parser.addOptions({m_connect, m_serverKey, m_key, m_account, m_host, m_accessList});
+    m_parser.addOptions(
+        {m_connect, m_engines, m_serverKey, m_key, m_account, m_host, m_accessList});
 
     for (const QtOption &qtOption : qtOptions) {
         QCommandLineOption option(QString::fromLatin1(qtOption.name));
@@ -424,7 +434,7 @@ std::optional<QString> CommandLine::readBenchOptions(TerminalOptions &options) c
 
 std::optional<QString> CommandLine::readRemoteOptions(TerminalOptions &options) const
 {
-    options.remote = m_parser.isSet(m_connect);
+    options.remote = m_parser.isSet(m_connect) || m_parser.isSet(m_engines);
     if (options.host)
         return std::nullopt;
     if (!options.remote) {
@@ -438,29 +448,85 @@ std::optional<QString> CommandLine::readRemoteOptions(TerminalOptions &options) 
         return std::nullopt;
     }
     // The server runs the market, so every option that chooses or paces a local one is wrong.
+    const QString remoteOption =
+        m_parser.isSet(m_engines) ? QStringLiteral("engines") : QStringLiteral("connect");
     for (const QCommandLineOption *option :
          {&m_lobster, &m_scenario, &m_journal, &m_market, &m_seed, &m_new, &m_speed, &m_benchUi}) {
         if (m_parser.isSet(*option))
-            return QStringLiteral("--connect and --%1 exclude each other: the server runs the "
+            return QStringLiteral("--%1 and --%2 exclude each other: the server runs the "
                                   "market")
-                .arg(option->names().constFirst());
+                .arg(remoteOption, option->names().constFirst());
     }
 
-    bourse::ui::RemoteSettings &remote = options.remoteSettings;
-    remote.orderEntryEndpoint = m_parser.value(m_connect).trimmed();
-    if (std::optional<QString> error = bourse::ui::checkEndpoint(
-            remote.orderEntryEndpoint, QStringLiteral("--connect endpoint")))
+    std::optional<QString> error =
+        m_parser.isSet(m_engines) ? readEngineListOption(options) : readConnectOptions(options);
+    if (error)
         return error;
-    if (!m_parser.isSet(m_serverKey) || m_parser.value(m_serverKey).trimmed().isEmpty())
-        return QStringLiteral("--connect needs --server-key FILE, the server's public key file");
-    remote.serverKey = m_parser.value(m_serverKey).trimmed();
+    bourse::ui::RemoteSettings &remote = options.remoteSettings;
     remote.keyPrefix =
         m_parser.isSet(m_key) ? m_parser.value(m_key).trimmed() : bourse::ui::defaultKeyPrefix();
     if (remote.keyPrefix.isEmpty())
-        return QStringLiteral("--connect needs --key PREFIX: neither XDG_CONFIG_HOME nor HOME "
-                              "gives the default key folder");
+        return QStringLiteral("--%1 needs --key PREFIX: neither XDG_CONFIG_HOME nor HOME "
+                              "gives the default key folder")
+            .arg(remoteOption);
+    error = readAccounts(remote.accounts);
+    for (bourse::ui::RemoteSettings &engine : options.engines) {
+        engine.keyPrefix = remote.keyPrefix;
+        engine.accounts = remote.accounts;
+    }
+    return error;
+}
 
-    return readAccounts(remote.accounts);
+// The list file names the engines with their keys, so no --connect or --server-key goes with it.
+std::optional<QString> CommandLine::readEngineListOption(TerminalOptions &options) const
+{
+    for (const QCommandLineOption *option : {&m_connect, &m_serverKey}) {
+        if (m_parser.isSet(*option))
+            return QStringLiteral("--engines and --%1 exclude each other: the file names the "
+                                  "engines and their keys")
+                .arg(option->names().constFirst());
+    }
+    if (m_parser.values(m_engines).size() > 1)
+        return QStringLiteral("--engines is given twice; list every engine in one file");
+    options.engineListPath = m_parser.value(m_engines).trimmed();
+    if (options.engineListPath.isEmpty())
+        return QStringLiteral("--engines needs FILE, the list of the market's engines");
+    return std::nullopt;
+}
+
+// One --connect is one server. Several are the engines of a split market, each paired with the
+// --server-key at the same place.
+std::optional<QString> CommandLine::readConnectOptions(TerminalOptions &options) const
+{
+    const QStringList endpoints = m_parser.values(m_connect);
+    const QStringList keys = m_parser.values(m_serverKey);
+
+    std::vector<bourse::ui::RemoteSettings> servers;
+    for (qsizetype index = 0; index < endpoints.size(); ++index) {
+        bourse::ui::RemoteSettings server;
+        server.orderEntryEndpoint = endpoints[index].trimmed();
+        if (std::optional<QString> error = bourse::ui::checkEndpoint(
+                server.orderEntryEndpoint, QStringLiteral("--connect endpoint")))
+            return error;
+        if (index < keys.size())
+            server.serverKey = keys[index].trimmed();
+        for (const bourse::ui::RemoteSettings &earlier : servers) {
+            if (earlier.orderEntryEndpoint == server.orderEntryEndpoint)
+                return QStringLiteral("--connect %1 is given twice").arg(server.orderEntryEndpoint);
+        }
+        servers.push_back(std::move(server));
+    }
+    if (keys.isEmpty() || keys.constFirst().trimmed().isEmpty())
+        return QStringLiteral("--connect needs --server-key FILE, the server's public key file");
+    if (keys.size() != endpoints.size())
+        return QStringLiteral("%1 --connect but %2 --server-key: give each server's key, in the "
+                              "order of the endpoints")
+            .arg(endpoints.size())
+            .arg(keys.size());
+    options.remoteSettings = servers.front();
+    if (servers.size() > 1)
+        options.engines = std::move(servers);
+    return std::nullopt;
 }
 
 // Appends the accounts of every --account to `accounts`. Returns the error for an invalid or
@@ -490,8 +556,8 @@ std::optional<QString> CommandLine::readHostOptions(TerminalOptions &options) co
     }
     // The host serves a new agent market of its own, with no journal, so the options that
     // choose another market, continue one or pace the terminal's own are wrong.
-    for (const QCommandLineOption *option : {&m_connect, &m_serverKey, &m_lobster, &m_journal,
-                                             &m_market, &m_new, &m_speed, &m_benchUi}) {
+    for (const QCommandLineOption *option : {&m_connect, &m_engines, &m_serverKey, &m_lobster,
+                                             &m_journal, &m_market, &m_new, &m_speed, &m_benchUi}) {
         if (m_parser.isSet(*option))
             return QStringLiteral("--host and --%1 exclude each other")
                 .arg(option->names().constFirst());

@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <vector>
 
 namespace bourse::app {
 
@@ -43,6 +44,11 @@ struct TerminalOptions {
     // The endpoint is checked; the key files are read when the terminal starts.
     bool remote = false;
     bourse::ui::RemoteSettings remoteSettings;
+    // A market split over several engines: --engines FILE, read when the terminal starts, or
+    // --connect given more than once, each with its --server-key in the same order. Each engine
+    // takes the key pair and accounts of remoteSettings.
+    QString engineListPath;
+    std::vector<bourse::ui::RemoteSettings> engines;
 
     // --host: serve the simulated market, or the training scenario of --scenario, to peer
     // terminals and trade on it. The files and keys are read when the terminal starts.

@@ -5,11 +5,13 @@
 // and --bench-ui measures the window under a fast simulated market.
 
 #include "command_line.h"
+#include "engine_list.h"
 #include "host_settings.h"
 #include "journal_feed.h"
 #include "journal_repair.h"
 #include "logging.h"
 #include "main_window.h"
+#include "multi_link.h"
 #include "remote_link.h"
 #include "remote_settings.h"
 #include "session_report.h"
@@ -323,6 +325,41 @@ std::optional<QString> connectToServer(bourse::ui::MainWindow &window,
     return window.connectToServer(std::move(std::get<bourse::net::ClientOptions>(checked)));
 }
 
+// Reads the engine list of --engines, or takes the servers of a repeated --connect, reads every
+// engine's keys and starts one link over them all. Returns the error, naming the file, the line or
+// the engine, when any of that fails.
+std::optional<QString> connectToEngines(bourse::ui::MainWindow &window,
+                                        const bourse::app::TerminalOptions &options)
+{
+    std::vector<bourse::terminal::NamedEngine> engines;
+    if (!options.engineListPath.isEmpty()) {
+        auto listed = bourse::terminal::readEngineList(options.engineListPath);
+        if (const auto *error = std::get_if<QString>(&listed))
+            return *error;
+        for (bourse::terminal::EngineEntry &entry :
+             std::get<std::vector<bourse::terminal::EngineEntry>>(listed)) {
+            entry.settings.keyPrefix = options.remoteSettings.keyPrefix;
+            entry.settings.accounts = options.remoteSettings.accounts;
+            engines.push_back({entry.name, std::move(entry.settings)});
+        }
+    } else {
+        for (const bourse::ui::RemoteSettings &settings : options.engines)
+            engines.push_back({QString(), settings});
+    }
+
+    QString error;
+    std::optional<bourse::ui::RemoteLink> link =
+        bourse::terminal::makeMultiRemoteLink(engines, error);
+    if (!link)
+        return error;
+    QStringList endpoints;
+    for (const bourse::terminal::NamedEngine &engine : engines)
+        endpoints << engine.settings.orderEntryEndpoint;
+    qCInfo(lcNet) << "connecting to" << endpoints.join(QStringLiteral(", "));
+    window.startRemote(std::move(*link), endpoints.join(QStringLiteral(", ")));
+    return std::nullopt;
+}
+
 // Checks the settings of --host, reading its files and keys, and starts serving. Returns the
 // error, naming the file or the option, when either fails.
 std::optional<QString> hostMarket(bourse::ui::MainWindow &window,
@@ -487,6 +524,11 @@ int main(int argc, char *argv[])
         // The host dialog offers the same market next time.
         if (options.screenshotPath.isEmpty())
             bourse::ui::saveHostSettings(options.hostSettings);
+    } else if (!options.engineListPath.isEmpty() || !options.engines.empty()) {
+        if (std::optional<QString> error = connectToEngines(window, options)) {
+            printError(*error);
+            return exitFailure;
+        }
     } else if (options.remote) {
         if (std::optional<QString> error = connectToServer(window, options.remoteSettings)) {
             printError(*error);

@@ -33,6 +33,12 @@ struct ConnectionStatus {
     ClientCounters counters;
     SyncCounters sync;
     std::string lastError; // the latest ErrorReply or dead peer, a sentence; empty when none
+    // Of a market split over several engines (MultiSession): the engine's name and the symbols
+    // it owns in an entry of `engines`, and in the merged status one entry per engine. Empty
+    // for a single server.
+    std::string engineName;
+    std::vector<std::string> ownedSymbols;
+    std::vector<ConnectionStatus> engines;
 };
 
 class RemoteSession {

@@ -5,6 +5,7 @@
 #include "curve_keys.h"
 #include "curve_socket.h"
 #include "journaled_run.h"
+#include "replicator.h"
 #include "server_outcome.h"
 
 #include <algorithm>
@@ -33,7 +34,7 @@ constexpr int kSnapshotHighWaterMark = 1000;
 
 } // namespace
 
-Server::Server(ServerConfig config, LogSink log)
+Server::Server(ServerConfig config, LogSink log, cluster::LogSink replicationLog)
     : m_config(std::move(config))
     , m_log(std::move(log))
     , m_instanceId(static_cast<std::uint64_t>(wallClockNanoseconds()))
@@ -58,6 +59,8 @@ Server::Server(ServerConfig config, LogSink log)
     m_authenticator = std::make_unique<Authenticator>(m_context, access.list, m_log);
 
     openJournalAndEngine();
+    if (m_journal && !m_config.replicateServers.empty())
+        startReplication(std::move(replicationLog));
     m_outcome = std::make_unique<CommandOutcome>();
     m_engine->addHandler(m_outcome.get());
 
@@ -289,6 +292,7 @@ void Server::finish()
             m_journalFailed = true;
         }
     }
+    finishReplication();
     sendCommittedReplies();
     if (!m_pending.empty())
         log(LogLevel::Warning, std::to_string(m_pending.size()) +
@@ -297,6 +301,43 @@ void Server::finish()
                             std::to_string(m_counters.commands) + " commands, " +
                             std::to_string(m_counters.errorReplies) + " error replies, " +
                             std::to_string(m_counters.unauthorized) + " unauthorized");
+}
+
+// The replicator reads the journal file on its own thread, and the commit listener only passes
+// it the committed sequence number. The listener is set before the market's first event.
+void Server::startReplication(cluster::LogSink replicationLog)
+{
+    if (!replicationLog) {
+        replicationLog = [this](cluster::LogLevel level, const std::string &line) {
+            log(level == cluster::LogLevel::Info ? LogLevel::Info : LogLevel::Warning, line);
+        };
+    }
+    cluster::ReplicatorOptions options;
+    options.stream.servers = m_config.replicateServers;
+    options.stream.stream = m_config.replicateStream;
+    options.stream.replicas = m_config.replicateReplicas;
+    m_replicator = std::make_unique<cluster::Replicator>(m_config.journal, std::move(options),
+                                                         std::move(replicationLog));
+    cluster::Replicator *replicator = m_replicator.get();
+    m_journal->writer().setCommitListener(
+        [replicator](SequenceNumber committed) { replicator->notifyCommitted(committed); });
+}
+
+// Waits a bounded time for the stream to acknowledge the journal's last event, so that a clean
+// stop leaves the stream complete when NATS is reachable. When it is not, the stop takes up to
+// the 10 s wait plus the 5 s timeout of a NATS request that the replicator has under way.
+void Server::finishReplication()
+{
+    if (!m_replicator || m_journalFailed)
+        return;
+    constexpr std::chrono::seconds kDrainTimeout{10};
+    const SequenceNumber last = m_journal->writer().committedSequence();
+    if (!m_replicator->finish(last, kDrainTimeout)) {
+        log(LogLevel::Warning, "the stream " + m_config.replicateStream +
+                                   " lacks the events after sequence " +
+                                   std::to_string(m_replicator->acknowledgedSequence()) +
+                                   "; the next start with this journal publishes them");
+    }
 }
 
 } // namespace bourse::net

@@ -5,6 +5,7 @@
 // (docs/network-security.md). docs/serving.md is the operator's guide.
 
 #include "authenticator.h"
+#include "cluster_log.h"
 #include "market_publisher.h"
 #include "protocol.h"
 #include "server_config.h"
@@ -29,6 +30,9 @@ namespace bourse {
 class AgentMarket;
 namespace app {
 class JournaledRun;
+}
+namespace cluster {
+class Replicator;
 }
 } // namespace bourse
 
@@ -57,8 +61,10 @@ class Server {
 public:
     // Loads the access list and the key pair, starts the authenticator, recovers and opens the
     // journal, sets up the market and binds the three sockets. Throws ServerError naming the
-    // file or endpoint that failed.
-    Server(ServerConfig config, LogSink log);
+    // file or endpoint that failed. With `replicate` in the configuration it also starts the
+    // journal's replicator, which logs to `replicationLog` (to `log` when empty) and keeps
+    // retrying while NATS cannot be reached.
+    Server(ServerConfig config, LogSink log, cluster::LogSink replicationLog = {});
     ~Server();
     Server(const Server &) = delete;
     Server &operator=(const Server &) = delete;
@@ -118,6 +124,8 @@ private:
 
     // Setting up (server.cpp, server_market.cpp).
     void openJournalAndEngine();
+    void startReplication(cluster::LogSink replicationLog);
+    void finishReplication();
     void setUpMarket();
     void openTraderAccounts();
     void bind(Link &link, const std::string &endpoint, std::string &bound);
@@ -181,6 +189,8 @@ private:
     std::unique_ptr<Authenticator> m_authenticator;
     std::shared_ptr<const AccessList> m_reportedAccessList; // the list the publisher follows
     std::unique_ptr<Engine> m_engine;
+    // Before the journal, so that it outlives the journal's commit listener that calls it.
+    std::unique_ptr<cluster::Replicator> m_replicator;
     std::unique_ptr<app::JournaledRun> m_journal;
     std::unique_ptr<CommandOutcome> m_outcome;
     std::unique_ptr<AgentMarket> m_market;

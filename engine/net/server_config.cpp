@@ -2,6 +2,7 @@
 
 #include "protocol.h"
 
+#include <algorithm>
 #include <charconv>
 #include <filesystem>
 #include <fstream>
@@ -54,6 +55,8 @@ public:
 private:
     std::optional<std::string> readOne(const std::string &name, const std::string &value);
     std::optional<std::string> readMarket(const std::vector<std::string> &words);
+    std::optional<std::string> readInstruments(const std::vector<std::string> &words);
+    std::optional<std::string> readReplicate(const std::string &value);
     std::optional<std::string> readNumber(const std::string &name, const std::string &value,
                                           std::uint64_t low, std::uint64_t high,
                                           std::uint64_t &out);
@@ -74,6 +77,8 @@ std::optional<std::string> LineReader::read(const std::vector<std::string> &word
         return "'" + name + "' is set twice; keep one line";
     if (name == "market")
         return readMarket(words);
+    if (name == "instruments")
+        return readInstruments(words);
     if (words.size() == 1)
         return "missing value after '" + name + "'";
     if (words.size() > 2)
@@ -128,6 +133,19 @@ std::optional<std::string> LineReader::readOne(const std::string &name, const st
     } else if (name == "snapshot-every") {
         if (auto problem = readNumber(name, value, 1, UINT64_MAX, m_config.snapshotEvery))
             return problem;
+    } else if (name == "replicate") {
+        return readReplicate(value);
+    } else if (name == "replicate-stream") {
+        // The NATS documentation's naming rules exclude spaces, '.', '*', '>', path separators
+        // and control characters from stream names. Spaces cannot occur within one word here.
+        if (value.find_first_of(".*>/\\") != std::string::npos)
+            return "invalid replicate-stream '" + value +
+                   "': a stream name cannot contain '.', '*', '>', '/' or '\\'";
+        m_config.replicateStream = value;
+    } else if (name == "replicate-replicas") {
+        if (auto problem = readNumber(name, value, 1, 5, number))
+            return problem;
+        m_config.replicateReplicas = static_cast<int>(number);
     } else {
         m_seen.erase(name);
         return "unknown setting '" + name + "'";
@@ -169,6 +187,47 @@ std::optional<std::string> LineReader::readMarket(const std::vector<std::string>
     return std::nullopt;
 }
 
+// instruments SYMBOL[,SYMBOL...]: commas separate the symbols, and spaces after a comma are
+// allowed, so "BLUE,IDXF" and "BLUE, IDXF" are the same.
+std::optional<std::string> LineReader::readInstruments(const std::vector<std::string> &words)
+{
+    std::string list;
+    for (std::size_t index = 1; index < words.size(); ++index)
+        list += words[index];
+    if (list.empty())
+        return "missing value after 'instruments': expected symbols such as BLUE,IDXF";
+
+    std::set<std::string> seen;
+    std::size_t start = 0;
+    while (start <= list.size()) {
+        const std::size_t comma = std::min(list.find(',', start), list.size());
+        const std::string symbol = list.substr(start, comma - start);
+        if (symbol.empty())
+            return "invalid instruments '" + list + "': an empty symbol between commas";
+        if (!seen.insert(symbol).second)
+            return "instrument '" + symbol + "' is listed twice";
+        m_config.instruments.push_back(symbol);
+        start = comma + 1;
+    }
+    return std::nullopt;
+}
+
+// replicate nats://HOST:PORT[,nats://HOST:PORT...]
+std::optional<std::string> LineReader::readReplicate(const std::string &value)
+{
+    std::size_t start = 0;
+    while (start <= value.size()) {
+        const std::size_t comma = std::min(value.find(',', start), value.size());
+        const std::string url = value.substr(start, comma - start);
+        if (url.rfind("nats://", 0) != 0 && url.rfind("tls://", 0) != 0)
+            return "invalid NATS server '" + url + "' in 'replicate': expected a URL such as " +
+                   "nats://127.0.0.1:4222, several separated by commas";
+        m_config.replicateServers.push_back(url);
+        start = comma + 1;
+    }
+    return std::nullopt;
+}
+
 } // namespace
 
 std::optional<ServerConfig> parseServerConfig(const std::string &text, const std::string &fileName,
@@ -184,6 +243,19 @@ std::optional<ServerConfig> parseServerConfig(const std::string &text, const std
             continue;
         if (const std::optional<std::string> problem = reader.read(words)) {
             error = fileName + ":" + std::to_string(number) + ": error: " + *problem;
+            return std::nullopt;
+        }
+        if (words.front() == "instruments")
+            config.instrumentsLocation = fileName + ":" + std::to_string(number);
+    }
+    if (reader.saw("replicate") && !reader.saw("journal")) {
+        error = fileName + ": error: 'replicate' needs a 'journal': the replicator publishes the " +
+                "journal's committed events";
+        return std::nullopt;
+    }
+    for (const char *setting : {"replicate-stream", "replicate-replicas"}) {
+        if (reader.saw(setting) && !reader.saw("replicate")) {
+            error = fileName + ": error: '" + setting + "' needs a 'replicate' line";
             return std::nullopt;
         }
     }

@@ -9,10 +9,12 @@
 //     access-list desk.access
 //     journal market.journal
 //     market simulation seed 7
+//     instruments BLUE,IDXF
 
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace bourse::net {
 
@@ -43,6 +45,16 @@ struct ServerConfig {
     std::uint64_t seed = 1; // of the simulated or training market
     bool seedGiven = false; // a training market takes its scenario's seed unless given
     std::string marketFile; // the training or scenario file
+    // The symbols of the market's instruments that this engine owns, in the order given; empty:
+    // every instrument of the market. Several engines that own disjoint sets serve one market
+    // split by instrument.
+    std::vector<std::string> instruments;
+    std::string instrumentsLocation; // "FILE:LINE" of the instruments setting, for errors
+    // Journal replication to a NATS JetStream stream (docs/scale-out.md): the NATS servers,
+    // empty for none. Only valid with a journal.
+    std::vector<std::string> replicateServers;
+    std::string replicateStream = "BOURSE_JOURNAL";
+    int replicateReplicas = 3; // copies of the stream in the cluster; 1 for a one-node server
 };
 
 // Reads a configuration file. Returns nothing and sets `error` to "FILE:LINE: error: MESSAGE"

@@ -11,7 +11,10 @@
 #include "scenario_training.h"
 #include "session_market.h"
 
+#include <algorithm>
+#include <cstdint>
 #include <filesystem>
+#include <set>
 
 namespace bourse::net {
 
@@ -68,6 +71,99 @@ std::optional<Timestamp> lastEventTime(const std::string &path)
     if (!opened.history || !opened.history->readOlder(newest) || newest.empty())
         return std::nullopt;
     return newest.back().time;
+}
+
+std::string joined(const std::vector<std::string> &symbols)
+{
+    std::string text;
+    for (const std::string &symbol : symbols)
+        text += (text.empty() ? "" : ", ") + symbol;
+    return text;
+}
+
+// Checks that the market has every owned symbol. Throws a configuration error naming the
+// instruments line and the market's symbols otherwise.
+void checkOwnedSymbols(const ServerConfig &config, const std::vector<std::string> &available,
+                       const std::string &market)
+{
+    for (const std::string &symbol : config.instruments) {
+        if (std::find(available.begin(), available.end(), symbol) == available.end())
+            throw ServerError(Kind::Configuration,
+                              config.instrumentsLocation + ": error: instrument '" + symbol +
+                                  "' is not in the " + market + "; its instruments are " +
+                                  joined(available));
+    }
+}
+
+// Keeps the owned instruments of an agent market, in the market's order, and the scheduled
+// events of those, with their instrument indexes renumbered for the shorter list.
+// NOTE: the agent market draws every instrument from one random stream, so an instrument's flow
+// in a subset differs from its flow in the whole market under the same seed.
+void keepOwnedInstruments(const ServerConfig &config, AgentMarket::Options &options,
+                          const std::string &market)
+{
+    if (config.instruments.empty())
+        return;
+    std::vector<std::string> available;
+    for (const AgentInstrument &instrument : options.instruments)
+        available.push_back(instrument.symbol);
+    checkOwnedSymbols(config, available, market);
+
+    std::vector<AgentInstrument> kept;
+    std::vector<std::size_t> newIndex(options.instruments.size(), SIZE_MAX);
+    for (std::size_t index = 0; index < options.instruments.size(); ++index) {
+        const AgentInstrument &instrument = options.instruments[index];
+        if (std::find(config.instruments.begin(), config.instruments.end(), instrument.symbol) ==
+            config.instruments.end())
+            continue;
+        newIndex[index] = kept.size();
+        kept.push_back(instrument);
+    }
+
+    std::vector<MarketEvent> schedule;
+    for (MarketEvent event : options.schedule) {
+        if (event.instrument >= newIndex.size() || newIndex[event.instrument] == SIZE_MAX)
+            continue;
+        event.instrument = newIndex[event.instrument];
+        schedule.push_back(event);
+    }
+    options.instruments = std::move(kept);
+    options.schedule = std::move(schedule);
+}
+
+// The instrument a setup line is about; zero for a line about no instrument or every one.
+InstrumentId instrumentOfSetup(const scenario::Action &action)
+{
+    if (const auto *add = std::get_if<scenario::AddInstrumentCommand>(&action))
+        return add->definition.id;
+    if (const auto *limits = std::get_if<scenario::RiskLimitsCommand>(&action))
+        return limits->instrument;
+    if (const auto *status = std::get_if<scenario::StatusCommand>(&action))
+        return status->instrument;
+    return InstrumentId{};
+}
+
+// The ids of the owned instruments among a scenario's definitions; every defined one when the
+// configuration names none.
+std::set<InstrumentId> ownedScenarioInstruments(const ServerConfig &config,
+                                                const scenario::Scenario &scenario)
+{
+    std::vector<std::string> available;
+    std::set<InstrumentId> owned;
+    for (const scenario::Command &command : scenario.commands) {
+        const auto *add = std::get_if<scenario::AddInstrumentCommand>(&command.action);
+        if (add == nullptr)
+            continue;
+        const auto &field = add->definition.symbol;
+        const std::string symbol(field.data(), std::find(field.begin(), field.end(), '\0'));
+        available.push_back(symbol);
+        if (config.instruments.empty() ||
+            std::find(config.instruments.begin(), config.instruments.end(), symbol) !=
+                config.instruments.end())
+            owned.insert(add->definition.id);
+    }
+    checkOwnedSymbols(config, available, "scenario " + config.marketFile);
+    return owned;
 }
 
 } // namespace
@@ -133,12 +229,17 @@ void Server::setUpMarket()
                                       "(instruments, accounts, limits, status, kill switches); "
                                       "remote traders send the orders");
         }
+        const std::set<InstrumentId> owned = ownedScenarioInstruments(m_config, parsed.scenario);
         if (!fresh) {
             log(LogLevel::Info, "the journal contains the scenario's setup already");
             return;
         }
-        for (const scenario::Command &command : parsed.scenario.commands)
-            applySetup(*m_engine, command.action, now);
+        // Lines about an instrument another engine owns are that engine's to apply.
+        for (const scenario::Command &command : parsed.scenario.commands) {
+            const InstrumentId instrument = instrumentOfSetup(command.action);
+            if (instrument.value() == 0 || owned.contains(instrument))
+                applySetup(*m_engine, command.action, now);
+        }
         log(LogLevel::Info, "market: scenario " + m_config.marketFile + ", " +
                                 "instruments: " + std::to_string(m_engine->instruments().size()));
         return;
@@ -169,6 +270,10 @@ void Server::setUpMarket()
     } else {
         options.startTime = now;
     }
+    keepOwnedInstruments(m_config, options,
+                         m_config.market == ServedMarket::Training
+                             ? "training scenario " + m_config.marketFile
+                             : std::string("simulation market"));
 
     if (fresh) {
         m_market = std::make_unique<AgentMarket>(*m_engine, seed, options);

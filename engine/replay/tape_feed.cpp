@@ -305,8 +305,7 @@ std::optional<TapeFeedSource> tapeFeedSourceFor(const std::string &path)
     return source;
 }
 
-std::unique_ptr<ReplayFeed> openTapeFeed(const TapeFeedSource &source, Engine &engine,
-                                         std::string &error)
+DecimalScale tapeScaleOf(const TapeFeedSource &source)
 {
     DecimalScale scale;
     if (!source.tradesPath.empty())
@@ -314,6 +313,13 @@ std::unique_ptr<ReplayFeed> openTapeFeed(const TapeFeedSource &source, Engine &e
     if (!source.quotesPath.empty())
         scanDecimals(source.quotesPath, {"bid_price", "ask_price"}, {"bid_amount", "ask_amount"},
                      scale);
+    return scale;
+}
+
+std::unique_ptr<ReplayFeed> openTapeFeed(const TapeFeedSource &source, Engine &engine,
+                                         std::string &error)
+{
+    const DecimalScale scale = tapeScaleOf(source);
     auto feed = std::make_unique<TapeFeed>(engine, std::string(), scale);
     if (const std::optional<CsvError> failed = feed->open(source)) {
         error = failed->toString();

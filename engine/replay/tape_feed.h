@@ -1,5 +1,6 @@
 #pragma once
 
+#include "csv_table.h"
 #include "engine.h"
 #include "replay_feed.h"
 
@@ -20,6 +21,10 @@ struct TapeFeedSource {
 // swapped, as Tardis.dev names them (..._trades.csv and ..._quotes.csv). Returns nothing for
 // any other file.
 std::optional<TapeFeedSource> tapeFeedSourceFor(const std::string &path);
+
+// Returns the fewest decimals that write exactly every price and amount of the first 100,000
+// rows of each file of `source`: the scale its readers take.
+DecimalScale tapeScaleOf(const TapeFeedSource &source);
 
 // Opens trades and quotes as a ReplayFeed on a fresh `engine`, merged in order of exchange time
 // (a quote before a trade of the same time). A quote sets the top level of each side as an order

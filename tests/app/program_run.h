@@ -57,6 +57,9 @@ inline const QList<QStringList> &engineCommands()
         {QStringLiteral("report")},
         {QStringLiteral("keygen")},
         {QStringLiteral("serve")},
+        {QStringLiteral("follow")},
+        {QStringLiteral("feed")},
+        {QStringLiteral("listen")},
     };
     return commands;
 }

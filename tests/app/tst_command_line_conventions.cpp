@@ -36,6 +36,8 @@ const QList<QStringList> &benchCommands()
         {QStringLiteral("engine")},
         {QStringLiteral("journal")},
         {QStringLiteral("net")},
+        {QStringLiteral("feed")},
+        {QStringLiteral("replication")},
     };
     return commands;
 }

@@ -59,6 +59,27 @@ private slots:
         QCOMPARE(config->heartbeatIntervalMs, 1000u);
         QVERIFY(config->market == ServedMarket::Simulation);
         QVERIFY(!config->seedGiven);
+        QVERIFY(config->instruments.empty());
+    }
+
+    void ownedInstrumentsAreRead_data()
+    {
+        QTest::addColumn<QString>("line");
+        QTest::newRow("commas") << "instruments BLUE,IDXF,EURUSD";
+        QTest::newRow("spaces after commas") << "instruments BLUE, IDXF,  EURUSD";
+        QTest::newRow("comment after") << "instruments BLUE,IDXF,EURUSD # the desk's half";
+    }
+
+    void ownedInstrumentsAreRead()
+    {
+        QFETCH(QString, line);
+        std::string error;
+        const auto config = parseServerConfig("server-key k\naccess-list a\nmarket simulation\n" +
+                                                  line.toStdString() + "\n",
+                                              "serve.conf", error);
+        QVERIFY2(config, error.c_str());
+        QCOMPARE(config->instruments, (std::vector<std::string>{"BLUE", "IDXF", "EURUSD"}));
+        QCOMPARE(config->instrumentsLocation, std::string("serve.conf:4"));
     }
 
     void scenarioMarketNamesItsFile()
@@ -105,6 +126,16 @@ private slots:
                                            << "invalid seed 'x'";
         QTest::newRow("seed on a scenario") << "market scenario s.txt seed 3"
                                             << "unexpected 'seed' after 'market scenario'";
+        QTest::newRow("instruments without symbols") << "instruments"
+                                                     << "missing value after 'instruments'";
+        QTest::newRow("instruments with an empty symbol")
+            << "instruments BLUE,,IDXF"
+            << "invalid instruments 'BLUE,,IDXF': an empty symbol between commas";
+        QTest::newRow("instruments with a trailing comma")
+            << "instruments BLUE,"
+            << "invalid instruments 'BLUE,': an empty symbol between commas";
+        QTest::newRow("instrument listed twice") << "instruments BLUE,IDXF,BLUE"
+                                                 << "instrument 'BLUE' is listed twice";
     }
 
     void badLineIsReported()

@@ -74,6 +74,8 @@ private slots:
     void scenarioWithOtherMarketExitsTwo();
     void connectOptionsParse();
     void connectMissingKeyFileExitsOne();
+    void repeatedConnectNamesEngines();
+    void enginesListMissingExitsOne();
     void hostOptionsParse_data();
     void hostOptionsParse();
 };
@@ -277,6 +279,25 @@ void TerminalCommandLineTest::usageErrorExitsTwo_data()
                        QStringLiteral("--server-key"), QStringLiteral("server.pub"),
                        QStringLiteral("--account"),    QStringLiteral("0")}
         << QStringLiteral("--account: Invalid account '0'");
+    QTest::newRow("two connects with one server key")
+        << QStringList{QStringLiteral("--connect"),    QStringLiteral("tcp://127.0.0.1:7401"),
+                       QStringLiteral("--connect"),    QStringLiteral("tcp://127.0.0.1:7411"),
+                       QStringLiteral("--server-key"), QStringLiteral("left.pub")}
+        << QStringLiteral("2 --connect but 1 --server-key");
+    QTest::newRow("same connect twice")
+        << QStringList{QStringLiteral("--connect"),    QStringLiteral("tcp://127.0.0.1:7401"),
+                       QStringLiteral("--connect"),    QStringLiteral("tcp://127.0.0.1:7401"),
+                       QStringLiteral("--server-key"), QStringLiteral("left.pub"),
+                       QStringLiteral("--server-key"), QStringLiteral("right.pub")}
+        << QStringLiteral("--connect tcp://127.0.0.1:7401 is given twice");
+    QTest::newRow("engines with connect")
+        << QStringList{QStringLiteral("--engines"), QStringLiteral("engines.list"),
+                       QStringLiteral("--connect"), QStringLiteral("tcp://127.0.0.1:7401")}
+        << QStringLiteral("--engines and --connect exclude each other");
+    QTest::newRow("engines with a replay")
+        << QStringList{QStringLiteral("--engines"), QStringLiteral("engines.list"),
+                       QStringLiteral("--replay"), QStringLiteral("GOOG_message_10.csv")}
+        << QStringLiteral("--engines and --replay exclude each other");
     QTest::newRow("server key without connect")
         << QStringList{QStringLiteral("--server-key"), QStringLiteral("server.pub")}
         << QStringLiteral("--server-key needs --connect");
@@ -552,6 +573,50 @@ void TerminalCommandLineTest::connectMissingKeyFileExitsOne()
     QVERIFY2(run.exitStatus == QProcess::NormalExit, qPrintable(describe(run)));
     QVERIFY2(run.exitCode == 1, qPrintable(describe(run)));
     QVERIFY2(run.error.contains(QStringLiteral("bourse: Server public key file ") + serverKey),
+             qPrintable(describe(run)));
+}
+
+// Each --connect pairs with the --server-key at the same place, and every engine takes the
+// terminal's key pair and accounts.
+void TerminalCommandLineTest::repeatedConnectNamesEngines()
+{
+    const bourse::app::ParsedCommandLine parsed = bourse::app::parseCommandLine(
+        {QStringLiteral("bourse"), QStringLiteral("--connect"),
+         QStringLiteral("tcp://127.0.0.1:7401"), QStringLiteral("--server-key"),
+         QStringLiteral("/keys/left.pub"), QStringLiteral("--connect"),
+         QStringLiteral("tcp://127.0.0.1:7411"), QStringLiteral("--server-key"),
+         QStringLiteral("/keys/right.pub"), QStringLiteral("--key"), QStringLiteral("/keys/desk"),
+         QStringLiteral("--account"), QStringLiteral("1,2")},
+        {QStringLiteral("Trading")});
+
+    QCOMPARE(parsed.action, bourse::app::CommandLineAction::Run);
+    QVERIFY(parsed.options.remote);
+    QCOMPARE(parsed.options.engines.size(), std::size_t{2});
+    const bourse::ui::RemoteSettings &left = parsed.options.engines.at(0);
+    const bourse::ui::RemoteSettings &right = parsed.options.engines.at(1);
+    QCOMPARE(left.orderEntryEndpoint, QStringLiteral("tcp://127.0.0.1:7401"));
+    QCOMPARE(left.serverKey, QStringLiteral("/keys/left.pub"));
+    QCOMPARE(right.orderEntryEndpoint, QStringLiteral("tcp://127.0.0.1:7411"));
+    QCOMPARE(right.serverKey, QStringLiteral("/keys/right.pub"));
+    QCOMPARE(right.keyPrefix, QStringLiteral("/keys/desk"));
+    QCOMPARE(bourse::ui::formatAccountList(right.accounts), QStringLiteral("1,2"));
+}
+
+// The engine list is read when the terminal starts, and a missing one is named.
+void TerminalCommandLineTest::enginesListMissingExitsOne()
+{
+    QTemporaryDir directory;
+    QVERIFY(directory.isValid());
+    const QString list = directory.filePath(QStringLiteral("engines.list"));
+
+    const Run run =
+        runTerminal({QStringLiteral("-platform"), QStringLiteral("offscreen"),
+                     QStringLiteral("--no-journal"), QStringLiteral("--engines"), list});
+
+    QVERIFY2(run.exitStatus == QProcess::NormalExit, qPrintable(describe(run)));
+    QVERIFY2(run.exitCode == 1, qPrintable(describe(run)));
+    QVERIFY2(run.error.contains(QStringLiteral("bourse: ") + list +
+                                QStringLiteral(": error: cannot read the file")),
              qPrintable(describe(run)));
 }
 

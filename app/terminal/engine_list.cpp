@@ -1,0 +1,91 @@
+#include "engine_list.h"
+
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QRegularExpression>
+
+#include <optional>
+
+namespace bourse::terminal {
+
+namespace {
+
+// The server key as checkRemoteSettings() takes it: a file beside the list, or else 40
+// characters of Z85 text, or else a path that the check reports as missing.
+QString serverKeyOf(const QString &word, const QDir &folder)
+{
+    const QString path = QDir::cleanPath(folder.absoluteFilePath(word));
+    if (QFileInfo::exists(path) || word.size() != 40)
+        return path;
+    return word;
+}
+
+// Reads one "engine NAME ENDPOINT KEY" line into `entry`, or returns what is wrong with it.
+std::optional<QString> readLine(const QStringList &words, const QDir &folder, EngineEntry &entry)
+{
+    if (words.front() != QLatin1String("engine"))
+        return QStringLiteral("unknown setting '%1': expected 'engine NAME ENDPOINT SERVER-KEY'")
+            .arg(words.front());
+    if (words.size() < 4)
+        return QStringLiteral("missing %1: expected 'engine NAME ENDPOINT SERVER-KEY'")
+            .arg(words.size() == 1   ? QStringLiteral("name")
+                 : words.size() == 2 ? QStringLiteral("order-entry endpoint")
+                                     : QStringLiteral("server key"));
+    if (words.size() > 4)
+        return QStringLiteral("unexpected '%1' after the server key").arg(words[4]);
+
+    entry.name = words[1];
+    entry.settings.orderEntryEndpoint = words[2];
+    if (std::optional<QString> error = bourse::ui::checkEndpoint(
+            words[2], QStringLiteral("order-entry endpoint of engine '%1'").arg(words[1])))
+        return error;
+    entry.settings.serverKey = serverKeyOf(words[3], folder);
+    return std::nullopt;
+}
+
+} // namespace
+
+std::variant<std::vector<EngineEntry>, QString> parseEngineList(const QString &text,
+                                                                const QString &fileName)
+{
+    const QDir folder = QFileInfo(fileName).absoluteDir();
+    std::vector<EngineEntry> engines;
+    const QStringList lines = text.split(QLatin1Char('\n'));
+    for (qsizetype index = 0; index < lines.size(); ++index) {
+        const QString content = lines[index].section(QLatin1Char('#'), 0, 0);
+        const QStringList words =
+            content.split(QRegularExpression(QStringLiteral("\\s+")), Qt::SkipEmptyParts);
+        if (words.isEmpty())
+            continue;
+        const auto fail = [&](const QString &message) {
+            return QStringLiteral("%1:%2: error: %3").arg(fileName).arg(index + 1).arg(message);
+        };
+        EngineEntry entry;
+        if (std::optional<QString> error = readLine(words, folder, entry))
+            return fail(*error);
+        for (const EngineEntry &earlier : engines) {
+            if (earlier.name == entry.name)
+                return fail(QStringLiteral("engine '%1' is listed twice").arg(entry.name));
+            if (earlier.settings.orderEntryEndpoint == entry.settings.orderEntryEndpoint)
+                return fail(QStringLiteral("engines '%1' and '%2' have the same endpoint %3")
+                                .arg(earlier.name, entry.name, entry.settings.orderEntryEndpoint));
+        }
+        engines.push_back(std::move(entry));
+    }
+    if (engines.empty())
+        return QStringLiteral("%1: error: no engine listed; add lines such as 'engine equities "
+                              "tcp://127.0.0.1:7401 keys/equities.pub'")
+            .arg(fileName);
+    return engines;
+}
+
+std::variant<std::vector<EngineEntry>, QString> readEngineList(const QString &path)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly | QIODevice::Text))
+        return QStringLiteral("%1: error: cannot read the file: %2").arg(path, file.errorString());
+    return parseEngineList(QString::fromUtf8(file.readAll()), path);
+}
+
+} // namespace bourse::terminal

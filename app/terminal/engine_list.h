@@ -1,0 +1,34 @@
+#pragma once
+
+// The engines of a market split by instrument, as an operator hands them to traders: a text file
+// with one engine a line, read by `bourse --engines FILE`:
+//
+//     # engine NAME ORDER-ENTRY-ENDPOINT SERVER-KEY
+//     engine equities tcp://127.0.0.1:7401 keys/equities.pub
+//     engine futures  tcp://127.0.0.1:7411 keys/futures.pub
+//
+// `#` starts a comment. The server key is the engine's .pub file, relative to the file's folder,
+// or its 40-character key. Publications and snapshots are on the two ports after the order-entry
+// one. The file names no instruments: the terminal learns each engine's from what it publishes.
+
+#include "remote_settings.h"
+
+#include <QString>
+
+#include <variant>
+#include <vector>
+
+namespace bourse::terminal {
+
+struct EngineEntry {
+    QString name;
+    bourse::ui::RemoteSettings settings; // without the trader's key pair and accounts
+};
+
+// Parses the text of an engine list. Returns the engines in file order, or the first error as
+// "FILE:LINE: error: MESSAGE", naming `fileName`.
+std::variant<std::vector<EngineEntry>, QString> parseEngineList(const QString &text,
+                                                                const QString &fileName);
+std::variant<std::vector<EngineEntry>, QString> readEngineList(const QString &path);
+
+} // namespace bourse::terminal

@@ -1,0 +1,84 @@
+#pragma once
+
+// The body of one stream message: a run of consecutive committed journal events.
+//
+// Layout, little-endian: the magic "BRJB" (4 bytes), the format version (1 byte), the first
+// event's sequence number (8), the event count (4) and the journal's chain hash at the event
+// before the first (8, zero before sequence 1). Then each event as a record of a journal chunk
+// (storage/journal_format.h): sequence, time, instrument, type, payload size, payload in the
+// event codec, checksum and chain hash. The records are the journal's own bytes, so a reader
+// checks them as the journal reader does, and the chain continues from one message to the next.
+
+#include "events.h"
+#include "journal_format.h"
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace bourse::cluster {
+
+inline constexpr std::uint8_t kBatchFormatVersion = 1;
+inline constexpr std::size_t kBatchHeaderSize = 4 + 1 + 8 + 4 + 8;
+
+// Builds one message body. start() begins a run, add() appends an event that must follow the
+// previous one, and body() returns the bytes with the count filled in.
+class BatchBuilder {
+public:
+    void start(SequenceNumber first, std::uint64_t previousHash);
+    void add(const Event &event);
+
+    std::size_t eventCount() const { return m_count; }
+    std::size_t size() const { return m_body.size(); }
+    SequenceNumber firstSequence() const { return m_first; }
+    SequenceNumber lastSequence() const { return m_first + m_count - 1; }
+    // The chain hash at the last event added; the previous hash while empty.
+    std::uint64_t lastHash() const { return m_lastHash; }
+
+    const std::vector<std::uint8_t> &body();
+
+private:
+    std::vector<std::uint8_t> m_body;
+    storage::format::StoredEvent m_stored; // reused for every event
+    SequenceNumber m_first = 0;
+    std::uint32_t m_count = 0;
+    std::uint64_t m_lastHash = 0;
+};
+
+// The header of a message body, readable without checking the events.
+struct BatchHeader {
+    SequenceNumber first = 0;
+    std::uint32_t count = 0;
+    std::uint64_t previousHash = 0;
+
+    SequenceNumber last() const { return first + count - 1; }
+};
+
+// Reads the header. Returns a message naming the problem when the bytes are too short, lack the
+// magic, carry another format version or hold no event.
+std::optional<std::string> readBatchHeader(std::span<const std::uint8_t> body, BatchHeader &header);
+
+// A message body checked in full, or the reason it is not valid.
+struct DecodedBatch {
+    BatchHeader header;
+    std::vector<Event> events;
+    std::vector<std::uint64_t> hashes; // the chain hash at each event
+    std::string error;                 // empty exactly when the batch is valid
+
+    std::uint64_t lastHash() const { return hashes.empty() ? header.previousHash : hashes.back(); }
+};
+
+// Decodes and checks every record: its sequence number follows the one before, its checksum
+// matches, its chain hash follows from the previous one (starting at the header's previous
+// hash), its payload decodes, and no byte is left over. `where` names the message in errors,
+// such as "stream JOURNAL message 17". A batch with an error has no events, so that a caller
+// never applies part of one.
+DecodedBatch decodeBatch(std::span<const std::uint8_t> body, const std::string &where);
+
+// The message id that makes a resend of the same run a duplicate: "FIRST-LAST".
+std::string batchMessageId(SequenceNumber first, SequenceNumber last);
+
+} // namespace bourse::cluster

@@ -1,0 +1,113 @@
+#include "stream_follower.h"
+
+namespace bourse::cluster {
+
+StreamFollower::StreamFollower(NatsStream &stream, SequenceNumber after, std::uint64_t hashAfter)
+    : m_stream(stream)
+    , m_last(after)
+    , m_hash(hashAfter)
+{
+}
+
+// Finds the first message whose run ends after m_last. Runs ascend with the stream sequence,
+// so a binary search takes about log2(messages) requests.
+bool StreamFollower::locate(std::string &error)
+{
+    const std::optional<StreamState> state = m_stream.state(error);
+    if (!state)
+        return false;
+    if (state->messages == 0)
+        return true;
+    std::uint64_t low = state->firstMessage;
+    std::uint64_t high = state->lastMessage + 1; // the result lies in [low, high]
+    while (low < high) {
+        const std::uint64_t middle = low + (high - low) / 2;
+        const std::optional<StreamMessage> message = m_stream.message(middle, error);
+        if (!message)
+            return false;
+        BatchHeader header;
+        if (std::optional<std::string> problem = readBatchHeader(message->body, header)) {
+            error = "stream " + m_stream.settings().stream + " message " + std::to_string(middle) +
+                    ": " + *problem;
+            return false;
+        }
+        if (header.last() <= m_last)
+            low = middle + 1;
+        else
+            high = middle;
+    }
+    m_nextMessage = low;
+    return true;
+}
+
+StreamFollower::Step StreamFollower::next()
+{
+    Step step;
+    if (m_nextMessage == 0) {
+        if (!locate(step.error)) {
+            step.status = Status::Failed;
+            return step;
+        }
+        if (m_nextMessage == 0)
+            return step;
+    }
+
+    std::string error;
+    std::optional<StreamMessage> message = m_stream.message(m_nextMessage, error);
+    if (!message) {
+        std::string stateError;
+        const std::optional<StreamState> state = m_stream.state(stateError);
+        if (state && state->lastMessage < m_nextMessage)
+            return step;
+        step.status = Status::Failed;
+        step.error = error;
+        return step;
+    }
+    const std::string where = "stream " + m_stream.settings().stream + " message " +
+                              std::to_string(message->streamSequence);
+    return check(decodeBatch(message->body, where), message->streamSequence);
+}
+
+StreamFollower::Step StreamFollower::check(DecodedBatch batch, std::uint64_t streamSequence)
+{
+    Step step;
+    const std::string where =
+        "stream " + m_stream.settings().stream + " message " + std::to_string(streamSequence);
+    const auto failed = [&](std::string what) {
+        step.status = Status::Failed;
+        step.error = std::move(what);
+        return std::move(step);
+    };
+    if (!batch.error.empty())
+        return failed(std::move(batch.error));
+
+    const SequenceNumber expected = m_last + 1;
+    const BatchHeader &header = batch.header;
+    if (header.first > expected) {
+        return failed(where + ": gap: the message starts at sequence " +
+                      std::to_string(header.first) + ", expected " + std::to_string(expected));
+    }
+    if (header.last() < expected) {
+        return failed(where + ": repeat: the message ends at sequence " +
+                      std::to_string(header.last()) + ", which was read before");
+    }
+    const std::size_t skip = expected - header.first;
+    const std::uint64_t hashBefore = skip == 0 ? header.previousHash : batch.hashes[skip - 1];
+    if (m_last > 0 && hashBefore != m_hash) {
+        return failed(where + ": chain broken: the chain hash at sequence " +
+                      std::to_string(m_last) + " is " + storage::format::hex(hashBefore) +
+                      " in the stream, " + storage::format::hex(m_hash) + " before it");
+    }
+
+    step.status = Status::Events;
+    step.streamSequence = streamSequence;
+    step.events.assign(
+        std::make_move_iterator(batch.events.begin() + static_cast<std::ptrdiff_t>(skip)),
+        std::make_move_iterator(batch.events.end()));
+    m_last = header.last();
+    m_hash = batch.lastHash();
+    m_nextMessage = streamSequence + 1;
+    return step;
+}
+
+} // namespace bourse::cluster

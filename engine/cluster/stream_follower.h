@@ -1,0 +1,53 @@
+#pragma once
+
+#include "nats_stream.h"
+#include "replicated_batch.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace bourse::cluster {
+
+// Reads a journal's events back from its stream, message after message, checking that they
+// continue the events read before: no gap, no repeat, and a chain hash that follows on.
+//
+// It starts after a given event, such as the last one a views file projected: it finds the
+// message that contains the next event by a binary search over the stream's messages, whose
+// runs ascend. Messages are read one request each (a JetStream "get message"), so the server
+// keeps no consumer state for a follower.
+class StreamFollower {
+public:
+    enum class Status : std::uint8_t {
+        Events,    // `events` continues the events before
+        NoMessage, // the stream has nothing new yet
+        Failed,    // `error` says which message and what; nothing of it was returned
+    };
+    struct Step {
+        Status status = Status::NoMessage;
+        std::vector<Event> events;
+        std::uint64_t streamSequence = 0; // the message read, for Events
+        std::string error;
+    };
+
+    // Continues after event `after`, whose chain hash is `hashAfter` (0 and 0: from the first
+    // event).
+    StreamFollower(NatsStream &stream, SequenceNumber after, std::uint64_t hashAfter);
+
+    // Reads the next message. Never returns part of a message.
+    Step next();
+
+    SequenceNumber lastSequence() const { return m_last; }
+    std::uint64_t lastHash() const { return m_hash; }
+
+private:
+    bool locate(std::string &error);
+    Step check(DecodedBatch batch, std::uint64_t streamSequence);
+
+    NatsStream &m_stream;
+    SequenceNumber m_last = 0;
+    std::uint64_t m_hash = 0;
+    std::uint64_t m_nextMessage = 0; // 0 until located
+};
+
+} // namespace bourse::cluster

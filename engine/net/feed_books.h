@@ -1,0 +1,134 @@
+#pragma once
+
+// The books of a remote feed, rebuilt from decoded batches (feed_protocol.h), with the checks
+// of sequence numbers and sessions that decide whether a book may be shown as live. Plain C++
+// without ZeroMQ: FeedSubscriber (feed_subscriber.h) hands it what its sockets receive.
+
+#include "depth_book.h"
+#include "engine.h"
+#include "feed_protocol.h"
+#include "lobster_apply.h"
+
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace bourse::net::feed {
+
+enum class StreamState : std::uint8_t {
+    AwaitingSnapshot, // joined after the stream's start: messages are kept until a snapshot
+    Live,             // every message since the snapshot or the start, with none missing
+    Stale,            // a message is missing: the book shows the state before it
+};
+
+std::string_view nameOf(StreamState state);
+
+// Counters of one subscriber across its streams.
+struct FeedStatistics {
+    std::size_t events = 0;     // sequenced messages applied to a book
+    std::size_t gaps = 0;       // times a live stream found a sequence number missing
+    std::size_t snapshots = 0;  // snapshots applied
+    std::size_t rejected = 0;   // payloads rejected by the decoder, each applying nothing
+    std::size_t duplicates = 0; // messages that a snapshot or an earlier message already held
+    std::size_t restarts = 0;   // streams that the publisher started again in a new session
+    std::size_t discarded = 0;  // kept messages discarded because the buffer was full
+    std::string lastRejection;  // the decoder's error for the last rejected payload
+};
+
+// Applies the order-level messages of the feed protocol to an Engine's book with the steps of
+// the LOBSTER replay (lobster::MessageApplier) but without an orderbook file, so no order is
+// ever unconfirmed. A cancel, delete or execution that names an unknown order, or one at
+// another side or price, takes only from recovered orders at its price and counts as
+// unexplained for what it cannot find. A delete of less than the order's size leaves the rest
+// as an order of origin Recovered.
+class OrderApplier {
+public:
+    void apply(Engine &engine, const OrderMessage &message);
+    void apply(Engine &engine, const Trade &trade);
+    void apply(Engine &engine, const StatusChange &status);
+
+    // Rebuilds `engine`, a fresh Engine(InstrumentId), from a snapshot.
+    void load(Engine &engine, const OrderSnapshot &snapshot);
+    // Returns every resting order of `engine`'s book in the snapshot's order.
+    static OrderSnapshot snapshotOf(const Engine &engine);
+
+    // Messages the book could not attribute in full, and snapshot orders it rejected.
+    std::size_t unexplained() const { return m_messages.unexplainedMessages(); }
+
+private:
+    lobster::MessageApplier m_messages;
+};
+
+// Receives what the books need from the transport.
+class FeedBooksHandler {
+public:
+    virtual ~FeedBooksHandler() = default;
+
+    // The stream of `topic` needs a snapshot: it joined late, or a message is missing. Called
+    // from FeedBooks::apply on the caller's thread, once per need; the caller repeats the
+    // request through FeedBooks::pendingSnapshots() when no reply comes.
+    virtual void snapshotRequested(const std::string &topic) { (void)topic; }
+};
+
+// The top of a book with its state, for display.
+struct StreamSummary {
+    std::string topic;
+    BookDepth depth = BookDepth::Orders;
+    StreamState state = StreamState::AwaitingSnapshot;
+    std::uint64_t session = 0;
+    std::uint64_t lastSequence = 0;
+    std::optional<Level> bid;
+    std::optional<Level> ask;
+    std::size_t bidLevels = 0;
+    std::size_t askLevels = 0;
+    std::string staleReason; // empty while live
+};
+
+class FeedStream;
+
+// Every stream of one subscriber, by topic. Not thread-safe: one thread applies and reads.
+class FeedBooks {
+public:
+    // Messages kept per stream while it waits for a snapshot. An estimate with a wide margin:
+    // `feed --speed max` sends the GOOG day at about 300,000 messages a second over loopback, and
+    // a snapshot reply takes milliseconds, so a wait keeps a few thousand.
+    static constexpr std::size_t kDefaultBufferLimit = 100'000;
+
+    explicit FeedBooks(std::size_t bufferLimit = kDefaultBufferLimit);
+    ~FeedBooks();
+    FeedBooks(const FeedBooks &) = delete;
+    FeedBooks &operator=(const FeedBooks &) = delete;
+
+    // `handler` may be nullptr; it must outlive the books otherwise.
+    void setHandler(FeedBooksHandler *handler) { m_handler = handler; }
+
+    // Applies a decoded batch: definitions, snapshots and sequenced messages of one topic.
+    void apply(const Batch &batch);
+    // Counts a payload that the decoder rejected.
+    void reject(const DecodeError &error);
+
+    const FeedStatistics &statistics() const { return m_statistics; }
+    std::vector<StreamSummary> summaries() const;
+    std::optional<StreamSummary> summary(const std::string &topic) const;
+    // Topics whose stream waits for a snapshot.
+    std::vector<std::string> pendingSnapshots() const;
+
+    // The engine of an order-level stream, or nullptr for a level stream or an unknown topic.
+    const Engine *orderBook(const std::string &topic) const;
+    // The DepthBook of a level stream, or nullptr for an order stream or an unknown topic.
+    const replay::DepthBook *levelBook(const std::string &topic) const;
+
+private:
+    friend class FeedStream;
+
+    std::map<std::string, std::unique_ptr<FeedStream>> m_streams;
+    FeedStatistics m_statistics;
+    FeedBooksHandler *m_handler = nullptr;
+    std::size_t m_bufferLimit;
+};
+
+} // namespace bourse::net::feed

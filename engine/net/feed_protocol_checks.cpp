@@ -1,0 +1,120 @@
+#include "feed_protocol_checks.h"
+
+#include <unordered_set>
+
+namespace bourse::net::feed {
+
+namespace {
+
+class Checker {
+public:
+    explicit Checker(std::size_t index)
+        : m_index(index)
+    {
+    }
+
+    std::optional<DecodeError> problem;
+
+    void side(Side side, const char *field)
+    {
+        if (side != Side::Buy && side != Side::Sell)
+            fail(field, "must be buy (0) or sell (1)");
+    }
+
+    void positive(std::int64_t value, const char *field)
+    {
+        if (value <= 0)
+            fail(field, "must be positive, is " + std::to_string(value));
+    }
+
+    void notNegative(std::int64_t value, const char *field)
+    {
+        if (value < 0)
+            fail(field, "must not be negative, is " + std::to_string(value));
+    }
+
+    void levels(const std::vector<Level> &levels, Side side, const char *field)
+    {
+        for (std::size_t i = 0; i < levels.size() && !problem; ++i) {
+            positive(levels[i].price.value(), field);
+            positive(levels[i].size.value(), field);
+            if (i == 0 || problem)
+                continue;
+            const bool better = side == Side::Buy ? levels[i].price < levels[i - 1].price
+                                                  : levels[i].price > levels[i - 1].price;
+            if (!better)
+                fail(field, "must list each price once, best first: " +
+                                std::to_string(levels[i].price.value()) + " follows " +
+                                std::to_string(levels[i - 1].price.value()));
+        }
+    }
+
+    void fail(const char *field, std::string reason)
+    {
+        if (!problem)
+            problem = DecodeError{m_index, field, std::move(reason)};
+    }
+
+private:
+    std::size_t m_index;
+};
+
+void checkOrders(Checker &check, const OrderSnapshot &snapshot)
+{
+    std::unordered_set<OrderId> ids;
+    ids.reserve(snapshot.orders.size());
+    for (const RestingOrder &order : snapshot.orders) {
+        check.side(order.side, "orders");
+        check.positive(order.price.value(), "orders");
+        check.positive(order.quantity.value(), "orders");
+        if (!ids.insert(order.id).second)
+            check.fail("orders", "name order " + std::to_string(order.id.value()) + " twice");
+        if (check.problem)
+            return;
+    }
+}
+
+} // namespace
+
+std::optional<DecodeError> checkMessage(const Message &message, std::size_t index)
+{
+    Checker check(index);
+    if (isSequenced(message.body) && message.sequence == 0)
+        check.fail("sequence",
+                   "must be 1 or more on a " + std::string(typeName(message.body)) + " message");
+
+    if (const auto *order = std::get_if<OrderMessage>(&message.body)) {
+        check.side(order->side, "side");
+        check.positive(order->price.value(), "price");
+        check.positive(order->quantity.value(), "quantity");
+    } else if (const auto *update = std::get_if<LevelUpdate>(&message.body)) {
+        for (const LevelChange &change : update->changes) {
+            check.side(change.side, "side");
+            check.positive(change.price.value(), "price");
+            check.notNegative(change.size.value(), "size");
+        }
+    } else if (const auto *trade = std::get_if<Trade>(&message.body)) {
+        check.side(trade->aggressor, "aggressor");
+        check.positive(trade->price.value(), "price");
+        check.positive(trade->quantity.value(), "quantity");
+    } else if (const auto *status = std::get_if<StatusChange>(&message.body)) {
+        if (static_cast<std::uint8_t>(status->status) > 4)
+            check.fail("status",
+                       "must be 0 to 4, is " + std::to_string(static_cast<int>(status->status)));
+    } else if (const auto *book = std::get_if<BookSnapshot>(&message.body)) {
+        check.levels(book->bids, Side::Buy, "bids");
+        check.levels(book->asks, Side::Sell, "asks");
+    } else if (const auto *orders = std::get_if<OrderSnapshot>(&message.body)) {
+        checkOrders(check, *orders);
+    } else if (const auto *instrument = std::get_if<InstrumentDefinition>(&message.body)) {
+        if (instrument->depth != BookDepth::Levels && instrument->depth != BookDepth::Orders)
+            check.fail("depth", "must be 2 (levels) or 3 (orders)");
+        if (instrument->priceDecimals > 18 || instrument->sizeDecimals > 18)
+            check.fail("decimals", "must be 0 to 18");
+        check.positive(instrument->tick, "tick");
+        check.positive(instrument->lot, "lot");
+    }
+    return check.problem;
+}
+
+} // namespace bourse::net::feed

@@ -1,0 +1,150 @@
+#include "replication_support.h"
+
+#include "replicated_batch.h"
+#include "stream_follower.h"
+
+#include <sqlite3.h>
+
+#include <algorithm>
+
+namespace bourse::test {
+
+JournaledMarket::JournaledMarket(std::string journalPath, std::uint64_t seed)
+    : m_journalPath(std::move(journalPath))
+    , m_simulator(seed)
+{
+    storage::JournalWriterOptions options;
+    // The tests check replication, not durability, so commits skip the fsync.
+    options.synchronous = storage::SynchronousMode::Normal;
+    storage::JournalWriter::Created created =
+        storage::JournalWriter::create(m_journalPath, options);
+    if (!created.writer) {
+        m_error = created.error->toString();
+        return;
+    }
+    m_writer = std::move(created.writer);
+    m_writer->setCommitListener([this](SequenceNumber committed) {
+        const std::lock_guard<std::mutex> lock(m_mutex);
+        if (m_replicator != nullptr)
+            m_replicator->notifyCommitted(committed);
+    });
+    m_engine.addHandler(m_writer.get());
+
+    // The simulator trades the engine's primary instrument, its first.
+    InstrumentDefinition definition;
+    definition.id = InstrumentId{1};
+    const std::string symbol = "BLUE";
+    std::copy(symbol.begin(), symbol.end(), definition.symbol.begin());
+    m_engine.addInstrument(definition, Timestamp{0});
+}
+
+JournaledMarket::~JournaledMarket()
+{
+    if (m_writer)
+        m_writer->close();
+}
+
+void JournaledMarket::produce(std::uint64_t count)
+{
+    const SequenceNumber target = m_engine.lastSequence() + count;
+    int orders = 0;
+    while (m_engine.lastSequence() < target) {
+        m_simulator.step(m_engine, Timestamp{++m_time});
+        if (++orders % 64 == 0)
+            m_engine.endBatch();
+    }
+    m_engine.endBatch();
+}
+
+SequenceNumber JournaledMarket::flush()
+{
+    m_engine.endBatch();
+    m_writer->flush();
+    return m_writer->committedSequence();
+}
+
+std::vector<std::uint8_t> journalRecordBytes(const std::string &journalPath, QString &error)
+{
+    std::vector<std::uint8_t> bytes;
+    sqlite3 *database = nullptr;
+    if (sqlite3_open_v2(journalPath.c_str(), &database, SQLITE_OPEN_READONLY, nullptr) !=
+        SQLITE_OK) {
+        error = QStringLiteral("cannot open %1").arg(QString::fromStdString(journalPath));
+        sqlite3_close(database);
+        return bytes;
+    }
+    sqlite3_stmt *statement = nullptr;
+    sqlite3_prepare_v2(database, "SELECT body FROM chunks ORDER BY first_sequence", -1, &statement,
+                       nullptr);
+    while (statement != nullptr && sqlite3_step(statement) == SQLITE_ROW) {
+        const auto *body = static_cast<const std::uint8_t *>(sqlite3_column_blob(statement, 0));
+        bytes.insert(bytes.end(), body, body + sqlite3_column_bytes(statement, 0));
+    }
+    if (statement == nullptr)
+        error = QString::fromUtf8(sqlite3_errmsg(database));
+    sqlite3_finalize(statement);
+    sqlite3_close(database);
+    return bytes;
+}
+
+std::vector<std::uint8_t> streamRecordBytes(cluster::NatsStream &stream, QString &error)
+{
+    std::vector<std::uint8_t> bytes;
+    std::string problem;
+    const std::optional<cluster::StreamState> state = stream.state(problem);
+    if (!state) {
+        error = QString::fromStdString(problem);
+        return bytes;
+    }
+    for (std::uint64_t sequence = state->firstMessage;
+         state->messages > 0 && sequence <= state->lastMessage; ++sequence) {
+        const std::optional<cluster::StreamMessage> message = stream.message(sequence, problem);
+        if (!message) {
+            error = QString::fromStdString(problem);
+            return bytes;
+        }
+        bytes.insert(bytes.end(), message->body.begin() + cluster::kBatchHeaderSize,
+                     message->body.end());
+    }
+    return bytes;
+}
+
+long long followWholeStream(cluster::NatsStream &stream, QString &error)
+{
+    cluster::StreamFollower follower(stream, 0, 0);
+    long long events = 0;
+    for (;;) {
+        cluster::StreamFollower::Step step = follower.next();
+        if (step.status == cluster::StreamFollower::Status::NoMessage)
+            return events;
+        if (step.status == cluster::StreamFollower::Status::Failed) {
+            error = QString::fromStdString(step.error);
+            return -1;
+        }
+        events += static_cast<long long>(step.events.size());
+    }
+}
+
+std::unique_ptr<cluster::NatsStream> connectToStream(const std::vector<std::string> &servers,
+                                                     const std::string &stream, QString &error)
+{
+    cluster::StreamSettings settings;
+    settings.servers = servers;
+    settings.stream = stream;
+    cluster::NatsStream::Connected connected = cluster::NatsStream::connect(settings, {});
+    if (!connected.stream)
+        error = QString::fromStdString(connected.error);
+    return std::move(connected.stream);
+}
+
+cluster::ReplicatorOptions replicatorOptions(const std::vector<std::string> &servers,
+                                             const std::string &stream)
+{
+    cluster::ReplicatorOptions options;
+    options.stream.servers = servers;
+    options.stream.stream = stream;
+    options.retryInterval = std::chrono::milliseconds(100);
+    return options;
+}
+
+} // namespace bourse::test

@@ -1,0 +1,431 @@
+// Journal replication to a three-node NATS JetStream cluster on loopback: the stream against
+// the journal byte for byte, a publisher restarted mid-run, a second journal fenced off, and
+// `bourse-engine follow` against read models built from the journal.
+
+#include "nats_cluster.h"
+#include "read_models.h"
+#include "replicated_batch.h"
+#include "replication_support.h"
+
+#include <QFile>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <sqlite3.h>
+
+#include <chrono>
+#include <thread>
+
+using namespace bourse;
+using namespace std::chrono_literals;
+
+namespace {
+
+// The rows a query returns from a views file, one text line each, sorted, so that tables
+// without a rowid compare too.
+QStringList queryRows(const QString &path, const std::string &sql)
+{
+    QStringList rows;
+    sqlite3 *database = nullptr;
+    sqlite3_open_v2(path.toUtf8().constData(), &database, SQLITE_OPEN_READONLY, nullptr);
+    sqlite3_stmt *statement = nullptr;
+    sqlite3_prepare_v2(database, sql.c_str(), -1, &statement, nullptr);
+    while (statement != nullptr && sqlite3_step(statement) == SQLITE_ROW) {
+        QStringList columns;
+        for (int column = 0; column < sqlite3_column_count(statement); ++column) {
+            const unsigned char *text = sqlite3_column_text(statement, column);
+            columns << (text != nullptr ? QString::fromUtf8(reinterpret_cast<const char *>(text))
+                                        : QStringLiteral("NULL"));
+        }
+        rows << columns.join(QLatin1Char('|'));
+    }
+    sqlite3_finalize(statement);
+    sqlite3_close(database);
+    rows.sort();
+    return rows;
+}
+
+QStringList tableRows(const QString &path, const char *table)
+{
+    return queryRows(path, std::string("SELECT * FROM ") + table);
+}
+
+QStringList projectedTail(const QString &path)
+{
+    return queryRows(path, "SELECT last_sequence, last_hash FROM projection");
+}
+
+struct FollowRun {
+    int exitCode = -1;
+    QString output;
+    QString errors;
+};
+
+FollowRun runFollow(const QStringList &arguments)
+{
+    QProcess process;
+    process.start(QStringLiteral(BOURSE_ENGINE_EXECUTABLE),
+                  QStringList{QStringLiteral("follow")} + arguments);
+    FollowRun run;
+    if (!process.waitForFinished(30'000)) {
+        process.kill();
+        process.waitForFinished();
+        run.errors = QStringLiteral("follow did not finish within 30 s");
+        return run;
+    }
+    run.exitCode = process.exitCode();
+    run.output = QString::fromUtf8(process.readAllStandardOutput());
+    run.errors = QString::fromUtf8(process.readAllStandardError());
+    return run;
+}
+
+} // namespace
+
+class ReplicationTest : public QObject {
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void streamEqualsJournalUnderLoad();
+    void restartedPublisherResendsNothing();
+    void secondJournalIsFencedOff();
+    void followMatchesLocalReadModels();
+    void followContinuesInsideMessage();
+    void followRejectsDamagedMessage();
+    void serveReplicatesItsJournal();
+
+private:
+    std::string journalPath(const char *name) const
+    {
+        return m_folder.filePath(QString::fromLatin1(name)).toStdString();
+    }
+
+    QTemporaryDir m_folder;
+    std::unique_ptr<test::NatsCluster> m_cluster;
+};
+
+void ReplicationTest::initTestCase()
+{
+    if (test::NatsCluster::serverExecutable().isEmpty())
+        QSKIP("nats-server is not installed (Debian package nats-server); skipping the "
+              "replication tests");
+    QVERIFY(m_folder.isValid());
+    m_cluster = std::make_unique<test::NatsCluster>();
+    QString error;
+    QVERIFY2(m_cluster->start(error), qPrintable(error));
+}
+
+void ReplicationTest::streamEqualsJournalUnderLoad()
+{
+    test::JournaledMarket market(journalPath("load.journal"), 11);
+    QVERIFY2(market.ok(), market.error().c_str());
+    cluster::Replicator replicator(market.journalPath(),
+                                   test::replicatorOptions(m_cluster->servers(), "LOAD"), {});
+    market.attach(&replicator);
+    market.produce(200'000);
+    const SequenceNumber last = market.flush();
+    QVERIFY(last >= 200'000);
+    QVERIFY2(replicator.finish(last, 20s), replicator.failure().c_str());
+    QCOMPARE(replicator.acknowledgedSequence(), last);
+
+    QString error;
+    auto stream = test::connectToStream(m_cluster->servers(), "LOAD", error);
+    QVERIFY2(stream, qPrintable(error));
+    const std::vector<std::uint8_t> journal = test::journalRecordBytes(market.journalPath(), error);
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    const std::vector<std::uint8_t> replicated = test::streamRecordBytes(*stream, error);
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    QCOMPARE(replicated.size(), journal.size());
+    QVERIFY(replicated == journal);
+    QCOMPARE(test::followWholeStream(*stream, error), static_cast<long long>(last));
+}
+
+// The first publisher is destroyed while messages are in flight, as a crashed engine leaves
+// them. The second reads the stream's last message and continues after it.
+void ReplicationTest::restartedPublisherResendsNothing()
+{
+    test::JournaledMarket market(journalPath("restart.journal"), 12);
+    QVERIFY2(market.ok(), market.error().c_str());
+    const auto options = test::replicatorOptions(m_cluster->servers(), "RESTART");
+    {
+        auto first = std::make_unique<cluster::Replicator>(market.journalPath(), options,
+                                                           cluster::LogSink{});
+        market.attach(first.get());
+        market.produce(60'000);
+        QTRY_VERIFY_WITH_TIMEOUT(first->acknowledgedSequence() > 0, 10'000);
+        market.attach(nullptr);
+    }
+    market.produce(40'000);
+    cluster::Replicator second(market.journalPath(), options, {});
+    market.attach(&second);
+    market.produce(40'000);
+    const SequenceNumber last = market.flush();
+    QVERIFY2(second.finish(last, 20s), second.failure().c_str());
+
+    QString error;
+    auto stream = test::connectToStream(m_cluster->servers(), "RESTART", error);
+    QVERIFY2(stream, qPrintable(error));
+    QCOMPARE(test::followWholeStream(*stream, error), static_cast<long long>(last));
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    const std::vector<std::uint8_t> journal = test::journalRecordBytes(market.journalPath(), error);
+    QVERIFY(test::streamRecordBytes(*stream, error) == journal);
+}
+
+void ReplicationTest::secondJournalIsFencedOff()
+{
+    test::JournaledMarket owner(journalPath("owner.journal"), 13);
+    QVERIFY2(owner.ok(), owner.error().c_str());
+    const auto options = test::replicatorOptions(m_cluster->servers(), "FENCE");
+    cluster::Replicator replicator(owner.journalPath(), options, {});
+    owner.attach(&replicator);
+    owner.produce(5'000);
+    const SequenceNumber ownerLast = owner.flush();
+    QVERIFY2(replicator.finish(ownerLast, 20s), replicator.failure().c_str());
+
+    // Another journal, longer than the stream, whose chain hash differs at the stream's end.
+    test::JournaledMarket intruder(journalPath("intruder.journal"), 14);
+    QVERIFY2(intruder.ok(), intruder.error().c_str());
+    intruder.produce(10'000);
+    const SequenceNumber intruderLast = intruder.flush();
+    cluster::Replicator rejected(intruder.journalPath(), options, {});
+    QVERIFY(!rejected.finish(intruderLast, 10s));
+    QVERIFY2(rejected.failure().find("another journal") != std::string::npos,
+             rejected.failure().c_str());
+
+    QString error;
+    auto stream = test::connectToStream(m_cluster->servers(), "FENCE", error);
+    QVERIFY2(stream, qPrintable(error));
+    QCOMPARE(test::followWholeStream(*stream, error), static_cast<long long>(ownerLast));
+}
+
+void ReplicationTest::followMatchesLocalReadModels()
+{
+    test::JournaledMarket market(journalPath("follow.journal"), 15);
+    QVERIFY2(market.ok(), market.error().c_str());
+    cluster::Replicator replicator(market.journalPath(),
+                                   test::replicatorOptions(m_cluster->servers(), "FOLLOW"), {});
+    market.attach(&replicator);
+    market.produce(30'000);
+    SequenceNumber last = market.flush();
+    QVERIFY(replicator.finish(last, 20s));
+
+    const QString views = m_folder.filePath(QStringLiteral("follow.db"));
+    const QStringList arguments = {
+        QStringLiteral("--nats"),    m_cluster->urls(),       QStringLiteral("--stream"),
+        QStringLiteral("FOLLOW"),    QStringLiteral("--out"), views,
+        QStringLiteral("--idle-ms"), QStringLiteral("300"),   QStringLiteral("--json")};
+    FollowRun run = runFollow(arguments);
+    QVERIFY2(run.exitCode == 0, qPrintable(run.errors));
+    QVERIFY2(run.output.contains(QStringLiteral("\"last_sequence\":%1").arg(last)),
+             qPrintable(run.output));
+
+    // A second run continues the views file with what the stream gained since.
+    cluster::Replicator more(market.journalPath(),
+                             test::replicatorOptions(m_cluster->servers(), "FOLLOW"), {});
+    market.attach(&more);
+    market.produce(10'000);
+    const SequenceNumber before = last;
+    last = market.flush();
+    QVERIFY(more.finish(last, 20s));
+    run = runFollow(arguments);
+    QVERIFY2(run.exitCode == 0, qPrintable(run.errors));
+    QVERIFY2(run.output.contains(QStringLiteral("\"started_after\":%1").arg(before)),
+             qPrintable(run.output));
+    QVERIFY2(run.output.contains(QStringLiteral("\"events\":%1").arg(last - before)),
+             qPrintable(run.output));
+
+    const std::string localViews = market.journalPath() + "-local-views";
+    const storage::CatchUpResult local =
+        storage::catchUpReadModels(market.journalPath(), localViews);
+    QVERIFY2(!local.error, local.error ? local.error->toString().c_str() : "");
+    QCOMPARE(local.lastSequence, last);
+    for (const char *table : {"orders", "fills", "trades", "positions", "position_lots", "bars",
+                              "instruments", "accounts", "auctions", "account_positions"}) {
+        const QStringList followed = tableRows(views, table);
+        const QStringList expected = tableRows(QString::fromStdString(localViews), table);
+        QVERIFY2(followed == expected, table);
+    }
+    QCOMPARE(projectedTail(views), projectedTail(QString::fromStdString(localViews)));
+    QVERIFY(!tableRows(views, "trades").isEmpty());
+}
+
+// A views file projected from the journal up to an event inside a stream message: follow skips
+// the message's events before it, after checking the chain hash there, and applies the rest.
+void ReplicationTest::followContinuesInsideMessage()
+{
+    test::JournaledMarket market(journalPath("inside.journal"), 17);
+    QVERIFY2(market.ok(), market.error().c_str());
+    cluster::Replicator replicator(market.journalPath(),
+                                   test::replicatorOptions(m_cluster->servers(), "INSIDE"), {});
+    market.attach(&replicator);
+    market.produce(20'000);
+    const SequenceNumber last = market.flush();
+    QVERIFY(replicator.finish(last, 20s));
+
+    QString error;
+    auto stream = test::connectToStream(m_cluster->servers(), "INSIDE", error);
+    QVERIFY2(stream, qPrintable(error));
+    std::string problem;
+    const std::optional<cluster::StreamState> state = stream->state(problem);
+    QVERIFY2(state, problem.c_str());
+    const std::optional<cluster::StreamMessage> message =
+        stream->message(state->lastMessage, problem);
+    QVERIFY2(message, problem.c_str());
+    cluster::BatchHeader header;
+    QVERIFY(!cluster::readBatchHeader(message->body, header));
+    QVERIFY2(header.count >= 3, "the last message needs events before and after the split");
+    const SequenceNumber split = header.first + header.count / 2;
+
+    const QString views = m_folder.filePath(QStringLiteral("inside.db"));
+    {
+        storage::ReadModelWriter::Opened opened =
+            storage::ReadModelWriter::open(views.toStdString());
+        QVERIFY(opened.writer);
+        storage::JournalReader::Opened reader = storage::JournalReader::open(market.journalPath());
+        QVERIFY(reader.reader);
+        while (reader.reader->lastSequence() < split) {
+            const std::optional<Event> event = reader.reader->next();
+            QVERIFY(event);
+            opened.writer->onEvent(*event);
+        }
+        QVERIFY(!opened.writer->close());
+    }
+
+    const FollowRun run =
+        runFollow({QStringLiteral("--nats"), m_cluster->urls(), QStringLiteral("--stream"),
+                   QStringLiteral("INSIDE"), QStringLiteral("--out"), views,
+                   QStringLiteral("--idle-ms"), QStringLiteral("300"), QStringLiteral("--json")});
+    QVERIFY2(run.exitCode == 0, qPrintable(run.errors));
+    QVERIFY2(run.output.contains(QStringLiteral("\"started_after\":%1").arg(split)),
+             qPrintable(run.output));
+    QVERIFY2(run.output.contains(QStringLiteral("\"events\":%1").arg(last - split)),
+             qPrintable(run.output));
+
+    const std::string localViews = market.journalPath() + "-local-views";
+    QVERIFY(!storage::catchUpReadModels(market.journalPath(), localViews).error);
+    QCOMPARE(projectedTail(views), projectedTail(QString::fromStdString(localViews)));
+    for (const char *table : {"orders", "fills", "trades", "positions", "bars"})
+        QVERIFY2(tableRows(views, table) == tableRows(QString::fromStdString(localViews), table),
+                 table);
+}
+
+void ReplicationTest::followRejectsDamagedMessage()
+{
+    test::JournaledMarket market(journalPath("damaged.journal"), 16);
+    QVERIFY2(market.ok(), market.error().c_str());
+    cluster::Replicator replicator(market.journalPath(),
+                                   test::replicatorOptions(m_cluster->servers(), "DAMAGED"), {});
+    market.attach(&replicator);
+    market.produce(2'000);
+    const SequenceNumber last = market.flush();
+    QVERIFY(replicator.finish(last, 20s));
+
+    // A message that skips sequence last + 1: a run copied from the stream's first message
+    // with its first sequence moved past the end.
+    QString error;
+    auto stream = test::connectToStream(m_cluster->servers(), "DAMAGED", error);
+    QVERIFY2(stream, qPrintable(error));
+    std::string problem;
+    const std::optional<cluster::StreamState> state = stream->state(problem);
+    QVERIFY2(state, problem.c_str());
+    std::optional<cluster::StreamMessage> first = stream->message(state->firstMessage, problem);
+    QVERIFY2(first, problem.c_str());
+    std::vector<std::uint8_t> body = first->body;
+    const SequenceNumber gapStart = last + 2;
+    for (int byte = 0; byte < 8; ++byte)
+        body[static_cast<std::size_t>(5 + byte)] =
+            static_cast<std::uint8_t>(gapStart >> (8 * byte));
+    QVERIFY(!stream->publish(body, "damaged", state->lastMessage));
+    QVERIFY(stream->waitForAcknowledgements(5s));
+
+    const QString views = m_folder.filePath(QStringLiteral("damaged.db"));
+    const FollowRun run =
+        runFollow({QStringLiteral("--nats"), m_cluster->urls(), QStringLiteral("--stream"),
+                   QStringLiteral("DAMAGED"), QStringLiteral("--out"), views,
+                   QStringLiteral("--idle-ms"), QStringLiteral("300")});
+    QCOMPARE(run.exitCode, 1);
+    const QString where = QStringLiteral("stream DAMAGED message %1").arg(state->lastMessage + 1);
+    QVERIFY2(run.errors.contains(where), qPrintable(run.errors));
+    QVERIFY2(run.errors.contains(QStringLiteral("sequence")), qPrintable(run.errors));
+    // Every event before the damaged message is projected, and nothing of it.
+    const QStringList tail = projectedTail(views);
+    QCOMPARE(tail.size(), 1);
+    QVERIFY2(tail.front().startsWith(QString::number(last) + QLatin1Char('|')),
+             qPrintable(tail.front()));
+}
+
+// `bourse-engine serve` with `replicate`: the simulated market runs for two seconds, a SIGTERM
+// stops it, and the stream then contains the journal's events byte for byte.
+void ReplicationTest::serveReplicatesItsJournal()
+{
+    const QString engine = QStringLiteral(BOURSE_ENGINE_EXECUTABLE);
+    for (const char *name : {"server", "trader"}) {
+        QProcess keygen;
+        keygen.start(engine, {QStringLiteral("keygen"), QStringLiteral("--out"),
+                              m_folder.filePath(QString::fromLatin1(name))});
+        QVERIFY(keygen.waitForFinished(10'000));
+        QCOMPARE(keygen.exitCode(), 0);
+    }
+    QFile traderKey(m_folder.filePath(QStringLiteral("trader.pub")));
+    QVERIFY(traderKey.open(QIODevice::ReadOnly));
+    QString key;
+    for (const QString &line : QString::fromUtf8(traderKey.readAll()).split(QLatin1Char('\n'))) {
+        if (line.startsWith(QStringLiteral("public-key ")))
+            key = line.mid(11).trimmed();
+    }
+    QVERIFY(!key.isEmpty());
+    QFile access(m_folder.filePath(QStringLiteral("serve.access")));
+    QVERIFY(access.open(QIODevice::WriteOnly));
+    access.write(QStringLiteral("trader %1 accounts 1\n").arg(key).toUtf8());
+    access.close();
+
+    const QString journal = m_folder.filePath(QStringLiteral("serve.journal"));
+    QFile config(m_folder.filePath(QStringLiteral("serve.conf")));
+    QVERIFY(config.open(QIODevice::WriteOnly));
+    config.write(QStringLiteral("order-entry tcp://127.0.0.1:*\n"
+                                "publish tcp://127.0.0.1:*\n"
+                                "snapshot tcp://127.0.0.1:*\n"
+                                "server-key server\n"
+                                "access-list serve.access\n"
+                                "journal serve.journal\n"
+                                "market simulation seed 3\n"
+                                "replicate %1\n"
+                                "replicate-stream SERVE\n")
+                     .arg(m_cluster->urls())
+                     .toUtf8());
+    config.close();
+
+    QProcess serve;
+    serve.setProcessChannelMode(QProcess::MergedChannels);
+    serve.start(engine, {QStringLiteral("serve"), QStringLiteral("--config"), config.fileName()});
+    QVERIFY(serve.waitForStarted(5000));
+    QByteArray output;
+    const QByteArray started = "the stream SERVE continues after sequence 0";
+    for (int wait = 0; wait < 100 && !output.contains(started); ++wait) {
+        serve.waitForReadyRead(100);
+        output += serve.readAll();
+    }
+    QVERIFY2(output.contains(started), output.constData());
+    QTest::qWait(2000);
+    serve.terminate();
+    QVERIFY(serve.waitForFinished(20'000));
+    output += serve.readAll();
+    QVERIFY2(serve.exitCode() == 0, output.constData());
+    QVERIFY2(output.contains("bourse.cluster info: stopped replicating to the stream SERVE"),
+             output.constData());
+
+    QString error;
+    auto stream = test::connectToStream(m_cluster->servers(), "SERVE", error);
+    QVERIFY2(stream, qPrintable(error));
+    const std::vector<std::uint8_t> expected =
+        test::journalRecordBytes(journal.toStdString(), error);
+    QVERIFY(expected.size() > 10'000);
+    const std::vector<std::uint8_t> replicated = test::streamRecordBytes(*stream, error);
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    QCOMPARE(replicated.size(), expected.size());
+    QVERIFY(replicated == expected);
+}
+
+QTEST_GUILESS_MAIN(ReplicationTest)
+#include "tst_replication.moc"

@@ -1,0 +1,93 @@
+// The replication settings of serve.conf: `replicate`, `replicate-stream` and
+// `replicate-replicas`, and the lines that are rejected.
+
+#include "server_config.h"
+
+#include <QTest>
+
+using namespace bourse;
+
+namespace {
+
+const char *const kRequired = "server-key keys/server\n"
+                              "access-list desk.access\n"
+                              "market simulation\n";
+
+} // namespace
+
+class ReplicationConfigTest : public QObject {
+    Q_OBJECT
+
+private slots:
+    void defaultsWithoutReplicate();
+    void settingsAreRead();
+    void invalidLinesAreRejected_data();
+    void invalidLinesAreRejected();
+};
+
+void ReplicationConfigTest::defaultsWithoutReplicate()
+{
+    std::string error;
+    const auto config = net::parseServerConfig(kRequired, "/srv/serve.conf", error);
+    QVERIFY2(config, error.c_str());
+    QVERIFY(config->replicateServers.empty());
+    QCOMPARE(config->replicateStream, std::string("BOURSE_JOURNAL"));
+    QCOMPARE(config->replicateReplicas, 3);
+}
+
+void ReplicationConfigTest::settingsAreRead()
+{
+    const std::string text = std::string(kRequired) +
+                             "journal market.journal\n"
+                             "replicate nats://10.0.0.1:4222,nats://10.0.0.2:4222\n"
+                             "replicate-stream DESK_A\n"
+                             "replicate-replicas 1\n";
+    std::string error;
+    const auto config = net::parseServerConfig(text, "/srv/serve.conf", error);
+    QVERIFY2(config, error.c_str());
+    const std::vector<std::string> expected = {"nats://10.0.0.1:4222", "nats://10.0.0.2:4222"};
+    QCOMPARE(config->replicateServers, expected);
+    QCOMPARE(config->replicateStream, std::string("DESK_A"));
+    QCOMPARE(config->replicateReplicas, 1);
+}
+
+void ReplicationConfigTest::invalidLinesAreRejected_data()
+{
+    QTest::addColumn<QString>("lines");
+    QTest::addColumn<QString>("message");
+
+    QTest::newRow("replicate without a journal")
+        << "replicate nats://127.0.0.1:4222\n"
+        << "/srv/serve.conf: error: 'replicate' needs a 'journal'";
+    QTest::newRow("server without a scheme")
+        << "journal j\nreplicate 127.0.0.1:4222\n"
+        << "/srv/serve.conf:5: error: invalid NATS server '127.0.0.1:4222' in 'replicate'";
+    QTest::newRow("empty server between commas")
+        << "journal j\nreplicate nats://a:1,,nats://b:2\n"
+        << "/srv/serve.conf:5: error: invalid NATS server '' in 'replicate'";
+    QTest::newRow("stream name with a dot")
+        << "journal j\nreplicate nats://a:1\nreplicate-stream desk.a\n"
+        << "/srv/serve.conf:6: error: invalid replicate-stream 'desk.a'";
+    QTest::newRow("replicas out of range")
+        << "journal j\nreplicate nats://a:1\nreplicate-replicas 7\n"
+        << "/srv/serve.conf:6: error: invalid replicate-replicas '7': expected a whole number "
+           "from 1 to 5";
+    QTest::newRow("stream without replicate")
+        << "journal j\nreplicate-stream DESK\n"
+        << "/srv/serve.conf: error: 'replicate-stream' needs a 'replicate' line";
+}
+
+void ReplicationConfigTest::invalidLinesAreRejected()
+{
+    QFETCH(QString, lines);
+    QFETCH(QString, message);
+
+    std::string error;
+    const auto config = net::parseServerConfig(std::string(kRequired) + lines.toStdString(),
+                                               "/srv/serve.conf", error);
+    QVERIFY(!config);
+    QVERIFY2(QString::fromStdString(error).startsWith(message), error.c_str());
+}
+
+QTEST_GUILESS_MAIN(ReplicationConfigTest)
+#include "tst_replication_config.moc"
