@@ -2,6 +2,8 @@
 
 #include <QStringList>
 
+#include <algorithm>
+
 namespace bourse::ui {
 
 namespace {
@@ -9,19 +11,79 @@ namespace {
 // The stale streams the status bar names before it counts the rest.
 constexpr qsizetype kStreamsNamed = 3;
 
-QString staleStreamsText(const std::vector<std::string> &streams)
+const std::string kInstrumentPrefix = "instrument ";
+
+// The status bar's name for a stream: the symbol of "instrument 3 (IDXF)" with what follows it
+// ("IDXF", "BLUE on 2 engines"), or the whole name when it has no symbol.
+QString shortStreamName(const std::string &stream)
 {
-    QStringList named;
-    for (const std::string &stream : streams) {
-        if (named.size() == kStreamsNamed)
-            break;
-        named << QString::fromStdString(stream);
+    const std::size_t open = stream.find(" (");
+    const std::size_t close = stream.find(')', open);
+    if (stream.rfind(kInstrumentPrefix, 0) != 0 || open == std::string::npos ||
+        close == std::string::npos)
+        return QString::fromStdString(stream);
+    return QString::fromStdString(stream.substr(open + 2, close - open - 2) +
+                                  stream.substr(close + 1));
+}
+
+// The symbol in "instrument 3 (IDXF)", or an empty text.
+std::string symbolOf(const std::string &stream)
+{
+    const std::size_t open = stream.find(" (");
+    const std::size_t close = stream.find(')', open);
+    if (stream.rfind(kInstrumentPrefix, 0) != 0 || open == std::string::npos ||
+        close == std::string::npos)
+        return {};
+    return stream.substr(open + 2, close - open - 2);
+}
+
+// The symbols that more than one engine of a split market publishes.
+std::set<std::string> contestedSymbols(const net::ConnectionStatus &status)
+{
+    std::set<std::string> seen;
+    std::set<std::string> contested;
+    for (const net::ConnectionStatus &engine : status.engines) {
+        for (const std::string &symbol : engine.ownedSymbols) {
+            if (!seen.insert(symbol).second)
+                contested.insert(symbol);
+        }
     }
-    QString text = QObject::tr("stale: %1").arg(named.join(QStringLiteral(", ")));
-    const auto more = static_cast<qsizetype>(streams.size()) - named.size();
+    return contested;
+}
+
+// "stale: IDXF, EURUSD, instrument 7 and 2 more", naming the first few streams.
+QString staleStreamsText(const QStringList &streams)
+{
+    QString text =
+        QObject::tr("stale: %1")
+            .arg(streams.first(std::min(streams.size(), kStreamsNamed)).join(QStringLiteral(", ")));
+    const qsizetype more = streams.size() - kStreamsNamed;
     if (more > 0)
         text += QObject::tr(" and %1 more").arg(more);
     return text;
+}
+
+// Appends the contested instruments ("BLUE on 2 engines") and then the other stale streams to
+// `text`, and raises `severity` to a warning when there are any.
+void addStaleStreams(const net::ConnectionStatus &status, QString &text,
+                     ConnectionSeverity &severity)
+{
+    const std::set<std::string> contested = contestedSymbols(status);
+    QStringList contestedNames;
+    QStringList staleNames;
+    for (const std::string &stream : status.staleStreams) {
+        const bool isContested =
+            contested.contains(symbolOf(stream)) &&
+            shortStreamName(stream) != QString::fromStdString(symbolOf(stream));
+        (isContested ? contestedNames : staleNames) << shortStreamName(stream);
+    }
+
+    for (const QString &name : contestedNames)
+        text += QStringLiteral(" \u00b7 ") + name;
+    if (!staleNames.isEmpty())
+        text += QStringLiteral(" \u00b7 ") + staleStreamsText(staleNames);
+    if (!status.staleStreams.empty() && severity == ConnectionSeverity::Normal)
+        severity = ConnectionSeverity::Warning;
 }
 
 std::size_t liveEngines(const net::ConnectionStatus &status)
@@ -30,6 +92,32 @@ std::size_t liveEngines(const net::ConnectionStatus &status)
     for (const net::ConnectionStatus &engine : status.engines)
         live += engine.state == net::ClientState::Live ? 1 : 0;
     return live;
+}
+
+// A link that is not live and whose last order-entry handshakes failed: the server closes a
+// connection whose CURVE HELLO does not decrypt under its key.
+bool failsHandshake(const net::ConnectionStatus &status)
+{
+    return status.state != net::ClientState::Live && status.counters.handshakeFailuresInARow > 0;
+}
+
+// Appends why the link or an engine cannot connect, when its handshake fails, and makes it an
+// error.
+void addHandshakeFailures(const net::ConnectionStatus &status, QString &text,
+                          ConnectionSeverity &severity)
+{
+    QStringList failures;
+    if (status.engines.empty() && failsHandshake(status))
+        failures << QObject::tr("handshake failed: check the server key");
+    for (const net::ConnectionStatus &engine : status.engines) {
+        if (failsHandshake(engine))
+            failures << QObject::tr("handshake failed with %1: check its server key")
+                            .arg(QString::fromStdString(engine.engineName));
+    }
+    for (const QString &failure : failures)
+        text += QStringLiteral(" \u00b7 ") + failure;
+    if (!failures.isEmpty())
+        severity = ConnectionSeverity::Error;
 }
 
 } // namespace
@@ -73,11 +161,8 @@ ConnectionStatusText connectionStatusText(const net::ConnectionStatus &status)
         result.severity = ConnectionSeverity::Error;
         break;
     }
-    if (!status.staleStreams.empty()) {
-        result.text += QStringLiteral(" \u00b7 ") + staleStreamsText(status.staleStreams);
-        if (result.severity == ConnectionSeverity::Normal)
-            result.severity = ConnectionSeverity::Warning;
-    }
+    addHandshakeFailures(status, result.text, result.severity);
+    addStaleStreams(status, result.text, result.severity);
 
     QStringList lines;
     lines << QObject::tr("Server: %1").arg(QString::fromStdString(status.orderEntryEndpoint));
@@ -95,13 +180,14 @@ ConnectionStatusText connectionStatusText(const net::ConnectionStatus &status)
 
 std::set<InstrumentId> staleInstrumentsOf(const net::ConnectionStatus &status)
 {
-    const std::string prefix = "instrument ";
     std::set<InstrumentId> instruments;
     for (const std::string &stream : status.staleStreams) {
-        if (stream.rfind(prefix, 0) != 0)
+        if (stream.rfind(kInstrumentPrefix, 0) != 0)
             continue;
+        // The number ends at the symbol or the reason that may follow it.
+        const std::string rest = stream.substr(kInstrumentPrefix.size());
         bool ok = false;
-        const uint id = QString::fromStdString(stream.substr(prefix.size())).toUInt(&ok);
+        const uint id = QString::fromStdString(rest.substr(0, rest.find(' '))).toUInt(&ok);
         if (ok)
             instruments.insert(InstrumentId{id});
     }

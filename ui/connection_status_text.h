@@ -20,7 +20,11 @@ struct ConnectionStatusText {
 };
 
 // The status bar's text for `status`. A live link with stale streams names up to three of them
-// and warns, connecting warns, and waiting to reconnect is an error.
+// by symbol where the name has one ("instrument 3 (IDXF)"), and warns. An instrument that two
+// engines of a split market publish is named first ("BLUE on 2 engines"), with the reason in
+// the tooltip's last error. Connecting warns, and waiting to reconnect is an error, as is a
+// link or an engine whose CURVE handshakes fail ("handshake failed with futures: check its
+// server key").
 ConnectionStatusText connectionStatusText(const net::ConnectionStatus &status);
 
 // One engine of a split market (an entry of ConnectionStatus::engines): "equities: Live ·
@@ -28,7 +32,8 @@ ConnectionStatusText connectionStatusText(const net::ConnectionStatus &status);
 QString engineStatusLine(const net::ConnectionStatus &engine);
 
 // The instruments whose streams are stale, read from the names describe(StreamKey) gives them
-// ("instrument 3"); accounts are left out.
+// ("instrument 3"), with the symbol and reason a split market adds ("instrument 1 (BLUE) on 2
+// engines"); accounts are left out.
 std::set<InstrumentId> staleInstrumentsOf(const net::ConnectionStatus &status);
 
 } // namespace bourse::ui

@@ -378,7 +378,7 @@ int runReplicationCommand(const std::vector<std::string> &arguments)
     if (options->json) {
         std::printf(
             "{\"benchmark\":\"replication\",\"events\":%llu,\"runs\":%d,\"replicas\":3,"
-            "\"messages_per_run\":%llu,\"replicated_events_per_second\":%.0f,"
+            "\"messages_per_run\":%llu,\"events_per_second\":%.0f,"
             "\"lag_commits\":%zu,\"lag_p50_ms\":%.3f,\"lag_p99_ms\":%.3f,"
             "\"lag_p999_ms\":%.3f,\"offered_events_per_second\":%llu}\n",
             static_cast<unsigned long long>(events), options->runs,

@@ -3,10 +3,13 @@
 #include "commands.h"
 
 #include "feed_publisher.h"
+#include "lobster.h"
 
 #include <atomic>
 #include <csignal>
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <map>
 #include <optional>
@@ -17,7 +20,8 @@ namespace {
 
 constexpr const char *kUsage =
     "usage: bourse-engine feed --from FILE --bind ENDPOINT [--snapshot-bind ENDPOINT]\n"
-    "                          [--format lobster|bybit|tardis] [--topic NAME] [--speed X|max]\n"
+    "                          [--format lobster|bybit|tardis] [--orderbook FILE]\n"
+    "                          [--topic NAME] [--speed X|max]\n"
     "                          [--drop-every N] [--encoding binary|json] [--batch N]\n"
     "                          [--wait-ms N] [--linger-ms N]\n"
     "\n"
@@ -29,6 +33,11 @@ constexpr const char *kUsage =
     "  --snapshot-bind ENDPOINT  the snapshot socket (default: the next TCP port, PATH.snapshot\n"
     "                            for ipc://PATH); none disables snapshots\n"
     "  --format lobster|bybit|tardis  the file's format (default: lobster)\n"
+    "  --orderbook FILE          the LOBSTER orderbook file (default: the one beside the message\n"
+    "                            file, ..._orderbook_N.csv). The day is replayed with it and\n"
+    "                            the engine's order events are published, so that subscribers\n"
+    "                            rebuild the exchange's book; without it the messages go out as\n"
+    "                            they are, and the book differs from the exchange's\n"
     "  --topic NAME              the topic of a LOBSTER day (default: the file name's ticker)\n"
     "  --speed X|max             market time played per second of wall time (default 1); max\n"
     "                            sends as fast as subscribers take it\n"
@@ -38,7 +47,9 @@ constexpr const char *kUsage =
     "  --wait-ms N               wait up to N ms for a first subscriber before playing\n"
     "  --linger-ms N             after the last message, reply to snapshot requests for N ms and\n"
     "                            exit (default: until SIGINT or SIGTERM)\n"
-    "The bound endpoints are printed first, one line each. SIGINT or SIGTERM stops the feed.\n"
+    "The file is checked up to its first message before anything is bound. The bound endpoints\n"
+    "are printed first, one line each. SIGINT or SIGTERM stops the feed, and so does a\n"
+    "malformed line, after the messages before it were sent.\n"
     "Exit status: 0 played, 2 usage error, 3 missing or malformed file, 4 an endpoint cannot be\n"
     "bound.\n";
 
@@ -46,7 +57,7 @@ constexpr int kBindFailed = 4;
 
 std::atomic<bool> stopRequested{false};
 
-extern "C" void requestStop(int)
+extern "C" void requestFeedStop(int)
 {
     stopRequested = true;
 }
@@ -55,6 +66,7 @@ struct FeedArguments {
     std::string path;
     std::string format = "lobster";
     std::string topic;
+    std::string orderbookPath; // LOBSTER only; empty when none was given or found
     net::feed::FeedPublisherOptions publisher;
     bool snapshotGiven = false;
     net::feed::PlayOptions play{1.0, std::nullopt};
@@ -115,7 +127,7 @@ std::optional<std::string> parseArguments(const std::vector<std::string> &argume
         }
         static const char *kOptions[] = {"--from",  "--bind",    "--snapshot-bind", "--format",
                                          "--topic", "--speed",   "--drop-every",    "--encoding",
-                                         "--batch", "--wait-ms", "--linger-ms"};
+                                         "--batch", "--wait-ms", "--linger-ms",     "--orderbook"};
         if (std::find(std::begin(kOptions), std::end(kOptions), name) == std::end(kOptions))
             return "unknown option '" + name + "'";
         if (i + 1 >= arguments.size() || arguments[i + 1].rfind("--", 0) == 0)
@@ -132,9 +144,20 @@ std::optional<std::string> parseArguments(const std::vector<std::string> &argume
         return "--from FILE and --bind ENDPOINT are required";
     parsed.path = *value("--from");
     parsed.publisher.endpoint = *value("--bind");
+    if (auto problem = net::feed::checkEndpoint(parsed.publisher.endpoint))
+        return "--bind: " + *problem;
     parsed.format = value("--format").value_or("lobster");
     if (parsed.format != "lobster" && parsed.format != "bybit" && parsed.format != "tardis")
         return "invalid --format '" + parsed.format + "': expected lobster, bybit or tardis";
+    if (auto orderbook = value("--orderbook")) {
+        if (parsed.format != "lobster")
+            return "--orderbook applies to --format lobster only";
+        parsed.orderbookPath = *orderbook;
+    } else if (parsed.format == "lobster") {
+        const std::string beside = lobster::orderbookPathFor(parsed.path);
+        if (!beside.empty() && std::filesystem::exists(beside))
+            parsed.orderbookPath = beside;
+    }
     parsed.topic = value("--topic").value_or(tickerOf(parsed.path));
     if (auto problem = net::feed::checkTopic(parsed.topic))
         return "invalid --topic '" + parsed.topic + "': " + *problem;
@@ -143,6 +166,8 @@ std::optional<std::string> parseArguments(const std::vector<std::string> &argume
         value("--snapshot-bind")
             .value_or(net::feed::defaultSnapshotEndpoint(parsed.publisher.endpoint));
     parsed.publisher.snapshotEndpoint = snapshot == "none" ? "" : snapshot;
+    if (auto problem = net::feed::checkEndpoint(parsed.publisher.snapshotEndpoint))
+        return "--snapshot-bind: " + *problem;
 
     if (auto speed = value("--speed")) {
         const auto parsedSpeed = parseSpeed(*speed);
@@ -183,20 +208,90 @@ std::optional<std::string> parseArguments(const std::vector<std::string> &argume
     return std::nullopt;
 }
 
+// A source whose first message was read ahead, so that a file that is empty, foreign or bad at
+// its first line fails before anything is bound.
+class ReadAheadSource final : public net::feed::FeedSource {
+public:
+    explicit ReadAheadSource(std::unique_ptr<net::feed::FeedSource> source)
+        : m_source(std::move(source))
+    {
+    }
+
+    // Returns the error that the first message could not be read with.
+    std::optional<std::string> readFirst(const std::string &path)
+    {
+        m_haveFirst = m_source->next(m_firstBody, m_firstTime);
+        if (m_haveFirst)
+            return std::nullopt;
+        return m_source->error().value_or(path + ": the file has no message");
+    }
+
+    const std::string &topic() const override { return m_source->topic(); }
+    net::feed::InstrumentDefinition definition() const override { return m_source->definition(); }
+
+    bool next(net::feed::Body &body, Timestamp &time) override
+    {
+        if (!m_haveFirst)
+            return m_source->next(body, time);
+        m_haveFirst = false;
+        body = std::move(m_firstBody);
+        time = m_firstTime;
+        return true;
+    }
+
+    std::optional<std::string> error() const override { return m_source->error(); }
+
+private:
+    std::unique_ptr<net::feed::FeedSource> m_source;
+    net::feed::Body m_firstBody;
+    Timestamp m_firstTime;
+    bool m_haveFirst = false;
+};
+
+bool isZipArchive(const std::string &path)
+{
+    std::ifstream file(path, std::ios::binary);
+    char magic[4] = {};
+    file.read(magic, sizeof magic);
+    return file.gcount() == 4 && std::string_view(magic, 4) == std::string_view("PK\x03\x04", 4);
+}
+
+std::unique_ptr<net::feed::FeedSource> openSource(const FeedArguments &arguments,
+                                                  std::string &error)
+{
+    if (arguments.format == "bybit") {
+        if (isZipArchive(arguments.path)) {
+            error = arguments.path +
+                    ": a zip archive; unzip it and pass the .data file inside to --from";
+            return nullptr;
+        }
+        return net::feed::openBybitSource(arguments.path, error);
+    }
+    if (arguments.format == "tardis")
+        return net::feed::openTardisSource(arguments.path, error);
+    if (!arguments.orderbookPath.empty())
+        return net::feed::openLobsterReplaySource(arguments.path, arguments.orderbookPath,
+                                                  arguments.topic, error);
+    return net::feed::openLobsterSource(arguments.path, arguments.topic, error);
+}
+
 int runFeed(const FeedArguments &arguments)
 {
     std::string error;
-    std::unique_ptr<net::feed::FeedSource> source;
-    if (arguments.format == "bybit")
-        source = net::feed::openBybitSource(arguments.path, error);
-    else if (arguments.format == "tardis")
-        source = net::feed::openTardisSource(arguments.path, error);
-    else
-        source = net::feed::openLobsterSource(arguments.path, arguments.topic, error);
-    if (!source) {
+    std::unique_ptr<net::feed::FeedSource> opened = openSource(arguments, error);
+    if (!opened) {
         std::cerr << "bourse-engine feed: " << error << "\n";
         return InputError;
     }
+    auto source = std::make_unique<ReadAheadSource>(std::move(opened));
+    if (auto failed = source->readFirst(arguments.path)) {
+        std::cerr << "bourse-engine feed: " << *failed << "\n";
+        return InputError;
+    }
+    if (arguments.format == "lobster" && arguments.orderbookPath.empty())
+        std::cerr << "bourse-engine feed: no orderbook file beside " << arguments.path
+                  << " and no --orderbook: publishing the messages alone, so the book lacks the "
+                     "orders that no message names and differs from the exchange's\n";
 
     zmq::context_t context;
     net::feed::FeedPublisher publisher(context, arguments.publisher);
@@ -212,8 +307,8 @@ int runFeed(const FeedArguments &arguments)
               << std::flush;
 
     stopRequested = false;
-    std::signal(SIGINT, requestStop);
-    std::signal(SIGTERM, requestStop);
+    std::signal(SIGINT, requestFeedStop);
+    std::signal(SIGTERM, requestFeedStop);
     if (arguments.wait.count() > 0)
         publisher.waitForSubscription(arguments.wait, stopRequested);
     const auto failed = net::feed::play(publisher, *source, arguments.play, stopRequested);

@@ -135,10 +135,12 @@ int follow(const FollowOptions &options, cluster::NatsStream &stream,
     Clock::time_point lastNews = Clock::now();
     while (!stopRequested.load()) {
         cluster::StreamFollower::Step step = follower.next();
-        if (step.status == cluster::StreamFollower::Status::Failed) {
+        if (step.status == cluster::StreamFollower::Status::Failed ||
+            step.status == cluster::StreamFollower::Status::ReadError) {
             std::cerr << "bourse-engine follow: " << step.error << "\n";
             views.flush();
-            return CheckFailed;
+            return step.status == cluster::StreamFollower::Status::Failed ? CheckFailed
+                                                                          : InputError;
         }
         if (step.status == cluster::StreamFollower::Status::NoMessage) {
             if (options.idleMs &&
@@ -176,13 +178,6 @@ int runFollowCommand(const std::vector<std::string> &arguments)
         return UsageError;
     }
 
-    storage::ReadModelWriter::Opened opened = storage::ReadModelWriter::open(options->out);
-    if (!opened.writer) {
-        std::cerr << "bourse-engine follow: " << opened.error->toString() << "\n";
-        return InputError;
-    }
-    storage::ReadModelWriter &views = *opened.writer;
-
     cluster::StreamSettings settings;
     settings.servers = cluster::splitServerList(options->servers);
     settings.stream = options->stream;
@@ -200,6 +195,14 @@ int runFollowCommand(const std::vector<std::string> &arguments)
         std::cerr << "bourse-engine follow: " << error << "\n";
         return InputError;
     }
+
+    // Opened only once the stream is found, so that a wrong --stream leaves no empty file.
+    storage::ReadModelWriter::Opened opened = storage::ReadModelWriter::open(options->out);
+    if (!opened.writer) {
+        std::cerr << "bourse-engine follow: " << opened.error->toString() << "\n";
+        return InputError;
+    }
+    storage::ReadModelWriter &views = *opened.writer;
 
     FollowSummary summary;
     summary.firstSequence = views.lastSequence();

@@ -3,8 +3,11 @@
 #include "commands.h"
 #include "output.h"
 
+#include "feed_publisher.h"
 #include "feed_subscriber.h"
 
+#include <atomic>
+#include <csignal>
 #include <iostream>
 #include <optional>
 #include <sstream>
@@ -28,8 +31,9 @@ constexpr const char *kUsage =
     "  --topic NAME         subscribe to this topic only; repeat for several (default: all)\n"
     "  --idle-ms N          milliseconds without feed messages before reporting (default 2000)\n"
     "  --json               print the report as one JSON object\n"
-    "Exit status: 0 every book live, 1 a book is not live or a message was rejected, 2 usage\n"
-    "error.\n";
+    "SIGINT or SIGTERM ends the wait and prints the report.\n"
+    "Exit status: 0 every book live, 1 a book is not live, a message was rejected or a feed\n"
+    "sent no message or no book, 2 usage error.\n";
 
 struct ListenArguments {
     std::vector<std::string> endpoints;
@@ -113,12 +117,13 @@ std::string levelJson(const std::optional<net::feed::Level> &level)
 void printText(const net::feed::FeedStatistics &statistics,
                const std::vector<net::feed::StreamSummary> &books)
 {
-    std::cout << "events     " << statistics.events << "\n"
-              << "gaps       " << statistics.gaps << "\n"
-              << "snapshots  " << statistics.snapshots << "\n"
-              << "rejected   " << statistics.rejected << "\n"
-              << "duplicates " << statistics.duplicates << "\n"
-              << "restarts   " << statistics.restarts << "\n";
+    std::cout << "events         " << statistics.events << "\n"
+              << "gaps           " << statistics.gaps << "\n"
+              << "snapshots      " << statistics.snapshots << "\n"
+              << "rejected       " << statistics.rejected << "\n"
+              << "duplicates     " << statistics.duplicates << "\n"
+              << "restarts       " << statistics.restarts << "\n"
+              << "contradictions " << statistics.contradictions << "\n";
     if (!statistics.lastRejection.empty())
         std::cout << "last rejection: " << statistics.lastRejection << "\n";
     for (const net::feed::StreamSummary &book : books) {
@@ -140,6 +145,7 @@ void printJson(const net::feed::FeedStatistics &statistics,
         << ",\"snapshots\":" << statistics.snapshots << ",\"rejected\":" << statistics.rejected
         << ",\"duplicates\":" << statistics.duplicates << ",\"restarts\":" << statistics.restarts
         << ",\"discarded\":" << statistics.discarded
+        << ",\"contradictions\":" << statistics.contradictions
         << ",\"last_rejection\":" << jsonString(statistics.lastRejection) << ",\"books\":[";
     for (std::size_t i = 0; i < books.size(); ++i) {
         const net::feed::StreamSummary &book = books[i];
@@ -155,12 +161,37 @@ void printJson(const net::feed::FeedStatistics &statistics,
     std::cout << out.str();
 }
 
+std::atomic<bool> g_stopRequested{false};
+
+extern "C" void requestStop(int)
+{
+    g_stopRequested.store(true);
+}
+
+std::optional<std::string> checkEndpoints(const ListenArguments &parsed)
+{
+    for (const std::vector<std::string> *list : {&parsed.endpoints, &parsed.snapshotEndpoints}) {
+        for (const std::string &endpoint : *list) {
+            if (endpoint.empty())
+                continue;
+            if (auto problem = net::feed::checkEndpoint(endpoint))
+                return *problem;
+            if (endpoint.rfind("tcp://", 0) == 0 && endpoint.ends_with(":*"))
+                return "invalid endpoint '" + endpoint +
+                       "': a port of * can be bound but not connected to; give the port number";
+        }
+    }
+    return std::nullopt;
+}
+
 } // namespace
 
 int runListenCommand(const std::vector<std::string> &arguments)
 {
     ListenArguments parsed;
     if (auto problem = parseArguments(arguments, parsed))
+        return usageError(*problem);
+    if (auto problem = checkEndpoints(parsed))
         return usageError(*problem);
     if (parsed.help) {
         std::cout << kUsage;
@@ -178,7 +209,13 @@ int runListenCommand(const std::vector<std::string> &arguments)
     net::feed::FeedSubscriber subscriber(context, std::move(feeds));
     if (auto failed = subscriber.connect())
         return usageError("cannot connect to " + *failed);
-    subscriber.runUntilIdle(parsed.idle);
+    // SIGINT or SIGTERM ends the wait early; the report is printed all the same.
+    g_stopRequested.store(false);
+    std::signal(SIGINT, requestStop);
+    std::signal(SIGTERM, requestStop);
+    subscriber.runUntilIdle(parsed.idle, [] { return g_stopRequested.load(); });
+    std::signal(SIGINT, SIG_DFL);
+    std::signal(SIGTERM, SIG_DFL);
 
     std::vector<net::feed::StreamSummary> books;
     for (std::size_t feed = 0; feed < subscriber.feedCount(); ++feed) {
@@ -191,7 +228,19 @@ int runListenCommand(const std::vector<std::string> &arguments)
     else
         printText(statistics, books);
 
+    // A script must not read a listener that heard nothing as a success.
     bool allLive = statistics.rejected == 0;
+    for (std::size_t feed = 0; feed < subscriber.feedCount(); ++feed) {
+        if (subscriber.payloadsReceived(feed) == 0) {
+            std::cerr << "bourse-engine listen: no message received from "
+                      << subscriber.endpoint(feed) << "\n";
+            allLive = false;
+        } else if (subscriber.books(feed).summaries().empty()) {
+            std::cerr << "bourse-engine listen: no book built from " << subscriber.endpoint(feed)
+                      << ": every message received was empty or rejected\n";
+            allLive = false;
+        }
+    }
     for (const net::feed::StreamSummary &book : books)
         allLive = allLive && book.state == net::feed::StreamState::Live;
     return allLive ? Success : CheckFailed;

@@ -1,5 +1,7 @@
 #include "engine_list.h"
 
+#include "curve_keys.h"
+
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -11,14 +13,14 @@ namespace bourse::terminal {
 
 namespace {
 
-// The server key as checkRemoteSettings() takes it: a file beside the list, or else 40
-// characters of Z85 text, or else a path that the check reports as missing.
-QString serverKeyOf(const QString &word, const QDir &folder)
+// The server key file a list names: a file beside the list, or else nothing for 40 characters
+// (Z85 text), or else a path that readEngineList() reports as missing.
+std::optional<QString> serverKeyFileOf(const QString &word, const QDir &folder)
 {
     const QString path = QDir::cleanPath(folder.absoluteFilePath(word));
     if (QFileInfo::exists(path) || word.size() != 40)
         return path;
-    return word;
+    return std::nullopt;
 }
 
 // Reads one "engine NAME ENDPOINT KEY" line into `entry`, or returns what is wrong with it.
@@ -37,10 +39,15 @@ std::optional<QString> readLine(const QStringList &words, const QDir &folder, En
 
     entry.name = words[1];
     entry.settings.orderEntryEndpoint = words[2];
-    if (std::optional<QString> error = bourse::ui::checkEndpoint(
-            words[2], QStringLiteral("order-entry endpoint of engine '%1'").arg(words[1])))
-        return error;
-    entry.settings.serverKey = serverKeyOf(words[3], folder);
+    // checkEndpoint() words its message as a sentence for the connect dialog, so only its
+    // verdict is taken here.
+    if (bourse::ui::checkEndpoint(words[2], QString()))
+        return QStringLiteral("invalid order-entry endpoint '%1' of engine '%2': expected "
+                              "tcp://HOST:PORT with a port from 1 to 65535")
+            .arg(words[2], words[1]);
+    const std::optional<QString> keyFile = serverKeyFileOf(words[3], folder);
+    entry.serverKeyFile = keyFile.value_or(QString());
+    entry.settings.serverKey = keyFile.value_or(words[3]);
     return std::nullopt;
 }
 
@@ -62,6 +69,7 @@ std::variant<std::vector<EngineEntry>, QString> parseEngineList(const QString &t
             return QStringLiteral("%1:%2: error: %3").arg(fileName).arg(index + 1).arg(message);
         };
         EngineEntry entry;
+        entry.line = static_cast<int>(index + 1);
         if (std::optional<QString> error = readLine(words, folder, entry))
             return fail(*error);
         for (const EngineEntry &earlier : engines) {
@@ -85,7 +93,23 @@ std::variant<std::vector<EngineEntry>, QString> readEngineList(const QString &pa
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly | QIODevice::Text))
         return QStringLiteral("%1: error: cannot read the file: %2").arg(path, file.errorString());
-    return parseEngineList(QString::fromUtf8(file.readAll()), path);
+    auto parsed = parseEngineList(QString::fromUtf8(file.readAll()), path);
+    auto *engines = std::get_if<std::vector<EngineEntry>>(&parsed);
+    if (engines == nullptr)
+        return parsed;
+
+    for (const EngineEntry &entry : *engines) {
+        if (entry.serverKeyFile.isEmpty())
+            continue;
+        const net::PublicKeyResult key = net::readPublicKeyFile(entry.serverKeyFile.toStdString());
+        if (key.ok())
+            continue;
+        return QStringLiteral("%1:%2: error: server key of engine '%3': %4")
+            .arg(path)
+            .arg(entry.line)
+            .arg(entry.name, QString::fromStdString(key.error.toString()));
+    }
+    return parsed;
 }
 
 } // namespace bourse::terminal

@@ -23,12 +23,16 @@ namespace bourse::terminal {
 struct EngineEntry {
     QString name;
     bourse::ui::RemoteSettings settings; // without the trader's key pair and accounts
+    QString serverKeyFile; // the .pub file settings.serverKey names, empty for a pasted key
+    int line = 0;          // the line of the list, from 1
 };
 
 // Parses the text of an engine list. Returns the engines in file order, or the first error as
 // "FILE:LINE: error: MESSAGE", naming `fileName`.
 std::variant<std::vector<EngineEntry>, QString> parseEngineList(const QString &text,
                                                                 const QString &fileName);
+// Reads and parses the list at `path`, then reads each engine's server key file, so that a
+// missing or malformed key is reported at its line, in the same form.
 std::variant<std::vector<EngineEntry>, QString> readEngineList(const QString &path);
 
 } // namespace bourse::terminal

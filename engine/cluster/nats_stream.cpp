@@ -169,11 +169,19 @@ NatsStream::Connected NatsStream::connect(const StreamSettings &settings, LogSin
     if (status != NATS_OK)
         return failed("invalid NATS options: " + describe(status));
 
+    std::string serverList;
+    for (const std::string &server : settings.servers)
+        serverList += (serverList.empty() ? "" : ",") + server;
     status = natsConnection_Connect(&state->connection, options);
     if (status == NATS_OK) {
         onConnected(state->connection, state.get());
-    } else if (status != NATS_NOT_YET_CONNECTED) {
-        return failed("cannot connect to NATS: " + describe(status));
+    } else if (status == NATS_NOT_YET_CONNECTED) {
+        // Logged once for the server list: the client retries in the background without a
+        // callback per attempt, and onConnected() logs when one succeeds.
+        state->write(LogLevel::Warning, "cannot connect to " + serverList + ": " +
+                                            describe(status) + "; retrying in the background");
+    } else {
+        return failed("cannot connect to " + serverList + ": " + describe(status));
     }
 
     jsOptions contextOptions;

@@ -164,6 +164,9 @@ bool Replicator::resynchronize()
         return false;
     }
 
+    if (last && !checkMessagesAfterVerified(last->streamSequence))
+        return false;
+
     SequenceNumber lastSequence = 0;
     std::uint64_t lastHash = 0;
     std::uint64_t streamLast = 0;
@@ -201,6 +204,7 @@ bool Replicator::resynchronize()
         const std::lock_guard<std::mutex> lock(m_mutex);
         m_inFlight.clear();
         m_resynchronize = false;
+        m_verified = VerifiedMessage{streamLast, lastSequence, lastHash};
         if (journalEnd > m_committed.load())
             m_committed.store(journalEnd);
     }
@@ -209,6 +213,49 @@ bool Replicator::resynchronize()
     log(LogLevel::Info, "the stream " + m_options.stream.stream + " continues after sequence " +
                             std::to_string(lastSequence) + " (stream message " +
                             std::to_string(streamLast) + ")");
+    return true;
+}
+
+// Reads every stream message after the last verified one up to `streamLast`, and stops the
+// replicator when one does not continue the run and the chain hash before it. The expected-last
+// header alone cannot catch another writer: its message can take the stream sequence that a
+// message in flight expected, so that message is stored after it. Returns false after a failure
+// or a read error, which resynchronize() retries.
+bool Replicator::checkMessagesAfterVerified(std::uint64_t streamLast)
+{
+    std::optional<VerifiedMessage> verified;
+    {
+        const std::lock_guard<std::mutex> lock(m_mutex);
+        verified = m_verified;
+    }
+    if (!verified)
+        return true;
+
+    const std::string &stream = m_options.stream.stream;
+    for (std::uint64_t index = verified->streamSequence + 1; index <= streamLast; ++index) {
+        std::string error;
+        const std::optional<StreamMessage> message = m_stream->message(index, error);
+        if (!message) {
+            logRetry(error);
+            return false;
+        }
+        const std::string where = "stream " + stream + " message " + std::to_string(index);
+        const DecodedBatch batch = decodeBatch(message->body, where);
+        std::string problem = batch.error;
+        if (problem.empty() && batch.header.first != verified->last + 1) {
+            problem = where + " starts at sequence " + std::to_string(batch.header.first) +
+                      ", expected " + std::to_string(verified->last + 1);
+        } else if (problem.empty() && batch.header.previousHash != verified->lastHash) {
+            problem = where + " does not continue the chain hash at sequence " +
+                      std::to_string(verified->last);
+        }
+        if (!problem.empty()) {
+            markFailed("another writer published to the stream " + stream + ", which is no " +
+                       "longer a clean copy of the journal " + m_journalPath + ": " + problem);
+            return false;
+        }
+        verified = VerifiedMessage{index, batch.header.last(), batch.lastHash()};
+    }
     return true;
 }
 
@@ -289,7 +336,8 @@ bool Replicator::publishBatch(BatchBuilder &builder)
         });
         if (m_stop.load() || m_resynchronize)
             return false;
-        m_inFlight.push_back({builder.firstSequence(), builder.lastSequence(), false});
+        m_inFlight.push_back(
+            {builder.firstSequence(), builder.lastSequence(), builder.lastHash(), 0, false});
         ++m_counters.messagesPublished;
     }
 
@@ -327,11 +375,15 @@ void Replicator::handleOutcome(const PublishOutcome &outcome)
                 std::find_if(m_inFlight.begin(), m_inFlight.end(), [&](const InFlight &entry) {
                     return entry.first == header.first && entry.last == header.last();
                 });
-            if (found != m_inFlight.end())
+            if (found != m_inFlight.end()) {
                 found->done = true;
+                found->streamSequence = outcome.streamSequence;
+            }
             while (!m_inFlight.empty() && m_inFlight.front().done) {
-                acknowledged = m_inFlight.front().last;
-                m_counters.eventsAcknowledged += acknowledged - m_inFlight.front().first + 1;
+                const InFlight &front = m_inFlight.front();
+                acknowledged = front.last;
+                m_verified = VerifiedMessage{front.streamSequence, front.last, front.lastHash};
+                m_counters.eventsAcknowledged += acknowledged - front.first + 1;
                 m_inFlight.pop_front();
             }
             if (acknowledged > m_acknowledged.load())

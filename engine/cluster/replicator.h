@@ -57,11 +57,15 @@ using AcknowledgementListener = std::function<void(SequenceNumber acknowledged)>
 // Each message carries a run of consecutive events (replicated_batch.h) with the message id
 // "FIRST-LAST", and expects the stream's last message to be the one the replicator stored
 // before it. So a resend of a run is dropped as a duplicate, and a second writer to the same
-// stream makes this one's next publication fail instead of interleaving. On start, and after any
-// failed publication, the replicator reads the stream's last message and continues the journal
-// after the last event it contains, once the journal's chain hash there matches the message's.
-// A stream that contains events the journal lacks, or with another chain hash, belongs to
-// another journal: the replicator then stops and reports it through failure().
+// stream makes this one's next publication fail instead of interleaving. On start the replicator
+// reads the stream's last message and continues the journal after the last event it contains,
+// once the journal's chain hash there matches the message's. After a failed publication it reads
+// every message after the last one acknowledged in order, because a foreign message can take the
+// stream sequence that one of its own messages in flight expected, and then that message is
+// stored behind it. Each of those messages must continue the run and the chain hash before it.
+// A stream that contains a message that does not, events the journal lacks, or another chain
+// hash is no longer a clean copy of the journal: the replicator then stops and reports it
+// through failure().
 class Replicator {
 public:
     // Starts the thread, which connects and creates the stream when it is missing. The
@@ -100,12 +104,21 @@ private:
     struct InFlight {
         SequenceNumber first = 0;
         SequenceNumber last = 0;
+        std::uint64_t lastHash = 0;
+        std::uint64_t streamSequence = 0; // where the stream stored it, once done
         bool done = false;
+    };
+    // A stream message that the replicator knows to continue the journal.
+    struct VerifiedMessage {
+        std::uint64_t streamSequence = 0;
+        SequenceNumber last = 0;
+        std::uint64_t lastHash = 0;
     };
 
     void run();
     bool connect();
     bool resynchronize();
+    bool checkMessagesAfterVerified(std::uint64_t streamLast);
     void publishCommitted();
     bool publishBatch(BatchBuilder &builder);
     void waitForCommits();
@@ -136,6 +149,9 @@ private:
     mutable std::mutex m_mutex; // guards what follows, shared with the client's threads
     std::condition_variable m_wake;
     std::deque<InFlight> m_inFlight;
+    // The last stream message read back or acknowledged in order; 0 before the first
+    // resynchronization. Messages after it are checked before the replicator continues.
+    std::optional<VerifiedMessage> m_verified;
     bool m_resynchronize = false;
     std::string m_failure;
     ReplicatorCounters m_counters;

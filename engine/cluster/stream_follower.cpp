@@ -26,12 +26,8 @@ bool StreamFollower::locate(std::string &error)
         if (!message)
             return false;
         BatchHeader header;
-        if (std::optional<std::string> problem = readBatchHeader(message->body, header)) {
-            error = "stream " + m_stream.settings().stream + " message " + std::to_string(middle) +
-                    ": " + *problem;
-            return false;
-        }
-        if (header.last() <= m_last)
+        const bool valid = !readBatchHeader(message->body, header);
+        if (valid && header.last() <= m_last)
             low = middle + 1;
         else
             high = middle;
@@ -45,7 +41,7 @@ StreamFollower::Step StreamFollower::next()
     Step step;
     if (m_nextMessage == 0) {
         if (!locate(step.error)) {
-            step.status = Status::Failed;
+            step.status = Status::ReadError;
             return step;
         }
         if (m_nextMessage == 0)
@@ -55,13 +51,19 @@ StreamFollower::Step StreamFollower::next()
     std::string error;
     std::optional<StreamMessage> message = m_stream.message(m_nextMessage, error);
     if (!message) {
+        // Not found may mean not yet: the message can be stored between the request and the
+        // state read, so a message that the state then shows is requested once more.
         std::string stateError;
         const std::optional<StreamState> state = m_stream.state(stateError);
         if (state && state->lastMessage < m_nextMessage)
             return step;
-        step.status = Status::Failed;
-        step.error = error;
-        return step;
+        if (state)
+            message = m_stream.message(m_nextMessage, error);
+        if (!message) {
+            step.status = Status::ReadError;
+            step.error = state ? error : stateError;
+            return step;
+        }
     }
     const std::string where = "stream " + m_stream.settings().stream + " message " +
                               std::to_string(message->streamSequence);

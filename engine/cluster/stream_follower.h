@@ -14,14 +14,17 @@ namespace bourse::cluster {
 //
 // It starts after a given event, such as the last one a views file projected: it finds the
 // message that contains the next event by a binary search over the stream's messages, whose
-// runs ascend. Messages are read one request each (a JetStream "get message"), so the server
-// keeps no consumer state for a follower.
+// runs ascend. The search takes a message without a valid header for one after that event,
+// because a follower never passes such a message, so next() reads and reports it. Messages are read
+// one request each (a JetStream "get message"), so the server keeps no consumer state for a
+// follower.
 class StreamFollower {
 public:
     enum class Status : std::uint8_t {
         Events,    // `events` continues the events before
         NoMessage, // the stream has nothing new yet
         Failed,    // `error` says which message and what; nothing of it was returned
+        ReadError, // a request to the stream failed; `error` says which and why
     };
     struct Step {
         Status status = Status::NoMessage;

@@ -185,8 +185,10 @@ void Client::poll(std::chrono::milliseconds timeout)
         [[maybe_unused]] const ssize_t read = ::read(m_wakeUpEvent, &count, sizeof count);
     }
 
-    if (m_orderEntry.isOpen())
+    if (m_orderEntry.isOpen()) {
         drain(m_orderEntry);
+        checkHandshake();
+    }
     if (m_snapshots.isOpen())
         drain(m_snapshots);
     if (m_publications)
@@ -195,6 +197,33 @@ void Client::poll(std::chrono::milliseconds timeout)
     handleTimers(Clock::now());
     sendPending();
     requestSnapshots();
+}
+
+void Client::checkHandshake()
+{
+    switch (m_orderEntry.takeHandshakeOutcome()) {
+    case HandshakeOutcome::None:
+        return;
+    case HandshakeOutcome::Succeeded:
+        m_counters.handshakeFailuresInARow = 0;
+        return;
+    case HandshakeOutcome::Rejected:
+        // Logged at the first rejection and every 100th, because each reconnect is rejected.
+        if (m_counters.handshakeRejections++ % 100 == 0)
+            log(LogLevel::Warning, "the server at " + m_options.orderEntryEndpoint +
+                                       " rejected this client's key " +
+                                       std::to_string(m_counters.handshakeRejections) +
+                                       " times: check that its access list names the key");
+        m_counters.handshakeFailuresInARow = 0;
+        return;
+    case HandshakeOutcome::Failed:
+        ++m_counters.handshakeFailures;
+        // Logged once per run of failures, because each reconnect fails the same way.
+        if (m_counters.handshakeFailuresInARow++ == 0)
+            log(LogLevel::Warning, "the CURVE handshake with " + m_options.orderEntryEndpoint +
+                                       " failed: check the server key");
+        return;
+    }
 }
 
 ClientSocketOptions Client::socketOptions() const

@@ -77,6 +77,14 @@ struct ClientCounters {
     std::uint64_t linkGaps = 0;        // lost messages on an order-entry or snapshot link
     std::uint64_t linksReopened = 0;   // a link's new connection and Hello: the server forgot it
     std::uint64_t snapshotRequestsSent = 0;
+    // Order-entry CURVE handshakes the server ended by closing the connection, as it does when
+    // the client's server key is not the server's.
+    std::uint64_t handshakeFailures = 0;
+    // Order-entry handshakes the server's authentication rejected: the client's key is unknown.
+    std::uint64_t handshakeRejections = 0;
+    // Not a count: the failed order-entry handshakes since the last one that succeeded or was
+    // rejected. A link that is not live while it is above 0 most likely has a wrong server key.
+    std::uint64_t handshakeFailuresInARow = 0;
 };
 
 // Receives the outcome of commands, on the thread that calls Client::poll().
@@ -175,6 +183,8 @@ private:
 
     // client_receive.cpp
     void drain(ClientLink &link);
+    // Counts the order-entry link's handshake outcomes and logs the first failure in a row.
+    void checkHandshake();
     void drainPublications();
     void onLinkMessage(ClientLink &link, const Message &message);
     void onWelcome(ClientLink &link, const Welcome &welcome);

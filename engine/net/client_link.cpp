@@ -2,6 +2,9 @@
 
 #include "curve_socket.h"
 
+#include <atomic>
+#include <cstring>
+
 namespace bourse::net {
 
 zmq::socket_t makeClientSocket(zmq::context_t &context, zmq::socket_type type,
@@ -23,10 +26,37 @@ zmq::socket_t makeClientSocket(zmq::context_t &context, zmq::socket_type type,
     return socket;
 }
 
+namespace {
+
+// A server closes the connection when the client's CURVE HELLO does not decrypt under its key,
+// and libzmq 4.3.4 reports that on the client as HANDSHAKE_FAILED_NO_DETAIL (checked on this
+// version). A ZAP handler that rejects the client's key sends an ERROR command, reported as AUTH.
+constexpr int kHandshakeEvents =
+    ZMQ_EVENT_HANDSHAKE_SUCCEEDED | ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL |
+    ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL | ZMQ_EVENT_HANDSHAKE_FAILED_AUTH;
+
+// Starts a monitor of `socket` and returns the PAIR connected to it. Each monitor needs its own
+// inproc endpoint in the context.
+zmq::socket_t monitorHandshakes(zmq::context_t &context, zmq::socket_t &socket)
+{
+    static std::atomic<std::uint64_t> monitors{0};
+    const std::string endpoint = "inproc://bourse-client-monitor-" + std::to_string(++monitors);
+    if (zmq_socket_monitor(socket.handle(), endpoint.c_str(), kHandshakeEvents) != 0)
+        throw zmq::error_t();
+    zmq::socket_t pair(context, zmq::socket_type::pair);
+    pair.set(zmq::sockopt::linger, 0);
+    pair.connect(endpoint);
+    return pair;
+}
+
+} // namespace
+
 void ClientLink::open(zmq::context_t &context, const std::string &endpoint,
                       const ClientSocketOptions &options)
 {
     socket = makeClientSocket(context, zmq::socket_type::dealer, options);
+    // Monitored before connect(), so that the first handshake's events are not missed.
+    monitor = monitorHandshakes(context, *socket);
     socket->connect(endpoint);
     welcomed = false;
     lastSentSequence = 0;
@@ -37,8 +67,37 @@ void ClientLink::open(zmq::context_t &context, const std::string &endpoint,
 
 void ClientLink::close()
 {
+    if (socket)
+        zmq_socket_monitor(socket->handle(), nullptr, 0);
+    monitor.reset();
     socket.reset();
     welcomed = false;
+}
+
+HandshakeOutcome ClientLink::takeHandshakeOutcome()
+{
+    HandshakeOutcome outcome = HandshakeOutcome::None;
+    if (!monitor)
+        return outcome;
+
+    // Each event is two frames: 16 bits of event and 32 of value, then the endpoint.
+    zmq::message_t event;
+    while (monitor->recv(event, zmq::recv_flags::dontwait)) {
+        std::uint16_t number = 0;
+        if (event.size() >= sizeof number)
+            std::memcpy(&number, event.data(), sizeof number);
+        zmq::message_t address;
+        if (event.more())
+            (void)monitor->recv(address);
+
+        if (number == ZMQ_EVENT_HANDSHAKE_SUCCEEDED)
+            outcome = HandshakeOutcome::Succeeded;
+        else if (number == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH)
+            outcome = HandshakeOutcome::Rejected;
+        else if (number != 0)
+            outcome = HandshakeOutcome::Failed;
+    }
+    return outcome;
 }
 
 std::optional<std::uint64_t> ClientLink::send(Message &message, std::vector<std::uint8_t> &buffer)

@@ -30,6 +30,14 @@ struct ClientSocketOptions {
 zmq::socket_t makeClientSocket(zmq::context_t &context, zmq::socket_type type,
                                const ClientSocketOptions &options);
 
+// The outcome of the last CURVE handshake of a link's connection since the previous check.
+enum class HandshakeOutcome {
+    None,      // no handshake ended
+    Succeeded, // the last one to end succeeded
+    Failed,    // the server closed the connection mid-handshake, as it does for a wrong server key
+    Rejected,  // the server's authentication rejected the client's key (ZMQ_EVENT_..._AUTH)
+};
+
 struct ClientLink {
     using Clock = std::chrono::steady_clock;
 
@@ -45,12 +53,17 @@ struct ClientLink {
     void close();
     bool isOpen() const { return socket.has_value(); }
 
+    // Reads the socket monitor's handshake events without waiting. Returns the outcome of the
+    // last handshake that ended since the previous call.
+    HandshakeOutcome takeHandshakeOutcome();
+
     // Sends message as the link's next numbered message, or as a Heartbeat that repeats the last
     // number. Returns the sequence used, or nothing when the socket's queue is full or closed.
     std::optional<std::uint64_t> send(Message &message, std::vector<std::uint8_t> &buffer);
 
     const char *name;
     std::optional<zmq::socket_t> socket;
+    std::optional<zmq::socket_t> monitor; // a PAIR that receives the socket's handshake events
     bool welcomed = false;
     std::uint64_t lastSentSequence = 0;
     StreamSequence received; // the server's direction, whose Welcome is 1

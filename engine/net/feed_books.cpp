@@ -1,5 +1,7 @@
 #include "feed_books.h"
 
+#include <algorithm>
+
 namespace bourse::net::feed {
 
 namespace {
@@ -66,6 +68,7 @@ public:
     }
 
     std::uint64_t session() const { return m_session; }
+    std::uint64_t highestSeen() const { return m_highestSeen; }
     StreamState state() const { return m_state; }
     BookDepth depth() const { return m_depth; }
     const Engine *engine() const { return m_engine.get(); }
@@ -73,6 +76,8 @@ public:
 
     void apply(const Message &message)
     {
+        if (!std::holds_alternative<InstrumentDefinition>(message.body))
+            m_highestSeen = std::max(m_highestSeen, message.sequence);
         const BookDepth depth = depthOf(message.body, m_depth);
         if (depth != m_depth)
             switchDepth(depth);
@@ -91,6 +96,13 @@ public:
             return;
         }
         sequenced(message);
+    }
+
+    void markNoSuchTopic()
+    {
+        if (m_state != StreamState::Live)
+            m_staleReason = "the publisher has no topic " + m_topic +
+                            " (its snapshot reply was empty): waiting for a snapshot";
     }
 
     StreamSummary summary() const
@@ -209,8 +221,14 @@ private:
     void snapshot(const Message &message)
     {
         m_joined = true;
-        if (m_state == StreamState::Live && message.sequence < m_lastSequence) {
-            ++statistics().duplicates;
+        if (m_state == StreamState::Live && message.sequence <= m_lastSequence) {
+            // Two snapshots at one sequence number must describe one book; when they do not,
+            // neither can be trusted.
+            if (message.sequence == m_lastSequence && !matchesBook(message.body))
+                contradict("a snapshot at sequence " + std::to_string(message.sequence) +
+                           " differs from the book at that sequence");
+            else
+                ++statistics().duplicates;
             return;
         }
         if (m_depth == BookDepth::Orders) {
@@ -225,7 +243,26 @@ private:
         m_lastSequence = message.sequence;
         m_staleReason.clear();
         m_requested = false;
+        checkCrossed();
         drainKept();
+    }
+
+    bool matchesBook(const Body &body) const
+    {
+        if (const auto *orders = std::get_if<OrderSnapshot>(&body))
+            return m_depth == BookDepth::Orders &&
+                   OrderApplier::snapshotOf(*m_engine).orders == orders->orders;
+        const auto &book = std::get<BookSnapshot>(body);
+        if (m_depth != BookDepth::Levels)
+            return false;
+        const auto sameSide = [this](Side side, const std::vector<Level> &levels) {
+            const std::vector<replay::BookLevel> held = m_depthBook->levels(side);
+            return std::equal(held.begin(), held.end(), levels.begin(), levels.end(),
+                              [](const replay::BookLevel &left, const Level &right) {
+                                  return left.price == right.price && left.size == right.size;
+                              });
+        };
+        return sameSide(Side::Buy, book.bids) && sameSide(Side::Sell, book.asks);
     }
 
     // Applies the kept messages that follow the snapshot, and drops those it already contains.
@@ -247,6 +284,16 @@ private:
 
     void applyInOrder(const Message &message)
     {
+        m_lastSequence = message.sequence;
+        ++statistics().events;
+        if (const auto *order = std::get_if<OrderMessage>(&message.body);
+            order && m_depth == BookDepth::Orders) {
+            if (auto problem = contradiction(*order)) {
+                contradict(*problem);
+                return;
+            }
+        }
+
         if (m_depth == BookDepth::Levels) {
             m_depthBook->apply(depthUpdateOf(message.sequence, message.body));
         } else if (const auto *order = std::get_if<OrderMessage>(&message.body)) {
@@ -256,8 +303,55 @@ private:
         } else if (const auto *status = std::get_if<StatusChange>(&message.body)) {
             m_applier.apply(*m_engine, *status);
         }
-        m_lastSequence = message.sequence;
-        ++statistics().events;
+        checkCrossed();
+    }
+
+    // An order message that cannot be true of the book held, which is then wrong. A message that
+    // names an unknown order is not one: the book may have joined after the order's add.
+    std::optional<std::string> contradiction(const OrderMessage &order) const
+    {
+        const Order *resting = m_engine->findOrder(order.id);
+        if (!resting)
+            return std::nullopt;
+        const std::string id = std::to_string(order.id.value());
+        if (order.action == OrderAction::Add)
+            return "order " + id + " is added again while it rests";
+        if (order.action == OrderAction::Execute && order.quantity > resting->remaining)
+            return "an execution of " + std::to_string(order.quantity.value()) + " on order " + id +
+                   ", which has " + std::to_string(resting->remaining.value()) + " left";
+        return std::nullopt;
+    }
+
+    void checkCrossed()
+    {
+        if (m_state != StreamState::Live)
+            return;
+        std::optional<Price> bid;
+        std::optional<Price> ask;
+        if (m_depth == BookDepth::Orders) {
+            if (const Order *best = m_engine->book().bestOrder(Side::Buy))
+                bid = best->price;
+            if (const Order *best = m_engine->book().bestOrder(Side::Sell))
+                ask = best->price;
+        } else {
+            const replay::BestLevels top = m_depthBook->top();
+            if (top.bid)
+                bid = top.bid->price;
+            if (top.ask)
+                ask = top.ask->price;
+        }
+        if (bid && ask && *bid >= *ask)
+            contradict("crossed: bid " + std::to_string(bid->value()) + " >= ask " +
+                       std::to_string(ask->value()));
+    }
+
+    // The book is known to be wrong: it is shown stale until a snapshot replaces it.
+    void contradict(const std::string &reason)
+    {
+        ++statistics().contradictions;
+        m_state = StreamState::Stale;
+        m_staleReason = reason + ": waiting for a snapshot";
+        request();
     }
 
     void markStale(std::uint64_t received)
@@ -296,6 +390,7 @@ private:
     bool m_joined = false;    // a message of the stream was seen
     bool m_requested = false; // a snapshot was requested and has not come
     std::uint64_t m_lastSequence = 0;
+    std::uint64_t m_highestSeen = 0; // of any message with a sequence number, applied or not
     std::string m_staleReason = "no message yet";
     std::deque<Message> m_buffer;
     std::unique_ptr<Engine> m_engine;
@@ -325,10 +420,61 @@ void FeedBooks::apply(const Batch &batch)
         stream->apply(message);
 }
 
-void FeedBooks::reject(const DecodeError &error)
+void FeedBooks::applySnapshotReply(const Batch &batch)
+{
+    const auto found = m_streams.find(batch.topic);
+    if (found == m_streams.end()) {
+        reject(batch.topic, "a snapshot reply for a topic that no stream follows");
+        return;
+    }
+    const FeedStream &stream = *found->second;
+    if (batch.session != stream.session()) {
+        reject(batch.topic, "a snapshot reply from session " + std::to_string(batch.session) +
+                                ", but the stream follows session " +
+                                std::to_string(stream.session()));
+        return;
+    }
+    for (const Message &message : batch.messages) {
+        if (isSequenced(message.body) || std::holds_alternative<Heartbeat>(message.body)) {
+            reject(batch.topic, "a snapshot reply carries a message of type \"" +
+                                    std::string(typeName(message.body)) +
+                                    "\", but a reply carries only a definition and a snapshot");
+            return;
+        }
+        if (message.sequence > stream.highestSeen() &&
+            message.sequence - stream.highestSeen() > m_bufferLimit) {
+            reject(batch.topic, "a snapshot reply at sequence " + std::to_string(message.sequence) +
+                                    ", more than " + std::to_string(m_bufferLimit) +
+                                    " beyond sequence " + std::to_string(stream.highestSeen()) +
+                                    " of the stream");
+            return;
+        }
+    }
+    apply(batch);
+}
+
+void FeedBooks::markNoSuchTopic(const std::string &topic)
+{
+    const auto found = m_streams.find(topic);
+    if (found != m_streams.end())
+        found->second->markNoSuchTopic();
+}
+
+void FeedBooks::reject(const DecodeError &error, std::string_view topic)
+{
+    reject(topic, error.toString());
+}
+
+void FeedBooks::reject(std::string_view topic, const std::string &reason)
 {
     ++m_statistics.rejected;
-    m_statistics.lastRejection = error.toString();
+    std::string &text = m_statistics.lastRejection;
+    text = m_source;
+    if (!topic.empty())
+        text.append(text.empty() ? "" : " ").append("topic ").append(topic);
+    if (!text.empty())
+        text.append(": ");
+    text.append(reason);
 }
 
 std::vector<StreamSummary> FeedBooks::summaries() const

@@ -36,7 +36,12 @@ struct FeedStatistics {
     std::size_t duplicates = 0; // messages that a snapshot or an earlier message already held
     std::size_t restarts = 0;   // streams that the publisher started again in a new session
     std::size_t discarded = 0;  // kept messages discarded because the buffer was full
-    std::string lastRejection;  // the decoder's error for the last rejected payload
+    // Times a book contradicted itself and went stale: crossed (best bid at or above best ask),
+    // an execution larger than its order, an add of an id that rests already, or a snapshot
+    // that differs from the book at its own sequence number.
+    std::size_t contradictions = 0;
+    // The last rejected payload or snapshot reply, with its endpoint and topic.
+    std::string lastRejection;
 };
 
 // Applies the order-level messages of the feed protocol to an Engine's book with the steps of
@@ -106,10 +111,24 @@ public:
     // `handler` may be nullptr; it must outlive the books otherwise.
     void setHandler(FeedBooksHandler *handler) { m_handler = handler; }
 
+    // The endpoint named in rejections, such as "tcp://127.0.0.1:5600".
+    void setSource(std::string endpoint) { m_source = std::move(endpoint); }
+
     // Applies a decoded batch: definitions, snapshots and sequenced messages of one topic.
     void apply(const Batch &batch);
-    // Counts a payload that the decoder rejected.
-    void reject(const DecodeError &error);
+    // Applies the reply to a snapshot request. Rejects it, counted in `rejected`, when no stream
+    // of its topic exists, when it comes from another session than the stream's, when it carries
+    // more than a definition and a snapshot, or when its sequence number is more than the buffer
+    // limit beyond the highest one the stream has seen. A snapshot runs ahead of the feed only by
+    // the messages in flight, so a larger lead means a broken or hostile publisher.
+    void applySnapshotReply(const Batch &batch);
+    // Records that the publisher replied to a snapshot request with no messages, which it does
+    // for a topic it does not publish.
+    void markNoSuchTopic(const std::string &topic);
+    // Counts a rejected payload and keeps its reason, prefixed with the endpoint and `topic`
+    // (the topic frame; empty when there is none).
+    void reject(const DecodeError &error, std::string_view topic = {});
+    void reject(std::string_view topic, const std::string &reason);
 
     const FeedStatistics &statistics() const { return m_statistics; }
     std::vector<StreamSummary> summaries() const;
@@ -129,6 +148,7 @@ private:
     FeedStatistics m_statistics;
     FeedBooksHandler *m_handler = nullptr;
     std::size_t m_bufferLimit;
+    std::string m_source;
 };
 
 } // namespace bourse::net::feed

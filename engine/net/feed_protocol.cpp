@@ -145,7 +145,8 @@ public:
             body = Heartbeat{};
             return expectSize(0);
         }
-        return error("type", "unknown record type " + std::to_string(static_cast<int>(type)));
+        return error("type", "is " + std::to_string(static_cast<int>(type)) +
+                                 ", not a record type of the feed protocol (1 to 11)");
     }
 
 private:
@@ -291,19 +292,19 @@ private:
 std::optional<DecodeError> decodeBinary(std::span<const std::uint8_t> payload, Batch &batch)
 {
     if (payload.size() < kBatchHeaderSize)
-        return DecodeError{0, "header",
+        return DecodeError{std::nullopt, "header",
                            "is " + std::to_string(payload.size()) + " bytes, expected at least " +
                                std::to_string(kBatchHeaderSize)};
     wire::Reader reader(payload, 2);
     const std::uint8_t version = reader.read<std::uint8_t>();
     if (version != kVersion)
-        return DecodeError{0, "version",
+        return DecodeError{std::nullopt, "version",
                            "is " + std::to_string(version) + ", expected " +
                                std::to_string(kVersion)};
     batch.session = reader.read<std::uint64_t>();
     const std::uint16_t count = reader.read<std::uint16_t>();
     if (count > kMaxBatchRecords)
-        return DecodeError{0, "count",
+        return DecodeError{std::nullopt, "count",
                            "is " + std::to_string(count) + ", more than " +
                                std::to_string(kMaxBatchRecords)};
 
@@ -327,7 +328,7 @@ std::optional<DecodeError> decodeBinary(std::span<const std::uint8_t> payload, B
             return failed;
     }
     if (reader.remaining() != 0)
-        return DecodeError{count, "payload",
+        return DecodeError{std::nullopt, "payload",
                            "has " + std::to_string(reader.remaining()) +
                                " bytes after the last record"};
     return std::nullopt;
@@ -337,7 +338,8 @@ std::optional<DecodeError> decodeBinary(std::span<const std::uint8_t> payload, B
 
 std::string DecodeError::toString() const
 {
-    return "message " + std::to_string(index) + ": " + field + " " + reason;
+    const std::string text = field + " " + reason;
+    return index ? "message " + std::to_string(*index) + ": " + text : text;
 }
 
 bool isSequenced(const Body &body)
@@ -380,20 +382,23 @@ std::optional<DecodeError> decode(std::string_view topic, std::span<const std::u
 {
     batch.messages.clear();
     if (auto problem = checkTopic(topic))
-        return DecodeError{0, "topic", *problem};
+        return DecodeError{std::nullopt, "topic", *problem};
     batch.topic.assign(topic);
 
     if (payload.size() > kMaxPayloadBytes)
-        return DecodeError{0, "payload",
+        return DecodeError{std::nullopt, "payload",
                            "is " + std::to_string(payload.size()) + " bytes, more than " +
                                std::to_string(kMaxPayloadBytes)};
     if (payload.empty())
-        return DecodeError{0, "payload", "is empty"};
+        return DecodeError{std::nullopt, "payload", "is empty"};
     if (payload.size() >= 2 && payload[0] == kMagic0 && payload[1] == kMagic1)
         return decodeBinary(payload, batch);
-    if (payload[0] == '{' || payload[0] == '[')
+    // Anything else that is JSON still goes to the JSON decoder, which names the problem.
+    const std::uint8_t first = payload[0];
+    if (first != kMagic0 && first >= 0x20 && first < 0x7f)
         return decodeJson(payload, batch);
-    return DecodeError{0, "payload", "is neither a binary batch (\"BF\") nor JSON"};
+    return DecodeError{std::nullopt, "payload",
+                       "is neither a binary batch (starting \"BF\") nor JSON text"};
 }
 
 std::optional<std::string> checkTopic(std::string_view topic)

@@ -138,10 +138,11 @@ struct Batch {
     std::vector<Message> messages;
 };
 
-// Why a payload was rejected: the message's index in the batch (0 for the batch header), the
-// field and the problem, such as {3, "price", "must be positive"}.
+// Why a payload was rejected: the message's index in the batch from 0 (none when the problem is
+// in the payload as a whole, such as its header), the field and the problem, such as
+// {3, "price", "must be positive"}.
 struct DecodeError {
-    std::size_t index = 0;
+    std::optional<std::size_t> index;
     std::string field;
     std::string reason;
 

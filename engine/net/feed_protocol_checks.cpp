@@ -6,6 +6,15 @@ namespace bourse::net::feed {
 
 namespace {
 
+// Names the entry at `index` of the list `field`, as in "bids[2]". Appends, because GCC 12 warns
+// wrongly (-Wrestrict) about "[" + std::string.
+std::string entryName(std::string_view field, std::size_t index)
+{
+    std::string name(field);
+    name.append("[").append(std::to_string(index)).append("]");
+    return name;
+}
+
 class Checker {
 public:
     explicit Checker(std::size_t index)
@@ -21,7 +30,7 @@ public:
             fail(field, "must be buy (0) or sell (1)");
     }
 
-    void positive(std::int64_t value, const char *field)
+    void positive(std::int64_t value, const std::string &field)
     {
         if (value <= 0)
             fail(field, "must be positive, is " + std::to_string(value));
@@ -36,8 +45,9 @@ public:
     void levels(const std::vector<Level> &levels, Side side, const char *field)
     {
         for (std::size_t i = 0; i < levels.size() && !problem; ++i) {
-            positive(levels[i].price.value(), field);
-            positive(levels[i].size.value(), field);
+            const std::string entry = entryName(field, i);
+            positive(levels[i].price.value(), entry + " price");
+            positive(levels[i].size.value(), entry + " size");
             if (i == 0 || problem)
                 continue;
             const bool better = side == Side::Buy ? levels[i].price < levels[i - 1].price
@@ -49,7 +59,7 @@ public:
         }
     }
 
-    void fail(const char *field, std::string reason)
+    void fail(const std::string &field, std::string reason)
     {
         if (!problem)
             problem = DecodeError{m_index, field, std::move(reason)};
@@ -59,16 +69,39 @@ private:
     std::size_t m_index;
 };
 
+// An order snapshot lists bids then asks, each side best price first, so that a subscriber
+// rebuilds every queue in its order.
+void checkOrderPlace(Checker &check, const RestingOrder &order, const RestingOrder &previous)
+{
+    const std::string id = std::to_string(order.id.value());
+    if (order.side == Side::Buy && previous.side == Side::Sell) {
+        check.fail("orders", "must list bids before asks: bid order " + id + " follows an ask");
+        return;
+    }
+    if (order.side != previous.side)
+        return;
+    const bool worseFirst =
+        order.side == Side::Buy ? order.price > previous.price : order.price < previous.price;
+    if (worseFirst)
+        check.fail("orders", "must list each side best price first: order " + id + " at " +
+                                 std::to_string(order.price.value()) + " follows " +
+                                 std::to_string(previous.price.value()));
+}
+
 void checkOrders(Checker &check, const OrderSnapshot &snapshot)
 {
     std::unordered_set<OrderId> ids;
     ids.reserve(snapshot.orders.size());
-    for (const RestingOrder &order : snapshot.orders) {
+    for (std::size_t i = 0; i < snapshot.orders.size(); ++i) {
+        const RestingOrder &order = snapshot.orders[i];
+        const std::string entry = entryName("orders", i);
         check.side(order.side, "orders");
-        check.positive(order.price.value(), "orders");
-        check.positive(order.quantity.value(), "orders");
+        check.positive(order.price.value(), entry + " price");
+        check.positive(order.quantity.value(), entry + " quantity");
         if (!ids.insert(order.id).second)
             check.fail("orders", "name order " + std::to_string(order.id.value()) + " twice");
+        if (i > 0 && !check.problem)
+            checkOrderPlace(check, order, snapshot.orders[i - 1]);
         if (check.problem)
             return;
     }
@@ -80,8 +113,8 @@ std::optional<DecodeError> checkMessage(const Message &message, std::size_t inde
 {
     Checker check(index);
     if (isSequenced(message.body) && message.sequence == 0)
-        check.fail("sequence",
-                   "must be 1 or more on a " + std::string(typeName(message.body)) + " message");
+        check.fail("sequence", "must be 1 or more on a message of type \"" +
+                                   std::string(typeName(message.body)) + "\"");
 
     if (const auto *order = std::get_if<OrderMessage>(&message.body)) {
         check.side(order->side, "side");

@@ -4,6 +4,8 @@
 #include "feed_protocol.h"
 #include "feed_protocol_checks.h"
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 
 namespace bourse::net::feed {
@@ -176,8 +178,10 @@ public:
                 fail(name, "must hold [price, size] pairs");
                 break;
             }
-            levels.push_back(
-                {Price{integerOf(entry[0], name)}, Quantity{integerOf(entry[1], name)}});
+            std::string where(name);
+            where.append("[").append(std::to_string(levels.size())).append("]");
+            levels.push_back({Price{integerOf(entry[0], (where + " price").c_str())},
+                              Quantity{integerOf(entry[1], (where + " size").c_str())}});
         }
         return levels;
     }
@@ -308,14 +312,38 @@ std::optional<DecodeError> readMessage(const json &object, std::size_t index, Ba
 
 std::optional<DecodeError> decodeJson(std::span<const std::uint8_t> payload, Batch &batch)
 {
-    const json document = json::parse(payload.begin(), payload.end(), nullptr, false);
+    // RFC 8259 leaves duplicate keys to the reader, and nlohmann::json keeps the last, so a
+    // message that names a field twice is rejected rather than read one way here and another
+    // way by the bridge that wrote it.
+    std::vector<std::vector<std::string>> keys;
+    std::string duplicate;
+    const auto noteKey = [&keys, &duplicate](int, json::parse_event_t event, json &parsed) {
+        if (event == json::parse_event_t::object_start) {
+            keys.emplace_back();
+        } else if (event == json::parse_event_t::object_end) {
+            keys.pop_back();
+        } else if (event == json::parse_event_t::key && !keys.empty()) {
+            std::vector<std::string> &seen = keys.back();
+            const std::string &key = parsed.get_ref<const std::string &>();
+            if (std::find(seen.begin(), seen.end(), key) != seen.end() && duplicate.empty())
+                duplicate = key;
+            seen.push_back(key);
+        }
+        return true;
+    };
+    const json document = json::parse(payload.begin(), payload.end(), noteKey, false);
     if (document.is_discarded())
-        return DecodeError{0, "payload", "is not valid JSON"};
-    if (!document.is_array())
+        return DecodeError{std::nullopt, "payload", "is not valid JSON"};
+    if (!duplicate.empty())
+        return DecodeError{std::nullopt, "payload", "names key \"" + duplicate + "\" twice"};
+    if (document.is_object())
         return readMessage(document, 0, batch);
+    if (!document.is_array())
+        return DecodeError{std::nullopt, "payload",
+                           "is JSON but not an object or an array of objects"};
 
     if (document.size() > kMaxBatchRecords)
-        return DecodeError{0, "count",
+        return DecodeError{std::nullopt, "count",
                            "is " + std::to_string(document.size()) + ", more than " +
                                std::to_string(kMaxBatchRecords)};
     for (std::size_t index = 0; index < document.size(); ++index) {

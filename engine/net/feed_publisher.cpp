@@ -310,7 +310,8 @@ std::optional<std::string> play(FeedPublisher &publisher, FeedSource &source,
     Timestamp time;
     std::optional<Timestamp> firstTime;
     const auto started = Clock::now();
-    while (!stop.load() && source.next(body, time)) {
+    bool more = true;
+    while (!stop.load() && (more = source.next(body, time))) {
         if (!firstTime)
             firstTime = time;
         if (options.speed > 0) {
@@ -328,12 +329,34 @@ std::optional<std::string> play(FeedPublisher &publisher, FeedSource &source,
     }
     publisher.flush();
     publisher.sendHeartbeats();
+    // A malformed file stops the feed at once: lingering would show subscribers a feed that
+    // looks healthy but has ended early.
+    if (!more && source.error())
+        return source.error();
     if (options.linger)
         publisher.serve(*options.linger, stop);
     else
         while (!stop.load())
             publisher.serve(std::chrono::milliseconds(500), stop);
     return source.error();
+}
+
+std::optional<std::string> checkEndpoint(const std::string &endpoint)
+{
+    const std::string tcp = "tcp://";
+    if (endpoint.rfind(tcp, 0) != 0)
+        return std::nullopt;
+    const std::size_t colon = endpoint.rfind(':');
+    if (colon < tcp.size() || colon == tcp.size())
+        return "invalid endpoint '" + endpoint + "': expected tcp://HOST:PORT";
+    const std::string port = endpoint.substr(colon + 1);
+    if (port == "*")
+        return std::nullopt;
+    const bool digits = !port.empty() && port.size() <= 5 &&
+                        port.find_first_not_of("0123456789") == std::string::npos;
+    if (!digits || std::stoul(port) == 0 || std::stoul(port) > 65535)
+        return "invalid port '" + port + "' in '" + endpoint + "': expected 1 to 65535 or *";
+    return std::nullopt;
 }
 
 } // namespace bourse::net::feed

@@ -46,8 +46,10 @@ struct PublisherStatistics {
 // restarted publisher even when its sequence numbers start again at the same values.
 //
 // Backpressure: the XPUB socket does not drop (ZMQ_XPUB_NODROP), so a subscriber slower than
-// the publisher slows it down rather than losing messages; a subscriber that reads nothing
-// stops the publisher until it disconnects. Not thread-safe: one thread calls every member.
+// the publisher slows it down rather than losing messages. A subscriber that reads nothing stops
+// the publisher once the send high-water mark (libzmq's default, 1,000 batches), its receive
+// queue and the TCP buffers are full, until it reads again or disconnects. Not thread-safe: one
+// thread calls every member.
 class FeedPublisher {
 public:
     FeedPublisher(zmq::context_t &context, FeedPublisherOptions options);
@@ -126,10 +128,21 @@ public:
     virtual std::optional<std::string> error() const = 0;
 };
 
-// A LOBSTER message file as an order-level stream named `topic`. Returns null and sets `error`
-// when the file cannot be opened.
+// A LOBSTER message file as an order-level stream named `topic`, each message as it is. The
+// message file alone does not rebuild the exchange's book (orders entered before the first
+// message or resting beyond the file's levels are in no message), so prefer
+// openLobsterReplaySource when the orderbook file exists. Returns null and sets `error` when the
+// file cannot be opened.
 std::unique_ptr<FeedSource> openLobsterSource(const std::string &path, const std::string &topic,
                                               std::string &error);
+// A LOBSTER day replayed by lobster::Replay with its orderbook file, as an order-level stream
+// named `topic`: the engine's adds, reductions, deletions, executions, trades and status changes,
+// including the Recovered orders the replay takes from the orderbook file. A subscriber's book
+// then equals the replay's. Returns null and sets `error`, naming the file, when either file
+// cannot be opened.
+std::unique_ptr<FeedSource> openLobsterReplaySource(const std::string &messagePath,
+                                                    const std::string &orderbookPath,
+                                                    const std::string &topic, std::string &error);
 // A recorded Bybit order-book stream (JSON lines, see replay::BybitDepthReader) as a level
 // stream named after its symbol. Returns null and sets `error` when the file cannot be read.
 std::unique_ptr<FeedSource> openBybitSource(const std::string &path, std::string &error);
@@ -145,8 +158,14 @@ struct PlayOptions {
 };
 
 // Plays `source` through `publisher`, paced by market time, until it ends and the linger has
-// passed, or until `stop` is set. Returns the source's error, if it had one.
+// passed, or until `stop` is set. A source error ends the play at once, after the messages read
+// before it were sent, and is returned without lingering.
 std::optional<std::string> play(FeedPublisher &publisher, FeedSource &source,
                                 const PlayOptions &options, const std::atomic<bool> &stop);
+
+// Checks a ZeroMQ endpoint before it is bound or connected, because libzmq takes a TCP port
+// beyond 65535 modulo 65536 instead of rejecting it. A tcp:// endpoint needs a host and a port
+// from 1 to 65535, or * (bind only). Other transports are left to libzmq. Returns the problem.
+std::optional<std::string> checkEndpoint(const std::string &endpoint);
 
 } // namespace bourse::net::feed

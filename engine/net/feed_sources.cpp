@@ -1,13 +1,15 @@
-// Recorded days as feed sources (feed_publisher.h): a LOBSTER message file, a Bybit order-book
-// stream, and Tardis.dev trade and quote files.
+// Recorded days as feed sources (feed_publisher.h): a LOBSTER day, a Bybit order-book stream,
+// and Tardis.dev trade and quote files.
 
 #include "feed_publisher.h"
 
 #include "csv_sources.h"
 #include "depth_stream.h"
 #include "lobster.h"
+#include "lobster_replay.h"
 #include "tape_feed.h"
 
+#include <deque>
 #include <fstream>
 #include <set>
 
@@ -87,6 +89,98 @@ private:
 
     std::string m_topic;
     lobster::MessageReader m_reader;
+};
+
+// A LOBSTER day replayed through an Engine with its orderbook file (lobster::Replay), published
+// as the engine's order-level events. The message file alone cannot rebuild the book, because
+// orders entered before the first message or resting beyond the file's levels are in no message.
+// The replay adds that quantity as Recovered orders, and they go out as adds like any other, so
+// a subscriber's book equals the replay's.
+class LobsterReplaySource final : public FeedSource, private EventHandler {
+public:
+    explicit LobsterReplaySource(std::string topic)
+        : m_topic(std::move(topic))
+        , m_engine(InstrumentId{1})
+        , m_replay(m_engine)
+    {
+        m_engine.addHandler(this);
+    }
+
+    ~LobsterReplaySource() override { m_engine.removeHandler(this); }
+
+    std::optional<std::string> open(const std::string &messagePath,
+                                    const std::string &orderbookPath)
+    {
+        if (auto failed = m_replay.open({messagePath, orderbookPath, 0}))
+            return failed->toString();
+        return std::nullopt;
+    }
+
+    const std::string &topic() const override { return m_topic; }
+
+    // LOBSTER prices are dollars x 10000, sizes whole shares.
+    InstrumentDefinition definition() const override
+    {
+        return InstrumentDefinition{BookDepth::Orders, 4, 0, 1, 1};
+    }
+
+    bool next(Body &body, Timestamp &time) override
+    {
+        // A message can make no order-level event (a hidden execution at an empty price makes
+        // one trade, a halt one status change), so steps repeat until one queued something.
+        while (m_pending.empty()) {
+            if (m_replay.step() != lobster::Replay::Step::Applied)
+                return false;
+        }
+        time = m_pending.front().first;
+        body = std::move(m_pending.front().second);
+        m_pending.pop_front();
+        return true;
+    }
+
+    std::optional<std::string> error() const override
+    {
+        if (m_replay.error())
+            return m_replay.error()->toString();
+        return std::nullopt;
+    }
+
+private:
+    void onEvent(const Event &event) override
+    {
+        if (auto body = bodyOf(event))
+            m_pending.emplace_back(event.time, std::move(*body));
+    }
+
+    static std::optional<Body> bodyOf(const Event &event)
+    {
+        const Timestamp time = event.time;
+        if (const auto *added = std::get_if<OrderAdded>(&event.payload))
+            return OrderMessage{OrderAction::Add, time,         added->id,
+                                added->side,      added->price, added->quantity};
+        if (const auto *reduced = std::get_if<OrderReduced>(&event.payload))
+            return OrderMessage{OrderAction::Modify, time,           reduced->id,
+                                reduced->side,       reduced->price, reduced->reducedBy};
+        if (const auto *cancelled = std::get_if<OrderCancelled>(&event.payload))
+            return OrderMessage{OrderAction::Delete, time,
+                                cancelled->id,       cancelled->side,
+                                cancelled->price,    cancelled->quantity};
+        if (const auto *trade = std::get_if<bourse::Trade>(&event.payload)) {
+            // A maker of zero is liquidity the book does not show, such as a hidden order.
+            if (trade->maker.value() == 0)
+                return Trade{time, trade->aggressor, trade->price, trade->quantity};
+            return OrderMessage{OrderAction::Execute,       time,         trade->maker,
+                                opposite(trade->aggressor), trade->price, trade->quantity};
+        }
+        if (const auto *status = std::get_if<TradingStatusChanged>(&event.payload))
+            return StatusChange{time, status->status};
+        return std::nullopt;
+    }
+
+    std::string m_topic;
+    Engine m_engine;
+    lobster::Replay m_replay;
+    std::deque<std::pair<Timestamp, Body>> m_pending;
 };
 
 // The maximum decimals that prices and sizes have in the first 1,000 lines of a Bybit file, because
@@ -310,6 +404,18 @@ std::unique_ptr<FeedSource> openLobsterSource(const std::string &path, const std
 {
     auto source = std::make_unique<LobsterSource>(topic);
     if (auto failed = source->open(path)) {
+        error = *failed;
+        return nullptr;
+    }
+    return source;
+}
+
+std::unique_ptr<FeedSource> openLobsterReplaySource(const std::string &messagePath,
+                                                    const std::string &orderbookPath,
+                                                    const std::string &topic, std::string &error)
+{
+    auto source = std::make_unique<LobsterReplaySource>(topic);
+    if (auto failed = source->open(messagePath, orderbookPath)) {
         error = *failed;
         return nullptr;
     }

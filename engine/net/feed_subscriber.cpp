@@ -12,6 +12,11 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+std::string framesText(std::size_t count)
+{
+    return std::to_string(count) + (count == 1 ? " frame" : " frames");
+}
+
 bool onlyHeartbeats(const Batch &batch)
 {
     for (const Message &message : batch.messages) {
@@ -30,6 +35,7 @@ struct FeedSubscriber::Feed : FeedBooksHandler {
         , dealer(context, zmq::socket_type::dealer)
     {
         books.setHandler(this);
+        books.setSource(subscription.endpoint);
         // A SUB socket sends every topic filter again when it reconnects, through a queue
         // bounded by its send high-water mark, and drops the filters beyond it: a subscriber of
         // more than 1,000 topics (libzmq's default) would lose some after a publisher restart.
@@ -38,14 +44,20 @@ struct FeedSubscriber::Feed : FeedBooksHandler {
         dealer.set(zmq::sockopt::linger, 0);
     }
 
+    // Sends a request unless one for `topic` went out less than kSnapshotRetry ago, whether or
+    // not it got a reply. retrySnapshots() sends it once that time has passed.
     void snapshotRequested(const std::string &topic) override
     {
         if (subscription.snapshotEndpoint.empty())
+            return;
+        const auto last = requested.find(topic);
+        if (last != requested.end() && Clock::now() - last->second < kSnapshotRetry)
             return;
         const std::vector<std::uint8_t> request = encodeSnapshotRequest(topic);
         // A full queue only delays the request: retrySnapshots() sends it again.
         (void)dealer.send(zmq::buffer(request), zmq::send_flags::dontwait);
         requested[topic] = Clock::now();
+        ++awaitingReply[topic];
     }
 
     void subscribe()
@@ -62,7 +74,11 @@ struct FeedSubscriber::Feed : FeedBooksHandler {
     zmq::socket_t sub;
     zmq::socket_t dealer;
     FeedBooks books;
-    std::map<std::string, Clock::time_point> requested;
+    std::map<std::string, Clock::time_point> requested; // the last request of each topic
+    // Requests sent without a reply yet, by topic. A request lost with a stopped publisher stays
+    // counted, which lets one late reply in.
+    std::map<std::string, std::size_t> awaitingReply;
+    std::size_t payloads = 0; // payloads received on either socket, valid or not
 };
 
 FeedSubscriber::FeedSubscriber(zmq::context_t &context, std::vector<FeedSubscription> feeds)
@@ -115,10 +131,11 @@ std::size_t FeedSubscriber::poll(std::chrono::milliseconds wait)
     return received;
 }
 
-void FeedSubscriber::runUntilIdle(std::chrono::milliseconds idle)
+void FeedSubscriber::runUntilIdle(std::chrono::milliseconds idle,
+                                  const std::function<bool()> &stopRequested)
 {
     auto lastData = Clock::now();
-    while (Clock::now() - lastData < idle) {
+    while (Clock::now() - lastData < idle && !(stopRequested && stopRequested())) {
         const auto left =
             std::chrono::duration_cast<std::chrono::milliseconds>(idle - (Clock::now() - lastData));
         if (poll(std::max(left, std::chrono::milliseconds(1))) > 0)
@@ -144,42 +161,65 @@ void FeedSubscriber::receiveFeed(Feed &feed, std::size_t &received)
             if (++frames == 2)
                 payload = std::move(part);
         }
+        ++feed.payloads;
         apply(feed, topic, payload, frames, received);
     }
 }
 
 void FeedSubscriber::receiveSnapshots(Feed &feed)
 {
-    std::size_t ignored = 0;
     while (true) {
         std::vector<zmq::message_t> frames;
         if (!zmq::recv_multipart(feed.dealer, std::back_inserter(frames),
                                  zmq::recv_flags::dontwait))
             return;
+        ++feed.payloads;
         if (frames.size() != 2) {
-            feed.books.reject(DecodeError{0, "frames",
-                                          "a snapshot reply has " + std::to_string(frames.size()) +
-                                              " frames, expected 2"});
+            feed.books.reject({}, "a snapshot reply of " + framesText(frames.size()) +
+                                      ", expected 2 (topic, payload)");
             continue;
         }
-        feed.requested.erase(frames[0].to_string());
-        apply(feed, frames[0], frames[1], 2, ignored);
+        applySnapshotReply(feed, frames[0].to_string(), frames[1]);
     }
+}
+
+// A reply is taken only for a topic with a request still waiting for it, so a publisher
+// cannot add books that the subscriber never subscribed to. Its payload may still be rejected by
+// the decoder or by FeedBooks::applySnapshotReply.
+void FeedSubscriber::applySnapshotReply(Feed &feed, const std::string &topic,
+                                        const zmq::message_t &payload)
+{
+    const auto waiting = feed.awaitingReply.find(topic);
+    if (waiting == feed.awaitingReply.end()) {
+        feed.books.reject(topic, "a snapshot reply for a topic with no request waiting");
+        return;
+    }
+    if (--waiting->second == 0)
+        feed.awaitingReply.erase(waiting);
+    const auto failed = decode(topic, {payload.data<std::uint8_t>(), payload.size()}, m_batch);
+    if (failed) {
+        feed.books.reject(*failed, topic);
+        return;
+    }
+    if (m_batch.messages.empty()) {
+        feed.books.markNoSuchTopic(topic);
+        return;
+    }
+    feed.books.applySnapshotReply(m_batch);
 }
 
 void FeedSubscriber::apply(Feed &feed, const zmq::message_t &topic, const zmq::message_t &payload,
                            std::size_t frames, std::size_t &received)
 {
     if (frames != 2) {
-        feed.books.reject(DecodeError{0, "frames",
-                                      "the message has " + std::to_string(frames) +
-                                          " frames, expected 2 (topic, payload)"});
+        feed.books.reject(topic.to_string_view(), "a ZeroMQ message of " + framesText(frames) +
+                                                      ", expected 2 (topic, payload)");
         return;
     }
     const auto failed =
         decode(topic.to_string_view(), {payload.data<std::uint8_t>(), payload.size()}, m_batch);
     if (failed) {
-        feed.books.reject(*failed);
+        feed.books.reject(*failed, topic.to_string_view());
         return;
     }
     // A SUB socket filters by prefix, so a subscription to GOOG also receives GOOGL.
@@ -208,6 +248,16 @@ const FeedBooks &FeedSubscriber::books(std::size_t feed) const
     return m_feeds.at(feed)->books;
 }
 
+std::size_t FeedSubscriber::payloadsReceived(std::size_t feed) const
+{
+    return m_feeds.at(feed)->payloads;
+}
+
+const std::string &FeedSubscriber::endpoint(std::size_t feed) const
+{
+    return m_feeds.at(feed)->subscription.endpoint;
+}
+
 FeedStatistics FeedSubscriber::statistics() const
 {
     FeedStatistics total;
@@ -220,6 +270,7 @@ FeedStatistics FeedSubscriber::statistics() const
         total.duplicates += part.duplicates;
         total.restarts += part.restarts;
         total.discarded += part.discarded;
+        total.contradictions += part.contradictions;
         if (!part.lastRejection.empty())
             total.lastRejection = part.lastRejection;
     }

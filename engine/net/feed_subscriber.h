@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -25,7 +26,9 @@ struct FeedSubscription {
 // because two publishers may use the same topic. Not thread-safe: one thread calls every member.
 class FeedSubscriber {
 public:
-    // How long a snapshot request waits for its reply before it is sent again.
+    // The minimum time between two snapshot requests for one topic to one endpoint, whether the
+    // first got a reply or not, so that a publisher that replies with nothing or with garbage is
+    // not flooded.
     static constexpr std::chrono::milliseconds kSnapshotRetry{1000};
 
     FeedSubscriber(zmq::context_t &context, std::vector<FeedSubscription> feeds);
@@ -39,11 +42,16 @@ public:
     // Waits up to `wait` for input and applies everything that has arrived. Returns the number
     // of payloads received that carried more than heartbeats.
     std::size_t poll(std::chrono::milliseconds wait);
-    // Polls until `idle` passes without a payload other than heartbeats.
-    void runUntilIdle(std::chrono::milliseconds idle);
+    // Polls until `idle` passes without a payload other than heartbeats, or until
+    // `stopRequested`, checked after each poll of at most `idle`, returns true.
+    void runUntilIdle(std::chrono::milliseconds idle,
+                      const std::function<bool()> &stopRequested = {});
 
     std::size_t feedCount() const { return m_feeds.size(); }
     const FeedBooks &books(std::size_t feed = 0) const;
+    // Payloads of any kind, valid or not, received from a feed's two sockets.
+    std::size_t payloadsReceived(std::size_t feed = 0) const;
+    const std::string &endpoint(std::size_t feed = 0) const;
     // The counters of every feed added up, with the last rejection of any.
     FeedStatistics statistics() const;
 
@@ -52,6 +60,7 @@ private:
 
     void receiveFeed(Feed &feed, std::size_t &received);
     void receiveSnapshots(Feed &feed);
+    void applySnapshotReply(Feed &feed, const std::string &topic, const zmq::message_t &payload);
     void apply(Feed &feed, const zmq::message_t &topic, const zmq::message_t &payload,
                std::size_t frames, std::size_t &received);
     void retrySnapshots(Feed &feed);

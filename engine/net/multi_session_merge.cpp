@@ -162,6 +162,8 @@ std::string mergedError(const EngineViews &views, const std::vector<std::string>
     return joined(errors, "; ");
 }
 
+// Sums every count. handshakeFailuresInARow is left at 0: it is each engine's gauge, read from
+// its own entry of ConnectionStatus::engines.
 void addCounters(ClientCounters &sum, const ClientCounters &add)
 {
     for (auto field :
@@ -171,7 +173,8 @@ void addCounters(ClientCounters &sum, const ClientCounters &add)
           &ClientCounters::commandsResent, &ClientCounters::repliesReceived,
           &ClientCounters::unmatchedReplies, &ClientCounters::errorRepliesReceived,
           &ClientCounters::invalidMessages, &ClientCounters::linkGaps,
-          &ClientCounters::linksReopened, &ClientCounters::snapshotRequestsSent})
+          &ClientCounters::linksReopened, &ClientCounters::snapshotRequestsSent,
+          &ClientCounters::handshakeFailures, &ClientCounters::handshakeRejections})
         sum.*field += add.*field;
 }
 
@@ -183,6 +186,61 @@ void addSyncCounters(SyncCounters &sum, const SyncCounters &add)
           &SyncCounters::eventsApplied, &SyncCounters::queueOverflows, &SyncCounters::queuedDropped,
           &SyncCounters::instanceChanges})
         sum.*field += add.*field;
+}
+
+// The symbol of each instrument the views show.
+std::map<std::uint32_t, std::string> symbolsOf(const EngineViews &views)
+{
+    std::map<std::uint32_t, std::string> symbols;
+    for (const auto &view : views) {
+        if (!view)
+            continue;
+        for (const InstrumentQuote &quote : view->instruments)
+            symbols.emplace(quote.instrument.value(), quote.symbol);
+    }
+    return symbols;
+}
+
+// How many of the views show each instrument.
+std::map<std::uint32_t, std::size_t> claimCounts(const EngineViews &views)
+{
+    std::map<std::uint32_t, std::size_t> claims;
+    for (const auto &view : views) {
+        if (!view)
+            continue;
+        for (const InstrumentQuote &quote : view->instruments)
+            ++claims[quote.instrument.value()];
+    }
+    return claims;
+}
+
+// "instrument 3 (IDXF)": the stream name of a single session with the symbol that the status
+// bar shows, or "instrument 3" while the symbol is unknown.
+std::string instrumentStreamName(const std::map<std::uint32_t, std::string> &symbols,
+                                 std::uint32_t instrument)
+{
+    std::string name = "instrument " + std::to_string(instrument);
+    const auto symbol = symbols.find(instrument);
+    if (symbol != symbols.end() && !symbol->second.empty())
+        name += " (" + symbol->second + ")";
+    return name;
+}
+
+std::string instrumentStreamName(const InstrumentQuote &quote)
+{
+    return instrumentStreamName({{quote.instrument.value(), quote.symbol}},
+                                quote.instrument.value());
+}
+
+// Adds the symbol to a client's "instrument 3" stream name.
+std::string withSymbol(const std::string &stream,
+                       const std::map<std::uint32_t, std::string> &symbols)
+{
+    const std::string number = stream.substr(std::string("instrument ").size());
+    if (number.empty() || number.find_first_not_of("0123456789") != std::string::npos ||
+        number.size() > 9)
+        return stream;
+    return instrumentStreamName(symbols, static_cast<std::uint32_t>(std::stoul(number)));
 }
 
 } // namespace
@@ -212,10 +270,11 @@ InstrumentOwnership findOwnership(const EngineViews &views, const std::vector<st
         std::vector<std::string> engines;
         for (const std::size_t engine : claimants)
             engines.push_back(engineLabel(names, engine));
-        result.conflicts.push_back("instrument " + std::to_string(instrument) + " (" +
-                                   owner->symbol + ") is owned by both " +
-                                   joined(engines, " and ") +
-                                   "; its orders are rejected until one engine stops serving it");
+        // The symbol leads, so that it still shows where the status bar elides the sentence.
+        result.conflicts.push_back(owner->symbol + " (instrument " + std::to_string(instrument) +
+                                   ") is owned by both " + joined(engines, " and ") +
+                                   ", so its orders are rejected until one engine stops serving "
+                                   "it");
         result.owners.erase(owner);
     }
     return result;
@@ -224,7 +283,8 @@ InstrumentOwnership findOwnership(const EngineViews &views, const std::vector<st
 std::string unownedInstrumentText(InstrumentId instrument, const InstrumentOwnership &owners)
 {
     for (const std::string &conflict : owners.conflicts) {
-        if (conflict.rfind("instrument " + std::to_string(instrument.value()) + " ", 0) == 0)
+        if (conflict.find("(instrument " + std::to_string(instrument.value()) + ") ") !=
+            std::string::npos)
             return "Not sent: " + conflict + ".";
     }
     return "Not sent: no connected engine serves instrument " + std::to_string(instrument.value()) +
@@ -237,6 +297,7 @@ ConnectionStatus mergeStatuses(std::vector<ConnectionStatus> statuses,
 {
     ConnectionStatus merged;
     merged.state = ClientState::WaitingToReconnect;
+    const std::map<std::uint32_t, std::string> symbols = symbolsOf(views);
     std::vector<std::string> endpoints;
     std::vector<std::string> errors = owners.conflicts;
     for (std::size_t engine = 0; engine < statuses.size(); ++engine) {
@@ -260,14 +321,20 @@ ConnectionStatus mergeStatuses(std::vector<ConnectionStatus> statuses,
         // account's stream is named with its engine.
         for (const std::string &stream : status.staleStreams) {
             const bool instrument = stream.rfind("instrument ", 0) == 0;
-            merged.staleStreams.push_back(instrument ? stream
+            merged.staleStreams.push_back(instrument ? withSymbol(stream, symbols)
                                                      : stream + " of " + status.engineName);
         }
         if (status.state != ClientState::Live && views[engine]) {
             for (const InstrumentQuote &quote : views[engine]->instruments)
-                merged.staleStreams.push_back("instrument " +
-                                              std::to_string(quote.instrument.value()));
+                merged.staleStreams.push_back(instrumentStreamName(quote));
         }
+    }
+    // The book of an instrument that two engines publish comes from one of them, and the
+    // terminal cannot tell which, so it is marked as a stale stream too.
+    for (const auto &[instrument, claims] : claimCounts(views)) {
+        if (claims > 1)
+            merged.staleStreams.push_back(instrumentStreamName(symbols, instrument) + " on " +
+                                          std::to_string(claims) + " engines");
     }
     // Instruments first, as a single session lists them, and each kind in text order.
     std::sort(merged.staleStreams.begin(), merged.staleStreams.end(),

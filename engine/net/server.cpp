@@ -332,12 +332,18 @@ void Server::finishReplication()
         return;
     constexpr std::chrono::seconds kDrainTimeout{10};
     const SequenceNumber last = m_journal->writer().committedSequence();
-    if (!m_replicator->finish(last, kDrainTimeout)) {
-        log(LogLevel::Warning, "the stream " + m_config.replicateStream +
-                                   " lacks the events after sequence " +
-                                   std::to_string(m_replicator->acknowledgedSequence()) +
-                                   "; the next start with this journal publishes them");
-    }
+    if (m_replicator->finish(last, kDrainTimeout))
+        return;
+    const std::string lacking = "the stream " + m_config.replicateStream +
+                                " lacks the events after sequence " +
+                                std::to_string(m_replicator->acknowledgedSequence());
+    // A replicator that failed for good fails the same way on the next start with this
+    // journal, so only an unfinished drain is left for the next start to publish.
+    const std::string failure = m_replicator->failure();
+    if (!failure.empty())
+        log(LogLevel::Warning, lacking + ": replication stopped: " + failure);
+    else
+        log(LogLevel::Warning, lacking + "; the next start with this journal publishes them");
 }
 
 } // namespace bourse::net

@@ -6,6 +6,7 @@
 #include <charconv>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
 #include <string_view>
@@ -212,6 +213,38 @@ std::optional<std::string> LineReader::readInstruments(const std::vector<std::st
     return std::nullopt;
 }
 
+// Checks the part of a NATS URL after the scheme: [USER[:PASSWORD]@]HOST[:PORT], with HOST
+// possibly an IPv6 address in brackets. Returns what is wrong, or nothing.
+std::optional<std::string> checkNatsAuthority(std::string authority)
+{
+    const std::size_t at = authority.rfind('@');
+    if (at != std::string::npos)
+        authority.erase(0, at + 1);
+
+    std::size_t hostEnd = authority.find(':');
+    if (!authority.empty() && authority.front() == '[') {
+        hostEnd = authority.find(']');
+        if (hostEnd == std::string::npos)
+            return std::string("an IPv6 address without its closing ']'");
+        ++hostEnd;
+    }
+    const std::string host = authority.substr(0, hostEnd);
+    if (host.empty() || host == "[]")
+        return std::string("the host is missing");
+    if (hostEnd >= authority.size())
+        return std::nullopt;
+    if (authority[hostEnd] != ':')
+        return "unexpected '" + authority.substr(hostEnd) + "' after the host";
+
+    const std::string port = authority.substr(hostEnd + 1);
+    std::uint64_t number = 0;
+    const char *end = port.data() + port.size();
+    const auto [stop, code] = std::from_chars(port.data(), end, number);
+    if (port.empty() || code != std::errc{} || stop != end || number < 1 || number > 65535)
+        return "invalid port '" + port + "': expected 1 to 65535";
+    return std::nullopt;
+}
+
 // replicate nats://HOST:PORT[,nats://HOST:PORT...]
 std::optional<std::string> LineReader::readReplicate(const std::string &value)
 {
@@ -219,8 +252,14 @@ std::optional<std::string> LineReader::readReplicate(const std::string &value)
     while (start <= value.size()) {
         const std::size_t comma = std::min(value.find(',', start), value.size());
         const std::string url = value.substr(start, comma - start);
-        if (url.rfind("nats://", 0) != 0 && url.rfind("tls://", 0) != 0)
-            return "invalid NATS server '" + url + "' in 'replicate': expected a URL such as " +
+        const std::size_t scheme = url.find("://");
+        const bool known = url.rfind("nats://", 0) == 0 || url.rfind("tls://", 0) == 0;
+        std::optional<std::string> problem;
+        if (known)
+            problem = checkNatsAuthority(url.substr(scheme + 3));
+        if (!known || problem)
+            return "invalid NATS server '" + url + "' in 'replicate'" +
+                   (problem ? ": " + *problem : std::string()) + ": expected a URL such as " +
                    "nats://127.0.0.1:4222, several separated by commas";
         m_config.replicateServers.push_back(url);
         start = comma + 1;
@@ -237,10 +276,13 @@ std::optional<ServerConfig> parseServerConfig(const std::string &text, const std
     LineReader reader(config, std::filesystem::path(fileName).parent_path());
     std::istringstream in(text);
     std::string line;
+    std::map<std::string, std::string> replicateLines; // a replicate setting -> FILE:LINE
     for (std::size_t number = 1; std::getline(in, line); ++number) {
         const std::vector<std::string> words = wordsOf(line);
         if (words.empty())
             continue;
+        if (words.front().rfind("replicate", 0) == 0)
+            replicateLines.emplace(words.front(), fileName + ":" + std::to_string(number));
         if (const std::optional<std::string> problem = reader.read(words)) {
             error = fileName + ":" + std::to_string(number) + ": error: " + *problem;
             return std::nullopt;
@@ -249,13 +291,14 @@ std::optional<ServerConfig> parseServerConfig(const std::string &text, const std
             config.instrumentsLocation = fileName + ":" + std::to_string(number);
     }
     if (reader.saw("replicate") && !reader.saw("journal")) {
-        error = fileName + ": error: 'replicate' needs a 'journal': the replicator publishes the " +
+        error = replicateLines["replicate"] +
+                ": error: 'replicate' needs a 'journal': the replicator publishes the " +
                 "journal's committed events";
         return std::nullopt;
     }
     for (const char *setting : {"replicate-stream", "replicate-replicas"}) {
         if (reader.saw(setting) && !reader.saw("replicate")) {
-            error = fileName + ": error: '" + setting + "' needs a 'replicate' line";
+            error = replicateLines[setting] + ": error: '" + setting + "' needs a 'replicate' line";
             return std::nullopt;
         }
     }

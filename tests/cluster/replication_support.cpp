@@ -117,7 +117,8 @@ long long followWholeStream(cluster::NatsStream &stream, QString &error)
         cluster::StreamFollower::Step step = follower.next();
         if (step.status == cluster::StreamFollower::Status::NoMessage)
             return events;
-        if (step.status == cluster::StreamFollower::Status::Failed) {
+        if (step.status == cluster::StreamFollower::Status::Failed ||
+            step.status == cluster::StreamFollower::Status::ReadError) {
             error = QString::fromStdString(step.error);
             return -1;
         }

@@ -90,9 +90,12 @@ private slots:
     void streamEqualsJournalUnderLoad();
     void restartedPublisherResendsNothing();
     void secondJournalIsFencedOff();
+    void foreignMessageStopsReplication();
     void followMatchesLocalReadModels();
     void followContinuesInsideMessage();
     void followRejectsDamagedMessage();
+    void followStopsAtGarbageAfterValidMessage();
+    void followUnknownStreamCreatesNoFile();
     void serveReplicatesItsJournal();
 
 private:
@@ -197,6 +200,57 @@ void ReplicationTest::secondJournalIsFencedOff()
     auto stream = test::connectToStream(m_cluster->servers(), "FENCE", error);
     QVERIFY2(stream, qPrintable(error));
     QCOMPARE(test::followWholeStream(*stream, error), static_cast<long long>(ownerLast));
+}
+
+// Another writer stores a foreign message and then a valid run of the journal, so the stream's
+// last message continues the journal and only a check of every message after the last
+// acknowledged one finds the foreign message in between.
+void ReplicationTest::foreignMessageStopsReplication()
+{
+    test::JournaledMarket market(journalPath("foreign.journal"), 21);
+    QVERIFY2(market.ok(), market.error().c_str());
+    cluster::Replicator replicator(market.journalPath(),
+                                   test::replicatorOptions(m_cluster->servers(), "FOREIGN"), {});
+    market.attach(&replicator);
+    market.produce(1'000);
+    const SequenceNumber acknowledged = market.flush();
+    QTRY_COMPARE_WITH_TIMEOUT(replicator.acknowledgedSequence(), acknowledged, 20'000);
+
+    market.attach(nullptr);
+    market.produce(500);
+    market.flush();
+    storage::JournalReader::Opened opened = storage::JournalReader::open(market.journalPath());
+    QVERIFY(opened.reader);
+    while (opened.reader->lastSequence() < acknowledged)
+        QVERIFY(opened.reader->next());
+    cluster::BatchBuilder run;
+    run.start(acknowledged + 1, opened.reader->lastHash());
+    for (int count = 0; count < 100; ++count) {
+        const std::optional<Event> event = opened.reader->next();
+        QVERIFY(event);
+        run.add(*event);
+    }
+
+    QString error;
+    auto stream = test::connectToStream(m_cluster->servers(), "FOREIGN", error);
+    QVERIFY2(stream, qPrintable(error));
+    std::string problem;
+    const std::optional<cluster::StreamState> state = stream->state(problem);
+    QVERIFY2(state, problem.c_str());
+    const std::vector<std::uint8_t> garbage{'n', 'o', 't', ' ', 'a', ' ', 'b', 'a', 't', 'c', 'h'};
+    QVERIFY(!stream->publish(garbage, "foreign", state->lastMessage));
+    QVERIFY(!stream->publish(run.body(), "foreign-run", state->lastMessage + 1));
+    QVERIFY(stream->waitForAcknowledgements(5s));
+
+    market.attach(&replicator);
+    market.produce(500);
+    const SequenceNumber last = market.flush();
+    QVERIFY(!replicator.finish(last, 10s));
+    const std::string failure = replicator.failure();
+    QVERIFY2(failure.find("another writer") != std::string::npos, failure.c_str());
+    const std::string where = "stream FOREIGN message " + std::to_string(state->lastMessage + 1);
+    QVERIFY2(failure.find(where) != std::string::npos, failure.c_str());
+    market.attach(nullptr);
 }
 
 void ReplicationTest::followMatchesLocalReadModels()
@@ -353,6 +407,66 @@ void ReplicationTest::followRejectsDamagedMessage()
     QCOMPARE(tail.size(), 1);
     QVERIFY2(tail.front().startsWith(QString::number(last) + QLatin1Char('|')),
              qPrintable(tail.front()));
+}
+
+// A stream of [valid, garbage, valid]: the search for the first event lands on the garbage, and a
+// fresh follow still applies the first message before it stops at the second, naming it.
+void ReplicationTest::followStopsAtGarbageAfterValidMessage()
+{
+    test::JournaledMarket market(journalPath("garbage.journal"), 22);
+    QVERIFY2(market.ok(), market.error().c_str());
+    market.produce(200);
+    market.flush();
+    storage::JournalReader::Opened opened = storage::JournalReader::open(market.journalPath());
+    QVERIFY(opened.reader);
+    cluster::BatchBuilder first;
+    first.start(1, 0);
+    for (int count = 0; count < 100; ++count) {
+        const std::optional<Event> event = opened.reader->next();
+        QVERIFY(event);
+        first.add(*event);
+    }
+    cluster::BatchBuilder second;
+    second.start(101, first.lastHash());
+    for (int count = 0; count < 100; ++count) {
+        const std::optional<Event> event = opened.reader->next();
+        QVERIFY(event);
+        second.add(*event);
+    }
+
+    QString error;
+    auto stream = test::connectToStream(m_cluster->servers(), "GARBAGE", error);
+    QVERIFY2(stream, qPrintable(error));
+    QVERIFY(!stream->ensureStream());
+    const std::vector<std::uint8_t> garbage{'n', 'o', 't', ' ', 'a', ' ', 'b', 'a', 't', 'c', 'h'};
+    QVERIFY(!stream->publish(first.body(), "1-100", 0));
+    QVERIFY(!stream->publish(garbage, "garbage", 1));
+    QVERIFY(!stream->publish(second.body(), "101-200", 2));
+    QVERIFY(stream->waitForAcknowledgements(5s));
+
+    const QString views = m_folder.filePath(QStringLiteral("garbage.db"));
+    const FollowRun run =
+        runFollow({QStringLiteral("--nats"), m_cluster->urls(), QStringLiteral("--stream"),
+                   QStringLiteral("GARBAGE"), QStringLiteral("--out"), views,
+                   QStringLiteral("--idle-ms"), QStringLiteral("300")});
+    QCOMPARE(run.exitCode, 1);
+    QVERIFY2(run.errors.contains(QStringLiteral("stream GARBAGE message 2")),
+             qPrintable(run.errors));
+    const QStringList tail = projectedTail(views);
+    QCOMPARE(tail.size(), 1);
+    QVERIFY2(tail.front().startsWith(QStringLiteral("100|")), qPrintable(tail.front()));
+}
+
+void ReplicationTest::followUnknownStreamCreatesNoFile()
+{
+    const QString views = m_folder.filePath(QStringLiteral("nope.db"));
+    const FollowRun run =
+        runFollow({QStringLiteral("--nats"), m_cluster->urls(), QStringLiteral("--stream"),
+                   QStringLiteral("NOPE"), QStringLiteral("--out"), views,
+                   QStringLiteral("--idle-ms"), QStringLiteral("300")});
+    QCOMPARE(run.exitCode, 3);
+    QVERIFY2(!run.errors.isEmpty(), "follow printed no error");
+    QVERIFY(!QFile::exists(views));
 }
 
 // `bourse-engine serve` with `replicate`: the simulated market runs for two seconds, a SIGTERM

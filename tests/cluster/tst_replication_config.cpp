@@ -58,7 +58,7 @@ void ReplicationConfigTest::invalidLinesAreRejected_data()
 
     QTest::newRow("replicate without a journal")
         << "replicate nats://127.0.0.1:4222\n"
-        << "/srv/serve.conf: error: 'replicate' needs a 'journal'";
+        << "/srv/serve.conf:4: error: 'replicate' needs a 'journal'";
     QTest::newRow("server without a scheme")
         << "journal j\nreplicate 127.0.0.1:4222\n"
         << "/srv/serve.conf:5: error: invalid NATS server '127.0.0.1:4222' in 'replicate'";
@@ -74,7 +74,23 @@ void ReplicationConfigTest::invalidLinesAreRejected_data()
            "from 1 to 5";
     QTest::newRow("stream without replicate")
         << "journal j\nreplicate-stream DESK\n"
-        << "/srv/serve.conf: error: 'replicate-stream' needs a 'replicate' line";
+        << "/srv/serve.conf:5: error: 'replicate-stream' needs a 'replicate' line";
+    QTest::newRow("server without a host")
+        << "journal j\nreplicate nats://\n"
+        << "/srv/serve.conf:5: error: invalid NATS server 'nats://' in 'replicate': the host is "
+           "missing";
+    QTest::newRow("port out of range")
+        << "journal j\nreplicate nats://127.0.0.1:99999\n"
+        << "/srv/serve.conf:5: error: invalid NATS server 'nats://127.0.0.1:99999' in "
+           "'replicate': invalid port '99999': expected 1 to 65535";
+    QTest::newRow("port zero")
+        << "journal j\nreplicate nats://a:1,nats://b:0\n"
+        << "/srv/serve.conf:5: error: invalid NATS server 'nats://b:0' in 'replicate': invalid "
+           "port '0'";
+    QTest::newRow("empty port")
+        << "journal j\nreplicate nats://a:\n"
+        << "/srv/serve.conf:5: error: invalid NATS server 'nats://a:' in 'replicate': invalid "
+           "port ''";
 }
 
 void ReplicationConfigTest::invalidLinesAreRejected()

@@ -41,6 +41,16 @@ Message add(std::uint64_t sequence, std::uint64_t id, Side side, std::int64_t pr
                                           Price{price}, Quantity{quantity}}};
 }
 
+Message bookSnapshot(std::uint64_t sequence, std::vector<Level> bids, std::vector<Level> asks)
+{
+    return Message{sequence, BookSnapshot{std::move(bids), std::move(asks)}};
+}
+
+Level level(std::int64_t price, std::int64_t size)
+{
+    return {Price{price}, Quantity{size}};
+}
+
 Batch batchOf(std::vector<Message> messages, std::uint64_t session = kSession)
 {
     return Batch{"X", session, std::move(messages)};
@@ -55,6 +65,8 @@ public:
 
 } // namespace
 
+Q_DECLARE_METATYPE(std::vector<Message>)
+
 class TestFeedBooks : public QObject {
     Q_OBJECT
 
@@ -66,6 +78,17 @@ private slots:
     void orderStreamHealsFromSnapshot();
     void newSessionResetsStream();
     void rejectedPayloadIsCounted();
+    void crossedBookIsStale_data();
+    void crossedBookIsStale();
+    void executionLargerThanOrderIsStale();
+    void addOfRestingIdIsStale();
+    void differingSnapshotAtOneSequenceIsStale();
+    void equalSnapshotAtOneSequenceIsDuplicate();
+    void snapshotReplyFromOtherSessionRejected();
+    void snapshotReplyForUnknownTopicRejected();
+    void snapshotReplyFarAheadRejected();
+    void snapshotReplyWithUpdateRejected();
+    void emptySnapshotReplyNamesMissingTopic();
 };
 
 // A subscriber keeps updates n4 to n7 while it waits for a snapshot taken at n5 with bids
@@ -189,10 +212,197 @@ void TestFeedBooks::newSessionResetsStream()
 void TestFeedBooks::rejectedPayloadIsCounted()
 {
     FeedBooks books;
-    books.reject(DecodeError{2, "price", "must be positive, is 0"});
+    books.setSource("tcp://127.0.0.1:5600");
+    books.reject(DecodeError{2, "price", "must be positive, is 0"}, "GOOG");
+    QCOMPARE(books.statistics().rejected, std::size_t{1});
+    QCOMPARE(
+        books.statistics().lastRejection,
+        std::string("tcp://127.0.0.1:5600 topic GOOG: message 2: price must be positive, is 0"));
+
+    books.reject(DecodeError{std::nullopt, "payload", "is empty"}, "GOOG");
+    QCOMPARE(books.statistics().lastRejection,
+             std::string("tcp://127.0.0.1:5600 topic GOOG: payload is empty"));
+}
+
+// Each row's book has its best bid at or above its best ask, which no exchange's book has, so
+// the subscriber must not show it as live.
+void TestFeedBooks::crossedBookIsStale_data()
+{
+    QTest::addColumn<std::vector<Message>>("messages");
+    QTest::addColumn<QString>("reason");
+
+    QTest::newRow("level snapshot bid 105, ask 100")
+        << std::vector<Message>{levelUpdate(3, {bid(90, 1)}),
+                                bookSnapshot(3, {level(105, 1)}, {level(100, 1)})}
+        << "crossed: bid 105 >= ask 100";
+    QTest::newRow("level update adds bid 200 over ask 101")
+        << std::vector<Message>{levelUpdate(1, {bid(100, 1), ask(101, 1)}),
+                                levelUpdate(2, {bid(200, 1)})}
+        << "crossed: bid 200 >= ask 101";
+    QTest::newRow("adds of buy 105, then sell 100")
+        << std::vector<Message>{add(1, 1, Side::Buy, 105, 5), add(2, 2, Side::Sell, 100, 5)}
+        << "crossed: bid 105 >= ask 100";
+    QTest::newRow("order snapshot buy 105, sell 101")
+        << std::vector<Message>{add(3, 9, Side::Buy, 90, 1),
+                                Message{3,
+                                        OrderSnapshot{
+                                            {{OrderId{1}, Side::Buy, Price{105}, Quantity{5}},
+                                             {OrderId{2}, Side::Sell, Price{101}, Quantity{5}}}}}}
+        << "crossed: bid 105 >= ask 101";
+    QTest::newRow("locked levels, bid 100 and ask 100")
+        << std::vector<Message>{levelUpdate(1, {bid(100, 1), ask(100, 1)})}
+        << "crossed: bid 100 >= ask 100";
+}
+
+void TestFeedBooks::crossedBookIsStale()
+{
+    QFETCH(std::vector<Message>, messages);
+    QFETCH(QString, reason);
+    FeedBooks books;
+    Requests requests;
+    books.setHandler(&requests);
+
+    for (const Message &message : messages)
+        books.apply(batchOf({message}));
+
+    const StreamSummary summary = *books.summary("X");
+    QCOMPARE(summary.state, StreamState::Stale);
+    QCOMPARE(QString::fromStdString(summary.staleReason), reason + ": waiting for a snapshot");
+    QCOMPARE(books.statistics().contradictions, std::size_t{1});
+    QCOMPARE(requests.topics.back(), std::string("X"));
+    QVERIFY(books.pendingSnapshots() == std::vector<std::string>{"X"});
+}
+
+void TestFeedBooks::executionLargerThanOrderIsStale()
+{
+    FeedBooks books;
+    books.apply(batchOf({add(1, 1, Side::Buy, 100, 5)}));
+    books.apply(batchOf({Message{2, OrderMessage{OrderAction::Execute, Timestamp{0}, OrderId{1},
+                                                 Side::Buy, Price{100}, Quantity{8}}}}));
+
+    const StreamSummary summary = *books.summary("X");
+    QCOMPARE(summary.state, StreamState::Stale);
+    QCOMPARE(summary.staleReason, std::string("an execution of 8 on order 1, which has 5 left: "
+                                              "waiting for a snapshot"));
+    QCOMPARE(books.statistics().contradictions, std::size_t{1});
+    QCOMPARE(books.orderBook("X")->book().quantityAt(Side::Buy, Price{100}), Quantity{5});
+}
+
+void TestFeedBooks::addOfRestingIdIsStale()
+{
+    FeedBooks books;
+    books.apply(batchOf({add(1, 1, Side::Buy, 100, 5), add(2, 1, Side::Buy, 99, 3)}));
+
+    const StreamSummary summary = *books.summary("X");
+    QCOMPARE(summary.state, StreamState::Stale);
+    QCOMPARE(summary.staleReason,
+             std::string("order 1 is added again while it rests: waiting for a snapshot"));
+    QCOMPARE(books.statistics().contradictions, std::size_t{1});
+    QCOMPARE(books.orderBook("X")->book().orderCount(), std::size_t{1});
+}
+
+// Two snapshots at sequence 1 describe different books, so at most one is right; the book
+// goes stale, and a third snapshot at the same sequence, taken while stale, heals it.
+void TestFeedBooks::differingSnapshotAtOneSequenceIsStale()
+{
+    FeedBooks books;
+    Requests requests;
+    books.setHandler(&requests);
+    books.apply(batchOf({levelUpdate(1, {bid(99, 2), ask(101, 4)})}));
+    books.apply(batchOf({bookSnapshot(1, {level(99, 2)}, {level(101, 4)})}));
+    QCOMPARE(books.summary("X")->state, StreamState::Live);
+    QCOMPARE(books.statistics().duplicates, std::size_t{1});
+
+    books.apply(batchOf({bookSnapshot(1, {level(98, 2)}, {level(101, 4)})}));
+    QCOMPARE(books.summary("X")->state, StreamState::Stale);
+    QCOMPARE(books.summary("X")->staleReason,
+             std::string("a snapshot at sequence 1 differs from the book at that sequence: "
+                         "waiting for a snapshot"));
+    QCOMPARE(books.statistics().contradictions, std::size_t{1});
+    QCOMPARE(books.levelBook("X")->sizeAt(Side::Buy, Price{99}), Quantity{2});
+
+    books.apply(batchOf({bookSnapshot(1, {level(98, 2)}, {level(101, 4)})}));
+    QCOMPARE(books.summary("X")->state, StreamState::Live);
+    QCOMPARE(books.levelBook("X")->sizeAt(Side::Buy, Price{98}), Quantity{2});
+}
+
+void TestFeedBooks::equalSnapshotAtOneSequenceIsDuplicate()
+{
+    FeedBooks books;
+    books.apply(batchOf({add(1, 1, Side::Buy, 100, 5)}));
+    books.apply(
+        batchOf({Message{1, OrderSnapshot{{{OrderId{1}, Side::Buy, Price{100}, Quantity{5}}}}}}));
+
+    QCOMPARE(books.summary("X")->state, StreamState::Live);
+    QCOMPARE(books.statistics().duplicates, std::size_t{1});
+    QCOMPARE(books.statistics().contradictions, std::size_t{0});
+}
+
+void TestFeedBooks::snapshotReplyFromOtherSessionRejected()
+{
+    FeedBooks books;
+    books.apply(batchOf({add(5, 1, Side::Buy, 100, 5)}));
+    books.applySnapshotReply(
+        batchOf({Message{5, OrderSnapshot{{{OrderId{7}, Side::Sell, Price{300}, Quantity{1}}}}}},
+                kSession + 1));
+
+    const StreamSummary summary = *books.summary("X");
+    QCOMPARE(summary.state, StreamState::AwaitingSnapshot);
+    QCOMPARE(summary.session, kSession);
+    QCOMPARE(books.statistics().restarts, std::size_t{0});
     QCOMPARE(books.statistics().rejected, std::size_t{1});
     QCOMPARE(books.statistics().lastRejection,
-             std::string("message 2: price must be positive, is 0"));
+             std::string("topic X: a snapshot reply from session 8, but the stream follows "
+                         "session 7"));
+}
+
+void TestFeedBooks::snapshotReplyForUnknownTopicRejected()
+{
+    FeedBooks books;
+    books.applySnapshotReply(Batch{"OTHER", kSession, {bookSnapshot(3, {level(99, 1)}, {})}});
+
+    QVERIFY(!books.summary("OTHER"));
+    QCOMPARE(books.statistics().rejected, std::size_t{1});
+}
+
+// The stream has seen sequence 5; a reply at 2^64-1 would leave it live while every later
+// message counts as a duplicate.
+void TestFeedBooks::snapshotReplyFarAheadRejected()
+{
+    FeedBooks books(10);
+    books.apply(batchOf({levelUpdate(5, {bid(99, 1)})}));
+    books.applySnapshotReply(batchOf({bookSnapshot(UINT64_MAX, {level(99, 1)}, {})}));
+    QCOMPARE(books.summary("X")->state, StreamState::AwaitingSnapshot);
+    QCOMPARE(books.statistics().rejected, std::size_t{1});
+
+    books.applySnapshotReply(batchOf({bookSnapshot(15, {level(99, 1)}, {})}));
+    QCOMPARE(books.summary("X")->state, StreamState::Live);
+    QCOMPARE(books.summary("X")->lastSequence, std::uint64_t{15});
+}
+
+void TestFeedBooks::snapshotReplyWithUpdateRejected()
+{
+    FeedBooks books;
+    books.apply(batchOf({levelUpdate(5, {bid(99, 1)})}));
+    books.applySnapshotReply(batchOf({levelUpdate(6, {bid(98, 1)})}));
+
+    QCOMPARE(books.summary("X")->state, StreamState::AwaitingSnapshot);
+    QCOMPARE(books.statistics().rejected, std::size_t{1});
+    QCOMPARE(books.statistics().lastRejection,
+             std::string("topic X: a snapshot reply carries a message of type \"update\", but a "
+                         "reply carries only a definition and a snapshot"));
+}
+
+void TestFeedBooks::emptySnapshotReplyNamesMissingTopic()
+{
+    FeedBooks books;
+    books.apply(batchOf({levelUpdate(5, {bid(99, 1)})}));
+    books.markNoSuchTopic("X");
+
+    QCOMPARE(books.summary("X")->state, StreamState::AwaitingSnapshot);
+    QCOMPARE(books.summary("X")->staleReason,
+             std::string("the publisher has no topic X (its snapshot reply was empty): "
+                         "waiting for a snapshot"));
 }
 
 QTEST_GUILESS_MAIN(TestFeedBooks)

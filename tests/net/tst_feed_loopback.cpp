@@ -1,7 +1,8 @@
 // A FeedPublisher playing the GOOG level-10 LOBSTER day and a FeedSubscriber, over loopback TCP
 // in one process. The subscriber's final book must equal the one lobster::Replay builds from the
 // same file, with no gap when nothing is dropped, healed by snapshots when the publisher drops
-// messages, and after a publisher restart. Malformed payloads from a bare PUB socket are counted.
+// messages, and after a publisher restart. Played with its orderbook file, the day must also end
+// at the file's last row. Malformed payloads from a bare PUB socket are counted.
 
 #include "feed_publisher.h"
 #include "feed_subscriber.h"
@@ -14,6 +15,7 @@
 
 #include <atomic>
 #include <fstream>
+#include <sstream>
 #include <thread>
 
 using bourse::Engine;
@@ -33,6 +35,8 @@ namespace {
 
 const QString kGoogMessages =
     QStringLiteral("lobster/GOOG_2012-06-21_34200000_57600000_message_10.csv");
+const QString kGoogOrderbook =
+    QStringLiteral("lobster/GOOG_2012-06-21_34200000_57600000_orderbook_10.csv");
 constexpr const char *kLoopback = "tcp://127.0.0.1:*";
 
 // Returns every level of both sides of a book, best first, bids then asks.
@@ -46,17 +50,65 @@ std::vector<LevelSummary> levelsOf(const OrderBook &book)
     return levels;
 }
 
-std::vector<LevelSummary> replayedLevels(const std::string &path)
+std::vector<LevelSummary> replayedLevels(const std::string &path, const std::string &orderbookPath)
 {
     Engine engine(InstrumentId{1});
     lobster::Replay replay(engine);
     lobster::Replay::Options options;
     options.messagePath = path;
+    options.orderbookPath = orderbookPath;
     if (replay.open(options))
         return {};
     while (replay.step() == lobster::Replay::Step::Applied) {
     }
     return levelsOf(engine.book());
+}
+
+// Returns the levels of the last row of a LOBSTER orderbook file, read here from its columns (ask
+// price, ask size, bid price, bid size per level) rather than with lobster::OrderbookReader, so
+// that the expected book does not come from the code under test. Empty levels (size 0) are left
+// out. Bids then asks, best first, as levelsOf returns them.
+std::vector<LevelSummary> lastOrderbookRow(const std::string &path)
+{
+    std::ifstream file(path);
+    std::string line;
+    std::string last;
+    while (std::getline(file, line)) {
+        if (!line.empty())
+            last = line;
+    }
+    std::vector<std::int64_t> columns;
+    std::stringstream row(last);
+    for (std::string cell; std::getline(row, cell, ',');)
+        columns.push_back(std::stoll(cell));
+
+    std::vector<LevelSummary> bids;
+    std::vector<LevelSummary> asks;
+    for (std::size_t at = 0; at + 3 < columns.size(); at += 4) {
+        if (columns[at + 1] > 0)
+            asks.push_back({Price{columns[at]}, bourse::Quantity{columns[at + 1]}, 0});
+        if (columns[at + 3] > 0)
+            bids.push_back({Price{columns[at + 2]}, bourse::Quantity{columns[at + 3]}, 0});
+    }
+    bids.insert(bids.end(), asks.begin(), asks.end());
+    return bids;
+}
+
+// Returns the first `depth` levels of each side of `levels` (bids then asks, best first).
+std::vector<LevelSummary> topLevels(const OrderBook &book, std::size_t depth)
+{
+    std::vector<LevelSummary> levels;
+    for (Side side : {Side::Buy, Side::Sell}) {
+        for (std::size_t at = 0; at < std::min(depth, book.levelCount(side)); ++at)
+            levels.push_back(book.level(side, at));
+    }
+    return levels;
+}
+
+// Returns the book of a LOBSTER day replayed with the orderbook file beside it.
+std::vector<LevelSummary> replayedLevels(const std::string &path)
+{
+    return replayedLevels(path, lobster::orderbookPathFor(path));
 }
 
 bool sameLevels(const std::vector<LevelSummary> &a, const std::vector<LevelSummary> &b)
@@ -70,16 +122,27 @@ bool sameLevels(const std::vector<LevelSummary> &a, const std::vector<LevelSumma
     return true;
 }
 
-// Writes the first `lines` lines of `path` to a file in `directory`.
-std::string headOf(const QTemporaryDir &directory, const std::string &path, int lines)
+// Writes the first `lines` lines of `path` to `name` in `directory`.
+std::string headOf(const QTemporaryDir &directory, const std::string &path, int lines,
+                   const QString &name = QStringLiteral("head.csv"))
 {
     std::ifstream in(path);
-    const std::string out = directory.filePath(QStringLiteral("head.csv")).toStdString();
+    const std::string out = directory.filePath(name).toStdString();
     std::ofstream file(out);
     std::string line;
     for (int i = 0; i < lines && std::getline(in, line); ++i)
         file << line << '\n';
     return out;
+}
+
+// Writes the first `lines` rows of the GOOG message file and of its orderbook file under LOBSTER
+// names in `directory`, so that the orderbook file lies beside the message file. Returns the
+// message file.
+std::string lobsterHeadOf(const QTemporaryDir &directory, const std::string &messagePath, int lines)
+{
+    headOf(directory, lobster::orderbookPathFor(messagePath), lines,
+           QStringLiteral("GOOG_head_orderbook_10.csv"));
+    return headOf(directory, messagePath, lines, QStringLiteral("GOOG_head_message_10.csv"));
 }
 
 // A publisher on its own thread that plays one file after a subscriber has subscribed, then
@@ -96,12 +159,15 @@ public:
     std::optional<std::string> bind() { return m_publisher.bind(); }
     FeedPublisher &publisher() { return m_publisher; }
 
+    // Plays a LOBSTER day replayed with the orderbook file beside it, as `bourse-engine feed`
+    // does, because the message file alone ends in a crossed book.
     void start(const std::string &path, std::optional<std::chrono::milliseconds> linger = {})
     {
         startWith(
             path,
             [](const std::string &file, std::string &error) {
-                return openLobsterSource(file, "GOOG", error);
+                return openLobsterReplaySource(file, lobster::orderbookPathFor(file), "GOOG",
+                                               error);
             },
             linger);
     }
@@ -154,6 +220,10 @@ class TestFeedLoopback : public QObject {
 private slots:
     void googDayEqualsReplay_data();
     void googDayEqualsReplay();
+    void googDayWithOrderbookEqualsFile();
+    void malformedLineStopsPlayAtOnce();
+    void checkEndpointRejectsBadPorts_data();
+    void checkEndpointRejectsBadPorts();
     void droppedMessagesHealBySnapshot();
     void publisherRestartResyncs();
     void slowJoinerResyncsBothTopics();
@@ -189,10 +259,107 @@ void TestFeedLoopback::googDayEqualsReplay()
     QCOMPARE(statistics.gaps, std::size_t{0});
     QCOMPARE(statistics.rejected, std::size_t{0});
     QCOMPARE(statistics.events, publisher.publisher().statistics().messages);
-    QCOMPARE(statistics.events, std::size_t{147'916}); // the lines of the message file
+    // The engine's order events: one or more for each of the 147,916 lines of the message file,
+    // plus the orders recovered from the orderbook file.
+    QVERIFY(statistics.events > std::size_t{147'916});
     QCOMPARE(subscriber.books().summary("GOOG")->state, StreamState::Live);
     QVERIFY(sameLevels(levelsOf(subscriber.books().orderBook("GOOG")->book()),
                        replayedLevels(path.toStdString())));
+}
+
+// The message file alone ends crossed (bid 575.82 over ask 564.17), because orders entered before
+// the first message or resting beyond level 10 are in no message. Replayed with the orderbook
+// file, the published book must equal the replay's and the orderbook file's last row.
+void TestFeedLoopback::googDayWithOrderbookEqualsFile()
+{
+    const QString path = marketDataPath(kGoogMessages);
+    const QString orderbookPath = marketDataPath(kGoogOrderbook);
+    BOURSE_REQUIRE_DATA_FILE(path);
+    BOURSE_REQUIRE_DATA_FILE(orderbookPath);
+    const std::string orderbook = orderbookPath.toStdString();
+
+    zmq::context_t context;
+    PublisherThread publisher(context, {kLoopback, kLoopback, Encoding::Binary, 256, 0});
+    QVERIFY(!publisher.bind());
+    FeedSubscriber subscriber(context, {subscriptionTo(publisher.publisher())});
+    QVERIFY(!subscriber.connect());
+
+    publisher.startWith(path.toStdString(),
+                        [orderbook](const std::string &file, std::string &error) {
+                            return openLobsterReplaySource(file, orderbook, "GOOG", error);
+                        });
+    subscriber.runUntilIdle(1500ms);
+    publisher.stop();
+
+    const FeedStatistics statistics = subscriber.statistics();
+    QCOMPARE(statistics.gaps, std::size_t{0});
+    QCOMPARE(statistics.rejected, std::size_t{0});
+    QCOMPARE(statistics.events, publisher.publisher().statistics().messages);
+    QCOMPARE(subscriber.books().summary("GOOG")->state, StreamState::Live);
+    const OrderBook &book = subscriber.books().orderBook("GOOG")->book();
+    QVERIFY(sameLevels(levelsOf(book), replayedLevels(path.toStdString(), orderbook)));
+    const std::vector<LevelSummary> expected = lastOrderbookRow(orderbook);
+    QCOMPARE(expected.size(), std::size_t{20});
+    QVERIFY(sameLevels(topLevels(book, 10), expected));
+}
+
+// A file malformed at line 1001 sends the 1000 messages before it and ends the play at once with
+// the error, instead of lingering (no linger: until stopped) as if the day were still playing.
+void TestFeedLoopback::malformedLineStopsPlayAtOnce()
+{
+    const QString path = marketDataPath(kGoogMessages);
+    BOURSE_REQUIRE_DATA_FILE(path);
+    QTemporaryDir directory;
+    const std::string head = headOf(directory, path.toStdString(), 1000);
+    std::ofstream(head, std::ios::app) << "not,a,lobster,line\n";
+
+    std::string error;
+    auto source = openLobsterSource(head, "GOOG", error);
+    QVERIFY(source);
+    zmq::context_t context;
+    FeedPublisher publisher(context, {kLoopback, "", Encoding::Binary, 256, 0});
+    QVERIFY(!publisher.bind());
+
+    std::atomic<bool> stop{false};
+    std::thread watchdog([&stop] {
+        for (int i = 0; i < 100 && !stop; ++i)
+            std::this_thread::sleep_for(50ms);
+        stop = true;
+    });
+    const auto started = std::chrono::steady_clock::now();
+    const std::optional<std::string> failed = play(publisher, *source, PlayOptions{0, {}}, stop);
+    const auto elapsed = std::chrono::steady_clock::now() - started;
+    stop = true;
+    watchdog.join();
+
+    QVERIFY(failed);
+    QVERIFY2(failed->find("head.csv:1001:") != std::string::npos, failed->c_str());
+    QVERIFY(elapsed < 2s);
+    QCOMPARE(publisher.statistics().messages, std::size_t{1000});
+}
+
+void TestFeedLoopback::checkEndpointRejectsBadPorts_data()
+{
+    QTest::addColumn<QString>("endpoint");
+    QTest::addColumn<bool>("valid");
+    QTest::newRow("port 5600") << "tcp://127.0.0.1:5600" << true;
+    QTest::newRow("wildcard port") << "tcp://127.0.0.1:*" << true;
+    QTest::newRow("port 65535") << "tcp://127.0.0.1:65535" << true;
+    QTest::newRow("ipc path") << "ipc:///tmp/feed.sock" << true;
+    QTest::newRow("port 99999 wraps in libzmq") << "tcp://127.0.0.1:99999" << false;
+    QTest::newRow("port 65536") << "tcp://127.0.0.1:65536" << false;
+    QTest::newRow("port 0") << "tcp://127.0.0.1:0" << false;
+    QTest::newRow("port not a number") << "tcp://127.0.0.1:http" << false;
+    QTest::newRow("no port") << "tcp://127.0.0.1" << false;
+    QTest::newRow("no host") << "tcp://:5600" << false;
+}
+
+void TestFeedLoopback::checkEndpointRejectsBadPorts()
+{
+    QFETCH(QString, endpoint);
+    QFETCH(bool, valid);
+    const std::optional<std::string> problem = checkEndpoint(endpoint.toStdString());
+    QCOMPARE(!problem.has_value(), valid);
 }
 
 void TestFeedLoopback::droppedMessagesHealBySnapshot()
@@ -212,7 +379,8 @@ void TestFeedLoopback::droppedMessagesHealBySnapshot()
 
     const FeedStatistics statistics = subscriber.statistics();
     const std::size_t dropped = publisher.publisher().statistics().dropped;
-    QCOMPARE(dropped, std::size_t{147}); // 147,916 messages, every 1000th dropped
+    const std::size_t numbered = publisher.publisher().statistics().messages + dropped;
+    QCOMPARE(dropped, numbered / 1000); // every 1000th numbered message
     QVERIFY(statistics.gaps >= 1);
     QVERIFY(statistics.gaps <= dropped);
     QVERIFY(statistics.snapshots >= 1);
@@ -229,7 +397,7 @@ void TestFeedLoopback::publisherRestartResyncs()
     const QString path = marketDataPath(kGoogMessages);
     BOURSE_REQUIRE_DATA_FILE(path);
     QTemporaryDir directory;
-    const std::string head = headOf(directory, path.toStdString(), 20'000);
+    const std::string head = lobsterHeadOf(directory, path.toStdString(), 20'000);
 
     zmq::context_t context;
     auto first = std::make_unique<PublisherThread>(
@@ -243,7 +411,8 @@ void TestFeedLoopback::publisherRestartResyncs()
     first->start(head, 0ms);
     subscriber.runUntilIdle(500ms);
     first->join();
-    QCOMPARE(subscriber.statistics().events, std::size_t{20'000});
+    QCOMPARE(subscriber.statistics().events, first->publisher().statistics().messages);
+    QVERIFY(subscriber.statistics().events >= std::size_t{20'000}); // one or more per line
     first.reset();
 
     // libzmq releases the first publisher's ports on its I/O thread, shortly after the close.
@@ -390,9 +559,11 @@ void TestFeedLoopback::malformedPayloadsCounted()
         return subscriber.statistics().lastRejection;
     };
 
-    QCOMPARE(sendUntilRejected({"GOOG", R"({"type":"add","session":1,"sequence":1,"time":1,)"
-                                        R"("id":5,"side":"buy","price":-4,"quantity":1})"}),
-             std::string("message 0: price must be positive, is -4"));
+    // The rejection names the field and the value; its prefix (topic, endpoint, message index)
+    // is the subscriber's to choose.
+    QVERIFY(sendUntilRejected({"GOOG", R"({"type":"add","session":1,"sequence":1,"time":1,)"
+                                       R"("id":5,"side":"buy","price":-4,"quantity":1})"})
+                .find("price must be positive, is -4") != std::string::npos);
     const std::string oversized(kMaxPayloadBytes + 1, '{');
     QVERIFY(sendUntilRejected({"GOOG", oversized}).find("payload is 8388609 bytes") !=
             std::string::npos);

@@ -71,6 +71,9 @@ private slots:
     void malformedJsonRejected_data();
     void malformedJsonRejected();
     void malformedBinaryRejected();
+    void rejectionNamesFieldAndReason_data();
+    void rejectionNamesFieldAndReason();
+    void unknownBinaryTypeNamed();
     void oversizedPayloadRejected();
     void invalidTopicRejected();
     void snapshotRequestRoundTrips();
@@ -174,6 +177,64 @@ void TestFeedProtocol::malformedBinaryRejected()
     trailing.push_back(0);
     QCOMPARE(decode("X", trailing, decoded)->field, std::string("payload"));
     QVERIFY(!decode("X", payload, decoded));
+}
+
+void TestFeedProtocol::rejectionNamesFieldAndReason_data()
+{
+    QTest::addColumn<QString>("payload");
+    QTest::addColumn<QString>("error");
+    const QString orders =
+        QStringLiteral(R"({"type":"orders","session":1,"sequence":3,"orders":[%1]})");
+    QTest::newRow("order snapshot asks before bids")
+        << orders.arg(R"([2,"sell",101,1],[1,"buy",100,1])")
+        << "message 0: orders must list bids before asks: bid order 1 follows an ask";
+    QTest::newRow("order snapshot worst bid first")
+        << orders.arg(R"([1,"buy",99,1],[2,"buy",100,1])")
+        << "message 0: orders must list each side best price first: order 2 at 100 follows 99";
+    QTest::newRow("order snapshot worst ask first")
+        << orders.arg(R"([1,"sell",102,1],[2,"sell",101,1])")
+        << "message 0: orders must list each side best price first: order 2 at 101 follows 102";
+    QTest::newRow("level size zero")
+        << R"({"type":"book","session":1,"sequence":3,"bids":[[100,0]],"asks":[]})"
+        << "message 0: bids[0] size must be positive, is 0";
+    QTest::newRow("level price fractional")
+        << R"({"type":"book","session":1,"sequence":3,"bids":[[100.5,1]],"asks":[]})"
+        << "message 0: bids[0] price must be an integer";
+    QTest::newRow("sequence zero")
+        << R"({"type":"update","session":1,"sequence":0,"time":1,"bids":[],"asks":[]})"
+        << "message 0: sequence must be 1 or more on a message of type \"update\"";
+    QTest::newRow("duplicate key") << R"({"type":"heartbeat","session":1,"session":2,"sequence":0})"
+                                   << "payload names key \"session\" twice";
+    QTest::newRow("number, not an object")
+        << "42"
+        << "payload is JSON but not an object or an array of objects";
+    QTest::newRow("binary header cut short") << "BF"
+                                             << "header is 2 bytes, expected at least 13";
+}
+
+void TestFeedProtocol::rejectionNamesFieldAndReason()
+{
+    QFETCH(QString, payload);
+    QFETCH(QString, error);
+    Batch batch;
+    const auto failed = decode("X", bytes(payload.toStdString()), batch);
+    QVERIFY(failed);
+    QCOMPARE(QString::fromStdString(failed->toString()), error);
+}
+
+void TestFeedProtocol::unknownBinaryTypeNamed()
+{
+    const Batch batch{"X", 1, {{1, Trade{Timestamp{1}, Side::Buy, Price{10}, Quantity{2}}}}};
+    std::vector<std::uint8_t> payload;
+    encodeBinary(batch, payload);
+    payload[13] = 99; // the record type, after the 13-byte batch header
+    Batch decoded;
+
+    const auto failed = decode("X", payload, decoded);
+    QVERIFY(failed);
+    QCOMPARE(
+        failed->toString(),
+        std::string("message 0: type is 99, not a record type of the feed protocol (1 to 11)"));
 }
 
 void TestFeedProtocol::oversizedPayloadRejected()

@@ -149,6 +149,7 @@ private slots:
     void engineRejectsInstrumentItDoesNotOwn();
     void stoppedEngineMarksOnlyItsInstruments();
     void duplicateOwnershipReported();
+    void wrongServerKeyFailsHandshake();
     void missingOwnedInstrumentIsConfigurationError();
     void simulationRunsOwnedInstrumentsOnly();
 };
@@ -287,8 +288,8 @@ void MultiSessionTest::stoppedEngineMarksOnlyItsInstruments()
     QCOMPARE(status.engines.at(0).state, ClientState::Live);
     QCOMPARE(status.state, ClientState::Live);
     QCOMPARE(status.staleStreams,
-             (std::vector<std::string>{"instrument 2", "instrument 3", "account 1 of right",
-                                       "account 2 of right"}));
+             (std::vector<std::string>{"instrument 2 (XYZ)", "instrument 3 (QRS)",
+                                       "account 1 of right", "account 2 of right"}));
 
     // The left engine still takes orders and fills them.
     QVERIFY(session.submit(limitOrderOf(1, 2, Side::Sell, 10'000, 5)));
@@ -308,18 +309,47 @@ void MultiSessionTest::duplicateOwnershipReported()
     const auto view =
         waitForView(session, [](const MarketView &v) { return v.takesOrders && !v.error.empty(); });
     QVERIFY2(view != nullptr, "the conflict never showed");
-    QVERIFY2(view->error.find("instrument 1 (ABC) is owned by both left and other") !=
+    QVERIFY2(view->error.find("ABC (instrument 1) is owned by both left and other") !=
                  std::string::npos,
              view->error.c_str());
     QCOMPARE(session.ownership().conflicts.size(), std::size_t{1});
     QVERIFY(!session.ownership().ownerOf(InstrumentId{1}));
     QVERIFY(session.status().lastError.find("owned by both") != std::string::npos);
+    // Both engines publish a book for ABC, so the terminal marks it as it marks a stale one.
+    QCOMPARE(session.status().staleStreams,
+             std::vector<std::string>{"instrument 1 (ABC) on 2 engines"});
 
     QVERIFY(session.submit(limitOrderOf(1, 1, Side::Buy, 10'000, 1)));
     const auto rejected =
         waitForView(session, [](const MarketView &v) { return rejectedOrderOf(v, 1) != nullptr; });
     QVERIFY2(rejected != nullptr, "the order for the claimed instrument was sent");
     QVERIFY(rejectedOrderOf(*rejected, 1)->reason.find("owned by both") != std::string::npos);
+}
+
+void MultiSessionTest::wrongServerKeyFailsHandshake()
+{
+    SplitMarket market;
+    std::vector<EngineLink> links = market.links();
+    // The right engine is given the left one's key, as an engine list with swapped keys does.
+    links.at(1).options.client.serverPublicKey = market.left.serverKeys.publicKey;
+    MultiSession session(std::move(links));
+
+    const auto deadline = std::chrono::steady_clock::now() + kViewTimeout;
+    ConnectionStatus status = session.status();
+    while ((status.engines.at(0).state != ClientState::Live ||
+            status.engines.at(1).counters.handshakeFailuresInARow == 0) &&
+           std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        status = session.status();
+    }
+    QCOMPARE(status.engines.at(0).state, ClientState::Live);
+    QCOMPARE(status.engines.at(0).counters.handshakeFailuresInARow, std::uint64_t{0});
+    QCOMPARE(status.engines.at(0).counters.handshakeFailures, std::uint64_t{0});
+    QVERIFY(status.engines.at(1).state != ClientState::Live);
+    QVERIFY(status.engines.at(1).counters.handshakeFailuresInARow > 0);
+    QVERIFY(status.engines.at(1).counters.handshakeFailures > 0);
+    QCOMPARE(status.engines.at(1).counters.handshakeRejections, std::uint64_t{0});
+    QCOMPARE(status.counters.handshakeFailures, status.engines.at(1).counters.handshakeFailures);
 }
 
 void MultiSessionTest::missingOwnedInstrumentIsConfigurationError()

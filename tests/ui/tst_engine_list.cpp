@@ -5,10 +5,13 @@
 #include "engine_list.h"
 
 #include <QDir>
+#include <QFile>
+#include <QTemporaryDir>
 #include <QTest>
 
 using bourse::terminal::EngineEntry;
 using bourse::terminal::parseEngineList;
+using bourse::terminal::readEngineList;
 
 namespace {
 
@@ -24,7 +27,10 @@ private slots:
     void badLineIsReported_data();
     void badLineIsReported();
     void emptyListIsReported();
+    void missingKeyFileIsReportedAtItsLine();
     void splitStatusCountsLiveEngines();
+    void contestedInstrumentIsNamedBySymbol();
+    void failedHandshakeNamesTheEngine();
 };
 
 void EngineListTest::engineLinesAreRead()
@@ -58,8 +64,9 @@ void EngineListTest::badLineIsReported_data()
                                       << "missing order-entry endpoint";
     QTest::newRow("extra word") << "engine b tcp://127.0.0.1:7411 k.pub more"
                                 << "unexpected 'more' after the server key";
-    QTest::newRow("invalid endpoint") << "engine b 127.0.0.1:7411 k.pub"
-                                      << "order-entry endpoint of engine 'b'";
+    QTest::newRow("invalid endpoint")
+        << "engine b 127.0.0.1:7411 k.pub"
+        << "invalid order-entry endpoint '127.0.0.1:7411' of engine 'b': expected tcp://HOST:PORT";
     QTest::newRow("name twice") << "engine a tcp://127.0.0.1:7411 k.pub"
                                 << "engine 'a' is listed twice";
     QTest::newRow("endpoint twice") << "engine b tcp://127.0.0.1:7401 k.pub"
@@ -77,6 +84,10 @@ void EngineListTest::badLineIsReported()
     const QString error = std::get<QString>(parsed);
     QVERIFY2(error.startsWith(QStringLiteral("engines.list:2: error: ")), qPrintable(error));
     QVERIFY2(error.contains(expected), qPrintable(error));
+    // Worded as the other command-line errors: a lower-case clause without a final period.
+    const QString message = error.mid(QStringLiteral("engines.list:2: error: ").size());
+    QVERIFY2(message.front().isLower(), qPrintable(error));
+    QVERIFY2(!message.endsWith(QLatin1Char('.')), qPrintable(error));
 }
 
 void EngineListTest::emptyListIsReported()
@@ -86,6 +97,29 @@ void EngineListTest::emptyListIsReported()
     QVERIFY(std::holds_alternative<QString>(parsed));
     QVERIFY(std::get<QString>(parsed).startsWith(
         QStringLiteral("engines.list: error: no engine listed")));
+}
+
+void EngineListTest::missingKeyFileIsReportedAtItsLine()
+{
+    QTemporaryDir folder;
+    QVERIFY(folder.isValid());
+    QFile key(folder.filePath(QStringLiteral("a.pub")));
+    QVERIFY(key.open(QIODevice::WriteOnly));
+    key.write(QByteArray("public-key ") + kServerKey + '\n');
+    key.close();
+    const QString path = folder.filePath(QStringLiteral("engines.list"));
+    QFile list(path);
+    QVERIFY(list.open(QIODevice::WriteOnly));
+    list.write("engine a tcp://127.0.0.1:7401 a.pub\n"
+               "engine b tcp://127.0.0.1:7411 missing.pub\n");
+    list.close();
+
+    const auto read = readEngineList(path);
+    QVERIFY(std::holds_alternative<QString>(read));
+    const QString error = std::get<QString>(read);
+    QVERIFY2(error.startsWith(path + QStringLiteral(":2: error: server key of engine 'b': ")),
+             qPrintable(error));
+    QVERIFY2(error.contains(folder.filePath(QStringLiteral("missing.pub"))), qPrintable(error));
 }
 
 void EngineListTest::splitStatusCountsLiveEngines()
@@ -104,10 +138,12 @@ void EngineListTest::splitStatusCountsLiveEngines()
 
     bourse::net::ConnectionStatus merged;
     merged.state = bourse::net::ClientState::Live;
-    merged.staleStreams = {"instrument 3"};
+    merged.staleStreams = {"instrument 3 (IDXF)", "instrument 4", "instrument 5 (EURUSD)",
+                           "instrument 6 (GOLD)"};
     merged.engines = {left, right};
     const bourse::ui::ConnectionStatusText text = bourse::ui::connectionStatusText(merged);
-    QCOMPARE(text.text, QStringLiteral("Live \u00b7 1 of 2 engines \u00b7 stale: instrument 3"));
+    QCOMPARE(text.text, QStringLiteral("Live \u00b7 1 of 2 engines \u00b7 stale: IDXF, instrument "
+                                       "4, EURUSD and 1 more"));
     QCOMPARE(text.severity, bourse::ui::ConnectionSeverity::Warning);
     QVERIFY2(text.toolTip.contains(QStringLiteral(
                  "right: Reconnecting in 400 ms \u00b7 tcp://127.0.0.1:7401 \u00b7 IDXF")),
@@ -115,6 +151,67 @@ void EngineListTest::splitStatusCountsLiveEngines()
     QCOMPARE(bourse::ui::engineStatusLine(left),
              QStringLiteral("left: Live \u00b7 instance 17 \u00b7 tcp://127.0.0.1:7401 \u00b7 "
                             "BLUE, MIDC"));
+}
+
+void EngineListTest::contestedInstrumentIsNamedBySymbol()
+{
+    bourse::net::ConnectionStatus equities;
+    equities.state = bourse::net::ClientState::Live;
+    equities.engineName = "equities";
+    equities.ownedSymbols = {"BLUE", "MIDC"};
+    bourse::net::ConnectionStatus blue2 = equities;
+    blue2.engineName = "blue2";
+    blue2.ownedSymbols = {"BLUE"};
+
+    bourse::net::ConnectionStatus merged;
+    merged.state = bourse::net::ClientState::Live;
+    merged.staleStreams = {"instrument 1 (BLUE) on 2 engines", "instrument 3 (IDXF)"};
+    merged.lastError = "BLUE (instrument 1) is owned by both equities and blue2, so its orders are "
+                       "rejected until one engine stops serving it";
+    merged.engines = {equities, blue2};
+    const bourse::ui::ConnectionStatusText text = bourse::ui::connectionStatusText(merged);
+    QCOMPARE(text.text, QStringLiteral("Live \u00b7 2 of 2 engines \u00b7 BLUE on 2 engines \u00b7 "
+                                       "stale: IDXF"));
+    QCOMPARE(text.severity, bourse::ui::ConnectionSeverity::Warning);
+    QVERIFY2(text.toolTip.contains(
+                 QStringLiteral("Last error: BLUE (instrument 1) is owned by both equities and "
+                                "blue2, so its orders are rejected")),
+             qPrintable(text.toolTip));
+
+    // The market watch greys both rows, the contested one as the stale one.
+    QCOMPARE(bourse::ui::staleInstrumentsOf(merged),
+             (std::set<bourse::InstrumentId>{bourse::InstrumentId{1}, bourse::InstrumentId{3}}));
+}
+
+void EngineListTest::failedHandshakeNamesTheEngine()
+{
+    bourse::net::ConnectionStatus equities;
+    equities.state = bourse::net::ClientState::Live;
+    equities.engineName = "equities";
+    bourse::net::ConnectionStatus futures;
+    futures.state = bourse::net::ClientState::WaitingToReconnect;
+    futures.reconnectDelay = std::chrono::milliseconds(400);
+    futures.engineName = "futures";
+    futures.counters.handshakeFailures = 3;
+    futures.counters.handshakeFailuresInARow = 3;
+
+    bourse::net::ConnectionStatus merged;
+    merged.state = bourse::net::ClientState::Live;
+    merged.engines = {equities, futures};
+    const bourse::ui::ConnectionStatusText text = bourse::ui::connectionStatusText(merged);
+    QCOMPARE(text.text, QStringLiteral("Live \u00b7 1 of 2 engines \u00b7 handshake failed with "
+                                       "futures: check its server key"));
+    QCOMPARE(text.severity, bourse::ui::ConnectionSeverity::Error);
+    QVERIFY2(bourse::ui::engineStatusLine(futures).startsWith(
+                 QStringLiteral("futures: Reconnecting in 400 ms \u00b7 handshake failed: check "
+                                "the server key")),
+             qPrintable(bourse::ui::engineStatusLine(futures)));
+
+    // A handshake that failed before the link went live adds no text once it is live.
+    futures.state = bourse::net::ClientState::Live;
+    merged.engines = {equities, futures};
+    QCOMPARE(bourse::ui::connectionStatusText(merged).text,
+             QStringLiteral("Live \u00b7 2 of 2 engines"));
 }
 
 QTEST_GUILESS_MAIN(EngineListTest)
