@@ -11,7 +11,7 @@ namespace bourse::lobster {
 
 // Orders created for quantity that no message describes take ids from here up. LOBSTER ids are
 // read as non-negative int64 values, so they stay below it. The feed's snapshots carry only the
-// id, so a subscriber tells a recovered order by an id at or above this base.
+// id, so a subscriber recognizes a recovered order by an id at or above this base.
 inline constexpr std::uint64_t kRecoveredIdBase = std::uint64_t{1} << 63;
 
 inline bool isRecovered(OrderId id)

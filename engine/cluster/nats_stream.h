@@ -91,8 +91,8 @@ public:
     // replicas and duplicate window, no limit on messages or age. Returns the error otherwise.
     std::optional<std::string> ensureStream();
 
-    // Returns the stream's state, or nothing with `error` set. `notFound` tells a missing stream
-    // from a failed request.
+    // Returns the stream's state, or nothing with `error` set. `notFound` distinguishes a missing
+    // stream from a failed request.
     std::optional<StreamState> state(std::string &error, bool *notFound = nullptr);
 
     // Returns the message at a stream sequence number, or nothing with `error` set.

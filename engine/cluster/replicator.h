@@ -108,7 +108,7 @@ private:
         std::uint64_t streamSequence = 0; // where the stream stored it, once done
         bool done = false;
     };
-    // A stream message that the replicator knows to continue the journal.
+    // A stream message that the replicator has checked to continue the journal.
     struct VerifiedMessage {
         std::uint64_t streamSequence = 0;
         SequenceNumber last = 0;

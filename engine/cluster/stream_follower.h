@@ -23,8 +23,8 @@ public:
     enum class Status : std::uint8_t {
         Events,    // `events` continues the events before
         NoMessage, // the stream has nothing new yet
-        Failed,    // `error` says which message and what; nothing of it was returned
-        ReadError, // a request to the stream failed; `error` says which and why
+        Failed,    // `error` names the message and the problem; nothing of it was returned
+        ReadError, // a request to the stream failed; `error` names the request and the reason
     };
     struct Step {
         Status status = Status::NoMessage;

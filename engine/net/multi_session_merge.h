@@ -18,7 +18,7 @@ inline constexpr std::size_t kLocalRejectionsKept = 100;
 // The owners of the instruments the views show. A view may be null before its engine's first.
 InstrumentOwnership findOwnership(const EngineViews &views, const std::vector<std::string> &names);
 
-// Why an order for `instrument` went to no engine: nobody owns it, or two engines claim it.
+// Why an order for `instrument` went to no engine: no engine owns it, or two engines claim it.
 std::string unownedInstrumentText(InstrumentId instrument, const InstrumentOwnership &owners);
 
 // The merged status: Live while any engine is live; the stale streams of every engine, and

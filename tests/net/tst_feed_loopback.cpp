@@ -572,9 +572,9 @@ void TestFeedLoopback::malformedPayloadsCounted()
     QCOMPARE(subscriber.statistics().events, std::size_t{0});
 }
 
-// The Tardis.dev quotes and trades of BTCUSDT as one level stream: the subscriber's book holds
-// the quoted top, so it ends at the quote file's last row, read here from the file itself, and
-// every row of both files arrives as one message.
+// The Tardis.dev quotes and trades of BTCUSDT as one level stream. The subscriber's book contains
+// only the quoted top, so it ends at the quote file's last row, which the test reads from the
+// file itself. Every row of both files arrives as one message.
 void TestFeedLoopback::tardisQuotesEndAtTheLastQuote()
 {
     const QString quotes =
