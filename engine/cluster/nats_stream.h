@@ -76,10 +76,10 @@ public:
         std::string error;
     };
 
-    // Connects to the cluster. While no server answers, the client keeps trying in the
-    // background, and requests fail until one does. It reconnects without limit after a lost
-    // connection, logging each loss and reconnection. `onPublished` receives the outcome of
-    // each publish(); it runs on the client's thread and must be quick.
+    // Connects to the cluster. While no server accepts the connection, the client keeps trying
+    // in the background, and requests fail until one does. It reconnects without limit after a
+    // lost connection, logging each loss and reconnection. `onPublished` receives the outcome
+    // of each publish(). It runs on the client's thread, so it must be quick.
     static Connected connect(const StreamSettings &settings, LogSink log,
                              PublishHandler onPublished = {});
     ~NatsStream();

@@ -33,7 +33,7 @@ void Replicator::notifyCommitted(SequenceNumber committed)
 {
     {
         // The lock orders the store with the thread's check before it waits, so that no
-        // notification is lost. Nothing holds it for long.
+        // notification is lost. Every holder releases it after a few statements.
         const std::lock_guard<std::mutex> lock(m_mutex);
         if (committed <= m_committed.load())
             return;

@@ -94,8 +94,8 @@ public:
     // publishes them again, but this value does not show the gap.
     SequenceNumber acknowledgedSequence() const { return m_acknowledged.load(); }
 
-    // The reason the replicator stopped for good, such as a stream that belongs to another
-    // journal or a damaged journal; empty while it works or retries. Any thread.
+    // Returns why the replicator stopped for good, such as a stream that belongs to another
+    // journal or a damaged journal. Empty while it works or retries. Any thread may call it.
     std::string failure() const;
 
     ReplicatorCounters counters() const;

@@ -36,9 +36,9 @@ struct FeedStatistics {
     std::size_t duplicates = 0; // messages that a snapshot or an earlier message already held
     std::size_t restarts = 0;   // streams that the publisher started again in a new session
     std::size_t discarded = 0;  // kept messages discarded because the buffer was full
-    // Times a book contradicted itself and went stale: crossed (best bid at or above best ask),
-    // an execution larger than its order, an add of an id that rests already, or a snapshot
-    // that differs from the book at its own sequence number.
+    // Times a book contradicted itself and went stale. That is a crossed book (best bid at or
+    // above best ask), an execution larger than its order, an add of an id that rests already,
+    // or a snapshot that differs from the book at its own sequence number.
     std::size_t contradictions = 0;
     // The last rejected payload or snapshot reply, with its endpoint and topic.
     std::string lastRejection;

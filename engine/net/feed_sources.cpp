@@ -399,47 +399,43 @@ private:
 
 } // namespace
 
-std::unique_ptr<FeedSource> openLobsterSource(const std::string &path, const std::string &topic,
-                                              std::string &error)
+namespace {
+
+// Returns `source` once open(arguments...) succeeded, or null with `error` set to its message.
+template <typename Source, typename... Arguments>
+std::unique_ptr<FeedSource> opened(std::unique_ptr<Source> source, std::string &error,
+                                   const Arguments &...arguments)
 {
-    auto source = std::make_unique<LobsterSource>(topic);
-    if (auto failed = source->open(path)) {
+    if (auto failed = source->open(arguments...)) {
         error = *failed;
         return nullptr;
     }
     return source;
+}
+
+} // namespace
+
+std::unique_ptr<FeedSource> openLobsterSource(const std::string &path, const std::string &topic,
+                                              std::string &error)
+{
+    return opened(std::make_unique<LobsterSource>(topic), error, path);
 }
 
 std::unique_ptr<FeedSource> openLobsterReplaySource(const std::string &messagePath,
                                                     const std::string &orderbookPath,
                                                     const std::string &topic, std::string &error)
 {
-    auto source = std::make_unique<LobsterReplaySource>(topic);
-    if (auto failed = source->open(messagePath, orderbookPath)) {
-        error = *failed;
-        return nullptr;
-    }
-    return source;
+    return opened(std::make_unique<LobsterReplaySource>(topic), error, messagePath, orderbookPath);
 }
 
 std::unique_ptr<FeedSource> openBybitSource(const std::string &path, std::string &error)
 {
-    auto source = std::make_unique<BybitSource>();
-    if (auto failed = source->open(path)) {
-        error = *failed;
-        return nullptr;
-    }
-    return source;
+    return opened(std::make_unique<BybitSource>(), error, path);
 }
 
 std::unique_ptr<FeedSource> openTardisSource(const std::string &path, std::string &error)
 {
-    auto source = std::make_unique<TardisSource>();
-    if (auto failed = source->open(path)) {
-        error = *failed;
-        return nullptr;
-    }
-    return source;
+    return opened(std::make_unique<TardisSource>(), error, path);
 }
 
 } // namespace bourse::net::feed

@@ -37,8 +37,8 @@ struct FeedSubscriber::Feed : FeedBooksHandler {
         books.setHandler(this);
         books.setSource(subscription.endpoint);
         // A SUB socket sends every topic filter again when it reconnects, through a queue
-        // bounded by its send high-water mark, and drops the filters beyond it: a subscriber of
-        // more than 1,000 topics (libzmq's default) would lose some after a publisher restart.
+        // bounded by its send high-water mark, and drops the filters beyond it. So a subscriber
+        // of more than 1,000 topics (libzmq's default) would lose some after a publisher restart.
         sub.set(zmq::sockopt::sndhwm, 0);
         sub.set(zmq::sockopt::linger, 0);
         dealer.set(zmq::sockopt::linger, 0);

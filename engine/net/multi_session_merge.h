@@ -21,8 +21,8 @@ InstrumentOwnership findOwnership(const EngineViews &views, const std::vector<st
 // Why an order for `instrument` went to no engine: no engine owns it, or two engines claim it.
 std::string unownedInstrumentText(InstrumentId instrument, const InstrumentOwnership &owners);
 
-// The merged status: Live while any engine is live; the stale streams of every engine, and
-// every instrument of an engine that is not live; one entry per engine in `engines`.
+// Returns the merged status, Live while any engine is live. Its stale streams are those of every
+// engine plus every instrument of an engine that is not live. `engines` has one entry each.
 ConnectionStatus mergeStatuses(std::vector<ConnectionStatus> statuses,
                                const std::vector<std::string> &names,
                                const InstrumentOwnership &owners, const EngineViews &views);

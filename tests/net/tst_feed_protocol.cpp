@@ -269,7 +269,7 @@ void TestFeedProtocol::snapshotRequestRoundTrips()
     QVERIFY(!decodeSnapshotRequest(encodeSnapshotRequest("bad topic")));
 }
 
-// The example of docs/feeds.md, "Binary encoding": a heartbeat of session 1 at sequence 5.
+// A heartbeat of session 1 at sequence 5 on topic GOOG, encoded by hand in docs/feeds.md.
 void TestFeedProtocol::heartbeatMatchesDocumentedBytes()
 {
     const std::vector<std::uint8_t> expected{0x42, 0x46, 0x01, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00,
