@@ -313,6 +313,8 @@ struct MarketView {
     // changes.
     std::uint64_t replaySeeks = 0;
     std::string replaySource;
+    // Whether the source is a live feed (ReplayFeed::live()), which has no end and cannot seek.
+    bool replayLive = false;
     std::size_t replayMessages = 0;
     std::size_t replayMismatches = 0;
     // Why the replayed book cannot be trusted, such as a gap in the source's update ids; empty

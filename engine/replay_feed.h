@@ -25,13 +25,15 @@ public:
         Applied,  // a message was applied to the engine
         Finished, // the source ended
         Failed,   // the input is malformed or the engine rejected it; error() names where
+        Waiting,  // a live source has nothing new yet and has not ended; step again later
     };
 
     virtual ~ReplayFeed() = default;
 
     // Applies the next message to the engine.
     virtual Step step() = 0;
-    // Returns the market time of the next message, for pacing; nothing at the end.
+    // Returns the market time of the next message, for pacing; nothing at the end, or while a
+    // live source waits for its next message.
     virtual std::optional<Timestamp> nextTime() const = 0;
     // Returns the file, the line and the problem once step() failed.
     virtual std::string error() const = 0;
@@ -62,6 +64,10 @@ public:
     // rather than having the engine publish them, as a journal's feed does. The session passes
     // one that hands each event to the engine's handlers, as if the engine had published it.
     virtual void setRestoredEventHandler(EventHandler *handler) { (void)handler; }
+
+    // Whether the source is a live feed rather than a recording. A live feed plays its messages
+    // as they arrive, whatever the speed, cannot seek and has no end.
+    virtual bool live() const { return false; }
 
     // Whether the source records the trader's accounts (orders, fills, risk), which the
     // session then shows in MarketView::trader.

@@ -19,6 +19,9 @@ constexpr std::size_t kStepsBetweenClockReads = 256;
 // The engine thread wakes at least this often while idle, so the event rate a view shows
 // falls to zero once the source pauses or ends.
 constexpr auto kIdleWake = std::chrono::milliseconds(100);
+// The wait before a live feed with nothing new is stepped again. It is short beside a frame
+// (16 ms at 60 a second), because a message that arrives meanwhile waits about this long.
+constexpr auto kLiveFeedPoll = std::chrono::milliseconds(2);
 
 // A paced source whose next message is further away than this is checked again then, which
 // keeps the wall-time arithmetic far from overflow at tiny speeds.
@@ -618,7 +621,7 @@ Clock::time_point Runner::runAtEventRate(Clock::time_point now, Clock::time_poin
 
 Clock::time_point Runner::runReplay(Clock::time_point now)
 {
-    if (m_speed == 0.0) {
+    if (m_speed == 0.0 || m_replay->live()) {
         return runReplayAtMaxSpeed(now);
     }
     const Clock::time_point deadline = batchDeadline(now);
@@ -642,7 +645,9 @@ Clock::time_point Runner::runReplayAtMaxSpeed(Clock::time_point now)
     const Clock::time_point deadline = batchDeadline(now);
     for (std::size_t steps = 1;; ++steps) {
         if (!stepReplay()) {
-            return Clock::time_point::max();
+            // A live feed that waits for its next message is polled again soon.
+            return m_state == ReplayState::Playing ? Clock::now() + kLiveFeedPoll
+                                                   : Clock::time_point::max();
         }
         if (steps % kStepsBetweenClockReads == 0 && Clock::now() >= deadline) {
             return Clock::now();
@@ -671,6 +676,10 @@ bool Runner::stepReplay()
         m_state = ReplayState::Failed;
         m_error = m_replay->error();
         m_publishNow = true;
+        return false;
+    case ReplayFeed::Step::Waiting:
+        // The feed's stale reason may have changed without a message to apply.
+        m_replayProgressed = m_replayProgressed || m_replay->staleReason() != m_publishedStale;
         return false;
     }
     return false;
@@ -721,9 +730,11 @@ void Runner::publish(Clock::time_point now)
         view->replayEnd = replayEnd().value_or(Timestamp{0});
         view->replaySeeks = m_seeks;
         view->replaySource = m_replaySource;
+        view->replayLive = m_replay->live();
         view->replayMessages = m_replay->messages();
         view->replayMismatches = m_replay->mismatches();
         view->replayStale = m_replay->staleReason();
+        m_publishedStale = view->replayStale;
         // A file of bars has no trades to build bars from: its own bars take their place.
         if (const auto *bars = dynamic_cast<const BarReplaySource *>(m_replay.get()))
             showReplayedBars(bars->replayedBars(), m_options.barsKept, *view);

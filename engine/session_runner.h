@@ -340,7 +340,8 @@ private:
     bool m_settingsChanged = false;
     bool m_replayProgressed = false; // a replayed message since the last view
     double m_publishedRate = 0.0;
-    Timestamp m_publishedEnd; // the replay's end in the newest view; zero while unknown
+    Timestamp m_publishedEnd;     // the replay's end in the newest view; zero while unknown
+    std::string m_publishedStale; // the replay's stale reason in the newest view
 };
 
 } // namespace bourse::session

@@ -135,7 +135,7 @@ std::optional<std::string> Runner::openFirstReplay()
     m_replay = std::move(opened.feed);
     adoptReplayFeed();
     m_replayStart = m_replay->nextTime().value_or(Timestamp{0});
-    if (!m_replay->endTime())
+    if (!m_replay->endTime() && !m_replay->live())
         m_endScan = std::make_unique<EndTimeScan>(m_source);
     return std::nullopt;
 }
@@ -213,7 +213,7 @@ void Runner::stepOnce()
 
 void Runner::seekReplay(Timestamp target, Clock::time_point now)
 {
-    if (!m_replay)
+    if (!m_replay || m_replay->live())
         return;
     const ReplayState before = m_state;
     const bool forward = m_replayTime <= target;

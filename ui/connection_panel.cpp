@@ -50,9 +50,8 @@ ConnectionPanel::ConnectionPanel(QWidget *parent)
 
     addRow(tr("State"),
            [](const net::ConnectionStatus &status) { return connectionStatusText(status).text; });
-    addRow(tr("Server"), [](const net::ConnectionStatus &status) {
-        return QString::fromStdString(status.orderEntryEndpoint);
-    });
+    addRow(tr("Server"),
+           [](const net::ConnectionStatus &status) { return endpointInUseText(status); });
     addRow(tr("Engines"), [this](const net::ConnectionStatus &status) {
         QStringList lines;
         for (const net::ConnectionStatus &engine : status.engines)
@@ -76,6 +75,7 @@ ConnectionPanel::ConnectionPanel(QWidget *parent)
     addCounter(tr("Messages sent"), &Counters::messagesSent);
     addCounter(tr("Messages received"), &Counters::messagesReceived);
     addCounter(tr("Connects"), &Counters::connects);
+    addCounter(tr("Endpoint switches"), &Counters::endpointSwitches);
     addCounter(tr("Dead peers"), &Counters::deadPeers);
     addCounter(tr("Instance changes"), &Counters::instanceChanges);
     addCounter(tr("Commands sent"), &Counters::commandsSent);

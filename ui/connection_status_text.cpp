@@ -108,7 +108,8 @@ void addHandshakeFailures(const net::ConnectionStatus &status, QString &text,
 {
     QStringList failures;
     if (status.engines.empty() && failsHandshake(status))
-        failures << QObject::tr("handshake failed: check the server key");
+        failures << QObject::tr("handshake failed with %1: check its server key")
+                        .arg(endpointInUseText(status));
     for (const net::ConnectionStatus &engine : status.engines) {
         if (failsHandshake(engine))
             failures << QObject::tr("handshake failed with %1: check its server key")
@@ -121,6 +122,14 @@ void addHandshakeFailures(const net::ConnectionStatus &status, QString &text,
 }
 
 } // namespace
+
+QString endpointInUseText(const net::ConnectionStatus &status)
+{
+    const QString endpoint = QString::fromStdString(status.orderEntryEndpoint);
+    if (status.endpointIndex == 0)
+        return endpoint;
+    return QObject::tr("standby %1 %2").arg(status.endpointIndex).arg(endpoint);
+}
 
 QString engineStatusLine(const net::ConnectionStatus &engine)
 {
@@ -139,7 +148,11 @@ ConnectionStatusText connectionStatusText(const net::ConnectionStatus &status)
     ConnectionStatusText result;
     switch (status.state) {
     case net::ClientState::Live:
-        result.text = QObject::tr("Live \u00b7 instance %1").arg(status.instanceId);
+        result.text = status.endpointIndex == 0
+                          ? QObject::tr("Live \u00b7 instance %1").arg(status.instanceId)
+                          : QObject::tr("Live on %1 \u00b7 instance %2")
+                                .arg(endpointInUseText(status))
+                                .arg(status.instanceId);
         result.severity = ConnectionSeverity::Normal;
         // A split market is live while any engine is; the others' instruments are stale.
         if (!status.engines.empty()) {
@@ -154,10 +167,23 @@ ConnectionStatusText connectionStatusText(const net::ConnectionStatus &status)
         // A link that was live before is being restored, not made for the first time.
         result.text = status.instanceId == 0 ? QObject::tr("Connecting\u2026")
                                              : QObject::tr("Reconnecting\u2026");
+        if (status.endpointIndex != 0)
+            result.text = QObject::tr("Connecting to %1\u2026").arg(endpointInUseText(status));
+        else if (status.counters.endpointSwitches > 0)
+            result.text =
+                QObject::tr("Reconnecting to the primary %1\u2026").arg(endpointInUseText(status));
         result.severity = ConnectionSeverity::Warning;
         break;
     case net::ClientState::WaitingToReconnect:
         result.text = QObject::tr("Reconnecting in %1 ms").arg(status.reconnectDelay.count());
+        if (status.endpointIndex != 0)
+            result.text = QObject::tr("Moving to %1 in %2 ms")
+                              .arg(endpointInUseText(status))
+                              .arg(status.reconnectDelay.count());
+        else if (status.counters.endpointSwitches > 0)
+            result.text = QObject::tr("Moving back to the primary %1 in %2 ms")
+                              .arg(endpointInUseText(status))
+                              .arg(status.reconnectDelay.count());
         result.severity = ConnectionSeverity::Error;
         break;
     }
@@ -165,7 +191,7 @@ ConnectionStatusText connectionStatusText(const net::ConnectionStatus &status)
     addStaleStreams(status, result.text, result.severity);
 
     QStringList lines;
-    lines << QObject::tr("Server: %1").arg(QString::fromStdString(status.orderEntryEndpoint));
+    lines << QObject::tr("Server: %1").arg(endpointInUseText(status));
     for (const net::ConnectionStatus &engine : status.engines)
         lines << engineStatusLine(engine);
     if (status.instanceId != 0)

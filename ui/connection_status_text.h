@@ -13,7 +13,9 @@ namespace bourse::ui {
 
 struct ConnectionStatusText {
     // "Live · instance 17", "Connecting…", "Reconnecting in 400 ms", and "Reconnecting…" while
-    // connecting to a server that was live before
+    // connecting to a server that was live before. On a standby: "Live on standby 1
+    // tcp://127.0.0.1:7501 · instance 18", "Connecting to standby 1 …" and "Moving to standby 1
+    // … in 100 ms".
     QString text;
     QString toolTip; // the endpoint, every stale stream and the last error, one a line
     ConnectionSeverity severity = ConnectionSeverity::Normal;
@@ -26,6 +28,10 @@ struct ConnectionStatusText {
 // link or an engine whose CURVE handshakes fail ("handshake failed with futures: check its
 // server key").
 ConnectionStatusText connectionStatusText(const net::ConnectionStatus &status);
+
+// The order-entry endpoint in use: "tcp://127.0.0.1:7401" on the primary, or "standby 1
+// tcp://127.0.0.1:7501" after the client moved to a standby.
+QString endpointInUseText(const net::ConnectionStatus &status);
 
 // One engine of a split market (an entry of ConnectionStatus::engines): "equities: Live ·
 // instance 17 · tcp://127.0.0.1:7401 · BLUE, MIDC".

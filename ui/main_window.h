@@ -21,6 +21,10 @@ class QActionGroup;
 class QMenu;
 class QTimer;
 
+namespace bourse::net::feed {
+struct FeedSubscription;
+}
+
 namespace bourse::ui {
 
 class AccountsPanel;
@@ -100,6 +104,13 @@ public:
     // (0 means as fast as possible). Returns the error when the replay cannot start; the
     // current session keeps running then.
     std::optional<QString> startReplay(const QString &messagePath, double speed);
+
+    // Replaces the current session with a live remote feed (docs/feeds.md) whose books the
+    // session rebuilds as it rebuilds a replay's, and against which the trader paper-trades
+    // (main_window_feed.cpp). `name` names the source in the status bar. Returns the error when
+    // a socket cannot connect; the current session keeps running then.
+    std::optional<QString> startFeed(std::vector<net::feed::FeedSubscription> feeds,
+                                     const QString &name);
 
     // Replaces the current session with the agent market of the training scenario in `path`,
     // with its own seed unless `seed` is given, playing at `speed` times market time, and

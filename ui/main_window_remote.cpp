@@ -186,6 +186,9 @@ void MainWindow::showConnectionStatus()
     }
     const ConnectionStatusText text = connectionStatusText(status);
     m_statusBar->setConnectionState(text.text, text.severity, text.toolTip);
+    // The mode label follows a single server's moves to its standbys and back.
+    if (!m_remote->hosted && status.engines.empty() && !status.orderEntryEndpoint.empty())
+        m_statusBar->setRemoteEndpoint(endpointInUseText(status));
     m_connectionPanel->setStatus(status);
 
     // Nothing the terminal shows is current while the link is down, so every instrument is

@@ -19,6 +19,11 @@ std::optional<RemoteLink> makeRemoteLink(net::ClientOptions options, QString &er
         else
             qCInfo(lcNet).noquote() << QString::fromStdString(message);
     };
+    // ZeroMQ's error names no endpoint, so the message names the three it was given.
+    const QString endpoints = QObject::tr("%1, %2 and %3")
+                                  .arg(QString::fromStdString(options.orderEntryEndpoint),
+                                       QString::fromStdString(options.publishEndpoint),
+                                       QString::fromStdString(options.snapshotEndpoint));
     net::RemoteSession::Options sessionOptions;
     sessionOptions.client = std::move(options);
 
@@ -26,7 +31,8 @@ std::optional<RemoteLink> makeRemoteLink(net::ClientOptions options, QString &er
     try {
         session = std::make_shared<net::RemoteSession>(std::move(sessionOptions));
     } catch (const zmq::error_t &failure) {
-        error = QObject::tr("Cannot connect: %1").arg(QString::fromLocal8Bit(failure.what()));
+        error = QObject::tr("Cannot connect to %1: %2")
+                    .arg(endpoints, QString::fromLocal8Bit(failure.what()));
         return std::nullopt;
     } catch (const std::system_error &failure) {
         // The client's wake-up eventfd, when the process has no file descriptors left.

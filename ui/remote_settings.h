@@ -9,6 +9,7 @@
 #include "types.h"
 
 #include <QString>
+#include <QStringList>
 
 #include <optional>
 #include <variant>
@@ -20,6 +21,9 @@ struct RemoteSettings {
     QString orderEntryEndpoint; // "tcp://host:port"
     QString publishEndpoint;    // empty: the order-entry port + 1
     QString snapshotEndpoint;   // empty: the order-entry port + 2
+    // The order-entry endpoints of standby servers, tried in turn when the server's links die.
+    // Each publishes and serves snapshots on the two ports after its order-entry port.
+    QStringList standbyEndpoints;
     // The server's public key: the path of its .pub file, or the 40 Z85 characters themselves.
     QString serverKey;
     QString keyPrefix;               // the terminal's pair: keyPrefix + ".key" and ".pub"
@@ -35,12 +39,28 @@ struct RemoteSettingsError {
 };
 
 // Checks a "tcp://host:port" endpoint that a client can connect to: tcp, a host, and a port
-// from 1 to 65535. Returns what is wrong, naming `what` ("order-entry endpoint") and the text.
+// from 1 to 65535, and a host that is no IPv6 literal, because the sockets do not enable IPv6.
+// Returns what is wrong, naming `what` ("order-entry endpoint") and the text.
 std::optional<QString> checkEndpoint(const QString &endpoint, const QString &what);
+
+// Returns the error for an order-entry `endpoint`, named by `what`, whose port leaves no room
+// for the publish and snapshot ports after it. Returns nothing for any other endpoint.
+std::optional<QString> checkPortRoom(const QString &endpoint, const QString &what);
+
+// Returns `endpoint` as ZeroMQ accepts it: with a lower-case scheme and host, so that "TCP://"
+// works. Returns the trimmed text when it is not a valid endpoint.
+QString normalizeEndpoint(const QString &endpoint);
 
 // Returns `endpoint` with its port raised by `offset`, such as tcp://h:7402 for tcp://h:7401 and
 // 1. Returns an empty text when `endpoint` is not valid or the port would pass 65535.
 QString endpointWithPortOffset(const QString &endpoint, int offset);
+
+// Splits "tcp://h:7401,tcp://h:7501" into a server's order-entry endpoint and those of its
+// standbys, in order. Returns what is wrong otherwise: an empty or invalid endpoint, or one
+// whose port leaves no room for the two after it, named by `what` and `standbyWhat` as
+// checkEndpoint() names it, or one listed twice.
+std::variant<QStringList, QString> parseEndpointList(const QString &text, const QString &what,
+                                                     const QString &standbyWhat);
 
 // Parses "1,2, 3" into accounts, in order. Returns the error for a word that is not a whole
 // number from 1 to 4294967295, or for an account listed twice.
@@ -49,7 +69,8 @@ QString formatAccountList(const std::vector<AccountId> &accounts);
 
 // Checks every field, reads the server's public key (a file, or Z85 text) and the terminal's key
 // pair, and returns the client options for them, with empty publish and snapshot endpoints
-// replaced by the defaults. Returns the first error otherwise. Nothing connects.
+// replaced by the defaults, as they are for every standby. Returns the first error otherwise.
+// Nothing connects.
 std::variant<net::ClientOptions, RemoteSettingsError>
 checkRemoteSettings(const RemoteSettings &settings);
 

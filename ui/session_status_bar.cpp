@@ -308,6 +308,8 @@ QString SessionStatusBar::modeText(const MarketView &view) const
         return tr("Hosting on %1 \u00b7 %2").arg(m_remoteEndpoint, m_hostedMarket);
     if (!m_remoteEndpoint.isEmpty())
         return tr("Remote: %1").arg(m_remoteEndpoint);
+    if (view.mode == SessionMode::Replay && view.replayLive)
+        return tr("Live feed: %1").arg(QString::fromStdString(view.replaySource));
     if (view.mode == SessionMode::Replay) {
         const QString path = QString::fromStdString(view.replaySource);
         return tr("Replay: %1").arg(QFileInfo(path).fileName());

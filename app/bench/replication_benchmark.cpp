@@ -1,6 +1,8 @@
 #include "replication_benchmark.h"
 
+#include "local_processes.h"
 #include "net_benchmark_publish.h"
+#include "replication_failover.h"
 
 #include "journal.h"
 #include "nats_stream.h"
@@ -37,6 +39,7 @@ using Clock = std::chrono::steady_clock;
 
 constexpr const char *kUsage =
     "usage: bourse-bench replication [--events N] [--runs N] [--rate N] [--nats URLS] [--dir DIR]\n"
+    "                                [--failover-runs N] [--lease-timeout-ms N] [--engine PATH]\n"
     "                                [--json]\n"
     "\n"
     "Records an agent-market run of N events, then, once per run, hands them to a journal\n"
@@ -45,6 +48,11 @@ constexpr const char *kUsage =
     "replicas. Prints the events per second from the first event to the stream's last\n"
     "acknowledgement (the median of the runs) and the replication lag, from each commit of the\n"
     "journal to the acknowledgement that covers it, over every commit of every run.\n"
+    "Then, once per failover run, it starts a primary and a standby `bourse-engine serve` on one\n"
+    "stream, kills the primary with SIGKILL under a client's steady order flow, and prints the\n"
+    "failover time (from the kill to the first order the standby acknowledged, as the client\n"
+    "sees it; the median of the runs) and the orders lost and duplicated in the standby's\n"
+    "journal (summed over the runs).\n"
     "  --events N   events per run (default 1000000)\n"
     "  --runs N     runs (default 3)\n"
     "  --rate N     events per second handed to the writer, as a live engine would; without it,\n"
@@ -52,6 +60,10 @@ constexpr const char *kUsage =
     "  --nats URLS  a cluster of three nodes to use, such as nats://127.0.0.1:4222,...; without\n"
     "               it, three nats-server processes are started on free loopback ports\n"
     "  --dir DIR    folder for the journals and the cluster's storage (default: $TMPDIR or /tmp)\n"
+    "  --failover-runs N     primary kills (default 3; 0: none)\n"
+    "  --lease-timeout-ms N  the servers' lease timeout, in milliseconds (default 2000)\n"
+    "  --engine PATH         the bourse-engine executable (default: the one beside bourse-bench,\n"
+    "                        or one folder up as in a build tree, or /usr/bin/bourse-engine)\n"
     "  --json       print one JSON object\n";
 
 int usageError(const std::string &message)
@@ -74,25 +86,11 @@ public:
 
     bool start(const std::filesystem::path &folder, std::string &error)
     {
-        std::vector<int> ports;
-        std::vector<int> sockets;
-        for (int i = 0; i < 6; ++i) {
-            const int descriptor = ::socket(AF_INET, SOCK_STREAM, 0);
-            sockaddr_in address{};
-            address.sin_family = AF_INET;
-            address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-            socklen_t length = sizeof address;
-            if (descriptor < 0 ||
-                ::bind(descriptor, reinterpret_cast<sockaddr *>(&address), sizeof address) != 0 ||
-                ::getsockname(descriptor, reinterpret_cast<sockaddr *>(&address), &length) != 0) {
-                error = "cannot find free loopback ports";
-                return false;
-            }
-            sockets.push_back(descriptor);
-            ports.push_back(ntohs(address.sin_port));
+        const std::vector<int> ports = freeLoopbackPorts(6);
+        if (ports.empty()) {
+            error = "cannot find free loopback ports";
+            return false;
         }
-        for (const int descriptor : sockets)
-            ::close(descriptor);
 
         std::string routes;
         for (int node = 0; node < 3; ++node)
@@ -121,27 +119,13 @@ private:
     bool launch(const std::vector<std::string> &arguments, const std::string &log,
                 std::string &error)
     {
-        posix_spawn_file_actions_t actions;
-        posix_spawn_file_actions_init(&actions);
-        posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log.c_str(),
-                                         O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
-        std::vector<char *> argv;
-        for (const std::string &argument : arguments)
-            argv.push_back(const_cast<char *>(argument.c_str()));
-        argv.push_back(nullptr);
         // nats-server lives in /usr/sbin on Debian, which a user's PATH may lack.
         const std::string path = std::string(std::getenv("PATH") ? std::getenv("PATH") : "") +
                                  ":/usr/sbin:/usr/local/sbin";
         ::setenv("PATH", path.c_str(), 1);
-        pid_t pid = 0;
-        const int result =
-            posix_spawnp(&pid, "nats-server", &actions, nullptr, argv.data(), environ);
-        posix_spawn_file_actions_destroy(&actions);
-        if (result != 0) {
-            error = "cannot start nats-server: " + std::string(std::strerror(result));
+        const pid_t pid = spawnLogged(arguments, log, error);
+        if (pid == 0)
             return false;
-        }
         m_processes.push_back(pid);
         return true;
     }
@@ -283,7 +267,8 @@ std::optional<ReplicationBenchmarkOptions> parseOptions(const std::vector<std::s
             continue;
         }
         if (option != "--events" && option != "--runs" && option != "--rate" &&
-            option != "--nats" && option != "--dir") {
+            option != "--nats" && option != "--dir" && option != "--failover-runs" &&
+            option != "--lease-timeout-ms" && option != "--engine") {
             error = "unknown option '" + option + "'";
             return std::nullopt;
         }
@@ -300,24 +285,111 @@ std::optional<ReplicationBenchmarkOptions> parseOptions(const std::vector<std::s
             options.directory = value;
             continue;
         }
+        if (option == "--engine") {
+            options.engine = value;
+            continue;
+        }
         std::uint64_t number = 0;
         const auto [stop, code] =
             std::from_chars(value.data(), value.data() + value.size(), number);
-        const std::uint64_t low = option == "--events" ? 10'000 : 1;
+        const std::uint64_t low = option == "--events"             ? 10'000
+                                  : option == "--failover-runs"    ? 0
+                                  : option == "--lease-timeout-ms" ? 200
+                                                                   : 1;
+        const std::uint64_t high = option == "--lease-timeout-ms" ? 60'000 : 1'000'000'000;
         if (code != std::errc{} || stop != value.data() + value.size() || number < low ||
-            number > 1'000'000'000) {
-            error = "invalid " + option + " '" + value + "': expected a whole number of at least " +
-                    std::to_string(low);
+            number > high) {
+            error = "invalid " + option + " '" + value + "': expected a whole number from " +
+                    std::to_string(low) + " to " + std::to_string(high);
             return std::nullopt;
         }
         if (option == "--events")
             options.events = number;
+        else if (option == "--failover-runs")
+            options.failoverRuns = static_cast<int>(number);
+        else if (option == "--lease-timeout-ms")
+            options.leaseTimeoutMs = static_cast<std::uint32_t>(number);
         else if (option == "--rate")
             options.rate = number;
         else
             options.runs = static_cast<int>(number);
     }
     return options;
+}
+
+// The primary kills, summed or as their median.
+struct FailoverSummary {
+    std::vector<double> seconds;
+    std::uint64_t sent = 0;
+    std::uint64_t acknowledged = 0;
+    std::uint64_t rejected = 0;
+    std::uint64_t lost = 0;
+    std::uint64_t duplicates = 0;
+
+    double medianSeconds() const
+    {
+        std::vector<double> sorted = seconds;
+        std::sort(sorted.begin(), sorted.end());
+        return sorted.empty() ? 0 : sorted[sorted.size() / 2];
+    }
+};
+
+bool runFailovers(const ReplicationBenchmarkOptions &options, const std::string &urls,
+                  const std::filesystem::path &folder, FailoverSummary &summary, std::string &error)
+{
+    for (int run = 0; run < options.failoverRuns; ++run) {
+        FailoverSettings settings;
+        settings.engine = options.engine.empty() ? findEngineExecutable() : options.engine;
+        settings.natsServers = urls;
+        settings.folder = folder / ("failover" + std::to_string(run));
+        settings.stream = "FAILOVER_" + std::to_string(::getpid()) + "_" + std::to_string(run);
+        settings.leaseTimeoutMs = options.leaseTimeoutMs;
+        const std::optional<FailoverResult> result = runFailover(settings, error);
+        if (!result) {
+            error = "failover run " + std::to_string(run + 1) + ": " + error;
+            return false;
+        }
+        summary.seconds.push_back(result->failoverSeconds);
+        summary.sent += result->sent;
+        summary.acknowledged += result->acknowledged;
+        summary.rejected += result->rejected;
+        summary.lost += result->lost;
+        summary.duplicates += result->duplicates;
+    }
+    return true;
+}
+
+// Ends the JSON object that the caller started.
+void printFailoverJson(const ReplicationBenchmarkOptions &options, const FailoverSummary &summary)
+{
+    std::printf("\"failover_runs\":%d,\"lease_timeout_ms\":%u,\"failover_seconds\":%.3f,"
+                "\"orders_acknowledged\":%llu,\"lost\":%llu,\"duplicates\":%llu}\n",
+                options.failoverRuns, options.leaseTimeoutMs, summary.medianSeconds(),
+                static_cast<unsigned long long>(summary.acknowledged),
+                static_cast<unsigned long long>(summary.lost),
+                static_cast<unsigned long long>(summary.duplicates));
+}
+
+void printFailover(const ReplicationBenchmarkOptions &options, const FailoverSummary &summary)
+{
+    if (options.failoverRuns == 0)
+        return;
+    std::printf("failover: %d primary kills, lease timeout %u ms; %s\n", options.failoverRuns,
+                options.leaseTimeoutMs, kFailoverWorkload);
+    std::printf("  failover time (median)        %.3f s, from the kill to the first order the "
+                "standby acknowledged\n",
+                summary.medianSeconds());
+    std::string each;
+    for (const double seconds : summary.seconds)
+        each += (each.empty() ? "" : ", ") + std::to_string(seconds).substr(0, 5);
+    std::printf("  failover time of each run     %s s\n", each.c_str());
+    std::printf("  orders sent                   %llu: %llu accepted, %llu rejected\n",
+                static_cast<unsigned long long>(summary.sent),
+                static_cast<unsigned long long>(summary.acknowledged),
+                static_cast<unsigned long long>(summary.rejected));
+    std::printf("  lost / duplicated             %llu / %llu\n",
+                static_cast<unsigned long long>(summary.lost),
+                static_cast<unsigned long long>(summary.duplicates));
 }
 
 } // namespace
@@ -366,6 +438,11 @@ int runReplicationCommand(const std::vector<std::string> &arguments)
         lags.insert(lags.end(), result->lagMicroseconds.begin(), result->lagMicroseconds.end());
         messages += result->messages;
     }
+    FailoverSummary failover;
+    if (!runFailovers(*options, urls, folder, failover, error)) {
+        std::fprintf(stderr, "bourse-bench replication: %s\n", error.c_str());
+        return 1;
+    }
     std::filesystem::remove_all(folder);
 
     std::sort(rates.begin(), rates.end());
@@ -380,10 +457,11 @@ int runReplicationCommand(const std::vector<std::string> &arguments)
             "{\"benchmark\":\"replication\",\"events\":%llu,\"runs\":%d,\"replicas\":3,"
             "\"messages_per_run\":%llu,\"events_per_second\":%.0f,"
             "\"lag_commits\":%zu,\"lag_p50_ms\":%.3f,\"lag_p99_ms\":%.3f,"
-            "\"lag_p999_ms\":%.3f,\"offered_events_per_second\":%llu}\n",
+            "\"lag_p999_ms\":%.3f,\"offered_events_per_second\":%llu,",
             static_cast<unsigned long long>(events), options->runs,
             static_cast<unsigned long long>(messages / static_cast<std::uint64_t>(options->runs)),
             median, lags.size(), p50, p99, p999, static_cast<unsigned long long>(options->rate));
+        printFailoverJson(*options, failover);
         return 0;
     }
     std::printf("replication: %llu agent-market events a run, %d runs, 3 replicas, offered %s\n",
@@ -397,6 +475,7 @@ int runReplicationCommand(const std::vector<std::string> &arguments)
     std::printf("  lag, commit to stream ack     p50 %.3f ms  p99 %.3f ms  p99.9 %.3f ms "
                 "(%zu commits)\n",
                 p50, p99, p999, lags.size());
+    printFailover(*options, failover);
     return 0;
 }
 

@@ -17,6 +17,10 @@ struct ReplicationBenchmarkOptions {
     std::string natsServers; // empty: start a three-node cluster on loopback ports
     std::string directory;   // where the journals and the cluster's storage go
     bool json = false;
+    // Primary kills after the throughput runs (replication_failover.h); 0 skips them.
+    int failoverRuns = 3;
+    std::uint32_t leaseTimeoutMs = 2000;
+    std::string engine; // the bourse-engine executable; empty: findEngineExecutable()
 };
 
 // Runs `bourse-bench replication ARGUMENTS` and returns the exit status.

@@ -2,7 +2,9 @@
 
 #include "commands.h"
 
+#include "lease.h"
 #include "server.h"
+#include "server_standby.h"
 
 #include <atomic>
 #include <csignal>
@@ -26,19 +28,27 @@ constexpr const char *kUsage =
     "takes no more commands, sends the replies the journal has committed, and closes the journal\n"
     "with a final snapshot.\n"
     "  --config FILE   the configuration file\n"
+    "With `role standby` it binds nothing: it follows the primary's replicated stream into its\n"
+    "journal and serves once the primary's lease stops moving (docs/scale-out.md).\n"
     "Exit status: 0 clean stop, 2 usage error, 3 invalid configuration, key, access list or\n"
     "market file, 4 an endpoint cannot be bound, 5 the journal cannot be opened, recovered or\n"
-    "written.\n";
+    "written, 6 the lease was lost (another engine took over, or NATS was unreachable for the\n"
+    "lease timeout), 7 the replicated stream belongs to another journal or writer.\n";
 
 enum ServeExit : int {
     BindFailed = 4,
     JournalFailed = 5,
+    LeaseLost = 6,
+    ReplicationFailed = 7,
 };
 
 std::atomic<net::Server *> runningServer{nullptr};
+// Stops the lease's contention or the standby before the server exists.
+std::atomic<bool> stopBeforeServing{false};
 
 void stopServer(int)
 {
+    stopBeforeServing.store(true);
     if (net::Server *server = runningServer.load())
         server->requestStop();
 }
@@ -81,6 +91,57 @@ int exitStatusOf(net::ServerError::Kind kind)
     return InputError;
 }
 
+int exitStatusOf(net::ServerStop stop)
+{
+    switch (stop) {
+    case net::ServerStop::Requested:
+        return Success;
+    case net::ServerStop::JournalFailed:
+        return JournalFailed;
+    case net::ServerStop::LeaseLost:
+        return LeaseLost;
+    case net::ServerStop::ReplicationFailed:
+        return ReplicationFailed;
+    }
+    return JournalFailed;
+}
+
+// Takes the lease as the primary, waiting while another engine renews it. Null once stopped.
+std::unique_ptr<cluster::Lease> takePrimaryLease(const net::ServerConfig &config)
+{
+    std::unique_ptr<cluster::Lease> lease =
+        net::openServerLease(config, logLine, logReplication, stopBeforeServing);
+    if (!lease)
+        return nullptr;
+    logLine(net::LogLevel::Info,
+            "taking the lease of the stream " + config.replicateStream + " as " +
+                config.engineName + "; a lease that another engine held is taken once it " +
+                "stays unchanged for " + std::to_string(config.leaseTimeoutMs) + " ms");
+    if (!lease->acquire(cluster::MissingLease::Create, stopBeforeServing))
+        return nullptr;
+    lease->startRenewing();
+    logLine(net::LogLevel::Info, "holding the lease of the stream " + config.replicateStream +
+                                     " under epoch " + std::to_string(lease->record().epoch));
+    return lease;
+}
+
+// The lease for the configured role, taken before anything binds; null for no role. Sets
+// `stopped` when a stop came first.
+std::unique_ptr<cluster::Lease> leaseForRole(const net::ServerConfig &config, bool &stopped)
+{
+    std::unique_ptr<cluster::Lease> lease;
+    if (config.role == net::ServerRole::Primary) {
+        lease = takePrimaryLease(config);
+    } else if (config.role == net::ServerRole::Standby) {
+        net::Standby standby(config, logLine, logReplication);
+        lease = standby.run(stopBeforeServing);
+    } else {
+        return nullptr;
+    }
+    stopped = lease == nullptr;
+    return lease;
+}
+
 } // namespace
 
 int runServeCommand(const std::vector<std::string> &arguments)
@@ -101,10 +162,18 @@ int runServeCommand(const std::vector<std::string> &arguments)
         return InputError;
     }
 
+    std::signal(SIGINT, stopServer);
+    std::signal(SIGTERM, stopServer);
     std::unique_ptr<net::Server> server;
     try {
         logLine(net::LogLevel::Info, "starting with " + arguments[1]);
-        server = std::make_unique<net::Server>(*config, logLine, logReplication);
+        bool stopped = false;
+        std::unique_ptr<cluster::Lease> lease = leaseForRole(*config, stopped);
+        if (stopped) {
+            logLine(net::LogLevel::Info, "stopped before serving");
+            return Success;
+        }
+        server = std::make_unique<net::Server>(*config, logLine, logReplication, std::move(lease));
     } catch (const net::ServerError &failure) {
         logLine(net::LogLevel::Warning, std::string("cannot start: ") + failure.what());
         std::cerr << "bourse-engine serve: " << failure.what() << "\n";
@@ -113,15 +182,15 @@ int runServeCommand(const std::vector<std::string> &arguments)
     logLine(net::LogLevel::Info, "server public key " + server->serverPublicKey());
 
     runningServer.store(server.get());
-    std::signal(SIGINT, stopServer);
-    std::signal(SIGTERM, stopServer);
-    const int status = server->run();
+    if (stopBeforeServing.load())
+        server->requestStop();
+    const net::ServerStop stop = server->run();
     std::signal(SIGINT, SIG_DFL);
     std::signal(SIGTERM, SIG_DFL);
     runningServer.store(nullptr);
     server.reset();
     logLine(net::LogLevel::Info, "stopped");
-    return status == 0 ? int{Success} : int{JournalFailed};
+    return exitStatusOf(stop);
 }
 
 } // namespace bourse::cli

@@ -59,6 +59,8 @@ private:
     std::optional<QString> readEngineListOption(TerminalOptions &options) const;
     std::optional<QString> readConnectOptions(TerminalOptions &options) const;
     std::optional<QString> readHostOptions(TerminalOptions &options) const;
+    std::optional<QString> readFeedOptions(TerminalOptions &options) const;
+    std::optional<QString> readFeedOption(TerminalOptions &options) const;
     std::optional<QString> readAccounts(std::vector<bourse::AccountId> &accounts) const;
     QString helpText(const QString &program) const;
 
@@ -166,8 +168,11 @@ private:
         QStringLiteral("Trade on a Bourse server (bourse-engine serve) instead of a market of "
                        "the terminal's own: ENDPOINT is its order-entry socket, such as "
                        "tcp://127.0.0.1:7401; publications and snapshots are on the next two "
-                       "ports. Give it once per engine of a market split by instrument, with "
-                       "a --server-key for each, in the same order."),
+                       "ports. Standby servers follow after commas "
+                       "(tcp://127.0.0.1:7401,tcp://127.0.0.1:7501): the terminal moves to the "
+                       "next one when the server stops responding. Give it once per engine of a "
+                       "market split by instrument, with a --server-key for each, in the same "
+                       "order."),
         QStringLiteral("ENDPOINT")};
     QCommandLineOption m_serverKey{
         QStringLiteral("server-key"),
@@ -177,8 +182,9 @@ private:
     QCommandLineOption m_engines{
         QStringLiteral("engines"),
         QStringLiteral("Trade on a market split by instrument over several Bourse servers: "
-                       "FILE lists them, one 'engine NAME ENDPOINT SERVER-KEY' a line "
-                       "(docs/command-line.md)."),
+                       "FILE lists them, one 'engine NAME ENDPOINT SERVER-KEY' a line, where "
+                       "ENDPOINT may list standby servers after commas as for --connect "
+                       "(docs/terminal.md)."),
         QStringLiteral("FILE")};
     QCommandLineOption m_key{
         QStringLiteral("key"),
@@ -206,6 +212,28 @@ private:
         QStringLiteral("The peers' access list for --host: their public keys and accounts "
                        "(docs/network-security.md)."),
         QStringLiteral("FILE")};
+    // A remote feed instead of a market of the terminal's own.
+    QCommandLineOption m_feed{
+        QStringLiteral("feed"),
+        QStringLiteral("Show and paper-trade a remote market data feed (docs/feeds.md), such as "
+                       "bourse-engine feed publishes, instead of a market of the terminal's "
+                       "own: ENDPOINT is its feed socket, such as tcp://127.0.0.1:5600."),
+        QStringLiteral("ENDPOINT")};
+    QCommandLineOption m_feedSnapshot{
+        QStringLiteral("feed-snapshot"),
+        QStringLiteral("The snapshot socket of the --feed publisher, which a stale book requests "
+                       "a snapshot from (default: the port after the feed's), or none."),
+        QStringLiteral("ENDPOINT")};
+    QCommandLineOption m_feedTopic{
+        QStringLiteral("feed-topic"),
+        QStringLiteral("Subscribe to this topic of the --feed only; repeat for several (default: "
+                       "every topic). The terminal shows the first one."),
+        QStringLiteral("TOPIC")};
+    QCommandLineOption m_feeds{
+        QStringLiteral("feeds"),
+        QStringLiteral("Show remote feeds listed in FILE, one 'feed NAME ENDPOINT [snapshot "
+                       "ENDPOINT|none] [topics A,B]' a line (docs/feeds.md)."),
+        QStringLiteral("FILE")};
     QCommandLineOption m_json{QStringLiteral("json"),
                               QStringLiteral("Print the --bench-ui figures as one JSON object.")};
 
@@ -229,6 +257,7 @@ CommandLine::CommandLine(QStringList workspaces)
          m_seconds,    m_json,          m_scenario});
     m_parser.addOptions(
         {m_connect, m_engines, m_serverKey, m_key, m_account, m_host, m_accessList});
+    m_parser.addOptions({m_feed, m_feedSnapshot, m_feedTopic, m_feeds});
 
     for (const QtOption &qtOption : qtOptions) {
         QCommandLineOption option(QString::fromLatin1(qtOption.name));
@@ -355,6 +384,8 @@ std::optional<QString> CommandLine::readOptions(TerminalOptions &options) const
             return QStringLiteral("invalid --after-ms '%1': use milliseconds, 0 or more").arg(text);
     }
     if (std::optional<QString> error = readDisplayOptions(options))
+        return error;
+    if (std::optional<QString> error = readFeedOptions(options))
         return error;
     if (std::optional<QString> error = readHostOptions(options))
         return error;
@@ -503,16 +534,23 @@ std::optional<QString> CommandLine::readConnectOptions(TerminalOptions &options)
 
     std::vector<bourse::ui::RemoteSettings> servers;
     for (qsizetype index = 0; index < endpoints.size(); ++index) {
+        const auto parsed =
+            bourse::ui::parseEndpointList(endpoints[index], QStringLiteral("--connect endpoint"),
+                                          QStringLiteral("--connect standby endpoint"));
+        if (const auto *error = std::get_if<QString>(&parsed))
+            return *error;
+        const QStringList &list = std::get<QStringList>(parsed);
         bourse::ui::RemoteSettings server;
-        server.orderEntryEndpoint = endpoints[index].trimmed();
-        if (std::optional<QString> error = bourse::ui::checkEndpoint(
-                server.orderEntryEndpoint, QStringLiteral("--connect endpoint")))
-            return error;
+        server.orderEntryEndpoint = list.front();
+        server.standbyEndpoints = list.mid(1);
         if (index < keys.size())
             server.serverKey = keys[index].trimmed();
         for (const bourse::ui::RemoteSettings &earlier : servers) {
-            if (earlier.orderEntryEndpoint == server.orderEntryEndpoint)
-                return QStringLiteral("--connect %1 is given twice").arg(server.orderEntryEndpoint);
+            for (const QString &endpoint : list) {
+                if (endpoint == earlier.orderEntryEndpoint ||
+                    earlier.standbyEndpoints.contains(endpoint))
+                    return QStringLiteral("--connect %1 is given twice").arg(endpoint);
+            }
         }
         servers.push_back(std::move(server));
     }
@@ -583,6 +621,75 @@ std::optional<QString> CommandLine::readHostOptions(TerminalOptions &options) co
         host.accounts.clear();
         return readAccounts(host.accounts);
     }
+    return std::nullopt;
+}
+
+// A feed's publisher runs the market, so every option that chooses, continues or paces a market
+// of the terminal's own is wrong beside --feed or --feeds. A live feed plays as its messages
+// arrive, so --speed is wrong too.
+std::optional<QString> CommandLine::readFeedOptions(TerminalOptions &options) const
+{
+    const bool fromFile = m_parser.isSet(m_feeds);
+    if (!fromFile && !m_parser.isSet(m_feed)) {
+        for (const QCommandLineOption *option : {&m_feedSnapshot, &m_feedTopic}) {
+            if (m_parser.isSet(*option))
+                return QStringLiteral("--%1 needs --feed").arg(option->names().constFirst());
+        }
+        return std::nullopt;
+    }
+    const QString feedOption = fromFile ? QStringLiteral("feeds") : QStringLiteral("feed");
+    for (const QCommandLineOption *option :
+         {&m_lobster, &m_connect, &m_engines, &m_host, &m_scenario, &m_journal, &m_market, &m_seed,
+          &m_new, &m_speed, &m_benchUi, &m_serverKey, &m_accessList}) {
+        if (m_parser.isSet(*option))
+            return QStringLiteral("--%1 and --%2 exclude each other: the feed's publisher runs "
+                                  "the market")
+                .arg(feedOption, option->names().constFirst());
+    }
+    if (!fromFile)
+        return readFeedOption(options);
+
+    for (const QCommandLineOption *option : {&m_feed, &m_feedSnapshot, &m_feedTopic}) {
+        if (m_parser.isSet(*option))
+            return QStringLiteral("--feeds and --%1 exclude each other: the file names the "
+                                  "feeds, their snapshot endpoints and topics")
+                .arg(option->names().constFirst());
+    }
+    if (m_parser.values(m_feeds).size() > 1)
+        return QStringLiteral("--feeds is given twice; list every feed in one file");
+    options.feedListPath = m_parser.value(m_feeds).trimmed();
+    if (options.feedListPath.isEmpty())
+        return QStringLiteral("--feeds needs FILE, the list of the feeds");
+    return std::nullopt;
+}
+
+std::optional<QString> CommandLine::readFeedOption(TerminalOptions &options) const
+{
+    if (m_parser.values(m_feed).size() > 1)
+        return QStringLiteral("--feed is given twice; list several feeds in a file for --feeds");
+    if (m_parser.values(m_feedSnapshot).size() > 1)
+        return QStringLiteral("--feed-snapshot is given twice");
+    bourse::terminal::FeedEntry feed;
+    feed.endpoint = m_parser.value(m_feed).trimmed();
+    if (std::optional<QString> problem = bourse::terminal::checkFeedEndpoint(feed.endpoint))
+        return QStringLiteral("--feed: %1").arg(*problem);
+    feed.snapshotEndpoint = bourse::terminal::defaultSnapshotEndpoint(feed.endpoint);
+    if (m_parser.isSet(m_feedSnapshot)) {
+        const QString snapshot = m_parser.value(m_feedSnapshot).trimmed();
+        feed.snapshotEndpoint = snapshot == QLatin1String("none") ? QString() : snapshot;
+        if (!feed.snapshotEndpoint.isEmpty()) {
+            if (std::optional<QString> problem = bourse::terminal::checkFeedEndpoint(snapshot))
+                return QStringLiteral("--feed-snapshot: %1").arg(*problem);
+        }
+    }
+    for (const QString &topic : m_parser.values(m_feedTopic)) {
+        if (std::optional<QString> problem = bourse::terminal::checkFeedTopic(topic))
+            return QStringLiteral("--feed-topic: %1").arg(*problem);
+        if (feed.topics.contains(topic))
+            return QStringLiteral("--feed-topic %1 is given twice").arg(topic);
+        feed.topics.append(topic);
+    }
+    options.feeds.push_back(std::move(feed));
     return std::nullopt;
 }
 

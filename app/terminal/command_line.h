@@ -1,5 +1,6 @@
 #pragma once
 
+#include "feed_list.h"
 #include "host_settings.h"
 #include "remote_settings.h"
 #include "theme.h"
@@ -54,6 +55,12 @@ struct TerminalOptions {
     // terminals and trade on it. The files and keys are read when the terminal starts.
     bool host = false;
     bourse::ui::HostSettings hostSettings;
+
+    // --feed or --feeds: show and paper-trade a remote market data feed (docs/feeds.md)
+    // instead of a market of the terminal's own. --feed fills `feeds` with its one feed; the
+    // file of --feeds is read when the terminal starts.
+    std::vector<bourse::terminal::FeedEntry> feeds;
+    QString feedListPath;
 
     // --bench-ui: run the window on a simulated market at benchRate engine events a second
     // for benchSeconds, print what the UI thread did, and exit.

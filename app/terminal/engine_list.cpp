@@ -6,6 +6,7 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QRegularExpression>
+#include <QUrl>
 
 #include <optional>
 
@@ -23,6 +24,40 @@ std::optional<QString> serverKeyFileOf(const QString &word, const QDir &folder)
     return std::nullopt;
 }
 
+// Reads "ENDPOINT[,STANDBY-ENDPOINT...]" into entry's settings, or returns what is wrong.
+std::optional<QString> readEndpoints(const QString &word, EngineEntry &entry)
+{
+    const QStringList endpoints = word.split(QLatin1Char(','));
+    for (qsizetype index = 0; index < endpoints.size(); ++index) {
+        const QString &endpoint = endpoints[index];
+        const QString role = index == 0 ? QStringLiteral("order-entry") : QStringLiteral("standby");
+        // checkEndpoint() words its message as a sentence for the connect dialog, so only its
+        // verdict is taken here.
+        if (bourse::ui::checkEndpoint(endpoint, QString()))
+            return QStringLiteral("invalid %1 endpoint '%2' of engine '%3': expected "
+                                  "tcp://HOST:PORT with a port from 1 to 65535")
+                .arg(role, endpoint, entry.name);
+        if (bourse::ui::checkPortRoom(endpoint, QString()))
+            return QStringLiteral("invalid %1 endpoint '%2' of engine '%3': port %4 leaves no "
+                                  "room for the publish and snapshot ports, which are the next "
+                                  "two and would pass 65535")
+                .arg(role, endpoint, entry.name)
+                .arg(QUrl(endpoint.trimmed()).port());
+        if (endpoints.indexOf(endpoint) != index)
+            return QStringLiteral("endpoint %1 of engine '%2' is listed twice")
+                .arg(endpoint, entry.name);
+    }
+    entry.settings.orderEntryEndpoint = endpoints.front();
+    entry.settings.standbyEndpoints = endpoints.mid(1);
+    return std::nullopt;
+}
+
+// The endpoints of an engine, its standbys' included.
+QStringList endpointsOf(const EngineEntry &entry)
+{
+    return QStringList{entry.settings.orderEntryEndpoint} + entry.settings.standbyEndpoints;
+}
+
 // Reads one "engine NAME ENDPOINT KEY" line into `entry`, or returns what is wrong with it.
 std::optional<QString> readLine(const QStringList &words, const QDir &folder, EngineEntry &entry)
 {
@@ -38,13 +73,8 @@ std::optional<QString> readLine(const QStringList &words, const QDir &folder, En
         return QStringLiteral("unexpected '%1' after the server key").arg(words[4]);
 
     entry.name = words[1];
-    entry.settings.orderEntryEndpoint = words[2];
-    // checkEndpoint() words its message as a sentence for the connect dialog, so only its
-    // verdict is taken here.
-    if (bourse::ui::checkEndpoint(words[2], QString()))
-        return QStringLiteral("invalid order-entry endpoint '%1' of engine '%2': expected "
-                              "tcp://HOST:PORT with a port from 1 to 65535")
-            .arg(words[2], words[1]);
+    if (std::optional<QString> error = readEndpoints(words[2], entry))
+        return error;
     const std::optional<QString> keyFile = serverKeyFileOf(words[3], folder);
     entry.serverKeyFile = keyFile.value_or(QString());
     entry.settings.serverKey = keyFile.value_or(words[3]);
@@ -75,9 +105,11 @@ std::variant<std::vector<EngineEntry>, QString> parseEngineList(const QString &t
         for (const EngineEntry &earlier : engines) {
             if (earlier.name == entry.name)
                 return fail(QStringLiteral("engine '%1' is listed twice").arg(entry.name));
-            if (earlier.settings.orderEntryEndpoint == entry.settings.orderEntryEndpoint)
-                return fail(QStringLiteral("engines '%1' and '%2' have the same endpoint %3")
-                                .arg(earlier.name, entry.name, entry.settings.orderEntryEndpoint));
+            for (const QString &endpoint : endpointsOf(entry)) {
+                if (endpointsOf(earlier).contains(endpoint))
+                    return fail(QStringLiteral("engines '%1' and '%2' have the same endpoint %3")
+                                    .arg(earlier.name, entry.name, endpoint));
+            }
         }
         engines.push_back(std::move(entry));
     }

@@ -3,13 +3,15 @@
 // The engines of a market split by instrument, as an operator hands them to traders: a text file
 // with one engine a line, read by `bourse --engines FILE`:
 //
-//     # engine NAME ORDER-ENTRY-ENDPOINT SERVER-KEY
-//     engine equities tcp://127.0.0.1:7401 keys/equities.pub
+//     # engine NAME ORDER-ENTRY-ENDPOINT[,STANDBY-ENDPOINT...] SERVER-KEY
+//     engine equities tcp://127.0.0.1:7401,tcp://127.0.0.1:7501 keys/equities.pub
 //     engine futures  tcp://127.0.0.1:7411 keys/futures.pub
 //
 // `#` starts a comment. The server key is the engine's .pub file, relative to the file's folder,
-// or its 40-character key. Publications and snapshots are on the two ports after the order-entry
-// one. The file names no instruments: the terminal learns each engine's from what it publishes.
+// or its 40-character key. Publications and snapshots are on the two ports after each
+// order-entry one. A standby endpoint, with no space around its comma, is a standby server of
+// the engine, which the terminal moves to when the engine stops responding. The file names no
+// instruments: the terminal learns each engine's from what it publishes.
 
 #include "remote_settings.h"
 

@@ -6,6 +6,8 @@
 
 #include "command_line.h"
 #include "engine_list.h"
+#include "feed_list.h"
+#include "feed_subscriber.h"
 #include "host_settings.h"
 #include "journal_feed.h"
 #include "journal_repair.h"
@@ -328,6 +330,31 @@ std::optional<QString> connectToServer(bourse::ui::MainWindow &window,
 // Reads the engine list of --engines, or takes the servers of a repeated --connect, reads every
 // engine's keys and starts one link over them all. Returns the error, naming the file, the line or
 // the engine, when any of that fails.
+// Starts the live-feed session of --feed, or of the feeds file of --feeds, which is read here.
+std::optional<QString> startFeeds(bourse::ui::MainWindow &window,
+                                  const bourse::app::TerminalOptions &options)
+{
+    std::vector<bourse::terminal::FeedEntry> entries = options.feeds;
+    QString name = entries.empty() ? QString() : entries.front().endpoint;
+    if (!options.feedListPath.isEmpty()) {
+        auto listed = bourse::terminal::readFeedList(options.feedListPath);
+        if (const QString *error = std::get_if<QString>(&listed))
+            return *error;
+        entries = std::move(std::get<std::vector<bourse::terminal::FeedEntry>>(listed));
+        name = QFileInfo(options.feedListPath).fileName();
+    }
+    std::vector<bourse::net::feed::FeedSubscription> feeds;
+    for (const bourse::terminal::FeedEntry &entry : entries) {
+        bourse::net::feed::FeedSubscription feed;
+        feed.endpoint = entry.endpoint.toStdString();
+        feed.snapshotEndpoint = entry.snapshotEndpoint.toStdString();
+        for (const QString &topic : entry.topics)
+            feed.topics.push_back(topic.toStdString());
+        feeds.push_back(std::move(feed));
+    }
+    return window.startFeed(std::move(feeds), name);
+}
+
 std::optional<QString> connectToEngines(bourse::ui::MainWindow &window,
                                         const bourse::app::TerminalOptions &options)
 {
@@ -537,6 +564,11 @@ int main(int argc, char *argv[])
         // The connect dialog offers the same server next time, as after a connect from it.
         if (options.screenshotPath.isEmpty())
             bourse::ui::saveRemoteSettings(options.remoteSettings);
+    } else if (!options.feeds.empty() || !options.feedListPath.isEmpty()) {
+        if (std::optional<QString> error = startFeeds(window, options)) {
+            printError(*error);
+            return exitFailure;
+        }
     } else if (!options.lobsterPath.isEmpty()) {
         if (std::optional<QString> error = window.startReplay(options.lobsterPath, options.speed)) {
             printError(*error);

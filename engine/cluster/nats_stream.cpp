@@ -205,9 +205,21 @@ NatsStream::NatsStream(std::unique_ptr<State> state)
 
 NatsStream::~NatsStream() = default;
 
+void NatsStream::close()
+{
+    m_state->closing = true;
+    if (m_state->connection != nullptr)
+        natsConnection_Close(m_state->connection);
+}
+
 const StreamSettings &NatsStream::settings() const
 {
     return m_state->settings;
+}
+
+jsCtx *NatsStream::jetStream() const
+{
+    return m_state->context;
 }
 
 std::optional<std::string> NatsStream::ensureStream()

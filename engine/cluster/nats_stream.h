@@ -14,6 +14,9 @@
 #include <string>
 #include <vector>
 
+// The NATS client's JetStream context (jsCtx in <nats.h>).
+struct __jsCtx;
+
 namespace bourse::cluster {
 
 struct StreamSettings {
@@ -115,8 +118,15 @@ public:
 
     // Forgets the messages still waiting for an acknowledgement: their handler is not called.
     void dropPendingPublications();
+    // Closes the connection, so that a request under way on another thread fails at once
+    // instead of waiting for its timeout, and every later request fails. Any thread.
+    void close();
 
     const StreamSettings &settings() const;
+
+    // The client's JetStream context, which the lease's key-value bucket shares (lease.cpp). Only
+    // a file that includes <nats.h> can use it.
+    ::__jsCtx *jetStream() const;
 
     // The connection's state, public only so that the client's callbacks in nats_stream.cpp
     // can reach it.

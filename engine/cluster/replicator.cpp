@@ -19,10 +19,18 @@ Replicator::Replicator(std::string journalPath, ReplicatorOptions options, LogSi
 
 Replicator::~Replicator()
 {
+    NatsStream *stream = nullptr;
     {
         const std::lock_guard<std::mutex> lock(m_mutex);
         m_stop = true;
+        stream = m_stream.get();
     }
+    // Closing the connection ends a request under way, which could otherwise hold the join for
+    // its whole timeout, as after a lost lease with NATS unreachable. It runs without the lock,
+    // because the client's callbacks that the close may wait for take it. The thread sets
+    // m_stream only while it is null, and never resets it, so the pointer stays valid.
+    if (stream != nullptr)
+        stream->close();
     m_wake.notify_all();
     if (m_thread.joinable())
         m_thread.join();
@@ -131,6 +139,8 @@ void Replicator::run()
     }
 }
 
+// TODO: the destructor cannot cut short a connect under way: natsConnection_Connect waits up to
+// its timeout for each server, so a stop while every server is stalled waits for it.
 bool Replicator::connect()
 {
     NatsStream::Connected connected = NatsStream::connect(
@@ -139,6 +149,8 @@ bool Replicator::connect()
         logRetry(connected.error);
         return false;
     }
+    // Under the lock, because the destructor reads it from another thread.
+    const std::lock_guard<std::mutex> lock(m_mutex);
     m_stream = std::move(connected.stream);
     return true;
 }
@@ -334,6 +346,11 @@ bool Replicator::publishBatch(BatchBuilder &builder)
             return m_inFlight.size() < m_options.maximumMessagesInFlight || m_stop.load() ||
                    m_resynchronize;
         });
+        // The gate changes on another thread without waking this one, so it is polled.
+        constexpr std::chrono::milliseconds kGatePoll{5};
+        while (m_options.publicationAllowed && !m_options.publicationAllowed() && !m_stop.load() &&
+               !m_resynchronize)
+            m_wake.wait_for(lock, kGatePoll);
         if (m_stop.load() || m_resynchronize)
             return false;
         m_inFlight.push_back(

@@ -31,6 +31,10 @@ struct ReplicatorOptions {
     std::size_t maximumMessagesInFlight = 64;
     // Wait between attempts to reach the stream after a failure.
     std::chrono::milliseconds retryInterval{500};
+    // Asked before each publication, on the replicator's thread; while it returns false the
+    // replicator waits. A primary passes its lease's validity, so that a primary whose lease may
+    // have passed to a standby publishes nothing more. Empty: always allowed.
+    std::function<bool()> publicationAllowed;
 };
 
 // Counts since the replicator started. Read them with Replicator::counters() from any thread.
@@ -72,7 +76,8 @@ public:
     // journal at `journalPath` must exist, as after JournalWriter::create.
     Replicator(std::string journalPath, ReplicatorOptions options, LogSink log,
                AcknowledgementListener onAcknowledged = {});
-    // Stops at once, without waiting for acknowledgements: call finish() first to drain.
+    // Stops at once: closes the connection, which ends a request under way, and waits for no
+    // acknowledgement. Call finish() first to drain.
     ~Replicator();
 
     Replicator(const Replicator &) = delete;

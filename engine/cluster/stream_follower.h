@@ -4,6 +4,7 @@
 #include "replicated_batch.h"
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -33,9 +34,18 @@ public:
         std::string error;
     };
 
+    // The outcome of next() when the stream ends before event `after`, such as for a journal
+    // with events that the stream lost or never received.
+    enum class AheadOfStream : std::uint8_t {
+        Wait, // returns NoMessage until the stream reaches it
+        Fail, // returns Failed, naming the stream's last event and `after`
+    };
+
     // Continues after event `after`, whose chain hash is `hashAfter` (0 and 0: from the first
-    // event).
-    StreamFollower(NatsStream &stream, SequenceNumber after, std::uint64_t hashAfter);
+    // event). The first message read is the one that contains `after`, so that a chain hash
+    // that differs there fails before any event is returned.
+    StreamFollower(NatsStream &stream, SequenceNumber after, std::uint64_t hashAfter,
+                   AheadOfStream ahead = AheadOfStream::Wait);
 
     // Reads the next message. Never returns part of a message.
     Step next();
@@ -45,12 +55,17 @@ public:
 
 private:
     bool locate(std::string &error);
+    std::optional<std::string> checkAhead(std::uint64_t lastMessage, std::string &error);
     Step check(DecodedBatch batch, std::uint64_t streamSequence);
 
     NatsStream &m_stream;
     SequenceNumber m_last = 0;
     std::uint64_t m_hash = 0;
+    AheadOfStream m_ahead;
     std::uint64_t m_nextMessage = 0; // 0 until located
+    // Set by locate(): the next message may end at m_last, whose chain hash it then checks.
+    bool m_checkingStart = false;
+    std::string m_aheadError; // set by locate() when the stream ends before m_last, with Fail
 };
 
 } // namespace bourse::cluster

@@ -28,6 +28,21 @@ Timestamp wallClockNow()
     return Timestamp{std::chrono::duration_cast<std::chrono::nanoseconds>(now).count()};
 }
 
+std::vector<ServerEndpoints> endpointSetsOf(const ClientOptions &options)
+{
+    std::vector<ServerEndpoints> sets{
+        {options.orderEntryEndpoint, options.publishEndpoint, options.snapshotEndpoint}};
+    sets.insert(sets.end(), options.standbyEndpoints.begin(), options.standbyEndpoints.end());
+    return sets;
+}
+
+std::string describeEndpoints(std::size_t index, const ServerEndpoints &endpoints)
+{
+    if (index == 0)
+        return "primary " + endpoints.orderEntry;
+    return "standby " + std::to_string(index) + " " + endpoints.orderEntry;
+}
+
 std::uint64_t firstClientOrderIdFromClock()
 {
     return static_cast<std::uint64_t>(wallClockNow().value());
@@ -35,6 +50,7 @@ std::uint64_t firstClientOrderIdFromClock()
 
 Client::Client(ClientOptions options)
     : m_options(std::move(options))
+    , m_endpointSets(endpointSetsOf(m_options))
     , m_orderEntry("order-entry")
     , m_snapshots("snapshot")
     , m_reconnectDelay(m_options.reconnectDelayMinimum)
@@ -209,18 +225,20 @@ void Client::checkHandshake()
         return;
     case HandshakeOutcome::Rejected:
         // Logged at the first rejection and every 100th, because each reconnect is rejected.
-        if (m_counters.handshakeRejections++ % 100 == 0)
-            log(LogLevel::Warning, "the server at " + m_options.orderEntryEndpoint +
-                                       " rejected this client's key " +
-                                       std::to_string(m_counters.handshakeRejections) +
-                                       " times: check that its access list names the key");
+        if (m_counters.handshakeRejections++ % 100 == 0) {
+            const std::uint64_t count = m_counters.handshakeRejections;
+            const std::string times = count == 1 ? "once" : std::to_string(count) + " times";
+            log(LogLevel::Warning, "the server at " + endpoints().orderEntry +
+                                       " rejected this client's key " + times +
+                                       ": check that its access list names the key");
+        }
         m_counters.handshakeFailuresInARow = 0;
         return;
     case HandshakeOutcome::Failed:
         ++m_counters.handshakeFailures;
         // Logged once per run of failures, because each reconnect fails the same way.
         if (m_counters.handshakeFailuresInARow++ == 0)
-            log(LogLevel::Warning, "the CURVE handshake with " + m_options.orderEntryEndpoint +
+            log(LogLevel::Warning, "the CURVE handshake with " + endpoints().orderEntry +
                                        " failed: check the server key");
         return;
     }

@@ -23,12 +23,26 @@
 
 namespace bourse::net {
 
+// The three endpoints of one server: a primary, or a standby that takes over its journal.
+struct ServerEndpoints {
+    std::string orderEntry; // the server's ROUTER for commands, "tcp://host:port"
+    std::string publish;    // its PUB
+    std::string snapshot;   // its ROUTER for snapshots
+
+    bool operator==(const ServerEndpoints &) const = default;
+};
+
 struct ClientOptions {
+    // The primary server's endpoints, the set with endpointIndex() 0.
     std::string orderEntryEndpoint; // the server's ROUTER for commands, "tcp://host:port"
     std::string publishEndpoint;    // its PUB
     std::string snapshotEndpoint;   // its ROUTER for snapshots
-    std::string serverPublicKey;    // Z85
-    CurveKeyPair keys;              // the terminal's own pair, listed in the server's access list
+    // Standby servers, which serve the primary's market under the same server key and access
+    // list once they take over. After a dead peer, the next connect goes to the next set: the
+    // standbys in this order, then the primary again.
+    std::vector<ServerEndpoints> standbyEndpoints;
+    std::string serverPublicKey; // Z85
+    CurveKeyPair keys;           // the terminal's own pair, listed in the server's access list
     // The interval the Hello requests. The Welcome's interval replaces it for the connection.
     std::chrono::milliseconds heartbeatInterval{1000};
     // Instruments to follow. Empty follows every instrument, each from its first batch on, so an
@@ -44,7 +58,9 @@ struct ClientOptions {
     // client's backlog, several MB on loopback, so a small one makes the marks matter sooner.
     int receiveBufferBytes = 0;
     // The delay before the first reconnect attempt after a dead peer. It doubles after each
-    // attempt that gets no Welcome, up to the maximum, and a Welcome resets it.
+    // attempt that gets no Welcome, up to the maximum, and a Welcome resets it. With standbys,
+    // a move to the next standby waits the minimum, and the delay doubles only when the
+    // connect goes back to the primary after a round of sets that all failed.
     std::chrono::milliseconds reconnectDelayMinimum{100};
     std::chrono::milliseconds reconnectDelayMaximum{5000};
     // The first client order id. Zero takes the wall clock in ns at construction: see
@@ -66,6 +82,7 @@ struct ClientCounters {
     std::uint64_t messagesReceived = 0; // on all three sockets, invalid ones included
     std::uint64_t heartbeatsSent = 0;
     std::uint64_t connects = 0;         // connection attempts, each with three new sockets
+    std::uint64_t endpointSwitches = 0; // connects to another endpoint set than the one before
     std::uint64_t deadPeers = 0;        // links silent for kMissedHeartbeatsBeforeDead intervals
     std::uint64_t instanceChanges = 0;  // a Welcome or Heartbeat from another server run
     std::uint64_t commandsSent = 0;     // first sends of commands
@@ -146,8 +163,16 @@ public:
     // The server run last seen in a Welcome or Heartbeat; zero before the first.
     std::uint64_t instanceId() const { return m_instanceId; }
     std::size_t pendingCommandCount() const { return m_pending.size(); }
-    // The delay the next reconnect waits, after a dead peer.
+    // The delay the next reconnect to the primary waits, after a dead peer.
     std::chrono::milliseconds reconnectDelay() const { return m_reconnectDelay; }
+    // The wait of the reconnect that is due, while WaitingToReconnect: the minimum delay when
+    // the reconnect goes to a standby, else the reconnectDelay() before it doubled.
+    std::chrono::milliseconds reconnectWait() const { return m_reconnectWait; }
+    // The endpoint set the links use, or after a dead peer the one they connect to next: 0 is
+    // the primary, and i is standby i, options.standbyEndpoints[i - 1].
+    std::size_t endpointIndex() const { return m_endpointIndex; }
+    // The endpoints of endpointIndex().
+    const ServerEndpoints &endpoints() const { return m_endpointSets[m_endpointIndex]; }
 
 private:
     using Clock = std::chrono::steady_clock;
@@ -174,7 +199,10 @@ private:
     void subscribe(const ClientSocketOptions &options);
     void closeLinks();
     void sayHelloAgain(ClientLink &link);
-    void declareDead(const char *link);
+    enum class DeadPeerReason : std::uint8_t { Silent, NoWelcome };
+    void declareDead(const char *link, DeadPeerReason reason);
+    std::chrono::milliseconds moveToNextEndpoints();
+    void reconnect();
     Clock::time_point nextTimer() const;
     void handleTimers(Clock::time_point now);
     void sendHeartbeat(ClientLink &link);
@@ -208,6 +236,8 @@ private:
     void log(LogLevel level, const std::string &message);
 
     ClientOptions m_options;
+    std::vector<ServerEndpoints> m_endpointSets; // the primary, then the standbys
+    std::size_t m_endpointIndex = 0;
     int m_wakeUpEvent = -1; // an eventfd that wakeUp() signals and poll() waits on
     zmq::context_t m_context;
     ClientLink m_orderEntry;
@@ -221,6 +251,7 @@ private:
     std::uint32_t m_serverIntervalMs = 0; // the Welcome's; zero before the first
     std::chrono::milliseconds m_reconnectDelay;
     Clock::time_point m_reconnectAt;
+    std::chrono::milliseconds m_reconnectWait{0};
     bool m_reconnectNow = false; // the links talk to a server run that is gone
 
     std::uint64_t m_nextClientOrderId;
@@ -234,6 +265,13 @@ private:
     ClientCounters m_counters;
     ClientListener *m_listener = nullptr;
 };
+
+// The primary endpoints of options, then its standbys.
+std::vector<ServerEndpoints> endpointSetsOf(const ClientOptions &options);
+
+// Names an endpoint set in logs and on screen: "primary tcp://h:7401" or "standby 1
+// tcp://h:7501", by its order-entry endpoint.
+std::string describeEndpoints(std::size_t index, const ServerEndpoints &endpoints);
 
 // The wall clock in ns since the Unix epoch, where a client's command ids start; each command
 // takes the next. The ids stay unique in an account across reconnects, because the counter

@@ -35,18 +35,20 @@ std::chrono::milliseconds Client::interval() const
 void Client::openLinks()
 {
     ++m_counters.connects;
+    // A standby, or the same server restarted, may welcome with another interval.
+    m_serverIntervalMs = 0;
     const ClientSocketOptions options = socketOptions();
     subscribe(options);
-    m_orderEntry.open(m_context, m_options.orderEntryEndpoint, options);
-    m_snapshots.open(m_context, m_options.snapshotEndpoint, options);
+    m_orderEntry.open(m_context, endpoints().orderEntry, options);
+    m_snapshots.open(m_context, endpoints().snapshot, options);
 
     for (ClientLink *link : {&m_orderEntry, &m_snapshots}) {
         Message hello;
         hello.body = Hello{kProtocolVersion, kProtocolVersion, requestedIntervalMs()};
         sendOn(*link, hello);
     }
-    log(LogLevel::Info, "connecting to " + m_options.orderEntryEndpoint + ", " +
-                            m_options.publishEndpoint + " and " + m_options.snapshotEndpoint);
+    log(LogLevel::Info, "connecting to " + endpoints().orderEntry + ", " + endpoints().publish +
+                            " and " + endpoints().snapshot);
     setState(ClientState::Connecting);
 }
 
@@ -60,7 +62,7 @@ void Client::subscribe(const ClientSocketOptions &options)
     // follows more topics than ZMQ_SNDHWM (1000 by default) would silently miss some. A SUB
     // sends nothing but subscriptions, so an unbounded queue costs nothing else.
     m_publications->set(zmq::sockopt::sndhwm, 0);
-    m_publications->connect(m_options.publishEndpoint);
+    m_publications->connect(endpoints().publish);
 
     const auto subscribeTo = [this](StreamKind kind, std::uint32_t id) {
         const Topic topic = topicOf(kind, id);
@@ -91,7 +93,7 @@ void Client::sayHelloAgain(ClientLink &link)
                                " link: sending a Hello on a new connection");
     const bool orderEntry = &link == &m_orderEntry;
     link.close();
-    link.open(m_context, orderEntry ? m_options.orderEntryEndpoint : m_options.snapshotEndpoint,
+    link.open(m_context, orderEntry ? endpoints().orderEntry : endpoints().snapshot,
               socketOptions());
     Message hello;
     hello.body = Hello{kProtocolVersion, kProtocolVersion, requestedIntervalMs()};
@@ -121,19 +123,67 @@ void Client::closeLinks()
     markPendingForResend();
 }
 
-void Client::declareDead(const char *link)
+void Client::declareDead(const char *link, DeadPeerReason reason)
 {
     ++m_counters.deadPeers;
-    log(LogLevel::Warning, std::string("the ") + link + " link received nothing for " +
-                               milliseconds(interval() * kMissedHeartbeatsBeforeDead) +
-                               ": closing every link and reconnecting in " +
-                               milliseconds(m_reconnectDelay));
+    const std::string silence = milliseconds(interval() * kMissedHeartbeatsBeforeDead);
+    const std::string failure = reason == DeadPeerReason::Silent
+                                    ? " link received nothing for " + silence
+                                    : " link got no Welcome within " + silence;
     closeLinks();
     // Messages were lost during the outage, so no stream can continue from where it stopped.
     m_streams.forgetAll();
-    m_reconnectAt = Clock::now() + m_reconnectDelay;
-    m_reconnectDelay = std::min(m_reconnectDelay * 2, m_options.reconnectDelayMaximum);
+
+    const std::size_t previous = m_endpointIndex;
+    const std::chrono::milliseconds wait = moveToNextEndpoints();
+    const std::string next = m_endpointIndex == previous
+                                 ? std::string("reconnecting")
+                                 : "moving to " + describeEndpoints(m_endpointIndex, endpoints());
+    log(LogLevel::Warning, std::string("the ") + link + failure + ": closing every link and " +
+                               next + " in " + milliseconds(wait));
+    m_reconnectWait = wait;
+    m_reconnectAt = Clock::now() + wait;
     setState(ClientState::WaitingToReconnect);
+}
+
+// Steps to the next endpoint set and returns the delay before connecting to it. A standby is
+// tried after the minimum delay, because the primary's failure does not mean that it failed.
+// Coming back to the primary ends a round in which every set failed, so that connect waits the
+// growing delay, as every reconnect does when there is no standby.
+std::chrono::milliseconds Client::moveToNextEndpoints()
+{
+    const std::size_t next = (m_endpointIndex + 1) % m_endpointSets.size();
+    if (next != m_endpointIndex) {
+        ++m_counters.endpointSwitches;
+        // The failures in a row describe the set in use, which may have another server key.
+        m_counters.handshakeFailuresInARow = 0;
+    }
+    m_endpointIndex = next;
+    if (next != 0)
+        return m_options.reconnectDelayMinimum;
+
+    const std::chrono::milliseconds wait = m_reconnectDelay;
+    m_reconnectDelay = std::min(m_reconnectDelay * 2, m_options.reconnectDelayMaximum);
+    return wait;
+}
+
+// Connects to the current endpoint set after a dead peer. Only the primary's endpoints are
+// checked at construction, so a standby endpoint that ZeroMQ rejects is logged and skipped,
+// and the client goes on to the next set instead of stopping.
+void Client::reconnect()
+{
+    try {
+        openLinks();
+    } catch (const zmq::error_t &error) {
+        closeLinks();
+        const std::string failed = describeEndpoints(m_endpointIndex, endpoints());
+        const std::chrono::milliseconds wait = moveToNextEndpoints();
+        log(LogLevel::Warning,
+            "cannot connect to " + failed + ": " + error.what() + "; moving to " +
+                describeEndpoints(m_endpointIndex, endpoints()) + " in " + milliseconds(wait));
+        m_reconnectWait = wait;
+        m_reconnectAt = Clock::now() + wait;
+    }
 }
 
 Client::Clock::time_point Client::nextTimer() const
@@ -149,6 +199,8 @@ Client::Clock::time_point Client::nextTimer() const
         next = std::min(next, link->lastReceived + deadAfter);
         if (link->welcomed)
             next = std::min(next, link->lastSent + interval());
+        else
+            next = std::min(next, link->openedAt + deadAfter);
     }
     return next;
 }
@@ -163,17 +215,21 @@ void Client::handleTimers(Clock::time_point now)
     }
     if (m_state == ClientState::WaitingToReconnect) {
         if (now >= m_reconnectAt)
-            openLinks();
+            reconnect();
         return;
     }
 
     const auto deadAfter = interval() * kMissedHeartbeatsBeforeDead;
     for (const ClientLink *link : {&m_orderEntry, &m_snapshots}) {
         if (now - link->lastReceived >= deadAfter)
-            return declareDead(link->name);
+            return declareDead(link->name, DeadPeerReason::Silent);
+        // A server that sends messages but never a Welcome, such as ErrorReplies to the Hello,
+        // is as useless as a silent one.
+        if (!link->welcomed && now - link->openedAt >= deadAfter)
+            return declareDead(link->name, DeadPeerReason::NoWelcome);
     }
     if (now - m_lastPublication >= deadAfter)
-        return declareDead("publication");
+        return declareDead("publication", DeadPeerReason::Silent);
 
     for (ClientLink *link : {&m_orderEntry, &m_snapshots}) {
         if (link->welcomed && now - link->lastSent >= interval())

@@ -63,6 +63,7 @@ void ClientLink::open(zmq::context_t &context, const std::string &endpoint,
     received.resetTo(0);
     lastReceived = Clock::now();
     lastSent = lastReceived;
+    openedAt = lastReceived;
 }
 
 void ClientLink::close()

@@ -69,6 +69,7 @@ struct ClientLink {
     StreamSequence received; // the server's direction, whose Welcome is 1
     Clock::time_point lastSent;
     Clock::time_point lastReceived;
+    Clock::time_point openedAt; // of the latest open(), which the Welcome is due after
 };
 
 } // namespace bourse::net

@@ -141,8 +141,10 @@ void Client::onWelcome(ClientLink &link, const Welcome &welcome)
     m_serverIntervalMs = welcome.heartbeatIntervalMs;
     m_reconnectDelay = m_options.reconnectDelayMinimum;
     log(LogLevel::Info, std::string("the ") + link.name + " link is welcomed by server instance " +
-                            std::to_string(welcome.instanceId) + ", heartbeat interval " +
-                            std::to_string(welcome.heartbeatIntervalMs) + " ms");
+                            std::to_string(welcome.instanceId) + " at " +
+                            describeEndpoints(m_endpointIndex, endpoints()) +
+                            ", heartbeat interval " + std::to_string(welcome.heartbeatIntervalMs) +
+                            " ms");
     if (m_orderEntry.welcomed && m_snapshots.welcomed)
         setState(ClientState::Live);
 }

@@ -19,6 +19,8 @@ BookDepth depthOf(const Body &body, BookDepth current)
     return current;
 }
 
+} // namespace
+
 replay::DepthUpdate depthUpdateOf(std::uint64_t sequence, const Body &body)
 {
     replay::DepthUpdate update;
@@ -39,8 +41,6 @@ replay::DepthUpdate depthUpdateOf(std::uint64_t sequence, const Body &body)
     // consecutive.
     return update;
 }
-
-} // namespace
 
 std::string_view nameOf(StreamState state)
 {
@@ -84,6 +84,7 @@ public:
 
         if (const auto *instrument = std::get_if<InstrumentDefinition>(&message.body)) {
             m_definition = *instrument;
+            notify(message);
             return;
         }
         if (std::holds_alternative<Heartbeat>(message.body)) {
@@ -195,8 +196,12 @@ private:
         m_state = StreamState::Live;
         m_lastSequence = 0;
         m_staleReason.clear();
-        if (m_depth == BookDepth::Levels)
+        if (m_depth == BookDepth::Levels) {
             m_depthBook->apply(depthUpdateOf(0, BookSnapshot{}));
+            notify(Message{0, BookSnapshot{}});
+        } else {
+            notify(Message{0, OrderSnapshot{}});
+        }
     }
 
     void heartbeat(std::uint64_t sequence)
@@ -243,6 +248,7 @@ private:
         m_lastSequence = message.sequence;
         m_staleReason.clear();
         m_requested = false;
+        notify(message);
         checkCrossed();
         drainKept();
     }
@@ -303,7 +309,14 @@ private:
         } else if (const auto *status = std::get_if<StatusChange>(&message.body)) {
             m_applier.apply(*m_engine, *status);
         }
+        notify(message);
         checkCrossed();
+    }
+
+    void notify(const Message &message)
+    {
+        if (m_owner.m_observer)
+            m_owner.m_observer->applied(m_topic, m_depth, message);
     }
 
     // An order message that cannot be true of the book held, which is then wrong. A message that

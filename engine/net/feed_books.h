@@ -56,8 +56,9 @@ public:
     void apply(Engine &engine, const Trade &trade);
     void apply(Engine &engine, const StatusChange &status);
 
-    // Rebuilds `engine`, a fresh Engine(InstrumentId), from a snapshot.
-    void load(Engine &engine, const OrderSnapshot &snapshot);
+    // Rebuilds `engine`, a fresh Engine(InstrumentId) or one whose book is empty, from a
+    // snapshot, adding its orders at `time`.
+    void load(Engine &engine, const OrderSnapshot &snapshot, Timestamp time = Timestamp{0});
     // Returns every resting order of `engine`'s book in the snapshot's order.
     static OrderSnapshot snapshotOf(const Engine &engine);
 
@@ -78,6 +79,23 @@ public:
     // request through FeedBooks::pendingSnapshots() when no reply comes.
     virtual void snapshotRequested(const std::string &topic) { (void)topic; }
 };
+
+// Receives every change that the books make, in the order they make it, so that a book kept
+// elsewhere, such as a terminal session's engine, can follow one stream with the same code.
+class FeedBookObserver {
+public:
+    virtual ~FeedBookObserver() = default;
+
+    // A definition, a snapshot that replaced the book of `topic`, or a sequenced message applied
+    // to it. A stream that starts from its first message, after a publisher restart too, sends
+    // an empty snapshot of its depth at sequence 0 first. Called from FeedBooks::apply.
+    virtual void applied(const std::string &topic, BookDepth depth, const Message &message) = 0;
+};
+
+// The level change a level stream's message makes, as the replay's DepthBook takes it: a
+// snapshot, a delta, or an empty delta for a trade or a status change, which keeps the update
+// ids consecutive.
+replay::DepthUpdate depthUpdateOf(std::uint64_t sequence, const Body &body);
 
 // The top of a book with its state, for display.
 struct StreamSummary {
@@ -110,6 +128,8 @@ public:
 
     // `handler` may be nullptr; it must outlive the books otherwise.
     void setHandler(FeedBooksHandler *handler) { m_handler = handler; }
+    // `observer` may be nullptr; it must outlive the books otherwise.
+    void setObserver(FeedBookObserver *observer) { m_observer = observer; }
 
     // The endpoint named in rejections, such as "tcp://127.0.0.1:5600".
     void setSource(std::string endpoint) { m_source = std::move(endpoint); }
@@ -147,6 +167,7 @@ private:
     std::map<std::string, std::unique_ptr<FeedStream>> m_streams;
     FeedStatistics m_statistics;
     FeedBooksHandler *m_handler = nullptr;
+    FeedBookObserver *m_observer = nullptr;
     std::size_t m_bufferLimit;
     std::string m_source;
 };

@@ -40,13 +40,12 @@ void OrderApplier::apply(Engine &engine, const StatusChange &status)
 
 // Recovered orders keep their ids, so a later snapshot marks them the same way, and new
 // recovered orders take ids above the highest one loaded.
-void OrderApplier::load(Engine &engine, const OrderSnapshot &snapshot)
+void OrderApplier::load(Engine &engine, const OrderSnapshot &snapshot, Timestamp time)
 {
     for (const RestingOrder &order : snapshot.orders) {
         const OrderOrigin origin =
             lobster::isRecovered(order.id) ? OrderOrigin::Recovered : OrderOrigin::MarketData;
-        m_messages.add(engine, order.id, order.side, order.price, order.quantity, Timestamp{0},
-                       origin);
+        m_messages.add(engine, order.id, order.side, order.price, order.quantity, time, origin);
         m_messages.reserveRecoveredId(order.id);
     }
 }

@@ -33,10 +33,12 @@ public:
 
     const std::string &topic() const override { return m_topic; }
 
-    // LOBSTER prices are dollars x 10000, sizes whole shares.
+    // LOBSTER prices are dollars x 10000, sizes whole shares. US stocks at or above $1.00 are
+    // quoted in cents (SEC Regulation NMS, Rule 612), so the tick is 100 units.
+    // NOTE: a stock under $1.00, quoted in 0.0001, would need a tick of 1.
     InstrumentDefinition definition() const override
     {
-        return InstrumentDefinition{BookDepth::Orders, 4, 0, 1, 1};
+        return InstrumentDefinition{BookDepth::Orders, 4, 0, 100, 1};
     }
 
     bool next(Body &body, Timestamp &time) override
@@ -118,10 +120,12 @@ public:
 
     const std::string &topic() const override { return m_topic; }
 
-    // LOBSTER prices are dollars x 10000, sizes whole shares.
+    // LOBSTER prices are dollars x 10000, sizes whole shares. US stocks at or above $1.00 are
+    // quoted in cents (SEC Regulation NMS, Rule 612), so the tick is 100 units.
+    // NOTE: a stock under $1.00, quoted in 0.0001, would need a tick of 1.
     InstrumentDefinition definition() const override
     {
-        return InstrumentDefinition{BookDepth::Orders, 4, 0, 1, 1};
+        return InstrumentDefinition{BookDepth::Orders, 4, 0, 100, 1};
     }
 
     bool next(Body &body, Timestamp &time) override

@@ -90,6 +90,11 @@ FeedSubscriber::FeedSubscriber(zmq::context_t &context, std::vector<FeedSubscrip
 
 FeedSubscriber::~FeedSubscriber() = default;
 
+void FeedSubscriber::setObserver(std::size_t feed, FeedBookObserver *observer)
+{
+    m_feeds.at(feed)->books.setObserver(observer);
+}
+
 std::optional<std::string> FeedSubscriber::connect()
 {
     for (auto &feed : m_feeds) {

@@ -47,6 +47,10 @@ public:
     void runUntilIdle(std::chrono::milliseconds idle,
                       const std::function<bool()> &stopRequested = {});
 
+    // Sets the observer of the changes to the books of `feed`; nullptr removes it. The observer
+    // must outlive the subscriber, and is called from poll() and runUntilIdle().
+    void setObserver(std::size_t feed, FeedBookObserver *observer);
+
     std::size_t feedCount() const { return m_feeds.size(); }
     const FeedBooks &books(std::size_t feed = 0) const;
     // Payloads of any kind, valid or not, received from a feed's two sockets.

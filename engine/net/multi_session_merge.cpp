@@ -166,15 +166,15 @@ std::string mergedError(const EngineViews &views, const std::vector<std::string>
 // its own entry of ConnectionStatus::engines.
 void addCounters(ClientCounters &sum, const ClientCounters &add)
 {
-    for (auto field :
-         {&ClientCounters::messagesSent, &ClientCounters::messagesReceived,
-          &ClientCounters::heartbeatsSent, &ClientCounters::connects, &ClientCounters::deadPeers,
-          &ClientCounters::instanceChanges, &ClientCounters::commandsSent,
-          &ClientCounters::commandsResent, &ClientCounters::repliesReceived,
-          &ClientCounters::unmatchedReplies, &ClientCounters::errorRepliesReceived,
-          &ClientCounters::invalidMessages, &ClientCounters::linkGaps,
-          &ClientCounters::linksReopened, &ClientCounters::snapshotRequestsSent,
-          &ClientCounters::handshakeFailures, &ClientCounters::handshakeRejections})
+    for (auto field : {&ClientCounters::messagesSent, &ClientCounters::messagesReceived,
+                       &ClientCounters::heartbeatsSent, &ClientCounters::connects,
+                       &ClientCounters::endpointSwitches, &ClientCounters::deadPeers,
+                       &ClientCounters::instanceChanges, &ClientCounters::commandsSent,
+                       &ClientCounters::commandsResent, &ClientCounters::repliesReceived,
+                       &ClientCounters::unmatchedReplies, &ClientCounters::errorRepliesReceived,
+                       &ClientCounters::invalidMessages, &ClientCounters::linkGaps,
+                       &ClientCounters::linksReopened, &ClientCounters::snapshotRequestsSent,
+                       &ClientCounters::handshakeFailures, &ClientCounters::handshakeRejections})
         sum.*field += add.*field;
 }
 

@@ -49,6 +49,7 @@ struct RemoteSession::Impl final : ClientListener {
         , market(std::in_place, builderOptions(options), options.client.accounts)
         , frameInterval(std::chrono::microseconds(1'000'000 / options.framesPerSecond))
         , client(options.client)
+        , linkEndpoint(options.client.orderEntryEndpoint)
     {
         client.setListener(this);
         client.setStreamEventListener(
@@ -97,9 +98,20 @@ struct RemoteSession::Impl final : ClientListener {
     }
     void onStateChanged(ClientState state) override
     {
+        // The client has already chosen the next endpoint set when it reports the loss.
+        if (state != ClientState::WaitingToReconnect)
+            linkEndpoint = client.endpoints().orderEntry;
+        if (state == ClientState::Live)
+            linkWasLive = true;
         if (state == ClientState::WaitingToReconnect) {
-            lastError = "connection to " + options.client.orderEntryEndpoint + " lost";
+            // A retry of the endpoint that was lost keeps its loss as the error, and an endpoint
+            // never reached since then is named as one that cannot be connected to.
+            if (linkWasLive)
+                lostEndpoint = linkEndpoint;
+            lastError = linkEndpoint == lostEndpoint ? "connection to " + linkEndpoint + " lost"
+                                                     : "cannot connect to " + linkEndpoint;
             viewError = lastError;
+            linkWasLive = false;
         }
         // The link is back, so the view stops giving the loss as the session's error. The
         // status keeps it as the last error.
@@ -114,6 +126,9 @@ struct RemoteSession::Impl final : ClientListener {
     std::optional<RemoteMarket> market;
     Clock::duration frameInterval;
     Client client;
+    std::string linkEndpoint; // the order-entry endpoint of the latest connect
+    bool linkWasLive = false; // the latest connect reached Live, so a loss is a lost connection
+    std::string lostEndpoint; // the order-entry endpoint whose live connection was lost last
     remote::CommandQueue commands;
     std::vector<remote::Command> takenCommands; // reused by each applyCommands()
     InstrumentId focus;
@@ -225,8 +240,8 @@ void RemoteSession::Impl::publish(Clock::time_point now)
     market->fill(*next, client.streams(), focus, now);
     next->viewNumber = ++viewNumber;
     next->replaySeeks = restarts;
-    next->replayStale = staleSentence(client, options.client, next->instrument);
-    next->replaySource = options.client.orderEntryEndpoint;
+    next->replayStale = staleSentence(client, linkEndpoint, next->instrument);
+    next->replaySource = client.endpoints().orderEntry;
     next->error = viewError;
     auto nextStatus = std::make_shared<ConnectionStatus>(connectionStatus());
 
@@ -242,10 +257,11 @@ ConnectionStatus RemoteSession::Impl::connectionStatus() const
 {
     ConnectionStatus result;
     result.state = client.state();
-    result.orderEntryEndpoint = options.client.orderEntryEndpoint;
+    result.orderEntryEndpoint = client.endpoints().orderEntry;
+    result.endpointIndex = client.endpointIndex();
     result.serverPublicKey = options.client.serverPublicKey;
     result.instanceId = client.instanceId();
-    result.reconnectDelay = client.reconnectDelay();
+    result.reconnectDelay = client.reconnectWait();
     result.staleStreams = staleStreams(client, options.client, market->instruments());
     result.counters = client.counters();
     result.sync = client.streams().counters();

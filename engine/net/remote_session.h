@@ -24,10 +24,11 @@ namespace bourse::net {
 // The link to the server as the terminal's status bar and connection panel show it.
 struct ConnectionStatus {
     ClientState state = ClientState::Connecting;
-    std::string orderEntryEndpoint;
+    std::string orderEntryEndpoint; // of the endpoint set in use, the primary's or a standby's
+    std::size_t endpointIndex = 0;  // the set in use: 0 is the primary, i is standby i
     std::string serverPublicKey;
-    std::uint64_t instanceId = 0; // the server run; zero before the first Welcome
-    std::chrono::milliseconds reconnectDelay{0};
+    std::uint64_t instanceId = 0;                // the server run; zero before the first Welcome
+    std::chrono::milliseconds reconnectDelay{0}; // the wait of the reconnect that is due
     // The followed streams that are not in sync now, such as "instrument 3" (describe()).
     std::vector<std::string> staleStreams;
     ClientCounters counters;

@@ -6,14 +6,19 @@
 
 namespace bourse::net {
 
-std::string staleSentence(const Client &client, const ClientOptions &options, InstrumentId focus)
+std::string staleSentence(const Client &client, const std::string &lostEndpoint, InstrumentId focus)
 {
+    const std::string wait = std::to_string(client.reconnectWait().count()) + " ms";
     switch (client.state()) {
     case ClientState::WaitingToReconnect:
-        return "connection to " + options.orderEntryEndpoint + " lost; reconnecting in " +
-               std::to_string(client.reconnectDelay().count()) + " ms";
+        if (client.endpoints().orderEntry == lostEndpoint)
+            return "connection to " + lostEndpoint + " lost; reconnecting in " + wait;
+        return "connection to " + lostEndpoint + " lost; moving to " +
+               describeEndpoints(client.endpointIndex(), client.endpoints()) + " in " + wait;
     case ClientState::Connecting:
-        return "connecting to " + options.orderEntryEndpoint;
+        if (client.endpointIndex() == 0)
+            return "connecting to " + client.endpoints().orderEntry;
+        return "connecting to " + describeEndpoints(client.endpointIndex(), client.endpoints());
     case ClientState::Live:
         break;
     }

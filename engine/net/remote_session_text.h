@@ -12,11 +12,13 @@
 
 namespace bourse::net {
 
-// Why the focus's book cannot be trusted now, for MarketView::replayStale: the link is down
-// ("connection to tcp://127.0.0.1:7401 lost; reconnecting in 400 ms"), not up yet, or the focus's
-// stream is resynchronizing ("resynchronizing instrument 3 with the server"). Empty while the
-// focus is in sync, and for a zero focus while the link is up.
-std::string staleSentence(const Client &client, const ClientOptions &options, InstrumentId focus);
+// Why the focus's book cannot be trusted now, for MarketView::replayStale: the link to
+// `lostEndpoint` is down ("connection to tcp://127.0.0.1:7401 lost; reconnecting in 400 ms", or
+// "...; moving to standby 1 tcp://127.0.0.1:7501 in 100 ms"), not up yet, or the focus's stream
+// is resynchronizing ("resynchronizing instrument 3 with the server"). Empty while the focus is
+// in sync, and for a zero focus while the link is up.
+std::string staleSentence(const Client &client, const std::string &lostEndpoint,
+                          InstrumentId focus);
 
 // The followed streams that are not in sync, such as "instrument 3", instruments first.
 // `instruments` are those the views know besides the ones the options name.

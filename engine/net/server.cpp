@@ -5,6 +5,7 @@
 #include "curve_keys.h"
 #include "curve_socket.h"
 #include "journaled_run.h"
+#include "lease.h"
 #include "replicator.h"
 #include "server_outcome.h"
 
@@ -35,9 +36,16 @@ constexpr int kSnapshotHighWaterMark = 1000;
 } // namespace
 
 Server::Server(ServerConfig config, LogSink log, cluster::LogSink replicationLog)
+    : Server(std::move(config), std::move(log), std::move(replicationLog), nullptr)
+{
+}
+
+Server::Server(ServerConfig config, LogSink log, cluster::LogSink replicationLog,
+               std::unique_ptr<cluster::Lease> lease)
     : m_config(std::move(config))
     , m_log(std::move(log))
     , m_instanceId(static_cast<std::uint64_t>(wallClockNanoseconds()))
+    , m_lease(std::move(lease))
 {
     using Kind = ServerError::Kind;
     AccessListResult access = loadAccessList(m_config.accessList);
@@ -94,7 +102,9 @@ Server::Server(ServerConfig config, LogSink log, cluster::LogSink replicationLog
     m_publishEndpoint = m_publish.get(zmq::sockopt::last_endpoint);
 
     // The publisher receives the market's first events, such as the instruments it adds.
-    m_publisher = std::make_unique<MarketPublisher>(m_publish, m_engine.get());
+    m_publisher = std::make_unique<MarketPublisher>(
+        [this](const Topic &topic, std::span<const std::uint8_t> bytes) { publish(topic, bytes); },
+        m_engine.get());
     m_engine->addHandler(m_publisher.get());
     reportAccessListAccounts();
     setUpMarket();
@@ -158,17 +168,17 @@ void Server::logClientEvent(ClientLogKind kind, LogLevel level, const std::strin
         log(level, *admitted);
 }
 
-int Server::run()
+ServerStop Server::run()
 {
     log(LogLevel::Info, "serving: order entry " + m_orderEntryEndpoint + ", publications " +
                             m_publishEndpoint + ", snapshots " + m_snapshotEndpoint +
                             ", instance " + std::to_string(m_instanceId));
     m_wallAnchor = Clock::now();
     m_nextPublishedHeartbeat = m_wallAnchor;
-    while (!m_stopRequested.load(std::memory_order_relaxed) && !m_journalFailed)
+    while (!m_stopRequested.load(std::memory_order_relaxed) && m_failed == ServerStop::Requested)
         serveOnce();
     finish();
-    return m_journalFailed ? 1 : 0;
+    return m_failed;
 }
 
 void Server::serveOnce()
@@ -197,23 +207,27 @@ void Server::serveOnce()
     if (m_journal && !m_journal->failure().empty()) {
         log(LogLevel::Warning, "the journal failed: " + m_journal->failure() +
                                    "; stopping without acknowledging more commands");
-        m_journalFailed = true;
+        m_failed = ServerStop::JournalFailed;
         return;
     }
+    if (!checkPrimacy())
+        return;
     sendCommittedReplies();
+    sendCommittedReports();
     sendHeartbeats();
     forgetDeadPeers(m_orders);
     forgetDeadPeers(m_snapshots);
 }
 
-// A running market is paced in steps of about a millisecond, and replies wait for the journal's
-// commits, which land within a few milliseconds. Otherwise the next heartbeat is what is due, and
-// a control or a stop request wakes the poll earlier.
+// A running market is paced in steps of about a millisecond, and replies and execution reports
+// wait for the journal's commits, which land within a few milliseconds. Otherwise the next
+// heartbeat is what is due, and a control or a stop request wakes the poll earlier.
 std::chrono::milliseconds Server::pollTimeout() const
 {
     const bool marketRunning = m_market && !m_market->isPaused() &&
                                (m_marketEnd.value() == 0 || m_market->time() < m_marketEnd);
-    if (marketRunning || !m_pending.empty())
+    const bool holding = !m_pending.empty() || !m_heldReports.empty() || !m_heldSnapshots.empty();
+    if (marketRunning || holding)
         return std::chrono::milliseconds(1);
     const auto untilHeartbeat = std::chrono::duration_cast<std::chrono::milliseconds>(
         m_nextPublishedHeartbeat - Clock::now());
@@ -289,14 +303,28 @@ void Server::finish()
     if (m_journal) {
         if (const std::optional<storage::JournalError> failed = m_journal->finish()) {
             log(LogLevel::Warning, "the journal failed: " + failed->toString());
-            m_journalFailed = true;
+            if (m_failed == ServerStop::Requested)
+                m_failed = ServerStop::JournalFailed;
         }
     }
     finishReplication();
-    sendCommittedReplies();
-    if (!m_pending.empty())
-        log(LogLevel::Warning, std::to_string(m_pending.size()) +
-                                   " replies not sent: their events are not in the journal");
+    // A server that lost its lease sends nothing more: its clients resend to the new primary,
+    // which replies to every command whose events the stream contains with the stored reply.
+    if (m_failed != ServerStop::LeaseLost) {
+        sendCommittedReplies();
+        sendCommittedReports();
+    }
+    if (!m_heldReports.empty())
+        log(LogLevel::Info, std::to_string(m_heldReports.size()) +
+                                " execution report messages not sent: their events are not in "
+                                "the journal or the stream, or the lease was lost");
+    if (!m_pending.empty()) {
+        const std::string where = m_replicator ? "the journal or the stream" : "the journal";
+        log(LogLevel::Warning,
+            std::to_string(m_pending.size()) + " replies not sent: " +
+                (m_failed == ServerStop::LeaseLost ? std::string("the lease was lost")
+                                                   : "their events are not in " + where));
+    }
     log(LogLevel::Info, "stopped at sequence " + std::to_string(m_engine->lastSequence()) + "; " +
                             std::to_string(m_counters.commands) + " commands, " +
                             std::to_string(m_counters.errorReplies) + " error replies, " +
@@ -316,8 +344,15 @@ void Server::startReplication(cluster::LogSink replicationLog)
     options.stream.servers = m_config.replicateServers;
     options.stream.stream = m_config.replicateStream;
     options.stream.replicas = m_config.replicateReplicas;
-    m_replicator = std::make_unique<cluster::Replicator>(m_config.journal, std::move(options),
-                                                         std::move(replicationLog));
+    if (m_lease) {
+        cluster::Lease *lease = m_lease.get();
+        options.publicationAllowed = [lease] { return lease->valid(); };
+    }
+    // The listener runs on a thread of the NATS client, and replies wait for what it reports.
+    control::ControlChannel *controls = m_controls.get();
+    m_replicator = std::make_unique<cluster::Replicator>(
+        m_config.journal, std::move(options), std::move(replicationLog),
+        [controls](SequenceNumber) { controls->wakeUp(); });
     cluster::Replicator *replicator = m_replicator.get();
     m_journal->writer().setCommitListener(
         [replicator](SequenceNumber committed) { replicator->notifyCommitted(committed); });
@@ -328,7 +363,7 @@ void Server::startReplication(cluster::LogSink replicationLog)
 // the 10 s wait plus the 5 s timeout of a NATS request that the replicator has under way.
 void Server::finishReplication()
 {
-    if (!m_replicator || m_journalFailed)
+    if (!m_replicator || m_failed != ServerStop::Requested)
         return;
     constexpr std::chrono::seconds kDrainTimeout{10};
     const SequenceNumber last = m_journal->writer().committedSequence();
@@ -344,6 +379,42 @@ void Server::finishReplication()
         log(LogLevel::Warning, lacking + ": replication stopped: " + failure);
     else
         log(LogLevel::Warning, lacking + "; the next start with this journal publishes them");
+}
+
+// Whether this server may go on acknowledging commands: it still holds its lease, and the
+// replicator has not stopped for good. Otherwise it logs why and sets m_failed, which ends the
+// loop.
+bool Server::checkPrimacy()
+{
+    if (m_lease) {
+        if (const std::optional<cluster::Lease::Lost> lost = m_lease->lost()) {
+            const std::string stream = m_config.replicateStream;
+            if (lost->loss == cluster::LeaseLoss::TakenOver)
+                log(LogLevel::Warning, "deposed: the lease of the stream " + stream +
+                                           " is now held by " + lost->current.holder +
+                                           " under epoch " + std::to_string(lost->current.epoch) +
+                                           "; stopping without acknowledging more commands");
+            else
+                log(LogLevel::Warning, "cannot renew the lease of the stream " + stream + " for " +
+                                           std::to_string(m_config.leaseTimeoutMs) +
+                                           " ms; stepping down without acknowledging more " +
+                                           "commands");
+            m_failed = ServerStop::LeaseLost;
+            return false;
+        }
+    }
+    if (m_replicator) {
+        const std::string failure = m_replicator->failure();
+        if (!failure.empty()) {
+            log(LogLevel::Warning, "replication to the stream " + m_config.replicateStream +
+                                       " stopped for good: " + failure +
+                                       "; stopping, because replies wait for the stream. " +
+                                       "Rebuild this journal from the stream before serving it");
+            m_failed = ServerStop::ReplicationFailed;
+            return false;
+        }
+    }
+    return true;
 }
 
 } // namespace bourse::net

@@ -22,6 +22,7 @@
 #include <deque>
 #include <map>
 #include <memory>
+#include <span>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -32,8 +33,9 @@ namespace app {
 class JournaledRun;
 }
 namespace cluster {
+class Lease;
 class Replicator;
-}
+} // namespace cluster
 } // namespace bourse
 
 namespace bourse::net {
@@ -54,6 +56,14 @@ struct ServerCounters {
 
 class CommandOutcome;
 
+// Why Server::run() returned.
+enum class ServerStop : std::uint8_t {
+    Requested,         // requestStop()
+    JournalFailed,     // the journal could not be written
+    LeaseLost,         // another engine took the lease over, or it could not be renewed
+    ReplicationFailed, // the stream belongs to another journal or writer (docs/scale-out.md)
+};
+
 // One thread owns the engine, the market and the sockets: the thread that calls run(). The
 // constructor may run on another thread before that; requestStop() may be called from any thread
 // and from a signal handler.
@@ -63,16 +73,20 @@ public:
     // journal, sets up the market and binds the three sockets. Throws ServerError naming the
     // file or endpoint that failed. With `replicate` in the configuration it also starts the
     // journal's replicator, which logs to `replicationLog` (to `log` when empty) and keeps
-    // retrying while NATS cannot be reached.
+    // retrying while NATS cannot be reached. With a role in the configuration, `lease` is the
+    // lease of the stream, held and renewing: the replicator publishes only while it is valid,
+    // and the server stops once it is lost.
+    Server(ServerConfig config, LogSink log, cluster::LogSink replicationLog,
+           std::unique_ptr<cluster::Lease> lease);
     Server(ServerConfig config, LogSink log, cluster::LogSink replicationLog = {});
     ~Server();
     Server(const Server &) = delete;
     Server &operator=(const Server &) = delete;
 
     // Serves until requestStop(). Then it takes no more commands, sends the replies the journal
-    // has committed, and closes the journal with a final snapshot. Returns 0, or 1 when the
-    // journal failed (the error is logged).
-    int run();
+    // has committed (and the stream acknowledged, with `replicate`), and closes the journal with
+    // a final snapshot. Returns why it stopped; every reason but Requested is logged.
+    ServerStop run();
     // Any thread, and a signal handler: an atomic store and a write() that wakes the poll.
     void requestStop();
 
@@ -121,11 +135,25 @@ private:
         Body reply;
         SequenceNumber waitFor = 0;
     };
+    // A message of an account stream, held until the events it reports are committed.
+    struct HeldReport {
+        Topic topic;
+        std::vector<std::uint8_t> bytes;
+        SequenceNumber waitFor = 0;
+    };
+    // An account snapshot, held until the engine state it was built from is committed.
+    struct HeldSnapshot {
+        std::string identity;
+        std::string key; // the requester's, as PendingReply::key
+        std::vector<SnapshotPart> parts;
+        SequenceNumber waitFor = 0;
+    };
 
     // Setting up (server.cpp, server_market.cpp).
     void openJournalAndEngine();
     void startReplication(cluster::LogSink replicationLog);
     void finishReplication();
+    bool checkPrimacy();
     void setUpMarket();
     void openTraderAccounts();
     void bind(Link &link, const std::string &endpoint, std::string &bound);
@@ -160,6 +188,13 @@ private:
     void rejectUnexpected(Link &link, const std::string &identity,
                           std::span<const std::uint8_t> bytes);
     void answerSnapshot(Link &link, const std::string &identity, const SnapshotRequest &request);
+    void sendSnapshotParts(Link &link, const std::string &identity,
+                           const std::vector<SnapshotPart> &parts);
+
+    // Execution reports and account snapshots held behind the replies' gate (server_reports.cpp).
+    void publish(const Topic &topic, std::span<const std::uint8_t> bytes);
+    void sendPublication(const Topic &topic, std::span<const std::uint8_t> bytes);
+    void sendCommittedReports();
 
     // Commands (server_commands.cpp).
     void handleCommand(const std::string &identity, const Peer &peer, const Message &message);
@@ -189,6 +224,8 @@ private:
     std::unique_ptr<Authenticator> m_authenticator;
     std::shared_ptr<const AccessList> m_reportedAccessList; // the list the publisher follows
     std::unique_ptr<Engine> m_engine;
+    // Before the replicator, whose publication gate reads the lease's validity.
+    std::unique_ptr<cluster::Lease> m_lease;
     // Before the journal, so that it outlives the journal's commit listener that calls it.
     std::unique_ptr<cluster::Replicator> m_replicator;
     std::unique_ptr<app::JournaledRun> m_journal;
@@ -198,6 +235,10 @@ private:
     Clock::time_point m_wallAnchor;
     std::int64_t m_marketAnchor = 0; // the market time at m_wallAnchor
     std::int64_t m_lastCommandTime = 0;
+
+    // Why the loop ends: set on the server's thread once the journal, the lease or the replicator
+    // fails for good.
+    ServerStop m_failed = ServerStop::Requested;
 
     Link m_orders{"order entry", {}, {}};
     Link m_snapshots{"snapshot", {}, {}};
@@ -210,9 +251,10 @@ private:
     Message m_incoming;                     // reused, so decoding allocates nothing once warm
     std::vector<std::uint8_t> m_sendBuffer; // reused for every message sent on a link
     std::deque<PendingReply> m_pending;
+    std::deque<HeldReport> m_heldReports;     // in the order the publisher sent them
+    std::deque<HeldSnapshot> m_heldSnapshots; // in the order they were requested
     StoredReplies m_stored;
     Clock::time_point m_nextPublishedHeartbeat;
-    bool m_journalFailed = false;
     ClientLogLimit m_clientLog;
     ServerCounters m_counters;
 };

@@ -4,8 +4,10 @@
 #include "server.h"
 
 #include "journaled_run.h"
+#include "replicator.h"
 #include "server_outcome.h"
 
+#include <algorithm>
 #include <limits>
 
 namespace bourse::net {
@@ -241,10 +243,17 @@ void Server::sendCommittedReplies()
     }
 }
 
+// With `replicate`, a reply waits for the stream too, so that a standby that takes over has
+// every event that a reply acknowledged. Execution reports and account snapshots wait for the
+// same sequence (server_reports.cpp).
 SequenceNumber Server::committedSequence() const
 {
-    return m_journal ? m_journal->writer().committedSequence()
-                     : std::numeric_limits<SequenceNumber>::max();
+    if (!m_journal)
+        return std::numeric_limits<SequenceNumber>::max();
+    const SequenceNumber committed = m_journal->writer().committedSequence();
+    if (!m_replicator)
+        return committed;
+    return std::min(committed, m_replicator->acknowledgedSequence());
 }
 
 } // namespace bourse::net

@@ -147,6 +147,17 @@ std::optional<std::string> LineReader::readOne(const std::string &name, const st
         if (auto problem = readNumber(name, value, 1, 5, number))
             return problem;
         m_config.replicateReplicas = static_cast<int>(number);
+    } else if (name == "role") {
+        if (value != "primary" && value != "standby")
+            return "invalid role '" + value + "': expected primary or standby";
+        m_config.role = value == "primary" ? ServerRole::Primary : ServerRole::Standby;
+    } else if (name == "engine-name") {
+        // The lease stores "EPOCH NAME", so a name is one word, which a line's words already are.
+        m_config.engineName = value;
+    } else if (name == "lease-timeout-ms") {
+        if (auto problem = readNumber(name, value, 200, 60'000, number))
+            return problem;
+        m_config.leaseTimeoutMs = static_cast<std::uint32_t>(number);
     } else {
         m_seen.erase(name);
         return "unknown setting '" + name + "'";
@@ -267,6 +278,23 @@ std::optional<std::string> LineReader::readReplicate(const std::string &value)
     return std::nullopt;
 }
 
+// A role needs replication and a name; the name and the lease timeout need a role.
+std::optional<std::string> checkRoleSettings(const LineReader &reader,
+                                             std::map<std::string, std::string> &lines)
+{
+    if (reader.saw("role") && !reader.saw("replicate"))
+        return lines["role"] + ": error: 'role' needs a 'replicate' line: the lease and the " +
+               "standby work on the replicated stream";
+    if (reader.saw("role") && !reader.saw("engine-name"))
+        return lines["role"] + ": error: 'role' needs an 'engine-name' line, which names this " +
+               "engine in the lease";
+    for (const char *setting : {"engine-name", "lease-timeout-ms"}) {
+        if (reader.saw(setting) && !reader.saw("role"))
+            return lines[setting] + ": error: '" + setting + "' needs a 'role' line";
+    }
+    return std::nullopt;
+}
+
 } // namespace
 
 std::optional<ServerConfig> parseServerConfig(const std::string &text, const std::string &fileName,
@@ -281,7 +309,8 @@ std::optional<ServerConfig> parseServerConfig(const std::string &text, const std
         const std::vector<std::string> words = wordsOf(line);
         if (words.empty())
             continue;
-        if (words.front().rfind("replicate", 0) == 0)
+        if (words.front().rfind("replicate", 0) == 0 || words.front() == "role" ||
+            words.front() == "engine-name" || words.front() == "lease-timeout-ms")
             replicateLines.emplace(words.front(), fileName + ":" + std::to_string(number));
         if (const std::optional<std::string> problem = reader.read(words)) {
             error = fileName + ":" + std::to_string(number) + ": error: " + *problem;
@@ -301,6 +330,10 @@ std::optional<ServerConfig> parseServerConfig(const std::string &text, const std
             error = replicateLines[setting] + ": error: '" + setting + "' needs a 'replicate' line";
             return std::nullopt;
         }
+    }
+    if (const std::optional<std::string> problem = checkRoleSettings(reader, replicateLines)) {
+        error = *problem;
+        return std::nullopt;
     }
     for (const char *required : {"server-key", "access-list", "market"}) {
         if (!reader.saw(required)) {

@@ -25,6 +25,13 @@ enum class ServedMarket : std::uint8_t {
     Scenario,   // the setup lines of a scenario file; then only remote traders trade
 };
 
+// The server's part in failover under the lease of its replicated stream (docs/scale-out.md).
+enum class ServerRole : std::uint8_t {
+    Alone,   // no lease: the server serves at once, as without failover
+    Primary, // takes the lease, creating it when missing, before it serves
+    Standby, // follows the stream into its journal, and serves once it takes the lease over
+};
+
 struct ServerConfig {
     std::string orderEntryEndpoint = "tcp://127.0.0.1:7401";
     std::string publishEndpoint = "tcp://127.0.0.1:7402";
@@ -55,6 +62,11 @@ struct ServerConfig {
     std::vector<std::string> replicateServers;
     std::string replicateStream = "BOURSE_JOURNAL";
     int replicateReplicas = 3; // copies of the stream in the cluster; 1 for a one-node server
+    // Failover under a lease: only valid with `replicate`. The engine name is required with a
+    // role; it is written into the lease and names the holder in log lines.
+    ServerRole role = ServerRole::Alone;
+    std::string engineName;
+    std::uint32_t leaseTimeoutMs = 2000;
 };
 
 // Reads a configuration file. Returns nothing and sets `error` to "FILE:LINE: error: MESSAGE"

@@ -6,6 +6,7 @@
 #include "curve_socket.h"
 #include "stream_snapshot.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -122,7 +123,9 @@ void Server::dropMalformed(Link &link, const std::vector<zmq::message_t> &frames
 }
 
 // A Hello restarts the link's numbering, as a reconnecting client starts again from 1. The
-// server keeps the interval the client asked for, which the decoder checked.
+// Welcome's interval is the one the Hello requested (the decoder checked it), raised to the
+// publisher's heartbeat-ms, so that a client judging the publication by it does not take the
+// publisher's slower heartbeats for a dead server.
 void Server::welcome(Link &link, const std::string &identity, Peer &peer, const Hello &hello)
 {
     if (hello.oldestVersion > kProtocolVersion) {
@@ -136,7 +139,7 @@ void Server::welcome(Link &link, const std::string &identity, Peer &peer, const 
         return;
     }
     peer.sentSequence = 0;
-    peer.heartbeatIntervalMs = hello.heartbeatIntervalMs;
+    peer.heartbeatIntervalMs = std::max(hello.heartbeatIntervalMs, m_config.heartbeatIntervalMs);
     peer.welcomed = true;
     sendTo(link, identity, Welcome{kProtocolVersion, peer.heartbeatIntervalMs, m_instanceId});
 }
@@ -231,8 +234,22 @@ void Server::answerSnapshot(Link &link, const std::string &identity, const Snaps
     // the snapshot covers them. A client drops those batches as covered.
     m_publisher->sendPending();
     const std::uint64_t covers = m_publisher->lastSequence(request.kind, request.streamId);
-    const std::vector<SnapshotPart> parts =
+    std::vector<SnapshotPart> parts =
         buildSnapshot(*m_engine, StreamKey{request.kind, request.streamId}, covers);
+    ++m_counters.snapshots;
+    // An account's snapshot shows its orders and fills, so it waits as its reports do.
+    const SequenceNumber last = m_engine->lastSequence();
+    if (request.kind == StreamKind::Account && committedSequence() < last) {
+        const std::string key = link.peers.at(identity).key;
+        m_heldSnapshots.push_back({identity, key, std::move(parts), last});
+        return;
+    }
+    sendSnapshotParts(link, identity, parts);
+}
+
+void Server::sendSnapshotParts(Link &link, const std::string &identity,
+                               const std::vector<SnapshotPart> &parts)
+{
     // A failed send clears the peer's Hello, and the client requests the snapshot again after
     // its new Hello, so the remaining parts would only fill its queue.
     const Peer &peer = link.peers.at(identity);
@@ -240,7 +257,6 @@ void Server::answerSnapshot(Link &link, const std::string &identity, const Snaps
         const bool last = index + 1 == parts.size();
         sendTo(link, identity, parts[index], last ? kLastPartFlag : 0, index + 1);
     }
-    ++m_counters.snapshots;
 }
 
 } // namespace bourse::net

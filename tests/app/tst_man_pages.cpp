@@ -142,9 +142,9 @@ void ManPagesTest::exitStatusesInManPage_data()
     QTest::addColumn<QList<int>>("expected");
 
     // bourse-engine: the ExitStatus enum of app/engine/commands.h (0, 1, 2, 3, 70) and serve's
-    // own 4 and 5. The terminal: app/terminal/main.cpp.
+    // own 4 to 7. The terminal: app/terminal/main.cpp.
     QTest::newRow("bourse-engine")
-        << manPage("bourse-engine.1") << QList<int>{0, 1, 2, 3, 4, 5, 70};
+        << manPage("bourse-engine.1") << QList<int>{0, 1, 2, 3, 4, 5, 6, 7, 70};
     QTest::newRow("bourse") << manPage("bourse.1") << QList<int>{0, 1, 2};
 }
 

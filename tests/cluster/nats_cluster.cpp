@@ -6,6 +6,7 @@
 #include <QThread>
 
 #include <arpa/inet.h>
+#include <csignal>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -44,6 +45,11 @@ std::vector<int> freeLoopbackPorts(int count)
 }
 
 } // namespace
+
+std::vector<int> findFreeLoopbackPorts(int count)
+{
+    return freeLoopbackPorts(count);
+}
 
 QString NatsCluster::serverExecutable()
 {
@@ -125,6 +131,18 @@ bool NatsCluster::launch(int node, QString &error)
     }
     m_processes[index] = std::move(process);
     return true;
+}
+
+void NatsCluster::pause(int node)
+{
+    if (const std::unique_ptr<QProcess> &process = m_processes[static_cast<std::size_t>(node)])
+        ::kill(static_cast<pid_t>(process->processId()), SIGSTOP);
+}
+
+void NatsCluster::resume(int node)
+{
+    if (const std::unique_ptr<QProcess> &process = m_processes[static_cast<std::size_t>(node)])
+        ::kill(static_cast<pid_t>(process->processId()), SIGCONT);
 }
 
 void NatsCluster::kill(int node)

@@ -14,6 +14,10 @@
 
 namespace bourse::test {
 
+// Ports that the system hands out for binding now, released again before the caller binds
+// them; empty when the system has too few.
+std::vector<int> findFreeLoopbackPorts(int count);
+
 class NatsCluster {
 public:
     static constexpr int kNodes = 3;
@@ -38,6 +42,9 @@ public:
     void stop(int node);
     // Starts a node that was killed or stopped again, with the same ports and storage.
     bool restart(int node, QString &error);
+    // Pauses a node with SIGSTOP, as a stalled machine, or resumes it with SIGCONT.
+    void pause(int node);
+    void resume(int node);
 
     // "nats://127.0.0.1:P1,nats://127.0.0.1:P2,..." and the same as a list.
     QString urls() const;

@@ -3,6 +3,10 @@
 #include "replicated_batch.h"
 #include "stream_follower.h"
 
+#include <QDir>
+#include <QFile>
+#include <QProcess>
+
 #include <sqlite3.h>
 
 #include <algorithm>
@@ -146,6 +150,43 @@ cluster::ReplicatorOptions replicatorOptions(const std::vector<std::string> &ser
     options.stream.stream = stream;
     options.retryInterval = std::chrono::milliseconds(100);
     return options;
+}
+
+QString writeServeKeys(const QString &engine, const QString &folder, QString &error)
+{
+    const QDir directory(folder);
+    for (const char *name : {"server", "trader"}) {
+        QProcess keygen;
+        keygen.setProcessChannelMode(QProcess::MergedChannels);
+        keygen.start(engine, {QStringLiteral("keygen"), QStringLiteral("--out"),
+                              directory.filePath(QString::fromLatin1(name))});
+        if (!keygen.waitForFinished(10'000) || keygen.exitCode() != 0) {
+            error = QStringLiteral("keygen of %1 failed: ").arg(QString::fromLatin1(name)) +
+                    QString::fromUtf8(keygen.readAll());
+            return {};
+        }
+    }
+    QFile traderKey(directory.filePath(QStringLiteral("trader.pub")));
+    if (!traderKey.open(QIODevice::ReadOnly)) {
+        error = QStringLiteral("cannot read ") + traderKey.fileName();
+        return {};
+    }
+    QString key;
+    for (const QString &line : QString::fromUtf8(traderKey.readAll()).split(QLatin1Char('\n'))) {
+        if (line.startsWith(QStringLiteral("public-key ")))
+            key = line.mid(11).trimmed();
+    }
+    if (key.isEmpty()) {
+        error = traderKey.fileName() + QStringLiteral(" has no public-key line");
+        return {};
+    }
+    QFile access(directory.filePath(QStringLiteral("serve.access")));
+    if (!access.open(QIODevice::WriteOnly) ||
+        access.write(QStringLiteral("trader %1 accounts 1\n").arg(key).toUtf8()) < 0) {
+        error = QStringLiteral("cannot write ") + access.fileName();
+        return {};
+    }
+    return key;
 }
 
 } // namespace bourse::test

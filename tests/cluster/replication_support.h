@@ -63,6 +63,11 @@ std::vector<std::uint8_t> journalRecordBytes(const std::string &journalPath, QSt
 // The records of every message of the stream, headers removed, in stream order.
 std::vector<std::uint8_t> streamRecordBytes(cluster::NatsStream &stream, QString &error);
 
+// Writes the key pairs `server` and `trader` into `folder` with `engine keygen` (the
+// bourse-engine executable), and the access list `serve.access`, which lets the trader trade
+// account 1. Returns the trader's public key (Z85), or an empty string with `error` set.
+QString writeServeKeys(const QString &engine, const QString &folder, QString &error);
+
 // Reads the whole stream with a StreamFollower, which checks continuity and the chain hash.
 // Returns the number of events, or -1 with `error` set.
 long long followWholeStream(cluster::NatsStream &stream, QString &error);

@@ -474,25 +474,8 @@ void ReplicationTest::followUnknownStreamCreatesNoFile()
 void ReplicationTest::serveReplicatesItsJournal()
 {
     const QString engine = QStringLiteral(BOURSE_ENGINE_EXECUTABLE);
-    for (const char *name : {"server", "trader"}) {
-        QProcess keygen;
-        keygen.start(engine, {QStringLiteral("keygen"), QStringLiteral("--out"),
-                              m_folder.filePath(QString::fromLatin1(name))});
-        QVERIFY(keygen.waitForFinished(10'000));
-        QCOMPARE(keygen.exitCode(), 0);
-    }
-    QFile traderKey(m_folder.filePath(QStringLiteral("trader.pub")));
-    QVERIFY(traderKey.open(QIODevice::ReadOnly));
-    QString key;
-    for (const QString &line : QString::fromUtf8(traderKey.readAll()).split(QLatin1Char('\n'))) {
-        if (line.startsWith(QStringLiteral("public-key ")))
-            key = line.mid(11).trimmed();
-    }
-    QVERIFY(!key.isEmpty());
-    QFile access(m_folder.filePath(QStringLiteral("serve.access")));
-    QVERIFY(access.open(QIODevice::WriteOnly));
-    access.write(QStringLiteral("trader %1 accounts 1\n").arg(key).toUtf8());
-    access.close();
+    QString error;
+    QVERIFY2(!test::writeServeKeys(engine, m_folder.path(), error).isEmpty(), qPrintable(error));
 
     const QString journal = m_folder.filePath(QStringLiteral("serve.journal"));
     QFile config(m_folder.filePath(QStringLiteral("serve.conf")));
@@ -529,7 +512,6 @@ void ReplicationTest::serveReplicatesItsJournal()
     QVERIFY2(output.contains("bourse.cluster info: stopped replicating to the stream SERVE"),
              output.constData());
 
-    QString error;
     auto stream = test::connectToStream(m_cluster->servers(), "SERVE", error);
     QVERIFY2(stream, qPrintable(error));
     const std::vector<std::uint8_t> expected =

@@ -1,5 +1,6 @@
-// The replication settings of serve.conf: `replicate`, `replicate-stream` and
-// `replicate-replicas`, and the lines that are rejected.
+// The replication settings of serve.conf: `replicate`, `replicate-stream`,
+// `replicate-replicas`, the failover settings `role`, `engine-name` and `lease-timeout-ms`, and
+// the lines that are rejected.
 
 #include "server_config.h"
 
@@ -21,6 +22,7 @@ class ReplicationConfigTest : public QObject {
 private slots:
     void defaultsWithoutReplicate();
     void settingsAreRead();
+    void roleSettingsAreRead();
     void invalidLinesAreRejected_data();
     void invalidLinesAreRejected();
 };
@@ -33,6 +35,8 @@ void ReplicationConfigTest::defaultsWithoutReplicate()
     QVERIFY(config->replicateServers.empty());
     QCOMPARE(config->replicateStream, std::string("BOURSE_JOURNAL"));
     QCOMPARE(config->replicateReplicas, 3);
+    QVERIFY(config->role == net::ServerRole::Alone);
+    QCOMPARE(config->leaseTimeoutMs, 2000u);
 }
 
 void ReplicationConfigTest::settingsAreRead()
@@ -91,6 +95,40 @@ void ReplicationConfigTest::invalidLinesAreRejected_data()
         << "journal j\nreplicate nats://a:\n"
         << "/srv/serve.conf:5: error: invalid NATS server 'nats://a:' in 'replicate': invalid "
            "port ''";
+    QTest::newRow("role without replicate")
+        << "journal j\nrole primary\nengine-name alpha\n"
+        << "/srv/serve.conf:5: error: 'role' needs a 'replicate' line";
+    QTest::newRow("role without engine name")
+        << "journal j\nreplicate nats://a:1\nrole standby\n"
+        << "/srv/serve.conf:6: error: 'role' needs an 'engine-name' line";
+    QTest::newRow("unknown role")
+        << "journal j\nreplicate nats://a:1\nrole leader\n"
+        << "/srv/serve.conf:6: error: invalid role 'leader': expected primary or standby";
+    QTest::newRow("engine name without role")
+        << "journal j\nreplicate nats://a:1\nengine-name alpha\n"
+        << "/srv/serve.conf:6: error: 'engine-name' needs a 'role' line";
+    QTest::newRow("lease timeout without role")
+        << "journal j\nreplicate nats://a:1\nlease-timeout-ms 1000\n"
+        << "/srv/serve.conf:6: error: 'lease-timeout-ms' needs a 'role' line";
+    QTest::newRow("lease timeout too short")
+        << "journal j\nreplicate nats://a:1\nrole primary\nengine-name a\nlease-timeout-ms 50\n"
+        << "/srv/serve.conf:8: error: invalid lease-timeout-ms '50': expected a whole number "
+           "from 200 to 60000";
+}
+
+void ReplicationConfigTest::roleSettingsAreRead()
+{
+    const std::string text = std::string(kRequired) + "journal market.journal\n"
+                                                      "replicate nats://10.0.0.1:4222\n"
+                                                      "role standby\n"
+                                                      "engine-name desk-b\n"
+                                                      "lease-timeout-ms 1500\n";
+    std::string error;
+    const auto config = net::parseServerConfig(text, "/srv/serve.conf", error);
+    QVERIFY2(config, error.c_str());
+    QVERIFY(config->role == net::ServerRole::Standby);
+    QCOMPARE(config->engineName, std::string("desk-b"));
+    QCOMPARE(config->leaseTimeoutMs, 1500u);
 }
 
 void ReplicationConfigTest::invalidLinesAreRejected()

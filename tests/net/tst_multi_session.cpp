@@ -11,6 +11,7 @@
 #include "curve_keys.h"
 #include "engine_printers.h"
 #include "in_process_server.h"
+#include "view_checks.h"
 
 #include <QTest>
 
@@ -75,20 +76,6 @@ struct SplitMarket {
                 {"right", optionsFor(right, trader, {InstrumentId{2}, InstrumentId{3}})}};
     }
 };
-
-template <typename Source>
-std::shared_ptr<const MarketView> waitForView(const Source &session,
-                                              const std::function<bool(const MarketView &)> &accept)
-{
-    const auto deadline = std::chrono::steady_clock::now() + kViewTimeout;
-    while (std::chrono::steady_clock::now() < deadline) {
-        const auto view = session.latestView();
-        if (view && accept(*view))
-            return view;
-        std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    return nullptr;
-}
 
 bool showsInstruments(const MarketView &view, std::size_t count)
 {

@@ -10,6 +10,7 @@
 #include "engine_printers.h"
 #include "in_process_server.h"
 #include "portfolio.h"
+#include "view_checks.h"
 
 #include <QTest>
 
@@ -21,7 +22,6 @@ using namespace bourse::nettest;
 
 namespace {
 
-constexpr auto kViewTimeout = std::chrono::seconds(10);
 constexpr std::int64_t kOpeningBalance = 100'000'000; // cents
 
 struct Fixture : InProcessServer {
@@ -56,20 +56,6 @@ struct Fixture : InProcessServer {
     }
 };
 
-// The first view that satisfies `accept`, or null after kViewTimeout.
-std::shared_ptr<const MarketView> waitForView(const RemoteSession &session,
-                                              const std::function<bool(const MarketView &)> &accept)
-{
-    const auto deadline = std::chrono::steady_clock::now() + kViewTimeout;
-    while (std::chrono::steady_clock::now() < deadline) {
-        const auto view = session.latestView();
-        if (view && accept(*view))
-            return view;
-        std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    return nullptr;
-}
-
 bool isLiveAndInSync(const MarketView &view)
 {
     return view.takesOrders && view.replayStale.empty() && view.instrument == InstrumentId{1} &&
@@ -83,23 +69,6 @@ const OwnPosition *positionOf(const MarketView &view, std::uint32_t account)
             return &position;
     }
     return nullptr;
-}
-
-std::vector<LevelSummary> engineLevels(const Engine &engine, Side side)
-{
-    std::vector<LevelSummary> levels;
-    const OrderBook &book = *engine.book(InstrumentId{1});
-    for (std::size_t index = 0; index < book.levelCount(side); ++index)
-        levels.push_back(book.level(side, index));
-    return levels;
-}
-
-bool sameLevels(const std::vector<LevelSummary> &a, const std::vector<LevelSummary> &b)
-{
-    return std::equal(
-        a.begin(), a.end(), b.begin(), b.end(), [](const LevelSummary &x, const LevelSummary &y) {
-            return x.price == y.price && x.quantity == y.quantity && x.orderCount == y.orderCount;
-        });
 }
 
 // Rests a bid of 5 at 99.00 and asks of 10 at 100.00 and 7 at 101.00 for account 2, and returns
@@ -170,8 +139,8 @@ void RemoteSessionTest::restingOrdersMatchServerBook()
     fixture.stop();
 
     const Engine &engine = fixture.server->engine();
-    QVERIFY(sameLevels(view->bids, engineLevels(engine, Side::Buy)));
-    QVERIFY(sameLevels(view->asks, engineLevels(engine, Side::Sell)));
+    QVERIFY(sameLevels(view->bids, bookLevels(engine, InstrumentId{1}, Side::Buy)));
+    QVERIFY(sameLevels(view->asks, bookLevels(engine, InstrumentId{1}, Side::Sell)));
     // And by hand: the bid of 5 at 99.00; asks of 10 at 100.00 and 7 at 101.00.
     QCOMPARE(view->bids.at(0).price, Price{9'900});
     QCOMPARE(view->bids.at(0).quantity, Quantity{5});

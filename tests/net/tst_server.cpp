@@ -446,14 +446,28 @@ private slots:
         QCOMPARE(fixture.server->counters().errorReplies, std::uint64_t{1});
     }
 
+    // A Hello that asks for heartbeats faster than the publisher's heartbeat-ms (200 ms in the
+    // fixture's serve.conf) is welcomed with heartbeat-ms, which the publisher keeps to.
+    void welcomeRaisesIntervalToPublisher()
+    {
+        Fixture fixture;
+        auto client = fixture.client(fixture.trader);
+        const auto reply = exchange(*client, Hello{kProtocolVersion, kProtocolVersion, 100});
+        QVERIFY(reply);
+        const auto *welcome = std::get_if<Welcome>(&reply->body);
+        QVERIFY(welcome);
+        QCOMPARE(welcome->heartbeatIntervalMs, 200u);
+    }
+
     void silentPeerIsForgotten()
     {
         Fixture fixture;
         auto client = fixture.client(fixture.trader);
         client->send(Hello{kProtocolVersion, kProtocolVersion, 100});
         QVERIFY(client->receive());
-        // Three intervals of 100 ms without a message from the client, and some time to spare.
-        QTest::qWait(600);
+        // Three intervals of 200 ms (the Welcome raises the 100 asked for to the fixture's
+        // heartbeat-ms) without a message from the client, and some time to spare.
+        QTest::qWait(900);
         // The client's next message, here a heartbeat, learns that it must send Hello again. The
         // server admits the identity as a new peer, which numbers its messages from 1.
         const auto reply = exchange(*client, Heartbeat{Timestamp{1}, 100, 0});
@@ -493,7 +507,8 @@ private slots:
         };
         QVERIFY(pollUntil([&] { return client.state() == ClientState::Live; }));
 
-        std::this_thread::sleep_for(std::chrono::milliseconds(6 * kMinimumHeartbeatIntervalMs));
+        // Six intervals of the Welcome, which is the fixture's heartbeat-ms of 200 ms.
+        std::this_thread::sleep_for(std::chrono::milliseconds(6 * 200));
         const ClientOrderId first = client.submit(buyOrder(1, 0));
         const ClientOrderId second = client.submit(buyOrder(1, 0));
         QVERIFY(pollUntil([&] { return client.pendingCommandCount() == 0; }));

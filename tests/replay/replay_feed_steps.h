@@ -4,7 +4,8 @@
 
 namespace bourse::replay::testing {
 
-// Steps `feed` to its end; returns the messages applied, or -1 when a step failed.
+// Steps a recorded `feed` to its end; returns the messages applied, or -1 when a step failed or
+// waited as a live feed does.
 inline int replayToEnd(ReplayFeed &feed)
 {
     int applied = 0;
@@ -17,6 +18,8 @@ inline int replayToEnd(ReplayFeed &feed)
             return applied;
         case ReplayFeed::Step::Failed:
             return -1;
+        case ReplayFeed::Step::Waiting:
+            return -1; // a recorded feed never waits
         }
     }
 }

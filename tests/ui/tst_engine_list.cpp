@@ -24,6 +24,7 @@ class EngineListTest : public QObject {
 
 private slots:
     void engineLinesAreRead();
+    void standbyEndpointsAreRead();
     void badLineIsReported_data();
     void badLineIsReported();
     void emptyListIsReported();
@@ -31,6 +32,7 @@ private slots:
     void splitStatusCountsLiveEngines();
     void contestedInstrumentIsNamedBySymbol();
     void failedHandshakeNamesTheEngine();
+    void standbyInUseIsNamed();
 };
 
 void EngineListTest::engineLinesAreRead()
@@ -52,6 +54,24 @@ void EngineListTest::engineLinesAreRead()
     QCOMPARE(engines.at(1).settings.serverKey, QLatin1String(kServerKey));
 }
 
+void EngineListTest::standbyEndpointsAreRead()
+{
+    const QString text = QStringLiteral("engine equities tcp://127.0.0.1:7401,tcp://127.0.0.1:7501,"
+                                        "tcp://10.0.0.2:7401 keys/equities.pub\n"
+                                        "engine futures tcp://127.0.0.1:7411 keys/futures.pub\n");
+    const auto parsed = parseEngineList(text, QStringLiteral("/srv/desk/engines.list"));
+    const QString *error = std::get_if<QString>(&parsed);
+    QVERIFY2(error == nullptr, error ? qPrintable(*error) : "");
+    const auto &engines = std::get<std::vector<EngineEntry>>(parsed);
+    QCOMPARE(engines.size(), std::size_t{2});
+    QCOMPARE(engines.at(0).settings.orderEntryEndpoint, QStringLiteral("tcp://127.0.0.1:7401"));
+    QCOMPARE(engines.at(0).settings.standbyEndpoints,
+             (QStringList{QStringLiteral("tcp://127.0.0.1:7501"),
+                          QStringLiteral("tcp://10.0.0.2:7401")}));
+    QCOMPARE(engines.at(0).settings.serverKey, QStringLiteral("/srv/desk/keys/equities.pub"));
+    QVERIFY(engines.at(1).settings.standbyEndpoints.isEmpty());
+}
+
 void EngineListTest::badLineIsReported_data()
 {
     QTest::addColumn<QString>("line");
@@ -71,6 +91,17 @@ void EngineListTest::badLineIsReported_data()
                                 << "engine 'a' is listed twice";
     QTest::newRow("endpoint twice") << "engine b tcp://127.0.0.1:7401 k.pub"
                                     << "engines 'a' and 'b' have the same endpoint";
+    QTest::newRow("invalid standby")
+        << "engine b tcp://127.0.0.1:7411,127.0.0.1:7511 k.pub"
+        << "invalid standby endpoint '127.0.0.1:7511' of engine 'b': expected tcp://HOST:PORT";
+    QTest::newRow("empty standby") << "engine b tcp://127.0.0.1:7411, k.pub"
+                                   << "invalid standby endpoint '' of engine 'b'";
+    QTest::newRow("standby is its primary")
+        << "engine b tcp://127.0.0.1:7411,tcp://127.0.0.1:7411 k.pub"
+        << "endpoint tcp://127.0.0.1:7411 of engine 'b' is listed twice";
+    QTest::newRow("standby is another engine")
+        << "engine b tcp://127.0.0.1:7411,tcp://127.0.0.1:7401 k.pub"
+        << "engines 'a' and 'b' have the same endpoint tcp://127.0.0.1:7401";
 }
 
 void EngineListTest::badLineIsReported()
@@ -192,6 +223,7 @@ void EngineListTest::failedHandshakeNamesTheEngine()
     futures.state = bourse::net::ClientState::WaitingToReconnect;
     futures.reconnectDelay = std::chrono::milliseconds(400);
     futures.engineName = "futures";
+    futures.orderEntryEndpoint = "tcp://127.0.0.1:7411";
     futures.counters.handshakeFailures = 3;
     futures.counters.handshakeFailuresInARow = 3;
 
@@ -203,8 +235,8 @@ void EngineListTest::failedHandshakeNamesTheEngine()
                                        "futures: check its server key"));
     QCOMPARE(text.severity, bourse::ui::ConnectionSeverity::Error);
     QVERIFY2(bourse::ui::engineStatusLine(futures).startsWith(
-                 QStringLiteral("futures: Reconnecting in 400 ms \u00b7 handshake failed: check "
-                                "the server key")),
+                 QStringLiteral("futures: Reconnecting in 400 ms \u00b7 handshake failed with "
+                                "tcp://127.0.0.1:7411: check its server key")),
              qPrintable(bourse::ui::engineStatusLine(futures)));
 
     // A handshake that failed before the link went live adds no text once it is live.
@@ -212,6 +244,62 @@ void EngineListTest::failedHandshakeNamesTheEngine()
     merged.engines = {equities, futures};
     QCOMPARE(bourse::ui::connectionStatusText(merged).text,
              QStringLiteral("Live \u00b7 2 of 2 engines"));
+}
+
+// After a move to a standby, the status bar, its tooltip and an engine's line name the standby
+// in use.
+void EngineListTest::standbyInUseIsNamed()
+{
+    bourse::net::ConnectionStatus status;
+    status.state = bourse::net::ClientState::Live;
+    status.orderEntryEndpoint = "tcp://127.0.0.1:7501";
+    status.endpointIndex = 1;
+    status.instanceId = 18;
+    const bourse::ui::ConnectionStatusText live = bourse::ui::connectionStatusText(status);
+    QCOMPARE(live.text,
+             QStringLiteral("Live on standby 1 tcp://127.0.0.1:7501 \u00b7 instance 18"));
+    QCOMPARE(live.severity, bourse::ui::ConnectionSeverity::Normal);
+    QVERIFY2(live.toolTip.startsWith(QStringLiteral("Server: standby 1 tcp://127.0.0.1:7501\n")),
+             qPrintable(live.toolTip));
+
+    status.state = bourse::net::ClientState::WaitingToReconnect;
+    status.reconnectDelay = std::chrono::milliseconds(100);
+    QCOMPARE(bourse::ui::connectionStatusText(status).text,
+             QStringLiteral("Moving to standby 1 tcp://127.0.0.1:7501 in 100 ms"));
+    status.state = bourse::net::ClientState::Connecting;
+    QCOMPARE(bourse::ui::connectionStatusText(status).text,
+             QStringLiteral("Connecting to standby 1 tcp://127.0.0.1:7501\u2026"));
+    // A standby with another server key fails its handshakes: the text names the standby, not
+    // the primary.
+    status.counters.handshakeFailuresInARow = 2;
+    QCOMPARE(bourse::ui::connectionStatusText(status).text,
+             QStringLiteral("Connecting to standby 1 tcp://127.0.0.1:7501\u2026 \u00b7 handshake "
+                            "failed with standby 1 tcp://127.0.0.1:7501: check its server key"));
+    status.counters.handshakeFailuresInARow = 0;
+
+    // Going back to the primary names it, as the move to the standby named the standby.
+    status.orderEntryEndpoint = "tcp://127.0.0.1:7401";
+    status.endpointIndex = 0;
+    status.counters.endpointSwitches = 2;
+    status.state = bourse::net::ClientState::WaitingToReconnect;
+    QCOMPARE(bourse::ui::connectionStatusText(status).text,
+             QStringLiteral("Moving back to the primary tcp://127.0.0.1:7401 in 100 ms"));
+    status.state = bourse::net::ClientState::Connecting;
+    QCOMPARE(bourse::ui::connectionStatusText(status).text,
+             QStringLiteral("Reconnecting to the primary tcp://127.0.0.1:7401\u2026"));
+
+    // Back on the primary, the text is the one of a single server.
+    status.state = bourse::net::ClientState::Live;
+    QCOMPARE(bourse::ui::connectionStatusText(status).text,
+             QStringLiteral("Live \u00b7 instance 18"));
+
+    status.engineName = "equities";
+    status.orderEntryEndpoint = "tcp://127.0.0.1:7501";
+    status.endpointIndex = 1;
+    QVERIFY2(bourse::ui::engineStatusLine(status).startsWith(
+                 QStringLiteral("equities: Live on standby 1 tcp://127.0.0.1:7501 \u00b7 "
+                                "instance 18 \u00b7 tcp://127.0.0.1:7501")),
+             qPrintable(bourse::ui::engineStatusLine(status)));
 }
 
 QTEST_GUILESS_MAIN(EngineListTest)

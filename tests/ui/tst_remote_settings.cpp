@@ -69,6 +69,8 @@ private slots:
     void missingServerKeyFileIsNamed();
     void missingTerminalKeyFileIsNamed();
     void badEndpointNamesTheField();
+    void standbysTakeNextTwoPorts();
+    void standbyWithoutRoomIsRejected();
     void generatedKeysAreNotReplaced();
 };
 
@@ -78,7 +80,9 @@ void RemoteSettingsTest::endpointCheck_data()
     QTest::addColumn<bool>("valid");
     QTest::newRow("loopback") << QStringLiteral("tcp://127.0.0.1:7401") << true;
     QTest::newRow("host name") << QStringLiteral("tcp://desk-server:7401") << true;
-    QTest::newRow("IPv6") << QStringLiteral("tcp://[::1]:7401") << true;
+    // Rejected while the sockets do not set ZMQ_IPV6, with which it would never connect.
+    QTest::newRow("IPv6") << QStringLiteral("tcp://[::1]:7401") << false;
+    QTest::newRow("upper-case scheme") << QStringLiteral("TCP://127.0.0.1:7401") << true;
     QTest::newRow("no port") << QStringLiteral("tcp://127.0.0.1") << false;
     QTest::newRow("port zero") << QStringLiteral("tcp://127.0.0.1:0") << false;
     QTest::newRow("port too large") << QStringLiteral("tcp://127.0.0.1:70000") << false;
@@ -207,6 +211,43 @@ void RemoteSettingsTest::badEndpointNamesTheField()
     error = errorOf(settings);
     QCOMPARE(error.field, RemoteField::Snapshot);
     QVERIFY2(error.message.contains(QStringLiteral("udp://127.0.0.1:7403")),
+             qPrintable(error.message));
+}
+
+void RemoteSettingsTest::standbysTakeNextTwoPorts()
+{
+    const KeyFolder keys;
+    RemoteSettings settings = keys.settings();
+    settings.standbyEndpoints = {QStringLiteral("tcp://127.0.0.1:7501"),
+                                 QStringLiteral(" tcp://10.0.0.2:7401 ")};
+    auto checked = checkRemoteSettings(settings);
+    QVERIFY(std::holds_alternative<net::ClientOptions>(checked));
+    const std::vector<net::ServerEndpoints> &standbys =
+        std::get<net::ClientOptions>(checked).standbyEndpoints;
+    QCOMPARE(standbys.size(), std::size_t{2});
+    QCOMPARE(standbys[0].orderEntry, std::string("tcp://127.0.0.1:7501"));
+    QCOMPARE(standbys[0].publish, std::string("tcp://127.0.0.1:7502"));
+    QCOMPARE(standbys[0].snapshot, std::string("tcp://127.0.0.1:7503"));
+    QCOMPARE(standbys[1].orderEntry, std::string("tcp://10.0.0.2:7401"));
+    QCOMPARE(standbys[1].publish, std::string("tcp://10.0.0.2:7402"));
+    QCOMPARE(standbys[1].snapshot, std::string("tcp://10.0.0.2:7403"));
+}
+
+// A standby's publish and snapshot ports are the two after its order-entry port, so 65534 has
+// no room for them.
+void RemoteSettingsTest::standbyWithoutRoomIsRejected()
+{
+    const KeyFolder keys;
+    RemoteSettings settings = keys.settings();
+    settings.standbyEndpoints = {QStringLiteral("tcp://127.0.0.1:65534")};
+    RemoteSettingsError error = errorOf(settings);
+    QCOMPARE(error.field, RemoteField::OrderEntry);
+    QVERIFY2(error.message.contains(QStringLiteral("standby endpoint 'tcp://127.0.0.1:65534'")),
+             qPrintable(error.message));
+
+    settings.standbyEndpoints = {QStringLiteral("tcp://127.0.0.1")};
+    error = errorOf(settings);
+    QVERIFY2(error.message.contains(QStringLiteral("Invalid standby endpoint 'tcp://127.0.0.1'")),
              qPrintable(error.message));
 }
 

@@ -75,6 +75,7 @@ private slots:
     void connectOptionsParse();
     void connectMissingKeyFileExitsOne();
     void repeatedConnectNamesEngines();
+    void connectTakesStandbys();
     void enginesListMissingExitsOne();
     void hostOptionsParse_data();
     void hostOptionsParse();
@@ -266,6 +267,26 @@ void TerminalCommandLineTest::usageErrorExitsTwo_data()
         << QStringList{QStringLiteral("--connect"), QStringLiteral("tcp://127.0.0.1"),
                        QStringLiteral("--server-key"), QStringLiteral("server.pub")}
         << QStringLiteral("Invalid --connect endpoint 'tcp://127.0.0.1'");
+    QTest::newRow("connect with an invalid standby")
+        << QStringList{QStringLiteral("--connect"),
+                       QStringLiteral("tcp://127.0.0.1:7401,127.0.0.1:7501"),
+                       QStringLiteral("--server-key"), QStringLiteral("server.pub")}
+        << QStringLiteral("Invalid --connect standby endpoint '127.0.0.1:7501'");
+    QTest::newRow("connect with its own standby")
+        << QStringList{QStringLiteral("--connect"),
+                       QStringLiteral("tcp://127.0.0.1:7401,tcp://127.0.0.1:7401"),
+                       QStringLiteral("--server-key"), QStringLiteral("server.pub")}
+        << QStringLiteral("Endpoint tcp://127.0.0.1:7401 is listed twice");
+    QTest::newRow("standby of another connect")
+        << QStringList{QStringLiteral("--connect"),
+                       QStringLiteral("tcp://127.0.0.1:7401"),
+                       QStringLiteral("--connect"),
+                       QStringLiteral("tcp://127.0.0.1:7411,tcp://127.0.0.1:7401"),
+                       QStringLiteral("--server-key"),
+                       QStringLiteral("left.pub"),
+                       QStringLiteral("--server-key"),
+                       QStringLiteral("right.pub")}
+        << QStringLiteral("--connect tcp://127.0.0.1:7401 is given twice");
     QTest::newRow("connect without a server key")
         << QStringList{QStringLiteral("--connect"), QStringLiteral("tcp://127.0.0.1:7401")}
         << QStringLiteral("--connect needs --server-key FILE");
@@ -543,16 +564,17 @@ void TerminalCommandLineTest::scenarioWithOtherMarketExitsTwo()
 void TerminalCommandLineTest::connectOptionsParse()
 {
     const bourse::app::ParsedCommandLine parsed = bourse::app::parseCommandLine(
-        {QStringLiteral("bourse"), QStringLiteral("--connect"), QStringLiteral("tcp://[::1]:9000"),
-         QStringLiteral("--server-key"), QStringLiteral("/keys/server.pub"),
-         QStringLiteral("--key"), QStringLiteral("/keys/desk"), QStringLiteral("--account"),
-         QStringLiteral("3,1"), QStringLiteral("--account"), QStringLiteral("2")},
+        {QStringLiteral("bourse"), QStringLiteral("--connect"),
+         QStringLiteral("tcp://desk-server:9000"), QStringLiteral("--server-key"),
+         QStringLiteral("/keys/server.pub"), QStringLiteral("--key"), QStringLiteral("/keys/desk"),
+         QStringLiteral("--account"), QStringLiteral("3,1"), QStringLiteral("--account"),
+         QStringLiteral("2")},
         {QStringLiteral("Trading")});
 
     QCOMPARE(parsed.action, bourse::app::CommandLineAction::Run);
     QVERIFY(parsed.options.remote);
     const bourse::ui::RemoteSettings &remote = parsed.options.remoteSettings;
-    QCOMPARE(remote.orderEntryEndpoint, QStringLiteral("tcp://[::1]:9000"));
+    QCOMPARE(remote.orderEntryEndpoint, QStringLiteral("tcp://desk-server:9000"));
     QCOMPARE(remote.serverKey, QStringLiteral("/keys/server.pub"));
     QCOMPARE(remote.keyPrefix, QStringLiteral("/keys/desk"));
     QCOMPARE(bourse::ui::formatAccountList(remote.accounts), QStringLiteral("3,1,2"));
@@ -600,6 +622,24 @@ void TerminalCommandLineTest::repeatedConnectNamesEngines()
     QCOMPARE(right.serverKey, QStringLiteral("/keys/right.pub"));
     QCOMPARE(right.keyPrefix, QStringLiteral("/keys/desk"));
     QCOMPARE(bourse::ui::formatAccountList(right.accounts), QStringLiteral("1,2"));
+}
+
+// Endpoints after commas are the server's standbys, in order.
+void TerminalCommandLineTest::connectTakesStandbys()
+{
+    const bourse::app::ParsedCommandLine parsed = bourse::app::parseCommandLine(
+        {QStringLiteral("bourse"), QStringLiteral("--connect"),
+         QStringLiteral("tcp://127.0.0.1:7401, tcp://127.0.0.1:7501,tcp://10.0.0.2:7401"),
+         QStringLiteral("--server-key"), QStringLiteral("/keys/server.pub"),
+         QStringLiteral("--key"), QStringLiteral("/keys/desk")},
+        {QStringLiteral("Trading")});
+
+    QCOMPARE(parsed.action, bourse::app::CommandLineAction::Run);
+    const bourse::ui::RemoteSettings &remote = parsed.options.remoteSettings;
+    QCOMPARE(remote.orderEntryEndpoint, QStringLiteral("tcp://127.0.0.1:7401"));
+    QCOMPARE(remote.standbyEndpoints, (QStringList{QStringLiteral("tcp://127.0.0.1:7501"),
+                                                   QStringLiteral("tcp://10.0.0.2:7401")}));
+    QVERIFY(parsed.options.engines.empty());
 }
 
 // The engine list is read when the terminal starts, and a missing one is named.

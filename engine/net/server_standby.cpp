@@ -1,0 +1,239 @@
+#include "server_standby.h"
+
+#include "engine_recovery.h"
+#include "lease.h"
+#include "server.h"
+#include "stream_follower.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <thread>
+
+namespace bourse::net {
+
+namespace {
+
+using Kind = ServerError::Kind;
+
+// While nothing new is in the stream, the follower reads again after this pause.
+constexpr std::chrono::milliseconds kIdlePause{20};
+
+// The chain hash at the last event of a journal, read through every chunk, because the writer
+// keeps it to itself. Throws ServerError on damage.
+std::uint64_t lastChainHash(const std::string &path)
+{
+    storage::JournalReader::Opened opened = storage::JournalReader::open(path);
+    if (!opened.reader)
+        throw ServerError(Kind::Journal, opened.error->toString());
+    while (opened.reader->next()) {
+    }
+    if (opened.reader->error())
+        throw ServerError(Kind::Journal, opened.reader->error()->toString());
+    return opened.reader->lastHash();
+}
+
+cluster::StreamSettings streamSettings(const ServerConfig &config)
+{
+    cluster::StreamSettings settings;
+    settings.servers = config.replicateServers;
+    settings.stream = config.replicateStream;
+    settings.replicas = config.replicateReplicas;
+    return settings;
+}
+
+} // namespace
+
+Standby::Standby(ServerConfig config, LogSink log, cluster::LogSink clusterLog)
+    : m_config(std::move(config))
+    , m_log(std::move(log))
+    , m_clusterLog(std::move(clusterLog))
+{
+}
+
+Standby::~Standby() = default;
+
+void Standby::log(LogLevel level, const std::string &line) const
+{
+    if (m_log)
+        m_log(level, line);
+}
+
+std::unique_ptr<cluster::Lease> Standby::run(const std::atomic<bool> &stop)
+{
+    openJournal();
+    cluster::NatsStream::Connected connected =
+        cluster::NatsStream::connect(streamSettings(m_config), m_clusterLog);
+    if (!connected.stream)
+        throw ServerError(Kind::Configuration, connected.error);
+    m_stream = std::move(connected.stream);
+    std::unique_ptr<cluster::Lease> lease = openServerLease(m_config, m_log, m_clusterLog, stop);
+    if (!lease)
+        return nullptr;
+
+    // A journal ahead of the stream has events that the stream lost, or that a deposed primary
+    // journaled and never published, so it cannot serve the stream's market.
+    cluster::StreamFollower follower(*m_stream, m_engine->lastSequence(), m_lastHash,
+                                     cluster::StreamFollower::AheadOfStream::Fail);
+    log(LogLevel::Info, "standby of the stream " + m_config.replicateStream + " as " +
+                            m_config.engineName + ": the journal " + m_config.journal +
+                            " continues after sequence " +
+                            std::to_string(m_engine->lastSequence()) +
+                            "; taking over once the lease stays unchanged for " +
+                            std::to_string(m_config.leaseTimeoutMs) + " ms");
+
+    auto nextLeaseCheck = std::chrono::steady_clock::now();
+    std::string reported;
+    while (!stop.load()) {
+        if (followOnce(follower) != Followed::Applied)
+            std::this_thread::sleep_for(kIdlePause);
+        if (std::chrono::steady_clock::now() < nextLeaseCheck)
+            continue;
+        // A read of the key is cheap, and reading it more often than the holder renews makes the
+        // takeover come closer to the lease timeout after the holder's last renewal.
+        nextLeaseCheck = std::chrono::steady_clock::now() + lease->settings().timeout / 10;
+        std::string error;
+        const cluster::LeaseAttempt attempt = lease->tryAcquire(cluster::MissingLease::Wait, error);
+        if (attempt == cluster::LeaseAttempt::Failed && error != reported)
+            log(LogLevel::Warning, error + "; retrying");
+        reported = error;
+        if (attempt == cluster::LeaseAttempt::Held)
+            return takeOver(std::move(lease), follower, stop);
+    }
+    closeJournal();
+    return nullptr;
+}
+
+// Reads the rest of the stream into the journal and closes it, with the lease already held.
+std::unique_ptr<cluster::Lease> Standby::takeOver(std::unique_ptr<cluster::Lease> lease,
+                                                  cluster::StreamFollower &follower,
+                                                  const std::atomic<bool> &stop)
+{
+    // Renewing starts first, because reading the rest of the stream may take a while.
+    lease->startRenewing();
+    // The end of the stream is where a read finds nothing; a failed read says nothing of it.
+    for (Followed followed = Followed::Applied; followed != Followed::Idle && !stop.load();) {
+        followed = followOnce(follower);
+        if (followed == Followed::ReadFailed)
+            std::this_thread::sleep_for(kIdlePause);
+    }
+    closeJournal();
+    if (stop.load())
+        return nullptr; // the lease lapses, and another standby may take it
+    const cluster::LeaseRecord held = lease->record();
+    log(LogLevel::Info, "took over the stream " + m_config.replicateStream + " under epoch " +
+                            std::to_string(held.epoch) + " as " + held.holder + " at sequence " +
+                            std::to_string(follower.lastSequence()));
+    return lease;
+}
+
+// The journal continues after its last event, which the stream must contain with the same chain
+// hash; the follower checks that at its first message.
+void Standby::openJournal()
+{
+    app::RecoveredEngine recovered = app::recoverEngine(m_config.journal);
+    if (recovered.engine) {
+        m_engine = std::move(recovered.engine);
+        m_lastSnapshot = recovered.report.snapshotSequence;
+        m_lastHash = lastChainHash(m_config.journal);
+    } else if (recovered.error->kind == storage::JournalErrorKind::OpenFailed) {
+        m_engine = std::make_unique<Engine>();
+    } else {
+        throw ServerError(Kind::Journal, recovered.error->toString());
+    }
+    storage::JournalWriter::Created created = storage::JournalWriter::create(m_config.journal);
+    if (!created.writer)
+        throw ServerError(Kind::Journal, created.error->toString());
+    m_writer = std::move(created.writer);
+}
+
+// NATS may be unreachable when the server starts, so the bucket is opened with retries.
+std::unique_ptr<cluster::Lease> openServerLease(const ServerConfig &config, const LogSink &log,
+                                                const cluster::LogSink &clusterLog,
+                                                const std::atomic<bool> &stop)
+{
+    cluster::LeaseSettings settings;
+    settings.connection = streamSettings(config);
+    settings.key = config.replicateStream;
+    settings.holder = config.engineName;
+    settings.timeout = std::chrono::milliseconds(config.leaseTimeoutMs);
+    // A renewal must fail within the lease timeout, or a holder cut off from NATS would notice
+    // its loss only after the request's own timeout.
+    settings.connection.requestTimeout =
+        std::max(settings.timeout / 4, std::chrono::milliseconds(100));
+    settings.replicas = config.replicateReplicas;
+    std::string reported;
+    while (!stop.load()) {
+        std::string error;
+        if (std::unique_ptr<cluster::Lease> lease =
+                cluster::Lease::open(settings, clusterLog, error))
+            return lease;
+        if (error != reported && log)
+            log(LogLevel::Warning, error + "; retrying");
+        reported = error;
+        std::this_thread::sleep_for(settings.timeout / 4);
+    }
+    return nullptr;
+}
+
+// Applies the stream's next message, if there is one.
+Standby::Followed Standby::followOnce(cluster::StreamFollower &follower)
+{
+    cluster::StreamFollower::Step step = follower.next();
+    switch (step.status) {
+    case cluster::StreamFollower::Status::Events:
+        apply(step.events);
+        m_readError.clear();
+        return Followed::Applied;
+    case cluster::StreamFollower::Status::NoMessage:
+        return Followed::Idle;
+    case cluster::StreamFollower::Status::Failed:
+        throw ServerError(Kind::Journal, "the journal " + m_config.journal +
+                                             " is not a copy of the stream " +
+                                             m_config.replicateStream + ": " + step.error +
+                                             "; rebuild it from the stream (remove it and start " +
+                                             "the standby again)");
+    case cluster::StreamFollower::Status::ReadError:
+        if (step.error != m_readError)
+            log(LogLevel::Warning, step.error + "; retrying");
+        m_readError = step.error;
+        return Followed::ReadFailed;
+    }
+    return Followed::ReadFailed;
+}
+
+void Standby::apply(const std::vector<Event> &events)
+{
+    for (const Event &event : events) {
+        const RestoreResult restored = m_engine->restore(event);
+        if (restored != RestoreResult::Restored)
+            throw ServerError(Kind::Journal,
+                              "the stream " + m_config.replicateStream + "'s event " +
+                                  std::to_string(event.sequence) +
+                                  " cannot be applied: " + std::string(nameOf(restored)));
+        m_writer->onEvent(event);
+    }
+    m_writer->onBatchEnd();
+    if (m_engine->lastSequence() - m_lastSnapshot >= kSnapshotEvery) {
+        m_writer->writeSnapshot(m_engine->lastSequence(), m_engine->stateHash(),
+                                m_engine->snapshot());
+        m_lastSnapshot = m_engine->lastSequence();
+    }
+    if (const std::optional<storage::JournalError> error = m_writer->error())
+        throw ServerError(Kind::Journal, error->toString());
+}
+
+// A snapshot at the last event makes the server's recovery after a takeover load it and replay
+// nothing.
+void Standby::closeJournal()
+{
+    if (!m_writer)
+        return;
+    if (m_engine->lastSequence() != m_lastSnapshot && m_engine->lastSequence() != 0)
+        m_writer->writeSnapshot(m_engine->lastSequence(), m_engine->stateHash(),
+                                m_engine->snapshot());
+    if (const std::optional<storage::JournalError> error = m_writer->close())
+        throw ServerError(Kind::Journal, error->toString());
+    m_writer.reset();
+}
+
+} // namespace bourse::net
