@@ -75,6 +75,8 @@ void printUsage(std::ostream &out)
            "  3   input error: a file is missing, malformed or locked, or cannot be written\n"
            "  4   serve, feed: an endpoint cannot be bound\n"
            "  5   serve: the journal cannot be opened, recovered or written\n"
+           "  6   serve: the lease of the replicated stream was lost\n"
+           "  7   serve: the replicated stream belongs to another journal or writer\n"
            "  70  internal failure: an unexpected error, reported on standard error\n";
 }
 

@@ -192,6 +192,7 @@ std::uint64_t Lease::revisionOfOwnWrite(const LeaseRecord &written) const
 bool Lease::acquire(MissingLease missing, const std::atomic<bool> &stop)
 {
     std::string reported;
+    std::optional<LeaseRecord> reportedHolder;
     while (!stop.load()) {
         std::string error;
         const LeaseAttempt attempt = tryAcquire(missing, error);
@@ -200,6 +201,14 @@ bool Lease::acquire(MissingLease missing, const std::atomic<bool> &stop)
         if (attempt == LeaseAttempt::Failed && error != reported)
             log(LogLevel::Warning, error + "; retrying");
         reported = error;
+        // An operator who started a second primary by mistake learns at once who holds it.
+        if (m_seen && (!reportedHolder || reportedHolder->epoch != m_seen->epoch ||
+                       reportedHolder->holder != m_seen->holder)) {
+            log(LogLevel::Info, "waiting for the lease of " + m_settings.key + ": held by " +
+                                    m_seen->holder + " under epoch " +
+                                    std::to_string(m_seen->epoch));
+            reportedHolder = m_seen;
+        }
         std::this_thread::sleep_for(renewInterval());
     }
     return false;

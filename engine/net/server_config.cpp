@@ -3,6 +3,7 @@
 #include "protocol.h"
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <filesystem>
 #include <fstream>
@@ -137,11 +138,16 @@ std::optional<std::string> LineReader::readOne(const std::string &name, const st
     } else if (name == "replicate") {
         return readReplicate(value);
     } else if (name == "replicate-stream") {
-        // The NATS documentation's naming rules exclude spaces, '.', '*', '>', path separators
-        // and control characters from stream names. Spaces cannot occur within one word here.
-        if (value.find_first_of(".*>/\\") != std::string::npos)
+        // The name also names the stream's subject and its key in the lease bucket, and NATS
+        // key-value keys take only letters, digits and "-_=/.". Of those, '.' and '/' are not
+        // valid in a stream name, so letters, digits, '-', '_' and '=' remain.
+        const auto allowed = [](char c) {
+            return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '-' || c == '_' ||
+                   c == '=';
+        };
+        if (!std::all_of(value.begin(), value.end(), allowed))
             return "invalid replicate-stream '" + value +
-                   "': a stream name cannot contain '.', '*', '>', '/' or '\\'";
+                   "': use letters, digits, '-', '_' and '=' only";
         m_config.replicateStream = value;
     } else if (name == "replicate-replicas") {
         if (auto problem = readNumber(name, value, 1, 5, number))

@@ -72,6 +72,11 @@ void ReplicationConfigTest::invalidLinesAreRejected_data()
     QTest::newRow("stream name with a dot")
         << "journal j\nreplicate nats://a:1\nreplicate-stream desk.a\n"
         << "/srv/serve.conf:6: error: invalid replicate-stream 'desk.a'";
+    // Valid for JetStream, but not as the stream's key in the lease bucket.
+    QTest::newRow("stream name with a plus")
+        << "journal j\nreplicate nats://a:1\nreplicate-stream DESK+A\n"
+        << "/srv/serve.conf:6: error: invalid replicate-stream 'DESK+A': use letters, digits, "
+           "'-', '_' and '=' only";
     QTest::newRow("replicas out of range")
         << "journal j\nreplicate nats://a:1\nreplicate-replicas 7\n"
         << "/srv/serve.conf:6: error: invalid replicate-replicas '7': expected a whole number "
