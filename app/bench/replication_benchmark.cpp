@@ -86,7 +86,7 @@ public:
 
     bool start(const std::filesystem::path &folder, std::string &error)
     {
-        const std::vector<int> ports = freeLoopbackPorts(6);
+        const std::vector<int> ports = cluster::freeLoopbackPorts(6);
         if (ports.empty()) {
             error = "cannot find free loopback ports";
             return false;
@@ -123,7 +123,7 @@ private:
         const std::string path = std::string(std::getenv("PATH") ? std::getenv("PATH") : "") +
                                  ":/usr/sbin:/usr/local/sbin";
         ::setenv("PATH", path.c_str(), 1);
-        const pid_t pid = spawnLogged(arguments, log, error);
+        const pid_t pid = cluster::spawnLogged(arguments, log, error);
         if (pid == 0)
             return false;
         m_processes.push_back(pid);

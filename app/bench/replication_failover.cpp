@@ -55,7 +55,7 @@ bool waitForLog(const std::filesystem::path &log, const std::string &text,
 // Three endpoints on ports that the system hands out now.
 std::optional<net::ServerEndpoints> freeEndpoints()
 {
-    const std::vector<int> ports = freeLoopbackPorts(3);
+    const std::vector<int> ports = cluster::freeLoopbackPorts(3);
     if (ports.empty())
         return std::nullopt;
     const auto endpoint = [](int port) { return "tcp://127.0.0.1:" + std::to_string(port); };
@@ -79,12 +79,12 @@ std::string configText(const FailoverSettings &settings, const std::string &name
 bool writeKeys(const FailoverSettings &settings, std::string &error)
 {
     for (const char *name : {"server", "trader"}) {
-        const pid_t pid =
-            spawnLogged({settings.engine, "keygen", "--out", (settings.folder / name).string()},
-                        (settings.folder / "keygen.log").string(), error);
+        const pid_t pid = cluster::spawnLogged(
+            {settings.engine, "keygen", "--out", (settings.folder / name).string()},
+            (settings.folder / "keygen.log").string(), error);
         if (pid == 0)
             return false;
-        if (waitForExit(pid) != 0) {
+        if (cluster::waitForExit(pid) != 0) {
             error = settings.engine + " keygen failed; see " +
                     (settings.folder / "keygen.log").string();
             return false;
@@ -203,7 +203,7 @@ void countJournal(const std::string &path, const std::set<std::uint64_t> &accept
 int stopProcess(pid_t pid)
 {
     ::kill(pid, SIGTERM);
-    return waitForExit(pid);
+    return cluster::waitForExit(pid);
 }
 
 // Starts `bourse-engine serve` with NAME.conf and waits for `started` in NAME.log. Returns the
@@ -213,8 +213,8 @@ pid_t startServe(const FailoverSettings &settings, const std::string &name,
 {
     const std::filesystem::path config = settings.folder / (name + ".conf");
     const std::filesystem::path log = settings.folder / (name + ".log");
-    const pid_t pid =
-        spawnLogged({settings.engine, "serve", "--config", config.string()}, log.string(), error);
+    const pid_t pid = cluster::spawnLogged({settings.engine, "serve", "--config", config.string()},
+                                           log.string(), error);
     if (pid == 0)
         return 0;
     if (!waitForLog(log, started, 30s)) {

@@ -1,55 +1,16 @@
 #include "nats_cluster.h"
 
+#include "local_processes.h"
+
 #include <QElapsedTimer>
 #include <QFile>
 #include <QStandardPaths>
 #include <QThread>
 
-#include <arpa/inet.h>
 #include <csignal>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 namespace bourse::test {
-
-namespace {
-
-// Ports that the system hands out for binding now. They are released before the servers bind
-// them, so another process could take one in between, and the start then fails with its log.
-std::vector<int> freeLoopbackPorts(int count)
-{
-    std::vector<int> sockets;
-    std::vector<int> ports;
-    for (int i = 0; i < count; ++i) {
-        const int descriptor = ::socket(AF_INET, SOCK_STREAM, 0);
-        sockaddr_in address{};
-        address.sin_family = AF_INET;
-        address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        socklen_t length = sizeof address;
-        if (descriptor < 0 ||
-            ::bind(descriptor, reinterpret_cast<sockaddr *>(&address), sizeof address) != 0 ||
-            ::getsockname(descriptor, reinterpret_cast<sockaddr *>(&address), &length) != 0) {
-            if (descriptor >= 0)
-                ::close(descriptor);
-            break;
-        }
-        sockets.push_back(descriptor);
-        ports.push_back(ntohs(address.sin_port));
-    }
-    for (const int descriptor : sockets)
-        ::close(descriptor);
-    if (ports.size() != static_cast<std::size_t>(count))
-        return {};
-    return ports;
-}
-
-} // namespace
-
-std::vector<int> findFreeLoopbackPorts(int count)
-{
-    return freeLoopbackPorts(count);
-}
 
 QString NatsCluster::serverExecutable()
 {
@@ -75,7 +36,7 @@ bool NatsCluster::start(QString &error)
         error = QStringLiteral("cannot create a temporary folder");
         return false;
     }
-    const std::vector<int> ports = freeLoopbackPorts(2 * kNodes);
+    const std::vector<int> ports = cluster::freeLoopbackPorts(2 * kNodes);
     if (ports.size() != 2 * kNodes) {
         error = QStringLiteral("cannot find free loopback ports");
         return false;

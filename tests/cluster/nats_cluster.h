@@ -14,10 +14,6 @@
 
 namespace bourse::test {
 
-// Ports that the system hands out for binding now, released again before the caller binds
-// them; empty when the system has too few.
-std::vector<int> findFreeLoopbackPorts(int count);
-
 class NatsCluster {
 public:
     static constexpr int kNodes = 3;

@@ -8,6 +8,7 @@
 #include "curve_keys.h"
 #include "event_record.h"
 #include "journal.h"
+#include "local_processes.h"
 #include "nats_cluster.h"
 #include "replication_support.h"
 
@@ -192,7 +193,7 @@ void FailoverTest::initTestCase()
 
 FailoverTest::Endpoints FailoverTest::freeEndpoints()
 {
-    const std::vector<int> ports = test::findFreeLoopbackPorts(3);
+    const std::vector<int> ports = cluster::freeLoopbackPorts(3);
     if (ports.size() != 3)
         return {};
     const auto endpoint = [](int port) { return QStringLiteral("tcp://127.0.0.1:%1").arg(port); };

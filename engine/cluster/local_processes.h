@@ -1,13 +1,13 @@
 #pragma once
 
-// Processes and loopback ports for the benchmarks that start servers of their own: the NATS
-// cluster of `bourse-bench replication` and the serve processes of its primary kills.
+// Processes and loopback ports for programs that start servers of their own on one machine: the
+// NATS clusters and serve processes of `bourse-bench replication` and of the cluster tests.
 
 #include <string>
 #include <sys/types.h>
 #include <vector>
 
-namespace bourse::bench {
+namespace bourse::cluster {
 
 // Starts a program, found through the PATH unless the first argument is a path, with its standard
 // output and error in the file `log`. Returns its process id, or 0 with `error` set.
@@ -21,4 +21,4 @@ int waitForExit(pid_t pid);
 // binds them, so another process could take one in between. Empty when the system has too few.
 std::vector<int> freeLoopbackPorts(int count);
 
-} // namespace bourse::bench
+} // namespace bourse::cluster

@@ -12,7 +12,7 @@
 
 extern char **environ;
 
-namespace bourse::bench {
+namespace bourse::cluster {
 
 pid_t spawnLogged(const std::vector<std::string> &arguments, const std::string &log,
                   std::string &error)
@@ -70,4 +70,4 @@ std::vector<int> freeLoopbackPorts(int count)
     return ports;
 }
 
-} // namespace bourse::bench
+} // namespace bourse::cluster
