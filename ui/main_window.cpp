@@ -324,6 +324,13 @@ void MainWindow::closeEvent(QCloseEvent *event)
     QMainWindow::closeEvent(event);
 }
 
+MarketPace MainWindow::marketPace() const
+{
+    if (isRemote())
+        return MarketPace::Server;
+    return m_liveFeedShown ? MarketPace::Feed : MarketPace::Local;
+}
+
 void MainWindow::createToolBar()
 {
     const double previousSpeed = m_toolBar ? m_toolBar->speed() : 1.0;
@@ -336,7 +343,7 @@ void MainWindow::createToolBar()
         addToolBar(Qt::TopToolBarArea, toolBar);
     }
     m_toolBar = toolBar;
-    m_toolBar->setRemote(isRemote());
+    m_toolBar->setMarketPace(marketPace());
     m_toolBar->setAccessibleName(tr("Session controls"));
     // The toolbar plays and pauses on Space, which would take the key from every button,
     // check box and list in the window, and from the ladder, where Space centres.
@@ -466,6 +473,7 @@ void MainWindow::installSession(std::unique_ptr<Session> session, SessionMode mo
 {
     std::unique_ptr<Session> previous = std::exchange(m_session, std::move(session));
     std::unique_ptr<RemoteLink> previousRemote = takeRemote();
+    m_liveFeedShown = false;
     m_feed->setSession(*m_session);
 
     // A replay trades too: its orders go to the session's fill model and fill as simulated.

@@ -38,6 +38,7 @@ class OrderTicket;
 class OrderGateway;
 class PanelDocks;
 class ReplayToolBar;
+enum class MarketPace : std::uint8_t;
 class SessionStatusBar;
 class TimeAndSalesPanel;
 class WorkspaceManager;
@@ -143,6 +144,8 @@ public:
     // Closes the link to the server. The panels stay empty until a new session starts.
     void disconnectFromServer();
     bool isRemote() const { return m_remote != nullptr; }
+    // What paces the market shown: the session, a server or a live feed.
+    MarketPace marketPace() const;
 
     // Serves the market of `plan` to peer terminals (host mode, main_window_host.cpp) and shows
     // it as in remote mode, through the terminal's own session on the server. The instructor
@@ -228,6 +231,7 @@ private:
     MarketWatchPanel *m_marketWatch = nullptr;
     QTimer *m_connectionTimer = nullptr;
     QAction *m_disconnectAction = nullptr;
+    bool m_liveFeedShown = false; // the session's source is a live feed (main_window_feed.cpp)
     std::uint64_t m_remoteInstance = 0; // the server run the panels show; zero before the first
     Session::Options m_sessionOptions;
     Session::RunHandlerFactory m_runHandlerFactory;

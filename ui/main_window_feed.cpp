@@ -26,6 +26,8 @@ std::optional<QString> MainWindow::startFeed(std::vector<net::feed::FeedSubscrip
     qCInfo(lcUi) << "live feed started:" << name;
 
     installSession(std::move(session), SessionMode::Replay);
+    m_liveFeedShown = true;
+    m_toolBar->setMarketPace(MarketPace::Feed);
     m_statusBar->setSimulationSeed(std::nullopt);
     m_toolBar->setSpeed(0.0);
     return std::nullopt;

@@ -108,7 +108,7 @@ void MainWindow::startRemote(RemoteLink link, const QString &endpoint)
     m_statusBar->clear();
     m_statusBar->setSimulationSeed(std::nullopt);
     m_statusBar->setRemoteEndpoint(endpoint);
-    m_toolBar->setRemote(true);
+    m_toolBar->setMarketPace(MarketPace::Server);
     m_disconnectAction->setEnabled(true);
     if (m_remote->hosted)
         showHosting(*m_remote->hosted);
@@ -166,7 +166,7 @@ std::unique_ptr<RemoteLink> MainWindow::takeRemote()
     m_marketWatch->model()->setStaleInstruments({});
     m_statusBar->setRemoteEndpoint({});
     m_statusBar->setConnectionState(tr("Local"), ConnectionSeverity::Normal);
-    m_toolBar->setRemote(false);
+    m_toolBar->setMarketPace(MarketPace::Local);
     m_disconnectAction->setEnabled(false);
     m_disconnectAction->setText(tr("&Disconnect"));
     return std::move(m_remote);

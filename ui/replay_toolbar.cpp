@@ -232,7 +232,7 @@ void ReplayToolBar::addPositionControls()
 
 void ReplayToolBar::setView(const MarketView &view)
 {
-    if (m_remote)
+    if (m_pace != MarketPace::Local)
         return;
     // A simulation plays, pauses and changes speed like a replay: the agent market runs on its
     // own clock, so a training scenario can be played fast or slow. Only a replay finishes or

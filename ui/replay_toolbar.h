@@ -16,6 +16,14 @@ class QSlider;
 
 namespace bourse::ui {
 
+// What paces the market that the session shows, which decides whether the toolbar's controls
+// apply to it.
+enum class MarketPace : std::uint8_t {
+    Local,  // the session's own clock: play, pause, step, the speeds and the position apply
+    Server, // a server's market, which runs on the server's clock
+    Feed,   // a live feed, whose messages play as they arrive
+};
+
 // The replay speeds the terminal offers. A speed of 0 replays as fast as possible; a quarter
 // of market time lets a student follow a fast market print by print.
 inline constexpr double replaySpeeds[] = {0.25, 1.0, 10.0, 100.0, 0.0};
@@ -45,10 +53,10 @@ public:
     // slider follows the replay's market time unless the user is dragging it.
     void setView(const MarketView &view);
 
-    // Turns off play, pause, step, the speeds and the position while the terminal trades on a
-    // server, whose market runs on its own clock, with a tooltip that states so. setView() then
+    // Turns off play, pause, step, the speeds and the position for a market that the session
+    // does not pace, a server's or a live feed's, with a tooltip that says why. setView() then
     // leaves them off (replay_toolbar_remote.cpp).
-    void setRemote(bool remote);
+    void setMarketPace(MarketPace pace);
 
     // Checks the button of `speed` without emitting speedRequested.
     void setSpeed(double speed);
@@ -89,8 +97,8 @@ private:
     QAction *m_focusTime;
     double m_speed = 1.0;
     bool m_playing = false;
-    bool m_remote = false;
-    // The tooltips of the controls setRemote() replaces, restored when it is turned off.
+    MarketPace m_pace = MarketPace::Local;
+    // The tooltips of the controls setMarketPace() replaces, restored when it is turned off.
     std::vector<std::pair<QObject *, QString>> m_localToolTips;
     // The replay's market times, which the slider's range of 0 to kPositionSteps spans; the
     // end is zero while the session does not know it.

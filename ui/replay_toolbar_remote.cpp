@@ -1,4 +1,5 @@
-// The session controls while the terminal trades on a server, in remote or host mode.
+// The session controls for a market that the session does not pace: a server's, in remote or
+// host mode, or a live feed's.
 
 #include "replay_toolbar.h"
 
@@ -9,25 +10,40 @@
 
 namespace bourse::ui {
 
-void ReplayToolBar::setRemote(bool remote)
+namespace {
+
+QString offReason(MarketPace pace)
 {
-    if (remote == m_remote)
+    if (pace == MarketPace::Feed)
+        return ReplayToolBar::tr("Off on a live feed, because its publisher runs the market and "
+                                 "its messages play as they arrive");
+    return ReplayToolBar::tr("Off while trading on a server, because the server's market runs on "
+                             "its own clock and a terminal cannot pause, step, speed up or seek "
+                             "it. A host pauses its market from the instructor panel");
+}
+
+} // namespace
+
+void ReplayToolBar::setMarketPace(MarketPace pace)
+{
+    if (pace == m_pace)
         return;
-    m_remote = remote;
+    const bool wasLocal = m_pace == MarketPace::Local;
+    m_pace = pace;
 
     std::vector<QObject *> controls{m_playPause, m_step, m_position, m_time};
     for (QAction *speed : m_speeds->actions())
         controls.push_back(speed);
-    if (remote) {
-        m_localToolTips.clear();
-        const QString reason =
-            tr("Off while trading on a server, because the server's market runs on its own "
-               "clock and a terminal cannot pause, step, speed up or seek it. A host pauses "
-               "its market from the instructor panel");
-        for (QObject *control : controls) {
-            m_localToolTips.emplace_back(control, control->property("toolTip").toString());
-            control->setProperty("toolTip", reason);
+    if (pace != MarketPace::Local) {
+        // Only the local tooltips are kept, so a change between two other paces keeps them.
+        if (wasLocal) {
+            m_localToolTips.clear();
+            for (QObject *control : controls)
+                m_localToolTips.emplace_back(control, control->property("toolTip").toString());
         }
+        const QString reason = offReason(pace);
+        for (QObject *control : controls)
+            control->setProperty("toolTip", reason);
     } else {
         for (const auto &[control, toolTip] : m_localToolTips)
             control->setProperty("toolTip", toolTip);

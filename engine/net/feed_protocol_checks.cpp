@@ -42,12 +42,33 @@ public:
             fail(field, "must not be negative, is " + std::to_string(value));
     }
 
+    // A price or quantity the engine cannot hold would be dropped by the book that applies it,
+    // leaving the book wrong, so it is rejected here with the message.
+    void atMost(std::int64_t value, std::int64_t maximum, const std::string &field)
+    {
+        if (value > maximum)
+            fail(field,
+                 "must be at most " + std::to_string(maximum) + ", is " + std::to_string(value));
+    }
+
+    void price(Price value, const std::string &field)
+    {
+        positive(value.value(), field);
+        atMost(value.value(), kMaximumPrice.value(), field);
+    }
+
+    void quantity(Quantity value, const std::string &field)
+    {
+        positive(value.value(), field);
+        atMost(value.value(), kMaximumQuantity.value(), field);
+    }
+
     void levels(const std::vector<Level> &levels, Side side, const char *field)
     {
         for (std::size_t i = 0; i < levels.size() && !problem; ++i) {
             const std::string entry = entryName(field, i);
-            positive(levels[i].price.value(), entry + " price");
-            positive(levels[i].size.value(), entry + " size");
+            price(levels[i].price, entry + " price");
+            quantity(levels[i].size, entry + " size");
             if (i == 0 || problem)
                 continue;
             const bool better = side == Side::Buy ? levels[i].price < levels[i - 1].price
@@ -96,8 +117,8 @@ void checkOrders(Checker &check, const OrderSnapshot &snapshot)
         const RestingOrder &order = snapshot.orders[i];
         const std::string entry = entryName("orders", i);
         check.side(order.side, "orders");
-        check.positive(order.price.value(), entry + " price");
-        check.positive(order.quantity.value(), entry + " quantity");
+        check.price(order.price, entry + " price");
+        check.quantity(order.quantity, entry + " quantity");
         if (!ids.insert(order.id).second)
             check.fail("orders", "name order " + std::to_string(order.id.value()) + " twice");
         if (i > 0 && !check.problem)
@@ -118,18 +139,19 @@ std::optional<DecodeError> checkMessage(const Message &message, std::size_t inde
 
     if (const auto *order = std::get_if<OrderMessage>(&message.body)) {
         check.side(order->side, "side");
-        check.positive(order->price.value(), "price");
-        check.positive(order->quantity.value(), "quantity");
+        check.price(order->price, "price");
+        check.quantity(order->quantity, "quantity");
     } else if (const auto *update = std::get_if<LevelUpdate>(&message.body)) {
         for (const LevelChange &change : update->changes) {
             check.side(change.side, "side");
-            check.positive(change.price.value(), "price");
+            check.price(change.price, "price");
             check.notNegative(change.size.value(), "size");
+            check.atMost(change.size.value(), kMaximumQuantity.value(), "size");
         }
     } else if (const auto *trade = std::get_if<Trade>(&message.body)) {
         check.side(trade->aggressor, "aggressor");
-        check.positive(trade->price.value(), "price");
-        check.positive(trade->quantity.value(), "quantity");
+        check.price(trade->price, "price");
+        check.quantity(trade->quantity, "quantity");
     } else if (const auto *status = std::get_if<StatusChange>(&message.body)) {
         if (static_cast<std::uint8_t>(status->status) > 4)
             check.fail("status",
