@@ -22,6 +22,11 @@ namespace {
 // How long the network thread waits for input before it looks at the stop request again.
 constexpr std::chrono::milliseconds kPollWait{20};
 
+// A publisher sends a heartbeat on every topic whenever it has sent nothing for its heartbeat
+// interval (200 ms by default, FeedPublisherOptions), so a feed silent for this long has
+// stopped or lost its link, and its books may no longer be the market's.
+constexpr std::chrono::milliseconds kSilenceLimit{3000};
+
 // An item the network thread hands to the engine thread: a change to a stream's book, or the
 // stream's new stale reason (empty once it is live again).
 struct Arrival {
@@ -42,6 +47,13 @@ std::string staleSentence(const StreamSummary &summary, const FeedSubscription &
         return summary.staleReason +
                " (the feed has no snapshot endpoint, so only a snapshot in the stream clears it)";
     return summary.staleReason + " (snapshot requested from " + feed.snapshotEndpoint + ")";
+}
+
+std::string silenceSentence(const FeedSubscription &feed)
+{
+    return "no message from " + feed.endpoint + " for " +
+           std::to_string(kSilenceLimit.count() / 1000) +
+           " s: the publisher may have stopped, so the book shows its state before the silence";
 }
 
 // The network side: the subscriber's sockets, polled on a thread of their own from start() to
@@ -130,10 +142,13 @@ private:
     void noteStates()
     {
         for (std::size_t feed = 0; feed < m_subscriber.feedCount(); ++feed) {
+            const bool silent = isSilent(feed);
             for (const StreamSummary &summary : m_subscriber.books(feed).summaries()) {
-                const std::string reason = summary.state == StreamState::Live
-                                               ? std::string()
-                                               : staleSentence(summary, m_feeds[feed]);
+                std::string reason;
+                if (summary.state != StreamState::Live)
+                    reason = staleSentence(summary, m_feeds[feed]);
+                else if (silent)
+                    reason = silenceSentence(m_feeds[feed]);
                 auto [known, added] = m_reasons.try_emplace({feed, summary.topic}, reason);
                 if (!added && known->second == reason)
                     continue;
@@ -145,6 +160,23 @@ private:
         }
     }
 
+    // Whether `feed` has sent nothing, not even a heartbeat, for kSilenceLimit. A payload ends the
+    // silence, and a stream whose sequence numbers then continue is live again at once.
+    bool isSilent(std::size_t feed)
+    {
+        const auto now = std::chrono::steady_clock::now();
+        if (m_lastPayloads.size() <= feed) {
+            m_lastPayloads.resize(feed + 1, {0, now});
+        }
+        auto &[count, since] = m_lastPayloads[feed];
+        const std::size_t received = m_subscriber.payloadsReceived(feed);
+        if (received != count) {
+            count = received;
+            since = now;
+        }
+        return now - since >= kSilenceLimit;
+    }
+
     std::vector<FeedSubscription> m_feeds;
     zmq::context_t m_context; // before the subscriber, whose sockets must close first
     FeedSubscriber m_subscriber;
@@ -152,6 +184,8 @@ private:
     // Network thread only: what the current poll produced, and each stream's last reason.
     std::deque<Arrival> m_received;
     std::map<std::pair<std::size_t, std::string>, std::string> m_reasons;
+    // Per feed: the payloads received at the last look, and since when that count has not moved.
+    std::vector<std::pair<std::size_t, std::chrono::steady_clock::time_point>> m_lastPayloads;
 
     std::mutex m_mutex;
     // NOTE: unbounded. While the session is paused, the feed's messages pile up here until it

@@ -103,6 +103,7 @@ private slots:
     void goodDayEndsAtOrderbookRow();
     void lostMessageStaleUntilSnapshot();
     void noSnapshotEndpointStaysStale();
+    void silentPublisherMarksStale();
     void paperOrderFillsByQueue();
 };
 
@@ -233,6 +234,41 @@ void TestLiveFeed::noSnapshotEndpointStaysStale()
     QVERIFY(!cleared);
     QCOMPARE(session.latestView()->replayStale, stale->replayStale);
     QVERIFY(session.latestView()->asks.empty());
+}
+
+// A publisher that stops sending, heartbeats included, leaves its last book on screen: after the
+// silence limit of 3 s the book is marked stale with the endpoint, and the next heartbeat, whose
+// sequence number shows that nothing was lost, makes it live again.
+void TestLiveFeed::silentPublisherMarksStale()
+{
+    live_session::LoopbackFeed loopback(feed::FeedPublisherOptions{kLoopback, kLoopback});
+    QVERIFY(loopback.open());
+    Session &session = *loopback.session;
+    feed::FeedPublisher &publisher = loopback.publisher;
+    publisher.define(kTopic, {feed::BookDepth::Orders, 2, 0, 1, 1});
+    publisher.publish(kTopic, add(1, Side::Buy, 1000, 100, 1));
+    publisher.publish(kTopic, add(2, Side::Sell, 1010, 50, 2));
+    publisher.flush();
+
+    const ViewPointer live = waitForView(
+        session,
+        [](const MarketView &view) { return view.replayStale.empty() && view.asks.size() == 1; },
+        [&] { loopback.serve(); });
+    QVERIFY2(live, describe(session.latestView()).c_str());
+
+    // No serve() from here: the publisher sends nothing, not even heartbeats.
+    const ViewPointer silent = waitForView(
+        session, [](const MarketView &view) { return !view.replayStale.empty(); }, {}, 8000);
+    QVERIFY2(silent, describe(session.latestView()).c_str());
+    const std::string expected = "no message from " + publisher.endpoint() + " for 3 s";
+    QVERIFY2(silent->replayStale.find(expected) != std::string::npos, silent->replayStale.c_str());
+    QVERIFY(hasBid(*silent, 1000, 100));
+
+    const ViewPointer resumed = waitForView(
+        session, [](const MarketView &view) { return view.replayStale.empty(); },
+        [&] { loopback.serve(); });
+    QVERIFY2(resumed, describe(session.latestView()).c_str());
+    QVERIFY(hasBid(*resumed, 1000, 100));
 }
 
 // A paper bid of 30 at 10.00 joins behind 100. An execution of 60 of the order ahead leaves 40
