@@ -54,7 +54,7 @@ public:
     void setView(const MarketView &view);
 
     // Turns off play, pause, step, the speeds and the position for a market that the session
-    // does not pace, a server's or a live feed's, with a tooltip that says why. setView() then
+    // does not pace, a server's or a live feed's, with a tooltip that gives the reason. setView() then
     // leaves them off (replay_toolbar_remote.cpp).
     void setMarketPace(MarketPace pace);
 

@@ -201,7 +201,8 @@ bool Lease::acquire(MissingLease missing, const std::atomic<bool> &stop)
         if (attempt == LeaseAttempt::Failed && error != reported)
             log(LogLevel::Warning, error + "; retrying");
         reported = error;
-        // An operator who started a second primary by mistake learns at once who holds it.
+        // The log names the holder at once, for an operator who started a second primary by
+        // mistake.
         if (m_seen && (!reportedHolder || reportedHolder->epoch != m_seen->epoch ||
                        reportedHolder->holder != m_seen->holder)) {
             log(LogLevel::Info, "waiting for the lease of " + m_settings.key + ": held by " +

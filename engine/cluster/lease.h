@@ -39,7 +39,7 @@ struct LeaseRecord {
 
 // The cause of a lost lease.
 enum class LeaseLoss : std::uint8_t {
-    TakenOver,  // another engine wrote the key: it holds a newer epoch
+    TakenOver,  // another engine wrote the key, with a newer epoch
     NotRenewed, // no renewal succeeded for the lease timeout, as when NATS is unreachable
 };
 
@@ -79,7 +79,7 @@ public:
     // writes it when the lease is free for this engine. Call it about every renewInterval().
     LeaseAttempt tryAcquire(MissingLease missing, std::string &error);
 
-    // Contends until this engine holds the lease or `stop` is set. Returns whether it holds it.
+    // Contends until this engine has the lease or `stop` is set. Returns whether it has the lease.
     bool acquire(MissingLease missing, const std::atomic<bool> &stop);
 
     // Starts the renewal thread. When the lease is lost, loss() returns why, `onLost` (if any)

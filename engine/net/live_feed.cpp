@@ -23,8 +23,8 @@ namespace {
 constexpr std::chrono::milliseconds kPollWait{20};
 
 // A publisher sends a heartbeat on every topic whenever it has sent nothing for its heartbeat
-// interval (200 ms by default, FeedPublisherOptions), so a feed silent for this long has
-// stopped or lost its link, and its books may no longer be the market's.
+// interval (200 ms by default, FeedPublisherOptions), A feed silent for this long has
+// therefore stopped or lost its link, and its books may no longer be the market's.
 constexpr std::chrono::milliseconds kSilenceLimit{3000};
 
 // An item the network thread hands to the engine thread: a change to a stream's book, or the

@@ -110,7 +110,7 @@ std::unique_ptr<cluster::Lease> Standby::takeOver(std::unique_ptr<cluster::Lease
 {
     // Renewing starts first, because reading the rest of the stream may take a while.
     lease->startRenewing();
-    // The end of the stream is where a read finds nothing; a failed read says nothing of it.
+    // A read that finds nothing marks the end of the stream, and a failed read does not.
     for (Followed followed = Followed::Applied; followed != Followed::Idle && !stop.load();) {
         followed = followOnce(follower);
         if (followed == Followed::ReadFailed)

@@ -389,7 +389,7 @@ void FailoverTest::runPrimaryKill(const QString &stream, StreamDuringKill during
           recorder.rejected_.size(), failoverSeconds);
     for (const auto &[reason, count] : recorder.rejectionReasons_)
         qInfo("rejected %d orders as %s", count, reason.c_str());
-    // A stalled stream holds the takeover back until it is back, so only a running one is timed.
+    // A stalled stream delays the takeover until it runs again, so only a running one is timed.
     if (during == StreamDuringKill::Running)
         QVERIFY2(failoverSeconds < 5.0, qPrintable(QString::number(failoverSeconds)));
 

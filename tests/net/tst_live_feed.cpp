@@ -236,8 +236,8 @@ void TestLiveFeed::noSnapshotEndpointStaysStale()
     QVERIFY(session.latestView()->asks.empty());
 }
 
-// A publisher that stops sending, heartbeats included, leaves its last book on screen: after the
-// silence limit of 3 s the book is marked stale with the endpoint, and the next heartbeat, whose
+// A publisher that stops sending, heartbeats included, leaves its last book on screen. After the
+// silence limit of 3 s the book is marked stale with the endpoint. The next heartbeat, whose
 // sequence number shows that nothing was lost, makes it live again.
 void TestLiveFeed::silentPublisherMarksStale()
 {
