@@ -131,7 +131,12 @@ int follow(const FollowOptions &options, cluster::NatsStream &stream,
            storage::ReadModelWriter &views, FollowSummary &summary)
 {
     using Clock = std::chrono::steady_clock;
-    cluster::StreamFollower follower(stream, views.lastSequence(), views.lastHash());
+    // Skipped messages and new owners of the stream go to the error output, naming the message.
+    const cluster::LogSink notes = [](cluster::LogLevel, const std::string &line) {
+        std::cerr << "bourse-engine follow: " << line << "\n";
+    };
+    cluster::StreamFollower follower(stream, views.lastSequence(), views.lastHash(),
+                                     cluster::StreamFollower::AheadOfStream::Wait, notes);
     Clock::time_point lastNews = Clock::now();
     while (!stopRequested.load()) {
         cluster::StreamFollower::Step step = follower.next();

@@ -87,6 +87,8 @@ int exitStatusOf(net::ServerError::Kind kind)
         return BindFailed;
     case net::ServerError::Kind::Journal:
         return JournalFailed;
+    case net::ServerError::Kind::Deposed:
+        return LeaseLost;
     }
     return InputError;
 }
@@ -127,7 +129,9 @@ std::unique_ptr<cluster::Lease> takePrimaryLease(const net::ServerConfig &config
 
 // The lease for the configured role, taken before anything binds; null for no role. Sets
 // `stopped` when a stop came first.
-std::unique_ptr<cluster::Lease> leaseForRole(const net::ServerConfig &config, bool &stopped)
+// A standby that took over sets `claimed` to where the stream stands after its fence.
+std::unique_ptr<cluster::Lease> leaseForRole(const net::ServerConfig &config, bool &stopped,
+                                             std::optional<cluster::ChainPosition> &claimed)
 {
     std::unique_ptr<cluster::Lease> lease;
     if (config.role == net::ServerRole::Primary) {
@@ -135,6 +139,7 @@ std::unique_ptr<cluster::Lease> leaseForRole(const net::ServerConfig &config, bo
     } else if (config.role == net::ServerRole::Standby) {
         net::Standby standby(config, logLine, logReplication);
         lease = standby.run(stopBeforeServing);
+        claimed = standby.claimed();
     } else {
         return nullptr;
     }
@@ -168,12 +173,14 @@ int runServeCommand(const std::vector<std::string> &arguments)
     try {
         logLine(net::LogLevel::Info, "starting with " + arguments[1]);
         bool stopped = false;
-        std::unique_ptr<cluster::Lease> lease = leaseForRole(*config, stopped);
+        std::optional<cluster::ChainPosition> claimed;
+        std::unique_ptr<cluster::Lease> lease = leaseForRole(*config, stopped, claimed);
         if (stopped) {
             logLine(net::LogLevel::Info, "stopped before serving");
             return Success;
         }
-        server = std::make_unique<net::Server>(*config, logLine, logReplication, std::move(lease));
+        server = std::make_unique<net::Server>(*config, logLine, logReplication, std::move(lease),
+                                               std::move(claimed));
     } catch (const net::ServerError &failure) {
         logLine(net::LogLevel::Warning, std::string("cannot start: ") + failure.what());
         std::cerr << "bourse-engine serve: " << failure.what() << "\n";

@@ -1,8 +1,11 @@
 #include "lease.h"
 
+#include "replicated_batch.h"
+
 #include <nats/nats.h>
 
 #include <charconv>
+#include <sstream>
 
 namespace bourse::cluster {
 
@@ -18,22 +21,41 @@ std::string lastErrorText(natsStatus status)
 
 std::string leaseValue(const LeaseRecord &record)
 {
-    return std::to_string(record.epoch) + " " + record.holder;
+    char token[17] = {};
+    std::to_chars(token, token + 16, record.token, 16);
+    return std::to_string(record.epoch) + " " + record.holder + " " + token;
+}
+
+// The same write: the same epoch, holder and run token. Two engines may share a name by mistake,
+// but not a token.
+bool sameWrite(const LeaseRecord &left, const LeaseRecord &right)
+{
+    return left.epoch == right.epoch && left.holder == right.holder && left.token == right.token;
 }
 
 } // namespace
 
 std::optional<LeaseRecord> parseLeaseValue(const std::string &text)
 {
-    const std::size_t space = text.find(' ');
-    if (space == std::string::npos || space + 1 == text.size())
+    std::istringstream words(text);
+    std::string epoch;
+    std::string holder;
+    std::string token;
+    std::string extra;
+    if (!(words >> epoch >> holder) || (words >> token && words >> extra))
         return std::nullopt;
     LeaseRecord record;
-    const char *end = text.data() + space;
-    const auto [stop, code] = std::from_chars(text.data(), end, record.epoch);
-    if (code != std::errc{} || stop != end)
+    const char *epochEnd = epoch.data() + epoch.size();
+    const auto [end, code] = std::from_chars(epoch.data(), epochEnd, record.epoch);
+    if (code != std::errc{} || end != epochEnd)
         return std::nullopt;
-    record.holder = text.substr(space + 1);
+    if (!token.empty()) {
+        const char *tokenEnd = token.data() + token.size();
+        const auto [stop, tokenCode] = std::from_chars(token.data(), tokenEnd, record.token, 16);
+        if (tokenCode != std::errc{} || stop != tokenEnd)
+            return std::nullopt;
+    }
+    record.holder = holder;
     return record;
 }
 
@@ -114,6 +136,7 @@ std::unique_ptr<Lease> Lease::open(const LeaseSettings &settings, LogSink log, s
 Lease::Lease(LeaseSettings settings, LogSink log, std::unique_ptr<NatsStream> connection,
              std::unique_ptr<Bucket> bucket)
     : m_settings(std::move(settings))
+    , m_token(drawWriterToken())
     , m_log(std::move(log))
     , m_connection(std::move(connection))
     , m_bucket(std::move(bucket))
@@ -157,7 +180,7 @@ LeaseAttempt Lease::tryAcquire(MissingLease missing, std::string &error)
             return LeaseAttempt::Waiting;
     }
 
-    LeaseRecord taken{current.epoch + 1, m_settings.holder, 0};
+    LeaseRecord taken{current.epoch + 1, m_settings.holder, m_token, 0};
     std::string lost;
     taken.revision = m_bucket->write(m_settings.key, leaseValue(taken),
                                      read == Bucket::Read::Found ? current.revision : 0, lost);
@@ -168,6 +191,8 @@ LeaseAttempt Lease::tryAcquire(MissingLease missing, std::string &error)
         log(LogLevel::Info, lost + "; another engine may have written it first");
         return LeaseAttempt::Waiting;
     }
+    if (!confirmWrite(taken))
+        return LeaseAttempt::Waiting;
     const std::lock_guard<std::mutex> lock(m_mutex);
     m_record = taken;
     m_held = true;
@@ -176,17 +201,34 @@ LeaseAttempt Lease::tryAcquire(MissingLease missing, std::string &error)
 }
 
 // Returns the key's revision when it contains `written`, which a write whose acknowledgement
-// timed out may have stored all the same; 0 otherwise. Engine names must differ per stream, so a
-// record with this engine's name and epoch is this engine's write.
+// timed out may have stored all the same; 0 otherwise.
 std::uint64_t Lease::revisionOfOwnWrite(const LeaseRecord &written) const
 {
     LeaseRecord current;
     std::string error;
     if (m_bucket->get(m_settings.key, current, error) != Bucket::Read::Found)
         return 0;
-    if (current.epoch != written.epoch || current.holder != written.holder)
-        return 0;
-    return current.revision;
+    return sameWrite(current, written) ? current.revision : 0;
+}
+
+// Reads the key again once a rival's compare-and-set on the same revision would have landed, and
+// returns whether `written` is still there. Otherwise the rival's write stays, and this engine
+// waits for it as for any holder.
+bool Lease::confirmWrite(const LeaseRecord &written)
+{
+    std::this_thread::sleep_for(m_settings.timeout / 10);
+    LeaseRecord current;
+    std::string error;
+    if (m_bucket->get(m_settings.key, current, error) != Bucket::Read::Found)
+        return false;
+    if (current.revision == written.revision && sameWrite(current, written))
+        return true;
+    log(LogLevel::Info, "the lease " + m_settings.key + " was written again by " + current.holder +
+                            " under epoch " + std::to_string(current.epoch) +
+                            " just after this engine took it; waiting");
+    m_seen = current;
+    m_seenSince = Clock::now();
+    return false;
 }
 
 bool Lease::acquire(MissingLease missing, const std::atomic<bool> &stop)
@@ -271,15 +313,29 @@ bool Lease::renewOnce(std::optional<LeaseLoss> &loss, LeaseRecord &current)
     std::string readError;
     if (m_bucket->get(m_settings.key, current, readError) == Bucket::Read::Found &&
         current.revision != held.revision) {
-        if (current.epoch == held.epoch && current.holder == held.holder) {
+        std::uint64_t kept = 0;
+        if (sameWrite(current, held)) {
             // The write was stored although its acknowledgement timed out.
+            kept = current.revision;
+        } else if (current.epoch == held.epoch && m_ownsStream.load()) {
+            // A rival's write under the same epoch, whose fence does not count: this engine
+            // serves, so it writes its record back.
+            log(LogLevel::Warning, "the lease " + m_settings.key + " was also written by " +
+                                       current.holder + " under epoch " +
+                                       std::to_string(current.epoch) + "; this engine's fence " +
+                                       "counts in the stream, so it keeps the lease");
+            kept = m_bucket->write(m_settings.key, leaseValue(held), current.revision, error);
+        }
+        if (kept != 0) {
             const std::lock_guard<std::mutex> lock(m_mutex);
-            m_record.revision = current.revision;
+            m_record.revision = kept;
             m_validUntil = started + m_settings.timeout / 2;
             return true;
         }
-        loss = LeaseLoss::TakenOver;
-        return false;
+        if (!sameWrite(current, held) && current.epoch >= held.epoch) {
+            loss = LeaseLoss::TakenOver;
+            return false;
+        }
     }
     log(LogLevel::Warning, error + "; retrying");
     return false;

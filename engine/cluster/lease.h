@@ -30,10 +30,12 @@ struct LeaseSettings {
     int replicas = 3; // of the bucket, as the stream's
 };
 
-// The value of the lease key: "EPOCH HOLDER", and the key's revision in the bucket.
+// The value of the lease key: "EPOCH HOLDER TOKEN", and the key's revision in the bucket. The
+// token, in hexadecimal, is drawn at random for each run of an engine.
 struct LeaseRecord {
     std::uint64_t epoch = 0;
     std::string holder;
+    std::uint64_t token = 0;
     std::uint64_t revision = 0;
 };
 
@@ -54,8 +56,16 @@ enum class LeaseAttempt : std::uint8_t {
 enum class MissingLease : std::uint8_t { Create, Wait };
 
 // Takes and renews the lease. Taking writes epoch + 1 with a compare-and-set on the revision the
-// contender saw (kvStore_Update), so of two contenders exactly one wins. The holder renews with a
-// compare-and-set on its own last revision, so a renewal after another engine took over fails.
+// contender saw (kvStore_Update), and reads the key again a tenth of the timeout later: only a
+// contender that still finds its own write there holds the lease. The read is needed because
+// nats-server 2.9.10 with three replicas let two compare-and-sets on one revision both succeed;
+// the later write is the one that stays. The holder renews with a compare-and-set on its own last
+// revision, so a renewal after another engine took over fails.
+//
+// The lease only says which engine is alive to serve. Which engine's events count is decided in
+// the stream by fences (stream_chain.h), so two engines that both believe they hold the lease
+// still cannot both serve. When a renewal finds another write under the same epoch, the holder
+// keeps the lease only if its fence counts in the stream (setOwnsStream()).
 //
 // The holder counts itself valid until half the lease timeout after the start of its last
 // successful renewal. A contender waits the whole timeout after it first saw that renewal's
@@ -98,6 +108,10 @@ public:
     // started less than half the timeout ago. Any thread.
     bool valid() const;
 
+    // Whether this engine's fence counts in the stream, which settles a tie under one epoch.
+    // Any thread.
+    void setOwnsStream(bool owns) { m_ownsStream.store(owns); }
+
     // The record this engine wrote last, or the holder seen last while contending.
     LeaseRecord record() const;
     std::chrono::milliseconds renewInterval() const { return m_settings.timeout / 4; }
@@ -114,9 +128,11 @@ private:
     void renew(const LossHandler &onLost);
     bool renewOnce(std::optional<LeaseLoss> &loss, LeaseRecord &current);
     std::uint64_t revisionOfOwnWrite(const LeaseRecord &written) const;
+    bool confirmWrite(const LeaseRecord &written);
     void log(LogLevel level, const std::string &line) const;
 
     const LeaseSettings m_settings;
+    const std::uint64_t m_token; // this run's, in every record it writes
     LogSink m_log;
     std::unique_ptr<NatsStream> m_connection;
     std::unique_ptr<Bucket> m_bucket;
@@ -124,6 +140,7 @@ private:
     // The contender's view of the key: the revision seen last and when it was first seen.
     std::optional<LeaseRecord> m_seen;
     Clock::time_point m_seenSince;
+    std::atomic<bool> m_ownsStream{false};
 
     mutable std::mutex m_mutex; // guards what follows
     LeaseRecord m_record;
@@ -135,7 +152,8 @@ private:
     std::thread m_thread;
 };
 
-// Parses "EPOCH HOLDER". Nothing when the text is not in that form.
+// Parses "EPOCH HOLDER TOKEN", or "EPOCH HOLDER" with token 0. Nothing when the text is not in
+// that form.
 std::optional<LeaseRecord> parseLeaseValue(const std::string &text);
 
 } // namespace bourse::cluster

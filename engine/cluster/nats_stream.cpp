@@ -12,15 +12,6 @@ namespace bourse::cluster {
 
 namespace {
 
-// The JetStream headers that make the server reject a message unless the stream's last message
-// is at a given stream sequence. nats-server 2.9 ignores Nats-Expected-Last-Sequence with the
-// value 0, so an empty stream is expected through the subject's last sequence instead, which is
-// the same as the stream's because the stream has one subject. That header serves only the first
-// message: with nats-server 2.9.10 and several messages in flight to a clustered stream, every
-// message after the first was rejected with "wrong last sequence".
-constexpr const char *kExpectedLastSequence = "Nats-Expected-Last-Sequence";
-constexpr const char *kExpectedLastSubjectSequence = "Nats-Expected-Last-Subject-Sequence";
-
 std::string describe(natsStatus status, jsErrCode code = static_cast<jsErrCode>(0))
 {
     std::string text = natsStatus_GetText(status);
@@ -333,30 +324,45 @@ std::optional<StreamMessage> NatsStream::lastMessage(std::string &error, bool &e
     return takeMessage(message);
 }
 
+// No header makes the server check the stream's last message: with nats-server 2.9.10 and
+// several messages in flight to a clustered stream, Nats-Expected-Last-Sequence fenced only the
+// first of them, and Nats-Expected-Last-Subject-Sequence rejected every one after it. The
+// stream's reading rule (stream_chain.h) keeps writers apart instead.
 std::optional<std::string> NatsStream::publish(const std::vector<std::uint8_t> &body,
-                                               const std::string &messageId,
-                                               std::uint64_t expectedLast)
+                                               const std::string &messageId)
 {
-    natsMsg *message = nullptr;
-    natsStatus status =
-        natsMsg_Create(&message, m_state->subject.c_str(), nullptr,
-                       reinterpret_cast<const char *>(body.data()), static_cast<int>(body.size()));
-    const std::string expected = std::to_string(expectedLast);
-    if (status == NATS_OK)
-        status = natsMsgHeader_Set(
-            message, expectedLast == 0 ? kExpectedLastSubjectSequence : kExpectedLastSequence,
-            expected.c_str());
     jsPubOptions options;
     jsPubOptions_Init(&options);
     options.MsgId = messageId.c_str();
     options.MaxWait = m_state->settings.requestTimeout.count();
-    if (status == NATS_OK)
-        status = js_PublishMsgAsync(m_state->context, &message, &options);
-    // The client takes the message when it accepts it, and sets the pointer to null.
-    natsMsg_Destroy(message);
+    const natsStatus status = js_PublishAsync(m_state->context, m_state->subject.c_str(),
+                                              body.data(), static_cast<int>(body.size()), &options);
     if (status != NATS_OK)
         return "cannot publish " + messageId + " to " + m_state->subject + ": " + describe(status);
     return std::nullopt;
+}
+
+std::optional<std::uint64_t> NatsStream::publishAndWait(const std::vector<std::uint8_t> &body,
+                                                        const std::string &messageId,
+                                                        std::string &error)
+{
+    jsPubOptions options;
+    jsPubOptions_Init(&options);
+    options.MsgId = messageId.c_str();
+    options.MaxWait = m_state->settings.requestTimeout.count();
+    jsPubAck *ack = nullptr;
+    jsErrCode code = static_cast<jsErrCode>(0);
+    const natsStatus status =
+        js_Publish(&ack, m_state->context, m_state->subject.c_str(), body.data(),
+                   static_cast<int>(body.size()), &options, &code);
+    if (status != NATS_OK) {
+        error = "cannot publish " + messageId + " to " + m_state->subject + ": " +
+                describe(status, code);
+        return std::nullopt;
+    }
+    const std::uint64_t sequence = ack->Sequence;
+    jsPubAck_Destroy(ack);
+    return sequence;
 }
 
 bool NatsStream::waitForAcknowledgements(std::chrono::milliseconds timeout)

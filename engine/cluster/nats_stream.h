@@ -105,12 +105,16 @@ public:
     // stream contains no message).
     std::optional<StreamMessage> lastMessage(std::string &error, bool &empty);
 
-    // Publishes one message body with a message id, expecting the stream's last message to be
-    // at `expectedLast` (0: an empty stream). Returns without waiting for the acknowledgement,
-    // which goes to the PublishHandler. Returns an error when the client cannot take the
-    // message, as when it is closed.
+    // Publishes one message body with a message id. Returns without waiting for the
+    // acknowledgement, which goes to the PublishHandler. Returns an error when the client cannot
+    // take the message, as when it is closed.
     std::optional<std::string> publish(const std::vector<std::uint8_t> &body,
-                                       const std::string &messageId, std::uint64_t expectedLast);
+                                       const std::string &messageId);
+
+    // Publishes one message body and waits for its acknowledgement. Returns where the stream
+    // stored it (for a duplicate: the first copy), or nothing with `error` set.
+    std::optional<std::uint64_t> publishAndWait(const std::vector<std::uint8_t> &body,
+                                                const std::string &messageId, std::string &error);
 
     // Waits up to `timeout` for the acknowledgement of every message published. Returns false
     // on a timeout.

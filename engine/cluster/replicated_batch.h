@@ -1,13 +1,17 @@
 #pragma once
 
-// The body of one stream message: a run of consecutive committed journal events.
+// The body of one stream message: a run of consecutive committed journal events, or the fence
+// with which a writer claims the stream (stream_chain.h).
 //
-// Layout, little-endian: the magic "BRJB" (4 bytes), the format version (1 byte), the first
-// event's sequence number (8), the event count (4) and the journal's chain hash at the event
-// before the first (8, zero before sequence 1). Then each event as a record of a journal chunk
+// Layout, little-endian: the magic "BRJB" (4 bytes), the format version (1 byte), the kind (1:
+// 0 events, 1 fence), the writer's epoch (8) and writer token (8), the first event's sequence
+// number (8), the event count (4) and the journal's chain hash at the event before the first (8,
+// zero before sequence 1). Then each event as a record of a journal chunk
 // (storage/journal_format.h): sequence, time, instrument, type, payload size, payload in the
 // event codec, checksum and chain hash. The records are the journal's own bytes, so a reader
 // checks them as the journal reader does, and the chain continues from one message to the next.
+// A fence holds no event; its first sequence and previous hash say where the chain ended when its
+// writer read the stream, for the log.
 
 #include "events.h"
 #include "journal_format.h"
@@ -21,13 +25,34 @@
 
 namespace bourse::cluster {
 
-inline constexpr std::uint8_t kBatchFormatVersion = 1;
-inline constexpr std::size_t kBatchHeaderSize = 4 + 1 + 8 + 4 + 8;
+inline constexpr std::uint8_t kBatchFormatVersion = 2;
+inline constexpr std::size_t kBatchHeaderSize = 4 + 1 + 1 + 8 + 8 + 8 + 4 + 8;
+
+// Who wrote a message: the epoch under which the writer claimed the stream, and a token that the
+// writer draws at random for each run, so that two runs under one epoch still differ.
+struct WriterStamp {
+    std::uint64_t epoch = 0;
+    std::uint64_t token = 0;
+
+    bool operator==(const WriterStamp &) const = default;
+};
+
+// A token for a new run: 64 bits from the system's entropy source, never 0.
+std::uint64_t drawWriterToken();
+
+// "epoch 4 writer 9f0c...", for messages.
+std::string describeStamp(const WriterStamp &stamp);
+
+enum class BatchKind : std::uint8_t { Events = 0, Fence = 1 };
 
 // Builds one message body. start() begins a run, add() appends an event that must follow the
 // previous one, and body() returns the bytes with the count filled in.
 class BatchBuilder {
 public:
+    explicit BatchBuilder(WriterStamp stamp = {})
+        : m_stamp(stamp)
+    {
+    }
     void start(SequenceNumber first, std::uint64_t previousHash);
     void add(const Event &event);
 
@@ -41,6 +66,7 @@ public:
     const std::vector<std::uint8_t> &body();
 
 private:
+    WriterStamp m_stamp;
     std::vector<std::uint8_t> m_body;
     storage::format::StoredEvent m_stored; // reused for every event
     SequenceNumber m_first = 0;
@@ -48,8 +74,14 @@ private:
     std::uint64_t m_lastHash = 0;
 };
 
+// The body of a fence by `stamp`, whose writer's journal ends at `last` with chain hash `hash`.
+std::vector<std::uint8_t> fenceBody(const WriterStamp &stamp, SequenceNumber last,
+                                    std::uint64_t hash);
+
 // The header of a message body, readable without checking the events.
 struct BatchHeader {
+    BatchKind kind = BatchKind::Events;
+    WriterStamp stamp;
     SequenceNumber first = 0;
     std::uint32_t count = 0;
     std::uint64_t previousHash = 0;
@@ -58,7 +90,7 @@ struct BatchHeader {
 };
 
 // Reads the header. Returns a message naming the problem when the bytes are too short, lack the
-// magic, carry another format version or hold no event.
+// magic, carry another format version or kind, or when a run holds no event or a fence holds one.
 std::optional<std::string> readBatchHeader(std::span<const std::uint8_t> body, BatchHeader &header);
 
 // A message body checked in full, or the reason it is not valid.
@@ -75,10 +107,17 @@ struct DecodedBatch {
 // matches, its chain hash follows from the previous one (starting at the header's previous
 // hash), its payload decodes, and no byte is left over. `where` names the message in errors,
 // such as "stream JOURNAL message 17". A batch with an error has no events, so that a caller
-// never applies part of one.
+// never applies part of one. A fence decodes to its header alone.
 DecodedBatch decodeBatch(std::span<const std::uint8_t> body, const std::string &where);
 
-// The message id that makes a resend of the same run a duplicate: "FIRST-LAST".
-std::string batchMessageId(SequenceNumber first, SequenceNumber last);
+// The message id that makes a resend of the same run a duplicate: "FIRST-LAST", then the writer's
+// epoch and token and the attempt, which a writer counts up each time it reads the stream back
+// after a failed publication. A run that the stream stored out of order, and that readers
+// therefore skipped, is sent again under the next attempt, which the stream must not drop.
+std::string batchMessageId(SequenceNumber first, SequenceNumber last, const WriterStamp &stamp,
+                           std::uint64_t attempt);
+
+// The message id of a writer's fence: "fence", its epoch and token.
+std::string fenceMessageId(const WriterStamp &stamp);
 
 } // namespace bourse::cluster

@@ -4,6 +4,7 @@
 #include "replicated_batch.h"
 
 #include <algorithm>
+#include <limits>
 
 namespace bourse::cluster {
 
@@ -115,13 +116,11 @@ void Replicator::markFailed(std::string reason)
 
 void Replicator::run()
 {
+    m_stamp.token = drawWriterToken();
     while (!stopping()) {
-        if (!m_stream && !connect()) {
-            std::unique_lock<std::mutex> lock(m_mutex);
-            m_wake.wait_for(lock, m_options.retryInterval, [&] { return m_stop.load(); });
-            continue;
-        }
-        if (!resynchronize()) {
+        const bool ready =
+            (m_stream || connect()) && (m_claimed.load() ? resynchronize() : claim());
+        if (!ready) {
             if (!failure().empty())
                 return;
             std::unique_lock<std::mutex> lock(m_mutex);
@@ -132,8 +131,8 @@ void Replicator::run()
         if (!failure().empty() || stopping())
             return;
 
-        // A publication failed: the messages still in flight are settled or forgotten before
-        // the stream's last message shows where to continue.
+        // A publication failed or landed out of place: the messages still in flight are settled
+        // or forgotten before the stream shows where to continue.
         m_stream->waitForAcknowledgements(m_options.stream.requestTimeout);
         m_stream->dropPendingPublications();
     }
@@ -155,119 +154,198 @@ bool Replicator::connect()
     return true;
 }
 
-// Reads the stream's last message and continues the journal after its last event. The stream is
-// the authority on what it contains: a message stored after a timed-out acknowledgement is
-// found here and not sent again.
-bool Replicator::resynchronize()
+// Reads the stream from the reader's position up to `lastMessage` (at most its last message).
+Replicator::Read Replicator::readStream(ChainReader &reader, std::uint64_t lastMessage)
 {
-    {
-        const std::lock_guard<std::mutex> lock(m_mutex);
-        ++m_counters.resynchronizations;
-    }
-    if (std::optional<std::string> problem = m_stream->ensureStream()) {
-        logRetry(*problem);
-        return false;
-    }
     std::string error;
-    bool empty = false;
-    const std::optional<StreamMessage> last = m_stream->lastMessage(error, empty);
-    if (!last && !empty) {
+    const std::optional<StreamState> state = m_stream->state(error);
+    if (!state) {
         logRetry(error);
-        return false;
+        return Read::Retry;
     }
-
-    if (last && !checkMessagesAfterVerified(last->streamSequence))
-        return false;
-
-    SequenceNumber lastSequence = 0;
-    std::uint64_t lastHash = 0;
-    std::uint64_t streamLast = 0;
-    if (last) {
-        const DecodedBatch batch =
-            decodeBatch(last->body, "stream " + m_options.stream.stream + " message " +
-                                        std::to_string(last->streamSequence));
-        if (!batch.error.empty()) {
-            markFailed("the stream's last message is not a valid journal batch: " + batch.error);
-            return false;
+    if (reader.position().message == 0 && state->messages > 0 && state->firstMessage > 1) {
+        markFailed("the stream " + m_options.stream.stream + " starts at message " +
+                   std::to_string(state->firstMessage) + ": the messages before it were " +
+                   "removed, and with them the fences that say which messages count");
+        return Read::Failed;
+    }
+    const std::uint64_t end = std::min(lastMessage, state->lastMessage);
+    while (reader.position().message < end && !stopping()) {
+        const std::optional<StreamMessage> message =
+            m_stream->message(reader.position().message + 1, error);
+        if (!message) {
+            logRetry(error);
+            return Read::Retry;
         }
-        lastSequence = batch.header.last();
-        lastHash = batch.lastHash();
-        streamLast = last->streamSequence;
+        ChainReader::Reading reading = reader.read(*message);
+        if (reading.verdict == ChainReader::Verdict::Failed) {
+            markFailed(reading.note);
+            return Read::Failed;
+        }
+        if (reading.verdict == ChainReader::Verdict::Skipped) {
+            log(LogLevel::Warning, reading.note);
+            const std::lock_guard<std::mutex> lock(m_mutex);
+            ++m_counters.skippedMessages;
+        }
     }
+    return stopping() ? Read::Retry : Read::Done;
+}
 
+// The chain in the stream must be a prefix of the journal: the same chain hash at its last event.
+bool Replicator::checkJournal(const ChainPosition &position)
+{
     storage::JournalReader::Opened opened = storage::JournalReader::open(m_journalPath);
     if (!opened.reader) {
         logRetry(opened.error->toString());
         return false;
     }
     const SequenceNumber journalEnd = opened.reader->recordedLastSequence();
-    if (lastSequence > journalEnd) {
+    if (position.last > journalEnd) {
         markFailed("the stream " + m_options.stream.stream + " contains events up to sequence " +
-                   std::to_string(lastSequence) + " but the journal " + m_journalPath +
+                   std::to_string(position.last) + " but the journal " + m_journalPath +
                    " ends at " + std::to_string(journalEnd) +
                    ": the stream belongs to another journal, or the journal lost its tail");
         return false;
     }
+    // The reader checks the hash at `last` once it reads the chunk that contains it.
+    storage::JournalReader &reader = *opened.reader;
+    if (position.last > 0 &&
+        (!reader.startAfter(position.last, position.lastHash) || (reader.next(), reader.error()))) {
+        markFailed("the journal's chain hash at sequence " + std::to_string(position.last) +
+                   " differs from the stream " + m_options.stream.stream +
+                   "'s, so the stream belongs to another journal: " + reader.error()->toString());
+        return false;
+    }
+    {
+        const std::lock_guard<std::mutex> lock(m_mutex);
+        if (journalEnd > m_committed.load())
+            m_committed.store(journalEnd);
+    }
+    return true;
+}
 
-    m_published = lastSequence;
-    m_publishedHash = lastHash;
-    m_streamLast = streamLast;
+// Reads the stream to its end, checks it against the journal, fences and reads on to the fence.
+// The journal is checked before the fence, so that a replicator started on the wrong journal
+// deposes no one.
+bool Replicator::claim()
+{
+    if (std::optional<std::string> problem = m_stream->ensureStream()) {
+        logRetry(*problem);
+        return false;
+    }
+    if (m_options.claimed) {
+        if (!checkJournal(*m_options.claimed))
+            return false;
+        m_stamp = m_options.claimed->owner;
+        adopt(*m_options.claimed);
+        return true;
+    }
+    if (!m_claimReader)
+        m_claimReader.emplace(m_options.stream.stream);
+    ChainReader &reader = *m_claimReader;
+    const auto started = std::chrono::steady_clock::now();
+    if (readStream(reader, std::numeric_limits<std::uint64_t>::max()) != Read::Done ||
+        !checkJournal(reader.position()))
+        return false;
+
+    // A fence of this run that counted, although its acknowledgement was lost.
+    if (m_stamp.epoch != 0 && reader.position().owner == m_stamp)
+        return finishClaim(reader, started);
+
+    const WriterStamp owner = reader.position().owner;
+    m_stamp.epoch = m_options.epoch != 0 ? m_options.epoch : owner.epoch + 1;
+    if (m_stamp.epoch <= owner.epoch) {
+        markFailed("the stream " + m_options.stream.stream + " is owned under " +
+                   describeStamp(owner) + " since message " +
+                   std::to_string(reader.position().ownerFence) + ", and this engine's lease " +
+                   "epoch " + std::to_string(m_stamp.epoch) + " is not above it");
+        return false;
+    }
+    if (m_options.publicationAllowed && !m_options.publicationAllowed())
+        return false;
+    std::string error;
+    const std::optional<std::uint64_t> fence = m_stream->publishAndWait(
+        fenceBody(m_stamp, reader.position().last, reader.position().lastHash),
+        fenceMessageId(m_stamp), error);
+    if (!fence) {
+        logRetry(error);
+        return false;
+    }
+    if (readStream(reader, *fence) != Read::Done)
+        return false;
+    if (reader.position().owner != m_stamp) {
+        m_deposed.store(true);
+        markFailed("the fence of " + describeStamp(m_stamp) + " at message " +
+                   std::to_string(*fence) + " of the stream " + m_options.stream.stream +
+                   " does not count: " + describeStamp(reader.position().owner) +
+                   " fenced it first, at message " + std::to_string(reader.position().ownerFence));
+        return false;
+    }
+    return finishClaim(reader, started);
+}
+
+bool Replicator::finishClaim(ChainReader &reader, std::chrono::steady_clock::time_point started)
+{
+    if (!checkJournal(reader.position()))
+        return false;
+    const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::chrono::steady_clock::now() - started);
+    log(LogLevel::Info, "claimed the stream " + m_options.stream.stream + " under " +
+                            describeStamp(m_stamp) + " with the fence at message " +
+                            std::to_string(reader.position().ownerFence) + ", reading it in " +
+                            std::to_string(elapsed.count()) + " ms");
+    adopt(reader.position());
+    m_claimReader.reset();
+    return true;
+}
+
+// Continues after `position`, where this run owns the stream.
+void Replicator::adopt(const ChainPosition &position)
+{
+    m_published = position.last;
+    m_publishedHash = position.lastHash;
     {
         const std::lock_guard<std::mutex> lock(m_mutex);
         m_inFlight.clear();
         m_resynchronize = false;
-        m_verified = VerifiedMessage{streamLast, lastSequence, lastHash};
-        if (journalEnd > m_committed.load())
-            m_committed.store(journalEnd);
+        m_verified = position;
     }
-    m_acknowledged.store(std::max(m_acknowledged.load(), lastSequence));
+    SequenceNumber acknowledged = 0;
+    if (position.last > m_acknowledged.load()) {
+        m_acknowledged.store(position.last);
+        acknowledged = position.last;
+    }
+    m_claimed.store(true);
     m_retryProblem.clear();
     log(LogLevel::Info, "the stream " + m_options.stream.stream + " continues after sequence " +
-                            std::to_string(lastSequence) + " (stream message " +
-                            std::to_string(streamLast) + ")");
-    return true;
+                            std::to_string(position.last) + " (stream message " +
+                            std::to_string(position.message) + ")");
+    if (acknowledged != 0 && m_onAcknowledged)
+        m_onAcknowledged(acknowledged);
 }
 
-// Reads every stream message after the last verified one up to `streamLast`, and stops the
-// replicator when one does not continue the run and the chain hash before it. The expected-last
-// header alone cannot catch another writer: its message can take the stream sequence that a
-// message in flight expected, so that message is stored after it. Returns false after a failure
-// or a read error, which resynchronize() retries.
-bool Replicator::checkMessagesAfterVerified(std::uint64_t streamLast)
+// After a failed or misplaced publication: reads the stream from the last message that counted.
+// This run's messages that count there are replicated; a fence of a higher epoch deposes it.
+bool Replicator::resynchronize()
 {
-    std::optional<VerifiedMessage> verified;
+    ChainPosition verified;
     {
         const std::lock_guard<std::mutex> lock(m_mutex);
+        ++m_counters.resynchronizations;
         verified = m_verified;
     }
-    if (!verified)
-        return true;
-
-    const std::string &stream = m_options.stream.stream;
-    for (std::uint64_t index = verified->streamSequence + 1; index <= streamLast; ++index) {
-        std::string error;
-        const std::optional<StreamMessage> message = m_stream->message(index, error);
-        if (!message) {
-            logRetry(error);
-            return false;
-        }
-        const std::string where = "stream " + stream + " message " + std::to_string(index);
-        const DecodedBatch batch = decodeBatch(message->body, where);
-        std::string problem = batch.error;
-        if (problem.empty() && batch.header.first != verified->last + 1) {
-            problem = where + " starts at sequence " + std::to_string(batch.header.first) +
-                      ", expected " + std::to_string(verified->last + 1);
-        } else if (problem.empty() && batch.header.previousHash != verified->lastHash) {
-            problem = where + " does not continue the chain hash at sequence " +
-                      std::to_string(verified->last);
-        }
-        if (!problem.empty()) {
-            markFailed("another writer published to the stream " + stream + ", which is no " +
-                       "longer a clean copy of the journal " + m_journalPath + ": " + problem);
-            return false;
-        }
-        verified = VerifiedMessage{index, batch.header.last(), batch.lastHash()};
+    ChainReader reader(m_options.stream.stream, verified);
+    if (readStream(reader, std::numeric_limits<std::uint64_t>::max()) != Read::Done)
+        return false;
+    if (reader.position().owner != m_stamp) {
+        m_deposed.store(true);
+        markFailed("deposed: " + describeStamp(reader.position().owner) + " fenced the stream " +
+                   m_options.stream.stream + " at message " +
+                   std::to_string(reader.position().ownerFence) + ", after the events up to " +
+                   "sequence " + std::to_string(reader.position().last));
+        return false;
     }
+    adopt(reader.position());
     return true;
 }
 
@@ -283,7 +361,7 @@ void Replicator::waitForCommits()
 // replicator stops.
 void Replicator::publishCommitted()
 {
-    BatchBuilder builder;
+    BatchBuilder builder(m_stamp);
     const auto resynchronizing = [&] {
         const std::lock_guard<std::mutex> lock(m_mutex);
         return m_resynchronize;
@@ -316,14 +394,7 @@ void Replicator::publishCommitted()
             builder.start(m_published + 1, m_publishedHash);
         }
         if (const std::optional<storage::JournalError> &error = reader.error()) {
-            std::string message = error->toString();
-            if (error->kind == storage::JournalErrorKind::ChainBroken &&
-                error->sequence == m_published) {
-                message = "the journal's chain hash at sequence " + std::to_string(m_published) +
-                          " differs from the stream " + m_options.stream.stream +
-                          "'s, so the stream belongs to another journal: " + message;
-            }
-            markFailed(message);
+            markFailed(error->toString());
             return;
         }
         if (builder.eventCount() > 0 && !publishBatch(builder))
@@ -338,28 +409,39 @@ void Replicator::publishCommitted()
     }
 }
 
+// Waits for room among the messages in flight and for the publication gate. Returns false when
+// the replicator stops or must resynchronize first.
+bool Replicator::waitForPublication()
+{
+    std::unique_lock<std::mutex> lock(m_mutex);
+    m_wake.wait(lock, [&] {
+        return m_inFlight.size() < m_options.maximumMessagesInFlight || m_stop.load() ||
+               m_resynchronize;
+    });
+    // The gate changes on another thread without waking this one, so it is polled.
+    constexpr std::chrono::milliseconds kGatePoll{5};
+    while (m_options.publicationAllowed && !m_options.publicationAllowed() && !m_stop.load() &&
+           !m_resynchronize)
+        m_wake.wait_for(lock, kGatePoll);
+    return !m_stop.load() && !m_resynchronize;
+}
+
 bool Replicator::publishBatch(BatchBuilder &builder)
 {
+    if (!waitForPublication())
+        return false;
+    std::uint64_t attempt = 0;
     {
-        std::unique_lock<std::mutex> lock(m_mutex);
-        m_wake.wait(lock, [&] {
-            return m_inFlight.size() < m_options.maximumMessagesInFlight || m_stop.load() ||
-                   m_resynchronize;
-        });
-        // The gate changes on another thread without waking this one, so it is polled.
-        constexpr std::chrono::milliseconds kGatePoll{5};
-        while (m_options.publicationAllowed && !m_options.publicationAllowed() && !m_stop.load() &&
-               !m_resynchronize)
-            m_wake.wait_for(lock, kGatePoll);
-        if (m_stop.load() || m_resynchronize)
-            return false;
+        const std::lock_guard<std::mutex> lock(m_mutex);
         m_inFlight.push_back(
             {builder.firstSequence(), builder.lastSequence(), builder.lastHash(), 0, false});
         ++m_counters.messagesPublished;
+        attempt = m_counters.resynchronizations;
     }
 
-    const std::string id = batchMessageId(builder.firstSequence(), builder.lastSequence());
-    if (std::optional<std::string> problem = m_stream->publish(builder.body(), id, m_streamLast)) {
+    const std::string id =
+        batchMessageId(builder.firstSequence(), builder.lastSequence(), m_stamp, attempt);
+    if (std::optional<std::string> problem = m_stream->publish(builder.body(), id)) {
         log(LogLevel::Warning, *problem + "; resynchronizing");
         const std::lock_guard<std::mutex> lock(m_mutex);
         m_resynchronize = true;
@@ -367,7 +449,6 @@ bool Replicator::publishBatch(BatchBuilder &builder)
     }
     m_published = builder.lastSequence();
     m_publishedHash = builder.lastHash();
-    ++m_streamLast;
     return true;
 }
 
@@ -377,12 +458,16 @@ void Replicator::handleOutcome(const PublishOutcome &outcome)
     if (readBatchHeader(outcome.header, header))
         return;
     SequenceNumber acknowledged = 0;
-    bool firstFailure = false;
+    std::string problem;
     {
         const std::lock_guard<std::mutex> lock(m_mutex);
         if (!outcome.stored) {
             ++m_counters.failedPublications;
-            firstFailure = !m_resynchronize;
+            if (!m_resynchronize)
+                problem = "did not store " +
+                          batchMessageId(header.first, header.last(), m_stamp,
+                                         m_counters.resynchronizations) +
+                          ": " + outcome.error;
             m_resynchronize = true;
         } else {
             ++m_counters.messagesAcknowledged;
@@ -396,10 +481,22 @@ void Replicator::handleOutcome(const PublishOutcome &outcome)
                 found->done = true;
                 found->streamSequence = outcome.streamSequence;
             }
-            while (!m_inFlight.empty() && m_inFlight.front().done) {
+            // A message counts for certain only directly after the last one that counted;
+            // anywhere else, another writer's message came between, and the stream is read.
+            while (!m_inFlight.empty() && m_inFlight.front().done && !m_resynchronize) {
                 const InFlight &front = m_inFlight.front();
+                if (front.streamSequence != m_verified.message + 1) {
+                    problem = "stored " + std::to_string(front.first) + "-" +
+                              std::to_string(front.last) + " at message " +
+                              std::to_string(front.streamSequence) + ", not directly after " +
+                              "message " + std::to_string(m_verified.message);
+                    m_resynchronize = true;
+                    break;
+                }
                 acknowledged = front.last;
-                m_verified = VerifiedMessage{front.streamSequence, front.last, front.lastHash};
+                m_verified.last = front.last;
+                m_verified.lastHash = front.lastHash;
+                m_verified.message = front.streamSequence;
                 m_counters.eventsAcknowledged += acknowledged - front.first + 1;
                 m_inFlight.pop_front();
             }
@@ -411,10 +508,9 @@ void Replicator::handleOutcome(const PublishOutcome &outcome)
     }
     m_wake.notify_all();
     // Logged outside the lock, which notifyCommitted() takes on the journal writer's thread.
-    if (firstFailure) {
-        log(LogLevel::Warning, "the stream " + m_options.stream.stream + " did not store " +
-                                   batchMessageId(header.first, header.last()) + ": " +
-                                   outcome.error + "; resynchronizing");
+    if (!problem.empty()) {
+        log(LogLevel::Warning,
+            "the stream " + m_options.stream.stream + " " + problem + "; reading it back");
     }
     if (acknowledged != 0 && m_onAcknowledged)
         m_onAcknowledged(acknowledged);

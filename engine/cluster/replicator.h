@@ -3,6 +3,7 @@
 #include "cluster_log.h"
 #include "events.h"
 #include "nats_stream.h"
+#include "stream_chain.h"
 
 #include <atomic>
 #include <chrono>
@@ -35,6 +36,12 @@ struct ReplicatorOptions {
     // replicator waits. A primary passes its lease's validity, so that a primary whose lease may
     // have passed to a standby publishes nothing more. Empty: always allowed.
     std::function<bool()> publicationAllowed;
+    // The epoch of the replicator's fence: the lease's. 0, without a lease: one above the epoch
+    // of the stream's owner.
+    std::uint64_t epoch = 0;
+    // Where a writer that already fenced the stream continues, as a standby that took over does:
+    // the position after its fence, which names it as the owner. Empty: the replicator fences.
+    std::optional<ChainPosition> claimed;
 };
 
 // Counts since the replicator started. Read them with Replicator::counters() from any thread.
@@ -44,7 +51,8 @@ struct ReplicatorCounters {
     std::uint64_t duplicatesAcknowledged = 0; // resends that the stream had already
     std::uint64_t eventsAcknowledged = 0;
     std::uint64_t failedPublications = 0; // rejected or timed out, then resynchronized
-    std::uint64_t resynchronizations = 0; // reads of the stream's last message
+    std::uint64_t resynchronizations = 0; // reads of the stream after a failed publication
+    std::uint64_t skippedMessages = 0;    // messages read back that do not count, as another's
 };
 
 // Called on a thread of the NATS client each time the acknowledged sequence moves, with its
@@ -58,21 +66,22 @@ using AcknowledgementListener = std::function<void(SequenceNumber acknowledged)>
 // only stores a number and wakes the thread. Memory stays bounded by the messages in flight,
 // and after an outage of NATS the thread catches up from the file by itself.
 //
-// Each message carries a run of consecutive events (replicated_batch.h) with the message id
-// "FIRST-LAST", and expects the stream's last message to be the one the replicator stored
-// before it. So a resend of a run is dropped as a duplicate, and a second writer to the same
-// stream makes this one's next publication fail instead of interleaving. On start the replicator
-// reads the stream's last message and continues the journal after the last event it contains,
-// once the journal's chain hash there matches the message's. After a failed publication it reads
-// every message after the last one acknowledged in order, because a foreign message can take the
-// stream sequence that one of its own messages in flight expected, and then that message is
-// stored behind it. Each of those messages must continue the run and the chain hash before it.
-// A stream that contains a message that does not, events the journal lacks, or another chain
-// hash is no longer a clean copy of the journal: the replicator then stops and reports it
-// through failure().
+// First the replicator claims the stream (stream_chain.h): it reads the stream to its end,
+// checks that the chain there is its journal's (the same chain hash at the same event), publishes
+// a fence under its epoch and a token of its own, reads on to the fence, and continues only when
+// its fence counts. It then publishes runs of consecutive events (replicated_batch.h) under its
+// stamp, each with the message id "FIRST-LAST" and its stamp and attempt, so that a resend is
+// dropped as a duplicate.
+//
+// An event counts as replicated once the stream stored its message directly after the last
+// message that counted, because nothing else can then come between. When a message lands
+// elsewhere, or a publication fails, the replicator reads the stream from the last message that
+// counted and applies the reading rule: its own messages that count are replicated, others are
+// skipped, and a fence of a higher epoch deposes it, which it reports through failure(). A stream
+// whose chain differs from the journal is no longer a copy of it, and stops it the same way.
 class Replicator {
 public:
-    // Starts the thread, which connects and creates the stream when it is missing. The
+    // Starts the thread, which connects, creates the stream when it is missing and claims it. The
     // journal at `journalPath` must exist, as after JournalWriter::create.
     Replicator(std::string journalPath, ReplicatorOptions options, LogSink log,
                AcknowledgementListener onAcknowledged = {});
@@ -100,8 +109,15 @@ public:
     SequenceNumber acknowledgedSequence() const { return m_acknowledged.load(); }
 
     // Returns why the replicator stopped for good, such as a stream that belongs to another
-    // journal or a damaged journal. Empty while it works or retries. Any thread may call it.
+    // journal, a fence of another writer, or a damaged journal. Empty while it works or retries.
+    // Any thread may call it.
     std::string failure() const;
+
+    // Whether the replicator's fence counts in the stream, so that what it publishes will. Any
+    // thread.
+    bool claimed() const { return m_claimed.load(); }
+    // Whether it stopped because another writer's fence counts instead of its own. Any thread.
+    bool deposed() const { return m_deposed.load(); }
 
     ReplicatorCounters counters() const;
 
@@ -113,19 +129,19 @@ private:
         std::uint64_t streamSequence = 0; // where the stream stored it, once done
         bool done = false;
     };
-    // A stream message that the replicator has checked to continue the journal.
-    struct VerifiedMessage {
-        std::uint64_t streamSequence = 0;
-        SequenceNumber last = 0;
-        std::uint64_t lastHash = 0;
-    };
+    enum class Read : std::uint8_t { Done, Retry, Failed };
 
     void run();
     bool connect();
+    bool claim();
+    bool finishClaim(ChainReader &reader, std::chrono::steady_clock::time_point started);
     bool resynchronize();
-    bool checkMessagesAfterVerified(std::uint64_t streamLast);
+    Read readStream(ChainReader &reader, std::uint64_t lastMessage);
+    bool checkJournal(const ChainPosition &position);
+    void adopt(const ChainPosition &position);
     void publishCommitted();
     bool publishBatch(BatchBuilder &builder);
+    bool waitForPublication();
     void waitForCommits();
     void handleOutcome(const PublishOutcome &outcome);
     void markFailed(std::string reason);
@@ -144,19 +160,24 @@ private:
     std::atomic<bool> m_stop{false};
     std::atomic<SequenceNumber> m_drainTarget{0};
 
-    // The replicator thread's position: the last event published, the chain hash there, and the
-    // stream sequence number its message is expected to take.
+    // The replicator thread's position: the last event published and the chain hash there.
     SequenceNumber m_published = 0;
     std::uint64_t m_publishedHash = 0;
-    std::uint64_t m_streamLast = 0;
     std::string m_retryProblem; // the last problem logRetry() logged, until the stream is reached
+    // The stamp of this run's messages; its epoch is set when the replicator fences.
+    WriterStamp m_stamp;
+    // The reader of the stream before the fence, kept across retries so that a retry goes on
+    // where the last attempt stopped.
+    std::optional<ChainReader> m_claimReader;
+    std::atomic<bool> m_claimed{false};
+    std::atomic<bool> m_deposed{false};
 
     mutable std::mutex m_mutex; // guards what follows, shared with the client's threads
     std::condition_variable m_wake;
     std::deque<InFlight> m_inFlight;
-    // The last stream message read back or acknowledged in order; 0 before the first
-    // resynchronization. Messages after it are checked before the replicator continues.
-    std::optional<VerifiedMessage> m_verified;
+    // Where the reading rule stands after the last message that counted, which is this run's
+    // fence or one of its runs once claimed.
+    ChainPosition m_verified;
     bool m_resynchronize = false;
     std::string m_failure;
     ReplicatorCounters m_counters;

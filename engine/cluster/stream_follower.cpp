@@ -3,156 +3,140 @@
 namespace bourse::cluster {
 
 StreamFollower::StreamFollower(NatsStream &stream, SequenceNumber after, std::uint64_t hashAfter,
-                               AheadOfStream ahead)
+                               AheadOfStream ahead, LogSink log, std::optional<ChainPosition> start)
     : m_stream(stream)
-    , m_last(after)
-    , m_hash(hashAfter)
+    , m_after(after)
+    , m_hashAfter(hashAfter)
     , m_ahead(ahead)
+    , m_log(std::move(log))
+    , m_reader(stream.settings().stream, start.value_or(ChainPosition{}))
 {
 }
 
-// Finds the first message whose run ends at m_last or after it. Runs ascend with the stream
-// sequence, so a binary search takes about log2(messages) requests.
-bool StreamFollower::locate(std::string &error)
+SequenceNumber StreamFollower::lastSequence() const
 {
-    const std::optional<StreamState> state = m_stream.state(error);
-    if (!state)
-        return false;
-    if (state->messages == 0) {
-        if (m_last > 0 && m_ahead == AheadOfStream::Fail)
-            m_aheadError = "the stream " + m_stream.settings().stream +
-                           " is empty, but the events up to sequence " + std::to_string(m_last) +
-                           " were read before: the stream lost them or is another one";
-        return true;
-    }
-    std::uint64_t low = state->firstMessage;
-    std::uint64_t high = state->lastMessage + 1; // the result lies in [low, high]
-    while (low < high) {
-        const std::uint64_t middle = low + (high - low) / 2;
-        const std::optional<StreamMessage> message = m_stream.message(middle, error);
-        if (!message)
-            return false;
-        BatchHeader header;
-        const bool valid = !readBatchHeader(message->body, header);
-        if (valid && header.last() < m_last)
-            low = middle + 1;
-        else
-            high = middle;
-    }
-    if (low > state->lastMessage && m_last > 0) {
-        std::optional<std::string> ahead = checkAhead(state->lastMessage, error);
-        if (!ahead)
-            return false;
-        m_aheadError = std::move(*ahead);
-    }
-    m_nextMessage = low;
-    m_checkingStart = m_last > 0;
-    return true;
+    return std::max(m_after, position().last);
 }
 
-// The failure of a follower whose events go past the stream's last message, empty with
-// AheadOfStream::Wait; nothing when that message cannot be read.
-std::optional<std::string> StreamFollower::checkAhead(std::uint64_t lastMessage, std::string &error)
+std::uint64_t StreamFollower::lastHash() const
 {
-    if (m_ahead == AheadOfStream::Wait)
-        return std::string();
-    const std::optional<StreamMessage> message = m_stream.message(lastMessage, error);
-    if (!message)
+    return position().last > m_after ? position().lastHash : m_hashAfter;
+}
+
+// The stream sequence to read first. A stream whose first messages were removed has lost the
+// fences in them, so its reading rule cannot be applied from the start.
+std::optional<std::uint64_t> StreamFollower::firstMessage(Step &step)
+{
+    if (position().message > 0)
+        return position().message + 1;
+    const std::optional<StreamState> state = m_stream.state(step.error);
+    if (!state) {
+        step.status = Status::ReadError;
         return std::nullopt;
-    BatchHeader header;
-    if (readBatchHeader(message->body, header))
-        return std::string(); // next() reads that message and reports its header
-    return "the stream " + m_stream.settings().stream + " ends at sequence " +
-           std::to_string(header.last()) + " (message " + std::to_string(lastMessage) +
-           "), but the events up to sequence " + std::to_string(m_last) +
-           " were read before: the stream lost them or never received them";
+    }
+    if (state->messages > 0 && state->firstMessage > 1) {
+        step.status = Status::Failed;
+        step.error = "the stream " + m_stream.settings().stream + " starts at message " +
+                     std::to_string(state->firstMessage) +
+                     ": the messages before it were removed, and with them the fences that say " +
+                     "which messages count";
+        return std::nullopt;
+    }
+    return 1;
 }
 
-StreamFollower::Step StreamFollower::next()
+StreamFollower::Step StreamFollower::next(std::uint64_t lastMessage)
+{
+    for (;;) {
+        Step step;
+        if (position().message >= lastMessage)
+            return step;
+        const std::optional<std::uint64_t> index = firstMessage(step);
+        if (!index)
+            return step;
+        std::optional<StreamMessage> message = m_stream.message(*index, step.error);
+        if (!message) {
+            // Not found may mean not yet: the message can be stored between the request and the
+            // state read, so a message that the state then shows is requested once more.
+            std::string stateError;
+            const std::optional<StreamState> state = m_stream.state(stateError);
+            if (state && state->lastMessage < *index)
+                return atStreamEnd();
+            if (state)
+                message = m_stream.message(*index, step.error);
+            if (!message) {
+                step.status = Status::ReadError;
+                if (!state)
+                    step.error = stateError;
+                return step;
+            }
+        }
+        ChainReader::Reading reading = m_reader.read(*message);
+        switch (reading.verdict) {
+        case ChainReader::Verdict::Skipped:
+            if (m_log)
+                m_log(LogLevel::Warning, reading.note);
+            continue;
+        case ChainReader::Verdict::Fence:
+            if (m_log)
+                m_log(LogLevel::Info, reading.note);
+            continue;
+        case ChainReader::Verdict::Failed:
+            step.status = Status::Failed;
+            step.error = std::move(reading.note);
+            return step;
+        case ChainReader::Verdict::Events:
+            step = take(std::move(reading), message->streamSequence);
+            if (step.status == Status::NoMessage)
+                continue; // every event of the message came before `after`
+            return step;
+        }
+    }
+}
+
+// The events of an accepted message after `after`, once the chain hash at `after` matched.
+StreamFollower::Step StreamFollower::take(ChainReader::Reading reading,
+                                          std::uint64_t streamSequence)
 {
     Step step;
-    if (m_nextMessage == 0) {
-        if (!locate(step.error)) {
-            step.status = Status::ReadError;
-            return step;
-        }
-        if (m_nextMessage == 0 && m_aheadError.empty())
-            return step;
-    }
-    if (!m_aheadError.empty()) {
-        step.status = Status::Failed;
-        step.error = m_aheadError;
+    const SequenceNumber first = reading.events.front().sequence;
+    const SequenceNumber last = reading.events.back().sequence;
+    if (last < m_after)
         return step;
-    }
-
-    std::string error;
-    std::optional<StreamMessage> message = m_stream.message(m_nextMessage, error);
-    if (!message) {
-        // Not found may mean not yet: the message can be stored between the request and the
-        // state read, so a message that the state then shows is requested once more.
-        std::string stateError;
-        const std::optional<StreamState> state = m_stream.state(stateError);
-        if (state && state->lastMessage < m_nextMessage)
-            return step;
-        if (state)
-            message = m_stream.message(m_nextMessage, error);
-        if (!message) {
-            step.status = Status::ReadError;
-            step.error = state ? error : stateError;
+    if (m_after > 0 && first <= m_after) {
+        const std::uint64_t hash = reading.hashes[m_after - first];
+        if (hash != m_hashAfter) {
+            step.status = Status::Failed;
+            step.error = "stream " + m_stream.settings().stream + " message " +
+                         std::to_string(streamSequence) + ": chain broken: the chain hash at " +
+                         "sequence " + std::to_string(m_after) + " is " +
+                         storage::format::hex(hash) + " in the stream, " +
+                         storage::format::hex(m_hashAfter) + " before it";
             return step;
         }
     }
-    const std::string where = "stream " + m_stream.settings().stream + " message " +
-                              std::to_string(message->streamSequence);
-    step = check(decodeBatch(message->body, where), message->streamSequence);
-    // A first message that ends at m_last only confirmed its chain hash: read on.
-    if (step.status == Status::Events && step.events.empty())
-        return next();
+    const auto from = static_cast<std::ptrdiff_t>(m_after >= first ? m_after - first + 1 : 0);
+    if (from == static_cast<std::ptrdiff_t>(reading.events.size()))
+        return step;
+    step.status = Status::Events;
+    step.streamSequence = streamSequence;
+    step.events.assign(std::make_move_iterator(reading.events.begin() + from),
+                       std::make_move_iterator(reading.events.end()));
     return step;
 }
 
-StreamFollower::Step StreamFollower::check(DecodedBatch batch, std::uint64_t streamSequence)
+// The stream has no message after the one read last.
+StreamFollower::Step StreamFollower::atStreamEnd()
 {
     Step step;
-    const std::string where =
-        "stream " + m_stream.settings().stream + " message " + std::to_string(streamSequence);
-    const auto failed = [&](std::string what) {
+    if (m_ahead == AheadOfStream::Fail && position().last < m_after) {
         step.status = Status::Failed;
-        step.error = std::move(what);
-        return std::move(step);
-    };
-    if (!batch.error.empty())
-        return failed(std::move(batch.error));
-
-    const SequenceNumber expected = m_last + 1;
-    const BatchHeader &header = batch.header;
-    if (header.first > expected) {
-        return failed(where + ": gap: the message starts at sequence " +
-                      std::to_string(header.first) + ", expected " + std::to_string(expected));
+        step.error = "the stream " + m_stream.settings().stream + " ends at sequence " +
+                     std::to_string(position().last) + " (message " +
+                     std::to_string(position().message) + "), but the events up to sequence " +
+                     std::to_string(m_after) +
+                     " were read before: the stream lost them or never received them";
     }
-    // Only the message located first may end at m_last: it contains the chain hash to check.
-    const bool startsHere = m_checkingStart && header.last() == m_last;
-    m_checkingStart = false;
-    if (header.last() < expected && !startsHere) {
-        return failed(where + ": repeat: the message ends at sequence " +
-                      std::to_string(header.last()) + ", which was read before");
-    }
-    const std::size_t skip = expected - header.first;
-    const std::uint64_t hashBefore = skip == 0 ? header.previousHash : batch.hashes[skip - 1];
-    if (m_last > 0 && hashBefore != m_hash) {
-        return failed(where + ": chain broken: the chain hash at sequence " +
-                      std::to_string(m_last) + " is " + storage::format::hex(hashBefore) +
-                      " in the stream, " + storage::format::hex(m_hash) + " before it");
-    }
-
-    step.status = Status::Events;
-    step.streamSequence = streamSequence;
-    step.events.assign(
-        std::make_move_iterator(batch.events.begin() + static_cast<std::ptrdiff_t>(skip)),
-        std::make_move_iterator(batch.events.end()));
-    m_last = header.last();
-    m_hash = batch.lastHash();
-    m_nextMessage = streamSequence + 1;
     return step;
 }
 

@@ -1,29 +1,31 @@
 #pragma once
 
+#include "cluster_log.h"
 #include "nats_stream.h"
-#include "replicated_batch.h"
+#include "stream_chain.h"
 
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <string>
 #include <vector>
 
 namespace bourse::cluster {
 
-// Reads a journal's events back from its stream, message after message, checking that they
-// continue the events read before: no gap, no repeat, and a chain hash that follows on.
+// Reads a journal's events back from its stream, message after message, under the stream's
+// reading rule (stream_chain.h), and returns the events after a given one, such as the last one a
+// views file projected. The events before it must be the stream's own: the chain hash there is
+// checked before any event is returned.
 //
-// It starts after a given event, such as the last one a views file projected: it finds the
-// message that contains the next event by a binary search over the stream's messages, whose
-// runs ascend. The search takes a message without a valid header for one after that event,
-// because a follower never passes such a message, so next() reads and reports it. Messages are read
-// one request each (a JetStream "get message"), so the server keeps no consumer state for a
-// follower.
+// A reader cannot know which messages count without reading the fences before them, so it reads
+// from the stream's first message, or from a position it read before. Messages are read one
+// request each (a JetStream "get message"), so the server keeps no consumer state for a reader.
+// Skipped messages and new owners go to the log, naming the message.
 class StreamFollower {
 public:
     enum class Status : std::uint8_t {
         Events,    // `events` continues the events before
-        NoMessage, // the stream has nothing new yet
+        NoMessage, // the stream has nothing new yet, or the limit given to next() is reached
         Failed,    // `error` names the message and the problem; nothing of it was returned
         ReadError, // a request to the stream failed; `error` names the request and the reason
     };
@@ -41,31 +43,32 @@ public:
         Fail, // returns Failed, naming the stream's last event and `after`
     };
 
-    // Continues after event `after`, whose chain hash is `hashAfter` (0 and 0: from the first
-    // event). The first message read is the one that contains `after`, so that a chain hash
-    // that differs there fails before any event is returned.
+    // Returns the events after event `after`, whose chain hash is `hashAfter` (0 and 0: every
+    // event). Reads from `start`, a position read before, or from the stream's first message.
     StreamFollower(NatsStream &stream, SequenceNumber after, std::uint64_t hashAfter,
-                   AheadOfStream ahead = AheadOfStream::Wait);
+                   AheadOfStream ahead = AheadOfStream::Wait, LogSink log = {},
+                   std::optional<ChainPosition> start = {});
 
-    // Reads the next message. Never returns part of a message.
-    Step next();
+    // Reads on until a message returns events after `after`, the stream ends, or the message
+    // `lastMessage` is read. Never returns part of a message.
+    Step next(std::uint64_t lastMessage = std::numeric_limits<std::uint64_t>::max());
 
-    SequenceNumber lastSequence() const { return m_last; }
-    std::uint64_t lastHash() const { return m_hash; }
+    // The last event returned, or `after` before the first.
+    SequenceNumber lastSequence() const;
+    std::uint64_t lastHash() const;
+    const ChainPosition &position() const { return m_reader.position(); }
 
 private:
-    bool locate(std::string &error);
-    std::optional<std::string> checkAhead(std::uint64_t lastMessage, std::string &error);
-    Step check(DecodedBatch batch, std::uint64_t streamSequence);
+    std::optional<std::uint64_t> firstMessage(Step &step);
+    Step atStreamEnd();
+    Step take(ChainReader::Reading reading, std::uint64_t streamSequence);
 
     NatsStream &m_stream;
-    SequenceNumber m_last = 0;
-    std::uint64_t m_hash = 0;
-    AheadOfStream m_ahead;
-    std::uint64_t m_nextMessage = 0; // 0 until located
-    // Set by locate(): the next message may end at m_last, whose chain hash it then checks.
-    bool m_checkingStart = false;
-    std::string m_aheadError; // set by locate() when the stream ends before m_last, with Fail
+    const SequenceNumber m_after;
+    const std::uint64_t m_hashAfter;
+    const AheadOfStream m_ahead;
+    LogSink m_log;
+    ChainReader m_reader;
 };
 
 } // namespace bourse::cluster

@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <thread>
 
 namespace bourse::net {
 
@@ -41,7 +42,7 @@ Server::Server(ServerConfig config, LogSink log, cluster::LogSink replicationLog
 }
 
 Server::Server(ServerConfig config, LogSink log, cluster::LogSink replicationLog,
-               std::unique_ptr<cluster::Lease> lease)
+               std::unique_ptr<cluster::Lease> lease, std::optional<cluster::ChainPosition> claimed)
     : m_config(std::move(config))
     , m_log(std::move(log))
     , m_instanceId(static_cast<std::uint64_t>(wallClockNanoseconds()))
@@ -68,7 +69,7 @@ Server::Server(ServerConfig config, LogSink log, cluster::LogSink replicationLog
 
     openJournalAndEngine();
     if (m_journal && !m_config.replicateServers.empty())
-        startReplication(std::move(replicationLog));
+        startReplication(std::move(replicationLog), claimed);
     m_outcome = std::make_unique<CommandOutcome>();
     m_engine->addHandler(m_outcome.get());
 
@@ -170,6 +171,10 @@ void Server::logClientEvent(ClientLogKind kind, LogLevel level, const std::strin
 
 ServerStop Server::run()
 {
+    if (!waitForClaim()) {
+        finish();
+        return m_failed;
+    }
     log(LogLevel::Info, "serving: order entry " + m_orderEntryEndpoint + ", publications " +
                             m_publishEndpoint + ", snapshots " + m_snapshotEndpoint +
                             ", instance " + std::to_string(m_instanceId));
@@ -333,7 +338,8 @@ void Server::finish()
 
 // The replicator reads the journal file on its own thread, and the commit listener only passes
 // it the committed sequence number. The listener is set before the market's first event.
-void Server::startReplication(cluster::LogSink replicationLog)
+void Server::startReplication(cluster::LogSink replicationLog,
+                              std::optional<cluster::ChainPosition> claimed)
 {
     if (!replicationLog) {
         replicationLog = [this](cluster::LogLevel level, const std::string &line) {
@@ -347,7 +353,9 @@ void Server::startReplication(cluster::LogSink replicationLog)
     if (m_lease) {
         cluster::Lease *lease = m_lease.get();
         options.publicationAllowed = [lease] { return lease->valid(); };
+        options.epoch = lease->record().epoch;
     }
+    options.claimed = std::move(claimed);
     // The listener runs on a thread of the NATS client, and replies wait for what it reports.
     control::ControlChannel *controls = m_controls.get();
     m_replicator = std::make_unique<cluster::Replicator>(
@@ -381,11 +389,30 @@ void Server::finishReplication()
         log(LogLevel::Warning, lacking + "; the next start with this journal publishes them");
 }
 
+// A primary under a lease takes no command and runs no market until its fence counts in the
+// stream, so that a journal that the stream no longer continues (a deposed primary's, restarted)
+// gains no event before the replicator finds it out. Returns false when the server stops first.
+bool Server::waitForClaim()
+{
+    if (!m_lease || !m_replicator || m_replicator->claimed())
+        return true;
+    log(LogLevel::Info, "claiming the stream " + m_config.replicateStream + " before serving");
+    constexpr std::chrono::milliseconds kPoll{10};
+    while (!m_replicator->claimed()) {
+        if (m_stopRequested.load(std::memory_order_relaxed) || !checkPrimacy())
+            return false;
+        std::this_thread::sleep_for(kPoll);
+    }
+    return true;
+}
+
 // Whether this server may go on acknowledging commands: it still holds its lease, and the
 // replicator has not stopped for good. Otherwise it logs why and sets m_failed, which ends the
 // loop.
 bool Server::checkPrimacy()
 {
+    if (m_lease && m_replicator)
+        m_lease->setOwnsStream(m_replicator->claimed() && !m_replicator->deposed());
     if (m_lease) {
         if (const std::optional<cluster::Lease::Lost> lost = m_lease->lost()) {
             const std::string stream = m_config.replicateStream;
@@ -405,6 +432,12 @@ bool Server::checkPrimacy()
     }
     if (m_replicator) {
         const std::string failure = m_replicator->failure();
+        if (!failure.empty() && m_replicator->deposed()) {
+            log(LogLevel::Warning, "deposed in the stream " + m_config.replicateStream + ": " +
+                                       failure + "; stopping without acknowledging more commands");
+            m_failed = ServerStop::LeaseLost;
+            return false;
+        }
         if (!failure.empty()) {
             log(LogLevel::Warning, "replication to the stream " + m_config.replicateStream +
                                        " stopped for good: " + failure +

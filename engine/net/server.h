@@ -12,6 +12,7 @@
 #include "server_control.h"
 #include "server_log_limit.h"
 #include "server_outcome.h"
+#include "stream_chain.h"
 
 #include <zmq.hpp>
 #include <zmq_addon.hpp>
@@ -22,6 +23,7 @@
 #include <deque>
 #include <map>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <unordered_map>
@@ -76,8 +78,12 @@ public:
     // retrying while NATS cannot be reached. With a role in the configuration, `lease` is the
     // lease of the stream, held and renewing: the replicator publishes only while it is valid,
     // and the server stops once it is lost.
+    // `claimed`, from a standby that took over, is where the stream stands after its fence; the
+    // replicator continues there instead of fencing. With a lease, run() serves only once the
+    // replicator's fence counts in the stream.
     Server(ServerConfig config, LogSink log, cluster::LogSink replicationLog,
-           std::unique_ptr<cluster::Lease> lease);
+           std::unique_ptr<cluster::Lease> lease,
+           std::optional<cluster::ChainPosition> claimed = std::nullopt);
     Server(ServerConfig config, LogSink log, cluster::LogSink replicationLog = {});
     ~Server();
     Server(const Server &) = delete;
@@ -151,7 +157,9 @@ private:
 
     // Setting up (server.cpp, server_market.cpp).
     void openJournalAndEngine();
-    void startReplication(cluster::LogSink replicationLog);
+    void startReplication(cluster::LogSink replicationLog,
+                          std::optional<cluster::ChainPosition> claimed);
+    bool waitForClaim();
     void finishReplication();
     bool checkPrimacy();
     void setUpMarket();
@@ -263,7 +271,8 @@ private:
 // choose its exit status.
 class ServerError : public std::runtime_error {
 public:
-    enum class Kind : std::uint8_t { Configuration, Bind, Journal };
+    // Deposed: another engine claimed the replicated stream first.
+    enum class Kind : std::uint8_t { Configuration, Bind, Journal, Deposed };
     ServerError(Kind kind, const std::string &what)
         : std::runtime_error(what)
         , m_kind(kind)

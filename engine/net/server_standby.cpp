@@ -73,7 +73,7 @@ std::unique_ptr<cluster::Lease> Standby::run(const std::atomic<bool> &stop)
     // A journal ahead of the stream has events that the stream lost, or that a deposed primary
     // journaled and never published, so it cannot serve the stream's market.
     cluster::StreamFollower follower(*m_stream, m_engine->lastSequence(), m_lastHash,
-                                     cluster::StreamFollower::AheadOfStream::Fail);
+                                     cluster::StreamFollower::AheadOfStream::Fail, m_clusterLog);
     log(LogLevel::Info, "standby of the stream " + m_config.replicateStream + " as " +
                             m_config.engineName + ": the journal " + m_config.journal +
                             " continues after sequence " +
@@ -103,27 +103,62 @@ std::unique_ptr<cluster::Lease> Standby::run(const std::atomic<bool> &stop)
     return nullptr;
 }
 
-// Reads the rest of the stream into the journal and closes it, with the lease already held.
+// Fences the stream, reads it up to the fence into the journal and closes it, with the lease
+// already held. A primary that was paused past its lease may still publish before the fence:
+// what it published there counts, and this engine serves it too.
 std::unique_ptr<cluster::Lease> Standby::takeOver(std::unique_ptr<cluster::Lease> lease,
                                                   cluster::StreamFollower &follower,
                                                   const std::atomic<bool> &stop)
 {
     // Renewing starts first, because reading the rest of the stream may take a while.
     lease->startRenewing();
-    // A read that finds nothing marks the end of the stream, and a failed read does not.
-    for (Followed followed = Followed::Applied; followed != Followed::Idle && !stop.load();) {
-        followed = followOnce(follower);
-        if (followed == Followed::ReadFailed)
+    const cluster::WriterStamp stamp{lease->record().epoch, cluster::drawWriterToken()};
+    const std::uint64_t fence = publishFence(stamp, *lease, follower, stop);
+    while (fence != 0 && follower.position().message < fence && !stop.load()) {
+        if (followOnce(follower, fence) != Followed::Applied)
             std::this_thread::sleep_for(kIdlePause);
     }
     closeJournal();
-    if (stop.load())
+    if (stop.load() || fence == 0)
         return nullptr; // the lease lapses, and another standby may take it
-    const cluster::LeaseRecord held = lease->record();
+    const cluster::ChainPosition &position = follower.position();
+    if (position.owner != stamp) {
+        throw ServerError(Kind::Deposed,
+                          "the fence of " + cluster::describeStamp(stamp) + " at message " +
+                              std::to_string(fence) + " of the stream " + m_config.replicateStream +
+                              " does not count: " + cluster::describeStamp(position.owner) +
+                              " fenced it first, at message " +
+                              std::to_string(position.ownerFence));
+    }
+    m_claimed = position;
     log(LogLevel::Info, "took over the stream " + m_config.replicateStream + " under epoch " +
-                            std::to_string(held.epoch) + " as " + held.holder + " at sequence " +
-                            std::to_string(follower.lastSequence()));
+                            std::to_string(stamp.epoch) + " as " + lease->record().holder +
+                            " at sequence " + std::to_string(follower.lastSequence()) +
+                            " with the fence of " + cluster::describeStamp(stamp) + " at message " +
+                            std::to_string(fence));
     return lease;
+}
+
+// Publishes the fence, retrying while NATS fails and the lease holds. Returns where the stream
+// stored it, or 0 once stopped or the lease is lost.
+std::uint64_t Standby::publishFence(const cluster::WriterStamp &stamp, const cluster::Lease &lease,
+                                    const cluster::StreamFollower &follower,
+                                    const std::atomic<bool> &stop)
+{
+    const std::vector<std::uint8_t> body =
+        cluster::fenceBody(stamp, follower.position().last, follower.position().lastHash);
+    std::string reported;
+    while (!stop.load() && !lease.lost()) {
+        std::string error;
+        if (const std::optional<std::uint64_t> fence =
+                m_stream->publishAndWait(body, cluster::fenceMessageId(stamp), error))
+            return *fence;
+        if (error != reported)
+            log(LogLevel::Warning, error + "; retrying");
+        reported = error;
+        std::this_thread::sleep_for(kIdlePause);
+    }
+    return 0;
 }
 
 // The journal continues after its last event, which the stream must contain with the same chain
@@ -175,10 +210,10 @@ std::unique_ptr<cluster::Lease> openServerLease(const ServerConfig &config, cons
     return nullptr;
 }
 
-// Applies the stream's next message, if there is one.
-Standby::Followed Standby::followOnce(cluster::StreamFollower &follower)
+// Applies the stream's next message that counts, if there is one up to `lastMessage`.
+Standby::Followed Standby::followOnce(cluster::StreamFollower &follower, std::uint64_t lastMessage)
 {
-    cluster::StreamFollower::Step step = follower.next();
+    cluster::StreamFollower::Step step = follower.next(lastMessage);
     switch (step.status) {
     case cluster::StreamFollower::Status::Events:
         apply(step.events);

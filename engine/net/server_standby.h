@@ -8,10 +8,13 @@
 #include "cluster_log.h"
 #include "events.h"
 #include "server_config.h"
+#include "stream_chain.h"
 
 #include <atomic>
 #include <cstdint>
+#include <limits>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -50,11 +53,16 @@ public:
     Standby &operator=(const Standby &) = delete;
 
     // Follows the stream until this engine takes the lease over, or until `stop` is set. After
-    // a takeover it reads the stream to its end, stores a snapshot, closes the journal and
-    // returns the lease, held and renewing, for the Server that then serves the journal.
-    // Returns null when stopped. Throws ServerError when the journal cannot be opened or written,
-    // or when it is not a copy of the stream (another chain hash at the same sequence number).
+    // a takeover it fences the stream under the lease's epoch, reads it up to the fence, stores
+    // a snapshot, closes the journal and returns the lease, held and renewing, for the Server
+    // that then serves the journal; claimed() then says where the stream stands. Returns null
+    // when stopped. Throws ServerError when the journal cannot be opened or written, when it is
+    // not a copy of the stream (another chain hash at the same sequence number), or when another
+    // engine fenced the stream first (Kind::Deposed).
     std::unique_ptr<cluster::Lease> run(const std::atomic<bool> &stop);
+
+    // The stream's position after this engine's fence, once run() took over.
+    const std::optional<cluster::ChainPosition> &claimed() const { return m_claimed; }
 
 private:
     void openJournal();
@@ -66,7 +74,11 @@ private:
         Idle,       // the stream has nothing new
         ReadFailed, // a request to the stream failed, and was logged
     };
-    Followed followOnce(cluster::StreamFollower &follower);
+    Followed followOnce(cluster::StreamFollower &follower,
+                        std::uint64_t lastMessage = std::numeric_limits<std::uint64_t>::max());
+    std::uint64_t publishFence(const cluster::WriterStamp &stamp, const cluster::Lease &lease,
+                               const cluster::StreamFollower &follower,
+                               const std::atomic<bool> &stop);
     void apply(const std::vector<Event> &events);
     void closeJournal();
     void log(LogLevel level, const std::string &line) const;
@@ -79,6 +91,7 @@ private:
     std::uint64_t m_lastHash = 0; // the journal's chain hash at its last event
     SequenceNumber m_lastSnapshot = 0;
     std::unique_ptr<cluster::NatsStream> m_stream;
+    std::optional<cluster::ChainPosition> m_claimed;
     std::string
         m_readError; // the last read error logged, which is not logged again while it repeats
 };

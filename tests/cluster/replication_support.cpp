@@ -1,6 +1,7 @@
 #include "replication_support.h"
 
 #include "replicated_batch.h"
+#include "stream_chain.h"
 #include "stream_follower.h"
 
 #include <QDir>
@@ -100,6 +101,7 @@ std::vector<std::uint8_t> streamRecordBytes(cluster::NatsStream &stream, QString
         error = QString::fromStdString(problem);
         return bytes;
     }
+    cluster::ChainReader reader(stream.settings().stream);
     for (std::uint64_t sequence = state->firstMessage;
          state->messages > 0 && sequence <= state->lastMessage; ++sequence) {
         const std::optional<cluster::StreamMessage> message = stream.message(sequence, problem);
@@ -107,8 +109,28 @@ std::vector<std::uint8_t> streamRecordBytes(cluster::NatsStream &stream, QString
             error = QString::fromStdString(problem);
             return bytes;
         }
-        bytes.insert(bytes.end(), message->body.begin() + cluster::kBatchHeaderSize,
-                     message->body.end());
+        const std::uint64_t hashBefore = reader.position().lastHash;
+        const cluster::ChainReader::Reading reading = reader.read(*message);
+        if (reading.verdict == cluster::ChainReader::Verdict::Failed) {
+            error = QString::fromStdString(reading.note);
+            return bytes;
+        }
+        if (reading.verdict != cluster::ChainReader::Verdict::Events)
+            continue;
+        cluster::BatchHeader header;
+        cluster::readBatchHeader(message->body, header);
+        if (reading.events.size() == header.count) {
+            bytes.insert(bytes.end(), message->body.begin() + cluster::kBatchHeaderSize,
+                         message->body.end());
+            continue;
+        }
+        // A run that repeats events before its tail: its tail's records, encoded again.
+        cluster::BatchBuilder tail;
+        tail.start(reading.events.front().sequence, hashBefore);
+        for (const Event &event : reading.events)
+            tail.add(event);
+        bytes.insert(bytes.end(), tail.body().begin() + cluster::kBatchHeaderSize,
+                     tail.body().end());
     }
     return bytes;
 }

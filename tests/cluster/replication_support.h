@@ -60,7 +60,9 @@ private:
 // stream's messages must contain after their headers.
 std::vector<std::uint8_t> journalRecordBytes(const std::string &journalPath, QString &error);
 
-// The records of every message of the stream, headers removed, in stream order.
+// The records of the events that count in the stream under its reading rule, in stream order:
+// the bytes of each message whose events all count, headers removed. Fences and skipped messages
+// add nothing.
 std::vector<std::uint8_t> streamRecordBytes(cluster::NatsStream &stream, QString &error);
 
 // Writes the key pairs `server` and `trader` into `folder` with `engine keygen` (the

@@ -9,6 +9,10 @@
 
 using namespace bourse;
 
+namespace {
+const cluster::WriterStamp kStamp{7, 0x0123456789abcdefULL};
+}
+
 class ReplicatedBatchTest : public QObject {
     Q_OBJECT
 
@@ -18,6 +22,7 @@ private slots:
     void decodeReturnsEveryEvent();
     void damagedBodyIsRejected_data();
     void damagedBodyIsRejected();
+    void fenceCarriesStampAndNoEvent();
 
 private:
     QTemporaryDir m_folder;
@@ -48,7 +53,7 @@ void ReplicatedBatchTest::initTestCase()
     m_journalBytes = test::journalRecordBytes(path, error);
     QVERIFY2(error.isEmpty(), qPrintable(error));
 
-    cluster::BatchBuilder builder;
+    cluster::BatchBuilder builder(kStamp);
     builder.start(1, 0);
     for (const Event &event : m_events)
         builder.add(event);
@@ -72,8 +77,10 @@ void ReplicatedBatchTest::decodeReturnsEveryEvent()
     QCOMPARE(batch.events.size(), m_events.size());
     QCOMPARE(batch.events.back().sequence, m_events.back().sequence);
     QCOMPARE(batch.events.back().time, m_events.back().time);
-    QCOMPARE(cluster::batchMessageId(batch.header.first, batch.header.last()),
-             "1-" + std::to_string(m_events.size()));
+    QVERIFY(batch.header.kind == cluster::BatchKind::Events);
+    QVERIFY(batch.header.stamp == kStamp);
+    QCOMPARE(cluster::batchMessageId(batch.header.first, batch.header.last(), kStamp, 3),
+             "1-" + std::to_string(m_events.size()) + ".7.0123456789abcdef.3");
 }
 
 void ReplicatedBatchTest::damagedBodyIsRejected_data()
@@ -82,9 +89,10 @@ void ReplicatedBatchTest::damagedBodyIsRejected_data()
     QTest::addColumn<QString>("message");
 
     QTest::newRow("wrong magic") << 0 << "message 1: the message does not start with the magic";
-    QTest::newRow("newer format") << 4 << "message 1: the message is in batch format 2";
-    QTest::newRow("first sequence moved") << 5 << "message 1: event 1 has sequence 1, expected 2";
-    QTest::newRow("previous hash changed") << 17 << "message 1: sequence 1: chain broken";
+    QTest::newRow("newer format") << 4 << "message 1: the message is in batch format 3";
+    QTest::newRow("kind changed to fence") << 5 << "message 1: the fence has an event count of";
+    QTest::newRow("first sequence moved") << 22 << "message 1: event 1 has sequence 1, expected 2";
+    QTest::newRow("previous hash changed") << 34 << "message 1: sequence 1: chain broken";
     QTest::newRow("first payload byte changed") << static_cast<int>(cluster::kBatchHeaderSize + 23)
                                                 << "message 1: sequence 1: checksum mismatch";
     QTest::newRow("last byte removed") << -1 << "message 1: the chunk ends inside the event";
@@ -107,6 +115,26 @@ void ReplicatedBatchTest::damagedBodyIsRejected()
     const cluster::DecodedBatch batch = cluster::decodeBatch(body, "message 1");
     QVERIFY2(QString::fromStdString(batch.error).startsWith(message), batch.error.c_str());
     QVERIFY(batch.events.empty());
+}
+
+// A fence is a header alone, and a fence that claims events is refused.
+void ReplicatedBatchTest::fenceCarriesStampAndNoEvent()
+{
+    std::vector<std::uint8_t> body = cluster::fenceBody(kStamp, 41, 0xfeed);
+    QCOMPARE(body.size(), cluster::kBatchHeaderSize);
+    const cluster::DecodedBatch fence = cluster::decodeBatch(body, "message 2");
+    QVERIFY2(fence.error.empty(), fence.error.c_str());
+    QVERIFY(fence.header.kind == cluster::BatchKind::Fence);
+    QVERIFY(fence.header.stamp == kStamp);
+    QCOMPARE(fence.header.first, SequenceNumber{42});
+    QCOMPARE(fence.header.previousHash, std::uint64_t{0xfeed});
+    QVERIFY(fence.events.empty());
+    QCOMPARE(cluster::fenceMessageId(kStamp), std::string("fence.7.0123456789abcdef"));
+
+    body[30] = 1; // the count
+    const cluster::DecodedBatch claiming = cluster::decodeBatch(body, "message 2");
+    QCOMPARE(claiming.error, std::string("message 2: the fence has an event count of 1, where "
+                                         "a fence holds no event"));
 }
 
 QTEST_GUILESS_MAIN(ReplicatedBatchTest)

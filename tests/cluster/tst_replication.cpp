@@ -1,6 +1,7 @@
 // Journal replication to a three-node NATS JetStream cluster on loopback: the stream against
-// the journal byte for byte, a publisher restarted mid-run, a second journal fenced off, and
-// `bourse-engine follow` against read models built from the journal.
+// the journal byte for byte, a publisher restarted mid-run, a second journal refused, messages of
+// other writers skipped, a writer deposed by a higher fence, and `bourse-engine follow` against
+// read models built from the journal.
 
 #include "nats_cluster.h"
 #include "read_models.h"
@@ -89,12 +90,14 @@ private slots:
     void initTestCase();
     void streamEqualsJournalUnderLoad();
     void restartedPublisherResendsNothing();
-    void secondJournalIsFencedOff();
-    void foreignMessageStopsReplication();
+    void secondJournalIsRefusedBeforeItFences();
+    void foreignMessagesAreSkipped();
+    void higherFenceDeposesWriter();
+    void sameEpochFencesOneClaims();
     void followMatchesLocalReadModels();
     void followContinuesInsideMessage();
     void followRejectsDamagedMessage();
-    void followStopsAtGarbageAfterValidMessage();
+    void followSkipsMessagesThatDoNotCount();
     void followUnknownStreamCreatesNoFile();
     void serveReplicatesItsJournal();
 
@@ -175,7 +178,9 @@ void ReplicationTest::restartedPublisherResendsNothing()
     QVERIFY(test::streamRecordBytes(*stream, error) == journal);
 }
 
-void ReplicationTest::secondJournalIsFencedOff()
+// A replicator started on another journal is refused before it fences, so the stream's owner
+// goes on publishing.
+void ReplicationTest::secondJournalIsRefusedBeforeItFences()
 {
     test::JournaledMarket owner(journalPath("owner.journal"), 13);
     QVERIFY2(owner.ok(), owner.error().c_str());
@@ -183,8 +188,8 @@ void ReplicationTest::secondJournalIsFencedOff()
     cluster::Replicator replicator(owner.journalPath(), options, {});
     owner.attach(&replicator);
     owner.produce(5'000);
-    const SequenceNumber ownerLast = owner.flush();
-    QVERIFY2(replicator.finish(ownerLast, 20s), replicator.failure().c_str());
+    const SequenceNumber ownerFirst = owner.flush();
+    QTRY_COMPARE_WITH_TIMEOUT(replicator.acknowledgedSequence(), ownerFirst, 20'000);
 
     // Another journal, longer than the stream, whose chain hash differs at the stream's end.
     test::JournaledMarket intruder(journalPath("intruder.journal"), 14);
@@ -195,17 +200,23 @@ void ReplicationTest::secondJournalIsFencedOff()
     QVERIFY(!rejected.finish(intruderLast, 10s));
     QVERIFY2(rejected.failure().find("another journal") != std::string::npos,
              rejected.failure().c_str());
+    QVERIFY(!rejected.claimed());
 
+    owner.produce(2'000);
+    const SequenceNumber ownerLast = owner.flush();
+    QVERIFY2(replicator.finish(ownerLast, 20s), replicator.failure().c_str());
+    owner.attach(nullptr);
     QString error;
     auto stream = test::connectToStream(m_cluster->servers(), "FENCE", error);
     QVERIFY2(stream, qPrintable(error));
     QCOMPARE(test::followWholeStream(*stream, error), static_cast<long long>(ownerLast));
+    QVERIFY2(error.isEmpty(), qPrintable(error));
 }
 
-// Another writer stores a foreign message and then a valid run of the journal, so the stream's
-// last message continues the journal and only a check of every message after the last
-// acknowledged one finds the foreign message in between.
-void ReplicationTest::foreignMessageStopsReplication()
+// Another program stores garbage, a run of the journal under another writer's stamp and a fence
+// whose epoch is not above the owner's. The owner's next message lands after them, so it reads
+// the stream back, skips all three, and goes on: the stream still reads as the journal.
+void ReplicationTest::foreignMessagesAreSkipped()
 {
     test::JournaledMarket market(journalPath("foreign.journal"), 21);
     QVERIFY2(market.ok(), market.error().c_str());
@@ -223,7 +234,7 @@ void ReplicationTest::foreignMessageStopsReplication()
     QVERIFY(opened.reader);
     while (opened.reader->lastSequence() < acknowledged)
         QVERIFY(opened.reader->next());
-    cluster::BatchBuilder run;
+    cluster::BatchBuilder run(cluster::WriterStamp{1, 42});
     run.start(acknowledged + 1, opened.reader->lastHash());
     for (int count = 0; count < 100; ++count) {
         const std::optional<Event> event = opened.reader->next();
@@ -234,23 +245,90 @@ void ReplicationTest::foreignMessageStopsReplication()
     QString error;
     auto stream = test::connectToStream(m_cluster->servers(), "FOREIGN", error);
     QVERIFY2(stream, qPrintable(error));
-    std::string problem;
-    const std::optional<cluster::StreamState> state = stream->state(problem);
-    QVERIFY2(state, problem.c_str());
     const std::vector<std::uint8_t> garbage{'n', 'o', 't', ' ', 'a', ' ', 'b', 'a', 't', 'c', 'h'};
-    QVERIFY(!stream->publish(garbage, "foreign", state->lastMessage));
-    QVERIFY(!stream->publish(run.body(), "foreign-run", state->lastMessage + 1));
+    QVERIFY(!stream->publish(garbage, "foreign"));
+    QVERIFY(!stream->publish(run.body(), "foreign-run"));
+    QVERIFY(!stream->publish(cluster::fenceBody({1, 43}, 0, 0), "foreign-fence"));
     QVERIFY(stream->waitForAcknowledgements(5s));
 
     market.attach(&replicator);
     market.produce(500);
     const SequenceNumber last = market.flush();
+    QVERIFY2(replicator.finish(last, 20s), replicator.failure().c_str());
+    QCOMPARE(replicator.counters().skippedMessages, std::uint64_t{3});
+    market.attach(nullptr);
+    QCOMPARE(test::followWholeStream(*stream, error), static_cast<long long>(last));
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+}
+
+// A fence of a higher epoch deposes the owner: its messages after the fence do not count, it
+// stops with the fence named, and readers end at its last event before the fence.
+void ReplicationTest::higherFenceDeposesWriter()
+{
+    test::JournaledMarket market(journalPath("deposed.journal"), 23);
+    QVERIFY2(market.ok(), market.error().c_str());
+    cluster::Replicator replicator(market.journalPath(),
+                                   test::replicatorOptions(m_cluster->servers(), "DEPOSED"), {});
+    market.attach(&replicator);
+    market.produce(1'000);
+    const SequenceNumber before = market.flush();
+    QTRY_COMPARE_WITH_TIMEOUT(replicator.acknowledgedSequence(), before, 20'000);
+
+    QString error;
+    auto stream = test::connectToStream(m_cluster->servers(), "DEPOSED", error);
+    QVERIFY2(stream, qPrintable(error));
+    std::string problem;
+    const std::optional<std::uint64_t> fence =
+        stream->publishAndWait(cluster::fenceBody({9, 99}, 0, 0), "higher-fence", problem);
+    QVERIFY2(fence, problem.c_str());
+
+    market.produce(500);
+    const SequenceNumber last = market.flush();
     QVERIFY(!replicator.finish(last, 10s));
     const std::string failure = replicator.failure();
-    QVERIFY2(failure.find("another writer") != std::string::npos, failure.c_str());
-    const std::string where = "stream FOREIGN message " + std::to_string(state->lastMessage + 1);
-    QVERIFY2(failure.find(where) != std::string::npos, failure.c_str());
+    const std::string named = "deposed: epoch 9 writer 0000000000000063 fenced the stream "
+                              "DEPOSED at message " +
+                              std::to_string(*fence);
+    QVERIFY2(failure.find(named) != std::string::npos, failure.c_str());
+    QCOMPARE(replicator.acknowledgedSequence(), before);
     market.attach(nullptr);
+    QCOMPARE(test::followWholeStream(*stream, error), static_cast<long long>(before));
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+}
+
+// Two replicators of equal journals that both believe they hold the lease under epoch 5 start
+// together: exactly one claims the stream, and the other stops without publishing a run.
+void ReplicationTest::sameEpochFencesOneClaims()
+{
+    test::JournaledMarket first(journalPath("epoch-first.journal"), 24);
+    test::JournaledMarket second(journalPath("epoch-second.journal"), 24);
+    QVERIFY2(first.ok(), first.error().c_str());
+    QVERIFY2(second.ok(), second.error().c_str());
+    first.produce(2'000);
+    second.produce(2'000);
+    const SequenceNumber last = first.flush();
+    QCOMPARE(second.flush(), last);
+    QString error;
+    QVERIFY(test::journalRecordBytes(first.journalPath(), error) ==
+            test::journalRecordBytes(second.journalPath(), error));
+
+    auto options = test::replicatorOptions(m_cluster->servers(), "EPOCH");
+    options.epoch = 5;
+    cluster::Replicator one(first.journalPath(), options, {});
+    cluster::Replicator other(second.journalPath(), options, {});
+    QTRY_VERIFY_WITH_TIMEOUT(one.claimed() || !one.failure().empty(), 20'000);
+    QTRY_VERIFY_WITH_TIMEOUT(other.claimed() || !other.failure().empty(), 20'000);
+    QVERIFY2(one.claimed() != other.claimed(), (one.failure() + " / " + other.failure()).c_str());
+    const cluster::Replicator &winner = one.claimed() ? one : other;
+    const cluster::Replicator &loser = one.claimed() ? other : one;
+    QTRY_COMPARE_WITH_TIMEOUT(winner.acknowledgedSequence(), last, 20'000);
+    QVERIFY2(loser.failure().find("epoch 5") != std::string::npos, loser.failure().c_str());
+    QCOMPARE(loser.counters().messagesPublished, std::uint64_t{0});
+
+    auto stream = test::connectToStream(m_cluster->servers(), "EPOCH", error);
+    QVERIFY2(stream, qPrintable(error));
+    QCOMPARE(test::followWholeStream(*stream, error), static_cast<long long>(last));
+    QVERIFY2(error.isEmpty(), qPrintable(error));
 }
 
 void ReplicationTest::followMatchesLocalReadModels()
@@ -375,22 +453,21 @@ void ReplicationTest::followRejectsDamagedMessage()
     const SequenceNumber last = market.flush();
     QVERIFY(replicator.finish(last, 20s));
 
-    // A message that skips sequence last + 1: a run copied from the stream's first message
-    // with its first sequence moved past the end.
+    // The owner's last run, renumbered to start after it: its first record then has another
+    // sequence number than the header says.
     QString error;
     auto stream = test::connectToStream(m_cluster->servers(), "DAMAGED", error);
     QVERIFY2(stream, qPrintable(error));
     std::string problem;
     const std::optional<cluster::StreamState> state = stream->state(problem);
     QVERIFY2(state, problem.c_str());
-    std::optional<cluster::StreamMessage> first = stream->message(state->firstMessage, problem);
-    QVERIFY2(first, problem.c_str());
-    std::vector<std::uint8_t> body = first->body;
-    const SequenceNumber gapStart = last + 2;
+    std::optional<cluster::StreamMessage> lastRun = stream->message(state->lastMessage, problem);
+    QVERIFY2(lastRun, problem.c_str());
+    std::vector<std::uint8_t> body = lastRun->body;
+    const SequenceNumber next = last + 1;
     for (int byte = 0; byte < 8; ++byte)
-        body[static_cast<std::size_t>(5 + byte)] =
-            static_cast<std::uint8_t>(gapStart >> (8 * byte));
-    QVERIFY(!stream->publish(body, "damaged", state->lastMessage));
+        body[static_cast<std::size_t>(22 + byte)] = static_cast<std::uint8_t>(next >> (8 * byte));
+    QVERIFY(!stream->publish(body, "damaged"));
     QVERIFY(stream->waitForAcknowledgements(5s));
 
     const QString views = m_folder.filePath(QStringLiteral("damaged.db"));
@@ -409,9 +486,10 @@ void ReplicationTest::followRejectsDamagedMessage()
              qPrintable(tail.front()));
 }
 
-// A stream of [valid, garbage, valid]: the search for the first event lands on the garbage, and a
-// fresh follow still applies the first message before it stops at the second, naming it.
-void ReplicationTest::followStopsAtGarbageAfterValidMessage()
+// A stream written by hand: a fence, a run, garbage, a run under another writer's stamp, a fence
+// whose epoch is not above the owner's, a run of the owner that leaves a gap, and the owner's
+// next run. follow applies both runs of the owner and names each message it skips.
+void ReplicationTest::followSkipsMessagesThatDoNotCount()
 {
     test::JournaledMarket market(journalPath("garbage.journal"), 22);
     QVERIFY2(market.ok(), market.error().c_str());
@@ -419,29 +497,40 @@ void ReplicationTest::followStopsAtGarbageAfterValidMessage()
     market.flush();
     storage::JournalReader::Opened opened = storage::JournalReader::open(market.journalPath());
     QVERIFY(opened.reader);
-    cluster::BatchBuilder first;
-    first.start(1, 0);
-    for (int count = 0; count < 100; ++count) {
+    std::vector<Event> events;
+    for (int count = 0; count < 200; ++count) {
         const std::optional<Event> event = opened.reader->next();
         QVERIFY(event);
-        first.add(*event);
+        events.push_back(*event);
     }
-    cluster::BatchBuilder second;
-    second.start(101, first.lastHash());
-    for (int count = 0; count < 100; ++count) {
-        const std::optional<Event> event = opened.reader->next();
-        QVERIFY(event);
-        second.add(*event);
-    }
+    const auto runOf = [&](cluster::WriterStamp stamp, std::size_t from, std::size_t to,
+                           std::uint64_t previousHash) {
+        cluster::BatchBuilder builder(stamp);
+        builder.start(from, previousHash);
+        for (std::size_t index = from; index <= to; ++index)
+            builder.add(events[index - 1]);
+        return builder;
+    };
+    const cluster::WriterStamp owner{1, 0xa};
+    const cluster::WriterStamp other{1, 0xb};
+    cluster::BatchBuilder first = runOf(owner, 1, 100, 0);
+    cluster::BatchBuilder foreign = runOf(other, 101, 200, first.lastHash());
+    cluster::BatchBuilder firstHalf = runOf(owner, 101, 150, first.lastHash());
+    cluster::BatchBuilder gap = runOf(owner, 151, 200, firstHalf.lastHash());
+    cluster::BatchBuilder second = runOf(owner, 101, 200, first.lastHash());
 
     QString error;
     auto stream = test::connectToStream(m_cluster->servers(), "GARBAGE", error);
     QVERIFY2(stream, qPrintable(error));
     QVERIFY(!stream->ensureStream());
     const std::vector<std::uint8_t> garbage{'n', 'o', 't', ' ', 'a', ' ', 'b', 'a', 't', 'c', 'h'};
-    QVERIFY(!stream->publish(first.body(), "1-100", 0));
-    QVERIFY(!stream->publish(garbage, "garbage", 1));
-    QVERIFY(!stream->publish(second.body(), "101-200", 2));
+    QVERIFY(!stream->publish(cluster::fenceBody(owner, 0, 0), "fence"));
+    QVERIFY(!stream->publish(first.body(), "1-100"));
+    QVERIFY(!stream->publish(garbage, "garbage"));
+    QVERIFY(!stream->publish(foreign.body(), "foreign"));
+    QVERIFY(!stream->publish(cluster::fenceBody(other, 0, 0), "late-fence"));
+    QVERIFY(!stream->publish(gap.body(), "151-200"));
+    QVERIFY(!stream->publish(second.body(), "101-200"));
     QVERIFY(stream->waitForAcknowledgements(5s));
 
     const QString views = m_folder.filePath(QStringLiteral("garbage.db"));
@@ -449,12 +538,16 @@ void ReplicationTest::followStopsAtGarbageAfterValidMessage()
         runFollow({QStringLiteral("--nats"), m_cluster->urls(), QStringLiteral("--stream"),
                    QStringLiteral("GARBAGE"), QStringLiteral("--out"), views,
                    QStringLiteral("--idle-ms"), QStringLiteral("300")});
-    QCOMPARE(run.exitCode, 1);
-    QVERIFY2(run.errors.contains(QStringLiteral("stream GARBAGE message 2")),
-             qPrintable(run.errors));
+    QVERIFY2(run.exitCode == 0, qPrintable(run.errors));
+    for (int message : {3, 4, 5, 6}) {
+        const QString skipped = QStringLiteral("stream GARBAGE message %1 skipped").arg(message);
+        QVERIFY2(run.errors.contains(skipped), qPrintable(run.errors));
+    }
+    QVERIFY2(run.errors.contains(QStringLiteral("a gap")), qPrintable(run.errors));
+    QVERIFY2(!run.errors.contains(QStringLiteral("message 7 skipped")), qPrintable(run.errors));
     const QStringList tail = projectedTail(views);
     QCOMPARE(tail.size(), 1);
-    QVERIFY2(tail.front().startsWith(QStringLiteral("100|")), qPrintable(tail.front()));
+    QVERIFY2(tail.front().startsWith(QStringLiteral("200|")), qPrintable(tail.front()));
 }
 
 void ReplicationTest::followUnknownStreamCreatesNoFile()

@@ -1,0 +1,91 @@
+#include "stream_chain.h"
+
+namespace bourse::cluster {
+
+ChainReader::ChainReader(std::string stream, ChainPosition start)
+    : m_stream(std::move(stream))
+    , m_position(start)
+{
+}
+
+ChainReader::Reading ChainReader::skip(std::string why)
+{
+    Reading reading;
+    reading.verdict = Verdict::Skipped;
+    reading.note = m_where + " skipped: " + std::move(why);
+    return reading;
+}
+
+ChainReader::Reading ChainReader::read(const StreamMessage &message)
+{
+    m_where = "stream " + m_stream + " message " + std::to_string(message.streamSequence);
+    BatchHeader header;
+    if (std::optional<std::string> problem = readBatchHeader(message.body, header)) {
+        m_position.message = message.streamSequence;
+        return skip("not a journal batch of this format: " + *problem);
+    }
+    const ChainPosition before = m_position;
+    m_position.message = message.streamSequence;
+
+    if (header.kind == BatchKind::Fence) {
+        if (header.stamp.epoch <= before.owner.epoch) {
+            return skip("a fence of " + describeStamp(header.stamp) + ", not above the owner's " +
+                        describeStamp(before.owner));
+        }
+        m_position.owner = header.stamp;
+        m_position.ownerFence = message.streamSequence;
+        Reading reading;
+        reading.verdict = Verdict::Fence;
+        reading.note = m_where + ": " + describeStamp(header.stamp) +
+                       " owns the stream from here, having read the chain to sequence " +
+                       std::to_string(header.first - 1) + "; it ends at sequence " +
+                       std::to_string(before.last);
+        return reading;
+    }
+
+    if (header.stamp != before.owner) {
+        return skip("events " + std::to_string(header.first) + " to " +
+                    std::to_string(header.last()) + " of " + describeStamp(header.stamp) +
+                    ", while " + describeStamp(before.owner) + " owns the stream");
+    }
+    // The owner resends a run that the stream stored after a later one, and a run it sent twice.
+    if (header.first > before.last + 1) {
+        return skip("a gap: events from " + std::to_string(header.first) +
+                    " while the chain ends at " + std::to_string(before.last) +
+                    "; its writer sends the missing ones again");
+    }
+    if (header.last() <= before.last) {
+        return skip("events up to " + std::to_string(header.last()) +
+                    " repeat the chain, which ends at " + std::to_string(before.last));
+    }
+
+    DecodedBatch batch = decodeBatch(message.body, m_where);
+    Reading reading;
+    if (!batch.error.empty()) {
+        m_position = before;
+        reading.verdict = Verdict::Failed;
+        reading.note = std::move(batch.error);
+        return reading;
+    }
+    const std::size_t skipped = before.last + 1 - header.first;
+    const std::uint64_t hashBefore = skipped == 0 ? header.previousHash : batch.hashes[skipped - 1];
+    if (hashBefore != before.lastHash) {
+        m_position = before;
+        reading.verdict = Verdict::Failed;
+        reading.note = m_where + ": chain broken: the chain hash at sequence " +
+                       std::to_string(before.last) + " is " + storage::format::hex(hashBefore) +
+                       " in this message, " + storage::format::hex(before.lastHash) +
+                       " in the messages before it";
+        return reading;
+    }
+    const auto from = static_cast<std::ptrdiff_t>(skipped);
+    reading.verdict = Verdict::Events;
+    reading.events.assign(std::make_move_iterator(batch.events.begin() + from),
+                          std::make_move_iterator(batch.events.end()));
+    reading.hashes.assign(batch.hashes.begin() + from, batch.hashes.end());
+    m_position.last = header.last();
+    m_position.lastHash = batch.lastHash();
+    return reading;
+}
+
+} // namespace bourse::cluster
