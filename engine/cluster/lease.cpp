@@ -313,10 +313,10 @@ bool Lease::renewOnce(std::optional<LeaseLoss> &loss, LeaseRecord &current)
     std::string readError;
     if (m_bucket->get(m_settings.key, current, readError) == Bucket::Read::Found &&
         current.revision != held.revision) {
-        std::uint64_t kept = 0;
+        std::uint64_t keptRevision = 0;
         if (sameWrite(current, held)) {
             // The write was stored although its acknowledgement timed out.
-            kept = current.revision;
+            keptRevision = current.revision;
         } else if (current.epoch == held.epoch && m_ownsStream.load()) {
             // A rival's write under the same epoch, whose fence does not count: this engine
             // serves, so it writes its record back.
@@ -324,11 +324,12 @@ bool Lease::renewOnce(std::optional<LeaseLoss> &loss, LeaseRecord &current)
                                        current.holder + " under epoch " +
                                        std::to_string(current.epoch) + "; this engine's fence " +
                                        "counts in the stream, so it keeps the lease");
-            kept = m_bucket->write(m_settings.key, leaseValue(held), current.revision, error);
+            keptRevision =
+                m_bucket->write(m_settings.key, leaseValue(held), current.revision, error);
         }
-        if (kept != 0) {
+        if (keptRevision != 0) {
             const std::lock_guard<std::mutex> lock(m_mutex);
-            m_record.revision = kept;
+            m_record.revision = keptRevision;
             m_validUntil = started + m_settings.timeout / 2;
             return true;
         }

@@ -58,9 +58,9 @@ enum class MissingLease : std::uint8_t { Create, Wait };
 // Takes and renews the lease. Taking writes epoch + 1 with a compare-and-set on the revision the
 // contender saw (kvStore_Update), and reads the key again a tenth of the timeout later: only a
 // contender that still finds its own write there holds the lease. The read is needed because
-// nats-server 2.9.10 with three replicas let two compare-and-sets on one revision both succeed;
-// the later write is the one that stays. The holder renews with a compare-and-set on its own last
-// revision, so a renewal after another engine took over fails.
+// nats-server 2.9.10 with three replicas let two compare-and-sets on one revision both succeed,
+// and the later write is the one that stays (tests/cluster/tst_lease.cpp). The holder renews with a
+// compare-and-set on its own last revision, so a renewal after another engine took over fails.
 //
 // The lease only says which engine is alive to serve. Which engine's events count is decided in
 // the stream by fences (stream_chain.h), so two engines that both believe they hold the lease

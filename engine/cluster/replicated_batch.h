@@ -10,8 +10,8 @@
 // (storage/journal_format.h): sequence, time, instrument, type, payload size, payload in the
 // event codec, checksum and chain hash. The records are the journal's own bytes, so a reader
 // checks them as the journal reader does, and the chain continues from one message to the next.
-// A fence holds no event; its first sequence and previous hash say where the chain ended when its
-// writer read the stream, for the log.
+// A fence contains no event. Its first sequence and previous hash record where the chain ended
+// when its writer read the stream, for the log.
 
 #include "events.h"
 #include "journal_format.h"
@@ -28,8 +28,8 @@ namespace bourse::cluster {
 inline constexpr std::uint8_t kBatchFormatVersion = 2;
 inline constexpr std::size_t kBatchHeaderSize = 4 + 1 + 1 + 8 + 8 + 8 + 4 + 8;
 
-// Who wrote a message: the epoch under which the writer claimed the stream, and a token that the
-// writer draws at random for each run, so that two runs under one epoch still differ.
+// The writer of a message: the epoch under which it claimed the stream, and a token that it draws
+// at random for each run, so that two runs under one epoch still differ.
 struct WriterStamp {
     std::uint64_t epoch = 0;
     std::uint64_t token = 0;
@@ -74,7 +74,8 @@ private:
     std::uint64_t m_lastHash = 0;
 };
 
-// The body of a fence by `stamp`, whose writer's journal ends at `last` with chain hash `hash`.
+// The body of a fence by `stamp`, whose writer read the chain up to event `last` with chain hash
+// `hash`.
 std::vector<std::uint8_t> fenceBody(const WriterStamp &stamp, SequenceNumber last,
                                     std::uint64_t hash);
 
@@ -90,7 +91,7 @@ struct BatchHeader {
 };
 
 // Reads the header. Returns a message naming the problem when the bytes are too short, lack the
-// magic, carry another format version or kind, or when a run holds no event or a fence holds one.
+// magic, carry another format version or kind, or when a run contains no event or a fence one.
 std::optional<std::string> readBatchHeader(std::span<const std::uint8_t> body, BatchHeader &header);
 
 // A message body checked in full, or the reason it is not valid.

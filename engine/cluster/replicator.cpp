@@ -2,6 +2,7 @@
 
 #include "journal.h"
 #include "replicated_batch.h"
+#include "stream_position.h"
 
 #include <algorithm>
 #include <limits>
@@ -128,6 +129,7 @@ void Replicator::run()
             continue;
         }
         publishCommitted();
+        savePosition(SaveWhen::Now);
         if (!failure().empty() || stopping())
             return;
 
@@ -211,9 +213,15 @@ bool Replicator::checkJournal(const ChainPosition &position)
     storage::JournalReader &reader = *opened.reader;
     if (position.last > 0 &&
         (!reader.startAfter(position.last, position.lastHash) || (reader.next(), reader.error()))) {
-        markFailed("the journal's chain hash at sequence " + std::to_string(position.last) +
-                   " differs from the stream " + m_options.stream.stream +
-                   "'s, so the stream belongs to another journal: " + reader.error()->toString());
+        const storage::JournalError &error = *reader.error();
+        if (error.kind != storage::JournalErrorKind::ChainBroken) {
+            markFailed(error.toString());
+            return false;
+        }
+        markFailed("the journal " + m_journalPath + " and the stream " + m_options.stream.stream +
+                   " have different chain hashes at sequence " + std::to_string(position.last) +
+                   " (stream message " + std::to_string(position.message) +
+                   "), so the stream belongs to another journal");
         return false;
     }
     {
@@ -240,9 +248,16 @@ bool Replicator::claim()
         adopt(*m_options.claimed);
         return true;
     }
-    if (!m_claimReader)
-        m_claimReader.emplace(m_options.stream.stream);
+    if (!m_claimReader) {
+        std::string note;
+        const std::optional<ChainPosition> saved =
+            loadStreamPosition(streamPositionPath(m_journalPath), *m_stream, note);
+        if (!note.empty())
+            log(LogLevel::Warning, note + "; reading the stream from its first message");
+        m_claimReader.emplace(m_options.stream.stream, saved.value_or(ChainPosition{}));
+    }
     ChainReader &reader = *m_claimReader;
+    m_claimStart = reader.position().message + 1;
     const auto started = std::chrono::steady_clock::now();
     if (readStream(reader, std::numeric_limits<std::uint64_t>::max()) != Read::Done ||
         !checkJournal(reader.position()))
@@ -252,15 +267,9 @@ bool Replicator::claim()
     if (m_stamp.epoch != 0 && reader.position().owner == m_stamp)
         return finishClaim(reader, started);
 
-    const WriterStamp owner = reader.position().owner;
-    m_stamp.epoch = m_options.epoch != 0 ? m_options.epoch : owner.epoch + 1;
-    if (m_stamp.epoch <= owner.epoch) {
-        markFailed("the stream " + m_options.stream.stream + " is owned under " +
-                   describeStamp(owner) + " since message " +
-                   std::to_string(reader.position().ownerFence) + ", and this engine's lease " +
-                   "epoch " + std::to_string(m_stamp.epoch) + " is not above it");
-        return false;
-    }
+    // Above the stream's owner as well as the lease's epoch, so that a fence of a high epoch
+    // from elsewhere cannot keep every later lease holder out.
+    m_stamp.epoch = std::max(m_options.epoch, reader.position().owner.epoch + 1);
     if (m_options.publicationAllowed && !m_options.publicationAllowed())
         return false;
     std::string error;
@@ -292,7 +301,8 @@ bool Replicator::finishClaim(ChainReader &reader, std::chrono::steady_clock::tim
         std::chrono::steady_clock::now() - started);
     log(LogLevel::Info, "claimed the stream " + m_options.stream.stream + " under " +
                             describeStamp(m_stamp) + " with the fence at message " +
-                            std::to_string(reader.position().ownerFence) + ", reading it in " +
+                            std::to_string(reader.position().ownerFence) +
+                            ", reading it from message " + std::to_string(m_claimStart) + " in " +
                             std::to_string(elapsed.count()) + " ms");
     adopt(reader.position());
     m_claimReader.reset();
@@ -304,17 +314,20 @@ void Replicator::adopt(const ChainPosition &position)
 {
     m_published = position.last;
     m_publishedHash = position.lastHash;
+    SequenceNumber acknowledged = 0;
     {
+        // Under the lock, which finish() waits with, and with a wake-up, so that a drain that
+        // this read completes ends at once.
         const std::lock_guard<std::mutex> lock(m_mutex);
         m_inFlight.clear();
         m_resynchronize = false;
         m_verified = position;
+        if (position.last > m_acknowledged.load()) {
+            m_acknowledged.store(position.last);
+            acknowledged = position.last;
+        }
     }
-    SequenceNumber acknowledged = 0;
-    if (position.last > m_acknowledged.load()) {
-        m_acknowledged.store(position.last);
-        acknowledged = position.last;
-    }
+    m_wake.notify_all();
     m_claimed.store(true);
     m_retryProblem.clear();
     log(LogLevel::Info, "the stream " + m_options.stream.stream + " continues after sequence " +
@@ -341,12 +354,41 @@ bool Replicator::resynchronize()
         m_deposed.store(true);
         markFailed("deposed: " + describeStamp(reader.position().owner) + " fenced the stream " +
                    m_options.stream.stream + " at message " +
-                   std::to_string(reader.position().ownerFence) + ", after the events up to " +
-                   "sequence " + std::to_string(reader.position().last));
+                   std::to_string(reader.position().ownerFence));
         return false;
     }
+    // The chain may hold runs that carry this run's stamp without being its own, as a program
+    // that copied the stamp could publish, so events count as acknowledged only when they are
+    // the journal's.
+    if (!checkJournal(reader.position()))
+        return false;
     adopt(reader.position());
     return true;
+}
+
+// Saves the last position that counted beside the journal, at most once a second unless `when`
+// is Now, so that the next start reads the stream from there.
+void Replicator::savePosition(SaveWhen when)
+{
+    const auto now = std::chrono::steady_clock::now();
+    if (!m_claimed.load() || (when == SaveWhen::Due && now < m_nextSave))
+        return;
+    ChainPosition verified;
+    {
+        const std::lock_guard<std::mutex> lock(m_mutex);
+        verified = m_verified;
+    }
+    if (verified.message == m_savedMessage)
+        return;
+    constexpr std::chrono::seconds kSaveInterval{1};
+    m_nextSave = now + kSaveInterval;
+    const std::string path = streamPositionPath(m_journalPath);
+    if (std::optional<std::string> problem =
+            saveStreamPosition(path, m_options.stream.stream, verified)) {
+        logRetry(*problem);
+        return;
+    }
+    m_savedMessage = verified.message;
 }
 
 void Replicator::waitForCommits()
@@ -367,6 +409,7 @@ void Replicator::publishCommitted()
         return m_resynchronize;
     };
     while (!stopping() && !resynchronizing()) {
+        savePosition(SaveWhen::Due);
         if (m_committed.load() <= m_published) {
             waitForCommits();
             continue;

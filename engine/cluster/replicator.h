@@ -36,11 +36,11 @@ struct ReplicatorOptions {
     // replicator waits. A primary passes its lease's validity, so that a primary whose lease may
     // have passed to a standby publishes nothing more. Empty: always allowed.
     std::function<bool()> publicationAllowed;
-    // The epoch of the replicator's fence: the lease's. 0, without a lease: one above the epoch
-    // of the stream's owner.
+    // The lowest epoch of the replicator's fence: the lease's, or 0 without a lease. The fence
+    // takes one above the epoch of the stream's owner when that is higher.
     std::uint64_t epoch = 0;
-    // Where a writer that already fenced the stream continues, as a standby that took over does:
-    // the position after its fence, which names it as the owner. Empty: the replicator fences.
+    // The position after the fence of a writer that already fenced the stream, as a standby
+    // that took over did; it names the writer as the owner. Empty: the replicator fences.
     std::optional<ChainPosition> claimed;
 };
 
@@ -130,6 +130,7 @@ private:
         bool done = false;
     };
     enum class Read : std::uint8_t { Done, Retry, Failed };
+    enum class SaveWhen : std::uint8_t { Due, Now };
 
     void run();
     bool connect();
@@ -143,6 +144,7 @@ private:
     bool publishBatch(BatchBuilder &builder);
     bool waitForPublication();
     void waitForCommits();
+    void savePosition(SaveWhen when);
     void handleOutcome(const PublishOutcome &outcome);
     void markFailed(std::string reason);
     void logRetry(const std::string &problem);
@@ -169,13 +171,17 @@ private:
     // The reader of the stream before the fence, kept across retries so that a retry goes on
     // where the last attempt stopped.
     std::optional<ChainReader> m_claimReader;
+    std::uint64_t m_claimStart = 0; // the first message that the claim read, for its log line
     std::atomic<bool> m_claimed{false};
+    // The stream message of the position saved last, and when the next save is due.
+    std::uint64_t m_savedMessage = 0;
+    std::chrono::steady_clock::time_point m_nextSave;
     std::atomic<bool> m_deposed{false};
 
     mutable std::mutex m_mutex; // guards what follows, shared with the client's threads
     std::condition_variable m_wake;
     std::deque<InFlight> m_inFlight;
-    // Where the reading rule stands after the last message that counted, which is this run's
+    // The reading rule's position after the last message that counted, which is this run's
     // fence or one of its runs once claimed.
     ChainPosition m_verified;
     bool m_resynchronize = false;

@@ -8,11 +8,11 @@ ChainReader::ChainReader(std::string stream, ChainPosition start)
 {
 }
 
-ChainReader::Reading ChainReader::skip(std::string why)
+ChainReader::Reading ChainReader::skip(std::string reason)
 {
     Reading reading;
     reading.verdict = Verdict::Skipped;
-    reading.note = m_where + " skipped: " + std::move(why);
+    reading.note = m_where + " skipped: " + std::move(reason);
     return reading;
 }
 
@@ -48,7 +48,7 @@ ChainReader::Reading ChainReader::read(const StreamMessage &message)
                     std::to_string(header.last()) + " of " + describeStamp(header.stamp) +
                     ", while " + describeStamp(before.owner) + " owns the stream");
     }
-    // The owner resends a run that the stream stored after a later one, and a run it sent twice.
+    // A run stored after a later one is sent again by its writer, and a run sent twice repeats.
     if (header.first > before.last + 1) {
         return skip("a gap: events from " + std::to_string(header.first) +
                     " while the chain ends at " + std::to_string(before.last) +

@@ -6,11 +6,11 @@
 // A stream may hold messages of more than one writer: a primary paused past its lease and then
 // resumed, two engines that both believed they won the lease, or a program that published by
 // mistake. The server's compare-and-set headers cannot keep them out (docs/scale-out.md), so the
-// stream itself records who writes. A writer first publishes a fence under its epoch; the fence
-// counts only when its epoch is above every fence before it, and then its writer owns the stream
-// from that message on. A run of events counts only when its writer owns the stream at its place
-// and it continues the chain: it starts at or before the event after the chain's last, and its
-// chain hash follows on. Everything else is skipped, with a note that names the message. So
+// stream itself records who writes. A writer first publishes a fence under its epoch. The fence
+// counts only when its epoch is above that of every fence before it, and its writer then owns the
+// stream from that message on. A run of events counts only when its writer owns the stream at its
+// place and it continues the chain: it starts at or before the event after the chain's last, and
+// its chain hash follows on. Everything else is skipped, with a note that names the message. So
 // every reader, reading in stream order, arrives at the same events, and a writer may treat its
 // events as replicated only once it has seen them counted.
 
@@ -22,7 +22,7 @@
 
 namespace bourse::cluster {
 
-// Where the rule stands after a stream message. An accepted run of events determines all of it,
+// The state of the rule after a stream message. An accepted run of events determines all of it,
 // because its writer owns the stream at its place and its last event ends the chain.
 struct ChainPosition {
     WriterStamp owner;            // the writer of the last fence that counted; epoch 0 before it
@@ -37,7 +37,7 @@ public:
     enum class Verdict : std::uint8_t {
         Events,  // `events` continue the chain
         Fence,   // a fence that counts: its writer now owns the stream
-        Skipped, // the message does not count; `note` says why
+        Skipped, // the message does not count; `note` gives the reason
         Failed,  // a message of the owner is damaged or breaks the chain; `note` names it
     };
     struct Reading {
@@ -58,7 +58,7 @@ public:
     const ChainPosition &position() const { return m_position; }
 
 private:
-    Reading skip(std::string why);
+    Reading skip(std::string reason);
 
     std::string m_stream;
     ChainPosition m_position;

@@ -47,6 +47,26 @@ std::optional<std::uint64_t> StreamFollower::firstMessage(Step &step)
 
 StreamFollower::Step StreamFollower::next(std::uint64_t lastMessage)
 {
+    if (!m_startChecked) {
+        m_startChecked = true;
+        const ChainPosition &start = position();
+        Step step;
+        step.status = Status::Failed;
+        if (start.last > m_after) {
+            step.error = "the position read before, at sequence " + std::to_string(start.last) +
+                         " of the stream " + m_stream.settings().stream +
+                         ", is past the events read, which end at " + std::to_string(m_after);
+            return step;
+        }
+        if (start.last == m_after && start.lastHash != m_hashAfter) {
+            step.error = "stream " + m_stream.settings().stream + " message " +
+                         std::to_string(start.message) + ": chain broken: the chain hash at " +
+                         "sequence " + std::to_string(m_after) + " is " +
+                         storage::format::hex(start.lastHash) + " in the stream, " +
+                         storage::format::hex(m_hashAfter) + " before it";
+            return step;
+        }
+    }
     for (;;) {
         Step step;
         if (position().message >= lastMessage)

@@ -45,6 +45,7 @@ public:
 
     // Returns the events after event `after`, whose chain hash is `hashAfter` (0 and 0: every
     // event). Reads from `start`, a position read before, or from the stream's first message.
+    // A start past `after`, or at `after` with another chain hash, fails at the first next().
     StreamFollower(NatsStream &stream, SequenceNumber after, std::uint64_t hashAfter,
                    AheadOfStream ahead = AheadOfStream::Wait, LogSink log = {},
                    std::optional<ChainPosition> start = {});
@@ -69,6 +70,7 @@ private:
     const AheadOfStream m_ahead;
     LogSink m_log;
     ChainReader m_reader;
+    bool m_startChecked = false;
 };
 
 } // namespace bourse::cluster

@@ -78,7 +78,7 @@ public:
     // retrying while NATS cannot be reached. With a role in the configuration, `lease` is the
     // lease of the stream, held and renewing: the replicator publishes only while it is valid,
     // and the server stops once it is lost.
-    // `claimed`, from a standby that took over, is where the stream stands after its fence; the
+    // `claimed`, from a standby that took over, is the stream's position after its fence. The
     // replicator continues there instead of fencing. With a lease, run() serves only once the
     // replicator's fence counts in the stream.
     Server(ServerConfig config, LogSink log, cluster::LogSink replicationLog,

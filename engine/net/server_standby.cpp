@@ -4,6 +4,7 @@
 #include "lease.h"
 #include "server.h"
 #include "stream_follower.h"
+#include "stream_position.h"
 
 #include <algorithm>
 #include <filesystem>
@@ -17,6 +18,9 @@ using Kind = ServerError::Kind;
 
 // While nothing new is in the stream, the follower reads again after this pause.
 constexpr std::chrono::milliseconds kIdlePause{20};
+
+// How often a standby behind the stream logs how far, because its lag lengthens a takeover.
+constexpr std::chrono::seconds kLagReportInterval{5};
 
 // The chain hash at the last event of a journal, read through every chunk, because the writer
 // keeps it to itself. Throws ServerError on damage.
@@ -73,19 +77,27 @@ std::unique_ptr<cluster::Lease> Standby::run(const std::atomic<bool> &stop)
     // A journal ahead of the stream has events that the stream lost, or that a deposed primary
     // journaled and never published, so it cannot serve the stream's market.
     cluster::StreamFollower follower(*m_stream, m_engine->lastSequence(), m_lastHash,
-                                     cluster::StreamFollower::AheadOfStream::Fail, m_clusterLog);
-    log(LogLevel::Info, "standby of the stream " + m_config.replicateStream + " as " +
-                            m_config.engineName + ": the journal " + m_config.journal +
-                            " continues after sequence " +
-                            std::to_string(m_engine->lastSequence()) +
-                            "; taking over once the lease stays unchanged for " +
-                            std::to_string(m_config.leaseTimeoutMs) + " ms");
+                                     cluster::StreamFollower::AheadOfStream::Fail, m_clusterLog,
+                                     savedPosition());
+    log(LogLevel::Info,
+        "standby of the stream " + m_config.replicateStream + " as " + m_config.engineName +
+            ": the journal " + m_config.journal + " continues after sequence " +
+            std::to_string(m_engine->lastSequence()) + ", reading the stream from message " +
+            std::to_string(follower.position().message + 1) +
+            "; taking over once the lease stays unchanged for " +
+            std::to_string(m_config.leaseTimeoutMs) + " ms");
 
     auto nextLeaseCheck = std::chrono::steady_clock::now();
+    auto nextLagReport = nextLeaseCheck + kLagReportInterval;
     std::string reported;
     while (!stop.load()) {
         if (followOnce(follower) != Followed::Applied)
             std::this_thread::sleep_for(kIdlePause);
+        if (std::chrono::steady_clock::now() >= nextLagReport) {
+            reportLag(follower);
+            savePosition(follower.position());
+            nextLagReport = std::chrono::steady_clock::now() + kLagReportInterval;
+        }
         if (std::chrono::steady_clock::now() < nextLeaseCheck)
             continue;
         // A read of the key is cheap, and reading it more often than the holder renews makes the
@@ -100,6 +112,7 @@ std::unique_ptr<cluster::Lease> Standby::run(const std::atomic<bool> &stop)
             return takeOver(std::move(lease), follower, stop);
     }
     closeJournal();
+    savePosition(follower.position());
     return nullptr;
 }
 
@@ -112,7 +125,11 @@ std::unique_ptr<cluster::Lease> Standby::takeOver(std::unique_ptr<cluster::Lease
 {
     // Renewing starts first, because reading the rest of the stream may take a while.
     lease->startRenewing();
-    const cluster::WriterStamp stamp{lease->record().epoch, cluster::drawWriterToken()};
+    // Above the stream's owner as well as the lease's epoch, so that a fence of a high epoch from
+    // elsewhere cannot keep every later lease holder out.
+    const cluster::WriterStamp stamp{
+        std::max(lease->record().epoch, follower.position().owner.epoch + 1),
+        cluster::drawWriterToken()};
     const std::uint64_t fence = publishFence(stamp, *lease, follower, stop);
     while (fence != 0 && follower.position().message < fence && !stop.load()) {
         if (followOnce(follower, fence) != Followed::Applied)
@@ -131,11 +148,12 @@ std::unique_ptr<cluster::Lease> Standby::takeOver(std::unique_ptr<cluster::Lease
                               std::to_string(position.ownerFence));
     }
     m_claimed = position;
+    savePosition(position);
     log(LogLevel::Info, "took over the stream " + m_config.replicateStream + " under epoch " +
-                            std::to_string(stamp.epoch) + " as " + lease->record().holder +
-                            " at sequence " + std::to_string(follower.lastSequence()) +
-                            " with the fence of " + cluster::describeStamp(stamp) + " at message " +
-                            std::to_string(fence));
+                            std::to_string(lease->record().epoch) + " as " +
+                            lease->record().holder + " at sequence " +
+                            std::to_string(follower.lastSequence()) + " with the fence of " +
+                            cluster::describeStamp(stamp) + " at message " + std::to_string(fence));
     return lease;
 }
 
@@ -208,6 +226,50 @@ std::unique_ptr<cluster::Lease> openServerLease(const ServerConfig &config, cons
         std::this_thread::sleep_for(settings.timeout / 4);
     }
     return nullptr;
+}
+
+// The position saved beside the journal, when it is within the journal's events; otherwise the
+// follower reads the stream from its first message.
+std::optional<cluster::ChainPosition> Standby::savedPosition()
+{
+    std::string note;
+    std::optional<cluster::ChainPosition> saved =
+        cluster::loadStreamPosition(cluster::streamPositionPath(m_config.journal), *m_stream, note);
+    if (saved && saved->last > m_engine->lastSequence()) {
+        note = "the saved position at sequence " + std::to_string(saved->last) +
+               " is past the journal's end at " + std::to_string(m_engine->lastSequence());
+        saved.reset();
+    }
+    if (!note.empty())
+        log(LogLevel::Warning, note + "; reading the stream from its first message");
+    return saved;
+}
+
+// Saves the follower's position beside the journal once the journal has committed up to it.
+void Standby::savePosition(const cluster::ChainPosition &position)
+{
+    if (position.message == 0)
+        return;
+    // A journal that failed to commit may end before the position.
+    if (m_writer && m_writer->flush())
+        return;
+    if (std::optional<std::string> problem = cluster::saveStreamPosition(
+            cluster::streamPositionPath(m_config.journal), m_config.replicateStream, position))
+        log(LogLevel::Warning, *problem);
+}
+
+// Logs how many stream messages the standby has still to read, when there are any.
+void Standby::reportLag(const cluster::StreamFollower &follower)
+{
+    std::string error;
+    const std::optional<cluster::StreamState> state = m_stream->state(error);
+    if (!state || state->lastMessage <= follower.position().message)
+        return;
+    log(LogLevel::Info, "standby of the stream " + m_config.replicateStream + ": " +
+                            std::to_string(state->lastMessage - follower.position().message) +
+                            " messages behind the stream's end, at sequence " +
+                            std::to_string(follower.lastSequence()) +
+                            "; a takeover now would first read them");
 }
 
 // Applies the stream's next message that counts, if there is one up to `lastMessage`.

@@ -55,7 +55,7 @@ public:
     // Follows the stream until this engine takes the lease over, or until `stop` is set. After
     // a takeover it fences the stream under the lease's epoch, reads it up to the fence, stores
     // a snapshot, closes the journal and returns the lease, held and renewing, for the Server
-    // that then serves the journal; claimed() then says where the stream stands. Returns null
+    // that then serves the journal, and claimed() returns the stream's position. Returns null
     // when stopped. Throws ServerError when the journal cannot be opened or written, when it is
     // not a copy of the stream (another chain hash at the same sequence number), or when another
     // engine fenced the stream first (Kind::Deposed).
@@ -80,6 +80,9 @@ private:
                                const cluster::StreamFollower &follower,
                                const std::atomic<bool> &stop);
     void apply(const std::vector<Event> &events);
+    void reportLag(const cluster::StreamFollower &follower);
+    std::optional<cluster::ChainPosition> savedPosition();
+    void savePosition(const cluster::ChainPosition &position);
     void closeJournal();
     void log(LogLevel level, const std::string &line) const;
 

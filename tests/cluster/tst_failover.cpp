@@ -638,6 +638,7 @@ void FailoverTest::deposedPrimaryStopsPublishing()
 }
 
 // While the primary renews, the standby follows and never takes over, for three lease timeouts.
+// A standby started again reads the stream from the position it saved.
 void FailoverTest::standbyWaitsWhilePrimaryRenews()
 {
     ServeProcess primary;
@@ -658,6 +659,18 @@ void FailoverTest::standbyWaitsWhilePrimaryRenews()
     standby.readAll();
     QVERIFY2(standby.process->exitCode() == 0, standby.output.constData());
     QVERIFY2(standby.output.contains("stopped before serving"), standby.output.constData());
+
+    // Started again, it reads the stream from the position it saved, not from message 1.
+    ServeProcess again;
+    QVERIFY(startServe(again, m_folder.filePath(QStringLiteral("wait-b.conf"))));
+    QVERIFY2(again.waitFor("standby of the stream WAIT", 15'000), again.output.constData());
+    QVERIFY2(again.waitFor("; taking over once", 1000), again.output.constData());
+    QVERIFY2(!again.output.contains("reading the stream from message 1;"),
+             again.output.constData());
+    again.process->terminate();
+    QVERIFY(again.process->waitForFinished(20'000));
+    again.readAll();
+    QVERIFY2(again.process->exitCode() == 0, again.output.constData());
     primary.process->terminate();
     QVERIFY(primary.process->waitForFinished(20'000));
     primary.readAll();

@@ -7,6 +7,7 @@
 #include "read_models.h"
 #include "replicated_batch.h"
 #include "replication_support.h"
+#include "stream_position.h"
 
 #include <QFile>
 #include <QProcess>
@@ -90,10 +91,13 @@ private slots:
     void initTestCase();
     void streamEqualsJournalUnderLoad();
     void restartedPublisherResendsNothing();
+    void restartReadsFromSavedPosition();
     void secondJournalIsRefusedBeforeItFences();
     void foreignMessagesAreSkipped();
     void higherFenceDeposesWriter();
     void sameEpochFencesOneClaims();
+    void forgedRunStopsOwnerWithoutAcknowledging_data();
+    void forgedRunStopsOwnerWithoutAcknowledging();
     void followMatchesLocalReadModels();
     void followContinuesInsideMessage();
     void followRejectsDamagedMessage();
@@ -180,6 +184,65 @@ void ReplicationTest::restartedPublisherResendsNothing()
 
 // A replicator started on another journal is refused before it fences, so the stream's owner
 // goes on publishing.
+// A replicator saves the last position that counted beside its journal, and the next one reads
+// the stream from there. A position file of another stream is set aside with a warning, and the
+// stream is read from its first message.
+void ReplicationTest::restartReadsFromSavedPosition()
+{
+    test::JournaledMarket market(journalPath("position.journal"), 25);
+    QVERIFY2(market.ok(), market.error().c_str());
+    const auto options = test::replicatorOptions(m_cluster->servers(), "POSITION");
+    const std::string positionFile = cluster::streamPositionPath(market.journalPath());
+    std::vector<std::string> lines;
+    const cluster::LogSink collect = [&lines](cluster::LogLevel, const std::string &line) {
+        lines.push_back(line);
+    };
+    const auto logged = [&lines](const std::string &text) {
+        return std::any_of(lines.begin(), lines.end(), [&](const std::string &line) {
+            return line.find(text) != std::string::npos;
+        });
+    };
+    for (int run = 0; run < 2; ++run) {
+        cluster::Replicator replicator(market.journalPath(), options, collect);
+        market.attach(&replicator);
+        market.produce(20'000);
+        QVERIFY(replicator.finish(market.flush(), 20s));
+        market.attach(nullptr);
+    }
+    QVERIFY(QFile::exists(QString::fromStdString(positionFile)));
+    QString error;
+    auto stream = test::connectToStream(m_cluster->servers(), "POSITION", error);
+    QVERIFY2(stream, qPrintable(error));
+    std::string note;
+    const std::optional<cluster::ChainPosition> saved =
+        cluster::loadStreamPosition(positionFile, *stream, note);
+    QVERIFY2(saved, note.c_str());
+    QCOMPARE(saved->last, market.flush());
+    // The first message each claim read: the first run's is 1, the second run's follows the
+    // first run's last message.
+    std::vector<std::uint64_t> readFrom;
+    const std::string marker = "reading it from message ";
+    for (const std::string &line : lines) {
+        const std::size_t at = line.find(marker);
+        if (at != std::string::npos)
+            readFrom.push_back(std::stoull(line.substr(at + marker.size())));
+    }
+    QCOMPARE(readFrom.size(), std::size_t{2});
+    QCOMPARE(readFrom[0], std::uint64_t{1});
+    QVERIFY2(readFrom[1] > 2, qPrintable(QString::number(readFrom[1])));
+
+    QVERIFY(!cluster::saveStreamPosition(positionFile, "ANOTHER", *saved));
+    lines.clear();
+    {
+        cluster::Replicator replicator(market.journalPath(), options, collect);
+        QTRY_VERIFY_WITH_TIMEOUT(replicator.claimed(), 20'000);
+    }
+    QVERIFY(logged(positionFile + " names the stream ANOTHER, not POSITION; reading the stream "
+                                  "from its first message"));
+    QVERIFY(logged("reading it from message 1 in"));
+    QCOMPARE(test::followWholeStream(*stream, error), static_cast<long long>(saved->last));
+}
+
 void ReplicationTest::secondJournalIsRefusedBeforeItFences()
 {
     test::JournaledMarket owner(journalPath("owner.journal"), 13);
@@ -294,10 +357,85 @@ void ReplicationTest::higherFenceDeposesWriter()
     market.attach(nullptr);
     QCOMPARE(test::followWholeStream(*stream, error), static_cast<long long>(before));
     QVERIFY2(error.isEmpty(), qPrintable(error));
+
+    // A writer whose lease epoch, 2, lies below the foreign fence still claims the stream, one
+    // epoch above it, and publishes the rest of the journal.
+    auto options = test::replicatorOptions(m_cluster->servers(), "DEPOSED");
+    options.epoch = 2;
+    cluster::Replicator next(market.journalPath(), options, {});
+    QVERIFY2(next.finish(last, 20s), next.failure().c_str());
+    QCOMPARE(test::followWholeStream(*stream, error), static_cast<long long>(last));
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+}
+
+void ReplicationTest::forgedRunStopsOwnerWithoutAcknowledging_data()
+{
+    QTest::addColumn<int>("madeUp");   // events made up after the stream's last
+    QTest::addColumn<int>("produced"); // events the owner journals afterwards
+    QTest::addColumn<QString>("stream");
+    QTest::addColumn<QString>("failure");
+    QTest::newRow("owner's next run overlaps it") << 50 << 500 << "FORGED_OVERLAP"
+                                                  << "chain broken";
+    QTest::newRow("owner's next runs lie inside it") << 5'000 << 200 << "FORGED_INSIDE"
+                                                     << "belongs to another journal";
+}
+
+// A program that copies the owner's stamp publishes the stream's last run followed by made-up
+// events, which every reader then counts. The owner finds the chain no longer its journal when it
+// reads the stream back, stops, and acknowledges none of its events after the forged run's start.
+void ReplicationTest::forgedRunStopsOwnerWithoutAcknowledging()
+{
+    QFETCH(int, madeUp);
+    QFETCH(int, produced);
+    QFETCH(QString, stream);
+    QFETCH(QString, failure);
+    const std::string name = stream.toLower().toStdString() + ".journal";
+    test::JournaledMarket market(journalPath(name.c_str()), 26);
+    QVERIFY2(market.ok(), market.error().c_str());
+    cluster::Replicator replicator(
+        market.journalPath(), test::replicatorOptions(m_cluster->servers(), stream.toStdString()),
+        {});
+    market.attach(&replicator);
+    market.produce(1'000);
+    const SequenceNumber before = market.flush();
+    QTRY_COMPARE_WITH_TIMEOUT(replicator.acknowledgedSequence(), before, 20'000);
+
+    QString error;
+    auto replicated = test::connectToStream(m_cluster->servers(), stream.toStdString(), error);
+    QVERIFY2(replicated, qPrintable(error));
+    std::string problem;
+    bool empty = false;
+    const std::optional<cluster::StreamMessage> lastRun = replicated->lastMessage(problem, empty);
+    QVERIFY2(lastRun, problem.c_str());
+    const cluster::DecodedBatch decoded = cluster::decodeBatch(lastRun->body, "last run");
+    QVERIFY2(decoded.error.empty(), decoded.error.c_str());
+    QCOMPARE(decoded.header.last(), before);
+    cluster::BatchBuilder forged(decoded.header.stamp);
+    forged.start(decoded.header.first, decoded.header.previousHash);
+    for (const Event &event : decoded.events)
+        forged.add(event);
+    const SequenceNumber forgedLast = before + static_cast<SequenceNumber>(madeUp);
+    for (SequenceNumber sequence = before + 1; sequence <= forgedLast; ++sequence) {
+        Event invented = decoded.events.back();
+        invented.sequence = sequence;
+        forged.add(invented);
+    }
+    QVERIFY(!replicated->publish(forged.body(), "forged"));
+    QVERIFY(replicated->waitForAcknowledgements(5s));
+
+    market.produce(static_cast<std::size_t>(produced));
+    const SequenceNumber last = market.flush();
+    QVERIFY(!replicator.finish(last, 10s));
+    QVERIFY2(last < forgedLast || failure == QStringLiteral("chain broken"), "too many events");
+    QVERIFY2(QString::fromStdString(replicator.failure()).contains(failure),
+             replicator.failure().c_str());
+    QCOMPARE(replicator.acknowledgedSequence(), before);
+    market.attach(nullptr);
 }
 
 // Two replicators of equal journals that both believe they hold the lease under epoch 5 start
-// together: exactly one claims the stream, and the other stops without publishing a run.
+// together. However their claims interleave, exactly one still publishes once both journals
+// grow, the other stops naming the fence that won, and the stream reads as the journal.
 void ReplicationTest::sameEpochFencesOneClaims()
 {
     test::JournaledMarket first(journalPath("epoch-first.journal"), 24);
@@ -306,11 +444,7 @@ void ReplicationTest::sameEpochFencesOneClaims()
     QVERIFY2(second.ok(), second.error().c_str());
     first.produce(2'000);
     second.produce(2'000);
-    const SequenceNumber last = first.flush();
-    QCOMPARE(second.flush(), last);
-    QString error;
-    QVERIFY(test::journalRecordBytes(first.journalPath(), error) ==
-            test::journalRecordBytes(second.journalPath(), error));
+    QCOMPARE(second.flush(), first.flush());
 
     auto options = test::replicatorOptions(m_cluster->servers(), "EPOCH");
     options.epoch = 5;
@@ -318,17 +452,31 @@ void ReplicationTest::sameEpochFencesOneClaims()
     cluster::Replicator other(second.journalPath(), options, {});
     QTRY_VERIFY_WITH_TIMEOUT(one.claimed() || !one.failure().empty(), 20'000);
     QTRY_VERIFY_WITH_TIMEOUT(other.claimed() || !other.failure().empty(), 20'000);
-    QVERIFY2(one.claimed() != other.claimed(), (one.failure() + " / " + other.failure()).c_str());
-    const cluster::Replicator &winner = one.claimed() ? one : other;
-    const cluster::Replicator &loser = one.claimed() ? other : one;
-    QTRY_COMPARE_WITH_TIMEOUT(winner.acknowledgedSequence(), last, 20'000);
-    QVERIFY2(loser.failure().find("epoch 5") != std::string::npos, loser.failure().c_str());
-    QCOMPARE(loser.counters().messagesPublished, std::uint64_t{0});
 
+    // Both journals grow alike, so each replicator has runs to publish.
+    first.attach(&one);
+    second.attach(&other);
+    first.produce(2'000);
+    second.produce(2'000);
+    const SequenceNumber last = first.flush();
+    QCOMPARE(second.flush(), last);
+    const bool oneFinished = one.finish(last, 10s);
+    const bool otherFinished = other.finish(last, 10s);
+    first.attach(nullptr);
+    second.attach(nullptr);
+    QVERIFY2(oneFinished != otherFinished, (one.failure() + " / " + other.failure()).c_str());
+    const std::string failure = oneFinished ? other.failure() : one.failure();
+    QVERIFY2(failure.find("does not count") != std::string::npos ||
+                 failure.find("deposed") != std::string::npos,
+             failure.c_str());
+
+    QString error;
     auto stream = test::connectToStream(m_cluster->servers(), "EPOCH", error);
     QVERIFY2(stream, qPrintable(error));
     QCOMPARE(test::followWholeStream(*stream, error), static_cast<long long>(last));
     QVERIFY2(error.isEmpty(), qPrintable(error));
+    QVERIFY(test::streamRecordBytes(*stream, error) ==
+            test::journalRecordBytes(first.journalPath(), error));
 }
 
 void ReplicationTest::followMatchesLocalReadModels()

@@ -1,0 +1,30 @@
+#pragma once
+
+// The last position that a writer or a standby read in its stream, saved in a file beside its
+// journal. A reader cannot know which messages count without the fences before them, so without
+// this file a restart reads the stream from its first message; with it, from the saved message.
+
+#include "nats_stream.h"
+#include "stream_chain.h"
+
+#include <optional>
+#include <string>
+
+namespace bourse::cluster {
+
+// "JOURNAL.stream-position".
+std::string streamPositionPath(const std::string &journalPath);
+
+// Writes `position` in `stream` to `path` through a temporary file and a rename, so that a crash
+// leaves the old file or the new one. Returns an error naming the file, or nothing.
+std::optional<std::string> saveStreamPosition(const std::string &path, const std::string &stream,
+                                              const ChainPosition &position);
+
+// The saved position, once the stream's message there is still the one saved: a run or fence of
+// the same writer that ends at the saved event. Nothing when the file is missing. Nothing with
+// `note` set when the file names another stream, cannot be read or no longer matches the stream,
+// so that the caller reads the stream from its first message and logs why.
+std::optional<ChainPosition> loadStreamPosition(const std::string &path, NatsStream &stream,
+                                                std::string &note);
+
+} // namespace bourse::cluster
