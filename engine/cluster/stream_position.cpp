@@ -85,7 +85,7 @@ std::optional<ChainPosition> loadStreamPosition(const std::string &path, NatsStr
     const bool fence = batch.header.kind == BatchKind::Fence;
     const bool sameWriter = batch.error.empty() && batch.header.stamp == saved->owner;
     // A fence records where its writer's read of the chain began, so only the writer's own
-    // file says where the chain ended at the fence; its stamp and token identify that run.
+    // file records where the chain ended at the fence. Its stamp and token identify that run.
     const bool sameEnd =
         fence || (batch.header.last() == saved->last && batch.lastHash() == saved->lastHash);
     if (!sameWriter || !sameEnd) {

@@ -1,8 +1,8 @@
 #pragma once
 
 // The last position that a writer or a standby read in its stream, saved in a file beside its
-// journal. A reader cannot know which messages count without the fences before them, so without
-// this file a restart reads the stream from its first message; with it, from the saved message.
+// journal. A reader cannot know which messages count without the fences before them. So without
+// this file a restart reads the stream from its first message, and with it from the saved one.
 
 #include "nats_stream.h"
 #include "stream_chain.h"

@@ -20,6 +20,7 @@
 #include <signal.h>
 
 #include <chrono>
+#include <initializer_list>
 #include <map>
 #include <memory>
 #include <set>
@@ -171,6 +172,7 @@ private:
     QString writeUnleasedConfig(const QString &name, const QString &journal, const QString &stream);
     bool startServe(ServeProcess &serve, const QString &config);
     void serveFor(const QString &config, int milliseconds);
+    void stopRunning(std::initializer_list<ServeProcess *> serves);
     void copyJournal(const QString &from, const QString &to);
     std::string path(const QString &name) const { return m_folder.filePath(name).toStdString(); }
 
@@ -261,6 +263,19 @@ void FailoverTest::serveFor(const QString &config, int milliseconds)
     QVERIFY(serve.process->waitForFinished(20'000));
     serve.readAll();
     QVERIFY2(serve.process->exitCode() == 0, serve.output.constData());
+}
+
+// Stops each serve that still runs, which must then exit cleanly.
+void FailoverTest::stopRunning(std::initializer_list<ServeProcess *> serves)
+{
+    for (ServeProcess *serve : serves) {
+        if (serve->process->state() == QProcess::NotRunning)
+            continue;
+        serve->process->terminate();
+        QVERIFY(serve->process->waitForFinished(20'000));
+        serve->readAll();
+        QVERIFY2(serve->process->exitCode() == 0, serve->output.constData());
+    }
 }
 
 void FailoverTest::copyJournal(const QString &from, const QString &to)
@@ -441,14 +456,9 @@ void FailoverTest::runPrimaryFault(const QString &stream, PrimaryFault fault)
     if (fault == PrimaryFault::Killed)
         QVERIFY2(failoverSeconds < 5.0, qPrintable(QString::number(failoverSeconds)));
 
-    for (ServeProcess *serve : {&standby, &primary}) {
-        if (serve->process->state() == QProcess::NotRunning)
-            continue;
-        serve->process->terminate();
-        QVERIFY(serve->process->waitForFinished(20'000));
-        serve->readAll();
-        QVERIFY2(serve->process->exitCode() == 0, serve->output.constData());
-    }
+    stopRunning({&standby, &primary});
+    if (QTest::currentTestFailed())
+        return;
     const QByteArray takeover = "took over the stream " + stream.toUtf8() + " under epoch 2 as " +
                                 stream.toLower().toUtf8() + "-b";
     QVERIFY2(standby.output.contains(takeover) != primaryServes, standby.output.constData());
@@ -549,14 +559,9 @@ void FailoverTest::rivalPrimariesStartedTogetherOneServes()
 
         const QString served = serving.front() == &first ? name + QStringLiteral("-a.journal")
                                                          : name + QStringLiteral("-b.journal");
-        for (ServeProcess *serve : {&first, &second}) {
-            if (serve->process->state() == QProcess::NotRunning)
-                continue;
-            serve->process->terminate();
-            QVERIFY(serve->process->waitForFinished(20'000));
-            serve->readAll();
-            QVERIFY2(serve->process->exitCode() == 0, serve->output.constData());
-        }
+        stopRunning({&first, &second});
+        if (QTest::currentTestFailed())
+            return;
         QString error;
         auto replicated = test::connectToStream(m_cluster->servers(), stream.toStdString(), error);
         QVERIFY2(replicated, qPrintable(error));

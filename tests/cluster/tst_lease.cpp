@@ -108,10 +108,10 @@ void LeaseTest::contendersForLapsedLeaseOneHolds()
         for (std::thread &thread : threads)
             thread.join();
 
-        const int held = (attempts[0] == cluster::LeaseAttempt::Held ? 1 : 0) +
-                         (attempts[1] == cluster::LeaseAttempt::Held ? 1 : 0);
-        QVERIFY2(held == 1,
-                 qPrintable(QStringLiteral("round %1: %2 holders").arg(round).arg(held)));
+        const int holders = (attempts[0] == cluster::LeaseAttempt::Held ? 1 : 0) +
+                            (attempts[1] == cluster::LeaseAttempt::Held ? 1 : 0);
+        QVERIFY2(holders == 1,
+                 qPrintable(QStringLiteral("round %1: %2 holders").arg(round).arg(holders)));
         for (const std::vector<std::string> &lines : logs) {
             for (const std::string &line : lines)
                 bothWrote += line.find("just after this engine took it") != std::string::npos;
