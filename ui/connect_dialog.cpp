@@ -42,6 +42,8 @@ ConnectDialog::ConnectDialog(const RemoteSettings &initial, QWidget *parent)
     , m_orderEntry(lineEdit(this, "orderEntryEdit", initial.orderEntryEndpoint))
     , m_publish(lineEdit(this, "publishEdit", initial.publishEndpoint))
     , m_snapshot(lineEdit(this, "snapshotEdit", initial.snapshotEndpoint))
+    , m_standbys(
+          lineEdit(this, "standbysEdit", initial.standbyEndpoints.join(QStringLiteral(", "))))
     , m_serverKey(lineEdit(this, "serverKeyEdit", initial.serverKey))
     , m_keyPrefix(lineEdit(this, "keyPrefixEdit", initial.keyPrefix))
     , m_accounts(lineEdit(this, "accountsEdit", formatAccountList(initial.accounts)))
@@ -50,6 +52,11 @@ ConnectDialog::ConnectDialog(const RemoteSettings &initial, QWidget *parent)
     setWindowTitle(tr("Connect to server"));
     setObjectName(QStringLiteral("connectDialog"));
     m_orderEntry->setPlaceholderText(QStringLiteral("tcp://127.0.0.1:7401"));
+    m_standbys->setPlaceholderText(tr("none, or tcp://10.0.0.2:7401, ..."));
+    m_standbys->setToolTip(tr("The order-entry endpoints of standby servers of the same market, "
+                              "separated by commas. Each publishes and serves snapshots on the "
+                              "two ports after it. When the server stops, the terminal moves to "
+                              "the next of them by itself and resends what has no reply."));
     m_serverKey->setPlaceholderText(tr("server.pub, or its 40-character key"));
     m_keyPrefix->setPlaceholderText(defaultKeyPrefix());
     m_accounts->setPlaceholderText(tr("1,2 (none: watch only)"));
@@ -80,6 +87,7 @@ ConnectDialog::ConnectDialog(const RemoteSettings &initial, QWidget *parent)
     form->addRow(tr("Order entry"), m_orderEntry);
     form->addRow(tr("Publications"), m_publish);
     form->addRow(tr("Snapshots"), m_snapshot);
+    form->addRow(tr("Standby servers"), m_standbys);
     form->addRow(tr("Server public key"), withButton(this, m_serverKey, browseServer));
     auto *keyRow = withButton(this, m_keyPrefix, browseKeys);
     keyRow->layout()->addWidget(generate);
@@ -109,6 +117,10 @@ RemoteSettings ConnectDialog::settings() const
     settings.orderEntryEndpoint = m_orderEntry->text().trimmed();
     settings.publishEndpoint = m_publish->text().trimmed();
     settings.snapshotEndpoint = m_snapshot->text().trimmed();
+    for (const QString &standby : m_standbys->text().split(QLatin1Char(','))) {
+        if (!standby.trimmed().isEmpty())
+            settings.standbyEndpoints << standby.trimmed();
+    }
     settings.serverKey = m_serverKey->text().trimmed();
     settings.keyPrefix = m_keyPrefix->text().trimmed();
     if (settings.keyPrefix.isEmpty())
@@ -211,6 +223,8 @@ QLineEdit *ConnectDialog::fieldOf(RemoteField field) const
         return m_publish;
     case RemoteField::Snapshot:
         return m_snapshot;
+    case RemoteField::Standbys:
+        return m_standbys;
     case RemoteField::ServerKey:
         return m_serverKey;
     case RemoteField::KeyPrefix:

@@ -12,7 +12,9 @@ class QLineEdit;
 namespace bourse::ui {
 
 // Session > Connect to server: the order-entry endpoint (the publish and snapshot endpoints
-// follow it on the next two ports until edited), the server's public key as a .pub file or
+// follow it on the next two ports until edited), the standby servers' order-entry endpoints,
+// which the terminal moves to by itself when the server stops, the server's public key as a .pub
+// file or
 // pasted Z85 text, the terminal's own key pair, which a button can generate, and the accounts
 // to trade. Connect checks every field and reads the keys; an error names the field or file and
 // keeps the dialog open on that field.
@@ -46,6 +48,7 @@ private:
     QLineEdit *m_orderEntry;
     QLineEdit *m_publish;
     QLineEdit *m_snapshot;
+    QLineEdit *m_standbys;
     QLineEdit *m_serverKey;
     QLineEdit *m_keyPrefix;
     QLineEdit *m_accounts;

@@ -25,6 +25,7 @@ const QString kSnapshotKey = QStringLiteral("remote/snapshotEndpoint");
 const QString kServerKeyKey = QStringLiteral("remote/serverKey");
 const QString kKeyPrefixKey = QStringLiteral("remote/keyPrefix");
 const QString kAccountsKey = QStringLiteral("remote/accounts");
+const QString kStandbysKey = QStringLiteral("remote/standbyEndpoints");
 
 // A client endpoint as QUrl reads it: tcp, a host and a port. Returns nothing otherwise.
 std::optional<QUrl> parseEndpoint(const QString &endpoint)
@@ -66,7 +67,7 @@ std::optional<RemoteSettingsError> addStandbys(const QStringList &standbys,
         if (!error)
             error = checkPortRoom(standby, what);
         if (error)
-            return RemoteSettingsError{RemoteField::OrderEntry, *error};
+            return RemoteSettingsError{RemoteField::Standbys, *error};
         options.standbyEndpoints.push_back({normalizeEndpoint(standby).toStdString(),
                                             endpointWithPortOffset(standby, 1).toStdString(),
                                             endpointWithPortOffset(standby, 2).toStdString()});
@@ -104,8 +105,10 @@ std::optional<RemoteSettingsError> checkOverlaps(const net::ClientOptions &optio
             if (laterUrl.port() != earlierUrl.port() ||
                 hostKey(named[later].first) != hostKey(named[earlier].first))
                 continue;
+            // The first three endpoints are the primary's; the later one of a pair is the one
+            // to change.
             return RemoteSettingsError{
-                RemoteField::OrderEntry,
+                later >= 3 ? RemoteField::Standbys : RemoteField::OrderEntry,
                 QObject::tr("Invalid %1 '%2': its port is also the %3 '%4'. Give each server "
                             "its own three ports.")
                     .arg(named[later].second, QString::fromStdString(named[later].first),
@@ -314,6 +317,7 @@ RemoteSettings loadRemoteSettings()
     settings.snapshotEndpoint = stored.value(kSnapshotKey).toString();
     settings.serverKey = stored.value(kServerKeyKey).toString();
     settings.keyPrefix = stored.value(kKeyPrefixKey).toString();
+    settings.standbyEndpoints = stored.value(kStandbysKey).toStringList();
     // A stored list that no longer parses is dropped, so the dialog shows an empty field.
     const auto accounts = parseAccountList(stored.value(kAccountsKey).toString());
     if (const auto *list = std::get_if<std::vector<AccountId>>(&accounts))
@@ -330,6 +334,7 @@ void saveRemoteSettings(const RemoteSettings &settings)
     stored.setValue(kServerKeyKey, settings.serverKey);
     stored.setValue(kKeyPrefixKey, settings.keyPrefix);
     stored.setValue(kAccountsKey, formatAccountList(settings.accounts));
+    stored.setValue(kStandbysKey, settings.standbyEndpoints);
 }
 
 QString defaultKeyPrefix()

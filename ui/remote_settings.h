@@ -31,7 +31,7 @@ struct RemoteSettings {
 };
 
 // The field of RemoteSettings an error is about, so that the dialog can point at it.
-enum class RemoteField { OrderEntry, Publish, Snapshot, ServerKey, KeyPrefix, Accounts };
+enum class RemoteField { OrderEntry, Publish, Snapshot, Standbys, ServerKey, KeyPrefix, Accounts };
 
 struct RemoteSettingsError {
     RemoteField field = RemoteField::OrderEntry;

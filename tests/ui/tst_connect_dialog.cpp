@@ -1,11 +1,13 @@
-// The connect dialog: the endpoints that follow the order-entry port, the errors that keep it
-// open on the field they name, and the key pair it generates.
+// The connect dialog: the endpoints that follow the order-entry port, the standby servers, the
+// errors that keep it open on the field they name, and the key pair it generates.
 
 #include "connect_dialog.h"
 #include "curve_keys.h"
 
 #include <QLineEdit>
 #include <QPushButton>
+#include <QSettings>
+#include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -53,6 +55,9 @@ private slots:
     void missingServerKeyFileKeepsDialogOpen();
     void badEndpointKeepsDialogOpen();
     void badAccountIsReported();
+    void standbysReachClientOptions();
+    void badStandbyKeepsDialogOpenOnIt();
+    void savedSettingsKeepStandbys();
     void generateWritesDefaultKeyPair();
 };
 
@@ -117,6 +122,63 @@ void ConnectDialogTest::badAccountIsReported()
     QVERIFY(valid.dialog->result() != QDialog::Accepted);
     QVERIFY2(valid.dialog->message().contains(QStringLiteral("'x'")),
              qPrintable(valid.dialog->message()));
+}
+
+// Two standbys, typed with spaces around the comma, each with the two ports after its own.
+void ConnectDialogTest::standbysReachClientOptions()
+{
+    ValidDialog valid;
+    field(*valid.dialog, "standbysEdit")
+        ->setText(QStringLiteral(" tcp://10.0.0.2:7401 ,tcp://10.0.0.3:8401"));
+    valid.dialog->tryAccept();
+    QCOMPARE(valid.dialog->result(), int{QDialog::Accepted});
+    const std::vector<net::ServerEndpoints> &standbys =
+        valid.dialog->clientOptions()->standbyEndpoints;
+    QCOMPARE(standbys.size(), std::size_t{2});
+    QCOMPARE(standbys[0].orderEntry, std::string("tcp://10.0.0.2:7401"));
+    QCOMPARE(standbys[0].publish, std::string("tcp://10.0.0.2:7402"));
+    QCOMPARE(standbys[1].snapshot, std::string("tcp://10.0.0.3:8403"));
+    QCOMPARE(valid.dialog->settings().standbyEndpoints,
+             QStringList(
+                 {QStringLiteral("tcp://10.0.0.2:7401"), QStringLiteral("tcp://10.0.0.3:8401")}));
+}
+
+// A standby whose order-entry port is the primary's publish port could not bind it: the error
+// names both, and the standby field's text is selected for correction.
+void ConnectDialogTest::badStandbyKeepsDialogOpenOnIt()
+{
+    ValidDialog valid;
+    valid.dialog->show();
+    QLineEdit *standbys = field(*valid.dialog, "standbysEdit");
+    standbys->setText(QStringLiteral("tcp://127.0.0.1:7402"));
+    valid.dialog->tryAccept();
+    QVERIFY(valid.dialog->result() != QDialog::Accepted);
+    QVERIFY2(valid.dialog->message().contains(QStringLiteral("standby 1 order-entry endpoint")),
+             qPrintable(valid.dialog->message()));
+    QCOMPARE(standbys->selectedText(), standbys->text());
+
+    standbys->setText(QStringLiteral("tcp://10.0.0.2"));
+    valid.dialog->tryAccept();
+    QVERIFY2(valid.dialog->message().contains(QStringLiteral("standby endpoint")),
+             qPrintable(valid.dialog->message()));
+    QCOMPARE(standbys->selectedText(), standbys->text());
+}
+
+// The dialog's next opening shows the standbys of the last connection.
+void ConnectDialogTest::savedSettingsKeepStandbys()
+{
+    QStandardPaths::setTestModeEnabled(true);
+    RemoteSettings saved;
+    saved.orderEntryEndpoint = QStringLiteral("tcp://10.0.0.1:7401");
+    saved.standbyEndpoints = {QStringLiteral("tcp://10.0.0.2:7401"),
+                              QStringLiteral("tcp://10.0.0.3:7401")};
+    saveRemoteSettings(saved);
+    const RemoteSettings loaded = loadRemoteSettings();
+    QSettings().clear();
+    QCOMPARE(loaded.standbyEndpoints, saved.standbyEndpoints);
+    ConnectDialog dialog(loaded);
+    QCOMPARE(field(dialog, "standbysEdit")->text(),
+             QStringLiteral("tcp://10.0.0.2:7401, tcp://10.0.0.3:7401"));
 }
 
 void ConnectDialogTest::generateWritesDefaultKeyPair()
