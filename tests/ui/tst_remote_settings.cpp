@@ -241,7 +241,7 @@ void RemoteSettingsTest::standbyWithoutRoomIsRejected()
     RemoteSettings settings = keys.settings();
     settings.standbyEndpoints = {QStringLiteral("tcp://127.0.0.1:65534")};
     RemoteSettingsError error = errorOf(settings);
-    QCOMPARE(error.field, RemoteField::OrderEntry);
+    QCOMPARE(error.field, RemoteField::Standbys);
     QVERIFY2(error.message.contains(QStringLiteral("standby endpoint 'tcp://127.0.0.1:65534'")),
              qPrintable(error.message));
 
