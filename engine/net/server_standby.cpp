@@ -136,8 +136,13 @@ std::unique_ptr<cluster::Lease> Standby::takeOver(std::unique_ptr<cluster::Lease
             std::this_thread::sleep_for(kIdlePause);
     }
     closeJournal();
-    if (stop.load() || fence == 0)
+    if (stop.load())
         return nullptr; // the lease lapses, and another standby may take it
+    if (fence == 0) {
+        throw ServerError(Kind::Deposed, "lost the lease of the stream " +
+                                             m_config.replicateStream +
+                                             " while publishing the fence of the takeover");
+    }
     const cluster::ChainPosition &position = follower.position();
     if (position.owner != stamp) {
         throw ServerError(Kind::Deposed,

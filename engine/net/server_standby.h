@@ -58,7 +58,7 @@ public:
     // that then serves the journal, and claimed() returns the stream's position. Returns null
     // when stopped. Throws ServerError when the journal cannot be opened or written, when it is
     // not a copy of the stream (another chain hash at the same sequence number), or when another
-    // engine fenced the stream first (Kind::Deposed).
+    // engine fenced the stream first or the lease was lost during the takeover (Kind::Deposed).
     std::unique_ptr<cluster::Lease> run(const std::atomic<bool> &stop);
 
     // The stream's position after this engine's fence, once run() took over.
