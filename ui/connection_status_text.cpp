@@ -101,19 +101,34 @@ bool failsHandshake(const net::ConnectionStatus &status)
     return status.state != net::ClientState::Live && status.counters.handshakeFailuresInARow > 0;
 }
 
+// The reason a link that is not live cannot get in, when its handshakes fail or a server
+// rejected the terminal's key; empty otherwise. `server` names the server in the text.
+QString handshakeProblem(const net::ConnectionStatus &status, const QString &server)
+{
+    if (failsHandshake(status))
+        return QObject::tr("handshake failed with %1: check its server key").arg(server);
+    if (status.state != net::ClientState::Live && !status.keyRejectedBy.empty())
+        return QObject::tr("%1 rejected this terminal's key: ask its operator to add the key to "
+                           "the access list")
+            .arg(QString::fromStdString(status.keyRejectedBy));
+    return {};
+}
+
 // Appends why the link or an engine cannot connect, when its handshake fails, and makes it an
 // error.
 void addHandshakeFailures(const net::ConnectionStatus &status, QString &text,
                           ConnectionSeverity &severity)
 {
     QStringList failures;
-    if (status.engines.empty() && failsHandshake(status))
-        failures << QObject::tr("handshake failed with %1: check its server key")
-                        .arg(endpointInUseText(status));
+    if (status.engines.empty()) {
+        const QString problem = handshakeProblem(status, endpointInUseText(status));
+        if (!problem.isEmpty())
+            failures << problem;
+    }
     for (const net::ConnectionStatus &engine : status.engines) {
-        if (failsHandshake(engine))
-            failures << QObject::tr("handshake failed with %1: check its server key")
-                            .arg(QString::fromStdString(engine.engineName));
+        const QString problem = handshakeProblem(engine, QString::fromStdString(engine.engineName));
+        if (!problem.isEmpty())
+            failures << problem;
     }
     for (const QString &failure : failures)
         text += QStringLiteral(" \u00b7 ") + failure;

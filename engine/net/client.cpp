@@ -222,8 +222,10 @@ void Client::checkHandshake()
         return;
     case HandshakeOutcome::Succeeded:
         m_counters.handshakeFailuresInARow = 0;
+        m_keyRejectedBy.clear();
         return;
     case HandshakeOutcome::Rejected:
+        m_keyRejectedBy = endpoints().orderEntry;
         // Logged at the first rejection and every 100th, because each reconnect is rejected.
         if (m_counters.handshakeRejections++ % 100 == 0) {
             const std::uint64_t count = m_counters.handshakeRejections;

@@ -171,6 +171,10 @@ public:
     // The endpoint set the links use, or after a dead peer the one they connect to next: 0 is
     // the primary, and i is standby i, options.standbyEndpoints[i - 1].
     std::size_t endpointIndex() const { return m_endpointIndex; }
+    // The order-entry endpoint whose server rejected this client's key last, until a handshake
+    // succeeds; empty otherwise. It outlives moves between endpoint sets, so that a terminal
+    // cycling between a dead primary and a standby that rejects it can still say why.
+    const std::string &keyRejectedBy() const { return m_keyRejectedBy; }
     // The endpoints of endpointIndex().
     const ServerEndpoints &endpoints() const { return m_endpointSets[m_endpointIndex]; }
 
@@ -263,6 +267,7 @@ private:
     Message m_message;                               // reused by every decode
     std::vector<std::uint8_t> m_buffer;
     ClientCounters m_counters;
+    std::string m_keyRejectedBy;
     ClientListener *m_listener = nullptr;
 };
 

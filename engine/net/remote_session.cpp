@@ -266,6 +266,7 @@ ConnectionStatus RemoteSession::Impl::connectionStatus() const
     result.counters = client.counters();
     result.sync = client.streams().counters();
     result.lastError = lastError;
+    result.keyRejectedBy = client.keyRejectedBy();
     return result;
 }
 

@@ -33,7 +33,8 @@ struct ConnectionStatus {
     std::vector<std::string> staleStreams;
     ClientCounters counters;
     SyncCounters sync;
-    std::string lastError; // the latest ErrorReply or dead peer, a sentence; empty when none
+    std::string lastError;     // the latest ErrorReply or dead peer, a sentence; empty when none
+    std::string keyRejectedBy; // Client::keyRejectedBy()
     // Of a market split over several engines (MultiSession): the engine's name and the symbols
     // it owns in an entry of `engines`, and in the merged status one entry per engine. Empty
     // for a single server.

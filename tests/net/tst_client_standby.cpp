@@ -166,6 +166,7 @@ private slots:
     void downStandbyCyclesBackToPrimary();
     void malformedStandbyEndpointIsSkipped();
     void wrongKeyStandbyFailsOnlyItself();
+    void standbyRejectingKeyIsNamed();
 };
 
 // The session trades on the primary, which stops with two orders resting and a trade done. An
@@ -355,6 +356,26 @@ void ClientStandbyTest::wrongKeyStandbyFailsOnlyItself()
     QVERIFY(pollUntil(client, [&] { return client.endpointIndex() == 0; }));
     QCOMPARE(client.counters().handshakeFailuresInARow, std::uint64_t{0});
     QVERIFY(client.counters().handshakeFailures > 0);
+}
+
+// A standby whose access list lacks the trader's key rejects every handshake. The client names
+// it as the server that rejected its key, and keeps naming it while it cycles back to the dead
+// primary, so that the terminal can say why it finds no server.
+void ClientStandbyTest::standbyRejectingKeyIsNamed()
+{
+    Fixture fixture;
+    JournaledServer strangerStandby{fixture.serverKeys, newKeyPair()};
+    strangerStandby.startOn(fixture.standbyEndpoints);
+    Client client(fixture.clientOptions());
+    QVERIFY(pollUntil(client, [&] { return client.state() == ClientState::Live; }));
+    QCOMPARE(client.keyRejectedBy(), std::string());
+    fixture.primary.stop();
+
+    QVERIFY(pollUntil(client, [&] { return !client.keyRejectedBy().empty(); }));
+    QCOMPARE(client.keyRejectedBy(), fixture.standbyEndpoints.orderEntry);
+    QVERIFY(pollUntil(client, [&] { return client.endpointIndex() == 0; }));
+    QCOMPARE(client.keyRejectedBy(), fixture.standbyEndpoints.orderEntry);
+    QVERIFY(client.counters().handshakeRejections > 0);
 }
 
 QTEST_GUILESS_MAIN(ClientStandbyTest)

@@ -32,6 +32,7 @@ private slots:
     void splitStatusCountsLiveEngines();
     void contestedInstrumentIsNamedBySymbol();
     void failedHandshakeNamesTheEngine();
+    void rejectedKeyNamesTheServer();
     void standbyInUseIsNamed();
 };
 
@@ -244,6 +245,27 @@ void EngineListTest::failedHandshakeNamesTheEngine()
     merged.engines = {equities, futures};
     QCOMPARE(bourse::ui::connectionStatusText(merged).text,
              QStringLiteral("Live \u00b7 2 of 2 engines"));
+}
+
+// A server that rejected the terminal's key is named while the link is down, whichever endpoint
+// set the client tries next, and no longer once the link is live.
+void EngineListTest::rejectedKeyNamesTheServer()
+{
+    bourse::net::ConnectionStatus status;
+    status.state = bourse::net::ClientState::WaitingToReconnect;
+    status.reconnectDelay = std::chrono::milliseconds(50);
+    status.orderEntryEndpoint = "tcp://127.0.0.1:7401";
+    status.keyRejectedBy = "tcp://127.0.0.1:7501";
+    const bourse::ui::ConnectionStatusText down = bourse::ui::connectionStatusText(status);
+    QVERIFY2(down.text.endsWith(QStringLiteral(
+                 " \u00b7 tcp://127.0.0.1:7501 rejected this terminal's key: ask its operator "
+                 "to add the key to the access list")),
+             qPrintable(down.text));
+    QCOMPARE(down.severity, bourse::ui::ConnectionSeverity::Error);
+
+    status.state = bourse::net::ClientState::Live;
+    QVERIFY2(!bourse::ui::connectionStatusText(status).text.contains(QStringLiteral("rejected")),
+             qPrintable(bourse::ui::connectionStatusText(status).text));
 }
 
 // After a move to a standby, the status bar, its tooltip and an engine's line name the standby
