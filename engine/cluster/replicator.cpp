@@ -267,6 +267,10 @@ bool Replicator::claim()
     if (m_stamp.epoch != 0 && reader.position().owner == m_stamp)
         return finishClaim(reader, started);
 
+    if (reader.position().owner.epoch == std::numeric_limits<std::uint64_t>::max()) {
+        markFailed(highestEpochProblem(m_options.stream.stream));
+        return false;
+    }
     // Above the stream's owner as well as the lease's epoch, so that a fence of a high epoch
     // from elsewhere cannot keep every later lease holder out.
     m_stamp.epoch = std::max(m_options.epoch, reader.position().owner.epoch + 1);
@@ -378,7 +382,8 @@ void Replicator::savePosition(SaveWhen when)
         const std::lock_guard<std::mutex> lock(m_mutex);
         verified = m_verified;
     }
-    if (verified.message == m_savedMessage)
+    // A fence does not record where the chain ends, so only a run's position is saved.
+    if (verified.message == m_savedMessage || verified.message == verified.ownerFence)
         return;
     constexpr std::chrono::seconds kSaveInterval{1};
     m_nextSave = now + kSaveInterval;

@@ -1,6 +1,16 @@
 #include "stream_chain.h"
 
+#include <limits>
+
 namespace bourse::cluster {
+
+std::string highestEpochProblem(const std::string &stream)
+{
+    return "the stream " + stream + " is owned under epoch " +
+           std::to_string(std::numeric_limits<std::uint64_t>::max()) +
+           ", the highest, so no fence can count after it: a writer that no engine of this " +
+           "market runs fenced it. Replace the stream (docs/scale-out.md)";
+}
 
 ChainReader::ChainReader(std::string stream, ChainPosition start)
     : m_stream(std::move(stream))

@@ -32,6 +32,10 @@ struct ChainPosition {
     std::uint64_t message = 0; // the stream sequence of the message read last
 };
 
+// The failure of a writer that finds the stream owned under the highest epoch, above which no
+// fence can count: the stream has to be replaced.
+std::string highestEpochProblem(const std::string &stream);
+
 class ChainReader {
 public:
     enum class Verdict : std::uint8_t {

@@ -1,8 +1,10 @@
 #include "stream_position.h"
 
+#include <charconv>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <vector>
 
 namespace bourse::cluster {
 
@@ -34,22 +36,34 @@ std::optional<std::string> saveStreamPosition(const std::string &path, const std
 
 namespace {
 
-// Parses the file's one line. Nothing when it is not in the form saveStreamPosition() writes.
+// Parses the file's one line: labels and unsigned decimal numbers. Nothing when it is not in the
+// form saveStreamPosition() writes.
 std::optional<ChainPosition> parsePosition(const std::string &line, std::string &stream)
 {
-    std::istringstream words(line);
-    ChainPosition position;
-    std::string labels[7];
-    words >> labels[0] >> stream >> labels[1] >> position.message >> labels[2] >>
-        position.owner.epoch >> labels[3] >> position.owner.token >> labels[4] >>
-        position.ownerFence >> labels[5] >> position.last >> labels[6] >> position.lastHash;
-    const char *expected[7] = {"stream", "message", "epoch", "writer", "fence", "last", "hash"};
-    for (int index = 0; index < 7; ++index) {
-        if (labels[index] != expected[index])
+    std::istringstream in(line);
+    std::vector<std::string> words;
+    for (std::string word; in >> word;)
+        words.push_back(word);
+    const char *labels[7] = {"stream", "message", "epoch", "writer", "fence", "last", "hash"};
+    if (words.size() != 14)
+        return std::nullopt;
+    std::uint64_t numbers[6] = {};
+    for (std::size_t index = 0; index < 7; ++index) {
+        if (words[2 * index] != labels[index])
+            return std::nullopt;
+        if (index == 0)
+            continue;
+        const std::string &text = words[2 * index + 1];
+        const char *end = text.data() + text.size();
+        const auto [stop, code] = std::from_chars(text.data(), end, numbers[index - 1]);
+        if (code != std::errc{} || stop != end)
             return std::nullopt;
     }
-    std::string extra;
-    if (!words || words >> extra || position.message == 0 || position.owner.epoch == 0)
+    stream = words[1];
+    ChainPosition position{
+        {numbers[1], numbers[2]}, numbers[3], numbers[4], numbers[5], numbers[0]};
+    if (position.message == 0 || position.owner.epoch == 0 ||
+        position.ownerFence >= position.message)
         return std::nullopt;
     return position;
 }
@@ -82,15 +96,23 @@ std::optional<ChainPosition> loadStreamPosition(const std::string &path, NatsStr
     }
     const std::string where = "stream " + named + " message " + std::to_string(saved->message);
     const DecodedBatch batch = decodeBatch(message->body, where);
-    const bool fence = batch.header.kind == BatchKind::Fence;
-    const bool sameWriter = batch.error.empty() && batch.header.stamp == saved->owner;
-    // A fence records where its writer's read of the chain began, so only the writer's own
-    // file records where the chain ended at the fence. Its stamp and token identify that run.
-    const bool sameEnd =
-        fence || (batch.header.last() == saved->last && batch.lastHash() == saved->lastHash);
-    if (!sameWriter || !sameEnd) {
+    // Only runs are saved: a fence records where its writer's read of the chain began, not where
+    // the chain ended at the fence.
+    if (!batch.error.empty() || batch.header.kind != BatchKind::Events ||
+        batch.header.stamp != saved->owner || batch.header.last() != saved->last ||
+        batch.lastHash() != saved->lastHash) {
         note = path + " does not match " + where +
                (batch.error.empty() ? "" : " (" + batch.error + ")");
+        return std::nullopt;
+    }
+    // The run's writer must have fenced where the file says. This catches a file copied from
+    // another engine's journal, not a file edited to name a run that does not count.
+    const std::optional<StreamMessage> fence = stream.message(saved->ownerFence, error);
+    BatchHeader fenceHeader;
+    if (!fence || readBatchHeader(fence->body, fenceHeader) ||
+        fenceHeader.kind != BatchKind::Fence || fenceHeader.stamp != saved->owner) {
+        note = path + " names message " + std::to_string(saved->ownerFence) + " of the stream " +
+               named + " as the fence of " + describeStamp(saved->owner) + ", which it is not";
         return std::nullopt;
     }
     return saved;

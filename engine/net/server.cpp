@@ -441,8 +441,10 @@ bool Server::checkPrimacy()
         if (!failure.empty()) {
             log(LogLevel::Warning, "replication to the stream " + m_config.replicateStream +
                                        " stopped for good: " + failure +
-                                       "; stopping, because replies wait for the stream. " +
-                                       "Rebuild this journal from the stream before serving it");
+                                       "; stopping, because replies wait for the stream. If the " +
+                                       "stream is right, rebuild this journal from it before " +
+                                       "serving it; if the stream holds events that no engine " +
+                                       "of this market wrote, it must be replaced");
             m_failed = ServerStop::ReplicationFailed;
             return false;
         }

@@ -127,6 +127,8 @@ std::unique_ptr<cluster::Lease> Standby::takeOver(std::unique_ptr<cluster::Lease
     lease->startRenewing();
     // Above the stream's owner as well as the lease's epoch, so that a fence of a high epoch from
     // elsewhere cannot keep every later lease holder out.
+    if (follower.position().owner.epoch == std::numeric_limits<std::uint64_t>::max())
+        throw ServerError(Kind::Deposed, cluster::highestEpochProblem(m_config.replicateStream));
     const cluster::WriterStamp stamp{
         std::max(lease->record().epoch, follower.position().owner.epoch + 1),
         cluster::drawWriterToken()};
@@ -251,9 +253,10 @@ std::optional<cluster::ChainPosition> Standby::savedPosition()
 }
 
 // Saves the follower's position beside the journal once the journal has committed up to it.
+// A position at a fence is not saved, since the fence does not record where the chain ends.
 void Standby::savePosition(const cluster::ChainPosition &position)
 {
-    if (position.message == 0)
+    if (position.message == 0 || position.message == position.ownerFence)
         return;
     // A journal that failed to commit may end before the position.
     if (m_writer && m_writer->flush())
@@ -289,11 +292,13 @@ Standby::Followed Standby::followOnce(cluster::StreamFollower &follower, std::ui
     case cluster::StreamFollower::Status::NoMessage:
         return Followed::Idle;
     case cluster::StreamFollower::Status::Failed:
-        throw ServerError(Kind::Journal, "the journal " + m_config.journal +
-                                             " is not a copy of the stream " +
-                                             m_config.replicateStream + ": " + step.error +
-                                             "; rebuild it from the stream (remove it and start " +
-                                             "the standby again)");
+        throw ServerError(Kind::Journal,
+                          "the journal " + m_config.journal + " is not a copy of the stream " +
+                              m_config.replicateStream + ": " + step.error +
+                              ". If the stream is right, rebuild the journal from it (remove it "
+                              "and start the standby again); if the stream holds events that no "
+                              "engine of this market wrote, it must be replaced "
+                              "(docs/scale-out.md)");
     case cluster::StreamFollower::Status::ReadError:
         if (step.error != m_readError)
             log(LogLevel::Warning, step.error + "; retrying");

@@ -17,6 +17,7 @@
 #include <sqlite3.h>
 
 #include <chrono>
+#include <limits>
 #include <thread>
 
 using namespace bourse;
@@ -92,6 +93,7 @@ private slots:
     void streamEqualsJournalUnderLoad();
     void restartedPublisherResendsNothing();
     void restartReadsFromSavedPosition();
+    void highestEpochFenceIsReported();
     void secondJournalIsRefusedBeforeItFences();
     void foreignMessagesAreSkipped();
     void higherFenceDeposesWriter();
@@ -241,6 +243,65 @@ void ReplicationTest::restartReadsFromSavedPosition()
                                   "from its first message"));
     QVERIFY(logged("reading it from message 1 in"));
     QCOMPARE(test::followWholeStream(*stream, error), static_cast<long long>(saved->last));
+
+    // Files that a reader sets aside, each with its reason.
+    const auto noteFor = [&](const std::string &line) {
+        QFile file(QString::fromStdString(positionFile));
+        if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate))
+            return std::string("cannot write the file");
+        file.write(QByteArray::fromStdString(line + "\n"));
+        file.close();
+        std::string reason;
+        return cluster::loadStreamPosition(positionFile, *stream, reason) ? std::string("used")
+                                                                          : reason;
+    };
+    const std::string numbers = " epoch " + std::to_string(saved->owner.epoch) + " writer " +
+                                std::to_string(saved->owner.token) + " fence ";
+    const std::string tail =
+        " last " + std::to_string(saved->last) + " hash " + std::to_string(saved->lastHash);
+    QCOMPARE(noteFor("stream POSITION message -1" + numbers + "1" + tail),
+             positionFile + " is not a saved stream position");
+    // The second run's fence, named as if it were a run.
+    const std::string atFence = noteFor("stream POSITION message " +
+                                        std::to_string(saved->ownerFence) + numbers + "1" + tail);
+    QVERIFY2(atFence.find(" does not match stream POSITION message " +
+                          std::to_string(saved->ownerFence)) != std::string::npos,
+             atFence.c_str());
+    // The right run, with the first run's fence named as its writer's.
+    const std::string otherFence =
+        noteFor("stream POSITION message " + std::to_string(saved->message) + numbers + "1" + tail);
+    QVERIFY2(otherFence.find("names message 1 of the stream POSITION as the fence of") !=
+                 std::string::npos,
+             otherFence.c_str());
+    QCOMPARE(noteFor("stream POSITION message " + std::to_string(saved->message) + numbers +
+                     std::to_string(saved->ownerFence) + tail),
+             std::string("used"));
+}
+
+// A fence under the highest epoch leaves no epoch to fence above: a writer says so and that the
+// stream has to be replaced, instead of publishing a fence that cannot count.
+void ReplicationTest::highestEpochFenceIsReported()
+{
+    QString error;
+    auto stream = test::connectToStream(m_cluster->servers(), "HIGHEST", error);
+    QVERIFY2(stream, qPrintable(error));
+    QVERIFY(!stream->ensureStream());
+    std::string problem;
+    const cluster::WriterStamp highest{std::numeric_limits<std::uint64_t>::max(), 7};
+    QVERIFY2(stream->publishAndWait(cluster::fenceBody(highest, 0, 0), "highest", problem),
+             problem.c_str());
+
+    test::JournaledMarket market(journalPath("highest.journal"), 27);
+    QVERIFY2(market.ok(), market.error().c_str());
+    market.produce(100);
+    const SequenceNumber last = market.flush();
+    cluster::Replicator replicator(market.journalPath(),
+                                   test::replicatorOptions(m_cluster->servers(), "HIGHEST"), {});
+    QVERIFY(!replicator.finish(last, 10s));
+    QVERIFY2(replicator.failure().find("is owned under epoch 18446744073709551615, the highest") !=
+                 std::string::npos,
+             replicator.failure().c_str());
+    QVERIFY(!replicator.claimed());
 }
 
 void ReplicationTest::secondJournalIsRefusedBeforeItFences()
