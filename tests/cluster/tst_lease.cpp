@@ -44,6 +44,8 @@ private:
     std::unique_ptr<test::NatsCluster> m_cluster;
 };
 
+// Creates the bucket once the new cluster can place its replicas: right after the start,
+// JetStream may answer "no suitable peers for placement" while the servers still find each other.
 void LeaseTest::initTestCase()
 {
     if (test::NatsCluster::serverExecutable().isEmpty())
@@ -52,6 +54,15 @@ void LeaseTest::initTestCase()
     m_cluster = std::make_unique<test::NatsCluster>();
     QString error;
     QVERIFY2(m_cluster->start(error), qPrintable(error));
+    std::string problem;
+    std::unique_ptr<cluster::Lease> bucket;
+    for (int attempt = 0; attempt < 100 && !bucket; ++attempt) {
+        bucket = cluster::Lease::open(leaseSettings(m_cluster->servers(), "START", "test"), {},
+                                      problem);
+        if (!bucket)
+            std::this_thread::sleep_for(100ms);
+    }
+    QVERIFY2(bucket, problem.c_str());
 }
 
 void LeaseTest::contendersForLapsedLeaseOneHolds_data()
