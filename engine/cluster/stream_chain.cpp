@@ -53,11 +53,13 @@ ChainReader::Reading ChainReader::read(const StreamMessage &message)
         return reading;
     }
 
-    if (header.stamp != before.owner) {
-        return skip("events " + std::to_string(header.first) + " to " +
-                    std::to_string(header.last()) + " of " + describeStamp(header.stamp) +
-                    ", while " + describeStamp(before.owner) + " owns the stream");
-    }
+    const std::string run = "events " + std::to_string(header.first) + " to " +
+                            std::to_string(header.last()) + " of " + describeStamp(header.stamp);
+    // Before any fence nobody owns the stream, whatever stamp a run carries.
+    if (before.owner.epoch == 0)
+        return skip(run + ", before any fence");
+    if (header.stamp != before.owner)
+        return skip(run + ", while " + describeStamp(before.owner) + " owns the stream");
     // A run stored after a later one is sent again by its writer, and a run sent twice repeats.
     if (header.first > before.last + 1) {
         return skip("a gap: events from " + std::to_string(header.first) +

@@ -191,16 +191,17 @@ void StreamChainTest::garbageAndRunsBeforeAnyFenceAreSkipped()
 {
     cluster::ChainReader reader("S");
     const std::vector<std::uint8_t> garbage{'n', 'o', 't', ' ', 'a', ' ', 'b', 'a', 't', 'c', 'h'};
+    // A run with no stamp at all, epoch 0 and token 0, is skipped like any run before a fence.
     const std::vector<Verdict> verdicts =
-        readAll(reader, {garbage, run(kFirst, 1, 10), cluster::fenceBody(kFirst, 0, 0),
-                         run(kFirst, 1, 10)});
-    const std::vector<Verdict> expected{Verdict::Skipped, Verdict::Skipped, Verdict::Fence,
-                                        Verdict::Events};
+        readAll(reader, {garbage, run(kFirst, 1, 10), run(cluster::WriterStamp{}, 1, 10),
+                         cluster::fenceBody(kFirst, 0, 0), run(kFirst, 1, 10)});
+    const std::vector<Verdict> expected{Verdict::Skipped, Verdict::Skipped, Verdict::Skipped,
+                                        Verdict::Fence, Verdict::Events};
     QVERIFY(verdicts == expected);
     QCOMPARE(reader.position().last, SequenceNumber{10});
 }
 
-// A position read before stands for everything up to it: the next run continues from there.
+// A position read before is the state of everything up to it: the next run continues from there.
 void StreamChainTest::readerContinuesFromRecordedPosition()
 {
     const cluster::ChainPosition recorded{kFirst, 1, 10, hashAt(10), 2};
