@@ -7,6 +7,7 @@
 #include "nats_stream.h"
 #include "read_models.h"
 #include "stream_follower.h"
+#include "stream_position.h"
 
 #include <atomic>
 #include <charconv>
@@ -26,7 +27,9 @@ constexpr const char *kUsage =
     "Reads the events that `bourse-engine serve` replicates to a NATS JetStream stream and\n"
     "projects them into read models (orders, fills, trades, positions, bars, ...), the views\n"
     "file that `bourse-engine journal` and the terminal build from a local journal. It starts at\n"
-    "the stream's first event, or after the last event an existing FILE projected. Every message\n"
+    "the stream's first event, or after the last event an existing FILE projected. It reads the\n"
+    "stream from its first message, or from the position it saved in FILE.stream-position on its\n"
+    "last run. Every message\n"
     "is checked before any of its events is applied: no gap, no repeat, valid checksums and a\n"
     "journal chain hash that continues the one before. SIGINT or SIGTERM stops it after the\n"
     "message it is applying.\n"
@@ -100,7 +103,8 @@ std::optional<FollowOptions> parseOptions(const std::vector<std::string> &argume
 }
 
 struct FollowSummary {
-    SequenceNumber firstSequence = 0; // the views file's last event before this run
+    SequenceNumber firstSequence = 0;  // the views file's last event before this run
+    std::uint64_t readFromMessage = 0; // the first stream message this run read
     SequenceNumber lastSequence = 0;
     std::uint64_t lastHash = 0;
     std::uint64_t events = 0;
@@ -113,6 +117,7 @@ void printSummary(const FollowOptions &options, const FollowSummary &summary)
         std::cout << "{\"stream\":" << jsonString(options.stream)
                   << ",\"views\":" << jsonString(options.out)
                   << ",\"started_after\":" << summary.firstSequence
+                  << ",\"read_from_message\":" << summary.readFromMessage
                   << ",\"last_sequence\":" << summary.lastSequence << ",\"chain_hash\":\""
                   << hex(summary.lastHash) << "\",\"events\":" << summary.events
                   << ",\"messages\":" << summary.messages << "}\n";
@@ -125,6 +130,25 @@ void printSummary(const FollowOptions &options, const FollowSummary &summary)
               << summary.lastSequence << "\n";
 }
 
+// The position that the last run saved, when it is within the views file's events; otherwise
+// follow reads the stream from its first message, and says why when a file was set aside.
+std::optional<cluster::ChainPosition> savedPosition(const std::string &path,
+                                                    cluster::NatsStream &stream,
+                                                    const storage::ReadModelWriter &views)
+{
+    std::string note;
+    std::optional<cluster::ChainPosition> saved = cluster::loadStreamPosition(path, stream, note);
+    if (saved && saved->last > views.lastSequence()) {
+        note = path + " is at sequence " + std::to_string(saved->last) +
+               ", past the views file's last event " + std::to_string(views.lastSequence());
+        saved.reset();
+    }
+    if (!note.empty())
+        std::cerr << "bourse-engine follow: " << note << "; reading the stream from its first "
+                  << "message\n";
+    return saved;
+}
+
 // Applies messages until the stream stays idle for --idle-ms, a stop is requested, or a check
 // fails. Returns the exit status.
 int follow(const FollowOptions &options, cluster::NatsStream &stream,
@@ -135,14 +159,30 @@ int follow(const FollowOptions &options, cluster::NatsStream &stream,
     const cluster::LogSink notes = [](cluster::LogLevel, const std::string &line) {
         std::cerr << "bourse-engine follow: " << line << "\n";
     };
+    const std::string positionPath = cluster::streamPositionPath(options.out);
     cluster::StreamFollower follower(stream, views.lastSequence(), views.lastHash(),
-                                     cluster::StreamFollower::AheadOfStream::Wait, notes);
+                                     cluster::StreamFollower::AheadOfStream::Wait, notes,
+                                     savedPosition(positionPath, stream, views));
+    summary.readFromMessage = follower.position().message + 1;
+    // The position of the last run applied, saved once the views file holds its events.
+    std::optional<cluster::ChainPosition> applied;
+    const auto savePosition = [&] {
+        if (!applied || views.flush())
+            return;
+        if (std::optional<std::string> problem =
+                cluster::saveStreamPosition(positionPath, options.stream, *applied))
+            std::cerr << "bourse-engine follow: " << *problem << "\n";
+        applied.reset();
+    };
+    constexpr std::chrono::seconds kSaveInterval{1};
+    Clock::time_point nextSave = Clock::now() + kSaveInterval;
     Clock::time_point lastNews = Clock::now();
     while (!stopRequested.load()) {
         cluster::StreamFollower::Step step = follower.next();
         if (step.status == cluster::StreamFollower::Status::Failed ||
             step.status == cluster::StreamFollower::Status::ReadError) {
             std::cerr << "bourse-engine follow: " << step.error << "\n";
+            savePosition();
             views.flush();
             return step.status == cluster::StreamFollower::Status::Failed ? CheckFailed
                                                                           : InputError;
@@ -164,7 +204,13 @@ int follow(const FollowOptions &options, cluster::NatsStream &stream,
         summary.events += step.events.size();
         ++summary.messages;
         lastNews = Clock::now();
+        applied = follower.position();
+        if (lastNews >= nextSave) {
+            savePosition();
+            nextSave = lastNews + kSaveInterval;
+        }
     }
+    savePosition();
     return Success;
 }
 

@@ -11,6 +11,7 @@
 
 #include <QFile>
 #include <QProcess>
+#include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -560,6 +561,8 @@ void ReplicationTest::followMatchesLocalReadModels()
     QVERIFY2(run.exitCode == 0, qPrintable(run.errors));
     QVERIFY2(run.output.contains(QStringLiteral("\"last_sequence\":%1").arg(last)),
              qPrintable(run.output));
+    QVERIFY2(run.output.contains(QStringLiteral("\"read_from_message\":1,")),
+             qPrintable(run.output));
 
     // A second run continues the views file with what the stream gained since.
     cluster::Replicator more(market.journalPath(),
@@ -575,6 +578,11 @@ void ReplicationTest::followMatchesLocalReadModels()
              qPrintable(run.output));
     QVERIFY2(run.output.contains(QStringLiteral("\"events\":%1").arg(last - before)),
              qPrintable(run.output));
+    // It read the stream from the position the first run saved, after the first run's messages.
+    const QRegularExpressionMatch readFrom =
+        QRegularExpression(QStringLiteral("\"read_from_message\":(\\d+)")).match(run.output);
+    QVERIFY2(readFrom.hasMatch(), qPrintable(run.output));
+    QVERIFY2(readFrom.captured(1).toULongLong() > 2, qPrintable(run.output));
 
     const std::string localViews = market.journalPath() + "-local-views";
     const storage::CatchUpResult local =
