@@ -131,7 +131,7 @@ void printSummary(const FollowOptions &options, const FollowSummary &summary)
 }
 
 // The position that the last run saved, when it is within the views file's events; otherwise
-// follow reads the stream from its first message, and says why when a file was set aside.
+// follow reads the stream from its first message, and prints why when a file was set aside.
 std::optional<cluster::ChainPosition> savedPosition(const std::string &path,
                                                     cluster::NatsStream &stream,
                                                     const storage::ReadModelWriter &views)
@@ -164,7 +164,7 @@ int follow(const FollowOptions &options, cluster::NatsStream &stream,
                                      cluster::StreamFollower::AheadOfStream::Wait, notes,
                                      savedPosition(positionPath, stream, views));
     summary.readFromMessage = follower.position().message + 1;
-    // The position of the last run applied, saved once the views file holds its events.
+    // The position of the last run applied, saved once the views file contains its events.
     std::optional<cluster::ChainPosition> applied;
     const auto savePosition = [&] {
         if (!applied || views.flush())
