@@ -314,12 +314,14 @@ bool Lease::renewOnce(std::optional<LeaseLoss> &loss, LeaseRecord &current)
     if (m_bucket->get(m_settings.key, current, readError) == Bucket::Read::Found &&
         current.revision != held.revision) {
         std::uint64_t keptRevision = 0;
+        const bool tie =
+            !sameWrite(current, held) && current.epoch == held.epoch && m_ownsStream.load();
         if (sameWrite(current, held)) {
             // The write was stored although its acknowledgement timed out.
             keptRevision = current.revision;
-        } else if (current.epoch == held.epoch && m_ownsStream.load()) {
-            // A rival's write under the same epoch, whose fence does not count: this engine
-            // serves, so it writes its record back.
+        } else if (tie) {
+            // A rival's write under the same epoch. This engine's fence counts in the stream, so
+            // it serves and writes its record back; the rival's renewal then fails.
             log(LogLevel::Warning, "the lease " + m_settings.key + " was also written by " +
                                        current.holder + " under epoch " +
                                        std::to_string(current.epoch) + "; this engine's fence " +
@@ -333,7 +335,8 @@ bool Lease::renewOnce(std::optional<LeaseLoss> &loss, LeaseRecord &current)
             m_validUntil = started + m_settings.timeout / 2;
             return true;
         }
-        if (!sameWrite(current, held) && current.epoch >= held.epoch) {
+        // A failed write-back is retried at the next renewal, as any failed request.
+        if (!tie && !sameWrite(current, held) && current.epoch >= held.epoch) {
             loss = LeaseLoss::TakenOver;
             return false;
         }

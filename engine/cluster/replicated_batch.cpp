@@ -99,6 +99,12 @@ std::vector<std::uint8_t> fenceBody(const WriterStamp &stamp, SequenceNumber las
     return body;
 }
 
+bool hasBatchMagic(std::span<const std::uint8_t> body)
+{
+    return body.size() >= kMagic.size() &&
+           std::memcmp(body.data(), kMagic.data(), kMagic.size()) == 0;
+}
+
 std::optional<std::string> readBatchHeader(std::span<const std::uint8_t> body, BatchHeader &header)
 {
     if (body.size() < kBatchHeaderSize) {

@@ -90,6 +90,9 @@ struct BatchHeader {
     SequenceNumber last() const { return first + count - 1; }
 };
 
+// Whether the body starts with the magic "BRJB" of a journal batch, whatever its format version.
+bool hasBatchMagic(std::span<const std::uint8_t> body);
+
 // Reads the header. Returns a message naming the problem when the bytes are too short, lack the
 // magic, carry another format version or kind, or when a run contains no event or a fence one.
 std::optional<std::string> readBatchHeader(std::span<const std::uint8_t> body, BatchHeader &header);

@@ -165,10 +165,12 @@ Replicator::Read Replicator::readStream(ChainReader &reader, std::uint64_t lastM
         logRetry(error);
         return Read::Retry;
     }
-    if (reader.position().message == 0 && state->messages > 0 && state->firstMessage > 1) {
+    if (state->messages > 0 && state->firstMessage > reader.position().message + 1) {
         markFailed("the stream " + m_options.stream.stream + " starts at message " +
-                   std::to_string(state->firstMessage) + ": the messages before it were " +
-                   "removed, and with them the fences that say which messages count");
+                   std::to_string(state->firstMessage) + ", after message " +
+                   std::to_string(reader.position().message + 1) + " that this replicator " +
+                   "needs: the messages before it were removed, and with them the fences that " +
+                   "say which messages count");
         return Read::Failed;
     }
     const std::uint64_t end = std::min(lastMessage, state->lastMessage);
@@ -245,7 +247,7 @@ bool Replicator::claim()
         if (!checkJournal(*m_options.claimed))
             return false;
         m_stamp = m_options.claimed->owner;
-        adopt(*m_options.claimed);
+        adopt(*m_options.claimed, std::nullopt);
         return true;
     }
     if (!m_claimReader) {
@@ -266,6 +268,16 @@ bool Replicator::claim()
     // A fence of this run that counted, although its acknowledgement was lost.
     if (m_stamp.epoch != 0 && reader.position().owner == m_stamp)
         return finishClaim(reader, started);
+    // A fence of this run that another writer's fence outranks: fencing again would take the
+    // stream from a writer that may already serve.
+    if (m_stamp.epoch != 0 && reader.position().owner.epoch >= m_stamp.epoch) {
+        m_deposed.store(true);
+        markFailed("the fence of " + describeStamp(m_stamp) + " of the stream " +
+                   m_options.stream.stream +
+                   " does not count: " + describeStamp(reader.position().owner) +
+                   " fenced it at message " + std::to_string(reader.position().ownerFence));
+        return false;
+    }
 
     if (reader.position().owner.epoch == std::numeric_limits<std::uint64_t>::max()) {
         markFailed(highestEpochProblem(m_options.stream.stream));
@@ -308,13 +320,14 @@ bool Replicator::finishClaim(ChainReader &reader, std::chrono::steady_clock::tim
                             std::to_string(reader.position().ownerFence) +
                             ", reading it from message " + std::to_string(m_claimStart) + " in " +
                             std::to_string(elapsed.count()) + " ms");
-    adopt(reader.position());
+    adopt(reader.position(), reader.lastRun());
     m_claimReader.reset();
     return true;
 }
 
-// Continues after `position`, where this run owns the stream.
-void Replicator::adopt(const ChainPosition &position)
+// Continues after `position`, where this run owns the stream. `lastRun`, the position right
+// after the last run that counted, is the one the position file records.
+void Replicator::adopt(const ChainPosition &position, const std::optional<ChainPosition> &lastRun)
 {
     m_published = position.last;
     m_publishedHash = position.lastHash;
@@ -326,6 +339,8 @@ void Replicator::adopt(const ChainPosition &position)
         m_inFlight.clear();
         m_resynchronize = false;
         m_verified = position;
+        if (lastRun)
+            m_lastRun = lastRun;
         if (position.last > m_acknowledged.load()) {
             m_acknowledged.store(position.last);
             acknowledged = position.last;
@@ -366,7 +381,7 @@ bool Replicator::resynchronize()
     // the journal's.
     if (!checkJournal(reader.position()))
         return false;
-    adopt(reader.position());
+    adopt(reader.position(), reader.lastRun());
     return true;
 }
 
@@ -377,20 +392,21 @@ void Replicator::savePosition(SaveWhen when)
     const auto now = std::chrono::steady_clock::now();
     if (!m_claimed.load() || (when == SaveWhen::Due && now < m_nextSave))
         return;
-    ChainPosition verified;
+    std::optional<ChainPosition> lastRun;
     {
         const std::lock_guard<std::mutex> lock(m_mutex);
-        verified = m_verified;
+        lastRun = m_lastRun;
     }
-    // A fence does not record where the chain ends, so only a run's position is saved.
-    if (verified.message == m_savedMessage || verified.message == verified.ownerFence)
+    // Only a run's position is saved: a fence does not record where the chain ends.
+    if (!lastRun || lastRun->message == m_savedMessage)
         return;
+    const ChainPosition &verified = *lastRun;
     constexpr std::chrono::seconds kSaveInterval{1};
     m_nextSave = now + kSaveInterval;
     const std::string path = streamPositionPath(m_journalPath);
     if (std::optional<std::string> problem =
             saveStreamPosition(path, m_options.stream.stream, verified)) {
-        logRetry(*problem);
+        log(LogLevel::Warning, *problem + "; saving it again in a second");
         return;
     }
     m_savedMessage = verified.message;
@@ -481,10 +497,10 @@ bool Replicator::publishBatch(BatchBuilder &builder)
     std::uint64_t attempt = 0;
     {
         const std::lock_guard<std::mutex> lock(m_mutex);
-        m_inFlight.push_back(
-            {builder.firstSequence(), builder.lastSequence(), builder.lastHash(), 0, false});
-        ++m_counters.messagesPublished;
         attempt = m_counters.resynchronizations;
+        m_inFlight.push_back({builder.firstSequence(), builder.lastSequence(), builder.lastHash(),
+                              0, attempt, false});
+        ++m_counters.messagesPublished;
     }
 
     const std::string id =
@@ -511,11 +527,15 @@ void Replicator::handleOutcome(const PublishOutcome &outcome)
         const std::lock_guard<std::mutex> lock(m_mutex);
         if (!outcome.stored) {
             ++m_counters.failedPublications;
+            const auto sent =
+                std::find_if(m_inFlight.begin(), m_inFlight.end(), [&](const InFlight &entry) {
+                    return entry.first == header.first && entry.last == header.last();
+                });
+            const std::uint64_t attempt = sent != m_inFlight.end() ? sent->attempt : 0;
             if (!m_resynchronize)
                 problem = "did not store " +
-                          batchMessageId(header.first, header.last(), m_stamp,
-                                         m_counters.resynchronizations) +
-                          ": " + outcome.error;
+                          batchMessageId(header.first, header.last(), m_stamp, attempt) + ": " +
+                          outcome.error;
             m_resynchronize = true;
         } else {
             ++m_counters.messagesAcknowledged;
@@ -545,6 +565,7 @@ void Replicator::handleOutcome(const PublishOutcome &outcome)
                 m_verified.last = front.last;
                 m_verified.lastHash = front.lastHash;
                 m_verified.message = front.streamSequence;
+                m_lastRun = m_verified;
                 m_counters.eventsAcknowledged += acknowledged - front.first + 1;
                 m_inFlight.pop_front();
             }

@@ -127,6 +127,7 @@ private:
         SequenceNumber last = 0;
         std::uint64_t lastHash = 0;
         std::uint64_t streamSequence = 0; // where the stream stored it, once done
+        std::uint64_t attempt = 0;        // in its message id
         bool done = false;
     };
     enum class Read : std::uint8_t { Done, Retry, Failed };
@@ -139,7 +140,7 @@ private:
     bool resynchronize();
     Read readStream(ChainReader &reader, std::uint64_t lastMessage);
     bool checkJournal(const ChainPosition &position);
-    void adopt(const ChainPosition &position);
+    void adopt(const ChainPosition &position, const std::optional<ChainPosition> &lastRun);
     void publishCommitted();
     bool publishBatch(BatchBuilder &builder);
     bool waitForPublication();
@@ -181,9 +182,11 @@ private:
     mutable std::mutex m_mutex; // guards what follows, shared with the client's threads
     std::condition_variable m_wake;
     std::deque<InFlight> m_inFlight;
-    // The reading rule's position after the last message that counted, which is this run's
-    // fence or one of its runs once claimed.
+    // The reading rule's position after the last message read back or acknowledged in order,
+    // which may be a skipped one; this run's next message counts for certain right after it.
     ChainPosition m_verified;
+    // The position right after the last run that counted, which the position file records.
+    std::optional<ChainPosition> m_lastRun;
     bool m_resynchronize = false;
     std::string m_failure;
     ReplicatorCounters m_counters;

@@ -31,6 +31,16 @@ ChainReader::Reading ChainReader::read(const StreamMessage &message)
     m_where = "stream " + m_stream + " message " + std::to_string(message.streamSequence);
     BatchHeader header;
     if (std::optional<std::string> problem = readBatchHeader(message.body, header)) {
+        // A batch of another format version or kind may be a newer writer's run, which must not
+        // be passed over as if it did not count: the reader stops there.
+        if (hasBatchMagic(message.body) && message.body.size() > 5 &&
+            (message.body[4] != kBatchFormatVersion ||
+             message.body[5] > static_cast<std::uint8_t>(BatchKind::Fence))) {
+            Reading reading;
+            reading.verdict = Verdict::Failed;
+            reading.note = m_where + ": " + *problem + "; a build that reads it is needed";
+            return reading;
+        }
         m_position.message = message.streamSequence;
         return skip("not a journal batch of this format: " + *problem);
     }
@@ -97,6 +107,7 @@ ChainReader::Reading ChainReader::read(const StreamMessage &message)
     reading.hashes.assign(batch.hashes.begin() + from, batch.hashes.end());
     m_position.last = header.last();
     m_position.lastHash = batch.lastHash();
+    m_lastRun = m_position;
     return reading;
 }
 

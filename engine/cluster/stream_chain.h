@@ -10,7 +10,9 @@
 // counts only when its epoch is above that of every fence before it, and its writer then owns the
 // stream from that message on. A run of events counts only when its writer owns the stream at its
 // place and it continues the chain: it starts at or before the event after the chain's last, and
-// its chain hash follows on. Everything else is skipped, with a note that names the message. So
+// its chain hash follows on. Everything else is skipped, with a note that names the message,
+// except a batch in a format version or kind that this build does not read: a reader stops
+// there, because it may be a newer writer's run. So
 // every reader, reading in stream order, arrives at the same events, and a writer may treat its
 // events as replicated only once it has seen them counted.
 
@@ -18,6 +20,7 @@
 #include "replicated_batch.h"
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 namespace bourse::cluster {
@@ -60,12 +63,17 @@ public:
     Reading read(const StreamMessage &message);
 
     const ChainPosition &position() const { return m_position; }
+    // The position right after the last run that counted, which a reader may save and start
+    // from again; nothing before the first. position() may be past it, at a fence or at
+    // messages that were skipped.
+    const std::optional<ChainPosition> &lastRun() const { return m_lastRun; }
 
 private:
     Reading skip(std::string reason);
 
     std::string m_stream;
     ChainPosition m_position;
+    std::optional<ChainPosition> m_lastRun;
     std::string m_where; // the message being read, for notes
 };
 

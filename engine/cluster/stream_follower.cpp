@@ -23,26 +23,29 @@ std::uint64_t StreamFollower::lastHash() const
     return position().last > m_after ? position().lastHash : m_hashAfter;
 }
 
-// The stream sequence to read first. A stream whose first messages were removed has lost the
-// fences in them, so its reading rule cannot be applied from the start.
+// The stream sequence to read next. A stream whose first messages were removed up to past it has
+// lost messages, and perhaps the fences that say which messages count, so the reading rule
+// cannot go on; that is checked once, at the first read.
 std::optional<std::uint64_t> StreamFollower::firstMessage(Step &step)
 {
-    if (position().message > 0)
-        return position().message + 1;
+    const std::uint64_t next = position().message + 1;
+    if (m_headChecked)
+        return next;
     const std::optional<StreamState> state = m_stream.state(step.error);
     if (!state) {
         step.status = Status::ReadError;
         return std::nullopt;
     }
-    if (state->messages > 0 && state->firstMessage > 1) {
+    if (state->messages > 0 && state->firstMessage > next) {
         step.status = Status::Failed;
         step.error = "the stream " + m_stream.settings().stream + " starts at message " +
-                     std::to_string(state->firstMessage) +
-                     ": the messages before it were removed, and with them the fences that say " +
-                     "which messages count";
+                     std::to_string(state->firstMessage) + ", after message " +
+                     std::to_string(next) + " that this reader needs: the messages before it " +
+                     "were removed, and with them the fences that say which messages count";
         return std::nullopt;
     }
-    return 1;
+    m_headChecked = true;
+    return next;
 }
 
 StreamFollower::Step StreamFollower::next(std::uint64_t lastMessage)

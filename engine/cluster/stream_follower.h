@@ -58,6 +58,8 @@ public:
     SequenceNumber lastSequence() const;
     std::uint64_t lastHash() const;
     const ChainPosition &position() const { return m_reader.position(); }
+    // The position right after the last run that counted (ChainReader::lastRun()).
+    const std::optional<ChainPosition> &lastRun() const { return m_reader.lastRun(); }
 
 private:
     std::optional<std::uint64_t> firstMessage(Step &step);
@@ -71,6 +73,7 @@ private:
     LogSink m_log;
     ChainReader m_reader;
     bool m_startChecked = false;
+    bool m_headChecked = false; // the stream's first message is not past the next one to read
 };
 
 } // namespace bourse::cluster

@@ -158,7 +158,8 @@ std::optional<std::string> LineReader::readOne(const std::string &name, const st
             return "invalid role '" + value + "': expected primary or standby";
         m_config.role = value == "primary" ? ServerRole::Primary : ServerRole::Standby;
     } else if (name == "engine-name") {
-        // The lease stores "EPOCH NAME", so a name is one word, which a line's words already are.
+        // The lease stores "EPOCH NAME TOKEN", so a name is one word, which a line's words already
+        // are.
         m_config.engineName = value;
     } else if (name == "lease-timeout-ms") {
         if (auto problem = readNumber(name, value, 200, 60'000, number))

@@ -95,7 +95,7 @@ std::unique_ptr<cluster::Lease> Standby::run(const std::atomic<bool> &stop)
             std::this_thread::sleep_for(kIdlePause);
         if (std::chrono::steady_clock::now() >= nextLagReport) {
             reportLag(follower);
-            savePosition(follower.position());
+            savePosition(follower.lastRun());
             nextLagReport = std::chrono::steady_clock::now() + kLagReportInterval;
         }
         if (std::chrono::steady_clock::now() < nextLeaseCheck)
@@ -112,7 +112,7 @@ std::unique_ptr<cluster::Lease> Standby::run(const std::atomic<bool> &stop)
             return takeOver(std::move(lease), follower, stop);
     }
     closeJournal();
-    savePosition(follower.position());
+    savePosition(follower.lastRun());
     return nullptr;
 }
 
@@ -125,6 +125,17 @@ std::unique_ptr<cluster::Lease> Standby::takeOver(std::unique_ptr<cluster::Lease
 {
     // Renewing starts first, because reading the rest of the stream may take a while.
     lease->startRenewing();
+    // The stream up to its end comes first, so that the fence's epoch is above every fence in it
+    // and a fence from elsewhere that the standby has not read yet cannot outrank it.
+    for (Followed followed = Followed::Applied; followed != Followed::Idle && !stop.load();) {
+        followed = followOnce(follower);
+        if (followed == Followed::ReadFailed)
+            std::this_thread::sleep_for(kIdlePause);
+    }
+    if (stop.load()) {
+        closeJournal();
+        return nullptr;
+    }
     // Above the stream's owner as well as the lease's epoch, so that a fence of a high epoch from
     // elsewhere cannot keep every later lease holder out.
     if (follower.position().owner.epoch == std::numeric_limits<std::uint64_t>::max())
@@ -155,7 +166,7 @@ std::unique_ptr<cluster::Lease> Standby::takeOver(std::unique_ptr<cluster::Lease
                               std::to_string(position.ownerFence));
     }
     m_claimed = position;
-    savePosition(position);
+    savePosition(follower.lastRun());
     log(LogLevel::Info, "took over the stream " + m_config.replicateStream + " under epoch " +
                             std::to_string(lease->record().epoch) + " as " +
                             lease->record().holder + " at sequence " +
@@ -174,6 +185,11 @@ std::uint64_t Standby::publishFence(const cluster::WriterStamp &stamp, const clu
         cluster::fenceBody(stamp, follower.position().last, follower.position().lastHash);
     std::string reported;
     while (!stop.load() && !lease.lost()) {
+        // A lease that is not valid now, as while a renewal is late, publishes nothing.
+        if (!lease.valid()) {
+            std::this_thread::sleep_for(kIdlePause);
+            continue;
+        }
         std::string error;
         if (const std::optional<std::uint64_t> fence =
                 m_stream->publishAndWait(body, cluster::fenceMessageId(stamp), error))
@@ -252,12 +268,14 @@ std::optional<cluster::ChainPosition> Standby::savedPosition()
     return saved;
 }
 
-// Saves the follower's position beside the journal once the journal has committed up to it.
-// A position at a fence is not saved, since the fence does not record where the chain ends.
-void Standby::savePosition(const cluster::ChainPosition &position)
+// Saves the position after the follower's last run that counted beside the journal, once the
+// journal has committed up to it. A fence is never saved: it does not record where the chain
+// ends.
+void Standby::savePosition(const std::optional<cluster::ChainPosition> &lastRun)
 {
-    if (position.message == 0 || position.message == position.ownerFence)
+    if (!lastRun)
         return;
+    const cluster::ChainPosition &position = *lastRun;
     // A journal that failed to commit may end before the position.
     if (m_writer && m_writer->flush())
         return;

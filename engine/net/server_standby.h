@@ -53,7 +53,8 @@ public:
     Standby &operator=(const Standby &) = delete;
 
     // Follows the stream until this engine takes the lease over, or until `stop` is set. After
-    // a takeover it fences the stream under the lease's epoch, reads it up to the fence, stores
+    // a takeover it reads the stream to its end, fences it under the lease's epoch or one above
+    // the owner's when that is higher, reads it up to the fence, stores
     // a snapshot, closes the journal and returns the lease, held and renewing, for the Server
     // that then serves the journal, and claimed() returns the stream's position. Returns null
     // when stopped. Throws ServerError when the journal cannot be opened or written, when it is
@@ -82,7 +83,7 @@ private:
     void apply(const std::vector<Event> &events);
     void reportLag(const cluster::StreamFollower &follower);
     std::optional<cluster::ChainPosition> savedPosition();
-    void savePosition(const cluster::ChainPosition &position);
+    void savePosition(const std::optional<cluster::ChainPosition> &lastRun);
     void closeJournal();
     void log(LogLevel level, const std::string &line) const;
 

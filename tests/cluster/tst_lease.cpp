@@ -57,8 +57,8 @@ void LeaseTest::initTestCase()
     std::string problem;
     std::unique_ptr<cluster::Lease> bucket;
     for (int attempt = 0; attempt < 100 && !bucket; ++attempt) {
-        bucket = cluster::Lease::open(leaseSettings(m_cluster->servers(), "START", "test"), {},
-                                      problem);
+        bucket =
+            cluster::Lease::open(leaseSettings(m_cluster->servers(), "START", "test"), {}, problem);
         if (!bucket)
             std::this_thread::sleep_for(100ms);
     }
@@ -127,8 +127,24 @@ void LeaseTest::contendersForLapsedLeaseOneHolds()
             for (const std::string &line : lines)
                 bothWrote += line.find("just after this engine took it") != std::string::npos;
         }
+
+        // The key names the holder: an observer that reads it sees the holder's record.
+        const cluster::LeaseRecord held =
+            contenders[attempts[0] == cluster::LeaseAttempt::Held ? 0 : 1]->record();
+        auto observer =
+            cluster::Lease::open(leaseSettings(m_cluster->servers(), key, "observer"), {}, error);
+        QVERIFY2(observer, error.c_str());
+        QVERIFY(observer->tryAcquire(cluster::MissingLease::Wait, error) ==
+                cluster::LeaseAttempt::Waiting);
+        const cluster::LeaseRecord seen = observer->record();
+        QCOMPARE(seen.epoch, held.epoch);
+        QCOMPARE(seen.holder, held.holder);
+        QCOMPARE(seen.token, held.token);
+        QCOMPARE(seen.revision, held.revision);
     }
     qInfo("rounds where both writes succeeded and the second reading decided: %d of 16", bothWrote);
+    // Without a round where both writes succeeded, the second reading went untested.
+    QVERIFY2(bothWrote > 0, "the compare-and-set never let both writes succeed");
 }
 
 QTEST_GUILESS_MAIN(LeaseTest)

@@ -185,8 +185,6 @@ void ReplicationTest::restartedPublisherResendsNothing()
     QVERIFY(test::streamRecordBytes(*stream, error) == journal);
 }
 
-// A replicator started on another journal is refused before it fences, so the stream's owner
-// goes on publishing.
 // A replicator saves the last position that counted beside its journal, and the next one reads
 // the stream from there. A position file of another stream is set aside with a warning, and the
 // stream is read from its first message.
@@ -305,6 +303,8 @@ void ReplicationTest::highestEpochFenceIsReported()
     QVERIFY(!replicator.claimed());
 }
 
+// A replicator started on another journal is refused before it fences, so the stream's owner
+// goes on publishing.
 void ReplicationTest::secondJournalIsRefusedBeforeItFences()
 {
     test::JournaledMarket owner(journalPath("owner.journal"), 13);

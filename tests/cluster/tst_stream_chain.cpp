@@ -32,6 +32,8 @@ private slots:
     void ownerRunWithBrokenChainStopsReader();
     void garbageAndRunsBeforeAnyFenceAreSkipped();
     void readerContinuesFromRecordedPosition();
+    void batchOfUnknownFormatStopsReader();
+    void lastRunStaysBeforeSkippedMessages();
 
 private:
     // A run of events `from` to `to` (sequence numbers, from 1) under `stamp`, continuing the
@@ -209,6 +211,37 @@ void StreamChainTest::readerContinuesFromRecordedPosition()
     QVERIFY(reader.read({3, run(kFirst, 11, 20)}).verdict == Verdict::Events);
     QVERIFY(reader.read({4, run(kRival, 21, 30)}).verdict == Verdict::Skipped);
     QCOMPARE(reader.position().last, SequenceNumber{20});
+}
+
+// A batch with the magic but another format version, as a newer writer's run may be, must not be
+// passed over as if it did not count.
+void StreamChainTest::batchOfUnknownFormatStopsReader()
+{
+    cluster::ChainReader reader("S");
+    readAll(reader, {cluster::fenceBody(kFirst, 0, 0)});
+    std::vector<std::uint8_t> newer = run(kFirst, 1, 10);
+    newer[4] = cluster::kBatchFormatVersion + 1;
+    const cluster::ChainReader::Reading reading = reader.read({2, newer});
+    QVERIFY(reading.verdict == Verdict::Failed);
+    QVERIFY2(reading.note.starts_with("stream S message 2: the message is in batch format 3"),
+             reading.note.c_str());
+    QCOMPARE(reader.position().message, std::uint64_t{1});
+}
+
+// The position that a reader saves is the one after the last run that counted, not after the
+// fence or the skipped messages it read later.
+void StreamChainTest::lastRunStaysBeforeSkippedMessages()
+{
+    cluster::ChainReader reader("S");
+    readAll(reader, {cluster::fenceBody(kFirst, 0, 0)});
+    QVERIFY(!reader.lastRun());
+    readAll(reader, {run(kFirst, 1, 10), run(kRival, 11, 20), cluster::fenceBody(kRival, 0, 0)});
+    QCOMPARE(reader.position().message, std::uint64_t{4});
+    QVERIFY(reader.lastRun());
+    QCOMPARE(reader.lastRun()->message, std::uint64_t{2});
+    QCOMPARE(reader.lastRun()->last, SequenceNumber{10});
+    QCOMPARE(reader.lastRun()->lastHash, hashAt(10));
+    QVERIFY(reader.lastRun()->owner == kFirst);
 }
 
 QTEST_GUILESS_MAIN(StreamChainTest)
