@@ -129,7 +129,7 @@ std::unique_ptr<cluster::Lease> takePrimaryLease(const net::ServerConfig &config
 
 // The lease for the configured role, taken before anything binds; null for no role. Sets
 // `stopped` when a stop came first.
-// A standby that took over sets `claimed` to where the stream stands after its fence.
+// A standby that took over sets `claimed` to the stream's position after its fence.
 std::unique_ptr<cluster::Lease> leaseForRole(const net::ServerConfig &config, bool &stopped,
                                              std::optional<cluster::ChainPosition> &claimed)
 {

@@ -65,7 +65,7 @@ ChainReader::Reading ChainReader::read(const StreamMessage &message)
 
     const std::string run = "events " + std::to_string(header.first) + " to " +
                             std::to_string(header.last()) + " of " + describeStamp(header.stamp);
-    // Before any fence nobody owns the stream, whatever stamp a run carries.
+    // Before any fence no writer owns the stream, whatever stamp a run carries.
     if (before.owner.epoch == 0)
         return skip(run + ", before any fence");
     if (header.stamp != before.owner)

@@ -105,7 +105,7 @@ std::optional<ChainPosition> loadStreamPosition(const std::string &path, NatsStr
                (batch.error.empty() ? "" : " (" + batch.error + ")");
         return std::nullopt;
     }
-    // The run's writer must have fenced where the file says. This catches a file copied from
+    // The run's writer must have fenced where the file records. This catches a file copied from
     // another engine's journal, not a file edited to name a run that does not count.
     const std::optional<StreamMessage> fence = stream.message(saved->ownerFence, error);
     BatchHeader fenceHeader;

@@ -315,7 +315,7 @@ void FailoverTest::primaryKillDuringStreamStall()
 // takeover begins, so that what it had in flight reaches the stream after the standby's fence.
 // A primary resumed before the takeover serves on; otherwise it stops with exit status 6 and the
 // standby serves. Either way every accepted order is in the serving engine's journal once. Five
-// rounds resume it at different points of the takeover, and at least one sees the takeover.
+// rounds resume it at different points of the takeover, and at least one ends with a takeover.
 void FailoverTest::pausedPrimaryResumedAtTakeover()
 {
     m_takeovers = 0;

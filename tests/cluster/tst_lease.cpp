@@ -45,7 +45,7 @@ private:
 };
 
 // Creates the bucket once the new cluster can place its replicas: right after the start,
-// JetStream may answer "no suitable peers for placement" while the servers still find each other.
+// JetStream may reply "no suitable peers for placement" while the servers still find each other.
 void LeaseTest::initTestCase()
 {
     if (test::NatsCluster::serverExecutable().isEmpty())
@@ -128,7 +128,7 @@ void LeaseTest::contendersForLapsedLeaseOneHolds()
                 bothWrote += line.find("just after this engine took it") != std::string::npos;
         }
 
-        // The key names the holder: an observer that reads it sees the holder's record.
+        // The key names the holder: an observer that reads it gets the holder's record.
         const cluster::LeaseRecord held =
             contenders[attempts[0] == cluster::LeaseAttempt::Held ? 0 : 1]->record();
         auto observer =

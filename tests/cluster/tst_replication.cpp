@@ -95,7 +95,7 @@ private slots:
     void restartedPublisherResendsNothing();
     void restartReadsFromSavedPosition();
     void highestEpochFenceIsReported();
-    void secondJournalIsRefusedBeforeItFences();
+    void secondJournalIsRejectedBeforeItFences();
     void foreignMessagesAreSkipped();
     void higherFenceDeposesWriter();
     void sameEpochFencesOneClaims();
@@ -277,8 +277,8 @@ void ReplicationTest::restartReadsFromSavedPosition()
              std::string("used"));
 }
 
-// A fence under the highest epoch leaves no epoch to fence above: a writer says so and that the
-// stream has to be replaced, instead of publishing a fence that cannot count.
+// A fence under the highest epoch leaves no epoch to fence above: a writer reports that the stream
+// has to be replaced, instead of publishing a fence that cannot count.
 void ReplicationTest::highestEpochFenceIsReported()
 {
     QString error;
@@ -303,9 +303,9 @@ void ReplicationTest::highestEpochFenceIsReported()
     QVERIFY(!replicator.claimed());
 }
 
-// A replicator started on another journal is refused before it fences, so the stream's owner
+// A replicator started on another journal is rejected before it fences, so the stream's owner
 // goes on publishing.
-void ReplicationTest::secondJournalIsRefusedBeforeItFences()
+void ReplicationTest::secondJournalIsRejectedBeforeItFences()
 {
     test::JournaledMarket owner(journalPath("owner.journal"), 13);
     QVERIFY2(owner.ok(), owner.error().c_str());
@@ -671,7 +671,7 @@ void ReplicationTest::followRejectsDamagedMessage()
     QVERIFY(replicator.finish(last, 20s));
 
     // The owner's last run, renumbered to start after it: its first record then has another
-    // sequence number than the header says.
+    // sequence number than the header gives.
     QString error;
     auto stream = test::connectToStream(m_cluster->servers(), "DAMAGED", error);
     QVERIFY2(stream, qPrintable(error));
