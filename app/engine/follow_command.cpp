@@ -130,7 +130,7 @@ void printSummary(const FollowOptions &options, const FollowSummary &summary)
               << summary.lastSequence << "\n";
 }
 
-// The position that the last run saved, when it is within the views file's events; otherwise
+// The position that the last run saved, when it is within the views file's events. Otherwise
 // follow reads the stream from its first message, and prints why when a file was set aside.
 std::optional<cluster::ChainPosition> savedPosition(const std::string &path,
                                                     cluster::NatsStream &stream,

@@ -62,7 +62,7 @@ enum class MissingLease : std::uint8_t { Create, Wait };
 // and the later write is the one that stays (tests/cluster/tst_lease.cpp). The holder renews with a
 // compare-and-set on its own last revision, so a renewal after another engine took over fails.
 //
-// The lease only says which engine is alive to serve. Which engine's events count is decided in
+// The lease only tells which engine is alive to serve. Which engine's events count is decided in
 // the stream by fences (stream_chain.h), so two engines that both believe they hold the lease
 // still cannot both serve. When a renewal finds another write under the same epoch, the holder
 // keeps the lease only if its fence counts in the stream (setOwnsStream()).

@@ -385,8 +385,8 @@ bool Replicator::resynchronize()
     return true;
 }
 
-// Saves the last position that counted beside the journal, at most once a second unless `when`
-// is Now, so that the next start reads the stream from there.
+// Saves the position after the last run that counted beside the journal, so that the next start
+// reads the stream from there. Due saves come at most once a second (kSaveInterval).
 void Replicator::savePosition(SaveWhen when)
 {
     const auto now = std::chrono::steady_clock::now();

@@ -40,7 +40,7 @@ struct ReplicatorOptions {
     // takes one above the epoch of the stream's owner when that is higher.
     std::uint64_t epoch = 0;
     // The position after the fence of a writer that already fenced the stream, as a standby
-    // that took over did; it names the writer as the owner. Empty: the replicator fences.
+    // that took over did. It names the writer as the owner. Empty: the replicator fences.
     std::optional<ChainPosition> claimed;
 };
 
@@ -183,7 +183,7 @@ private:
     std::condition_variable m_wake;
     std::deque<InFlight> m_inFlight;
     // The reading rule's position after the last message read back or acknowledged in order,
-    // which may be a skipped one; this run's next message counts for certain right after it.
+    // which may be a skipped one. This run's next message counts for certain right after it.
     ChainPosition m_verified;
     // The position right after the last run that counted, which the position file records.
     std::optional<ChainPosition> m_lastRun;

@@ -24,8 +24,8 @@ std::uint64_t StreamFollower::lastHash() const
 }
 
 // The stream sequence to read next. A stream whose first messages were removed up to past it has
-// lost messages, and perhaps the fences that say which messages count, so the reading rule
-// cannot go on; that is checked once, at the first read.
+// lost messages, and perhaps the fences that decide which messages count, so the reading
+// rule cannot go on. That is checked once, at the first read.
 std::optional<std::uint64_t> StreamFollower::firstMessage(Step &step)
 {
     const std::uint64_t next = position().message + 1;

@@ -173,7 +173,7 @@ public:
     std::size_t endpointIndex() const { return m_endpointIndex; }
     // The order-entry endpoint whose server rejected this client's key last, until a handshake
     // succeeds; empty otherwise. It outlives moves between endpoint sets, so that a terminal
-    // cycling between a dead primary and a standby that rejects it can still say why.
+    // cycling between a dead primary and a standby that rejects it can still show why.
     const std::string &keyRejectedBy() const { return m_keyRejectedBy; }
     // The endpoints of endpointIndex().
     const ServerEndpoints &endpoints() const { return m_endpointSets[m_endpointIndex]; }

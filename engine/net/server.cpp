@@ -390,7 +390,7 @@ void Server::finishReplication()
 }
 
 // A primary under a lease takes no command and runs no market until its fence counts in the
-// stream, so that a journal that the stream no longer continues (a deposed primary's, restarted)
+// stream. So a journal that the stream no longer continues, as a restarted deposed primary's,
 // gains no event before the replicator finds it out. Returns false when the server stops first.
 bool Server::waitForClaim()
 {

@@ -515,9 +515,9 @@ void FailoverTest::runPrimaryFault(const QString &stream, PrimaryFault fault)
 }
 
 // Two primaries started at the same moment on a new stream race for the lease's creation, which
-// nats-server 2.9.10 does not always decide; in four of the eight rounds they even share an
-// engine name. Whatever the lease says, exactly one of them serves, the other serves nothing,
-// and the stream reads as the journal of the one that serves.
+// nats-server 2.9.10 does not always decide. In four of the eight rounds they even share an
+// engine name. Whatever the lease records, exactly one of them serves and the other serves
+// nothing, and the stream reads as the journal of the one that serves.
 void FailoverTest::rivalPrimariesStartedTogetherOneServes()
 {
     int bothWroteLease = 0;

@@ -360,7 +360,7 @@ void ClientStandbyTest::wrongKeyStandbyFailsOnlyItself()
 
 // A standby whose access list lacks the trader's key rejects every handshake. The client names
 // it as the server that rejected its key, and keeps naming it while it cycles back to the dead
-// primary, so that the terminal can say why it finds no server.
+// primary, so that the terminal can show why it finds no server.
 void ClientStandbyTest::standbyRejectingKeyIsNamed()
 {
     Fixture fixture;
