@@ -349,13 +349,6 @@ void OrderBook::SideLevels::findBest()
     }
 }
 
-std::optional<Price> OrderBook::SideLevels::bestPrice() const
-{
-    if (!m_best)
-        return std::nullopt;
-    return priceOf(m_bestKey);
-}
-
 // --- OrderBook::SideLevels: queries ---
 
 const PriceLevel *OrderBook::SideLevels::find(Price price) const
@@ -414,11 +407,6 @@ void OrderBook::requeue(Order *order, Quantity shown)
     unlink(order, level);
     order->remaining = shown;
     link(order, level);
-}
-
-std::optional<Price> OrderBook::bestPrice(Side which) const
-{
-    return side(which).bestPrice();
 }
 
 std::size_t OrderBook::levelCount(Side which) const
