@@ -435,6 +435,8 @@ private:
 
     // Order entry (engine_orders.cpp).
     OrderId enterOrder(const NewOrder &request, Timestamp time, RiskGate gate);
+    [[gnu::noinline]] void enterGeneral(const NewOrder &request, InstrumentState *instrument,
+                                        OrderId id, Timestamp time, RiskGate gate);
     bool submitPlainLimit(InstrumentState &instrument, const NewOrder &order, OrderId id,
                           Timestamp time);
     std::optional<RejectReason> validate(const InstrumentState *instrument, const NewOrder &order,

@@ -310,14 +310,24 @@ OrderId Engine::enterOrder(const NewOrder &request, Timestamp time, RiskGate gat
     if (!riskChecked && instrument && isPlainLimit(*instrument, request) &&
         submitPlainLimit(*instrument, request, id, time)) [[likely]]
         return id;
+    enterGeneral(request, instrument, id, time,
+                 riskChecked ? RiskGate::Checked : RiskGate::Bypassed);
+    return id;
+}
 
+// The general path of enterOrder(), kept out of line so that a plain limit order does not
+// pay for its stack frame.
+void Engine::enterGeneral(const NewOrder &request, InstrumentState *instrument, OrderId id,
+                          Timestamp time, RiskGate gate)
+{
+    const bool riskChecked = gate == RiskGate::Checked;
     const std::optional<RejectReason> reason = validate(instrument, request, time);
     const OrderAccepted accepted = acceptedFrom(request, id);
     if (!reason && riskChecked) {
         const RiskDecision decision = m_risk.check(accepted, instrument->definition.id, time);
         if (!decision.passed()) [[unlikely]] {
             rejectForRisk(accepted, instrument->definition.id, decision, time);
-            return id;
+            return;
         }
     }
     Order *order = reason ? nullptr : createOrder(accepted, instrument->definition.id);
@@ -328,7 +338,7 @@ OrderId Engine::enterOrder(const NewOrder &request, Timestamp time, RiskGate gat
                          static_cast<std::uint8_t>(rejection));
         reject(request.instrument, time,
                OrderRejected{id, rejection, request.clientOrderId, request.account});
-        return id;
+        return;
     }
 
     publish(instrument->definition.id, time, accepted);
@@ -339,7 +349,6 @@ OrderId Engine::enterOrder(const NewOrder &request, Timestamp time, RiskGate gat
         if (range.traded && instrument->hasStops())
             runTriggeredStops(*instrument, range, time);
     }
-    return id;
 }
 
 // The whole life of a plain limit order on arrival, as submit(), validate() and enter() would
@@ -382,8 +391,7 @@ bool Engine::submitPlainLimit(InstrumentState &instrument, const NewOrder &reque
     // match().
     TradeRange range;
     bool rests = true;
-    const std::optional<Price> facing = instrument.book.bestPrice(opposite(order->side));
-    if (facing && crosses(order->side, order->price, *facing)) {
+    if (instrument.book.reaches(order->side, order->price)) {
         m_tradePrices.clear();
         rests = match(instrument, *order, order->price, time, range);
     }

@@ -174,6 +174,9 @@ public:
     const Order *bestOrder(Side side) const;
 
     std::optional<Price> bestPrice(Side side) const;
+    // Whether the best level of the other side is within an incoming order's bound: at or below
+    // it for a buy, at or above it for a sell.
+    bool reaches(Side takerSide, Price bound) const;
     std::size_t levelCount(Side side) const;
     std::size_t orderCount() const { return m_orderCount; }
 
@@ -233,6 +236,7 @@ private:
         void release(PriceLevel &level, Price price);
 
         PriceLevel *best() const { return m_best; }
+        std::int64_t bestKey() const { return m_bestKey; } // valid while best() is set
         std::optional<Price> bestPrice() const;
         std::size_t levelCount() const { return m_ladderCount + m_far.size(); }
         LevelSummary level(std::size_t depth) const;
@@ -465,6 +469,14 @@ inline std::optional<Price> OrderBook::SideLevels::bestPrice() const
 inline std::optional<Price> OrderBook::bestPrice(Side which) const
 {
     return side(which).bestPrice();
+}
+
+// Keys grow as prices get worse on both sides, so one comparison of keys serves both, and no
+// branch depends on the side, which is random in a flow of orders.
+inline bool OrderBook::reaches(Side takerSide, Price bound) const
+{
+    const SideLevels &facing = side(opposite(takerSide));
+    return facing.best() && facing.bestKey() <= facing.keyOf(bound);
 }
 
 inline Order *OrderBook::bestOrder(Side which)

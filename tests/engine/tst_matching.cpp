@@ -224,6 +224,7 @@ private slots:
     void cancelOfCancelledOrderIsRejectedAsUnknown();
     void fillsTakeTheMakerPrice();
     void buyLimitedAtMakerPriceNeverPaysMore();
+    void limitTradesFromOppositeBestPriceOnly();
     void priceThenTimePriority();
     void partialFillRestsRemainder();
     void marketOrderRemainderIsCancelled();
@@ -330,6 +331,38 @@ void MatchingTest::buyLimitedAtMakerPriceNeverPaysMore()
     QCOMPARE(engine.book().bestPrice(Side::Buy), std::optional<Price>(Price{5}));
     QCOMPARE(engine.book().quantityAt(Side::Buy, Price{5}), Quantity{3});
     QCOMPARE(engine.book().quantityAt(Side::Sell, Price{6}), Quantity{5});
+}
+
+// On both sides, a limit order one tick short of the other side's best price rests, and one at
+// that price trades there.
+void MatchingTest::limitTradesFromOppositeBestPriceOnly()
+{
+    Engine engine(InstrumentId{1});
+    EventRecorder recorder;
+    engine.addHandler(&recorder);
+    QVERIFY(!engine.book().reaches(Side::Buy, kMaximumPrice));
+    QVERIFY(!engine.book().reaches(Side::Sell, Price{1}));
+
+    engine.submit(limit(1, Side::Sell, 10, 100), Timestamp{1});
+    engine.submit(limit(2, Side::Buy, 10, 90), Timestamp{2});
+    engine.submit(limit(3, Side::Buy, 1, 99), Timestamp{3});
+    engine.submit(limit(4, Side::Sell, 1, 100), Timestamp{4});
+    QVERIFY(recorder.all<Trade>().empty());
+    QVERIFY(!engine.book().reaches(Side::Buy, Price{99}));
+    QVERIFY(engine.book().reaches(Side::Buy, Price{100}));
+    QVERIFY(!engine.book().reaches(Side::Sell, Price{100}));
+    QVERIFY(engine.book().reaches(Side::Sell, Price{99}));
+
+    engine.submit(limit(5, Side::Buy, 1, 100), Timestamp{5});
+    engine.submit(limit(6, Side::Sell, 1, 99), Timestamp{6});
+    const auto trades = recorder.all<Trade>();
+    QCOMPARE(trades.size(), 2u);
+    QCOMPARE(trades[0].maker, OrderId{1});
+    QCOMPARE(trades[0].taker, OrderId{5});
+    QCOMPARE(trades[0].price, Price{100});
+    QCOMPARE(trades[1].maker, OrderId{3});
+    QCOMPARE(trades[1].taker, OrderId{6});
+    QCOMPARE(trades[1].price, Price{99});
 }
 
 void MatchingTest::priceThenTimePriority()
