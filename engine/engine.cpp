@@ -162,11 +162,13 @@ Engine::~Engine() = default;
 void Engine::addHandler(EventHandler *handler)
 {
     m_handlers.push_back(handler);
+    m_onlyHandler = m_handlers.size() == 1 ? handler : nullptr;
 }
 
 void Engine::removeHandler(EventHandler *handler)
 {
     m_handlers.erase(std::remove(m_handlers.begin(), m_handlers.end(), handler), m_handlers.end());
+    m_onlyHandler = m_handlers.size() == 1 ? m_handlers.front() : nullptr;
 }
 
 void Engine::endBatch()

@@ -148,6 +148,10 @@ void Engine::publishFilled(InstrumentId instrument, Timestamp time, Fill fill)
 {
     if (m_openAccounts != 0) [[unlikely]]
         m_risk.apply(event);
+    if (m_onlyHandler) [[likely]] {
+        m_onlyHandler->onEvent(event);
+        return;
+    }
     for (EventHandler *handler : m_handlers)
         handler->onEvent(event);
 }
@@ -158,6 +162,10 @@ inline void Engine::endCommand()
 {
     if (m_openAccounts != 0) [[unlikely]]
         publishRiskAlerts();
+    if (m_onlyHandler) [[likely]] {
+        m_onlyHandler->onCommandEnd();
+        return;
+    }
     for (EventHandler *handler : m_handlers)
         handler->onCommandEnd();
 }

@@ -250,6 +250,7 @@ private slots:
     void invalidInstrumentDefinitions_data();
     void invalidInstrumentDefinitions();
     void everyCommandEndsOnce();
+    void handlersAddedAndRemovedGetTheirShare();
     void sameCommandsGiveSameEvents();
     void restoreRebuildsRichSessionAtEveryEvent();
     void restoreRejectsEventsThatDoNotFit();
@@ -1092,6 +1093,31 @@ void MatchingTest::invalidInstrumentDefinitions()
 
 // Each public command ends with exactly one onCommandEnd, after its events, whether it
 // succeeded or not.
+// Each handler gets the events and command ends published while it is registered, whether it
+// is the only one or one of several.
+void MatchingTest::handlersAddedAndRemovedGetTheirShare()
+{
+    Engine engine(InstrumentId{1});
+    EngineRecorder first;
+    EngineRecorder second;
+    engine.addHandler(&first);
+    engine.submit(limitOrder(1, Side::Buy, 5, 100), Timestamp{1});
+    engine.addHandler(&second);
+    engine.submit(limitOrder(2, Side::Buy, 5, 100), Timestamp{2});
+    engine.removeHandler(&first);
+    engine.cancel(OrderId{1}, Timestamp{3});
+    engine.removeHandler(&second);
+    engine.cancel(OrderId{2}, Timestamp{4});
+
+    // Each resting add publishes OrderAccepted and OrderAdded, each cancel OrderCancelled.
+    QCOMPARE(first.events.size(), 4u);
+    QCOMPARE(first.commandEnds, 2);
+    QCOMPARE(second.events.size(), 3u);
+    QCOMPARE(second.commandEnds, 2);
+    QCOMPARE(second.events.front().sequence, SequenceNumber{3});
+    QVERIFY(std::holds_alternative<OrderCancelled>(second.events.back().payload));
+}
+
 void MatchingTest::everyCommandEndsOnce()
 {
     Engine engine(InstrumentId{1});
