@@ -84,8 +84,8 @@ bool Engine::match(InstrumentState &instrument, Order &taker, Price bound, Times
         const Quantity makerRemaining = maker->remaining - quantity;
         const AccountId makerAccount = maker->account;
         const AccountId takerAccount = taker.account;
-        // Fills take queues from the front: ask for the order after the next one now, so that
-        // in a deep queue it is in cache by the time it trades.
+        // Continuous matching takes queues from the front: ask for the order after the next one
+        // now, so that in a deep queue it is in cache by the time it trades.
         if (quantity == maker->remaining && maker->next)
             __builtin_prefetch(maker->next->next);
         recordTrade(instrument, price, range);

@@ -316,7 +316,7 @@ OrderId Engine::enterOrder(const NewOrder &request, Timestamp time, RiskGate gat
 }
 
 // The general path of enterOrder(), kept out of line so that a plain limit order does not
-// pay for its stack frame.
+// pay for its stack frame. The gate is enterOrder()'s decision: Checked runs the risk checks.
 void Engine::enterGeneral(const NewOrder &request, InstrumentState *instrument, OrderId id,
                           Timestamp time, RiskGate gate)
 {

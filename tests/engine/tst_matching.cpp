@@ -247,6 +247,7 @@ private slots:
     void massCancelScopes_data();
     void massCancelScopes();
     void instrumentsHaveSeparateBooks();
+    void primaryFoundByZeroAndByItsId();
     void invalidInstrumentDefinitions_data();
     void invalidInstrumentDefinitions();
     void everyCommandEndsOnce();
@@ -1035,6 +1036,41 @@ void MatchingTest::instrumentsHaveSeparateBooks()
     QCOMPARE(recorder.events[2].instrument, InstrumentId{1});
 }
 
+// Orders reach the primary instrument by id zero and by its own id, here beyond the ids of the
+// direct lookup table, and cancels reach the orders of every instrument.
+void MatchingTest::primaryFoundByZeroAndByItsId()
+{
+    Engine engine;
+    EngineRecorder recorder;
+    engine.addHandler(&recorder);
+    engine.addInstrument(definitionOf(InstrumentId{70000}), Timestamp{0});
+    engine.addInstrument(definitionOf(InstrumentId{2}), Timestamp{0});
+
+    engine.submit(limitOrder(1, Side::Buy, 5, 100), Timestamp{1});
+    NewOrder named = limitOrder(2, Side::Buy, 5, 101);
+    named.instrument = InstrumentId{70000};
+    engine.submit(named, Timestamp{1});
+    NewOrder other = limitOrder(3, Side::Buy, 5, 102);
+    other.instrument = InstrumentId{2};
+    engine.submit(other, Timestamp{1});
+    QCOMPARE(engine.findOrder(OrderId{1})->instrument, InstrumentId{70000});
+    QCOMPARE(engine.book(InstrumentId{70000})->levelCount(Side::Buy), 2u);
+    QCOMPARE(engine.book(InstrumentId{2})->levelCount(Side::Buy), 1u);
+
+    engine.cancel(OrderId{3}, Timestamp{2});
+    engine.cancel(OrderId{1}, Timestamp{2});
+    QCOMPARE(engine.book(InstrumentId{2})->levelCount(Side::Buy), 0u);
+    QCOMPARE(engine.book(InstrumentId{70000})->levelCount(Side::Buy), 1u);
+    QCOMPARE(engine.book(InstrumentId{70000})->bestPrice(Side::Buy),
+             std::optional<Price>(Price{101}));
+    const auto cancelled = recorder.all<OrderCancelled>();
+    QCOMPARE(cancelled.size(), 2u);
+    QCOMPARE(cancelled[0].id, OrderId{3});
+    QCOMPARE(cancelled[1].id, OrderId{1});
+    QCOMPARE(recorder.events.back().instrument, InstrumentId{70000});
+    QCOMPARE(recorder.events[recorder.events.size() - 2].instrument, InstrumentId{2});
+}
+
 void MatchingTest::invalidInstrumentDefinitions_data()
 {
     QTest::addColumn<int>("flaw");
@@ -1091,8 +1127,6 @@ void MatchingTest::invalidInstrumentDefinitions()
     QCOMPARE(engine.instruments(), std::vector<InstrumentId>{InstrumentId{1}});
 }
 
-// Each public command ends with exactly one onCommandEnd, after its events, whether it
-// succeeded or not.
 // Each handler gets the events and command ends published while it is registered, whether it
 // is the only one or one of several.
 void MatchingTest::handlersAddedAndRemovedGetTheirShare()
@@ -1116,8 +1150,26 @@ void MatchingTest::handlersAddedAndRemovedGetTheirShare()
     QCOMPARE(second.commandEnds, 2);
     QCOMPARE(second.events.front().sequence, SequenceNumber{3});
     QVERIFY(std::holds_alternative<OrderCancelled>(second.events.back().payload));
+
+    // A handler added twice gets every event twice; removing it, or a handler never added,
+    // leaves the other registrations as they were.
+    EngineRecorder twice;
+    engine.addHandler(&twice);
+    engine.addHandler(&twice);
+    engine.submit(limitOrder(3, Side::Buy, 5, 100), Timestamp{5});
+    QCOMPARE(twice.events.size(), 4u);
+    QCOMPARE(twice.commandEnds, 2);
+    engine.removeHandler(&first);
+    engine.cancel(OrderId{3}, Timestamp{6});
+    QCOMPARE(twice.events.size(), 6u);
+    engine.removeHandler(&twice);
+    engine.submit(limitOrder(4, Side::Buy, 5, 100), Timestamp{7});
+    QCOMPARE(twice.events.size(), 6u);
+    QCOMPARE(first.events.size(), 4u);
 }
 
+// Each public command ends with exactly one onCommandEnd, after its events, whether it
+// succeeded or not.
 void MatchingTest::everyCommandEndsOnce()
 {
     Engine engine(InstrumentId{1});
