@@ -562,7 +562,8 @@ private:
     Order *m_entering = nullptr;
 
     std::vector<EventHandler *> m_handlers;
-    // The handler while there is exactly one, which is delivered to without the loop.
+    // The only registered handler, or nullptr unless exactly one is registered. deliver() and
+    // endCommand() call it without the loop.
     EventHandler *m_onlyHandler = nullptr;
     SequenceNumber m_sequence = 0;
     std::uint64_t m_tradeCount = 0;

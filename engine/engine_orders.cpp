@@ -81,7 +81,7 @@ bool isWithinBand(const InstrumentState &instrument, Price price)
     return magnitude * 10'000 <= Wide{reference.value()} * Wide{band};
 }
 
-// Inlined into the path of every limit order, where a call would cost more than the checks.
+// Always inlined: it runs on every limit order, and its checks are a few comparisons.
 [[gnu::always_inline]] inline std::optional<RejectReason>
 checkPrice(const InstrumentState &instrument, Price price)
 {
