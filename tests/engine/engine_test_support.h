@@ -109,6 +109,12 @@ inline NewOrder withAccount(NewOrder order, std::uint32_t account)
     return order;
 }
 
+inline NewOrder withInstrument(NewOrder order, std::uint32_t instrument)
+{
+    order.instrument = InstrumentId{instrument};
+    return order;
+}
+
 // Ids of the orders resting at a price, front of the queue first.
 inline std::vector<std::uint64_t> idsAt(const OrderBook &book, Side side, std::int64_t price)
 {

@@ -58,6 +58,7 @@ using test::marketOrder;
 using test::stopLimitOrder;
 using test::stopOrder;
 using test::withAccount;
+using test::withInstrument;
 
 // Instrument 5 has tick 5, lot 10, sizes from 20 to 1000 and a band of 10% around 1000, so
 // limit prices from 900 to 1100 pass. Instrument 6 is closed, 8 is in its pre-open call, 9 is
@@ -182,15 +183,11 @@ void runRichSession(Engine &engine)
     engine.submit(limitOrder(0, Side::Buy, 0, 100), Timestamp{8});
 
     // Instrument 2: orders in the call, then the auction opens it.
-    NewOrder callBuy = withAccount(limitOrder(30, Side::Buy, 10, 201), 4);
-    callBuy.instrument = InstrumentId{2};
-    NewOrder callIceberg = withAccount(limitOrder(31, Side::Sell, 25, 200), 5);
-    callIceberg.instrument = InstrumentId{2};
+    NewOrder callBuy = withInstrument(withAccount(limitOrder(30, Side::Buy, 10, 201), 4), 2);
+    NewOrder callIceberg = withInstrument(withAccount(limitOrder(31, Side::Sell, 25, 200), 5), 2);
     callIceberg.displayQuantity = Quantity{5};
-    NewOrder callStop = stopOrder(32, Side::Sell, 2, 199);
-    callStop.instrument = InstrumentId{2};
-    NewOrder callBid = limitOrder(33, Side::Buy, 4, 199);
-    callBid.instrument = InstrumentId{2};
+    NewOrder callStop = withInstrument(stopOrder(32, Side::Sell, 2, 199), 2);
+    NewOrder callBid = withInstrument(limitOrder(33, Side::Buy, 4, 199), 2);
     for (const NewOrder &order : {callBuy, callIceberg, callStop, callBid})
         engine.submit(order, Timestamp{9});
     engine.setTradingStatus(InstrumentId{2}, TradingStatus::Trading, Timestamp{10});
@@ -206,8 +203,7 @@ void runRichSession(Engine &engine)
     engine.submit(limitOrder(0, Side::Buy, 5, 101), Timestamp{63}); // rejected: closed
     engine.submit(
         [] {
-            NewOrder order = limitOrder(0, Side::Buy, 5, 198);
-            order.instrument = InstrumentId{2};
+            NewOrder order = withInstrument(limitOrder(0, Side::Buy, 5, 198), 2);
             return order;
         }(),
         Timestamp{63});
@@ -981,11 +977,9 @@ void MatchingTest::massCancelScopes()
     engine.addInstrument(definitionOf(InstrumentId{2}), Timestamp{0});
     engine.submit(withAccount(limitOrder(4, Side::Buy, 5, 100), 1), Timestamp{1});
     engine.submit(withAccount(limitOrder(2, Side::Sell, 5, 101), 2), Timestamp{1});
-    NewOrder stop = withAccount(stopOrder(3, Side::Buy, 5, 110), 1);
-    stop.instrument = InstrumentId{2};
+    NewOrder stop = withInstrument(withAccount(stopOrder(3, Side::Buy, 5, 110), 1), 2);
     engine.submit(stop, Timestamp{1});
-    NewOrder other = withAccount(limitOrder(1, Side::Buy, 5, 100), 1);
-    other.instrument = InstrumentId{2};
+    NewOrder other = withInstrument(withAccount(limitOrder(1, Side::Buy, 5, 100), 1), 2);
     engine.submit(other, Timestamp{1});
     EngineRecorder recorder;
     engine.addHandler(&recorder);
@@ -1015,8 +1009,7 @@ void MatchingTest::instrumentsHaveSeparateBooks()
     engine.addInstrument(definitionOf(InstrumentId{70000}), Timestamp{0});
 
     engine.submit(limitOrder(1, Side::Sell, 5, 100), Timestamp{1});
-    NewOrder buy = limitOrder(2, Side::Buy, 5, 100);
-    buy.instrument = InstrumentId{70000};
+    NewOrder buy = withInstrument(limitOrder(2, Side::Buy, 5, 100), 70000);
     engine.submit(buy, Timestamp{1});
 
     QCOMPARE(engine.tradeCount(), 0u);
@@ -1047,11 +1040,9 @@ void MatchingTest::primaryFoundByZeroAndByItsId()
     engine.addInstrument(definitionOf(InstrumentId{2}), Timestamp{0});
 
     engine.submit(limitOrder(1, Side::Buy, 5, 100), Timestamp{1});
-    NewOrder named = limitOrder(2, Side::Buy, 5, 101);
-    named.instrument = InstrumentId{70000};
+    NewOrder named = withInstrument(limitOrder(2, Side::Buy, 5, 101), 70000);
     engine.submit(named, Timestamp{1});
-    NewOrder other = limitOrder(3, Side::Buy, 5, 102);
-    other.instrument = InstrumentId{2};
+    NewOrder other = withInstrument(limitOrder(3, Side::Buy, 5, 102), 2);
     engine.submit(other, Timestamp{1});
     QCOMPARE(engine.findOrder(OrderId{1})->instrument, InstrumentId{70000});
     QCOMPARE(engine.book(InstrumentId{70000})->levelCount(Side::Buy), 2u);
@@ -1275,8 +1266,7 @@ void MatchingTest::restoreRebuildsRichSessionAtEveryEvent()
     EngineRecorder restoredNext;
     restored.addHandler(&restoredNext);
     for (Engine *engine : {&original, &restored}) {
-        NewOrder order = limitOrder(0, Side::Sell, 30, 150);
-        order.instrument = InstrumentId{2};
+        NewOrder order = withInstrument(limitOrder(0, Side::Sell, 30, 150), 2);
         engine->submit(order, Timestamp{100});
         engine->setTradingStatus(InstrumentId{1}, TradingStatus::PreOpen, Timestamp{101});
     }
